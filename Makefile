@@ -1,0 +1,115 @@
+# syft-code-queue: GNU make build.
+#
+#   make              build libscq and scq
+#   make test         install missing deps, build, run every test (TAP, prove)
+#   make demo         install missing deps, build, run the whole workflow
+#   make bench        benchmarks (figures printed, never asserted)
+#   make fuzz         libFuzzer targets, seeded (clang)
+#   make DEVELOPER=1  -Werror and the curated warning list
+#   make SANITIZE=address,undefined test
+#
+# Object files go to build/ (build-san/ for sanitizer builds), so switching
+# flags never mixes objects; a flags stamp forces a rebuild on change.
+
+CC ?= cc
+PKGS = jansson libsodium libseccomp
+PYTHON ?= python3
+PROVE ?= prove
+
+ifdef SANITIZE
+B ?= build-san
+else
+B ?= build
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC -fno-common -Iinclude -Isrc/lib \
+	-D_FORTIFY_SOURCE=2 -fstack-protector-strong -Wall -Wextra $(PKG_CFLAGS)
+DEV_WARN = -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wold-style-definition -Wformat=2 -Wformat-security -Wwrite-strings \
+	-Wpointer-arith -Wvla -Wimplicit-fallthrough -Wundef -Wno-format-nonliteral \
+	-Werror
+ifdef DEVELOPER
+BASE_CFLAGS += $(DEV_WARN)
+endif
+ifdef SANITIZE
+BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
+LIBS = $(PKG_LIBS)
+
+LIB_SRC := $(sort $(wildcard src/lib/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/t-*.c))
+LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(B)/lib/%.o)
+CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(B)/cli/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TAP_OBJ := $(B)/tests/tap.o
+
+all: $(B)/scq $(B)/libscq.a
+
+$(B)/.flags: FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS)' > $(B)/.flags.new
+	@cmp -s $(B)/.flags.new $(B)/.flags || mv $(B)/.flags.new $(B)/.flags
+	@rm -f $(B)/.flags.new
+
+$(B)/lib/%.o: src/lib/%.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/cli/%.o: src/cli/%.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Isrc/cli -MMD -MP -c -o $@ $<
+
+$(B)/libscq.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/scq: $(CLI_OBJ) $(B)/libscq.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libscq.a $(LIBS)
+
+$(TAP_OBJ): tests/tap.c tests/tap.h $(B)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
+
+$(B)/tests/t-%: tests/unit/t-%.c $(TAP_OBJ) $(B)/libscq.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(TAP_OBJ) $(B)/libscq.a $(LIBS)
+
+# Programs may include only the public header: check it.
+check-layering:
+	@! grep -n '#include "' $(CLI_SRC) | grep -v -e '"cli.h"' -e '"scq.h"' \
+		|| { echo "src/cli must include only scq.h and cli.h"; exit 1; }
+
+deps:
+	@sh scripts/install-deps.sh
+
+unit: $(UNIT_BIN)
+integration: all
+
+test: deps
+	$(MAKE) all unit check-layering
+	SCQ_BUILD=$(abspath $(B)) $(PROVE) -f $(UNIT_BIN) tests/integration/t[0-9]*.sh
+	@if [ -d python ] && [ -f python/Makefile.inc ]; then $(MAKE) python-test; fi
+
+demo: deps
+	$(MAKE) all
+	SCQ=$(abspath $(B))/scq sh scripts/demo.sh
+
+bench: deps
+	$(MAKE) all
+	SCQ_BUILD=$(abspath $(B)) sh bench/run.sh
+
+-include python/Makefile.inc
+-include tests/fuzz/Makefile.inc
+
+clean:
+	rm -rf build build-san build-fuzz
+
+FORCE:
+.PHONY: all deps unit integration test demo bench clean check-layering FORCE
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

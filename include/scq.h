@@ -1,0 +1,248 @@
+/*
+ * scq.h - the public interface of libscq, the syft-code-queue library.
+ *
+ * This is the only header programs (the scq command, the Python binding,
+ * the web dashboard) may include.  Everything behind it is opaque.
+ *
+ * Conventions
+ *   - Functions that can fail return 0 or a negative SCQ_E* code.  The
+ *     library never prints and never exits; after a failure
+ *     scq_errmsg(h) holds a one-line message naming the job, file or field.
+ *   - Memory: the library aborts through one hook on allocation failure
+ *     (scq_set_oom_handler), so no function fails for lack of memory.
+ *   - Ownership is stated per function: "caller frees" means the caller
+ *     must release the result with the named destructor; "borrowed" means
+ *     the pointer stays valid until the owning object is freed or changed.
+ *     Every destructor accepts NULL.
+ *   - Strings are NUL-terminated UTF-8 as far as we produce them.  Strings
+ *     that came from a submitter are returned raw: escape before display
+ *     (scq_escape_terminal does it for terminals).
+ *   - A handle is not thread-safe; use one per thread.
+ *
+ * Call sequence
+ *   scq_open -> [scq_init_datasite] -> operations -> scq_close.
+ */
+#ifndef SCQ_H
+#define SCQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SCQ_VERSION "0.2.0"
+#define SCQ_PROTOCOL_VERSION 1
+
+/* Result codes.  Stable numbering: bindings map them to exception types. */
+enum scq_code {
+	SCQ_OK = 0,
+	SCQ_ENOTFOUND = -1,  /* no such job, file or key */
+	SCQ_EPERM = -2,      /* not allowed for this identity */
+	SCQ_ESTATE = -3,     /* job is in the wrong state for this */
+	SCQ_EINVAL = -4,     /* invalid job, argument or input */
+	SCQ_ECONFIG = -5,    /* no identity / workspace / bad setting */
+	SCQ_ESANDBOX = -6,   /* isolation could not be set up */
+	SCQ_EIO = -7,        /* file-system or system error */
+	SCQ_EAMBIGUOUS = -8, /* an id prefix matched several jobs */
+	SCQ_ETIMEOUT = -9,   /* a wait ran out of time */
+	SCQ_EBUSY = -10      /* someone else holds the lock */
+};
+
+typedef struct scq scq;                 /* identity + workspace handle */
+typedef struct scq_job scq_job;         /* one job as seen by the caller */
+typedef struct scq_job_list scq_job_list;
+
+typedef void scq_oom_handler(size_t bytes);
+/* Replace the out-of-memory hook; it must not return.  NULL restores the
+ * default (one line on stderr, then abort). */
+void scq_set_oom_handler(scq_oom_handler *fn);
+
+/* Name of a result code ("not found", ...); static storage. */
+const char *scq_strerror(int code);
+
+/* ---- opening a workspace --------------------------------------------- */
+
+struct scq_open_options {
+	const char *email;       /* NULL: SYFTBOX_EMAIL, then the config */
+	const char *data_dir;    /* NULL: SYFTBOX_DATA_DIR, then the config */
+	const char *config_path; /* NULL: the SyftBox lookup order */
+};
+
+/*
+ * Open a handle.  The identity and data folder come from, in order: the
+ * options, SYFTBOX_EMAIL / SYFTBOX_DATA_DIR, the SyftBox client config
+ * ($SYFTBOX_CLIENT_CONFIG_PATH, ~/.syftbox/config.json,
+ * ~/.config/syftbox/config.json, a legacy client_config.json beside them).
+ * Creates nothing on disk.  On failure *out is still set (when out is not
+ * NULL) to a handle holding only the message: read it with scq_errmsg,
+ * then scq_close it.  Caller frees with scq_close.
+ */
+int scq_open(scq **out, const struct scq_open_options *opts);
+void scq_close(scq *h);
+const char *scq_errmsg(const scq *h);   /* borrowed */
+const char *scq_email(const scq *h);    /* borrowed */
+const char *scq_data_dir(const scq *h); /* borrowed */
+
+/* Create my datasite, app folder, ACL file and private store (idempotent). */
+int scq_init_datasite(scq *h);
+
+/* ---- jobs --------------------------------------------------------------- */
+
+/* Statuses, in the order of the transition table (doc/protocol.md). */
+enum scq_status {
+	SCQ_PENDING, SCQ_APPROVED, SCQ_RUNNING, SCQ_COMPLETED, SCQ_FAILED,
+	SCQ_REJECTED, SCQ_TIMEDOUT, SCQ_CANCELLED, SCQ_STATUS_COUNT
+};
+const char *scq_status_name(int status); /* "pending", ...; static */
+int scq_status_parse(const char *name);  /* -1 if unknown */
+
+/* Who is asking about a job: the data owner it targets, or its requester. */
+enum scq_role { SCQ_AS_OWNER = 1, SCQ_AS_REQUESTER = 2, SCQ_AS_ANY = 3 };
+
+/* Accessors: all borrowed from the job; NULL when unset. */
+const char *scq_job_uid(const scq_job *j);
+const char *scq_job_name(const scq_job *j);
+const char *scq_job_requester(const scq_job *j);
+const char *scq_job_target(const scq_job *j);
+int scq_job_status(const scq_job *j);
+/* The job as the JSON object of `scq show --json` (caller frees with free). */
+char *scq_job_to_json(const scq_job *j);
+void scq_job_free(scq_job *j);
+
+size_t scq_job_list_count(const scq_job_list *l);
+const scq_job *scq_job_list_at(const scq_job_list *l, size_t i); /* borrowed */
+/* A JSON array of the jobs (caller frees with free). */
+char *scq_job_list_to_json(const scq_job_list *l);
+void scq_job_list_free(scq_job_list *l);
+
+/* ---- submitting (the data scientist) ---------------------------------- */
+
+struct scq_submit_options {
+	const char *to;           /* the data owner's email (required) */
+	const char *folder;       /* folder holding run.sh (required) */
+	const char *name;         /* required */
+	const char *description;  /* optional */
+	const char *const *tags;  /* NULL-terminated, optional */
+	long long timeout_seconds; /* approval wait; 0 means 86400 */
+};
+
+/* Submit a folder.  On success *uid_out (caller frees with free) is the
+ * new job's uid. */
+int scq_submit(scq *h, const struct scq_submit_options *o, char **uid_out);
+
+/* Build a temporary folder with script + generated run.sh, as the
+ * original's submit_python / submit_bash did, submit it, remove it.
+ * language: "python" or "bash". requirements: NULL-terminated or NULL. */
+int scq_submit_script(scq *h, const struct scq_submit_options *o,
+		      const char *language, const char *script, size_t len,
+		      const char *const *requirements, char **uid_out);
+
+/* ---- finding jobs -------------------------------------------------------- */
+
+/*
+ * Ingest: take every complete, verified job from my inbox into my private
+ * store, quarantine the invalid ones, process cancel requests and expire
+ * jobs that waited too long.  Read commands call it first; it is also
+ * public for bots and tests.  Counts may be NULL.
+ */
+struct scq_ingest_stats {
+	unsigned ingested, quarantined, incomplete, cancelled, expired;
+};
+int scq_ingest(scq *h, struct scq_ingest_stats *st);
+
+/*
+ * List jobs.  role SCQ_AS_OWNER: jobs submitted to me; SCQ_AS_REQUESTER:
+ * jobs I submitted (to anyone).  status: -1 for all.  Newest first.
+ * Owner listings ingest first.  Caller frees with scq_job_list_free.
+ */
+int scq_list(scq *h, int role, int status, scq_job_list **out);
+
+/*
+ * Find one job by full uid or unique prefix (>= 4 characters).  On
+ * SCQ_EAMBIGUOUS the message lists the candidates.  Caller frees.
+ */
+int scq_find(scq *h, const char *id, int role, scq_job **out);
+
+/* ---- reviewing and deciding (the data owner) ------------------------ */
+
+/*
+ * The files of a job's code as the owner reviews them (the private copy):
+ * a JSON array of {path, size, mode, sha256}.  Caller frees with free.
+ */
+int scq_job_files(scq *h, const char *uid, char **json_out);
+/* Read one code file (max bytes; 0 means 1 MiB).  Caller frees *data. */
+int scq_job_read_file(scq *h, const char *uid, const char *path, size_t max,
+		      char **data, size_t *len);
+
+enum scq_decide_flags { SCQ_ALLOW_NETWORK = 1 };
+int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags);
+int scq_reject(scq *h, const char *uid, const char *reason);
+/* Requester: asks the owner to cancel (through the inbox).  Owner: cancels
+ * pending/approved at once, and asks the runner to stop a running job. */
+int scq_cancel(scq *h, const char *uid);
+
+/* ---- results ------------------------------------------------------------ */
+
+/* execution.log of a finished job (caller frees).  SCQ_ENOTFOUND if none. */
+int scq_job_logs(scq *h, const char *uid, char **text, size_t *len);
+/* Path of the job's output folder as the caller sees it (caller frees). */
+int scq_job_output_dir(scq *h, const char *uid, char **path);
+/* Copy the output folder to dir (created; refuses to overwrite files). */
+int scq_job_output_copy(scq *h, const char *uid, const char *dir);
+/* Wait until the job is terminal; SCQ_ETIMEOUT after timeout_seconds
+ * (<= 0: forever).  *final_status may be NULL. */
+int scq_wait(scq *h, const char *uid, double timeout_seconds, int *final_status);
+
+/* ---- the runner ----------------------------------------------------------- */
+
+struct scq_run_stats {
+	unsigned started, completed, failed, cancelled, recovered, cleaned;
+};
+/* One full cycle as owner: ingest, expire, run every approved job (up to
+ * max_concurrent_jobs at once) and wait for them, publish, clean up. */
+int scq_run_cycle(scq *h, struct scq_run_stats *st);
+/* The same as a loop until *stop becomes non-zero (set it from a signal
+ * handler).  Reacts to new work within about a second. */
+int scq_run_watch(scq *h, volatile int *stop);
+
+/* ---- owner settings, datasets, audit -------------------------------------- */
+
+/* Value of a setting as text (caller frees).  SCQ_ENOTFOUND: unknown key. */
+int scq_config_get(scq *h, const char *key, char **value);
+int scq_config_set(scq *h, const char *key, const char *value);
+/* All settings as a JSON object (caller frees). */
+int scq_config_json(scq *h, char **json_out);
+/* NULL-terminated list of known keys; static. */
+const char *const *scq_config_keys(void);
+
+int scq_dataset_add(scq *h, const char *name, const char *path);
+int scq_dataset_remove(scq *h, const char *name);
+/* JSON object name -> path (caller frees). */
+int scq_dataset_list(scq *h, char **json_out);
+
+/* Verify the hash chain of the audit log.  *entries may be NULL. */
+int scq_audit_verify(scq *h, unsigned long *entries);
+/* The audit log path (borrowed). */
+const char *scq_audit_path(scq *h);
+
+/* Queue summary as JSON: email, counts as owner and as requester. */
+int scq_status_json(scq *h, char **json_out);
+
+/* Machine report for `scq doctor` as JSON (caller frees). */
+int scq_doctor_json(scq *h, char **json_out);
+
+/* ---- helpers for programs ------------------------------------------------ */
+
+/* Terminal-safe copy of s (control chars escaped).  Caller frees. */
+char *scq_escape_terminal(const char *s, size_t len);
+/* A fresh lowercase UUIDv4 (caller frees). */
+char *scq_uuid4(void);
+/* 1 if s is a lowercase canonical UUIDv4. */
+int scq_uid_valid(const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

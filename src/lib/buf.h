@@ -1,0 +1,50 @@
+/*
+ * buf.h - the growable byte buffer used for every string built at run time.
+ *
+ * Invariants (after buf_init or BUF_INIT):
+ *   - b->ptr is never NULL and b->ptr[b->len] == '\0';
+ *   - b->len <= b->max: an append that would pass the cap fails with -1
+ *     and leaves the buffer unchanged, so untrusted input can never grow a
+ *     buffer without bound;
+ *   - memory comes from alloc.h, so appends never fail for lack of memory.
+ * Ownership: the buffer owns ptr until buf_detach hands it to the caller.
+ */
+#ifndef SCQ_BUF_H
+#define SCQ_BUF_H
+
+#include "compat.h"
+
+struct buf {
+	char *ptr;
+	size_t len;
+	size_t cap; /* allocated bytes, 0 while ptr points at buf_empty */
+	size_t max; /* largest len allowed */
+};
+
+extern char buf_empty[];
+#define BUF_MAX_DEFAULT ((size_t)1 << 30)
+#define BUF_INIT { buf_empty, 0, 0, BUF_MAX_DEFAULT }
+
+void buf_init(struct buf *b, size_t max);
+void buf_release(struct buf *b);
+void buf_reset(struct buf *b);
+/* Returns the string; the caller now owns it and b is empty again. */
+char *buf_detach(struct buf *b, size_t *len);
+
+int buf_add(struct buf *b, const void *data, size_t len);
+int buf_adds(struct buf *b, const char *s);
+int buf_addc(struct buf *b, char c);
+int buf_addf(struct buf *b, const char *fmt, ...) SCQ_PRINTF(2, 3);
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+/* Replace the content with a formatted string. */
+int buf_setf(struct buf *b, const char *fmt, ...) SCQ_PRINTF(2, 3);
+void buf_truncate(struct buf *b, size_t len);
+
+/*
+ * Append s[0..len) made safe for a terminal: control characters, DEL and
+ * invalid UTF-8 become visible escapes (\n, \x1b, ...), backslash doubles.
+ * Printable ASCII and valid UTF-8 pass through.
+ */
+int buf_add_escaped(struct buf *b, const char *s, size_t len);
+
+#endif

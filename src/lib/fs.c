@@ -1,0 +1,305 @@
+/*
+ * fs.c - atomic, durable, symlink-proof file operations and the fault seam.
+ *
+ * Why one module: crash safety is only as good as the weakest write, so
+ * every write in the project is this code, reviewed once.  The order in
+ * fs_write_atomic (write, fsync file, rename, fsync dir) is the one git's
+ * lockfile and SQLite's unixSync use; the temp name starts with a dot and
+ * ends in .tmp so SyftBox (Go and legacy) never syncs a half-written file.
+ */
+#include "compat.h"
+#include <dirent.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
+#include "alloc.h"
+#include "fs.h"
+#include "banned.h"
+
+static long fault_at = -1; /* -1: not read from the environment yet */
+static int fault_crash;
+static long fault_count;
+
+static void fault_init(void)
+{
+	const char *at = getenv("SCQ_FAULT_AT");
+	const char *mode = getenv("SCQ_FAULT_MODE");
+	fault_at = at ? strtol(at, NULL, 10) : 0;
+	fault_crash = mode && !strcmp(mode, "crash");
+}
+
+void fs_fault_set(long at, int crash)
+{
+	fault_at = at;
+	fault_crash = crash;
+	fault_count = 0;
+}
+
+long fs_fault_count(void)
+{
+	return fault_count;
+}
+
+int fs_fault_step(const char *what)
+{
+	if (fault_at < 0)
+		fault_init();
+	fault_count++;
+	if (fault_at <= 0 || fault_count != fault_at)
+		return 0;
+	if (fault_crash) {
+		if (getenv("SCQ_FAULT_VERBOSE"))
+			fprintf(stderr, "scq: fault seam: crash at step %ld (%s)\n",
+				fault_count, what);
+		_exit(99);
+	}
+	errno = EIO;
+	return -1;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void temp_name(struct buf *b, const char *name)
+{
+	uint32_t r = 0;
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = (uint32_t)time(NULL) ^ (uint32_t)getpid();
+	buf_setf(b, ".%s.%ld.%08x.tmp", name, (long)getpid(), r);
+}
+
+static int write_temp(int dirfd, const char *tmp, const void *data,
+		      size_t len, unsigned flags)
+{
+	mode_t mode = (flags & FS_EXEC) ? 0755 : 0644;
+	int fd, err;
+	if (fs_fault_step("create temp") < 0)
+		return -1;
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, data, len) < 0 || fs_fault_step("write") < 0 ||
+	    (!(flags & FS_DEFER_SYNC) && (fs_fault_step("fsync") < 0 || fsync(fd) < 0)))
+		goto fail;
+	if (close(fd) < 0) /* NFS-like file systems report errors at close */
+		goto fail_closed;
+	return 0;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+fail_closed:
+	err = errno;
+	unlinkat(dirfd, tmp, 0);
+	errno = err;
+	return -1;
+}
+
+int fs_write_atomic(int dirfd, const char *name, const void *data, size_t len,
+		    unsigned flags)
+{
+	struct buf tmp = BUF_INIT;
+	int r = -1, err;
+	if (len == 0) { /* SyftBox never syncs empty files: never write one */
+		errno = EINVAL;
+		return -1;
+	}
+	temp_name(&tmp, name);
+	if (write_temp(dirfd, tmp.ptr, data, len, flags) < 0)
+		goto out;
+	if (fs_fault_step("rename") < 0)
+		goto unlink;
+	if (flags & FS_NOREPLACE)
+		r = renameat2(dirfd, tmp.ptr, dirfd, name, RENAME_NOREPLACE);
+	else
+		r = renameat(dirfd, tmp.ptr, dirfd, name);
+	if (r < 0)
+		goto unlink;
+	if (!(flags & FS_DEFER_SYNC))
+		r = fs_fsync_dir(dirfd);
+	goto out;
+unlink:
+	err = errno;
+	unlinkat(dirfd, tmp.ptr, 0);
+	errno = err;
+	r = -1;
+out:
+	buf_release(&tmp);
+	return r;
+}
+
+int fs_fsync_dir(int dirfd)
+{
+	if (fs_fault_step("fsync dir") < 0)
+		return -1;
+	return fsync(dirfd);
+}
+
+int fs_syncfs(int fd)
+{
+	if (fs_fault_step("syncfs") < 0)
+		return -1;
+	return syncfs(fd);
+}
+
+int fs_rename(int olddir, const char *oldname, int newdir, const char *newname,
+	      unsigned flags)
+{
+	if (fs_fault_step("rename") < 0)
+		return -1;
+	if (renameat2(olddir, oldname, newdir, newname, RENAME_NOREPLACE) < 0)
+		return -1;
+	if (flags & FS_DEFER_SYNC)
+		return 0;
+	if (fs_fsync_dir(newdir) < 0)
+		return -1;
+	return olddir == newdir ? 0 : fs_fsync_dir(olddir);
+}
+
+int fs_mkdir(int dirfd, const char *name, mode_t mode)
+{
+	if (fs_fault_step("mkdir") < 0)
+		return -1;
+	if (mkdirat(dirfd, name, mode) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int fs_mkdir_p(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path), *s;
+	int r = 0;
+	for (s = p + 1; r == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			r = -1;
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return r;
+}
+
+int fs_open_dir(int dirfd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return fd;
+}
+
+int fs_read_file(int dirfd, const char *path, size_t max, struct buf *out)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	struct stat st;
+	char chunk[65536];
+	ssize_t n;
+	int fd, r = -1, err;
+	fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto out;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max) {
+		errno = EFBIG;
+		goto out;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		if (out->len + (size_t)n > max) {
+			errno = EFBIG;
+			goto out;
+		}
+		if (buf_add(out, chunk, (size_t)n) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	err = errno;
+	close(fd);
+	errno = err;
+	return r;
+}
+
+static int remove_dir_contents(int fd)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	int r = 0;
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fs_remove_tree(dirfd(d), e->d_name) < 0)
+			r = -1;
+	}
+	closedir(d);
+	return r;
+}
+
+int fs_remove_tree(int dirfd, const char *name)
+{
+	struct stat st;
+	int fd;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fs_fault_step("remove") < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (remove_dir_contents(fd) < 0)
+		return -1;
+	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int fs_append_sync(int fd, const void *data, size_t len)
+{
+	if (fs_fault_step("append") < 0)
+		return -1;
+	if (write_all(fd, data, len) < 0)
+		return -1;
+	return fsync(fd);
+}
+
+int fs_exists(int dirfd, const char *name)
+{
+	struct stat st;
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}

@@ -1,0 +1,56 @@
+/*
+ * fs.h - every file-system mutation of libscq goes through here.
+ *
+ * Guarantees:
+ *   - fs_write_atomic is THE way to create or replace a file: a temp file
+ *     with an ignored name (.NAME.PID.RAND.tmp) in the same directory,
+ *     write all, fsync, rename, fsync the directory.  Readers see the old
+ *     content or the new one, never a mix; no file is ever empty.
+ *   - fs_rename moves with RENAME_NOREPLACE and fsyncs both directories:
+ *     a state transition is durable when it returns 0.
+ *   - Reads never follow symlinks, never block on FIFOs and are capped.
+ *   - A fault seam (SCQ_FAULT_AT=N, SCQ_FAULT_MODE=fail|crash) fails or
+ *     _exit()s at the N-th mutating step, so tests can "crash" anywhere.
+ * Functions return 0 or -1 with errno set (the callers turn that into an
+ * SCQ_E* code with a message naming the file).
+ */
+#ifndef SCQ_FS_H
+#define SCQ_FS_H
+
+#include "compat.h"
+#include "buf.h"
+
+enum fs_flags {
+	FS_DEFER_SYNC = 1 << 0, /* skip fsyncs: the caller will fs_syncfs */
+	FS_NOREPLACE = 1 << 1,  /* fs_write_atomic: fail if the name exists */
+	FS_EXEC = 1 << 2        /* fs_write_atomic: mode 0755 instead of 0644 */
+};
+
+int fs_write_atomic(int dirfd, const char *name, const void *data, size_t len,
+		    unsigned flags);
+int fs_rename(int olddir, const char *oldname, int newdir, const char *newname,
+	      unsigned flags);
+int fs_fsync_dir(int dirfd);
+/* Flush the whole file system holding fd: commits deferred writes. */
+int fs_syncfs(int fd);
+int fs_mkdir(int dirfd, const char *name, mode_t mode); /* EEXIST is ok */
+int fs_mkdir_p(const char *path, mode_t mode);
+/* Open a directory below dirfd without following symlinks anywhere. */
+int fs_open_dir(int dirfd, const char *path);
+/* Read a regular file (no symlink, no FIFO) of at most max bytes.
+ * errno EFBIG if larger, EINVAL if not a regular file. */
+int fs_read_file(int dirfd, const char *path, size_t max, struct buf *out);
+/* Remove a tree without following symlinks.  ENOENT is not an error. */
+int fs_remove_tree(int dirfd, const char *name);
+/* Append one line (O_APPEND) and fsync. */
+int fs_append_sync(int fd, const void *data, size_t len);
+int fs_exists(int dirfd, const char *name);
+
+/* The fault seam: called before each mutating step.  Returns -1 (errno
+ * EIO) when this step is to fail; never returns when it is to crash. */
+int fs_fault_step(const char *what);
+/* Reset the seam (tests): at = 0 disables it. */
+void fs_fault_set(long at, int crash);
+long fs_fault_count(void);
+
+#endif
