@@ -1,0 +1,36 @@
+/*
+ * collect.h - copy a job's outputs from the directory the job wrote (hostile)
+ * into the job's output folder (trusted), safely.
+ *
+ * Guarantees: never follows a symlink, never blocks on a FIFO, copies only
+ * regular files and directories, normalises modes (0644/0755 dirs, no
+ * setuid/setgid/sticky), caps file count, depth, name length and total size.
+ * Every excluded entry is listed in the report with its reason; nothing is
+ * silently truncated.
+ */
+#ifndef SCQ_COLLECT_H
+#define SCQ_COLLECT_H
+
+#include "compat.h"
+#include "buf.h"
+
+struct collect_limits {
+	long long max_bytes;  /* total size of the copied files */
+	long long max_files;
+	int max_depth;
+	int max_name;         /* bytes of one path component */
+};
+
+struct collect_report {
+	long long files, bytes;     /* copied */
+	long long excluded;         /* entries left out */
+	struct buf excluded_json;   /* JSON array of {path, reason}; caller releases */
+};
+
+/* src_dirfd: the job's /out as seen from the host; dst_dirfd: an empty
+ * directory.  Returns 0 (even when entries were excluded) or -1 with a
+ * message in err on a host-side error. */
+int collect_outputs(int src_dirfd, int dst_dirfd, const struct collect_limits *lim,
+		    struct collect_report *rep, struct buf *err);
+
+#endif
