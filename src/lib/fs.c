@@ -303,3 +303,83 @@ int fs_exists(int dirfd, const char *name)
 	struct stat st;
 	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
+
+int fs_open_beneath(int root, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	return (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+}
+
+static int copy_stream(int in, int out, uint64_t max, fs_chunk_fn *fn, void *ctx,
+		       uint64_t *copied)
+{
+	char chunk[65536];
+	uint64_t total = 0;
+	for (;;) {
+		ssize_t n = read(in, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > max) {
+			errno = EFBIG;
+			return -1;
+		}
+		if (fn)
+			fn(ctx, chunk, (size_t)n);
+		if (write_all(out, chunk, (size_t)n) < 0)
+			return -1;
+	}
+	*copied = total;
+	return 0;
+}
+
+int fs_copy_atomic(int srcfd, int dstdir, const char *name, uint64_t max,
+		   unsigned flags, fs_chunk_fn *fn, void *ctx, uint64_t *copied)
+{
+	struct buf tmp = BUF_INIT;
+	mode_t mode = (flags & FS_EXEC) ? 0755 : 0644;
+	int out = -1, r = -1, err;
+	temp_name(&tmp, name);
+	if (fs_fault_step("create temp") < 0)
+		goto out;
+	out = openat(dstdir, tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (out < 0)
+		goto out;
+	if (copy_stream(srcfd, out, max, fn, ctx, copied) < 0 ||
+	    fs_fault_step("write") < 0 ||
+	    (!(flags & FS_DEFER_SYNC) && fsync(out) < 0)) {
+		err = errno;
+		close(out);
+		out = -1;
+		errno = err;
+		goto unlink;
+	}
+	r = close(out);
+	out = -1;
+	if (r < 0)
+		goto unlink;
+	r = -1;
+	if (fs_fault_step("rename") < 0 || renameat2(dstdir, tmp.ptr, dstdir, name,
+						     RENAME_NOREPLACE) < 0)
+		goto unlink;
+	r = (flags & FS_DEFER_SYNC) ? 0 : fs_fsync_dir(dstdir);
+	goto out;
+unlink:
+	err = errno;
+	unlinkat(dstdir, tmp.ptr, 0);
+	errno = err;
+out:
+	err = errno;
+	if (out >= 0)
+		close(out);
+	buf_release(&tmp);
+	errno = err;
+	return r;
+}

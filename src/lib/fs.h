@@ -54,3 +54,17 @@ void fs_fault_set(long at, int crash);
 long fs_fault_count(void);
 
 #endif
+
+/* Called with each chunk of data copied (for hashing while copying). */
+typedef void fs_chunk_fn(void *ctx, const void *data, size_t len);
+/*
+ * Copy the regular file open at srcfd into dstdir/name through the same
+ * temp-write-rename path as fs_write_atomic.  Fails with EFBIG past max
+ * bytes; *copied receives the byte count.  An empty source is allowed
+ * here (code files may be empty; they live in the private store only or
+ * are listed in the manifest, which tells the receiver to expect 0 bytes).
+ */
+int fs_copy_atomic(int srcfd, int dstdir, const char *name, uint64_t max,
+		   unsigned flags, fs_chunk_fn *fn, void *ctx, uint64_t *copied);
+/* openat2 below root with no symlinks and no escape (RESOLVE_BENEATH). */
+int fs_open_beneath(int root, const char *path, int flags);

@@ -1,0 +1,243 @@
+/*
+ * manifest.c - build, check and verify job manifests (see manifest.h).
+ *
+ * All walking uses directory fds and O_NOFOLLOW / openat2 RESOLVE_BENEATH,
+ * so a hostile tree (symlinks, FIFOs, ../ names) can neither redirect a
+ * read nor block it.  Every file is read once: hashed while copied.
+ */
+#include "compat.h"
+#include <dirent.h>
+#include <sodium.h>
+#include "alloc.h"
+#include "fs.h"
+#include "internal.h"
+#include "manifest.h"
+#include "banned.h"
+
+struct walker {
+	json_t *list;
+	uint64_t bytes;
+	struct buf *err;
+	int dstfd; /* -1: walk only */
+};
+
+static void hash_chunk(void *ctx, const void *data, size_t len)
+{
+	crypto_hash_sha256_update(ctx, data, len);
+}
+
+static void hash_final_hex(crypto_hash_sha256_state *st, char out[65])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(st, d);
+	sodium_bin2hex(out, 65, d, sizeof(d));
+}
+
+static int path_ok(const char *path, struct buf *err)
+{
+	char *p = xstrdup(path), *s, *save = NULL;
+	int depth = 0, r = 0;
+	if (!*path || path[0] == '/' || strlen(path) > MANIFEST_MAX_PATH) {
+		r = -1;
+		buf_setf(err, "bad path '%s' (empty, absolute or too long)", path);
+	}
+	for (s = strtok_r(p, "/", &save); s && !r; s = strtok_r(NULL, "/", &save)) {
+		if (++depth > MANIFEST_MAX_DEPTH || !component_valid(s, MANIFEST_MAX_COMPONENT)) {
+			buf_setf(err, "bad path component in '%s' (.., control "
+				 "character, too long or too deep)", path);
+			r = -1;
+		}
+	}
+	if (!r && (strstr(path, "//") || path[strlen(path) - 1] == '/')) {
+		buf_setf(err, "bad path '%s' (empty component)", path);
+		r = -1;
+	}
+	free(p);
+	return r;
+}
+
+static int copy_one(struct walker *w, int src, int dst, const char *name,
+		    const char *rel, const struct stat *st)
+{
+	crypto_hash_sha256_state hs;
+	char hex[65];
+	uint64_t n = 0;
+	int in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int exec = (st->st_mode & 0100) != 0, r;
+	if (in < 0)
+		return buf_setf(w->err, "cannot read '%s': %s", rel, strerror(errno)), -1;
+	crypto_hash_sha256_init(&hs);
+	r = fs_copy_atomic(in, dst, name, MANIFEST_MAX_BYTES - w->bytes,
+			   FS_DEFER_SYNC | (exec ? FS_EXEC : 0), hash_chunk, &hs, &n);
+	close(in);
+	if (r < 0)
+		return buf_setf(w->err, "copying '%s': %s", rel, errno == EFBIG ?
+				"job larger than the size limit" : strerror(errno)), -1;
+	w->bytes += n;
+	hash_final_hex(&hs, hex);
+	json_array_append_new(w->list, json_pack("{s:s,s:I,s:s,s:s}", "path", rel,
+		"size", (json_int_t)n, "mode", exec ? "0755" : "0644", "sha256", hex));
+	return 0;
+}
+
+static int walk(struct walker *w, int src, int dst, const char *prefix, int depth);
+
+static int walk_entry(struct walker *w, int src, int dst, const char *name,
+		      const char *prefix, int depth)
+{
+	struct buf rel = BUF_INIT;
+	struct stat st;
+	int r = -1, s = -1, d = -1;
+	buf_addf(&rel, "%s%s", prefix, name);
+	if (path_ok(rel.ptr, w->err) < 0)
+		goto out;
+	if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		buf_setf(w->err, "'%s': %s", rel.ptr, strerror(errno));
+		goto out;
+	}
+	if (S_ISREG(st.st_mode)) {
+		if (json_array_size(w->list) >= MANIFEST_MAX_FILES) {
+			buf_setf(w->err, "more than %d files", MANIFEST_MAX_FILES);
+			goto out;
+		}
+		r = copy_one(w, src, dst, name, rel.ptr, &st);
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		buf_setf(w->err, "'%s' is a %s: only regular files and folders "
+			 "can be submitted", rel.ptr, S_ISLNK(st.st_mode) ? "symlink" :
+			 "special file");
+		goto out;
+	}
+	s = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s >= 0 && fs_mkdir(dst, name, 0755) == 0)
+		d = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s < 0 || d < 0) {
+		buf_setf(w->err, "folder '%s': %s", rel.ptr, strerror(errno));
+		goto out;
+	}
+	buf_addc(&rel, '/');
+	r = walk(w, s, d, rel.ptr, depth + 1);
+out:
+	if (s >= 0)
+		close(s);
+	if (d >= 0)
+		close(d);
+	buf_release(&rel);
+	return r;
+}
+
+static int walk(struct walker *w, int src, int dst, const char *prefix, int depth)
+{
+	int fd = dup(src), r = 0;
+	DIR *dir;
+	struct dirent *e;
+	if (depth > MANIFEST_MAX_DEPTH)
+		return buf_setf(w->err, "folders nested deeper than %d", MANIFEST_MAX_DEPTH), -1;
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return buf_setf(w->err, "reading folder: %s", strerror(errno)), -1;
+	}
+	rewinddir(dir);
+	while (r == 0 && (e = readdir(dir)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			r = walk_entry(w, dirfd(dir), dst, e->d_name, prefix, depth);
+	closedir(dir);
+	return r;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const char *pa = json_string_value(json_object_get(*(json_t *const *)a, "path"));
+	const char *pb = json_string_value(json_object_get(*(json_t *const *)b, "path"));
+	return strcmp(pa, pb);
+}
+
+static void sort_manifest(json_t *m)
+{
+	size_t n = json_array_size(m), i;
+	json_t **v = xcalloc(n ? n : 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(m, i));
+	qsort(v, n, sizeof(*v), entry_cmp);
+	json_array_clear(m);
+	for (i = 0; i < n; i++)
+		json_array_append_new(m, v[i]);
+	free(v);
+}
+
+json_t *manifest_copy_tree(int srcfd, int dstfd, struct buf *err)
+{
+	struct walker w = { json_array(), 0, err, dstfd };
+	if (walk(&w, srcfd, dstfd, "", 0) < 0) {
+		json_decref(w.list);
+		return NULL;
+	}
+	sort_manifest(w.list);
+	return w.list;
+}
+
+static int entry_validate(json_t *e, size_t i, const char **prev, uint64_t *total,
+			  struct buf *err)
+{
+	const char *path = NULL, *mode = NULL, *sha = NULL;
+	json_int_t size = -1;
+	json_error_t je;
+	if (json_unpack_ex(e, &je, JSON_STRICT, "{s:s,s:I,s:s,s:s}", "path", &path,
+			   "size", &size, "mode", &mode, "sha256", &sha) < 0)
+		return buf_setf(err, "manifest entry %zu: %s", i, je.text), -1;
+	if (path_ok(path, err) < 0)
+		return -1;
+	if (*prev && strcmp(*prev, path) >= 0)
+		return buf_setf(err, "manifest not sorted or duplicate path '%s'", path), -1;
+	if (size < 0 || (uint64_t)size > MANIFEST_MAX_BYTES - *total)
+		return buf_setf(err, "manifest entry '%s': bad size or job too large", path), -1;
+	if (strcmp(mode, "0644") && strcmp(mode, "0755"))
+		return buf_setf(err, "manifest entry '%s': mode must be 0644 or 0755", path), -1;
+	if (strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64)
+		return buf_setf(err, "manifest entry '%s': bad sha256", path), -1;
+	*prev = path;
+	*total += (uint64_t)size;
+	return 0;
+}
+
+int manifest_validate(json_t *m, struct buf *err)
+{
+	const char *prev = NULL;
+	uint64_t total = 0;
+	size_t i;
+	json_t *e;
+	if (!json_is_array(m))
+		return buf_setf(err, "field 'files' must be an array"), -1;
+	if (json_array_size(m) > MANIFEST_MAX_FILES)
+		return buf_setf(err, "more than %d files", MANIFEST_MAX_FILES), -1;
+	json_array_foreach(m, i, e)
+		if (entry_validate(e, i, &prev, &total, err) < 0)
+			return -1;
+	return 0;
+}
+
+void manifest_digest(json_t *m, char out[65])
+{
+	crypto_hash_sha256_state hs;
+	size_t i;
+	json_t *e;
+	crypto_hash_sha256_init(&hs);
+	json_array_foreach(m, i, e) {
+		struct buf line = BUF_INIT;
+		const char *f[] = { "path", "size", "mode", "sha256" };
+		size_t k;
+		for (k = 0; k < 4; k++) {
+			json_t *v = json_object_get(e, f[k]);
+			if (json_is_integer(v))
+				buf_addf(&line, "%lld", (long long)json_integer_value(v));
+			else
+				buf_adds(&line, json_string_value(v));
+			buf_add(&line, k < 3 ? "\0" : "\n", 1);
+		}
+		crypto_hash_sha256_update(&hs, (const unsigned char *)line.ptr, line.len);
+		buf_release(&line);
+	}
+	hash_final_hex(&hs, out);
+}

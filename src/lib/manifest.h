@@ -1,0 +1,48 @@
+/*
+ * manifest.h - the list of a job's code files with size, mode and SHA-256,
+ * and the code digest computed from it.
+ *
+ * A manifest is a JSON array of {path, size, mode, sha256}, sorted by path,
+ * with mode 0644 or 0755.  The code digest is SHA-256 over the canonical
+ * text "path\0size\0mode\0sha256\n" of every entry in order: the same
+ * bytes give the same digest on every machine, and any change of content,
+ * name or exec bit changes it.
+ */
+#ifndef SCQ_MANIFEST_H
+#define SCQ_MANIFEST_H
+
+#include "compat.h"
+#include <jansson.h>
+#include "buf.h"
+
+#define MANIFEST_MAX_FILES 10000
+#define MANIFEST_MAX_BYTES ((uint64_t)256 << 20)
+#define MANIFEST_MAX_PATH 1024
+#define MANIFEST_MAX_COMPONENT 255
+#define MANIFEST_MAX_DEPTH 32
+
+/* Walk the folder at srcfd (no symlinks, no special files: refused with a
+ * message naming the path), copy every file below dstfd (deferred sync)
+ * and return the manifest (new reference). */
+json_t *manifest_copy_tree(int srcfd, int dstfd, struct buf *err);
+/* Check the manifest's shape and every path; message names the entry. */
+int manifest_validate(json_t *m, struct buf *err);
+/* Hex code digest of a valid manifest. */
+void manifest_digest(json_t *m, char out[65]);
+
+enum verify_result { VERIFY_OK = 0, VERIFY_INCOMPLETE = 1, VERIFY_BAD = -1 };
+/*
+ * Compare the tree at srcfd with the manifest: extra entries, links and
+ * special files are BAD; missing or short files are INCOMPLETE (sync may
+ * still be delivering them).  top_extra names one file allowed at the top
+ * level besides the manifest (job.json).
+ */
+int manifest_check_tree(int srcfd, json_t *m, const char *top_extra,
+			struct buf *err);
+/* Copy the manifest's files from srcfd to dstfd, hashing as it copies:
+ * any difference from the manifest is BAD (or INCOMPLETE if short). */
+int manifest_copy_verified(int srcfd, int dstfd, json_t *m, struct buf *err);
+/* Re-hash the files at dirfd against the manifest (before a run). */
+int manifest_verify(int dirfd, json_t *m, struct buf *err);
+
+#endif
