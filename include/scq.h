@@ -151,6 +151,8 @@ struct scq_ingest_stats {
 	unsigned ingested, quarantined, incomplete, cancelled, expired;
 };
 int scq_ingest(scq *h, struct scq_ingest_stats *st);
+/* One line per job quarantined by the last ingest ("" if none); borrowed. */
+const char *scq_ingest_notices(const scq *h);
 
 /*
  * List jobs.  role SCQ_AS_OWNER: jobs submitted to me; SCQ_AS_REQUESTER:

@@ -188,6 +188,8 @@ int scq_open(scq **out, const struct scq_open_options *opts)
 	struct buf p = BUF_INIT;
 	int r;
 	buf_init(&h->err, 8192);
+	buf_init(&h->notices, 1 << 20);
+	buf_init(&h->audit_pending, 1 << 30);
 	h->store_fd = -1;
 	if (sodium_init() < 0) {
 		r = scq_fail(h, SCQ_EIO, "libsodium failed to initialise");
@@ -221,6 +223,8 @@ void scq_close(scq *h)
 	free(h->datasites);
 	free(h->store);
 	buf_release(&h->err);
+	buf_release(&h->notices);
+	buf_release(&h->audit_pending);
 	free(h);
 }
 

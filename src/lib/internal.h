@@ -25,7 +25,15 @@ struct scq {
 	int store_fd;     /* -1 until store_open() */
 	struct buf err;
 	json_t *settings; /* cached owner settings, NULL until loaded */
+	int batch;        /* 1: defer fsyncs and audit lines to batch_commit */
+	struct buf audit_pending; /* audit lines waiting for batch_commit */
+	struct buf notices;       /* one line per quarantine of the last ingest */
 };
+
+/* Start deferring syncs (ingest of many jobs); batch_commit makes
+ * everything durable with one syncfs and one audit fsync. */
+void batch_begin(scq *h);
+int batch_commit(scq *h);
 
 /* Set the message and return code (always negative). */
 int scq_fail(scq *h, int code, const char *fmt, ...) SCQ_PRINTF(3, 4);
@@ -70,5 +78,6 @@ const char *setting_str(scq *h, const char *key);
 /* Audit log (audit.c): append one event.  Fields may be NULL. */
 int audit_append(scq *h, const char *event, const char *uid,
 		 const char *actor, const char *reason, const char *digest);
+int audit_flush(scq *h);
 
 #endif

@@ -1,0 +1,510 @@
+/*
+ * ingest.c - take verified jobs from my inbox into my private store.
+ *
+ * The inbox folder a job sits in (inbox/<requester>/<uid>/) is the only
+ * identity we trust: the app ACL lets each user write only under their
+ * own email.  A job is taken once every manifest file is present and
+ * verified; it is copied (hashed while copied) into the private store,
+ * committed by rename, and only then removed from the inbox, so a crash
+ * at any point loses nothing and a leftover inbox copy of a job already
+ * in the store is recognised by its digest and dropped, never taken twice.
+ * Anything hostile is moved to quarantine/ with its reason, never deleted.
+ */
+#include "compat.h"
+#include <dirent.h>
+#include "alloc.h"
+#include "fs.h"
+#include "job.h"
+#include "manifest.h"
+#include "queue.h"
+#include "banned.h"
+
+struct ingest {
+	scq *h;
+	struct scq_ingest_stats *st;
+	json_t *staged; /* array of {uid, req} committed in batch_commit_ingest */
+	int inbox;      /* fd of my inbox/ */
+};
+
+const char *scq_ingest_notices(const scq *h)
+{
+	return h->notices.ptr;
+}
+
+static int is_ignored_name(const char *n)
+{
+	return n[0] == '.' || strstr(n, ".rejected.") || strstr(n, ".conflict.") ||
+	       strstr(n, "syftrejected") || strstr(n, "syftconflict") || strstr(n, ".tmp");
+}
+
+static void quarantine_notice(struct ingest *in, const char *req, const char *name,
+			      const char *reason)
+{
+	char *r = scq_escape_terminal(req, strlen(req));
+	char *n = scq_escape_terminal(name, strlen(name));
+	char *why = scq_escape_terminal(reason, strlen(reason));
+	buf_addf(&in->h->notices, "quarantined inbox/%s/%s: %s\n", r, n, why);
+	free(r);
+	free(n);
+	free(why);
+}
+
+/* Tell the requester why (only for a well-formed uid not used in the store). */
+static void publish_refusal(scq *h, const char *req, const char *uid, const char *reason)
+{
+	char *app = app_dir_of(h, h->email);
+	struct buf p = BUF_INIT;
+	json_t *o;
+	int fd;
+	if (!email_valid(req) || !scq_uid_valid(uid) || queue_locate(h, uid) >= 0)
+		goto out;
+	buf_addf(&p, "%s/outbox/%s/%s", app, req, uid);
+	if (fs_mkdir_p(p.ptr, 0755) < 0 || (fd = open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto out;
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "uid", uid, "requester_email", req,
+		      "target_email", h->email, "status", "rejected", "error_kind",
+		      "invalid_job", "error_message", reason, "reason", reason);
+	json_write_at(fd, "status.json", o, 0);
+	json_decref(o);
+	close(fd);
+out:
+	buf_release(&p);
+	free(app);
+}
+
+static int quarantine(struct ingest *in, int parent, const char *req, const char *name,
+		      const char *reason)
+{
+	scq *h = in->h;
+	struct buf qname = BUF_INIT, entry = BUF_INIT;
+	char now[ISO_LEN], *rnd = scq_uuid4();
+	int qdir = store_subdir(h, "quarantine"), qfd = -1, r = 0;
+	json_t *why = NULL;
+	if (qdir < 0)
+		return qdir;
+	time_now_iso(now);
+	buf_addf(&qname, "%.19s-%.8s", now, rnd);
+	if (fs_mkdir(qdir, qname.ptr, 0700) < 0 ||
+	    (qfd = openat(qdir, qname.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		r = scq_fail_errno(h, "creating quarantine folder");
+		goto out;
+	}
+	why = json_pack("{s:s,s:s,s:s,s:s}", "at", now, "inbox_folder", req, "entry", name,
+			"reason", reason);
+	if (json_write_at(qfd, "reason.json", why, 0) < 0 ||
+	    fs_rename(parent, name, qfd, "entry", 0) < 0) {
+		r = scq_fail_errno(h, "quarantining inbox entry '%s'", name);
+		goto out;
+	}
+	buf_addf(&entry, "inbox/%s/%s -> quarantine/%s", req, name, qname.ptr);
+	audit_append(h, "quarantine", scq_uid_valid(name) ? name : NULL, req, reason, NULL);
+	publish_refusal(h, req, name, reason);
+	quarantine_notice(in, req, name, reason);
+	in->st->quarantined++;
+out:
+	json_decref(why);
+	free(rnd);
+	buf_release(&qname);
+	buf_release(&entry);
+	if (qfd >= 0)
+		close(qfd);
+	close(qdir);
+	return r;
+}
+
+static int text_field(json_t *rec, const char *key, size_t max, int optional,
+		      int multiline, struct buf *err)
+{
+	json_t *v = json_object_get(rec, key);
+	const char *s = json_string_value(v);
+	if (optional && (!v || json_is_null(v)))
+		return 0;
+	if (!s)
+		return buf_setf(err, "field '%s' must be a string", key), -1;
+	if (!*s && !optional)
+		return buf_setf(err, "field '%s' is empty", key), -1;
+	if (strlen(s) > max)
+		return buf_setf(err, "field '%s' is longer than %zu bytes", key, max), -1;
+	if (has_control(s, multiline))
+		return buf_setf(err, "field '%s' contains control characters", key), -1;
+	return 0;
+}
+
+static int tags_valid(json_t *tags, struct buf *err)
+{
+	size_t i;
+	json_t *t;
+	if (!json_is_array(tags) || json_array_size(tags) > 32)
+		return buf_setf(err, "field 'tags' must be an array of at most 32 strings"), -1;
+	json_array_foreach(tags, i, t) {
+		const char *s = json_string_value(t);
+		if (!s || !*s || strlen(s) > 64 || has_control(s, 0))
+			return buf_setf(err, "field 'tags' entry %zu is not a short "
+					"printable string", i), -1;
+	}
+	return 0;
+}
+
+static int has_run_sh(json_t *files)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(files, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "path")), "run.sh"))
+			return 1;
+	return 0;
+}
+
+static int validate_record(scq *h, json_t *rec, const char *req, const char *uid,
+			   struct buf *err)
+{
+	const char *s;
+	json_t *files = json_object_get(rec, "files");
+	json_int_t t = json_integer_value(json_object_get(rec, "timeout_seconds"));
+	char digest[65];
+	if (json_integer_value(json_object_get(rec, "version")) != SCQ_PROTOCOL_VERSION)
+		return buf_setf(err, "field 'version' must be %d", SCQ_PROTOCOL_VERSION), -1;
+	if (!(s = json_string_value(json_object_get(rec, "uid"))) || strcmp(s, uid))
+		return buf_setf(err, "field 'uid' does not match its folder name"), -1;
+	if (!(s = json_string_value(json_object_get(rec, "requester_email"))) || strcmp(s, req))
+		return buf_setf(err, "field 'requester_email' is not the inbox folder's "
+				"owner '%s' (spoofed identity)", req), -1;
+	if (!(s = json_string_value(json_object_get(rec, "target_email"))) || strcmp(s, h->email))
+		return buf_setf(err, "field 'target_email' is not this datasite"), -1;
+	if (text_field(rec, "name", 200, 0, 0, err) || text_field(rec, "description", 4096, 1, 1, err) ||
+	    text_field(rec, "created_at", 64, 0, 0, err) || tags_valid(json_object_get(rec, "tags"), err))
+		return -1;
+	if (!json_is_integer(json_object_get(rec, "timeout_seconds")) || t < 1)
+		return buf_setf(err, "field 'timeout_seconds' must be a positive integer"), -1;
+	if (manifest_validate(files, err) < 0)
+		return -1;
+	if (!has_run_sh(files))
+		return buf_setf(err, "the job has no run.sh"), -1;
+	manifest_digest(files, digest);
+	if (!(s = json_string_value(json_object_get(rec, "code_sha256"))) || strcmp(s, digest))
+		return buf_setf(err, "field 'code_sha256' does not match the manifest"), -1;
+	return 0;
+}
+
+/* The store's own job.json: the submitted record minus the manifest, with
+ * the owner's receive time as created_at (the submitter's claim is kept as
+ * submitted_at) and the approval wait clamped to the owner's maximum. */
+static json_t *store_record(scq *h, json_t *rec)
+{
+	json_t *s = json_deep_copy(rec);
+	long long max = setting_int(h, "max_timeout_seconds");
+	char now[ISO_LEN];
+	time_now_iso(now);
+	json_object_del(s, "files");
+	json_object_set(s, "submitted_at", json_object_get(rec, "created_at"));
+	json_object_set_new(s, "created_at", json_string(now));
+	if (json_integer_value(json_object_get(s, "timeout_seconds")) > max)
+		json_object_set_new(s, "timeout_seconds", json_integer(max));
+	if (!json_object_get(s, "description"))
+		json_object_set_new(s, "description", json_null());
+	return s;
+}
+
+static int stage(struct ingest *in, int src, json_t *rec, const char *uid, struct buf *err)
+{
+	scq *h = in->h;
+	int tmp = store_subdir(h, "tmp"), dir = -1, code = -1, v = VERIFY_BAD;
+	json_t *srec = NULL, *man = NULL;
+	if (tmp < 0)
+		return VERIFY_BAD;
+	fs_remove_tree(tmp, uid);
+	if (fs_mkdir(tmp, uid, 0700) < 0 || (dir = openat(tmp, uid, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fs_mkdir(dir, "code", 0755) < 0 || (code = openat(dir, "code", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		buf_setf(err, "staging: %s", strerror(errno));
+		goto out;
+	}
+	v = manifest_copy_verified(src, code, json_object_get(rec, "files"), err);
+	if (v != VERIFY_OK)
+		goto out;
+	srec = store_record(h, rec);
+	man = json_pack("{s:O}", "files", json_object_get(rec, "files"));
+	if (json_write_at(dir, "manifest.json", man, FS_DEFER_SYNC) < 0 ||
+	    json_write_at(dir, "job.json", srec, FS_DEFER_SYNC) < 0) {
+		buf_setf(err, "staging: %s", strerror(errno));
+		v = VERIFY_BAD;
+	}
+out:
+	if (v != VERIFY_OK)
+		fs_remove_tree(tmp, uid);
+	json_decref(srec);
+	json_decref(man);
+	if (code >= 0)
+		close(code);
+	if (dir >= 0)
+		close(dir);
+	close(tmp);
+	return v;
+}
+
+/* Seconds since the entry last changed (sync activity resets it). */
+static double entry_age(int parent, const char *name)
+{
+	struct stat st;
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	return time_now() - ((double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9);
+}
+
+static int incomplete(struct ingest *in, int parent, const char *req, const char *name)
+{
+	long long grace = setting_int(in->h, "ingest_grace_seconds");
+	struct buf why = BUF_INIT;
+	int r = 0;
+	if (entry_age(parent, name) > (double)grace) {
+		buf_addf(&why, "still incomplete after %lld seconds", grace);
+		r = quarantine(in, parent, req, name, why.ptr);
+	} else {
+		in->st->incomplete++;
+	}
+	buf_release(&why);
+	return r;
+}
+
+/* The job is already in my store (a crash hit between commit and inbox
+ * removal, or the submitter replayed it). */
+static int already_taken(struct ingest *in, int parent, const char *req,
+			 const char *uid, json_t *rec)
+{
+	scq *h = in->h;
+	int st = queue_locate(h, uid), fd = queue_job_dir(h, st, uid);
+	struct buf err = BUF_INIT;
+	json_t *have = fd >= 0 ? json_load_file_at(fd, "job.json", SMALL_JSON_MAX, &err) : NULL;
+	const char *a = json_string_value(json_object_get(have, "code_sha256"));
+	const char *b = json_string_value(json_object_get(rec, "code_sha256"));
+	const char *who = json_string_value(json_object_get(have, "requester_email"));
+	int r = 0;
+	if (a && b && !strcmp(a, b) && who && !strcmp(who, req)) {
+		if (fs_remove_tree(parent, uid) < 0)
+			r = scq_fail_errno(h, "removing ingested inbox entry '%s'", uid);
+	} else {
+		r = quarantine(in, parent, req, uid, "uid already used by another job");
+	}
+	if (fd >= 0)
+		close(fd);
+	json_decref(have);
+	buf_release(&err);
+	return r;
+}
+
+static int ingest_job(struct ingest *in, int parent, int dir, const char *req, const char *uid)
+{
+	struct buf err = BUF_INIT;
+	json_t *rec = NULL;
+	int r = 0, v;
+	if (!fs_exists(dir, "job.json")) {
+		r = incomplete(in, parent, req, uid);
+		goto out;
+	}
+	rec = json_load_file_at(dir, "job.json", JOB_JSON_MAX, &err);
+	if (!rec || validate_record(in->h, rec, req, uid, &err) < 0) {
+		struct buf why = BUF_INIT;
+		buf_addf(&why, "job.json: %s", err.ptr);
+		r = quarantine(in, parent, req, uid, why.ptr);
+		buf_release(&why);
+		goto out;
+	}
+	if (queue_locate(in->h, uid) >= 0) {
+		r = already_taken(in, parent, req, uid, rec);
+		goto out;
+	}
+	v = manifest_check_tree(dir, json_object_get(rec, "files"), "job.json", &err);
+	if (v == VERIFY_OK)
+		v = stage(in, dir, rec, uid, &err);
+	if (v == VERIFY_BAD)
+		r = quarantine(in, parent, req, uid, err.ptr);
+	else if (v == VERIFY_INCOMPLETE)
+		r = incomplete(in, parent, req, uid);
+	else
+		json_array_append_new(in->staged, json_pack("{s:s,s:s,s:O}", "uid", uid,
+			"req", req, "digest", json_object_get(rec, "code_sha256")));
+out:
+	json_decref(rec);
+	buf_release(&err);
+	return r;
+}
+
+static int ingest_entry(struct ingest *in, int reqfd, const char *req, const char *name)
+{
+	struct stat st;
+	int dir, r;
+	if (fstatat(reqfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0; /* vanished (sync) */
+	if (!S_ISDIR(st.st_mode))
+		return quarantine(in, reqfd, req, name, S_ISLNK(st.st_mode) ?
+				  "a symlink in the inbox" : "not a job folder");
+	if (!scq_uid_valid(name))
+		return quarantine(in, reqfd, req, name, "folder name is not a lowercase UUIDv4");
+	dir = openat(reqfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return 0;
+	r = ingest_job(in, reqfd, dir, req, name);
+	close(dir);
+	return r;
+}
+
+static int commit_staged(struct ingest *in)
+{
+	scq *h = in->h;
+	int tmp = -1, pend = -1, r = 0;
+	size_t i;
+	json_t *e;
+	if (!json_array_size(in->staged))
+		return 0;
+	tmp = store_subdir(h, "tmp");
+	pend = queue_status_dir(h, SCQ_PENDING);
+	if (tmp < 0 || pend < 0 || fs_syncfs(tmp) < 0) {
+		r = tmp < 0 || pend < 0 ? SCQ_EIO : scq_fail_errno(h, "syncing the store");
+		goto out;
+	}
+	json_array_foreach(in->staged, i, e) {
+		const char *uid = json_string_value(json_object_get(e, "uid"));
+		if (fs_rename(tmp, uid, pend, uid, FS_DEFER_SYNC) < 0) {
+			r = scq_fail_errno(h, "committing job '%s'", uid);
+			goto out;
+		}
+	}
+	if (fs_fsync_dir(pend) < 0 || fs_fsync_dir(tmp) < 0) {
+		r = scq_fail_errno(h, "syncing the store");
+		goto out;
+	}
+	batch_begin(h);
+	json_array_foreach(in->staged, i, e) {
+		const char *uid = json_string_value(json_object_get(e, "uid"));
+		audit_append(h, "ingest", uid, json_string_value(json_object_get(e, "req")),
+			     NULL, json_string_value(json_object_get(e, "digest")));
+		outbox_publish(h, uid, SCQ_PENDING, 0);
+		in->st->ingested++;
+	}
+	r = batch_commit(h);
+	/* Only now, with the store durable, may the inbox copies go. */
+	json_array_foreach(in->staged, i, e) {
+		struct buf rel = BUF_INIT;
+		buf_addf(&rel, "%s/%s", json_string_value(json_object_get(e, "req")),
+			 json_string_value(json_object_get(e, "uid")));
+		fs_remove_tree(in->inbox, rel.ptr);
+		buf_release(&rel);
+	}
+out:
+	if (tmp >= 0)
+		close(tmp);
+	if (pend >= 0)
+		close(pend);
+	return r;
+}
+
+void batch_begin(scq *h)
+{
+	h->batch = 1;
+}
+
+int batch_commit(scq *h)
+{
+	int fd = store_open(h), r = 0;
+	h->batch = 0;
+	if (fd >= 0 && fs_syncfs(fd) < 0)
+		r = scq_fail_errno(h, "syncing");
+	if (audit_flush(h) < 0 && !r)
+		r = SCQ_EIO;
+	return r;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* inbox/<req>/<uid>.cancel.json: the requester asks to cancel its job. */
+static int cancel_request(struct ingest *in, int reqfd, const char *req, const char *name)
+{
+	char uid[64];
+	int st, r = 0;
+	snprintf(uid, sizeof(uid), "%.*s", (int)(strlen(name) - strlen(".cancel.json")), name);
+	if (!scq_uid_valid(uid))
+		return quarantine(in, reqfd, req, name, "cancel request for an invalid uid");
+	st = queue_locate(in->h, uid);
+	if (st < 0 && fs_exists(reqfd, uid))
+		return 0; /* the job itself is still arriving: keep the request */
+	if (st >= 0) {
+		r = job_cancel(in->h, uid, req);
+		if (r == 0)
+			in->st->cancelled++;
+		else if (r == SCQ_ESTATE || r == SCQ_EPERM)
+			r = 0; /* finished meanwhile, or not theirs: nothing to do */
+	}
+	if (r == 0)
+		fs_remove_tree(reqfd, name);
+	return r;
+}
+
+static int ingest_requester(struct ingest *in, const char *req)
+{
+	int reqfd = openat(in->inbox, req, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
+	DIR *d;
+	struct dirent *e;
+	json_t *cancels = json_array();
+	size_t i;
+	json_t *c;
+	if (reqfd < 0) {
+		json_decref(cancels);
+		return quarantine(in, in->inbox, req, req, "inbox entry is not a folder");
+	}
+	if (!email_valid(req)) {
+		close(reqfd);
+		json_decref(cancels);
+		return quarantine(in, in->inbox, req, req, "inbox folder name is not a valid email");
+	}
+	d = fdopendir(reqfd);
+	while (d && r == 0 && (e = readdir(d))) {
+		if (ends_with(e->d_name, ".cancel.json"))
+			json_array_append_new(cancels, json_string(e->d_name));
+		else if (!is_ignored_name(e->d_name))
+			r = ingest_entry(in, dirfd(d), req, e->d_name);
+	}
+	if (r == 0)
+		r = commit_staged(in);
+	json_array_clear(in->staged);
+	json_array_foreach(cancels, i, c)
+		if (r == 0 && d)
+			r = cancel_request(in, dirfd(d), req, json_string_value(c));
+	if (d)
+		closedir(d);
+	json_decref(cancels);
+	return r;
+}
+
+int scq_ingest(scq *h, struct scq_ingest_stats *st)
+{
+	struct scq_ingest_stats local = { 0 };
+	struct ingest in = { h, st ? st : &local, json_array(), -1 };
+	char *app = app_dir_of(h, h->email), *inbox = path_join(app, "inbox");
+	DIR *d = NULL;
+	struct dirent *e;
+	int r = 0;
+	buf_reset(&h->notices);
+	if (st)
+		memset(st, 0, sizeof(*st));
+	in.inbox = open(inbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (in.inbox < 0) {
+		r = errno == ENOENT ? 0 : scq_fail_errno(h, "opening inbox '%s'", inbox);
+		goto out;
+	}
+	d = fdopendir(dup(in.inbox));
+	while (d && r == 0 && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			r = ingest_requester(&in, e->d_name);
+out:
+	if (d)
+		closedir(d);
+	if (in.inbox >= 0)
+		close(in.inbox);
+	json_decref(in.staged);
+	free(app);
+	free(inbox);
+	return r;
+}

@@ -1,0 +1,250 @@
+/*
+ * job.c - assemble the public view of a job and the job-list container.
+ *
+ * The status is the directory the job sits in; record files are read only
+ * when they fit that status (a decision written just before a crash that
+ * prevented its rename is thereby ignored, see doc/protocol.md §5).
+ */
+#include "compat.h"
+#include "alloc.h"
+#include "job.h"
+#include "banned.h"
+
+const char *decision_file(int status)
+{
+	switch (status) {
+	case SCQ_APPROVED: return "approved.json";
+	case SCQ_REJECTED: return "rejected.json";
+	case SCQ_CANCELLED: return "cancelled.json";
+	case SCQ_TIMEDOUT: return "timedout.json";
+	default: return NULL;
+	}
+}
+
+static json_t *load_opt(int fd, const char *name)
+{
+	struct buf err = BUF_INIT;
+	json_t *o = fs_exists(fd, name) ? json_load_file_at(fd, name, SMALL_JSON_MAX, &err) : NULL;
+	buf_release(&err);
+	return o;
+}
+
+static void copy_field(json_t *dst, const char *dkey, json_t *src, const char *skey)
+{
+	json_t *v = src ? json_object_get(src, skey) : NULL;
+	if (v)
+		json_object_set(dst, dkey, v);
+}
+
+static const char *later(const char *a, const char *b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return strcmp(a, b) >= 0 ? a : b;
+}
+
+static void add_decision(json_t *o, json_t *d, int status)
+{
+	if (!d)
+		return;
+	copy_field(o, "reason", d, "reason");
+	if (status == SCQ_REJECTED || status == SCQ_TIMEDOUT || status == SCQ_CANCELLED)
+		copy_field(o, "error_message", d, "reason");
+	if (status == SCQ_REJECTED || status == SCQ_TIMEDOUT || status == SCQ_CANCELLED) {
+		copy_field(o, "completed_at", d, "at");
+		copy_field(o, "decided_by", d, "by");
+	}
+	if (status == SCQ_TIMEDOUT)
+		json_object_set_new(o, "error_kind", json_string("approval_timeout"));
+	if (status == SCQ_CANCELLED)
+		json_object_set_new(o, "error_kind", json_string("cancelled"));
+}
+
+static void add_result(json_t *o, json_t *res)
+{
+	if (!res)
+		return;
+	copy_field(o, "completed_at", res, "completed_at");
+	copy_field(o, "exit_code", res, "exit_code");
+	copy_field(o, "error_kind", res, "error_kind");
+	copy_field(o, "error_message", res, "error_message");
+	json_object_set(o, "run", res);
+}
+
+static void set_updated(json_t *o)
+{
+	const char *keys[] = { "created_at", "approved_at", "started_at", "completed_at" };
+	const char *u = NULL;
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(keys); i++)
+		u = later(u, json_string_value(json_object_get(o, keys[i])));
+	json_object_set_new(o, "updated_at", u ? json_string(u) : json_null());
+}
+
+static json_t *base_object(json_t *rec, int status)
+{
+	json_t *o = json_object();
+	const char *keys[] = { "uid", "name", "description", "tags", "requester_email",
+		"target_email", "created_at", "submitted_at", "timeout_seconds", "code_sha256" };
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(keys); i++)
+		copy_field(o, keys[i], rec, keys[i]);
+	json_object_set_new(o, "status", json_string(scq_status_name(status)));
+	for (i = 0; i < 6; i++) {
+		const char *nul[] = { "started_at", "completed_at", "exit_code",
+			"error_message", "error_kind", "reason" };
+		json_object_set_new(o, nul[i], json_null());
+	}
+	return o;
+}
+
+json_t *job_public_json(int fd, int status, json_t *rec)
+{
+	json_t *o = base_object(rec, status), *appr = NULL, *run = NULL, *res = NULL, *dec = NULL;
+	int ran = status == SCQ_RUNNING || status == SCQ_COMPLETED ||
+		  status == SCQ_FAILED || status == SCQ_CANCELLED;
+	if (ran || status == SCQ_APPROVED)
+		appr = load_opt(fd, "approved.json");
+	if (ran)
+		run = load_opt(fd, "running.json");
+	if (status == SCQ_COMPLETED || status == SCQ_FAILED || (status == SCQ_CANCELLED && run))
+		res = load_opt(fd, "result.json");
+	if (decision_file(status) && status != SCQ_APPROVED)
+		dec = load_opt(fd, decision_file(status));
+	copy_field(o, "approved_at", appr, "at");
+	copy_field(o, "approved_by", appr, "by");
+	copy_field(o, "allow_network", appr, "allow_network");
+	if (appr)
+		copy_field(o, "reason", appr, "reason");
+	copy_field(o, "started_at", run, "started_at");
+	add_result(o, res);
+	add_decision(o, dec, status);
+	set_updated(o);
+	json_decref(appr);
+	json_decref(run);
+	json_decref(res);
+	json_decref(dec);
+	return o;
+}
+
+scq_job *job_from_json(json_t *obj)
+{
+	scq_job *j = xcalloc(1, sizeof(*j));
+	const char *s = json_string_value(json_object_get(obj, "status"));
+	j->obj = obj;
+	j->status = s ? scq_status_parse(s) : -1;
+	return j;
+}
+
+scq_job *job_load_store(int jobfd, int status, struct buf *err)
+{
+	json_t *rec = json_load_file_at(jobfd, "job.json", SMALL_JSON_MAX, err);
+	scq_job *j;
+	if (!rec)
+		return NULL;
+	j = job_from_json(job_public_json(jobfd, status, rec));
+	json_decref(rec);
+	return j;
+}
+
+const char *scq_job_uid(const scq_job *j)
+{
+	return json_string_value(json_object_get(j->obj, "uid"));
+}
+
+const char *scq_job_name(const scq_job *j)
+{
+	return json_string_value(json_object_get(j->obj, "name"));
+}
+
+const char *scq_job_requester(const scq_job *j)
+{
+	return json_string_value(json_object_get(j->obj, "requester_email"));
+}
+
+const char *scq_job_target(const scq_job *j)
+{
+	return json_string_value(json_object_get(j->obj, "target_email"));
+}
+
+int scq_job_status(const scq_job *j)
+{
+	return j->status;
+}
+
+char *scq_job_to_json(const scq_job *j)
+{
+	return json_dumps(j->obj, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+void scq_job_free(scq_job *j)
+{
+	if (!j)
+		return;
+	json_decref(j->obj);
+	free(j);
+}
+
+scq_job_list *job_list_new(void)
+{
+	return xcalloc(1, sizeof(scq_job_list));
+}
+
+void job_list_add(scq_job_list *l, scq_job *j)
+{
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? l->alloc * 2 : 16;
+		l->v = xrealloc(l->v, xmul(l->alloc, sizeof(*l->v)));
+	}
+	l->v[l->n++] = j;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const scq_job *x = *(scq_job *const *)a, *y = *(scq_job *const *)b;
+	const char *cx = json_string_value(json_object_get(x->obj, "created_at"));
+	const char *cy = json_string_value(json_object_get(y->obj, "created_at"));
+	int c = strcmp(cy ? cy : "", cx ? cx : "");
+	return c ? c : strcmp(scq_job_uid(x), scq_job_uid(y));
+}
+
+void job_list_sort_newest(scq_job_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), newest_first);
+}
+
+size_t scq_job_list_count(const scq_job_list *l)
+{
+	return l ? l->n : 0;
+}
+
+const scq_job *scq_job_list_at(const scq_job_list *l, size_t i)
+{
+	return i < l->n ? l->v[i] : NULL;
+}
+
+char *scq_job_list_to_json(const scq_job_list *l)
+{
+	json_t *a = json_array();
+	char *s;
+	size_t i;
+	for (i = 0; l && i < l->n; i++)
+		json_array_append(a, l->v[i]->obj);
+	s = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(a);
+	return s;
+}
+
+void scq_job_list_free(scq_job_list *l)
+{
+	size_t i;
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++)
+		scq_job_free(l->v[i]);
+	free(l->v);
+	free(l);
+}

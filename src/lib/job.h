@@ -1,0 +1,47 @@
+/*
+ * job.h - the job object (struct scq_job) and how it is assembled from the
+ * records of the private store, or from a published status.json.
+ *
+ * Store layout of one job (doc/protocol.md):  jobs/<status>/<uid>/
+ *   job.json        what was submitted (immutable after ingest)
+ *   manifest.json   the code files (immutable)
+ *   code/           the verified private copy the owner reviews
+ *   approved.json rejected.json cancelled.json timedout.json
+ *                   decision records, written before the rename they
+ *                   justify; only those consistent with the directory
+ *                   the job is in are read
+ *   running.json    written by the runner after its claim
+ *   result.json     the run record, written before the final rename
+ *   execution.log   output/
+ */
+#ifndef SCQ_JOB_H
+#define SCQ_JOB_H
+
+#include "internal.h"
+#include "fs.h"
+
+struct scq_job {
+	json_t *obj; /* the public JSON object */
+	int status;
+};
+
+struct scq_job_list {
+	scq_job **v;
+	size_t n, alloc;
+};
+
+/* Take a reference-owning public object; status from its "status". */
+scq_job *job_from_json(json_t *obj);
+/* Load jobs/<status>/<uid> from the store (dirfd: that job's folder). */
+scq_job *job_load_store(int jobfd, int status, struct buf *err);
+/* Public object from the store records (new reference). */
+json_t *job_public_json(int jobfd, int status, json_t *rec);
+
+void job_list_add(scq_job_list *l, scq_job *j);
+scq_job_list *job_list_new(void);
+void job_list_sort_newest(scq_job_list *l);
+
+/* Decision/record file consulted for a status. */
+const char *decision_file(int status);
+
+#endif

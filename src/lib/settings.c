@@ -1,0 +1,217 @@
+/*
+ * settings.c - the data owner's settings (config.json in the private store)
+ * and the datasets the owner exposes to jobs (datasets.json).
+ *
+ * The table below is the whole schema: every key has a type, a default and
+ * bounds, so `scq config set` refuses nonsense with a message naming the
+ * key, and a missing or hand-broken file falls back to safe defaults.
+ */
+#include "compat.h"
+#include "alloc.h"
+#include "fs.h"
+#include "internal.h"
+#include "banned.h"
+
+enum kind { K_INT, K_BOOL, K_ENUM };
+
+struct setting {
+	const char *key;
+	enum kind kind;
+	long long def, min, max;
+	const char *enum_vals; /* "full|none" for K_ENUM; def indexes it */
+	const char *help;
+};
+
+static const struct setting table[] = {
+	{ "max_concurrent_jobs", K_INT, 3, 1, 64, NULL, "jobs run at once" },
+	{ "job_timeout", K_INT, 600, 1, 7 * 86400, NULL, "wall-clock seconds per run" },
+	{ "cleanup_completed_after", K_INT, 86400, 0, 3650LL * 86400, NULL,
+	  "seconds before finished jobs are removed (0: never)" },
+	{ "max_output_bytes", K_INT, 10 << 20, 1024, 1LL << 34, NULL,
+	  "cap on stdout+stderr and on collected outputs" },
+	{ "max_output_files", K_INT, 1000, 1, 1000000, NULL, "cap on output files" },
+	{ "memory_limit_mb", K_INT, 1024, 16, 1 << 20, NULL, "memory per job" },
+	{ "max_processes", K_INT, 64, 4, 100000, NULL, "processes/threads per job" },
+	{ "cpu_time_limit", K_INT, 0, 0, 7 * 86400, NULL, "CPU seconds (0: job_timeout)" },
+	{ "max_open_files", K_INT, 256, 16, 65536, NULL, "open files per process" },
+	{ "max_file_size_mb", K_INT, 1024, 1, 1 << 20, NULL, "largest file a job may write" },
+	{ "tmp_size_mb", K_INT, 256, 1, 1 << 20, NULL, "size of the job's /tmp" },
+	{ "network", K_BOOL, 0, 0, 1, NULL, "give jobs network access" },
+	{ "isolation", K_ENUM, 0, 0, 1, "full|none", "sandbox level" },
+	{ "max_timeout_seconds", K_INT, 30 * 86400, 60, 3650LL * 86400, NULL,
+	  "longest approval wait a submitter may ask for" },
+	{ "ingest_grace_seconds", K_INT, 86400, 0, 3650LL * 86400, NULL,
+	  "how long an incomplete inbox job may wait for its files" },
+};
+
+static const struct setting *find(const char *key)
+{
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(table); i++)
+		if (!strcmp(table[i].key, key))
+			return &table[i];
+	return NULL;
+}
+
+const char *const *scq_config_keys(void)
+{
+	static const char *keys[SCQ_NELEM(table) + 1];
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(table); i++)
+		keys[i] = table[i].key;
+	return keys;
+}
+
+static json_t *settings_load(scq *h)
+{
+	struct buf err = BUF_INIT;
+	int fd;
+	if (h->settings)
+		return h->settings;
+	fd = store_open(h);
+	if (fd >= 0 && fs_exists(fd, "config.json"))
+		h->settings = json_load_file_at(fd, "config.json", SMALL_JSON_MAX, &err);
+	if (!h->settings)
+		h->settings = json_object();
+	buf_release(&err);
+	return h->settings;
+}
+
+static const char *enum_value(const struct setting *s, long long idx, char out[32])
+{
+	const char *p = s->enum_vals;
+	long long i;
+	for (i = 0; i < idx && p; i++)
+		p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL;
+	snprintf(out, 32, "%.*s", p ? (int)strcspn(p, "|") : 0, p ? p : "");
+	return out;
+}
+
+long long setting_int(scq *h, const char *key)
+{
+	const struct setting *s = find(key);
+	json_t *v = json_object_get(settings_load(h), key);
+	long long x;
+	if (!s)
+		return 0;
+	if (s->kind == K_BOOL)
+		return json_is_boolean(v) ? json_is_true(v) : s->def;
+	if (!json_is_integer(v))
+		return s->def;
+	x = json_integer_value(v);
+	return x < s->min || x > s->max ? s->def : x;
+}
+
+int setting_bool(scq *h, const char *key)
+{
+	return setting_int(h, key) != 0;
+}
+
+const char *setting_str(scq *h, const char *key)
+{
+	static char out[32];
+	const struct setting *s = find(key);
+	json_t *v = json_object_get(settings_load(h), key);
+	const char *str = json_string_value(v);
+	if (!s || s->kind != K_ENUM)
+		return NULL;
+	if (str) {
+		size_t n = strlen(str);
+		const char *p = s->enum_vals;
+		while (p) {
+			if (!strncmp(p, str, n) && (p[n] == '|' || !p[n]))
+				return enum_value(s, 0, out), snprintf(out, 32, "%s", str), out;
+			p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL;
+		}
+	}
+	return enum_value(s, s->def, out);
+}
+
+static char *value_text(scq *h, const struct setting *s)
+{
+	struct buf b = BUF_INIT;
+	if (s->kind == K_INT)
+		buf_addf(&b, "%lld", setting_int(h, s->key));
+	else if (s->kind == K_BOOL)
+		buf_adds(&b, setting_bool(h, s->key) ? "true" : "false");
+	else
+		buf_adds(&b, setting_str(h, s->key));
+	return buf_detach(&b, NULL);
+}
+
+int scq_config_get(scq *h, const char *key, char **value)
+{
+	const struct setting *s = find(key);
+	if (!s)
+		return scq_fail(h, SCQ_ENOTFOUND, "unknown setting '%s'", key);
+	*value = value_text(h, s);
+	return 0;
+}
+
+static json_t *parse_value(scq *h, const struct setting *s, const char *v, int *r)
+{
+	char *end;
+	long long x;
+	*r = 0;
+	if (s->kind == K_BOOL) {
+		if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on"))
+			return json_true();
+		if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off"))
+			return json_false();
+		*r = scq_fail(h, SCQ_EINVAL, "setting '%s' takes true or false", s->key);
+		return NULL;
+	}
+	if (s->kind == K_ENUM) {
+		char out[32];
+		long long i;
+		for (i = s->min; i <= s->max; i++)
+			if (!strcmp(enum_value(s, i, out), v))
+				return json_string(v);
+		*r = scq_fail(h, SCQ_EINVAL, "setting '%s' takes one of %s", s->key, s->enum_vals);
+		return NULL;
+	}
+	errno = 0;
+	x = strtoll(v, &end, 10);
+	if (errno || !*v || *end || x < s->min || x > s->max) {
+		*r = scq_fail(h, SCQ_EINVAL, "setting '%s' takes a whole number from "
+			      "%lld to %lld", s->key, s->min, s->max);
+		return NULL;
+	}
+	return json_integer(x);
+}
+
+int scq_config_set(scq *h, const char *key, const char *value)
+{
+	const struct setting *s = find(key);
+	json_t *cfg, *v;
+	int r, fd;
+	if (!s)
+		return scq_fail(h, SCQ_ENOTFOUND, "unknown setting '%s'", key);
+	v = parse_value(h, s, value, &r);
+	if (!v)
+		return r;
+	cfg = settings_load(h);
+	json_object_set_new(cfg, key, v);
+	fd = store_open(h);
+	if (fd < 0)
+		return fd;
+	if (json_write_at(fd, "config.json", cfg, 0) < 0)
+		return scq_fail_errno(h, "writing '%s/config.json'", h->store);
+	return audit_append(h, "config", NULL, h->email, key, NULL);
+}
+
+int scq_config_json(scq *h, char **json_out)
+{
+	json_t *o = json_object();
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(table); i++) {
+		const struct setting *s = &table[i];
+		json_t *v = s->kind == K_INT ? json_integer(setting_int(h, s->key)) :
+			    s->kind == K_BOOL ? json_boolean(setting_bool(h, s->key)) :
+			    json_string(setting_str(h, s->key));
+		json_object_set_new(o, s->key, v);
+	}
+	*json_out = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(o);
+	return 0;
+}

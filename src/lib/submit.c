@@ -1,0 +1,264 @@
+/*
+ * submit.c - the data scientist's side: create my datasite, and submit a
+ * job into the data owner's inbox.
+ *
+ * A submission is built under an ignored temp name (.<uid>.tmp, never
+ * synced), with job.json written last, made durable with one syncfs, then
+ * renamed to <uid>: the owner (or sync) never sees a half-built job.  The
+ * owner still verifies every file against the manifest in job.json,
+ * because sync delivers the files of a folder one by one.
+ */
+#include "compat.h"
+#include "alloc.h"
+#include "fs.h"
+#include "internal.h"
+#include "job.h"
+#include "manifest.h"
+#include "banned.h"
+
+#define NAME_MAX_BYTES 200
+#define DESC_MAX_BYTES 4096
+#define TAG_MAX_BYTES 64
+#define TAGS_MAX 32
+
+static const char app_acl[] =
+	"# syft-code-queue (written by scq init; do not edit).\n"
+	"# Each user may write only inbox/<their email>/ and read only\n"
+	"# outbox/<their email>/; everything else here is private.\n"
+	"terminal: true\n"
+	"rules:\n"
+	"  - pattern: 'inbox/{{.UserEmail}}/**'\n"
+	"    access:\n"
+	"      admin: []\n"
+	"      write: ['USER']\n"
+	"      read: ['USER']\n"
+	"  - pattern: 'outbox/{{.UserEmail}}/**'\n"
+	"    access:\n"
+	"      admin: []\n"
+	"      write: []\n"
+	"      read: ['USER']\n"
+	"  - pattern: '**'\n"
+	"    access:\n"
+	"      admin: []\n"
+	"      write: []\n"
+	"      read: []\n";
+
+static const char private_acl[] =
+	"rules:\n  - pattern: '**'\n    access:\n      admin: []\n      write: []\n      read: []\n";
+static const char public_acl[] =
+	"rules:\n  - pattern: '**'\n    access:\n      admin: []\n      write: []\n      read: ['*']\n";
+
+static int write_if_different(scq *h, const char *dir, const char *name,
+			      const char *content, int only_if_absent)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+	struct buf cur = BUF_INIT;
+	if (fd < 0)
+		return scq_fail_errno(h, "opening '%s'", dir);
+	if (fs_read_file(fd, name, 65536, &cur) == 0 &&
+	    (only_if_absent || !strcmp(cur.ptr, content)))
+		goto out;
+	if (fs_write_atomic(fd, name, content, strlen(content), 0) < 0)
+		r = scq_fail_errno(h, "writing '%s/%s'", dir, name);
+out:
+	buf_release(&cur);
+	close(fd);
+	return r;
+}
+
+int scq_init_datasite(scq *h)
+{
+	char *site = path_join(h->datasites, h->email), *app = app_dir_of(h, h->email);
+	char *pub = path_join(site, "public"), *in = path_join(app, "inbox");
+	char *out = path_join(app, "outbox");
+	int r = 0;
+	if (fs_mkdir_p(pub, 0755) < 0 || fs_mkdir_p(in, 0755) < 0 || fs_mkdir_p(out, 0755) < 0)
+		r = scq_fail_errno(h, "creating datasite folders under '%s'", site);
+	if (!r)
+		r = write_if_different(h, site, "syft.pub.yaml", private_acl, 1);
+	if (!r)
+		r = write_if_different(h, pub, "syft.pub.yaml", public_acl, 1);
+	if (!r)
+		r = write_if_different(h, app, "syft.pub.yaml", app_acl, 0);
+	if (!r && store_open(h) < 0)
+		r = SCQ_EIO;
+	free(site);
+	free(app);
+	free(pub);
+	free(in);
+	free(out);
+	return r;
+}
+
+static int check_text(scq *h, const char *field, const char *s, size_t max, int multiline)
+{
+	if (!s || !*s)
+		return scq_fail(h, SCQ_EINVAL, "%s must not be empty", field);
+	if (strlen(s) > max)
+		return scq_fail(h, SCQ_EINVAL, "%s is longer than %zu bytes", field, max);
+	if (has_control(s, multiline))
+		return scq_fail(h, SCQ_EINVAL, "%s contains control characters", field);
+	return 0;
+}
+
+static int check_options(scq *h, const struct scq_submit_options *o)
+{
+	size_t i;
+	int r;
+	if (!o->to || !email_valid(o->to))
+		return scq_fail(h, SCQ_EINVAL, "invalid target email '%s'", o->to ? o->to : "");
+	if (!o->folder)
+		return scq_fail(h, SCQ_EINVAL, "no code folder given");
+	if ((r = check_text(h, "name", o->name, NAME_MAX_BYTES, 0)))
+		return r;
+	if (o->description && *o->description &&
+	    (r = check_text(h, "description", o->description, DESC_MAX_BYTES, 1)))
+		return r;
+	for (i = 0; o->tags && o->tags[i]; i++)
+		if (i >= TAGS_MAX || (r = check_text(h, "tag", o->tags[i], TAG_MAX_BYTES, 0)))
+			return r ? r : scq_fail(h, SCQ_EINVAL, "more than %d tags", TAGS_MAX);
+	if (o->timeout_seconds < 0 || o->timeout_seconds > 3650LL * 86400)
+		return scq_fail(h, SCQ_EINVAL, "timeout must be between 1 and %lld seconds",
+				3650LL * 86400);
+	return 0;
+}
+
+static json_t *job_record(scq *h, const struct scq_submit_options *o, const char *uid,
+			  json_t *manifest)
+{
+	json_t *rec = json_object(), *tags = json_array();
+	char now[ISO_LEN], digest[65];
+	size_t i;
+	time_now_iso(now);
+	manifest_digest(manifest, digest);
+	for (i = 0; o->tags && o->tags[i]; i++)
+		json_array_append_new(tags, json_string(o->tags[i]));
+	json_object_set_new(rec, "version", json_integer(SCQ_PROTOCOL_VERSION));
+	json_object_set_new(rec, "uid", json_string(uid));
+	json_object_set_new(rec, "name", json_string(o->name));
+	json_object_set_new(rec, "description", o->description && *o->description ?
+			    json_string(o->description) : json_null());
+	json_object_set_new(rec, "tags", tags);
+	json_object_set_new(rec, "requester_email", json_string(h->email));
+	json_object_set_new(rec, "target_email", json_string(o->to));
+	json_object_set_new(rec, "created_at", json_string(now));
+	json_object_set_new(rec, "timeout_seconds",
+			    json_integer(o->timeout_seconds ? o->timeout_seconds : 86400));
+	json_object_set_new(rec, "code_sha256", json_string(digest));
+	json_object_set(rec, "files", manifest);
+	return rec;
+}
+
+/* Keep my own record of what I submitted (private, never synced). */
+static int record_submission(scq *h, json_t *rec)
+{
+	json_t *pub = json_deep_copy(rec);
+	int fd = store_subdir(h, "submitted"), r = 0;
+	struct buf name = BUF_INIT;
+	if (fd < 0) {
+		json_decref(pub);
+		return fd;
+	}
+	json_object_del(pub, "files");
+	json_object_del(pub, "version");
+	json_object_set_new(pub, "status", json_string("pending"));
+	buf_addf(&name, "%s.json", json_string_value(json_object_get(rec, "uid")));
+	if (json_write_at(fd, name.ptr, pub, 0) < 0)
+		r = scq_fail_errno(h, "writing '%s/submitted/%s'", h->store, name.ptr);
+	buf_release(&name);
+	json_decref(pub);
+	close(fd);
+	return r;
+}
+
+static int open_inbox(scq *h, const char *owner)
+{
+	char *app = app_dir_of(h, owner);
+	struct buf p = BUF_INIT;
+	int fd;
+	buf_addf(&p, "%s/inbox/%s", app, h->email);
+	if (fs_mkdir_p(p.ptr, 0755) < 0)
+		fd = scq_fail_errno(h, "creating inbox '%s'", p.ptr);
+	else if ((fd = open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fd = scq_fail_errno(h, "opening inbox '%s'", p.ptr);
+	buf_release(&p);
+	free(app);
+	return fd;
+}
+
+static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
+		     const char *tmpname, const char *uid, json_t **rec_out)
+{
+	struct buf err = BUF_INIT;
+	json_t *manifest = NULL;
+	int src = -1, code = -1, tmp = -1, r;
+	src = open(o->folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (src < 0) {
+		int e = errno;
+		scq_fail_errno(h, "code folder '%s'", o->folder);
+		r = e == ENOENT ? SCQ_ENOTFOUND : SCQ_EINVAL;
+		goto out;
+	}
+	if (!fs_exists(src, "run.sh") || fs_read_file(src, "run.sh", MANIFEST_MAX_BYTES, &err) < 0) {
+		r = scq_fail(h, SCQ_EINVAL, "code folder '%s' has no run.sh (a regular file)",
+			     o->folder);
+		goto out;
+	}
+	if (fs_mkdir(inbox, tmpname, 0755) < 0 ||
+	    (tmp = openat(inbox, tmpname, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fs_mkdir(tmp, "code", 0755) < 0 ||
+	    (code = openat(tmp, "code", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		r = scq_fail_errno(h, "building job folder '%s'", tmpname);
+		goto out;
+	}
+	manifest = manifest_copy_tree(src, code, &err);
+	if (!manifest) {
+		r = scq_fail(h, SCQ_EINVAL, "code folder '%s': %s", o->folder, err.ptr);
+		goto out;
+	}
+	*rec_out = job_record(h, o, uid, manifest);
+	r = json_write_at(tmp, "job.json", *rec_out, FS_DEFER_SYNC) < 0 ||
+	    fs_syncfs(tmp) < 0 ? scq_fail_errno(h, "writing job '%s'", uid) : 0;
+out:
+	json_decref(manifest);
+	if (src >= 0)
+		close(src);
+	if (code >= 0)
+		close(code);
+	if (tmp >= 0)
+		close(tmp);
+	buf_release(&err);
+	return r;
+}
+
+int scq_submit(scq *h, const struct scq_submit_options *o, char **uid_out)
+{
+	char *uid = scq_uuid4();
+	struct buf tmpname = BUF_INIT;
+	json_t *rec = NULL;
+	int inbox = -1, r = check_options(h, o);
+	if (r)
+		goto out;
+	if ((inbox = open_inbox(h, o->to)) < 0) {
+		r = inbox;
+		goto out;
+	}
+	buf_addf(&tmpname, ".%s.tmp", uid);
+	r = stage_job(h, o, inbox, tmpname.ptr, uid, &rec);
+	if (!r && fs_rename(inbox, tmpname.ptr, inbox, uid, 0) < 0)
+		r = scq_fail_errno(h, "publishing job '%s' to the inbox", uid);
+	if (r)
+		fs_remove_tree(inbox, tmpname.ptr);
+	if (!r)
+		r = record_submission(h, rec);
+out:
+	if (inbox >= 0)
+		close(inbox);
+	json_decref(rec);
+	buf_release(&tmpname);
+	if (r == 0 && uid_out)
+		*uid_out = uid;
+	else
+		free(uid);
+	return r;
+}
