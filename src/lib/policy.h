@@ -51,13 +51,16 @@ int policy_family_allowed(int network, int af);
 enum mount_kind {
 	MK_DIR,        /* mkdir dst */
 	MK_BIND_RO,    /* bind src (host path under /oldroot) to dst, read-only */
+	MK_TREE,       /* move the detached read-only tree fd (made by the
+			  runner with open_tree) onto dst */
 	MK_TMPFS,      /* tmpfs at dst with options data */
 	MK_PROC,       /* fresh proc at dst */
 	MK_DEVPTS,     /* new devpts instance at dst */
 	MK_DEVNODE,    /* bind the host device node src onto a new file dst */
 	MK_SYMLINK,    /* dst -> src */
 	MK_FILE,       /* file dst with content data */
-	MK_REMOUNT_RO  /* make the mount at dst read-only */
+	MK_REMOUNT_RO, /* make the mount at dst read-only */
+	MK_DETACH      /* lazily unmount and remove dst (the old root) */
 };
 
 struct mount_step {
@@ -65,6 +68,7 @@ struct mount_step {
 	int optional;       /* 1: a failure is ignored (e.g. /lib32 missing) */
 	unsigned long flags;
 	const char *src, *dst, *data;
+	int fd;             /* MK_TREE */
 };
 
 /* A flat, fully formatted mount plan.  Strings are owned by the plan. */
@@ -73,6 +77,9 @@ struct mount_plan {
 	size_t n, alloc;
 	char **strings;
 	size_t nstrings, astrings;
+	int fds[64];        /* detached read-only trees (MK_TREE): the runner
+			       resolves host paths, the child never does */
+	size_t nfds;
 };
 
 struct sandbox_spec;
@@ -84,5 +91,8 @@ void policy_mount_plan_free(struct mount_plan *p);
 
 /* The job's host uid (== gid) for a job id. */
 unsigned policy_host_id(const char *job_id);
+/* The host uid of the sandbox's own root (inside uid 0) during set-up:
+ * unprivileged too, in a second dedicated range. */
+unsigned policy_setup_id(const char *job_id);
 
 #endif

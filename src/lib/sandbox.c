@@ -1,18 +1,47 @@
 /*
- * sandbox.c - spawn a job's process tree (first version: isolation "none").
+ * sandbox.c - spawn, stop and reap a job's process tree (parent side).
  *
- * This version supports only SANDBOX_NONE: the job runs as a plain child
- * in its own session and process group, with rlimits.  SANDBOX_FULL fails
- * closed with a clear message until the namespace sandbox lands.
+ * SANDBOX_NONE: a plain child in its own session with rlimits (the
+ * owner's explicit choice; every record says so).
+ * SANDBOX_FULL: clone() into fresh user, mount, PID, IPC, UTS, cgroup and
+ * (unless the network is on) network namespaces; sandbox-child.c builds
+ * the root and runs a PID-1 init that starts the job.  The parent maps
+ * the job's uid to an unprivileged host uid (never 0), puts the child in
+ * its cgroups and only then lets it continue.
+ * Guarantees: SANDBOX_FULL never degrades: any failure returns -1 with a
+ * one-line message saying how to fix it.  r->applied lists the limits
+ * that were really applied and how, nothing else.  After sandbox_reap no
+ * process of the job is left (the PID namespace died with its init) and
+ * spec->out_dir holds a copy of the job's /out.
  */
 #include "compat.h"
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "alloc.h"
-#include "sandbox.h"
+#include "sandbox-int.h"
 #include "banned.h"
+
+#define SETUP_TIMEOUT_MS 20000
+
+struct sandbox_priv {
+	int full;
+	int sock;              /* parent end; the init's status arrives here */
+	int out_fd;            /* root of the job's /out tmpfs */
+	char *out_dir;
+	struct sandbox_cgroup cg;
+	struct buf applied;
+};
+
+static const char hint_userns[] =
+	"enable user namespaces (sysctl -w user.max_user_namespaces=15000; "
+	"on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0; "
+	"in a container allow unshare, e.g. docker --security-opt seccomp=unconfined) "
+	"or knowingly set 'scq config set isolation none'";
 
 static void child_limits(const struct sandbox_limits *l)
 {
@@ -52,17 +81,12 @@ fail:
 	_exit(127);
 }
 
-int sandbox_spawn(const struct sandbox_spec *s, struct sandbox_child *c,
-		  struct buf *err)
+static int spawn_none(const struct sandbox_spec *s, struct sandbox_child *c,
+		      struct buf *err)
 {
 	int pipefd[2], e = 0;
 	ssize_t n;
 	pid_t pid;
-	if (s->isolation != SANDBOX_NONE) {
-		buf_setf(err, "isolation 'full' is not available in this build; "
-			 "set 'scq config set isolation none' to run without a sandbox");
-		return -1;
-	}
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return buf_setf(err, "pipe: %s", strerror(errno)), -1;
 	pid = fork();
@@ -92,15 +116,346 @@ int sandbox_spawn(const struct sandbox_spec *s, struct sandbox_child *c,
 	return 0;
 }
 
+static void add_rlimit(struct child_args *a, int res, long long v)
+{
+	if (a->nrlimits < SANDBOX_MAX_RLIMITS) {
+		a->rl_resource[a->nrlimits] = res;
+		a->rl_value[a->nrlimits++] = (rlim_t)v;
+	}
+}
+
+static void json_limit(struct buf *j, const char *key, long long v, const char *via)
+{
+	buf_addf(j, ",\"%s\":{\"limit\":%lld,\"via\":\"%s\"}", key, v, via);
+}
+
+/* Decide the rlimits and describe everything that will be applied. */
+static void plan_limits(const struct sandbox_spec *s, struct sandbox_priv *p,
+			struct child_args *a, unsigned host_id)
+{
+	const struct sandbox_limits *l = &s->limits;
+	const char *cgv = p->cg.version == 2 ? "cgroup-v2" : "cgroup-v1";
+	struct buf *j = &p->applied;
+	buf_addf(j, "{\"isolation\":\"full\",\"network\":%s,\"namespaces\":"
+		 "[\"user\",\"mount\",\"pid\",\"ipc\",\"uts\",\"cgroup\"%s],"
+		 "\"job_uid\":%u,\"capabilities\":\"none\",\"no_new_privs\":true,"
+		 "\"seccomp\":true", s->network ? "true" : "false",
+		 s->network ? "" : ",\"net\"", host_id);
+	add_rlimit(a, RLIMIT_CORE, 0);
+	if (l->memory_bytes > 0 && p->cg.memory_applied)
+		json_limit(j, "memory_bytes", l->memory_bytes, cgv);
+	else if (l->memory_bytes > 0) {
+		add_rlimit(a, RLIMIT_AS, l->memory_bytes);
+		json_limit(j, "memory_bytes", l->memory_bytes, "rlimit-as-per-process");
+	}
+	if (l->max_processes > 0 && p->cg.pids_applied)
+		json_limit(j, "max_processes", l->max_processes, cgv);
+	else if (l->max_processes > 0) {
+		add_rlimit(a, RLIMIT_NPROC, l->max_processes);
+		json_limit(j, "max_processes", l->max_processes, "rlimit-nproc");
+	}
+	if (l->cpu_seconds > 0) {
+		add_rlimit(a, RLIMIT_CPU, l->cpu_seconds);
+		json_limit(j, "cpu_seconds", l->cpu_seconds, "rlimit-cpu-per-process");
+	}
+	if (l->max_open_files > 0) {
+		add_rlimit(a, RLIMIT_NOFILE, l->max_open_files);
+		json_limit(j, "max_open_files", l->max_open_files, "rlimit-nofile");
+	}
+	if (l->max_file_bytes > 0) {
+		add_rlimit(a, RLIMIT_FSIZE, l->max_file_bytes);
+		json_limit(j, "max_file_bytes", l->max_file_bytes, "rlimit-fsize");
+	}
+	if (l->out_bytes > 0)
+		json_limit(j, "out_bytes", l->out_bytes, "tmpfs");
+	if (l->tmp_bytes > 0)
+		json_limit(j, "tmp_bytes", l->tmp_bytes, "tmpfs");
+	buf_adds(j, "}");
+}
+
+static int write_proc(pid_t pid, const char *file, const char *val)
+{
+	struct buf p = BUF_INIT;
+	int fd, r = -1;
+	buf_addf(&p, "/proc/%ld/%s", (long)pid, file);
+	fd = open(p.ptr, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		r = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+		close(fd);
+	}
+	buf_release(&p);
+	return r;
+}
+
+/* Inside 0 (the set-up identity) and POLICY_JOB_ID_INSIDE (the job) map
+ * to two unprivileged host ids of the dedicated ranges, never to 0. */
+static int map_ids(pid_t pid, const char *job_id, struct buf *err)
+{
+	struct buf m = BUF_INIT;
+	int r;
+	buf_setf(&m, "0 %u 1\n%d %u 1\n", policy_setup_id(job_id),
+		 POLICY_JOB_ID_INSIDE, policy_host_id(job_id));
+	r = write_proc(pid, "gid_map", m.ptr) < 0 || write_proc(pid, "uid_map", m.ptr) < 0
+		? -1 : 0;
+	if (r < 0)
+		buf_setf(err, "cannot map the job's uid: %s; %s", strerror(errno), hint_userns);
+	buf_release(&m);
+	return r;
+}
+
+static ssize_t recv_msg(int sock, struct child_msg *m, int *fd)
+{
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { m, sizeof(*m) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t n;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl;
+	mh.msg_controllen = sizeof(ctl);
+	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT)) < 0 &&
+	       errno == EINTR)
+		;
+	for (c = CMSG_FIRSTHDR(&mh); n > 0 && c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n;
+}
+
+/* Wait for READY (the job exec'd) or an error from the child. */
+static int await_ready(struct sandbox_priv *p, struct buf *err)
+{
+	struct pollfd pf = { p->sock, POLLIN, 0 };
+	struct child_msg m;
+	for (;;) {
+		int fd = -1;
+		ssize_t n;
+		if (poll(&pf, 1, SETUP_TIMEOUT_MS) == 0)
+			return buf_setf(err, "sandbox setup timed out"), -1;
+		n = recv_msg(p->sock, &m, &fd);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n != (ssize_t)sizeof(m))
+			return buf_setf(err, "sandbox init exited during setup"), -1;
+		m.text[sizeof(m.text) - 1] = '\0';
+		if (m.type == CM_OUT && fd >= 0 && p->out_fd < 0)
+			p->out_fd = fd;
+		else if (fd >= 0)
+			close(fd);
+		if (m.type == CM_READY)
+			return 0;
+		if (m.type == CM_ERROR)
+			return buf_setf(err, "sandbox setup failed: %s: %s", m.text,
+					strerror(m.err)), -1;
+	}
+}
+
+static int check_spec(const struct sandbox_spec *s, struct buf *err)
+{
+	if (geteuid() != 0)
+		return buf_setf(err, "isolation 'full' needs the runner to run as root "
+				"(it maps each job to a dedicated unprivileged uid); "
+				"start the runner as root or knowingly set "
+				"'scq config set isolation none'"), -1;
+	if (!s->argv || !s->argv[0] || s->argv[0][0] != '/')
+		return buf_setf(err, "argv[0] must be an absolute path"), -1;
+	if (!s->out_dir || s->out_dir[0] != '/')
+		return buf_setf(err, "out_dir must be an absolute path"), -1;
+	if (access(s->code_dir ? s->code_dir : "", X_OK) < 0)
+		return buf_setf(err, "code dir '%s': %s",
+				s->code_dir ? s->code_dir : "", strerror(errno)), -1;
+	return 0;
+}
+
+static void priv_free(struct sandbox_priv *p)
+{
+	int oom;
+	double cpu;
+	long long peak;
+	if (!p)
+		return;
+	if (p->sock >= 0)
+		close(p->sock);
+	if (p->out_fd >= 0)
+		close(p->out_fd);
+	sandbox_cgroup_finish(&p->cg, &oom, &cpu, &peak);
+	buf_release(&p->applied);
+	free(p->out_dir);
+	free(p);
+}
+
+static pid_t clone_child(const struct sandbox_spec *s, struct child_args *a,
+			 struct buf *err)
+{
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
+			      CLONE_NEWIPC | CLONE_NEWUTS | (s->network ? 0 : CLONE_NEWNET);
+	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0)
+		sandbox_child_main(a);
+	if (pid < 0)
+		buf_setf(err, "cannot create the job's namespaces (clone: %s); %s",
+			 strerror(errno), hint_userns);
+	return pid;
+}
+
+/* Parent half after clone: map, attach, release, wait for READY. */
+static int start_child(const struct sandbox_spec *s, struct sandbox_priv *p,
+		       pid_t pid, struct buf *err)
+{
+	struct child_msg go;
+	memset(&go, 0, sizeof(go));
+	go.type = CM_GO;
+	if (map_ids(pid, s->job_id, err) < 0 ||
+	    sandbox_cgroup_attach(&p->cg, pid, err) < 0)
+		return -1;
+	if (send(p->sock, &go, sizeof(go), MSG_NOSIGNAL) != (ssize_t)sizeof(go))
+		return buf_setf(err, "sandbox init exited during setup"), -1;
+	return await_ready(p, err);
+}
+
+static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
+		      struct buf *err)
+{
+	struct sandbox_priv *p = xcalloc(1, sizeof(*p));
+	struct child_args a;
+	struct mount_plan plan;
+	struct buf prog = BUF_INIT;
+	int sv[2] = { -1, -1 }, r = -1;
+	pid_t pid = -1;
+	memset(&a, 0, sizeof(a));
+	memset(&plan, 0, sizeof(plan));
+	p->full = 1;
+	p->sock = p->out_fd = -1;
+	buf_init(&p->applied, 0);
+	if (check_spec(s, err) < 0 || policy_mount_plan(s, &plan, err) < 0 ||
+	    policy_seccomp_build(s->network, &prog, NULL, err) < 0 ||
+	    sandbox_cgroup_create(&p->cg, s->job_id, &s->limits, err) < 0)
+		goto out;
+	plan_limits(s, p, &a, policy_host_id(s->job_id));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		buf_setf(err, "socketpair: %s", strerror(errno));
+		goto out;
+	}
+	a.spec = s;
+	a.plan = &plan;
+	a.prog.len = (unsigned short)(prog.len / sizeof(struct sock_filter));
+	a.prog.filter = (struct sock_filter *)(void *)prog.ptr;
+	a.sock = sv[1];
+	a.parent_sock = sv[0];
+	p->sock = sv[0];
+	pid = clone_child(s, &a, err);
+	close(sv[1]);
+	if (pid < 0)
+		goto out;
+	if (start_child(s, p, pid, err) < 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		goto out;
+	}
+	c->pid = pid;
+	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	p->out_dir = xstrdup(s->out_dir);
+	c->priv = p;
+	p = NULL;
+	r = 0;
+out:
+	priv_free(p);
+	policy_mount_plan_free(&plan);
+	buf_release(&prog);
+	return r;
+}
+
+int sandbox_spawn(const struct sandbox_spec *s, struct sandbox_child *c,
+		  struct buf *err)
+{
+	c->pid = 0;
+	c->pidfd = -1;
+	c->priv = NULL;
+	if (s->isolation == SANDBOX_NONE)
+		return spawn_none(s, c, err);
+	if (s->isolation == SANDBOX_FULL)
+		return spawn_full(s, c, err);
+	return buf_setf(err, "unknown isolation level %d", s->isolation), -1;
+}
+
 void sandbox_kill(struct sandbox_child *c)
 {
-	if (c->pid > 0)
+	if (c->pid <= 0)
+		return;
+	if (c->priv) /* the init's death takes the whole PID namespace */
+		kill(c->pid, SIGKILL);
+	else
 		kill(-c->pid, SIGKILL);
+}
+
+void sandbox_terminate(struct sandbox_child *c)
+{
+	if (c->pid > 0)
+		kill(c->priv ? c->pid : -c->pid, SIGTERM);
+}
+
+static double tv_seconds(const struct rusage *ru)
+{
+	return (double)ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 +
+	       (double)ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
+}
+
+static void set_status(struct sandbox_result *r, int status)
+{
+	r->exited = WIFEXITED(status);
+	r->exit_code = r->exited ? WEXITSTATUS(status) : -1;
+	r->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+/* The job's own wait status, sent by the init just before it exited. */
+static int job_status(struct sandbox_priv *p, int *status)
+{
+	struct child_msg m;
+	int fd = -1, found = 0;
+	while (recv_msg(p->sock, &m, &fd) == (ssize_t)sizeof(m)) {
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		if (m.type == CM_STATUS) {
+			*status = m.err;
+			found = 1;
+		}
+	}
+	return found;
+}
+
+static int reap_full(struct sandbox_child *c, struct sandbox_priv *p, int status,
+		     const struct rusage *ru, struct sandbox_result *r, struct buf *err)
+{
+	int rc = 0;
+	job_status(p, &status);
+	set_status(r, status);
+	sandbox_cgroup_finish(&p->cg, &r->oom_killed, &r->cpu_seconds,
+			      &r->peak_memory_bytes);
+	if (r->cpu_seconds < 0)
+		r->cpu_seconds = tv_seconds(ru);
+	if (r->peak_memory_bytes < 0)
+		r->peak_memory_bytes = (long long)ru->ru_maxrss * 1024;
+	r->out_skipped = 0;
+	if (p->out_fd >= 0) {
+		r->out_skipped = sandbox_out_copy(p->out_fd, p->out_dir, err);
+		rc = r->out_skipped < 0 ? -1 : 0;
+	} else {
+		buf_setf(err, "the job's /out is missing");
+		rc = -1;
+	}
+	buf_reset(&r->applied);
+	buf_add(&r->applied, p->applied.ptr, p->applied.len);
+	(void)c;
+	return rc;
 }
 
 int sandbox_reap(struct sandbox_child *c, struct sandbox_result *r, struct buf *err)
 {
-	int status = 0;
+	int status = 0, rc = 0;
 	struct rusage ru;
 	memset(&ru, 0, sizeof(ru));
 	while (wait4(c->pid, &status, 0, &ru) < 0) {
@@ -109,25 +464,24 @@ int sandbox_reap(struct sandbox_child *c, struct sandbox_result *r, struct buf *
 			return -1;
 		}
 	}
-	kill(-c->pid, SIGKILL); /* the process group may outlive its leader */
-	r->exited = WIFEXITED(status);
-	r->exit_code = r->exited ? WEXITSTATUS(status) : -1;
-	r->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	r->oom_killed = 0;
-	r->cpu_seconds = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-			 (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-	r->peak_memory_bytes = (long long)ru.ru_maxrss * 1024;
-	buf_reset(&r->applied);
-	buf_adds(&r->applied, "{\"isolation\":\"none\",\"network\":true,"
-		 "\"rlimits\":[\"core\",\"cpu\",\"nofile\",\"fsize\"]}");
+	r->out_skipped = 0;
+	if (c->priv) {
+		rc = reap_full(c, c->priv, status, &ru, r, err);
+		priv_free(c->priv);
+		c->priv = NULL;
+	} else {
+		kill(-c->pid, SIGKILL); /* the process group may outlive its leader */
+		set_status(r, status);
+		r->cpu_seconds = tv_seconds(&ru);
+		r->peak_memory_bytes = (long long)ru.ru_maxrss * 1024;
+		buf_reset(&r->applied);
+		buf_adds(&r->applied, "{\"isolation\":\"none\",\"network\":true,"
+			 "\"rlimits\":[\"core\",\"cpu\",\"nofile\",\"fsize\"]}");
+	}
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	c->pidfd = -1;
 	c->pid = 0;
-	return 0;
-}
-
-int sandbox_doctor(struct buf *json)
-{
-	return buf_adds(json, "{\"isolation_full\":false}");
+	return rc;
 }

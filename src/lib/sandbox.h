@@ -69,12 +69,18 @@ struct sandbox_result {
 	long long peak_memory_bytes; /* -1 if unknown */
 	struct buf applied;   /* JSON object: the limits really applied,
 				 isolation, network; caller releases */
+	long long out_skipped; /* SANDBOX_FULL: /out entries that could not be
+				  brought to out_dir (sockets, too deep) */
 };
 
 int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *c,
 		  struct buf *err);
 /* Kill every process of the job (SIGKILL).  Safe to call twice. */
 void sandbox_kill(struct sandbox_child *c);
+/* Ask the job to stop (SIGTERM to every process of the job; with
+ * SANDBOX_FULL the sandbox init forwards it).  Follow with sandbox_kill
+ * after a grace period.  Safe to call after the job ended. */
+void sandbox_terminate(struct sandbox_child *c);
 /* Collect the result and release everything.  Blocks until the tree is
  * gone.  r->applied must be initialised (BUF_INIT) by the caller. */
 int sandbox_reap(struct sandbox_child *c, struct sandbox_result *r,

@@ -1,0 +1,356 @@
+/*
+ * sandbox-child.c - the sandbox side of a job, from clone() to execve().
+ *
+ * Runs in a process cloned from a possibly multi-threaded runner, so only
+ * async-signal-safe calls appear here: raw syscalls, no malloc, no stdio,
+ * no locale (strerror is formatted by the parent from the errno we send).
+ * The order is fixed (policy.h has the data):
+ *   wait for the parent (uid/gid maps, cgroups) -> cgroup namespace ->
+ *   mount plan + pivot_root -> hostname -> drop groups, uid, capabilities
+ *   -> no_new_privs -> seccomp -> fork the job -> act as PID 1.
+ * Guarantees: any failure before exec reaches the parent as a message and
+ * the job never runs; the init (PID 1 of the job's PID namespace) reaps
+ * every zombie, forwards termination signals to the whole namespace and
+ * exits as soon as the job's main process ends, which makes the kernel
+ * kill everything left in the namespace.  Both die with the runner
+ * (PR_SET_PDEATHSIG, re-armed after every credential change).
+ */
+#include "compat.h"
+#include <linux/capability.h>
+#include <linux/mount.h>
+#include <linux/seccomp.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include "sandbox-int.h"
+#include "banned.h"
+
+static void copy_text(char *dst, size_t n, const char *a, const char *b)
+{
+	size_t i = 0;
+	for (; a && *a && i + 1 < n; a++)
+		dst[i++] = *a;
+	for (; b && *b && i + 1 < n; b++)
+		dst[i++] = *b;
+	dst[i] = '\0';
+}
+
+static void send_msg(int sock, char type, int err, const char *a, const char *b)
+{
+	struct child_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.err = err;
+	copy_text(m.text, sizeof(m.text), a, b);
+	if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) < 0) { /* parent gone */ }
+}
+
+static SCQ_NORETURN void fail(int sock, const char *what, const char *path)
+{
+	send_msg(sock, CM_ERROR, errno, what, path);
+	_exit(126);
+}
+
+static void send_fd(int sock, int fd)
+{
+	struct child_msg m;
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &m, sizeof(m) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	memset(&m, 0, sizeof(m));
+	memset(&mh, 0, sizeof(mh));
+	memset(ctl, 0, sizeof(ctl));
+	m.type = CM_OUT;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl;
+	mh.msg_controllen = sizeof(ctl);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		fail(sock, "sending /out to the runner", NULL);
+}
+
+/* Flags a bind remount must keep: in a user namespace the kernel refuses
+ * to clear locked ones (nosuid, nodev, noexec, atime) of the source. */
+static unsigned long kept_flags(const char *path)
+{
+	struct statfs sf;
+	unsigned long keep = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
+			     MS_NODIRATIME | MS_RELATIME;
+	if (statfs(path, &sf) < 0)
+		return 0;
+	return (unsigned long)sf.f_flags & keep;
+}
+
+static int remount_ro(const char *dst, unsigned long extra)
+{
+	return mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY |
+		     kept_flags(dst) | extra, NULL);
+}
+
+static int write_file(const char *path, const char *data)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t len = strlen(data);
+	int r;
+	if (fd < 0)
+		return -1;
+	r = write(fd, data, len) == (ssize_t)len ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+static int do_step(const struct mount_step *s)
+{
+	int fd;
+	switch (s->kind) {
+	case MK_DIR:
+		return mkdir(s->dst, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	case MK_BIND_RO:
+		if (mount(s->src, s->dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return -1;
+		return remount_ro(s->dst, MS_NOSUID | MS_NODEV);
+	case MK_TREE:
+		return (int)syscall(SYS_move_mount, s->fd, "", AT_FDCWD, s->dst,
+				    MOVE_MOUNT_F_EMPTY_PATH);
+	case MK_TMPFS:
+		return mount("tmpfs", s->dst, "tmpfs", s->flags, s->data);
+	case MK_PROC:
+		return mount("proc", s->dst, "proc", s->flags, NULL);
+	case MK_DEVPTS:
+		return mount("devpts", s->dst, "devpts", s->flags, s->data);
+	case MK_DEVNODE:
+		fd = open(s->dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+		if (fd < 0)
+			return -1;
+		close(fd);
+		return mount(s->src, s->dst, NULL, MS_BIND, NULL);
+	case MK_SYMLINK:
+		return symlink(s->src, s->dst);
+	case MK_FILE:
+		return write_file(s->dst, s->data);
+	case MK_REMOUNT_RO:
+		return remount_ro(s->dst, s->flags);
+	case MK_DETACH:
+		if (umount2(s->dst, MNT_DETACH) < 0)
+			return -1;
+		return rmdir(s->dst);
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+}
+
+/* An empty tmpfs becomes "/"; the host root stays at /oldroot until the
+ * plan's MK_DETACH step (sources are read from there). */
+static void build_root(const struct child_args *a)
+{
+	size_t i;
+	int out;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		fail(a->sock, "making mounts private", NULL);
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
+		fail(a->sock, "mounting the root tmpfs", NULL);
+	if (chdir("/tmp") < 0 || mkdir("oldroot", 0700) < 0 ||
+	    syscall(SYS_pivot_root, ".", "oldroot") < 0 || chdir("/") < 0)
+		fail(a->sock, "pivot_root", NULL);
+	for (i = 0; i < a->plan->n; i++) {
+		const struct mount_step *s = &a->plan->steps[i];
+		if (s->kind == MK_DETACH) {
+			out = open("/out", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (out < 0)
+				fail(a->sock, "opening ", "/out");
+			send_fd(a->sock, out);
+			close(out);
+		}
+		if (do_step(s) < 0 && !s->optional)
+			fail(a->sock, "mount plan step for ", s->dst);
+	}
+}
+
+static int capset_zero(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+/* Become the job user with no capability at all, for good. */
+static void drop_privileges(const struct child_args *a)
+{
+	int cap;
+	gid_t g = POLICY_JOB_ID_INSIDE;
+	uid_t u = POLICY_JOB_ID_INSIDE;
+	for (cap = 0; cap <= 63; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			fail(a->sock, "dropping the capability bounding set", NULL);
+	if (setgroups(0, NULL) < 0)
+		fail(a->sock, "setgroups", NULL);
+	if (setresgid(g, g, g) < 0 || setresuid(u, u, u) < 0)
+		fail(a->sock, "switching to the job uid", NULL);
+	if (capset_zero() < 0 ||
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		fail(a->sock, "dropping capabilities", NULL);
+	/* a credential change resets both */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fail(a->sock, "prctl", NULL);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(a->sock, "no_new_privs", NULL);
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &a->prog, 0, 0) < 0)
+		fail(a->sock, "loading the seccomp filter", NULL);
+}
+
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+static void forward(int sig)
+{
+	int e = errno;
+	kill(-1, sig); /* from PID 1: every other process of the namespace */
+	errno = e;
+}
+
+static void reset_signals(void)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sa, NULL); /* EINVAL for KILL/STOP/RT internals */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static SCQ_NORETURN void job_exec(const struct child_args *a, int execfd)
+{
+	const struct sandbox_spec *s = a->spec;
+	int null, i;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	reset_signals();
+	setsid();
+	if (dup2(s->stdout_fd, 1) < 0 || dup2(s->stderr_fd, 2) < 0)
+		goto fail;
+	null = open("/dev/null", O_RDONLY);
+	if (null < 0 || dup2(null, 0) < 0)
+		goto fail;
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (chdir(s->cwd ? s->cwd : "/code") < 0)
+		goto fail;
+	for (i = 0; i < a->nrlimits; i++) {
+		struct rlimit r = { a->rl_value[i], a->rl_value[i] };
+		if (setrlimit(a->rl_resource[i], &r) < 0)
+			goto fail;
+	}
+	execve(s->argv[0], (char *const *)s->argv, (char *const *)s->envp);
+fail:
+	{
+		struct child_msg m;
+		memset(&m, 0, sizeof(m));
+		m.type = CM_ERROR;
+		m.err = errno;
+		copy_text(m.text, sizeof(m.text), "cannot start ", s->argv[0]);
+		if (write(execfd, &m, sizeof(m)) < 0) { /* nothing to do */ }
+	}
+	_exit(127);
+}
+
+static void init_signals(void)
+{
+	struct sigaction sa;
+	size_t i;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward;
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < SCQ_NELEM(forwarded); i++)
+		sigaction(forwarded[i], &sa, NULL);
+}
+
+/* PID 1: reap everything; leave (taking the namespace down) with the
+ * job's main process. */
+static SCQ_NORETURN void init_loop(int sock, pid_t job)
+{
+	int st;
+	for (;;) {
+		pid_t p = waitpid(-1, &st, 0);
+		if (p < 0 && errno == EINTR)
+			continue;
+		if (p < 0)
+			_exit(125);
+		if (p != job)
+			continue;
+		send_msg(sock, CM_STATUS, st, NULL, NULL);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
+}
+
+static SCQ_NORETURN void start_job(const struct child_args *a)
+{
+	int pfd[2], null;
+	struct child_msg m;
+	ssize_t n;
+	pid_t job;
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		fail(a->sock, "pipe", NULL);
+	job = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	if (job < 0)
+		fail(a->sock, "forking the job", NULL);
+	if (job == 0) {
+		close(pfd[0]);
+		job_exec(a, pfd[1]);
+	}
+	close(pfd[1]);
+	init_signals();
+	null = open("/dev/null", O_RDWR);
+	if (null >= 0) { /* PID 1 keeps none of the runner's descriptors */
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	while ((n = read(pfd[0], &m, sizeof(m))) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(m))
+		send_msg(a->sock, CM_ERROR, m.err, m.text, NULL);
+	else
+		send_msg(a->sock, CM_READY, 0, NULL, NULL);
+	close(pfd[0]);
+	syscall(SYS_close_range, 3, a->sock - 1, 0);
+	syscall(SYS_close_range, a->sock + 1, ~0U, 0);
+	init_loop(a->sock, job);
+}
+
+SCQ_NORETURN void sandbox_child_main(const struct child_args *a)
+{
+	struct child_msg m;
+	ssize_t n;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	close(a->parent_sock);
+	reset_signals();
+	while ((n = recv(a->sock, &m, sizeof(m), 0)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(m) || m.type != CM_GO)
+		_exit(126); /* the runner died or gave up */
+	/* become the mapped set-up root: files we create need a mapped fsuid */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		fail(a->sock, "switching to the set-up uid", NULL);
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		fail(a->sock, "cgroup namespace", NULL);
+	build_root(a);
+	if (sethostname("job", 3) < 0 || setdomainname("job", 3) < 0)
+		fail(a->sock, "sethostname", NULL);
+	drop_privileges(a);
+	start_job(a);
+}

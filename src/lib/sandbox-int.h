@@ -1,0 +1,73 @@
+/*
+ * sandbox-int.h - what the parts of the namespace sandbox share:
+ * sandbox.c (parent side: spawn, kill, reap), sandbox-child.c (the code
+ * between clone and exec), sandbox-cgroup.c (limits and accounting) and
+ * sandbox-out.c (moving /out to the host after the job).
+ * Not part of the library's interface.
+ */
+#ifndef SCQ_SANDBOX_INT_H
+#define SCQ_SANDBOX_INT_H
+
+#include "compat.h"
+#include <linux/filter.h>
+#include <sys/resource.h>
+#include "buf.h"
+#include "policy.h"
+#include "sandbox.h"
+
+/* Messages of the parent <-> child socket (SOCK_SEQPACKET, fixed size). */
+enum child_msg_type {
+	CM_GO = 'G',     /* parent -> child: ids mapped, cgroups joined */
+	CM_OUT = 'O',    /* child -> parent: SCM_RIGHTS fd of the /out tmpfs */
+	CM_READY = 'R',  /* child -> parent: the job has exec'd */
+	CM_ERROR = 'E',  /* child -> parent: setup failed, see text and err */
+	CM_STATUS = 'S'  /* child -> parent: wait status of the job's main process */
+};
+
+struct child_msg {
+	char type;
+	int err;        /* errno of the failed step, or the wait status */
+	char text[200]; /* what failed, NUL-terminated */
+};
+
+#define SANDBOX_MAX_RLIMITS 8
+
+/* Everything the child needs, prepared by the parent before clone. */
+struct child_args {
+	const struct sandbox_spec *spec;
+	const struct mount_plan *plan;
+	struct sock_fprog prog;
+	int sock;                   /* child end of the socketpair */
+	int parent_sock;            /* closed in the child */
+	int nrlimits;
+	int rl_resource[SANDBOX_MAX_RLIMITS];
+	rlim_t rl_value[SANDBOX_MAX_RLIMITS];
+};
+
+/* Runs in the cloned child; never returns.  Async-signal-safe only. */
+SCQ_NORETURN void sandbox_child_main(const struct child_args *a);
+
+/* cgroup set of one job: v2 (delegated) or v1 memory/pids/cpuacct. */
+struct sandbox_cgroup {
+	int version;             /* 0 none, 1, 2 */
+	char *mem, *pids, *cpu;  /* v1 directories (NULL if unused) */
+	char *v2;                /* v2 directory */
+	int memory_applied, pids_applied;
+};
+
+/* Create the job's cgroups and write the limits that the host supports.
+ * Never fails for lack of a controller: the caller reads *_applied. */
+int sandbox_cgroup_create(struct sandbox_cgroup *cg, const char *job_id,
+			  const struct sandbox_limits *l, struct buf *err);
+int sandbox_cgroup_attach(struct sandbox_cgroup *cg, pid_t pid, struct buf *err);
+/* Read accounting (values stay -1 when unknown) and remove the cgroups. */
+void sandbox_cgroup_finish(struct sandbox_cgroup *cg, int *oom, double *cpu,
+			   long long *peak);
+/* Human summary of the machine's cgroup support (for doctor). */
+void sandbox_cgroup_doctor(struct buf *json);
+
+/* Copy the job's /out (a tmpfs kept alive by out_fd) into out_dir without
+ * following links; returns the number of entries skipped or -1. */
+long long sandbox_out_copy(int out_fd, const char *out_dir, struct buf *err);
+
+#endif
