@@ -1,0 +1,253 @@
+/*
+ * results.c - what a job produced (log, outputs), waiting for a job, the
+ * requester's cancel request, queue summaries and the owner's datasets.
+ *
+ * Each reader works for both roles: the owner reads the private store, the
+ * requester reads what the owner published to outbox/<requester>/.
+ */
+#include "compat.h"
+#include <dirent.h>
+#include "alloc.h"
+#include "fs.h"
+#include "job.h"
+#include "manifest.h"
+#include "queue.h"
+#include "sandbox.h"
+#include "banned.h"
+
+/* Where the job's files are for me: its store folder (owner) or my outbox
+ * copy at its owner (requester).  Caller frees. */
+static char *job_folder(scq *h, const char *uid, int *owner_view)
+{
+	struct buf p = BUF_INIT, err = BUF_INIT;
+	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1, fd;
+	json_t *rec = NULL;
+	*owner_view = st >= 0;
+	if (st >= 0) {
+		buf_addf(&p, "%s/jobs/%s/%s", h->store, scq_status_name(st), uid);
+		return buf_detach(&p, NULL);
+	}
+	fd = store_subdir(h, "submitted");
+	buf_addf(&p, "%s.json", uid);
+	if (fd >= 0 && scq_uid_valid(uid))
+		rec = json_load_file_at(fd, p.ptr, SMALL_JSON_MAX, &err);
+	if (fd >= 0)
+		close(fd);
+	buf_reset(&p);
+	if (rec) {
+		char *app = app_dir_of(h, json_string_value(json_object_get(rec, "target_email")));
+		buf_addf(&p, "%s/outbox/%s/%s", app, h->email, uid);
+		free(app);
+	}
+	json_decref(rec);
+	buf_release(&err);
+	return rec ? buf_detach(&p, NULL) : (buf_release(&p), NULL);
+}
+
+int scq_job_logs(scq *h, const char *uid, char **text, size_t *len)
+{
+	int owner;
+	char *dir = job_folder(h, uid, &owner);
+	struct buf log = BUF_INIT, err = BUF_INIT;
+	json_t *st;
+	int r = 0;
+	if (!dir)
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+	if (fs_read_file(AT_FDCWD, dir, 0, &log) < 0 && errno == ENOENT)
+		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+	buf_reset(&log);
+	if (!r) {
+		char *p = path_join(dir, "execution.log");
+		if (fs_read_file(AT_FDCWD, p, (size_t)1 << 30, &log) < 0) {
+			char *sp = path_join(dir, "status.json");
+			st = json_load_file_at(AT_FDCWD, sp, SMALL_JSON_MAX * 2, &err);
+			if (st && json_string_value(json_object_get(st, "logs")))
+				buf_adds(&log, json_string_value(json_object_get(st, "logs")));
+			else
+				r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has no log yet", uid);
+			json_decref(st);
+			free(sp);
+		}
+		free(p);
+	}
+	if (!r)
+		*text = buf_detach(&log, len);
+	buf_release(&log);
+	buf_release(&err);
+	free(dir);
+	return r;
+}
+
+int scq_job_output_dir(scq *h, const char *uid, char **path)
+{
+	int owner;
+	char *dir = job_folder(h, uid, &owner);
+	if (!dir)
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+	*path = path_join(dir, "output");
+	free(dir);
+	if (access(*path, F_OK) < 0) {
+		free(*path);
+		*path = NULL;
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' has no output yet", uid);
+	}
+	return 0;
+}
+
+int scq_job_output_copy(scq *h, const char *uid, const char *dir)
+{
+	char *src = NULL;
+	struct buf err = BUF_INIT;
+	int r = scq_job_output_dir(h, uid, &src), s = -1, d = -1;
+	json_t *m = NULL;
+	if (r)
+		return r;
+	if (fs_mkdir_p(dir, 0755) < 0 || (d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (s = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		r = scq_fail_errno(h, "copying outputs to '%s'", dir);
+		goto out;
+	}
+	m = manifest_copy_tree(s, d, &err);
+	if (!m)
+		r = scq_fail(h, SCQ_EIO, "copying outputs to '%s': %s", dir, err.ptr);
+	else if (fs_syncfs(d) < 0)
+		r = scq_fail_errno(h, "syncing '%s'", dir);
+out:
+	json_decref(m);
+	if (s >= 0)
+		close(s);
+	if (d >= 0)
+		close(d);
+	free(src);
+	buf_release(&err);
+	return r;
+}
+
+static int is_terminal(int st)
+{
+	return st >= SCQ_COMPLETED;
+}
+
+int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
+{
+	double end = time_now() + timeout;
+	for (;;) {
+		scq_job *j = NULL;
+		int r = scq_find(h, uid, SCQ_AS_ANY, &j), st;
+		if (r)
+			return r;
+		st = j->status;
+		scq_job_free(j);
+		if (final_status)
+			*final_status = st;
+		if (is_terminal(st))
+			return 0;
+		if (timeout > 0 && time_now() >= end)
+			return scq_fail(h, SCQ_ETIMEOUT, "job '%s' is still %s after %.0f seconds",
+					uid, scq_status_name(st), timeout);
+		usleep(200 * 1000);
+	}
+}
+
+int scq_cancel(scq *h, const char *uid)
+{
+	int owner, fd, r = 0;
+	char *dir = job_folder(h, uid, &owner);
+	struct buf name = BUF_INIT, p = BUF_INIT, err = BUF_INIT;
+	json_t *rec = NULL, *req;
+	if (!dir)
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+	free(dir);
+	if (owner)
+		return job_cancel(h, uid, h->email);
+	/* requester: ask the owner through my inbox folder at the owner */
+	fd = store_subdir(h, "submitted");
+	buf_addf(&name, "%s.json", uid);
+	rec = fd >= 0 ? json_load_file_at(fd, name.ptr, SMALL_JSON_MAX, &err) : NULL;
+	if (fd >= 0)
+		close(fd);
+	if (!rec) {
+		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+		goto out;
+	}
+	char *app = app_dir_of(h, json_string_value(json_object_get(rec, "target_email")));
+	buf_addf(&p, "%s/inbox/%s", app, h->email);
+	free(app);
+	buf_setf(&name, "%s.cancel.json", uid);
+	req = decision_record(h->email, "cancelled by requester");
+	json_object_set_new(req, "uid", json_string(uid));
+	if (fs_mkdir_p(p.ptr, 0755) < 0 || (fd = open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    json_write_at(fd, name.ptr, req, 0) < 0)
+		r = scq_fail_errno(h, "writing cancel request to '%s'", p.ptr);
+	else
+		close(fd);
+	json_decref(req);
+out:
+	json_decref(rec);
+	buf_release(&name);
+	buf_release(&p);
+	buf_release(&err);
+	return r;
+}
+
+static long count_entries(scq *h, int status)
+{
+	int fd = queue_status_dir(h, status);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	long n = 0;
+	while (d && (e = readdir(d)))
+		n += scq_uid_valid(e->d_name);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+int scq_status_json(scq *h, char **json_out)
+{
+	json_t *o = json_object(), *own = json_object(), *mine = json_object();
+	scq_job_list *l = NULL;
+	int s, r = scq_ingest(h, NULL);
+	size_t i;
+	if (r == 0)
+		r = queue_expire(h, NULL);
+	for (s = 0; r == 0 && s < SCQ_STATUS_COUNT; s++) {
+		json_object_set_new(own, scq_status_name(s), json_integer(count_entries(h, s)));
+		json_object_set_new(mine, scq_status_name(s), json_integer(0));
+	}
+	if (r == 0)
+		r = scq_list(h, SCQ_AS_REQUESTER, -1, &l);
+	for (i = 0; r == 0 && i < l->n; i++) {
+		const char *name = scq_status_name(l->v[i]->status);
+		json_object_set_new(mine, name, json_integer(json_integer_value(
+			json_object_get(mine, name)) + 1));
+	}
+	json_object_set_new(o, "email", json_string(h->email));
+	json_object_set_new(o, "as_owner", own);
+	json_object_set_new(o, "as_requester", mine);
+	json_object_set_new(o, "isolation", json_string(setting_str(h, "isolation")));
+	json_object_set_new(o, "network", json_boolean(setting_bool(h, "network")));
+	*json_out = r ? NULL : json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(o);
+	scq_job_list_free(l);
+	return r;
+}
+
+int scq_doctor_json(scq *h, char **json_out)
+{
+	struct buf b = BUF_INIT;
+	json_t *o, *cfg;
+	char *c = NULL;
+	sandbox_doctor(&b);
+	o = json_loads(b.ptr, 0, NULL);
+	if (!o)
+		o = json_object();
+	scq_config_json(h, &c);
+	cfg = c ? json_loads(c, 0, NULL) : json_object();
+	json_object_set_new(o, "policy", cfg);
+	*json_out = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(o);
+	free(c);
+	buf_release(&b);
+	return 0;
+}

@@ -1,0 +1,525 @@
+/*
+ * run-job.c - start one claimed job in the sandbox, capture stdout and
+ * stderr with a cap, stop it on timeout, output limit or cancel, and
+ * record the result (see runner.h).
+ *
+ * Guarantees: the job runs only if its private code copy still hashes to
+ * the digest the owner approved (re-checked right before exec); the job
+ * gets a scrubbed environment; the runner's memory stays flat whatever the
+ * job prints (output goes straight to capped files).
+ */
+#include "compat.h"
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include "alloc.h"
+#include "collect.h"
+#include "fs.h"
+#include "job.h"
+#include "manifest.h"
+#include "queue.h"
+#include "runner.h"
+#include "banned.h"
+
+#define KILL_GRACE 2.0
+
+static json_t *load(int fd, const char *name)
+{
+	struct buf err = BUF_INIT;
+	json_t *o = json_load_file_at(fd, name, JOB_JSON_MAX, &err);
+	buf_release(&err);
+	return o;
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+/* The approved digest, the recorded one and the code on disk must agree. */
+static int verify_code(struct run_slot *s)
+{
+	json_t *m = load(s->jobfd, "manifest.json");
+	int code = openat(s->jobfd, "code", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = -1;
+	char digest[65];
+	if (!m || code < 0 || !s->approval) {
+		buf_setf(&s->setup_error, "job records incomplete (manifest, code or approval)");
+		goto out;
+	}
+	manifest_digest(json_object_get(m, "files"), digest);
+	if (strcmp(digest, str(s->approval, "code_sha256")) || strcmp(digest, str(s->rec, "code_sha256")))
+		buf_setf(&s->setup_error, "code digest differs from the approved one");
+	else if (manifest_verify(code, json_object_get(m, "files"), &s->setup_error) == 0)
+		r = 0;
+out:
+	if (r)
+		s->error_kind = "code_mismatch";
+	json_decref(m);
+	if (code >= 0)
+		close(code);
+	return r;
+}
+
+static void add_env(struct buf *env, const char *k, const char *v)
+{
+	buf_addf(env, "%s=%s", k, v);
+	buf_addc(env, '\0');
+}
+
+/* Build a NUL-separated environment block and the pointer array over it. */
+static const char **make_env(struct buf *env, struct run_slot *s, const char *code,
+			     const char *out, const char *data, const char *home)
+{
+	const char **v = xcalloc(16, sizeof(*v));
+	size_t i = 0, off = 0;
+	add_env(env, "PATH", "/usr/local/bin:/usr/bin:/bin");
+	add_env(env, "LANG", "C.UTF-8");
+	add_env(env, "HOME", home);
+	add_env(env, "TMPDIR", home);
+	add_env(env, "CODE_DIR", code);
+	add_env(env, "OUTPUT_DIR", out);
+	add_env(env, "DATA_DIR", data);
+	add_env(env, "JOB_ID", s->uid);
+	add_env(env, "JOB_NAME", str(s->rec, "name"));
+	add_env(env, "SYFT_JOB_ID", s->uid);
+	add_env(env, "SYFT_JOB_NAME", str(s->rec, "name"));
+	add_env(env, "SYFT_OUTPUT_DIR", out);
+	add_env(env, "SYFT_REQUESTER", str(s->rec, "requester_email"));
+	while (off < env->len && i < 15) {
+		v[i++] = env->ptr + off;
+		off += strlen(env->ptr + off) + 1;
+	}
+	return v;
+}
+
+static void fill_limits(scq *h, struct sandbox_limits *l)
+{
+	long long cpu = setting_int(h, "cpu_time_limit");
+	l->cpu_seconds = cpu ? cpu : setting_int(h, "job_timeout");
+	l->memory_bytes = setting_int(h, "memory_limit_mb") << 20;
+	l->max_processes = setting_int(h, "max_processes");
+	l->max_open_files = setting_int(h, "max_open_files");
+	l->max_file_bytes = setting_int(h, "max_file_size_mb") << 20;
+	l->out_bytes = setting_int(h, "max_output_bytes");
+	l->tmp_bytes = setting_int(h, "tmp_size_mb") << 20;
+}
+
+static struct sandbox_dataset *load_datasets(scq *h, size_t *n)
+{
+	char *js = NULL;
+	json_t *d, *v;
+	const char *k;
+	struct sandbox_dataset *ds;
+	scq_dataset_list(h, &js);
+	d = json_loads(js, 0, NULL);
+	free(js);
+	ds = xcalloc(json_object_size(d) + 1, sizeof(*ds));
+	*n = 0;
+	json_object_foreach(d, k, v) {
+		ds[*n].name = xstrdup(k);
+		ds[(*n)++].host_path = xstrdup(json_string_value(v));
+	}
+	json_decref(d);
+	return ds;
+}
+
+static void free_datasets(struct sandbox_dataset *ds, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		free((char *)ds[i].name);
+		free((char *)ds[i].host_path);
+	}
+	free(ds);
+}
+
+static int open_capture(struct run_slot *s)
+{
+	int po[2], pe[2];
+	s->out_file = openat(s->jobfd, ".stdout.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	s->err_file = openat(s->jobfd, ".stderr.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (s->out_file < 0 || s->err_file < 0 || pipe2(po, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(pe, O_CLOEXEC) < 0) {
+		close(po[0]);
+		close(po[1]);
+		return -1;
+	}
+	s->out_pipe = po[0];
+	s->err_pipe = pe[0];
+	fcntl(po[0], F_SETFL, O_NONBLOCK);
+	fcntl(pe[0], F_SETFL, O_NONBLOCK);
+	return po[1] | (pe[1] << 16); /* both write ends, packed (fds < 65536) */
+}
+
+static int spawn_job(scq *h, struct run_slot *s)
+{
+	struct sandbox_spec spec;
+	struct buf env = BUF_INIT;
+	char *jobdir = NULL, *code = NULL, *out = NULL, *work = NULL, *run = NULL;
+	int full = strcmp(setting_str(h, "isolation"), "none") != 0, ends, r;
+	size_t nds = 0;
+	struct sandbox_dataset *ds = load_datasets(h, &nds);
+	const char **envp;
+	const char *argv[3] = { "/bin/bash", NULL, NULL };
+	memset(&spec, 0, sizeof(spec));
+	struct buf p = BUF_INIT;
+	buf_addf(&p, "%s/jobs/running/%s", h->store, s->uid);
+	jobdir = buf_detach(&p, NULL);
+	code = path_join(jobdir, "code");
+	out = path_join(jobdir, "sandbox-out");
+	work = path_join(jobdir, "work");
+	fs_remove_tree(s->jobfd, "sandbox-out");
+	fs_remove_tree(s->jobfd, "work");
+	fs_mkdir(s->jobfd, "sandbox-out", 0777);
+	fs_mkdir(s->jobfd, "work", 0777);
+	/* the job runs as an unprivileged uid and must be able to write these */
+	if (fchmodat(s->jobfd, "sandbox-out", 0777, 0) != 0 || fchmodat(s->jobfd, "work", 0777, 0) != 0)
+		buf_setf(&s->setup_error, "preparing output folder: %s", strerror(errno));
+	run = full ? xstrdup("/code/run.sh") : path_join(code, "run.sh");
+	argv[1] = run;
+	envp = full ? make_env(&env, s, "/code", "/out", "/data", "/tmp") :
+		      make_env(&env, s, code, out, "/nonexistent-no-datasets-without-isolation", work);
+	spec.isolation = full ? SANDBOX_FULL : SANDBOX_NONE;
+	spec.network = setting_bool(h, "network") || json_is_true(json_object_get(s->approval, "allow_network"));
+	spec.job_id = s->uid;
+	spec.code_dir = code;
+	spec.out_dir = out;
+	spec.work_dir = work;
+	spec.datasets = ds;
+	spec.ndatasets = nds;
+	spec.argv = argv;
+	spec.envp = envp;
+	spec.cwd = full ? "/code" : code;
+	fill_limits(h, &spec.limits);
+	ends = open_capture(s);
+	if (ends < 0) {
+		buf_setf(&s->setup_error, "capture: %s", strerror(errno));
+		r = -1;
+	} else {
+		spec.stdout_fd = ends & 0xffff;
+		spec.stderr_fd = ends >> 16;
+		r = sandbox_spawn(&spec, &s->child, &s->setup_error);
+		close(spec.stdout_fd);
+		close(spec.stderr_fd);
+	}
+	if (r < 0)
+		s->error_kind = "sandbox_error";
+	s->child_live = r == 0;
+	free(envp);
+	buf_release(&env);
+	free_datasets(ds, nds);
+	free(jobdir);
+	free(code);
+	free(out);
+	free(work);
+	free(run);
+	return r;
+}
+
+static void slot_init(struct run_slot *s, const char *uid)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->uid, sizeof(s->uid), "%s", uid);
+	s->jobfd = s->lockfd = s->out_pipe = s->err_pipe = s->out_file = s->err_file = -1;
+	s->child.pidfd = -1;
+	buf_init(&s->setup_error, 4096);
+	buf_init(&s->res.applied, 1 << 16);
+}
+
+int run_claim(scq *h, const char *uid, struct run_slot *s)
+{
+	int appr = queue_status_dir(h, SCQ_APPROVED), run = queue_status_dir(h, SCQ_RUNNING), r = 0;
+	char now[ISO_LEN];
+	json_t *rec;
+	struct buf lock = BUF_INIT;
+	slot_init(s, uid);
+	buf_addf(&lock, "%s/lock", uid);
+	s->lockfd = openat(appr, lock.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (s->lockfd < 0 || flock(s->lockfd, LOCK_EX | LOCK_NB) < 0 ||
+	    fs_rename(appr, uid, run, uid, 0) < 0)
+		goto out; /* someone else claimed it */
+	r = 1;
+	s->jobfd = queue_job_dir(h, SCQ_RUNNING, uid);
+	s->rec = load(s->jobfd, "job.json");
+	s->approval = load(s->jobfd, "approved.json");
+	s->started = time_now();
+	s->deadline = s->started + (double)setting_int(h, "job_timeout");
+	s->cap = setting_int(h, "max_output_bytes");
+	time_now_iso(now);
+	rec = json_pack("{s:s,s:i}", "started_at", now, "runner_pid", (int)getpid());
+	if (json_write_at(s->jobfd, "running.json", rec, 0) < 0)
+		buf_setf(&s->setup_error, "writing running.json: %s", strerror(errno));
+	json_decref(rec);
+	audit_append(h, "start", uid, h->email, NULL, str(s->rec, "code_sha256"));
+	outbox_publish(h, uid, SCQ_RUNNING, 0);
+	if (!s->setup_error.len && verify_code(s) == 0)
+		spawn_job(h, s);
+	else if (!s->error_kind)
+		s->error_kind = "sandbox_error";
+out:
+	if (!r && s->lockfd >= 0) {
+		close(s->lockfd);
+		s->lockfd = -1;
+	}
+	buf_release(&lock);
+	close(appr);
+	close(run);
+	return r;
+}
+
+static void drain(struct run_slot *s, int *pipefd, int file)
+{
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(*pipefd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0 || errno != EAGAIN) {
+				close(*pipefd);
+				*pipefd = -1;
+			}
+			return;
+		}
+		if (s->captured + n > s->cap) {
+			n = s->cap - s->captured;
+			if (s->stop == STOP_NONE) {
+				s->stop = STOP_OUTPUT_LIMIT;
+				sandbox_kill(&s->child);
+			}
+		}
+		if (n > 0 && write(file, chunk, (size_t)n) != n) { /* disk full: keep the cap honest */ }
+		s->captured += n;
+	}
+}
+
+static void reap(struct run_slot *s)
+{
+	if (!s->child_live)
+		return;
+	if (sandbox_reap(&s->child, &s->res, &s->setup_error) < 0 && !s->error_kind)
+		s->error_kind = "sandbox_error";
+	s->child_live = 0;
+}
+
+int run_service(scq *h, struct run_slot *s, short out_ev, short err_ev, short pid_ev)
+{
+	(void)h;
+	if (out_ev && s->out_pipe >= 0)
+		drain(s, &s->out_pipe, s->out_file);
+	if (err_ev && s->err_pipe >= 0)
+		drain(s, &s->err_pipe, s->err_file);
+	if (pid_ev && s->child_live) {
+		reap(s); /* kills what the main process left behind */
+		while (s->out_pipe >= 0)
+			drain(s, &s->out_pipe, s->out_file);
+		while (s->err_pipe >= 0)
+			drain(s, &s->err_pipe, s->err_file);
+	}
+	return !s->child_live && s->out_pipe < 0 && s->err_pipe < 0;
+}
+
+void run_check(scq *h, struct run_slot *s, double now)
+{
+	(void)h;
+	if (!s->child_live)
+		return;
+	if (s->stop == STOP_NONE && fs_exists(s->jobfd, "cancel-request.json"))
+		s->stop = STOP_CANCEL;
+	if (s->stop == STOP_NONE && now >= s->deadline)
+		s->stop = STOP_TIMEOUT;
+	if (s->stop != STOP_NONE && s->kill_at == 0) {
+		sandbox_terminate(&s->child);
+		s->kill_at = now + KILL_GRACE;
+	} else if (s->kill_at > 0 && now >= s->kill_at) {
+		sandbox_kill(&s->child);
+	}
+}
+
+static void read_capture(int jobfd, const char *name, struct buf *log)
+{
+	struct buf b = BUF_INIT;
+	if (fs_read_file(jobfd, name, (size_t)1 << 34, &b) == 0)
+		buf_add(log, b.ptr, b.len);
+	buf_release(&b);
+}
+
+static void outcome(struct run_slot *s, int *status, json_t *res)
+{
+	const char *kind = s->error_kind;
+	struct buf msg = BUF_INIT;
+	*status = SCQ_FAILED;
+	if (!kind && s->stop == STOP_CANCEL)
+		kind = "cancelled", *status = SCQ_CANCELLED;
+	else if (!kind && s->stop == STOP_TIMEOUT)
+		kind = "timeout";
+	else if (!kind && s->stop == STOP_OUTPUT_LIMIT)
+		kind = "output_limit";
+	else if (!kind && s->stop == STOP_RUNNER)
+		kind = "runner_restart";
+	else if (!kind && s->res.oom_killed)
+		kind = "oom";
+	else if (!kind && !s->res.exited)
+		kind = "signal";
+	else if (!kind && s->res.exit_code != 0)
+		kind = "exit_status";
+	else if (!kind)
+		*status = SCQ_COMPLETED;
+	if (s->setup_error.len)
+		buf_addf(&msg, "%s", s->setup_error.ptr);
+	else if (kind && !strcmp(kind, "signal"))
+		buf_addf(&msg, "Execution failed: killed by signal %d", s->res.signal);
+	else if (kind && !strcmp(kind, "exit_status"))
+		buf_addf(&msg, "Execution failed: exit status %d", s->res.exit_code);
+	else if (kind)
+		buf_addf(&msg, "Execution failed: %s", kind);
+	json_object_set_new(res, "error_kind", kind ? json_string(kind) : json_null());
+	json_object_set_new(res, "error_message", msg.len ? json_string(msg.ptr) : json_null());
+	buf_release(&msg);
+}
+
+static json_t *collect(scq *h, struct run_slot *s)
+{
+	struct collect_limits lim = { setting_int(h, "max_output_bytes"),
+		setting_int(h, "max_output_files"), 32, 255 };
+	struct collect_report rep;
+	struct buf err = BUF_INIT;
+	int src = openat(s->jobfd, "sandbox-out", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), dst;
+	json_t *o;
+	memset(&rep, 0, sizeof(rep));
+	buf_init(&rep.excluded_json, 1 << 24);
+	fs_remove_tree(s->jobfd, "output");
+	fs_mkdir(s->jobfd, "output", 0755);
+	dst = openat(s->jobfd, "output", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (src >= 0 && dst >= 0 && collect_outputs(src, dst, &lim, &rep, &err) < 0)
+		buf_setf(&s->setup_error, "collecting outputs: %s", err.ptr);
+	o = json_pack("{s:I,s:I,s:I}", "files", (json_int_t)rep.files, "bytes",
+		      (json_int_t)rep.bytes, "excluded_count", (json_int_t)rep.excluded);
+	json_object_set_new(o, "excluded", rep.excluded_json.len ?
+			    json_loads(rep.excluded_json.ptr, 0, NULL) : json_array());
+	if (src >= 0)
+		close(src);
+	if (dst >= 0) {
+		fs_syncfs(dst);
+		close(dst);
+	}
+	fs_remove_tree(s->jobfd, "sandbox-out");
+	fs_remove_tree(s->jobfd, "work");
+	buf_release(&rep.excluded_json);
+	buf_release(&err);
+	return o;
+}
+
+static void write_log(struct run_slot *s, json_t *res)
+{
+	struct buf log = BUF_INIT;
+	char started[ISO_LEN];
+	time_format_iso(s->started, started);
+	buf_addf(&log, "Job: %s (%s)\nRequester: %s\nStarted: %s\n"
+		 "Working Directory: /code\nOutput Directory: /out\n%.80s\n\nSTDOUT:\n",
+		 str(s->rec, "name"), s->uid, str(s->rec, "requester_email"), started,
+		 "--------------------------------------------------------------------------------");
+	read_capture(s->jobfd, ".stdout.tmp", &log);
+	buf_adds(&log, "\n\nSTDERR:\n");
+	read_capture(s->jobfd, ".stderr.tmp", &log);
+	if (s->stop == STOP_OUTPUT_LIMIT)
+		buf_addf(&log, "\n[output limit of %lld bytes reached: job stopped]", s->cap);
+	if (json_string_value(json_object_get(res, "error_message")))
+		buf_addf(&log, "\n\nError: %s", str(res, "error_message"));
+	buf_addf(&log, "\n\nExit Code: %lld\nCompleted: %s\n",
+		 json_integer_value(json_object_get(res, "exit_code")), str(res, "completed_at"));
+	fs_write_atomic(s->jobfd, "execution.log", log.ptr, log.len, 0);
+	unlinkat(s->jobfd, ".stdout.tmp", 0);
+	unlinkat(s->jobfd, ".stderr.tmp", 0);
+	buf_release(&log);
+}
+
+static void release(struct run_slot *s)
+{
+	int *fds[] = { &s->jobfd, &s->lockfd, &s->out_pipe, &s->err_pipe, &s->out_file, &s->err_file };
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(fds); i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+	json_decref(s->rec);
+	json_decref(s->approval);
+	buf_release(&s->setup_error);
+	buf_release(&s->res.applied);
+	s->rec = s->approval = NULL;
+}
+
+int run_finish(scq *h, struct run_slot *s)
+{
+	json_t *res = json_object(), *applied;
+	char now[ISO_LEN], started[ISO_LEN];
+	int status, r;
+	reap(s);
+	time_now_iso(now);
+	time_format_iso(s->started, started);
+	json_object_set_new(res, "started_at", json_string(started));
+	json_object_set_new(res, "completed_at", json_string(now));
+	json_object_set_new(res, "exit_code", s->res.exited ? json_integer(s->res.exit_code) : json_null());
+	json_object_set_new(res, "signal", s->res.signal ? json_integer(s->res.signal) : json_null());
+	json_object_set_new(res, "wall_seconds", json_real(time_now() - s->started));
+	json_object_set_new(res, "cpu_seconds", json_real(s->res.cpu_seconds));
+	json_object_set_new(res, "peak_memory_bytes", s->res.peak_memory_bytes >= 0 ?
+			    json_integer(s->res.peak_memory_bytes) : json_null());
+	json_object_set_new(res, "output", collect(h, s));
+	applied = s->res.applied.len ? json_loads(s->res.applied.ptr, 0, NULL) : NULL;
+	json_object_set_new(res, "limits_applied", applied ? applied : json_null());
+	json_object_set_new(res, "log_bytes", json_integer(s->captured));
+	json_object_set_new(res, "log_truncated", json_boolean(s->stop == STOP_OUTPUT_LIMIT));
+	outcome(s, &status, res);
+	if (status == SCQ_CANCELLED) {
+		json_t *c = load(s->jobfd, "cancel-request.json");
+		json_object_set_new(res, "cancel", c ? c : decision_record(h->email, "cancelled"));
+	}
+	write_log(s, res);
+	r = queue_transition(h, s->uid, SCQ_RUNNING, status, res, "finish", h->email,
+			     str(res, "error_kind")[0] ? str(res, "error_kind") : NULL);
+	json_decref(res);
+	release(s);
+	return r;
+}
+
+/* A running job whose lock nobody holds lost its runner: fail it, never
+ * re-run it on its own (it may have had effects). */
+int run_recover(scq *h, unsigned *recovered)
+{
+	int dir = queue_status_dir(h, SCQ_RUNNING);
+	DIR *d = dir >= 0 ? fdopendir(dir) : NULL;
+	struct dirent *e;
+	int r = 0;
+	while (d && r == 0 && (e = readdir(d))) {
+		struct run_slot s;
+		struct buf lock = BUF_INIT;
+		if (!scq_uid_valid(e->d_name))
+			continue;
+		buf_addf(&lock, "%s/lock", e->d_name);
+		slot_init(&s, e->d_name);
+		s.lockfd = openat(dirfd(d), lock.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		buf_release(&lock);
+		if (s.lockfd < 0 || flock(s.lockfd, LOCK_EX | LOCK_NB) < 0) {
+			release(&s);
+			continue; /* a live runner has it */
+		}
+		s.jobfd = queue_job_dir(h, SCQ_RUNNING, e->d_name);
+		s.rec = load(s.jobfd, "job.json");
+		s.started = time_now();
+		s.stop = STOP_RUNNER;
+		buf_setf(&s.setup_error, "the runner stopped while the job was running; "
+			 "it was not re-run (approve a new submission to run it again)");
+		s.error_kind = "runner_restart";
+		r = run_finish(h, &s);
+		if (r == 0 && recovered)
+			(*recovered)++;
+	}
+	if (d)
+		closedir(d);
+	return r;
+}

@@ -1,0 +1,195 @@
+/*
+ * runner.c - the owner's run loop: recover, ingest, expire, claim approved
+ * jobs up to max_concurrent_jobs, drive them with poll(), publish, clean up.
+ *
+ * Single-threaded: every job is a set of fds (stdout, stderr, pidfd) in one
+ * poll set, so timeouts, output caps and cancels are handled in one place.
+ * Claims are renames (approved -> running) under a per-job flock, so any
+ * number of runners can share a store and no job ever runs twice.
+ */
+#include "compat.h"
+#include <dirent.h>
+#include <poll.h>
+#include "alloc.h"
+#include "fs.h"
+#include "job.h"
+#include "queue.h"
+#include "runner.h"
+#include "banned.h"
+
+#define MAX_SLOTS 64
+
+struct loop {
+	scq *h;
+	struct run_slot slots[MAX_SLOTS];
+	int used[MAX_SLOTS];
+	int nused, max;
+	struct scq_run_stats *st;
+	int no_more_approved;
+};
+
+static int next_approved(scq *h, char uid[40])
+{
+	int fd = queue_status_dir(h, SCQ_APPROVED), found = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	char best[40] = "";
+	while (d && (e = readdir(d))) /* oldest name first would need stat; uids are random: take any */
+		if (scq_uid_valid(e->d_name)) {
+			snprintf(best, sizeof(best), "%.39s", e->d_name);
+			found = 1;
+			break;
+		}
+	if (d)
+		closedir(d);
+	snprintf(uid, 40, "%.39s", best);
+	return found;
+}
+
+static void fill_slots(struct loop *l)
+{
+	char uid[40];
+	int i, tries = 0;
+	while (l->nused < l->max && tries++ < 4 * MAX_SLOTS && next_approved(l->h, uid)) {
+		for (i = 0; i < MAX_SLOTS && l->used[i]; i++)
+			;
+		if (run_claim(l->h, uid, &l->slots[i])) {
+			l->used[i] = 1;
+			l->nused++;
+			l->st->started++;
+		}
+	}
+}
+
+static void finish_slot(struct loop *l, int i)
+{
+	struct run_slot *s = &l->slots[i];
+	int failed = s->error_kind || s->stop != STOP_NONE ||
+		     !s->res.exited || s->res.exit_code != 0;
+	if (s->stop == STOP_CANCEL)
+		l->st->cancelled++;
+	else if (failed)
+		l->st->failed++;
+	else
+		l->st->completed++;
+	run_finish(l->h, s);
+	l->used[i] = 0;
+	l->nused--;
+}
+
+static void poll_slots(struct loop *l, int timeout_ms)
+{
+	struct pollfd p[MAX_SLOTS * 3];
+	int idx[MAX_SLOTS], n = 0, i;
+	for (i = 0; i < MAX_SLOTS; i++) {
+		struct run_slot *s = &l->slots[i];
+		if (!l->used[i])
+			continue;
+		idx[i] = n;
+		p[n++] = (struct pollfd){ s->out_pipe, POLLIN, 0 };
+		p[n++] = (struct pollfd){ s->err_pipe, POLLIN, 0 };
+		p[n++] = (struct pollfd){ s->child_live ? s->child.pidfd : -1, POLLIN, 0 };
+	}
+	if (poll(p, (nfds_t)n, timeout_ms) < 0 && errno != EINTR)
+		return;
+	for (i = 0; i < MAX_SLOTS; i++) {
+		struct run_slot *s = &l->slots[i];
+		if (!l->used[i])
+			continue;
+		run_check(l->h, s, time_now());
+		if (run_service(l->h, s, p[idx[i]].revents, p[idx[i] + 1].revents,
+				p[idx[i] + 2].revents) || (!s->child_live && s->out_pipe < 0))
+			finish_slot(l, i);
+	}
+}
+
+static int cleanup_status(scq *h, int status, double cutoff, unsigned *n)
+{
+	int fd = queue_status_dir(h, status);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		struct stat st;
+		struct buf rel = BUF_INIT;
+		char *app;
+		if (!scq_uid_valid(e->d_name) || fstatat(dirfd(d), e->d_name, &st, 0) < 0 ||
+		    (double)st.st_ctim.tv_sec > cutoff)
+			continue;
+		int jfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		scq_job *j = jfd >= 0 ? job_load_store(jfd, status, &rel) : NULL;
+		if (jfd >= 0)
+			close(jfd);
+		app = app_dir_of(h, h->email);
+		buf_setf(&rel, "%s/outbox/%s/%s", app, j ? scq_job_requester(j) : "-", e->d_name);
+		if (j)
+			fs_remove_tree(AT_FDCWD, rel.ptr);
+		fs_remove_tree(dirfd(d), e->d_name);
+		audit_append(h, "cleanup", e->d_name, "scq", NULL, NULL);
+		(*n)++;
+		scq_job_free(j);
+		free(app);
+		buf_release(&rel);
+	}
+	if (d)
+		closedir(d);
+	return 0;
+}
+
+static void cleanup(scq *h, unsigned *n)
+{
+	long long after = setting_int(h, "cleanup_completed_after");
+	int s;
+	if (after <= 0)
+		return;
+	for (s = SCQ_COMPLETED; s < SCQ_STATUS_COUNT; s++)
+		cleanup_status(h, s, time_now() - (double)after, n);
+}
+
+static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int watch)
+{
+	struct loop *l = xcalloc(1, sizeof(*l));
+	struct scq_run_stats local;
+	double next_tick = 0;
+	int r;
+	memset(&local, 0, sizeof(local));
+	l->h = h;
+	l->st = st ? st : &local;
+	memset(l->st, 0, sizeof(*l->st));
+	l->max = (int)setting_int(h, "max_concurrent_jobs");
+	if (l->max > MAX_SLOTS)
+		l->max = MAX_SLOTS;
+	r = run_recover(h, &l->st->recovered);
+	for (; r == 0;) {
+		double now = time_now();
+		if (now >= next_tick) {
+			r = scq_ingest(h, NULL);
+			if (r == 0)
+				r = queue_expire(h, NULL);
+			next_tick = now + 1.0;
+		}
+		if (!(stop && *stop))
+			fill_slots(l);
+		if (l->nused == 0 && (!watch || (stop && *stop)))
+			break;
+		if (stop && *stop) {
+			int i;
+			for (i = 0; i < MAX_SLOTS; i++)
+				if (l->used[i] && l->slots[i].stop == STOP_NONE)
+					l->slots[i].stop = STOP_RUNNER;
+		}
+		poll_slots(l, l->nused ? 100 : 250);
+	}
+	cleanup(h, &l->st->cleaned);
+	free(l);
+	return r;
+}
+
+int scq_run_cycle(scq *h, struct scq_run_stats *st)
+{
+	return run_loop(h, st, NULL, 0);
+}
+
+int scq_run_watch(scq *h, volatile int *stop)
+{
+	return run_loop(h, NULL, stop, 1);
+}

@@ -1,0 +1,45 @@
+/*
+ * runner.h - one approved job's run, from claim to final state.
+ *
+ * runner.c owns the loop (claim, capacity, timers, recovery, clean-up);
+ * run-job.c owns one job: start it in the sandbox, capture its output,
+ * stop it, collect its outputs and record the result.
+ */
+#ifndef SCQ_RUNNER_H
+#define SCQ_RUNNER_H
+
+#include "internal.h"
+#include "sandbox.h"
+
+enum stop_reason { STOP_NONE, STOP_TIMEOUT, STOP_OUTPUT_LIMIT, STOP_CANCEL, STOP_RUNNER };
+
+struct run_slot {
+	char uid[40];
+	int jobfd, lockfd;
+	int out_pipe, err_pipe;   /* read ends, -1 once at EOF */
+	int out_file, err_file;   /* capture files in the job folder */
+	struct sandbox_child child;
+	int child_live;           /* spawned and not yet reaped */
+	long long captured, cap;
+	double started, deadline, kill_at;
+	enum stop_reason stop;
+	json_t *rec;              /* job.json */
+	json_t *approval;         /* approved.json */
+	struct sandbox_result res;
+	struct buf setup_error;   /* set: the job failed before it ran */
+	const char *error_kind;
+};
+
+/* Claim uid (approved -> running) and start it.  Returns 1 if claimed (the
+ * slot is then in use, possibly already failed), 0 if someone else has it. */
+int run_claim(scq *h, const char *uid, struct run_slot *s);
+/* Service the slot's fds after poll; returns 1 when the job has ended. */
+int run_service(scq *h, struct run_slot *s, short out_ev, short err_ev, short pid_ev);
+/* Check timers and cancel requests. */
+void run_check(scq *h, struct run_slot *s, double now);
+/* Record the result, publish, release the slot. */
+int run_finish(scq *h, struct run_slot *s);
+/* running/<uid> with no live runner -> failed (runner restart). */
+int run_recover(scq *h, unsigned *recovered);
+
+#endif
