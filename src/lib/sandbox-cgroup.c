@@ -46,23 +46,20 @@ static int write_str(const char *dir, const char *file, const char *val)
 	return r;
 }
 
+/* A number from a cgroup file: the whole file, or the line "key N". */
 static long long read_ll(const char *dir, const char *file, const char *key)
 {
 	struct buf p = BUF_INIT, c = BUF_INIT;
 	long long v = -1;
-	const char *s;
+	const char *s = NULL;
 	buf_addf(&p, "%s/%s", dir, file);
 	if (read_small(p.ptr, &c) == 0) {
-		s = c.ptr;
-		if (key) {
-			size_t kl = strlen(key);
-			for (s = c.ptr; s && strncmp(s, key, kl); s = strchr(s, '\n'))
-				if (*s == '\n')
-					s++;
-			s = s ? s + kl : NULL;
-		}
+		size_t kl = key ? strlen(key) : 0;
+		for (s = c.ptr; key && s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL)
+			if (!strncmp(s, key, kl))
+				break;
 		if (s)
-			v = strtoll(s, NULL, 10);
+			v = strtoll(s + kl, NULL, 10);
 	}
 	buf_release(&p);
 	buf_release(&c);

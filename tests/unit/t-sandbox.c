@@ -1,0 +1,462 @@
+/*
+ * t-sandbox.c - drives sandbox_spawn directly with hostile /bin/sh jobs:
+ * the rows of the test matrix (../shared/reference/sandbox.md section 11)
+ * that can be checked at library level.  Every job runs with small limits
+ * (64 MiB, 32 processes) and a deadline this test enforces with
+ * sandbox_kill.  After every job: no process of the job's host uid is
+ * left.  If the machine cannot sandbox at all the first test fails
+ * ("not ok"), loudly, with or without SCQ_SANDBOX_MUST_WORK=1.
+ */
+#include "compat.h"
+#include <dirent.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include "buf.h"
+#include "fs.h"
+#include "policy.h"
+#include "sandbox.h"
+#include "tap.h"
+
+static char *base, *code, *data, *outd;
+static struct sandbox_dataset datasets[1];
+static const char *const envp[] = { "PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C", NULL };
+
+struct run {
+	int rc;                 /* sandbox_spawn */
+	struct sandbox_result r;
+	struct buf log;         /* stdout + stderr of the job */
+	struct buf err;
+	double secs;
+};
+
+static void read_path(const char *path, struct buf *out)
+{
+	char chunk[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	buf_reset(out);
+	while (fd >= 0 && (n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_add(out, chunk, (size_t)n);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int file_is(const char *dir, const char *name, const char *want)
+{
+	struct buf p = BUF_INIT, c = BUF_INIT;
+	int r;
+	buf_addf(&p, "%s/%s", dir, name);
+	read_path(p.ptr, &c);
+	r = !strcmp(c.ptr, want);
+	buf_release(&p);
+	buf_release(&c);
+	return r;
+}
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void default_spec(struct sandbox_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->isolation = SANDBOX_FULL;
+	s->job_id = "t-sandbox";
+	s->code_dir = code;
+	s->out_dir = outd;
+	s->envp = envp;
+	datasets[0].name = "ds";
+	datasets[0].host_path = data;
+	s->datasets = datasets;
+	s->ndatasets = 1;
+	s->limits.memory_bytes = 64 << 20;
+	s->limits.max_processes = 32;
+	s->limits.max_open_files = 64;
+	s->limits.out_bytes = 1 << 20;
+	s->limits.tmp_bytes = 1 << 20;
+}
+
+/* Processes of the job's host uid still alive anywhere on the host. */
+static int leftovers(const char *job_id)
+{
+	unsigned id = policy_host_id(job_id);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+	while (d && (e = readdir(d))) {
+		struct buf st = BUF_INIT, path = BUF_INIT;
+		const char *u;
+		buf_addf(&path, "%s/status", e->d_name);
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
+		    fs_read_file(dirfd(d), path.ptr, 65536, &st) == 0 &&
+		    (u = strstr(st.ptr, "\nUid:")) && strtoul(u + 5, NULL, 10) == id)
+			n++;
+		buf_release(&st);
+		buf_release(&path);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void empty_out(void)
+{
+	int fd = open(base, O_RDONLY | O_DIRECTORY);
+	fs_remove_tree(fd, "out");
+	mkdir(outd, 0755);
+	close(fd);
+}
+
+/* Run spec (argv replaced by sh -c script); kill at deadline_ms, or send
+ * SIGTERM first when term_ms > 0. */
+static void run_spec(struct sandbox_spec *s, const char *script, int deadline_ms,
+		     int term_ms, struct run *x)
+{
+	const char *argv[] = { "/bin/sh", "-c", script, NULL };
+	struct sandbox_child c;
+	int fd = open(base, O_RDONLY | O_DIRECTORY), logfd;
+	double t0 = now();
+	empty_out();
+	memset(x, 0, sizeof(*x));
+	buf_init(&x->log, 0);
+	buf_init(&x->err, 0);
+	buf_init(&x->r.applied, 0);
+	unlinkat(fd, "log", 0);
+	logfd = openat(fd, "log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	s->argv = argv;
+	s->stdout_fd = s->stderr_fd = logfd;
+	x->rc = sandbox_spawn(s, &c, &x->err);
+	if (x->rc == 0) {
+		struct pollfd p = { c.pidfd, POLLIN, 0 };
+		if (term_ms > 0 && poll(&p, 1, term_ms) == 0) {
+			sandbox_terminate(&c);
+			deadline_ms -= term_ms;
+		}
+		if (poll(&p, 1, deadline_ms) == 0)
+			sandbox_kill(&c);
+		if (sandbox_reap(&c, &x->r, &x->err) < 0)
+			tap_diag("reap: %s", x->err.ptr);
+	} else {
+		tap_diag("spawn: %s", x->err.ptr);
+	}
+	x->secs = now() - t0;
+	close(logfd);
+	fs_read_file(fd, "log", 1 << 20, &x->log);
+	close(fd);
+	ok(leftovers(s->job_id) == 0, "no process of the job uid survives");
+}
+
+static void run(const char *script, struct run *x)
+{
+	struct sandbox_spec s;
+	default_spec(&s);
+	run_spec(&s, script, 5000, 0, x);
+}
+
+static void run_release(struct run *x)
+{
+	buf_release(&x->log);
+	buf_release(&x->err);
+	buf_release(&x->r.applied);
+}
+
+/* Expect exit code want; show the log on failure. */
+static void expect_exit(const char *script, int want, const char *name)
+{
+	struct run x;
+	run(script, &x);
+	if (!is_int(x.r.exited ? x.r.exit_code : 1000 + x.r.signal, want, "%s", name))
+		tap_diag("log: %s", x.log.ptr);
+	run_release(&x);
+}
+
+static void expect_log(const char *script, const char *want, const char *name)
+{
+	struct run x;
+	run(script, &x);
+	is_str(x.log.ptr, want, "%s", name);
+	run_release(&x);
+}
+
+static void test_filesystem(void)
+{
+	expect_exit("cat /etc/shadow /etc/sudoers 2>/dev/null && exit 1; ls /root 2>/dev/null"
+		    " && exit 2; exit 7", 7, "A1 no /etc/shadow, /etc/sudoers, /root");
+	expect_exit("for f in /root/.ssh /home /run /var ~/.ssh ~/.netrc ~/.aws ~/.config; do"
+		    " test -e $f && exit 1; done; test \"$HOME\" = /tmp || exit 2; exit 7",
+		    7, "A2 no owner secrets; HOME is scratch");
+	expect_log("ls /", "bin\ncode\ndata\ndev\netc\nlib\nlib32\nlib64\nout\nproc\nsbin\ntmp\nusr\n",
+		   "A3 root holds only the planned entries");
+	expect_log("env | sort; ls /proc/$$/fd",
+		   "HOME=/tmp\nLANG=C\nPATH=/usr/bin:/bin\nPWD=/code\n0\n1\n2\n",
+		   "A4 only the given environment, fds 0-2");
+	expect_exit("touch /data/ds/new 2>/dev/null && exit 1; rm -f /data/ds/f.csv 2>/dev/null;"
+		    " chmod 777 /data/ds/f.csv 2>/dev/null; true > /data/ds/f.csv 2>/dev/null;"
+		    " test -s /data/ds/f.csv || exit 2; exit 7", 7, "A5 datasets are read-only");
+	ok(file_is(data, "f.csv", "id,x\n1,2\n"), "A5 dataset unchanged on the host");
+	expect_exit("echo x >> /code/run.sh 2>/dev/null && exit 1; rm /code/run.sh 2>/dev/null"
+		    " && exit 2; exit 7", 7, "A6 code is read-only");
+	expect_exit("for p in /x /usr/x /etc/x /code/x /out/../x /bin/x /dev/x; do"
+		    " touch $p 2>/dev/null && exit 1; done; touch /out/ok /tmp/ok || exit 2; exit 7",
+		    7, "A7 writes only under /out and /tmp");
+}
+
+static void test_setuid(void)
+{
+	struct run x;
+	struct stat st;
+	struct buf p = BUF_INIT;
+	run("grep -E '^(NoNewPrivs|CapEff|CapPrm|CapBnd|Seccomp):' /proc/self/status; id -u;"
+	    " cp /bin/sh /out/s; chmod 4755 /out/s; /out/s -c 'id -u'; su -c true 2>/dev/null;"
+	    " echo su=$?", &x);
+	is_str(x.log.ptr, "CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\n"
+	       "CapBnd:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t2\n1000\n1000\nsu=1\n",
+	       "A9/B10 no caps, no_new_privs, seccomp, uid 1000, setuid gives nothing");
+	buf_addf(&p, "%s/s", outd);
+	ok(stat(p.ptr, &st) == 0 && !(st.st_mode & 07000) && st.st_uid == 0,
+	   "A9 setuid bit stripped on the way to out_dir");
+	buf_release(&p);
+	run_release(&x);
+	expect_log("mknod /tmp/sda b 8 0 2>/dev/null && echo mknod; ls /dev | tr '\\n' ' '",
+		   "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero ",
+		   "A10 no mknod; minimal /dev");
+}
+
+static void test_kernel(void)
+{
+	struct run x;
+#if defined(__x86_64__)
+	expect_log("python3 /code/probe.py ptrace keyctl bpf perf_event_open userfaultfd"
+		   " io_uring_setup open_by_handle_at kexec_load init_module mount unshare"
+		   " setns clone3 tiocsti",
+		   "ptrace=1 keyctl=1 bpf=1 perf_event_open=1 userfaultfd=1 io_uring_setup=1"
+		   " open_by_handle_at=1 kexec_load=1 init_module=1 mount=1 unshare=1 setns=1"
+		   " clone3=38 tiocsti=1\n", "B3-B5/B9 denied by seccomp (EPERM; clone3 ENOSYS)");
+	expect_log("python3 /code/probe.py af1 af2 af10 af16 af17 af40",
+		   "af1=0 af2=97 af10=97 af16=97 af17=97 af40=97\n",
+		   "B6/C1 only AF_UNIX sockets without network");
+	run("python3 /code/probe.py int80 2>/dev/null; echo rc=$?", &x);
+	ok(!strcmp(x.log.ptr, "rc=159\n") || !strcmp(x.log.ptr, "rc=139\n"),
+	   "B8 i386 ABI: killed by SIGSYS (or SIGSEGV without IA32 emulation): %s", x.log.ptr);
+	run_release(&x);
+#else
+	ok(1, "# SKIP B3-B9 probes are x86_64 only");
+#endif
+	expect_exit("unshare -Ur true 2>/dev/null && exit 1; mount -t tmpfs x /tmp 2>/dev/null"
+		    " && exit 2; exit 7", 7, "B1/B2 no nested user namespace, no mount");
+}
+
+static int listener(int *port)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 4) < 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) < 0)
+		return -1;
+	*port = ntohs(a.sin_port);
+	return s;
+}
+
+static void test_network(void)
+{
+	struct sandbox_spec s;
+	struct buf script = BUF_INIT, want = BUF_INIT;
+	struct run x;
+	int port = 0, l = listener(&port), c;
+	buf_addf(&script, "python3 /code/probe.py connect%d", port);
+	buf_addf(&want, "connect%d=97\n", port);
+	expect_log(script.ptr, want.ptr, "C3 host loopback unreachable without network");
+	c = accept(l, NULL, NULL);
+	ok(c < 0, "C3 harness saw no connection");
+	if (c >= 0)
+		close(c);
+	expect_exit("t0=$(date +%s); python3 -c \"import socket; socket.getaddrinfo('example.com', 80)\""
+		    " 2>/dev/null && exit 1; test $(( $(date +%s) - t0 )) -lt 5 || exit 2; exit 7",
+		    7, "C2 DNS fails fast");
+	expect_exit("for f in /run/docker.sock /run/dbus/system_bus_socket /run/user /var/run;"
+		    " do test -e $f && exit 1; done; exit 7", 7, "C5 no host unix sockets");
+	default_spec(&s);
+	s.network = 1;
+	buf_setf(&want, "connect%d=0\n", port);
+	run_spec(&s, script.ptr, 5000, 0, &x);
+	is_str(x.log.ptr, want.ptr, "network on: the host network is reachable (control)");
+	ok(strstr(x.r.applied.ptr, "\"network\":true") != NULL, "network on is recorded");
+	run_release(&x);
+	close(l);
+	buf_release(&script);
+	buf_release(&want);
+}
+
+static void test_resources(void)
+{
+	struct sandbox_spec s;
+	struct run x;
+	struct stat st;
+	struct buf p = BUF_INIT;
+	expect_exit("(for i in $(seq 1 64); do sleep 3 & done) 2>/tmp/e; grep -qi fork /tmp/e"
+		    " && exit 7; exit 1", 7, "D1 fork bomb stops at pids.max");
+	expect_exit("python3 -c \"import threading,time,sys\nn=0\ntry:\n while n<200:\n"
+		    "  threading.Thread(target=time.sleep,args=(3,),daemon=True).start(); n+=1\n"
+		    "except RuntimeError: sys.exit(7 if n<40 else 2)\nsys.exit(1)\"",
+		    7, "D2 threads count against pids.max");
+	run("python3 -c 'b = bytearray(160 << 20)'; echo survived", &x);
+	ok(x.r.oom_killed, "D3 memory hog: oom_killed");
+	run_release(&x);
+	run("exec python3 -c 'b = bytearray(160 << 20)'", &x);
+	ok(!x.r.exited && x.r.signal == SIGKILL && x.r.oom_killed,
+	   "D3 main process OOM: SIGKILL and oom_killed");
+	ok(strstr(x.r.applied.ptr, "\"memory_bytes\":{\"limit\":67108864,\"via\":\"cgroup-v") != NULL,
+	   "D3 memory limit recorded as a cgroup limit");
+	run_release(&x);
+	default_spec(&s);
+	s.limits.cpu_seconds = 1;
+	run_spec(&s, "while :; do :; done", 5000, 0, &x);
+	ok(!x.r.exited && (x.r.signal == SIGXCPU || x.r.signal == SIGKILL) &&
+	   x.r.cpu_seconds >= 0.8, "D5 cpu spin stopped at the CPU limit (%.2f s)", x.r.cpu_seconds);
+	run_release(&x);
+	default_spec(&s);
+	run_spec(&s, "sleep 1000", 300, 0, &x);
+	ok(!x.r.exited && x.r.signal == SIGKILL && x.secs < 3, "D6 sleeper killed at the deadline");
+	run_release(&x);
+	run_spec(&s, "trap '' TERM INT HUP; sleep 1000", 600, 200, &x);
+	ok(!x.r.exited && x.r.signal == SIGKILL, "D7 TERM ignored: SIGKILL after grace");
+	run_release(&x);
+	run("cat /dev/zero > /out/big 2>/dev/null && exit 1; exit 7", &x);
+	buf_addf(&p, "%s/big", outd);
+	ok(x.r.exit_code == 7 && stat(p.ptr, &st) == 0 && st.st_size <= (1 << 20) &&
+	   st.st_size > 0, "D8 /out is capped (ENOSPC) and its content reaches out_dir");
+	run_release(&x);
+	expect_exit("cat /dev/zero > /tmp/big 2>/dev/null && exit 1;"
+		    " test $(stat -c %s /tmp/big) -le 1048576 || exit 2; exit 7", 7,
+		    "D9 /tmp is capped");
+	expect_exit("python3 -c \"import sys\nf=[]\ntry:\n while len(f)<1000: f.append(open('/dev/null'))\n"
+		    "except OSError as e: sys.exit(7 if e.errno==24 and len(f)<64 else 2)\nsys.exit(1)\"",
+		    7, "D14 fd flood stops at the open-files limit");
+	expect_exit("for i in 1 2 3 4 5; do sh -c 'sleep 0.05 & exec sleep 0.2' & done; wait; exit 7",
+		    7, "D15 zombies are reaped by the sandbox init");
+	buf_release(&p);
+}
+
+static void test_lifetime(void)
+{
+	struct sandbox_spec s;
+	struct run x;
+	run("setsid sleep 1000 & (setsid sh -c 'sleep 1000 &' &); exit 0", &x);
+	ok(x.r.exited && x.r.exit_code == 0 && x.secs < 3, "E1 job ends at once; orphans killed");
+	run_release(&x);
+	default_spec(&s);
+	run_spec(&s, "setsid sh -c 'sleep 1000' & (sleep 1000 &); sh -c 'sleep 1000 & wait' & sleep 1000",
+		 400, 0, &x);
+	ok(!x.r.exited && x.r.signal == SIGKILL, "E3 tree in several sessions dies at timeout");
+	run_release(&x);
+	run_spec(&s, "sleep 1000; exit 0", 3000, 200, &x);
+	ok(!x.r.exited && x.r.signal == SIGTERM, "E6 job is not PID 1: default SIGTERM works");
+	run_release(&x);
+	expect_exit("exit 3", 3, "E7 exit 3");
+	expect_exit("kill -SEGV $$", 1000 + SIGSEGV, "E7 signal 11");
+	run("kill -KILL $$", &x);
+	ok(!x.r.exited && x.r.signal == SIGKILL && !x.r.oom_killed, "E7 signal 9, not OOM");
+	run_release(&x);
+}
+
+static void test_errors(void)
+{
+	struct sandbox_spec s;
+	struct sandbox_child c;
+	struct buf err = BUF_INIT;
+	const char *argv[] = { "/usr/bin/does-not-exist", NULL };
+	default_spec(&s);
+	s.argv = argv;
+	s.stdout_fd = s.stderr_fd = 2;
+	ok(sandbox_spawn(&s, &c, &err) < 0 && strstr(err.ptr, "cannot start"),
+	   "exec failure is reported by spawn: %s", err.ptr);
+	s.code_dir = "/nonexistent/code";
+	buf_reset(&err);
+	ok(sandbox_spawn(&s, &c, &err) < 0 && err.len, "bad code dir refused: %s", err.ptr);
+	buf_release(&err);
+}
+
+static void write_file(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	struct buf p = BUF_INIT;
+	int fd;
+	buf_addf(&p, "%s/%s", dir, name);
+	fd = open(p.ptr, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		tap_diag("cannot write %s", p.ptr);
+	if (fd >= 0)
+		close(fd);
+	buf_release(&p);
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+	struct buf p = BUF_INIT;
+	buf_addf(&p, "%s/%s", dir, name);
+	return buf_detach(&p, NULL);
+}
+
+static void setup(void)
+{
+	struct buf p = BUF_INIT;
+	base = tap_tempdir();
+	chmod(base, 0700); /* the job never walks host paths */
+	code = path_in(base, "code");
+	data = path_in(base, "data");
+	outd = path_in(base, "out");
+	mkdir(code, 0755);
+	mkdir(data, 0755);
+	mkdir(outd, 0755);
+	write_file(code, "run.sh", "#!/bin/sh\necho hi\n", 0755);
+	write_file(data, "f.csv", "id,x\n1,2\n", 0644);
+	read_path("tests/sandbox/probe.py", &p);
+	if (!p.len)
+		tap_diag("tests/sandbox/probe.py not found: run from the source tree");
+	write_file(code, "probe.py", p.ptr, 0644);
+	buf_release(&p);
+}
+
+/* The machine must be able to sandbox; never a silent skip. */
+static int can_sandbox(void)
+{
+	struct buf j = BUF_INIT;
+	const char *must = getenv("SCQ_SANDBOX_MUST_WORK");
+	int can;
+	sandbox_doctor(&j);
+	can = strstr(j.ptr, "\"isolation_full\":true") != NULL && geteuid() == 0;
+	if (!can)
+		tap_diag("THIS MACHINE CANNOT SANDBOX (SCQ_SANDBOX_MUST_WORK=%s): %s",
+			 must ? must : "unset", j.ptr);
+	ok(can, "machine supports isolation full (doctor: isolation_full, runner is root)");
+	buf_release(&j);
+	return can;
+}
+
+int main(void)
+{
+	if (!can_sandbox())
+		return done_testing();
+	setup();
+	test_errors();
+	test_filesystem();
+	test_setuid();
+	test_kernel();
+	test_network();
+	test_resources();
+	test_lifetime();
+	tap_rmtree(base);
+	free(base);
+	free(code);
+	free(data);
+	free(outd);
+	return done_testing();
+}
