@@ -27,7 +27,7 @@ const char *scq_audit_path(scq *h)
 /* Read the last line's seq and hash (GENESIS / 0 for an empty log). */
 static int last_entry(int fd, long long *seq, char hash[65])
 {
-	char tail[8192];
+	char tail[1 << 17];
 	off_t end = lseek(fd, 0, SEEK_END), start;
 	ssize_t n;
 	json_t *o;

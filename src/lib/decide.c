@@ -190,9 +190,19 @@ static int owner_job(scq *h, const char *uid, int *status)
 	return 0;
 }
 
+static int reason_ok(scq *h, const char *reason)
+{
+	if (reason && strlen(reason) > 4096)
+		return scq_fail(h, SCQ_EINVAL, "reason is longer than 4096 bytes");
+	return 0;
+}
+
 int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
 {
-	int st, r = owner_job(h, uid, &st), fd;
+	int st, r = reason_ok(h, reason), fd;
+	if (r)
+		return r;
+	r = owner_job(h, uid, &st);
 	struct buf err = BUF_INIT;
 	json_t *rec = NULL, *d;
 	if (r)
@@ -224,11 +234,7 @@ int scq_reject(scq *h, const char *uid, const char *reason)
 	json_t *d;
 	if (!reason || !*reason)
 		return scq_fail(h, SCQ_EINVAL, "a reason is required to reject a job");
-	if ((r = owner_job(h, uid, &st)))
-		return r;
-	if (st != SCQ_PENDING)
-		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only pending jobs can be "
-				"rejected", uid, scq_status_name(st));
+X, uid, scq_status_name(st));
 	d = decision_record(h->email, reason);
 	r = queue_transition(h, uid, SCQ_PENDING, SCQ_REJECTED, d, "reject", h->email, reason);
 	json_decref(d);

@@ -291,11 +291,43 @@ static int already_taken(struct ingest *in, int parent, const char *req,
 	return r;
 }
 
+/* The job folder holds job.json and code/ only (code/ may still be
+ * missing while sync delivers, or absent for a job of empty files). */
+static int check_root(int dir, int *code, struct buf *err)
+{
+	DIR *d = fdopendir(dup(dir));
+	struct dirent *e;
+	int v = VERIFY_OK;
+	while (d && v != VERIFY_BAD && (e = readdir(d))) {
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "job.json"))
+			continue;
+		if (!strcmp(e->d_name, "code") && fstatat(dirfd(d), "code", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode))
+			continue;
+		if (strstr(e->d_name, ".tmp")) {
+			v = VERIFY_INCOMPLETE;
+			continue;
+		}
+		buf_setf(err, "unexpected entry '%s' in the job folder (only job.json and code/)",
+			 e->d_name);
+		v = VERIFY_BAD;
+	}
+	if (d)
+		closedir(d);
+	if (v == VERIFY_BAD)
+		return v;
+	*code = openat(dir, "code", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*code < 0) /* not there yet; an all-empty job has no code/ after sync */
+		*code = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return v;
+}
+
 static int ingest_job(struct ingest *in, int parent, int dir, const char *req, const char *uid)
 {
 	struct buf err = BUF_INIT;
 	json_t *rec = NULL;
-	int r = 0, v;
+	int r = 0, v, code = -1;
 	if (!fs_exists(dir, "job.json")) {
 		r = incomplete(in, parent, req, uid);
 		goto out;
@@ -312,9 +344,11 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		r = already_taken(in, parent, req, uid, rec);
 		goto out;
 	}
-	v = manifest_check_tree(dir, json_object_get(rec, "files"), "job.json", &err);
+	v = check_root(dir, &code, &err);
 	if (v == VERIFY_OK)
-		v = stage(in, dir, rec, uid, &err);
+		v = manifest_check_tree(code, json_object_get(rec, "files"), NULL, &err);
+	if (v == VERIFY_OK)
+		v = stage(in, code, rec, uid, &err);
 	if (v == VERIFY_BAD)
 		r = quarantine(in, parent, req, uid, err.ptr);
 	else if (v == VERIFY_INCOMPLETE)
@@ -323,6 +357,8 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		json_array_append_new(in->staged, json_pack("{s:s,s:s,s:O}", "uid", uid,
 			"req", req, "digest", json_object_get(rec, "code_sha256")));
 out:
+	if (code >= 0)
+		close(code);
 	json_decref(rec);
 	buf_release(&err);
 	return r;

@@ -68,7 +68,7 @@ static void check_entry(struct tree_check *c, int fd, const char *name,
 		if (sub >= 0)
 			close(sub);
 	} else if (S_ISREG(st.st_mode) && (json_object_get(c->files, rel.ptr) ||
-		   (!*prefix && !strcmp(name, c->top_extra)))) {
+		   (!*prefix && c->top_extra && !strcmp(name, c->top_extra)))) {
 		/* expected file: sizes are checked against the manifest later */
 	} else if (S_ISREG(st.st_mode) && is_sync_temp(name)) {
 		if (c->result == VERIFY_OK)

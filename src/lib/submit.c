@@ -262,3 +262,54 @@ out:
 		free(uid);
 	return r;
 }
+
+static int write_script_folder(scq *h, int dir, const char *language, const char *script,
+			       size_t len, const char *const *reqs)
+{
+	struct buf run = BUF_INIT, req = BUF_INIT;
+	int py = !strcmp(language, "python"), r = 0;
+	size_t i;
+	buf_adds(&run, "#!/bin/bash\nset -e\n");
+	for (i = 0; py && reqs && reqs[i]; i++) {
+		if (has_control(reqs[i], 0) || !*reqs[i])
+			r = scq_fail(h, SCQ_EINVAL, "invalid requirement '%s'", reqs[i]);
+		buf_addf(&req, "%s%s", i ? "\n" : "", reqs[i]);
+	}
+	if (req.len)
+		buf_adds(&run, "python3 -m pip install --quiet -r requirements.txt\n");
+	buf_adds(&run, py ? "python3 script.py\n" : "bash ./script.sh\n");
+	if (!r && len == 0)
+		r = scq_fail(h, SCQ_EINVAL, "the script is empty");
+	if (!r && (fs_write_atomic(dir, py ? "script.py" : "script.sh", script, len,
+				   py ? 0 : FS_EXEC) < 0 ||
+		   (req.len && fs_write_atomic(dir, "requirements.txt", req.ptr, req.len, 0) < 0) ||
+		   fs_write_atomic(dir, "run.sh", run.ptr, run.len, FS_EXEC) < 0))
+		r = scq_fail_errno(h, "writing the generated job folder");
+	buf_release(&run);
+	buf_release(&req);
+	return r;
+}
+
+int scq_submit_script(scq *h, const struct scq_submit_options *o, const char *language,
+		      const char *script, size_t len, const char *const *requirements,
+		      char **uid_out)
+{
+	char tmpl[] = "/tmp/scq-script-XXXXXX";
+	struct scq_submit_options so = *o;
+	int dir, r;
+	if (strcmp(language, "python") && strcmp(language, "bash"))
+		return scq_fail(h, SCQ_EINVAL, "language must be 'python' or 'bash'");
+	if (!mkdtemp(tmpl))
+		return scq_fail_errno(h, "creating a temporary folder");
+	dir = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = dir < 0 ? scq_fail_errno(h, "opening '%s'", tmpl) :
+	    write_script_folder(h, dir, language, script, len, requirements);
+	if (!r) {
+		so.folder = tmpl;
+		r = scq_submit(h, &so, uid_out);
+	}
+	if (dir >= 0)
+		close(dir);
+	fs_remove_tree(AT_FDCWD, tmpl); /* the original leaked these */
+	return r;
+}

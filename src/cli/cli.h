@@ -1,0 +1,72 @@
+/*
+ * cli.h - what the scq command's files share: the open handle, option
+ * helpers, error reporting and safe printing.  Programs include only scq.h
+ * and this header (the Makefile checks it).
+ */
+#ifndef SCQ_CLI_H
+#define SCQ_CLI_H
+
+#define _GNU_SOURCE 1
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "scq.h"
+
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage; /* one line after "scq NAME" */
+	const char *help;  /* one-line summary */
+};
+
+extern struct scq_open_options cli_opts;
+extern const struct cmd *cli_current;
+
+/* Open the handle (dies with a clear message if there is no identity). */
+scq *cli_open(void);
+/* Print "scq: <msg>" for a library failure and return EXIT_FAIL. */
+int cli_fail(scq *h, int code);
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print help of the current command to stdout, return 0. */
+int cli_help(void);
+/* 1 if argv[i] is -h/--help anywhere. */
+int cli_wants_help(int argc, char **argv);
+/* Print an untrusted string escaped for the terminal. */
+void cli_put(FILE *f, const char *s);
+/* Resolve an id or prefix to a full uid (caller frees) or fail. */
+char *cli_resolve(scq *h, const char *id, int role, int *rc);
+/* Print a JSON document with a trailing newline and free it. */
+void cli_print_json(char *json);
+/* Print jobs as an aligned table (role decides FROM or TO column). */
+void cli_print_table(const scq_job_list *l, int role);
+void cli_print_ingest_notices(scq *h);
+int cli_color(void);
+
+/* Command entry points. */
+int cmd_init(int, char **);
+int cmd_submit(int, char **);
+int cmd_submit_python(int, char **);
+int cmd_submit_bash(int, char **);
+int cmd_pending(int, char **);
+int cmd_list(int, char **);
+int cmd_jobs(int, char **);
+int cmd_show(int, char **);
+int cmd_review(int, char **);
+int cmd_approve(int, char **);
+int cmd_reject(int, char **);
+int cmd_cancel(int, char **);
+int cmd_logs(int, char **);
+int cmd_output(int, char **);
+int cmd_wait(int, char **);
+int cmd_status(int, char **);
+int cmd_run(int, char **);
+int cmd_config(int, char **);
+int cmd_audit(int, char **);
+int cmd_dataset(int, char **);
+int cmd_doctor(int, char **);
+int cmd_demo(int, char **);
+
+#endif

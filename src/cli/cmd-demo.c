@@ -1,0 +1,147 @@
+/*
+ * cmd-demo.c - scq demo: the whole workflow with two identities in a
+ * throwaway workspace, printed step by step.  Uses only the public API,
+ * exactly as a bot would.
+ */
+#include "cli.h"
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DS "ds@university.example"
+#define DO "owner@hospital.example"
+
+static int step_fail(scq *h, const char *what)
+{
+	fprintf(stderr, "scq demo: %s failed: %s\n", what, scq_errmsg(h));
+	return EXIT_FAIL;
+}
+
+static int write_file(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		return -1;
+	return 0;
+}
+
+static int make_inputs(const char *ws, char *code, char *data)
+{
+	snprintf(code, 4096, "%s/my_analysis", ws);
+	snprintf(data, 4096, "%s/patients", ws);
+	if (mkdir(code, 0755) < 0 || mkdir(data, 0755) < 0)
+		return -1;
+	return write_file(data, "ages.csv", "age\n34\n51\n67\n45\n")
+	    || write_file(code, "run.sh", "#!/bin/bash\nset -e\npython3 analyze.py\n")
+	    || write_file(code, "analyze.py",
+		"import csv, os, json\n"
+		"rows = list(csv.DictReader(open(os.path.join(os.environ['DATA_DIR'], 'patients', 'ages.csv'))))\n"
+		"ages = [int(r['age']) for r in rows]\n"
+		"res = {'count': len(ages), 'mean_age': sum(ages) / len(ages)}\n"
+		"json.dump(res, open(os.path.join(os.environ['OUTPUT_DIR'], 'result.json'), 'w'))\n"
+		"print('aggregate written:', res)\n");
+}
+
+static void show_logs(scq *h, const char *uid)
+{
+	char *text = NULL;
+	size_t len;
+	size_t i, start = 0;
+	if (scq_job_logs(h, uid, &text, &len) == 0)
+		for (i = 0; i <= len; i++)
+			if (i == len || text[i] == '\n') {
+				char *e = scq_escape_terminal(text + start, i - start);
+				printf("   %s\n", e);
+				free(e);
+				start = i + 1;
+			}
+	free(text);
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	char ws[] = "/tmp/scq-demo-XXXXXX", code[4096], data[4096], *uid = NULL, *js = NULL;
+	struct scq_open_options o_ds = { DS, ws, NULL }, o_do = { DO, ws, NULL };
+	struct scq_run_stats st;
+	struct scq_submit_options so;
+	scq_job_list *l = NULL;
+	scq *ds = NULL, *own = NULL;
+	int keep = argc > 1 && !strcmp(argv[1], "--keep"), r = EXIT_FAIL, status = -1;
+	const char *tags[] = { "statistics", NULL };
+	if (!mkdtemp(ws) || make_inputs(ws, code, data) < 0) {
+		fprintf(stderr, "scq demo: cannot set up a workspace: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	printf("== workspace %s (identities %s and %s)\n", ws, DS, DO);
+	if (scq_open(&ds, &o_ds) || scq_open(&own, &o_do) || scq_init_datasite(ds) || scq_init_datasite(own)) {
+		r = step_fail(ds && *scq_errmsg(ds) ? ds : own, "init");
+		goto out;
+	}
+	if (scq_dataset_add(own, "patients", data)) {
+		r = step_fail(own, "dataset add");
+		goto out;
+	}
+	printf("== 1. %s exposes dataset 'patients' (read-only to jobs)\n", DO);
+	memset(&so, 0, sizeof(so));
+	so.to = DO;
+	so.folder = code;
+	so.name = "Mean age";
+	so.description = "Average age of the cohort";
+	so.tags = tags;
+	if (scq_submit(ds, &so, &uid)) {
+		r = step_fail(ds, "submit");
+		goto out;
+	}
+	printf("== 2. %s submits job %s\n", DS, uid);
+	if (scq_list(own, SCQ_AS_OWNER, SCQ_PENDING, &l)) {
+		r = step_fail(own, "pending");
+		goto out;
+	}
+	printf("== 3. %s sees %zu pending job(s); reviews the files:\n", DO, scq_job_list_count(l));
+	if (scq_job_files(own, uid, &js) == 0)
+		printf("   %s\n", js);
+	if (scq_approve(own, uid, "aggregate only: fine", 0)) {
+		r = step_fail(own, "approve");
+		goto out;
+	}
+	printf("== 4. %s approves it\n", DO);
+	memset(&st, 0, sizeof(st));
+	if (scq_run_cycle(own, &st)) {
+		r = step_fail(own, "run");
+		goto out;
+	}
+	printf("== 5. the runner ran %u job(s): %u completed, %u failed\n", st.started, st.completed, st.failed);
+	if (scq_wait(ds, uid, 30, &status)) {
+		r = step_fail(ds, "wait");
+		goto out;
+	}
+	printf("== 6. %s sees status '%s'; the log:\n", DS, scq_status_name(status));
+	show_logs(ds, uid);
+	printf("== 7. audit log: ");
+	{
+		unsigned long n = 0;
+		if (scq_audit_verify(own, &n) == 0)
+			printf("%lu entries, hash chain intact\n", n);
+		else
+			printf("%s\n", scq_errmsg(own));
+	}
+	r = status == SCQ_COMPLETED ? 0 : EXIT_FAIL;
+	printf("== demo %s\n", r ? "FAILED (see the log above; 'scq doctor' tells what the sandbox needs)" : "succeeded");
+out:
+	scq_job_list_free(l);
+	free(js);
+	free(uid);
+	scq_close(ds);
+	scq_close(own);
+	if (!keep) {
+		char cmd[4200];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", ws);
+		if (system(cmd) != 0)
+			fprintf(stderr, "scq demo: could not remove %s\n", ws);
+	} else
+		printf("workspace kept: %s\n", ws);
+	return r;
+}

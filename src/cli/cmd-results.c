@@ -1,0 +1,232 @@
+/*
+ * cmd-results.c - scq logs, output, wait, status.
+ */
+#include "cli.h"
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <sys/stat.h>
+#include <jansson.h>
+
+static int one_id(int argc, char **argv, const char *shortopts, const struct option *opts,
+		  int (*opt)(int c, void *ctx), void *ctx, const char **id)
+{
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1)
+		if (opt(c, ctx))
+			return cli_usage_error("unknown option or bad value");
+	if (optind != argc - 1)
+		return cli_usage_error("expected one job ID");
+	*id = argv[optind];
+	return 0;
+}
+
+static int no_opts(int c, void *ctx)
+{
+	(void)c;
+	(void)ctx;
+	return 1;
+}
+
+int cmd_logs(int argc, char **argv)
+{
+	static const struct option opts[] = { { 0, 0, 0, 0 } };
+	const char *id = NULL;
+	char *uid, *text = NULL;
+	size_t len;
+	scq *h;
+	int r = one_id(argc, argv, "", opts, no_opts, NULL, &id);
+	if (r)
+		return r;
+	h = cli_open();
+	uid = cli_resolve(h, id, SCQ_AS_ANY, &r);
+	if (uid && (r = scq_job_logs(h, uid, &text, &len)) != 0)
+		r = cli_fail(h, r);
+	else if (uid) {
+		/* job output is hostile: escape, but keep its line structure */
+		size_t i, start = 0;
+		for (i = 0; i <= len; i++)
+			if (i == len || text[i] == '\n') {
+				char *e = scq_escape_terminal(text + start, i - start);
+				printf("%s%s", e, i < len ? "\n" : "");
+				free(e);
+				start = i + 1;
+			}
+		if (len && text[len - 1] != '\n')
+			printf("\n");
+	}
+	free(text);
+	free(uid);
+	scq_close(h);
+	return r;
+}
+
+struct output_opts {
+	const char *to;
+	int json;
+};
+
+static int output_opt(int c, void *ctx)
+{
+	struct output_opts *o = ctx;
+	if (c == 't')
+		o->to = optarg;
+	else if (c == 'j')
+		o->json = 1;
+	else
+		return 1;
+	return 0;
+}
+
+static void list_dir(const char *root, const char *rel, int json, int *first)
+{
+	char path[8300];
+	DIR *d;
+	struct dirent *e;
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (!(d = opendir(path)))
+		return;
+	while ((e = readdir(d))) {
+		char sub[4096];
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+		snprintf(path, sizeof(path), "%s/%s", root, sub);
+		if (lstat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			list_dir(root, sub, json, first);
+		} else if (json) {
+			json_t *s = json_string(sub);
+			char *q = json_dumps(s, JSON_ENCODE_ANY);
+			printf("%s{\"path\":%s,\"size\":%lld}", *first ? "" : ",", q ? q : "\"?\"",
+			       (long long)st.st_size);
+			*first = 0;
+			free(q);
+			json_decref(s);
+		} else {
+			printf("%10lld  ", (long long)st.st_size);
+			cli_put(stdout, sub);
+			printf("\n");
+		}
+	}
+	closedir(d);
+}
+
+int cmd_output(int argc, char **argv)
+{
+	static const struct option opts[] = { { "to", 1, 0, 't' }, { "json", 0, 0, 'j' }, { 0, 0, 0, 0 } };
+	struct output_opts o = { NULL, 0 };
+	const char *id = NULL;
+	char *uid, *dir = NULL;
+	scq *h;
+	int r = one_id(argc, argv, "", opts, output_opt, &o, &id), first = 1;
+	if (r)
+		return r;
+	h = cli_open();
+	uid = cli_resolve(h, id, SCQ_AS_ANY, &r);
+	if (uid && o.to)
+		r = scq_job_output_copy(h, uid, o.to);
+	else if (uid)
+		r = scq_job_output_dir(h, uid, &dir);
+	if (uid && r)
+		r = cli_fail(h, r);
+	else if (uid && o.to)
+		printf("outputs of %s copied to %s\n", uid, o.to);
+	else if (uid) {
+		if (o.json)
+			printf("[");
+		list_dir(dir, "", o.json, &first);
+		if (o.json)
+			printf("]\n");
+	}
+	free(dir);
+	free(uid);
+	scq_close(h);
+	return r;
+}
+
+struct wait_opts {
+	double timeout;
+	int json;
+};
+
+static int wait_opt(int c, void *ctx)
+{
+	struct wait_opts *o = ctx;
+	char *end;
+	if (c == 'j') {
+		o->json = 1;
+		return 0;
+	}
+	if (c != 'T')
+		return 1;
+	errno = 0;
+	o->timeout = strtod(optarg, &end);
+	return errno || *end || o->timeout < 0;
+}
+
+int cmd_wait(int argc, char **argv)
+{
+	static const struct option opts[] = { { "timeout", 1, 0, 'T' }, { "json", 0, 0, 'j' }, { 0, 0, 0, 0 } };
+	struct wait_opts o = { 600, 0 };
+	const char *id = NULL;
+	char *uid;
+	scq *h;
+	int r = one_id(argc, argv, "", opts, wait_opt, &o, &id), st = -1;
+	if (r)
+		return r;
+	h = cli_open();
+	uid = cli_resolve(h, id, SCQ_AS_ANY, &r);
+	if (uid) {
+		r = scq_wait(h, uid, o.timeout, &st);
+		if (r)
+			r = cli_fail(h, r);
+		else if (o.json)
+			printf("{\"uid\":\"%s\",\"status\":\"%s\"}\n", uid, scq_status_name(st));
+		else
+			printf("%s %s\n", uid, scq_status_name(st));
+		if (!r && st != SCQ_COMPLETED)
+			r = EXIT_FAIL;
+	}
+	free(uid);
+	scq_close(h);
+	return r;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	int json = argc == 2 && !strcmp(argv[1], "--json"), r;
+	char *js = NULL;
+	scq *h;
+	json_t *o;
+	if (argc > 1 && !json)
+		return cli_usage_error("unexpected argument '%s'", argv[1]);
+	h = cli_open();
+	r = scq_status_json(h, &js);
+	cli_print_ingest_notices(h);
+	if (r) {
+		r = cli_fail(h, r);
+	} else if (json) {
+		cli_print_json(js);
+		js = NULL;
+	} else if ((o = json_loads(js, 0, NULL))) {
+		const char *k;
+		json_t *v;
+		printf("Email:      %s\nIsolation:  %s%s\nNetwork:    %s\n\n%-12s %8s %12s\n",
+		       scq_email(h), json_string_value(json_object_get(o, "isolation")),
+		       strcmp(json_string_value(json_object_get(o, "isolation")), "none") ? "" :
+		       "  (WARNING: jobs run without a sandbox)",
+		       json_is_true(json_object_get(o, "network")) ? "on" : "off",
+		       "STATUS", "AS OWNER", "AS REQUESTER");
+		json_object_foreach(json_object_get(o, "as_owner"), k, v)
+			printf("%-12s %8lld %12lld\n", k, (long long)json_integer_value(v),
+			       (long long)json_integer_value(json_object_get(json_object_get(o, "as_requester"), k)));
+		json_decref(o);
+	}
+	free(js);
+	scq_close(h);
+	return r;
+}

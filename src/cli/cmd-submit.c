@@ -1,0 +1,147 @@
+/*
+ * cmd-submit.c - scq submit, submit-python, submit-bash (the data scientist).
+ */
+#include "cli.h"
+#include <errno.h>
+#include <getopt.h>
+#include <unistd.h>
+
+struct submit_args {
+	struct scq_submit_options o;
+	const char *tags[40];
+	const char *reqs[64];
+	int ntags, nreqs;
+	const char *path;
+	int json;
+};
+
+static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
+{
+	static const struct option opts[] = {
+		{ "to", 1, 0, 't' }, { "name", 1, 0, 'n' }, { "description", 1, 0, 'd' },
+		{ "tag", 1, 0, 'g' }, { "timeout", 1, 0, 'T' }, { "requirement", 1, 0, 'R' },
+		{ "json", 0, 0, 'j' }, { 0, 0, 0, 0 } };
+	int c;
+	char *end;
+	memset(a, 0, sizeof(*a));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:n:d:g:T:R:", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': a->o.to = optarg; break;
+		case 'n': a->o.name = optarg; break;
+		case 'd': a->o.description = optarg; break;
+		case 'j': a->json = 1; break;
+		case 'g':
+			if (a->ntags >= 32)
+				return cli_usage_error("at most 32 tags");
+			a->tags[a->ntags++] = optarg;
+			break;
+		case 'R':
+			if (!allow_req)
+				return cli_usage_error("--requirement is only for submit-python");
+			if (a->nreqs >= 63)
+				return cli_usage_error("too many requirements");
+			a->reqs[a->nreqs++] = optarg;
+			break;
+		case 'T':
+			errno = 0;
+			a->o.timeout_seconds = strtoll(optarg, &end, 10);
+			if (errno || *end || a->o.timeout_seconds <= 0)
+				return cli_usage_error("--timeout takes a positive number of seconds");
+			break;
+		default:
+			return cli_usage_error("unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("expected exactly one %s", allow_req >= 0 ? "FILE or -" : "FOLDER");
+	a->path = argv[optind];
+	if (!a->o.to || !a->o.name)
+		return cli_usage_error("--to and --name are required");
+	a->o.tags = a->tags;
+	return 0;
+}
+
+static int done(scq *h, int r, char *uid, int json)
+{
+	if (r) {
+		cli_fail(h, r);
+		scq_close(h);
+		return r == SCQ_EINVAL || r == SCQ_ENOTFOUND ? EXIT_FAIL : EXIT_FAIL;
+	}
+	if (json)
+		printf("{\"uid\":\"%s\"}\n", uid);
+	else
+		printf("%s\n", uid);
+	free(uid);
+	scq_close(h);
+	return 0;
+}
+
+int cmd_submit(int argc, char **argv)
+{
+	struct submit_args a;
+	scq *h;
+	char *uid = NULL;
+	int r = parse(argc, argv, &a, -1);
+	if (r)
+		return r;
+	h = cli_open();
+	a.o.folder = a.path;
+	r = scq_submit(h, &a.o, &uid);
+	return done(h, r, uid, a.json);
+}
+
+static char *slurp(const char *path, size_t *len, int *rc)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char *buf = NULL;
+	size_t cap = 0, n = 0, k;
+	if (!f) {
+		fprintf(stderr, "scq: cannot read '%s': %s\n", path, strerror(errno));
+		*rc = EXIT_FAIL;
+		return NULL;
+	}
+	do {
+		if (n + 65536 > cap)
+			buf = realloc(buf, cap = cap * 2 + 65536);
+		if (!buf)
+			abort();
+		k = fread(buf + n, 1, cap - n, f);
+		n += k;
+	} while (k > 0 && n < ((size_t)64 << 20));
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	*rc = 0;
+	return buf;
+}
+
+static int submit_script(int argc, char **argv, const char *lang)
+{
+	struct submit_args a;
+	scq *h;
+	char *uid = NULL, *text;
+	size_t len;
+	int r = parse(argc, argv, &a, !strcmp(lang, "python"));
+	if (r)
+		return r;
+	text = slurp(a.path, &len, &r);
+	if (!text)
+		return r;
+	h = cli_open();
+	a.reqs[a.nreqs] = NULL;
+	r = scq_submit_script(h, &a.o, lang, text, len, a.nreqs ? a.reqs : NULL, &uid);
+	free(text);
+	return done(h, r, uid, a.json);
+}
+
+int cmd_submit_python(int argc, char **argv)
+{
+	return submit_script(argc, argv, "python");
+}
+
+int cmd_submit_bash(int argc, char **argv)
+{
+	return submit_script(argc, argv, "bash");
+}

@@ -1,0 +1,114 @@
+/*
+ * main.c - the scq command: global options, the command table, dispatch.
+ *
+ * Exit status: 0 success, 1 the operation failed, 2 usage error.  Global
+ * options (--email, --data-dir, --config) are accepted anywhere before
+ * "--", on every command.
+ */
+#include "cli.h"
+#include <stdarg.h>
+#include <unistd.h>
+
+struct scq_open_options cli_opts;
+const struct cmd *cli_current;
+
+static const struct cmd commands[] = {
+	{ "init", cmd_init, "", "create my datasite, app folder and private store" },
+	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS]",
+	  "submit a code folder (with run.sh) to a data owner" },
+	{ "submit-python", cmd_submit_python, "FILE|- --to EMAIL --name NAME [--requirement PKG]... [options of submit]",
+	  "submit a Python script (run.sh is generated)" },
+	{ "submit-bash", cmd_submit_bash, "FILE|- --to EMAIL --name NAME [options of submit]",
+	  "submit a bash script (run.sh is generated)" },
+	{ "jobs", cmd_jobs, "[--status S] [--json]", "the jobs I submitted, with their status" },
+	{ "pending", cmd_pending, "[--json]", "jobs waiting for my approval" },
+	{ "list", cmd_list, "[--status S] [--json]", "all jobs submitted to me" },
+	{ "show", cmd_show, "ID [--json]", "one job, as I may see it" },
+	{ "review", cmd_review, "ID [--json]", "the owner's review: metadata, digest, files, run.sh" },
+	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network]", "approve a pending job" },
+	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job" },
+	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)" },
+	{ "logs", cmd_logs, "ID", "print a finished job's execution log" },
+	{ "output", cmd_output, "ID [--to DIR] [--json]", "list or copy a job's outputs" },
+	{ "wait", cmd_wait, "ID [--timeout SECONDS] [--json]", "wait until a job ends (exit 0 only if completed)" },
+	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester" },
+	{ "run", cmd_run, "[--watch] [--json]", "run approved jobs (one cycle, or a loop)" },
+	{ "config", cmd_config, "get|set|list [KEY [VALUE]]", "the data owner's settings" },
+	{ "dataset", cmd_dataset, "add NAME PATH | remove NAME | list", "datasets exposed to jobs read-only" },
+	{ "audit", cmd_audit, "[--verify]", "print or verify the hash-chained audit log" },
+	{ "doctor", cmd_doctor, "[--json]", "what isolation this machine supports" },
+	{ "demo", cmd_demo, "[--keep]", "the whole workflow, two identities, throwaway workspace" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+	fprintf(f, "usage: scq [--email E] [--data-dir D] [--config FILE] COMMAND [ARGS]\n\n"
+		"syft-code-queue: data scientists submit code, data owners review,\n"
+		"approve and run it in a sandbox, results go back to the submitter.\n\n"
+		"Commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nIdentity: --email/--data-dir, else SYFTBOX_EMAIL/SYFTBOX_DATA_DIR, else the\n"
+		"SyftBox config (~/.syftbox/config.json).  'scq COMMAND --help' for details.\n");
+}
+
+/* Pull the global options out of argv, wherever they are. */
+static int take_globals(int *argc, char **argv)
+{
+	int i, j = 1;
+	for (i = 1; i < *argc; i++) {
+		const char **slot = NULL;
+		const char *a = argv[i], *val = NULL;
+		if (!strcmp(a, "--"))
+			break;
+		if (!strncmp(a, "--email", 7))
+			slot = &cli_opts.email;
+		else if (!strncmp(a, "--data-dir", 10))
+			slot = &cli_opts.data_dir;
+		else if (!strncmp(a, "--config", 8) && strcmp(argv[1], "config"))
+			slot = &cli_opts.config_path;
+		if (slot && (val = strchr(a, '=')) && (val - a == 7 || val - a == 10 || val - a == 8))
+			*slot = val + 1;
+		else if (slot && (!strcmp(a, "--email") || !strcmp(a, "--data-dir") || !strcmp(a, "--config"))) {
+			if (i + 1 >= *argc)
+				return cli_usage_error("option '%s' needs a value", a);
+			*slot = argv[++i];
+		} else
+			argv[j++] = argv[i];
+	}
+	for (; i < *argc; i++)
+		argv[j++] = argv[i];
+	argv[j] = NULL;
+	*argc = j;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+	if (take_globals(&argc, argv))
+		return EXIT_USAGE;
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("scq %s (protocol %d)\n", SCQ_VERSION, SCQ_PROTOCOL_VERSION);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		cli_current = &commands[i];
+		if (cli_wants_help(argc - 1, argv + 1))
+			return cli_help();
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "scq: unknown command '%s' (see 'scq --help')\n", argv[1]);
+	return EXIT_USAGE;
+}
