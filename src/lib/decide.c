@@ -234,7 +234,11 @@ int scq_reject(scq *h, const char *uid, const char *reason)
 	json_t *d;
 	if (!reason || !*reason)
 		return scq_fail(h, SCQ_EINVAL, "a reason is required to reject a job");
-X, uid, scq_status_name(st));
+	if ((r = reason_ok(h, reason)) || (r = owner_job(h, uid, &st)))
+		return r;
+	if (st != SCQ_PENDING)
+		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only pending jobs can be "
+				"rejected", uid, scq_status_name(st));
 	d = decision_record(h->email, reason);
 	r = queue_transition(h, uid, SCQ_PENDING, SCQ_REJECTED, d, "reject", h->email, reason);
 	json_decref(d);
