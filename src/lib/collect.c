@@ -1,74 +1,141 @@
 /*
  * collect.c - safe copy of a job's outputs (see collect.h for guarantees).
  *
- * Walks the source with directory fds only: every open is relative to an
- * already-verified directory, with O_NOFOLLOW|O_NONBLOCK, then fstat, so a
- * symlink anywhere or a FIFO can neither redirect nor block the copy.
+ * Walks the source with directory fds only.  Every open is relative to an
+ * already-verified directory and goes through openat2 with
+ * RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_XDEV
+ * plus O_NOFOLLOW|O_NONBLOCK|O_NOCTTY (plain openat with O_NOFOLLOW on
+ * kernels without openat2), then fstat checks it is still the entry that
+ * was classified: a symlink anywhere cannot redirect the copy, a FIFO or
+ * device cannot block it, and a swap between lstat and open is caught.
+ * Copies get mode 0644 or 0755 (any execute bit), never setuid, setgid,
+ * sticky or group/world-writable; no xattrs, no owner.  Files with more
+ * than one hard link are excluded (they may be a host file pulled in).
+ * Every exclusion is in the report with its reason, names escaped for a
+ * terminal; past MAX_LISTED entries the list ends with a summary entry,
+ * and the walk itself stops (with a reason) after MAX_VISITS entries, so
+ * an inode flood costs bounded time.
  */
 #include "compat.h"
 #include <dirent.h>
 #include <jansson.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include "alloc.h"
 #include "collect.h"
-#include "fs.h"
 #include "banned.h"
+
+#define MAX_LISTED 1000
 
 struct walk {
 	const struct collect_limits *lim;
 	struct collect_report *rep;
 	struct buf *err;
 	json_t *excluded;
+	long long visits, max_visits;
+	int stopped;
 };
 
 static void exclude(struct walk *w, const char *path, const char *reason)
 {
+	struct buf esc = BUF_INIT;
 	w->rep->excluded++;
-	json_array_append_new(w->excluded, json_pack("{s:s,s:s}", "path", path,
+	if (w->rep->excluded > MAX_LISTED)
+		return; /* counted; summarised at the end */
+	buf_add_escaped(&esc, path, strlen(path));
+	json_array_append_new(w->excluded, json_pack("{s:s,s:s}", "path", esc.ptr,
 						     "reason", reason));
+	buf_release(&esc);
 }
 
+/* Open name below dir without following any link or leaving the mount. */
+static int open_beneath(int dir, const char *name, int flags)
+{
+	struct open_how how;
+	int fd;
+	memset(&how, 0, sizeof(how));
+	how.flags = (uint64_t)(flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+		      RESOLVE_NO_XDEV;
+	fd = (int)syscall(SYS_openat2, dir, name, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS) /* name is one component: still safe */
+		fd = openat(dir, name, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	return fd;
+}
+
+static const char *type_reason(mode_t m)
+{
+	if (S_ISLNK(m))
+		return "symlink (not followed)";
+	if (S_ISFIFO(m))
+		return "FIFO (not a regular file)";
+	if (S_ISSOCK(m))
+		return "socket (not a regular file)";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "device node (not a regular file)";
+	return "not a regular file";
+}
+
+/* Copy exactly size bytes; 1 if the file changed size under us. */
 static int copy_fd(int in, int out, long long size)
 {
 	char chunk[65536];
 	long long left = size;
+	ssize_t n;
 	while (left > 0) {
-		ssize_t n = read(in, chunk, sizeof(chunk));
+		size_t want = left < (long long)sizeof(chunk) ? (size_t)left : sizeof(chunk);
+		n = read(in, chunk, want);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return n < 0 ? -1 : 0;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 1;
 		if (write(out, chunk, (size_t)n) != n)
 			return -1;
 		left -= n;
 	}
-	return 0;
+	while ((n = read(in, chunk, 1)) < 0 && errno == EINTR)
+		;
+	return n == 0 ? 0 : 1;
 }
 
-static int walk_dir(struct walk *w, int src, int dst, const char *prefix, int depth);
+static int check_file(struct walk *w, const struct stat *st, const char *path)
+{
+	if (st->st_nlink > 1)
+		return exclude(w, path, "hard link (st_nlink > 1)"), 0;
+	if (w->rep->files >= w->lim->max_files)
+		return exclude(w, path, "file count limit"), 0;
+	if (w->rep->bytes + st->st_size > w->lim->max_bytes)
+		return exclude(w, path, "output size limit"), 0;
+	return 1;
+}
 
 static int copy_file(struct walk *w, int src, int dst, const char *name,
-		     const char *path)
+		     const struct stat *seen, const char *path)
 {
-	int in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	int out = -1, r = 0;
+	int in = open_beneath(src, name, O_RDONLY), out = -1, r = 0, c;
 	struct stat st;
-	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
-		exclude(w, path, "not a regular file");
+	if (in < 0 || fstat(in, &st) < 0) {
+		exclude(w, path, "cannot open");
 		goto out;
 	}
-	if (w->rep->files >= w->lim->max_files) {
-		exclude(w, path, "file count limit");
+	if (!S_ISREG(st.st_mode) || st.st_ino != seen->st_ino || st.st_dev != seen->st_dev) {
+		exclude(w, path, "changed during collection");
 		goto out;
 	}
-	if (w->rep->bytes + st.st_size > w->lim->max_bytes) {
-		exclude(w, path, "output size limit");
+	if (!check_file(w, &st, path))
 		goto out;
-	}
 	out = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		     (st.st_mode & 0111) ? 0755 : 0644);
-	if (out < 0 || copy_fd(in, out, st.st_size) < 0) {
+	if (out < 0 || (c = copy_fd(in, out, st.st_size)) < 0) {
 		buf_setf(w->err, "copying output '%s': %s", path, strerror(errno));
 		r = -1;
+		goto out;
+	}
+	if (c > 0) {
+		unlinkat(dst, name, 0);
+		exclude(w, path, "changed during collection");
 		goto out;
 	}
 	w->rep->files++;
@@ -78,6 +145,33 @@ out:
 		close(in);
 	if (out >= 0)
 		close(out);
+	return r;
+}
+
+static int walk_dir(struct walk *w, int src, int dst, const char *prefix, int depth);
+
+static int copy_dir(struct walk *w, int src, int dst, const char *name,
+		    const char *path, int depth)
+{
+	int s, d = -1, r = 0;
+	struct buf sub = BUF_INIT;
+	if (depth >= w->lim->max_depth)
+		return exclude(w, path, "too deep"), 0;
+	s = open_beneath(src, name, O_RDONLY | O_DIRECTORY);
+	if (s < 0)
+		return exclude(w, path, "cannot open directory"), 0;
+	if (mkdirat(dst, name, 0755) == 0 || errno == EEXIST)
+		d = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (d < 0) {
+		buf_setf(w->err, "output folder '%s': %s", path, strerror(errno));
+		r = -1;
+	} else {
+		buf_addf(&sub, "%s/", path);
+		r = walk_dir(w, s, d, sub.ptr, depth + 1);
+		close(d);
+	}
+	close(s);
+	buf_release(&sub);
 	return r;
 }
 
@@ -92,76 +186,77 @@ static int visit(struct walk *w, int src, int dst, const char *name,
 		exclude(w, path.ptr, "name too long");
 	else if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		exclude(w, path.ptr, "vanished");
-	else if (S_ISLNK(st.st_mode))
-		exclude(w, path.ptr, "symlink");
-	else if (S_ISDIR(st.st_mode)) {
-		if (depth >= w->lim->max_depth)
-			exclude(w, path.ptr, "too deep");
-		else {
-			buf_addc(&path, '/');
-			r = walk_dir(w, src, dst, path.ptr, depth + 1);
-			(void)name;
-		}
-	} else if (S_ISREG(st.st_mode))
-		r = copy_file(w, src, dst, name, path.ptr);
+	else if (S_ISDIR(st.st_mode))
+		r = copy_dir(w, src, dst, name, path.ptr, depth);
+	else if (S_ISREG(st.st_mode))
+		r = copy_file(w, src, dst, name, &st, path.ptr);
 	else
-		exclude(w, path.ptr, "not a regular file");
+		exclude(w, path.ptr, type_reason(st.st_mode));
 	buf_release(&path);
 	return r;
 }
 
+/* Takes nothing: src and dst stay open for the caller. */
 static int walk_dir(struct walk *w, int src, int dst, const char *prefix, int depth)
 {
-	/* prefix ends with "name/": recover the component to open */
-	size_t plen = strlen(prefix);
-	const char *name = prefix;
-	char *comp;
-	int s = -1, d = -1, r = -1;
+	int fd = dup(src), r = 0;
 	DIR *dir;
 	struct dirent *e;
-	if (plen) {
-		comp = xstrndup(prefix, plen - 1);
-		name = strrchr(comp, '/') ? strrchr(comp, '/') + 1 : comp;
-		s = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (s >= 0 && (mkdirat(dst, name, 0755) == 0 || errno == EEXIST))
-			d = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		free(comp);
-	} else {
-		s = dup(src);
-		d = dup(dst);
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return buf_setf(w->err, "reading outputs '%s': %s", prefix, strerror(errno)), -1;
 	}
-	if (s < 0 || d < 0) {
-		buf_setf(w->err, "output folder '%s': %s", prefix, strerror(errno));
-		goto out;
+	rewinddir(dir);
+	while (r == 0 && !w->stopped && (e = readdir(dir))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (++w->visits > w->max_visits) {
+			w->stopped = 1; /* always listed, even past MAX_LISTED */
+			json_array_append_new(w->excluded, json_pack("{s:s,s:s}", "path", "...",
+				"reason", "walk stopped: too many entries (inode flood); "
+				"the rest was neither copied nor listed"));
+			break;
+		}
+		r = visit(w, dirfd(dir), dst, e->d_name, prefix, depth);
 	}
-	dir = fdopendir(s);
-	if (!dir)
-		goto out;
-	s = -1;
-	r = 0;
-	while (r == 0 && (e = readdir(dir)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			r = visit(w, dirfd(dir), d, e->d_name, prefix, depth);
 	closedir(dir);
-out:
-	if (s >= 0)
-		close(s);
-	if (d >= 0)
-		close(d);
 	return r;
+}
+
+static void summarise(struct walk *w)
+{
+	struct buf s = BUF_INIT;
+	if (w->rep->excluded <= MAX_LISTED)
+		return;
+	buf_addf(&s, "%lld more entries excluded; list truncated at %d",
+		 w->rep->excluded - MAX_LISTED, MAX_LISTED);
+	json_array_append_new(w->excluded, json_pack("{s:s,s:s}", "path", "...",
+						     "reason", s.ptr));
+	buf_release(&s);
 }
 
 int collect_outputs(int src_dirfd, int dst_dirfd, const struct collect_limits *lim,
 		    struct collect_report *rep, struct buf *err)
 {
-	struct walk w = { lim, rep, err, json_array() };
+	struct walk w;
 	char *s;
 	int r;
+	memset(&w, 0, sizeof(w));
+	w.lim = lim;
+	w.rep = rep;
+	w.err = err;
+	w.excluded = json_array();
+	w.max_visits = 10 * (lim->max_files > 0 ? lim->max_files : 0) + 1000;
 	rep->files = rep->bytes = rep->excluded = 0;
 	r = walk_dir(&w, src_dirfd, dst_dirfd, "", 0);
+	summarise(&w);
 	s = json_dumps(w.excluded, JSON_COMPACT);
 	buf_reset(&rep->excluded_json);
-	buf_adds(&rep->excluded_json, s);
+	if (buf_adds(&rep->excluded_json, s) < 0) {
+		buf_setf(err, "exclusion list does not fit the report buffer");
+		r = -1;
+	}
 	free(s);
 	json_decref(w.excluded);
 	return r;

@@ -2,11 +2,15 @@
  * collect.h - copy a job's outputs from the directory the job wrote (hostile)
  * into the job's output folder (trusted), safely.
  *
- * Guarantees: never follows a symlink, never blocks on a FIFO, copies only
- * regular files and directories, normalises modes (0644/0755 dirs, no
- * setuid/setgid/sticky), caps file count, depth, name length and total size.
- * Every excluded entry is listed in the report with its reason; nothing is
- * silently truncated.
+ * Guarantees: never follows a symlink (openat2 RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS), never blocks on a FIFO (O_NONBLOCK, type checked
+ * before and after open), copies only regular files and directories,
+ * normalises modes (0644/0755, dirs 0755, no setuid/setgid/sticky),
+ * excludes files with st_nlink > 1, caps file count, depth, name length
+ * and total size.  Every excluded entry is listed in the report with its
+ * reason and an escaped name; nothing is silently truncated (past 1000
+ * entries the list ends with a summary entry; rep->excluded counts all).
+ * For SANDBOX_FULL jobs, src is spec->out_dir after sandbox_reap.
  */
 #ifndef SCQ_COLLECT_H
 #define SCQ_COLLECT_H
