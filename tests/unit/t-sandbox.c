@@ -94,8 +94,10 @@ static int leftovers(const char *job_id)
 		buf_addf(&path, "%s/status", e->d_name);
 		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
 		    fs_read_file(dirfd(d), path.ptr, 65536, &st) == 0 &&
-		    (u = strstr(st.ptr, "\nUid:")) && strtoul(u + 5, NULL, 10) == id)
+		    (u = strstr(st.ptr, "\nUid:")) && strtoul(u + 5, NULL, 10) == id) {
+			tap_diag("left over: pid %s", e->d_name);
 			n++;
+		}
 		buf_release(&st);
 		buf_release(&path);
 	}
