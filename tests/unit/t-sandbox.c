@@ -21,6 +21,7 @@
 
 static char *base, *code, *data, *outd;
 static struct sandbox_dataset datasets[1];
+static char job_id[64]; /* unique per run: concurrent runs must not mix */
 static const char *const envp[] = { "PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C", NULL };
 
 struct run {
@@ -66,7 +67,7 @@ static void default_spec(struct sandbox_spec *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->isolation = SANDBOX_FULL;
-	s->job_id = "t-sandbox";
+	s->job_id = job_id;
 	s->code_dir = code;
 	s->out_dir = outd;
 	s->envp = envp;
@@ -445,6 +446,7 @@ static int can_sandbox(void)
 
 int main(void)
 {
+	snprintf(job_id, sizeof(job_id), "t-sandbox-%ld", (long)getpid());
 	if (!can_sandbox())
 		return done_testing();
 	setup();
