@@ -83,9 +83,9 @@ static void default_spec(struct sandbox_spec *s)
 }
 
 /* Processes of the job's host uid still alive anywhere on the host. */
-static int leftovers(const char *job_id)
+static int leftovers(const char *id_of_job)
 {
-	unsigned id = policy_host_id(job_id);
+	unsigned id = policy_host_id(id_of_job);
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	int n = 0;
