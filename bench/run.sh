@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/run.sh - the queue benchmarks of `make bench`.  Every figure is
 # printed beside a floor measured in the same run; nothing is asserted.
-set -euo pipefail
+set -eu
 B=${SCQ_BUILD:-$(pwd)/build}
 SCQ="$B/scq"
 T=$(mktemp -d /tmp/scq-bench-XXXXXX)
