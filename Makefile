@@ -40,6 +40,11 @@ BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
+ifdef V
+Q =
+else
+Q = @
+endif
 LIBS = $(PKG_LIBS) -lm
 
 LIB_SRC := $(sort $(wildcard src/lib/*.c))
@@ -60,25 +65,28 @@ $(B)/.flags: FORCE
 
 $(B)/lib/%.o: src/lib/%.c $(B)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/cli/%.o: src/cli/%.c $(B)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Isrc/cli -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/cli -MMD -MP -c -o $@ $<
 
 $(B)/libscq.a: $(LIB_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@.tmp $^ && mv $@.tmp $@
 
 $(B)/scq: $(CLI_OBJ) $(B)/libscq.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libscq.a $(LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libscq.a $(LIBS)
 
 $(TAP_OBJ): tests/tap.c tests/tap.h $(B)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
 
 $(B)/tests/t-%: tests/unit/t-%.c $(TAP_OBJ) $(B)/libscq.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(TAP_OBJ) $(B)/libscq.a $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(TAP_OBJ) $(B)/libscq.a $(LIBS)
 
 # Programs may include only the public header: check it.
 check-layering:

@@ -210,12 +210,15 @@ static int stage(struct ingest *in, int src, json_t *rec, const char *uid, struc
 	scq *h = in->h;
 	int tmp = store_subdir(h, "tmp"), dir = -1, code = -1, v = VERIFY_BAD;
 	json_t *srec = NULL, *man = NULL;
-	if (tmp < 0)
-		return VERIFY_BAD;
-	fs_remove_tree(tmp, uid);
-	if (fs_mkdir(tmp, uid, 0700) < 0 || (dir = openat(tmp, uid, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	if (tmp < 0) {
+		buf_setf(err, "%s", h->err.ptr);
+		return VERIFY_LOCAL;
+	}
+	v = VERIFY_LOCAL;
+	if (fs_remove_tree(tmp, uid) < 0 || fs_mkdir(tmp, uid, 0700) < 0 ||
+	    (dir = openat(tmp, uid, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    fs_mkdir(dir, "code", 0755) < 0 || (code = openat(dir, "code", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		buf_setf(err, "staging: %s", strerror(errno));
+		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
 		goto out;
 	}
 	v = manifest_copy_verified(src, code, json_object_get(rec, "files"), err);
@@ -225,8 +228,8 @@ static int stage(struct ingest *in, int src, json_t *rec, const char *uid, struc
 	man = json_pack("{s:O}", "files", json_object_get(rec, "files"));
 	if (json_write_at(dir, "manifest.json", man, FS_DEFER_SYNC) < 0 ||
 	    json_write_at(dir, "job.json", srec, FS_DEFER_SYNC) < 0) {
-		buf_setf(err, "staging: %s", strerror(errno));
-		v = VERIFY_BAD;
+		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
+		v = VERIFY_LOCAL;
 	}
 out:
 	if (v != VERIFY_OK)
@@ -318,9 +321,17 @@ static int check_root(int dir, int *code, struct buf *err)
 	if (v == VERIFY_BAD)
 		return v;
 	*code = openat(dir, "code", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (*code < 0) /* not there yet; an all-empty job has no code/ after sync */
-		*code = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return v;
+	return *code < 0 ? VERIFY_INCOMPLETE : v;
+}
+
+static int all_files_empty(json_t *files)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(files, i, e)
+		if (json_integer_value(json_object_get(e, "size")) != 0)
+			return 0;
+	return 1;
 }
 
 static int ingest_job(struct ingest *in, int parent, int dir, const char *req, const char *uid)
@@ -345,11 +356,18 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		goto out;
 	}
 	v = check_root(dir, &code, &err);
+	if (v == VERIFY_INCOMPLETE && code < 0 && all_files_empty(json_object_get(rec, "files"))) {
+		/* SyftBox never syncs empty files, so such a job has no code/ */
+		code = store_subdir(in->h, "empty");
+		v = code < 0 ? VERIFY_LOCAL : VERIFY_OK;
+	}
 	if (v == VERIFY_OK)
 		v = manifest_check_tree(code, json_object_get(rec, "files"), NULL, &err);
 	if (v == VERIFY_OK)
 		v = stage(in, code, rec, uid, &err);
-	if (v == VERIFY_BAD)
+	if (v == VERIFY_LOCAL) /* our disk, not the submitter: keep it in the inbox */
+		r = scq_fail(in->h, SCQ_EIO, "ingest of inbox/%s/%s: %s", req, uid, err.ptr);
+	else if (v == VERIFY_BAD)
 		r = quarantine(in, parent, req, uid, err.ptr);
 	else if (v == VERIFY_INCOMPLETE)
 		r = incomplete(in, parent, req, uid);

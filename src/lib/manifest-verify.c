@@ -203,8 +203,10 @@ static int copy_entry(int srcfd, int dstfd, json_t *e, struct buf *err)
 	crypto_hash_sha256_init(&hs);
 	if (dir < 0 || fs_copy_atomic(in, dir, base, (uint64_t)size,
 			FS_DEFER_SYNC | (exec ? FS_EXEC : 0), hash_chunk, &hs, &n) < 0) {
-		buf_setf(err, "copying '%s': %s", p, errno == EFBIG ?
-			 "larger than the manifest says" : strerror(errno));
+		int saved = errno;
+		buf_setf(err, "copying '%s': %s", p, saved == EFBIG ?
+			 "larger than the manifest says" : strerror(saved));
+		r = saved == EFBIG ? VERIFY_BAD : VERIFY_LOCAL;
 		goto out;
 	}
 	crypto_hash_sha256_final(&hs, d);

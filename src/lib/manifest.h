@@ -30,7 +30,9 @@ int manifest_validate(json_t *m, struct buf *err);
 /* Hex code digest of a valid manifest. */
 void manifest_digest(json_t *m, char out[65]);
 
-enum verify_result { VERIFY_OK = 0, VERIFY_INCOMPLETE = 1, VERIFY_BAD = -1 };
+/* VERIFY_LOCAL: a failure on our side (disk full, I/O error): retry later,
+ * never blame the submitter for it. */
+enum verify_result { VERIFY_OK = 0, VERIFY_INCOMPLETE = 1, VERIFY_BAD = -1, VERIFY_LOCAL = -2 };
 /*
  * Compare the tree at srcfd with the manifest: extra entries, links and
  * special files are BAD; missing or short files are INCOMPLETE (sync may
