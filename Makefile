@@ -74,7 +74,7 @@ $(B)/cli/%.o: src/cli/%.c $(B)/.flags
 	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/cli -MMD -MP -c -o $@ $<
 
 $(B)/libscq.a: $(LIB_OBJ)
-	$(Q)rm -f $@ && ar rcs $@.tmp $^ && mv $@.tmp $@
+	$(Q)rm -f $@.tmp && ar rcs $@.tmp $^ && mv -f $@.tmp $@
 
 $(B)/scq: $(CLI_OBJ) $(B)/libscq.a
 	@$(if $(Q),echo "  LINK    $@")

@@ -153,6 +153,10 @@ struct scq_ingest_stats {
 int scq_ingest(scq *h, struct scq_ingest_stats *st);
 /* One line per job quarantined by the last ingest ("" if none); borrowed. */
 const char *scq_ingest_notices(const scq *h);
+/* Notices of the last ingest or submit, one per line, for the user to read
+ * (quarantined jobs; files left out of a submission because SyftBox never
+ * syncs them).  "" if none; borrowed. */
+const char *scq_notices(const scq *h);
 
 /*
  * List jobs.  role SCQ_AS_OWNER: jobs submitted to me; SCQ_AS_REQUESTER:

@@ -64,6 +64,7 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 
 static int done(scq *h, int r, char *uid, int json)
 {
+	cli_print_ingest_notices(h);
 	if (r) {
 		cli_fail(h, r);
 		scq_close(h);

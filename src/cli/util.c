@@ -104,7 +104,7 @@ int cli_color(void)
 
 void cli_print_ingest_notices(scq *h)
 {
-	const char *n = scq_ingest_notices(h);
+	const char *n = scq_notices(h);
 	const char *line = n;
 	while (line && *line) {
 		const char *nl = strchr(line, '\n');

@@ -23,6 +23,8 @@
 #include <sys/syscall.h>
 #include "alloc.h"
 #include "collect.h"
+#include "internal.h"
+#include "manifest.h"
 #include "banned.h"
 
 #define MAX_LISTED 1000
@@ -184,6 +186,10 @@ static int visit(struct walk *w, int src, int dst, const char *name,
 	buf_addf(&path, "%s%s", prefix, name);
 	if (strlen(name) > (size_t)w->lim->max_name)
 		exclude(w, path.ptr, "name too long");
+	else if (has_control(name, 0))
+		exclude(w, path.ptr, "unsafe name (control character)");
+	else if (path.len > MANIFEST_MAX_PATH)
+		exclude(w, path.ptr, "path too long");
 	else if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		exclude(w, path.ptr, "vanished");
 	else if (S_ISDIR(st.st_mode))

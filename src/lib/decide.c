@@ -258,14 +258,20 @@ int job_cancel(scq *h, const char *uid, const char *by)
 		r = scq_fail(h, SCQ_EPERM, "only the requester or the owner may cancel job '%s'", uid);
 	else if (st == SCQ_RUNNING) { /* the runner sees this and stops the job */
 		d = decision_record(by, "cancelled");
+		json_object_set_new(d, "from", json_string("running"));
 		r = json_write_at(fd, "cancel-request.json", d, 0) < 0 ?
 		    scq_fail_errno(h, "requesting cancel of job '%s'", uid) : 0;
 		json_decref(d);
+		if (r == 0 && queue_locate(h, uid) != SCQ_RUNNING) { /* it ended meanwhile */
+			unlinkat(fd, "cancel-request.json", 0);
+			r = scq_fail(h, SCQ_ESTATE, "job '%s' finished before it could be cancelled", uid);
+		}
 	} else if (st != SCQ_PENDING && st != SCQ_APPROVED)
 		r = scq_fail(h, SCQ_ESTATE, "job '%s' is already %s", uid, scq_status_name(st));
 	else {
 		d = decision_record(by, strcmp(by, h->email) ? "cancelled by requester" :
 				    "cancelled by data owner");
+		json_object_set_new(d, "from", json_string(scq_status_name(st)));
 		r = queue_transition(h, uid, st, SCQ_CANCELLED, d, "cancel", by, NULL);
 		json_decref(d);
 	}

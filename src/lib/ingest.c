@@ -31,6 +31,11 @@ const char *scq_ingest_notices(const scq *h)
 	return h->notices.ptr;
 }
 
+const char *scq_notices(const scq *h)
+{
+	return h->notices.ptr;
+}
+
 static int is_ignored_name(const char *n)
 {
 	return n[0] == '.' || strstr(n, ".rejected.") || strstr(n, ".conflict.") ||
@@ -191,11 +196,16 @@ static int validate_record(scq *h, json_t *rec, const char *req, const char *uid
  * submitted_at) and the approval wait clamped to the owner's maximum. */
 static json_t *store_record(scq *h, json_t *rec)
 {
-	json_t *s = json_deep_copy(rec);
+	static const char *const keep[] = { "version", "uid", "name", "description", "tags",
+		"requester_email", "target_email", "timeout_seconds", "code_sha256" };
+	json_t *s = json_object(); /* only known keys: nothing else of the submitter's */
 	long long max = setting_int(h, "max_timeout_seconds");
 	char now[ISO_LEN];
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(keep); i++)
+		if (json_object_get(rec, keep[i]))
+			json_object_set(s, keep[i], json_object_get(rec, keep[i]));
 	time_now_iso(now);
-	json_object_del(s, "files");
 	json_object_set(s, "submitted_at", json_object_get(rec, "created_at"));
 	json_object_set_new(s, "created_at", json_string(now));
 	if (json_integer_value(json_object_get(s, "timeout_seconds")) > max)
@@ -244,13 +254,42 @@ out:
 	return v;
 }
 
-/* Seconds since the entry last changed (sync activity resets it). */
-static double entry_age(int parent, const char *name)
+/* Newest change time anywhere in the tree (bounded walk, no symlinks). */
+static double newest_change(int parent, const char *name, int depth, unsigned *budget)
 {
 	struct stat st;
+	double t;
+	int fd;
+	DIR *d;
+	struct dirent *e;
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return 0;
-	return time_now() - ((double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9);
+		return time_now();
+	t = (double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9;
+	if (!S_ISDIR(st.st_mode) || depth > MANIFEST_MAX_DEPTH || !*budget)
+		return t;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	while (d && *budget && (e = readdir(d))) {
+		double c;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		(*budget)--;
+		c = newest_change(dirfd(d), e->d_name, depth + 1, budget);
+		t = c > t ? c : t;
+	}
+	if (d)
+		closedir(d);
+	else if (fd >= 0)
+		close(fd);
+	return t;
+}
+
+/* Seconds since anything in the entry last changed: every file that sync
+ * delivers, at any depth, restarts the grace period. */
+static double entry_age(int parent, const char *name)
+{
+	unsigned budget = 4 * MANIFEST_MAX_FILES;
+	return time_now() - newest_change(parent, name, 0, &budget);
 }
 
 static int incomplete(struct ingest *in, int parent, const char *req, const char *name)
@@ -282,6 +321,9 @@ static int already_taken(struct ingest *in, int parent, const char *req,
 	const char *who = json_string_value(json_object_get(have, "requester_email"));
 	int r = 0;
 	if (a && b && !strcmp(a, b) && who && !strcmp(who, req)) {
+		/* a crash hit after the commit: finish what ingest would have done */
+		if (st == SCQ_PENDING && outbox_publish(h, uid, st, 0) == 0)
+			audit_append(h, "ingest-recovered", uid, req, NULL, a);
 		if (fs_remove_tree(parent, uid) < 0)
 			r = scq_fail_errno(h, "removing ingested inbox entry '%s'", uid);
 	} else {

@@ -103,16 +103,25 @@ static json_t *base_object(json_t *rec, int status)
 json_t *job_public_json(int fd, int status, json_t *rec)
 {
 	json_t *o = base_object(rec, status), *appr = NULL, *run = NULL, *res = NULL, *dec = NULL;
-	int ran = status == SCQ_RUNNING || status == SCQ_COMPLETED ||
-		  status == SCQ_FAILED || status == SCQ_CANCELLED;
+	int ran = status == SCQ_RUNNING || status == SCQ_COMPLETED || status == SCQ_FAILED;
+	if (decision_file(status) && status != SCQ_APPROVED)
+		dec = load_opt(fd, decision_file(status));
+	if (status == SCQ_CANCELLED) {
+		/* only a job cancelled after approval has a valid approval record;
+		 * a stale approved.json from an approve that lost the race is not */
+		const char *from = json_string_value(json_object_get(dec, "from"));
+		if (!from) /* cancelled while running: the runner wrote result.json */
+			from = fs_exists(fd, "result.json") ? "running" : "pending";
+		ran = !strcmp(from, "running");
+		if (ran || !strcmp(from, "approved"))
+			appr = load_opt(fd, "approved.json");
+	}
 	if (ran || status == SCQ_APPROVED)
-		appr = load_opt(fd, "approved.json");
+		appr = appr ? appr : load_opt(fd, "approved.json");
 	if (ran)
 		run = load_opt(fd, "running.json");
 	if (status == SCQ_COMPLETED || status == SCQ_FAILED || (status == SCQ_CANCELLED && run))
 		res = load_opt(fd, "result.json");
-	if (decision_file(status) && status != SCQ_APPROVED)
-		dec = load_opt(fd, decision_file(status));
 	copy_field(o, "approved_at", appr, "at");
 	copy_field(o, "approved_by", appr, "by");
 	copy_field(o, "allow_network", appr, "allow_network");

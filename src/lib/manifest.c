@@ -16,6 +16,7 @@
 
 struct walker {
 	json_t *list;
+	json_t *skipped; /* non-NULL: leave out names SyftBox never syncs */
 	uint64_t bytes;
 	struct buf *err;
 	int dstfd; /* -1: walk only */
@@ -56,6 +57,33 @@ static int path_ok(const char *path, struct buf *err)
 	return r;
 }
 
+/* SyftBox's default ignore list (syftbox.md §4.2): such files never
+ * reach the data owner, so a job holding one could never arrive complete. */
+int syftbox_ignored(const char *name, int is_dir)
+{
+	static const char *const exact[] = { "syftignore", ".syftkeep", ".DS_Store",
+		"Thumbs.db", "Icon", ".vscode", ".idea", ".git" };
+	static const char *const dirs[] = { ".ipynb_checkpoints", "__pycache__", "dist",
+		"venv", ".venv", "logs" };
+	static const char *const inside[] = { "syftrejected", "syftconflict", ".conflict.",
+		".rejected.", ".syft.tmp." };
+	size_t i, n = strlen(name);
+	for (i = 0; i < SCQ_NELEM(exact); i++)
+		if (!strcmp(name, exact[i]))
+			return 1;
+	for (i = 0; is_dir && i < SCQ_NELEM(dirs); i++)
+		if (!strcmp(name, dirs[i]))
+			return 1;
+	for (i = 0; i < SCQ_NELEM(inside); i++)
+		if (strstr(name, inside[i]))
+			return 1;
+	if ((n > 4 && (!strcmp(name + n - 4, ".tmp") || !strcmp(name + n - 4, ".log"))) ||
+	    (n > 4 && name[n - 4] == '.' && name[n - 3] == 'p' && name[n - 2] == 'y' &&
+	     strchr("cod", name[n - 1])))
+		return 1;
+	return 0;
+}
+
 static int copy_one(struct walker *w, int src, int dst, const char *name,
 		    const char *rel, const struct stat *st)
 {
@@ -89,12 +117,17 @@ static int walk_entry(struct walker *w, int src, int dst, const char *name,
 	struct stat st;
 	int r = -1, s = -1, d = -1;
 	buf_addf(&rel, "%s%s", prefix, name);
-	if (path_ok(rel.ptr, w->err) < 0)
-		goto out;
 	if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		buf_setf(w->err, "'%s': %s", rel.ptr, strerror(errno));
 		goto out;
 	}
+	if (w->skipped && syftbox_ignored(name, S_ISDIR(st.st_mode)) && strcmp(rel.ptr, "run.sh")) {
+		json_array_append_new(w->skipped, json_string(rel.ptr));
+		r = 0;
+		goto out;
+	}
+	if (path_ok(rel.ptr, w->err) < 0)
+		goto out;
 	if (S_ISREG(st.st_mode)) {
 		if (json_array_size(w->list) >= MANIFEST_MAX_FILES) {
 			buf_setf(w->err, "more than %d files", MANIFEST_MAX_FILES);
@@ -169,7 +202,12 @@ static void sort_manifest(json_t *m)
 
 json_t *manifest_copy_tree(int srcfd, int dstfd, struct buf *err)
 {
-	struct walker w = { json_array(), 0, err, dstfd };
+	return manifest_copy_tree_ex(srcfd, dstfd, err, NULL);
+}
+
+json_t *manifest_copy_tree_ex(int srcfd, int dstfd, struct buf *err, json_t *skipped)
+{
+	struct walker w = { json_array(), skipped, 0, err, dstfd };
 	if (walk(&w, srcfd, dstfd, "", 0) < 0) {
 		json_decref(w.list);
 		return NULL;

@@ -25,6 +25,9 @@
  * message naming the path), copy every file below dstfd (deferred sync)
  * and return the manifest (new reference). */
 json_t *manifest_copy_tree(int srcfd, int dstfd, struct buf *err);
+/* The same, leaving out (and listing in skipped) names SyftBox never syncs. */
+json_t *manifest_copy_tree_ex(int srcfd, int dstfd, struct buf *err, json_t *skipped);
+int syftbox_ignored(const char *name, int is_dir);
 /* Check the manifest's shape and every path; message names the entry. */
 int manifest_validate(json_t *m, struct buf *err);
 /* Hex code digest of a valid manifest. */

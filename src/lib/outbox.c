@@ -9,6 +9,7 @@
  * SyftBox never syncs *.log files.
  */
 #include "compat.h"
+#include <dirent.h>
 #include "alloc.h"
 #include "fs.h"
 #include "job.h"
@@ -103,5 +104,51 @@ out:
 	if (outfd >= 0)
 		close(outfd);
 	buf_release(&err);
+	return r;
+}
+
+static int reconcile_one(scq *h, int status, const char *uid)
+{
+	struct buf err = BUF_INIT, p = BUF_INIT;
+	int fd = queue_job_dir(h, status, uid), r = 0;
+	json_t *rec = fd >= 0 ? json_load_file_at(fd, "job.json", SMALL_JSON_MAX, &err) : NULL;
+	json_t *pub = NULL;
+	char *app = app_dir_of(h, h->email);
+	const char *req = json_string_value(json_object_get(rec, "requester_email"));
+	if (req) {
+		buf_addf(&p, "%s/outbox/%s/%s/status.json", app, req, uid);
+		pub = json_load_file_at(AT_FDCWD, p.ptr, SMALL_JSON_MAX * 2, &err);
+	}
+	if (req && (!pub || strcmp(json_string_value(json_object_get(pub, "status")) ?
+				   json_string_value(json_object_get(pub, "status")) : "",
+				   scq_status_name(status)))) {
+		/* a crash hit between a transition and its publication */
+		r = outbox_publish(h, uid, status, status >= SCQ_COMPLETED);
+		if (r == 0)
+			r = audit_append(h, "republish", uid, "scq", scq_status_name(status), NULL);
+	}
+	json_decref(pub);
+	json_decref(rec);
+	if (fd >= 0)
+		close(fd);
+	free(app);
+	buf_release(&p);
+	buf_release(&err);
+	return r;
+}
+
+int outbox_reconcile(scq *h)
+{
+	int s, r = 0;
+	for (s = 0; s < SCQ_STATUS_COUNT && r == 0; s++) {
+		int fd = queue_status_dir(h, s);
+		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		struct dirent *e;
+		while (d && r == 0 && (e = readdir(d)))
+			if (scq_uid_valid(e->d_name))
+				r = reconcile_one(h, s, e->d_name);
+		if (d)
+			closedir(d);
+	}
 	return r;
 }

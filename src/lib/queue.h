@@ -30,6 +30,8 @@ int queue_expire(scq *h, unsigned *expired);
 int queue_job_dir(scq *h, int status, const char *uid);
 /* Publish the job's current public status to the requester's outbox. */
 int outbox_publish(scq *h, const char *uid, int status, int with_results);
+/* Re-publish every job whose outbox status lags the store (after a crash). */
+int outbox_reconcile(scq *h);
 /* A decision record {at, by, reason} (new reference). */
 json_t *decision_record(const char *by, const char *reason);
 

@@ -238,9 +238,12 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	slot_init(s, uid);
 	buf_addf(&lock, "%s/lock", uid);
 	s->lockfd = openat(appr, lock.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (s->lockfd < 0 || flock(s->lockfd, LOCK_EX | LOCK_NB) < 0 ||
-	    fs_rename(appr, uid, run, uid, 0) < 0)
-		goto out; /* someone else claimed it */
+	if (s->lockfd < 0 || flock(s->lockfd, LOCK_EX | LOCK_NB) < 0)
+		goto out; /* someone else is claiming it */
+	if (fs_rename(appr, uid, run, uid, 0) < 0 && !fs_exists(run, uid))
+		goto out; /* someone else claimed it, or the rename failed */
+	/* (a failed fsync after a successful rename still leaves the job ours:
+	 * we hold its lock, so run it rather than strand it in running/) */
 	r = 1;
 	s->jobfd = queue_job_dir(h, SCQ_RUNNING, uid);
 	s->rec = load(s->jobfd, "job.json");

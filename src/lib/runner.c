@@ -28,37 +28,55 @@ struct loop {
 	int no_more_approved;
 };
 
-static int next_approved(scq *h, char uid[40])
+/* The approved uids, oldest approval first, so no job can starve others. */
+static json_t *approved_uids(scq *h)
 {
-	int fd = queue_status_dir(h, SCQ_APPROVED), found = 0;
+	int fd = queue_status_dir(h, SCQ_APPROVED);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
-	char best[40] = "";
-	while (d && (e = readdir(d))) /* oldest name first would need stat; uids are random: take any */
-		if (scq_uid_valid(e->d_name)) {
-			snprintf(best, sizeof(best), "%.39s", e->d_name);
-			found = 1;
-			break;
-		}
+	json_t *list = json_array();
+	while (d && (e = readdir(d))) {
+		struct stat st;
+		if (scq_uid_valid(e->d_name) && fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			json_array_append_new(list, json_pack("{s:s,s:f}", "uid", e->d_name, "t",
+				(double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9));
+	}
 	if (d)
 		closedir(d);
-	snprintf(uid, 40, "%.39s", best);
-	return found;
+	return list;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	double x = json_real_value(json_object_get(*(json_t *const *)a, "t"));
+	double y = json_real_value(json_object_get(*(json_t *const *)b, "t"));
+	return (x > y) - (x < y);
 }
 
 static void fill_slots(struct loop *l)
 {
-	char uid[40];
-	int i, tries = 0;
-	while (l->nused < l->max && tries++ < 4 * MAX_SLOTS && next_approved(l->h, uid)) {
+	json_t *list, **v;
+	size_t n, k;
+	int i;
+	if (l->nused >= l->max)
+		return;
+	list = approved_uids(l->h);
+	n = json_array_size(list);
+	v = xcalloc(n + 1, sizeof(*v));
+	for (k = 0; k < n; k++)
+		v[k] = json_array_get(list, k);
+	qsort(v, n, sizeof(*v), by_time);
+	for (k = 0; k < n && l->nused < l->max; k++) {
 		for (i = 0; i < MAX_SLOTS && l->used[i]; i++)
 			;
-		if (run_claim(l->h, uid, &l->slots[i])) {
+		if (run_claim(l->h, json_string_value(json_object_get(v[k], "uid")), &l->slots[i])) {
 			l->used[i] = 1;
 			l->nused++;
 			l->st->started++;
 		}
 	}
+	free(v);
+	json_decref(list);
 }
 
 static void finish_slot(struct loop *l, int i)
@@ -159,6 +177,8 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 	if (l->max > MAX_SLOTS)
 		l->max = MAX_SLOTS;
 	r = run_recover(h, &l->st->recovered);
+	if (r == 0)
+		r = outbox_reconcile(h);
 	for (; r == 0;) {
 		double now = time_now();
 		if (now >= next_tick) {

@@ -69,5 +69,7 @@ void sandbox_cgroup_doctor(struct buf *json);
 /* Copy the job's /out (a tmpfs kept alive by out_fd) into out_dir without
  * following links; returns the number of entries skipped or -1. */
 long long sandbox_out_copy(int out_fd, const char *out_dir, struct buf *err);
+/* The same copy between two directory fds (also fills the job's /code). */
+long long sandbox_tree_copy(int src_fd, int dst_fd, struct buf *err);
 
 #endif

@@ -9,9 +9,9 @@
  * Guarantees: every open is relative to a verified directory fd with
  * O_NOFOLLOW|O_NONBLOCK (a symlink cannot redirect, a FIFO cannot block);
  * regular files are copied with permission bits & 0755 (never setuid,
- * setgid, sticky or world-writable, even briefly); symlinks and FIFOs are
- * recreated as inert entries so the collector reports them; anything
- * else, or anything deeper than MAX_DEPTH, is skipped and counted.  The
+ * setgid, sticky or world-writable, even briefly); symlinks, FIFOs,
+ * sockets and whiteouts are recreated as inert entries so the collector
+ * reports them; anything else, or anything deeper than MAX_DEPTH, is skipped and counted.  The
  * work is bounded by the tmpfs size cap.  Hard links are copied as
  * separate files (the collector can only flag st_nlink > 1 on the host).
  */
@@ -111,7 +111,14 @@ static int copy_entry(struct mirror *m, int src, int dst, const char *name, int 
 		return copy_link(m, src, dst, name);
 	if (S_ISFIFO(st.st_mode) && mkfifoat(dst, name, 0644) == 0)
 		return 0;
-	m->skipped++; /* sockets, device nodes (whiteouts) */
+	/* an inert socket inode (nothing listens) so the collector reports it */
+	if (S_ISSOCK(st.st_mode) && mknodat(dst, name, S_IFSOCK | 0644, 0) == 0)
+		return 0;
+	/* the only device a job can make is a whiteout (char 0:0): inert too */
+	if (S_ISCHR(st.st_mode) && st.st_rdev == 0 &&
+	    mknodat(dst, name, S_IFCHR | 0644, 0) == 0)
+		return 0;
+	m->skipped++;
 	return 0;
 }
 
@@ -134,14 +141,19 @@ static int mirror_dir(struct mirror *m, int src, int dst, int depth)
 	return r;
 }
 
-long long sandbox_out_copy(int out_fd, const char *out_dir, struct buf *err)
+long long sandbox_tree_copy(int src_fd, int dst_fd, struct buf *err)
 {
 	struct mirror m = { 0, err };
+	return mirror_dir(&m, src_fd, dst_fd, 0) < 0 ? -1 : m.skipped;
+}
+
+long long sandbox_out_copy(int out_fd, const char *out_dir, struct buf *err)
+{
 	int dst = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r;
+	long long r;
 	if (dst < 0)
 		return buf_setf(err, "output folder '%s': %s", out_dir, strerror(errno)), -1;
-	r = mirror_dir(&m, out_fd, dst, 0);
+	r = sandbox_tree_copy(out_fd, dst, err);
 	close(dst);
-	return r < 0 ? -1 : m.skipped;
+	return r;
 }

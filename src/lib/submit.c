@@ -190,7 +190,7 @@ static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 		     const char *tmpname, const char *uid, json_t **rec_out)
 {
 	struct buf err = BUF_INIT;
-	json_t *manifest = NULL;
+	json_t *manifest = NULL, *skipped = NULL;
 	int src = -1, code = -1, tmp = -1, r;
 	src = open(o->folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (src < 0) {
@@ -211,16 +211,27 @@ static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 		r = scq_fail_errno(h, "building job folder '%s'", tmpname);
 		goto out;
 	}
-	manifest = manifest_copy_tree(src, code, &err);
+	skipped = json_array();
+	manifest = manifest_copy_tree_ex(src, code, &err, skipped);
 	if (!manifest) {
 		r = scq_fail(h, SCQ_EINVAL, "code folder '%s': %s", o->folder, err.ptr);
 		goto out;
 	}
 	*rec_out = job_record(h, o, uid, manifest);
+	if (json_array_size(skipped)) { /* told to the submitter, and kept in its record */
+		size_t i;
+		json_t *e;
+		json_object_set(*rec_out, "skipped_files", skipped);
+		buf_adds(&h->notices, "left out of the job (SyftBox never syncs these names):");
+		json_array_foreach(skipped, i, e)
+			buf_addf(&h->notices, "%s %s", i ? "," : "", json_string_value(e));
+		buf_addc(&h->notices, '\n');
+	}
 	r = json_write_at(tmp, "job.json", *rec_out, FS_DEFER_SYNC) < 0 ||
 	    fs_syncfs(tmp) < 0 ? scq_fail_errno(h, "writing job '%s'", uid) : 0;
 out:
 	json_decref(manifest);
+	json_decref(skipped);
 	if (src >= 0)
 		close(src);
 	if (code >= 0)
@@ -235,6 +246,7 @@ int scq_submit(scq *h, const struct scq_submit_options *o, char **uid_out)
 {
 	char *uid = scq_uuid4();
 	struct buf tmpname = BUF_INIT;
+	buf_reset(&h->notices);
 	json_t *rec = NULL;
 	int inbox = -1, r = check_options(h, o);
 	if (r)
