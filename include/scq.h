@@ -166,6 +166,15 @@ const char *scq_notices(const scq *h);
 int scq_list(scq *h, int role, int status, scq_job_list **out);
 
 /*
+ * Stream jobs to fn one at a time (memory stays flat however many there
+ * are).  Owner jobs come most recently changed first; fn's job is borrowed
+ * for the call only.  A non-zero return from fn stops the walk and is
+ * returned.  Owner listings ingest first and expire overdue pending jobs.
+ */
+typedef int scq_job_fn(const scq_job *job, void *ctx);
+int scq_list_each(scq *h, int role, int status, scq_job_fn *fn, void *ctx);
+
+/*
  * Find one job by full uid or unique prefix (>= 4 characters).  On
  * SCQ_EAMBIGUOUS the message lists the candidates.  Caller frees.
  */

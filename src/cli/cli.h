@@ -40,8 +40,9 @@ void cli_put(FILE *f, const char *s);
 char *cli_resolve(scq *h, const char *id, int role, int *rc);
 /* Print a JSON document with a trailing newline and free it. */
 void cli_print_json(char *json);
-/* Print jobs as an aligned table (role decides FROM or TO column). */
-void cli_print_table(const scq_job_list *l, int role);
+/* Aligned job table, streamed row by row (role: FROM or TO column). */
+void cli_table_header(int role);
+void cli_table_row(const scq_job *j, int role);
 void cli_print_ingest_notices(scq *h);
 int cli_color(void);
 

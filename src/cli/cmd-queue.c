@@ -38,29 +38,48 @@ static int parse(int argc, char **argv, struct list_args *a, int want_id, int al
 	return 0;
 }
 
+struct printer {
+	int json, role;
+	unsigned long n;
+};
+
+/* Streams each job as it is loaded: memory stays flat for any queue size. */
+static int print_job(const scq_job *j, void *ctx)
+{
+	struct printer *p = ctx;
+	if (p->json) {
+		char *js = scq_job_to_json(j);
+		printf("%s%s", p->n ? ",\n" : "[\n", js);
+		free(js);
+	} else {
+		if (!p->n)
+			cli_table_header(p->role);
+		cli_table_row(j, p->role);
+	}
+	p->n++;
+	return 0;
+}
+
 static int list_common(int argc, char **argv, int role, int force_status, const char *empty)
 {
 	struct list_args a;
-	scq_job_list *l = NULL;
+	struct printer p = { 0, role, 0 };
 	scq *h;
 	int r = parse(argc, argv, &a, 0, force_status < 0);
 	if (r)
 		return r;
 	if (force_status >= 0)
 		a.status = force_status;
+	p.json = a.json;
 	h = cli_open();
-	r = scq_list(h, role, a.status, &l);
-	cli_print_ingest_notices(h);
-	if (r) {
-		r = cli_fail(h, r);
-	} else if (a.json) {
-		cli_print_json(scq_job_list_to_json(l));
-	} else if (scq_job_list_count(l) == 0) {
+	r = scq_list_each(h, role, a.status, print_job, &p);
+	if (p.json)
+		printf(p.n ? "\n]\n" : "[]\n");
+	else if (!r && !p.n)
 		printf("%s\n", empty);
-	} else {
-		cli_print_table(l, role);
-	}
-	scq_job_list_free(l);
+	cli_print_ingest_notices(h);
+	if (r)
+		r = cli_fail(h, r);
 	scq_close(h);
 	return r;
 }

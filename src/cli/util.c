@@ -153,24 +153,23 @@ static void tags_and_created(const scq_job *j, int tags)
 	free(js);
 }
 
-void cli_print_table(const scq_job_list *l, int role)
+void cli_table_header(int role)
 {
-	size_t i, n = scq_job_list_count(l);
-	int color = cli_color();
 	printf("%-8s %-30s %-28s %-10s %-16s %s\n", "ID", "NAME",
 	       role == SCQ_AS_OWNER ? "FROM" : "TO", "STATUS", "CREATED (UTC)", "TAGS");
-	for (i = 0; i < n; i++) {
-		const scq_job *j = scq_job_list_at(l, i);
-		int st = scq_job_status(j);
-		printf("%.8s ", scq_job_uid(j));
-		cell(scq_job_name(j), 30);
-		cell(role == SCQ_AS_OWNER ? scq_job_requester(j) : scq_job_target(j), 28);
-		if (color)
-			printf("\033[%sm%-10s\033[0m ", status_color(st), scq_status_name(st));
-		else
-			printf("%-10s ", scq_status_name(st));
-		tags_and_created(j, 0);
-		tags_and_created(j, 1);
-		printf("\n");
-	}
+}
+
+void cli_table_row(const scq_job *j, int role)
+{
+	int st = scq_job_status(j);
+	printf("%.8s ", scq_job_uid(j));
+	cell(scq_job_name(j), 30);
+	cell(role == SCQ_AS_OWNER ? scq_job_requester(j) : scq_job_target(j), 28);
+	if (cli_color())
+		printf("\033[%sm%-10s\033[0m ", status_color(st), scq_status_name(st));
+	else
+		printf("%-10s ", scq_status_name(st));
+	tags_and_created(j, 0);
+	tags_and_created(j, 1);
+	printf("\n");
 }

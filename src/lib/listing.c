@@ -1,0 +1,275 @@
+/*
+ * listing.c - listing and finding jobs, for the owner and the requester.
+ *
+ * Owner views read the private store after ingest.  They stream: jobs are
+ * ordered by the time their folder last changed (a stat per job, no read),
+ * then loaded and handed to the caller one at a time, so memory stays flat
+ * whatever the queue holds.  Pending jobs past their deadline are expired
+ * on the way, which saves a second pass over the same files.
+ * Requester views read what owners published to outbox/<me>/ plus my own
+ * record of what I submitted, so a job is visible from the moment it is
+ * submitted.  Finding by prefix matches folder names before loading.
+ */
+#include "compat.h"
+#include <dirent.h>
+#include "alloc.h"
+#include "fs.h"
+#include "job.h"
+#include "queue.h"
+#include "banned.h"
+
+struct entry {
+	double t;
+	int status;
+	char uid[40];
+};
+
+struct entries {
+	struct entry *v;
+	size_t n, alloc;
+};
+
+static void entries_add(struct entries *e, int status, const char *uid, double t)
+{
+	if (e->n == e->alloc) {
+		e->alloc = e->alloc ? 2 * e->alloc : 256;
+		e->v = xrealloc(e->v, xmul(e->alloc, sizeof(*e->v)));
+	}
+	e->v[e->n].t = t;
+	e->v[e->n].status = status;
+	snprintf(e->v[e->n].uid, sizeof(e->v[e->n].uid), "%.39s", uid);
+	e->n++;
+}
+
+/* uids of one state folder (matching prefix, if any) with change times. */
+static int scan_status(scq *h, int status, const char *prefix, struct entries *e)
+{
+	int fd = queue_status_dir(h, status);
+	size_t plen = prefix ? strlen(prefix) : 0;
+	DIR *d;
+	struct dirent *de;
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return scq_fail_errno(h, "reading %s jobs", scq_status_name(status));
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (!scq_uid_valid(de->d_name) || (plen && strncmp(de->d_name, prefix, plen)))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			entries_add(e, status, de->d_name,
+				    (double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9);
+	}
+	closedir(d);
+	return 0;
+}
+
+static int newest_entry_first(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? 1 : -1;
+	return strcmp(x->uid, y->uid);
+}
+
+/* Expire a pending job whose approval wait is over; returns its status. */
+static int maybe_expire(scq *h, json_t *rec, const char *uid, double now)
+{
+	double created;
+	json_int_t t = json_integer_value(json_object_get(rec, "timeout_seconds"));
+	json_t *d;
+	int r;
+	if (time_parse_iso(json_string_value(json_object_get(rec, "created_at")), &created) < 0 ||
+	    now <= created + (double)t)
+		return SCQ_PENDING;
+	d = decision_record("scq", "job expired: the data owner did not decide within its timeout");
+	r = queue_transition(h, uid, SCQ_PENDING, SCQ_TIMEDOUT, d, "expire", "scq", "approval timeout");
+	json_decref(d);
+	return r == 0 ? SCQ_TIMEDOUT : queue_locate(h, uid);
+}
+
+/* Load one store job (expiring it if due); NULL if it moved away. */
+static scq_job *load_entry(scq *h, struct entry *e, double now)
+{
+	struct buf err = BUF_INIT;
+	int fd = queue_job_dir(h, e->status, e->uid), st = e->status;
+	json_t *rec;
+	scq_job *j = NULL;
+	if (fd < 0)
+		goto out;
+	rec = json_load_file_at(fd, "job.json", SMALL_JSON_MAX, &err);
+	if (rec && st == SCQ_PENDING && (st = maybe_expire(h, rec, e->uid, now)) != SCQ_PENDING) {
+		close(fd);
+		fd = st >= 0 ? queue_job_dir(h, st, e->uid) : -1;
+	}
+	if (rec && fd >= 0)
+		j = job_from_json(job_public_json(fd, st, rec));
+	json_decref(rec);
+out:
+	if (fd >= 0)
+		close(fd);
+	buf_release(&err);
+	return j;
+}
+
+static int each_owner(scq *h, int status, const char *prefix, scq_job_fn *fn, void *ctx)
+{
+	struct entries e = { NULL, 0, 0 };
+	double now = time_now();
+	size_t i;
+	int s, r = scq_ingest(h, NULL);
+	for (s = 0; r == 0 && s < SCQ_STATUS_COUNT; s++)
+		if (status < 0 || status == s || (status == SCQ_TIMEDOUT && s == SCQ_PENDING))
+			r = scan_status(h, s, prefix, &e);
+	if (r == 0 && e.n > 1)
+		qsort(e.v, e.n, sizeof(*e.v), newest_entry_first);
+	for (i = 0; r == 0 && i < e.n; i++) {
+		scq_job *j = load_entry(h, &e.v[i], now);
+		if (j && (status < 0 || j->status == status))
+			r = fn(j, ctx);
+		scq_job_free(j);
+	}
+	free(e.v);
+	return r;
+}
+
+/* Published status of one of my jobs at an owner, or NULL. */
+static json_t *published_status(scq *h, const char *owner, const char *uid)
+{
+	char *app = app_dir_of(h, owner);
+	struct buf rel = BUF_INIT, err = BUF_INIT;
+	json_t *o;
+	buf_addf(&rel, "%s/outbox/%s/%s/status.json", app, h->email, uid);
+	o = json_load_file_at(AT_FDCWD, rel.ptr, SMALL_JSON_MAX, &err);
+	buf_release(&rel);
+	buf_release(&err);
+	free(app);
+	return o;
+}
+
+static int list_requester(scq *h, int status, scq_job_list *l)
+{
+	int fd = store_subdir(h, "submitted");
+	struct buf err = BUF_INIT;
+	DIR *d;
+	struct dirent *e;
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	while (d && (e = readdir(d))) {
+		json_t *rec, *pub;
+		scq_job *j;
+		if (e->d_name[0] == '.' || !(rec = json_load_file_at(dirfd(d), e->d_name,
+								   SMALL_JSON_MAX, &err)))
+			continue;
+		pub = published_status(h, json_string_value(json_object_get(rec, "target_email")),
+				       json_string_value(json_object_get(rec, "uid")));
+		if (pub && json_equal(json_object_get(pub, "uid"), json_object_get(rec, "uid"))) {
+			json_object_set(pub, "created_at", json_object_get(rec, "created_at"));
+			j = job_from_json(pub);
+			json_decref(rec);
+		} else {
+			json_decref(pub);
+			j = job_from_json(rec);
+		}
+		if (status < 0 || j->status == status)
+			job_list_add(l, j);
+		else
+			scq_job_free(j);
+	}
+	if (d)
+		closedir(d);
+	buf_release(&err);
+	return 0;
+}
+
+static int add_to_list(const scq_job *j, void *ctx)
+{
+	job_list_add(ctx, job_from_json(json_incref(j->obj)));
+	return 0;
+}
+
+int scq_list_each(scq *h, int role, int status, scq_job_fn *fn, void *ctx)
+{
+	int r = 0;
+	size_t i;
+	if (role & SCQ_AS_OWNER)
+		r = each_owner(h, status, NULL, fn, ctx);
+	if (r == 0 && (role & SCQ_AS_REQUESTER)) {
+		scq_job_list *l = job_list_new();
+		r = list_requester(h, status, l);
+		job_list_sort_newest(l);
+		for (i = 0; r == 0 && i < l->n; i++)
+			r = fn(l->v[i], ctx);
+		scq_job_list_free(l);
+	}
+	return r;
+}
+
+int scq_list(scq *h, int role, int status, scq_job_list **out)
+{
+	scq_job_list *l = job_list_new();
+	int r = scq_list_each(h, role, status, add_to_list, l);
+	if (r) {
+		scq_job_list_free(l);
+		return r;
+	}
+	job_list_sort_newest(l);
+	*out = l;
+	return 0;
+}
+
+struct finder {
+	const char *prefix;
+	scq_job *found;
+	int n;
+	struct buf cands;
+};
+
+static int match(const scq_job *j, void *ctx)
+{
+	struct finder *f = ctx;
+	const char *uid = scq_job_uid(j);
+	if (!uid || strncmp(uid, f->prefix, strlen(f->prefix)))
+		return 0;
+	if (f->found && !strcmp(scq_job_uid(f->found), uid))
+		return 0; /* the same job seen as owner and as requester */
+	f->n++;
+	buf_addf(&f->cands, "\n  %.12s  %s", uid, scq_job_name(j) ? scq_job_name(j) : "");
+	if (!f->found)
+		f->found = job_from_json(json_incref(j->obj));
+	return 0;
+}
+
+int scq_find(scq *h, const char *id, int role, scq_job **out)
+{
+	struct finder f = { id, NULL, 0, BUF_INIT };
+	int r = 0;
+	size_t i;
+	if (strlen(id) < 4 || strlen(id) > 36 || strspn(id, "0123456789abcdef-") != strlen(id))
+		return scq_fail(h, SCQ_EINVAL, "'%s' is not a job id (a uid or a prefix "
+				"of at least 4 characters)", id);
+	if (role & SCQ_AS_OWNER)
+		r = each_owner(h, -1, id, match, &f);
+	if (r == 0 && (role & SCQ_AS_REQUESTER)) {
+		scq_job_list *l = job_list_new();
+		r = list_requester(h, -1, l);
+		for (i = 0; r == 0 && i < l->n; i++)
+			match(l->v[i], &f);
+		scq_job_list_free(l);
+	}
+	if (r == 0 && f.n == 0)
+		r = scq_fail(h, SCQ_ENOTFOUND, "no job found with id '%s'", id);
+	else if (r == 0 && f.n > 1)
+		r = scq_fail(h, SCQ_EAMBIGUOUS, "id '%s' matches %d jobs; be more specific:%s",
+			     id, f.n, f.cands.ptr);
+	if (r)
+		scq_job_free(f.found);
+	else
+		*out = f.found;
+	buf_release(&f.cands);
+	return r;
+}
