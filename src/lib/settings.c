@@ -107,24 +107,30 @@ int setting_bool(scq *h, const char *key)
 	return setting_int(h, key) != 0;
 }
 
+/* 1 if v is exactly one of the '|'-separated values of s. */
+static int enum_has(const struct setting *s, const char *v)
+{
+	char out[32];
+	long long i;
+	for (i = s->min; i <= s->max; i++)
+		if (!strcmp(enum_value(s, i, out), v))
+			return 1;
+	return 0;
+}
+
 const char *setting_str(scq *h, const char *key)
 {
 	static char out[32];
 	const struct setting *s = find(key);
-	json_t *v = json_object_get(settings_load(h), key);
-	const char *str = json_string_value(v);
+	const char *v;
 	if (!s || s->kind != K_ENUM)
 		return NULL;
-	if (str) {
-		size_t n = strlen(str);
-		const char *p = s->enum_vals;
-		while (p) {
-			if (!strncmp(p, str, n) && (p[n] == '|' || !p[n]))
-				return enum_value(s, 0, out), snprintf(out, 32, "%s", str), out;
-			p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL;
-		}
+	v = json_string_value(json_object_get(settings_load(h), key));
+	if (v && enum_has(s, v)) {
+		snprintf(out, sizeof(out), "%s", v);
+		return out;
 	}
-	return enum_value(s, s->def, out);
+	return enum_value(s, s->def, out); /* missing or hand-broken: the safe default */
 }
 
 static char *value_text(scq *h, const struct setting *s)
@@ -162,11 +168,8 @@ static json_t *parse_value(scq *h, const struct setting *s, const char *v, int *
 		return NULL;
 	}
 	if (s->kind == K_ENUM) {
-		char out[32];
-		long long i;
-		for (i = s->min; i <= s->max; i++)
-			if (!strcmp(enum_value(s, i, out), v))
-				return json_string(v);
+		if (enum_has(s, v))
+			return json_string(v);
 		*r = scq_fail(h, SCQ_EINVAL, "setting '%s' takes one of %s", s->key, s->enum_vals);
 		return NULL;
 	}
