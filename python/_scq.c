@@ -1,0 +1,910 @@
+/*
+ * _scq.c - the CPython binding of libscq (include/scq.h only).
+ *
+ * A thin layer: one Handle type around `scq *`, one method per library
+ * call, results as Python str/bytes/int or the library's JSON text (the
+ * pure-Python layer parses it).  Every failure raises the exception class
+ * that matches the SCQ_E* code, with scq_errmsg() as its message and the
+ * code in `.code`.
+ *
+ * The GIL is released around every library call; a per-handle lock keeps
+ * the handle single-threaded as scq.h requires, and the error message is
+ * copied while the lock is held.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <pythread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "scq.h"
+
+/* ---- exceptions --------------------------------------------------------- */
+
+static PyObject *Error, *JobNotFound, *NotAllowed, *InvalidState, *InvalidJob,
+	*ConfigError, *SandboxError, *Timeout;
+
+static PyObject *exc_for(int code)
+{
+	switch (code) {
+	case SCQ_ENOTFOUND: return JobNotFound;
+	case SCQ_EPERM: return NotAllowed;
+	case SCQ_ESTATE: return InvalidState;
+	case SCQ_EINVAL: /* fall through */
+	case SCQ_EAMBIGUOUS: return InvalidJob;
+	case SCQ_ECONFIG: return ConfigError;
+	case SCQ_ESANDBOX: return SandboxError;
+	case SCQ_ETIMEOUT: return Timeout;
+	default: return Error;
+	}
+}
+
+/* Raise the exception of `code` with message msg; returns NULL. */
+static PyObject *raise_code(int code, const char *msg)
+{
+	PyObject *type = exc_for(code), *m, *exc;
+	m = PyUnicode_DecodeUTF8(msg ? msg : "", msg ? (Py_ssize_t)strlen(msg) : 0, "replace");
+	if (!m)
+		return NULL;
+	exc = PyObject_CallOneArg(type, m);
+	Py_DECREF(m);
+	if (!exc)
+		return NULL;
+	{
+		PyObject *c = PyLong_FromLong(code), *n = PyUnicode_FromString(scq_strerror(code));
+		if (!c || !n || PyObject_SetAttrString(exc, "code", c) < 0 ||
+		    PyObject_SetAttrString(exc, "code_name", n) < 0) {
+			Py_XDECREF(c);
+			Py_XDECREF(n);
+			Py_DECREF(exc);
+			return NULL;
+		}
+		Py_DECREF(c);
+		Py_DECREF(n);
+	}
+	PyErr_SetObject(type, exc);
+	Py_DECREF(exc);
+	return NULL;
+}
+
+/* ---- the Handle type ---------------------------------------------------- */
+
+typedef struct {
+	PyObject_HEAD
+	scq *h;
+	PyThread_type_lock lock;
+	char *err; /* copy of the last error message (under lock) */
+} Handle;
+
+static PyTypeObject HandleType;
+
+/* Run STMT with the GIL released and the handle locked; r holds its result.
+ * On failure the message is copied to self->err before unlocking. */
+#define CALL(self, r, STMT)                                                     \
+	do {                                                                    \
+		Py_BEGIN_ALLOW_THREADS                                          \
+		PyThread_acquire_lock((self)->lock, WAIT_LOCK);                 \
+		r = (STMT);                                                     \
+		if (r) {                                                        \
+			free((self)->err);                                      \
+			(self)->err = strdup(scq_errmsg((self)->h));            \
+		}                                                               \
+		PyThread_release_lock((self)->lock);                            \
+		Py_END_ALLOW_THREADS                                            \
+	} while (0)
+
+static PyObject *fail(Handle *self, int r)
+{
+	return raise_code(r, self->err ? self->err : scq_strerror(r));
+}
+
+static int check_open(Handle *self)
+{
+	if (!self->h) {
+		PyErr_SetString(Error, "the handle is closed");
+		return -1;
+	}
+	return 0;
+}
+
+/* A str or os.PathLike converted to a UTF-8 C string kept in *keep. */
+static int fspath_arg(PyObject *o, PyObject **keep)
+{
+	PyObject *p;
+	if (o == NULL) {
+		Py_CLEAR(*keep);
+		return 1;
+	}
+	if (o == Py_None) {
+		*keep = NULL;
+		return 1;
+	}
+	p = PyOS_FSPath(o);
+	if (!p)
+		return 0;
+	if (PyBytes_Check(p)) {
+		*keep = p;
+	} else {
+		*keep = PyUnicode_AsUTF8String(p);
+		Py_DECREF(p);
+		if (!*keep)
+			return 0;
+	}
+	if (strlen(PyBytes_AS_STRING(*keep)) != (size_t)PyBytes_GET_SIZE(*keep)) {
+		Py_CLEAR(*keep);
+		PyErr_SetString(PyExc_ValueError, "embedded NUL character in path");
+		return 0;
+	}
+	return Py_CLEANUP_SUPPORTED;
+}
+
+static PyObject *str_or_none(const char *s)
+{
+	if (!s)
+		Py_RETURN_NONE;
+	return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+}
+
+/* Take ownership of a malloc'ed C string and return it as str (or None). */
+static PyObject *take_str(char *s)
+{
+	PyObject *o = str_or_none(s);
+	free(s);
+	return o;
+}
+
+/* A sequence of str -> NULL-terminated array; strings borrowed from the
+ * items of the list held in *keep.  NULL/None -> NULL array. */
+static int str_array(PyObject *seq, PyObject **keep, const char ***out)
+{
+	Py_ssize_t i, n;
+	*out = NULL;
+	*keep = NULL;
+	if (!seq || seq == Py_None)
+		return 0;
+	if (PyUnicode_Check(seq)) {
+		PyErr_SetString(PyExc_TypeError, "expected a list of strings, not a str");
+		return -1;
+	}
+	*keep = PySequence_List(seq);
+	if (!*keep)
+		return -1;
+	n = PyList_GET_SIZE(*keep);
+	*out = PyMem_Calloc((size_t)n + 1, sizeof(char *));
+	if (!*out)
+		return PyErr_NoMemory(), -1;
+	for (i = 0; i < n; i++) {
+		PyObject *it = PyList_GET_ITEM(*keep, i);
+		Py_ssize_t len;
+		const char *s;
+		if (!PyUnicode_Check(it)) {
+			PyErr_Format(PyExc_TypeError, "expected str items, got %.50s",
+				     Py_TYPE(it)->tp_name);
+			return -1;
+		}
+		s = PyUnicode_AsUTF8AndSize(it, &len);
+		if (!s)
+			return -1;
+		if (strlen(s) != (size_t)len) {
+			PyErr_SetString(PyExc_ValueError, "embedded NUL character");
+			return -1;
+		}
+		(*out)[i] = s;
+	}
+	return 0;
+}
+
+static PyObject *Handle_new(PyTypeObject *type, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "email", "data_dir", "config_path", NULL };
+	PyObject *email = NULL, *dir = NULL, *cfg = NULL;
+	struct scq_open_options o = { NULL, NULL, NULL };
+	Handle *self;
+	int r;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&O&O&:Handle", kwlist, fspath_arg, &email,
+					 fspath_arg, &dir, fspath_arg, &cfg))
+		return NULL;
+	if (email)
+		o.email = PyBytes_AS_STRING(email);
+	if (dir)
+		o.data_dir = PyBytes_AS_STRING(dir);
+	if (cfg)
+		o.config_path = PyBytes_AS_STRING(cfg);
+	self = (Handle *)type->tp_alloc(type, 0);
+	if (!self)
+		goto out;
+	self->lock = PyThread_allocate_lock();
+	if (!self->lock) {
+		Py_CLEAR(self);
+		PyErr_NoMemory();
+		goto out;
+	}
+	Py_BEGIN_ALLOW_THREADS
+	r = scq_open(&self->h, &o);
+	Py_END_ALLOW_THREADS
+	if (r) {
+		raise_code(r, scq_errmsg(self->h));
+		Py_CLEAR(self); /* dealloc closes the message-only handle */
+	}
+out:
+	Py_XDECREF(email);
+	Py_XDECREF(dir);
+	Py_XDECREF(cfg);
+	return (PyObject *)self;
+}
+
+static void Handle_dealloc(Handle *self)
+{
+	scq_close(self->h);
+	self->h = NULL;
+	if (self->lock)
+		PyThread_free_lock(self->lock);
+	free(self->err);
+	Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *Handle_close(Handle *self, PyObject *unused)
+{
+	(void)unused;
+	if (self->h) {
+		Py_BEGIN_ALLOW_THREADS
+		PyThread_acquire_lock(self->lock, WAIT_LOCK);
+		scq_close(self->h);
+		self->h = NULL;
+		PyThread_release_lock(self->lock);
+		Py_END_ALLOW_THREADS
+	}
+	Py_RETURN_NONE;
+}
+
+static PyObject *Handle_get_email(Handle *self, void *c)
+{
+	(void)c;
+	if (check_open(self))
+		return NULL;
+	return str_or_none(scq_email(self->h));
+}
+
+static PyObject *Handle_get_data_dir(Handle *self, void *c)
+{
+	(void)c;
+	if (check_open(self))
+		return NULL;
+	return str_or_none(scq_data_dir(self->h));
+}
+
+static PyObject *Handle_get_closed(Handle *self, void *c)
+{
+	(void)c;
+	return PyBool_FromLong(self->h == NULL);
+}
+
+static PyObject *Handle_init_datasite(Handle *self, PyObject *unused)
+{
+	int r;
+	(void)unused;
+	if (check_open(self))
+		return NULL;
+	CALL(self, r, scq_init_datasite(self->h));
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
+}
+
+/* submit(to, folder, name, description=None, tags=None, timeout_seconds=0) */
+static PyObject *Handle_submit(Handle *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "to", "folder", "name", "description", "tags",
+				  "timeout_seconds", NULL };
+	const char *to, *name, *desc = NULL;
+	PyObject *folder = NULL, *tags = Py_None, *tags_keep = NULL, *res = NULL;
+	const char **tagv = NULL;
+	long long timeout = 0;
+	struct scq_submit_options o;
+	char *uid = NULL;
+	int r;
+	if (check_open(self))
+		return NULL;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "sO&s|zOL:submit", kwlist, &to, fspath_arg,
+					 &folder, &name, &desc, &tags, &timeout))
+		return NULL;
+	if (str_array(tags, &tags_keep, &tagv) < 0)
+		goto out;
+	memset(&o, 0, sizeof(o));
+	o.to = to;
+	o.folder = PyBytes_AS_STRING(folder);
+	o.name = name;
+	o.description = desc;
+	o.tags = tagv;
+	o.timeout_seconds = timeout;
+	CALL(self, r, scq_submit(self->h, &o, &uid));
+	res = r ? fail(self, r) : take_str(uid);
+out:
+	PyMem_Free(tagv);
+	Py_XDECREF(tags_keep);
+	Py_XDECREF(folder);
+	return res;
+}
+
+/* submit_script(to, language, script, name, description=None, tags=None,
+ *               timeout_seconds=0, requirements=None) */
+static PyObject *Handle_submit_script(Handle *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "to", "language", "script", "name", "description", "tags",
+				  "timeout_seconds", "requirements", NULL };
+	const char *to, *lang, *name, *desc = NULL, *script;
+	Py_ssize_t len;
+	PyObject *tags = Py_None, *reqs = Py_None, *tags_keep = NULL, *reqs_keep = NULL,
+		 *res = NULL;
+	const char **tagv = NULL, **reqv = NULL;
+	long long timeout = 0;
+	struct scq_submit_options o;
+	char *uid = NULL;
+	int r;
+	if (check_open(self))
+		return NULL;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "sss#s|zOLO:submit_script", kwlist, &to,
+					 &lang, &script, &len, &name, &desc, &tags, &timeout, &reqs))
+		return NULL;
+	if (str_array(tags, &tags_keep, &tagv) < 0 || str_array(reqs, &reqs_keep, &reqv) < 0)
+		goto out;
+	memset(&o, 0, sizeof(o));
+	o.to = to;
+	o.name = name;
+	o.description = desc;
+	o.tags = tagv;
+	o.timeout_seconds = timeout;
+	CALL(self, r, scq_submit_script(self->h, &o, lang, script, (size_t)len, reqv, &uid));
+	res = r ? fail(self, r) : take_str(uid);
+out:
+	PyMem_Free(tagv);
+	PyMem_Free(reqv);
+	Py_XDECREF(tags_keep);
+	Py_XDECREF(reqs_keep);
+	return res;
+}
+
+static PyObject *Handle_ingest(Handle *self, PyObject *unused)
+{
+	struct scq_ingest_stats st;
+	int r;
+	(void)unused;
+	if (check_open(self))
+		return NULL;
+	memset(&st, 0, sizeof(st));
+	CALL(self, r, scq_ingest(self->h, &st));
+	if (r)
+		return fail(self, r);
+	return Py_BuildValue("{sIsIsIsIsIsN}", "ingested", st.ingested, "quarantined",
+			     st.quarantined, "incomplete", st.incomplete, "cancelled", st.cancelled,
+			     "expired", st.expired, "notices",
+			     str_or_none(scq_ingest_notices(self->h)));
+}
+
+/* list(role, status=-1) -> JSON text of the list */
+static PyObject *Handle_list(Handle *self, PyObject *args)
+{
+	int role, status = -1, r;
+	scq_job_list *l = NULL;
+	PyObject *res;
+	if (check_open(self) || !PyArg_ParseTuple(args, "i|i:list", &role, &status))
+		return NULL;
+	CALL(self, r, scq_list(self->h, role, status, &l));
+	if (r)
+		return fail(self, r);
+	res = take_str(scq_job_list_to_json(l));
+	scq_job_list_free(l);
+	return res;
+}
+
+/* find(id, role=SCQ_AS_ANY) -> JSON text of the job */
+static PyObject *Handle_find(Handle *self, PyObject *args)
+{
+	const char *id;
+	int role = SCQ_AS_ANY, r;
+	scq_job *j = NULL;
+	PyObject *res;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s|i:find", &id, &role))
+		return NULL;
+	CALL(self, r, scq_find(self->h, id, role, &j));
+	if (r)
+		return fail(self, r);
+	res = take_str(scq_job_to_json(j));
+	scq_job_free(j);
+	return res;
+}
+
+static PyObject *Handle_job_files(Handle *self, PyObject *args)
+{
+	const char *uid;
+	char *json = NULL;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s:job_files", &uid))
+		return NULL;
+	CALL(self, r, scq_job_files(self->h, uid, &json));
+	if (r)
+		return fail(self, r);
+	return take_str(json);
+}
+
+/* read_file(uid, path, max=0) -> bytes */
+static PyObject *Handle_read_file(Handle *self, PyObject *args)
+{
+	const char *uid, *path;
+	Py_ssize_t max = 0;
+	char *data = NULL;
+	size_t len = 0;
+	PyObject *res;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "ss|n:read_file", &uid, &path, &max))
+		return NULL;
+	if (max < 0)
+		max = 0;
+	CALL(self, r, scq_job_read_file(self->h, uid, path, (size_t)max, &data, &len));
+	if (r)
+		return fail(self, r);
+	res = PyBytes_FromStringAndSize(data ? data : "", (Py_ssize_t)len);
+	free(data);
+	return res;
+}
+
+static PyObject *Handle_approve(Handle *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "uid", "reason", "allow_network", NULL };
+	const char *uid, *reason = NULL;
+	int net = 0, r;
+	if (check_open(self) ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "s|zp:approve", kwlist, &uid, &reason, &net))
+		return NULL;
+	CALL(self, r, scq_approve(self->h, uid, reason, net ? SCQ_ALLOW_NETWORK : 0));
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
+}
+
+static PyObject *Handle_reject(Handle *self, PyObject *args)
+{
+	const char *uid, *reason = NULL;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s|z:reject", &uid, &reason))
+		return NULL;
+	CALL(self, r, scq_reject(self->h, uid, reason));
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
+}
+
+static PyObject *Handle_cancel(Handle *self, PyObject *args)
+{
+	const char *uid;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s:cancel", &uid))
+		return NULL;
+	CALL(self, r, scq_cancel(self->h, uid));
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
+}
+
+/* logs(uid) -> bytes */
+static PyObject *Handle_logs(Handle *self, PyObject *args)
+{
+	const char *uid;
+	char *text = NULL;
+	size_t len = 0;
+	PyObject *res;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s:logs", &uid))
+		return NULL;
+	CALL(self, r, scq_job_logs(self->h, uid, &text, &len));
+	if (r)
+		return fail(self, r);
+	res = PyBytes_FromStringAndSize(text ? text : "", (Py_ssize_t)len);
+	free(text);
+	return res;
+}
+
+static PyObject *Handle_output_dir(Handle *self, PyObject *args)
+{
+	const char *uid;
+	char *path = NULL;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s:output_dir", &uid))
+		return NULL;
+	CALL(self, r, scq_job_output_dir(self->h, uid, &path));
+	if (r)
+		return fail(self, r);
+	return take_str(path);
+}
+
+static PyObject *Handle_output_copy(Handle *self, PyObject *args)
+{
+	const char *uid;
+	PyObject *dir = NULL;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "sO&:output_copy", &uid, fspath_arg, &dir))
+		return NULL;
+	CALL(self, r, scq_job_output_copy(self->h, uid, PyBytes_AS_STRING(dir)));
+	Py_DECREF(dir);
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
+}
+
+/* wait(uid, timeout_seconds) -> final status (int) */
+static PyObject *Handle_wait(Handle *self, PyObject *args)
+{
+	const char *uid;
+	double timeout;
+	int st = -1, r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "sd:wait", &uid, &timeout))
+		return NULL;
+	CALL(self, r, scq_wait(self->h, uid, timeout, &st));
+	if (r)
+		return fail(self, r);
+	return PyLong_FromLong(st);
+}
+
+static PyObject *Handle_run_cycle(Handle *self, PyObject *unused)
+{
+	struct scq_run_stats st;
+	int r;
+	(void)unused;
+	if (check_open(self))
+		return NULL;
+	memset(&st, 0, sizeof(st));
+	CALL(self, r, scq_run_cycle(self->h, &st));
+	if (r)
+		return fail(self, r);
+	return Py_BuildValue("{sIsIsIsIsIsI}", "started", st.started, "completed", st.completed,
+			     "failed", st.failed, "cancelled", st.cancelled, "recovered",
+			     st.recovered, "cleaned", st.cleaned);
+}
+
+static PyObject *Handle_config_get(Handle *self, PyObject *args)
+{
+	const char *key;
+	char *v = NULL;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s:config_get", &key))
+		return NULL;
+	CALL(self, r, scq_config_get(self->h, key, &v));
+	if (r)
+		return fail(self, r);
+	return take_str(v);
+}
+
+static PyObject *Handle_config_set(Handle *self, PyObject *args)
+{
+	const char *key, *value;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "ss:config_set", &key, &value))
+		return NULL;
+	CALL(self, r, scq_config_set(self->h, key, value));
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
+}
+
+/* The calls of the form int f(scq *, char **json_out). */
+typedef int json_fn(scq *, char **);
+
+static PyObject *json_call(Handle *self, json_fn *fn)
+{
+	char *json = NULL;
+	int r;
+	if (check_open(self))
+		return NULL;
+	CALL(self, r, fn(self->h, &json));
+	if (r)
+		return fail(self, r);
+	return take_str(json);
+}
+
+static PyObject *Handle_config_json(Handle *self, PyObject *u)
+{
+	(void)u;
+	return json_call(self, scq_config_json);
+}
+
+static PyObject *Handle_dataset_list(Handle *self, PyObject *u)
+{
+	(void)u;
+	return json_call(self, scq_dataset_list);
+}
+
+static PyObject *Handle_status_json(Handle *self, PyObject *u)
+{
+	(void)u;
+	return json_call(self, scq_status_json);
+}
+
+static PyObject *Handle_doctor_json(Handle *self, PyObject *u)
+{
+	(void)u;
+	return json_call(self, scq_doctor_json);
+}
+
+static PyObject *Handle_dataset_add(Handle *self, PyObject *args)
+{
+	const char *name;
+	PyObject *path = NULL;
+	int r;
+	if (check_open(self) ||
+	    !PyArg_ParseTuple(args, "sO&:dataset_add", &name, fspath_arg, &path))
+		return NULL;
+	CALL(self, r, scq_dataset_add(self->h, name, PyBytes_AS_STRING(path)));
+	Py_DECREF(path);
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
+}
+
+static PyObject *Handle_dataset_remove(Handle *self, PyObject *args)
+{
+	const char *name;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s:dataset_remove", &name))
+		return NULL;
+	CALL(self, r, scq_dataset_remove(self->h, name));
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
+}
+
+static PyObject *Handle_audit_verify(Handle *self, PyObject *u)
+{
+	unsigned long n = 0;
+	int r;
+	(void)u;
+	if (check_open(self))
+		return NULL;
+	CALL(self, r, scq_audit_verify(self->h, &n));
+	if (r)
+		return fail(self, r);
+	return PyLong_FromUnsignedLong(n);
+}
+
+static PyObject *Handle_audit_path(Handle *self, PyObject *u)
+{
+	const char *p;
+	(void)u;
+	if (check_open(self))
+		return NULL;
+	Py_BEGIN_ALLOW_THREADS
+	PyThread_acquire_lock(self->lock, WAIT_LOCK);
+	p = scq_audit_path(self->h);
+	PyThread_release_lock(self->lock);
+	Py_END_ALLOW_THREADS
+	return str_or_none(p);
+}
+
+static PyMethodDef Handle_methods[] = {
+	{ "close", (PyCFunction)Handle_close, METH_NOARGS, "close()" },
+	{ "init_datasite", (PyCFunction)Handle_init_datasite, METH_NOARGS,
+	  "init_datasite(): create my datasite, app folder, ACL and store (idempotent)" },
+	{ "submit", (PyCFunction)(void (*)(void))Handle_submit, METH_VARARGS | METH_KEYWORDS,
+	  "submit(to, folder, name, description=None, tags=None, timeout_seconds=0) -> uid" },
+	{ "submit_script", (PyCFunction)(void (*)(void))Handle_submit_script,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "submit_script(to, language, script, name, description=None, tags=None, "
+	  "timeout_seconds=0, requirements=None) -> uid" },
+	{ "ingest", (PyCFunction)Handle_ingest, METH_NOARGS, "ingest() -> dict of counts" },
+	{ "list", (PyCFunction)Handle_list, METH_VARARGS, "list(role, status=-1) -> JSON text" },
+	{ "find", (PyCFunction)Handle_find, METH_VARARGS, "find(id, role=3) -> JSON text" },
+	{ "job_files", (PyCFunction)Handle_job_files, METH_VARARGS, "job_files(uid) -> JSON text" },
+	{ "read_file", (PyCFunction)Handle_read_file, METH_VARARGS,
+	  "read_file(uid, path, max=0) -> bytes" },
+	{ "approve", (PyCFunction)(void (*)(void))Handle_approve, METH_VARARGS | METH_KEYWORDS,
+	  "approve(uid, reason=None, allow_network=False)" },
+	{ "reject", (PyCFunction)Handle_reject, METH_VARARGS, "reject(uid, reason)" },
+	{ "cancel", (PyCFunction)Handle_cancel, METH_VARARGS, "cancel(uid)" },
+	{ "logs", (PyCFunction)Handle_logs, METH_VARARGS, "logs(uid) -> bytes" },
+	{ "output_dir", (PyCFunction)Handle_output_dir, METH_VARARGS, "output_dir(uid) -> str" },
+	{ "output_copy", (PyCFunction)Handle_output_copy, METH_VARARGS, "output_copy(uid, dir)" },
+	{ "wait", (PyCFunction)Handle_wait, METH_VARARGS, "wait(uid, timeout) -> status int" },
+	{ "run_cycle", (PyCFunction)Handle_run_cycle, METH_NOARGS, "run_cycle() -> dict" },
+	{ "config_get", (PyCFunction)Handle_config_get, METH_VARARGS, "config_get(key) -> str" },
+	{ "config_set", (PyCFunction)Handle_config_set, METH_VARARGS, "config_set(key, value)" },
+	{ "config_json", (PyCFunction)Handle_config_json, METH_NOARGS, "config_json() -> JSON" },
+	{ "dataset_add", (PyCFunction)Handle_dataset_add, METH_VARARGS, "dataset_add(name, path)" },
+	{ "dataset_remove", (PyCFunction)Handle_dataset_remove, METH_VARARGS,
+	  "dataset_remove(name)" },
+	{ "dataset_list", (PyCFunction)Handle_dataset_list, METH_NOARGS, "dataset_list() -> JSON" },
+	{ "audit_verify", (PyCFunction)Handle_audit_verify, METH_NOARGS,
+	  "audit_verify() -> number of entries" },
+	{ "audit_path", (PyCFunction)Handle_audit_path, METH_NOARGS, "audit_path() -> str" },
+	{ "status_json", (PyCFunction)Handle_status_json, METH_NOARGS, "status_json() -> JSON" },
+	{ "doctor_json", (PyCFunction)Handle_doctor_json, METH_NOARGS, "doctor_json() -> JSON" },
+	{ NULL, NULL, 0, NULL }
+};
+
+static PyGetSetDef Handle_getset[] = {
+	{ "email", (getter)Handle_get_email, NULL, "my email", NULL },
+	{ "data_dir", (getter)Handle_get_data_dir, NULL, "the SyftBox data folder", NULL },
+	{ "closed", (getter)Handle_get_closed, NULL, "True once closed", NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+static PyTypeObject HandleType = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "syft_code_queue._scq.Handle",
+	.tp_basicsize = sizeof(Handle),
+	.tp_dealloc = (destructor)Handle_dealloc,
+	.tp_flags = Py_TPFLAGS_DEFAULT,
+	.tp_doc = "Handle(email=None, data_dir=None, config_path=None): an identity and workspace",
+	.tp_methods = Handle_methods,
+	.tp_getset = Handle_getset,
+	.tp_new = Handle_new,
+};
+
+/* ---- module functions --------------------------------------------------- */
+
+static PyObject *m_strerror(PyObject *m, PyObject *args)
+{
+	int code;
+	(void)m;
+	if (!PyArg_ParseTuple(args, "i:strerror", &code))
+		return NULL;
+	return PyUnicode_FromString(scq_strerror(code));
+}
+
+static PyObject *m_statuses(PyObject *m, PyObject *u)
+{
+	PyObject *t = PyTuple_New(SCQ_STATUS_COUNT);
+	int i;
+	(void)m;
+	(void)u;
+	for (i = 0; t && i < SCQ_STATUS_COUNT; i++) {
+		PyObject *s = PyUnicode_FromString(scq_status_name(i));
+		if (!s) {
+			Py_DECREF(t);
+			return NULL;
+		}
+		PyTuple_SET_ITEM(t, i, s);
+	}
+	return t;
+}
+
+static PyObject *m_config_keys(PyObject *m, PyObject *u)
+{
+	const char *const *k = scq_config_keys();
+	PyObject *l = PyList_New(0);
+	(void)m;
+	(void)u;
+	for (; l && *k; k++) {
+		PyObject *s = PyUnicode_FromString(*k);
+		if (!s || PyList_Append(l, s) < 0) {
+			Py_XDECREF(s);
+			Py_DECREF(l);
+			return NULL;
+		}
+		Py_DECREF(s);
+	}
+	return l;
+}
+
+static PyObject *m_uid_valid(PyObject *m, PyObject *args)
+{
+	const char *s;
+	(void)m;
+	if (!PyArg_ParseTuple(args, "s:uid_valid", &s))
+		return NULL;
+	return PyBool_FromLong(scq_uid_valid(s));
+}
+
+static PyObject *m_raise_code(PyObject *m, PyObject *args)
+{
+	int code;
+	const char *msg;
+	(void)m;
+	if (!PyArg_ParseTuple(args, "is:raise_code", &code, &msg))
+		return NULL;
+	return raise_code(code, msg);
+}
+
+static PyMethodDef module_methods[] = {
+	{ "strerror", m_strerror, METH_VARARGS, "strerror(code) -> name of a result code" },
+	{ "statuses", m_statuses, METH_NOARGS, "statuses() -> the status names in order" },
+	{ "config_keys", m_config_keys, METH_NOARGS, "config_keys() -> the setting names" },
+	{ "uid_valid", m_uid_valid, METH_VARARGS, "uid_valid(s) -> bool" },
+	{ "raise_code", m_raise_code, METH_VARARGS,
+	  "raise_code(code, message): raise the exception for an SCQ_E* code" },
+	{ NULL, NULL, 0, NULL }
+};
+
+static struct PyModuleDef moduledef = {
+	PyModuleDef_HEAD_INIT, "_scq", "libscq binding (include/scq.h)", -1, module_methods,
+	NULL, NULL, NULL, NULL
+};
+
+static int add_exc(PyObject *m, PyObject **slot, const char *name, PyObject *bases,
+		   const char *doc, int code)
+{
+	PyObject *c, *n;
+	char full[128];
+	snprintf(full, sizeof(full), "syft_code_queue.%s", name);
+	*slot = PyErr_NewExceptionWithDoc(full, doc, bases, NULL);
+	if (!*slot)
+		return -1;
+	/* class defaults; raise_code sets the actual code on each instance */
+	c = PyLong_FromLong(code);
+	n = PyUnicode_FromString(scq_strerror(code));
+	if (!c || !n || PyObject_SetAttrString(*slot, "code", c) < 0 ||
+	    PyObject_SetAttrString(*slot, "code_name", n) < 0) {
+		Py_XDECREF(c);
+		Py_XDECREF(n);
+		return -1;
+	}
+	Py_DECREF(c);
+	Py_DECREF(n);
+	Py_INCREF(*slot);
+	if (PyModule_AddObject(m, name, *slot) < 0) {
+		Py_DECREF(*slot);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_sub(PyObject *m, PyObject **slot, const char *name, PyObject *extra,
+		   const char *doc, int code)
+{
+	PyObject *bases = extra ? PyTuple_Pack(2, Error, extra) : PyTuple_Pack(1, Error);
+	int r;
+	if (!bases)
+		return -1;
+	r = add_exc(m, slot, name, bases, doc, code);
+	Py_DECREF(bases);
+	return r;
+}
+
+PyMODINIT_FUNC PyInit__scq(void)
+{
+	PyObject *m = PyModule_Create(&moduledef);
+	if (!m)
+		return NULL;
+	if (PyType_Ready(&HandleType) < 0)
+		goto fail;
+	Py_INCREF(&HandleType);
+	if (PyModule_AddObject(m, "Handle", (PyObject *)&HandleType) < 0) {
+		Py_DECREF(&HandleType);
+		goto fail;
+	}
+	if (add_exc(m, &Error, "Error", NULL, "Base class of every syft_code_queue error.", SCQ_EIO) < 0 ||
+	    add_sub(m, &JobNotFound, "JobNotFound", PyExc_LookupError,
+		    "No such job, file or key (SCQ_ENOTFOUND).", SCQ_ENOTFOUND) < 0 ||
+	    add_sub(m, &NotAllowed, "NotAllowed", NULL,
+		    "Not allowed for this identity (SCQ_EPERM).", SCQ_EPERM) < 0 ||
+	    add_sub(m, &InvalidState, "InvalidState", NULL,
+		    "The job is in the wrong state for this (SCQ_ESTATE).", SCQ_ESTATE) < 0 ||
+	    add_sub(m, &InvalidJob, "InvalidJob", PyExc_ValueError,
+		    "Invalid job, argument or input, or an ambiguous id "
+		    "(SCQ_EINVAL, SCQ_EAMBIGUOUS).", SCQ_EINVAL) < 0 ||
+	    add_sub(m, &ConfigError, "ConfigError", NULL,
+		    "No identity or workspace, or a bad setting (SCQ_ECONFIG).", SCQ_ECONFIG) < 0 ||
+	    add_sub(m, &SandboxError, "SandboxError", NULL,
+		    "Isolation could not be set up (SCQ_ESANDBOX).", SCQ_ESANDBOX) < 0 ||
+	    add_sub(m, &Timeout, "Timeout", PyExc_TimeoutError,
+		    "A wait ran out of time (SCQ_ETIMEOUT).", SCQ_ETIMEOUT) < 0)
+		goto fail;
+	if (PyModule_AddIntConstant(m, "AS_OWNER", SCQ_AS_OWNER) < 0 ||
+	    PyModule_AddIntConstant(m, "AS_REQUESTER", SCQ_AS_REQUESTER) < 0 ||
+	    PyModule_AddIntConstant(m, "AS_ANY", SCQ_AS_ANY) < 0 ||
+	    PyModule_AddIntConstant(m, "OK", SCQ_OK) < 0 ||
+	    PyModule_AddIntConstant(m, "ENOTFOUND", SCQ_ENOTFOUND) < 0 ||
+	    PyModule_AddIntConstant(m, "EPERM", SCQ_EPERM) < 0 ||
+	    PyModule_AddIntConstant(m, "ESTATE", SCQ_ESTATE) < 0 ||
+	    PyModule_AddIntConstant(m, "EINVAL", SCQ_EINVAL) < 0 ||
+	    PyModule_AddIntConstant(m, "ECONFIG", SCQ_ECONFIG) < 0 ||
+	    PyModule_AddIntConstant(m, "ESANDBOX", SCQ_ESANDBOX) < 0 ||
+	    PyModule_AddIntConstant(m, "EIO", SCQ_EIO) < 0 ||
+	    PyModule_AddIntConstant(m, "EAMBIGUOUS", SCQ_EAMBIGUOUS) < 0 ||
+	    PyModule_AddIntConstant(m, "ETIMEOUT", SCQ_ETIMEOUT) < 0 ||
+	    PyModule_AddIntConstant(m, "EBUSY", SCQ_EBUSY) < 0 ||
+	    PyModule_AddStringConstant(m, "VERSION", SCQ_VERSION) < 0 ||
+	    PyModule_AddIntConstant(m, "PROTOCOL_VERSION", SCQ_PROTOCOL_VERSION) < 0)
+		goto fail;
+	return m;
+fail:
+	Py_DECREF(m);
+	return NULL;
+}

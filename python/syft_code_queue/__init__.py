@@ -1,0 +1,219 @@
+"""syft_code_queue: submit code to a data owner, who reviews, approves and runs it.
+
+    import syft_code_queue as q
+    job = q.submit_job("owner@hospital.org", "./my_analysis", "Mean age")
+    q.pending_for_me            # the data owner's queue (also q.pending_for_me())
+    q.get_job(job.uid).approve("aggregates only")
+    q.run_jobs()                # the owner runs approved jobs (one cycle)
+    job.wait_for_completion(); print(job.get_logs())
+
+Identity: the SyftBox client config, or SYFTBOX_EMAIL and SYFTBOX_DATA_DIR,
+or q.configure(email=..., data_dir=...).  q.help() prints a short guide.
+
+Importing this package has no side effects: nothing is read or written
+until the first call that needs an identity.
+"""
+from ._scq import (Error, JobNotFound, NotAllowed, InvalidState, InvalidJob,
+                   ConfigError, SandboxError, Timeout)
+
+__version__ = "0.2.0"
+
+
+class JobFailed(Error, RuntimeError):
+    """wait_for_completion: the job ended in a state other than completed
+    (failed, rejected, timedout, cancelled).  The job is in `.job`."""
+
+    def __init__(self, message, job=None):
+        super().__init__(message)
+        self.job = job
+
+
+_COLLECTIONS = ("jobs_for_me", "jobs_for_others", "pending_for_me", "pending_for_others",
+                "my_pending", "my_running", "my_completed", "approved_by_me")
+_LAZY = {
+    "CodeJob": "_core", "JobCollection": "_core", "JobStatus": "_core",
+    "QueueConfig": "_core", "Client": "_core", "DataSitesCollection": "_datasites",
+}
+_state = {"client": None, "opts": None}
+
+
+def configure(email=None, data_dir=None, config_path=None, init=True):
+    """Choose the identity used by the module functions and return its Client.
+
+    Any argument left out comes from SYFTBOX_EMAIL / SYFTBOX_DATA_DIR, then
+    the SyftBox client config.  With init=True (the default) my datasite and
+    queue folders are created if missing (idempotent).  Raises ConfigError.
+    """
+    from ._core import Client
+    c = Client(email=email, data_dir=data_dir, config_path=config_path, init=init)
+    _state["client"] = c
+    return c
+
+
+def connect(email=None, data_dir=None, config_path=None, init=True):
+    """A Client for another identity, without changing the module's default
+    one.  A Client has every module function as a method."""
+    from ._core import Client
+    return Client(email=email, data_dir=data_dir, config_path=config_path, init=init)
+
+
+def _client():
+    c = _state["client"]
+    if c is None or c.closed:
+        from ._core import Client
+        c = _state["client"] = Client()
+    return c
+
+
+def client():
+    """The Client behind the module functions (opened on first use)."""
+    return _client()
+
+
+# ---- submitting -------------------------------------------------------------
+
+def submit_job(target_email, code_folder, name, description=None, tags=None,
+               timeout_seconds=86400):
+    """Submit a folder holding run.sh to target_email; returns the CodeJob."""
+    return _client().submit_job(target_email, code_folder, name, description, tags,
+                                timeout_seconds)
+
+
+def submit_python(target_email, script_content, name, description=None, requirements=None,
+                  tags=None, timeout_seconds=86400):
+    """Submit a Python script (run as `python3 script.py`); returns the CodeJob."""
+    return _client().submit_python(target_email, script_content, name, description,
+                                   requirements, tags, timeout_seconds)
+
+
+def submit_bash(target_email, script_content, name, description=None, tags=None,
+                timeout_seconds=86400):
+    """Submit a bash script (run as `bash ./script.sh`); returns the CodeJob."""
+    return _client().submit_bash(target_email, script_content, name, description, tags,
+                                 timeout_seconds)
+
+
+def submit_script(target_email, script_content, name, description=None, language="python",
+                  requirements=None, tags=None, timeout_seconds=86400):
+    """Submit a script; language is "python" (default) or "bash"."""
+    return _client().submit_script(target_email, script_content, name, description, language,
+                                   requirements, tags, timeout_seconds)
+
+
+# ---- finding jobs -----------------------------------------------------------
+
+def get_job(job_uid):
+    """The job with this uid or unique prefix (>= 4 characters), as owner or
+    requester.  Raises JobNotFound, or InvalidJob for an ambiguous prefix."""
+    return _client().get_job(job_uid)
+
+
+def my_jobs(status=None, limit=None):
+    """Jobs I submitted, newest first (limit=None: all)."""
+    return _client().my_jobs(status, limit)
+
+
+def all_jobs_for_me(status=None, limit=None):
+    """Jobs submitted to me, newest first (limit=None: all)."""
+    return _client().all_jobs_for_me(status, limit)
+
+
+# ---- results ----------------------------------------------------------------
+
+def get_job_output(job_uid):
+    """Path of the job's output folder, or None if it has none yet."""
+    return _client().get_job_output(job_uid)
+
+
+def get_job_logs(job_uid):
+    """The job's execution log as text, or None if there is none yet."""
+    return _client().get_job_logs(job_uid)
+
+
+def wait_for_completion(job_uid, timeout=600):
+    """Wait until the job is finished; returns it when completed, raises
+    JobFailed if it ended otherwise and Timeout (a TimeoutError) on timeout."""
+    return _client().wait_for_completion(job_uid, timeout)
+
+
+# ---- reviewing --------------------------------------------------------------
+
+def review_job(job_uid):
+    """The review of a job submitted to me: file tree and viewer in Jupyter."""
+    return _client().review_job(job_uid)
+
+
+def inspect_job(job_uid):
+    """Print a text review: metadata, files, run.sh in full, other files' heads."""
+    return _client().inspect_job(job_uid)
+
+
+def list_job_files(job_uid):
+    """Relative paths of the job's code files, sorted."""
+    return _client().list_job_files(job_uid)
+
+
+def read_job_file(job_uid, filename):
+    """One code file as text ("<Binary file: NAME>" for binary content)."""
+    return _client().read_job_file(job_uid, filename)
+
+
+# ---- deciding ---------------------------------------------------------------
+
+def approve(job_uid, reason=None):
+    """Approve a pending job submitted to me; returns True."""
+    return _client().approve(job_uid, reason)
+
+
+def reject(job_uid, reason=None):
+    """Reject a pending job submitted to me (default reason "Rejected by data
+    owner"); returns True."""
+    return _client().reject(job_uid, reason)
+
+
+def cancel(job_uid):
+    """Cancel a job (requester: asks the owner; owner: cancels at once)."""
+    return _client().cancel(job_uid)
+
+
+# ---- running (the data owner) -------------------------------------------------
+
+def run_jobs():
+    """Run every approved job submitted to me once (one runner cycle) and
+    return the counts {started, completed, failed, cancelled, recovered, cleaned}."""
+    return _client().run_jobs()
+
+
+# ---- overview ---------------------------------------------------------------
+
+def status():
+    """A summary of my queue as a dict."""
+    return _client().status()
+
+
+def help():  # noqa: A001 (the original's name)
+    """Print a short guide."""
+    from ._help import print_help
+    print_help()
+
+
+def __getattr__(name):
+    if name in _COLLECTIONS:
+        return getattr(_client(), name)
+    if name == "datasites":
+        return _client().datasites
+    if name == "config":
+        return _client().config
+    if name in ("q", "jobs"):
+        import sys
+        return sys.modules[__name__]
+    mod = _LAZY.get(name)
+    if mod:
+        import importlib
+        return getattr(importlib.import_module("." + mod, __name__), name)
+    raise AttributeError("module 'syft_code_queue' has no attribute %r" % name)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_COLLECTIONS) | set(_LAZY) |
+                  {"datasites", "config", "q", "jobs"})

@@ -1,0 +1,774 @@
+"""The pure-Python layer over the _scq extension: Client, CodeJob,
+JobCollection, JobStatus and QueueConfig."""
+import enum
+import json
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import _scq
+from ._scq import ConfigError, InvalidJob, InvalidState, JobNotFound, NotAllowed
+
+DEFAULT_REJECT_REASON = "Rejected by data owner"
+_TERMINAL = frozenset(("completed", "failed", "rejected", "timedout", "cancelled"))
+
+
+class JobStatus(str, enum.Enum):
+    """The status of a job (a str: JobStatus.pending == "pending")."""
+    pending = "pending"
+    approved = "approved"
+    running = "running"
+    completed = "completed"
+    failed = "failed"
+    rejected = "rejected"
+    timedout = "timedout"
+    cancelled = "cancelled"
+
+    def __str__(self):
+        return self.value
+
+    def __format__(self, spec):
+        return format(self.value, spec)
+
+    @property
+    def is_terminal(self):
+        return self.value in _TERMINAL
+
+
+assert tuple(s.value for s in JobStatus) == _scq.statuses()
+
+
+def _status(s):
+    """A status argument (str or JobStatus) checked; None stays None."""
+    if s is None:
+        return None
+    try:
+        return JobStatus(str(s.value if isinstance(s, JobStatus) else s).lower())
+    except ValueError:
+        raise InvalidJob("unknown status %r (one of: %s)" %
+                         (s, ", ".join(x.value for x in JobStatus))) from None
+
+
+def _uid(job_uid):
+    """A job id from a str, UUID or CodeJob."""
+    if isinstance(job_uid, CodeJob):
+        return job_uid.uid
+    if job_uid is None:
+        raise InvalidJob("a job id is required")
+    return str(job_uid).strip().lower()
+
+
+def _time(s):
+    if not s or not isinstance(s, str):
+        return None
+    try:
+        t = datetime.fromisoformat(s[:-1] + "+00:00" if s.endswith("Z") else s)
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _text(data, name):
+    """Bytes of a file as text, or the original's binary placeholder."""
+    if b"\0" in data[:8192]:
+        return "<Binary file: %s>" % name
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "<Binary file: %s>" % name
+
+
+def _limit(items, limit):
+    if limit is None:
+        return items
+    if limit < 0:
+        raise InvalidJob("limit must be >= 0 or None")
+    return items[:limit]
+
+
+# ---- CodeJob ----------------------------------------------------------------
+
+_FIELDS = ("uid", "name", "description", "tags", "requester_email", "target_email", "status",
+           "created_at", "submitted_at", "updated_at", "approved_at", "approved_by",
+           "started_at", "completed_at", "timeout_seconds", "exit_code", "error_message",
+           "error_kind", "reason", "code_sha256", "allow_network", "decided_by", "logs",
+           "output_files", "output_error", "run")
+_TIME_FIELDS = ("created_at", "submitted_at", "updated_at", "approved_at", "started_at",
+                "completed_at")
+
+
+class CodeJob:
+    """One job as seen by its requester or its data owner.
+
+    Fields are those of `scq show --json`; times are aware UTC datetimes.
+    The job remembers the Client that loaded it: job.approve() etc. act as
+    that identity.  job.refresh() re-reads it."""
+
+    def __init__(self, data, client=None):
+        self._client = client
+        self._set(data)
+
+    def _set(self, data):
+        self._data = dict(data)
+        for f in _FIELDS:
+            v = data.get(f)
+            if f in _TIME_FIELDS:
+                v = _time(v)
+            elif f == "status":
+                v = _status(v) if v else None
+            elif f == "tags":
+                v = list(v or [])
+            elif f == "timeout_seconds":
+                v = 86400 if v is None else v
+            setattr(self, f, v)
+
+    # -- derived --------------------------------------------------------------
+    @property
+    def client(self):
+        return self._client
+
+    @property
+    def short_id(self):
+        return (self.uid or "")[:8]
+
+    @property
+    def is_terminal(self):
+        return self.status is not None and self.status.value in _TERMINAL
+
+    @property
+    def duration(self):
+        """Seconds from start to completion, or None."""
+        if self.started_at and self.completed_at:
+            return (self.completed_at - self.started_at).total_seconds()
+        return None
+
+    @property
+    def is_expired(self):
+        """Pending longer than timeout_seconds (the approval wait)."""
+        if self.status != JobStatus.pending or not self.created_at:
+            return False
+        return (_now() - self.created_at).total_seconds() > (self.timeout_seconds or 0)
+
+    @property
+    def time_remaining(self):
+        """Whole seconds left of the approval wait (>= 0) while pending, 0 when
+        finished, None while approved or running (the wait no longer applies)."""
+        if self.is_terminal:
+            return 0
+        if self.status != JobStatus.pending or not self.created_at:
+            return None
+        left = (self.timeout_seconds or 0) - (_now() - self.created_at).total_seconds()
+        return max(0, int(left))
+
+    @property
+    def output_folder(self):
+        return self.get_output()
+
+    def to_dict(self):
+        """The job as the JSON object of `scq show --json`."""
+        return dict(self._data)
+
+    model_dump = to_dict
+
+    def _c(self):
+        if self._client is None:
+            raise ConfigError("this job is not attached to a client")
+        return self._client
+
+    # -- actions ---------------------------------------------------------------
+    def refresh(self):
+        """Re-read the job; returns self."""
+        fresh = self._c()._find(self.uid)
+        self._set(fresh._data)
+        return self
+
+    def approve(self, reason=None):
+        r = self._c().approve(self.uid, reason)
+        self._refresh_quiet()
+        return r
+
+    def reject(self, reason=None):
+        r = self._c().reject(self.uid, reason)
+        self._refresh_quiet()
+        return r
+
+    deny = reject
+
+    def cancel(self):
+        r = self._c().cancel(self.uid)
+        self._refresh_quiet()
+        return r
+
+    def _refresh_quiet(self):
+        try:
+            self.refresh()
+        except Exception:  # the decision worked; a stale view is not an error
+            pass
+
+    def review(self):
+        return self._c().review_job(self.uid)
+
+    def get_review_data(self):
+        return {"uid": self.uid, "name": self.name, "requester_email": self.requester_email,
+                "target_email": self.target_email, "description": self.description,
+                "status": str(self.status),
+                "created_at": self.created_at.isoformat() if self.created_at else None,
+                "tags": list(self.tags), "code_files": self.list_files(),
+                "code_sha256": self.code_sha256}
+
+    def get_logs(self):
+        return self._c().get_job_logs(self.uid)
+
+    def get_output(self):
+        return self._c().get_job_output(self.uid)
+
+    def wait_for_completion(self, timeout=600):
+        job = self._c().wait_for_completion(self.uid, timeout)
+        self._set(job._data)
+        return self
+
+    def list_files(self):
+        return self._c().list_job_files(self.uid)
+
+    def read_file(self, name):
+        return self._c().read_job_file(self.uid, name)
+
+    def list_output_files(self):
+        return self._c().list_output_files(self.uid)
+
+    def read_output_file(self, name):
+        return self._c().read_output_file(self.uid, name)
+
+    @property
+    def output_viewer(self):
+        from ._html import OutputViewer
+        return OutputViewer(self)
+
+    # -- display -----------------------------------------------------------------
+    def __repr__(self):
+        return "CodeJob(name=%r, status=%r, id=%r)" % (self.name, str(self.status),
+                                                       self.short_id)
+
+    def _repr_html_(self):
+        from ._html import job_card
+        return job_card(self)
+
+    def _ipython_display_(self):
+        from ._actions import display
+        display(self)
+
+    def __eq__(self, other):
+        return isinstance(other, CodeJob) and other.uid == self.uid and \
+            other.status == self.status
+
+    def __hash__(self):
+        return hash(self.uid)
+
+
+# ---- JobCollection -------------------------------------------------------------
+
+class JobCollection(list):
+    """A list of CodeJob with filters, bulk decisions and a Jupyter table.
+
+    Calling a collection (q.pending_for_me()) re-runs its query and returns it."""
+
+    def __init__(self, jobs=(), query=None, title=None, client=None):
+        super().__init__(jobs)
+        self._query = query
+        self._title = title
+        self._cl = client
+
+    def _derive(self, jobs):
+        return JobCollection(jobs, None, None, self._cl)
+
+    def by_status(self, status):
+        s = _status(status)
+        return self._derive(j for j in self if j.status == s)
+
+    def by_name(self, name):
+        n = str(name).lower()
+        return self._derive(j for j in self if n in (j.name or "").lower())
+
+    def by_tags(self, *tags):
+        want = set()
+        for t in tags:
+            want.update([t] if isinstance(t, str) else t)
+        return self._derive(j for j in self if want & set(j.tags))
+
+    def pending(self):
+        return self.by_status(JobStatus.pending)
+
+    def completed(self):
+        return self.by_status(JobStatus.completed)
+
+    def running(self):
+        return self.by_status(JobStatus.running)
+
+    def failed(self):
+        return self.by_status(JobStatus.failed)
+
+    def _decide_all(self, verb, reason):
+        key = "approved" if verb == "approve" else "rejected"
+        res = {key: 0, "failed": 0, "skipped": 0, "errors": []}
+        for j in self:
+            if j.status != JobStatus.pending:
+                res["skipped"] += 1
+                continue
+            try:
+                getattr(j, verb)(reason)
+                res[key] += 1
+            except InvalidState:
+                res["skipped"] += 1  # decided meanwhile
+            except Exception as e:  # noqa: BLE001 (reported, per job)
+                res["failed"] += 1
+                res["errors"].append("%s (%s): %s" % (j.short_id, j.name, e))
+        return res
+
+    def approve_all(self, reason=None):
+        """Approve every pending job in the collection:
+        {"approved", "failed", "skipped", "errors"}."""
+        return self._decide_all("approve", reason)
+
+    def reject_all(self, reason=None):
+        """Reject every pending job: {"rejected", "failed", "skipped", "errors"}."""
+        return self._decide_all("reject", reason)
+
+    def summary(self):
+        counts = {s.value: 0 for s in JobStatus}
+        for j in self:
+            if j.status is not None:
+                counts[j.status.value] += 1
+        dated = [j for j in self if j.created_at]
+        latest = max(dated, key=lambda j: j.created_at) if dated else (self[0] if self else None)
+        return {"total": len(self), "by_status": counts, "latest": latest}
+
+    def refresh(self):
+        """Re-run the collection's query (or re-read each job); returns self."""
+        if self._query is not None:
+            self[:] = self._query()
+        else:
+            for j in self:
+                if j.client is not None:
+                    j._refresh_quiet()
+        return self
+
+    def __call__(self):
+        return self.refresh()
+
+    def __getitem__(self, i):
+        r = super().__getitem__(i)
+        return self._derive(r) if isinstance(i, slice) else r
+
+    def __repr__(self):
+        if not self:
+            return "JobCollection([])"
+        counts = self.summary()["by_status"]
+        parts = ["%s: %d" % (k, v) for k, v in counts.items() if v]
+        return "JobCollection(%d job%s - %s)" % (len(self), "" if len(self) == 1 else "s",
+                                                 ", ".join(parts))
+
+    def _repr_html_(self):
+        from ._html import collection_table
+        return collection_table(self)
+
+    def _ipython_display_(self):
+        from ._actions import display
+        display(self)
+
+
+# ---- QueueConfig ------------------------------------------------------------------
+
+class QueueConfig:
+    """The data owner's queue settings, read from and written to the settings
+    store (`scq config`).  Attributes read live; assigning one writes it.
+
+        cfg = q.config; cfg.job_timeout = 600; cfg.to_dict()
+        q.QueueConfig(max_concurrent_jobs=2)   # applies the given settings
+    """
+    queue_name = "code-queue"
+
+    def __init__(self, client=None, **settings):
+        if client is None:
+            from . import _client
+            client = _client()
+        object.__setattr__(self, "_client", client)
+        if settings:
+            self.update(**settings)
+
+    @staticmethod
+    def keys():
+        return list(_scq.config_keys())
+
+    def to_dict(self):
+        d = {"queue_name": self.queue_name}
+        d.update(json.loads(self._client._h.config_json()))
+        return d
+
+    def __getattr__(self, key):
+        if key.startswith("_") or key not in _scq.config_keys():
+            raise AttributeError(key)
+        return json.loads(self._client._h.config_json())[key]
+
+    def __setattr__(self, key, value):
+        if key not in _scq.config_keys():
+            raise AttributeError("unknown setting %r (known: %s)" %
+                                 (key, ", ".join(_scq.config_keys())))
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        self._client._h.config_set(key, str(value))
+
+    def update(self, **settings):
+        for k, v in settings.items():
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self):
+        return "QueueConfig(%s)" % ", ".join("%s=%r" % kv for kv in self.to_dict().items())
+
+
+# ---- Client -------------------------------------------------------------------------
+
+_HINT = ("In Python you can also call q.configure(email=..., data_dir=...) "
+         "before the first call.")
+
+
+def _collection(name, doc):
+    def get(self):
+        q = getattr(self, "_q_" + name)
+        return JobCollection(q(), q, name, self)
+    get.__name__ = name
+    get.__doc__ = doc
+    return property(get)
+
+
+class Client:
+    """An identity and its workspace.  Every module function is a method here;
+    the collections are properties that can also be called."""
+
+    def __init__(self, email=None, data_dir=None, config_path=None, init=True):
+        try:
+            self._h = _scq.Handle(email=email, data_dir=data_dir, config_path=config_path)
+        except ConfigError as e:
+            msg = str(e).replace(", or pass --email and --data-dir", "").rstrip(".")
+            raise ConfigError("%s. %s" % (msg, _HINT)) from None
+        if init:
+            if not os.path.isdir(self._h.data_dir):
+                raise ConfigError("the SyftBox data folder '%s' does not exist. %s" %
+                                  (self._h.data_dir, _HINT))
+            self._h.init_datasite()
+
+    @property
+    def email(self):
+        return self._h.email
+
+    @property
+    def data_dir(self):
+        return Path(self._h.data_dir)
+
+    @property
+    def closed(self):
+        return self._h.closed
+
+    def close(self):
+        self._h.close()
+
+    def init(self):
+        """Create my datasite and queue folders (idempotent)."""
+        self._h.init_datasite()
+
+    def __repr__(self):
+        return "Client(email=%r, data_dir=%r)" % (self.email, str(self.data_dir))
+
+    # -- jobs ------------------------------------------------------------------
+    def _job(self, text):
+        return CodeJob(json.loads(text), self)
+
+    def _find(self, job_uid, role=_scq.AS_ANY):
+        return self._job(self._h.find(_uid(job_uid), role))
+
+    def _list(self, role, status=None):
+        st = -1 if status is None else list(JobStatus).index(_status(status))
+        return [CodeJob(d, self) for d in json.loads(self._h.list(role, st))]
+
+    def get_job(self, job_uid):
+        return self._find(job_uid)
+
+    def my_jobs(self, status=None, limit=None):
+        return JobCollection(_limit(self._list(_scq.AS_REQUESTER, status), limit), None,
+                             "my_jobs", self)
+
+    def all_jobs_for_me(self, status=None, limit=None):
+        return JobCollection(_limit(self._list(_scq.AS_OWNER, status), limit), None,
+                             "jobs_for_me", self)
+
+    list_jobs = all_jobs_for_me
+
+    # the collections' queries
+    def _q_jobs_for_me(self):
+        return self._list(_scq.AS_OWNER)
+
+    def _q_jobs_for_others(self):
+        return self._list(_scq.AS_REQUESTER)
+
+    def _q_pending_for_me(self):
+        return self._list(_scq.AS_OWNER, "pending")
+
+    def _q_pending_for_others(self):
+        return self._list(_scq.AS_REQUESTER, "pending")
+
+    _q_my_pending = _q_pending_for_others
+
+    def _q_my_running(self):
+        return self._list(_scq.AS_REQUESTER, "running")
+
+    def _q_my_completed(self):
+        return self._list(_scq.AS_REQUESTER, "completed")
+
+    def _q_approved_by_me(self):
+        return [j for j in self._list(_scq.AS_OWNER)
+                if j.status in (JobStatus.approved, JobStatus.running, JobStatus.completed,
+                                JobStatus.failed) and j.approved_by == self.email]
+
+    jobs_for_me = _collection("jobs_for_me", "Jobs submitted to me, every status.")
+    jobs_for_others = _collection("jobs_for_others", "Jobs I submitted, every status.")
+    pending_for_me = _collection("pending_for_me", "Jobs waiting for my approval.")
+    pending_for_others = _collection("pending_for_others",
+                                     "Jobs I submitted that wait for approval.")
+    my_pending = _collection("my_pending", "Jobs I submitted that wait for approval.")
+    my_running = _collection("my_running", "Jobs I submitted that are running.")
+    my_completed = _collection("my_completed", "Jobs I submitted that completed.")
+    approved_by_me = _collection("approved_by_me",
+                                 "Jobs I approved (approved, running, completed, failed).")
+
+    # -- submitting ----------------------------------------------------------------
+    @staticmethod
+    def _tags_timeout(tags, timeout_seconds):
+        # The original's final version took timeout_seconds before tags;
+        # accept a positional call in either order.
+        if isinstance(tags, int) and not isinstance(tags, bool) and \
+                (timeout_seconds is None or isinstance(timeout_seconds, (list, tuple, str))):
+            tags, timeout_seconds = timeout_seconds, tags
+        if isinstance(tags, str):
+            tags = [tags]
+        if timeout_seconds is None:
+            timeout_seconds = 86400
+        if not isinstance(timeout_seconds, int) or isinstance(timeout_seconds, bool) or \
+                timeout_seconds < 1:
+            raise InvalidJob("timeout_seconds must be a whole number >= 1")
+        return (list(tags) if tags else None), timeout_seconds
+
+    def _target(self, target_email):
+        """The owner's email, checked to run the queue here.  (scq_submit
+        itself would create a fake datasite for an unknown owner.)"""
+        t = str(target_email).strip().lower()
+        app = os.path.join(self._h.data_dir, "datasites", t, "app_data", "code-queue", "inbox")
+        if "/" in t or t in ("", ".", "..") or not os.path.isdir(app):
+            raise InvalidJob("'%s' has no code queue in %s/datasites (wrong email, or the "
+                             "data owner has not set up syft-code-queue yet)" %
+                             (target_email, self._h.data_dir))
+        return t
+
+    def _submitted(self, uid):
+        return self._find(uid, _scq.AS_REQUESTER)
+
+    def submit_job(self, target_email, code_folder, name, description=None, tags=None,
+                   timeout_seconds=86400):
+        tags, timeout_seconds = self._tags_timeout(tags, timeout_seconds)
+        folder = os.fspath(code_folder)
+        if not os.path.isdir(folder):
+            raise InvalidJob("code folder '%s' does not exist" % folder)
+        if not os.path.isfile(os.path.join(folder, "run.sh")):
+            raise InvalidJob("code folder '%s' has no run.sh" % folder)
+        uid = self._h.submit(self._target(target_email), folder, str(name), description, tags,
+                             timeout_seconds)
+        return self._submitted(uid)
+
+    submit_code = submit_job
+
+    def submit_script(self, target_email, script_content, name, description=None,
+                      language="python", requirements=None, tags=None, timeout_seconds=86400):
+        tags, timeout_seconds = self._tags_timeout(tags, timeout_seconds)
+        if isinstance(script_content, os.PathLike):
+            script_content = Path(script_content).read_bytes()
+        if isinstance(script_content, str):
+            script_content = script_content.encode("utf-8")
+        if isinstance(requirements, str):
+            requirements = [requirements]
+        uid = self._h.submit_script(self._target(target_email), str(language), bytes(script_content),
+                                    str(name), description, tags, timeout_seconds,
+                                    list(requirements) if requirements else None)
+        return self._submitted(uid)
+
+    def submit_python(self, target_email, script_content, name, description=None,
+                      requirements=None, tags=None, timeout_seconds=86400):
+        return self.submit_script(target_email, script_content, name, description, "python",
+                                  requirements, tags, timeout_seconds)
+
+    def submit_bash(self, target_email, script_content, name, description=None, tags=None,
+                    timeout_seconds=86400):
+        return self.submit_script(target_email, script_content, name, description, "bash",
+                                  None, tags, timeout_seconds)
+
+    # -- deciding ----------------------------------------------------------------------
+    def _owner_uid(self, job_uid, verb):
+        """Full uid of a job submitted to me; NotAllowed if I only requested it."""
+        try:
+            return self._find(job_uid, _scq.AS_OWNER).uid
+        except JobNotFound:
+            try:
+                j = self._find(job_uid, _scq.AS_REQUESTER)
+            except JobNotFound:
+                raise JobNotFound("no job found with id '%s' submitted to %s" %
+                                  (_uid(job_uid), self.email)) from None
+            raise NotAllowed("only the data owner (%s) may %s job '%s'; you are its "
+                             "requester" % (j.target_email, verb, j.uid)) from None
+
+    def approve(self, job_uid, reason=None, allow_network=False):
+        self._h.approve(self._owner_uid(job_uid, "approve"), reason or None,
+                        bool(allow_network))
+        return True
+
+    def reject(self, job_uid, reason=None):
+        reason = (reason or "").strip() or DEFAULT_REJECT_REASON
+        self._h.reject(self._owner_uid(job_uid, "reject"), reason)
+        return True
+
+    def cancel(self, job_uid):
+        self._h.cancel(self._find(job_uid).uid)
+        return True
+
+    # -- reviewing ---------------------------------------------------------------------
+    def _files(self, job_uid):
+        uid = self._find(job_uid, _scq.AS_OWNER).uid
+        return uid, json.loads(self._h.job_files(uid))
+
+    def list_job_files(self, job_uid):
+        return sorted(f["path"] for f in self._files(job_uid)[1])
+
+    def read_job_file(self, job_uid, filename, max_bytes=1 << 20):
+        uid = self._find(job_uid, _scq.AS_OWNER).uid
+        return _text(self._h.read_file(uid, os.fspath(filename), max_bytes), filename)
+
+    def review_job(self, job_uid):
+        from ._html import ReviewView
+        return ReviewView(self._find(job_uid, _scq.AS_OWNER))
+
+    def inspect_job(self, job_uid):
+        print(self.review_job(job_uid).text())
+
+    # -- results -----------------------------------------------------------------------
+    def get_job_logs(self, job_uid):
+        uid = self._find(job_uid).uid
+        try:
+            data = self._h.logs(uid)
+        except JobNotFound:
+            return None
+        return data.decode("utf-8", "replace")
+
+    def get_job_output(self, job_uid):
+        uid = self._find(job_uid).uid
+        try:
+            return Path(self._h.output_dir(uid))
+        except JobNotFound:
+            return None
+
+    def copy_job_output(self, job_uid, dest):
+        """Copy the job's outputs into dest (created; never overwrites)."""
+        self._h.output_copy(self._find(job_uid).uid, os.fspath(dest))
+        return Path(dest)
+
+    def list_output_files(self, job_uid):
+        root = self.get_job_output(job_uid)
+        if root is None:
+            return []
+        out = []
+
+        def walk(d, rel):
+            with os.scandir(d) as it:
+                for e in it:
+                    r = rel + e.name
+                    if e.is_dir(follow_symlinks=False):
+                        walk(e.path, r + "/")
+                    elif e.is_file(follow_symlinks=False):
+                        out.append(r)
+        walk(str(root), "")
+        return sorted(out)
+
+    def read_output_file(self, job_uid, name, max_bytes=1 << 20):
+        root = self.get_job_output(job_uid)
+        name = os.fspath(name)
+        if root is None:
+            raise JobNotFound("job '%s' has no output yet" % _uid(job_uid))
+        if name not in self.list_output_files(job_uid):
+            raise JobNotFound("job '%s' has no output file '%s'" % (_uid(job_uid), name))
+        fd = os.open(os.path.join(str(root), name), os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as f:
+            return _text(f.read(max_bytes), name)
+
+    def wait_for_completion(self, job_uid, timeout=600):
+        from . import JobFailed
+        uid = self._find(job_uid).uid
+        end = None if timeout is None or timeout <= 0 else time.monotonic() + timeout
+        while True:
+            left = 1.0 if end is None else min(1.0, end - time.monotonic())
+            if left <= 0:
+                job = self._find(uid)
+                raise _scq.Timeout("job '%s' is still %s after %s seconds" %
+                                   (uid, job.status, timeout))
+            try:
+                st = self._h.wait(uid, max(left, 0.05))
+                break
+            except _scq.Timeout:
+                continue  # one slice; Ctrl-C is handled between slices
+        job = self._find(uid)
+        if _scq.statuses()[st] != "completed":
+            msg = "job '%s' (%s) ended %s" % (job.name, job.short_id, job.status)
+            if job.error_message or job.reason:
+                msg += ": %s" % (job.error_message or job.reason)
+            raise JobFailed(msg, job)
+        return job
+
+    # -- running, settings, datasets -------------------------------------------------
+    def run_jobs(self):
+        return self._h.run_cycle()
+
+    def ingest(self):
+        return self._h.ingest()
+
+    @property
+    def config(self):
+        return QueueConfig(self)
+
+    def add_dataset(self, name, path):
+        self._h.dataset_add(str(name), os.fspath(path))
+
+    def remove_dataset(self, name):
+        self._h.dataset_remove(str(name))
+
+    def list_datasets(self):
+        return json.loads(self._h.dataset_list())
+
+    def audit_verify(self):
+        return self._h.audit_verify()
+
+    def doctor(self):
+        return json.loads(self._h.doctor_json())
+
+    def status(self):
+        s = json.loads(self._h.status_json())
+        own, mine = s["as_owner"], s["as_requester"]
+        s.update({"jobs_submitted_by_me": sum(mine.values()),
+                  "jobs_submitted_to_me": sum(own.values()),
+                  "pending_for_approval": own.get("pending", 0),
+                  "my_running_jobs": mine.get("running", 0)})
+        return s
+
+    @property
+    def datasites(self):
+        from ._datasites import DataSitesCollection
+        return DataSitesCollection(self)

@@ -1,0 +1,138 @@
+"""q.datasites: the datasites visible locally that run the queue."""
+import os
+import time
+
+from ._html import _CSS, e, new_id, _refresh_comment
+
+
+class DataSitesCollection(list):
+    """One dict per datasite that runs syft-code-queue (has
+    datasites/<email>/app_data/code-queue/inbox), with my job counts there:
+    {email, is_me, total_jobs, status_counts, responded, last_response}.
+    For my own datasite the counts are the jobs submitted to me."""
+
+    def __init__(self, client, rows=None):
+        self._client = client
+        super().__init__(self._scan() if rows is None else rows)
+
+    def _scan(self):
+        from ._core import JobStatus
+        c = self._client
+        root = os.path.join(str(c.data_dir), "datasites")
+        mine = c._list(2)  # AS_REQUESTER
+        rows = []
+        try:
+            entries = sorted(os.scandir(root), key=lambda d: d.name)
+        except FileNotFoundError:
+            entries = []
+        for d in entries:
+            if "@" not in d.name or not d.is_dir(follow_symlinks=False):
+                continue
+            if not os.path.isdir(os.path.join(d.path, "app_data", "code-queue", "inbox")):
+                continue
+            is_me = d.name == c.email
+            jobs = c._list(1) if is_me else [j for j in mine if j.target_email == d.name]
+            counts = {s.value: 0 for s in JobStatus}
+            for j in jobs:
+                counts[str(j.status)] += 1
+            answered = [j for j in jobs if str(j.status) not in ("pending", "cancelled")]
+            last = max((j.updated_at for j in answered if j.updated_at), default=None)
+            rows.append({"email": d.name, "is_me": is_me, "total_jobs": len(jobs),
+                         "status_counts": counts, "pending": counts["pending"],
+                         "responded": len(answered), "last_response": last})
+        rows.sort(key=lambda r: (r["last_response"] is None,
+                                 -(r["last_response"].timestamp() if r["last_response"] else 0),
+                                 r["email"]))
+        return rows
+
+    def emails(self):
+        return [r["email"] for r in self]
+
+    def refresh(self):
+        self[:] = self._scan()
+        return self
+
+    @property
+    def with_pending_jobs(self):
+        return DataSitesCollection(self._client, [r for r in self if r["pending"]])
+
+    @property
+    def responsive(self):
+        return DataSitesCollection(self._client, [r for r in self if r["responded"]])
+
+    def ping(self, timeout_minutes=0.5, include_self=False, block=False, run_own=True):
+        """Submit a tiny job to each datasite ("Ping from <me>", tags ping,
+        network-test) and report who ran it.  With block=True, wait up to
+        timeout_minutes for the owners to approve and run it (my own datasite's
+        ping is run here if include_self and run_own).  Returns {sent_to,
+        failed_to_send, jobs, timeout_minutes, collection_size} plus, when
+        blocking, {responded, pending, failed, ran_by, elapsed_seconds}."""
+        c = self._client
+        me = c.email
+        script = ("import os\nopen(os.path.join(os.environ['OUTPUT_DIR'], 'ping.txt'), 'w')"
+                  ".write('pong from ' + os.environ.get('SYFT_REQUESTER', '?') + '\\n')\n")
+        res = {"sent_to": [], "failed_to_send": [], "jobs": {}, "timeout_minutes": timeout_minutes,
+               "collection_size": len(self)}
+        timeout = max(60, int(timeout_minutes * 60))
+        for r in self:
+            if r["is_me"] and not include_self:
+                continue
+            try:
+                job = c.submit_python(r["email"], script, "Ping from %s" % me,
+                                      tags=["ping", "network-test"], timeout_seconds=timeout)
+                res["sent_to"].append(r["email"])
+                res["jobs"][r["email"]] = job
+            except Exception as ex:  # noqa: BLE001 - reported per datasite
+                res["failed_to_send"].append({"email": r["email"], "error": str(ex)})
+        if not block:
+            return res
+        t0 = time.monotonic()
+        deadline = t0 + timeout_minutes * 60
+        while True:
+            if include_self and run_own and me in res["jobs"]:
+                own = res["jobs"][me].refresh()
+                if str(own.status) == "pending":
+                    own.approve("ping")
+                if str(own.status) in ("pending", "approved"):
+                    c.run_jobs()
+            states = {em: j.refresh() for em, j in res["jobs"].items()}
+            if all(j.is_terminal for j in states.values()) or time.monotonic() >= deadline:
+                break
+            time.sleep(0.5)
+        res["responded"] = [em for em, j in states.items() if str(j.status) == "completed"]
+        res["failed"] = [em for em, j in states.items() if j.is_terminal and
+                         str(j.status) != "completed"]
+        res["pending"] = [em for em, j in states.items() if not j.is_terminal]
+        res["ran_by"] = {em: j.approved_by for em, j in states.items() if j.approved_by}
+        res["elapsed_seconds"] = round(time.monotonic() - t0, 2)
+        return res
+
+    def __repr__(self):
+        lines = ["%-3s %-36s %6s %8s %8s %10s" % ("#", "Email", "Total", "Pending", "Running",
+                                                  "Completed")]
+        for i, r in enumerate(self, 1):
+            sc = r["status_counts"]
+            lines.append("%-3d %-36s %6d %8d %8d %10d" % (i, r["email"] + (" (me)" if r["is_me"]
+                                                                          else ""),
+                                                          r["total_jobs"], sc["pending"],
+                                                          sc["running"], sc["completed"]))
+        return "\n".join(lines)
+
+    def _repr_html_(self):
+        rid = new_id("datasites")
+        out = [_refresh_comment(rid), _CSS, '<div class="scq-w" id="%s"><h3>\U0001f310 '
+               'Datasites running syft-code-queue<span class="scq-pill">%d</span></h3>'
+               '<table><thead><tr><th>#</th><th>Email</th>' % (rid, len(self))]
+        from ._core import JobStatus
+        out += ["<th>%s</th>" % s.value.capitalize() for s in JobStatus]
+        out.append("<th>Total</th><th>Last response</th></tr></thead><tbody>")
+        for i, r in enumerate(self, 1):
+            out.append("<tr><td>%d</td><td>%s%s</td>" % (i, e(r["email"]),
+                                                         " (me)" if r["is_me"] else ""))
+            out += ["<td>%d</td>" % r["status_counts"][s.value] for s in JobStatus]
+            out.append("<td>%d</td><td>%s</td></tr>" % (
+                r["total_jobs"], e(r["last_response"].isoformat() if r["last_response"]
+                                   else "Never")))
+        out.append('</tbody></table><div class="scq-muted">q.datasites.ping(block=True) '
+                   'submits a tiny job to each and reports who ran it.</div></div>')
+        return "".join(out)

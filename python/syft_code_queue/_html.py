@@ -1,0 +1,548 @@
+"""HTML for Jupyter: a job card, a collection table, a code review and an
+output viewer.
+
+Everything that came from a submitter (names, descriptions, tags, e-mails,
+file names, file contents, reasons, logs) is escaped with html.escape after
+control characters are made visible; file contents live in escaped <pre>
+elements, never inside <script>.  The only data in <script> is JSON from
+_js(), which escapes <, > and & as \\u003c etc.  Each rendering uses ids of its
+own, and its script binds only inside its own root element.
+
+Buttons: a click runs the action in the kernel through the classic
+Notebook's Jupyter.notebook.kernel when it exists; otherwise it copies the
+exact one-line snippet (with the job's full uid) to the clipboard and shows
+it.  With ipywidgets installed, _actions.py adds widget buttons that call
+Python directly (see CodeJob._ipython_display_).
+"""
+import html
+import json
+import re
+import uuid
+from datetime import datetime, timezone
+
+_CTRL = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u2028\u2029]")
+
+
+def visible(s):
+    """Control characters as visible \\xNN text (newline and tab kept)."""
+    return _CTRL.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 256
+                     else "\\u%04x" % ord(m.group()), "" if s is None else str(s))
+
+
+def e(s):
+    """Escaped text for HTML content and quoted attribute values."""
+    return html.escape(visible(s), quote=True)
+
+
+def _js(obj):
+    """JSON safe to embed in <script> (and in HTML)."""
+    return (json.dumps(obj, ensure_ascii=True).replace("<", "\\u003c")
+            .replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def py_literal(s):
+    """A Python string literal for s (JSON strings are valid Python literals)."""
+    return json.dumps(str(s), ensure_ascii=True)
+
+
+def new_id(kind):
+    return "scq-%s-%s" % (kind, uuid.uuid4().hex[:12])
+
+
+def age(t, now=None):
+    """'just now', '5m ago', '3h ago', '2 days ago' (t an aware datetime)."""
+    if t is None:
+        return "unknown"
+    now = now or datetime.now(timezone.utc)
+    s = int((now - t).total_seconds())
+    if s < 60:
+        return "just now"
+    if s < 3600:
+        return "%dm ago" % (s // 60)
+    if s < 86400:
+        return "%dh ago" % (s // 3600)
+    d = s // 86400
+    return "%d day%s ago" % (d, "" if d == 1 else "s")
+
+
+def _refresh_comment(ident):
+    import time
+    return "<!-- refresh-%d-%s -->" % (int(time.time() * 1000), e(ident))
+
+
+# ---- actions -------------------------------------------------------------------
+
+_clients = {}
+
+
+def client_token(client):
+    """A key under which the kernel-side action helper finds this client."""
+    if client is None:
+        return ""
+    tok = "c%x" % id(client)
+    _clients[tok] = client
+    return tok
+
+
+def act(token, uid, action, reason=None):
+    """Run one button's action in the kernel (called by the page's JS through
+    Jupyter.notebook.kernel.execute) and print a one-line result."""
+    from . import _client
+    client = _clients.get(token) or _client()
+    job = client.get_job(uid)
+    if action == "approve":
+        job.approve(reason)
+    elif action == "reject":
+        job.reject(reason)
+    elif action == "cancel":
+        job.cancel()
+    else:
+        raise ValueError("unknown action %r" % action)
+    print("%s %s: %s" % (job.status, job.short_id, job.name))
+
+
+def snippet(uid, action, reason=None):
+    """The exact one-line Python for an action (what the copy fallback gives)."""
+    call = {"approve": "approve(%s)" % ("" if reason is None else py_literal(reason)),
+            "reject": "reject(%s)" % ("" if reason is None else py_literal(reason)),
+            "cancel": "cancel()", "review": "review()",
+            "logs": "get_logs()", "output": "get_output()"}[action]
+    if action == "logs":
+        return "print(q.get_job(%s).get_logs())" % py_literal(uid)
+    return "q.get_job(%s).%s" % (py_literal(uid), call)
+
+
+_CSS = """<style>
+.scq-w{font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,sans-serif;font-size:13px;
+ color:#1f2937;border:1px solid #e5e7eb;border-radius:8px;padding:10px;margin:4px 0;
+ background:#fff;max-width:100%}
+.scq-w h3{margin:0 0 4px 0;font-size:15px}.scq-w .scq-muted{color:#6b7280;font-size:12px}
+.scq-w .scq-pill{background:#eef2ff;color:#3730a3;border-radius:10px;padding:1px 8px;
+ font-size:11px;margin-left:6px}
+.scq-w .scq-tag{background:#f3f4f6;border-radius:4px;padding:0 5px;margin-right:3px;font-size:11px}
+.scq-w .scq-badge{border-radius:4px;padding:1px 6px;font-size:11px;font-weight:600}
+.scq-badge-pending{background:#fef3c7;color:#92400e}.scq-badge-approved{background:#cffafe;color:#155e75}
+.scq-badge-running{background:#dbeafe;color:#1e40af}.scq-badge-completed{background:#dcfce7;color:#166534}
+.scq-badge-failed{background:#fee2e2;color:#991b1b}.scq-badge-rejected{background:#fee2e2;color:#991b1b}
+.scq-badge-timedout{background:#f3e8ff;color:#6b21a8}.scq-badge-cancelled{background:#e5e7eb;color:#374151}
+.scq-w button{font-size:12px;margin:1px;padding:2px 8px;border:1px solid #d1d5db;border-radius:4px;
+ background:#f9fafb;cursor:pointer}
+.scq-w button.scq-on{background:#1f2937;color:#fff}
+.scq-w table{border-collapse:collapse;width:100%}.scq-w td,.scq-w th{border-bottom:1px solid #f3f4f6;
+ padding:4px 6px;text-align:left;vertical-align:top}
+.scq-w tr.scq-sel{background:#eff6ff}.scq-w .scq-scroll{max-height:600px;overflow:auto}
+.scq-w pre{white-space:pre-wrap;word-break:break-all;background:#f9fafb;padding:6px;margin:0;
+ max-height:500px;overflow:auto;font-size:12px}
+.scq-w .scq-files{min-width:180px;max-width:260px;padding-right:8px}
+.scq-w .scq-file{display:block;cursor:pointer;padding:1px 4px;border-radius:3px;word-break:break-all}
+.scq-w .scq-file.scq-on{background:#e0e7ff}
+.scq-w .scq-msg{font-size:12px;color:#374151;white-space:pre-wrap}
+@media (prefers-color-scheme: dark){.scq-w{background:#111827;color:#e5e7eb;border-color:#374151}
+ .scq-w pre{background:#1f2937}.scq-w button{background:#1f2937;color:#e5e7eb;border-color:#4b5563}
+ .scq-w .scq-tag{background:#374151}.scq-w tr.scq-sel{background:#1e3a8a}}
+</style>"""
+
+# One script per rendering, bound to its root element; no globals.  The
+# action runs in the kernel when the classic Notebook API is there, else the
+# snippet is copied and shown.
+_ACTIONS_JS = r"""
+function scqRun(root, btn, info) {
+  var uid = btn.getAttribute('data-uid'), action = btn.getAttribute('data-action');
+  var msg = root.querySelector('.scq-msg');
+  function show(t) { if (msg) msg.textContent = t; }
+  var reason = null;
+  if (action === 'approve') {
+    reason = window.prompt('Reason for approving (optional):', 'Approved via Jupyter interface');
+    if (reason === null) return;
+  } else if (action === 'reject') {
+    reason = window.prompt('Reason for rejecting (required):', '');
+    if (reason === null) return;
+    if (!reason.trim()) { show('A reason is required to reject.'); return; }
+  }
+  var lit = function (s) { return JSON.stringify(String(s)); };
+  var calls = {approve: 'approve(' + (reason === null ? '' : lit(reason)) + ')',
+               reject: 'reject(' + lit(reason) + ')', cancel: 'cancel()',
+               review: 'review()', output: 'get_output()'};
+  var snip = action === 'logs' ? 'print(q.get_job(' + lit(uid) + ').get_logs())'
+                               : 'q.get_job(' + lit(uid) + ').' + calls[action];
+  var J = window.Jupyter, k = J && J.notebook && J.notebook.kernel;
+  if (k && typeof k.execute === 'function') {
+    if (action === 'approve' || action === 'reject' || action === 'cancel') {
+      var code = '__import__("syft_code_queue")._html.act(' + lit(info.token) + ', ' + lit(uid) +
+                 ', ' + lit(action) + (reason === null ? '' : ', ' + lit(reason)) + ')';
+      show('Running ' + action + ' for ' + uid + ' ...');
+      k.execute(code, {iopub: {output: function (m) {
+        var c = m.content || {};
+        if (m.msg_type === 'stream') show(c.text);
+        else if (m.msg_type === 'error') show(c.ename + ': ' + c.evalue);
+      }}}, {silent: false, store_history: false});
+      return;
+    }
+    if (J.notebook.insert_cell_below) {
+      var cell = J.notebook.insert_cell_below('code');
+      cell.set_text('import syft_code_queue as q\n' + snip);
+      cell.execute();
+      return;
+    }
+  }
+  var done = function () { show('Copied; paste and run in a new cell:\n' + snip); };
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    navigator.clipboard.writeText(snip).then(done, function () {
+      show('Run this in a new cell:\n' + snip); });
+  } else { show('Run this in a new cell:\n' + snip); }
+}
+"""
+
+
+def _action_buttons(job, me):
+    """(action, label) pairs for a job as seen by `me`."""
+    st = str(job.status)
+    owner = job.target_email == me
+    if st == "pending" and owner:
+        return [("approve", "\u2713 Approve"), ("reject", "\u2717 Reject"),
+                ("review", "\U0001f441 Review")]
+    if st in ("pending", "approved") and (owner or job.requester_email == me):
+        return [("cancel", "Cancel")]
+    if st in ("running", "completed", "failed"):
+        return [("logs", "\U0001f4dc Logs"), ("output", "\U0001f4c1 Output")]
+    return []
+
+
+def _buttons_html(job, me):
+    return "".join('<button type="button" data-action="%s" data-uid="%s" title="%s">%s</button>'
+                   % (a, e(job.uid), e(snippet(job.uid, a)), e(label))
+                   for a, label in _action_buttons(job, me))
+
+
+def _me(obj_client):
+    try:
+        return obj_client.email if obj_client is not None else None
+    except Exception:  # noqa: BLE001 - a closed handle still renders
+        return None
+
+
+def _tags_html(tags, limit=None):
+    shown = tags if limit is None else tags[:limit]
+    out = "".join('<span class="scq-tag">%s</span>' % e(t) for t in shown)
+    if limit is not None and len(tags) > limit:
+        out += '<span class="scq-tag">+%d</span>' % (len(tags) - limit)
+    return out
+
+
+def _script(root_id, body, info):
+    return ("<script>(function(){var root=document.getElementById(%s);if(!root)return;"
+            "var info=%s;%s%s})();</script>" % (_js(root_id), _js(info), _ACTIONS_JS, body))
+
+
+_BIND_BUTTONS = """
+root.querySelectorAll('button[data-action]').forEach(function (b) {
+  b.addEventListener('click', function (ev) { ev.stopPropagation(); scqRun(root, b, info); });
+});
+"""
+
+
+# ---- job card ----------------------------------------------------------------------
+
+def job_card(job):
+    rid = new_id("job")
+    me = _me(job.client)
+    st = str(job.status)
+    desc = job.description or "No description"
+    parts = [_refresh_comment(rid + "-" + (job.uid or "")), _CSS,
+             '<div class="scq-w scq-card" id="%s" data-job-uid="%s">' % (rid, e(job.uid)),
+             '<div><span class="scq-badge scq-badge-%s">%s</span> <h3 style="display:inline">%s'
+             '</h3></div>' % (e(st), e(st), e(job.name)),
+             '<div class="scq-muted">%s</div>' % e(desc),
+             '<div>%s</div>' % _tags_html(job.tags),
+             '<div class="scq-muted">From: %s &bull; To: %s &bull; ID: %s &bull; Created %s</div>'
+             % (e(job.requester_email), e(job.target_email), e(job.short_id),
+                e(age(job.created_at)))]
+    if job.reason or job.error_message:
+        parts.append('<div class="scq-muted">%s</div>' %
+                     e("Reason: %s" % (job.error_message or job.reason)))
+    if st == "pending" and job.target_email != me:
+        parts.append('<div class="scq-muted">Awaiting approval</div>')
+    parts.append('<div>%s</div><div class="scq-msg"></div></div>' % _buttons_html(job, me))
+    parts.append(_script(rid, _BIND_BUTTONS, {"token": client_token(job.client)}))
+    return "".join(parts)
+
+
+# ---- collection table ---------------------------------------------------------------
+
+def _title(coll, me):
+    if coll and all(str(j.status) == "pending" for j in coll):
+        if all(j.target_email == me for j in coll):
+            return "Jobs Awaiting Your Approval", "Review and approve/reject these jobs"
+        if all(j.requester_email == me for j in coll):
+            return "Jobs Awaiting Others' Approval", "Jobs you submitted waiting for approval"
+        return "Pending Jobs", "Jobs awaiting approval"
+    if coll and all(str(j.status) == "completed" for j in coll):
+        return "Completed Jobs", "Successfully completed jobs"
+    if coll and all(str(j.status) == "running" for j in coll):
+        return "Running Jobs", "Currently executing jobs"
+    return "Code Jobs", "Manage your code execution jobs"
+
+
+_TABLE_JS = """
+var rows = Array.prototype.slice.call(root.querySelectorAll('tr[data-job-uid]'));
+var search = root.querySelector('.scq-search'), status = 'all';
+var footer = root.querySelector('.scq-footer');
+function selected() { return rows.filter(function (r) {
+  var c = r.querySelector('input[type=checkbox]'); return c && c.checked && r.style.display !== 'none'; }); }
+function update() {
+  var q = (search.value || '').toLowerCase(), vis = 0;
+  rows.forEach(function (r) {
+    var ok = (status === 'all' || r.getAttribute('data-status') === status) &&
+      (!q || r.getAttribute('data-name').indexOf(q) >= 0 || r.getAttribute('data-email').indexOf(q) >= 0);
+    r.style.display = ok ? '' : 'none'; if (ok) vis++;
+    var c = r.querySelector('input[type=checkbox]');
+    r.className = c && c.checked ? 'scq-sel' : '';
+  });
+  footer.textContent = selected().length + ' job(s) selected \\u2022 ' + vis + ' visible \\u2022 ' + rows.length + ' total';
+}
+search.addEventListener('input', update);
+root.querySelectorAll('button[data-filter]').forEach(function (b) {
+  b.addEventListener('click', function () {
+    status = b.getAttribute('data-filter');
+    root.querySelectorAll('button[data-filter]').forEach(function (o) { o.className = o === b ? 'scq-on' : ''; });
+    update(); });
+});
+root.querySelectorAll('input[type=checkbox]').forEach(function (c) { c.addEventListener('change', update); });
+root.querySelectorAll('button[data-batch]').forEach(function (b) {
+  b.addEventListener('click', function () {
+    var verb = b.getAttribute('data-batch'), sel = selected();
+    var msg = root.querySelector('.scq-msg');
+    if (!sel.length) { msg.textContent = 'Select jobs first.'; return; }
+    var reason = window.prompt('Reason for ' + (verb === 'approve' ? 'approving' : 'rejecting') + ' ' +
+      sel.length + ' job(s):', verb === 'approve' ? 'Batch approved via Jupyter interface' : '');
+    if (reason === null) return;
+    if (verb === 'reject' && !reason.trim()) { msg.textContent = 'A reason is required to reject.'; return; }
+    var lit = function (s) { return JSON.stringify(String(s)); };
+    var uids = sel.map(function (r) { return r.getAttribute('data-job-uid'); });
+    var J = window.Jupyter, k = J && J.notebook && J.notebook.kernel;
+    var code = '[__import__("syft_code_queue")._html.act(' + lit(info.token) + ', u, ' + lit(verb) + ', ' +
+      lit(reason) + ') for u in ' + JSON.stringify(uids) + ']';
+    var snip = '[q.get_job(u).' + verb + '(' + lit(reason) + ') for u in ' + JSON.stringify(uids) + ']';
+    if (k && typeof k.execute === 'function') {
+      msg.textContent = '';
+      k.execute(code, {iopub: {output: function (m) { var c = m.content || {};
+        if (m.msg_type === 'stream') msg.textContent += c.text;
+        else if (m.msg_type === 'error') msg.textContent += c.ename + ': ' + c.evalue + '\\n'; }}},
+        {silent: false, store_history: false});
+    } else if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(snip).then(function () {
+        msg.textContent = 'Copied; paste and run in a new cell:\\n' + snip; },
+        function () { msg.textContent = 'Run this in a new cell:\\n' + snip; });
+    } else { msg.textContent = 'Run this in a new cell:\\n' + snip; }
+  });
+});
+""" + _BIND_BUTTONS + "update();"
+
+
+def collection_table(coll):
+    rid = new_id("jobs")
+    client = getattr(coll, "_cl", None) or next((j.client for j in coll if j.client), None)
+    me = _me(client)
+    if not coll:
+        return ('%s%s<div class="scq-w" id="%s" style="text-align:center">'
+                '<h3>\U0001f4ed No jobs found</h3><div class="scq-muted">Submit a job to get '
+                'started: q.submit_job(...)</div></div>' % (_refresh_comment(rid), _CSS, rid))
+    title, desc = _title(coll, me)
+    counts = {}
+    for j in coll:
+        counts[str(j.status)] = counts.get(str(j.status), 0) + 1
+    awaiting = [j for j in coll if str(j.status) == "pending" and j.target_email == me]
+    now = datetime.now(timezone.utc)
+    out = [_refresh_comment(rid), _CSS, '<div class="scq-w scq-table" id="%s">' % rid,
+           '<h3>\U0001f527 %s<span class="scq-pill">%d</span></h3>' % (e(title), len(coll)),
+           '<div class="scq-muted">%s</div>' % e(desc),
+           '<div style="margin:6px 0"><input class="scq-search" type="search" '
+           'placeholder="\U0001f50d Search jobs by name or email..." '
+           'aria-label="Search jobs" style="width:260px"> ',
+           '<button type="button" data-filter="all" class="scq-on">All (%d)</button>' % len(coll)]
+    for s in ("pending", "approved", "running", "completed", "failed", "rejected", "timedout",
+              "cancelled"):
+        if counts.get(s):
+            out.append('<button type="button" data-filter="%s">%s (%d)</button>' %
+                       (s, s.capitalize(), counts[s]))
+    if awaiting:
+        out.append(' <button type="button" data-batch="approve">\u2713 Approve Selected</button>'
+                   '<button type="button" data-batch="reject">\u2717 Reject Selected</button>')
+    out.append('</div><div class="scq-scroll"><table><thead><tr><th>\u2611</th><th>Job Name</th>'
+               '<th>Status</th><th>From</th><th>To</th><th>Tags</th><th>ID</th><th>Actions</th>'
+               '</tr></thead><tbody>')
+    for j in coll:
+        st = str(j.status)
+        can_select = st == "pending" and j.target_email == me
+        out.append(
+            '<tr data-job-uid="%s" data-status="%s" data-name="%s" data-email="%s">'
+            '<td>%s</td><td><b>%s</b><div class="scq-muted">%s</div>'
+            '<div class="scq-muted">%s</div></td>'
+            '<td><span class="scq-badge scq-badge-%s">%s</span></td><td>%s</td><td>%s</td>'
+            '<td title="%s">%s</td><td><code>%s</code></td><td>%s</td></tr>' % (
+                e(j.uid), e(st), e((j.name or "").lower()),
+                e(("%s %s" % (j.requester_email, j.target_email)).lower()),
+                '<input type="checkbox" aria-label="select">' if can_select else "",
+                e(j.name), e(j.description or "No description"), e(age(j.created_at, now)),
+                e(st), e(st), e(j.requester_email), e(j.target_email), e(", ".join(j.tags)),
+                _tags_html(j.tags, 2), e(j.short_id), _buttons_html(j, me)))
+    out.append('</tbody></table></div><div class="scq-muted scq-footer">0 jobs selected '
+               '&bull; %d total</div><div class="scq-msg"></div></div>' % len(coll))
+    out.append(_script(rid, _TABLE_JS, {"token": client_token(client)}))
+    return "".join(out)
+
+
+# ---- file viewers (review and output) ------------------------------------------------
+
+_VIEWER_JS = """
+var files = root.querySelectorAll('.scq-file');
+files.forEach(function (f) {
+  f.addEventListener('click', function () {
+    var k = f.getAttribute('data-k');
+    files.forEach(function (o) { o.className = 'scq-file' + (o === f ? ' scq-on' : ''); });
+    root.querySelectorAll('.scq-view').forEach(function (v) {
+      v.style.display = v.getAttribute('data-k') === k ? '' : 'none'; });
+  });
+});
+""" + _BIND_BUTTONS
+
+_ICONS = {".py": "\U0001f40d", ".sh": "\U0001f4dc", ".md": "\U0001f4dd", ".json": "\U0001f4cb",
+          ".csv": "\U0001f4ca", ".txt": "\U0001f4c4", ".yml": "\u2699", ".yaml": "\u2699"}
+_EMBED_CAP = 4 << 20
+
+
+def _order(paths):
+    first = [p for p in ("run.sh", "run.py", "run.bash") if p in paths]
+    return first + sorted((p for p in paths if p not in first), key=lambda p: (p.lower(), p))
+
+
+def _viewer(rid, title_html, meta_html, files, bottom_html, info, empty_text):
+    """files: [(path, text)].  Contents go into escaped <pre> blocks."""
+    out = [_refresh_comment(rid), _CSS, '<div class="scq-w scq-viewer" id="%s">' % rid,
+           title_html, meta_html]
+    if not files:
+        out.append('<div class="scq-muted">%s</div>' % e(empty_text))
+    else:
+        out.append('<div style="display:flex;gap:8px"><div class="scq-files">')
+        for i, (path, _) in enumerate(files):
+            ext = path[path.rfind("."):].lower() if "." in path else ""
+            out.append('<span class="scq-file%s" data-k="f%d" title="%s">%s %s</span>' % (
+                " scq-on" if i == 0 else "", i, e(path), _ICONS.get(ext, "\U0001f4c4"), e(path)))
+        out.append('</div><div style="flex:1;min-width:0">')
+        for i, (path, text) in enumerate(files):
+            lines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+            out.append('<div class="scq-view" data-k="f%d"%s><div class="scq-muted"><b>%s</b> '
+                       '&bull; %d lines &bull; %d characters</div><pre>%s</pre></div>' % (
+                           i, "" if i == 0 else ' style="display:none"', e(path), lines,
+                           len(text), e(text)))
+        out.append("</div></div>")
+    out.append(bottom_html)
+    out.append('<div class="scq-msg"></div></div>')
+    out.append(_script(rid, _VIEWER_JS, info))
+    return "".join(out)
+
+
+def _read_all(paths, read):
+    files, total = [], 0
+    for p in paths:
+        try:
+            text = read(p)
+        except Exception as ex:  # noqa: BLE001 - shown in the viewer
+            text = "<unable to read: %s>" % ex
+        if total + len(text) > _EMBED_CAP:
+            text = text[:max(0, _EMBED_CAP - total)] + "\n... (truncated in this view)"
+        total += len(text)
+        files.append((p, text))
+    return files
+
+
+class ReviewView:
+    """The review of a job submitted to me: metadata, files, run.sh in full.
+    In Jupyter a file tree and viewer; text() for terminals."""
+
+    def __init__(self, job):
+        self.job = job
+        self.files = job.list_files()
+
+    def text(self, head_lines=20, max_other=5):
+        j = self.job
+        lines = ["Code review: %s (%s)" % (j.name, j.uid),
+                 "From: %s  To: %s  Status: %s" % (j.requester_email, j.target_email, j.status),
+                 "Description: %s" % (j.description or "No description"),
+                 "Tags: %s" % (", ".join(j.tags) or "No tags"),
+                 "Code SHA-256: %s" % j.code_sha256, "", "Files:"]
+        lines += ["  " + p for p in _order(self.files)]
+        others = [p for p in _order(self.files) if p != "run.sh"]
+        for p in ["run.sh"] + others[:max_other]:
+            if p not in self.files:
+                continue
+            text = j.read_file(p)
+            body = text.splitlines()
+            if p != "run.sh" and len(body) > head_lines:
+                body = body[:head_lines] + ["... (%d more lines)" % (len(body) - head_lines)]
+            lines += ["", "----- %s -----" % p] + body
+        if str(j.status) == "pending":
+            lines += ["", "Approve: q.get_job(%s).approve(\"reason\")   Reject: "
+                      "q.get_job(%s).reject(\"reason\")" % (py_literal(j.uid),
+                                                             py_literal(j.uid))]
+        return visible("\n".join(lines))
+
+    def __repr__(self):
+        return self.text()
+
+    def _repr_html_(self):
+        j = self.job
+        rid = new_id("review")
+        me = _me(j.client)
+        files = _read_all(_order(self.files), j.read_file)
+        title = ('<h3>\U0001f50d Code Review: %s<span class="scq-pill">%d files</span></h3>' %
+                 (e(j.name), len(files)))
+        meta = ('<div class="scq-muted">\U0001f4e7 %s &rarr; %s &bull; \U0001f3f7 %s &bull; '
+                'ID: %s &bull; SHA-256: <code>%s</code></div>' % (
+                    e(j.requester_email), e(j.target_email),
+                    e(", ".join(j.tags)) if j.tags else "No tags", e(j.short_id),
+                    e(j.code_sha256)))
+        if str(j.status) == "pending" and j.target_email == me:
+            bottom = ('<div style="margin-top:6px">%s</div>' % "".join(
+                '<button type="button" data-action="%s" data-uid="%s">%s</button>' %
+                (a, e(j.uid), label) for a, label in (("approve", "\u2705 Approve Job"),
+                                                      ("reject", "\U0001f6ab Reject Job"))))
+        elif str(j.status) == "pending":
+            bottom = '<div class="scq-muted">Awaiting approval from job recipient</div>'
+        else:
+            bottom = '<div class="scq-muted">\U0001f4cb Review only &bull; Job status: %s</div>' \
+                % e(j.status)
+        return _viewer(rid, title, meta, files, bottom, {"token": client_token(j.client)},
+                       "\U0001f4c1 No files found")
+
+    def _ipython_display_(self):
+        from ._actions import display
+        display(self)
+
+
+class OutputViewer:
+    """The outputs of a finished job: file tree and viewer."""
+
+    def __init__(self, job):
+        self.job = job
+        self.files = job.list_output_files()
+
+    def text(self):
+        return visible("\n".join(["Output of %s (%s): %s" % (self.job.name, self.job.uid,
+                                                               self.job.status)] +
+                                 ["  " + p for p in self.files]))
+
+    def __repr__(self):
+        return self.text()
+
+    def _repr_html_(self):
+        j = self.job
+        rid = new_id("output")
+        files = _read_all(_order(self.files), j.read_output_file)
+        out_dir = j.get_output()
+        title = ('<h3>\U0001f4c1 Job Output: %s<span class="scq-pill">%d files</span></h3>' %
+                 (e(j.name), len(files)))
+        meta = '<div class="scq-muted">\U0001f4c2 %s &bull; Status: %s</div>' % (
+            e(out_dir or "no output folder"), e(j.status))
+        return _viewer(rid, title, meta, files, "", {"token": ""},
+                       "\U0001f4c1 No Output Available (job status: %s)" % j.status)
