@@ -59,6 +59,25 @@ out_has() {
 	fi
 }
 
+# err_has NAME ERE: the last checked command's stderr matches ERE
+err_has() {
+	_n=$((_n + 1))
+	if grep -Eq -- "$2" "$TEST_DIR/err"; then
+		echo "ok $_n - $1"
+	else
+		echo "not ok $_n - $1"
+		sed 's/^/#   /' "$TEST_DIR/err" | head -20
+		_failed=$((_failed + 1))
+	fi
+}
+
+# out_empty NAME: the last checked command printed nothing on stdout
+out_empty() {
+	_n=$((_n + 1))
+	if [ ! -s "$TEST_DIR/out" ]; then echo "ok $_n - $1"; else
+		echo "not ok $_n - $1"; _failed=$((_failed + 1)); fi
+}
+
 # Last command's stdout / stderr, for follow-up checks.
 last_out() { cat "$TEST_DIR/out"; }
 last_err() { cat "$TEST_DIR/err"; }

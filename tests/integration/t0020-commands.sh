@@ -1,0 +1,139 @@
+#!/bin/sh
+# t0020: the commands and transitions t0010 does not cover: identity lookup,
+# script submission, expiry, ambiguous ids, config, datasets, audit
+# tampering, cancel of approved jobs, clean-up and the watch loop.
+. "$(dirname "$0")/test-lib.sh"
+
+# --- identity ---------------------------------------------------------------
+check_exit "no identity at all: clear error, exit 1" 1 env -u SYFTBOX_EMAIL -u SYFTBOX_DATA_DIR \
+	-u SYFTBOX_CLIENT_CONFIG_PATH HOME="$TEST_DIR/nohome" "$SCQ" status
+out_empty "nothing on stdout"
+err_has "error says how to fix it" "SYFTBOX_EMAIL"
+mkdir -p "$TEST_DIR/home/.syftbox"
+printf '{"email":"%s","data_dir":"%s","refresh_token":"SECRET-TOKEN","server_url":"https://x"}' \
+	"$DO_EMAIL" "$WS" > "$TEST_DIR/home/.syftbox/config.json"
+check "~/.syftbox/config.json is found" env HOME="$TEST_DIR/home" "$SCQ" status --json
+out_has "identity from the config" "\"email\": \"$DO_EMAIL\""
+cat "$TEST_DIR/out" "$TEST_DIR/err" > "$TEST_DIR/printed"
+check "token never printed" sh -c "! grep -q SECRET-TOKEN '$TEST_DIR/printed'"
+check "token never copied into the workspace" sh -c "! grep -rq SECRET-TOKEN '$WS'"
+printf '{"email":"%s","sync_folder":"%s"}' "$DS_EMAIL" "$WS" > "$TEST_DIR/legacy.json"
+check "SYFTBOX_CLIENT_CONFIG_PATH with legacy sync_folder" env HOME="$TEST_DIR/nohome" \
+	SYFTBOX_CLIENT_CONFIG_PATH="$TEST_DIR/legacy.json" "$SCQ" status --json
+out_has "legacy identity" "\"email\": \"$DS_EMAIL\""
+check "SYFTBOX_EMAIL/SYFTBOX_DATA_DIR override" env SYFTBOX_EMAIL=$DS_EMAIL SYFTBOX_DATA_DIR="$WS" "$SCQ" jobs --json
+check "--email after the command works too" "$SCQ" jobs --email "$DS_EMAIL" --data-dir "$WS" --json
+
+# --- submit-python / submit-bash --------------------------------------------
+printf 'import os\nopen(os.environ["OUTPUT_DIR"] + "/py.txt", "w").write("from python")\nprint("py ok")\n' > "$TEST_DIR/s.py"
+check "submit-python from a file" ds submit-python "$TEST_DIR/s.py" --to "$DO_EMAIL" --name "py job" --tag t1 --tag t2
+UPY=$(last_out)
+check "submit-bash from stdin" sh -c "echo 'echo bash ok' | '$SCQ' --email $DS_EMAIL --data-dir '$WS' submit-bash - --to $DO_EMAIL --name 'sh job'"
+USH=$(last_out)
+check "generated run.sh uses python3" do_ review "$UPY"
+out_has "python3 script.py in run.sh" "python3 script.py"
+check "approve both" sh -c "'$SCQ' --email $DO_EMAIL --data-dir '$WS' approve $UPY && '$SCQ' --email $DO_EMAIL --data-dir '$WS' approve $USH"
+check "run" do_ run
+check "python job completed" ds wait "$UPY" --timeout 10
+check "bash job completed" ds wait "$USH" --timeout 10
+check "python output" ds logs "$UPY"
+out_has "python printed" "^py ok"
+check_exit "submit-python of a missing file" 1 ds submit-python "$TEST_DIR/nope.py" --to "$DO_EMAIL" --name x
+check_exit "submit without run.sh" 1 ds submit "$TEST_DIR" --to "$DO_EMAIL" --name x
+check_exit "submit without --name is a usage error" 2 ds submit "$TEST_DIR" --to "$DO_EMAIL"
+check_exit "submit to an invalid email" 1 ds submit "$TEST_DIR" --to "not-an-email" --name x
+check "jobs --status completed" ds jobs --status completed --json
+out_has "both completed listed" "$USH"
+
+# --- expiry ----------------------------------------------------------------
+make_job "$TEST_DIR/code"
+check "submit with a 1 s approval timeout" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name exp --timeout 1
+UEXP=$(last_out)
+check "ingested while fresh" do_ pending --json
+out_has "listed pending" "$UEXP"
+sleep 2
+check "listing pending expires it" do_ pending --json
+check "not pending any more" sh -c "! grep -q $UEXP '$TEST_DIR/out'"
+check "it is timedout" do_ list --status timedout --json
+out_has "timedout listed" "$UEXP"
+check_exit "approving a timedout job is a state error" 1 do_ approve "$UEXP"
+check "requester sees timedout" ds show "$UEXP" --json
+out_has "status timedout published" '"status":"timedout"'
+
+# --- ambiguous prefix --------------------------------------------------------
+i=0
+while [ $i -lt 40 ]; do ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name "amb$i" >/dev/null; i=$((i+1)); done
+do_ pending >/dev/null
+P=$(do_ list --json | grep -o '"uid":"[0-9a-f]' | sort | uniq -d | head -1 | cut -d'"' -f4)
+PFX=$(do_ list --json | grep -o "\"uid\":\"$P[0-9a-f]*" | cut -d'"' -f4 | cut -c1-4 | sort | uniq -d | head -1)
+if [ -n "$PFX" ]; then
+	check_exit "ambiguous 4-char prefix exits 1" 1 do_ show "$PFX"
+	err_has "candidates are listed" "matches"
+else
+	check_exit "ambiguous prefix (40 jobs, none shared 4 chars; use a 1-char check)" 2 do_ show "$P"
+fi
+
+# --- cancel of an approved job by the owner, and by the requester -----------
+check "submit c1" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name c1
+UC1=$(last_out)
+check "approve c1" do_ approve "$UC1"
+check "owner cancels the approved job" do_ cancel "$UC1"
+check "c1 cancelled" do_ show "$UC1" --json
+out_has "cancelled" '"status":"cancelled"'
+out_has "cancelled-from-approved keeps its approval" "approved_at"
+check_exit "cancelled twice is a state error" 1 do_ cancel "$UC1"
+
+# --- config and datasets -----------------------------------------------------
+check "config list" do_ config list
+out_has "defaults present" '"max_concurrent_jobs": 3'
+check "config set job_timeout" do_ config set job_timeout 900
+check "config get" do_ config get job_timeout
+out_has "value read back" "^900$"
+check_exit "bad value refused" 1 do_ config set job_timeout -5
+check_exit "unknown key is a usage error" 2 do_ config set frobnicate 1
+check_exit "isolation takes full or none only" 1 do_ config set isolation maybe
+mkdir -p "$TEST_DIR/data"; echo 1 > "$TEST_DIR/data/x.csv"
+check "dataset add" do_ dataset add cohort "$TEST_DIR/data"
+check "dataset list" do_ dataset list
+out_has "listed" "cohort"
+check_exit "dataset with a bad name" 1 do_ dataset add "../x" "$TEST_DIR/data"
+check "dataset remove" do_ dataset remove cohort
+check_exit "remove again: not found" 1 do_ dataset remove cohort
+check "doctor answers" do_ doctor
+
+# --- audit tampering -----------------------------------------------------------
+check "audit verifies" do_ audit --verify
+A="$WS/private/code-queue/$DO_EMAIL/audit.jsonl"
+cp "$A" "$TEST_DIR/audit.bak"
+sed -i '3s/"event":"[a-z-]*"/"event":"approve"/' "$A"
+check_exit "an edited line is detected" 1 do_ audit --verify
+err_has "the error names the line" "line 3"
+cp "$TEST_DIR/audit.bak" "$A"; sed -i '2d' "$A"
+check_exit "a removed line is detected" 1 do_ audit --verify
+cp "$TEST_DIR/audit.bak" "$A"
+
+# --- clean-up ----------------------------------------------------------------
+check "cleanup after 1 s" do_ config set cleanup_completed_after 1
+sleep 2
+check "run cleans finished jobs" do_ run
+out_has "cleaned some" "[1-9][0-9]* cleaned up"
+check_exit "a cleaned job is gone for the owner" 1 do_ show "$UPY"
+check "audit still verifies after clean-up" do_ audit --verify
+check "cleanup off again" do_ config set cleanup_completed_after 0
+
+# --- watch loop: reacts within a second, stops on SIGTERM -------------------
+"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch >"$TEST_DIR/watch.out" 2>&1 &
+WPID=$!
+sleep 0.5
+check "submit while watching" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name watched
+UW=$(last_out)
+sleep 1.5
+check "watch ingested it within a second or so" do_ show "$UW" --json
+check "approve while watching" do_ approve "$UW"
+check "watched job completes" ds wait "$UW" --timeout 10
+kill -TERM $WPID
+i=0; while kill -0 $WPID 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+check "watch stopped on SIGTERM" sh -c "! kill -0 $WPID 2>/dev/null"
+wait $WPID; rc=$?
+check "watch exited 0" test "$rc" = 0
+done_testing
