@@ -23,7 +23,11 @@
 enum fs_flags {
 	FS_DEFER_SYNC = 1 << 0, /* skip fsyncs: the caller will fs_syncfs */
 	FS_NOREPLACE = 1 << 1,  /* fs_write_atomic: fail if the name exists */
-	FS_EXEC = 1 << 2        /* fs_write_atomic: mode 0755 instead of 0644 */
+	FS_EXEC = 1 << 2,       /* fs_write_atomic: mode 0755 instead of 0644 */
+	/* The directory is itself an unpublished staging folder that will be
+	 * renamed into place whole (after a sync): write the final name
+	 * directly (O_EXCL), the folder's rename is the atomic step. */
+	FS_STAGED = 1 << 3
 };
 
 int fs_write_atomic(int dirfd, const char *name, const void *data, size_t len,

@@ -236,8 +236,8 @@ static int stage(struct ingest *in, int src, json_t *rec, const char *uid, struc
 		goto out;
 	srec = store_record(h, rec);
 	man = json_pack("{s:O}", "files", json_object_get(rec, "files"));
-	if (json_write_at(dir, "manifest.json", man, FS_DEFER_SYNC) < 0 ||
-	    json_write_at(dir, "job.json", srec, FS_DEFER_SYNC) < 0) {
+	if (json_write_at(dir, "manifest.json", man, FS_DEFER_SYNC | FS_STAGED) < 0 ||
+	    json_write_at(dir, "job.json", srec, FS_DEFER_SYNC | FS_STAGED) < 0) {
 		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
 		v = VERIFY_LOCAL;
 	}

@@ -202,7 +202,7 @@ static int copy_entry(int srcfd, int dstfd, json_t *e, struct buf *err)
 	dir = open_parent(dstfd, p, 1, &base);
 	crypto_hash_sha256_init(&hs);
 	if (dir < 0 || fs_copy_atomic(in, dir, base, (uint64_t)size,
-			FS_DEFER_SYNC | (exec ? FS_EXEC : 0), hash_chunk, &hs, &n) < 0) {
+			FS_DEFER_SYNC | FS_STAGED | (exec ? FS_EXEC : 0), hash_chunk, &hs, &n) < 0) {
 		int saved = errno;
 		buf_setf(err, "copying '%s': %s", p, saved == EFBIG ?
 			 "larger than the manifest says" : strerror(saved));

@@ -17,6 +17,7 @@
 struct walker {
 	json_t *list;
 	json_t *skipped; /* non-NULL: leave out names SyftBox never syncs */
+	int staged;      /* the destination is an unpublished staging folder */
 	uint64_t bytes;
 	struct buf *err;
 	int dstfd; /* -1: walk only */
@@ -96,7 +97,8 @@ static int copy_one(struct walker *w, int src, int dst, const char *name,
 		return buf_setf(w->err, "cannot read '%s': %s", rel, strerror(errno)), -1;
 	crypto_hash_sha256_init(&hs);
 	r = fs_copy_atomic(in, dst, name, MANIFEST_MAX_BYTES - w->bytes,
-			   FS_DEFER_SYNC | (exec ? FS_EXEC : 0), hash_chunk, &hs, &n);
+			   FS_DEFER_SYNC | (w->staged ? FS_STAGED : 0) | (exec ? FS_EXEC : 0),
+			   hash_chunk, &hs, &n);
 	close(in);
 	if (r < 0)
 		return buf_setf(w->err, "copying '%s': %s", rel, errno == EFBIG ?
@@ -207,7 +209,7 @@ json_t *manifest_copy_tree(int srcfd, int dstfd, struct buf *err)
 
 json_t *manifest_copy_tree_ex(int srcfd, int dstfd, struct buf *err, json_t *skipped)
 {
-	struct walker w = { json_array(), skipped, 0, err, dstfd };
+	struct walker w = { json_array(), skipped, skipped != NULL, 0, err, dstfd };
 	if (walk(&w, srcfd, dstfd, "", 0) < 0) {
 		json_decref(w.list);
 		return NULL;

@@ -227,7 +227,7 @@ static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 			buf_addf(&h->notices, "%s %s", i ? "," : "", json_string_value(e));
 		buf_addc(&h->notices, '\n');
 	}
-	r = json_write_at(tmp, "job.json", *rec_out, FS_DEFER_SYNC) < 0 ||
+	r = json_write_at(tmp, "job.json", *rec_out, FS_DEFER_SYNC | FS_STAGED) < 0 ||
 	    fs_syncfs(tmp) < 0 ? scq_fail_errno(h, "writing job '%s'", uid) : 0;
 out:
 	json_decref(manifest);
