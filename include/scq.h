@@ -194,6 +194,9 @@ int scq_job_read_file(scq *h, const char *uid, const char *path, size_t max,
 enum scq_decide_flags { SCQ_ALLOW_NETWORK = 1 };
 int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags);
 int scq_reject(scq *h, const char *uid, const char *reason);
+/* Owner: publish a finished job's log and outputs to its requester when
+ * the setting `release` is `review` (with `auto` this happens at once). */
+int scq_release(scq *h, const char *uid);
 /* Requester: asks the owner to cancel (through the inbox).  Owner: cancels
  * pending/approved at once, and asks the runner to stop a running job. */
 int scq_cancel(scq *h, const char *uid);

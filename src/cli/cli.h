@@ -59,6 +59,7 @@ int cmd_review(int, char **);
 int cmd_approve(int, char **);
 int cmd_reject(int, char **);
 int cmd_cancel(int, char **);
+int cmd_release(int, char **);
 int cmd_logs(int, char **);
 int cmd_output(int, char **);
 int cmd_wait(int, char **);

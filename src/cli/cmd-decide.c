@@ -30,12 +30,13 @@ static int decide(int argc, char **argv, int kind)
 	uid = cli_resolve(h, argv[optind], kind == 'c' ? SCQ_AS_ANY : SCQ_AS_OWNER, &r);
 	if (uid) {
 		r = kind == 'a' ? scq_approve(h, uid, reason, flags) :
-		    kind == 'r' ? scq_reject(h, uid, reason) : scq_cancel(h, uid);
+		    kind == 'r' ? scq_reject(h, uid, reason) :
+		    kind == 'l' ? scq_release(h, uid) : scq_cancel(h, uid);
 		if (r)
 			r = cli_fail(h, r);
 		else
 			printf("%s %s\n", kind == 'a' ? "approved" : kind == 'r' ? "rejected" :
-			       "cancel requested for", uid);
+			       kind == 'l' ? "released results of" : "cancel requested for", uid);
 	}
 	free(uid);
 	scq_close(h);
@@ -55,4 +56,9 @@ int cmd_reject(int argc, char **argv)
 int cmd_cancel(int argc, char **argv)
 {
 	return decide(argc, argv, 'c');
+}
+
+int cmd_release(int argc, char **argv)
+{
+	return decide(argc, argv, 'l');
 }

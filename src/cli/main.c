@@ -28,6 +28,7 @@ static const struct cmd commands[] = {
 	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network]", "approve a pending job" },
 	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job" },
 	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)" },
+	{ "release", cmd_release, "ID", "send a finished job's log and outputs (release review)" },
 	{ "logs", cmd_logs, "ID", "print a finished job's execution log" },
 	{ "output", cmd_output, "ID [--to DIR] [--json]", "list or copy a job's outputs" },
 	{ "wait", cmd_wait, "ID [--timeout SECONDS] [--json]", "wait until a job ends (exit 0 only if completed)" },

@@ -117,3 +117,25 @@ int job_cancel(scq *h, const char *uid, const char *by)
 	buf_release(&err);
 	return r;
 }
+
+int scq_release(scq *h, const char *uid)
+{
+	int st, r = owner_job(h, uid, &st), fd;
+	json_t *d;
+	if (r)
+		return r;
+	if (st != SCQ_COMPLETED && st != SCQ_FAILED && st != SCQ_CANCELLED)
+		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only results of finished runs "
+				"can be released", uid, scq_status_name(st));
+	fd = queue_job_dir(h, st, uid);
+	if (fd < 0)
+		return scq_fail_errno(h, "job '%s'", uid);
+	d = decision_record(h->email, "results released to the requester");
+	r = json_write_at(fd, "released.json", d, 0) < 0 ?
+	    scq_fail_errno(h, "releasing results of job '%s'", uid) : 0;
+	json_decref(d);
+	close(fd);
+	if (r == 0)
+		r = audit_append(h, "release", uid, h->email, NULL, NULL);
+	return r ? r : outbox_publish(h, uid, st, 1);
+}

@@ -90,6 +90,12 @@ int outbox_publish(scq *h, const char *uid, int status, int with_results)
 		r = SCQ_EIO;
 		goto out;
 	}
+	if (with_results && !strcmp(setting_str(h, "release"), "review") &&
+	    !fs_exists(jobfd, "released.json")) {
+		/* the owner reviews logs and outputs before they leave */
+		json_object_set_new(j->obj, "results_held", json_true());
+		with_results = 0;
+	}
 	if (with_results) {
 		publish_log(jobfd, outfd, j->obj);
 		publish_outputs(jobfd, outfd, j->obj);

@@ -38,6 +38,9 @@ static const struct setting table[] = {
 	{ "tmp_size_mb", K_INT, 256, 1, 1 << 20, NULL, "size of the job's /tmp" },
 	{ "network", K_BOOL, 0, 0, 1, NULL, "give jobs network access" },
 	{ "isolation", K_ENUM, 0, 0, 1, "full|none", "sandbox level" },
+	{ "release", K_ENUM, 0, 0, 1, "auto|review",
+	  "auto: logs and outputs go to the requester when a run ends; review: "
+	  "they wait for 'scq release ID'" },
 	{ "max_timeout_seconds", K_INT, 30 * 86400, 60, 3650LL * 86400, NULL,
 	  "longest approval wait a submitter may ask for" },
 	{ "ingest_grace_seconds", K_INT, 86400, 0, 3650LL * 86400, NULL,
