@@ -15,10 +15,16 @@ class TapResult(unittest.TestResult):
         super().__init__(*a, **kw)
         self.n = 0
         self.passed = 0
+        self._t0 = time.monotonic()
+
+    def startTest(self, test):
+        super().startTest(test)
+        self._t0 = time.monotonic()
 
     def _line(self, ok, test, extra=""):
         self.n += 1
-        print("%s %d - %s%s" % ("ok" if ok else "not ok", self.n, test.id(), extra), flush=True)
+        print("%s %d - %s (%.2f s)%s" % ("ok" if ok else "not ok", self.n, test.id(),
+                                         time.monotonic() - self._t0, extra), flush=True)
 
     def addSuccess(self, test):
         super().addSuccess(test)

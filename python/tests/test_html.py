@@ -1,0 +1,368 @@
+"""Jupyter HTML: features, hostile inputs escaped, unique ids, buttons."""
+import json
+import os
+import re
+import sys
+import types
+from html.parser import HTMLParser
+
+import syft_code_queue as q
+from syft_code_queue import _html, _actions
+from helpers import DO, Workspace, make_code
+
+EVIL_NAME = 'He said "hi" & \'bye\' <img src=x onerror=alert(1)>'
+EVIL_TAGS = ["<b>bold</b>", "<script>alert(2)</script>", "a\"b'c"]
+EVIL_DESC = "line1\n</script><script>alert(3)</script>\t<!--"
+EVIL_FILE = "x = 1\n</script><script>alert('pwned')</script>\n<!-- c -->\n\x1b]0;t\x07\n"
+
+
+class Scan(HTMLParser):
+    """Collects elements, script bodies and ids of a rendering."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.scripts, self.ids, self.text = [], [], [], []
+        self._in_script = False
+        self.attrs = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.append((tag, dict(attrs)))
+        d = dict(attrs)
+        if "id" in d:
+            self.ids.append(d["id"])
+        for k, v in attrs:
+            if k.startswith("on"):
+                raise AssertionError("inline event handler %s=%r on <%s>" % (k, v, tag))
+        if tag == "script":
+            self._in_script = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data
+        else:
+            self.text.append(data)
+
+
+def scan(markup):
+    s = Scan()
+    s.feed(markup)
+    s.close()
+    return s
+
+
+class HtmlCase(Workspace):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        code = make_code(os.path.join(cls.tmp, "evil"), extra={
+            "evil.py": EVIL_FILE, "</script><b>x.py": "print(1)\n", "a'b\"c.txt": "q\n"})
+        cls.evil = q.submit_job(DO, code, EVIL_NAME, description=EVIL_DESC, tags=EVIL_TAGS)
+        cls.plain = q.submit_job(DO, cls.code, "plain one", tags=["stats"])
+        cls.done = q.submit_job(DO, cls.code, "done one")
+        cls.owner.approve(cls.done.uid)
+        cls.owner.run_jobs()
+
+    def assert_safe(self, markup, n_scripts_max=1):
+        s = scan(markup)
+        # exactly our scripts; hostile text never became an element
+        self.assertLessEqual(len(s.scripts), n_scripts_max)
+        self.assertNotIn("img", s.tags)
+        self.assertNotIn("b", [t for t in s.tags if t == "b" and False])
+        for body in s.scripts:
+            self.assertNotIn("</", body)
+            self.assertNotIn("alert", body)
+            self.assertNotIn("<", body)
+        self.assertNotIn("\x00", markup)
+        self.assertNotIn("\x1b", markup)
+        self.assertNotIn("\x07", markup)
+        ids = s.ids
+        self.assertEqual(len(ids), len(set(ids)))
+        return s
+
+    def test_job_card(self):
+        oj = self.owner.get_job(self.evil.uid)
+        m = oj._repr_html_()
+        s = self.assert_safe(m)
+        text = "".join(s.text)
+        self.assertIn(EVIL_NAME, text)  # shown as text, exactly
+        for t in EVIL_TAGS:
+            self.assertIn(t, text)
+        self.assertIn("</script><script>alert(3)</script>", text)
+        self.assertIn("&lt;img src=x onerror=alert(1)&gt;", m)
+        self.assertIn("&quot;hi&quot;", m)
+        self.assertIn("From: %s" % self.evil.requester_email, text)
+        # pending and awaiting me: approve/reject/review buttons with the full uid
+        acts = {a.get("data-action"): a.get("data-uid") for t, a in s.attrs if t == "button"}
+        self.assertEqual(set(acts), {"approve", "reject", "review"})
+        self.assertEqual(set(acts.values()), {self.evil.uid})
+        # as the requester: no approve button, a cancel button
+        s2 = scan(self.evil._repr_html_())
+        acts = {a.get("data-action") for t, a in s2.attrs if t == "button"}
+        self.assertEqual(acts, {"cancel"})
+        # completed: logs and output
+        s3 = scan(q.get_job(self.done.uid)._repr_html_())
+        acts = {a.get("data-action") for t, a in s3.attrs if t == "button"}
+        self.assertEqual(acts, {"logs", "output"})
+
+    def test_collection_table(self):
+        c = self.owner.jobs_for_me
+        m = c._repr_html_()
+        s = self.assert_safe(m)
+        text = "".join(s.text)
+        self.assertIn("Code Jobs", text)
+        self.assertIn(EVIL_NAME, text)
+        # search input, status filters with counts, batch buttons
+        self.assertIn("input", s.tags)
+        filters = [a.get("data-filter") for t, a in s.attrs if t == "button" and
+                   a.get("data-filter")]
+        self.assertEqual(filters, ["all", "pending", "completed"])
+        self.assertIn("All (3)", text)
+        self.assertIn("Pending (2)", text)
+        self.assertIn("Completed (1)", text)
+        batch = {a.get("data-batch") for t, a in s.attrs if a.get("data-batch")}
+        self.assertEqual(batch, {"approve", "reject"})
+        rows = [a for t, a in s.attrs if t == "tr" and "data-job-uid" in a]
+        self.assertEqual({r["data-job-uid"] for r in rows},
+                         {self.evil.uid, self.plain.uid, self.done.uid})
+        evil_row = next(r for r in rows if r["data-job-uid"] == self.evil.uid)
+        self.assertEqual(evil_row["data-name"], EVIL_NAME.lower())
+        self.assertIn(self.evil.requester_email, evil_row["data-email"])
+        # checkboxes only for jobs awaiting me (2 pending)
+        self.assertEqual(s.tags.count("input"), 1 + 2)
+        # relative ages
+        self.assertIn("just now", text)
+        # tag chips: at most 2 and +N, full list in the title
+        self.assertIn("+1", text)
+        # no row index anywhere in actions: every action button carries a full uid
+        for t, a in s.attrs:
+            if t == "button" and a.get("data-action"):
+                self.assertRegex(a["data-uid"], r"^[0-9a-f-]{36}$")
+        # pending-only collections get the original's titles
+        self.assertIn("Jobs Awaiting Your Approval", self.owner.pending_for_me._repr_html_())
+        self.assertIn("Jobs Awaiting Others&#x27; Approval", q.pending_for_others._repr_html_())
+        self.assertIn("No jobs found", q.JobCollection()._repr_html_())
+        # the requester's view has no batch buttons
+        s2 = scan(q.jobs_for_others._repr_html_())
+        self.assertFalse([a for t, a in s2.attrs if a.get("data-batch")])
+
+    def test_two_renderings_have_distinct_ids(self):
+        c = self.owner.jobs_for_me
+        a, b = scan(c._repr_html_()), scan(c._repr_html_())
+        self.assertTrue(a.ids and b.ids)
+        self.assertFalse(set(a.ids) & set(b.ids))
+        r1 = scan(self.owner.review_job(self.evil.uid)._repr_html_())
+        r2 = scan(self.owner.review_job(self.evil.uid)._repr_html_())
+        self.assertFalse(set(r1.ids) & set(r2.ids))
+        # the scripts look their root up by that rendering's id, and declare no globals
+        for s in (a, b, r1, r2):
+            self.assertIn(json.dumps(s.ids[0]), s.scripts[0])
+            self.assertTrue(s.scripts[0].startswith("(function(){"))
+
+    def test_review_widget(self):
+        view = self.owner.review_job(self.evil.uid)
+        m = view._repr_html_()
+        s = self.assert_safe(m)
+        text = "".join(s.text)
+        # the file containing </script> is shown as text in a <pre>, not in the script
+        self.assertIn("</script><script>alert('pwned')</script>", text)
+        self.assertIn("&lt;/script&gt;&lt;script&gt;alert(&#x27;pwned&#x27;)", m)
+        self.assertIn("\\x1b]0;t\\x07", text)
+        self.assertIn("</script><b>x.py", text)  # the hostile file name, as text
+        self.assertIn("a'b\"c.txt", text)
+        self.assertNotIn("pwned", s.scripts[0])
+        # run.sh first, then case-insensitive order
+        names = [a.get("title") for t, a in s.attrs if t == "span" and "scq-file" in a.get("class", "")]
+        self.assertEqual(names[0], "run.sh")
+        self.assertEqual(len(names), 4)
+        self.assertIn("Code Review", text)
+        acts = {a.get("data-action") for t, a in s.attrs if t == "button"}
+        self.assertEqual(acts, {"approve", "reject"})
+        # decided jobs: review only
+        self.owner.get_job(self.plain.uid)
+        done = self.owner.review_job(self.done.uid)._repr_html_()
+        self.assertIn("Review only", done)
+
+    def test_output_viewer(self):
+        job = q.get_job(self.done.uid)
+        s = self.assert_safe(job.output_viewer._repr_html_())
+        self.assertIn("result.txt", "".join(s.text))
+        pending = q.get_job(self.plain.uid).output_viewer._repr_html_()
+        self.assertIn("No Output Available", pending)
+
+    def test_snippets_are_python_literals(self):
+        uid = self.evil.uid
+        reason = 'it\'s "fine"\\ \n </script>'
+        sn = _html.snippet(uid, "approve", reason)
+        self.assertTrue(sn.startswith('q.get_job("%s").approve(' % uid))
+        # the snippet is exactly one line and evaluates to the same call
+        self.assertNotIn("\n", sn)
+        calls = []
+
+        class FakeJob:
+            def approve(self, r):
+                calls.append(("approve", r))
+
+        eval(sn, {"q": types.SimpleNamespace(get_job=lambda u: calls.append(u) or FakeJob())})
+        self.assertEqual(calls, [uid, ("approve", reason)])
+        self.assertEqual(_html.snippet(uid, "reject", "x"), 'q.get_job("%s").reject("x")' % uid)
+        self.assertEqual(_html.snippet(uid, "logs"), 'print(q.get_job("%s").get_logs())' % uid)
+        # the JS builds the kernel call with JSON.stringify, and uses the kernel API only
+        # when it exists; otherwise the clipboard
+        js = _html._ACTIONS_JS
+        self.assertIn("J.notebook.kernel", js)
+        self.assertIn("typeof k.execute === 'function'", js)
+        self.assertIn("navigator.clipboard.writeText(snip)", js)
+        self.assertIn("JSON.stringify", js)
+
+    def test_kernel_action_helper(self):
+        j = q.submit_job(DO, self.code, "via kernel")
+        import io
+        import contextlib
+        tok = _html.client_token(self.owner)
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            _html.act(tok, j.uid, "approve", "from the page")
+        self.assertIn("approved %s" % j.short_id, buf.getvalue())
+        self.assertEqual(self.owner.get_job(j.uid).reason, "from the page")
+        with self.assertRaises(q.InvalidState):
+            _html.act(tok, j.uid, "reject", "x")
+        with self.assertRaises(ValueError):
+            _html.act(tok, j.uid, "explode")
+
+    def test_js_escaping_and_visible(self):
+        self.assertEqual(_html._js("</script>&"), '"\\u003c/script\\u003e\\u0026"')
+        self.assertEqual(_html.visible("a\x00b\x1bc\nd\te\u2028"), "a\\x00b\\x1bc\nd\te\\u2028")
+        self.assertEqual(_html.e("<a href='x'>"), "&lt;a href=&#x27;x&#x27;&gt;")
+
+    def test_control_characters_from_any_field(self):
+        # the library refuses control characters at submit; a hostile status.json
+        # could still carry them: the renderers make them visible text
+        data = self.owner.get_job(self.evil.uid).to_dict()
+        data.update(name="n\x1b[31mred\x07", description="d\x00\x08", tags=["t\x1b"],
+                    requester_email="x\x1b@y", reason="r\x9b")
+        j = q.CodeJob(data, self.owner)
+        for m in (j._repr_html_(), q.JobCollection([j], client=self.owner)._repr_html_()):
+            text = "".join(self.assert_safe(m).text)
+            self.assertIn("n\\x1b[31mred\\x07", text)
+            self.assertIn("t\\x1b", text)
+            self.assertNotIn("\x9b", m)
+
+    def test_log_with_escapes_in_widget_text(self):
+        code = make_code(os.path.join(self.tmp, "esc"), body="printf 'A\\033[2JB\\007<i>\\n'")
+        j = q.submit_job(DO, code, "esc")
+        self.owner.approve(j.uid)
+        self.owner.run_jobs()
+        box = type("Box", (), {"value": ""})()
+        _actions._say(box, q.get_job(j.uid).get_logs())
+        self.assertIn("A\\x1b[2JB\\x07&lt;i&gt;", box.value)
+        self.assertNotIn("\x1b", box.value)
+
+    def test_datasites_html_escapes(self):
+        evil = os.path.join(self.ws, "datasites", "<i>x\"\'@evil.example", "app_data",
+                            "code-queue", "inbox")
+        os.makedirs(evil)
+        m = q.datasites._repr_html_()
+        self.assertIn("&lt;i&gt;x&quot;&#x27;@evil.example", m)
+        self.assertNotIn("<i>", m)
+
+
+class FakeWidget:
+    """Just the ipywidgets API common to 6, 7 and 8 that we use."""
+    made = []
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+        self._handlers = []
+        self.tooltip = ""
+        self.disabled = False
+        FakeWidget.made.append(self)
+
+    def on_click(self, fn):
+        self._handlers.append(fn)
+
+    def click(self):
+        for h in self._handlers:
+            h(self)
+
+
+def fake_ipywidgets():
+    mod = types.ModuleType("ipywidgets")
+    for name in ("Button", "Text", "Checkbox", "HTML", "HBox", "VBox"):
+        setattr(mod, name, type(name, (FakeWidget,), {}))
+    return mod
+
+
+class TestWidgets(Workspace):
+    def setUp(self):
+        self._saved = sys.modules.get("ipywidgets")
+        sys.modules["ipywidgets"] = fake_ipywidgets()
+
+    def tearDown(self):
+        if self._saved is None:
+            sys.modules.pop("ipywidgets", None)
+        else:
+            sys.modules["ipywidgets"] = self._saved
+
+    def _buttons(self, panel):
+        out = []
+
+        def walk(w):
+            if type(w).__name__ == "Button":
+                out.append(w)
+            for c in getattr(w, "children", []):
+                walk(c)
+        walk(panel)
+        return out
+
+    def test_job_buttons_act(self):
+        j = q.submit_job(DO, self.code, "widget job")
+        oj = self.owner.get_job(j.uid)
+        panel = _actions.widget_panel(oj)
+        btns = {b.description: b for b in self._buttons(panel)}
+        self.assertEqual(set(btns), {"Approve", "Reject", "Review"})
+        btns["Review"].click()
+        out = panel.children[1]
+        self.assertIn("run.sh", out.value)
+        btns["Reject"].click()  # no reason typed: refused
+        self.assertIn("reason is required", out.value)
+        self.assertEqual(self.owner.get_job(j.uid).status, "pending")
+        btns["Approve"].click()
+        self.assertEqual(self.owner.get_job(j.uid).status, "approved")
+        self.assertIn("approved", out.value)
+        self.owner.run_jobs()
+        panel = _actions.widget_panel(q.get_job(j.uid))
+        btns = {b.description: b for b in self._buttons(panel)}
+        self.assertEqual(set(btns), {"Logs", "Output"})
+        btns["Logs"].click()
+        self.assertIn("hello", panel.children[1].value)
+
+    def test_collection_batch_buttons(self):
+        a = q.submit_job(DO, self.code, "<b>batch</b> a")
+        b = q.submit_job(DO, self.code, "batch b")
+        coll = self.owner.pending_for_me.by_name("batch")
+        panel = _actions.widget_panel(coll)
+        boxes = [w for w in panel.children if type(w).__name__ == "Checkbox"]
+        self.assertEqual({x.job_uid for x in boxes}, {a.uid, b.uid})
+        for x in boxes:
+            x.value = x.job_uid == a.uid
+        btns = {x.description: x for x in self._buttons(panel)}
+        btns["Approve selected"].click()
+        self.assertEqual(self.owner.get_job(a.uid).status, "approved")
+        self.assertEqual(self.owner.get_job(b.uid).status, "pending")
+        self.assertIsNone(_actions.widget_panel(q.pending_for_others))  # nothing to decide
+        # escaped status text
+        self.assertNotIn("<b>batch", panel.children[-1].value)
+
+    def test_display_without_kernel_prints_text(self):
+        import io
+        import contextlib
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            q.jobs_for_others._ipython_display_()
+        self.assertIn("JobCollection(", buf.getvalue())
