@@ -500,10 +500,18 @@ void batch_begin(scq *h)
 
 int batch_commit(scq *h)
 {
-	int fd = store_open(h), r = 0;
+	int fd = store_open(h), r = 0, site;
+	struct stat a, b;
 	h->batch = 0;
 	if (fd >= 0 && fs_syncfs(fd) < 0)
 		r = scq_fail_errno(h, "syncing");
+	/* the outbox lives under datasites/, possibly another file system */
+	site = open(h->datasites, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (site >= 0 && fd >= 0 && fstat(fd, &a) == 0 && fstat(site, &b) == 0 &&
+	    a.st_dev != b.st_dev && fs_syncfs(site) < 0 && !r)
+		r = scq_fail_errno(h, "syncing '%s'", h->datasites);
+	if (site >= 0)
+		close(site);
 	if (audit_flush(h) < 0 && !r)
 		r = SCQ_EIO;
 	return r;

@@ -33,6 +33,8 @@ struct scq {
 /* Start deferring syncs (ingest of many jobs); batch_commit makes
  * everything durable with one syncfs and one audit fsync. */
 void batch_begin(scq *h);
+/* fs flags for a write: deferred while a batch is open. */
+#define SYNC_FLAGS(h) ((h)->batch ? FS_DEFER_SYNC : 0)
 int batch_commit(scq *h);
 
 /* Set the message and return code (always negative). */

@@ -99,7 +99,8 @@ int outbox_publish(scq *h, const char *uid, int status, int with_results)
 	if (with_results) {
 		publish_log(jobfd, outfd, j->obj);
 		publish_outputs(jobfd, outfd, j->obj);
-		fs_syncfs(outfd);
+		if (!h->batch)
+			fs_syncfs(outfd);
 	}
 	if (json_write_at(outfd, "status.json", j->obj, h->batch ? FS_DEFER_SYNC : 0) < 0)
 		r = scq_fail_errno(h, "publishing status of job '%s'", uid);

@@ -69,10 +69,10 @@ static int write_record(scq *h, int status, const char *uid, int to, json_t *rec
 	int fd = queue_job_dir(h, status, uid), r = 0;
 	if (fd < 0)
 		return errno == ENOENT ? SCQ_ESTATE : scq_fail_errno(h, "job '%s'", uid);
-	if (json_write_at(fd, name, record, 0) < 0)
+	if (json_write_at(fd, name, record, SYNC_FLAGS(h)) < 0)
 		r = scq_fail_errno(h, "writing record '%s' of job '%s'", name, uid);
 	if (!r && to == SCQ_CANCELLED && status == SCQ_RUNNING &&
-	    json_write_at(fd, "cancelled.json", json_object_get(record, "cancel"), 0) < 0)
+	    json_write_at(fd, "cancelled.json", json_object_get(record, "cancel"), SYNC_FLAGS(h)) < 0)
 		r = scq_fail_errno(h, "writing cancel record of job '%s'", uid);
 	close(fd);
 	return r;
@@ -100,7 +100,7 @@ int queue_transition(scq *h, const char *uid, int from, int to, json_t *record,
 		r = src < 0 ? src : dst;
 		goto out;
 	}
-	if (fs_rename(src, uid, dst, uid, 0) < 0) {
+	if (fs_rename(src, uid, dst, uid, SYNC_FLAGS(h)) < 0) {
 		r = errno == ENOENT || errno == EEXIST ? state_error(h, uid, from) :
 		    scq_fail_errno(h, "moving job '%s' to %s", uid, scq_status_name(to));
 		goto out;

@@ -240,7 +240,7 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	s->lockfd = openat(appr, lock.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (s->lockfd < 0 || flock(s->lockfd, LOCK_EX | LOCK_NB) < 0)
 		goto out; /* someone else is claiming it */
-	if (fs_rename(appr, uid, run, uid, 0) < 0 && !fs_exists(run, uid))
+	if (fs_rename(appr, uid, run, uid, SYNC_FLAGS(h)) < 0 && !fs_exists(run, uid))
 		goto out; /* someone else claimed it, or the rename failed */
 	/* (a failed fsync after a successful rename still leaves the job ours:
 	 * we hold its lock, so run it rather than strand it in running/) */
@@ -253,15 +253,11 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	s->cap = setting_int(h, "max_output_bytes");
 	time_now_iso(now);
 	rec = json_pack("{s:s,s:i}", "started_at", now, "runner_pid", (int)getpid());
-	if (json_write_at(s->jobfd, "running.json", rec, 0) < 0)
+	if (json_write_at(s->jobfd, "running.json", rec, SYNC_FLAGS(h)) < 0)
 		buf_setf(&s->setup_error, "writing running.json: %s", strerror(errno));
 	json_decref(rec);
 	audit_append(h, "start", uid, h->email, NULL, str(s->rec, "code_sha256"));
 	outbox_publish(h, uid, SCQ_RUNNING, 0);
-	if (!s->setup_error.len && verify_code(s) == 0)
-		spawn_job(h, s);
-	else if (!s->error_kind)
-		s->error_kind = "sandbox_error";
 out:
 	if (!r && s->lockfd >= 0) {
 		close(s->lockfd);
@@ -271,6 +267,14 @@ out:
 	close(appr);
 	close(run);
 	return r;
+}
+
+void run_start(scq *h, struct run_slot *s)
+{
+	if (!s->setup_error.len && verify_code(s) == 0)
+		spawn_job(h, s);
+	else if (!s->error_kind)
+		s->error_kind = "sandbox_error";
 }
 
 static void drain(struct run_slot *s, int *pipefd, int file)
@@ -406,7 +410,8 @@ static json_t *collect(scq *h, struct run_slot *s)
 	if (src >= 0)
 		close(src);
 	if (dst >= 0) {
-		fs_syncfs(dst);
+		if (!h->batch)
+			fs_syncfs(dst);
 		close(dst);
 	}
 	fs_remove_tree(s->jobfd, "sandbox-out");
@@ -416,7 +421,7 @@ static json_t *collect(scq *h, struct run_slot *s)
 	return o;
 }
 
-static void write_log(struct run_slot *s, json_t *res)
+static void write_log(scq *h, struct run_slot *s, json_t *res)
 {
 	struct buf log = BUF_INIT;
 	char started[ISO_LEN];
@@ -434,7 +439,7 @@ static void write_log(struct run_slot *s, json_t *res)
 		buf_addf(&log, "\n\nError: %s", str(res, "error_message"));
 	buf_addf(&log, "\n\nExit Code: %lld\nCompleted: %s\n",
 		 json_integer_value(json_object_get(res, "exit_code")), str(res, "completed_at"));
-	fs_write_atomic(s->jobfd, "execution.log", log.ptr, log.len, 0);
+	fs_write_atomic(s->jobfd, "execution.log", log.ptr, log.len, SYNC_FLAGS(h));
 	unlinkat(s->jobfd, ".stdout.tmp", 0);
 	unlinkat(s->jobfd, ".stderr.tmp", 0);
 	buf_release(&log);
@@ -482,7 +487,7 @@ int run_finish(scq *h, struct run_slot *s)
 		json_t *c = load(s->jobfd, "cancel-request.json");
 		json_object_set_new(res, "cancel", c ? c : decision_record(h->email, "cancelled"));
 	}
-	write_log(s, res);
+	write_log(h, s, res);
 	r = queue_transition(h, s->uid, SCQ_RUNNING, status, res, "finish", h->email,
 			     str(res, "error_kind")[0] ? str(res, "error_kind") : NULL);
 	json_decref(res);

@@ -66,14 +66,30 @@ static void fill_slots(struct loop *l)
 	for (k = 0; k < n; k++)
 		v[k] = json_array_get(list, k);
 	qsort(v, n, sizeof(*v), by_time);
+	/* claim a group with one sync, then start them: never run an undurable claim */
+	batch_begin(l->h);
 	for (k = 0; k < n && l->nused < l->max; k++) {
 		for (i = 0; i < MAX_SLOTS && l->used[i]; i++)
 			;
 		if (run_claim(l->h, json_string_value(json_object_get(v[k], "uid")), &l->slots[i])) {
-			l->used[i] = 1;
+			l->used[i] = 2; /* claimed, not started */
 			l->nused++;
 			l->st->started++;
 		}
+	}
+	if (batch_commit(l->h) == 0) {
+		for (i = 0; i < MAX_SLOTS; i++)
+			if (l->used[i] == 2) {
+				run_start(l->h, &l->slots[i]);
+				l->used[i] = 1;
+			}
+	} else {
+		for (i = 0; i < MAX_SLOTS; i++) /* not durable: leave them to recovery */
+			if (l->used[i] == 2) {
+				buf_setf(&l->slots[i].setup_error, "claim could not be made durable");
+				l->slots[i].error_kind = "sandbox_error";
+				l->used[i] = 1;
+			}
 	}
 	free(v);
 	json_decref(list);
@@ -110,6 +126,7 @@ static void poll_slots(struct loop *l, int timeout_ms)
 	}
 	if (poll(p, (nfds_t)n, timeout_ms) < 0 && errno != EINTR)
 		return;
+	int done[MAX_SLOTS], ndone = 0;
 	for (i = 0; i < MAX_SLOTS; i++) {
 		struct run_slot *s = &l->slots[i];
 		if (!l->used[i])
@@ -117,8 +134,14 @@ static void poll_slots(struct loop *l, int timeout_ms)
 		run_check(l->h, s, time_now());
 		if (run_service(l->h, s, p[idx[i]].revents, p[idx[i] + 1].revents,
 				p[idx[i] + 2].revents) || (!s->child_live && s->out_pipe < 0))
-			finish_slot(l, i);
+			done[ndone++] = i;
 	}
+	if (!ndone)
+		return;
+	batch_begin(l->h); /* every job that ended in this round: one sync */
+	for (i = 0; i < ndone; i++)
+		finish_slot(l, done[i]);
+	batch_commit(l->h);
 }
 
 static int cleanup_status(scq *h, int status, double cutoff, unsigned *n)

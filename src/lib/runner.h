@@ -33,6 +33,9 @@ struct run_slot {
 /* Claim uid (approved -> running) and start it.  Returns 1 if claimed (the
  * slot is then in use, possibly already failed), 0 if someone else has it. */
 int run_claim(scq *h, const char *uid, struct run_slot *s);
+/* Verify the code and spawn the claimed job.  Call only once the claim is
+ * durable, so that a crash can never make a started job look unstarted. */
+void run_start(scq *h, struct run_slot *s);
 /* Service the slot's fds after poll; returns 1 when the job has ended. */
 int run_service(scq *h, struct run_slot *s, short out_ev, short err_ev, short pid_ev);
 /* Check timers and cancel requests. */
