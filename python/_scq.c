@@ -473,6 +473,18 @@ static PyObject *Handle_reject(Handle *self, PyObject *args)
 	Py_RETURN_NONE;
 }
 
+static PyObject *Handle_release(Handle *self, PyObject *args)
+{
+	const char *uid;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s:release", &uid))
+		return NULL;
+	CALL(self, r, scq_release(self->h, uid));
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
+}
+
 static PyObject *Handle_cancel(Handle *self, PyObject *args)
 {
 	const char *uid;
@@ -698,6 +710,8 @@ static PyMethodDef Handle_methods[] = {
 	  "approve(uid, reason=None, allow_network=False)" },
 	{ "reject", (PyCFunction)Handle_reject, METH_VARARGS, "reject(uid, reason)" },
 	{ "cancel", (PyCFunction)Handle_cancel, METH_VARARGS, "cancel(uid)" },
+	{ "release", (PyCFunction)Handle_release, METH_VARARGS,
+	  "release(uid): publish a held job's log and outputs (setting release=review)" },
 	{ "logs", (PyCFunction)Handle_logs, METH_VARARGS, "logs(uid) -> bytes" },
 	{ "output_dir", (PyCFunction)Handle_output_dir, METH_VARARGS, "output_dir(uid) -> str" },
 	{ "output_copy", (PyCFunction)Handle_output_copy, METH_VARARGS, "output_copy(uid, dir)" },

@@ -34,7 +34,10 @@ _LAZY = {
     "CodeJob": "_core", "JobCollection": "_core", "JobStatus": "_core",
     "QueueConfig": "_core", "Client": "_core", "DataSitesCollection": "_datasites",
 }
-_state = {"client": None, "opts": None}
+# Client methods also offered as module functions (the data owner's extras).
+_CLIENT_FUNCS = ("add_dataset", "remove_dataset", "list_datasets", "audit_verify", "doctor",
+                 "init", "ingest", "release", "copy_job_output", "list_output_files", "read_output_file")
+_state = {"client": None}
 
 
 def configure(email=None, data_dir=None, config_path=None, init=True):
@@ -200,6 +203,8 @@ def help():  # noqa: A001 (the original's name)
 def __getattr__(name):
     if name in _COLLECTIONS:
         return getattr(_client(), name)
+    if name in _CLIENT_FUNCS:
+        return getattr(_client(), name)
     if name == "datasites":
         return _client().datasites
     if name == "config":
@@ -215,5 +220,5 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_COLLECTIONS) | set(_LAZY) |
+    return sorted(set(globals()) | set(_COLLECTIONS) | set(_LAZY) | set(_CLIENT_FUNCS) |
                   {"datasites", "config", "q", "jobs"})

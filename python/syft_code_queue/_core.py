@@ -204,6 +204,11 @@ class CodeJob:
         self._refresh_quiet()
         return r
 
+    def release(self):
+        r = self._c().release(self.uid)
+        self._refresh_quiet()
+        return r
+
     def _refresh_quiet(self):
         try:
             self.refresh()
@@ -640,6 +645,12 @@ class Client:
 
     def cancel(self, job_uid):
         self._h.cancel(self._find(job_uid).uid)
+        return True
+
+    def release(self, job_uid):
+        """Owner, with the setting release=review: send a finished job's log
+        and outputs to its requester."""
+        self._h.release(self._owner_uid(job_uid, "release"))
         return True
 
     # -- reviewing ---------------------------------------------------------------------

@@ -12,15 +12,15 @@ SYFTBOX_DATA_DIR, or (before the first call):
 
 SECTIONS = [
     ("Data scientist", """\
-    job = q.submit_python("owner@hospital.org", "print(6 * 7)", "Answer", tags=["demo"])
-    job = q.submit_job("owner@hospital.org", "./my_analysis", "Mean age")  # folder with run.sh
+    job = q.submit_python("owner@hospital.example", "print(6 * 7)", "Answer", tags=["demo"])
+    job = q.submit_job("owner@hospital.example", "./my_analysis", "Mean age")  # folder with run.sh
     q.jobs_for_others             # all my submissions (a table in Jupyter); q.my_jobs() too
     q.pending_for_others()        # collections can also be called
     job.refresh().status          # pending -> approved -> running -> completed
 """),
     ("Data owner", """\
     q.pending_for_me              # jobs waiting for my approval
-    job = q.pending_for_me[0]
+    job = q.pending_for_me.by_name("Mean age")[0]
     job.review()                  # files and run.sh; q.inspect_job(job.uid) prints them
     job.approve("aggregates only")  # or job.reject("why"); q.pending_for_me.approve_all()
     q.run_jobs()                  # run approved jobs now (`scq run --watch` as a service)

@@ -244,6 +244,24 @@ class TestConfigAndDatasites(Workspace):
             cfg.no_such_key = 1
         self.assertIn("job_timeout=900", repr(cfg))
 
+    def test_release_review(self):
+        self.owner.config.release = "review"
+        try:
+            job = self.submit("held")
+            self.owner.approve(job.uid)
+            self.owner.run_jobs()
+            job.refresh()
+            self.assertEqual(job.status, "completed")
+            self.assertTrue(job.to_dict().get("results_held"))
+            self.assertIsNone(job.get_logs())
+            with self.assertRaises(q.NotAllowed):
+                job.release()
+            self.assertTrue(self.owner.get_job(job.uid).release())
+            self.assertIn("hello", job.get_logs())
+            self.assertEqual(job.list_output_files(), ["result.txt"])
+        finally:
+            self.owner.config.release = "auto"
+
     def test_datasets_audit_doctor(self):
         data = os.path.join(self.tmp, "data")
         os.makedirs(data, exist_ok=True)
