@@ -96,6 +96,12 @@ static int copy_one(struct walker *w, int src, int dst, const char *name,
 	if (in < 0)
 		return buf_setf(w->err, "cannot read '%s': %s", rel, strerror(errno)), -1;
 	crypto_hash_sha256_init(&hs);
+	if (w->staged && st->st_size == 0) {
+		/* No file in the synced tree is ever empty (SyftBox would never
+		 * sync it): the manifest says 0 bytes and the owner recreates it. */
+		close(in);
+		goto add;
+	}
 	r = fs_copy_atomic(in, dst, name, MANIFEST_MAX_BYTES - w->bytes,
 			   FS_DEFER_SYNC | (w->staged ? FS_STAGED : 0) | (exec ? FS_EXEC : 0),
 			   hash_chunk, &hs, &n);
@@ -104,6 +110,7 @@ static int copy_one(struct walker *w, int src, int dst, const char *name,
 		return buf_setf(w->err, "copying '%s': %s", rel, errno == EFBIG ?
 				"job larger than the size limit" : strerror(errno)), -1;
 	w->bytes += n;
+add:
 	hash_final_hex(&hs, hex);
 	json_array_append_new(w->list, json_pack("{s:s,s:I,s:s,s:s}", "path", rel,
 		"size", (json_int_t)n, "mode", exec ? "0755" : "0644", "sha256", hex));
