@@ -1,0 +1,80 @@
+/*
+ * t-fs.c - unit tests of the audited file layer: atomic replace, no empty
+ * files, no-replace renames, symlink- and FIFO-proof reads, the fault seam.
+ */
+#include "compat.h"
+#include <dirent.h>
+#include "buf.h"
+#include "fs.h"
+#include "tap.h"
+
+static int count_entries(int dir)
+{
+	DIR *d = fdopendir(dup(dir));
+	struct dirent *e;
+	int n = 0;
+	if (d)
+		rewinddir(d); /* dup() shares the offset with earlier walks */
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	return n;
+}
+
+int main(void)
+{
+	char *tmp = tap_tempdir(), path[4200];
+	int d = open(tmp, O_RDONLY | O_DIRECTORY), fd;
+	struct buf b = BUF_INIT;
+
+	is_int(fs_write_atomic(d, "a.json", "one", 3, 0), 0, "write a new file");
+	is_int(fs_write_atomic(d, "a.json", "two!", 4, 0), 0, "replace it atomically");
+	ok(fs_read_file(d, "a.json", 100, &b) == 0 && !strcmp(b.ptr, "two!"), "reader sees the new content");
+	is_int(count_entries(d), 1, "no temp file left behind");
+	ok(fs_write_atomic(d, "e.json", "", 0, 0) < 0 && errno == EINVAL, "an empty file is never written");
+	ok(fs_write_atomic(d, "a.json", "x", 1, FS_NOREPLACE) < 0 && errno == EEXIST, "FS_NOREPLACE refuses");
+
+	buf_reset(&b);
+	ok(fs_read_file(d, "a.json", 2, &b) < 0 && errno == EFBIG, "reads are capped");
+	snprintf(path, sizeof(path), "%s/link", tmp);
+	ok(symlink("/etc/passwd", path) == 0, "make a symlink");
+	buf_reset(&b);
+	ok(fs_read_file(d, "link", 1 << 20, &b) < 0, "a symlink is never followed");
+	snprintf(path, sizeof(path), "%s/sub", tmp);
+	ok(mkdir(path, 0755) == 0, "make a folder");
+	snprintf(path, sizeof(path), "%s/dirlink", tmp);
+	ok(symlink("/etc", path) == 0, "make a folder symlink");
+	buf_reset(&b);
+	ok(fs_read_file(d, "dirlink/passwd", 1 << 20, &b) < 0, "no symlink in the middle either");
+	snprintf(path, sizeof(path), "%s/fifo", tmp);
+	ok(mkfifo(path, 0644) == 0, "make a FIFO");
+	buf_reset(&b);
+	ok(fs_read_file(d, "fifo", 100, &b) < 0 && errno == EINVAL, "a FIFO is refused without blocking");
+
+	ok(fs_write_atomic(d, "b.json", "b", 1, 0) == 0, "second file");
+	ok(fs_rename(d, "b.json", d, "a.json", 0) < 0 && errno == EEXIST, "renames never replace");
+	ok(fs_rename(d, "b.json", d, "c.json", 0) == 0, "rename to a free name");
+
+	fs_fault_set(1, 0);
+	ok(fs_write_atomic(d, "f.json", "f", 1, 0) < 0 && errno == EIO, "fault seam fails step 1 with EIO");
+	ok(!fs_exists(d, "f.json"), "nothing published by the failed write");
+	fs_fault_set(3, 0);
+	ok(fs_write_atomic(d, "g.json", "g", 1, 0) < 0, "fault at a later step");
+	is_int(count_entries(d), 6, "the failed writes left no temp file");
+	fs_fault_set(0, 0);
+
+	snprintf(path, sizeof(path), "%s/x/y/z", tmp);
+	ok(fs_mkdir_p(path, 0755) == 0, "mkdir -p");
+	ok(fs_mkdir_p(path, 0755) == 0, "mkdir -p again is fine");
+	ok(fs_remove_tree(d, "x") == 0 && !fs_exists(d, "x"), "remove a tree");
+	ok(fs_remove_tree(d, "dirlink") == 0 && access("/etc/passwd", F_OK) == 0,
+	   "removing a symlink to a folder never touches its target");
+	fd = fs_open_beneath(d, "../etc", O_RDONLY);
+	ok(fd < 0, "open beneath refuses ..");
+	buf_release(&b);
+	close(d);
+	tap_rmtree(tmp);
+	free(tmp);
+	return done_testing();
+}
