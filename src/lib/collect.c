@@ -186,12 +186,12 @@ static int visit(struct walk *w, int src, int dst, const char *name,
 	buf_addf(&path, "%s%s", prefix, name);
 	if (strlen(name) > (size_t)w->lim->max_name)
 		exclude(w, path.ptr, "name too long");
-	else if (has_control(name, 0))
-		exclude(w, path.ptr, "unsafe name (control character)");
-	else if (path.len > MANIFEST_MAX_PATH)
-		exclude(w, path.ptr, "path too long");
 	else if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		exclude(w, path.ptr, "vanished");
+	else if ((S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) && has_control(name, 0))
+		exclude(w, path.ptr, "unsafe name (control character)");
+	else if ((S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) && path.len > MANIFEST_MAX_PATH)
+		exclude(w, path.ptr, "path too long");
 	else if (S_ISDIR(st.st_mode))
 		r = copy_dir(w, src, dst, name, path.ptr, depth);
 	else if (S_ISREG(st.st_mode))

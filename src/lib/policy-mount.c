@@ -7,7 +7,7 @@
  * calls mount(2) and friends.  Host paths appear under /oldroot because
  * the child runs the plan after pivot_root into an empty tmpfs.
  * Guarantees: the job's root holds only /usr (ro) and its merged-usr
- * links, /code (ro), /data (ro), /out, /tmp, /proc, a minimal /dev and a
+ * links, /code (ro, a private copy), /data (ro), /out, /tmp, /proc, a minimal /dev and a
  * synthetic /etc; nothing else of the host is reachable.
  */
 #include "compat.h"
@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "policy.h"
 #include "sandbox.h"
+#include "sandbox-int.h"
 #include "banned.h"
 
 #define NOSUID_NODEV (MS_NOSUID | MS_NODEV)
@@ -119,6 +120,61 @@ static int add_tree(struct mount_plan *p, const char *path, const char *dst,
 	return 0;
 }
 
+/* /code is a private read-only tmpfs holding a copy of the approved code,
+ * made here by the runner: the job sees exactly the bytes that were just
+ * re-hashed, whatever happens to the store while it runs, and
+ * /proc/self/mountinfo shows "/" as its root instead of the store path
+ * (which names the owner).  The copy never follows a link and refuses
+ * anything that is not a plain file or directory. */
+static int add_code_copy(struct mount_plan *p, const char *path, const char *dst,
+			 struct buf *err)
+{
+	struct mount_attr attr;
+	int fs = -1, mnt = -1, src = -1, r = -1;
+	long long skipped;
+	if (p->nfds == SCQ_NELEM(p->fds))
+		return buf_setf(err, "too many read-only mounts"), -1;
+	fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+	    (mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+				MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0) {
+		buf_setf(err, "tmpfs for /code: %s", strerror(errno));
+		goto out;
+	}
+	src = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (src < 0) {
+		buf_setf(err, "'%s': %s", path, strerror(errno));
+		goto out;
+	}
+	skipped = sandbox_tree_copy(src, mnt, err);
+	if (skipped != 0) {
+		if (skipped > 0)
+			buf_setf(err, "'%s' holds %lld entries that are not plain files", path,
+				 skipped);
+		goto out;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	if (syscall(SYS_mount_setattr, mnt, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+		buf_setf(err, "read-only /code: %s", strerror(errno));
+		goto out;
+	}
+	p->fds[p->nfds++] = mnt;
+	add(p, MK_TREE, 0, 0, NULL, dst, NULL);
+	p->steps[p->n - 1].fd = mnt;
+	mnt = -1;
+	r = 0;
+out:
+	if (fs >= 0)
+		close(fs);
+	if (mnt >= 0)
+		close(mnt);
+	if (src >= 0)
+		close(src);
+	return r;
+}
+
 static int add_usr_links(struct mount_plan *p, struct buf *err)
 {
 	char target[PATH_MAX];
@@ -185,7 +241,7 @@ static const char *tmpfs_opts(struct mount_plan *p, const char *mode, long long 
 
 static int add_tail(const struct sandbox_spec *s, struct mount_plan *p, struct buf *err)
 {
-	if (add_tree(p, s->code_dir, "/code", err) < 0)
+	if (add_code_copy(p, s->code_dir, "/code", err) < 0)
 		return -1;
 	add(p, MK_TMPFS, 0, NOSUID_NODEV, NULL, "/out",
 	    tmpfs_opts(p, "0755", s->limits.out_bytes, 1));
