@@ -343,6 +343,8 @@ static int check_root(int dir, int *code, struct buf *err)
 	DIR *d = fdopendir(dup(dir));
 	struct dirent *e;
 	int v = VERIFY_OK;
+	if (d)
+		rewinddir(d); /* a dup shares its offset with earlier walks of dir */
 	while (d && v != VERIFY_BAD && (e = readdir(d))) {
 		struct stat st;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "job.json"))
@@ -599,6 +601,8 @@ int scq_ingest(scq *h, struct scq_ingest_stats *st)
 		goto out;
 	}
 	d = fdopendir(dup(in.inbox));
+	if (d)
+		rewinddir(d);
 	while (d && r == 0 && (e = readdir(d)))
 		if (e->d_name[0] != '.')
 			r = ingest_requester(&in, e->d_name);

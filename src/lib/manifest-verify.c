@@ -95,6 +95,7 @@ static int check_dir(struct tree_check *c, int fd, const char *prefix)
 			close(dfd);
 		return -1;
 	}
+	rewinddir(dir); /* the dup shares its offset with earlier walks of fd */
 	while (c->result != VERIFY_BAD && (e = readdir(dir)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			check_entry(c, dirfd(dir), e->d_name, prefix);

@@ -1,0 +1,109 @@
+/*
+ * t-manifest.c - unit tests of manifests: building from a folder, the
+ * digest, validation messages, and the checks that tell "still arriving"
+ * from "hostile".
+ */
+#include "compat.h"
+#include "internal.h"
+#include "manifest.h"
+#include "tap.h"
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[4200];
+	FILE *f;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static json_t *parse(const char *s)
+{
+	return json_loads(s, 0, NULL);
+}
+
+int main(void)
+{
+	char *src = tap_tempdir(), *dst = tap_tempdir(), p[4200], d1[65], d2[65];
+	struct buf err = BUF_INIT;
+	int s, d;
+	json_t *m, *bad;
+
+	snprintf(p, sizeof(p), "%s/lib", src);
+	mkdir(p, 0755);
+	put(src, "run.sh", "echo hi\n");
+	put(src, "lib/a.py", "print(1)\n");
+	s = open(src, O_RDONLY | O_DIRECTORY);
+	d = open(dst, O_RDONLY | O_DIRECTORY);
+	m = manifest_copy_tree(s, d, &err);
+	ok(m && json_array_size(m) == 2, "two files in the manifest");
+	is_str(json_string_value(json_object_get(json_array_get(m, 0), "path")), "lib/a.py", "sorted by path");
+	is_int(manifest_validate(m, &err), 0, "a built manifest validates");
+	manifest_digest(m, d1);
+	manifest_digest(m, d2);
+	is_str(d1, d2, "the digest is stable");
+	json_object_set_new(json_array_get(m, 1), "mode", json_string("0755"));
+	manifest_digest(m, d2);
+	ok(strcmp(d1, d2), "the exec bit changes the digest");
+	json_object_set_new(json_array_get(m, 1), "mode", json_string("0644"));
+	is_int(manifest_check_tree(d, m, NULL, &err), VERIFY_OK, "the copy matches");
+	is_int(manifest_verify(d, m, &err), 0, "and verifies");
+	put(dst, "run.sh", "echo HI\n");
+	ok(manifest_verify(d, m, &err) < 0 && strstr(err.ptr, "run.sh"), "a changed file is named: %s", err.ptr);
+	put(dst, "run.sh", "echo hi\n");
+	put(dst, "extra.txt", "x");
+	{
+		int v = manifest_check_tree(d, m, NULL, &err);
+		ok(v == VERIFY_BAD && strstr(err.ptr, "extra.txt"), "an extra file is hostile");
+	}
+	snprintf(p, sizeof(p), "%s/extra.txt", dst);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/lib/a.py", dst);
+	unlink(p);
+	is_int(manifest_check_tree(d, m, NULL, &err), VERIFY_INCOMPLETE, "a missing file means wait");
+	put(dst, "lib/a.py", "print(1)\n# and more\n");
+	is_int(manifest_check_tree(d, m, NULL, &err), VERIFY_BAD, "a longer file is hostile");
+	snprintf(p, sizeof(p), "%s/lib/a.py", dst);
+	unlink(p);
+	ok(symlink("/etc/passwd", p) == 0, "plant a symlink");
+	ok(manifest_check_tree(d, m, NULL, &err) == VERIFY_BAD && strstr(err.ptr, "symlink"),
+	   "a symlink is hostile: %s", err.ptr);
+
+	bad = parse("[{\"path\":\"../x\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"" 
+		    "0000000000000000000000000000000000000000000000000000000000000000\"}]");
+	ok(manifest_validate(bad, &err) < 0 && strstr(err.ptr, "../x"), "'..' refused: %s", err.ptr);
+	json_decref(bad);
+	bad = parse("[{\"path\":\"/etc/x\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"" 
+		    "0000000000000000000000000000000000000000000000000000000000000000\"}]");
+	ok(manifest_validate(bad, &err) < 0, "absolute path refused");
+	json_decref(bad);
+	bad = parse("[{\"path\":\"a\",\"size\":1,\"mode\":\"4755\",\"sha256\":\"" 
+		    "0000000000000000000000000000000000000000000000000000000000000000\"}]");
+	ok(manifest_validate(bad, &err) < 0 && strstr(err.ptr, "mode"), "setuid mode refused");
+	json_decref(bad);
+	bad = parse("[{\"path\":\"b\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"x\"},"
+		    "{\"path\":\"a\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"x\"}]");
+	ok(manifest_validate(bad, &err) < 0, "bad hash / unsorted refused");
+	json_decref(bad);
+	bad = parse("[{\"path\":\"a\",\"size\":-1,\"mode\":\"0644\",\"sha256\":\"" 
+		    "0000000000000000000000000000000000000000000000000000000000000000\"}]");
+	ok(manifest_validate(bad, &err) < 0, "negative size refused");
+	json_decref(bad);
+	bad = parse("[{\"path\":\"a\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"" 
+		    "0000000000000000000000000000000000000000000000000000000000000000\",\"x\":1}]");
+	ok(manifest_validate(bad, &err) < 0, "unknown entry key refused");
+	json_decref(bad);
+	ok(syftbox_ignored("x.log", 0) && syftbox_ignored("__pycache__", 1) &&
+	   syftbox_ignored("m.pyc", 0) && !syftbox_ignored("run.sh", 0) && !syftbox_ignored("dist", 0),
+	   "SyftBox ignore list (dist only as a folder)");
+	json_decref(m);
+	buf_release(&err);
+	close(s);
+	close(d);
+	tap_rmtree(src);
+	tap_rmtree(dst);
+	free(src);
+	free(dst);
+	return done_testing();
+}
