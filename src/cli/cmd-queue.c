@@ -169,7 +169,12 @@ static void print_file(scq *h, const char *uid, const char *path, int full)
 		printf(")\n");
 		return;
 	}
-	for (i = 0; i < len && (full || lines < 40); i++) {
+	if (memchr(data, '\0', len)) {
+		printf("(binary file, %zu bytes, not shown)\n", len);
+		free(data);
+		return;
+	}
+	for (i = 0; i < len && (full || lines < 40) && (full || i < 8192); i++) {
 		if (data[i] == '\n') {
 			lines++;
 			putchar('\n');
