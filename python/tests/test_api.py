@@ -16,6 +16,7 @@ class TestImport(unittest.TestCase):
     def run_py(self, code, env_extra=None, home=None):
         env = {k: v for k, v in os.environ.items() if not k.startswith("SYFTBOX_")}
         env["HOME"] = home
+        env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(q.__file__)))
         env.update(env_extra or {})
         return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                               text=True, cwd=home)
@@ -25,6 +26,15 @@ class TestImport(unittest.TestCase):
             r = self.run_py("import syft_code_queue as q; print(sorted(dir(q))[:1])", home=home)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(os.listdir(home), [])
+
+    def test_import_stays_light(self):
+        # heavy modules load only when first needed (import time <= 30 ms)
+        with tempfile.TemporaryDirectory() as home:
+            r = self.run_py("import sys\nbefore = set(sys.modules)\nimport syft_code_queue\n"
+                            "print(sorted({'json', 'html', 'pathlib', 'datetime', 'enum',"
+                            " 'syft_code_queue._core'} & (set(sys.modules) - before)))",
+                            home=home)
+            self.assertEqual(r.stdout.strip(), "[]", r.stderr)
 
     def test_first_call_explains_configuration(self):
         with tempfile.TemporaryDirectory() as home:
