@@ -16,6 +16,7 @@
  */
 #include "compat.h"
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -252,6 +253,24 @@ static int await_ready(struct sandbox_priv *p, struct buf *err)
 	}
 }
 
+/* The BPF program depends only on the network setting: compile it once
+ * per process and setting (libseccomp's compile is a large part of the
+ * spawn cost) and hand out copies. */
+static int seccomp_prog(int network, struct buf *prog, struct buf *err)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static struct buf cache[2] = { BUF_INIT, BUF_INIT };
+	struct buf *c = &cache[network ? 1 : 0];
+	int r = 0;
+	pthread_mutex_lock(&lock);
+	if (!c->len && (r = policy_seccomp_build(network, c, NULL, err)) < 0)
+		buf_reset(c);
+	if (r == 0)
+		r = buf_add(prog, c->ptr, c->len) < 0 ? -1 : 0;
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
 static int check_spec(const struct sandbox_spec *s, struct buf *err)
 {
 	if (geteuid() != 0)
@@ -330,9 +349,15 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	p->sock = p->out_fd = -1;
 	buf_init(&p->applied, 0);
 	if (check_spec(s, err) < 0 || policy_mount_plan(s, &plan, err) < 0 ||
-	    policy_seccomp_build(s->network, &prog, NULL, err) < 0 ||
-	    sandbox_cgroup_create(&p->cg, s->job_id, &s->limits, err) < 0)
+	    seccomp_prog(s->network, &prog, err) < 0 ||
+	    sandbox_cgroup_create(&p->cg, s->job_id, &s->limits, err) < 0) {
+		if (!strstr(err->ptr ? err->ptr : "", "isolation none"))
+			buf_addf(err, "; fix: run the runner as root in the host's own user "
+				 "namespace on a kernel with user namespaces ('scq doctor' "
+				 "shows what is missing), or knowingly set "
+				 "'scq config set isolation none'");
 		goto out;
+	}
 	plan_limits(s, p, &a, policy_host_id(s->job_id));
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		buf_setf(err, "socketpair: %s", strerror(errno));
