@@ -12,6 +12,7 @@
  */
 #include "compat.h"
 #include <dirent.h>
+#include <sys/file.h>
 #include "alloc.h"
 #include "fs.h"
 #include "job.h"
@@ -368,6 +369,102 @@ static int check_root(int dir, int *code, struct buf *err)
 	return *code < 0 ? VERIFY_INCOMPLETE : v;
 }
 
+/*
+ * Take the job's code by moving code/ out of the synced tree into the store
+ * (same file system: no copy, nothing left for sync to delete but job.json),
+ * then verify it there, where the submitter and sync can no longer touch
+ * it.  Falls back to the verified copy (stage) across file systems.
+ */
+static int take_by_move(struct ingest *in, int dir, json_t *rec, const char *uid,
+			struct buf *err)
+{
+	scq *h = in->h;
+	int tmp = store_subdir(h, "tmp"), jdir = -1, code = -1, v = VERIFY_LOCAL, moved = 0;
+	json_t *files = json_object_get(rec, "files"), *srec = NULL, *man = NULL;
+	if (tmp < 0) {
+		buf_setf(err, "%s", h->err.ptr);
+		return VERIFY_LOCAL;
+	}
+	if (fs_remove_tree(tmp, uid) < 0 || fs_mkdir(tmp, uid, 0700) < 0 ||
+	    (jdir = openat(tmp, uid, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
+		goto out;
+	}
+	if (fs_exists(dir, "code")) {
+		if (fs_rename(dir, "code", jdir, "code", FS_DEFER_SYNC) < 0) {
+			int e = errno;
+			close(jdir);
+			jdir = -1;
+			fs_remove_tree(tmp, uid);
+			close(tmp);
+			if (e != EXDEV) {
+				buf_setf(err, "moving code of job '%s' into the store: %s", uid, strerror(e));
+				return VERIFY_LOCAL;
+			}
+			code = openat(dir, "code", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			v = code < 0 ? VERIFY_LOCAL : stage(in, code, rec, uid, err);
+			if (code >= 0)
+				close(code);
+			return v;
+		}
+		moved = 1;
+	} else if (fs_mkdir(jdir, "code", 0755) < 0) {
+		buf_setf(err, "staging job '%s': %s", uid, strerror(errno));
+		goto out;
+	}
+	code = openat(jdir, "code", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (code < 0) {
+		buf_setf(err, "staging job '%s': %s", uid, strerror(errno));
+		goto out;
+	}
+	/* check again now that nothing can change it, then hash it */
+	v = manifest_check_tree(code, files, NULL, err);
+	if (v == VERIFY_INCOMPLETE) {
+		buf_setf(err, "files changed while the job was being taken");
+		v = VERIFY_BAD;
+	}
+	if (v == VERIFY_OK)
+		v = manifest_adopt(code, files, err);
+	if (v != VERIFY_OK)
+		goto out;
+	srec = store_record(h, rec);
+	man = json_pack("{s:O}", "files", files);
+	if (json_write_at(jdir, "manifest.json", man, FS_DEFER_SYNC | FS_STAGED) < 0 ||
+	    json_write_at(jdir, "job.json", srec, FS_DEFER_SYNC | FS_STAGED) < 0) {
+		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
+		v = VERIFY_LOCAL;
+	}
+out:
+	if (v != VERIFY_OK && moved && fs_rename(jdir, "code", dir, "code", 0) < 0)
+		v = VERIFY_LOCAL; /* could not give it back: keep it, recovery moves it back */
+	else if (v != VERIFY_OK && jdir >= 0)
+		fs_remove_tree(tmp, uid);
+	json_decref(srec);
+	json_decref(man);
+	if (code >= 0)
+		close(code);
+	if (jdir >= 0)
+		close(jdir);
+	close(tmp);
+	return v;
+}
+
+/* A crash after the code moved but before the commit: put it back. */
+static void restore_moved_code(struct ingest *in, int dir, const char *uid)
+{
+	struct buf rel = BUF_INIT;
+	int tmp;
+	if (fs_exists(dir, "code"))
+		return;
+	tmp = store_subdir(in->h, "tmp");
+	buf_addf(&rel, "%s/code", uid);
+	if (tmp >= 0 && fs_exists(tmp, rel.ptr))
+		fs_rename(tmp, rel.ptr, dir, "code", 0);
+	if (tmp >= 0)
+		close(tmp);
+	buf_release(&rel);
+}
+
 static int all_files_empty(json_t *files)
 {
 	size_t i;
@@ -399,16 +496,18 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		r = already_taken(in, parent, req, uid, rec);
 		goto out;
 	}
+	restore_moved_code(in, dir, uid);
 	v = check_root(dir, &code, &err);
-	if (v == VERIFY_INCOMPLETE && code < 0 && all_files_empty(json_object_get(rec, "files"))) {
-		/* SyftBox never syncs empty files, so such a job has no code/ */
-		code = store_subdir(in->h, "empty");
-		v = code < 0 ? VERIFY_LOCAL : VERIFY_OK;
+	if (v == VERIFY_INCOMPLETE && code < 0 && all_files_empty(json_object_get(rec, "files")))
+		v = VERIFY_OK; /* SyftBox never syncs empty files: such a job has no code/ */
+	else if (v == VERIFY_OK)
+		v = manifest_check_tree(code, json_object_get(rec, "files"), NULL, &err);
+	if (code >= 0) {
+		close(code);
+		code = -1;
 	}
 	if (v == VERIFY_OK)
-		v = manifest_check_tree(code, json_object_get(rec, "files"), NULL, &err);
-	if (v == VERIFY_OK)
-		v = stage(in, code, rec, uid, &err);
+		v = take_by_move(in, dir, rec, uid, &err);
 	if (v == VERIFY_LOCAL) /* our disk, not the submitter: keep it in the inbox */
 		r = scq_fail(in->h, SCQ_EIO, "ingest of inbox/%s/%s: %s", req, uid, err.ptr);
 	else if (v == VERIFY_BAD)
@@ -591,10 +690,18 @@ int scq_ingest(scq *h, struct scq_ingest_stats *st)
 	char *app = app_dir_of(h, h->email), *inbox = path_join(app, "inbox");
 	DIR *d = NULL;
 	struct dirent *e;
-	int r = 0;
+	int r = 0, lock = -1;
 	buf_reset(&h->notices);
 	if (st)
 		memset(st, 0, sizeof(*st));
+	/* one ingest at a time per store: the runner, bots and the owner's
+	 * commands all ingest, and a job must be taken exactly once */
+	lock = store_open(h) < 0 ? -1 :
+	       openat(h->store_fd, "ingest.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		r = scq_fail_errno(h, "locking the inbox of %s", h->email);
+		goto out;
+	}
 	in.inbox = open(inbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (in.inbox < 0) {
 		r = errno == ENOENT ? 0 : scq_fail_errno(h, "opening inbox '%s'", inbox);
@@ -611,6 +718,8 @@ out:
 		closedir(d);
 	if (in.inbox >= 0)
 		close(in.inbox);
+	if (lock >= 0)
+		close(lock);
 	json_decref(in.staged);
 	free(app);
 	free(inbox);
