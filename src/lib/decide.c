@@ -12,6 +12,18 @@
 #include "queue.h"
 #include "banned.h"
 
+static int submitted_by_me(scq *h, const char *uid)
+{
+	struct buf name = BUF_INIT;
+	int fd = store_subdir(h, "submitted"), r;
+	buf_addf(&name, "%s.json", uid);
+	r = fd >= 0 && fs_exists(fd, name.ptr);
+	if (fd >= 0)
+		close(fd);
+	buf_release(&name);
+	return r;
+}
+
 static int owner_job(scq *h, const char *uid, int *status)
 {
 	int r = scq_ingest(h, NULL);
@@ -20,6 +32,9 @@ static int owner_job(scq *h, const char *uid, int *status)
 	if (!scq_uid_valid(uid))
 		return scq_fail(h, SCQ_EINVAL, "'%s' is not a full job uid", uid);
 	*status = queue_locate(h, uid);
+	if (*status < 0 && submitted_by_me(h, uid))
+		return scq_fail(h, SCQ_EPERM, "job '%s' was submitted by you; only its data "
+				"owner may decide on it", uid);
 	if (*status < 0)
 		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' is not in the queue of %s "
 				"(only the data owner may decide on it)", uid, h->email);

@@ -78,7 +78,8 @@ static void temp_name(struct buf *b, const char *name)
 	uint32_t r = 0;
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 		r = (uint32_t)time(NULL) ^ (uint32_t)getpid();
-	buf_setf(b, ".%s.%ld.%08x.tmp", name, (long)getpid(), r);
+	/* capped so that a 255-byte name still gives a valid temp name */
+	buf_setf(b, ".%.200s.%ld.%08x.tmp", name, (long)getpid(), r);
 }
 
 static int write_temp(int dirfd, const char *tmp, const void *data,

@@ -90,8 +90,9 @@ int outbox_publish(scq *h, const char *uid, int status, int with_results)
 		r = SCQ_EIO;
 		goto out;
 	}
-	if (with_results && !strcmp(setting_str(h, "release"), "review") &&
+	if (with_results && (status == SCQ_CANCELLED || !strcmp(setting_str(h, "release"), "review")) &&
 	    !fs_exists(jobfd, "released.json")) {
+		/* partial results of a cancelled run are never sent on their own */
 		/* the owner reviews logs and outputs before they leave */
 		json_object_set_new(j->obj, "results_held", json_true());
 		with_results = 0;

@@ -369,6 +369,8 @@ static void outcome(struct run_slot *s, int *status, json_t *res)
 		kind = "runner_restart";
 	else if (!kind && s->res.oom_killed)
 		kind = "oom";
+	else if (!kind && !s->res.exited && s->res.signal == SIGXCPU)
+		kind = "timeout"; /* the CPU-time limit, the other clock of the job */
 	else if (!kind && !s->res.exited)
 		kind = "signal";
 	else if (!kind && s->res.exit_code != 0)
@@ -377,6 +379,11 @@ static void outcome(struct run_slot *s, int *status, json_t *res)
 		*status = SCQ_COMPLETED;
 	if (s->setup_error.len)
 		buf_addf(&msg, "%s", s->setup_error.ptr);
+	else if (kind && !strcmp(kind, "timeout") && s->stop != STOP_TIMEOUT)
+		buf_addf(&msg, "Execution failed: CPU time limit reached");
+	else if (kind && !strcmp(kind, "timeout"))
+		buf_addf(&msg, "Execution failed: wall-clock limit of %.0f s reached",
+			 s->deadline - s->started);
 	else if (kind && !strcmp(kind, "signal"))
 		buf_addf(&msg, "Execution failed: killed by signal %d", s->res.signal);
 	else if (kind && !strcmp(kind, "exit_status"))
@@ -403,8 +410,9 @@ static json_t *collect(scq *h, struct run_slot *s)
 	dst = openat(s->jobfd, "output", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (src >= 0 && dst >= 0 && collect_outputs(src, dst, &lim, &rep, &err) < 0)
 		buf_setf(&s->setup_error, "collecting outputs: %s", err.ptr);
-	o = json_pack("{s:I,s:I,s:I}", "files", (json_int_t)rep.files, "bytes",
-		      (json_int_t)rep.bytes, "excluded_count", (json_int_t)rep.excluded);
+	o = json_pack("{s:I,s:I,s:I,s:I}", "files", (json_int_t)rep.files, "bytes",
+		      (json_int_t)rep.bytes, "excluded_count", (json_int_t)rep.excluded,
+		      "not_copied_from_sandbox", (json_int_t)s->res.out_skipped);
 	json_object_set_new(o, "excluded", rep.excluded_json.len ?
 			    json_loads(rep.excluded_json.ptr, 0, NULL) : json_array());
 	if (src >= 0)

@@ -173,9 +173,19 @@ static int record_submission(scq *h, json_t *rec)
 
 static int open_inbox(scq *h, const char *owner)
 {
-	char *app = app_dir_of(h, owner);
+	char *app = app_dir_of(h, owner), *site = path_join(h->datasites, owner);
 	struct buf p = BUF_INIT;
 	int fd;
+	struct stat st;
+	if (stat(site, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		/* never invent someone's datasite (the original did) */
+		fd = scq_fail(h, SCQ_ENOTFOUND, "no datasite '%s' under '%s': check the email, "
+			      "or wait until SyftBox has synced it", owner, h->datasites);
+		free(site);
+		free(app);
+		return fd;
+	}
+	free(site);
 	buf_addf(&p, "%s/inbox/%s", app, h->email);
 	if (fs_mkdir_p(p.ptr, 0755) < 0)
 		fd = scq_fail_errno(h, "creating inbox '%s'", p.ptr);

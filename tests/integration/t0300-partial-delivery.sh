@@ -7,6 +7,9 @@ DSWS="$TEST_DIR/dsws"
 mkdir -p "$DSWS"
 dsx() { "$SCQ" --email "$DS_EMAIL" --data-dir "$DSWS" "$@"; }
 check "init the requester's own data dir" dsx init
+# SyftBox has synced the owner's datasite (its public part) to the requester
+mkdir -p "$DSWS/datasites/$DO_EMAIL/public"
+check_exit "submitting to a datasite that is not there fails" 1 dsx submit "$TEST_DIR" --to nobody@nowhere.example --name x
 SRCIN="$DSWS/datasites/$DO_EMAIL/app_data/code-queue/inbox/$DS_EMAIL"
 DSTIN="$WS/datasites/$DO_EMAIL/app_data/code-queue/inbox/$DS_EMAIL"
 QDIR="$WS/private/code-queue/$DO_EMAIL/quarantine"
