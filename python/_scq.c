@@ -473,28 +473,28 @@ static PyObject *Handle_reject(Handle *self, PyObject *args)
 	Py_RETURN_NONE;
 }
 
-static PyObject *Handle_release(Handle *self, PyObject *args)
+/* The shape of every call that takes one string and returns nothing. */
+static PyObject *call_with_string(Handle *self, PyObject *args, const char *fmt,
+				  int (*fn)(scq *, const char *))
 {
-	const char *uid;
+	const char *arg;
 	int r;
-	if (check_open(self) || !PyArg_ParseTuple(args, "s:release", &uid))
+	if (check_open(self) || !PyArg_ParseTuple(args, fmt, &arg))
 		return NULL;
-	CALL(self, r, scq_release(self->h, uid));
+	CALL(self, r, fn(self->h, arg));
 	if (r)
 		return fail(self, r);
 	Py_RETURN_NONE;
 }
 
+static PyObject *Handle_release(Handle *self, PyObject *args)
+{
+	return call_with_string(self, args, "s:release", scq_release);
+}
+
 static PyObject *Handle_cancel(Handle *self, PyObject *args)
 {
-	const char *uid;
-	int r;
-	if (check_open(self) || !PyArg_ParseTuple(args, "s:cancel", &uid))
-		return NULL;
-	CALL(self, r, scq_cancel(self->h, uid));
-	if (r)
-		return fail(self, r);
-	Py_RETURN_NONE;
+	return call_with_string(self, args, "s:cancel", scq_cancel);
 }
 
 /* logs(uid) -> bytes */
@@ -653,14 +653,7 @@ static PyObject *Handle_dataset_add(Handle *self, PyObject *args)
 
 static PyObject *Handle_dataset_remove(Handle *self, PyObject *args)
 {
-	const char *name;
-	int r;
-	if (check_open(self) || !PyArg_ParseTuple(args, "s:dataset_remove", &name))
-		return NULL;
-	CALL(self, r, scq_dataset_remove(self->h, name));
-	if (r)
-		return fail(self, r);
-	Py_RETURN_NONE;
+	return call_with_string(self, args, "s:dataset_remove", scq_dataset_remove);
 }
 
 static PyObject *Handle_audit_verify(Handle *self, PyObject *u)

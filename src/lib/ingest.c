@@ -43,78 +43,13 @@ static int is_ignored_name(const char *n)
 	       strstr(n, "syftrejected") || strstr(n, "syftconflict") || strstr(n, ".tmp");
 }
 
-static void quarantine_notice(struct ingest *in, const char *req, const char *name,
-			      const char *reason)
-{
-	char *r = scq_escape_terminal(req, strlen(req));
-	char *n = scq_escape_terminal(name, strlen(name));
-	char *why = scq_escape_terminal(reason, strlen(reason));
-	buf_addf(&in->h->notices, "quarantined inbox/%s/%s: %s\n", r, n, why);
-	free(r);
-	free(n);
-	free(why);
-}
-
-/* Tell the requester why (only for a well-formed uid not used in the store). */
-static void publish_refusal(scq *h, const char *req, const char *uid, const char *reason)
-{
-	char *app = app_dir_of(h, h->email);
-	struct buf p = BUF_INIT;
-	json_t *o;
-	int fd;
-	if (!email_valid(req) || !scq_uid_valid(uid) || queue_locate(h, uid) >= 0)
-		goto out;
-	buf_addf(&p, "%s/outbox/%s/%s", app, req, uid);
-	if (fs_mkdir_p(p.ptr, 0755) < 0 || (fd = open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		goto out;
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "uid", uid, "requester_email", req,
-		      "target_email", h->email, "status", "rejected", "error_kind",
-		      "invalid_job", "error_message", reason, "reason", reason);
-	json_write_at(fd, "status.json", o, 0);
-	json_decref(o);
-	close(fd);
-out:
-	buf_release(&p);
-	free(app);
-}
-
+/* Quarantine an inbox entry and count it (quarantine.c does the work). */
 static int quarantine(struct ingest *in, int parent, const char *req, const char *name,
 		      const char *reason)
 {
-	scq *h = in->h;
-	struct buf qname = BUF_INIT, entry = BUF_INIT;
-	char now[ISO_LEN], *rnd = scq_uuid4();
-	int qdir = store_subdir(h, "quarantine"), qfd = -1, r = 0;
-	json_t *why = NULL;
-	if (qdir < 0)
-		return qdir;
-	time_now_iso(now);
-	buf_addf(&qname, "%.19s-%.8s", now, rnd);
-	if (fs_mkdir(qdir, qname.ptr, 0700) < 0 ||
-	    (qfd = openat(qdir, qname.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		r = scq_fail_errno(h, "creating quarantine folder");
-		goto out;
-	}
-	why = json_pack("{s:s,s:s,s:s,s:s}", "at", now, "inbox_folder", req, "entry", name,
-			"reason", reason);
-	if (json_write_at(qfd, "reason.json", why, 0) < 0 ||
-	    fs_rename(parent, name, qfd, "entry", 0) < 0) {
-		r = scq_fail_errno(h, "quarantining inbox entry '%s'", name);
-		goto out;
-	}
-	buf_addf(&entry, "inbox/%s/%s -> quarantine/%s", req, name, qname.ptr);
-	audit_append(h, "quarantine", scq_uid_valid(name) ? name : NULL, req, reason, NULL);
-	publish_refusal(h, req, name, reason);
-	quarantine_notice(in, req, name, reason);
-	in->st->quarantined++;
-out:
-	json_decref(why);
-	free(rnd);
-	buf_release(&qname);
-	buf_release(&entry);
-	if (qfd >= 0)
-		close(qfd);
-	close(qdir);
+	int r = quarantine_entry(in->h, parent, req, name, reason);
+	if (r == 0)
+		in->st->quarantined++;
 	return r;
 }
 
@@ -216,11 +151,26 @@ static json_t *store_record(scq *h, json_t *rec)
 	return s;
 }
 
+/* job.json (store form) and manifest.json in a staging folder. */
+static int write_store_records(scq *h, int dir, json_t *rec, const char *uid, struct buf *err)
+{
+	json_t *srec = store_record(h, rec);
+	json_t *man = json_pack("{s:O}", "files", json_object_get(rec, "files"));
+	int v = VERIFY_OK;
+	if (json_write_at(dir, "manifest.json", man, FS_DEFER_SYNC | FS_STAGED) < 0 ||
+	    json_write_at(dir, "job.json", srec, FS_DEFER_SYNC | FS_STAGED) < 0) {
+		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
+		v = VERIFY_LOCAL;
+	}
+	json_decref(srec);
+	json_decref(man);
+	return v;
+}
+
 static int stage(struct ingest *in, int src, json_t *rec, const char *uid, struct buf *err)
 {
 	scq *h = in->h;
 	int tmp = store_subdir(h, "tmp"), dir = -1, code = -1, v = VERIFY_BAD;
-	json_t *srec = NULL, *man = NULL;
 	if (tmp < 0) {
 		buf_setf(err, "%s", h->err.ptr);
 		return VERIFY_LOCAL;
@@ -235,18 +185,10 @@ static int stage(struct ingest *in, int src, json_t *rec, const char *uid, struc
 	v = manifest_copy_verified(src, code, json_object_get(rec, "files"), err);
 	if (v != VERIFY_OK)
 		goto out;
-	srec = store_record(h, rec);
-	man = json_pack("{s:O}", "files", json_object_get(rec, "files"));
-	if (json_write_at(dir, "manifest.json", man, FS_DEFER_SYNC | FS_STAGED) < 0 ||
-	    json_write_at(dir, "job.json", srec, FS_DEFER_SYNC | FS_STAGED) < 0) {
-		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
-		v = VERIFY_LOCAL;
-	}
+	v = write_store_records(h, dir, rec, uid, err);
 out:
 	if (v != VERIFY_OK)
 		fs_remove_tree(tmp, uid);
-	json_decref(srec);
-	json_decref(man);
 	if (code >= 0)
 		close(code);
 	if (dir >= 0)
@@ -380,7 +322,7 @@ static int take_by_move(struct ingest *in, int dir, json_t *rec, const char *uid
 {
 	scq *h = in->h;
 	int tmp = store_subdir(h, "tmp"), jdir = -1, code = -1, v = VERIFY_LOCAL, moved = 0;
-	json_t *files = json_object_get(rec, "files"), *srec = NULL, *man = NULL;
+	json_t *files = json_object_get(rec, "files");
 	if (tmp < 0) {
 		buf_setf(err, "%s", h->err.ptr);
 		return VERIFY_LOCAL;
@@ -427,20 +369,12 @@ static int take_by_move(struct ingest *in, int dir, json_t *rec, const char *uid
 		v = manifest_adopt(code, files, err);
 	if (v != VERIFY_OK)
 		goto out;
-	srec = store_record(h, rec);
-	man = json_pack("{s:O}", "files", files);
-	if (json_write_at(jdir, "manifest.json", man, FS_DEFER_SYNC | FS_STAGED) < 0 ||
-	    json_write_at(jdir, "job.json", srec, FS_DEFER_SYNC | FS_STAGED) < 0) {
-		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
-		v = VERIFY_LOCAL;
-	}
+	v = write_store_records(h, jdir, rec, uid, err);
 out:
 	if (v != VERIFY_OK && moved && fs_rename(jdir, "code", dir, "code", 0) < 0)
 		v = VERIFY_LOCAL; /* could not give it back: keep it, recovery moves it back */
 	else if (v != VERIFY_OK && jdir >= 0)
 		fs_remove_tree(tmp, uid);
-	json_decref(srec);
-	json_decref(man);
 	if (code >= 0)
 		close(code);
 	if (jdir >= 0)

@@ -35,6 +35,9 @@ int outbox_reconcile(scq *h);
 /* A decision record {at, by, reason} (new reference). */
 json_t *decision_record(const char *by, const char *reason);
 
+/* Move a hostile inbox entry to quarantine with its reason (quarantine.c). */
+int quarantine_entry(scq *h, int parent, const char *req, const char *name,
+		     const char *reason);
 /* Cancel uid in my store on behalf of `by` (owner or requester). */
 int job_cancel(scq *h, const char *uid, const char *by);
 
