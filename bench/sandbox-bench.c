@@ -13,6 +13,51 @@
 #include <sys/wait.h>
 #include "buf.h"
 #include "sandbox.h"
+#include "sandbox-int.h"
+
+/* SCQ_SANDBOX_TRACE=1: median time between consecutive trace points of
+ * the spawn/reap path (sandbox-trace.c), printed to stderr. */
+#define MAX_LABELS 128
+static struct {
+	char what[40];
+	double *d, *c;
+	int n;
+} labels[MAX_LABELS];
+static int nlabels, tracing;
+
+static int ev_cmp(const void *a, const void *b)
+{
+	double x = ((const struct sandbox_trace_ev *)a)->ms;
+	double y = ((const struct sandbox_trace_ev *)b)->ms;
+	return x < y ? -1 : x > y;
+}
+
+static void trace_collect(int runs)
+{
+	struct sandbox_trace_ev ev[256];
+	size_t n = sandbox_trace_take(ev, 256), i;
+	int k;
+	qsort(ev, n, sizeof(ev[0]), ev_cmp);
+	for (i = 1; i < n; i++) {
+		size_t j = i;
+		while (j-- > 0 && ev[j].pid != ev[i].pid)
+			;
+		for (k = 0; k < nlabels && strcmp(labels[k].what, ev[i].what); k++)
+			;
+		if (k == nlabels) {
+			if (nlabels == MAX_LABELS)
+				continue;
+			memcpy(labels[k].what, ev[i].what, sizeof(labels[k].what));
+			labels[k].d = calloc((size_t)runs * 4, sizeof(double));
+			labels[k].c = calloc((size_t)runs * 4, sizeof(double));
+			nlabels++;
+		}
+		if (labels[k].n < runs * 4) {
+			labels[k].c[labels[k].n] = j < i ? ev[i].cpu_ms - ev[j].cpu_ms : 0;
+			labels[k].d[labels[k].n++] = ev[i].ms - ev[i - 1].ms;
+		}
+	}
+}
 
 static const char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
 
@@ -48,6 +93,7 @@ static double run_sandbox(const char *code, const char *out)
 	struct buf err = BUF_INIT;
 	double t0 = now(), t;
 	struct pollfd pf;
+	sandbox_trace("bench start");
 	memset(&s, 0, sizeof(s));
 	s.isolation = SANDBOX_FULL;
 	s.job_id = "bench";
@@ -66,8 +112,10 @@ static double run_sandbox(const char *code, const char *out)
 	pf.fd = c.pidfd;
 	pf.events = POLLIN;
 	poll(&pf, 1, -1);
+	sandbox_trace("bench pidfd readable");
 	buf_init(&r.applied, 0);
 	sandbox_reap(&c, &r, &err);
+	sandbox_trace("bench done");
 	t = r.exited && r.exit_code == 0 ? now() - t0 : -1;
 	buf_release(&r.applied);
 	buf_release(&err);
@@ -96,6 +144,8 @@ int main(int argc, char **argv)
 	int k = 0;
 	if (!mkdtemp(dir))
 		return 1;
+	tracing = getenv("SCQ_SANDBOX_TRACE") && !strcmp(getenv("SCQ_SANDBOX_TRACE"), "1") &&
+		  sandbox_trace_enable() == 0;
 	snprintf(code, sizeof(code), "%s/code", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
 	mkdir(code, 0755);
@@ -116,6 +166,8 @@ int main(int argc, char **argv)
 		const char *t[] = { "/bin/true", NULL };
 		bare[i] = run_argv(t);
 		sbx[i] = run_sandbox(code, out);
+		if (tracing)
+			trace_collect(n);
 		bw[i] = have_bwrap ? run_argv(bwrap) : -1;
 	}
 	mb = median(bare, n);
@@ -128,6 +180,22 @@ int main(int argc, char **argv)
 		printf("  bwrap equivalent        %7.2f   bwrap/scq = %.2fx (target >= 2x)\n", mw, mw / ms);
 	else
 		printf("  bwrap equivalent        not available\n");
+	if (tracing) {
+		double sum = 0, csum = 0;
+		fprintf(stderr, "trace: median ms since the previous point (all processes, by "
+			"time) and CPU ms of the recording process since its own previous point\n"
+			"  %7s  %7s\n", "wall", "cpu");
+		for (k = 0; k < nlabels; k++) {
+			double m = median(labels[k].d, labels[k].n), c = median(labels[k].c, labels[k].n);
+			sum += m;
+			csum += c;
+			fprintf(stderr, "  %7.3f  %7.3f  %-40s (x%d)\n", m, c, labels[k].what,
+				labels[k].n);
+			free(labels[k].d);
+			free(labels[k].c);
+		}
+		fprintf(stderr, "  %7.3f  %7.3f  sum of medians\n", sum, csum);
+	}
 	rmdir(code);
 	rmdir(out);
 	rmdir(dir);

@@ -147,7 +147,9 @@ static int add_code_copy(struct mount_plan *p, const char *path, const char *dst
 		buf_setf(err, "'%s': %s", path, strerror(errno));
 		goto out;
 	}
+	sandbox_trace("p code tmpfs");
 	skipped = sandbox_tree_copy(src, mnt, err);
+	sandbox_trace("p code copied");
 	if (skipped != 0) {
 		if (skipped > 0)
 			buf_setf(err, "'%s' holds %lld entries that are not plain files", path,
@@ -270,7 +272,9 @@ int policy_mount_plan(const struct sandbox_spec *s, struct mount_plan *p,
 	for (i = 0; i < SCQ_NELEM(fixed_head); i++)
 		add(p, fixed_head[i].kind, fixed_head[i].optional, fixed_head[i].flags,
 		    fixed_head[i].src, fixed_head[i].dst, fixed_head[i].data);
-	if (add_tree(p, "/usr", "/usr", err) < 0 || add_usr_links(p, err) < 0 ||
+	sandbox_trace("p plan head");
+	if (add_tree(p, "/usr", "/usr", err) < 0 || (sandbox_trace("p /usr tree"), 0) ||
+	    add_usr_links(p, err) < 0 || (sandbox_trace("p usr links"), 0) ||
 	    add_datasets(s, p, err) < 0 || add_tail(s, p, err) < 0) {
 		policy_mount_plan_free(p);
 		return -1;

@@ -188,6 +188,7 @@ int sandbox_cgroup_create(struct sandbox_cgroup *cg, const char *job_id,
 		cg->mem = v1_dir("memory", name.ptr);
 		cg->pids = v1_dir("pids", name.ptr);
 		cg->cpu = v1_dir("cpuacct", name.ptr);
+		sandbox_trace("cg v1 mkdirs");
 		if (cg->mem || cg->pids)
 			cg->version = 1;
 	}
@@ -225,6 +226,7 @@ static void remove_dir(char **dir)
 	/* the last task leaves its cgroup slightly after it is reaped */
 	for (i = 0; i < 200 && rmdir(*dir) < 0 && errno == EBUSY; i++)
 		usleep(1000);
+	sandbox_trace(i ? "cg rmdir after retries" : "cg rmdir");
 	free(*dir);
 	*dir = NULL;
 }
@@ -249,6 +251,7 @@ void sandbox_cgroup_finish(struct sandbox_cgroup *cg, int *oom, double *cpu,
 		v = cg->cpu ? read_ll(cg->cpu, "cpuacct.usage", NULL) : -1;
 		*cpu = v >= 0 ? (double)v / 1e9 : -1;
 	}
+	sandbox_trace("cg accounting read");
 	remove_dir(&cg->v2);
 	remove_dir(&cg->mem);
 	remove_dir(&cg->pids);

@@ -162,9 +162,11 @@ static void build_root(const struct child_args *a)
 		fail(a->sock, "making mounts private", NULL);
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
 		fail(a->sock, "mounting the root tmpfs", NULL);
+	sandbox_trace("c root tmpfs");
 	if (chdir("/tmp") < 0 || mkdir("oldroot", 0700) < 0 ||
 	    syscall(SYS_pivot_root, ".", "oldroot") < 0 || chdir("/") < 0)
 		fail(a->sock, "pivot_root", NULL);
+	sandbox_trace("c pivot_root");
 	for (i = 0; i < a->plan->n; i++) {
 		const struct mount_step *s = &a->plan->steps[i];
 		if (s->kind == MK_DETACH) {
@@ -176,6 +178,7 @@ static void build_root(const struct child_args *a)
 		}
 		if (do_step(s) < 0 && !s->optional)
 			fail(a->sock, "mount plan step for ", s->dst);
+		sandbox_trace2("c step ", s->dst);
 	}
 }
 
@@ -209,8 +212,10 @@ static void drop_privileges(const struct child_args *a)
 		fail(a->sock, "prctl", NULL);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(a->sock, "no_new_privs", NULL);
+	sandbox_trace("c privileges dropped");
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &a->prog, 0, 0) < 0)
 		fail(a->sock, "loading the seccomp filter", NULL);
+	sandbox_trace("c seccomp loaded");
 }
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
@@ -244,10 +249,12 @@ static SCQ_NORETURN void job_exec(const struct child_args *a, int execfd)
 	setsid();
 	if (dup2(s->stdout_fd, 1) < 0 || dup2(s->stderr_fd, 2) < 0)
 		goto fail;
+	sandbox_trace("j signals, setsid, dup2");
 	null = open("/dev/null", O_RDONLY);
 	if (null < 0 || dup2(null, 0) < 0)
 		goto fail;
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	sandbox_trace("j stdin, close_range");
 	if (chdir(s->cwd ? s->cwd : "/code") < 0)
 		goto fail;
 	for (i = 0; i < a->nrlimits; i++) {
@@ -255,6 +262,7 @@ static SCQ_NORETURN void job_exec(const struct child_args *a, int execfd)
 		if (setrlimit(a->rl_resource[i], &r) < 0)
 			goto fail;
 	}
+	sandbox_trace("j execve");
 	execve(s->argv[0], (char *const *)s->argv, (char *const *)s->envp);
 fail:
 	{
@@ -292,6 +300,7 @@ static SCQ_NORETURN void init_loop(int sock, pid_t job)
 			_exit(125);
 		if (p != job)
 			continue;
+		sandbox_trace("i job exited");
 		send_msg(sock, CM_STATUS, st, NULL, NULL);
 		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	}
@@ -306,6 +315,7 @@ static SCQ_NORETURN void start_job(const struct child_args *a)
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		fail(a->sock, "pipe", NULL);
 	job = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	sandbox_trace(job == 0 ? "j forked" : "i job forked");
 	if (job < 0)
 		fail(a->sock, "forking the job", NULL);
 	if (job == 0) {
@@ -322,6 +332,7 @@ static SCQ_NORETURN void start_job(const struct child_args *a)
 	}
 	while ((n = read(pfd[0], &m, sizeof(m))) < 0 && errno == EINTR)
 		;
+	sandbox_trace("i exec seen");
 	if (n == (ssize_t)sizeof(m))
 		send_msg(a->sock, CM_ERROR, m.err, m.text, NULL);
 	else
@@ -336,6 +347,7 @@ SCQ_NORETURN void sandbox_child_main(const struct child_args *a)
 {
 	struct child_msg m;
 	ssize_t n;
+	sandbox_trace("c cloned");
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	close(a->parent_sock);
 	reset_signals();
@@ -343,12 +355,15 @@ SCQ_NORETURN void sandbox_child_main(const struct child_args *a)
 		;
 	if (n != (ssize_t)sizeof(m) || m.type != CM_GO)
 		_exit(126); /* the runner died or gave up */
+	sandbox_trace("c go");
 	/* become the mapped set-up root: files we create need a mapped fsuid */
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		fail(a->sock, "switching to the set-up uid", NULL);
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		fail(a->sock, "cgroup namespace", NULL);
+	sandbox_trace("c cgroupns");
 	build_root(a);
+	sandbox_trace("c root built");
 	if (sethostname("job", 3) < 0 || setdomainname("job", 3) < 0)
 		fail(a->sock, "sethostname", NULL);
 	drop_privileges(a);

@@ -72,4 +72,19 @@ long long sandbox_out_copy(int out_fd, const char *out_dir, struct buf *err);
 /* The same copy between two directory fds (also fills the job's /code). */
 long long sandbox_tree_copy(int src_fd, int dst_fd, struct buf *err);
 
+/* Timing of the spawn/reap path (sandbox-trace.c), for bench/ only: off
+ * until enabled, never prints.  sandbox_trace is async-signal-safe and
+ * records from the runner, the sandbox child and its init alike. */
+struct sandbox_trace_ev {
+	char what[40];
+	pid_t pid;        /* who recorded it (getpid in the caller's PID ns) */
+	double ms;        /* CLOCK_MONOTONIC */
+	double cpu_ms;    /* CLOCK_THREAD_CPUTIME_ID of the recorder */
+};
+int sandbox_trace_enable(void);
+void sandbox_trace(const char *what);
+void sandbox_trace2(const char *what, const char *detail);
+/* Copy out and clear the events recorded so far. */
+size_t sandbox_trace_take(struct sandbox_trace_ev *ev, size_t max);
+
 #endif

@@ -246,7 +246,7 @@ static int await_ready(struct sandbox_priv *p, struct buf *err)
 		else if (fd >= 0)
 			close(fd);
 		if (m.type == CM_READY)
-			return 0;
+			return sandbox_trace("ready received"), 0;
 		if (m.type == CM_ERROR)
 			return buf_setf(err, "sandbox setup failed: %s: %s", m.text,
 					strerror(m.err)), -1;
@@ -326,9 +326,10 @@ static int start_child(const struct sandbox_spec *s, struct sandbox_priv *p,
 	struct child_msg go;
 	memset(&go, 0, sizeof(go));
 	go.type = CM_GO;
-	if (map_ids(pid, s->job_id, err) < 0 ||
+	if (map_ids(pid, s->job_id, err) < 0 || (sandbox_trace("ids mapped"), 0) ||
 	    sandbox_cgroup_attach(&p->cg, pid, err) < 0)
 		return -1;
+	sandbox_trace("cgroup attached");
 	if (send(p->sock, &go, sizeof(go), MSG_NOSIGNAL) != (ssize_t)sizeof(go))
 		return buf_setf(err, "sandbox init exited during setup"), -1;
 	return await_ready(p, err);
@@ -348,8 +349,10 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	p->full = 1;
 	p->sock = p->out_fd = -1;
 	buf_init(&p->applied, 0);
-	if (check_spec(s, err) < 0 || policy_mount_plan(s, &plan, err) < 0 ||
-	    seccomp_prog(s->network, &prog, err) < 0 ||
+	sandbox_trace("spawn");
+	if (check_spec(s, err) < 0 || (sandbox_trace("checked"), 0) ||
+	    policy_mount_plan(s, &plan, err) < 0 || (sandbox_trace("mount plan"), 0) ||
+	    seccomp_prog(s->network, &prog, err) < 0 || (sandbox_trace("seccomp prog"), 0) ||
 	    sandbox_cgroup_create(&p->cg, s->job_id, &s->limits, err) < 0) {
 		if (!strstr(err->ptr ? err->ptr : "", "isolation none"))
 			buf_addf(err, "; fix: run the runner as root in the host's own user "
@@ -358,6 +361,7 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 				 "'scq config set isolation none'");
 		goto out;
 	}
+	sandbox_trace("cgroup create");
 	plan_limits(s, p, &a, policy_host_id(s->job_id));
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		buf_setf(err, "socketpair: %s", strerror(errno));
@@ -371,6 +375,7 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	a.parent_sock = sv[0];
 	p->sock = sv[0];
 	pid = clone_child(s, &a, err);
+	sandbox_trace("clone returned");
 	close(sv[1]);
 	if (pid < 0)
 		goto out;
@@ -382,6 +387,7 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	}
 	c->pid = pid;
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	sandbox_trace("spawned");
 	p->out_dir = xstrdup(s->out_dir);
 	c->priv = p;
 	p = NULL;
@@ -458,8 +464,10 @@ static int reap_full(struct sandbox_child *c, struct sandbox_priv *p, int status
 	int rc = 0;
 	job_status(p, &status);
 	set_status(r, status);
+	sandbox_trace("status read");
 	sandbox_cgroup_finish(&p->cg, &r->oom_killed, &r->cpu_seconds,
 			      &r->peak_memory_bytes);
+	sandbox_trace("cgroup finished");
 	if (r->cpu_seconds < 0)
 		r->cpu_seconds = tv_seconds(ru);
 	if (r->peak_memory_bytes < 0)
@@ -468,6 +476,7 @@ static int reap_full(struct sandbox_child *c, struct sandbox_priv *p, int status
 	if (p->out_fd >= 0) {
 		r->out_skipped = sandbox_out_copy(p->out_fd, p->out_dir, err);
 		rc = r->out_skipped < 0 ? -1 : 0;
+		sandbox_trace("out copied");
 	} else {
 		buf_setf(err, "the job's /out is missing");
 		rc = -1;
@@ -483,18 +492,21 @@ int sandbox_reap(struct sandbox_child *c, struct sandbox_result *r, struct buf *
 	int status = 0, rc = 0;
 	struct rusage ru;
 	memset(&ru, 0, sizeof(ru));
+	sandbox_trace("reap");
 	while (wait4(c->pid, &status, 0, &ru) < 0) {
 		if (errno != EINTR) {
 			buf_setf(err, "wait: %s", strerror(errno));
 			return -1;
 		}
 	}
+	sandbox_trace("waited");
 	r->oom_killed = 0;
 	r->out_skipped = 0;
 	if (c->priv) {
 		rc = reap_full(c, c->priv, status, &ru, r, err);
 		priv_free(c->priv);
 		c->priv = NULL;
+		sandbox_trace("reaped");
 	} else {
 		kill(-c->pid, SIGKILL); /* the process group may outlive its leader */
 		set_status(r, status);
