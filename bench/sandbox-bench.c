@@ -20,7 +20,7 @@
 #define MAX_LABELS 128
 static struct {
 	char what[40];
-	double *d, *c;
+	double *d, *c, *f;
 	int n;
 } labels[MAX_LABELS];
 static int nlabels, tracing;
@@ -50,10 +50,12 @@ static void trace_collect(int runs)
 			memcpy(labels[k].what, ev[i].what, sizeof(labels[k].what));
 			labels[k].d = calloc((size_t)runs * 4, sizeof(double));
 			labels[k].c = calloc((size_t)runs * 4, sizeof(double));
+			labels[k].f = calloc((size_t)runs * 4, sizeof(double));
 			nlabels++;
 		}
 		if (labels[k].n < runs * 4) {
 			labels[k].c[labels[k].n] = j < i ? ev[i].cpu_ms - ev[j].cpu_ms : 0;
+			labels[k].f[labels[k].n] = j < i ? (double)(ev[i].faults - ev[j].faults) : 0;
 			labels[k].d[labels[k].n++] = ev[i].ms - ev[i - 1].ms;
 		}
 	}
@@ -181,20 +183,23 @@ int main(int argc, char **argv)
 	else
 		printf("  bwrap equivalent        not available\n");
 	if (tracing) {
-		double sum = 0, csum = 0;
+		double sum = 0, csum = 0, fsum = 0;
 		fprintf(stderr, "trace: median ms since the previous point (all processes, by "
-			"time) and CPU ms of the recording process since its own previous point\n"
-			"  %7s  %7s\n", "wall", "cpu");
+			"time), CPU ms and page faults of the recording process since its own\n"
+			"previous point\n  %7s  %7s  %6s\n", "wall", "cpu", "faults");
 		for (k = 0; k < nlabels; k++) {
 			double m = median(labels[k].d, labels[k].n), c = median(labels[k].c, labels[k].n);
+			double f = median(labels[k].f, labels[k].n);
 			sum += m;
 			csum += c;
-			fprintf(stderr, "  %7.3f  %7.3f  %-40s (x%d)\n", m, c, labels[k].what,
+			fsum += f;
+			fprintf(stderr, "  %7.3f  %7.3f  %6.0f  %-40s (x%d)\n", m, c, f, labels[k].what,
 				labels[k].n);
 			free(labels[k].d);
 			free(labels[k].c);
+			free(labels[k].f);
 		}
-		fprintf(stderr, "  %7.3f  %7.3f  sum of medians\n", sum, csum);
+		fprintf(stderr, "  %7.3f  %7.3f  %6.0f  sum of medians\n", sum, csum, fsum);
 	}
 	rmdir(code);
 	rmdir(out);

@@ -80,6 +80,7 @@ struct sandbox_trace_ev {
 	pid_t pid;        /* who recorded it (getpid in the caller's PID ns) */
 	double ms;        /* CLOCK_MONOTONIC */
 	double cpu_ms;    /* CLOCK_THREAD_CPUTIME_ID of the recorder */
+	long faults;      /* minor + major page faults of the recorder */
 };
 int sandbox_trace_enable(void);
 void sandbox_trace(const char *what);

@@ -10,6 +10,7 @@
  */
 #include "compat.h"
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include "sandbox-int.h"
 #include "banned.h"
 
@@ -38,10 +39,12 @@ int sandbox_trace_enable(void)
 void sandbox_trace2(const char *what, const char *detail)
 {
 	struct timespec t, c;
+	struct rusage ru;
 	unsigned i;
 	size_t k = 0;
 	if (!page)
 		return;
+	getrusage(RUSAGE_THREAD, &ru);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c);
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	i = __atomic_fetch_add(&page->n, 1, __ATOMIC_RELAXED);
@@ -55,6 +58,7 @@ void sandbox_trace2(const char *what, const char *detail)
 	page->ev[i].pid = getpid();
 	page->ev[i].ms = (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 	page->ev[i].cpu_ms = (double)c.tv_sec * 1e3 + (double)c.tv_nsec / 1e6;
+	page->ev[i].faults = ru.ru_minflt + ru.ru_majflt;
 }
 
 void sandbox_trace(const char *what)

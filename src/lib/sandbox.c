@@ -396,6 +396,7 @@ out:
 	priv_free(p);
 	policy_mount_plan_free(&plan);
 	buf_release(&prog);
+	sandbox_trace("spawn returned");
 	return r;
 }
 
