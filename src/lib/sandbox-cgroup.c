@@ -66,12 +66,15 @@ static long long read_ll(const char *dir, const char *file, const char *key)
 	return v;
 }
 
-/* Our own cgroup for a v1 controller ("memory") or v2 (ctl == NULL). */
-static char *own_cgroup(const char *ctl)
+/* Our own cgroup for a v1 controller ("memory") or v2 (ctl == NULL),
+ * from the text of /proc/self/cgroup (NULL: read it). */
+static char *own_cgroup(const char *text, const char *ctl)
 {
 	struct buf c = BUF_INIT;
 	char *line, *next, *res = NULL;
-	if (read_small("/proc/self/cgroup", &c) < 0)
+	if (text)
+		buf_adds(&c, text);
+	else if (read_small("/proc/self/cgroup", &c) < 0)
 		goto out;
 	for (line = c.ptr; line && *line && !res; line = next) {
 		char *ctls = strchr(line, ':'), *path;
@@ -118,10 +121,10 @@ static char *make_dir(const char *base, const char *own, const char *name)
 	return buf_detach(&p, NULL);
 }
 
-static char *v1_dir(const char *ctl, const char *name)
+static char *v1_dir(const char *text, const char *ctl, const char *name)
 {
 	struct buf base = BUF_INIT;
-	char *own = own_cgroup(ctl), *d = NULL;
+	char *own = own_cgroup(text, ctl), *d = NULL;
 	buf_addf(&base, "/sys/fs/cgroup/%s", ctl);
 	if (own && is_fs(base.ptr, CGROUP_SUPER_MAGIC))
 		d = make_dir(base.ptr, own, name);
@@ -176,45 +179,64 @@ static void set_limits(struct sandbox_cgroup *cg, const struct sandbox_limits *l
 int sandbox_cgroup_create(struct sandbox_cgroup *cg, const char *job_id,
 			  const struct sandbox_limits *l, struct buf *err)
 {
-	struct buf name = BUF_INIT;
+	struct buf name = BUF_INIT, self = BUF_INIT;
 	const char *mnt = v2_mount();
-	char *own = mnt ? own_cgroup(NULL) : NULL;
-	(void)err;
+	char *own;
+	int i, *fd;
 	memset(cg, 0, sizeof(*cg));
+	for (i = 0; i < 4; i++)
+		cg->procs[i] = -1;
+	if (read_small("/proc/self/cgroup", &self) < 0)
+		return 0; /* no cgroups at all: the caller falls back to rlimits */
+	own = mnt ? own_cgroup(self.ptr, NULL) : NULL;
 	cg_name(&name, job_id);
 	if (own && v2_delegated(mnt, own) && (cg->v2 = make_dir(mnt, own, name.ptr)))
 		cg->version = 2;
 	if (!cg->version) {
-		cg->mem = v1_dir("memory", name.ptr);
-		cg->pids = v1_dir("pids", name.ptr);
-		cg->cpu = v1_dir("cpuacct", name.ptr);
+		cg->mem = v1_dir(self.ptr, "memory", name.ptr);
+		cg->pids = v1_dir(self.ptr, "pids", name.ptr);
+		cg->cpu = v1_dir(self.ptr, "cpuacct", name.ptr);
 		sandbox_trace("cg v1 mkdirs");
 		if (cg->mem || cg->pids)
 			cg->version = 1;
 	}
 	if (cg->version)
 		set_limits(cg, l);
+	for (i = 0, fd = cg->procs; i < 4; i++, fd++) {
+		const char *dir = i == 0 ? cg->v2 : i == 1 ? cg->mem : i == 2 ? cg->pids : cg->cpu;
+		buf_setf(&name, "%s/cgroup.procs", dir ? dir : "");
+		if (dir && (*fd = open(name.ptr, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+			buf_setf(err, "cannot open %s: %s", name.ptr, strerror(errno));
+			while (i-- > 0)
+				if (cg->procs[i] >= 0)
+					close(cg->procs[i]);
+			for (i = 0; i < 4; i++)
+				cg->procs[i] = -1;
+			free(own);
+			buf_release(&name);
+			buf_release(&self);
+			return -1;
+		}
+	}
 	free(own);
 	buf_release(&name);
+	buf_release(&self);
 	return 0;
-}
-
-static int attach_one(const char *dir, pid_t pid)
-{
-	struct buf v = BUF_INIT;
-	int r;
-	buf_addf(&v, "%ld", (long)pid);
-	r = dir ? write_str(dir, "cgroup.procs", v.ptr) : 0;
-	buf_release(&v);
-	return r;
 }
 
 int sandbox_cgroup_attach(struct sandbox_cgroup *cg, pid_t pid, struct buf *err)
 {
-	if (attach_one(cg->v2, pid) < 0 || attach_one(cg->mem, pid) < 0 ||
-	    attach_one(cg->pids, pid) < 0 || attach_one(cg->cpu, pid) < 0)
-		return buf_setf(err, "cannot move the job into its cgroup: %s",
-				strerror(errno)), -1;
+	char v[32];
+	int i, n = snprintf(v, sizeof(v), "%ld", (long)pid);
+	for (i = 0; i < 4; i++) {
+		if (cg->procs[i] < 0)
+			continue;
+		if (write(cg->procs[i], v, (size_t)n) != n)
+			return buf_setf(err, "cannot move the job into its cgroup: %s",
+					strerror(errno)), -1;
+		close(cg->procs[i]);
+		cg->procs[i] = -1;
+	}
 	return 0;
 }
 
@@ -235,9 +257,15 @@ void sandbox_cgroup_finish(struct sandbox_cgroup *cg, int *oom, double *cpu,
 			   long long *peak)
 {
 	long long v;
+	int i;
 	*oom = 0;
 	*cpu = -1;
 	*peak = -1;
+	for (i = 0; cg->version && i < 4; i++) /* version 0: never created */
+		if (cg->procs[i] >= 0) {
+			close(cg->procs[i]);
+			cg->procs[i] = -1;
+		}
 	if (cg->version == 2) {
 		*oom = read_ll(cg->v2, "memory.events", "oom_kill ") > 0;
 		*peak = read_ll(cg->v2, "memory.peak", NULL);
@@ -261,7 +289,7 @@ void sandbox_cgroup_finish(struct sandbox_cgroup *cg, int *oom, double *cpu,
 void sandbox_cgroup_doctor(struct buf *json)
 {
 	const char *mnt = v2_mount();
-	char *own = mnt ? own_cgroup(NULL) : NULL;
+	char *own = mnt ? own_cgroup(NULL, NULL) : NULL;
 	struct buf c = BUF_INIT, p = BUF_INIT;
 	static const char *const v1[] = { "memory", "pids", "cpuacct" };
 	size_t i;

@@ -53,12 +53,16 @@ struct sandbox_cgroup {
 	char *mem, *pids, *cpu;  /* v1 directories (NULL if unused) */
 	char *v2;                /* v2 directory */
 	int memory_applied, pids_applied;
+	int procs[4];            /* cgroup.procs of v2, mem, pids, cpu, opened
+				    by create so attach allocates nothing */
 };
 
 /* Create the job's cgroups and write the limits that the host supports.
  * Never fails for lack of a controller: the caller reads *_applied. */
 int sandbox_cgroup_create(struct sandbox_cgroup *cg, const char *job_id,
 			  const struct sandbox_limits *l, struct buf *err);
+/* Move pid into the cgroups.  Writes only to the stack: it runs while the
+ * sandbox child shares the runner's pages copy-on-write. */
 int sandbox_cgroup_attach(struct sandbox_cgroup *cg, pid_t pid, struct buf *err);
 /* Read accounting (values stay -1 when unknown) and remove the cgroups. */
 void sandbox_cgroup_finish(struct sandbox_cgroup *cg, int *oom, double *cpu,

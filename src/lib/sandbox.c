@@ -36,6 +36,11 @@ struct sandbox_priv {
 	char *out_dir;
 	struct sandbox_cgroup cg;
 	struct buf applied;
+	/* What the child reads: kept until the reap, because every page the
+	 * runner writes while the init shares it (copy-on-write) is copied. */
+	struct mount_plan plan;
+	struct buf prog;
+	char idmap[64];        /* uid_map and gid_map, formatted before clone */
 };
 
 static const char hint_userns[] =
@@ -174,34 +179,34 @@ static void plan_limits(const struct sandbox_spec *s, struct sandbox_priv *p,
 	buf_adds(j, "}");
 }
 
+/* Between clone and the reap only the stack is written (see priv). */
 static int write_proc(pid_t pid, const char *file, const char *val)
 {
-	struct buf p = BUF_INIT;
+	char path[64];
 	int fd, r = -1;
-	buf_addf(&p, "/proc/%ld/%s", (long)pid, file);
-	fd = open(p.ptr, O_WRONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		r = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
 		close(fd);
 	}
-	buf_release(&p);
 	return r;
 }
 
 /* Inside 0 (the set-up identity) and POLICY_JOB_ID_INSIDE (the job) map
  * to two unprivileged host ids of the dedicated ranges, never to 0. */
-static int map_ids(pid_t pid, const char *job_id, struct buf *err)
+static void format_idmap(char *m, size_t n, const char *job_id)
 {
-	struct buf m = BUF_INIT;
-	int r;
-	buf_setf(&m, "0 %u 1\n%d %u 1\n", policy_setup_id(job_id),
+	snprintf(m, n, "0 %u 1\n%d %u 1\n", policy_setup_id(job_id),
 		 POLICY_JOB_ID_INSIDE, policy_host_id(job_id));
-	r = write_proc(pid, "gid_map", m.ptr) < 0 || write_proc(pid, "uid_map", m.ptr) < 0
-		? -1 : 0;
-	if (r < 0)
-		buf_setf(err, "cannot map the job's uid: %s; %s", strerror(errno), hint_userns);
-	buf_release(&m);
-	return r;
+}
+
+static int map_ids(pid_t pid, const char *map, struct buf *err)
+{
+	if (write_proc(pid, "gid_map", map) < 0 || write_proc(pid, "uid_map", map) < 0)
+		return buf_setf(err, "cannot map the job's uid: %s; %s", strerror(errno),
+				hint_userns), -1;
+	return 0;
 }
 
 static ssize_t recv_msg(int sock, struct child_msg *m, int *fd)
@@ -301,6 +306,8 @@ static void priv_free(struct sandbox_priv *p)
 		close(p->out_fd);
 	sandbox_cgroup_finish(&p->cg, &oom, &cpu, &peak);
 	buf_release(&p->applied);
+	policy_mount_plan_free(&p->plan);
+	buf_release(&p->prog);
 	free(p->out_dir);
 	free(p);
 }
@@ -320,13 +327,12 @@ static pid_t clone_child(const struct sandbox_spec *s, struct child_args *a,
 }
 
 /* Parent half after clone: map, attach, release, wait for READY. */
-static int start_child(const struct sandbox_spec *s, struct sandbox_priv *p,
-		       pid_t pid, struct buf *err)
+static int start_child(struct sandbox_priv *p, pid_t pid, struct buf *err)
 {
 	struct child_msg go;
 	memset(&go, 0, sizeof(go));
 	go.type = CM_GO;
-	if (map_ids(pid, s->job_id, err) < 0 || (sandbox_trace("ids mapped"), 0) ||
+	if (map_ids(pid, p->idmap, err) < 0 || (sandbox_trace("ids mapped"), 0) ||
 	    sandbox_cgroup_attach(&p->cg, pid, err) < 0)
 		return -1;
 	sandbox_trace("cgroup attached");
@@ -340,19 +346,17 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 {
 	struct sandbox_priv *p = xcalloc(1, sizeof(*p));
 	struct child_args a;
-	struct mount_plan plan;
-	struct buf prog = BUF_INIT;
 	int sv[2] = { -1, -1 }, r = -1;
 	pid_t pid = -1;
 	memset(&a, 0, sizeof(a));
-	memset(&plan, 0, sizeof(plan));
 	p->full = 1;
 	p->sock = p->out_fd = -1;
 	buf_init(&p->applied, 0);
+	buf_init(&p->prog, 0);
 	sandbox_trace("spawn");
 	if (check_spec(s, err) < 0 || (sandbox_trace("checked"), 0) ||
-	    policy_mount_plan(s, &plan, err) < 0 || (sandbox_trace("mount plan"), 0) ||
-	    seccomp_prog(s->network, &prog, err) < 0 || (sandbox_trace("seccomp prog"), 0) ||
+	    policy_mount_plan(s, &p->plan, err) < 0 || (sandbox_trace("mount plan"), 0) ||
+	    seccomp_prog(s->network, &p->prog, err) < 0 || (sandbox_trace("seccomp prog"), 0) ||
 	    sandbox_cgroup_create(&p->cg, s->job_id, &s->limits, err) < 0) {
 		if (!strstr(err->ptr ? err->ptr : "", "isolation none"))
 			buf_addf(err, "; fix: run the runner as root in the host's own user "
@@ -363,14 +367,16 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	}
 	sandbox_trace("cgroup create");
 	plan_limits(s, p, &a, policy_host_id(s->job_id));
+	format_idmap(p->idmap, sizeof(p->idmap), s->job_id);
+	p->out_dir = xstrdup(s->out_dir);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		buf_setf(err, "socketpair: %s", strerror(errno));
 		goto out;
 	}
 	a.spec = s;
-	a.plan = &plan;
-	a.prog.len = (unsigned short)(prog.len / sizeof(struct sock_filter));
-	a.prog.filter = (struct sock_filter *)(void *)prog.ptr;
+	a.plan = &p->plan;
+	a.prog.len = (unsigned short)(p->prog.len / sizeof(struct sock_filter));
+	a.prog.filter = (struct sock_filter *)(void *)p->prog.ptr;
 	a.sock = sv[1];
 	a.parent_sock = sv[0];
 	p->sock = sv[0];
@@ -379,7 +385,7 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	close(sv[1]);
 	if (pid < 0)
 		goto out;
-	if (start_child(s, p, pid, err) < 0) {
+	if (start_child(p, pid, err) < 0) {
 		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -387,15 +393,11 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	}
 	c->pid = pid;
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	sandbox_trace("spawned");
-	p->out_dir = xstrdup(s->out_dir);
 	c->priv = p;
 	p = NULL;
 	r = 0;
 out:
 	priv_free(p);
-	policy_mount_plan_free(&plan);
-	buf_release(&prog);
 	sandbox_trace("spawn returned");
 	return r;
 }
