@@ -39,6 +39,8 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 /* Replace the content with a formatted string. */
 int buf_setf(struct buf *b, const char *fmt, ...) SCQ_PRINTF(2, 3);
 void buf_truncate(struct buf *b, size_t len);
+/* Make room for extra more bytes (within the cap) without changing len. */
+int buf_reserve(struct buf *b, size_t extra);
 
 /*
  * Append s[0..len) made safe for a terminal: control characters, DEL and

@@ -227,6 +227,7 @@ int fs_read_file(int dirfd, const char *path, size_t max, struct buf *out)
 	struct stat st;
 	char chunk[65536];
 	ssize_t n;
+	size_t start;
 	int fd, r = -1, err;
 	fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 	if (fd < 0)
@@ -241,17 +242,32 @@ int fs_read_file(int dirfd, const char *path, size_t max, struct buf *out)
 		errno = EFBIG;
 		goto out;
 	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+	start = out->len;
+	/* read straight into the buffer, and stop at the size fstat gave:
+	 * files we read are replaced, never appended to, so this saves both
+	 * a copy and the read that would only see EOF */
+	if (st.st_size > 0 && buf_reserve(out, (size_t)st.st_size) < 0)
+		goto out;
+	while (out->len - start < (size_t)st.st_size || st.st_size == 0) {
+		size_t room = out->cap ? out->cap - 1 - out->len : 0;
+		char *dst = room ? out->ptr + out->len : chunk;
+		n = read(fd, dst, room ? room : sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			goto out;
-		if (out->len + (size_t)n > max) {
+		if (n == 0)
+			break;
+		if (out->len - start + (size_t)n > max) {
 			errno = EFBIG;
 			goto out;
 		}
-		if (buf_add(out, chunk, (size_t)n) < 0)
+		if (room) {
+			out->len += (size_t)n;
+			out->ptr[out->len] = '\0';
+		} else if (buf_add(out, chunk, (size_t)n) < 0) {
 			goto out;
+		}
 	}
 	r = 0;
 out:

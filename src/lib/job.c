@@ -185,7 +185,8 @@ int scq_job_status(const scq_job *j)
 
 char *scq_job_to_json(const scq_job *j)
 {
-	return json_dumps(j->obj, JSON_COMPACT | JSON_SORT_KEYS);
+	/* key order is the fixed order the object was built in */
+	return json_dumps(j->obj, JSON_COMPACT);
 }
 
 void scq_job_free(scq_job *j)

@@ -42,15 +42,17 @@ static void entries_add(struct entries *e, int status, const char *uid, double t
 }
 
 /* uids of one state folder (matching prefix, if any) with change times. */
-static int scan_status(scq *h, int status, const char *prefix, struct entries *e)
+static int scan_status(scq *h, int dirfd_, int status, const char *prefix, struct entries *e)
 {
-	int fd = queue_status_dir(h, status);
+	int fd = dup(dirfd_);
 	size_t plen = prefix ? strlen(prefix) : 0;
 	DIR *d;
 	struct dirent *de;
 	if (fd < 0)
-		return fd;
+		return scq_fail_errno(h, "reading %s jobs", scq_status_name(status));
 	d = fdopendir(fd);
+	if (d)
+		rewinddir(d);
 	if (!d) {
 		close(fd);
 		return scq_fail_errno(h, "reading %s jobs", scq_status_name(status));
@@ -91,27 +93,28 @@ static int maybe_expire(scq *h, json_t *rec, const char *uid, double now)
 	return r == 0 ? SCQ_TIMEDOUT : queue_locate(h, uid);
 }
 
-/* Load one store job (expiring it if due); NULL if it moved away. */
-static scq_job *load_entry(scq *h, struct entry *e, double now)
+/* Load one store job (expiring it if due); NULL if it moved away.
+ * dirs[] holds the open state folders, so each job costs two lookups. */
+static scq_job *load_entry(scq *h, const int *dirs, struct entry *e, double now)
 {
-	struct buf err = BUF_INIT;
-	int fd = queue_job_dir(h, e->status, e->uid), st = e->status;
+	struct buf err = BUF_INIT, rel = BUF_INIT;
+	int fd = -1, st = e->status;
 	json_t *rec;
 	scq_job *j = NULL;
-	if (fd < 0)
-		goto out;
-	rec = json_load_file_at(fd, "job.json", SMALL_JSON_MAX, &err);
-	if (rec && st == SCQ_PENDING && (st = maybe_expire(h, rec, e->uid, now)) != SCQ_PENDING) {
-		close(fd);
-		fd = st >= 0 ? queue_job_dir(h, st, e->uid) : -1;
-	}
-	if (rec && fd >= 0)
+	buf_addf(&rel, "%s/job.json", e->uid);
+	rec = json_load_file_at(dirs[st], rel.ptr, SMALL_JSON_MAX, &err);
+	if (rec && st == SCQ_PENDING)
+		st = maybe_expire(h, rec, e->uid, now);
+	if (rec && st == SCQ_PENDING) /* a pending job has no other records */
+		j = job_from_json(job_public_json(-1, st, rec));
+	else if (rec && st >= 0 && (fd = openat(dirs[st], e->uid,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
 		j = job_from_json(job_public_json(fd, st, rec));
 	json_decref(rec);
-out:
 	if (fd >= 0)
 		close(fd);
 	buf_release(&err);
+	buf_release(&rel);
 	return j;
 }
 
@@ -120,18 +123,26 @@ static int each_owner(scq *h, int status, const char *prefix, scq_job_fn *fn, vo
 	struct entries e = { NULL, 0, 0 };
 	double now = time_now();
 	size_t i;
-	int s, r = scq_ingest(h, NULL);
+	int s, r = scq_ingest(h, NULL), dirs[SCQ_STATUS_COUNT];
+	for (s = 0; s < SCQ_STATUS_COUNT; s++)
+		dirs[s] = r == 0 ? queue_status_dir(h, s) : -1;
+	for (s = 0; r == 0 && s < SCQ_STATUS_COUNT; s++)
+		if (dirs[s] < 0)
+			r = dirs[s];
 	for (s = 0; r == 0 && s < SCQ_STATUS_COUNT; s++)
 		if (status < 0 || status == s || (status == SCQ_TIMEDOUT && s == SCQ_PENDING))
-			r = scan_status(h, s, prefix, &e);
+			r = scan_status(h, dirs[s], s, prefix, &e);
 	if (r == 0 && e.n > 1)
 		qsort(e.v, e.n, sizeof(*e.v), newest_entry_first);
 	for (i = 0; r == 0 && i < e.n; i++) {
-		scq_job *j = load_entry(h, &e.v[i], now);
+		scq_job *j = load_entry(h, dirs, &e.v[i], now);
 		if (j && (status < 0 || j->status == status))
 			r = fn(j, ctx);
 		scq_job_free(j);
 	}
+	for (s = 0; s < SCQ_STATUS_COUNT; s++)
+		if (dirs[s] >= 0)
+			close(dirs[s]);
 	free(e.v);
 	return r;
 }
