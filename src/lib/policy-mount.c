@@ -12,6 +12,7 @@
  */
 #include "compat.h"
 #include <linux/mount.h>
+#include <pthread.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include "alloc.h"
@@ -58,7 +59,36 @@ static const struct mount_step fixed_head[] = {
 
 /* Top-level names that are links into /usr on merged-usr systems, or
  * directories bound read-only on older layouts. */
-static const char *const usr_links[] = { "bin", "sbin", "lib", "lib64", "lib32", "libx32" };
+static const char *const usr_links[] = { "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32" };
+
+/* The host's layout of those names, looked up once per process (it does
+ * not change while a runner runs; a link only ever points inside the
+ * job's own root). */
+enum { UL_ABSENT, UL_LINK, UL_DIR };
+static struct {
+	int kind;
+	char *target;
+} usr_layout[SCQ_NELEM(usr_links)];
+
+static void read_usr_layout(void)
+{
+	char target[PATH_MAX];
+	struct stat st;
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(usr_links); i++) {
+		ssize_t n;
+		if (lstat(usr_links[i], &st) < 0)
+			continue;
+		n = S_ISLNK(st.st_mode) ? readlink(usr_links[i], target, sizeof(target) - 1) : -1;
+		if (n > 0) {
+			target[n] = '\0';
+			usr_layout[i].target = xstrdup(target);
+			usr_layout[i].kind = UL_LINK;
+		} else if (S_ISDIR(st.st_mode)) {
+			usr_layout[i].kind = UL_DIR;
+		}
+	}
+}
 
 static const char *keep(struct mount_plan *p, char *s)
 {
@@ -179,30 +209,18 @@ out:
 
 static int add_usr_links(struct mount_plan *p, struct buf *err)
 {
-	char target[PATH_MAX];
-	struct buf host = BUF_INIT;
-	struct stat st;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	size_t i;
+	pthread_once(&once, read_usr_layout);
 	for (i = 0; i < SCQ_NELEM(usr_links); i++) {
-		ssize_t n;
-		buf_setf(&host, "/%s", usr_links[i]);
-		if (lstat(host.ptr, &st) < 0)
-			continue;
-		n = S_ISLNK(st.st_mode) ? readlink(host.ptr, target, sizeof(target) - 1) : -1;
-		if (n > 0) {
-			target[n] = '\0';
-			add(p, MK_SYMLINK, 0, 0, keep(p, xstrdup(target)),
-			    keepf(p, "%s%s", host.ptr, NULL), NULL);
-		} else if (S_ISDIR(st.st_mode)) {
-			const char *dst = keepf(p, "%s%s", host.ptr, NULL);
-			add(p, MK_DIR, 0, 0, NULL, dst, NULL);
-			if (add_tree(p, host.ptr, dst, err) < 0) {
-				buf_release(&host);
+		if (usr_layout[i].kind == UL_LINK) {
+			add(p, MK_SYMLINK, 0, 0, usr_layout[i].target, usr_links[i], NULL);
+		} else if (usr_layout[i].kind == UL_DIR) {
+			add(p, MK_DIR, 0, 0, NULL, usr_links[i], NULL);
+			if (add_tree(p, usr_links[i], usr_links[i], err) < 0)
 				return -1;
-			}
 		}
 	}
-	buf_release(&host);
 	return 0;
 }
 

@@ -5,9 +5,10 @@
  * async-signal-safe calls appear here: raw syscalls, no malloc, no stdio,
  * no locale (strerror is formatted by the parent from the errno we send).
  * The order is fixed (policy.h has the data):
- *   wait for the parent (uid/gid maps, cgroups) -> cgroup namespace ->
- *   mount plan + pivot_root -> hostname -> drop groups, uid, capabilities
- *   -> no_new_privs -> seccomp -> fork the job -> act as PID 1.
+ *   wait for the parent (uid/gid maps) -> mount plan + pivot_root ->
+ *   hostname -> wait for the parent (cgroups joined) -> cgroup namespace
+ *   -> drop groups, uid, capabilities -> no_new_privs -> seccomp -> start
+ *   the job -> act as PID 1.
  * Guarantees: any failure before exec reaches the parent as a message and
  * the job never runs; the init (PID 1 of the job's PID namespace) reaps
  * every zombie, forwards termination signals to the whole namespace and
@@ -335,29 +336,38 @@ static SCQ_NORETURN void start_job(const struct child_args *a)
 	init_loop(a->sock, job);
 }
 
-SCQ_NORETURN void sandbox_child_main(const struct child_args *a)
+/* Block until the parent sends type; exit quietly if it gave up. */
+static void await_parent(const struct child_args *a, char type)
 {
 	struct child_msg m;
 	ssize_t n;
+	while ((n = recv(a->sock, &m, sizeof(m), 0)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(m) || m.type != type)
+		_exit(126); /* the runner died or gave up */
+}
+
+SCQ_NORETURN void sandbox_child_main(const struct child_args *a)
+{
 	sandbox_trace("c cloned");
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	close(a->parent_sock);
 	reset_signals();
-	while ((n = recv(a->sock, &m, sizeof(m), 0)) < 0 && errno == EINTR)
-		;
-	if (n != (ssize_t)sizeof(m) || m.type != CM_GO)
-		_exit(126); /* the runner died or gave up */
+	await_parent(a, CM_GO);
 	sandbox_trace("c go");
 	/* become the mapped set-up root: files we create need a mapped fsuid */
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		fail(a->sock, "switching to the set-up uid", NULL);
-	if (unshare(CLONE_NEWCGROUP) < 0)
-		fail(a->sock, "cgroup namespace", NULL);
-	sandbox_trace("c cgroupns");
 	build_root(a);
 	sandbox_trace("c root built");
 	if (sethostname("job", 3) < 0 || setdomainname("job", 3) < 0)
 		fail(a->sock, "sethostname", NULL);
+	/* the cgroup namespace is rooted at the job's own cgroup */
+	await_parent(a, CM_JOINED);
+	sandbox_trace("c joined");
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		fail(a->sock, "cgroup namespace", NULL);
+	sandbox_trace("c cgroupns");
 	drop_privileges(a);
 	start_job(a);
 }

@@ -17,7 +17,8 @@
 
 /* Messages of the parent <-> child socket (SOCK_SEQPACKET, fixed size). */
 enum child_msg_type {
-	CM_GO = 'G',     /* parent -> child: ids mapped, cgroups joined */
+	CM_GO = 'G',     /* parent -> child: ids mapped (build the root) */
+	CM_JOINED = 'J', /* parent -> child: in the job's cgroups (start the job) */
 	CM_OUT = 'O',    /* child -> parent: SCM_RIGHTS fd of the /out tmpfs */
 	CM_READY = 'R',  /* child -> parent: the job has exec'd */
 	CM_ERROR = 'E',  /* child -> parent: setup failed, see text and err */

@@ -17,6 +17,7 @@
  */
 #include "compat.h"
 #include <dirent.h>
+#include <sys/syscall.h>
 #include "alloc.h"
 #include "sandbox-int.h"
 #include "banned.h"
@@ -147,12 +148,43 @@ long long sandbox_tree_copy(int src_fd, int dst_fd, struct buf *err)
 	return mirror_dir(&m, src_fd, dst_fd, 0) < 0 ? -1 : m.skipped;
 }
 
+/* 1 if the directory holds nothing but . and .. (no allocation: most
+ * jobs leave /out empty). */
+static int dir_empty(int fd)
+{
+	char d[512];
+	long n, off;
+	int empty = 1;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return 0;
+	while (empty && (n = syscall(SYS_getdents64, fd, d, sizeof(d))) != 0) {
+		if (n < 0) {
+			empty = 0;
+			break;
+		}
+		for (off = 0; off < n;) {
+			const char *name = d + off + offsetof(struct dirent64, d_name);
+			unsigned short len;
+			memcpy(&len, d + off + offsetof(struct dirent64, d_reclen), sizeof(len));
+			if (strcmp(name, ".") && strcmp(name, ".."))
+				empty = 0;
+			off += len;
+		}
+	}
+	lseek(fd, 0, SEEK_SET);
+	return empty;
+}
+
 long long sandbox_out_copy(int out_fd, const char *out_dir, struct buf *err)
 {
 	int dst = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	long long r;
 	if (dst < 0)
 		return buf_setf(err, "output folder '%s': %s", out_dir, strerror(errno)), -1;
+	if (dir_empty(out_fd)) {
+		close(dst);
+		return 0;
+	}
 	r = sandbox_tree_copy(out_fd, dst, err);
 	close(dst);
 	return r;

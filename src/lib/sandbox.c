@@ -326,18 +326,30 @@ static pid_t clone_child(const struct sandbox_spec *s, struct child_args *a,
 	return pid;
 }
 
-/* Parent half after clone: map, attach, release, wait for READY. */
+static int send_type(struct sandbox_priv *p, char type, struct buf *err)
+{
+	struct child_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	if (send(p->sock, &m, sizeof(m), MSG_NOSIGNAL) == (ssize_t)sizeof(m))
+		return 0;
+	/* the child failed: its message says why */
+	if (await_ready(p, err) == 0)
+		buf_setf(err, "sandbox init exited during setup");
+	return -1;
+}
+
+/* Parent half after clone: map, let the child build the root while the
+ * runner moves it into the cgroups (it forks the job only after JOINED),
+ * wait for READY. */
 static int start_child(struct sandbox_priv *p, pid_t pid, struct buf *err)
 {
-	struct child_msg go;
-	memset(&go, 0, sizeof(go));
-	go.type = CM_GO;
 	if (map_ids(pid, p->idmap, err) < 0 || (sandbox_trace("ids mapped"), 0) ||
-	    sandbox_cgroup_attach(&p->cg, pid, err) < 0)
+	    send_type(p, CM_GO, err) < 0 || sandbox_cgroup_attach(&p->cg, pid, err) < 0)
 		return -1;
 	sandbox_trace("cgroup attached");
-	if (send(p->sock, &go, sizeof(go), MSG_NOSIGNAL) != (ssize_t)sizeof(go))
-		return buf_setf(err, "sandbox init exited during setup"), -1;
+	if (send_type(p, CM_JOINED, err) < 0)
+		return -1;
 	return await_ready(p, err);
 }
 
