@@ -197,9 +197,14 @@ static void drop_privileges(const struct child_args *a)
 	int cap;
 	gid_t g = POLICY_JOB_ID_INSIDE;
 	uid_t u = POLICY_JOB_ID_INSIDE;
-	for (cap = 0; cap <= 63; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+	for (cap = 0; cap <= 63; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno != EINVAL)
 			fail(a->sock, "dropping the capability bounding set", NULL);
+		if (cap > CAP_LAST_CAP)
+			break; /* capability numbers are dense: none beyond */
+	}
 	if (setgroups(0, NULL) < 0)
 		fail(a->sock, "setgroups", NULL);
 	if (setresgid(g, g, g) < 0 || setresuid(u, u, u) < 0)
@@ -253,12 +258,13 @@ static int job_exec(void *arg)
 	const struct child_args *a = arg;
 	const struct sandbox_spec *s = a->spec;
 	int null, i;
+	/* signal dispositions and mask: the init reset them all and installs
+	 * its own handlers only after the job has exec'd */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	reset_signals();
 	setsid();
 	if (dup2(s->stdout_fd, 1) < 0 || dup2(s->stderr_fd, 2) < 0)
 		goto fail;
-	sandbox_trace("j signals, setsid, dup2");
+	sandbox_trace("j setsid, dup2");
 	null = open("/dev/null", O_RDONLY);
 	if (null < 0 || dup2(null, 0) < 0)
 		goto fail;
