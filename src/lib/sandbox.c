@@ -68,11 +68,22 @@ static void child_limits(const struct sandbox_limits *l)
 	}
 }
 
-/* Runs in the child between fork and exec: async-signal-safe calls only. */
-static SCQ_NORETURN void child_exec(const struct sandbox_spec *s, int errfd)
+struct none_args {
+	const struct sandbox_spec *s;
+	sigset_t mask; /* the caller's signal mask, restored before exec */
+	int err;       /* errno of a failed set-up, seen by the parent */
+};
+
+/*
+ * Runs in the child, which shares the parent's memory until exec
+ * (CLONE_VM | CLONE_VFORK, like posix_spawn): raw system calls only, and
+ * the only write to shared memory is a->err.
+ */
+static int child_exec(void *arg)
 {
+	struct none_args *a = arg;
+	const struct sandbox_spec *s = a->s;
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int e;
 	setsid();
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(s->stdout_fd, 1) < 0 ||
 	    dup2(s->stderr_fd, 2) < 0)
@@ -80,39 +91,36 @@ static SCQ_NORETURN void child_exec(const struct sandbox_spec *s, int errfd)
 	if (chdir(s->cwd ? s->cwd : s->code_dir) < 0)
 		goto fail;
 	child_limits(&s->limits);
+	sigprocmask(SIG_SETMASK, &a->mask, NULL);
 	execve(s->argv[0], (char *const *)s->argv, (char *const *)s->envp);
 fail:
-	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0) { /* nothing more we can do */ }
+	a->err = errno ? errno : EINVAL;
 	_exit(127);
 }
 
 static int spawn_none(const struct sandbox_spec *s, struct sandbox_child *c,
 		      struct buf *err)
 {
-	int pipefd[2], e = 0;
-	ssize_t n;
+	enum { STACK = 64 * 1024 };
+	char *stack = xmalloc(STACK); /* per call: handles may be used from several threads */
+	struct none_args a = { s, { { 0 } }, 0 };
+	sigset_t all;
+	int saved = errno;
 	pid_t pid;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return buf_setf(err, "pipe: %s", strerror(errno)), -1;
-	pid = fork();
-	if (pid < 0) {
-		buf_setf(err, "fork: %s", strerror(errno));
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return -1;
-	}
-	if (pid == 0)
-		child_exec(s, pipefd[1]);
-	close(pipefd[1]);
-	while ((n = read(pipefd[0], &e, sizeof(e))) < 0 && errno == EINTR)
-		;
-	close(pipefd[0]);
+	/* no handler of ours may run on the shared memory of the child */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &a.mask);
+	pid = clone(child_exec, stack + STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	sigprocmask(SIG_SETMASK, &a.mask, NULL);
+	free(stack); /* the child has exec'd or exited: CLONE_VFORK waited for it */
+	if (pid < 0)
+		return buf_setf(err, "starting the job: %s", strerror(errno)), -1;
+	errno = saved;
 	c->pid = pid;
 	c->priv = NULL;
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (n == sizeof(e)) {
-		buf_setf(err, "cannot start %s: %s", s->argv[0], strerror(e));
+	if (a.err) { /* the child told us before it exited */
+		buf_setf(err, "cannot start %s: %s", s->argv[0], strerror(a.err));
 		waitpid(pid, NULL, 0);
 		if (c->pidfd >= 0)
 			close(c->pidfd);
