@@ -156,12 +156,18 @@ static int write_store_records(scq *h, int dir, json_t *rec, const char *uid, st
 {
 	json_t *srec = store_record(h, rec);
 	json_t *man = json_pack("{s:O}", "files", json_object_get(rec, "files"));
+	json_t *pub = job_public_json(-1, SCQ_PENDING, srec);
+	char *text = json_dumps(pub, JSON_COMPACT);
 	int v = VERIFY_OK;
+	/* public.json: the listing's pre-rendered view while the job is pending */
 	if (json_write_at(dir, "manifest.json", man, FS_DEFER_SYNC | FS_STAGED) < 0 ||
-	    json_write_at(dir, "job.json", srec, FS_DEFER_SYNC | FS_STAGED) < 0) {
+	    json_write_at(dir, "job.json", srec, FS_DEFER_SYNC | FS_STAGED) < 0 ||
+	    fs_write_atomic(dir, "public.json", text, strlen(text), FS_DEFER_SYNC | FS_STAGED) < 0) {
 		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
 		v = VERIFY_LOCAL;
 	}
+	free(text);
+	json_decref(pub);
 	json_decref(srec);
 	json_decref(man);
 	return v;
@@ -494,10 +500,19 @@ static int commit_staged(struct ingest *in)
 	}
 	json_array_foreach(in->staged, i, e) {
 		const char *uid = json_string_value(json_object_get(e, "uid"));
+		struct buf err = BUF_INIT, rel = BUF_INIT;
+		json_t *srec;
 		if (fs_rename(tmp, uid, pend, uid, FS_DEFER_SYNC) < 0) {
 			r = scq_fail_errno(h, "committing job '%s'", uid);
 			goto out;
 		}
+		buf_addf(&rel, "%s/job.json", uid);
+		srec = json_load_file_at(pend, rel.ptr, SMALL_JSON_MAX, &err);
+		if (srec) /* a lost mark only means the slow path */
+			job_mark_deadline(pend, uid, srec);
+		json_decref(srec);
+		buf_release(&rel);
+		buf_release(&err);
 	}
 	if (fs_fsync_dir(pend) < 0 || fs_fsync_dir(tmp) < 0) {
 		r = scq_fail_errno(h, "syncing the store");

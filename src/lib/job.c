@@ -147,6 +147,24 @@ scq_job *job_from_json(json_t *obj)
 	return j;
 }
 
+json_t *job_obj(const scq_job *j)
+{
+	scq_job *m = (scq_job *)j; /* a cache, not a change of the job */
+	if (!m->obj && m->raw)
+		m->obj = json_loads(m->raw, 0, NULL);
+	if (!m->obj)
+		m->obj = json_object();
+	return m->obj;
+}
+
+scq_job *job_from_raw(char *raw)
+{
+	scq_job *j = xcalloc(1, sizeof(*j));
+	j->raw = raw;
+	j->status = SCQ_PENDING;
+	return j;
+}
+
 scq_job *job_load_store(int jobfd, int status, struct buf *err)
 {
 	json_t *rec = json_load_file_at(jobfd, "job.json", SMALL_JSON_MAX, err);
@@ -160,22 +178,22 @@ scq_job *job_load_store(int jobfd, int status, struct buf *err)
 
 const char *scq_job_uid(const scq_job *j)
 {
-	return json_string_value(json_object_get(j->obj, "uid"));
+	return json_string_value(json_object_get(job_obj(j), "uid"));
 }
 
 const char *scq_job_name(const scq_job *j)
 {
-	return json_string_value(json_object_get(j->obj, "name"));
+	return json_string_value(json_object_get(job_obj(j), "name"));
 }
 
 const char *scq_job_requester(const scq_job *j)
 {
-	return json_string_value(json_object_get(j->obj, "requester_email"));
+	return json_string_value(json_object_get(job_obj(j), "requester_email"));
 }
 
 const char *scq_job_target(const scq_job *j)
 {
-	return json_string_value(json_object_get(j->obj, "target_email"));
+	return json_string_value(json_object_get(job_obj(j), "target_email"));
 }
 
 int scq_job_status(const scq_job *j)
@@ -186,7 +204,9 @@ int scq_job_status(const scq_job *j)
 char *scq_job_to_json(const scq_job *j)
 {
 	/* key order is the fixed order the object was built in */
-	return json_dumps(j->obj, JSON_COMPACT);
+	if (j->raw && !j->obj)
+		return xstrdup(j->raw);
+	return json_dumps(job_obj(j), JSON_COMPACT);
 }
 
 void scq_job_free(scq_job *j)
@@ -194,6 +214,7 @@ void scq_job_free(scq_job *j)
 	if (!j)
 		return;
 	json_decref(j->obj);
+	free(j->raw);
 	free(j);
 }
 
@@ -214,8 +235,8 @@ void job_list_add(scq_job_list *l, scq_job *j)
 static int newest_first(const void *a, const void *b)
 {
 	const scq_job *x = *(scq_job *const *)a, *y = *(scq_job *const *)b;
-	const char *cx = json_string_value(json_object_get(x->obj, "created_at"));
-	const char *cy = json_string_value(json_object_get(y->obj, "created_at"));
+	const char *cx = json_string_value(json_object_get(job_obj(x), "created_at"));
+	const char *cy = json_string_value(json_object_get(job_obj(y), "created_at"));
 	int c = strcmp(cy ? cy : "", cx ? cx : "");
 	return c ? c : strcmp(scq_job_uid(x), scq_job_uid(y));
 }
@@ -242,7 +263,7 @@ char *scq_job_list_to_json(const scq_job_list *l)
 	char *s;
 	size_t i;
 	for (i = 0; l && i < l->n; i++)
-		json_array_append(a, l->v[i]->obj);
+		json_array_append(a, job_obj(l->v[i]));
 	s = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(a);
 	return s;
@@ -257,4 +278,18 @@ void scq_job_list_free(scq_job_list *l)
 		scq_job_free(l->v[i]);
 	free(l->v);
 	free(l);
+}
+
+int job_mark_deadline(int pending_dir, const char *uid, json_t *rec)
+{
+	struct timespec ts[2];
+	double created;
+	json_int_t t = json_integer_value(json_object_get(rec, "timeout_seconds"));
+	if (time_parse_iso(json_string_value(json_object_get(rec, "created_at")), &created) < 0)
+		return -1;
+	ts[0].tv_sec = 0;
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1].tv_sec = (time_t)created + (time_t)t;
+	ts[1].tv_nsec = DEADLINE_MARK_NSEC;
+	return utimensat(pending_dir, uid, ts, AT_SYMLINK_NOFOLLOW);
 }

@@ -21,9 +21,15 @@
 #include "fs.h"
 
 struct scq_job {
-	json_t *obj; /* the public JSON object */
+	json_t *obj; /* the public JSON object (parsed from raw on first use) */
+	char *raw;   /* pre-rendered compact JSON of a pending job, or NULL */
 	int status;
 };
+
+/* The job's object, parsing the pre-rendered text on first use. */
+json_t *job_obj(const scq_job *j);
+/* A pending job from its pre-rendered public.json text (takes raw). */
+scq_job *job_from_raw(char *raw);
 
 struct scq_job_list {
 	scq_job **v;
@@ -40,6 +46,16 @@ json_t *job_public_json(int jobfd, int status, json_t *rec);
 void job_list_add(scq_job_list *l, scq_job *j);
 scq_job_list *job_list_new(void);
 void job_list_sort_newest(scq_job_list *l);
+
+/*
+ * A pending job's folder carries its approval deadline as its mtime, with
+ * this nanosecond value as the mark that it was set: listings then expire
+ * and print pending jobs from one stat and their pre-rendered public.json,
+ * without parsing anything.  Without the mark they take the slow path.
+ */
+#define DEADLINE_MARK_NSEC 123456789L
+/* Record the deadline of jobs/pending/<uid> (after its commit). */
+int job_mark_deadline(int pending_dir, const char *uid, json_t *store_rec);
 
 /* Decision/record file consulted for a status. */
 const char *decision_file(int status);

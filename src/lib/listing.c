@@ -19,7 +19,8 @@
 #include "banned.h"
 
 struct entry {
-	double t;
+	double t;        /* last change (ctime): the order of listings */
+	double deadline; /* pending with the deadline mark: mtime, else 0 */
 	int status;
 	char uid[40];
 };
@@ -29,13 +30,15 @@ struct entries {
 	size_t n, alloc;
 };
 
-static void entries_add(struct entries *e, int status, const char *uid, double t)
+static void entries_add(struct entries *e, int status, const char *uid, double t,
+			double deadline)
 {
 	if (e->n == e->alloc) {
 		e->alloc = e->alloc ? 2 * e->alloc : 256;
 		e->v = xrealloc(e->v, xmul(e->alloc, sizeof(*e->v)));
 	}
 	e->v[e->n].t = t;
+	e->v[e->n].deadline = deadline;
 	e->v[e->n].status = status;
 	snprintf(e->v[e->n].uid, sizeof(e->v[e->n].uid), "%.39s", uid);
 	e->n++;
@@ -63,7 +66,9 @@ static int scan_status(scq *h, int dirfd_, int status, const char *prefix, struc
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			entries_add(e, status, de->d_name,
-				    (double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9);
+				    (double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9,
+				    status == SCQ_PENDING && st.st_mtim.tv_nsec == DEADLINE_MARK_NSEC ?
+				    (double)st.st_mtim.tv_sec : 0);
 	}
 	closedir(d);
 	return 0;
@@ -101,6 +106,16 @@ static scq_job *load_entry(scq *h, const int *dirs, struct entry *e, double now)
 	int fd = -1, st = e->status;
 	json_t *rec;
 	scq_job *j = NULL;
+	if (st == SCQ_PENDING && e->deadline > now) { /* the fast path, see job.h */
+		struct buf text = BUF_INIT;
+		buf_addf(&rel, "%s/public.json", e->uid);
+		if (fs_read_file(dirs[st], rel.ptr, SMALL_JSON_MAX, &text) == 0 && text.len) {
+			buf_release(&rel);
+			return job_from_raw(buf_detach(&text, NULL));
+		}
+		buf_release(&text);
+		buf_reset(&rel);
+	}
 	buf_addf(&rel, "%s/job.json", e->uid);
 	rec = json_load_file_at(dirs[st], rel.ptr, SMALL_JSON_MAX, &err);
 	if (rec && st == SCQ_PENDING)
@@ -199,7 +214,7 @@ static int list_requester(scq *h, int status, scq_job_list *l)
 
 static int add_to_list(const scq_job *j, void *ctx)
 {
-	job_list_add(ctx, job_from_json(json_incref(j->obj)));
+	job_list_add(ctx, job_from_json(json_incref(job_obj(j))));
 	return 0;
 }
 
@@ -251,7 +266,7 @@ static int match(const scq_job *j, void *ctx)
 	f->n++;
 	buf_addf(&f->cands, "\n  %.12s  %s", uid, scq_job_name(j) ? scq_job_name(j) : "");
 	if (!f->found)
-		f->found = job_from_json(json_incref(j->obj));
+		f->found = job_from_json(json_incref(job_obj(j)));
 	return 0;
 }
 
