@@ -13,7 +13,10 @@ cc -O2 -o "$T/readfloor" bench/readfloor.c
 DS=ds@uni.example; DO=owner@hospital.example; W="$T/ws"
 ds() { "$SCQ" --email $DS --data-dir "$W" "$@"; }
 do_() { "$SCQ" --email $DO --data-dir "$W" "$@"; }
-med() { "$T/timeit" "$@" | cut -d' ' -f1; }
+# median of N runs; a figure from failing runs is worthless: say so loudly
+med() {
+	"$T/timeit" "$@" | awk '{ if ($3 > 0) printf "%s(%d-of-runs-FAILED)", $1, $3; else print $1 }'
+}
 median_of() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # interleaved ROUNDS CMD_A -- CMD_B: alternate A and B so both see the same
 # load; prints "medianA medianB"
@@ -78,7 +81,7 @@ mkdir -p "$T/big"; printf '#!/bin/bash\ntrue\n' > "$T/big/run.sh"
 python3 -c "
 import os
 for i in range(999): open(os.path.join('$T/big', 'f%d.dat' % i), 'wb').write(os.urandom(2000))"
-W2="$T/ws2"; "$SCQ" --email $DS --data-dir "$W2" init >/dev/null
+W2="$T/ws2"; "$SCQ" --email $DS --data-dir "$W2" init >/dev/null; mkdir -p "$W2/datasites/$DO"
 t=$(med 5 "$SCQ" --email $DS --data-dir "$W2" submit "$T/big" --to $DO --name big)
 f=$(med 5 sh -c "rm -rf '$T/cp' && cp -r '$T/big' '$T/cp' && cd '$T/cp' && sha256sum * >/dev/null && sync -f .")
 echo "   scq submit median ${t} ms; floor cp -r + sha256sum + sync ${f} ms; ratio $(ratio "$t" "$f") (target <= 1.5)"
