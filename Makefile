@@ -110,7 +110,7 @@ integration: all
 
 test: deps
 	$(MAKE) all unit check-layering
-	SCQ_BUILD=$(abspath $(B)) $(PROVE) -f $(UNIT_BIN) tests/integration/t[0-9]*.sh
+	SCQ_BUILD=$(abspath $(B)) $(PROVE) -f --comments $(UNIT_BIN) tests/integration/t[0-9]*.sh
 	@if [ -d python ] && [ -f python/Makefile.inc ]; then $(MAKE) python-test; fi
 
 demo: deps

@@ -131,8 +131,9 @@ static int reconcile_one(scq *h, int status, const char *uid)
 				   json_string_value(json_object_get(pub, "status")) : "",
 				   scq_status_name(status)))) {
 		/* a crash hit between a transition and its publication */
-		r = outbox_publish(h, uid, status, status >= SCQ_COMPLETED);
-		if (r == 0)
+		/* the job may have moved on meanwhile (another process decided):
+		 * then its new state was published by that transition */
+		if (outbox_publish(h, uid, status, status >= SCQ_COMPLETED) == 0)
 			r = audit_append(h, "republish", uid, "scq", scq_status_name(status), NULL);
 	}
 	json_decref(pub);

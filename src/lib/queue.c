@@ -108,8 +108,9 @@ int queue_transition(scq *h, const char *uid, int from, int to, json_t *record,
 	if (record)
 		digest = json_string_value(json_object_get(record, "code_sha256"));
 	r = audit_append(h, event, uid, actor, reason, digest);
-	if (!r)
-		r = outbox_publish(h, uid, to, to >= SCQ_COMPLETED);
+	if (!r && (r = outbox_publish(h, uid, to, to >= SCQ_COMPLETED)) != 0 &&
+	    queue_locate(h, uid) != to)
+		r = 0; /* already moved on (a runner claimed it): the next state publishes */
 out:
 	if (src >= 0)
 		close(src);

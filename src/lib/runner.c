@@ -201,7 +201,7 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 		l->max = MAX_SLOTS;
 	r = run_recover(h, &l->st->recovered);
 	if (r == 0)
-		r = outbox_reconcile(h);
+		outbox_reconcile(h); /* best effort: redone at the next start */
 	for (; r == 0;) {
 		double now = time_now();
 		if (now >= next_tick) {
