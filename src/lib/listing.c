@@ -176,14 +176,73 @@ static json_t *published_status(scq *h, const char *owner, const char *uid)
 	return o;
 }
 
+/* A status one owner published in outbox/<me>/<uid>/, if it is well formed
+ * and names me and that owner (only that owner can write there). */
+static scq_job *discovered(scq *h, const char *owner, const char *uid)
+{
+	json_t *pub = published_status(h, owner, uid);
+	const char *st = json_string_value(json_object_get(pub, "status"));
+	const char *id = json_string_value(json_object_get(pub, "uid"));
+	if (!pub || !st || scq_status_parse(st) < 0 || !id || strcmp(id, uid) ||
+	    strcmp(json_string_value(json_object_get(pub, "requester_email")) ?
+		   json_string_value(json_object_get(pub, "requester_email")) : "", h->email) ||
+	    strcmp(json_string_value(json_object_get(pub, "target_email")) ?
+		   json_string_value(json_object_get(pub, "target_email")) : "", owner)) {
+		json_decref(pub);
+		return NULL;
+	}
+	return job_from_json(pub);
+}
+
+/*
+ * Jobs of mine that owners published but I have no record of (submitted
+ * from another machine with the same identity, or a record lost in a
+ * crash): the private record is a cache, the outboxes are the truth.
+ */
+static void discover_published(scq *h, int status, json_t *seen, scq_job_list *l)
+{
+	DIR *sites = opendir(h->datasites);
+	struct dirent *s;
+	while (sites && (s = readdir(sites))) {
+		char *app;
+		struct buf p = BUF_INIT;
+		DIR *d;
+		struct dirent *e;
+		if (!email_valid(s->d_name))
+			continue;
+		app = app_dir_of(h, s->d_name);
+		buf_addf(&p, "%s/outbox/%s", app, h->email);
+		d = opendir(p.ptr);
+		while (d && (e = readdir(d))) {
+			scq_job *j;
+			if (!scq_uid_valid(e->d_name) || json_object_get(seen, e->d_name))
+				continue;
+			j = discovered(h, s->d_name, e->d_name);
+			if (j && (status < 0 || j->status == status))
+				job_list_add(l, j);
+			else
+				scq_job_free(j);
+		}
+		if (d)
+			closedir(d);
+		buf_release(&p);
+		free(app);
+	}
+	if (sites)
+		closedir(sites);
+}
+
 static int list_requester(scq *h, int status, scq_job_list *l)
 {
 	int fd = store_subdir(h, "submitted");
 	struct buf err = BUF_INIT;
+	json_t *seen = json_object();
 	DIR *d;
 	struct dirent *e;
-	if (fd < 0)
+	if (fd < 0) {
+		json_decref(seen);
 		return fd;
+	}
 	d = fdopendir(fd);
 	while (d && (e = readdir(d))) {
 		json_t *rec, *pub;
@@ -191,6 +250,9 @@ static int list_requester(scq *h, int status, scq_job_list *l)
 		if (e->d_name[0] == '.' || !(rec = json_load_file_at(dirfd(d), e->d_name,
 								   SMALL_JSON_MAX, &err)))
 			continue;
+		if (json_string_value(json_object_get(rec, "uid")))
+			json_object_set_new(seen, json_string_value(json_object_get(rec, "uid")),
+					    json_true());
 		pub = published_status(h, json_string_value(json_object_get(rec, "target_email")),
 				       json_string_value(json_object_get(rec, "uid")));
 		if (pub && json_equal(json_object_get(pub, "uid"), json_object_get(rec, "uid"))) {
@@ -208,6 +270,8 @@ static int list_requester(scq *h, int status, scq_job_list *l)
 	}
 	if (d)
 		closedir(d);
+	discover_published(h, status, seen, l);
+	json_decref(seen);
 	buf_release(&err);
 	return 0;
 }

@@ -15,6 +15,29 @@
 #include "sandbox.h"
 #include "banned.h"
 
+/* outbox/<me>/<uid> at whichever owner has it (p is consumed). */
+static char *find_in_outboxes(scq *h, const char *uid, struct buf *p)
+{
+	DIR *sites = opendir(h->datasites);
+	struct dirent *s;
+	char *found = NULL;
+	while (sites && !found && (s = readdir(sites))) {
+		char *app;
+		struct stat st;
+		if (!email_valid(s->d_name))
+			continue;
+		app = app_dir_of(h, s->d_name);
+		buf_setf(p, "%s/outbox/%s/%s", app, h->email, uid);
+		if (lstat(p->ptr, &st) == 0 && S_ISDIR(st.st_mode))
+			found = buf_detach(p, NULL);
+		free(app);
+	}
+	if (sites)
+		closedir(sites);
+	buf_release(p);
+	return found;
+}
+
 /* Where the job's files are for me: its store folder (owner) or my outbox
  * copy at its owner (requester).  Caller frees. */
 static char *job_folder(scq *h, const char *uid, int *owner_view)
@@ -41,6 +64,8 @@ static char *job_folder(scq *h, const char *uid, int *owner_view)
 	}
 	json_decref(rec);
 	buf_release(&err);
+	if (!rec && scq_uid_valid(uid)) /* no local record: look in the owners' outboxes */
+		return find_in_outboxes(h, uid, &p);
 	return rec ? buf_detach(&p, NULL) : (buf_release(&p), NULL);
 }
 

@@ -45,6 +45,15 @@ check_exit "submit to an invalid email" 1 ds submit "$TEST_DIR" --to "not-an-ema
 check "jobs --status completed" ds jobs --status completed --json
 out_has "both completed listed" "$USH"
 
+# --- the requester's private record is only a cache ---------------------------
+rm -f "$WS/private/code-queue/$DS_EMAIL/submitted/$UPY.json"
+check "a job without a local record is found from the owner's outbox" ds jobs --json
+out_has "still listed" "$UPY"
+check "and shown" ds show "$UPY" --json
+out_has "with its status" '"status":"completed"'
+check "and its log is still readable" ds logs "$UPY"
+out_has "log found through the outbox" "^py ok"
+
 # --- expiry ----------------------------------------------------------------
 make_job "$TEST_DIR/code"
 check "submit with a 1 s approval timeout" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name exp --timeout 1
