@@ -176,6 +176,37 @@ static json_t *published_status(scq *h, const char *owner, const char *uid)
 	return o;
 }
 
+/*
+ * A record whose job is still in its staging folder (.<uid>.tmp) and not in
+ * the inbox: the submit crashed before publishing it, or is still running.
+ * Hidden; removed with its staging folder once it is clearly abandoned.
+ */
+static int never_published(scq *h, json_t *rec, int recdir, const char *recname)
+{
+	const char *owner = json_string_value(json_object_get(rec, "target_email"));
+	const char *uid = json_string_value(json_object_get(rec, "uid"));
+	struct buf p = BUF_INIT, stage = BUF_INIT;
+	struct stat st;
+	char *app;
+	int r = 0;
+	if (!owner || !uid || !email_valid(owner) || !scq_uid_valid(uid))
+		return 0;
+	app = app_dir_of(h, owner);
+	buf_addf(&p, "%s/inbox/%s/%s", app, h->email, uid);
+	buf_addf(&stage, "%s/inbox/%s/.%s.tmp", app, h->email, uid);
+	if (lstat(p.ptr, &st) < 0 && lstat(stage.ptr, &st) == 0) {
+		r = 1;
+		if (time_now() - (double)st.st_mtim.tv_sec > 600) {
+			fs_remove_tree(AT_FDCWD, stage.ptr);
+			unlinkat(recdir, recname, 0);
+		}
+	}
+	free(app);
+	buf_release(&p);
+	buf_release(&stage);
+	return r;
+}
+
 /* A status one owner published in outbox/<me>/<uid>/, if it is well formed
  * and names me and that owner (only that owner can write there). */
 static scq_job *discovered(scq *h, const char *owner, const char *uid)
@@ -255,6 +286,10 @@ static int list_requester(scq *h, int status, scq_job_list *l)
 					    json_true());
 		pub = published_status(h, json_string_value(json_object_get(rec, "target_email")),
 				       json_string_value(json_object_get(rec, "uid")));
+		if (!pub && never_published(h, rec, dirfd(d), e->d_name)) {
+			json_decref(rec);
+			continue;
+		}
 		if (pub && json_equal(json_object_get(pub, "uid"), json_object_get(rec, "uid"))) {
 			json_object_set(pub, "created_at", json_object_get(rec, "created_at"));
 			j = job_from_json(pub);

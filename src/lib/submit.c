@@ -149,8 +149,10 @@ static json_t *job_record(scq *h, const struct scq_submit_options *o, const char
 	return rec;
 }
 
-/* Keep my own record of what I submitted (private, never synced). */
-static int record_submission(scq *h, json_t *rec)
+/* Keep my own record of what I submitted (private, never synced).  It is
+ * written in the same group commit as the job itself, before the job is
+ * published; listings hide a record whose job never reached the inbox. */
+static int record_submission(scq *h, json_t *rec, unsigned fsflags)
 {
 	json_t *pub = json_deep_copy(rec);
 	int fd = store_subdir(h, "submitted"), r = 0;
@@ -163,12 +165,24 @@ static int record_submission(scq *h, json_t *rec)
 	json_object_del(pub, "version");
 	json_object_set_new(pub, "status", json_string("pending"));
 	buf_addf(&name, "%s.json", json_string_value(json_object_get(rec, "uid")));
-	if (json_write_at(fd, name.ptr, pub, 0) < 0)
+	if (json_write_at(fd, name.ptr, pub, fsflags) < 0)
 		r = scq_fail_errno(h, "writing '%s/submitted/%s'", h->store, name.ptr);
 	buf_release(&name);
 	json_decref(pub);
 	close(fd);
 	return r;
+}
+
+static void forget_submission(scq *h, const char *uid)
+{
+	struct buf name = BUF_INIT;
+	int fd = store_subdir(h, "submitted");
+	buf_addf(&name, "%s.json", uid);
+	if (fd >= 0) {
+		unlinkat(fd, name.ptr, 0);
+		close(fd);
+	}
+	buf_release(&name);
 }
 
 static int open_inbox(scq *h, const char *owner)
@@ -237,8 +251,11 @@ static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 			buf_addf(&h->notices, "%s %s", i ? "," : "", json_string_value(e));
 		buf_addc(&h->notices, '\n');
 	}
-	r = json_write_at(tmp, "job.json", *rec_out, FS_DEFER_SYNC | FS_STAGED) < 0 ||
-	    fs_syncfs(tmp) < 0 ? scq_fail_errno(h, "writing job '%s'", uid) : 0;
+	/* one sync makes the job and my record durable before the job is visible */
+	r = json_write_at(tmp, "job.json", *rec_out, FS_DEFER_SYNC | FS_STAGED) < 0 ?
+	    scq_fail_errno(h, "writing job '%s'", uid) : record_submission(h, *rec_out, FS_DEFER_SYNC);
+	if (r == 0 && fs_syncfs(tmp) < 0)
+		r = scq_fail_errno(h, "syncing job '%s'", uid);
 out:
 	json_decref(manifest);
 	json_decref(skipped);
@@ -269,10 +286,10 @@ int scq_submit(scq *h, const struct scq_submit_options *o, char **uid_out)
 	r = stage_job(h, o, inbox, tmpname.ptr, uid, &rec);
 	if (!r && fs_rename(inbox, tmpname.ptr, inbox, uid, 0) < 0)
 		r = scq_fail_errno(h, "publishing job '%s' to the inbox", uid);
-	if (r)
+	if (r) {
 		fs_remove_tree(inbox, tmpname.ptr);
-	if (!r)
-		r = record_submission(h, rec);
+		forget_submission(h, uid);
+	}
 out:
 	if (inbox >= 0)
 		close(inbox);
