@@ -864,6 +864,8 @@ static int add_sub(PyObject *m, PyObject **slot, const char *name, PyObject *ext
 	return r;
 }
 
+PyMODINIT_FUNC PyInit__scq(void); /* the one exported symbol */
+
 PyMODINIT_FUNC PyInit__scq(void)
 {
 	PyObject *m = PyModule_Create(&moduledef);
