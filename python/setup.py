@@ -22,7 +22,7 @@ setup(
     packages=["syft_code_queue"],
     package_dir={"syft_code_queue": "syft_code_queue"},
     ext_modules=[Extension(
-        "syft_code_queue._scq", sources=["_scq.c"],
+        "syft_code_queue._scq", sources=["_scq.c", "_scq_module.c"],
         include_dirs=[os.path.join(ROOT, "include")],
         extra_compile_args=["-std=c11", "-D_GNU_SOURCE"],
         extra_objects=[LIB], extra_link_args=libs + ["-lm"])],

@@ -1,0 +1,229 @@
+/*
+ * _scq_module.c - the _scq module itself: the exception classes that the
+ * SCQ_E* codes map to, the module-level functions and PyInit__scq.
+ */
+#include "_scq.h"
+#include <string.h>
+#include "scq.h"
+
+/* ---- exceptions --------------------------------------------------------- */
+
+static PyObject *Error, *JobNotFound, *NotAllowed, *InvalidState, *InvalidJob,
+	*ConfigError, *SandboxError, *Timeout;
+
+static PyObject *exc_for(int code)
+{
+	switch (code) {
+	case SCQ_ENOTFOUND: return JobNotFound;
+	case SCQ_EPERM: return NotAllowed;
+	case SCQ_ESTATE: return InvalidState;
+	case SCQ_EINVAL: /* fall through */
+	case SCQ_EAMBIGUOUS: return InvalidJob;
+	case SCQ_ECONFIG: return ConfigError;
+	case SCQ_ESANDBOX: return SandboxError;
+	case SCQ_ETIMEOUT: return Timeout;
+	default: return Error;
+	}
+}
+
+/* Raise the exception of `code` with message msg; returns NULL. */
+PyObject *raise_code(int code, const char *msg)
+{
+	PyObject *type = exc_for(code), *m, *exc;
+	m = PyUnicode_DecodeUTF8(msg ? msg : "", msg ? (Py_ssize_t)strlen(msg) : 0, "replace");
+	if (!m)
+		return NULL;
+	exc = PyObject_CallOneArg(type, m);
+	Py_DECREF(m);
+	if (!exc)
+		return NULL;
+	{
+		PyObject *c = PyLong_FromLong(code), *n = PyUnicode_FromString(scq_strerror(code));
+		if (!c || !n || PyObject_SetAttrString(exc, "code", c) < 0 ||
+		    PyObject_SetAttrString(exc, "code_name", n) < 0) {
+			Py_XDECREF(c);
+			Py_XDECREF(n);
+			Py_DECREF(exc);
+			return NULL;
+		}
+		Py_DECREF(c);
+		Py_DECREF(n);
+	}
+	PyErr_SetObject(type, exc);
+	Py_DECREF(exc);
+	return NULL;
+}
+
+/* ---- module functions --------------------------------------------------- */
+
+static PyObject *m_strerror(PyObject *m, PyObject *args)
+{
+	int code;
+	(void)m;
+	if (!PyArg_ParseTuple(args, "i:strerror", &code))
+		return NULL;
+	return PyUnicode_FromString(scq_strerror(code));
+}
+
+static PyObject *m_statuses(PyObject *m, PyObject *u)
+{
+	PyObject *t = PyTuple_New(SCQ_STATUS_COUNT);
+	int i;
+	(void)m;
+	(void)u;
+	for (i = 0; t && i < SCQ_STATUS_COUNT; i++) {
+		PyObject *s = PyUnicode_FromString(scq_status_name(i));
+		if (!s) {
+			Py_DECREF(t);
+			return NULL;
+		}
+		PyTuple_SET_ITEM(t, i, s);
+	}
+	return t;
+}
+
+static PyObject *m_config_keys(PyObject *m, PyObject *u)
+{
+	const char *const *k = scq_config_keys();
+	PyObject *l = PyList_New(0);
+	(void)m;
+	(void)u;
+	for (; l && *k; k++) {
+		PyObject *s = PyUnicode_FromString(*k);
+		if (!s || PyList_Append(l, s) < 0) {
+			Py_XDECREF(s);
+			Py_DECREF(l);
+			return NULL;
+		}
+		Py_DECREF(s);
+	}
+	return l;
+}
+
+static PyObject *m_uid_valid(PyObject *m, PyObject *args)
+{
+	const char *s;
+	(void)m;
+	if (!PyArg_ParseTuple(args, "s:uid_valid", &s))
+		return NULL;
+	return PyBool_FromLong(scq_uid_valid(s));
+}
+
+static PyObject *m_raise_code(PyObject *m, PyObject *args)
+{
+	int code;
+	const char *msg;
+	(void)m;
+	if (!PyArg_ParseTuple(args, "is:raise_code", &code, &msg))
+		return NULL;
+	return raise_code(code, msg);
+}
+
+static PyMethodDef module_methods[] = {
+	{ "strerror", m_strerror, METH_VARARGS, "strerror(code) -> name of a result code" },
+	{ "statuses", m_statuses, METH_NOARGS, "statuses() -> the status names in order" },
+	{ "config_keys", m_config_keys, METH_NOARGS, "config_keys() -> the setting names" },
+	{ "uid_valid", m_uid_valid, METH_VARARGS, "uid_valid(s) -> bool" },
+	{ "raise_code", m_raise_code, METH_VARARGS,
+	  "raise_code(code, message): raise the exception for an SCQ_E* code" },
+	{ NULL, NULL, 0, NULL }
+};
+
+static struct PyModuleDef moduledef = {
+	PyModuleDef_HEAD_INIT, "_scq", "libscq binding (include/scq.h)", -1, module_methods,
+	NULL, NULL, NULL, NULL
+};
+
+static int add_exc(PyObject *m, PyObject **slot, const char *name, PyObject *bases,
+		   const char *doc, int code)
+{
+	PyObject *c, *n;
+	char full[128];
+	snprintf(full, sizeof(full), "syft_code_queue.%s", name);
+	*slot = PyErr_NewExceptionWithDoc(full, doc, bases, NULL);
+	if (!*slot)
+		return -1;
+	/* class defaults; raise_code sets the actual code on each instance */
+	c = PyLong_FromLong(code);
+	n = PyUnicode_FromString(scq_strerror(code));
+	if (!c || !n || PyObject_SetAttrString(*slot, "code", c) < 0 ||
+	    PyObject_SetAttrString(*slot, "code_name", n) < 0) {
+		Py_XDECREF(c);
+		Py_XDECREF(n);
+		return -1;
+	}
+	Py_DECREF(c);
+	Py_DECREF(n);
+	Py_INCREF(*slot);
+	if (PyModule_AddObject(m, name, *slot) < 0) {
+		Py_DECREF(*slot);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_sub(PyObject *m, PyObject **slot, const char *name, PyObject *extra,
+		   const char *doc, int code)
+{
+	PyObject *bases = extra ? PyTuple_Pack(2, Error, extra) : PyTuple_Pack(1, Error);
+	int r;
+	if (!bases)
+		return -1;
+	r = add_exc(m, slot, name, bases, doc, code);
+	Py_DECREF(bases);
+	return r;
+}
+
+PyMODINIT_FUNC PyInit__scq(void); /* the one exported symbol */
+
+PyMODINIT_FUNC PyInit__scq(void)
+{
+	PyObject *m = PyModule_Create(&moduledef);
+	if (!m)
+		return NULL;
+	if (PyType_Ready(&HandleType) < 0)
+		goto fail;
+	Py_INCREF(&HandleType);
+	if (PyModule_AddObject(m, "Handle", (PyObject *)&HandleType) < 0) {
+		Py_DECREF(&HandleType);
+		goto fail;
+	}
+	if (add_exc(m, &Error, "Error", NULL, "Base class of every syft_code_queue error.", SCQ_EIO) < 0 ||
+	    add_sub(m, &JobNotFound, "JobNotFound", PyExc_LookupError,
+		    "No such job, file or key (SCQ_ENOTFOUND).", SCQ_ENOTFOUND) < 0 ||
+	    add_sub(m, &NotAllowed, "NotAllowed", NULL,
+		    "Not allowed for this identity (SCQ_EPERM).", SCQ_EPERM) < 0 ||
+	    add_sub(m, &InvalidState, "InvalidState", NULL,
+		    "The job is in the wrong state for this (SCQ_ESTATE).", SCQ_ESTATE) < 0 ||
+	    add_sub(m, &InvalidJob, "InvalidJob", PyExc_ValueError,
+		    "Invalid job, argument or input, or an ambiguous id "
+		    "(SCQ_EINVAL, SCQ_EAMBIGUOUS).", SCQ_EINVAL) < 0 ||
+	    add_sub(m, &ConfigError, "ConfigError", NULL,
+		    "No identity or workspace, or a bad setting (SCQ_ECONFIG).", SCQ_ECONFIG) < 0 ||
+	    add_sub(m, &SandboxError, "SandboxError", NULL,
+		    "Isolation could not be set up (SCQ_ESANDBOX).", SCQ_ESANDBOX) < 0 ||
+	    add_sub(m, &Timeout, "Timeout", PyExc_TimeoutError,
+		    "A wait ran out of time (SCQ_ETIMEOUT).", SCQ_ETIMEOUT) < 0)
+		goto fail;
+	if (PyModule_AddIntConstant(m, "AS_OWNER", SCQ_AS_OWNER) < 0 ||
+	    PyModule_AddIntConstant(m, "AS_REQUESTER", SCQ_AS_REQUESTER) < 0 ||
+	    PyModule_AddIntConstant(m, "AS_ANY", SCQ_AS_ANY) < 0 ||
+	    PyModule_AddIntConstant(m, "OK", SCQ_OK) < 0 ||
+	    PyModule_AddIntConstant(m, "ENOTFOUND", SCQ_ENOTFOUND) < 0 ||
+	    PyModule_AddIntConstant(m, "EPERM", SCQ_EPERM) < 0 ||
+	    PyModule_AddIntConstant(m, "ESTATE", SCQ_ESTATE) < 0 ||
+	    PyModule_AddIntConstant(m, "EINVAL", SCQ_EINVAL) < 0 ||
+	    PyModule_AddIntConstant(m, "ECONFIG", SCQ_ECONFIG) < 0 ||
+	    PyModule_AddIntConstant(m, "ESANDBOX", SCQ_ESANDBOX) < 0 ||
+	    PyModule_AddIntConstant(m, "EIO", SCQ_EIO) < 0 ||
+	    PyModule_AddIntConstant(m, "EAMBIGUOUS", SCQ_EAMBIGUOUS) < 0 ||
+	    PyModule_AddIntConstant(m, "ETIMEOUT", SCQ_ETIMEOUT) < 0 ||
+	    PyModule_AddIntConstant(m, "EBUSY", SCQ_EBUSY) < 0 ||
+	    PyModule_AddStringConstant(m, "VERSION", SCQ_VERSION) < 0 ||
+	    PyModule_AddIntConstant(m, "PROTOCOL_VERSION", SCQ_PROTOCOL_VERSION) < 0)
+		goto fail;
+	return m;
+fail:
+	Py_DECREF(m);
+	return NULL;
+}
