@@ -71,17 +71,21 @@ check "requester sees timedout" ds show "$UEXP" --json
 out_has "status timedout published" '"status":"timedout"'
 
 # --- ambiguous prefix --------------------------------------------------------
-i=0
-while [ $i -lt 40 ]; do ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name "amb$i" >/dev/null; i=$((i+1)); done
+# Make two jobs share their first 8 characters: a copy of one store entry
+# under a uid with the same prefix (uids are random, so this is the only
+# way to make the test deterministic).
+ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name amb1 >/dev/null
 do_ pending >/dev/null
-P=$(do_ list --json | grep -o '"uid":"[0-9a-f]' | sort | uniq -d | head -1 | cut -d'"' -f4)
-PFX=$(do_ list --json | grep -o "\"uid\":\"$P[0-9a-f]*" | cut -d'"' -f4 | cut -c1-4 | sort | uniq -d | head -1)
-if [ -n "$PFX" ]; then
-	check_exit "ambiguous 4-char prefix exits 1" 1 do_ show "$PFX"
-	err_has "candidates are listed" "matches"
-else
-	check_exit "ambiguous prefix (40 jobs, none shared 4 chars; use a 1-char check)" 2 do_ show "$P"
-fi
+UA=$(do_ list --status pending --json | grep -o '"uid":"[^"]*"' | head -1 | cut -d'"' -f4)
+UB="${UA%%-*}-0000-4000-8000-000000000000"
+PD="$WS/private/code-queue/$DO_EMAIL/jobs/pending"
+cp -r "$PD/$UA" "$PD/$UB"
+sed -i "s/$UA/$UB/g" "$PD/$UB/job.json" "$PD/$UB/public.json"
+check_exit "a shared 8-character prefix is ambiguous (exit 1)" 1 do_ show "${UA%%-*}"
+err_has "the candidates are listed" "matches 2 jobs"
+err_has "both candidates are named" "$(echo "$UB" | cut -c1-12)"
+check "a longer prefix is unique again" do_ show "$(echo "$UA" | cut -c1-13)"
+rm -rf "$PD/$UB"
 
 # --- cancel of an approved job by the owner, and by the requester -----------
 check "submit c1" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name c1

@@ -19,63 +19,52 @@ _failed=0
 ds() { "$SCQ" --email "$DS_EMAIL" --data-dir "$WS" "$@"; }
 do_() { "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" "$@"; }
 
-# check NAME CMD...: passes when CMD exits 0
-check() {
-	_name=$1; shift
+# _result PASSED NAME [FILE...]: one TAP line; on failure the files are
+# shown as diagnostics.  Every helper below reports through it.
+_result() {
+	_pass=$1; _name=$2; shift 2
 	_n=$((_n + 1))
-	if "$@" >"$TEST_DIR/out" 2>"$TEST_DIR/err"; then
+	if [ "$_pass" = 1 ]; then
 		echo "ok $_n - $_name"
 	else
 		echo "not ok $_n - $_name"
-		sed 's/^/#   /' "$TEST_DIR/out" "$TEST_DIR/err" | head -20
+		[ $# -gt 0 ] && sed 's/^/#   /' "$@" | head -20
 		_failed=$((_failed + 1))
 	fi
+}
+
+# check NAME CMD...: passes when CMD exits 0
+check() {
+	_name=$1; shift
+	"$@" >"$TEST_DIR/out" 2>"$TEST_DIR/err" && _p=1 || _p=0
+	_result $_p "$_name" "$TEST_DIR/out" "$TEST_DIR/err"
 }
 
 # check_exit NAME CODE CMD...: passes when CMD exits with CODE
 check_exit() {
 	_name=$1; _want=$2; shift 2
-	_n=$((_n + 1))
 	"$@" >"$TEST_DIR/out" 2>"$TEST_DIR/err"
 	_got=$?
-	if [ "$_got" = "$_want" ]; then
-		echo "ok $_n - $_name"
-	else
-		echo "not ok $_n - $_name (exit $_got, want $_want)"
-		sed 's/^/#   /' "$TEST_DIR/out" "$TEST_DIR/err" | head -20
-		_failed=$((_failed + 1))
-	fi
+	[ "$_got" = "$_want" ] && _p=1 || _p=0
+	_result $_p "$_name (exit $_got, want $_want)" "$TEST_DIR/out" "$TEST_DIR/err"
 }
 
 # out_has NAME ERE: the last checked command's stdout matches ERE
 out_has() {
-	_n=$((_n + 1))
-	if grep -Eq -- "$2" "$TEST_DIR/out"; then
-		echo "ok $_n - $1"
-	else
-		echo "not ok $_n - $1"
-		sed 's/^/#   /' "$TEST_DIR/out" | head -20
-		_failed=$((_failed + 1))
-	fi
+	grep -Eq -- "$2" "$TEST_DIR/out" && _p=1 || _p=0
+	_result $_p "$1" "$TEST_DIR/out"
 }
 
 # err_has NAME ERE: the last checked command's stderr matches ERE
 err_has() {
-	_n=$((_n + 1))
-	if grep -Eq -- "$2" "$TEST_DIR/err"; then
-		echo "ok $_n - $1"
-	else
-		echo "not ok $_n - $1"
-		sed 's/^/#   /' "$TEST_DIR/err" | head -20
-		_failed=$((_failed + 1))
-	fi
+	grep -Eq -- "$2" "$TEST_DIR/err" && _p=1 || _p=0
+	_result $_p "$1" "$TEST_DIR/err"
 }
 
 # out_empty NAME: the last checked command printed nothing on stdout
 out_empty() {
-	_n=$((_n + 1))
-	if [ ! -s "$TEST_DIR/out" ]; then echo "ok $_n - $1"; else
-		echo "not ok $_n - $1"; _failed=$((_failed + 1)); fi
+	[ ! -s "$TEST_DIR/out" ] && _p=1 || _p=0
+	_result $_p "$1" "$TEST_DIR/out"
 }
 
 # Last command's stdout / stderr, for follow-up checks.
