@@ -22,6 +22,7 @@
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include "alloc.h"
+#include "fs.h"
 #include "collect.h"
 #include "internal.h"
 #include "manifest.h"
@@ -79,28 +80,6 @@ static const char *type_reason(mode_t m)
 }
 
 /* Copy exactly size bytes; 1 if the file changed size under us. */
-static int copy_fd(int in, int out, long long size)
-{
-	char chunk[65536];
-	long long left = size;
-	ssize_t n;
-	while (left > 0) {
-		size_t want = left < (long long)sizeof(chunk) ? (size_t)left : sizeof(chunk);
-		n = read(in, chunk, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			return 1;
-		if (write(out, chunk, (size_t)n) != n)
-			return -1;
-		left -= n;
-	}
-	while ((n = read(in, chunk, 1)) < 0 && errno == EINTR)
-		;
-	return n == 0 ? 0 : 1;
-}
 
 static int check_file(struct walk *w, const struct stat *st, const char *path)
 {
@@ -117,6 +96,7 @@ static int copy_file(struct walk *w, int src, int dst, const char *name,
 		     const struct stat *seen, const char *path)
 {
 	int in = open_beneath(src, name, O_RDONLY), out = -1, r = 0, c;
+	uint64_t copied = 0;
 	struct stat st;
 	if (in < 0 || fstat(in, &st) < 0) {
 		exclude(w, path, "cannot open");
@@ -130,12 +110,13 @@ static int copy_file(struct walk *w, int src, int dst, const char *name,
 		goto out;
 	out = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		     (st.st_mode & 0111) ? 0755 : 0644);
-	if (out < 0 || (c = copy_fd(in, out, st.st_size)) < 0) {
+	c = out < 0 ? -1 : fs_copy_fd(in, out, (uint64_t)st.st_size, NULL, NULL, &copied);
+	if (c < 0 && errno != EFBIG) {
 		buf_setf(w->err, "copying output '%s': %s", path, strerror(errno));
 		r = -1;
 		goto out;
 	}
-	if (c > 0) {
+	if (c < 0 || copied != (uint64_t)st.st_size) { /* grew or shrank meanwhile */
 		unlinkat(dst, name, 0);
 		exclude(w, path, "changed during collection");
 		goto out;

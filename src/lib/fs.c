@@ -338,8 +338,7 @@ int fs_open_beneath(int root, const char *path, int flags)
 	return (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
 }
 
-static int copy_stream(int in, int out, uint64_t max, fs_chunk_fn *fn, void *ctx,
-		       uint64_t *copied)
+int fs_copy_fd(int in, int out, uint64_t max, fs_chunk_fn *fn, void *ctx, uint64_t *copied)
 {
 	char chunk[65536];
 	uint64_t total = 0;
@@ -380,7 +379,7 @@ int fs_copy_atomic(int srcfd, int dstdir, const char *name, uint64_t max,
 	out = openat(dstdir, tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (out < 0)
 		goto out;
-	if (copy_stream(srcfd, out, max, fn, ctx, copied) < 0 ||
+	if (fs_copy_fd(srcfd, out, max, fn, ctx, copied) < 0 ||
 	    fs_fault_step("write") < 0 ||
 	    (!(flags & FS_DEFER_SYNC) && fsync(out) < 0)) {
 		err = errno;

@@ -70,5 +70,8 @@ typedef void fs_chunk_fn(void *ctx, const void *data, size_t len);
  */
 int fs_copy_atomic(int srcfd, int dstdir, const char *name, uint64_t max,
 		   unsigned flags, fs_chunk_fn *fn, void *ctx, uint64_t *copied);
+/* Copy in to out until EOF (partial writes and EINTR handled); EFBIG past
+ * max bytes.  fn (may be NULL) sees every chunk; *copied gets the count. */
+int fs_copy_fd(int in, int out, uint64_t max, fs_chunk_fn *fn, void *ctx, uint64_t *copied);
 /* openat2 below root with no symlinks and no escape (RESOLVE_BENEATH). */
 int fs_open_beneath(int root, const char *path, int flags);

@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <sys/syscall.h>
 #include "alloc.h"
+#include "fs.h"
 #include "sandbox-int.h"
 #include "banned.h"
 
@@ -29,23 +30,12 @@ struct mirror {
 	struct buf *err;
 };
 
-static int copy_data(int in, int out)
-{
-	char chunk[65536];
-	ssize_t n;
-	while ((n = read(in, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || write(out, chunk, (size_t)n) != n)
-			return -1;
-	}
-	return 0;
-}
 
 static int copy_reg(struct mirror *m, int src, int dst, const char *name)
 {
 	int in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	int out = -1, r = 0;
+	uint64_t copied;
 	struct stat st;
 	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
 		m->skipped++;
@@ -53,7 +43,7 @@ static int copy_reg(struct mirror *m, int src, int dst, const char *name)
 	}
 	out = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		     st.st_mode & 0755);
-	if (out < 0 || copy_data(in, out) < 0) {
+	if (out < 0 || fs_copy_fd(in, out, UINT64_MAX, NULL, NULL, &copied) < 0) {
 		buf_setf(m->err, "copying /out/%s: %s", name, strerror(errno));
 		r = -1;
 	}
