@@ -63,7 +63,8 @@ static void show_logs(scq *h, const char *uid)
 
 int cmd_demo(int argc, char **argv)
 {
-	char ws[] = "/tmp/scq-demo-XXXXXX", code[4096], data[4096], *uid = NULL, *js = NULL;
+	/* mkdtemp template: the X's become a unique name (under $TMPDIR) */
+	char ws[2048], code[4096], data[4096], *uid = NULL, *js = NULL;
 	struct scq_open_options o_ds = { DS, ws, NULL }, o_do = { DO, ws, NULL };
 	struct scq_run_stats st;
 	struct scq_submit_options so;
@@ -71,6 +72,8 @@ int cmd_demo(int argc, char **argv)
 	scq *ds = NULL, *own = NULL;
 	int keep = argc > 1 && !strcmp(argv[1], "--keep"), r = EXIT_FAIL, status = -1;
 	const char *tags[] = { "statistics", NULL };
+	const char *tmpdir = getenv("TMPDIR");
+	snprintf(ws, sizeof(ws), "%s/scq-demo-XXXXXX", tmpdir && *tmpdir == '/' ? tmpdir : "/tmp");
 	if (!mkdtemp(ws) || make_inputs(ws, code, data) < 0) {
 		fprintf(stderr, "scq demo: cannot set up a workspace: %s\n", strerror(errno));
 		return EXIT_FAIL;

@@ -333,13 +333,21 @@ int scq_submit_script(scq *h, const struct scq_submit_options *o, const char *la
 		      const char *script, size_t len, const char *const *requirements,
 		      char **uid_out)
 {
-	char tmpl[] = "/tmp/scq-script-XXXXXX";
+	/* mkdtemp's template: the X's become a unique name, under $TMPDIR */
+	const char *base = getenv("TMPDIR");
+	struct buf tb = BUF_INIT;
+	char *tmpl;
 	struct scq_submit_options so = *o;
 	int dir, r;
 	if (strcmp(language, "python") && strcmp(language, "bash"))
 		return scq_fail(h, SCQ_EINVAL, "language must be 'python' or 'bash'");
-	if (!mkdtemp(tmpl))
-		return scq_fail_errno(h, "creating a temporary folder");
+	buf_addf(&tb, "%s/scq-script-XXXXXX", base && *base == '/' ? base : "/tmp");
+	tmpl = tb.ptr;
+	if (!mkdtemp(tmpl)) {
+		r = scq_fail_errno(h, "creating a temporary folder under '%s'", base ? base : "/tmp");
+		buf_release(&tb);
+		return r;
+	}
 	dir = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	r = dir < 0 ? scq_fail_errno(h, "opening '%s'", tmpl) :
 	    write_script_folder(h, dir, language, script, len, requirements);
@@ -350,5 +358,6 @@ int scq_submit_script(scq *h, const struct scq_submit_options *o, const char *la
 	if (dir >= 0)
 		close(dir);
 	fs_remove_tree(AT_FDCWD, tmpl); /* the original leaked these */
+	buf_release(&tb);
 	return r;
 }
