@@ -59,7 +59,7 @@ LIBS = $(PKG_LIBS) -lm
 LIB_SRC := $(sort $(wildcard src/lib/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/t-*.c))
-LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(B)/lib/%.o)
+LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(B)/lib/%.o) $(B)/lib/init-image.o
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(B)/cli/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TAP_OBJ := $(B)/tests/tap.o
@@ -81,6 +81,20 @@ $(B)/cli/%.o: src/cli/%.c $(B)/.flags
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/cli -MMD -MP -c -o $@ $<
+
+# The sandbox init: static, no C library, none of the library's flags
+# (no sanitizers, no stack protector: it has no TLS), embedded in libscq.
+INIT_CFLAGS = -std=c11 -Os -static -nostdlib -ffreestanding -fno-builtin \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-pie -no-pie \
+	-Wl,--build-id=none -Wall -Wextra $(if $(DEVELOPER),$(DEV_WARN))
+$(B)/init/scq-init: src/lib/init/scq-init.c src/lib/init/raw-syscall.h src/lib/sandbox-msg.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(INIT_CFLAGS) -o $@ $<
+
+$(B)/lib/init-image.o: src/lib/init-image.S $(B)/init/scq-init
+	@mkdir -p $(@D)
+	$(Q)$(CC) -c -DSCQ_INIT_IMAGE='"$(B)/init/scq-init"' -o $@ $<
 
 $(B)/libscq.a: $(LIB_OBJ)
 	$(Q)rm -f $@.tmp && ar rcs $@.tmp $^ && mv -f $@.tmp $@

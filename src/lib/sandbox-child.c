@@ -1,26 +1,32 @@
 /*
- * sandbox-child.c - the sandbox side of a job, from clone() to execve().
+ * sandbox-child.c - the sandbox side of a job, from clone() to the exec
+ * of the sandbox init.
  *
- * Runs in a process cloned from a possibly multi-threaded runner, so only
- * async-signal-safe calls appear here: raw syscalls, no malloc, no stdio,
- * no locale (strerror is formatted by the parent from the errno we send).
+ * The child is cloned with CLONE_VM: it shares the runner's memory (no
+ * page tables to copy, no copy-on-write faults, whatever the runner's
+ * size) and runs on its own stack until it execs init/scq-init.c.  So:
+ *   - only async-signal-safe calls: raw syscalls, no malloc, no stdio, no
+ *     locale (strerror is formatted by the parent from the errno we send);
+ *   - nothing is written but our own stack: the arguments, mount plan and
+ *     filter are read-only here and owned by the parent until the reap;
+ *   - credentials change through syscall(), never glibc's setresuid or
+ *     setgroups, which would signal every thread of the runner to change
+ *     theirs too (glibc believes it is still in the runner);
+ *   - errno is the parent thread's (same TLS): the parent only blocks on
+ *     the socket meanwhile, so a failure's errno may at worst be misnamed.
  * The order is fixed (policy.h has the data):
  *   wait for the parent (uid/gid maps) -> mount plan + pivot_root ->
  *   hostname -> wait for the parent (cgroups joined) -> cgroup namespace
- *   -> drop groups, uid, capabilities -> no_new_privs -> seccomp -> start
- *   the job -> act as PID 1.
- * Guarantees: any failure before exec reaches the parent as a message and
- * the job never runs; the init (PID 1 of the job's PID namespace) reaps
- * every zombie, forwards termination signals to the whole namespace and
- * exits as soon as the job's main process ends, which makes the kernel
- * kill everything left in the namespace.  Both die with the runner
- * (PR_SET_PDEATHSIG, re-armed after every credential change).
+ *   -> drop groups, uid, capabilities -> no_new_privs -> seccomp -> exec
+ *   the init (PID 1, scq-init.c), which starts the job.
+ * Guarantees: any failure before the job's exec reaches the parent as a
+ * message and the job never runs; the child and the init die with the
+ * runner (PR_SET_PDEATHSIG, re-armed after every credential change).
  */
 #include "compat.h"
 #include <linux/capability.h>
 #include <linux/mount.h>
 #include <linux/seccomp.h>
-#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -28,7 +34,6 @@
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include "sandbox-int.h"
 #include "banned.h"
 
@@ -205,16 +210,16 @@ static void drop_privileges(const struct child_args *a)
 		if (cap > CAP_LAST_CAP)
 			break; /* capability numbers are dense: none beyond */
 	}
-	if (setgroups(0, NULL) < 0)
+	if (syscall(SYS_setgroups, 0, NULL) < 0)
 		fail(a->sock, "setgroups", NULL);
-	if (setresgid(g, g, g) < 0 || setresuid(u, u, u) < 0)
+	if (syscall(SYS_setresgid, g, g, g) < 0 || syscall(SYS_setresuid, u, u, u) < 0)
 		fail(a->sock, "switching to the job uid", NULL);
 	if (capset_zero() < 0 ||
 	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		fail(a->sock, "dropping capabilities", NULL);
-	/* a credential change resets both */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
-	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+	/* a credential change resets it (the init makes itself undumpable:
+	 * here that would change the runner's memory, which we share) */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		fail(a->sock, "prctl", NULL);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(a->sock, "no_new_privs", NULL);
@@ -222,15 +227,6 @@ static void drop_privileges(const struct child_args *a)
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &a->prog, 0, 0) < 0)
 		fail(a->sock, "loading the seccomp filter", NULL);
 	sandbox_trace("c seccomp loaded");
-}
-
-static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-
-static void forward(int sig)
-{
-	int e = errno;
-	kill(-1, sig); /* from PID 1: every other process of the namespace */
-	errno = e;
 }
 
 static void reset_signals(void)
@@ -246,100 +242,26 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* The job's process shares the init's memory until it execs (CLONE_VM |
- * CLONE_VFORK, like posix_spawn): no page tables to copy, no copy-on-write
- * faults, and the init resumes only once the job has exec'd or failed.
- * It runs on its own stack and reports a failure through job_fail. */
-static char job_stack[64 * 1024] __attribute__((aligned(16)));
-static struct child_msg job_fail;
-
-static int job_exec(void *arg)
+/* Hand over to the init with the descriptors sandbox-msg.h promises:
+ * 0 /dev/null, 1 and 2 the job's output, 3 the socket, nothing else. */
+static SCQ_NORETURN void exec_init(const struct child_args *a)
 {
-	const struct child_args *a = arg;
 	const struct sandbox_spec *s = a->spec;
-	int null, i;
-	/* signal dispositions and mask: the init reset them all and installs
-	 * its own handlers only after the job has exec'd */
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	setsid();
-	if (dup2(s->stdout_fd, 1) < 0 || dup2(s->stderr_fd, 2) < 0)
-		goto fail;
-	sandbox_trace("j setsid, dup2");
-	null = open("/dev/null", O_RDONLY);
-	if (null < 0 || dup2(null, 0) < 0)
-		goto fail;
-	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-	sandbox_trace("j stdin, close_range");
-	if (chdir(s->cwd ? s->cwd : "/code") < 0)
-		goto fail;
-	for (i = 0; i < a->nrlimits; i++) {
-		struct rlimit r = { a->rl_value[i], a->rl_value[i] };
-		if (setrlimit(a->rl_resource[i], &r) < 0)
-			goto fail;
-	}
-	sandbox_trace("j execve");
-	execve(s->argv[0], (char *const *)s->argv, (char *const *)s->envp);
-fail:
-	job_fail.type = CM_ERROR;
-	job_fail.err = errno;
-	copy_text(job_fail.text, sizeof(job_fail.text), "cannot start ", s->argv[0]);
-	_exit(127);
-}
-
-static void init_signals(void)
-{
-	struct sigaction sa;
-	size_t i;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = forward;
-	sa.sa_flags = SA_RESTART;
-	for (i = 0; i < SCQ_NELEM(forwarded); i++)
-		sigaction(forwarded[i], &sa, NULL);
-}
-
-/* PID 1: reap everything; leave (taking the namespace down) with the
- * job's main process. */
-static SCQ_NORETURN void init_loop(int sock, pid_t job)
-{
-	int st;
-	for (;;) {
-		pid_t p = waitpid(-1, &st, 0);
-		if (p < 0 && errno == EINTR)
-			continue;
-		if (p < 0)
-			_exit(125);
-		if (p != job)
-			continue;
-		sandbox_trace("i job exited");
-		send_msg(sock, CM_STATUS, st, NULL, NULL);
-		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-	}
-}
-
-static SCQ_NORETURN void start_job(const struct child_args *a)
-{
-	int null;
-	pid_t job;
-	memset(&job_fail, 0, sizeof(job_fail));
-	job = clone(job_exec, job_stack + sizeof(job_stack), CLONE_VM | CLONE_VFORK | SIGCHLD,
-		    (void *)a);
-	sandbox_trace("i job exec'd");
-	if (job < 0)
-		fail(a->sock, "starting the job", NULL);
-	if (job_fail.type == CM_ERROR)
-		send_msg(a->sock, CM_ERROR, job_fail.err, job_fail.text, NULL);
-	else
-		send_msg(a->sock, CM_READY, 0, NULL, NULL);
-	init_signals();
-	null = open("/dev/null", O_RDWR);
-	if (null >= 0) { /* PID 1 keeps none of the runner's descriptors */
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-	}
-	syscall(SYS_close_range, 3, a->sock - 1, 0);
-	syscall(SYS_close_range, a->sock + 1, ~0U, 0);
-	init_loop(a->sock, job);
+	/* first out of the way of 0..3, which may hold any of them */
+	int img = fcntl(a->init_fd, F_DUPFD_CLOEXEC, 10);
+	int out = fcntl(s->stdout_fd, F_DUPFD_CLOEXEC, 10);
+	int err = fcntl(s->stderr_fd, F_DUPFD_CLOEXEC, 10);
+	int sock = fcntl(a->sock, F_DUPFD_CLOEXEC, 10);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (img < 0 || out < 0 || err < 0 || sock < 0 || null < 0)
+		fail(a->sock, "descriptors for the sandbox init", NULL);
+	if (dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 ||
+	    dup2(sock, SANDBOX_INIT_SOCK) < 0)
+		fail(sock, "descriptors for the sandbox init", NULL);
+	syscall(SYS_close_range, SANDBOX_INIT_SOCK + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+	sandbox_trace("c exec init");
+	syscall(SYS_execveat, img, "", a->init_argv, s->envp, AT_EMPTY_PATH);
+	fail(sock, "starting the sandbox init", NULL);
 }
 
 /* Block until the parent sends type; exit quietly if it gave up. */
@@ -362,7 +284,7 @@ SCQ_NORETURN void sandbox_child_main(const struct child_args *a)
 	await_parent(a, CM_GO);
 	sandbox_trace("c go");
 	/* become the mapped set-up root: files we create need a mapped fsuid */
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+	if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)
 		fail(a->sock, "switching to the set-up uid", NULL);
 	build_root(a);
 	sandbox_trace("c root built");
@@ -375,5 +297,5 @@ SCQ_NORETURN void sandbox_child_main(const struct child_args *a)
 		fail(a->sock, "cgroup namespace", NULL);
 	sandbox_trace("c cgroupns");
 	drop_privileges(a);
-	start_job(a);
+	exec_init(a);
 }

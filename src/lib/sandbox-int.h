@@ -14,22 +14,7 @@
 #include "buf.h"
 #include "policy.h"
 #include "sandbox.h"
-
-/* Messages of the parent <-> child socket (SOCK_SEQPACKET, fixed size). */
-enum child_msg_type {
-	CM_GO = 'G',     /* parent -> child: ids mapped (build the root) */
-	CM_JOINED = 'J', /* parent -> child: in the job's cgroups (start the job) */
-	CM_OUT = 'O',    /* child -> parent: SCM_RIGHTS fd of the /out tmpfs */
-	CM_READY = 'R',  /* child -> parent: the job has exec'd */
-	CM_ERROR = 'E',  /* child -> parent: setup failed, see text and err */
-	CM_STATUS = 'S'  /* child -> parent: wait status of the job's main process */
-};
-
-struct child_msg {
-	char type;
-	int err;        /* errno of the failed step, or the wait status */
-	char text[200]; /* what failed, NUL-terminated */
-};
+#include "sandbox-msg.h"
 
 #define SANDBOX_MAX_RLIMITS 8
 
@@ -40,13 +25,33 @@ struct child_args {
 	struct sock_fprog prog;
 	int sock;                   /* child end of the socketpair */
 	int parent_sock;            /* closed in the child */
+	int init_fd;                /* the sealed init program (sandbox-image.c) */
+	char *const *init_argv;     /* its orders (sandbox-msg.h) */
 	int nrlimits;
 	int rl_resource[SANDBOX_MAX_RLIMITS];
 	rlim_t rl_value[SANDBOX_MAX_RLIMITS];
 };
 
-/* Runs in the cloned child; never returns.  Async-signal-safe only. */
+/* Runs in the cloned child (CLONE_VM: see sandbox-child.c); never
+ * returns.  Async-signal-safe only. */
 SCQ_NORETURN void sandbox_child_main(const struct child_args *a);
+
+/* Fresh network and IPC namespaces made ahead of time (sandbox-nspool.c):
+ * descriptors of /proc/.../ns/net and ipc. */
+struct sandbox_ns_pair {
+	int net, ipc;
+};
+/* 0 and a never-used pair (close it with sandbox_pool_release), or -1
+ * when none is ready: clone must then create them.  The first call
+ * starts the pool's background thread. */
+int sandbox_pool_take(struct sandbox_ns_pair *p);
+void sandbox_pool_release(struct sandbox_ns_pair *p);
+/* No pool in this process from now on (tests; the bench's comparison). */
+void sandbox_pool_disable(void);
+
+/* The embedded sandbox init as an executable, sealed, close-on-exec
+ * memfd, made on first use and kept for the life of the process. */
+int sandbox_init_image(struct buf *err);
 
 /* cgroup set of one job: v2 (delegated) or v1 memory/pids/cpuacct. */
 struct sandbox_cgroup {

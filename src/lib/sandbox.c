@@ -4,10 +4,12 @@
  * SANDBOX_NONE: a plain child in its own session with rlimits (the
  * owner's explicit choice; every record says so).
  * SANDBOX_FULL: clone() into fresh user, mount, PID, IPC, UTS, cgroup and
- * (unless the network is on) network namespaces; sandbox-child.c builds
- * the root and runs a PID-1 init that starts the job.  The parent maps
- * the job's uid to an unprivileged host uid (never 0), puts the child in
- * its cgroups and only then lets it continue.
+ * (unless the network is on) network namespaces, the network and IPC ones
+ * made ahead of time when the pool has them (sandbox-nspool.c).  The
+ * child shares our memory (CLONE_VM) until sandbox-child.c has built the
+ * root and exec'd the sandbox init (init/scq-init.c), PID 1, which starts
+ * the job.  The parent maps the job's uid to an unprivileged host uid
+ * (never 0), puts the child in its cgroups and only then lets it go on.
  * Guarantees: SANDBOX_FULL never degrades: any failure returns -1 with a
  * one-line message saying how to fix it.  r->applied lists the limits
  * that were really applied and how, nothing else.  After sandbox_reap no
@@ -19,6 +21,8 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -28,6 +32,7 @@
 #include "banned.h"
 
 #define SETUP_TIMEOUT_MS 20000
+#define CHILD_STACK (64 * 1024)
 
 struct sandbox_priv {
 	int full;
@@ -41,6 +46,10 @@ struct sandbox_priv {
 	struct mount_plan plan;
 	struct buf prog;
 	char idmap[64];        /* uid_map and gid_map, formatted before clone */
+	char **init_argv;      /* the init's orders (sandbox-msg.h) */
+	char nrl_text[16];
+	char rl_text[SANDBOX_MAX_RLIMITS][48];
+	void *stack;           /* the child's, until it execs the init */
 };
 
 static const char hint_userns[] =
@@ -317,21 +326,132 @@ static void priv_free(struct sandbox_priv *p)
 	policy_mount_plan_free(&p->plan);
 	buf_release(&p->prog);
 	free(p->out_dir);
+	free(p->init_argv);
+	if (p->stack)
+		munmap(p->stack, CHILD_STACK);
 	free(p);
 }
 
-static pid_t clone_child(const struct sandbox_spec *s, struct child_args *a,
-			 struct buf *err)
+/* The init's orders (sandbox-msg.h), built before clone: the child
+ * cannot allocate. */
+static void build_init_argv(struct sandbox_priv *p, const struct sandbox_spec *s,
+			    const struct child_args *a)
 {
-	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
-			      CLONE_NEWIPC | CLONE_NEWUTS | (s->network ? 0 : CLONE_NEWNET);
-	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
-	if (pid == 0)
-		sandbox_child_main(a);
+	size_t n, i, k = 0;
+	for (n = 0; s->argv[n]; n++)
+		;
+	p->init_argv = xcalloc(3 + (size_t)a->nrlimits + n + 1, sizeof(char *));
+	p->init_argv[k++] = (char *)"scq-init";
+	p->init_argv[k++] = (char *)(s->cwd ? s->cwd : "/code");
+	snprintf(p->nrl_text, sizeof(p->nrl_text), "%d", a->nrlimits);
+	p->init_argv[k++] = p->nrl_text;
+	for (i = 0; i < (size_t)a->nrlimits; i++) {
+		snprintf(p->rl_text[i], sizeof(p->rl_text[i]), "%d:%llu", a->rl_resource[i],
+			 (unsigned long long)a->rl_value[i]);
+		p->init_argv[k++] = p->rl_text[i];
+	}
+	for (i = 0; i < n; i++)
+		p->init_argv[k++] = (char *)s->argv[i];
+}
+
+static int child_entry(void *arg)
+{
+	sandbox_child_main(arg);
+}
+
+/* A stack for the child, below it a guard page: an overflow faults
+ * instead of writing into the runner's memory, which the child shares. */
+static int alloc_stack(struct sandbox_priv *p, struct buf *err)
+{
+	void *m = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (m == MAP_FAILED)
+		return buf_setf(err, "sandbox stack: %s", strerror(errno)), -1;
+	p->stack = m;
+	if (mprotect(m, 4096, PROT_NONE) < 0)
+		return buf_setf(err, "sandbox stack guard: %s", strerror(errno)), -1;
+	return 0;
+}
+
+/* Enter a pooled pair for the clone only, saving where we were.  Side
+ * effect of entering an IPC namespace: this thread's SysV semaphore undo
+ * list is detached (the runner uses no SysV semaphores). */
+static int enter_pair(const struct sandbox_ns_pair *pair, int use_net, int saved[2])
+{
+	saved[0] = use_net ? open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC) : -1;
+	saved[1] = open("/proc/thread-self/ns/ipc", O_RDONLY | O_CLOEXEC);
+	if ((use_net && (saved[0] < 0 || setns(pair->net, CLONE_NEWNET) < 0)) ||
+	    saved[1] < 0 || setns(pair->ipc, CLONE_NEWIPC) < 0)
+		return -1;
+	return 0;
+}
+
+static int leave_pair(int saved[2])
+{
+	int r = 0, i;
+	if (saved[0] >= 0 && setns(saved[0], CLONE_NEWNET) < 0)
+		r = -1;
+	if (saved[1] >= 0 && setns(saved[1], CLONE_NEWIPC) < 0)
+		r = -1;
+	for (i = 0; i < 2; i++)
+		if (saved[i] >= 0)
+			close(saved[i]);
+	return r;
+}
+
+/* CLONE_VM, like posix_spawn: no copy of the runner's page tables.  All
+ * signals stay blocked across clone so that no handler of the runner's
+ * runs in the child; the child resets them all before unblocking.  With
+ * a pooled pair the child inherits its network and IPC namespaces
+ * instead of asking clone for new ones (sandbox-nspool.c). */
+static pid_t clone_child(const struct sandbox_spec *s, struct sandbox_priv *p,
+			 struct child_args *a, struct buf *err)
+{
+	int flags = CLONE_VM | CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+		    CLONE_NEWUTS | (s->network ? 0 : CLONE_NEWNET);
+	struct sandbox_ns_pair pair;
+	int saved[2] = { -1, -1 }, pooled = 0;
+	sigset_t all, old;
+	pid_t pid;
+	if (alloc_stack(p, err) < 0)
+		return -1;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (sandbox_pool_take(&pair) == 0) {
+		pooled = 1;
+		if (enter_pair(&pair, !s->network, saved) == 0)
+			flags &= ~(CLONE_NEWIPC | CLONE_NEWNET);
+	}
+	pid = clone(child_entry, (char *)p->stack + CHILD_STACK, flags | SIGCHLD, a);
 	if (pid < 0)
 		buf_setf(err, "cannot create the job's namespaces (clone: %s); %s",
 			 strerror(errno), hint_userns);
+	if (pooled && leave_pair(saved) < 0) {
+		buf_setf(err, "cannot return to the runner's namespaces: %s", strerror(errno));
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		pid = -1;
+	}
+	if (pooled)
+		sandbox_pool_release(&pair);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return pid;
+}
+
+/* A child sharing our memory changes its credentials, which makes that
+ * memory undumpable (the kernel's rule for any credential change): give
+ * the runner back what it had once the child has exec'd. */
+static int runner_dumpable(void)
+{
+	static int dumpable = -1;
+	int d = __atomic_load_n(&dumpable, __ATOMIC_RELAXED);
+	if (d < 0) {
+		d = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+		__atomic_store_n(&dumpable, d, __ATOMIC_RELAXED);
+	}
+	return d;
 }
 
 static int send_type(struct sandbox_priv *p, char type, struct buf *err)
@@ -366,7 +486,7 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 {
 	struct sandbox_priv *p = xcalloc(1, sizeof(*p));
 	struct child_args a;
-	int sv[2] = { -1, -1 }, r = -1;
+	int sv[2] = { -1, -1 }, r = -1, dumpable;
 	pid_t pid = -1;
 	memset(&a, 0, sizeof(a));
 	p->full = 1;
@@ -377,6 +497,7 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	if (check_spec(s, err) < 0 || (sandbox_trace("checked"), 0) ||
 	    policy_mount_plan(s, &p->plan, err) < 0 || (sandbox_trace("mount plan"), 0) ||
 	    seccomp_prog(s->network, &p->prog, err) < 0 || (sandbox_trace("seccomp prog"), 0) ||
+	    (a.init_fd = sandbox_init_image(err)) < 0 ||
 	    sandbox_cgroup_create(&p->cg, s->job_id, &s->limits, err) < 0) {
 		if (!strstr(err->ptr ? err->ptr : "", "isolation none"))
 			buf_addf(err, "; fix: run the runner as root in the host's own user "
@@ -400,15 +521,22 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	a.sock = sv[1];
 	a.parent_sock = sv[0];
 	p->sock = sv[0];
-	pid = clone_child(s, &a, err);
+	build_init_argv(p, s, &a);
+	a.init_argv = p->init_argv;
+	dumpable = runner_dumpable();
+	pid = clone_child(s, p, &a, err);
 	sandbox_trace("clone returned");
 	close(sv[1]);
 	if (pid < 0)
 		goto out;
-	if (start_child(p, pid, err) < 0) {
+	r = start_child(p, pid, err);
+	if (dumpable == 1)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	if (r < 0) {
 		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
+		r = -1;
 		goto out;
 	}
 	c->pid = pid;

@@ -11,12 +11,16 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include "buf.h"
 #include "fs.h"
 #include "policy.h"
 #include "sandbox.h"
+#include "sandbox-int.h"
 #include "tap.h"
 
 static char *base, *code, *data, *outd;
@@ -371,20 +375,128 @@ static void test_lifetime(void)
 	run_release(&x);
 }
 
+static int helper_pipe[2], start_dumpable;
+static pid_t helper_tid;
+
+static void *helper_thread(void *arg)
+{
+	char c;
+	(void)arg;
+	__atomic_store_n(&helper_tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
+	if (read(helper_pipe[0], &c, 1) < 0) { /* woken at the end */ }
+	return NULL;
+}
+
+/* "Uid:" of one thread of ours, e.g. "0\t0\t0\t0". */
+static void thread_uids(pid_t tid, struct buf *out)
+{
+	struct buf p = BUF_INIT, st = BUF_INIT;
+	const char *u, *e;
+	buf_addf(&p, "/proc/self/task/%ld/status", (long)tid);
+	read_path(p.ptr, &st);
+	buf_reset(out);
+	if ((u = strstr(st.ptr ? st.ptr : "", "\nUid:\t")) && (e = strchr(u + 6, '\n')))
+		buf_add(out, u + 6, (size_t)(e - u - 6));
+	buf_release(&p);
+	buf_release(&st);
+}
+
+/* The child shares the runner's memory until it execs the init: nothing
+ * of the runner may change (credentials of any thread, dumpability), and
+ * PID 1 is the init program, undumpable. */
+static void test_runner_unchanged(void)
+{
+	pthread_t t;
+	struct buf before = BUF_INIT, after = BUF_INIT;
+	if (!ok(pipe(helper_pipe) == 0 && pthread_create(&t, NULL, helper_thread, NULL) == 0,
+		"a second runner thread"))
+		return;
+	while (!__atomic_load_n(&helper_tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	thread_uids(helper_tid, &before);
+	expect_log("head -c 8 /proc/1/cmdline; cat /proc/1/environ >/dev/null 2>&1 || echo ' undumpable'",
+		   "scq-init undumpable\n", "PID 1 is the init program, undumpable");
+	thread_uids(helper_tid, &after);
+	is_str(after.ptr, before.ptr, "another runner thread keeps its uids (%s)", before.ptr);
+	ok(geteuid() == 0 && getegid() == 0, "the spawning thread keeps its uids");
+	is_int(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), start_dumpable,
+	       "the runner keeps its dumpable flag");
+	if (write(helper_pipe[1], "x", 1) < 0 || pthread_join(t, NULL) != 0)
+		tap_diag("helper thread did not end");
+	close(helper_pipe[0]);
+	close(helper_pipe[1]);
+	buf_release(&before);
+	buf_release(&after);
+}
+
+struct job_ns {
+	unsigned long net, ipc;
+	int segments; /* SysV segments the job sees after making one */
+};
+
+static void job_namespaces(struct job_ns *ns)
+{
+	struct run x;
+	run("echo $(readlink /proc/self/ns/net /proc/self/ns/ipc)"
+	    " $(ipcmk -M 4096 >/dev/null && ipcs -m | grep -c '^0x')", &x);
+	memset(ns, 0, sizeof(*ns));
+	if (sscanf(x.log.ptr, "net:[%lu] ipc:[%lu] %d", &ns->net, &ns->ipc, &ns->segments) != 3)
+		tap_diag("job printed: %s", x.log.ptr);
+	run_release(&x);
+}
+
+static unsigned long own_ns(const char *path)
+{
+	char link[64] = "";
+	unsigned long ino = 0;
+	if (readlink(path, link, sizeof(link) - 1) < 0 ||
+	    sscanf(strchr(link, '[') ? strchr(link, '[') + 1 : "", "%lu", &ino) != 1)
+		tap_diag("cannot read %s", path);
+	return ino;
+}
+
+/* Every job gets network and IPC namespaces of its own, from the pool or
+ * from clone: never the runner's, never another job's, and a SysV shared
+ * memory segment left by one job is not seen by the next. */
+static void test_namespaces(void)
+{
+	struct job_ns a, b, c;
+	struct sandbox_ns_pair pair;
+	unsigned long net = own_ns("/proc/self/ns/net"), ipc = own_ns("/proc/self/ns/ipc");
+	job_namespaces(&a);
+	job_namespaces(&b);
+	ok(sandbox_pool_take(&pair) == 0, "the namespace pool has a pair ready");
+	sandbox_pool_release(&pair);
+	sandbox_pool_disable();
+	job_namespaces(&c);
+	ok(a.net && a.ipc && a.net != net && a.ipc != ipc,
+	   "job 1: its own net and ipc namespaces (%lu %lu)", a.net, a.ipc);
+	ok(b.net && b.net != a.net && b.ipc != a.ipc && b.net != net,
+	   "job 2 (pooled): others again (%lu %lu)", b.net, b.ipc);
+	ok(c.net && c.net != b.net && c.ipc != b.ipc && c.net != net && c.ipc != ipc,
+	   "job 3 (no pool): others again (%lu %lu)", c.net, c.ipc);
+	ok(a.segments == 1 && b.segments == 1 && c.segments == 1,
+	   "each job sees only its own SysV segment (%d %d %d)", a.segments, b.segments,
+	   c.segments);
+}
+
 static void test_errors(void)
 {
 	struct sandbox_spec s;
 	struct sandbox_child c;
 	struct buf err = BUF_INIT;
 	const char *argv[] = { "/usr/bin/does-not-exist", NULL };
+	int rc;
 	default_spec(&s);
 	s.argv = argv;
 	s.stdout_fd = s.stderr_fd = 2;
-	ok(sandbox_spawn(&s, &c, &err) < 0 && strstr(err.ptr, "cannot start"),
-	   "exec failure is reported by spawn: %s", err.ptr);
+	rc = sandbox_spawn(&s, &c, &err);
+	ok(rc < 0 && strstr(err.ptr, "cannot start"), "exec failure is reported by spawn: %s",
+	   err.ptr);
 	s.code_dir = "/nonexistent/code";
 	buf_reset(&err);
-	ok(sandbox_spawn(&s, &c, &err) < 0 && err.len, "bad code dir refused: %s", err.ptr);
+	rc = sandbox_spawn(&s, &c, &err);
+	ok(rc < 0 && err.len, "bad code dir refused: %s", err.ptr);
 	buf_release(&err);
 }
 
@@ -447,16 +559,19 @@ static int can_sandbox(void)
 int main(void)
 {
 	snprintf(job_id, sizeof(job_id), "t-sandbox-%ld", (long)getpid());
+	start_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	if (!can_sandbox())
 		return done_testing();
 	setup();
 	test_errors();
+	test_runner_unchanged();
 	test_filesystem();
 	test_setuid();
 	test_kernel();
 	test_network();
 	test_resources();
 	test_lifetime();
+	test_namespaces(); /* last: it turns the namespace pool off */
 	tap_rmtree(base);
 	free(base);
 	free(code);
