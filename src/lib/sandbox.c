@@ -31,6 +31,23 @@
 #include "sandbox-int.h"
 #include "banned.h"
 
+/* The child never unwinds its stack (it execs), so under AddressSanitizer
+ * the redzones of its frames stay poisoned: clear them before the memory
+ * is unmapped, or the next mapping there starts with false errors. */
+#if defined(__SANITIZE_ADDRESS__)
+#define STACK_UNPOISON 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STACK_UNPOISON 1
+#endif
+#endif
+#ifdef STACK_UNPOISON
+#include <sanitizer/asan_interface.h>
+#define stack_unpoison(p, n) __asan_unpoison_memory_region((p), (n))
+#else
+#define stack_unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
 #define SETUP_TIMEOUT_MS 20000
 #define CHILD_STACK (64 * 1024)
 
@@ -327,8 +344,10 @@ static void priv_free(struct sandbox_priv *p)
 	buf_release(&p->prog);
 	free(p->out_dir);
 	free(p->init_argv);
-	if (p->stack)
+	if (p->stack) {
+		stack_unpoison((char *)p->stack + 4096, CHILD_STACK - 4096);
 		munmap(p->stack, CHILD_STACK);
+	}
 	free(p);
 }
 
@@ -368,6 +387,7 @@ static int alloc_stack(struct sandbox_priv *p, struct buf *err)
 	if (m == MAP_FAILED)
 		return buf_setf(err, "sandbox stack: %s", strerror(errno)), -1;
 	p->stack = m;
+	stack_unpoison((char *)m + 4096, CHILD_STACK - 4096);
 	if (mprotect(m, 4096, PROT_NONE) < 0)
 		return buf_setf(err, "sandbox stack guard: %s", strerror(errno)), -1;
 	return 0;
