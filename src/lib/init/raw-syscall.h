@@ -31,6 +31,19 @@ static inline long raw6(long n, long a, long b, long c, long d, long e, long f)
 	__asm__(".text\n.globl _start\n_start:\n"                            \
 		"\txor %rbp, %rbp\n\tmov %rsp, %rdi\n\tand $-16, %rsp\n"      \
 		"\tcall " #main_fn "\n\thlt\n")
+/* raw_clone_fn(flags, stack_top, fn, arg): the child starts on its own
+ * stack in fn(arg), which must not return; the parent gets the pid or
+ * -errno.  fn and arg travel on the new stack, as in glibc's clone. */
+#define RAW_CLONE_FN                                                        \
+	__asm__(".text\nraw_clone_fn:\n"                                     \
+		"\tand $-16, %rsi\n\tsub $16, %rsi\n"                        \
+		"\tmov %rdx, 0(%rsi)\n\tmov %rcx, 8(%rsi)\n"                 \
+		"\txor %edx, %edx\n\txor %r10d, %r10d\n\txor %r8d, %r8d\n"  \
+		"\tmov $56, %eax\n\tsyscall\n"                                \
+		"\ttest %rax, %rax\n\tjnz 1f\n"                               \
+		"\txor %ebp, %ebp\n\tpop %rax\n\tpop %rdi\n"                 \
+		"\tcall *%rax\n\thlt\n"                                       \
+		"1:\tret\n")
 #elif defined(__aarch64__)
 static inline long raw6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -51,9 +64,18 @@ static inline long raw6(long n, long a, long b, long c, long d, long e, long f)
 	__asm__(".text\n.globl _start\n_start:\n"                            \
 		"\tmov x29, #0\n\tmov x30, #0\n\tmov x0, sp\n"                \
 		"\tbl " #main_fn "\n\tb .\n")
+#define RAW_CLONE_FN                                                        \
+	__asm__(".text\nraw_clone_fn:\n"                                     \
+		"\tand x1, x1, #-16\n\tstp x2, x3, [x1, #-16]!\n"            \
+		"\tmov x2, #0\n\tmov x3, #0\n\tmov x4, #0\n"                \
+		"\tmov x8, #220\n\tsvc #0\n\tcbnz x0, 1f\n"                  \
+		"\tmov x29, #0\n\tldp x2, x0, [sp], #16\n\tblr x2\n\tb .\n" \
+		"1:\tret\n")
 #else
 #error "the sandbox init supports x86_64 and aarch64 only"
 #endif
+
+long raw_clone_fn(unsigned long flags, void *stack_top, void (*fn)(void *), void *arg);
 
 #define raw0(n) raw6((n), 0, 0, 0, 0, 0, 0)
 #define raw1(n, a) raw6((n), (long)(a), 0, 0, 0, 0, 0)

@@ -20,6 +20,7 @@
  */
 #include <linux/fcntl.h>
 #include <linux/prctl.h>
+#include <linux/sched.h>
 #include <linux/wait.h>
 #include "raw-syscall.h"
 #include "../sandbox-msg.h"
@@ -98,11 +99,20 @@ static const char *after_colon(const char *s)
 	return *s ? s + 1 : 0;
 }
 
+struct job_orders {
+	char **argv, **envp;
+	int nrl;
+	int err; /* set by the job's process when it cannot exec */
+};
+
 /* The job's process: its own session, the owner's rlimits, then exec.
- * A failure reaches the init as an errno on the CLOEXEC pipe. */
-static __attribute__((noreturn)) void job_main(char **argv, char **envp, int nrl,
-					      int report)
+ * It shares our memory and stack region until the exec (CLONE_VM |
+ * CLONE_VFORK: no page tables to copy, and we sleep meanwhile), runs on
+ * job_stack, and reports a failure in o->err. */
+static void job_main(void *arg)
 {
+	struct job_orders *o = arg;
+	char **argv = o->argv;
 	unsigned long none = 0;
 	long r;
 	int i;
@@ -110,7 +120,7 @@ static __attribute__((noreturn)) void job_main(char **argv, char **envp, int nrl
 	raw0(__NR_setsid);
 	raw4(__NR_rt_sigprocmask, MASK_SET, &none, 0, sizeof(none));
 	r = raw1(__NR_chdir, argv[1]);
-	for (i = 0; r == 0 && i < nrl; i++) {
+	for (i = 0; r == 0 && i < o->nrl; i++) {
 		const char *v = after_colon(argv[3 + i]);
 		struct kernel_rlimit rl;
 		long long res = parse_num(argv[3 + i], ':');
@@ -123,11 +133,12 @@ static __attribute__((noreturn)) void job_main(char **argv, char **envp, int nrl
 		r = raw4(__NR_prlimit64, 0, res, &rl, 0);
 	}
 	if (r == 0)
-		r = raw3(__NR_execve, argv[3 + nrl], &argv[3 + nrl], envp);
-	i = (int)-r;
-	raw3(__NR_write, report, &i, sizeof(i));
+		r = raw3(__NR_execve, argv[3 + o->nrl], &argv[3 + o->nrl], o->envp);
+	o->err = (int)-r;
 	leave(127);
 }
+
+static char job_stack[32 * 1024] __attribute__((aligned(16)));
 
 /* PID 1 from here on: reap, forward, and leave with the job. */
 static __attribute__((noreturn)) void reap_loop(long job, unsigned long set)
@@ -152,35 +163,29 @@ static __attribute__((noreturn)) void reap_loop(long job, unsigned long set)
 
 __attribute__((used)) static void init_main(long *sp)
 {
-	int argc = (int)sp[0], nrl, pipefd[2], err = 0;
-	char **argv = (char **)(sp + 1), **envp = argv + argc + 1;
+	int argc = (int)sp[0];
+	char **argv = (char **)(sp + 1);
+	struct job_orders o = { argv, argv + argc + 1, -1, 0 };
 	unsigned long set = FORWARDED | SIGBIT(S_CHLD);
-	long job, n;
+	long job;
 	raw2(__NR_prctl, PR_SET_DUMPABLE, 0); /* exec made us dumpable again */
 	raw2(__NR_prctl, PR_SET_PDEATHSIG, S_KILL);
-	nrl = argc > 3 ? (int)parse_num(argv[2], '\0') : -1;
-	if (nrl < 0 || 3 + nrl >= argc) {
+	o.nrl = argc > 3 ? (int)parse_num(argv[2], '\0') : -1;
+	if (o.nrl < 0 || 3 + o.nrl >= argc) {
 		send_msg(CM_ERROR, 22, "sandbox init: bad arguments", 0);
 		leave(126);
 	}
 	/* blocked before the job exists, so no signal of it is ever lost */
 	raw4(__NR_rt_sigprocmask, MASK_BLOCK, &set, 0, sizeof(set));
 	raw3(__NR_fcntl, SANDBOX_INIT_SOCK, F_SETFD, FD_CLOEXEC);
-	if (raw2(__NR_pipe2, pipefd, O_CLOEXEC) < 0) {
-		send_msg(CM_ERROR, 24, "sandbox init: pipe", 0);
-		leave(126);
-	}
-	job = raw5(__NR_clone, S_CHLD, 0, 0, 0, 0);
-	if (job == 0)
-		job_main(argv, envp, nrl, pipefd[1]);
-	raw1(__NR_close, pipefd[1]);
+	job = raw_clone_fn(CLONE_VM | CLONE_VFORK | S_CHLD, job_stack + sizeof(job_stack),
+			   job_main, &o);
 	if (job < 0) {
 		send_msg(CM_ERROR, (int)-job, "starting the job", 0);
 		leave(126);
 	}
-	n = raw3(__NR_read, pipefd[0], &err, sizeof(err));
-	if (n == (long)sizeof(err))
-		send_msg(CM_ERROR, err, "cannot start ", argv[3 + nrl]);
+	if (o.err) /* the job's process has exited, or exec'd: we were asleep */
+		send_msg(CM_ERROR, o.err, "cannot start ", argv[3 + o.nrl]);
 	else
 		send_msg(CM_READY, 0, 0, 0);
 	/* PID 1 keeps nothing but its socket */
@@ -189,4 +194,5 @@ __attribute__((used)) static void init_main(long *sp)
 	reap_loop(job, set);
 }
 
+RAW_CLONE_FN;
 RAW_ENTRY(init_main);
