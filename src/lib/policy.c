@@ -169,7 +169,8 @@ int policy_seccomp_build(int network, struct buf *prog, struct buf *pfc,
 	if (!ctx)
 		return buf_setf(err, "seccomp_init failed"), -1;
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) < 0 ||
-	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0) < 0) {
+	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0) < 0 ||
+	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0) {
 		buf_setf(err, "seccomp attributes failed");
 		goto out;
 	}
