@@ -23,6 +23,7 @@
 #include "banned.h"
 
 #define KILL_GRACE 2.0
+#define SETUP_TIMEOUT 20 /* seconds for a sandbox to be set up (sandbox.c waits as long) */
 
 static json_t *load(int fd, const char *name)
 {
@@ -201,13 +202,15 @@ static int spawn_job(scq *h, struct run_slot *s)
 	} else {
 		spec.stdout_fd = ends & 0xffff;
 		spec.stderr_fd = ends >> 16;
-		r = sandbox_spawn(&spec, &s->child, &s->setup_error);
+		/* the root is built while this loop serves the other jobs */
+		r = sandbox_spawn_async(&spec, &s->child, &s->setup_error);
 		close(spec.stdout_fd);
 		close(spec.stderr_fd);
 	}
 	if (r < 0)
 		s->error_kind = "sandbox_error";
 	s->child_live = r == 0;
+	s->starting = r == 0 && s->child.setup_fd >= 0;
 	free(envp);
 	buf_release(&env);
 	free_datasets(ds, nds);
@@ -224,7 +227,7 @@ static void slot_init(struct run_slot *s, const char *uid)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->uid, sizeof(s->uid), "%s", uid);
 	s->jobfd = s->lockfd = s->out_pipe = s->err_pipe = s->out_file = s->err_file = -1;
-	s->child.pidfd = -1;
+	s->child.pidfd = s->child.setup_fd = -1;
 	buf_init(&s->setup_error, 4096);
 	buf_init(&s->res.applied, 1 << 16);
 }
@@ -309,17 +312,31 @@ static void reap(struct run_slot *s)
 		return;
 	if (sandbox_reap(&s->child, &s->res, &s->setup_error) < 0 && !s->error_kind)
 		s->error_kind = "sandbox_error";
-	s->child_live = 0;
+	s->child_live = s->starting = 0;
 }
 
-int run_service(scq *h, struct run_slot *s, short out_ev, short err_ev, short pid_ev)
+/* The sandbox has an answer: the job runs, or its set-up failed (the
+ * child then ends by itself; the reap records why). */
+static void setup_answer(struct run_slot *s)
+{
+	int r = sandbox_setup_done(&s->child, &s->setup_error);
+	if (r == 0)
+		return;
+	s->starting = 0;
+	if (r < 0 && !s->error_kind)
+		s->error_kind = "sandbox_error";
+}
+
+int run_service(scq *h, struct run_slot *s, const short ev[4])
 {
 	(void)h;
-	if (out_ev && s->out_pipe >= 0)
+	if (ev[3] && s->starting)
+		setup_answer(s);
+	if (ev[0] && s->out_pipe >= 0)
 		drain(s, &s->out_pipe, s->out_file);
-	if (err_ev && s->err_pipe >= 0)
+	if (ev[1] && s->err_pipe >= 0)
 		drain(s, &s->err_pipe, s->err_file);
-	if (pid_ev && s->child_live) {
+	if (ev[2] && s->child_live) {
 		reap(s); /* kills what the main process left behind */
 		while (s->out_pipe >= 0)
 			drain(s, &s->out_pipe, s->out_file);
@@ -338,6 +355,12 @@ void run_check(scq *h, struct run_slot *s, double now)
 		s->stop = STOP_CANCEL;
 	if (s->stop == STOP_NONE && now >= s->deadline)
 		s->stop = STOP_TIMEOUT;
+	if (s->starting && now >= s->started + SETUP_TIMEOUT && !s->error_kind) {
+		buf_setf(&s->setup_error, "sandbox setup timed out after %d s", SETUP_TIMEOUT);
+		s->error_kind = "sandbox_error";
+		s->starting = 0;
+		sandbox_kill(&s->child);
+	}
 	if (s->stop != STOP_NONE && s->kill_at == 0) {
 		sandbox_terminate(&s->child);
 		s->kill_at = now + KILL_GRACE;

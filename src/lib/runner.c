@@ -2,8 +2,10 @@
  * runner.c - the owner's run loop: recover, ingest, expire, claim approved
  * jobs up to max_concurrent_jobs, drive them with poll(), publish, clean up.
  *
- * Single-threaded: every job is a set of fds (stdout, stderr, pidfd) in one
- * poll set, so timeouts, output caps and cancels are handled in one place.
+ * Single-threaded: every job is a set of fds (stdout, stderr, pidfd, and
+ * while its sandbox is being set up the set-up socket) in one poll set, so
+ * timeouts, output caps and cancels are handled in one place, and no job's
+ * set-up holds up the others.
  * Claims are renames (approved -> running) under a per-job flock, so any
  * number of runners can share a store and no job ever runs twice.
  */
@@ -113,7 +115,7 @@ static void finish_slot(struct loop *l, int i)
 
 static void poll_slots(struct loop *l, int timeout_ms)
 {
-	struct pollfd p[MAX_SLOTS * 3];
+	struct pollfd p[MAX_SLOTS * 4];
 	int idx[MAX_SLOTS], n = 0, i;
 	for (i = 0; i < MAX_SLOTS; i++) {
 		struct run_slot *s = &l->slots[i];
@@ -123,6 +125,7 @@ static void poll_slots(struct loop *l, int timeout_ms)
 		p[n++] = (struct pollfd){ s->out_pipe, POLLIN, 0 };
 		p[n++] = (struct pollfd){ s->err_pipe, POLLIN, 0 };
 		p[n++] = (struct pollfd){ s->child_live ? s->child.pidfd : -1, POLLIN, 0 };
+		p[n++] = (struct pollfd){ s->starting ? s->child.setup_fd : -1, POLLIN, 0 };
 	}
 	if (poll(p, (nfds_t)n, timeout_ms) < 0 && errno != EINTR)
 		return;
@@ -131,9 +134,10 @@ static void poll_slots(struct loop *l, int timeout_ms)
 		struct run_slot *s = &l->slots[i];
 		if (!l->used[i])
 			continue;
+		const short ev[4] = { p[idx[i]].revents, p[idx[i] + 1].revents,
+				      p[idx[i] + 2].revents, p[idx[i] + 3].revents };
 		run_check(l->h, s, time_now());
-		if (run_service(l->h, s, p[idx[i]].revents, p[idx[i] + 1].revents,
-				p[idx[i] + 2].revents) || (!s->child_live && s->out_pipe < 0))
+		if (run_service(l->h, s, ev) || (!s->child_live && s->out_pipe < 0))
 			done[ndone++] = i;
 	}
 	if (!ndone)

@@ -20,6 +20,7 @@ struct run_slot {
 	int out_file, err_file;   /* capture files in the job folder */
 	struct sandbox_child child;
 	int child_live;           /* spawned and not yet reaped */
+	int starting;             /* the sandbox is still being set up */
 	long long captured, cap;
 	double started, deadline, kill_at;
 	enum stop_reason stop;
@@ -36,8 +37,9 @@ int run_claim(scq *h, const char *uid, struct run_slot *s);
 /* Verify the code and spawn the claimed job.  Call only once the claim is
  * durable, so that a crash can never make a started job look unstarted. */
 void run_start(scq *h, struct run_slot *s);
-/* Service the slot's fds after poll; returns 1 when the job has ended. */
-int run_service(scq *h, struct run_slot *s, short out_ev, short err_ev, short pid_ev);
+/* Service the slot's fds after poll (revents of stdout, stderr, the
+ * child's pidfd and its setup_fd); returns 1 when the job has ended. */
+int run_service(scq *h, struct run_slot *s, const short ev[4]);
 /* Check timers and cancel requests. */
 void run_check(scq *h, struct run_slot *s, double now);
 /* Record the result, publish, release the slot. */

@@ -246,11 +246,10 @@ static void reset_signals(void)
  * 0 /dev/null, 1 and 2 the job's output, 3 the socket, nothing else. */
 static SCQ_NORETURN void exec_init(const struct child_args *a)
 {
-	const struct sandbox_spec *s = a->spec;
 	/* first out of the way of 0..3, which may hold any of them */
 	int img = fcntl(a->init_fd, F_DUPFD_CLOEXEC, 10);
-	int out = fcntl(s->stdout_fd, F_DUPFD_CLOEXEC, 10);
-	int err = fcntl(s->stderr_fd, F_DUPFD_CLOEXEC, 10);
+	int out = fcntl(a->stdout_fd, F_DUPFD_CLOEXEC, 10);
+	int err = fcntl(a->stderr_fd, F_DUPFD_CLOEXEC, 10);
 	int sock = fcntl(a->sock, F_DUPFD_CLOEXEC, 10);
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (img < 0 || out < 0 || err < 0 || sock < 0 || null < 0)
@@ -260,7 +259,7 @@ static SCQ_NORETURN void exec_init(const struct child_args *a)
 		fail(sock, "descriptors for the sandbox init", NULL);
 	syscall(SYS_close_range, SANDBOX_INIT_SOCK + 1, ~0U, CLOSE_RANGE_CLOEXEC);
 	sandbox_trace("c exec init");
-	syscall(SYS_execveat, img, "", a->init_argv, s->envp, AT_EMPTY_PATH);
+	syscall(SYS_execveat, img, "", a->init_argv, a->envp, AT_EMPTY_PATH);
 	fail(sock, "starting the sandbox init", NULL);
 }
 

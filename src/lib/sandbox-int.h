@@ -18,10 +18,13 @@
 
 #define SANDBOX_MAX_RLIMITS 8
 
-/* Everything the child needs, prepared by the parent before clone. */
+/* Everything the child needs, prepared by the parent before clone and
+ * owned by it until the reap: the child may still be reading it after
+ * sandbox_spawn_async returned and the caller freed its spec. */
 struct child_args {
-	const struct sandbox_spec *spec;
 	const struct mount_plan *plan;
+	int stdout_fd, stderr_fd;   /* the caller's; the child has its own copies */
+	char *const *envp;          /* the job's environment (a copy) */
 	struct sock_fprog prog;
 	int sock;                   /* child end of the socketpair */
 	int parent_sock;            /* closed in the child */

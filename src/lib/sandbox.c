@@ -63,10 +63,17 @@ struct sandbox_priv {
 	struct mount_plan plan;
 	struct buf prog;
 	char idmap[64];        /* uid_map and gid_map, formatted before clone */
-	char **init_argv;      /* the init's orders (sandbox-msg.h) */
+	struct child_args args; /* what the child reads, until it execs */
+	char **init_argv;      /* the init's orders (sandbox-msg.h), */
+	char **envp;           /* the job's environment: copies, owned here */
 	char nrl_text[16];
+	char cwd_text[PATH_MAX];
 	char rl_text[SANDBOX_MAX_RLIMITS][48];
 	void *stack;           /* the child's, until it execs the init */
+	int dumpable;          /* the runner's, given back once the child exec'd */
+	/* what the child and the init have said so far (take_messages) */
+	int ready, eof, setup_errno, have_status, status;
+	char setup_text[sizeof(((struct child_msg *)0)->text)];
 };
 
 static const char hint_userns[] =
@@ -264,32 +271,74 @@ static ssize_t recv_msg(int sock, struct child_msg *m, int *fd)
 	return n;
 }
 
+/* Read every message waiting on the socket (never blocks).  The set-up
+ * is over when ready (the job exec'd), setup_errno (it failed) or eof
+ * (the child or init died) is set. */
+static void take_messages(struct sandbox_priv *p)
+{
+	struct child_msg m;
+	for (;;) {
+		int fd = -1;
+		ssize_t n = recv_msg(p->sock, &m, &fd);
+		if (n < 0)
+			return; /* EAGAIN: nothing more for now */
+		if (n != (ssize_t)sizeof(m)) {
+			p->eof = 1;
+			return;
+		}
+		m.text[sizeof(m.text) - 1] = '\0';
+		if (m.type == CM_OUT && fd >= 0 && p->out_fd < 0)
+			p->out_fd = fd, fd = -1;
+		if (fd >= 0)
+			close(fd);
+		if (m.type == CM_READY)
+			p->ready = 1;
+		if (m.type == CM_ERROR && !p->setup_errno) {
+			p->setup_errno = m.err ? m.err : EINVAL;
+			memcpy(p->setup_text, m.text, sizeof(p->setup_text));
+		}
+		if (m.type == CM_STATUS)
+			p->have_status = 1, p->status = m.err;
+	}
+}
+
+/* A child sharing our memory changes its credentials, which makes that
+ * memory undumpable (the kernel's rule for any credential change): give
+ * the runner back what it had once the child has exec'd or died. */
+static void restore_dumpable(struct sandbox_priv *p)
+{
+	if (p->dumpable == 1)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	p->dumpable = -1;
+}
+
+/* 1 the job runs, -1 the set-up failed (err says why), 0 not known yet. */
+static int setup_state(struct sandbox_priv *p, struct buf *err)
+{
+	take_messages(p);
+	if (p->ready) {
+		restore_dumpable(p);
+		return 1;
+	}
+	if (p->setup_errno)
+		return buf_setf(err, "sandbox setup failed: %s: %s", p->setup_text,
+				strerror(p->setup_errno)), -1;
+	if (p->eof)
+		return buf_setf(err, "sandbox init exited during setup"), -1;
+	return 0;
+}
+
 /* Wait for READY (the job exec'd) or an error from the child. */
 static int await_ready(struct sandbox_priv *p, struct buf *err)
 {
 	struct pollfd pf = { p->sock, POLLIN, 0 };
-	struct child_msg m;
-	for (;;) {
-		int fd = -1;
-		ssize_t n;
+	int r;
+	while ((r = setup_state(p, err)) == 0)
 		if (poll(&pf, 1, SETUP_TIMEOUT_MS) == 0)
 			return buf_setf(err, "sandbox setup timed out"), -1;
-		n = recv_msg(p->sock, &m, &fd);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n != (ssize_t)sizeof(m))
-			return buf_setf(err, "sandbox init exited during setup"), -1;
-		m.text[sizeof(m.text) - 1] = '\0';
-		if (m.type == CM_OUT && fd >= 0 && p->out_fd < 0)
-			p->out_fd = fd;
-		else if (fd >= 0)
-			close(fd);
-		if (m.type == CM_READY)
-			return sandbox_trace("ready received"), 0;
-		if (m.type == CM_ERROR)
-			return buf_setf(err, "sandbox setup failed: %s: %s", m.text,
-					strerror(m.err)), -1;
-	}
+	if (r > 0)
+		sandbox_trace("ready received");
+	return r > 0 ? 0 : -1;
 }
 
 /* The BPF program depends only on the network setting: compile it once
@@ -327,6 +376,30 @@ static int check_spec(const struct sandbox_spec *s, struct buf *err)
 	return 0;
 }
 
+/* A NULL-terminated array whose strings from index "from" on are ours. */
+static void free_strings(char **v, size_t from)
+{
+	size_t i;
+	if (!v)
+		return;
+	for (i = 0; v[i]; i++)
+		if (i >= from)
+			free(v[i]);
+	free(v);
+}
+
+static char **copy_strings(const char *const *src)
+{
+	size_t n, i;
+	char **v;
+	for (n = 0; src && src[n]; n++)
+		;
+	v = xcalloc(n + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = xstrdup(src[i]);
+	return v;
+}
+
 static void priv_free(struct sandbox_priv *p)
 {
 	int oom;
@@ -343,7 +416,8 @@ static void priv_free(struct sandbox_priv *p)
 	policy_mount_plan_free(&p->plan);
 	buf_release(&p->prog);
 	free(p->out_dir);
-	free(p->init_argv);
+	free_strings(p->init_argv, 3 + (size_t)p->args.nrlimits);
+	free_strings(p->envp, 0);
 	if (p->stack) {
 		stack_unpoison((char *)p->stack + 4096, CHILD_STACK - 4096);
 		munmap(p->stack, CHILD_STACK);
@@ -352,7 +426,7 @@ static void priv_free(struct sandbox_priv *p)
 }
 
 /* The init's orders (sandbox-msg.h), built before clone: the child
- * cannot allocate. */
+ * cannot allocate.  Entries from 3 + nrlimits on are copies of ours. */
 static void build_init_argv(struct sandbox_priv *p, const struct sandbox_spec *s,
 			    const struct child_args *a)
 {
@@ -361,7 +435,8 @@ static void build_init_argv(struct sandbox_priv *p, const struct sandbox_spec *s
 		;
 	p->init_argv = xcalloc(3 + (size_t)a->nrlimits + n + 1, sizeof(char *));
 	p->init_argv[k++] = (char *)"scq-init";
-	p->init_argv[k++] = (char *)(s->cwd ? s->cwd : "/code");
+	snprintf(p->cwd_text, sizeof(p->cwd_text), "%s", s->cwd ? s->cwd : "/code");
+	p->init_argv[k++] = p->cwd_text;
 	snprintf(p->nrl_text, sizeof(p->nrl_text), "%d", a->nrlimits);
 	p->init_argv[k++] = p->nrl_text;
 	for (i = 0; i < (size_t)a->nrlimits; i++) {
@@ -370,7 +445,7 @@ static void build_init_argv(struct sandbox_priv *p, const struct sandbox_spec *s
 		p->init_argv[k++] = p->rl_text[i];
 	}
 	for (i = 0; i < n; i++)
-		p->init_argv[k++] = (char *)s->argv[i];
+		p->init_argv[k++] = xstrdup(s->argv[i]);
 }
 
 static int child_entry(void *arg)
@@ -460,9 +535,7 @@ static pid_t clone_child(const struct sandbox_spec *s, struct sandbox_priv *p,
 	return pid;
 }
 
-/* A child sharing our memory changes its credentials, which makes that
- * memory undumpable (the kernel's rule for any credential change): give
- * the runner back what it had once the child has exec'd. */
+/* The runner's dumpable flag before any child changed it. */
 static int runner_dumpable(void)
 {
 	static int dumpable = -1;
@@ -488,79 +561,86 @@ static int send_type(struct sandbox_priv *p, char type, struct buf *err)
 }
 
 /* Parent half after clone: map, let the child build the root while the
- * runner moves it into the cgroups (it forks the job only after JOINED),
- * wait for READY. */
+ * runner moves it into the cgroups (it starts the job only after JOINED). */
 static int start_child(struct sandbox_priv *p, pid_t pid, struct buf *err)
 {
 	if (map_ids(pid, p->idmap, err) < 0 || (sandbox_trace("ids mapped"), 0) ||
 	    send_type(p, CM_GO, err) < 0 || sandbox_cgroup_attach(&p->cg, pid, err) < 0)
 		return -1;
 	sandbox_trace("cgroup attached");
-	if (send_type(p, CM_JOINED, err) < 0)
-		return -1;
-	return await_ready(p, err);
+	return send_type(p, CM_JOINED, err);
 }
 
-static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
-		      struct buf *err)
+/* Everything the child needs, made before clone (it cannot allocate). */
+static int prepare_full(const struct sandbox_spec *s, struct sandbox_priv *p,
+			struct child_args *a, struct buf *err)
 {
-	struct sandbox_priv *p = xcalloc(1, sizeof(*p));
-	struct child_args a;
-	int sv[2] = { -1, -1 }, r = -1, dumpable;
-	pid_t pid = -1;
-	memset(&a, 0, sizeof(a));
-	p->full = 1;
-	p->sock = p->out_fd = -1;
-	buf_init(&p->applied, 0);
-	buf_init(&p->prog, 0);
-	sandbox_trace("spawn");
+	int sv[2];
 	if (check_spec(s, err) < 0 || (sandbox_trace("checked"), 0) ||
 	    policy_mount_plan(s, &p->plan, err) < 0 || (sandbox_trace("mount plan"), 0) ||
 	    seccomp_prog(s->network, &p->prog, err) < 0 || (sandbox_trace("seccomp prog"), 0) ||
-	    (a.init_fd = sandbox_init_image(err)) < 0 ||
+	    (a->init_fd = sandbox_init_image(err)) < 0 ||
 	    sandbox_cgroup_create(&p->cg, s->job_id, &s->limits, err) < 0) {
 		if (!strstr(err->ptr ? err->ptr : "", "isolation none"))
 			buf_addf(err, "; fix: run the runner as root in the host's own user "
 				 "namespace on a kernel with user namespaces ('scq doctor' "
 				 "shows what is missing), or knowingly set "
 				 "'scq config set isolation none'");
-		goto out;
+		return -1;
 	}
 	sandbox_trace("cgroup create");
-	plan_limits(s, p, &a, policy_host_id(s->job_id));
+	plan_limits(s, p, a, policy_host_id(s->job_id));
 	format_idmap(p->idmap, sizeof(p->idmap), s->job_id);
 	p->out_dir = xstrdup(s->out_dir);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		buf_setf(err, "socketpair: %s", strerror(errno));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return buf_setf(err, "socketpair: %s", strerror(errno)), -1;
+	a->plan = &p->plan;
+	a->stdout_fd = s->stdout_fd;
+	a->stderr_fd = s->stderr_fd;
+	p->envp = copy_strings(s->envp);
+	a->envp = p->envp;
+	a->prog.len = (unsigned short)(p->prog.len / sizeof(struct sock_filter));
+	a->prog.filter = (struct sock_filter *)(void *)p->prog.ptr;
+	a->sock = sv[1];
+	a->parent_sock = p->sock = sv[0];
+	build_init_argv(p, s, a);
+	a->init_argv = p->init_argv;
+	return 0;
+}
+
+/* wait: return only once the job has exec'd (or the set-up failed);
+ * otherwise once the child is in its namespaces and cgroups. */
+static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
+		      struct buf *err, int wait)
+{
+	struct sandbox_priv *p = xcalloc(1, sizeof(*p));
+	struct child_args *a = &p->args;
+	int r = -1;
+	pid_t pid;
+	a->sock = -1;
+	p->full = 1;
+	p->sock = p->out_fd = -1;
+	buf_init(&p->applied, 0);
+	buf_init(&p->prog, 0);
+	sandbox_trace("spawn");
+	if (prepare_full(s, p, a, err) < 0)
 		goto out;
-	}
-	a.spec = s;
-	a.plan = &p->plan;
-	a.prog.len = (unsigned short)(p->prog.len / sizeof(struct sock_filter));
-	a.prog.filter = (struct sock_filter *)(void *)p->prog.ptr;
-	a.sock = sv[1];
-	a.parent_sock = sv[0];
-	p->sock = sv[0];
-	build_init_argv(p, s, &a);
-	a.init_argv = p->init_argv;
-	dumpable = runner_dumpable();
-	pid = clone_child(s, p, &a, err);
+	p->dumpable = runner_dumpable();
+	pid = clone_child(s, p, a, err);
 	sandbox_trace("clone returned");
-	close(sv[1]);
+	close(a->sock); /* the child's copy (never write to *a: the child reads it) */
 	if (pid < 0)
 		goto out;
-	r = start_child(p, pid, err);
-	if (dumpable == 1)
-		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-	if (r < 0) {
+	if (start_child(p, pid, err) < 0 || (wait && await_ready(p, err) < 0)) {
 		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		r = -1;
+		restore_dumpable(p);
 		goto out;
 	}
 	c->pid = pid;
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	c->setup_fd = p->ready ? -1 : p->sock;
 	c->priv = p;
 	p = NULL;
 	r = 0;
@@ -570,17 +650,40 @@ out:
 	return r;
 }
 
-int sandbox_spawn(const struct sandbox_spec *s, struct sandbox_child *c,
-		  struct buf *err)
+static int spawn(const struct sandbox_spec *s, struct sandbox_child *c, struct buf *err,
+		 int wait)
 {
 	c->pid = 0;
-	c->pidfd = -1;
+	c->pidfd = c->setup_fd = -1;
 	c->priv = NULL;
 	if (s->isolation == SANDBOX_NONE)
 		return spawn_none(s, c, err);
 	if (s->isolation == SANDBOX_FULL)
-		return spawn_full(s, c, err);
+		return spawn_full(s, c, err, wait);
 	return buf_setf(err, "unknown isolation level %d", s->isolation), -1;
+}
+
+int sandbox_spawn(const struct sandbox_spec *s, struct sandbox_child *c,
+		  struct buf *err)
+{
+	return spawn(s, c, err, 1);
+}
+
+int sandbox_spawn_async(const struct sandbox_spec *s, struct sandbox_child *c,
+			struct buf *err)
+{
+	return spawn(s, c, err, 0);
+}
+
+int sandbox_setup_done(struct sandbox_child *c, struct buf *err)
+{
+	int r;
+	if (!c->priv || c->setup_fd < 0)
+		return 1;
+	r = setup_state(c->priv, err);
+	if (r != 0)
+		c->setup_fd = -1;
+	return r;
 }
 
 void sandbox_kill(struct sandbox_child *c)
@@ -612,28 +715,23 @@ static void set_status(struct sandbox_result *r, int status)
 	r->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
-/* The job's own wait status, sent by the init just before it exited. */
-static int job_status(struct sandbox_priv *p, int *status)
-{
-	struct child_msg m;
-	int fd = -1, found = 0;
-	while (recv_msg(p->sock, &m, &fd) == (ssize_t)sizeof(m)) {
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-		if (m.type == CM_STATUS) {
-			*status = m.err;
-			found = 1;
-		}
-	}
-	return found;
-}
-
-static int reap_full(struct sandbox_child *c, struct sandbox_priv *p, int status,
-		     const struct rusage *ru, struct sandbox_result *r, struct buf *err)
+static int reap_full(struct sandbox_priv *p, int status, const struct rusage *ru,
+		     struct sandbox_result *r, struct buf *err)
 {
 	int rc = 0;
-	job_status(p, &status);
+	buf_reset(&r->applied);
+	take_messages(p); /* the rest: the job's status, or why the set-up failed */
+	restore_dumpable(p);
+	if (!p->ready) { /* the job never ran: no status, no limits, no /out */
+		if (setup_state(p, err) == 0)
+			buf_setf(err, "sandbox setup did not finish");
+		set_status(r, 0);
+		r->exited = 0;
+		r->exit_code = -1;
+		return -1;
+	}
+	if (p->have_status)
+		status = p->status;
 	set_status(r, status);
 	sandbox_trace("status read");
 	sandbox_cgroup_finish(&p->cg, &r->oom_killed, &r->cpu_seconds,
@@ -652,9 +750,7 @@ static int reap_full(struct sandbox_child *c, struct sandbox_priv *p, int status
 		buf_setf(err, "the job's /out is missing");
 		rc = -1;
 	}
-	buf_reset(&r->applied);
 	buf_add(&r->applied, p->applied.ptr, p->applied.len);
-	(void)c;
 	return rc;
 }
 
@@ -674,7 +770,7 @@ int sandbox_reap(struct sandbox_child *c, struct sandbox_result *r, struct buf *
 	r->oom_killed = 0;
 	r->out_skipped = 0;
 	if (c->priv) {
-		rc = reap_full(c, c->priv, status, &ru, r, err);
+		rc = reap_full(c->priv, status, &ru, r, err);
 		priv_free(c->priv);
 		c->priv = NULL;
 		sandbox_trace("reaped");
@@ -689,7 +785,7 @@ int sandbox_reap(struct sandbox_child *c, struct sandbox_result *r, struct buf *
 	}
 	if (c->pidfd >= 0)
 		close(c->pidfd);
-	c->pidfd = -1;
+	c->pidfd = c->setup_fd = -1;
 	c->pid = 0;
 	return rc;
 }

@@ -57,6 +57,9 @@ struct sandbox_spec {
 struct sandbox_child {
 	pid_t pid;      /* the process the runner waits for */
 	int pidfd;      /* readable when pid has exited */
+	int setup_fd;   /* after sandbox_spawn_async: readable when
+			   sandbox_setup_done has an answer; -1 once it had
+			   (and always after sandbox_spawn) */
 	void *priv;     /* sandbox.c's own state (cgroups, ...) */
 };
 
@@ -75,6 +78,16 @@ struct sandbox_result {
 
 int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *c,
 		  struct buf *err);
+/* The same, but with SANDBOX_FULL it returns as soon as the child is in
+ * its namespaces and cgroups, while the root is still being built: the
+ * caller polls c->setup_fd and calls sandbox_setup_done, or just waits
+ * for c->pidfd (a set-up that fails ends the child; sandbox_reap then
+ * returns -1 with the reason).  Errors found before clone return -1 here. */
+int sandbox_spawn_async(const struct sandbox_spec *spec, struct sandbox_child *c,
+			struct buf *err);
+/* 1: the job has exec'd; -1: the set-up failed (reason in err; the child
+ * ends by itself, sandbox_reap it); 0: no answer yet.  Never blocks. */
+int sandbox_setup_done(struct sandbox_child *c, struct buf *err);
 /* Kill every process of the job (SIGKILL).  Safe to call twice. */
 void sandbox_kill(struct sandbox_child *c);
 /* Ask the job to stop (SIGTERM to every process of the job; with

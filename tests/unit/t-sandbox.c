@@ -480,6 +480,76 @@ static void test_namespaces(void)
 	   c.segments);
 }
 
+/* Spawn without waiting for the set-up, with argv and environment the
+ * caller frees (and scribbles over) at once: the sandbox must own what
+ * its child still reads.  Returns sandbox_reap's result. */
+static int run_async(const char *prog, const char *env, struct run *x, int *setup)
+{
+	struct sandbox_spec s;
+	struct sandbox_child c;
+	char *argv0 = strdup(prog), *envv = strdup(env);
+	char *argv[] = { argv0, (char *)"-c", (char *)"echo \"$MARK\" >/out/mark; echo $MARK", NULL };
+	char *envp[] = { envv, (char *)"PATH=/usr/bin:/bin", NULL };
+	char **heap_argv = malloc(sizeof(argv)), **heap_envp = malloc(sizeof(envp));
+	int fd = open(base, O_RDONLY | O_DIRECTORY), logfd, rc = -1;
+	struct pollfd p;
+	default_spec(&s);
+	empty_out();
+	memset(x, 0, sizeof(*x));
+	buf_init(&x->log, 0);
+	buf_init(&x->err, 0);
+	buf_init(&x->r.applied, 0);
+	memcpy(heap_argv, argv, sizeof(argv));
+	memcpy(heap_envp, envp, sizeof(envp));
+	unlinkat(fd, "log", 0);
+	logfd = openat(fd, "log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	s.argv = (const char *const *)heap_argv;
+	s.envp = (const char *const *)heap_envp;
+	s.stdout_fd = s.stderr_fd = logfd;
+	x->rc = sandbox_spawn_async(&s, &c, &x->err);
+	close(logfd); /* the caller's copies go at once, like the runner's */
+	memset(argv0, 'X', strlen(argv0));
+	memset(envv, 'Y', strlen(envv));
+	free(argv0);
+	free(envv);
+	free(heap_argv);
+	free(heap_envp);
+	*setup = 0;
+	if (x->rc == 0) {
+		p.fd = c.setup_fd;
+		p.events = POLLIN;
+		while (*setup == 0 && c.setup_fd >= 0 && poll(&p, 1, 5000) > 0)
+			*setup = sandbox_setup_done(&c, &x->err);
+		p.fd = c.pidfd;
+		if (poll(&p, 1, 5000) == 0)
+			sandbox_kill(&c);
+		rc = sandbox_reap(&c, &x->r, &x->err);
+	}
+	fs_read_file(fd, "log", 1 << 20, &x->log);
+	close(fd);
+	return rc;
+}
+
+static void test_async(void)
+{
+	struct run x;
+	int setup, rc;
+	rc = run_async("/bin/sh", "MARK=async-ok", &x, &setup);
+	ok(x.rc == 0 && setup == 1 && rc == 0, "async spawn: set-up answered 1, reap ok (%s)",
+	   x.err.ptr);
+	is_str(x.log.ptr, "async-ok\n", "the job got the argv and environment given, "
+	       "though the caller freed them at once");
+	ok(file_is(outd, "mark", "async-ok\n"), "its /out arrived");
+	run_release(&x);
+	rc = run_async("/usr/bin/does-not-exist", "MARK=x", &x, &setup);
+	ok(x.rc == 0 && setup == -1 && strstr(x.err.ptr, "cannot start"),
+	   "async spawn of a missing program: set-up answered -1 (%s)", x.err.ptr);
+	ok(rc < 0 && strstr(x.err.ptr, "cannot start") && !x.r.exited && !x.r.applied.len,
+	   "its reap fails with the reason, no exit status, no limits claimed");
+	run_release(&x);
+	ok(leftovers(job_id) == 0, "no process of the job uid survives");
+}
+
 static void test_errors(void)
 {
 	struct sandbox_spec s;
@@ -565,6 +635,7 @@ int main(void)
 	setup();
 	test_errors();
 	test_runner_unchanged();
+	test_async();
 	test_filesystem();
 	test_setuid();
 	test_kernel();
