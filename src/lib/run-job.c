@@ -175,9 +175,11 @@ static int spawn_job(scq *h, struct run_slot *s)
 	fs_remove_tree(s->jobfd, "sandbox-out");
 	fs_remove_tree(s->jobfd, "work");
 	fs_mkdir(s->jobfd, "sandbox-out", 0777);
-	fs_mkdir(s->jobfd, "work", 0777);
+	if (!full) /* the sandbox has its own /tmp and HOME */
+		fs_mkdir(s->jobfd, "work", 0777);
 	/* the job runs as an unprivileged uid and must be able to write these */
-	if (fchmodat(s->jobfd, "sandbox-out", 0777, 0) != 0 || fchmodat(s->jobfd, "work", 0777, 0) != 0)
+	if (fchmodat(s->jobfd, "sandbox-out", 0777, 0) != 0 ||
+	    (!full && fchmodat(s->jobfd, "work", 0777, 0) != 0))
 		buf_setf(&s->setup_error, "preparing output folder: %s", strerror(errno));
 	run = full ? xstrdup("/code/run.sh") : path_join(code, "run.sh");
 	argv[1] = run;
@@ -188,7 +190,7 @@ static int spawn_job(scq *h, struct run_slot *s)
 	spec.job_id = s->uid;
 	spec.code_dir = code;
 	spec.out_dir = out;
-	spec.work_dir = work;
+	spec.work_dir = full ? NULL : work;
 	spec.datasets = ds;
 	spec.ndatasets = nds;
 	spec.argv = argv;

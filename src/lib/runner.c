@@ -28,6 +28,10 @@ struct loop {
 	int nused, max;
 	struct scq_run_stats *st;
 	int no_more_approved;
+	json_t **queue;       /* approved jobs, oldest approval first (a snapshot) */
+	size_t nqueue, next;  /* queue[next..] not tried yet */
+	json_t *queue_list;   /* owns the entries */
+	double queued_at;
 };
 
 /* The approved uids, oldest approval first, so no job can starve others. */
@@ -55,25 +59,49 @@ static int by_time(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+#define QUEUE_REFRESH 1.0 /* seconds a snapshot of approved/ is used */
+
+static void queue_drop(struct loop *l)
+{
+	free(l->queue);
+	json_decref(l->queue_list);
+	l->queue = NULL;
+	l->queue_list = NULL;
+	l->nqueue = l->next = 0;
+}
+
+/* Listing approved/ costs a stat per job: with hundreds queued, doing it
+ * at every round of the loop was a fair share of the runner's time.  A
+ * snapshot serves until it is used up or a second old; an entry that is
+ * gone meanwhile (cancelled, claimed by another runner) fails its claim. */
+static void queue_refresh(struct loop *l, double now)
+{
+	size_t k;
+	if (l->queue && l->next < l->nqueue && now - l->queued_at < QUEUE_REFRESH)
+		return;
+	queue_drop(l);
+	l->queue_list = approved_uids(l->h);
+	l->nqueue = json_array_size(l->queue_list);
+	l->queue = xcalloc(l->nqueue + 1, sizeof(*l->queue));
+	for (k = 0; k < l->nqueue; k++)
+		l->queue[k] = json_array_get(l->queue_list, k);
+	qsort(l->queue, l->nqueue, sizeof(*l->queue), by_time);
+	l->queued_at = now;
+}
+
 static void fill_slots(struct loop *l)
 {
-	json_t *list, **v;
-	size_t n, k;
 	int i;
 	if (l->nused >= l->max)
 		return;
-	list = approved_uids(l->h);
-	n = json_array_size(list);
-	v = xcalloc(n + 1, sizeof(*v));
-	for (k = 0; k < n; k++)
-		v[k] = json_array_get(list, k);
-	qsort(v, n, sizeof(*v), by_time);
+	queue_refresh(l, time_now());
 	/* claim a group with one sync, then start them: never run an undurable claim */
 	batch_begin(l->h);
-	for (k = 0; k < n && l->nused < l->max; k++) {
+	for (; l->next < l->nqueue && l->nused < l->max; l->next++) {
 		for (i = 0; i < MAX_SLOTS && l->used[i]; i++)
 			;
-		if (run_claim(l->h, json_string_value(json_object_get(v[k], "uid")), &l->slots[i])) {
+		if (run_claim(l->h, json_string_value(json_object_get(l->queue[l->next], "uid")),
+			      &l->slots[i])) {
 			l->used[i] = 2; /* claimed, not started */
 			l->nused++;
 			l->st->started++;
@@ -93,8 +121,6 @@ static void fill_slots(struct loop *l)
 				l->used[i] = 1;
 			}
 	}
-	free(v);
-	json_decref(list);
 }
 
 static void finish_slot(struct loop *l, int i)
@@ -227,6 +253,7 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 		poll_slots(l, l->nused ? 100 : 250);
 	}
 	cleanup(h, &l->st->cleaned);
+	queue_drop(l);
 	free(l);
 	return r;
 }
