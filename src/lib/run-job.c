@@ -174,12 +174,11 @@ static int spawn_job(scq *h, struct run_slot *s)
 	work = path_join(jobdir, "work");
 	fs_remove_tree(s->jobfd, "sandbox-out");
 	fs_remove_tree(s->jobfd, "work");
-	fs_mkdir(s->jobfd, "sandbox-out", 0777);
-	if (!full) /* the sandbox has its own /tmp and HOME */
-		fs_mkdir(s->jobfd, "work", 0777);
-	/* the job runs as an unprivileged uid and must be able to write these */
-	if (fchmodat(s->jobfd, "sandbox-out", 0777, 0) != 0 ||
-	    (!full && fchmodat(s->jobfd, "work", 0777, 0) != 0))
+	/* the sandbox has its own /out, /tmp and HOME: collect reads its /out */
+	if (!full && (fs_mkdir(s->jobfd, "sandbox-out", 0777) < 0 ||
+		      fs_mkdir(s->jobfd, "work", 0777) < 0 ||
+		      fchmodat(s->jobfd, "sandbox-out", 0777, 0) != 0 ||
+		      fchmodat(s->jobfd, "work", 0777, 0) != 0))
 		buf_setf(&s->setup_error, "preparing output folder: %s", strerror(errno));
 	run = full ? xstrdup("/code/run.sh") : path_join(code, "run.sh");
 	argv[1] = run;
@@ -189,7 +188,7 @@ static int spawn_job(scq *h, struct run_slot *s)
 	spec.network = setting_bool(h, "network") || json_is_true(json_object_get(s->approval, "allow_network"));
 	spec.job_id = s->uid;
 	spec.code_dir = code;
-	spec.out_dir = out;
+	spec.out_dir = full ? NULL : out;
 	spec.work_dir = full ? NULL : work;
 	spec.datasets = ds;
 	spec.ndatasets = nds;
@@ -230,6 +229,7 @@ static void slot_init(struct run_slot *s, const char *uid)
 	snprintf(s->uid, sizeof(s->uid), "%s", uid);
 	s->jobfd = s->lockfd = s->out_pipe = s->err_pipe = s->out_file = s->err_file = -1;
 	s->child.pidfd = s->child.setup_fd = -1;
+	s->res.out_fd = -1;
 	buf_init(&s->setup_error, 4096);
 	buf_init(&s->res.applied, 1 << 16);
 }
@@ -239,10 +239,10 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	int appr = queue_status_dir(h, SCQ_APPROVED), run = queue_status_dir(h, SCQ_RUNNING), r = 0;
 	char now[ISO_LEN];
 	json_t *rec;
-	struct buf lock = BUF_INIT;
 	slot_init(s, uid);
-	buf_addf(&lock, "%s/lock", uid);
-	s->lockfd = openat(appr, lock.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* the job's folder itself is the lock: it keeps its inode through the
+	 * renames, and a lock file would be one more inode per job to make */
+	s->lockfd = openat(appr, uid, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (s->lockfd < 0 || flock(s->lockfd, LOCK_EX | LOCK_NB) < 0)
 		goto out; /* someone else is claiming it */
 	if (fs_rename(appr, uid, run, uid, SYNC_FLAGS(h)) < 0 && !fs_exists(run, uid))
@@ -268,7 +268,6 @@ out:
 		close(s->lockfd);
 		s->lockfd = -1;
 	}
-	buf_release(&lock);
 	close(appr);
 	close(run);
 	return r;
@@ -426,7 +425,10 @@ static json_t *collect(scq *h, struct run_slot *s)
 		setting_int(h, "max_output_files"), 32, 255 };
 	struct collect_report rep;
 	struct buf err = BUF_INIT;
-	int src = openat(s->jobfd, "sandbox-out", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), dst;
+	/* the sandbox's own /out, or the folder the unsandboxed job wrote */
+	int src = s->res.out_fd >= 0 ? s->res.out_fd :
+		  openat(s->jobfd, "sandbox-out", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), dst;
+	s->res.out_fd = -1;
 	json_t *o;
 	memset(&rep, 0, sizeof(rep));
 	buf_init(&rep.excluded_json, 1 << 24);
@@ -480,7 +482,8 @@ static void write_log(scq *h, struct run_slot *s, json_t *res)
 
 static void release(struct run_slot *s)
 {
-	int *fds[] = { &s->jobfd, &s->lockfd, &s->out_pipe, &s->err_pipe, &s->out_file, &s->err_file };
+	int *fds[] = { &s->jobfd, &s->lockfd, &s->out_pipe, &s->err_pipe, &s->out_file,
+		       &s->err_file, &s->res.out_fd };
 	size_t i;
 	for (i = 0; i < SCQ_NELEM(fds); i++)
 		if (*fds[i] >= 0) {
@@ -538,13 +541,10 @@ int run_recover(scq *h, unsigned *recovered)
 	int r = 0;
 	while (d && r == 0 && (e = readdir(d))) {
 		struct run_slot s;
-		struct buf lock = BUF_INIT;
 		if (!scq_uid_valid(e->d_name))
 			continue;
-		buf_addf(&lock, "%s/lock", e->d_name);
 		slot_init(&s, e->d_name);
-		s.lockfd = openat(dirfd(d), lock.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-		buf_release(&lock);
+		s.lockfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		if (s.lockfd < 0 || flock(s.lockfd, LOCK_EX | LOCK_NB) < 0) {
 			release(&s);
 			continue; /* a live runner has it */

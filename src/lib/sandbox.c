@@ -14,7 +14,7 @@
  * one-line message saying how to fix it.  r->applied lists the limits
  * that were really applied and how, nothing else.  After sandbox_reap no
  * process of the job is left (the PID namespace died with its init) and
- * spec->out_dir holds a copy of the job's /out.
+ * spec->out_dir holds a copy of the job's /out (or r->out_fd has it).
  */
 #include "compat.h"
 #include <poll.h>
@@ -368,7 +368,7 @@ static int check_spec(const struct sandbox_spec *s, struct buf *err)
 				"'scq config set isolation none'"), -1;
 	if (!s->argv || !s->argv[0] || s->argv[0][0] != '/')
 		return buf_setf(err, "argv[0] must be an absolute path"), -1;
-	if (!s->out_dir || s->out_dir[0] != '/')
+	if (s->out_dir && s->out_dir[0] != '/')
 		return buf_setf(err, "out_dir must be an absolute path"), -1;
 	if (access(s->code_dir ? s->code_dir : "", X_OK) < 0)
 		return buf_setf(err, "code dir '%s': %s",
@@ -591,7 +591,7 @@ static int prepare_full(const struct sandbox_spec *s, struct sandbox_priv *p,
 	sandbox_trace("cgroup create");
 	plan_limits(s, p, a, policy_host_id(s->job_id));
 	format_idmap(p->idmap, sizeof(p->idmap), s->job_id);
-	p->out_dir = xstrdup(s->out_dir);
+	p->out_dir = s->out_dir ? xstrdup(s->out_dir) : NULL;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return buf_setf(err, "socketpair: %s", strerror(errno)), -1;
 	a->plan = &p->plan;
@@ -742,7 +742,10 @@ static int reap_full(struct sandbox_priv *p, int status, const struct rusage *ru
 	if (r->peak_memory_bytes < 0)
 		r->peak_memory_bytes = (long long)ru->ru_maxrss * 1024;
 	r->out_skipped = 0;
-	if (p->out_fd >= 0) {
+	if (p->out_fd >= 0 && !p->out_dir) { /* the caller reads it in place */
+		r->out_fd = p->out_fd;
+		p->out_fd = -1;
+	} else if (p->out_fd >= 0) {
 		r->out_skipped = sandbox_out_copy(p->out_fd, p->out_dir, err);
 		rc = r->out_skipped < 0 ? -1 : 0;
 		sandbox_trace("out copied");
@@ -759,6 +762,7 @@ int sandbox_reap(struct sandbox_child *c, struct sandbox_result *r, struct buf *
 	int status = 0, rc = 0;
 	struct rusage ru;
 	memset(&ru, 0, sizeof(ru));
+	r->out_fd = -1;
 	sandbox_trace("reap");
 	while (wait4(c->pid, &status, 0, &ru) < 0) {
 		if (errno != EINTR) {
