@@ -39,6 +39,18 @@ struct child_args {
  * returns.  Async-signal-safe only. */
 SCQ_NORETURN void sandbox_child_main(const struct child_args *a);
 
+/* Clone the sandbox child (sandbox-clone.c): CLONE_VM, all signals
+ * blocked, pooled network/IPC namespaces when ready.  *stack receives the
+ * child's stack: give it back with sandbox_stack_put once the child has
+ * exec'd or died (never before: it runs on it). */
+pid_t sandbox_clone(int network, struct child_args *a, void **stack, struct buf *err);
+void sandbox_stack_put(void *stack);
+/* The runner's dumpable flag before any sandbox child changed it (a child
+ * sharing our memory makes it undumpable by changing credentials). */
+int sandbox_runner_dumpable(void);
+/* How to get user namespaces, for error messages. */
+extern const char sandbox_hint_userns[];
+
 /* Fresh network and IPC namespaces made ahead of time (sandbox-nspool.c):
  * descriptors of /proc/.../ns/net and ipc. */
 struct sandbox_ns_pair {

@@ -21,7 +21,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -31,25 +30,7 @@
 #include "sandbox-int.h"
 #include "banned.h"
 
-/* The child never unwinds its stack (it execs), so under AddressSanitizer
- * the redzones of its frames stay poisoned: clear them before the memory
- * is unmapped, or the next mapping there starts with false errors. */
-#if defined(__SANITIZE_ADDRESS__)
-#define STACK_UNPOISON 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define STACK_UNPOISON 1
-#endif
-#endif
-#ifdef STACK_UNPOISON
-#include <sanitizer/asan_interface.h>
-#define stack_unpoison(p, n) __asan_unpoison_memory_region((p), (n))
-#else
-#define stack_unpoison(p, n) ((void)(p), (void)(n))
-#endif
-
 #define SETUP_TIMEOUT_MS 20000
-#define CHILD_STACK (64 * 1024)
 
 struct sandbox_priv {
 	int full;
@@ -61,7 +42,6 @@ struct sandbox_priv {
 	/* What the child reads: kept until the reap, because every page the
 	 * runner writes while the init shares it (copy-on-write) is copied. */
 	struct mount_plan plan;
-	struct buf prog;
 	char idmap[64];        /* uid_map and gid_map, formatted before clone */
 	struct child_args args; /* what the child reads, until it execs */
 	char **init_argv;      /* the init's orders (sandbox-msg.h), */
@@ -76,7 +56,7 @@ struct sandbox_priv {
 	char setup_text[sizeof(((struct child_msg *)0)->text)];
 };
 
-static const char hint_userns[] =
+const char sandbox_hint_userns[] =
 	"enable user namespaces (sysctl -w user.max_user_namespaces=15000; "
 	"on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0; "
 	"in a container allow unshare, e.g. docker --security-opt seccomp=unconfined) "
@@ -246,7 +226,7 @@ static int map_ids(pid_t pid, const char *map, struct buf *err)
 {
 	if (write_proc(pid, "gid_map", map) < 0 || write_proc(pid, "uid_map", map) < 0)
 		return buf_setf(err, "cannot map the job's uid: %s; %s", strerror(errno),
-				hint_userns), -1;
+				sandbox_hint_userns), -1;
 	return 0;
 }
 
@@ -302,14 +282,17 @@ static void take_messages(struct sandbox_priv *p)
 	}
 }
 
-/* A child sharing our memory changes its credentials, which makes that
- * memory undumpable (the kernel's rule for any credential change): give
- * the runner back what it had once the child has exec'd or died. */
-static void restore_dumpable(struct sandbox_priv *p)
+/* The child has exec'd or died: it no longer shares our memory.  Its
+ * stack can serve another child, and the runner gets back the dumpable
+ * flag the child's credential changes took from it (the kernel's rule for
+ * any credential change of a memory's owner). */
+static void child_detached(struct sandbox_priv *p)
 {
 	if (p->dumpable == 1)
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	p->dumpable = -1;
+	sandbox_stack_put(p->stack);
+	p->stack = NULL;
 }
 
 /* 1 the job runs, -1 the set-up failed (err says why), 0 not known yet. */
@@ -317,7 +300,7 @@ static int setup_state(struct sandbox_priv *p, struct buf *err)
 {
 	take_messages(p);
 	if (p->ready) {
-		restore_dumpable(p);
+		child_detached(p);
 		return 1;
 	}
 	if (p->setup_errno)
@@ -343,8 +326,9 @@ static int await_ready(struct sandbox_priv *p, struct buf *err)
 
 /* The BPF program depends only on the network setting: compile it once
  * per process and setting (libseccomp's compile is a large part of the
- * spawn cost) and hand out copies. */
-static int seccomp_prog(int network, struct buf *prog, struct buf *err)
+ * spawn cost).  A compiled program is never changed or freed, so every
+ * child may read it without a copy. */
+static int seccomp_prog(int network, struct sock_fprog *prog, struct buf *err)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static struct buf cache[2] = { BUF_INIT, BUF_INIT };
@@ -353,8 +337,8 @@ static int seccomp_prog(int network, struct buf *prog, struct buf *err)
 	pthread_mutex_lock(&lock);
 	if (!c->len && (r = policy_seccomp_build(network, c, NULL, err)) < 0)
 		buf_reset(c);
-	if (r == 0)
-		r = buf_add(prog, c->ptr, c->len) < 0 ? -1 : 0;
+	prog->len = (unsigned short)(c->len / sizeof(struct sock_filter));
+	prog->filter = (struct sock_filter *)(void *)c->ptr;
 	pthread_mutex_unlock(&lock);
 	return r;
 }
@@ -414,14 +398,10 @@ static void priv_free(struct sandbox_priv *p)
 	sandbox_cgroup_finish(&p->cg, &oom, &cpu, &peak);
 	buf_release(&p->applied);
 	policy_mount_plan_free(&p->plan);
-	buf_release(&p->prog);
 	free(p->out_dir);
 	free_strings(p->init_argv, 3 + (size_t)p->args.nrlimits);
 	free_strings(p->envp, 0);
-	if (p->stack) {
-		stack_unpoison((char *)p->stack + 4096, CHILD_STACK - 4096);
-		munmap(p->stack, CHILD_STACK);
-	}
+	sandbox_stack_put(p->stack);
 	free(p);
 }
 
@@ -446,105 +426,6 @@ static void build_init_argv(struct sandbox_priv *p, const struct sandbox_spec *s
 	}
 	for (i = 0; i < n; i++)
 		p->init_argv[k++] = xstrdup(s->argv[i]);
-}
-
-static int child_entry(void *arg)
-{
-	sandbox_child_main(arg);
-}
-
-/* A stack for the child, below it a guard page: an overflow faults
- * instead of writing into the runner's memory, which the child shares. */
-static int alloc_stack(struct sandbox_priv *p, struct buf *err)
-{
-	void *m = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (m == MAP_FAILED)
-		return buf_setf(err, "sandbox stack: %s", strerror(errno)), -1;
-	p->stack = m;
-	stack_unpoison((char *)m + 4096, CHILD_STACK - 4096);
-	if (mprotect(m, 4096, PROT_NONE) < 0)
-		return buf_setf(err, "sandbox stack guard: %s", strerror(errno)), -1;
-	return 0;
-}
-
-/* Enter a pooled pair for the clone only, saving where we were.  Side
- * effect of entering an IPC namespace: this thread's SysV semaphore undo
- * list is detached (the runner uses no SysV semaphores). */
-static int enter_pair(const struct sandbox_ns_pair *pair, int use_net, int saved[2])
-{
-	saved[0] = use_net ? open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC) : -1;
-	saved[1] = open("/proc/thread-self/ns/ipc", O_RDONLY | O_CLOEXEC);
-	if ((use_net && (saved[0] < 0 || setns(pair->net, CLONE_NEWNET) < 0)) ||
-	    saved[1] < 0 || setns(pair->ipc, CLONE_NEWIPC) < 0)
-		return -1;
-	return 0;
-}
-
-static int leave_pair(int saved[2])
-{
-	int r = 0, i;
-	if (saved[0] >= 0 && setns(saved[0], CLONE_NEWNET) < 0)
-		r = -1;
-	if (saved[1] >= 0 && setns(saved[1], CLONE_NEWIPC) < 0)
-		r = -1;
-	for (i = 0; i < 2; i++)
-		if (saved[i] >= 0)
-			close(saved[i]);
-	return r;
-}
-
-/* CLONE_VM, like posix_spawn: no copy of the runner's page tables.  All
- * signals stay blocked across clone so that no handler of the runner's
- * runs in the child; the child resets them all before unblocking.  With
- * a pooled pair the child inherits its network and IPC namespaces
- * instead of asking clone for new ones (sandbox-nspool.c). */
-static pid_t clone_child(const struct sandbox_spec *s, struct sandbox_priv *p,
-			 struct child_args *a, struct buf *err)
-{
-	int flags = CLONE_VM | CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
-		    CLONE_NEWUTS | (s->network ? 0 : CLONE_NEWNET);
-	struct sandbox_ns_pair pair;
-	int saved[2] = { -1, -1 }, pooled = 0;
-	sigset_t all, old;
-	pid_t pid;
-	if (alloc_stack(p, err) < 0)
-		return -1;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (sandbox_pool_take(&pair) == 0) {
-		pooled = 1;
-		if (enter_pair(&pair, !s->network, saved) == 0)
-			flags &= ~(CLONE_NEWIPC | CLONE_NEWNET);
-	}
-	pid = clone(child_entry, (char *)p->stack + CHILD_STACK, flags | SIGCHLD, a);
-	if (pid < 0)
-		buf_setf(err, "cannot create the job's namespaces (clone: %s); %s",
-			 strerror(errno), hint_userns);
-	if (pooled && leave_pair(saved) < 0) {
-		buf_setf(err, "cannot return to the runner's namespaces: %s", strerror(errno));
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-		}
-		pid = -1;
-	}
-	if (pooled)
-		sandbox_pool_release(&pair);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return pid;
-}
-
-/* The runner's dumpable flag before any child changed it. */
-static int runner_dumpable(void)
-{
-	static int dumpable = -1;
-	int d = __atomic_load_n(&dumpable, __ATOMIC_RELAXED);
-	if (d < 0) {
-		d = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-		__atomic_store_n(&dumpable, d, __ATOMIC_RELAXED);
-	}
-	return d;
 }
 
 static int send_type(struct sandbox_priv *p, char type, struct buf *err)
@@ -578,7 +459,7 @@ static int prepare_full(const struct sandbox_spec *s, struct sandbox_priv *p,
 	int sv[2];
 	if (check_spec(s, err) < 0 || (sandbox_trace("checked"), 0) ||
 	    policy_mount_plan(s, &p->plan, err) < 0 || (sandbox_trace("mount plan"), 0) ||
-	    seccomp_prog(s->network, &p->prog, err) < 0 || (sandbox_trace("seccomp prog"), 0) ||
+	    seccomp_prog(s->network, &a->prog, err) < 0 || (sandbox_trace("seccomp prog"), 0) ||
 	    (a->init_fd = sandbox_init_image(err)) < 0 ||
 	    sandbox_cgroup_create(&p->cg, s->job_id, &s->limits, err) < 0) {
 		if (!strstr(err->ptr ? err->ptr : "", "isolation none"))
@@ -599,8 +480,6 @@ static int prepare_full(const struct sandbox_spec *s, struct sandbox_priv *p,
 	a->stderr_fd = s->stderr_fd;
 	p->envp = copy_strings(s->envp);
 	a->envp = p->envp;
-	a->prog.len = (unsigned short)(p->prog.len / sizeof(struct sock_filter));
-	a->prog.filter = (struct sock_filter *)(void *)p->prog.ptr;
 	a->sock = sv[1];
 	a->parent_sock = p->sock = sv[0];
 	build_init_argv(p, s, a);
@@ -621,12 +500,11 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	p->full = 1;
 	p->sock = p->out_fd = -1;
 	buf_init(&p->applied, 0);
-	buf_init(&p->prog, 0);
 	sandbox_trace("spawn");
 	if (prepare_full(s, p, a, err) < 0)
 		goto out;
-	p->dumpable = runner_dumpable();
-	pid = clone_child(s, p, a, err);
+	p->dumpable = sandbox_runner_dumpable();
+	pid = sandbox_clone(s->network, a, &p->stack, err);
 	sandbox_trace("clone returned");
 	close(a->sock); /* the child's copy (never write to *a: the child reads it) */
 	if (pid < 0)
@@ -635,7 +513,7 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		restore_dumpable(p);
+		child_detached(p);
 		goto out;
 	}
 	c->pid = pid;
@@ -721,7 +599,7 @@ static int reap_full(struct sandbox_priv *p, int status, const struct rusage *ru
 	int rc = 0;
 	buf_reset(&r->applied);
 	take_messages(p); /* the rest: the job's status, or why the set-up failed */
-	restore_dumpable(p);
+	child_detached(p);
 	if (!p->ready) { /* the job never ran: no status, no limits, no /out */
 		if (setup_state(p, err) == 0)
 			buf_setf(err, "sandbox setup did not finish");

@@ -24,6 +24,7 @@
 #include "tap.h"
 
 static char *base, *code, *data, *outd;
+static char *path_in(const char *dir, const char *name);
 static struct sandbox_dataset datasets[1];
 static char job_id[64]; /* unique per run: concurrent runs must not mix */
 static const char *const envp[] = { "PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C", NULL };
@@ -456,28 +457,59 @@ static unsigned long own_ns(const char *path)
 }
 
 /* Every job gets network and IPC namespaces of its own, from the pool or
- * from clone: never the runner's, never another job's, and a SysV shared
- * memory segment left by one job is not seen by the next. */
+ * from clone: never the runner's, never those of a job alive at the same
+ * time (a namespace's number is reused once it is gone, so only live ones
+ * can be compared), and a SysV segment of one job is not seen by another.
+ * Job A lives through jobs B (pooled) and C (no pool). */
 static void test_namespaces(void)
 {
 	struct job_ns a, b, c;
 	struct sandbox_ns_pair pair;
+	struct sandbox_spec s;
+	struct sandbox_child ca;
+	struct sandbox_result ra;
+	struct buf err = BUF_INIT, log = BUF_INIT;
+	char id_a[80], *alog = path_in(base, "log-a");
+	const char *argv[] = { "/bin/sh", "-c", "echo $(readlink /proc/self/ns/net /proc/self/ns/ipc)"
+		" $(ipcmk -M 4096 >/dev/null && ipcs -m | grep -c '^0x'); exec sleep 60", NULL };
 	unsigned long net = own_ns("/proc/self/ns/net"), ipc = own_ns("/proc/self/ns/ipc");
-	job_namespaces(&a);
+	int fd = open(alog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), up;
+	snprintf(id_a, sizeof(id_a), "%s-a", job_id);
+	default_spec(&s);
+	s.job_id = id_a;
+	s.argv = argv;
+	s.stdout_fd = s.stderr_fd = fd;
+	up = sandbox_spawn(&s, &ca, &err) == 0;
+	close(fd);
+	for (fd = 0; up && fd < 500 && (read_path(alog, &log), !strchr(log.ptr ? log.ptr : "", '\n')); fd++)
+		usleep(10000); /* until A has printed */
 	job_namespaces(&b);
 	ok(sandbox_pool_take(&pair) == 0, "the namespace pool has a pair ready");
 	sandbox_pool_release(&pair);
 	sandbox_pool_disable();
 	job_namespaces(&c);
+	memset(&a, 0, sizeof(a));
+	if (!up || sscanf(log.ptr ? log.ptr : "", "net:[%lu] ipc:[%lu] %d", &a.net, &a.ipc, &a.segments) != 3)
+		tap_diag("job A: %s %s", err.ptr ? err.ptr : "", log.ptr ? log.ptr : "");
+	if (up) {
+		sandbox_kill(&ca);
+		buf_init(&ra.applied, 0);
+		sandbox_reap(&ca, &ra, &err);
+		buf_release(&ra.applied);
+	}
 	ok(a.net && a.ipc && a.net != net && a.ipc != ipc,
-	   "job 1: its own net and ipc namespaces (%lu %lu)", a.net, a.ipc);
-	ok(b.net && b.net != a.net && b.ipc != a.ipc && b.net != net,
-	   "job 2 (pooled): others again (%lu %lu)", b.net, b.ipc);
-	ok(c.net && c.net != b.net && c.ipc != b.ipc && c.net != net && c.ipc != ipc,
-	   "job 3 (no pool): others again (%lu %lu)", c.net, c.ipc);
+	   "job A: its own net and ipc namespaces (%lu %lu)", a.net, a.ipc);
+	ok(b.net && b.net != a.net && b.ipc != a.ipc && b.net != net && b.ipc != ipc,
+	   "job B (pooled), while A runs: others again (%lu %lu)", b.net, b.ipc);
+	ok(c.net && c.net != a.net && c.ipc != a.ipc && c.net != net && c.ipc != ipc,
+	   "job C (no pool), while A runs: others again (%lu %lu)", c.net, c.ipc);
 	ok(a.segments == 1 && b.segments == 1 && c.segments == 1,
-	   "each job sees only its own SysV segment (%d %d %d)", a.segments, b.segments,
-	   c.segments);
+	   "each job sees only its own SysV segment, A's among them (%d %d %d)", a.segments,
+	   b.segments, c.segments);
+	ok(leftovers(id_a) == 0, "no process of job A survives");
+	buf_release(&err);
+	buf_release(&log);
+	free(alog);
 }
 
 /* Spawn without waiting for the set-up, with argv and environment the
@@ -489,8 +521,8 @@ static int run_async(const char *prog, const char *env, struct run *x, int *setu
 	struct sandbox_child c;
 	char *argv0 = strdup(prog), *envv = strdup(env);
 	char *argv[] = { argv0, (char *)"-c", (char *)"echo \"$MARK\" >/out/mark; echo $MARK", NULL };
-	char *envp[] = { envv, (char *)"PATH=/usr/bin:/bin", NULL };
-	char **heap_argv = malloc(sizeof(argv)), **heap_envp = malloc(sizeof(envp));
+	char *envs[] = { envv, (char *)"PATH=/usr/bin:/bin", NULL };
+	char **heap_argv = malloc(sizeof(argv)), **heap_envp = malloc(sizeof(envs));
 	int fd = open(base, O_RDONLY | O_DIRECTORY), logfd, rc = -1;
 	struct pollfd p;
 	default_spec(&s);
@@ -500,7 +532,7 @@ static int run_async(const char *prog, const char *env, struct run *x, int *setu
 	buf_init(&x->err, 0);
 	buf_init(&x->r.applied, 0);
 	memcpy(heap_argv, argv, sizeof(argv));
-	memcpy(heap_envp, envp, sizeof(envp));
+	memcpy(heap_envp, envs, sizeof(envs));
 	unlinkat(fd, "log", 0);
 	logfd = openat(fd, "log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	s.argv = (const char *const *)heap_argv;
