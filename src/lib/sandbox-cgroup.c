@@ -7,11 +7,19 @@
  * (root on a hybrid host like our CI VM), else nothing: the caller then
  * falls back to rlimits and says so.  The job's cgroups are created
  * below the runner's own, so limits the runner lives under still apply.
- * Guarantees: *_applied is 1 only when the limit file was written
- * successfully; a cgroup we created is removed by sandbox_cgroup_finish.
+ * Two steps, so that the mkdirs overlap the child building its root:
+ * sandbox_cgroup_plan (before clone: which controllers, which folders,
+ * from a discovery made once per process and redone when our own cgroup
+ * changes) and sandbox_cgroup_create (after clone: the folders and the
+ * limit files).
+ * Guarantees: a limit is planned only where its controller is there, and
+ * create fails (the job does not run) if a planned limit cannot be
+ * written, so *_applied never claims a limit that was not applied; a
+ * cgroup we created is removed by sandbox_cgroup_finish.
  */
 #include "compat.h"
 #include <ctype.h>
+#include <pthread.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include "alloc.h"
@@ -110,27 +118,11 @@ static const char *v2_mount(void)
 	return NULL;
 }
 
-static char *make_dir(const char *base, const char *own, const char *name)
+static char *dir_path(const char *base, const char *own, const char *name)
 {
 	struct buf p = BUF_INIT;
 	buf_addf(&p, "%s%s/%s", base, strcmp(own, "/") ? own : "", name);
-	if (mkdir(p.ptr, 0755) < 0) {
-		buf_release(&p);
-		return NULL;
-	}
 	return buf_detach(&p, NULL);
-}
-
-static char *v1_dir(const char *text, const char *ctl, const char *name)
-{
-	struct buf base = BUF_INIT;
-	char *own = own_cgroup(text, ctl), *d = NULL;
-	buf_addf(&base, "/sys/fs/cgroup/%s", ctl);
-	if (own && is_fs(base.ptr, CGROUP_SUPER_MAGIC))
-		d = make_dir(base.ptr, own, name);
-	free(own);
-	buf_release(&base);
-	return d;
 }
 
 static int v2_delegated(const char *mnt, const char *own)
@@ -144,6 +136,62 @@ static int v2_delegated(const char *mnt, const char *own)
 	return ok;
 }
 
+/* Where this process may make job cgroups: parents of the folders, "" when
+ * the controller is missing.  Found once; redone when /proc/self/cgroup
+ * reads differently (someone moved us). */
+struct cg_host {
+	char *self;           /* /proc/self/cgroup when this was found */
+	int version;
+	char *v2, *mem, *pids, *cpu;
+};
+
+static pthread_mutex_t host_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cg_host host;
+
+static char *v1_parent(const char *self, const char *ctl)
+{
+	struct buf base = BUF_INIT;
+	char *own = own_cgroup(self, ctl), *d = NULL;
+	buf_addf(&base, "/sys/fs/cgroup/%s", ctl);
+	if (own && is_fs(base.ptr, CGROUP_SUPER_MAGIC))
+		d = dir_path(base.ptr, own, "");
+	free(own);
+	buf_release(&base);
+	return d ? d : xstrdup("");
+}
+
+static void host_discover(const char *self)
+{
+	const char *mnt = v2_mount();
+	char *own = mnt ? own_cgroup(self, NULL) : NULL;
+	free(host.self);
+	free(host.v2);
+	free(host.mem);
+	free(host.pids);
+	free(host.cpu);
+	memset(&host, 0, sizeof(host));
+	host.self = xstrdup(self);
+	if (own && v2_delegated(mnt, own)) {
+		host.version = 2;
+		host.v2 = dir_path(mnt, own, "");
+	} else {
+		host.mem = v1_parent(self, "memory");
+		host.pids = v1_parent(self, "pids");
+		host.cpu = v1_parent(self, "cpuacct");
+		host.version = *host.mem || *host.pids ? 1 : 0;
+	}
+	free(own);
+}
+
+static char *child_dir(const char *parent, const char *name)
+{
+	struct buf p = BUF_INIT;
+	if (!parent || !*parent)
+		return NULL;
+	buf_addf(&p, "%s%s", parent, name); /* parent ends with '/' */
+	return buf_detach(&p, NULL);
+}
+
 static void cg_name(struct buf *n, const char *job_id)
 {
 	static unsigned counter;
@@ -154,74 +202,86 @@ static void cg_name(struct buf *n, const char *job_id)
 	buf_addf(n, "-%ld-%u", (long)getpid(), __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
 }
 
-static void set_limits(struct sandbox_cgroup *cg, const struct sandbox_limits *l)
+void sandbox_cgroup_plan(struct sandbox_cgroup *cg, const char *job_id,
+			 const struct sandbox_limits *l)
 {
-	struct buf v = BUF_INIT;
-	if (l->memory_bytes > 0) {
-		buf_setf(&v, "%lld", l->memory_bytes);
-		if (cg->version == 2) {
-			cg->memory_applied = write_str(cg->v2, "memory.max", v.ptr) == 0;
-			write_str(cg->v2, "memory.swap.max", "0"); /* absent without swap */
-		} else if (cg->mem && write_str(cg->mem, "memory.limit_in_bytes", v.ptr) == 0) {
-			/* without swap accounting the file is absent: RAM only */
-			write_str(cg->mem, "memory.memsw.limit_in_bytes", v.ptr);
-			cg->memory_applied = 1;
-		}
-	}
-	if (l->max_processes > 0) {
-		buf_setf(&v, "%lld", l->max_processes);
-		cg->pids_applied = write_str(cg->version == 2 ? cg->v2 : cg->pids,
-					     "pids.max", v.ptr) == 0;
-	}
-	buf_release(&v);
-}
-
-int sandbox_cgroup_create(struct sandbox_cgroup *cg, const char *job_id,
-			  const struct sandbox_limits *l, struct buf *err)
-{
-	struct buf name = BUF_INIT, self = BUF_INIT;
-	const char *mnt = v2_mount();
-	char *own;
-	int i, *fd;
+	struct buf self = BUF_INIT, name = BUF_INIT;
+	int i;
 	memset(cg, 0, sizeof(*cg));
 	for (i = 0; i < 4; i++)
 		cg->procs[i] = -1;
 	if (read_small("/proc/self/cgroup", &self) < 0)
-		return 0; /* no cgroups at all: the caller falls back to rlimits */
-	own = mnt ? own_cgroup(self.ptr, NULL) : NULL;
+		return; /* no cgroups at all: the caller falls back to rlimits */
 	cg_name(&name, job_id);
-	if (own && v2_delegated(mnt, own) && (cg->v2 = make_dir(mnt, own, name.ptr)))
-		cg->version = 2;
-	if (!cg->version) {
-		cg->mem = v1_dir(self.ptr, "memory", name.ptr);
-		cg->pids = v1_dir(self.ptr, "pids", name.ptr);
-		cg->cpu = v1_dir(self.ptr, "cpuacct", name.ptr);
-		sandbox_trace("cg v1 mkdirs");
-		if (cg->mem || cg->pids)
-			cg->version = 1;
+	pthread_mutex_lock(&host_lock);
+	if (!host.self || strcmp(host.self, self.ptr))
+		host_discover(self.ptr);
+	cg->version = host.version;
+	cg->v2 = child_dir(host.v2, name.ptr);
+	cg->mem = child_dir(host.mem, name.ptr);
+	cg->pids = child_dir(host.pids, name.ptr);
+	cg->cpu = child_dir(host.cpu, name.ptr);
+	pthread_mutex_unlock(&host_lock);
+	cg->memory_applied = l->memory_bytes > 0 && (cg->v2 || cg->mem);
+	cg->pids_applied = l->max_processes > 0 && (cg->v2 || cg->pids);
+	buf_release(&self);
+	buf_release(&name);
+}
+
+static int write_limits(struct sandbox_cgroup *cg, const struct sandbox_limits *l)
+{
+	struct buf v = BUF_INIT;
+	int r = 0;
+	if (cg->memory_applied) {
+		buf_setf(&v, "%lld", l->memory_bytes);
+		r |= write_str(cg->v2 ? cg->v2 : cg->mem,
+			       cg->v2 ? "memory.max" : "memory.limit_in_bytes", v.ptr);
+		/* absent without swap accounting: RAM only */
+		if (cg->v2)
+			write_str(cg->v2, "memory.swap.max", "0");
+		else
+			write_str(cg->mem, "memory.memsw.limit_in_bytes", v.ptr);
 	}
-	if (cg->version)
-		set_limits(cg, l);
-	for (i = 0, fd = cg->procs; i < 4; i++, fd++) {
-		const char *dir = i == 0 ? cg->v2 : i == 1 ? cg->mem : i == 2 ? cg->pids : cg->cpu;
-		buf_setf(&name, "%s/cgroup.procs", dir ? dir : "");
-		if (dir && (*fd = open(name.ptr, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-			buf_setf(err, "cannot open %s: %s", name.ptr, strerror(errno));
-			while (i-- > 0)
-				if (cg->procs[i] >= 0)
-					close(cg->procs[i]);
-			for (i = 0; i < 4; i++)
-				cg->procs[i] = -1;
-			free(own);
-			buf_release(&name);
-			buf_release(&self);
-			return -1;
+	if (cg->pids_applied) {
+		buf_setf(&v, "%lld", l->max_processes);
+		r |= write_str(cg->v2 ? cg->v2 : cg->pids, "pids.max", v.ptr);
+	}
+	buf_release(&v);
+	return r;
+}
+
+int sandbox_cgroup_create(struct sandbox_cgroup *cg, const struct sandbox_limits *l,
+			  struct buf *err)
+{
+	char **dirs[4] = { &cg->v2, &cg->mem, &cg->pids, &cg->cpu };
+	struct buf p = BUF_INIT;
+	int i, r = -1;
+	for (i = 0; i < 4; i++)
+		if (*dirs[i] && mkdir(*dirs[i], 0755) < 0) {
+			buf_setf(err, "cannot create the job's cgroup %s: %s", *dirs[i],
+				 strerror(errno));
+			for (; i < 4; i++) { /* not made: nothing to remove */
+				free(*dirs[i]);
+				*dirs[i] = NULL;
+			}
+			goto out;
+		}
+	sandbox_trace("cg mkdirs");
+	if (write_limits(cg, l) < 0) {
+		buf_setf(err, "cannot write the job's cgroup limits: %s", strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < 4; i++) {
+		buf_setf(&p, "%s/cgroup.procs", *dirs[i] ? *dirs[i] : "");
+		if (*dirs[i] && (cg->procs[i] = open(p.ptr, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+			buf_setf(err, "cannot open %s: %s", p.ptr, strerror(errno));
+			goto out;
 		}
 	}
-	free(own);
-	buf_release(&name);
-	buf_release(&self);
-	return 0;
+	r = 0;
+out:
+	buf_release(&p);
+	return r;
 }
 
 int sandbox_cgroup_attach(struct sandbox_cgroup *cg, pid_t pid, struct buf *err)

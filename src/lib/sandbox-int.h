@@ -78,10 +78,17 @@ struct sandbox_cgroup {
 				    by create so attach allocates nothing */
 };
 
-/* Create the job's cgroups and write the limits that the host supports.
- * Never fails for lack of a controller: the caller reads *_applied. */
-int sandbox_cgroup_create(struct sandbox_cgroup *cg, const char *job_id,
-			  const struct sandbox_limits *l, struct buf *err);
+/* Before clone: which cgroups the job will get and which limits they
+ * will carry (memory_applied, pids_applied), from what this host offers.
+ * Creates nothing and never fails: without controllers the caller falls
+ * back to rlimits. */
+void sandbox_cgroup_plan(struct sandbox_cgroup *cg, const char *job_id,
+			 const struct sandbox_limits *l);
+/* After clone (while the child builds its root): make the planned
+ * cgroups and write the planned limits; -1 (err set) if any of it fails,
+ * since the job's record already claims them. */
+int sandbox_cgroup_create(struct sandbox_cgroup *cg, const struct sandbox_limits *l,
+			  struct buf *err);
 /* Move pid into the cgroups.  Writes only to the stack: it runs while the
  * sandbox child shares the runner's pages copy-on-write. */
 int sandbox_cgroup_attach(struct sandbox_cgroup *cg, pid_t pid, struct buf *err);

@@ -442,11 +442,14 @@ static int send_type(struct sandbox_priv *p, char type, struct buf *err)
 }
 
 /* Parent half after clone: map, let the child build the root while the
- * runner moves it into the cgroups (it starts the job only after JOINED). */
-static int start_child(struct sandbox_priv *p, pid_t pid, struct buf *err)
+ * runner makes the job's cgroups and moves it into them (it starts the
+ * job only after JOINED). */
+static int start_child(struct sandbox_priv *p, pid_t pid, const struct sandbox_limits *l,
+		       struct buf *err)
 {
 	if (map_ids(pid, p->idmap, err) < 0 || (sandbox_trace("ids mapped"), 0) ||
-	    send_type(p, CM_GO, err) < 0 || sandbox_cgroup_attach(&p->cg, pid, err) < 0)
+	    send_type(p, CM_GO, err) < 0 || sandbox_cgroup_create(&p->cg, l, err) < 0 ||
+	    (sandbox_trace("cgroup create"), 0) || sandbox_cgroup_attach(&p->cg, pid, err) < 0)
 		return -1;
 	sandbox_trace("cgroup attached");
 	return send_type(p, CM_JOINED, err);
@@ -460,8 +463,7 @@ static int prepare_full(const struct sandbox_spec *s, struct sandbox_priv *p,
 	if (check_spec(s, err) < 0 || (sandbox_trace("checked"), 0) ||
 	    policy_mount_plan(s, &p->plan, err) < 0 || (sandbox_trace("mount plan"), 0) ||
 	    seccomp_prog(s->network, &a->prog, err) < 0 || (sandbox_trace("seccomp prog"), 0) ||
-	    (a->init_fd = sandbox_init_image(err)) < 0 ||
-	    sandbox_cgroup_create(&p->cg, s->job_id, &s->limits, err) < 0) {
+	    (a->init_fd = sandbox_init_image(err)) < 0) {
 		if (!strstr(err->ptr ? err->ptr : "", "isolation none"))
 			buf_addf(err, "; fix: run the runner as root in the host's own user "
 				 "namespace on a kernel with user namespaces ('scq doctor' "
@@ -469,7 +471,8 @@ static int prepare_full(const struct sandbox_spec *s, struct sandbox_priv *p,
 				 "'scq config set isolation none'");
 		return -1;
 	}
-	sandbox_trace("cgroup create");
+	sandbox_cgroup_plan(&p->cg, s->job_id, &s->limits);
+	sandbox_trace("cgroup plan");
 	plan_limits(s, p, a, policy_host_id(s->job_id));
 	format_idmap(p->idmap, sizeof(p->idmap), s->job_id);
 	p->out_dir = s->out_dir ? xstrdup(s->out_dir) : NULL;
@@ -509,7 +512,7 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	close(a->sock); /* the child's copy (never write to *a: the child reads it) */
 	if (pid < 0)
 		goto out;
-	if (start_child(p, pid, err) < 0 || (wait && await_ready(p, err) < 0)) {
+	if (start_child(p, pid, &s->limits, err) < 0 || (wait && await_ready(p, err) < 0)) {
 		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
