@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include "buf.h"
@@ -582,6 +583,46 @@ static void test_async(void)
 	ok(leftovers(job_id) == 0, "no process of the job uid survives");
 }
 
+/* A process forked from a runner whose pool is warm starts with an empty
+ * pool (never the parent's pairs) and can run jobs at once. */
+static void test_fork(void)
+{
+	struct sandbox_ns_pair pair;
+	int st = -1;
+	pid_t pid;
+	if (sandbox_pool_take(&pair) == 0) /* warm the pool in this process */
+		sandbox_pool_release(&pair);
+	usleep(20000);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) { /* no TAP output here: the parent reports */
+		struct sandbox_ns_pair mine;
+		struct sandbox_spec s;
+		struct sandbox_child c;
+		struct sandbox_result r;
+		struct buf err = BUF_INIT;
+		const char *argv[] = { "/bin/true", NULL };
+		int empty = sandbox_pool_take(&mine) < 0, good = 0;
+		if (!empty)
+			sandbox_pool_release(&mine);
+		default_spec(&s);
+		s.argv = argv;
+		s.stdout_fd = s.stderr_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		buf_init(&r.applied, 0);
+		if (sandbox_spawn(&s, &c, &err) == 0) {
+			struct pollfd p = { c.pidfd, POLLIN, 0 };
+			if (poll(&p, 1, 5000) == 0)
+				sandbox_kill(&c);
+			good = sandbox_reap(&c, &r, &err) == 0 && r.exited && r.exit_code == 0;
+		}
+		_exit(empty && good ? 0 : empty ? 2 : 3);
+	}
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	ok(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	   "a forked runner starts with an empty pool and runs a job (status %d)", st);
+}
+
 static void test_errors(void)
 {
 	struct sandbox_spec s;
@@ -668,6 +709,7 @@ int main(void)
 	test_errors();
 	test_runner_unchanged();
 	test_async();
+	test_fork();
 	test_filesystem();
 	test_setuid();
 	test_kernel();
