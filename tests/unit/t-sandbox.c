@@ -623,6 +623,60 @@ static void test_fork(void)
 	   "a forked runner starts with an empty pool and runs a job (status %d)", st);
 }
 
+/* The child shares the spawning thread's memory, errno included, while
+ * sandbox_spawn_async's caller goes on working: neither may see the
+ * other's errno.  The caller hammers failing calls during each set-up
+ * (read(-1) must say EBADF every time) and every set-up must succeed. */
+static void test_errno_isolation(void)
+{
+	int i, bad = 0, failed = 0, ran = 0;
+	for (i = 0; i < 20; i++) {
+		struct sandbox_spec s;
+		struct sandbox_child c;
+		struct sandbox_result r;
+		struct buf err = BUF_INIT;
+		const char *argv[] = { "/bin/true", NULL };
+		int setup = 0, k;
+		default_spec(&s);
+		s.argv = argv;
+		s.stdout_fd = s.stderr_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		buf_init(&r.applied, 0);
+		if (sandbox_spawn_async(&s, &c, &err) < 0) {
+			failed++;
+			tap_diag("spawn: %s", err.ptr);
+			close(s.stdout_fd);
+			continue;
+		}
+		close(s.stdout_fd);
+		while (setup == 0) {
+			struct pollfd p = { c.setup_fd, POLLIN, 0 };
+			char ch;
+			for (k = 0; k < 200; k++) {
+				errno = 0;
+				if (read(-1, &ch, 1) < 0 && errno != EBADF)
+					bad++;
+			}
+			if (poll(&p, 1, 0) > 0 || c.setup_fd < 0)
+				setup = sandbox_setup_done(&c, &err);
+		}
+		if (setup < 0)
+			tap_diag("set-up: %s", err.ptr);
+		{
+			struct pollfd p = { c.pidfd, POLLIN, 0 };
+			if (poll(&p, 1, 5000) == 0)
+				sandbox_kill(&c);
+		}
+		if (sandbox_reap(&c, &r, &err) == 0 && setup > 0 && r.exited && !r.exit_code)
+			ran++;
+		else
+			failed++;
+		buf_release(&r.applied);
+		buf_release(&err);
+	}
+	ok(bad == 0, "the caller's errno never changed under it (%d times)", bad);
+	ok(ran == 20 && !failed, "every set-up succeeded while the caller worked (%d of 20)", ran);
+}
+
 static void test_errors(void)
 {
 	struct sandbox_spec s;
@@ -710,6 +764,7 @@ int main(void)
 	test_runner_unchanged();
 	test_async();
 	test_fork();
+	test_errno_isolation();
 	test_filesystem();
 	test_setuid();
 	test_kernel();
