@@ -1,8 +1,11 @@
 /*
  * sandbox-int.h - what the parts of the namespace sandbox share:
- * sandbox.c (parent side: spawn, kill, reap), sandbox-child.c (the code
- * between clone and exec), sandbox-cgroup.c (limits and accounting) and
- * sandbox-out.c (moving /out to the host after the job).
+ * sandbox.c (parent side: spawn, kill, reap), sandbox-clone.c (the clone
+ * itself), sandbox-child.c (the code between clone and the exec of the
+ * init), init/scq-init.c (PID 1, embedded by init-image.S and served by
+ * sandbox-image.c), sandbox-nspool.c (namespaces made ahead of time),
+ * sandbox-cgroup.c (limits and accounting) and sandbox-out.c (copying
+ * /out to the host after the job).
  * Not part of the library's interface.
  */
 #ifndef SCQ_SANDBOX_INT_H
