@@ -1,10 +1,11 @@
 /*
  * sandbox-doctor.c - what this machine can do for the sandbox (scq doctor).
  *
- * Read-only checks plus one live probe: a clone() into every namespace
- * the sandbox uses, whose child exits at once.  The report is a JSON
- * object; "missing" lists what SANDBOX_FULL needs and lacks, and
- * "isolation_full" is true only if the probe worked.
+ * Read-only checks plus two live probes: a clone() into every namespace
+ * the sandbox uses, whose child exits at once, and an exec of the sandbox
+ * init from its memfd (refused where vm.memfd_noexec forbids it).  The
+ * report is a JSON object; "missing" lists what SANDBOX_FULL needs and
+ * lacks, and "isolation_full" is true only if both probes worked.
  */
 #include "compat.h"
 #include <linux/seccomp.h>
@@ -37,6 +38,45 @@ static int probe_clone(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EINVAL;
 }
 
+/* Exec the init with no orders: it reports "bad arguments" (to a
+ * descriptor 3 that is not a socket, so to no one) and exits 126.
+ * 0, or -1 with the reason in why. */
+static int probe_init(struct buf *why)
+{
+	int fd = sandbox_init_image(why), st = 0, null;
+	char *const argv[] = { (char *)"scq-init", NULL }, *const envp[] = { NULL };
+	pid_t pid;
+	if (fd < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int img = fcntl(fd, F_DUPFD_CLOEXEC, 10); /* fd may be 3 itself */
+		null = open("/dev/null", O_RDWR);
+		if (img < 0 || null < 0 || dup2(null, SANDBOX_INIT_SOCK) < 0)
+			_exit(1);
+		syscall(SYS_execveat, img, "", argv, envp, AT_EMPTY_PATH);
+		_exit(errno == EACCES || errno == EPERM ? 2 : 3);
+	}
+	if (pid < 0)
+		return buf_setf(why, "fork: %s", strerror(errno)), -1;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 126)
+		return 0;
+	return buf_setf(why, "exec of the memfd: %s", WIFEXITED(st) && WEXITSTATUS(st) == 2 ?
+			strerror(EACCES) : "failed"), -1;
+}
+
+/* Our own messages, made safe to place between JSON quotes. */
+static const char *plain(char *s)
+{
+	char *c;
+	for (c = s; c && *c; c++)
+		if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+			*c = '\'';
+	return s ? s : "";
+}
+
 static long read_long(const char *path)
 {
 	char b[64];
@@ -52,9 +92,9 @@ static long read_long(const char *path)
 
 int sandbox_doctor(struct buf *json)
 {
-	struct buf missing = BUF_INIT, p = BUF_INIT;
+	struct buf missing = BUF_INIT, p = BUF_INIT, why = BUF_INIT;
 	size_t i;
-	int probe = probe_clone();
+	int probe = probe_clone(), init = probe_init(&why);
 	int seccomp = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0 &&
 		      access("/proc/sys/kernel/seccomp/actions_avail", R_OK) == 0;
 	long landlock = syscall(SYS_landlock_create_ruleset, NULL, 0,
@@ -77,10 +117,15 @@ int sandbox_doctor(struct buf *json)
 		 seccomp ? "true" : "false", landlock > 0 ? landlock : 0L, (long)geteuid());
 	if (!seccomp)
 		buf_addf(&missing, "%s\"seccomp filters\"", missing.len ? "," : "");
+	buf_addf(json, "\"init_exec\":\"%s\",", init == 0 ? "ok" : plain(why.ptr));
+	if (init)
+		buf_addf(&missing, "%s\"exec of the sandbox init from a memfd "
+			 "(sysctl vm.memfd_noexec must be 0 or 1)\"", missing.len ? "," : "");
 	sandbox_cgroup_doctor(json);
 	buf_addf(json, ",\"isolation_full\":%s,\"missing\":[%s]}",
-		 probe == 0 && seccomp ? "true" : "false", missing.ptr);
+		 probe == 0 && seccomp && init == 0 ? "true" : "false", missing.ptr);
 	buf_release(&missing);
 	buf_release(&p);
+	buf_release(&why);
 	return 0;
 }

@@ -28,7 +28,9 @@ static int image_create(struct buf *err)
 	if (fd < 0 && errno == EINVAL) /* a kernel older than MFD_EXEC */
 		fd = memfd_create("scq-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
-		return buf_setf(err, "sandbox init: memfd_create: %s", strerror(errno)), -1;
+		return buf_setf(err, "sandbox init: memfd_create: %s (the init runs from an "
+				"executable memfd: sysctl vm.memfd_noexec must be 0 or 1)",
+				strerror(errno)), -1;
 	while (done < len) {
 		ssize_t n = write(fd, scq_init_image + done, len - done);
 		if (n < 0 && errno == EINTR)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # t0550: sandbox matrix H (approval, state and platform integrity) through
 # the real scq: H1 run-unapproved, H2 self-approve, H3 run-once, H4 no user
-# namespaces (simulated), H5 no cgroup controllers (simulated), H6 as root.
+# namespaces (simulated), H5 no cgroup controllers (simulated), H6 as root,
+# H7 executable memfds forbidden (simulated).
 SCQ_TEST_ISOLATION=full
 . "$(dirname "$0")/test-lib.sh"
 . "$(dirname "$0")/../sandbox/cli-lib.sh"
@@ -86,6 +87,23 @@ case $_doc in
 esac
 is "H5 on this host the memory limit is claimed as doctor reports ($_want)" \
 	"$(jget "$H6" run.limits_applied.memory_bytes.via)" "$_want"
+
+# H7: a host that forbids executable memfds (simulated: vm.memfd_noexec=2,
+# which the kernel scopes to a PID namespace around the runner): doctor
+# names it, and the job is refused with sandbox_error, never run.
+sbx_job H7 h7-memfd-noexec 'echo H7-RAN'
+_host_noexec=$(cat /proc/sys/vm/memfd_noexec)
+_noexec() { unshare -pf --mount-proc sh -c 'echo 2 > /proc/sys/vm/memfd_noexec && exec "$@"' x "$@"; }
+_doc=$(_noexec "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" doctor --json 2>&1 | tr -d '\n')
+_tap "$(echo "$_doc" | grep -q '"isolation_full": *false' && echo "$_doc" | grep -q 'memfd_noexec' && echo 1 || echo 0)" \
+	"H7 doctor: isolation full impossible, vm.memfd_noexec named"
+_noexec "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run >"$TEST_DIR/h7.out" 2>&1
+sbx_show "$H7"
+is "H7 refused: failed/sandbox_error" "$(jget "$H7" status)/$(jget "$H7" run.error_kind)" failed/sandbox_error
+_tap "$(jget "$H7" run.error_message | grep -q "memfd_noexec" && echo 1 || echo 0)" \
+	"H7 the message names the setting: $(jget "$H7" run.error_message | cut -c1-100)"
+log_lacks "H7 never ran" "$H7" "H7-RAN"
+is "H7 the host's own setting is untouched" "$(cat /proc/sys/vm/memfd_noexec)" "$_host_noexec"
 
 # isolation none is the owner's explicit choice, and every record says so
 check "isolation none" do_ config set isolation none
