@@ -190,6 +190,10 @@ int fs_mkdir_p(const char *path, mode_t mode)
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0; /* the common case: nothing to create */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0; /* the next common case: only the last level was missing */
+	if (errno != ENOENT)
+		return -1;
 	p = xstrdup(path);
 	for (s = p + 1; r == 0; s++) {
 		if (*s != '/' && *s != '\0')

@@ -8,6 +8,12 @@
 #include "fs.h"
 #include "tap.h"
 
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int count_entries(int dir)
 {
 	DIR *d = fdopendir(dup(dir));
@@ -67,6 +73,15 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/x/y/z", tmp);
 	ok(fs_mkdir_p(path, 0755) == 0, "mkdir -p");
 	ok(fs_mkdir_p(path, 0755) == 0, "mkdir -p again is fine");
+	snprintf(path, sizeof(path), "%s/x/y/z/leaf", tmp);
+	ok(fs_mkdir_p(path, 0755) == 0 && is_dir(path), "mkdir -p of one missing level");
+	snprintf(path, sizeof(path), "%s/plain", tmp);
+	close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	snprintf(path, sizeof(path), "%s/plain/sub/leaf", tmp);
+	ok(fs_mkdir_p(path, 0755) < 0 && errno == ENOTDIR, "mkdir -p below a file fails (ENOTDIR)");
+	snprintf(path, sizeof(path), "%s/plain/sub", tmp);
+	ok(fs_mkdir_p(path, 0755) < 0 && errno == ENOTDIR, "...also when only the last level is missing");
+	snprintf(path, sizeof(path), "%s/x/y/z", tmp);
 	ok(fs_remove_tree(d, "x") == 0 && !fs_exists(d, "x"), "remove a tree");
 	ok(fs_remove_tree(d, "dirlink") == 0 && access("/etc/passwd", F_OK) == 0,
 	   "removing a symlink to a folder never touches its target");
