@@ -3,7 +3,8 @@
  *
  * Payload /bin/true, three ways, interleaved in one run so machine noise
  * hits all alike: bare fork+exec+wait; sandbox_spawn(SANDBOX_FULL) +
- * wait + sandbox_reap (cgroups, seccomp, all namespaces, /out copy); and
+ * wait + sandbox_reap (cgroups, seccomp, all namespaces, /out handed
+ * over, as the runner gets it); and
  * bwrap with an equivalent profile.  Prints medians and ratios; asserts
  * nothing.  Usage: sandbox-bench [runs]   (root; bwrap optional)
  *
@@ -115,7 +116,7 @@ static double launch(int cmd, int res, char what)
 	return t;
 }
 
-static double run_sandbox(const char *code, const char *out)
+static double run_sandbox(const char *code)
 {
 	const char *argv[] = { "/bin/true", NULL };
 	struct sandbox_spec s;
@@ -129,7 +130,6 @@ static double run_sandbox(const char *code, const char *out)
 	s.isolation = SANDBOX_FULL;
 	s.job_id = "bench";
 	s.code_dir = code;
-	s.out_dir = out;
 	s.argv = argv;
 	s.envp = envp;
 	s.stdout_fd = s.stderr_fd = 2;
@@ -146,6 +146,8 @@ static double run_sandbox(const char *code, const char *out)
 	sandbox_trace("bench pidfd readable");
 	buf_init(&r.applied, 0);
 	sandbox_reap(&c, &r, &err);
+	if (r.out_fd >= 0)
+		close(r.out_fd);
 	sandbox_trace("bench done");
 	t = r.exited && r.exit_code == 0 ? now() - t0 : -1;
 	buf_release(&r.applied);
@@ -211,7 +213,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		bare[i] = launch(cmd_fd, res_fd, 'b');
-		sbx[i] = run_sandbox(code, out);
+		sbx[i] = run_sandbox(code);
 		if (tracing)
 			trace_collect(n);
 		bw[i] = have_bwrap ? launch(cmd_fd, res_fd, 'w') : -1;

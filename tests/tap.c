@@ -2,11 +2,13 @@
  * tap.c - implementation of the TAP harness in tap.h.
  */
 #define _GNU_SOURCE 1
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "buf.h"
 #include "tap.h"
 
 static int tap_count, tap_failed;
@@ -94,4 +96,16 @@ void tap_rmtree(const char *path)
 	if (asprintf(&cmd, "rm -rf '%s'", path) >= 0 && system(cmd) != 0)
 		fprintf(stderr, "# could not remove %s\n", path);
 	free(cmd);
+}
+
+void tap_read_path(const char *path, struct buf *out)
+{
+	char chunk[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	buf_reset(out);
+	while (fd >= 0 && (n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_add(out, chunk, (size_t)n);
+	if (fd >= 0)
+		close(fd);
 }

@@ -22,6 +22,10 @@ int done_testing(void);
 char *tap_tempdir(void);
 /* rm -rf of a test directory. */
 void tap_rmtree(const char *path);
+struct buf;
+/* The whole of a file into out (emptied first; stays empty if the file
+ * cannot be read).  Works on /proc files, whose size reads as 0. */
+void tap_read_path(const char *path, struct buf *out);
 
 #define ok(c, ...) tap_ok(!!(c), __FILE__, __LINE__, __VA_ARGS__)
 #define is_int(g, w, ...) tap_is_int((g), (w), __FILE__, __LINE__, __VA_ARGS__)

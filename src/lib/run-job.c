@@ -439,7 +439,7 @@ static json_t *collect(scq *h, struct run_slot *s)
 		buf_setf(&s->setup_error, "collecting outputs: %s", err.ptr);
 	o = json_pack("{s:I,s:I,s:I,s:I}", "files", (json_int_t)rep.files, "bytes",
 		      (json_int_t)rep.bytes, "excluded_count", (json_int_t)rep.excluded,
-		      "not_copied_from_sandbox", (json_int_t)s->res.out_skipped);
+		      "not_copied_from_sandbox", (json_int_t)0); /* kept for readers; see protocol */
 	json_object_set_new(o, "excluded", rep.excluded_json.len ?
 			    json_loads(rep.excluded_json.ptr, 0, NULL) : json_array());
 	if (src >= 0)

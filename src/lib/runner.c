@@ -27,7 +27,6 @@ struct loop {
 	int used[MAX_SLOTS];
 	int nused, max;
 	struct scq_run_stats *st;
-	int no_more_approved;
 	json_t **queue;       /* approved jobs, oldest approval first (a snapshot) */
 	size_t nqueue, next;  /* queue[next..] not tried yet */
 	json_t *queue_list;   /* owns the entries */

@@ -4,8 +4,8 @@
  * itself), sandbox-child.c (the code between clone and the exec of the
  * init), init/scq-init.c (PID 1, embedded by init-image.S and served by
  * sandbox-image.c), sandbox-nspool.c (namespaces made ahead of time),
- * sandbox-cgroup.c (limits and accounting) and sandbox-out.c (copying
- * /out to the host after the job).
+ * sandbox-cgroup.c (limits and accounting) and sandbox-out.c (the tree
+ * copy that fills /code).
  * Not part of the library's interface.
  */
 #ifndef SCQ_SANDBOX_INT_H
@@ -101,10 +101,8 @@ void sandbox_cgroup_finish(struct sandbox_cgroup *cg, int *oom, double *cpu,
 /* Human summary of the machine's cgroup support (for doctor). */
 void sandbox_cgroup_doctor(struct buf *json);
 
-/* Copy the job's /out (a tmpfs kept alive by out_fd) into out_dir without
- * following links; returns the number of entries skipped or -1. */
-long long sandbox_out_copy(int out_fd, const char *out_dir, struct buf *err);
-/* The same copy between two directory fds (also fills the job's /code). */
+/* Copy a tree between two directory fds without following links (fills
+ * the job's /code); returns the number of entries skipped or -1. */
 long long sandbox_tree_copy(int src_fd, int dst_fd, struct buf *err);
 
 /* Timing of the spawn/reap path (sandbox-trace.c), for bench/ only: off

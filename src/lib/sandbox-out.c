@@ -1,23 +1,18 @@
 /*
- * sandbox-out.c - move a job's /out from its private tmpfs to the host.
- *
- * The job writes /out into a size-capped tmpfs that only exists in its
- * mount namespace; the runner keeps it alive through a directory fd after
- * the namespace is gone.  sandbox_reap copies it into spec->out_dir so
- * that the collector (collect.c) can do the real, policy-checked
- * collection from a plain host directory.
+ * sandbox-out.c - copy a directory tree between two directory fds without
+ * following anything: it fills each job's /code tmpfs with the approved
+ * bytes (policy-mount.c).  (A job's /out is not copied: the collector,
+ * collect.c, reads it in place from the sandbox's tmpfs.)
  * Guarantees: every open is relative to a verified directory fd with
  * O_NOFOLLOW|O_NONBLOCK (a symlink cannot redirect, a FIFO cannot block);
  * regular files are copied with permission bits & 0755 (never setuid,
  * setgid, sticky or world-writable, even briefly); symlinks, FIFOs,
- * sockets and whiteouts are recreated as inert entries so the collector
- * reports them; anything else, or anything deeper than MAX_DEPTH, is skipped and counted.  The
- * work is bounded by the tmpfs size cap.  Hard links are copied as
- * separate files (the collector can only flag st_nlink > 1 on the host).
+ * sockets and whiteouts are recreated as inert entries; anything else, or
+ * anything deeper than MAX_DEPTH, is skipped and counted.  Hard links are
+ * copied as separate files.
  */
 #include "compat.h"
 #include <dirent.h>
-#include <sys/syscall.h>
 #include "alloc.h"
 #include "fs.h"
 #include "sandbox-int.h"
@@ -44,7 +39,7 @@ static int copy_reg(struct mirror *m, int src, int dst, const char *name)
 	out = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		     st.st_mode & 0755);
 	if (out < 0 || fs_copy_fd(in, out, UINT64_MAX, NULL, NULL, &copied) < 0) {
-		buf_setf(m->err, "copying /out/%s: %s", name, strerror(errno));
+		buf_setf(m->err, "copying %s: %s", name, strerror(errno));
 		r = -1;
 	}
 out:
@@ -122,7 +117,7 @@ static int mirror_dir(struct mirror *m, int src, int dst, int depth)
 	if (fd < 0 || !(dir = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
-		return buf_setf(m->err, "reading /out: %s", strerror(errno)), -1;
+		return buf_setf(m->err, "reading a folder to copy: %s", strerror(errno)), -1;
 	}
 	rewinddir(dir);
 	while (r == 0 && (e = readdir(dir)))
@@ -136,46 +131,4 @@ long long sandbox_tree_copy(int src_fd, int dst_fd, struct buf *err)
 {
 	struct mirror m = { 0, err };
 	return mirror_dir(&m, src_fd, dst_fd, 0) < 0 ? -1 : m.skipped;
-}
-
-/* 1 if the directory holds nothing but . and .. (no allocation: most
- * jobs leave /out empty). */
-static int dir_empty(int fd)
-{
-	char d[512];
-	long n, off;
-	int empty = 1;
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return 0;
-	while (empty && (n = syscall(SYS_getdents64, fd, d, sizeof(d))) != 0) {
-		if (n < 0) {
-			empty = 0;
-			break;
-		}
-		for (off = 0; off < n;) {
-			const char *name = d + off + offsetof(struct dirent64, d_name);
-			unsigned short len;
-			memcpy(&len, d + off + offsetof(struct dirent64, d_reclen), sizeof(len));
-			if (strcmp(name, ".") && strcmp(name, ".."))
-				empty = 0;
-			off += len;
-		}
-	}
-	lseek(fd, 0, SEEK_SET);
-	return empty;
-}
-
-long long sandbox_out_copy(int out_fd, const char *out_dir, struct buf *err)
-{
-	int dst = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	long long r;
-	if (dst < 0)
-		return buf_setf(err, "output folder '%s': %s", out_dir, strerror(errno)), -1;
-	if (dir_empty(out_fd)) {
-		close(dst);
-		return 0;
-	}
-	r = sandbox_tree_copy(out_fd, dst, err);
-	close(dst);
-	return r;
 }

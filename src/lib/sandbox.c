@@ -14,7 +14,7 @@
  * one-line message saying how to fix it.  r->applied lists the limits
  * that were really applied and how, nothing else.  After sandbox_reap no
  * process of the job is left (the PID namespace died with its init) and
- * spec->out_dir holds a copy of the job's /out (or r->out_fd has it).
+ * r->out_fd holds the job's /out, for the caller to collect.
  */
 #include "compat.h"
 #include <poll.h>
@@ -33,10 +33,8 @@
 #define SETUP_TIMEOUT_MS 20000
 
 struct sandbox_priv {
-	int full;
 	int sock;              /* parent end; the init's status arrives here */
 	int out_fd;            /* root of the job's /out tmpfs */
-	char *out_dir;
 	struct sandbox_cgroup cg;
 	struct buf applied;
 	/* What the child reads: kept until the reap, because every page the
@@ -47,7 +45,7 @@ struct sandbox_priv {
 	char **init_argv;      /* the init's orders (sandbox-msg.h), */
 	char **envp;           /* the job's environment: copies, owned here */
 	char nrl_text[16];
-	char cwd_text[PATH_MAX];
+	char *cwd;             /* the job's working directory (a copy) */
 	char rl_text[SANDBOX_MAX_RLIMITS][48];
 	void *stack;           /* the child's, until it execs the init */
 	int dumpable;          /* the runner's, given back once the child exec'd */
@@ -352,8 +350,6 @@ static int check_spec(const struct sandbox_spec *s, struct buf *err)
 				"'scq config set isolation none'"), -1;
 	if (!s->argv || !s->argv[0] || s->argv[0][0] != '/')
 		return buf_setf(err, "argv[0] must be an absolute path"), -1;
-	if (s->out_dir && s->out_dir[0] != '/')
-		return buf_setf(err, "out_dir must be an absolute path"), -1;
 	if (access(s->code_dir ? s->code_dir : "", X_OK) < 0)
 		return buf_setf(err, "code dir '%s': %s",
 				s->code_dir ? s->code_dir : "", strerror(errno)), -1;
@@ -398,9 +394,9 @@ static void priv_free(struct sandbox_priv *p)
 	sandbox_cgroup_finish(&p->cg, &oom, &cpu, &peak);
 	buf_release(&p->applied);
 	policy_mount_plan_free(&p->plan);
-	free(p->out_dir);
 	free_strings(p->init_argv, 3 + (size_t)p->args.nrlimits);
 	free_strings(p->envp, 0);
+	free(p->cwd);
 	sandbox_stack_put(p->stack);
 	free(p);
 }
@@ -415,8 +411,8 @@ static void build_init_argv(struct sandbox_priv *p, const struct sandbox_spec *s
 		;
 	p->init_argv = xcalloc(3 + (size_t)a->nrlimits + n + 1, sizeof(char *));
 	p->init_argv[k++] = (char *)"scq-init";
-	snprintf(p->cwd_text, sizeof(p->cwd_text), "%s", s->cwd ? s->cwd : "/code");
-	p->init_argv[k++] = p->cwd_text;
+	p->cwd = xstrdup(s->cwd ? s->cwd : "/code");
+	p->init_argv[k++] = p->cwd;
 	snprintf(p->nrl_text, sizeof(p->nrl_text), "%d", a->nrlimits);
 	p->init_argv[k++] = p->nrl_text;
 	for (i = 0; i < (size_t)a->nrlimits; i++) {
@@ -475,7 +471,6 @@ static int prepare_full(const struct sandbox_spec *s, struct sandbox_priv *p,
 	sandbox_trace("cgroup plan");
 	plan_limits(s, p, a, policy_host_id(s->job_id));
 	format_idmap(p->idmap, sizeof(p->idmap), s->job_id);
-	p->out_dir = s->out_dir ? xstrdup(s->out_dir) : NULL;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return buf_setf(err, "socketpair: %s", strerror(errno)), -1;
 	a->plan = &p->plan;
@@ -500,7 +495,6 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	int r = -1;
 	pid_t pid;
 	a->sock = -1;
-	p->full = 1;
 	p->sock = p->out_fd = -1;
 	buf_init(&p->applied, 0);
 	sandbox_trace("spawn");
@@ -622,15 +616,9 @@ static int reap_full(struct sandbox_priv *p, int status, const struct rusage *ru
 		r->cpu_seconds = tv_seconds(ru);
 	if (r->peak_memory_bytes < 0)
 		r->peak_memory_bytes = (long long)ru->ru_maxrss * 1024;
-	r->out_skipped = 0;
-	if (p->out_fd >= 0 && !p->out_dir) { /* the caller reads it in place */
-		r->out_fd = p->out_fd;
-		p->out_fd = -1;
-	} else if (p->out_fd >= 0) {
-		r->out_skipped = sandbox_out_copy(p->out_fd, p->out_dir, err);
-		rc = r->out_skipped < 0 ? -1 : 0;
-		sandbox_trace("out copied");
-	} else {
+	r->out_fd = p->out_fd; /* the caller collects it in place */
+	p->out_fd = -1;
+	if (r->out_fd < 0) {
 		buf_setf(err, "the job's /out is missing");
 		rc = -1;
 	}
@@ -653,7 +641,6 @@ int sandbox_reap(struct sandbox_child *c, struct sandbox_result *r, struct buf *
 	}
 	sandbox_trace("waited");
 	r->oom_killed = 0;
-	r->out_skipped = 0;
 	if (c->priv) {
 		rc = reap_full(c->priv, status, &ru, r, err);
 		priv_free(c->priv);

@@ -42,10 +42,9 @@ struct sandbox_spec {
 	int network;                /* 1: keep the host network (owner's choice) */
 	const char *job_id;         /* uid: names cgroups, hostname */
 	const char *code_dir;       /* host path: /code, read-only */
-	const char *out_dir;        /* host path: an empty dir.  SANDBOX_NONE: the
-				       job's /out.  SANDBOX_FULL: receives a copy
-				       of /out at the reap; NULL: no copy, the
-				       reap hands over result.out_fd instead */
+	const char *out_dir;        /* SANDBOX_NONE: host path of an empty dir, the
+				       job's /out.  SANDBOX_FULL: unused (the
+				       job's /out is its own tmpfs: result.out_fd) */
 	const char *work_dir;       /* host path: private scratch dir for the
 				       sandbox (HOME, tmp backing), may be NULL */
 	const struct sandbox_dataset *datasets;
@@ -75,10 +74,8 @@ struct sandbox_result {
 	long long peak_memory_bytes; /* -1 if unknown */
 	struct buf applied;   /* JSON object: the limits really applied,
 				 isolation, network; caller releases */
-	long long out_skipped; /* SANDBOX_FULL: /out entries that could not be
-				  brought to out_dir (sockets, too deep) */
-	int out_fd;           /* SANDBOX_FULL without out_dir: the job's /out
-				 (root of its tmpfs, still hostile: read it with
+	int out_fd;           /* SANDBOX_FULL: the job's /out (root of its
+				 tmpfs, still hostile: read it with
 				 collect_outputs); the caller closes it.  -1
 				 otherwise */
 };

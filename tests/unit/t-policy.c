@@ -12,18 +12,6 @@
 #include "sandbox.h"
 #include "tap.h"
 
-static void read_path(const char *path, struct buf *out)
-{
-	char chunk[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	buf_reset(out);
-	while (fd >= 0 && (n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_add(out, chunk, (size_t)n);
-	if (fd >= 0)
-		close(fd);
-}
-
 static void golden(int network, const char *path)
 {
 	struct buf prog = BUF_INIT, pfc = BUF_INIT, err = BUF_INIT, want = BUF_INIT;
@@ -37,7 +25,7 @@ static void golden(int network, const char *path)
 		if (fd >= 0)
 			close(fd);
 	}
-	read_path(path, &want);
+	tap_read_path(path, &want);
 #if defined(__x86_64__)
 	if (!ok(want.len && !strcmp(pfc.ptr, want.ptr), "filter matches golden %s", path))
 		tap_diag("got:\n%s", pfc.ptr);

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include "buf.h"
+#include "collect.h"
 #include "fs.h"
 #include "policy.h"
 #include "sandbox.h"
@@ -38,24 +39,12 @@ struct run {
 	double secs;
 };
 
-static void read_path(const char *path, struct buf *out)
-{
-	char chunk[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	buf_reset(out);
-	while (fd >= 0 && (n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_add(out, chunk, (size_t)n);
-	if (fd >= 0)
-		close(fd);
-}
-
 static int file_is(const char *dir, const char *name, const char *want)
 {
 	struct buf p = BUF_INIT, c = BUF_INIT;
 	int r;
 	buf_addf(&p, "%s/%s", dir, name);
-	read_path(p.ptr, &c);
+	tap_read_path(p.ptr, &c);
 	r = !strcmp(c.ptr, want);
 	buf_release(&p);
 	buf_release(&c);
@@ -75,7 +64,6 @@ static void default_spec(struct sandbox_spec *s)
 	s->isolation = SANDBOX_FULL;
 	s->job_id = job_id;
 	s->code_dir = code;
-	s->out_dir = outd;
 	s->envp = envp;
 	datasets[0].name = "ds";
 	datasets[0].host_path = data;
@@ -86,6 +74,27 @@ static void default_spec(struct sandbox_spec *s)
 	s->limits.max_open_files = 64;
 	s->limits.out_bytes = 1 << 20;
 	s->limits.tmp_bytes = 1 << 20;
+}
+
+/* The job's /out, as the runner gets it: collected with the runner's own
+ * collector into outd (into), or just released. */
+static void take_out(struct sandbox_result *r, int into)
+{
+	struct collect_limits lim = { 1 << 24, 10000, 32, 255 };
+	struct collect_report rep;
+	struct buf err = BUF_INIT;
+	int dst = into ? open(outd, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	memset(&rep, 0, sizeof(rep));
+	buf_init(&rep.excluded_json, 1 << 20);
+	if (r->out_fd >= 0 && dst >= 0 && collect_outputs(r->out_fd, dst, &lim, &rep, &err) < 0)
+		tap_diag("collecting /out: %s", err.ptr);
+	if (dst >= 0)
+		close(dst);
+	if (r->out_fd >= 0)
+		close(r->out_fd);
+	r->out_fd = -1;
+	buf_release(&rep.excluded_json);
+	buf_release(&err);
 }
 
 /* Processes of the job's host uid still alive anywhere on the host. */
@@ -150,6 +159,7 @@ static void run_spec(struct sandbox_spec *s, const char *script, int deadline_ms
 			sandbox_kill(&c);
 		if (sandbox_reap(&c, &x->r, &x->err) < 0)
 			tap_diag("reap: %s", x->err.ptr);
+		take_out(&x->r, 1);
 	} else {
 		tap_diag("spawn: %s", x->err.ptr);
 	}
@@ -228,7 +238,7 @@ static void test_setuid(void)
 	       "A9/B10 no caps, no_new_privs, seccomp, uid 1000, setuid gives nothing");
 	buf_addf(&p, "%s/s", outd);
 	ok(stat(p.ptr, &st) == 0 && !(st.st_mode & 07000) && st.st_uid == 0,
-	   "A9 setuid bit stripped on the way to out_dir");
+	   "A9 setuid bit stripped on the way out of the sandbox");
 	buf_release(&p);
 	run_release(&x);
 	expect_log("mknod /tmp/sda b 8 0 2>/dev/null && echo mknod; ls /dev | tr '\\n' ' '",
@@ -342,7 +352,7 @@ static void test_resources(void)
 	run("cat /dev/zero > /out/big 2>/dev/null && exit 1; exit 7", &x);
 	buf_addf(&p, "%s/big", outd);
 	ok(x.r.exit_code == 7 && stat(p.ptr, &st) == 0 && st.st_size <= (1 << 20) &&
-	   st.st_size > 0, "D8 /out is capped (ENOSPC) and its content reaches out_dir");
+	   st.st_size > 0, "D8 /out is capped (ENOSPC) and its content is collected");
 	run_release(&x);
 	expect_exit("cat /dev/zero > /tmp/big 2>/dev/null && exit 1;"
 		    " test $(stat -c %s /tmp/big) -le 1048576 || exit 2; exit 7", 7,
@@ -395,7 +405,7 @@ static void thread_uids(pid_t tid, struct buf *out)
 	struct buf p = BUF_INIT, st = BUF_INIT;
 	const char *u, *e;
 	buf_addf(&p, "/proc/self/task/%ld/status", (long)tid);
-	read_path(p.ptr, &st);
+	tap_read_path(p.ptr, &st);
 	buf_reset(out);
 	if ((u = strstr(st.ptr ? st.ptr : "", "\nUid:\t")) && (e = strchr(u + 6, '\n')))
 		buf_add(out, u + 6, (size_t)(e - u - 6));
@@ -482,7 +492,7 @@ static void test_namespaces(void)
 	s.stdout_fd = s.stderr_fd = fd;
 	up = sandbox_spawn(&s, &ca, &err) == 0;
 	close(fd);
-	for (fd = 0; up && fd < 500 && (read_path(alog, &log), !strchr(log.ptr ? log.ptr : "", '\n')); fd++)
+	for (fd = 0; up && fd < 500 && (tap_read_path(alog, &log), !strchr(log.ptr ? log.ptr : "", '\n')); fd++)
 		usleep(10000); /* until A has printed */
 	job_namespaces(&b);
 	ok(sandbox_pool_take(&pair) == 0, "the namespace pool has a pair ready");
@@ -496,6 +506,7 @@ static void test_namespaces(void)
 		sandbox_kill(&ca);
 		buf_init(&ra.applied, 0);
 		sandbox_reap(&ca, &ra, &err);
+		take_out(&ra, 0);
 		buf_release(&ra.applied);
 	}
 	ok(a.net && a.ipc && a.net != net && a.ipc != ipc,
@@ -557,6 +568,7 @@ static int run_async(const char *prog, const char *env, struct run *x, int *setu
 		if (poll(&p, 1, 5000) == 0)
 			sandbox_kill(&c);
 		rc = sandbox_reap(&c, &x->r, &x->err);
+		take_out(&x->r, 1);
 	}
 	fs_read_file(fd, "log", 1 << 20, &x->log);
 	close(fd);
@@ -614,6 +626,7 @@ static void test_fork(void)
 			if (poll(&p, 1, 5000) == 0)
 				sandbox_kill(&c);
 			good = sandbox_reap(&c, &r, &err) == 0 && r.exited && r.exit_code == 0;
+			take_out(&r, 0);
 		}
 		_exit(empty && good ? 0 : empty ? 2 : 3);
 	}
@@ -670,6 +683,7 @@ static void test_errno_isolation(void)
 			ran++;
 		else
 			failed++;
+		take_out(&r, 0);
 		buf_release(&r.applied);
 		buf_release(&err);
 	}
@@ -730,7 +744,7 @@ static void setup(void)
 	mkdir(outd, 0755);
 	write_file(code, "run.sh", "#!/bin/sh\necho hi\n", 0755);
 	write_file(data, "f.csv", "id,x\n1,2\n", 0644);
-	read_path("tests/sandbox/probe.py", &p);
+	tap_read_path("tests/sandbox/probe.py", &p);
 	if (!p.len)
 		tap_diag("tests/sandbox/probe.py not found: run from the source tree");
 	write_file(code, "probe.py", p.ptr, 0644);
