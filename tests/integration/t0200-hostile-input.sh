@@ -9,25 +9,8 @@ QDIR="$WS/private/code-queue/$DO_EMAIL/quarantine"
 PEND="$WS/private/code-queue/$DO_EMAIL/jobs/pending"
 ESC=$(printf '\033')
 newuid() { cat /proc/sys/kernel/random/uuid; }
+FORGE="$(dirname "$0")/forge-job.py"
 
-# forge.py ENTRY_DIR PY_STMT [redigest]: edit job.json as dict j, then
-# optionally recompute code_sha256 from (sorted) files so only the intended flaw remains.
-cat > "$TEST_DIR/forge.py" <<'PY'
-import json, sys, hashlib
-d, stmt = sys.argv[1], sys.argv[2]
-j = json.load(open(d + "/job.json"))
-j["uid"] = d.rstrip("/").split("/")[-1]
-def ent(path, data=b"", mode="0644"):
-    return {"path": path, "size": len(data), "mode": mode, "sha256": hashlib.sha256(data).hexdigest()}
-exec(stmt)
-if len(sys.argv) > 3:
-    j["files"].sort(key=lambda f: f["path"].encode())
-    h = hashlib.sha256()
-    for f in j["files"]:
-        h.update(("%s\0%d\0%s\0%s\n" % (f["path"], f["size"], f["mode"], f["sha256"])).encode())
-    j["code_sha256"] = h.hexdigest()
-open(d + "/job.json", "w").write(json.dumps(j))
-PY
 
 # A template entry from the real submitter, moved out of the inbox.
 make_job "$TEST_DIR/code"
@@ -40,9 +23,9 @@ mv "$INBOX/$T" "$TEST_DIR/tmpl"
 # clone NAME: copy the template entry to inbox/<ds>/NAME (uid field fixed up)
 clone() {
 	cp -a "$TEST_DIR/tmpl" "$INBOX/$1"
-	python3 "$TEST_DIR/forge.py" "$INBOX/$1" "pass"
+	python3 "$FORGE" "$INBOX/$1" "pass"
 }
-forge() { python3 "$TEST_DIR/forge.py" "$INBOX/$@"; }
+forge() { python3 "$FORGE" "$INBOX/$@"; }
 
 GOOD=""
 # case LABEL ENTRY REASON_ERE [timeout]: submit a good job too, ingest, check.
@@ -115,7 +98,7 @@ case_ "newline in name field" "$U" "name"
 cp -a "$TEST_DIR/tmpl" "$INBOX/not-a-uuid"
 case_ "folder name not a UUID" "not-a-uuid" "UUID"
 
-U=$(newuid); UP=$(echo "$U" | tr a-f A-F); cp -a "$TEST_DIR/tmpl" "$INBOX/$UP"; python3 "$TEST_DIR/forge.py" "$INBOX/$UP" pass
+U=$(newuid); UP=$(echo "$U" | tr a-f A-F); cp -a "$TEST_DIR/tmpl" "$INBOX/$UP"; python3 "$FORGE" "$INBOX/$UP" pass
 case_ "uppercase UUID folder" "$UP" "UUID"
 
 U=$(newuid); clone "$U"; forge "$U" 'j["padding"] = "x" * (5 * 1024 * 1024)'

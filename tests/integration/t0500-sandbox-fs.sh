@@ -88,27 +88,13 @@ sbx_job G9 g9-caps 'mkdir /out/many && for i in $(seq 1 80); do echo $i > /out/m
 # ---- F: bundle attacks at submit and ingest ----
 INBOX="$WS/datasites/$DO_EMAIL/app_data/code-queue/inbox/$DS_EMAIL"
 PEND="$WS/private/code-queue/$DO_EMAIL/jobs/pending"
-cat > "$TEST_DIR/forge.py" <<'PY'
-import json, sys, hashlib
-d, stmt = sys.argv[1], sys.argv[2]
-j = json.load(open(d + "/job.json"))
-def ent(path, data=b"", mode="0644"):
-    return {"path": path, "size": len(data), "mode": mode, "sha256": hashlib.sha256(data).hexdigest()}
-exec(stmt)
-j["files"].sort(key=lambda f: f["path"].encode())
-h = hashlib.sha256()
-for f in j["files"]:
-    h.update(("%s\0%d\0%s\0%s\n" % (f["path"], f["size"], f["mode"], f["sha256"])).encode())
-j["code_sha256"] = h.hexdigest()
-open(d + "/job.json", "w").write(json.dumps(j))
-PY
 # fsub LABEL PY_STMT [SHELL_IN_ENTRY]: submit a good job, forge its entry, ingest;
 # it must be quarantined, never pending, and write nothing outside.
 fsub() {
 	make_job "$TEST_DIR/ftmpl"
 	_f=$(ds submit "$TEST_DIR/ftmpl" --to "$DO_EMAIL" --name "f") || return 1
 	[ -n "${3:-}" ] && (cd "$INBOX/$_f/code" && eval "$3")
-	$PY "$TEST_DIR/forge.py" "$INBOX/$_f" "$2"
+	$PY "$(dirname "$0")/forge-job.py" "$INBOX/$_f" "$2" redigest
 	do_ pending >/dev/null 2>"$TEST_DIR/ingest.err"
 	if [ ! -e "$PEND/$_f" ] && [ ! -e "$INBOX/$_f" ] && grep -q quarantined "$TEST_DIR/ingest.err"; then
 		_tap 1 "$1: quarantined at ingest: $(grep -o 'quarantined.*' "$TEST_DIR/ingest.err" | head -1 | cut -c1-120)"
