@@ -255,6 +255,18 @@ int scq_doctor_json(scq *h, char **json_out);
 
 /* Terminal-safe copy of s (control chars escaped).  Caller frees. */
 char *scq_escape_terminal(const char *s, size_t len);
+/*
+ * Bidirectional and invisible format characters, the "Trojan Source"
+ * class: a browser or terminal reorders or hides text around them, so
+ * every view (CLI, Python, dashboard) shows them as visible markers.
+ * This is the one list: U+200B-U+200F, U+202A-U+202E, U+2060-U+2064,
+ * U+2066-U+2069 and U+FEFF.
+ *   scq_is_format_char: 1 if the code point cp is one of them, else 0.
+ *   scq_format_char_ranges: the list as inclusive {first, last} pairs,
+ *     *count of them; static storage, never freed.
+ */
+int scq_is_format_char(uint32_t cp);
+const uint32_t (*scq_format_char_ranges(size_t *count))[2];
 /* A fresh lowercase UUIDv4 (caller frees). */
 char *scq_uuid4(void);
 /* 1 if s is a lowercase canonical UUIDv4. */

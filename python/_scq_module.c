@@ -119,7 +119,29 @@ static PyObject *m_raise_code(PyObject *m, PyObject *args)
 	return raise_code(code, msg);
 }
 
+/* The library's one list of bidi/invisible format characters, so Python
+ * views escape exactly what the CLI escapes. */
+static PyObject *m_format_char_ranges(PyObject *self, PyObject *args)
+{
+	size_t n, i;
+	const uint32_t (*r)[2] = scq_format_char_ranges(&n);
+	PyObject *list = PyList_New((Py_ssize_t)n);
+	(void)self;
+	(void)args;
+	for (i = 0; list && i < n; i++) {
+		PyObject *t = Py_BuildValue("(kk)", (unsigned long)r[i][0], (unsigned long)r[i][1]);
+		if (!t) {
+			Py_CLEAR(list);
+			break;
+		}
+		PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+	}
+	return list;
+}
+
 static PyMethodDef module_methods[] = {
+	{ "format_char_ranges", m_format_char_ranges, METH_NOARGS,
+	  "format_char_ranges() -> [(first, last)] code points every view shows escaped" },
 	{ "strerror", m_strerror, METH_VARARGS, "strerror(code) -> name of a result code" },
 	{ "statuses", m_statuses, METH_NOARGS, "statuses() -> the status names in order" },
 	{ "config_keys", m_config_keys, METH_NOARGS, "config_keys() -> the setting names" },

@@ -7,6 +7,7 @@
 #include "compat.h"
 #include "alloc.h"
 #include "buf.h"
+#include "scq.h"
 #include "banned.h"
 
 char buf_empty[1];
@@ -132,6 +133,30 @@ void buf_truncate(struct buf *b, size_t len)
 	}
 }
 
+/* The one list of format characters (scq.h): every view escapes these. */
+static const uint32_t format_chars[][2] = {
+	{ 0x200b, 0x200f }, /* zero-width space/joiners, LRM, RLM */
+	{ 0x202a, 0x202e }, /* LRE RLE PDF LRO RLO */
+	{ 0x2060, 0x2064 }, /* word joiner, invisible operators */
+	{ 0x2066, 0x2069 }, /* LRI RLI FSI PDI */
+	{ 0xfeff, 0xfeff }, /* zero-width no-break space (BOM) */
+};
+
+int scq_is_format_char(uint32_t cp)
+{
+	size_t i;
+	for (i = 0; i < sizeof(format_chars) / sizeof(format_chars[0]); i++)
+		if (cp >= format_chars[i][0] && cp <= format_chars[i][1])
+			return 1;
+	return 0;
+}
+
+const uint32_t (*scq_format_char_ranges(size_t *count))[2]
+{
+	*count = sizeof(format_chars) / sizeof(format_chars[0]);
+	return format_chars;
+}
+
 /* Length of the valid UTF-8 sequence at s (max n bytes), or 0. */
 static size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
@@ -151,9 +176,8 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
 	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
-	/* C1 controls and bidi overrides can also rewrite a terminal line. */
-	if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-	    (cp >= 0x2066 && cp <= 0x2069))
+	/* C1 controls and format characters can also rewrite a terminal line. */
+	if ((cp >= 0x80 && cp <= 0x9f) || scq_is_format_char(cp))
 		return 0;
 	return need;
 }
