@@ -65,6 +65,12 @@ const struct policy_syscall policy_deny[] = {
 	{ "uselib", POLICY_EPERM, "obsolete" },
 	{ "vhangup", POLICY_EPERM, "terminal control" },
 	{ "lookup_dcookie", POLICY_EPERM, "obsolete profiling interface" },
+	/* /usr and the datasets are bind mounts of host inodes: a watch on
+	 * them shows which programs anyone on the host runs, and when another
+	 * job reads a dataset (a channel between jobs). */
+	{ "inotify_add_watch", POLICY_EPERM, "watches on shared host inodes are a side channel" },
+	{ "fanotify_init", POLICY_EPERM, "watches on shared host inodes are a side channel" },
+	{ "fanotify_mark", POLICY_EPERM, "watches on shared host inodes are a side channel" },
 };
 const size_t policy_ndeny = SCQ_NELEM(policy_deny);
 

@@ -34,8 +34,12 @@ c B10 "grep -q \"^NoNewPrivs:.1\" /proc/self/status" "NoNewPrivs 1"
 c B10 "grep -q \"^CapEff:.0000000000000000\" /proc/self/status" "$(grep ^CapEff: /proc/self/status)"
 c B10 "grep -q \"^CapBnd:.0000000000000000\" /proc/self/status" "$(grep ^CapBnd: /proc/self/status)"
 c B10 "test \$(id -u) != 0" "uid $(id -u)"
+p=$(python3 /code/probe.py inotify_usr inotify_add_watch fanotify_init fanotify_mark)
+c B11 "test \"$p\" = \"inotify_usr=1 inotify_add_watch=1 fanotify_init=1 fanotify_mark=1\"" "no watches on shared host inodes (/usr, datasets): $p"
 p=$(python3 /code/probe.py tiocsti); c B10 "test \"$p\" = tiocsti=1" "TIOCSTI (high bits set): $p"
 exit 0'
+# B12 (residual, doc/protocol.md Known gap 4): flock/fcntl locks on a
+# dataset file are visible to a concurrent job; watches (B11) are not.
 # B4: a keyring value stored by job 1 must not be readable by job 2
 sbx_job K1 b4-store 'python3 /code/probe.py keyctl; keyctl add user scqk v @u 2>&1; echo rc=$?'
 sbx_job K2 b4-read 'keyctl request user scqk 2>&1; echo rc=$?; python3 /code/probe.py keyctl'
@@ -43,7 +47,7 @@ sbx_run
 
 sbx_show "$B"
 is "B batch completed" "$(jget "$B" status)" completed
-checks_ok "$B" B1 B2 B3 B4 B5 B6 B8 B9 B10
+checks_ok "$B" B1 B2 B3 B4 B5 B6 B8 B9 B10 B11
 sbx_common "$B"
 sbx_show "$K1"
 sbx_show "$K2"

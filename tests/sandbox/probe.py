@@ -7,7 +7,8 @@ libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 NR = dict(ptrace=101, keyctl=250, bpf=321, perf_event_open=298, userfaultfd=323,
           io_uring_setup=425, open_by_handle_at=304, kexec_load=246,
-          init_module=175, mount=165, unshare=272, setns=308, clone3=435)
+          init_module=175, mount=165, inotify_add_watch=254,
+          fanotify_init=300, fanotify_mark=301, unshare=272, setns=308, clone3=435)
 ARGS = dict(ptrace=(0, 0, 0, 0), unshare=(0x10000000,), setns=(-1, 0),
             clone3=(0, 0), mount=(0, 0, 0, 0, 0))
 
@@ -37,6 +38,14 @@ def int80():
     addr = ctypes.addressof(ctypes.c_char.from_buffer(m))
     return ctypes.CFUNCTYPE(ctypes.c_int)(addr)()
 
+def inotify_usr():
+    # a real watch on a shared host folder (what the filter must stop)
+    fd = libc.inotify_init1(0)
+    if fd < 0:
+        return ctypes.get_errno()
+    r = libc.inotify_add_watch(fd, b"/usr/bin", 0x20)  # IN_OPEN
+    return 0 if r >= 0 else ctypes.get_errno()
+
 def connect(port):
     try:
         s = socket.socket()
@@ -54,6 +63,8 @@ for arg in sys.argv[1:]:
         out.append("%s=%d" % (arg, connect(arg[7:])))
     elif arg == "tiocsti":
         out.append("tiocsti=%d" % tiocsti())
+    elif arg == "inotify_usr":
+        out.append("inotify_usr=%d" % inotify_usr())
     elif arg == "int80":
         sys.stdout.flush()
         out.append("int80=%d" % int80())
