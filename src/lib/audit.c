@@ -7,12 +7,25 @@
  * reordering any line breaks the chain, which scq_audit_verify reports
  * with the line number.  Appends hold an flock so concurrent scq
  * processes chain correctly; each append is fsynced.
+ *
+ * A chain alone cannot show that its last lines were cut, nor that it was
+ * rewritten and re-chained from some line on.  So every append also
+ * anchors the head, {seq, hash, at} of the last entry, in two places apart
+ * from the log: audit.head.json in the store, and audit-head.json in the
+ * owner's app folder, which SyftBox uploads (a copy off this machine).
+ * Verify requires the log's line at each head's seq to carry that hash;
+ * lines after a head are allowed only because a crash can fall between
+ * the log's fsync and the head's rename (the head never runs ahead of the
+ * log).  Verify also cross-checks the store: every job folder's state
+ * must be explained by an event for its uid (audit_store_check).
  */
 #include "compat.h"
+#include <dirent.h>
 #include <sys/file.h>
 #include "alloc.h"
 #include "fs.h"
 #include "internal.h"
+#include "queue.h"
 #include "banned.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
@@ -53,6 +66,32 @@ static int last_entry(int fd, long long *seq, char hash[65])
 		 json_string_value(json_object_get(o, "hash")) : GENESIS);
 	json_decref(o);
 	return 0;
+}
+
+#define HEAD_STORE "audit.head.json"
+#define HEAD_PUBLISHED "audit-head.json"
+
+/* Anchor the head after a durable append (the lock on the log is held).
+ * A failure here is not reported: the entry is in the log, and the next
+ * append anchors again; verify accepts a log ahead of its head. */
+static void head_write(scq *h, int sfd, long long seq, const char *hash)
+{
+	char at[ISO_LEN], *app = app_dir_of(h, h->email);
+	json_t *o;
+	int afd;
+	time_now_iso(at);
+	o = json_pack("{s:I,s:s,s:s}", "seq", (json_int_t)seq, "hash", hash, "at", at);
+	if (!o)
+		goto out;
+	json_write_at(sfd, HEAD_STORE, o, 0);
+	afd = open(app, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (afd >= 0) {
+		json_write_at(afd, HEAD_PUBLISHED, o, 0);
+		close(afd);
+	}
+out:
+	json_decref(o);
+	free(app);
 }
 
 static void set_opt(json_t *o, const char *k, const char *v)
@@ -120,6 +159,8 @@ int audit_append(scq *h, const char *event, const char *uid, const char *actor,
 	line = entry_line(seq + 1, prev, event, uid, actor, reason, digest);
 	if (fs_append_sync(fd, line, strlen(line)) < 0)
 		r = scq_fail_errno(h, "appending to audit log '%s'", scq_audit_path(h));
+	else if (last_entry(fd, &seq, prev) == 0)
+		head_write(h, sfd, seq, prev);
 out:
 	free(line);
 	close(fd); /* releases the lock */
@@ -149,31 +190,210 @@ static int verify_line(scq *h, json_t *o, unsigned long n, char prev[65])
 	return 0;
 }
 
-int scq_audit_verify(scq *h, unsigned long *entries)
+/* ---- verification ------------------------------------------------------ */
+
+/* Events that can put a job in each state (queue.c transitions, ingest,
+ * the runner); "republish" stands in for an event lost in a crash between
+ * a rename and its append (doc/protocol.md, Known gap 1). */
+static const char *const state_events[SCQ_STATUS_COUNT] = {
+	[SCQ_PENDING] = " ingest ingest-recovered republish ",
+	[SCQ_APPROVED] = " approve republish ",
+	[SCQ_RUNNING] = " start republish ",
+	[SCQ_COMPLETED] = " finish republish ",
+	[SCQ_FAILED] = " finish republish ",
+	[SCQ_REJECTED] = " reject republish ",
+	[SCQ_TIMEDOUT] = " expire republish ",
+	[SCQ_CANCELLED] = " cancel finish republish ",
+};
+
+struct verify {
+	scq *h;
+	json_t *seen;              /* uid -> " event event ... " */
+	struct head {
+		const char *file;
+		long long seq;
+		char hash[65], at_seq[65]; /* at_seq: the log's hash at seq */
+	} heads[2];
+};
+
+static void note_event(struct verify *v, json_t *o)
 {
-	int sfd = store_open(h), r = 0;
+	const char *uid = json_string_value(json_object_get(o, "uid"));
+	const char *ev = json_string_value(json_object_get(o, "event"));
+	const char *had;
+	struct buf b = BUF_INIT;
+	if (!uid || !ev || !scq_uid_valid(uid))
+		return;
+	had = json_string_value(json_object_get(v->seen, uid));
+	buf_addf(&b, "%s%s ", had ? had : " ", ev);
+	json_object_set_new(v->seen, uid, json_stringn(b.ptr, b.len));
+	buf_release(&b);
+}
+
+static int load_head(struct verify *v, int dirfd, const char *file, struct head *hd)
+{
+	struct buf err = BUF_INIT;
+	json_t *o = json_load_file_at(dirfd, file, SMALL_JSON_MAX, &err);
+	const char *hash = json_string_value(json_object_get(o, "hash"));
+	int r = 0;
+	hd->file = file;
+	hd->seq = -1;
+	if (!o && errno != ENOENT)
+		r = scq_fail(v->h, SCQ_EINVAL, "audit head '%s': %s", file, err.ptr);
+	else if (o && (!hash || strlen(hash) != 64 ||
+		       json_integer_value(json_object_get(o, "seq")) < 1))
+		r = scq_fail(v->h, SCQ_EINVAL, "audit head '%s': field 'seq' or 'hash' invalid", file);
+	else if (o) {
+		hd->seq = json_integer_value(json_object_get(o, "seq"));
+		snprintf(hd->hash, sizeof(hd->hash), "%s", hash);
+	}
+	json_decref(o);
+	buf_release(&err);
+	return r;
+}
+
+static int check_heads(struct verify *v, unsigned long n)
+{
+	size_t i;
+	if (n && v->heads[0].seq < 0)
+		return scq_fail(v->h, SCQ_EINVAL, "audit head '%s' is missing: the end of "
+				"the log cannot be checked for cut entries", HEAD_STORE);
+	for (i = 0; i < 2; i++) {
+		struct head *hd = &v->heads[i];
+		if (hd->seq < 0)
+			continue;
+		if ((unsigned long)hd->seq > n)
+			return scq_fail(v->h, SCQ_EINVAL, "audit log ends at entry %lu but its "
+					"head '%s' names entry %lld: the last %lld entries were cut",
+					n, hd->file, hd->seq, hd->seq - (long long)n);
+		if (strcmp(hd->at_seq, hd->hash))
+			return scq_fail(v->h, SCQ_EINVAL, "audit log entry %lld differs from its "
+					"head '%s': the log was rewritten from that entry or "
+					"before", hd->seq, hd->file);
+	}
+	return 0;
+}
+
+int audit_explains(json_t *events, const char *uid, int status)
+{
+	const char *had = json_string_value(json_object_get(events, uid));
+	const char *p = state_events[status];
+	int found = 0;
+	while (had && !found && (p = strchr(p, ' ')) && p[1]) {
+		const char *q = strchr(p + 1, ' ');
+		struct buf w = BUF_INIT;
+		buf_add(&w, p, (size_t)(q - p) + 1);
+		found = strstr(had, w.ptr) != NULL;
+		buf_release(&w);
+		p = q;
+	}
+	return found;
+}
+
+/* Every job folder in the store must be explained by an audit event. */
+static int check_store(struct verify *v)
+{
+	int s, r = 0;
+	for (s = 0; s < SCQ_STATUS_COUNT && r == 0; s++) {
+		int fd = queue_status_dir(v->h, s);
+		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		struct dirent *e;
+		while (d && r == 0 && (e = readdir(d)))
+			if (scq_uid_valid(e->d_name) && !audit_explains(v->seen, e->d_name, s))
+				r = scq_fail(v->h, SCQ_EINVAL, "audit log has no event for job '%s', "
+					     "which is %s in the store (expected one of:%s)",
+					     e->d_name, scq_status_name(s), state_events[s]);
+		if (d)
+			closedir(d);
+		else if (fd >= 0)
+			close(fd);
+	}
+	return r;
+}
+
+static int read_log(struct verify *v, FILE *f, unsigned long *count)
+{
 	char prev[65] = GENESIS, *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, i;
 	unsigned long n = 0;
-	FILE *f;
-	if (sfd < 0)
-		return sfd;
-	int fd = openat(sfd, "audit.jsonl", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? (entries ? (void)(*entries = 0) : (void)0), 0 :
-		       scq_fail_errno(h, "opening audit log '%s'", scq_audit_path(h));
-	f = fdopen(fd, "r");
+	int r = 0;
 	while (r == 0 && getline(&line, &cap, f) > 0) {
 		json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
 		n++;
-		r = o ? verify_line(h, o, n, prev) :
-			scq_fail(h, SCQ_EINVAL, "audit log line %lu: not valid JSON", n);
+		r = o ? verify_line(v->h, o, n, prev) :
+			scq_fail(v->h, SCQ_EINVAL, "audit log line %lu: not valid JSON", n);
+		if (r == 0) {
+			note_event(v, o);
+			for (i = 0; i < 2; i++)
+				if (v->heads[i].seq == (long long)n)
+					snprintf(v->heads[i].at_seq, 65, "%s", prev);
+		}
 		json_decref(o);
 	}
 	free(line);
+	*count = n;
+	return r;
+}
+
+/* Read and verify the chain of the log into v (no log: 0 entries). */
+static int load_log(struct verify *v, int sfd, unsigned long *n)
+{
+	FILE *f = NULL;
+	int fd = openat(sfd, "audit.jsonl", O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
+	*n = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 :
+			scq_fail_errno(v->h, "opening audit log '%s'", scq_audit_path(v->h));
+	if (!(f = fdopen(fd, "r"))) {
+		close(fd);
+		return scq_fail_errno(v->h, "reading audit log '%s'", scq_audit_path(v->h));
+	}
+	r = read_log(v, f, n);
 	fclose(f);
+	return r;
+}
+
+json_t *audit_events_by_uid(scq *h)
+{
+	struct verify v = { h, json_object(), { { 0 }, { 0 } } };
+	unsigned long n;
+	int sfd = store_open(h);
+	v.heads[0].seq = v.heads[1].seq = -1;
+	if (sfd < 0 || load_log(&v, sfd, &n) < 0) {
+		json_decref(v.seen);
+		return NULL;
+	}
+	return v.seen;
+}
+
+int scq_audit_verify(scq *h, unsigned long *entries)
+{
+	struct verify v = { h, json_object(), { { 0 }, { 0 } } };
+	int sfd = store_open(h), afd = -1, r;
+	unsigned long n = 0;
+	char *app = app_dir_of(h, h->email);
+	if (sfd < 0) {
+		r = sfd;
+		goto out;
+	}
+	afd = open(app, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	r = load_head(&v, sfd, HEAD_STORE, &v.heads[0]);
+	if (r == 0)
+		r = afd >= 0 ? load_head(&v, afd, HEAD_PUBLISHED, &v.heads[1]) :
+			(v.heads[1].seq = -1, 0);
+	if (r == 0)
+		r = load_log(&v, sfd, &n);
+	if (r == 0)
+		r = check_heads(&v, n);
+	if (r == 0)
+		r = check_store(&v);
+out:
+	if (afd >= 0)
+		close(afd);
 	if (entries)
 		*entries = n;
+	json_decref(v.seen);
+	free(app);
 	return r;
 }
 
@@ -213,6 +433,8 @@ int audit_flush(scq *h)
 	}
 	if (fs_append_sync(fd, out.ptr, out.len) < 0)
 		r = scq_fail_errno(h, "appending to audit log '%s'", scq_audit_path(h));
+	else
+		head_write(h, sfd, seq, prev);
 out:
 	buf_reset(&h->audit_pending);
 	buf_release(&out);

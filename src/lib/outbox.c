@@ -115,7 +115,7 @@ out:
 	return r;
 }
 
-static int reconcile_one(scq *h, int status, const char *uid)
+static int reconcile_one(scq *h, int status, const char *uid, json_t *events)
 {
 	struct buf err = BUF_INIT, p = BUF_INIT;
 	int fd = queue_job_dir(h, status, uid), r = 0;
@@ -129,8 +129,11 @@ static int reconcile_one(scq *h, int status, const char *uid)
 	}
 	if (req && (!pub || strcmp(json_string_value(json_object_get(pub, "status")) ?
 				   json_string_value(json_object_get(pub, "status")) : "",
-				   scq_status_name(status)))) {
-		/* a crash hit between a transition and its publication */
+				   scq_status_name(status)) ||
+		    (events && !audit_explains(events, uid, status)))) {
+		/* a crash hit between a transition and its publication, or (in a
+		 * batch, which publishes before its one audit write) between the
+		 * publication and the audit line */
 		/* the job may have moved on meanwhile (another process decided):
 		 * then its new state was published by that transition */
 		if (outbox_publish(h, uid, status, status >= SCQ_COMPLETED) == 0)
@@ -148,6 +151,7 @@ static int reconcile_one(scq *h, int status, const char *uid)
 
 int outbox_reconcile(scq *h)
 {
+	json_t *events = audit_events_by_uid(h);
 	int s, r = 0;
 	for (s = 0; s < SCQ_STATUS_COUNT && r == 0; s++) {
 		int fd = queue_status_dir(h, s);
@@ -155,9 +159,10 @@ int outbox_reconcile(scq *h)
 		struct dirent *e;
 		while (d && r == 0 && (e = readdir(d)))
 			if (scq_uid_valid(e->d_name))
-				r = reconcile_one(h, s, e->d_name);
+				r = reconcile_one(h, s, e->d_name, events);
 		if (d)
 			closedir(d);
 	}
+	json_decref(events);
 	return r;
 }
