@@ -317,94 +317,6 @@ static int check_root(int dir, int *code, struct buf *err)
 	return *code < 0 ? VERIFY_INCOMPLETE : v;
 }
 
-/*
- * Take the job's code by moving code/ out of the synced tree into the store
- * (same file system: no copy, nothing left for sync to delete but job.json),
- * then verify it there, where the submitter and sync can no longer touch
- * it.  Falls back to the verified copy (stage) across file systems.
- */
-static int take_by_move(struct ingest *in, int dir, json_t *rec, const char *uid,
-			struct buf *err)
-{
-	scq *h = in->h;
-	int tmp = store_subdir(h, "tmp"), jdir = -1, code = -1, v = VERIFY_LOCAL, moved = 0;
-	json_t *files = json_object_get(rec, "files");
-	if (tmp < 0) {
-		buf_setf(err, "%s", h->err.ptr);
-		return VERIFY_LOCAL;
-	}
-	if (fs_remove_tree(tmp, uid) < 0 || fs_mkdir(tmp, uid, 0700) < 0 ||
-	    (jdir = openat(tmp, uid, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
-		goto out;
-	}
-	if (fs_exists(dir, "code")) {
-		if (fs_rename(dir, "code", jdir, "code", FS_DEFER_SYNC) < 0) {
-			int e = errno;
-			close(jdir);
-			jdir = -1;
-			fs_remove_tree(tmp, uid);
-			close(tmp);
-			if (e != EXDEV) {
-				buf_setf(err, "moving code of job '%s' into the store: %s", uid, strerror(e));
-				return VERIFY_LOCAL;
-			}
-			code = openat(dir, "code", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			v = code < 0 ? VERIFY_LOCAL : stage(in, code, rec, uid, err);
-			if (code >= 0)
-				close(code);
-			return v;
-		}
-		moved = 1;
-	} else if (fs_mkdir(jdir, "code", 0755) < 0) {
-		buf_setf(err, "staging job '%s': %s", uid, strerror(errno));
-		goto out;
-	}
-	code = openat(jdir, "code", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (code < 0) {
-		buf_setf(err, "staging job '%s': %s", uid, strerror(errno));
-		goto out;
-	}
-	/* check again now that nothing can change it, then hash it */
-	v = manifest_check_tree(code, files, NULL, err);
-	if (v == VERIFY_INCOMPLETE) {
-		buf_setf(err, "files changed while the job was being taken");
-		v = VERIFY_BAD;
-	}
-	if (v == VERIFY_OK)
-		v = manifest_adopt(code, files, err);
-	if (v != VERIFY_OK)
-		goto out;
-	v = write_store_records(h, jdir, rec, uid, err);
-out:
-	if (v != VERIFY_OK && moved && fs_rename(jdir, "code", dir, "code", 0) < 0)
-		v = VERIFY_LOCAL; /* could not give it back: keep it, recovery moves it back */
-	else if (v != VERIFY_OK && jdir >= 0)
-		fs_remove_tree(tmp, uid);
-	if (code >= 0)
-		close(code);
-	if (jdir >= 0)
-		close(jdir);
-	close(tmp);
-	return v;
-}
-
-/* A crash after the code moved but before the commit: put it back. */
-static void restore_moved_code(struct ingest *in, int dir, const char *uid)
-{
-	struct buf rel = BUF_INIT;
-	int tmp;
-	if (fs_exists(dir, "code"))
-		return;
-	tmp = store_subdir(in->h, "tmp");
-	buf_addf(&rel, "%s/code", uid);
-	if (tmp >= 0 && fs_exists(tmp, rel.ptr))
-		fs_rename(tmp, rel.ptr, dir, "code", 0);
-	if (tmp >= 0)
-		close(tmp);
-	buf_release(&rel);
-}
-
 static int all_files_empty(json_t *files)
 {
 	size_t i;
@@ -436,18 +348,16 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		r = already_taken(in, parent, req, uid, rec);
 		goto out;
 	}
-	restore_moved_code(in, dir, uid);
 	v = check_root(dir, &code, &err);
 	if (v == VERIFY_INCOMPLETE && code < 0 && all_files_empty(json_object_get(rec, "files")))
 		v = VERIFY_OK; /* SyftBox never syncs empty files: such a job has no code/ */
 	else if (v == VERIFY_OK)
 		v = manifest_check_tree(code, json_object_get(rec, "files"), NULL, &err);
-	if (code >= 0) {
-		close(code);
-		code = -1;
-	}
+	/* a fresh copy that only the owner owns, each manifest entry read once
+	 * and hashed while copied: the submitter's inodes (and any descriptor
+	 * it holds on them) never enter the store, nor anything unlisted */
 	if (v == VERIFY_OK)
-		v = take_by_move(in, dir, rec, uid, &err);
+		v = stage(in, code, rec, uid, &err);
 	if (v == VERIFY_LOCAL) /* our disk, not the submitter: keep it in the inbox */
 		r = scq_fail(in->h, SCQ_EIO, "ingest of inbox/%s/%s: %s", req, uid, err.ptr);
 	else if (v == VERIFY_BAD)

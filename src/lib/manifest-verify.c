@@ -89,16 +89,21 @@ static int check_dir(struct tree_check *c, int fd, const char *prefix)
 {
 	int dfd = dup(fd);
 	DIR *dir;
-	struct dirent *e;
+	struct dirent *e = NULL;
 	if (dfd < 0 || !(dir = fdopendir(dfd))) {
 		if (dfd >= 0)
 			close(dfd);
 		return -1;
 	}
 	rewinddir(dir); /* the dup shares its offset with earlier walks of fd */
-	while (c->result != VERIFY_BAD && (e = readdir(dir)))
+	/* a folder that cannot be listed must not pass as empty */
+	while (c->result != VERIFY_BAD && (errno = 0, e = readdir(dir)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			check_entry(c, dirfd(dir), e->d_name, prefix);
+	if (c->result != VERIFY_BAD && !e && errno) {
+		closedir(dir);
+		return -1;
+	}
 	closedir(dir);
 	return 0;
 }
@@ -190,7 +195,8 @@ static int copy_entry(int srcfd, int dstfd, json_t *e, struct buf *err)
 	uint64_t n = 0;
 	struct stat st;
 	int in = -1, dir = -1, r = VERIFY_BAD;
-	in = fs_open_beneath(srcfd, p, O_RDONLY | O_NONBLOCK);
+	/* srcfd -1: no code/ arrived (SyftBox never syncs empty files) */
+	in = srcfd >= 0 ? fs_open_beneath(srcfd, p, O_RDONLY | O_NONBLOCK) : (errno = ENOENT, -1);
 	if (in < 0 && errno == ENOENT && size == 0) /* empty files never sync */
 		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (in < 0 || fstat(in, &st) < 0 || !(S_ISREG(st.st_mode) ||
@@ -285,61 +291,37 @@ int manifest_verify(int dirfd, json_t *m, struct buf *err)
 	return 0;
 }
 
-/* Hash one file of a tree we now own, and give it the manifest's mode. */
-static int adopt_entry(int dirfd, json_t *e, struct buf *err)
-{
-	const char *p = json_string_value(json_object_get(e, "path"));
-	json_int_t size = json_integer_value(json_object_get(e, "size"));
-	mode_t mode = strcmp(json_string_value(json_object_get(e, "mode")), "0755") ? 0644 : 0755;
-	crypto_hash_sha256_state hs;
-	unsigned char d[crypto_hash_sha256_BYTES], chunk[65536];
-	char hex[65];
-	uint64_t n = 0;
-	ssize_t k;
-	struct stat st;
-	int fd = fs_open_beneath(dirfd, p, O_RDONLY | O_NONBLOCK), r = VERIFY_BAD;
-	if (fd < 0 && errno == ENOENT && size == 0) { /* empty files never sync */
-		const char *base;
-		int dir = open_parent(dirfd, p, 1, &base);
-		fd = dir < 0 ? -1 : openat(dir, base, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-		if (dir >= 0)
-			close(dir);
-		if (fd < 0)
-			return buf_setf(err, "creating empty '%s': %s", p, strerror(errno)), VERIFY_LOCAL;
-	}
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
-		buf_setf(err, "'%s' is missing or not a plain regular file", p);
-		goto out;
-	}
-	crypto_hash_sha256_init(&hs);
-	while ((k = read(fd, chunk, sizeof(chunk))) > 0 && n <= (uint64_t)size) {
-		crypto_hash_sha256_update(&hs, chunk, (unsigned long long)k);
-		n += (uint64_t)k;
-	}
-	crypto_hash_sha256_final(&hs, d);
-	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
-	if (k < 0)
-		r = VERIFY_LOCAL, buf_setf(err, "reading '%s': %s", p, strerror(errno));
-	else if (n != (uint64_t)size || strcmp(hex, json_string_value(json_object_get(e, "sha256"))))
-		buf_setf(err, "sha256 of '%s' does not match the manifest", p);
-	else if (fchmod(fd, mode) < 0)
-		r = VERIFY_LOCAL, buf_setf(err, "chmod '%s': %s", p, strerror(errno));
-	else
-		r = VERIFY_OK;
-out:
-	if (fd >= 0)
-		close(fd);
-	return r;
-}
-
-int manifest_adopt(int dirfd, json_t *m, struct buf *err)
+int manifest_verify_exact(int root, json_t *m, struct buf *err)
 {
 	size_t i;
 	json_t *e;
-	json_array_foreach(m, i, e) {
-		int r = adopt_entry(dirfd, e, err);
-		if (r != VERIFY_OK)
-			return r;
+	/* root may be an O_PATH-like descriptor (a detached mount), which
+	 * cannot be listed: list through a real directory descriptor */
+	int dirfd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), v, r = -1;
+	if (dirfd < 0)
+		return buf_setf(err, "opening the code folder: %s", strerror(errno)), -1;
+	v = manifest_check_tree(dirfd, m, NULL, err);
+	if (v != VERIFY_OK) {
+		if (!err->len) /* INCOMPLETE says nothing: a listed file is missing */
+			buf_setf(err, "a code file listed in the manifest is missing");
+		goto out;
 	}
-	return VERIFY_OK;
+	json_array_foreach(m, i, e) {
+		const char *p = json_string_value(json_object_get(e, "path"));
+		mode_t want = strcmp(json_string_value(json_object_get(e, "mode")), "0755") ? 0644 : 0755;
+		struct stat st;
+		if (fstatat(dirfd, p, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
+			buf_setf(err, "code file '%s' is missing", p);
+			goto out;
+		}
+		if ((st.st_mode & 07777) != want) {
+			buf_setf(err, "code file '%s' has mode %04o, approved %04o", p,
+				 (unsigned)(st.st_mode & 07777), (unsigned)want);
+			goto out;
+		}
+	}
+	r = manifest_verify(dirfd, m, err);
+out:
+	close(dirfd);
+	return r;
 }

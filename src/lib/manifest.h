@@ -47,12 +47,11 @@ int manifest_check_tree(int srcfd, json_t *m, const char *top_extra,
 /* Copy the manifest's files from srcfd to dstfd, hashing as it copies:
  * any difference from the manifest is BAD (or INCOMPLETE if short). */
 int manifest_copy_verified(int srcfd, int dstfd, json_t *m, struct buf *err);
-/* The tree at dirfd was moved (not copied) into the private store: hash
- * every file against the manifest, give it the manifest's mode, create the
- * empty files sync never delivers.  Extra entries must have been refused
- * by manifest_check_tree on the same (now private) tree first. */
-int manifest_adopt(int dirfd, json_t *m, struct buf *err);
 /* Re-hash the files at dirfd against the manifest (before a run). */
 int manifest_verify(int dirfd, json_t *m, struct buf *err);
+/* The tree at dirfd is exactly the manifest: no extra or missing entry,
+ * no link or special file, every file with the listed size, SHA-256 and
+ * mode (0644/0755).  0, or -1 with a message naming the entry. */
+int manifest_verify_exact(int root, json_t *m, struct buf *err);
 
 #endif

@@ -155,10 +155,12 @@ static int add_tree(struct mount_plan *p, const char *path, const char *dst,
  * re-hashed, whatever happens to the store while it runs, and
  * /proc/self/mountinfo shows "/" as its root instead of the store path
  * (which names the owner).  The copy never follows a link and refuses
- * anything that is not a plain file or directory. */
-static int add_code_copy(struct mount_plan *p, const char *path, const char *dst,
-			 struct buf *err)
+ * anything that is not a plain file or directory.  The caller's check_code
+ * then verifies this copy itself (POLICY_CODE_REJECTED if it refuses). */
+static int add_code_copy(struct mount_plan *p, const struct sandbox_spec *s,
+			 const char *dst, struct buf *err)
 {
+	const char *path = s->code_dir;
 	struct mount_attr attr;
 	int fs = -1, mnt = -1, src = -1, r = -1;
 	long long skipped;
@@ -184,6 +186,10 @@ static int add_code_copy(struct mount_plan *p, const char *path, const char *dst
 		if (skipped > 0)
 			buf_setf(err, "'%s' holds %lld entries that are not plain files", path,
 				 skipped);
+		goto out;
+	}
+	if (s->check_code && s->check_code(mnt, s->check_code_ctx, err) != 0) {
+		r = POLICY_CODE_REJECTED;
 		goto out;
 	}
 	memset(&attr, 0, sizeof(attr));
@@ -261,8 +267,9 @@ static const char *tmpfs_opts(struct mount_plan *p, const char *mode, long long 
 
 static int add_tail(const struct sandbox_spec *s, struct mount_plan *p, struct buf *err)
 {
-	if (add_code_copy(p, s->code_dir, "/code", err) < 0)
-		return -1;
+	int r = add_code_copy(p, s, "/code", err);
+	if (r < 0)
+		return r;
 	add(p, MK_TMPFS, 0, NOSUID_NODEV, NULL, "/out",
 	    tmpfs_opts(p, "0755", s->limits.out_bytes, 1));
 	add(p, MK_TMPFS, 0, NOSUID_NODEV, NULL, "/tmp",
@@ -284,6 +291,7 @@ int policy_mount_plan(const struct sandbox_spec *s, struct mount_plan *p,
 		      struct buf *err)
 {
 	size_t i;
+	int r = -1;
 	memset(p, 0, sizeof(*p));
 	if (!s->code_dir || s->code_dir[0] != '/')
 		return buf_setf(err, "code_dir must be an absolute path"), -1;
@@ -293,9 +301,9 @@ int policy_mount_plan(const struct sandbox_spec *s, struct mount_plan *p,
 	sandbox_trace("p plan head");
 	if (add_tree(p, "/usr", "/usr", err) < 0 || (sandbox_trace("p /usr tree"), 0) ||
 	    add_usr_links(p, err) < 0 || (sandbox_trace("p usr links"), 0) ||
-	    add_datasets(s, p, err) < 0 || add_tail(s, p, err) < 0) {
+	    add_datasets(s, p, err) < 0 || (r = add_tail(s, p, err)) < 0) {
 		policy_mount_plan_free(p);
-		return -1;
+		return r == POLICY_CODE_REJECTED ? r : -1;
 	}
 	return 0;
 }

@@ -87,6 +87,8 @@ struct sandbox_spec;
  * /data/<name>..., /out, /tmp, /etc.  Host paths must be absolute. */
 int policy_mount_plan(const struct sandbox_spec *spec, struct mount_plan *p,
 		      struct buf *err);
+/* policy_mount_plan's return when spec->check_code refused the /code copy. */
+#define POLICY_CODE_REJECTED (-2)
 void policy_mount_plan_free(struct mount_plan *p);
 
 /* The job's host uid (== gid) for a job id. */

@@ -39,8 +39,12 @@ static const char *str(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-/* The approved digest, the recorded one and the code on disk must agree. */
-static int verify_code(struct run_slot *s)
+/* The approved digest, the recorded one and the code on disk must agree.
+ * With isolation full the store is not re-hashed here: the sandbox copies
+ * it once into the job's private /code and check_code_copy verifies that
+ * copy, the bytes that run (one read; a store file swapped between a hash
+ * and a second read could otherwise run unverified). */
+static int verify_code(struct run_slot *s, int full)
 {
 	json_t *m = load(s->jobfd, "manifest.json");
 	int code = openat(s->jobfd, "code", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = -1;
@@ -52,7 +56,7 @@ static int verify_code(struct run_slot *s)
 	manifest_digest(json_object_get(m, "files"), digest);
 	if (strcmp(digest, str(s->approval, "code_sha256")) || strcmp(digest, str(s->rec, "code_sha256")))
 		buf_setf(&s->setup_error, "code digest differs from the approved one");
-	else if (manifest_verify(code, json_object_get(m, "files"), &s->setup_error) == 0)
+	else if (full || manifest_verify_exact(code, json_object_get(m, "files"), &s->setup_error) == 0)
 		r = 0;
 out:
 	if (r)
@@ -60,6 +64,20 @@ out:
 	json_decref(m);
 	if (code >= 0)
 		close(code);
+	return r;
+}
+
+/* sandbox_spec.check_code: the private /code copy is exactly the manifest
+ * whose digest was approved (verify_code compared the digests). */
+static int check_code_copy(int dirfd, void *ctx, struct buf *err)
+{
+	struct run_slot *s = ctx;
+	json_t *m = load(s->jobfd, "manifest.json");
+	int r = m ? manifest_verify_exact(dirfd, json_object_get(m, "files"), err) :
+		(buf_setf(err, "manifest.json unreadable"), -1);
+	json_decref(m);
+	if (r)
+		s->code_rejected = 1;
 	return r;
 }
 
@@ -195,6 +213,8 @@ static int spawn_job(scq *h, struct run_slot *s)
 	spec.argv = argv;
 	spec.envp = envp;
 	spec.cwd = full ? "/code" : code;
+	spec.check_code = check_code_copy;
+	spec.check_code_ctx = s;
 	fill_limits(h, &spec.limits);
 	ends = open_capture(s);
 	if (ends < 0) {
@@ -209,7 +229,7 @@ static int spawn_job(scq *h, struct run_slot *s)
 		close(spec.stderr_fd);
 	}
 	if (r < 0)
-		s->error_kind = "sandbox_error";
+		s->error_kind = s->code_rejected ? "code_mismatch" : "sandbox_error";
 	s->child_live = r == 0;
 	s->starting = r == 0 && s->child.setup_fd >= 0;
 	free(envp);
@@ -275,7 +295,7 @@ out:
 
 void run_start(scq *h, struct run_slot *s)
 {
-	if (!s->setup_error.len && verify_code(s) == 0)
+	if (!s->setup_error.len && verify_code(s, strcmp(setting_str(h, "isolation"), "none") != 0) == 0)
 		spawn_job(h, s);
 	else if (!s->error_kind)
 		s->error_kind = "sandbox_error";

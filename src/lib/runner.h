@@ -21,6 +21,7 @@ struct run_slot {
 	struct sandbox_child child;
 	int child_live;           /* spawned and not yet reaped */
 	int starting;             /* the sandbox is still being set up */
+	int code_rejected;        /* the sandbox's /code copy failed its check */
 	long long captured, cap;
 	double started, deadline, kill_at;
 	enum stop_reason stop;

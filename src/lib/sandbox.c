@@ -455,11 +455,13 @@ static int start_child(struct sandbox_priv *p, pid_t pid, const struct sandbox_l
 static int prepare_full(const struct sandbox_spec *s, struct sandbox_priv *p,
 			struct child_args *a, struct buf *err)
 {
-	int sv[2];
+	int sv[2], planned = -1;
 	if (check_spec(s, err) < 0 || (sandbox_trace("checked"), 0) ||
-	    policy_mount_plan(s, &p->plan, err) < 0 || (sandbox_trace("mount plan"), 0) ||
+	    (planned = policy_mount_plan(s, &p->plan, err)) < 0 || (sandbox_trace("mount plan"), 0) ||
 	    seccomp_prog(s->network, &a->prog, err) < 0 || (sandbox_trace("seccomp prog"), 0) ||
 	    (a->init_fd = sandbox_init_image(err)) < 0) {
+		if (planned == POLICY_CODE_REJECTED) /* the code, not the machine */
+			return -1;
 		if (!strstr(err->ptr ? err->ptr : "", "isolation none"))
 			buf_addf(err, "; fix: run the runner as root in the host's own user "
 				 "namespace on a kernel with user namespaces ('scq doctor' "

@@ -54,6 +54,13 @@ struct sandbox_spec {
 	const char *cwd;            /* as seen inside; NULL = code dir */
 	int stdout_fd, stderr_fd;   /* stdin is /dev/null */
 	struct sandbox_limits limits;
+	/* SANDBOX_FULL: called in the caller's process on the job's private
+	 * /code copy (a dirfd of the detached tmpfs: nobody else can reach
+	 * it, and it is not yet read-only) before anything runs, so the bytes
+	 * checked are the bytes that run.  Non-zero fails the spawn with the
+	 * message in err and code_rejected set.  NULL: no check. */
+	int (*check_code)(int dirfd, void *ctx, struct buf *err);
+	void *check_code_ctx;
 };
 
 struct sandbox_child {
