@@ -218,11 +218,23 @@ int scq_wait(scq *h, const char *uid, double timeout_seconds, int *final_status)
 struct scq_run_stats {
 	unsigned started, completed, failed, cancelled, recovered, cleaned;
 };
+/*
+ * Events that a long call (scq_run_watch, scq_run_cycle) survives and
+ * reports as they happen: an ingest error (a hostile inbox entry, a full
+ * disk), the quarantines of each ingest.  fn gets one line (borrowed,
+ * NUL-terminated, may hold submitter text: escape it before display) on
+ * the calling thread.  NULL removes the hook.
+ */
+typedef void scq_log_fn(const char *line, void *ctx);
+void scq_set_log(scq *h, scq_log_fn *fn, void *ctx);
+
 /* One full cycle as owner: ingest, expire, run every approved job (up to
  * max_concurrent_jobs at once) and wait for them, publish, clean up. */
 int scq_run_cycle(scq *h, struct scq_run_stats *st);
 /* The same as a loop until *stop becomes non-zero (set it from a signal
- * handler).  Reacts to new work within about a second. */
+ * handler).  Reacts to new work within about a second.  An ingest error
+ * never ends either call: the runner reports it (scq_set_log) and goes on
+ * serving the running jobs; scq_run_cycle then returns it at its end. */
 int scq_run_watch(scq *h, volatile int *stop);
 
 /* ---- owner settings, datasets, audit -------------------------------------- */

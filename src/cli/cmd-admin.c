@@ -1,6 +1,7 @@
 /*
  * cmd-admin.c - scq init, run, config, dataset, audit, doctor.
  */
+#include <time.h>
 #include "cli.h"
 #include <getopt.h>
 #include <signal.h>
@@ -38,6 +39,19 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
+/* scq_set_log hook of `run --watch`: one stamped line on stderr. */
+static void log_line(const char *line, void *ctx)
+{
+	char *safe = scq_escape_terminal(line, strlen(line));
+	time_t now = time(NULL);
+	struct tm tm;
+	char at[32];
+	(void)ctx;
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	fprintf(stderr, "scq run: %s %s\n", at, safe);
+	free(safe);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	int watch = 0, json = 0, i, r;
@@ -60,6 +74,7 @@ int cmd_run(int argc, char **argv)
 		sa.sa_handler = on_signal;
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
+		scq_set_log(h, log_line, NULL);
 		r = scq_run_watch(h, &stop_flag);
 		return simple(h, r);
 	}

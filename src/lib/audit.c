@@ -151,7 +151,7 @@ int audit_append(scq *h, const char *event, const char *uid, const char *actor,
 	fd = openat(sfd, "audit.jsonl", O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return scq_fail_errno(h, "opening audit log '%s'", scq_audit_path(h));
-	if (flock(fd, LOCK_EX) < 0 || last_entry(fd, &seq, prev) < 0) {
+	if (fs_flock(fd, LOCK_EX) < 0 || last_entry(fd, &seq, prev) < 0) {
 		r = scq_fail(h, SCQ_EIO, "audit log '%s' is damaged at its end; "
 			     "run 'scq audit --verify'", scq_audit_path(h));
 		goto out;
@@ -416,7 +416,7 @@ int audit_flush(scq *h)
 	fd = openat(sfd, "audit.jsonl", O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return scq_fail_errno(h, "opening audit log '%s'", scq_audit_path(h));
-	if (flock(fd, LOCK_EX) < 0 || last_entry(fd, &seq, prev) < 0) {
+	if (fs_flock(fd, LOCK_EX) < 0 || last_entry(fd, &seq, prev) < 0) {
 		r = scq_fail(h, SCQ_EIO, "audit log '%s' is damaged at its end", scq_audit_path(h));
 		goto out;
 	}

@@ -24,6 +24,25 @@ int scq_fail(scq *h, int code, const char *fmt, ...)
 	return code;
 }
 
+void scq_set_log(scq *h, scq_log_fn *fn, void *ctx)
+{
+	h->log_fn = fn;
+	h->log_ctx = ctx;
+}
+
+void scq_log(scq *h, const char *fmt, ...)
+{
+	struct buf line = BUF_INIT;
+	va_list ap;
+	if (!h->log_fn)
+		return;
+	va_start(ap, fmt);
+	buf_vaddf(&line, fmt, ap);
+	va_end(ap);
+	h->log_fn(line.ptr, h->log_ctx);
+	buf_release(&line);
+}
+
 int scq_fail_errno(scq *h, const char *fmt, ...)
 {
 	int e = errno;

@@ -9,6 +9,7 @@
  */
 #include "compat.h"
 #include <dirent.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <linux/openat2.h>
@@ -281,21 +282,62 @@ out:
 	return r;
 }
 
-static int remove_dir_contents(int fd)
+/* Descriptors one removal holds at most (one per level it descends). */
+#define REMOVE_MAX_DEPTH 32
+
+/* Remove what the folder fd (consumed) holds.  A folder at the depth
+ * limit is not descended into: it is renamed into root (the top of the
+ * tree being removed) and *moved counts it, for the next pass.  So a
+ * hostile tree of any depth costs at most REMOVE_MAX_DEPTH descriptors,
+ * and a crash leaves what is left inside the tree, never beside it. */
+static int remove_contents(int fd, int depth, int root, unsigned *moved)
 {
-	DIR *d = fdopendir(fd);
+	static unsigned seq;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	int r = 0;
 	if (!d) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	while ((e = readdir(d))) {
+	rewinddir(d); /* fd may be a dup sharing its offset with an earlier walk */
+	while ((errno = 0, e = readdir(d))) {
+		struct stat st;
+		int sub;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (fs_remove_tree(dirfd(d), e->d_name) < 0)
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = errno == ENOENT ? r : -1;
+			continue;
+		}
+		if (fs_fault_step("remove") < 0) {
+			r = -1;
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT)
+				r = -1;
+			continue;
+		}
+		if (depth + 1 >= REMOVE_MAX_DEPTH) {
+			char name[64];
+			snprintf(name, sizeof(name), ".scq-rm-%d-%u", (int)getpid(), ++seq);
+			if (renameat2(dirfd(d), e->d_name, root, name, RENAME_NOREPLACE) < 0)
+				r = -1;
+			else
+				(*moved)++;
+			continue;
+		}
+		/* one descriptor per level: the child's is its DIR's */
+		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (remove_contents(sub, depth + 1, root, moved) < 0)
+			r = -1;
+		if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 			r = -1;
 	}
+	if (!e && errno)
+		r = -1;
 	closedir(d);
 	return r;
 }
@@ -303,7 +345,8 @@ static int remove_dir_contents(int fd)
 int fs_remove_tree(int dirfd, const char *name)
 {
 	struct stat st;
-	int fd;
+	unsigned moved;
+	int fd, r;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -1;
 	if (fs_fault_step("remove") < 0)
@@ -313,9 +356,22 @@ int fs_remove_tree(int dirfd, const char *name)
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (remove_dir_contents(fd) < 0)
+	do { /* each pass removes REMOVE_MAX_DEPTH levels of a deep chain */
+		moved = 0;
+		r = remove_contents(dup(fd), 0, fd, &moved);
+	} while (r == 0 && moved);
+	close(fd);
+	if (r < 0)
 		return -1;
 	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int fs_flock(int fd, int op)
+{
+	int r;
+	while ((r = flock(fd, op)) < 0 && errno == EINTR)
+		;
+	return r;
 }
 
 int fs_append_sync(int fd, const void *data, size_t len)

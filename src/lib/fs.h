@@ -44,8 +44,13 @@ int fs_open_dir(int dirfd, const char *path);
 /* Read a regular file (no symlink, no FIFO) of at most max bytes.
  * errno EFBIG if larger, EINVAL if not a regular file. */
 int fs_read_file(int dirfd, const char *path, size_t max, struct buf *out);
-/* Remove a tree without following symlinks.  ENOENT is not an error. */
+/* Remove a tree without following symlinks.  ENOENT is not an error.
+ * Any depth, with at most 32 descriptors held (deep folders are moved up). */
 int fs_remove_tree(int dirfd, const char *name);
+/* flock(2), retried when a signal interrupts it (the runner's SIGTERM
+ * handler has no SA_RESTART): a stop request must not turn into a failed
+ * ingest or audit append. */
+int fs_flock(int fd, int op);
 /* Append one line (O_APPEND) and fsync. */
 int fs_append_sync(int fd, const void *data, size_t len);
 int fs_exists(int dirfd, const char *name);

@@ -273,8 +273,15 @@ static int already_taken(struct ingest *in, int parent, const char *req,
 		/* a crash hit after the commit: finish what ingest would have done */
 		if (st == SCQ_PENDING && outbox_publish(h, uid, st, 0) == 0)
 			audit_append(h, "ingest-recovered", uid, req, NULL, a);
-		if (fs_remove_tree(parent, uid) < 0)
-			r = scq_fail_errno(h, "removing ingested inbox entry '%s'", uid);
+		/* never an error that stops the owner: what cannot be removed
+		 * (a hostile tree) is quarantined by rename */
+		if (fs_remove_tree(parent, uid) < 0) {
+			struct buf why = BUF_INIT;
+			buf_addf(&why, "leftover copy of an ingested job that could not be removed: %s",
+				 strerror(errno));
+			r = quarantine(in, parent, req, uid, why.ptr);
+			buf_release(&why);
+		}
 	} else {
 		r = quarantine(in, parent, req, uid, "uid already used by another job");
 	}
@@ -557,7 +564,7 @@ int scq_ingest(scq *h, struct scq_ingest_stats *st)
 	 * commands all ingest, and a job must be taken exactly once */
 	lock = store_open(h) < 0 ? -1 :
 	       openat(h->store_fd, "ingest.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+	if (lock < 0 || fs_flock(lock, LOCK_EX) < 0) {
 		r = scq_fail_errno(h, "locking the inbox of %s", h->email);
 		goto out;
 	}

@@ -28,7 +28,12 @@ struct scq {
 	int batch;        /* 1: defer fsyncs and audit lines to batch_commit */
 	struct buf audit_pending; /* audit lines waiting for batch_commit */
 	struct buf notices;       /* one line per quarantine of the last ingest */
+	scq_log_fn *log_fn;       /* scq_set_log: events of a long call */
+	void *log_ctx;
 };
+
+/* Report one line through scq_set_log's hook (nothing if none is set). */
+void scq_log(scq *h, const char *fmt, ...) SCQ_PRINTF(2, 3);
 
 /* Start deferring syncs (ingest of many jobs); batch_commit makes
  * everything durable with one syncfs and one audit fsync. */

@@ -263,7 +263,7 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	/* the job's folder itself is the lock: it keeps its inode through the
 	 * renames, and a lock file would be one more inode per job to make */
 	s->lockfd = openat(appr, uid, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (s->lockfd < 0 || flock(s->lockfd, LOCK_EX | LOCK_NB) < 0)
+	if (s->lockfd < 0 || fs_flock(s->lockfd, LOCK_EX | LOCK_NB) < 0)
 		goto out; /* someone else is claiming it */
 	if (fs_rename(appr, uid, run, uid, SYNC_FLAGS(h)) < 0 && !fs_exists(run, uid))
 		goto out; /* someone else claimed it, or the rename failed */
@@ -565,7 +565,7 @@ int run_recover(scq *h, unsigned *recovered)
 			continue;
 		slot_init(&s, e->d_name);
 		s.lockfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (s.lockfd < 0 || flock(s.lockfd, LOCK_EX | LOCK_NB) < 0) {
+		if (s.lockfd < 0 || fs_flock(s.lockfd, LOCK_EX | LOCK_NB) < 0) {
 			release(&s);
 			continue; /* a live runner has it */
 		}

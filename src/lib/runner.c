@@ -219,8 +219,9 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 {
 	struct loop *l = xcalloc(1, sizeof(*l));
 	struct scq_run_stats local;
+	struct buf ingest_err = BUF_INIT;
 	double next_tick = 0;
-	int r;
+	int r, ingest_code = 0;
 	memset(&local, 0, sizeof(local));
 	l->h = h;
 	l->st = st ? st : &local;
@@ -234,9 +235,18 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 	for (; r == 0;) {
 		double now = time_now();
 		if (now >= next_tick) {
-			r = scq_ingest(h, NULL);
-			if (r == 0)
-				r = queue_expire(h, NULL);
+			/* no inbox entry and no full disk may stop the jobs that
+			 * run: report, keep the first error for the cycle's end */
+			int e = scq_ingest(h, NULL);
+			if (*scq_ingest_notices(h))
+				scq_log(h, "%s", scq_ingest_notices(h));
+			if (e == 0)
+				e = queue_expire(h, NULL);
+			if (e < 0) {
+				scq_log(h, "ingest: %s (the runner goes on)", h->err.ptr);
+				if (!ingest_code)
+					ingest_code = e, buf_setf(&ingest_err, "%s", h->err.ptr);
+			}
 			next_tick = now + 1.0;
 		}
 		if (!(stop && *stop))
@@ -254,6 +264,9 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 	cleanup(h, &l->st->cleaned);
 	queue_drop(l);
 	free(l);
+	if (r == 0 && ingest_code && !watch)
+		r = scq_fail(h, ingest_code, "%s", ingest_err.ptr);
+	buf_release(&ingest_err);
 	return r;
 }
 

@@ -144,7 +144,8 @@ pid_t sandbox_clone(int network, struct child_args *a, void **stack, struct buf 
 		buf_setf(err, "cannot return to the runner's namespaces: %s", strerror(errno));
 		if (pid > 0) {
 			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
 		}
 		pid = -1;
 	}

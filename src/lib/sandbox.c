@@ -132,7 +132,8 @@ static int spawn_none(const struct sandbox_spec *s, struct sandbox_child *c,
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (a.err) { /* the child told us before it exited */
 		buf_setf(err, "cannot start %s: %s", s->argv[0], strerror(a.err));
-		waitpid(pid, NULL, 0);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 		if (c->pidfd >= 0)
 			close(c->pidfd);
 		c->pidfd = -1;

@@ -2,6 +2,7 @@
  * t-fs.c - unit tests of the audited file layer: atomic replace, no empty
  * files, no-replace renames, symlink- and FIFO-proof reads, the fault seam.
  */
+#include <sys/resource.h>
 #include "compat.h"
 #include <dirent.h>
 #include "buf.h"
@@ -26,6 +27,32 @@ static int count_entries(int dir)
 	if (d)
 		closedir(d);
 	return n;
+}
+
+/* A folder chain 1,100 levels deep (a hostile inbox entry) is removed
+ * with a descriptor limit of 64: the walk is bounded in descriptors. */
+static void deep_tree(int d)
+{
+	struct rlimit old, low = { 64, 64 };
+	int fd = -1, i, next, r;
+	mkdirat(d, "deep", 0755);
+	fd = openat(d, "deep", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (i = 0; fd >= 0 && i < 1100; i++) {
+		mkdirat(fd, "d", 0755);
+		if (i == 700)
+			close(openat(fd, "f", O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+		next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	if (fd >= 0)
+		close(fd);
+	is_int(i, 1100, "a chain of 1100 folders built");
+	getrlimit(RLIMIT_NOFILE, &old);
+	setrlimit(RLIMIT_NOFILE, &low);
+	r = fs_remove_tree(d, "deep");
+	setrlimit(RLIMIT_NOFILE, &old);
+	ok(r == 0 && !fs_exists(d, "deep"), "a 1100-deep chain is removed with 64 descriptors");
 }
 
 int main(void)
@@ -85,6 +112,7 @@ int main(void)
 	ok(fs_remove_tree(d, "x") == 0 && !fs_exists(d, "x"), "remove a tree");
 	ok(fs_remove_tree(d, "dirlink") == 0 && access("/etc/passwd", F_OK) == 0,
 	   "removing a symlink to a folder never touches its target");
+	deep_tree(d);
 	fd = fs_open_beneath(d, "../etc", O_RDONLY);
 	ok(fd < 0, "open beneath refuses ..");
 	buf_release(&b);
