@@ -72,6 +72,7 @@ int quarantine_entry(scq *h, int parent, const char *req, const char *name,
 	if (json_write_at(qfd, "reason.json", why, 0) < 0 ||
 	    fs_rename(parent, name, qfd, "entry", 0) < 0) {
 		r = scq_fail_errno(h, "quarantining inbox entry '%s'", name);
+		fs_remove_tree(qdir, qname.ptr); /* a retry must not leave one more folder */
 		goto out;
 	}
 	buf_addf(&entry, "inbox/%s/%s -> quarantine/%s", req, name, qname.ptr);
