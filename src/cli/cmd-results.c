@@ -100,11 +100,15 @@ static void list_dir(const char *root, const char *rel, int json, int *first)
 			list_dir(root, sub, json, first);
 		} else if (json) {
 			json_t *s = json_string(sub);
-			char *q = json_dumps(s, JSON_ENCODE_ANY);
+			char *esc = s ? NULL : scq_escape_terminal(sub, strlen(sub)), *q;
+			if (!s) /* not UTF-8: listed escaped, never as "?" */
+				s = json_string(esc);
+			q = json_dumps(s, JSON_ENCODE_ANY);
 			printf("%s{\"path\":%s,\"size\":%lld}", *first ? "" : ",", q ? q : "\"?\"",
 			       (long long)st.st_size);
 			*first = 0;
 			free(q);
+			free(esc);
 			json_decref(s);
 		} else {
 			printf("%10lld  ", (long long)st.st_size);

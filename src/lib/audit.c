@@ -94,9 +94,15 @@ out:
 	free(app);
 }
 
+/* uid, actor and reason may carry inbox names (quarantine): json_name */
+static json_t *opt(const char *v)
+{
+	return v ? json_name(v) : json_null();
+}
+
 static void set_opt(json_t *o, const char *k, const char *v)
 {
-	json_object_set_new(o, k, v ? json_string(v) : json_null());
+	json_object_set_new(o, k, opt(v));
 }
 
 static char *entry_line(long long seq, const char *prev, const char *event,
@@ -136,11 +142,8 @@ int audit_append(scq *h, const char *event, const char *uid, const char *actor,
 	if (sfd < 0)
 		return sfd;
 	if (h->batch) { /* chained at flush time, see audit_flush */
-		json_t *o = json_pack("{s:s,s:o,s:o,s:o,s:o}", "event", event,
-			"uid", uid ? json_string(uid) : json_null(),
-			"actor", actor ? json_string(actor) : json_null(),
-			"reason", reason ? json_string(reason) : json_null(),
-			"code_sha256", digest ? json_string(digest) : json_null());
+		json_t *o = json_pack("{s:s,s:o,s:o,s:o,s:o}", "event", event, "uid", opt(uid),
+			"actor", opt(actor), "reason", opt(reason), "code_sha256", opt(digest));
 		char *s = json_compact(o);
 		buf_adds(&h->audit_pending, s);
 		buf_addc(&h->audit_pending, '\n');

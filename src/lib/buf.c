@@ -157,12 +157,17 @@ const uint32_t (*scq_format_char_ranges(size_t *count))[2]
 	return format_chars;
 }
 
-/* Length of the valid UTF-8 sequence at s (max n bytes), or 0. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
+size_t utf8_char_len(const char *str, size_t n, uint32_t *cp_out)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	size_t need, i;
 	uint32_t cp;
-	if (s[0] < 0xc2 || s[0] > 0xf4)
+	if (n && s[0] < 0x80) {
+		if (cp_out)
+			*cp_out = s[0];
+		return 1;
+	}
+	if (!n || s[0] < 0xc2 || s[0] > 0xf4)
 		return 0;
 	need = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
 	if (need > n)
@@ -176,8 +181,18 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
 	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
+	if (cp_out)
+		*cp_out = cp;
+	return need;
+}
+
+/* Length of the multi-byte character at s that a terminal may show as is, or 0. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp = 0;
+	size_t need = utf8_char_len((const char *)s, n, &cp);
 	/* C1 controls and format characters can also rewrite a terminal line. */
-	if ((cp >= 0x80 && cp <= 0x9f) || scq_is_format_char(cp))
+	if (need < 2 || (cp >= 0x80 && cp <= 0x9f) || scq_is_format_char(cp))
 		return 0;
 	return need;
 }

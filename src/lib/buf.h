@@ -43,6 +43,14 @@ void buf_truncate(struct buf *b, size_t len);
 int buf_reserve(struct buf *b, size_t extra);
 
 /*
+ * Length of the well-formed UTF-8 character (RFC 3629: no overlong form, no
+ * surrogate, at most U+10FFFF) at s[0..n), or 0 if the bytes there are not
+ * one; *cp (may be NULL) gets its code point.  An ASCII byte, NUL included,
+ * is a character of length 1.
+ */
+size_t utf8_char_len(const char *s, size_t n, uint32_t *cp);
+
+/*
  * Append s[0..len) made safe for a terminal: control characters, DEL and
  * invalid UTF-8 become visible escapes (\n, \x1b, ...), backslash doubles.
  * Printable ASCII and valid UTF-8 pass through.

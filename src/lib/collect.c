@@ -171,6 +171,8 @@ static int visit(struct walk *w, int src, int dst, const char *name,
 		exclude(w, path.ptr, "vanished");
 	else if ((S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) && has_control(name, 0))
 		exclude(w, path.ptr, "unsafe name (control character)");
+	else if ((S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) && !utf8_valid(name, strlen(name)))
+		exclude(w, path.ptr, "name is not UTF-8 (JSON cannot list it)");
 	else if ((S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) && path.len > MANIFEST_MAX_PATH)
 		exclude(w, path.ptr, "path too long");
 	else if (S_ISDIR(st.st_mode))

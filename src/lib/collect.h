@@ -6,8 +6,8 @@
  * RESOLVE_NO_SYMLINKS), never blocks on a FIFO (O_NONBLOCK, type checked
  * before and after open), copies only regular files and directories,
  * normalises modes (0644/0755, dirs 0755, no setuid/setgid/sticky),
- * excludes files with st_nlink > 1, caps file count, depth, name length
- * and total size.  Every excluded entry is listed in the report with its
+ * excludes files with st_nlink > 1 and names that are not UTF-8 (JSON
+ * could not list them), caps file count, depth, name length and total size.  Every excluded entry is listed in the report with its
  * reason and an escaped name; nothing is silently truncated (past 1000
  * entries the list ends with a summary entry; rep->excluded counts all).
  * For SANDBOX_FULL jobs, src is spec->out_dir after sandbox_reap.

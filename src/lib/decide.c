@@ -45,6 +45,8 @@ static int reason_ok(scq *h, const char *reason)
 {
 	if (reason && strlen(reason) > 4096)
 		return scq_fail(h, SCQ_EINVAL, "reason is longer than 4096 bytes");
+	if (reason && !utf8_valid(reason, strlen(reason)))
+		return scq_fail(h, SCQ_EINVAL, "reason is not valid UTF-8");
 	return 0;
 }
 

@@ -532,7 +532,9 @@ static int ingest_requester(struct ingest *in, const char *req)
 	}
 	d = fdopendir(reqfd);
 	while (d && r == 0 && (e = readdir(d))) {
-		if (ends_with(e->d_name, ".cancel.json"))
+		if (ends_with(e->d_name, ".cancel.json") && !utf8_valid(e->d_name, strlen(e->d_name)))
+			r = quarantine(in, dirfd(d), req, e->d_name, "cancel request for an invalid uid");
+		else if (ends_with(e->d_name, ".cancel.json")) /* UTF-8: json_string takes it */
 			json_array_append_new(cancels, json_string(e->d_name));
 		else if (!is_ignored_name(e->d_name))
 			r = ingest_entry(in, dirfd(d), req, e->d_name);

@@ -74,6 +74,30 @@ json_t *json_load_file_at(int dirfd, const char *name, size_t max,
 int json_write_at(int dirfd, const char *name, json_t *obj, unsigned fsflags);
 char *json_compact(json_t *obj); /* caller frees */
 
+/*
+ * Text into JSON (rule: doc/protocol.md "Text that is not UTF-8").  jansson
+ * refuses bytes that are not UTF-8 and returns NULL; bytes a submitter or a
+ * job chose never reach json_string* or json_pack "s" directly, only these,
+ * which always return a JSON string (jansson allocates through alloc.h).
+ */
+/* s[0..n) is well-formed UTF-8 without NUL. */
+int utf8_valid(const char *s, size_t n);
+/* The largest length <= max that does not split a character of s[0..n). */
+size_t utf8_cut(const char *s, size_t n, size_t max);
+/* Append s[0..n) to dst with each byte that does not begin a well-formed
+ * character, and each NUL, replaced by U+FFFD; returns how many (dst's cap
+ * must allow 3 * n more bytes). */
+size_t utf8_sanitize(struct buf *dst, const char *s, size_t n);
+/* Free text (a log): each byte that does not begin a well-formed character,
+ * and each NUL, becomes U+FFFD; *replaced (may be NULL) counts them. */
+json_t *json_text(const char *s, size_t n, size_t *replaced);
+/* A name, or a message naming one: as is if UTF-8, else escaped so that it
+ * stays distinct: backslash doubled, each byte not UTF-8 as \xHH. */
+json_t *json_name(const char *s);
+/* o[key] = json_name(s), and when s is not UTF-8 also o[key_hex] = its raw
+ * bytes in hex: nothing of the name is lost. */
+void json_set_name(json_t *o, const char *key, const char *s);
+
 /* SHA-256 helpers (libsodium). */
 void sha256_hex(const void *data, size_t len, char out[65]);
 

@@ -42,6 +42,10 @@ static int path_ok(const char *path, struct buf *err)
 	if (!*path || path[0] == '/' || strlen(path) > MANIFEST_MAX_PATH) {
 		r = -1;
 		buf_setf(err, "bad path '%s' (empty, absolute or too long)", path);
+	} else if (!utf8_valid(path, strlen(path))) {
+		/* JSON cannot carry it: refused, never left out of the manifest */
+		r = -1;
+		buf_setf(err, "file name '%s' is not valid UTF-8; rename it", path);
 	}
 	for (s = strtok_r(p, "/", &save); s && !r; s = strtok_r(NULL, "/", &save)) {
 		if (++depth > MANIFEST_MAX_DEPTH || !component_valid(s, MANIFEST_MAX_COMPONENT)) {
@@ -112,6 +116,7 @@ static int copy_one(struct walker *w, int src, int dst, const char *name,
 	w->bytes += n;
 add:
 	hash_final_hex(&hs, hex);
+	/* rel passed path_ok (UTF-8), the rest is ASCII: the pack cannot fail */
 	json_array_append_new(w->list, json_pack("{s:s,s:I,s:s,s:s}", "path", rel,
 		"size", (json_int_t)n, "mode", exec ? "0755" : "0644", "sha256", hex));
 	return 0;
@@ -131,7 +136,7 @@ static int walk_entry(struct walker *w, int src, int dst, const char *name,
 		goto out;
 	}
 	if (w->skipped && syftbox_ignored(name, S_ISDIR(st.st_mode)) && strcmp(rel.ptr, "run.sh")) {
-		json_array_append_new(w->skipped, json_string(rel.ptr));
+		json_array_append_new(w->skipped, json_name(rel.ptr));
 		r = 0;
 		goto out;
 	}

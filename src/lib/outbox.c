@@ -36,17 +36,23 @@ static int open_outbox(scq *h, const char *requester, const char *uid)
 
 static void publish_log(int jobfd, int outfd, json_t *pub)
 {
-	struct buf log = BUF_INIT;
+	struct buf log = BUF_INIT, text = BUF_INIT;
+	size_t cut;
 	if (fs_read_file(jobfd, "execution.log", LOG_IN_STATUS_MAX * 64, &log) < 0 || !log.len)
 		goto out;
 	fs_write_atomic(outfd, "execution.log", log.ptr, log.len, FS_DEFER_SYNC);
-	if (log.len > LOG_IN_STATUS_MAX) {
-		buf_truncate(&log, LOG_IN_STATUS_MAX);
-		buf_adds(&log, "\n[log truncated in status.json; see execution.log]\n");
+	/* the job chose these bytes: U+FFFD where they are not UTF-8, and the
+	 * cut (of the text, which U+FFFD may make longer) on a character */
+	cut = utf8_cut(log.ptr, log.len, LOG_IN_STATUS_MAX);
+	utf8_sanitize(&text, log.ptr, cut);
+	if (cut < log.len || text.len > LOG_IN_STATUS_MAX) {
+		buf_truncate(&text, utf8_cut(text.ptr, text.len, LOG_IN_STATUS_MAX));
+		buf_adds(&text, "\n[log truncated in status.json; see execution.log]\n");
 	}
-	json_object_set_new(pub, "logs", json_stringn(log.ptr, log.len));
+	json_object_set_new(pub, "logs", json_text(text.ptr, text.len, NULL));
 out:
 	buf_release(&log);
+	buf_release(&text);
 }
 
 static void publish_outputs(int jobfd, int outfd, json_t *pub)
@@ -64,7 +70,7 @@ static void publish_outputs(int jobfd, int outfd, json_t *pub)
 	if (m)
 		json_object_set(pub, "output_files", m);
 	else
-		json_object_set_new(pub, "output_error", json_string(err.ptr));
+		json_object_set_new(pub, "output_error", json_name(err.ptr)); /* names a file */
 out:
 	json_decref(m);
 	if (src >= 0)

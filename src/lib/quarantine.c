@@ -35,9 +35,10 @@ static void publish_refusal(scq *h, const char *req, const char *uid, const char
 	buf_addf(&p, "%s/outbox/%s/%s", app, req, uid);
 	if (fs_mkdir_p(p.ptr, 0755) < 0 || (fd = open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto out;
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "uid", uid, "requester_email", req,
+	/* uid and req are checked above; the reason may name a file of the job */
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "uid", uid, "requester_email", req,
 		      "target_email", h->email, "status", "rejected", "error_kind",
-		      "invalid_job", "error_message", reason, "reason", reason);
+		      "invalid_job", "error_message", json_name(reason), "reason", json_name(reason));
 	json_write_at(fd, "status.json", o, 0);
 	json_decref(o);
 	close(fd);
@@ -62,11 +63,16 @@ int quarantine_entry(scq *h, int parent, const char *req, const char *name,
 		r = scq_fail_errno(h, "creating quarantine folder");
 		goto out;
 	}
-	why = json_pack("{s:s,s:s,s:s,s:s}", "at", now, "inbox_folder", req, "entry", name,
-			"reason", reason);
+	/* every name here comes from the inbox and may be any bytes: escaped,
+	 * plus <key>_hex when it is not UTF-8 (json_set_name) */
+	why = json_pack("{s:s}", "at", now);
+	json_set_name(why, "inbox_folder", req);
+	json_set_name(why, "entry", name);
+	json_set_name(why, "reason", reason);
 	if (json_write_at(qfd, "reason.json", why, 0) < 0 ||
 	    fs_rename(parent, name, qfd, "entry", 0) < 0) {
 		r = scq_fail_errno(h, "quarantining inbox entry '%s'", name);
+		fs_remove_tree(qdir, qname.ptr); /* a retry must not leave one more folder */
 		goto out;
 	}
 	buf_addf(&entry, "inbox/%s/%s -> quarantine/%s", req, name, qname.ptr);

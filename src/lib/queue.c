@@ -57,7 +57,7 @@ json_t *decision_record(const char *by, const char *reason)
 	char now[ISO_LEN];
 	time_now_iso(now);
 	return json_pack("{s:s,s:s,s:o}", "at", now, "by", by, "reason",
-			 reason && *reason ? json_string(reason) : json_null());
+			 reason && *reason ? json_name(reason) : json_null());
 }
 
 static int write_record(scq *h, int status, const char *uid, int to, json_t *record)

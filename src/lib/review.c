@@ -116,6 +116,8 @@ int scq_dataset_add(scq *h, const char *name, const char *path)
 				"digits, '_', '.' or '-'", name);
 	if (!realpath(path, real))
 		return scq_fail(h, SCQ_ENOTFOUND, "dataset path '%s': %s", path, strerror(errno));
+	if (!utf8_valid(real, strlen(real))) /* datasets.json could not hold it */
+		return scq_fail(h, SCQ_EINVAL, "dataset path '%s' is not valid UTF-8", real);
 	d = datasets_load(h);
 	json_object_set_new(d, name, json_string(real));
 	r = datasets_save(h, d);

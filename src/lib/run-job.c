@@ -435,7 +435,8 @@ static void outcome(struct run_slot *s, int *status, json_t *res)
 	else if (kind)
 		buf_addf(&msg, "Execution failed: %s", kind);
 	json_object_set_new(res, "error_kind", kind ? json_string(kind) : json_null());
-	json_object_set_new(res, "error_message", msg.len ? json_string(msg.ptr) : json_null());
+	/* may name an output file (collect): json_name keeps any bytes */
+	json_object_set_new(res, "error_message", msg.len ? json_name(msg.ptr) : json_null());
 	buf_release(&msg);
 }
 

@@ -23,6 +23,39 @@ static json_t *parse(const char *s)
 	return json_loads(s, 0, NULL);
 }
 
+/* A name JSON cannot carry is refused, naming it: never left out (issue 8). */
+static void latin1_names(void)
+{
+	char *src = tap_tempdir(), *dst = tap_tempdir(), *dst2 = tap_tempdir();
+	struct buf err = BUF_INIT;
+	int s = open(src, O_RDONLY | O_DIRECTORY), d = open(dst, O_RDONLY | O_DIRECTORY);
+	int d2 = open(dst2, O_RDONLY | O_DIRECTORY);
+	json_t *m, *skipped = json_array();
+	put(src, "run.sh", "echo hi\n");
+	put(src, "x\xff.log", "ignored by SyftBox\n");
+	m = manifest_copy_tree_ex(s, d2, &err, skipped);
+	ok(m && json_array_size(m) == 1, "a skipped Latin-1 name does not stop the build");
+	is_str(json_string_value(json_array_get(skipped, 0)), "x\\xff.log",
+	       "and is listed as skipped, escaped");
+	json_decref(m);
+	put(src, "caf\xe9.py", "print(1)\n");
+	m = manifest_copy_tree(s, d, &err);
+	ok(!m, "a file named in Latin-1 is an error, not a missing entry");
+	ok(strstr(err.ptr, "caf\xe9.py") && strstr(err.ptr, "UTF-8"), "naming the file: %s", err.ptr);
+	json_decref(m);
+	json_decref(skipped);
+	buf_release(&err);
+	close(s);
+	close(d);
+	close(d2);
+	tap_rmtree(src);
+	tap_rmtree(dst);
+	tap_rmtree(dst2);
+	free(src);
+	free(dst);
+	free(dst2);
+}
+
 int main(void)
 {
 	char *src = tap_tempdir(), *dst = tap_tempdir(), p[4200], d1[65], d2[65];
@@ -98,6 +131,7 @@ int main(void)
 	   syftbox_ignored("m.pyc", 0) && !syftbox_ignored("run.sh", 0) && !syftbox_ignored("dist", 0),
 	   "SyftBox ignore list (dist only as a folder)");
 	json_decref(m);
+	latin1_names();
 	buf_release(&err);
 	close(s);
 	close(d);
