@@ -149,6 +149,7 @@ int scq_submit_script(scq *h, const struct scq_submit_options *o,
  */
 struct scq_ingest_stats {
 	unsigned ingested, quarantined, incomplete, cancelled, expired;
+	unsigned deferred; /* complete, but over a per-requester cap: they wait */
 };
 int scq_ingest(scq *h, struct scq_ingest_stats *st);
 /* One line per job quarantined by the last ingest ("" if none); borrowed. */

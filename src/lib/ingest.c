@@ -15,6 +15,7 @@
 #include <sys/file.h>
 #include "alloc.h"
 #include "fs.h"
+#include "inflow.h"
 #include "job.h"
 #include "manifest.h"
 #include "queue.h"
@@ -25,7 +26,23 @@ struct ingest {
 	struct scq_ingest_stats *st;
 	json_t *staged; /* array of {uid, req} committed in batch_commit_ingest */
 	int inbox;      /* fd of my inbox/ */
+	struct inflow flow; /* per-requester caps (inflow.h) */
+	double until;   /* monotonic end of this pass's work, 0: none */
 };
+
+/* Monotonic seconds, for the pass's work budget. */
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The runner's pass has used its time: the rest waits for the next tick. */
+static int out_of_time(const struct ingest *in)
+{
+	return in->until > 0 && mono_now() >= in->until;
+}
 
 const char *scq_ingest_notices(const scq *h)
 {
@@ -47,7 +64,9 @@ static int is_ignored_name(const char *n)
 static int quarantine(struct ingest *in, int parent, const char *req, const char *name,
 		      const char *reason)
 {
-	int r = quarantine_entry(in->h, parent, req, name, reason);
+	const char *batch = inflow_quarantine_key(&in->flow, req);
+	int r = batch ? quarantine_batch(in->h, parent, req, name, reason, batch) :
+			quarantine_entry(in->h, parent, req, name, reason);
 	if (r == 0)
 		in->st->quarantined++;
 	return r;
@@ -119,6 +138,10 @@ static int validate_record(scq *h, json_t *rec, const char *req, const char *uid
 		return buf_setf(err, "field 'timeout_seconds' must be a positive integer"), -1;
 	if (manifest_validate(files, err) < 0)
 		return -1;
+	if ((long long)json_array_size(files) > setting_int(h, "max_files_per_job"))
+		return buf_setf(err, "the job lists %zu files; this owner takes at most %lld "
+				"per job (max_files_per_job)", json_array_size(files),
+				setting_int(h, "max_files_per_job")), -1;
 	if (!has_run_sh(files))
 		return buf_setf(err, "the job has no run.sh"), -1;
 	manifest_digest(files, digest);
@@ -203,42 +226,21 @@ out:
 	return v;
 }
 
-/* Newest change time anywhere in the tree (bounded walk, no symlinks). */
-static double newest_change(int parent, const char *name, int depth, unsigned *budget)
-{
-	struct stat st;
-	double t;
-	int fd;
-	DIR *d;
-	struct dirent *e;
-	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return time_now();
-	t = (double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9;
-	if (!S_ISDIR(st.st_mode) || depth > MANIFEST_MAX_DEPTH || !*budget)
-		return t;
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-	while (d && *budget && (e = readdir(d))) {
-		double c;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		(*budget)--;
-		c = newest_change(dirfd(d), e->d_name, depth + 1, budget);
-		t = c > t ? c : t;
-	}
-	if (d)
-		closedir(d);
-	else if (fd >= 0)
-		close(fd);
-	return t;
-}
-
-/* Seconds since anything in the entry last changed: every file that sync
- * delivers, at any depth, restarts the grace period. */
+/* Seconds since the entry was first seen: its folder's birth time where
+ * the file system records one, else its own change time (creating job.json
+ * or code/ in it).  Files delivered below never restart the grace, and
+ * nothing walks the tree (a re-walk at every ingest was a way to stall the
+ * owner with big incomplete entries). */
 static double entry_age(int parent, const char *name)
 {
-	unsigned budget = 4 * MANIFEST_MAX_FILES;
-	return time_now() - newest_change(parent, name, 0, &budget);
+	struct statx sx;
+	double born;
+	if (statx(parent, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_CTIME, &sx) < 0)
+		return 0;
+	born = (sx.stx_mask & STATX_BTIME) ?
+		(double)sx.stx_btime.tv_sec + sx.stx_btime.tv_nsec / 1e9 :
+		(double)sx.stx_ctime.tv_sec + sx.stx_ctime.tv_nsec / 1e9;
+	return time_now() - born;
 }
 
 static int incomplete(struct ingest *in, int parent, const char *req, const char *name)
@@ -248,6 +250,10 @@ static int incomplete(struct ingest *in, int parent, const char *req, const char
 	int r = 0;
 	if (entry_age(parent, name) > (double)grace) {
 		buf_addf(&why, "still incomplete after %lld seconds", grace);
+		r = quarantine(in, parent, req, name, why.ptr);
+	} else if (inflow_incomplete(&in->flow, req)) {
+		buf_addf(&why, "over max_incomplete_per_requester (%lld): too many jobs "
+			 "waiting for their files", setting_int(in->h, "max_incomplete_per_requester"));
 		r = quarantine(in, parent, req, name, why.ptr);
 	} else {
 		in->st->incomplete++;
@@ -363,6 +369,11 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 	/* a fresh copy that only the owner owns, each manifest entry read once
 	 * and hashed while copied: the submitter's inodes (and any descriptor
 	 * it holds on them) never enter the store, nor anything unlisted */
+	if (v == VERIFY_OK && inflow_may_take(&in->flow, req, &err)) {
+		inflow_tell_waiting(&in->flow, req, uid, err.ptr);
+		in->st->deferred++;
+		goto out; /* complete, but over a cap: it waits in the inbox */
+	}
 	if (v == VERIFY_OK)
 		v = stage(in, code, rec, uid, &err);
 	if (v == VERIFY_LOCAL) /* our disk, not the submitter: keep it in the inbox */
@@ -371,9 +382,11 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		r = quarantine(in, parent, req, uid, err.ptr);
 	else if (v == VERIFY_INCOMPLETE)
 		r = incomplete(in, parent, req, uid);
-	else
+	else {
 		json_array_append_new(in->staged, json_pack("{s:s,s:s,s:O}", "uid", uid,
 			"req", req, "digest", json_object_get(rec, "code_sha256")));
+		inflow_took(&in->flow, req);
+	}
 out:
 	if (code >= 0)
 		close(code);
@@ -513,6 +526,9 @@ static int cancel_request(struct ingest *in, int reqfd, const char *req, const c
 	return r;
 }
 
+/* Inbox entries one requester may have examined per pass. */
+#define INGEST_SHARE 256
+
 static int ingest_requester(struct ingest *in, const char *req)
 {
 	int reqfd = openat(in->inbox, req, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
@@ -521,6 +537,7 @@ static int ingest_requester(struct ingest *in, const char *req)
 	json_t *cancels = json_array();
 	size_t i;
 	json_t *c;
+	unsigned share = INGEST_SHARE;
 	if (reqfd < 0) {
 		json_decref(cancels);
 		return quarantine(in, in->inbox, req, req, "inbox entry is not a folder");
@@ -531,7 +548,9 @@ static int ingest_requester(struct ingest *in, const char *req)
 		return quarantine(in, in->inbox, req, req, "inbox folder name is not a valid email");
 	}
 	d = fdopendir(reqfd);
-	while (d && r == 0 && (e = readdir(d))) {
+	/* fairness: a bounded share of entries per requester per pass, and
+	 * the runner's time budget (out_of_time): the rest waits */
+	while (d && r == 0 && share-- > 0 && !out_of_time(in) && (e = readdir(d))) {
 		if (ends_with(e->d_name, ".cancel.json") && !utf8_valid(e->d_name, strlen(e->d_name)))
 			r = quarantine(in, dirfd(d), req, e->d_name, "cancel request for an invalid uid");
 		else if (ends_with(e->d_name, ".cancel.json")) /* UTF-8: json_string takes it */
@@ -551,17 +570,41 @@ static int ingest_requester(struct ingest *in, const char *req)
 	return r;
 }
 
-int scq_ingest(scq *h, struct scq_ingest_stats *st)
+/* The requester folders, in an order that rotates at every pass, so a
+ * pass cut short by its budget never starves the same requesters. */
+static json_t *requesters(scq *h, int inbox)
+{
+	json_t *all = json_array(), *out = json_array();
+	DIR *d = fdopendir(dup(inbox));
+	struct dirent *e;
+	size_t i, n;
+	if (d)
+		rewinddir(d);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.') /* any bytes: carried raw, never as JSON text */
+			json_array_append_new(all, json_stringn_nocheck(e->d_name, strlen(e->d_name)));
+	if (d)
+		closedir(d);
+	n = json_array_size(all);
+	for (i = 0; i < n; i++)
+		json_array_append(out, json_array_get(all, (i + h->ingest_rotor) % n));
+	h->ingest_rotor++;
+	json_decref(all);
+	return out;
+}
+
+static int ingest_pass(scq *h, struct scq_ingest_stats *st, double budget)
 {
 	struct scq_ingest_stats local = { 0 };
-	struct ingest in = { h, st ? st : &local, json_array(), -1 };
+	struct ingest in = { h, st ? st : &local, json_array(), -1, { 0 }, 0 };
 	char *app = app_dir_of(h, h->email), *inbox = path_join(app, "inbox");
-	DIR *d = NULL;
-	struct dirent *e;
+	json_t *reqs = NULL, *q;
+	size_t i;
 	int r = 0, lock = -1;
 	buf_reset(&h->notices);
 	if (st)
 		memset(st, 0, sizeof(*st));
+	in.until = budget > 0 ? mono_now() + budget : 0;
 	/* one ingest at a time per store: the runner, bots and the owner's
 	 * commands all ingest, and a job must be taken exactly once */
 	lock = store_open(h) < 0 ? -1 :
@@ -575,15 +618,14 @@ int scq_ingest(scq *h, struct scq_ingest_stats *st)
 		r = errno == ENOENT ? 0 : scq_fail_errno(h, "opening inbox '%s'", inbox);
 		goto out;
 	}
-	d = fdopendir(dup(in.inbox));
-	if (d)
-		rewinddir(d);
-	while (d && r == 0 && (e = readdir(d)))
-		if (e->d_name[0] != '.')
-			r = ingest_requester(&in, e->d_name);
+	inflow_open(&in.flow, h);
+	reqs = requesters(h, in.inbox);
+	json_array_foreach(reqs, i, q)
+		if (r == 0 && !out_of_time(&in))
+			r = ingest_requester(&in, json_string_value(q));
+	inflow_close(&in.flow);
 out:
-	if (d)
-		closedir(d);
+	json_decref(reqs);
 	if (in.inbox >= 0)
 		close(in.inbox);
 	if (lock >= 0)
@@ -592,4 +634,14 @@ out:
 	free(app);
 	free(inbox);
 	return r;
+}
+
+int scq_ingest(scq *h, struct scq_ingest_stats *st)
+{
+	return ingest_pass(h, st, 0);
+}
+
+int ingest_bounded(scq *h, double seconds)
+{
+	return ingest_pass(h, NULL, seconds);
 }

@@ -29,6 +29,7 @@ struct scq {
 	struct buf audit_pending; /* audit lines waiting for batch_commit */
 	struct buf notices;       /* one line per quarantine of the last ingest */
 	scq_log_fn *log_fn;       /* scq_set_log: events of a long call */
+	unsigned ingest_rotor;    /* rotates the requesters between passes */
 	void *log_ctx;
 };
 
@@ -41,6 +42,9 @@ void batch_begin(scq *h);
 /* fs flags for a write: deferred while a batch is open. */
 #define SYNC_FLAGS(h) ((h)->batch ? FS_DEFER_SYNC : 0)
 int batch_commit(scq *h);
+/* scq_ingest with a budget: stops starting new work after `seconds` of
+ * monotonic time (the runner's tick), the rest waits for the next pass. */
+int ingest_bounded(scq *h, double seconds);
 
 /* Set the message and return code (always negative). */
 int scq_fail(scq *h, int code, const char *fmt, ...) SCQ_PRINTF(3, 4);

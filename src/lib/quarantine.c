@@ -3,6 +3,8 @@
  * into the private store's quarantine/<time>-<id>/entry with a reason.json,
  * audited, reported to the owner as one escaped line, and (for a well-formed
  * uid) answered to the requester as a refusal in its outbox.
+ * Over the requester's hourly cap (inflow.h), refusals join one batch
+ * folder for the hour instead (quarantine_batch): still never deleted.
  */
 #include "compat.h"
 #include "alloc.h"
@@ -90,3 +92,87 @@ out:
 	return r;
 }
 
+
+/* Create this hour's batch folder with its reason.json, audit line and
+ * notice, once; then every entry costs one rename and one index line. */
+static int batch_folder(scq *h, int qdir, const char *batch, const char *req)
+{
+	char now[ISO_LEN];
+	int r = 0;
+	json_t *why;
+	if (fs_exists(qdir, batch))
+		return 0;
+	time_now_iso(now);
+	why = json_pack("{s:s,s:s}", "at", now, "reason",
+			"over max_quarantines_per_hour: the refused entries of this hour are "
+			"in entries/, listed in index.jsonl");
+	json_set_name(why, "inbox_folder", req);
+	if (fs_mkdir(qdir, batch, 0700) < 0) {
+		r = -1;
+		goto out;
+	}
+	{
+		int fd = openat(qdir, batch, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = fd < 0 || fs_mkdir(fd, "entries", 0700) < 0 ||
+		    json_write_at(fd, "reason.json", why, 0) < 0 ? -1 : 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (r == 0) {
+		audit_append(h, "quarantine", NULL, req, "over max_quarantines_per_hour: "
+			     "further refusals this hour are batched", NULL);
+		quarantine_notice(h, req, batch, "over max_quarantines_per_hour: further "
+				  "refusals of this hour go to this one folder");
+	}
+out:
+	json_decref(why);
+	return r;
+}
+
+int quarantine_batch(scq *h, int parent, const char *req, const char *name,
+		     const char *reason, const char *batch)
+{
+	struct buf p = BUF_INIT, n = BUF_INIT;
+	char now[ISO_LEN], *rnd = scq_uuid4();
+	int qdir = store_subdir(h, "quarantine"), bfd = -1, r = 0;
+	json_t *line = NULL;
+	char *text = NULL;
+	if (qdir < 0) {
+		free(rnd);
+		return qdir;
+	}
+	if (batch_folder(h, qdir, batch, req) < 0 ||
+	    (bfd = openat(qdir, batch, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		r = scq_fail_errno(h, "creating quarantine batch folder '%s'", batch);
+		goto out;
+	}
+	time_now_iso(now);
+	buf_addf(&n, "entries/%.8s", rnd);
+	if (fs_rename(parent, name, bfd, n.ptr, FS_DEFER_SYNC) < 0) {
+		r = scq_fail_errno(h, "quarantining inbox entry");
+		goto out;
+	}
+	line = json_pack("{s:s,s:s}", "at", now, "stored_as", n.ptr);
+	json_set_name(line, "entry", name);
+	json_set_name(line, "reason", reason);
+	text = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
+	buf_addf(&p, "%s\n", text ? text : "{}");
+	{
+		int fd = openat(bfd, "index.jsonl", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0 || write(fd, p.ptr, p.len) != (ssize_t)p.len)
+			r = scq_fail_errno(h, "writing quarantine index of '%s'", batch);
+		if (fd >= 0)
+			close(fd);
+	}
+	publish_refusal(h, req, name, reason);
+out:
+	free(text);
+	json_decref(line);
+	free(rnd);
+	buf_release(&p);
+	buf_release(&n);
+	if (bfd >= 0)
+		close(bfd);
+	close(qdir);
+	return r;
+}

@@ -38,6 +38,11 @@ json_t *decision_record(const char *by, const char *reason);
 /* Move a hostile inbox entry to quarantine with its reason (quarantine.c). */
 int quarantine_entry(scq *h, int parent, const char *req, const char *name,
 		     const char *reason);
+/* The same, for a requester over its hourly cap: the entry joins the batch
+ * folder quarantine/<batch>/ (inflow_quarantine_key names it) as one
+ * renamed entry and one line of its index.jsonl. */
+int quarantine_batch(scq *h, int parent, const char *req, const char *name,
+		     const char *reason, const char *batch);
 /* Cancel uid in my store on behalf of `by` (owner or requester). */
 int job_cancel(scq *h, const char *uid, const char *by);
 

@@ -215,6 +215,9 @@ static void cleanup(scq *h, unsigned *n)
 		cleanup_status(h, s, time_now() - (double)after, n);
 }
 
+/* Seconds of ingest work per runner tick (deadlines are checked between). */
+#define INGEST_BUDGET 0.2
+
 static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int watch)
 {
 	struct loop *l = xcalloc(1, sizeof(*l));
@@ -237,7 +240,8 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 		if (now >= next_tick) {
 			/* no inbox entry and no full disk may stop the jobs that
 			 * run: report, keep the first error for the cycle's end */
-			int e = scq_ingest(h, NULL);
+			/* bounded: a flooded inbox never delays a deadline */
+			int e = ingest_bounded(h, INGEST_BUDGET);
 			if (*scq_ingest_notices(h))
 				scq_log(h, "%s", scq_ingest_notices(h));
 			if (e == 0)
