@@ -96,11 +96,13 @@ def submit_bash(target_email, script_content, name, description=None, tags=None,
                                  timeout_seconds)
 
 
-def submit_script(target_email, script_content, name, description=None, language="python",
-                  requirements=None, tags=None, timeout_seconds=86400):
-    """Submit a script; language is "python" (default) or "bash"."""
-    return _client().submit_script(target_email, script_content, name, description, language,
-                                   requirements, tags, timeout_seconds)
+def submit_script(target_email, script_content, name, description=None, requirements=None,
+                  tags=None, timeout_seconds=86400, *, language="python"):
+    """Submit a script; the seed's argument order (target_email,
+    script_content, name, description, requirements, tags); language is
+    "python" (default) or "bash", by keyword."""
+    return _client().submit_script(target_email, script_content, name, description,
+                                   requirements, tags, timeout_seconds, language=language)
 
 
 # ---- finding jobs -----------------------------------------------------------
