@@ -155,10 +155,12 @@ def _collection_panel(w, coll):
                 _say(out, "%s: %s" % (verb, res))
             except Exception as ex:  # noqa: BLE001 - shown to the user
                 _say(out, "%s: %s" % (type(ex).__name__, ex))
-            coll.refresh()
+            # Each shown job re-read (not the query again: decided jobs would
+            # drop out of a pending list instead of showing their new status).
+            for j in coll:
+                j._refresh_quiet()
             table.value = collection_table(coll, interactive=False)
             for cb, lab, j in rows:
-                j._refresh_quiet()
                 lab.value = label(j)
                 cb.disabled = str(j.status) != "pending"
                 cb.value = False

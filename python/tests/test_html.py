@@ -373,6 +373,21 @@ class TestWidgets(Workspace):
         # escaped status text
         self.assertNotIn("<b>batch", panel.children[-1].value)
 
+    def test_batch_on_a_query_collection_keeps_the_rows(self):
+        # q.pending_for_me re-runs its query on refresh: decided jobs must
+        # still show, with their new status, not drop out of the table
+        a = q.submit_job(DO, self.code, "kept row")
+        coll = self.owner.pending_for_me
+        panel = _actions.widget_panel(coll)
+        for w in panel.children:
+            for c in getattr(w, "children", []):
+                if type(c).__name__ == "Checkbox":
+                    c.value = c.job_uid == a.uid
+        next(x for x in self._buttons(panel) if x.description == "Approve selected").click()
+        table = panel.children[0].value
+        row = table[table.index('data-job-uid="%s"' % a.uid):]
+        self.assertIn("scq-badge-approved", row[:row.index("</tr>")])
+
     def test_display_without_kernel_prints_text(self):
         import io
         import contextlib

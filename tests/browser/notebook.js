@@ -158,7 +158,11 @@ async function main() {
         c.input_prompt_number !== null && c.input_prompt_number !== '*' &&
         c.input_prompt_number !== undefined), null, { timeout: 40000 });
       await page.locator('button.widget-button', { hasText: 'Approve selected' }).waitFor({ timeout: 20000 });
-      await page.locator(`.scq-viewer`).first().waitFor({ timeout: 10000 });
+      // Outputs arrive on iopub, possibly after the prompt numbers: wait
+      // for every view (2 viewers, the script-driven table, 3 widget panels).
+      await page.waitForFunction(() => document.querySelectorAll('.scq-viewer').length >= 2 &&
+        document.querySelector('.scq-table .scq-search') &&
+        document.querySelectorAll('.widget-html .scq-card').length >= 3, null, { timeout: 20000 });
     });
     if (!ran) return;
 
@@ -231,9 +235,18 @@ async function main() {
       if (s !== 'pending') throw new Error(`unselected job is ${s}`);
     });
     await step('the table shows the batch\'s new status without re-running the cell', async () => {
-      for (const uid of [J.batch1, J.batch2])
-        await page.locator(`.widget-html tr[data-job-uid="${uid}"] .scq-badge-approved`)
-          .first().waitFor({ timeout: 10000 });
+      for (const uid of [J.batch1, J.batch2]) {
+        try {
+          await page.locator(`.widget-html tr[data-job-uid="${uid}"] .scq-badge-approved`)
+            .first().waitFor({ timeout: 20000 });
+        } catch (e) {
+          const rows = await page.evaluate(u => Array.from(document.querySelectorAll(
+            `tr[data-job-uid="${u}"]`)).map(r => r.innerText.replace(/\s+/g, ' ')).concat(
+            Array.from(document.querySelectorAll('.widget-html')).map(w => w.className + ':' +
+              w.innerHTML.length + ':' + w.innerText.slice(0, 80).replace(/\s+/g, ' '))), uid);
+          throw new Error(`${e.message}\nrows of ${uid}: ${JSON.stringify(rows)}`);
+        }
+      }
       await page.locator(`.widget-html tr[data-job-uid="${J.untouched}"] .scq-badge-pending`)
         .first().waitFor({ timeout: 10000 });
     });
