@@ -32,7 +32,7 @@ _COLLECTIONS = ("jobs_for_me", "jobs_for_others", "pending_for_me", "pending_for
                 "my_pending", "my_running", "my_completed", "approved_by_me")
 _LAZY = {
     "CodeJob": "_core", "JobCollection": "_core", "JobStatus": "_core",
-    "QueueConfig": "_core", "Client": "_core", "DataSitesCollection": "_datasites",
+    "QueueConfig": "_config", "Client": "_core", "DataSitesCollection": "_datasites",
 }
 # Client methods also offered as module functions (the data owner's extras).
 _CLIENT_FUNCS = ("add_dataset", "remove_dataset", "list_datasets", "audit_verify", "doctor",

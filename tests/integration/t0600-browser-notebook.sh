@@ -51,7 +51,8 @@ a=$(submit "$NAME" --description "$DESC" --tag "$TAG1" --tag "$TAG2") &&
 	d=$(ds submit "$TEST_DIR/outjob" --to "$DO_EMAIL" --name "done $NAME") &&
 	do_ approve "$d" >/dev/null && do_ run >/dev/null ||
 	{ echo "Bail out! could not submit or run the jobs"; exit 1; }
-check "the finished job completed" sh -c "'$SCQ' --email '$DO_EMAIL' --data-dir '$WS' show '$d' --json | grep -q '\"status\":\"completed\"'"
+check "the finished job's status" do_ show "$d" --json
+out_has "the finished job completed" '"status":"completed"'
 
 # SCQ_SHOTS=DIR keeps a screenshot of the page there (to look at it).
 SHOTS=${SCQ_SHOTS:-}
