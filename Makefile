@@ -119,10 +119,17 @@ check-layering:
 deps:
 	@sh scripts/install-deps.sh
 
+# What the tests need on top: the browser test (t0600) drives Debian's
+# chromium and classic Notebook with npm's playwright-core.
+TEST_PKGS = chromium jupyter-notebook python3-ipywidgets python3-ipykernel
+test-deps:
+	@SCQ_EXTRA_PKGS="$(TEST_PKGS) $${SCQ_EXTRA_PKGS:-}" SCQ_NPM_DIRS=tests/browser \
+		sh scripts/install-deps.sh
+
 unit: $(UNIT_BIN)
 integration: all
 
-test: deps
+test: test-deps
 	$(MAKE) all unit check-layering
 	SCQ_BUILD=$(abspath $(B)) $(PROVE) -f --comments $(UNIT_BIN) tests/integration/t[0-9]*.sh
 	@if [ -d python ] && [ -f python/Makefile.inc ]; then $(MAKE) python-test; fi
@@ -142,5 +149,5 @@ clean:
 	rm -rf build build-san build-fuzz
 
 FORCE:
-.PHONY: all deps unit integration test demo bench clean check-layering FORCE
+.PHONY: all deps test-deps unit integration test demo bench clean check-layering FORCE
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -32,7 +32,7 @@ _COLLECTIONS = ("jobs_for_me", "jobs_for_others", "pending_for_me", "pending_for
                 "my_pending", "my_running", "my_completed", "approved_by_me")
 _LAZY = {
     "CodeJob": "_core", "JobCollection": "_core", "JobStatus": "_core",
-    "QueueConfig": "_core", "Client": "_core", "DataSitesCollection": "_datasites",
+    "QueueConfig": "_config", "Client": "_core", "DataSitesCollection": "_datasites",
 }
 # Client methods also offered as module functions (the data owner's extras).
 _CLIENT_FUNCS = ("add_dataset", "remove_dataset", "list_datasets", "audit_verify", "doctor",
@@ -96,11 +96,13 @@ def submit_bash(target_email, script_content, name, description=None, tags=None,
                                  timeout_seconds)
 
 
-def submit_script(target_email, script_content, name, description=None, language="python",
-                  requirements=None, tags=None, timeout_seconds=86400):
-    """Submit a script; language is "python" (default) or "bash"."""
-    return _client().submit_script(target_email, script_content, name, description, language,
-                                   requirements, tags, timeout_seconds)
+def submit_script(target_email, script_content, name, description=None, requirements=None,
+                  tags=None, timeout_seconds=86400, *, language="python"):
+    """Submit a script; the seed's argument order (target_email,
+    script_content, name, description, requirements, tags); language is
+    "python" (default) or "bash", by keyword."""
+    return _client().submit_script(target_email, script_content, name, description,
+                                   requirements, tags, timeout_seconds, language=language)
 
 
 # ---- finding jobs -----------------------------------------------------------

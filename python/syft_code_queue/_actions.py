@@ -1,14 +1,22 @@
 """Buttons that act in the kernel, with ipywidgets when it is installed.
 
-display(obj) shows obj's HTML and, when ipywidgets can be imported, a row of
-widget buttons whose clicks call the Python methods directly (uses only the
-ipywidgets API common to versions 6, 7 and 8: Button, Text, Checkbox, HTML,
-HBox, VBox, on_click, .value, .description, .disabled).  Without a kernel
-(plain python, terminal IPython) the object's text repr is printed instead.
-"""
-import html
+display(obj) in a kernel with ipywidgets shows one widget panel: the card or
+table as an HTML widget (rendered with interactive=False: no script, no HTML
+buttons), widget buttons whose clicks call the Python methods directly, and
+a status line.  After every action the HTML widget is re-rendered, so the
+new status shows without re-running the cell.  A review shows its file
+viewer as HTML output, then the job's panel.  Without ipywidgets the HTML
+output (with its own kernel-calling buttons) is shown; without a kernel
+(plain python, terminal IPython) the object's text repr is printed.
 
-from ._html import visible
+Escaping (see _html.py): a widget never gets submitter text as a
+description, label or tooltip, since ipywidgets renders descriptions as
+HTML.  Descriptions are fixed words; job text goes only into HTML widgets
+whose value is built with _html.e().  Uses only the ipywidgets API common to
+versions 6, 7 and 8: Button, Text, Checkbox, HTML, HBox, VBox, on_click,
+.value, .description, .disabled, .children.
+"""
+from ._html import e
 
 DEFAULT_APPROVE = "Approved via Jupyter interface"
 
@@ -35,56 +43,138 @@ def display(obj):
         print(repr(obj))
         return
     from IPython.display import HTML, display as ipy_display
-    ipy_display(HTML(obj._repr_html_()))
+    from ._html import ReviewView
     panel = widget_panel(obj)
-    if panel is not None:
-        ipy_display(panel)
+    if panel is None:
+        ipy_display(HTML(obj._repr_html_()))
+        return
+    if isinstance(obj, ReviewView):
+        ipy_display(HTML(obj._repr_html_(buttons=False)))
+    ipy_display(panel)
 
 
 def _say(box, text):
-    box.value = "<pre style='white-space:pre-wrap;margin:0'>%s</pre>" % html.escape(
-        visible(text))
+    box.value = "<pre class='tex2jax_ignore' style='white-space:pre-wrap;margin:0'>%s</pre>" % \
+        e(text)
 
 
-def _job_buttons(w, job, out, reason):
-    """Buttons for one job by status, as seen by the job's client."""
-    from ._html import _action_buttons
-    me = job.client.email if job.client is not None else None
-    buttons = []
+def _act(job, action, reason, out):
+    """One button's action; the message for the status line, or None."""
+    if action == "approve":
+        job.approve(reason.value.strip() or DEFAULT_APPROVE)
+        return "approved %s (%s)" % (job.uid, job.name)
+    if action == "reject":
+        if not reason.value.strip():
+            return "Type a reason first: a reason is required to reject."
+        job.reject(reason.value.strip())
+        return "rejected %s (%s)" % (job.uid, job.name)
+    if action == "cancel":
+        job.cancel()
+        return "%s %s (%s)" % ("cancelled" if str(job.status) == "cancelled"
+                               else "cancel requested for", job.uid, job.name)
+    if action == "review":
+        return job.review().text()
+    if action == "logs":
+        return job.get_logs() or "(no log yet)"
+    if action == "output":
+        return "%s\n%s" % (job.get_output() or "(no output yet)",
+                           "\n".join(job.list_output_files()))
+    return None
+
+
+def _job_panel(w, job):
+    """Card (HTML widget), buttons by status, reason box, status line."""
+    from ._html import _action_buttons, job_card
+    card = w.HTML(value=job_card(job, interactive=False))
+    out = w.HTML(value="")
+    reason = w.Text(value="", description="Reason:")
+    row = w.HBox(children=[])
+
+    def rebuild():
+        me = job.client.email if job.client is not None else None
+        buttons = []
+        for action, label in _action_buttons(job, me):
+            b = w.Button(description=label.split(" ", 1)[-1])  # a fixed word
+            b.tooltip = action
+            b.on_click(handler(action))
+            buttons.append(b)
+        wants_reason = any(a in ("approve", "reject") for a, _ in _action_buttons(job, me))
+        row.children = ([reason] if wants_reason else []) + buttons
 
     def handler(action):
         def click(_b):
             try:
-                if action == "approve":
-                    job.approve(reason.value.strip() or DEFAULT_APPROVE)
-                    _say(out, "approved %s (%s)" % (job.uid, job.name))
-                elif action == "reject":
-                    if not reason.value.strip():
-                        _say(out, "Type a reason first: a reason is required to reject.")
-                        return
-                    job.reject(reason.value.strip())
-                    _say(out, "rejected %s (%s)" % (job.uid, job.name))
-                elif action == "cancel":
-                    job.cancel()
-                    _say(out, "cancel requested for %s (%s)" % (job.uid, job.name))
-                elif action == "review":
-                    _say(out, job.review().text())
-                elif action == "logs":
-                    _say(out, job.get_logs() or "(no log yet)")
-                elif action == "output":
-                    files = job.list_output_files()
-                    _say(out, "%s\n%s" % (job.get_output() or "(no output yet)",
-                                          "\n".join(files)))
+                msg = _act(job, action, reason, out)
             except Exception as ex:  # noqa: BLE001 - shown to the user
-                _say(out, "%s: %s" % (type(ex).__name__, ex))
+                msg = "%s: %s" % (type(ex).__name__, ex)
+            _say(out, msg)
+            if action in ("approve", "reject", "cancel"):
+                job._refresh_quiet()
+                card.value = job_card(job, interactive=False)
+                rebuild()
         return click
 
-    for action, label in _action_buttons(job, me):
-        b = w.Button(description=label.split(" ", 1)[-1])
-        b.tooltip = "%s %s" % (action, job.uid)
-        b.on_click(handler(action))
-        buttons.append(b)
-    return buttons
+    rebuild()
+    return w.VBox(children=[card, row, out])
+
+
+def _collection_panel(w, coll):
+    """Table (HTML widget), a checkbox per job awaiting me, batch buttons."""
+    from ._html import collection_table
+    client = coll._cl
+    me = client.email if client is not None else None
+    table = w.HTML(value=collection_table(coll, interactive=False))
+    out = w.HTML(value="")
+    reason = w.Text(value="", description="Reason:")
+    awaiting = [j for j in coll if str(j.status) == "pending" and j.target_email == me]
+    rows = []
+
+    def label(j):
+        return ('<span class="tex2jax_ignore" data-job-uid="%s"><code>%s</code> %s '
+                '<i>(%s)</i> &mdash; <b>%s</b></span>' % (
+                    e(j.uid), e(j.short_id), e(j.name), e(j.requester_email), e(j.status)))
+
+    for j in awaiting:
+        cb = w.Checkbox(value=False, description="select")  # a fixed word, never job text
+        cb.job_uid = j.uid
+        rows.append((cb, w.HTML(value=label(j)), j))
+
+    def batch(verb):
+        def click(_b):
+            chosen = [j for cb, _, j in rows if cb.value and not cb.disabled]
+            if not chosen:
+                _say(out, "Select jobs first.")
+                return
+            text = reason.value.strip()
+            if verb == "reject" and not text:
+                _say(out, "Type a reason first: a reason is required to reject.")
+                return
+            from ._core import JobCollection as JC
+            try:
+                res = getattr(JC(chosen, client=client), verb + "_all")(text or DEFAULT_APPROVE)
+                _say(out, "%s: %s" % (verb, res))
+            except Exception as ex:  # noqa: BLE001 - shown to the user
+                _say(out, "%s: %s" % (type(ex).__name__, ex))
+            # Each shown job re-read (not the query again: decided jobs would
+            # drop out of a pending list instead of showing their new status).
+            for j in coll:
+                j._refresh_quiet()
+            table.value = collection_table(coll, interactive=False)
+            for cb, lab, j in rows:
+                lab.value = label(j)
+                cb.disabled = str(j.status) != "pending"
+                cb.value = False
+        return click
+
+    children = [table]
+    if rows:
+        ba = w.Button(description="Approve selected")
+        ba.on_click(batch("approve"))
+        br = w.Button(description="Reject selected")
+        br.on_click(batch("reject"))
+        children += [w.HBox(children=[cb, lab]) for cb, lab, _ in rows]
+        children.append(w.HBox(children=[reason, ba, br]))
+    return w.VBox(children=children + [out])
 
 
 def widget_panel(obj):
@@ -94,50 +184,11 @@ def widget_panel(obj):
         return None
     from ._core import CodeJob, JobCollection
     from ._html import ReviewView
-    out = w.HTML(value="")
-    reason = w.Text(value="", description="Reason:")
     if isinstance(obj, ReviewView):
         obj = obj.job
     if isinstance(obj, CodeJob):
-        buttons = _job_buttons(w, obj, out, reason)
-        if not buttons:
-            return None
-        return w.VBox(children=[w.HBox(children=[reason] + buttons), out])
+        return _job_panel(w, obj)
     if isinstance(obj, JobCollection):
-        client = obj._cl
-        me = client.email if client is not None else None
-        awaiting = [j for j in obj if str(j.status) == "pending" and j.target_email == me]
-        if not awaiting:
-            return None
-        boxes = []
-        for j in awaiting:
-            cb = w.Checkbox(value=False, description="%s  %s  (%s)" % (
-                j.short_id, visible(j.name), visible(j.requester_email)))
-            cb.job_uid = j.uid
-            boxes.append((cb, j))
-
-        def batch(verb):
-            def click(_b):
-                chosen = [j for cb, j in boxes if cb.value]
-                if not chosen:
-                    _say(out, "Select jobs first.")
-                    return
-                text = reason.value.strip()
-                if verb == "reject" and not text:
-                    _say(out, "Type a reason first: a reason is required to reject.")
-                    return
-                from ._core import JobCollection as JC
-                res = getattr(JC(chosen, client=client), verb + "_all")(
-                    text or DEFAULT_APPROVE)
-                _say(out, "%s: %s" % (verb, res))
-                for cb, j in boxes:
-                    if j in chosen:
-                        cb.disabled = True
-            return click
-        ba = w.Button(description="Approve selected")
-        ba.on_click(batch("approve"))
-        br = w.Button(description="Reject selected")
-        br.on_click(batch("reject"))
-        return w.VBox(children=[cb for cb, _ in boxes] + [w.HBox(children=[reason, ba, br]),
-                                                          out])
+        return _collection_panel(w, obj)
     return None
+

@@ -1,5 +1,5 @@
 """The pure-Python layer over the _scq extension: Client, CodeJob,
-JobCollection, JobStatus and QueueConfig."""
+JobCollection and JobStatus (QueueConfig: _config.py)."""
 import enum
 import json
 import os
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import _scq
 from ._scq import ConfigError, InvalidJob, InvalidState, JobNotFound, NotAllowed
+from ._config import QueueConfig  # noqa: F401 - Client.config, and _core's old name
 
 DEFAULT_REJECT_REASON = "Rejected by data owner"
 _TERMINAL = frozenset(("completed", "failed", "rejected", "timedout", "cancelled"))
@@ -386,56 +387,6 @@ class JobCollection(list):
         display(self)
 
 
-# ---- QueueConfig ------------------------------------------------------------------
-
-class QueueConfig:
-    """The data owner's queue settings, read from and written to the settings
-    store (`scq config`).  Attributes read live; assigning one writes it.
-
-        cfg = q.config; cfg.job_timeout = 600; cfg.to_dict()
-        q.QueueConfig(max_concurrent_jobs=2)   # applies the given settings
-    """
-    queue_name = "code-queue"
-
-    def __init__(self, client=None, **settings):
-        if client is None:
-            from . import _client
-            client = _client()
-        object.__setattr__(self, "_client", client)
-        if settings:
-            self.update(**settings)
-
-    @staticmethod
-    def keys():
-        return list(_scq.config_keys())
-
-    def to_dict(self):
-        d = {"queue_name": self.queue_name}
-        d.update(json.loads(self._client._h.config_json()))
-        return d
-
-    def __getattr__(self, key):
-        if key.startswith("_") or key not in _scq.config_keys():
-            raise AttributeError(key)
-        return json.loads(self._client._h.config_json())[key]
-
-    def __setattr__(self, key, value):
-        if key not in _scq.config_keys():
-            raise AttributeError("unknown setting %r (known: %s)" %
-                                 (key, ", ".join(_scq.config_keys())))
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        self._client._h.config_set(key, str(value))
-
-    def update(self, **settings):
-        for k, v in settings.items():
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self):
-        return "QueueConfig(%s)" % ", ".join("%s=%r" % kv for kv in self.to_dict().items())
-
-
 # ---- Client -------------------------------------------------------------------------
 
 _HINT = ("In Python you can also call q.configure(email=..., data_dir=...) "
@@ -596,7 +547,13 @@ class Client:
     submit_code = submit_job
 
     def submit_script(self, target_email, script_content, name, description=None,
-                      language="python", requirements=None, tags=None, timeout_seconds=86400):
+                      requirements=None, tags=None, timeout_seconds=86400, *,
+                      language="python"):
+        """The seed's positional order (target_email, script_content, name,
+        description, requirements, tags); language only by keyword."""
+        if requirements in ("python", "bash"):
+            raise InvalidJob("submit_script: the 5th argument is requirements; give the "
+                             "language as language=%r" % requirements)
         tags, timeout_seconds = self._tags_timeout(tags, timeout_seconds)
         if isinstance(script_content, os.PathLike):
             script_content = Path(script_content).read_bytes()
@@ -611,13 +568,13 @@ class Client:
 
     def submit_python(self, target_email, script_content, name, description=None,
                       requirements=None, tags=None, timeout_seconds=86400):
-        return self.submit_script(target_email, script_content, name, description, "python",
-                                  requirements, tags, timeout_seconds)
+        return self.submit_script(target_email, script_content, name, description,
+                                  requirements, tags, timeout_seconds, language="python")
 
     def submit_bash(self, target_email, script_content, name, description=None, tags=None,
                     timeout_seconds=86400):
-        return self.submit_script(target_email, script_content, name, description, "bash",
-                                  None, tags, timeout_seconds)
+        return self.submit_script(target_email, script_content, name, description,
+                                  None, tags, timeout_seconds, language="bash")
 
     # -- deciding ----------------------------------------------------------------------
     def _owner_uid(self, job_uid, verb):

@@ -25,6 +25,7 @@ SECTIONS = [
     job.approve("aggregates only")  # or job.reject("why"); q.pending_for_me.approve_all()
     q.run_jobs()                  # run approved jobs now (`scq run --watch` as a service)
     q.config.job_timeout = 600    # settings: q.config; datasets: q.add_dataset(name, path)
+    q.QueueConfig(job_timeout=600, max_concurrent_jobs=3).apply()  # several, all checked first
 """),
     ("Data scientist, results", """\
     job = q.wait_for_completion(job.uid, timeout=600)  # JobFailed/Timeout otherwise

@@ -1,18 +1,27 @@
 """HTML for Jupyter: a job card, a collection table, a code review and an
 output viewer.
 
-Everything that came from a submitter (names, descriptions, tags, e-mails,
-file names, file contents, reasons, logs) is escaped with html.escape after
-control characters are made visible; file contents live in escaped <pre>
-elements, never inside <script>.  The only data in <script> is JSON from
-_js(), which escapes <, > and & as \\u003c etc.  Each rendering uses ids of its
-own, and its script binds only inside its own root element.
+The escaping rule (one path): submitter text (names, descriptions, tags,
+e-mails, file names, file contents, reasons, logs, uids) reaches HTML only
+through e(), which first makes control and format characters visible
+(visible()) and then html-escapes it, quotes included, so the same value is
+safe as element text and as a quoted attribute (title, data-*).  Nothing
+else builds markup from it: no submitter text in CSS, in <script> (the only
+data there is JSON from _js(), which escapes <, > and & as \\u003c etc.),
+in an ipywidgets description or label (widgets get fixed labels; job text
+goes into an HTML widget whose value is built with e()), or in a comment.
+File contents live in escaped <pre> elements.  Bidirectional and invisible
+format characters (the library's one list, _scq.format_char_ranges()) are
+shown as \\uXXXX with a warning line (format_warning()) in every view:
+cards, tables, review, inspect_job and the output viewer.  Each rendering
+uses ids of its own, and its script binds only inside its own root element.
 
 Buttons: a click runs the action in the kernel through the classic
 Notebook's Jupyter.notebook.kernel when it exists; otherwise it copies the
 exact one-line snippet (with the job's full uid) to the clipboard and shows
-it.  With ipywidgets installed, _actions.py adds widget buttons that call
-Python directly (see CodeJob._ipython_display_).
+it.  With ipywidgets installed, _actions.py shows the card or table in an
+HTML widget (interactive=False: no script, no HTML buttons) with widget
+buttons that call Python directly and re-render it after each action.
 """
 import html
 import json
@@ -20,13 +29,53 @@ import re
 import uuid
 from datetime import datetime, timezone
 
-_CTRL = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u2028\u2029]")
+from . import _scq
+
+# The library's list of bidi and invisible format characters (scq.h), as a
+# regex class; Python never keeps a copy of the ranges.
+_FORMAT_CLASS = "".join("%s-%s" % (re.escape(chr(a)), re.escape(chr(b)))
+                        for a, b in _scq.format_char_ranges())
+_FORMAT = re.compile("[%s]" % _FORMAT_CLASS)
+_CTRL = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u2028\u2029%s]" % _FORMAT_CLASS)
 
 
 def visible(s):
-    """Control characters as visible \\xNN text (newline and tab kept)."""
+    """Control and format characters as visible \\xNN / \\uNNNN text
+    (newline and tab kept)."""
     return _CTRL.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 256
                      else "\\u%04x" % ord(m.group()), "" if s is None else str(s))
+
+
+def format_chars(*texts):
+    """How many bidi/invisible format characters the texts hold (lists and
+    None allowed)."""
+    n = 0
+    for t in texts:
+        if isinstance(t, (list, tuple)):
+            n += format_chars(*t)
+        elif t is not None:
+            n += len(_FORMAT.findall(str(t)))
+    return n
+
+
+def format_warning(*texts):
+    """The warning line for texts holding format characters, or ""."""
+    n = format_chars(*texts)
+    if not n:
+        return ""
+    return ("Warning: %d invisible or bidirectional control character%s (Trojan Source: "
+            "text may not read as it runs); shown here as \\uXXXX." % (n, "" if n == 1 else "s"))
+
+
+def job_texts(job):
+    """Every submitter-controlled field of a job shown in a view."""
+    return [job.name, job.description, job.tags, job.requester_email, job.target_email,
+            job.reason, job.error_message, job.uid]
+
+
+def warn_html(*texts):
+    w = format_warning(*texts)
+    return '<div class="scq-warn" role="alert">\u26a0 %s</div>' % e(w) if w else ""
 
 
 def e(s):
@@ -43,6 +92,11 @@ def _js(obj):
 def py_literal(s):
     """A Python string literal for s (JSON strings are valid Python literals)."""
     return json.dumps(str(s), ensure_ascii=True)
+
+
+# Every root element: MathJax (typeset over outputs and HTML widgets in the
+# classic Notebook) must not turn "$...$" in a job's name into math.
+_ROOT = "tex2jax_ignore"
 
 
 def new_id(kind):
@@ -98,7 +152,7 @@ def act(token, uid, action, reason=None):
         job.cancel()
     else:
         raise ValueError("unknown action %r" % action)
-    print("%s %s: %s" % (job.status, job.short_id, job.name))
+    print(visible("%s %s: %s" % (job.status, job.short_id, job.name)))
 
 
 def snippet(uid, action, reason=None):
@@ -137,6 +191,8 @@ _CSS = """<style>
 .scq-w .scq-file{display:block;cursor:pointer;padding:1px 4px;border-radius:3px;word-break:break-all}
 .scq-w .scq-file.scq-on{background:#e0e7ff}
 .scq-w .scq-msg{font-size:12px;color:#374151;white-space:pre-wrap}
+.scq-w .scq-warn{background:#fef3c7;color:#92400e;border-radius:4px;padding:2px 6px;margin:3px 0;
+ font-size:12px;font-weight:600}
 @media (prefers-color-scheme: dark){.scq-w{background:#111827;color:#e5e7eb;border-color:#374151}
  .scq-w pre{background:#1f2937}.scq-w button{background:#1f2937;color:#e5e7eb;border-color:#4b5563}
  .scq-w .scq-tag{background:#374151}.scq-w tr.scq-sel{background:#1e3a8a}}
@@ -243,13 +299,16 @@ root.querySelectorAll('button[data-action]').forEach(function (b) {
 
 # ---- job card ----------------------------------------------------------------------
 
-def job_card(job):
+def job_card(job, interactive=True):
+    """The card; interactive=False leaves out the buttons and the script
+    (for an ipywidgets HTML widget, next to widget buttons)."""
     rid = new_id("job")
     me = _me(job.client)
     st = str(job.status)
     desc = job.description or "No description"
     parts = [_refresh_comment(rid + "-" + (job.uid or "")), _CSS,
-             '<div class="scq-w scq-card" id="%s" data-job-uid="%s">' % (rid, e(job.uid)),
+             '<div class="scq-w scq-card %s" id="%s" data-job-uid="%s">' % (_ROOT, rid, e(job.uid)),
+             warn_html(job_texts(job)),
              '<div><span class="scq-badge scq-badge-%s">%s</span> <h3 style="display:inline">%s'
              '</h3></div>' % (e(st), e(st), e(job.name)),
              '<div class="scq-muted">%s</div>' % e(desc),
@@ -262,6 +321,9 @@ def job_card(job):
                      e("Reason: %s" % (job.error_message or job.reason)))
     if st == "pending" and job.target_email != me:
         parts.append('<div class="scq-muted">Awaiting approval</div>')
+    if not interactive:
+        parts.append("</div>")
+        return "".join(parts)
     parts.append('<div>%s</div><div class="scq-msg"></div></div>' % _buttons_html(job, me))
     parts.append(_script(rid, _BIND_BUTTONS, {"token": client_token(job.client)}))
     return "".join(parts)
@@ -339,24 +401,8 @@ root.querySelectorAll('button[data-batch]').forEach(function (b) {
 """ + _BIND_BUTTONS + "update();"
 
 
-def collection_table(coll):
-    rid = new_id("jobs")
-    client = getattr(coll, "_cl", None) or next((j.client for j in coll if j.client), None)
-    me = _me(client)
-    if not coll:
-        return ('%s%s<div class="scq-w" id="%s" style="text-align:center">'
-                '<h3>\U0001f4ed No jobs found</h3><div class="scq-muted">Submit a job to get '
-                'started: q.submit_job(...)</div></div>' % (_refresh_comment(rid), _CSS, rid))
-    title, desc = _title(coll, me)
-    counts = {}
-    for j in coll:
-        counts[str(j.status)] = counts.get(str(j.status), 0) + 1
-    awaiting = [j for j in coll if str(j.status) == "pending" and j.target_email == me]
-    now = datetime.now(timezone.utc)
-    out = [_refresh_comment(rid), _CSS, '<div class="scq-w scq-table" id="%s">' % rid,
-           '<h3>\U0001f527 %s<span class="scq-pill">%d</span></h3>' % (e(title), len(coll)),
-           '<div class="scq-muted">%s</div>' % e(desc),
-           '<div style="margin:6px 0"><input class="scq-search" type="search" '
+def _filter_bar(coll, counts, awaiting):
+    out = ['<div style="margin:6px 0"><input class="scq-search" type="search" '
            'placeholder="\U0001f50d Search jobs by name or email..." '
            'aria-label="Search jobs" style="width:260px"> ',
            '<button type="button" data-filter="all" class="scq-on">All (%d)</button>' % len(coll)]
@@ -368,14 +414,14 @@ def collection_table(coll):
     if awaiting:
         out.append(' <button type="button" data-batch="approve">\u2713 Approve Selected</button>'
                    '<button type="button" data-batch="reject">\u2717 Reject Selected</button>')
-    out.append('</div><div class="scq-scroll"><table><thead><tr><th>\u2611</th><th>Job Name</th>'
-               '<th>Status</th><th>From</th><th>To</th><th>Tags</th><th>ID</th><th>Actions</th>'
-               '</tr></thead><tbody>')
-    for j in coll:
-        st = str(j.status)
-        can_select = st == "pending" and j.target_email == me
-        out.append(
-            '<tr data-job-uid="%s" data-status="%s" data-name="%s" data-email="%s">'
+    out.append("</div>")
+    return "".join(out)
+
+
+def _row(j, me, now, interactive):
+    st = str(j.status)
+    can_select = interactive and st == "pending" and j.target_email == me
+    return ('<tr data-job-uid="%s" data-status="%s" data-name="%s" data-email="%s">'
             '<td>%s</td><td><b>%s</b><div class="scq-muted">%s</div>'
             '<div class="scq-muted">%s</div></td>'
             '<td><span class="scq-badge scq-badge-%s">%s</span></td><td>%s</td><td>%s</td>'
@@ -385,8 +431,43 @@ def collection_table(coll):
                 '<input type="checkbox" aria-label="select">' if can_select else "",
                 e(j.name), e(j.description or "No description"), e(age(j.created_at, now)),
                 e(st), e(st), e(j.requester_email), e(j.target_email), e(", ".join(j.tags)),
-                _tags_html(j.tags, 2), e(j.short_id), _buttons_html(j, me)))
-    out.append('</tbody></table></div><div class="scq-muted scq-footer">0 jobs selected '
+                _tags_html(j.tags, 2), e(j.short_id),
+                _buttons_html(j, me) if interactive else ""))
+
+
+def collection_table(coll, interactive=True):
+    """The table; interactive=False leaves out search, filters, checkboxes,
+    buttons and the script (for an ipywidgets HTML widget)."""
+    rid = new_id("jobs")
+    client = getattr(coll, "_cl", None) or next((j.client for j in coll if j.client), None)
+    me = _me(client)
+    if not coll:
+        return ('%s%s<div class="scq-w %s" id="%s" style="text-align:center">'
+                '<h3>\U0001f4ed No jobs found</h3><div class="scq-muted">Submit a job to get '
+                'started: q.submit_job(...)</div></div>' % (_refresh_comment(rid), _CSS, _ROOT,
+                                                              rid))
+    title, desc = _title(coll, me)
+    counts = {}
+    for j in coll:
+        counts[str(j.status)] = counts.get(str(j.status), 0) + 1
+    awaiting = [j for j in coll if str(j.status) == "pending" and j.target_email == me]
+    now = datetime.now(timezone.utc)
+    out = [_refresh_comment(rid), _CSS,
+           '<div class="scq-w scq-table %s" id="%s">' % (_ROOT, rid),
+           '<h3>\U0001f527 %s<span class="scq-pill">%d</span></h3>' % (e(title), len(coll)),
+           '<div class="scq-muted">%s</div>' % e(desc),
+           warn_html([job_texts(j) for j in coll])]
+    if interactive:
+        out.append(_filter_bar(coll, counts, awaiting))
+    out.append('<div class="scq-scroll"><table><thead><tr><th>\u2611</th><th>Job Name</th>'
+               '<th>Status</th><th>From</th><th>To</th><th>Tags</th><th>ID</th><th>Actions</th>'
+               '</tr></thead><tbody>')
+    out += [_row(j, me, now, interactive) for j in coll]
+    out.append('</tbody></table></div>')
+    if not interactive:
+        out.append('</div>')
+        return "".join(out)
+    out.append('<div class="scq-muted scq-footer">0 jobs selected '
                '&bull; %d total</div><div class="scq-msg"></div></div>' % len(coll))
     out.append(_script(rid, _TABLE_JS, {"token": client_token(client)}))
     return "".join(out)
@@ -416,10 +497,11 @@ def _order(paths):
     return first + sorted((p for p in paths if p not in first), key=lambda p: (p.lower(), p))
 
 
-def _viewer(rid, title_html, meta_html, files, bottom_html, info, empty_text):
+def _viewer(rid, title_html, meta_html, files, bottom_html, info, empty_text, warn_texts=()):
     """files: [(path, text)].  Contents go into escaped <pre> blocks."""
-    out = [_refresh_comment(rid), _CSS, '<div class="scq-w scq-viewer" id="%s">' % rid,
-           title_html, meta_html]
+    out = [_refresh_comment(rid), _CSS,
+           '<div class="scq-w scq-viewer %s" id="%s">' % (_ROOT, rid), title_html,
+           warn_html(list(warn_texts), [p for p, _ in files], [t for _, t in files]), meta_html]
     if not files:
         out.append('<div class="scq-muted">%s</div>' % e(empty_text))
     else:
@@ -472,6 +554,10 @@ class ReviewView:
                  "Tags: %s" % (", ".join(j.tags) or "No tags"),
                  "Code SHA-256: %s" % j.code_sha256, "", "Files:"]
         lines += ["  " + p for p in _order(self.files)]
+        warn = format_warning(job_texts(j), self.files,
+                              [j.read_file(p) for p in self.files])
+        if warn:
+            lines[1:1] = [warn]
         others = [p for p in _order(self.files) if p != "run.sh"]
         for p in ["run.sh"] + others[:max_other]:
             if p not in self.files:
@@ -490,7 +576,8 @@ class ReviewView:
     def __repr__(self):
         return self.text()
 
-    def _repr_html_(self):
+    def _repr_html_(self, buttons=True):
+        """buttons=False: no HTML approve/reject (widget buttons follow)."""
         j = self.job
         rid = new_id("review")
         me = _me(j.client)
@@ -502,7 +589,9 @@ class ReviewView:
                     e(j.requester_email), e(j.target_email),
                     e(", ".join(j.tags)) if j.tags else "No tags", e(j.short_id),
                     e(j.code_sha256)))
-        if str(j.status) == "pending" and j.target_email == me:
+        if str(j.status) == "pending" and j.target_email == me and not buttons:
+            bottom = ""
+        elif str(j.status) == "pending" and j.target_email == me:
             bottom = ('<div style="margin-top:6px">%s</div>' % "".join(
                 '<button type="button" data-action="%s" data-uid="%s">%s</button>' %
                 (a, e(j.uid), label) for a, label in (("approve", "\u2705 Approve Job"),
@@ -513,7 +602,7 @@ class ReviewView:
             bottom = '<div class="scq-muted">\U0001f4cb Review only &bull; Job status: %s</div>' \
                 % e(j.status)
         return _viewer(rid, title, meta, files, bottom, {"token": client_token(j.client)},
-                       "\U0001f4c1 No files found")
+                       "\U0001f4c1 No files found", job_texts(j))
 
     def _ipython_display_(self):
         from ._actions import display
@@ -528,8 +617,9 @@ class OutputViewer:
         self.files = job.list_output_files()
 
     def text(self):
-        return visible("\n".join(["Output of %s (%s): %s" % (self.job.name, self.job.uid,
-                                                               self.job.status)] +
+        head = ["Output of %s (%s): %s" % (self.job.name, self.job.uid, self.job.status)]
+        warn = format_warning(job_texts(self.job), self.files)
+        return visible("\n".join(head + ([warn] if warn else []) +
                                  ["  " + p for p in self.files]))
 
     def __repr__(self):
@@ -545,4 +635,5 @@ class OutputViewer:
         meta = '<div class="scq-muted">\U0001f4c2 %s &bull; Status: %s</div>' % (
             e(out_dir or "no output folder"), e(j.status))
         return _viewer(rid, title, meta, files, "", {"token": ""},
-                       "\U0001f4c1 No Output Available (job status: %s)" % j.status)
+                       "\U0001f4c1 No Output Available (job status: %s)" % j.status,
+                       job_texts(j))

@@ -326,8 +326,11 @@ class TestWidgets(Workspace):
         panel = _actions.widget_panel(oj)
         btns = {b.description: b for b in self._buttons(panel)}
         self.assertEqual(set(btns), {"Approve", "Reject", "Review"})
+        card, out = panel.children[0], panel.children[2]
+        self.assertIn("scq-badge-pending", card.value)
+        self.assertNotIn("<script", card.value)  # the widget card has no script or HTML buttons
+        self.assertNotIn("<button", card.value)
         btns["Review"].click()
-        out = panel.children[1]
         self.assertIn("run.sh", out.value)
         btns["Reject"].click()  # no reason typed: refused
         self.assertIn("reason is required", out.value)
@@ -335,19 +338,23 @@ class TestWidgets(Workspace):
         btns["Approve"].click()
         self.assertEqual(self.owner.get_job(j.uid).status, "approved")
         self.assertIn("approved", out.value)
+        # the card shows the new status at once, and the buttons follow it
+        self.assertIn("scq-badge-approved", card.value)
+        self.assertEqual({b.description for b in self._buttons(panel)}, {"Cancel"})
         self.owner.run_jobs()
         panel = _actions.widget_panel(q.get_job(j.uid))
         btns = {b.description: b for b in self._buttons(panel)}
         self.assertEqual(set(btns), {"Logs", "Output"})
         btns["Logs"].click()
-        self.assertIn("hello", panel.children[1].value)
+        self.assertIn("hello", panel.children[2].value)
 
     def test_collection_batch_buttons(self):
         a = q.submit_job(DO, self.code, "<b>batch</b> a")
         b = q.submit_job(DO, self.code, "batch b")
         coll = self.owner.pending_for_me.by_name("batch")
         panel = _actions.widget_panel(coll)
-        boxes = [w for w in panel.children if type(w).__name__ == "Checkbox"]
+        boxes = [c for w in panel.children if type(w).__name__ == "HBox"
+                 for c in w.children if type(c).__name__ == "Checkbox"]
         self.assertEqual({x.job_uid for x in boxes}, {a.uid, b.uid})
         for x in boxes:
             x.value = x.job_uid == a.uid
@@ -355,9 +362,31 @@ class TestWidgets(Workspace):
         btns["Approve selected"].click()
         self.assertEqual(self.owner.get_job(a.uid).status, "approved")
         self.assertEqual(self.owner.get_job(b.uid).status, "pending")
-        self.assertIsNone(_actions.widget_panel(q.pending_for_others))  # nothing to decide
+        # the table widget shows the new status without re-running the cell
+        table = panel.children[0].value
+        row = table[table.index('data-job-uid="%s"' % a.uid):]
+        self.assertIn("scq-badge-approved", row[:row.index("</tr>")])
+        self.assertTrue(next(x for x in boxes if x.job_uid == a.uid).disabled)
+        # nothing to decide: the requester's table, no checkbox or batch button
+        mine = _actions.widget_panel(q.pending_for_others)
+        self.assertEqual([type(w).__name__ for w in mine.children], ["HTML", "HTML"])
         # escaped status text
         self.assertNotIn("<b>batch", panel.children[-1].value)
+
+    def test_batch_on_a_query_collection_keeps_the_rows(self):
+        # q.pending_for_me re-runs its query on refresh: decided jobs must
+        # still show, with their new status, not drop out of the table
+        a = q.submit_job(DO, self.code, "kept row")
+        coll = self.owner.pending_for_me
+        panel = _actions.widget_panel(coll)
+        for w in panel.children:
+            for c in getattr(w, "children", []):
+                if type(c).__name__ == "Checkbox":
+                    c.value = c.job_uid == a.uid
+        next(x for x in self._buttons(panel) if x.description == "Approve selected").click()
+        table = panel.children[0].value
+        row = table[table.index('data-job-uid="%s"' % a.uid):]
+        self.assertIn("scq-badge-approved", row[:row.index("</tr>")])
 
     def test_display_without_kernel_prints_text(self):
         import io
@@ -366,3 +395,89 @@ class TestWidgets(Workspace):
         with contextlib.redirect_stdout(buf):
             q.jobs_for_others._ipython_display_()
         self.assertIn("JobCollection(", buf.getvalue())
+
+
+class TestWidgetText(Workspace):
+    """Issue 8 item 1: no submitter text in a widget description, label or
+    tooltip (ipywidgets renders descriptions as HTML)."""
+    HOSTILE = '<img src=x onerror=alert(1)> \u202ename'
+
+    def setUp(self):
+        self._saved = sys.modules.get("ipywidgets")
+        sys.modules["ipywidgets"] = fake_ipywidgets()
+
+    def tearDown(self):
+        if self._saved is None:
+            sys.modules.pop("ipywidgets", None)
+        else:
+            sys.modules["ipywidgets"] = self._saved
+
+    def _all(self, w, out):
+        out.append(w)
+        for c in getattr(w, "children", []):
+            self._all(c, out)
+        return out
+
+    def assert_text_only(self, panel):
+        fixed = {"", "select", "Reason:", "Approve selected", "Reject selected", "Approve",
+                 "Reject", "Review", "Cancel", "Logs", "Output"}
+        for w in self._all(panel, []):
+            self.assertIn(getattr(w, "description", ""), fixed, type(w).__name__)
+            self.assertIn(getattr(w, "tooltip", ""), fixed | {"approve", "reject", "review",
+                                                                "cancel", "logs", "output"})
+            if type(w).__name__ == "HTML" and w.value:
+                s = scan(w.value)
+                self.assertNotIn("img", s.tags)
+                self.assertNotIn("script", s.tags)
+                self.assertNotIn("\u202e", w.value)
+
+    def test_hostile_name_never_in_widget_descriptions(self):
+        j = q.submit_job(DO, self.code, self.HOSTILE, tags=["<b>t</b>"])
+        self.assert_text_only(_actions.widget_panel(self.owner.pending_for_me))
+        panel = _actions.widget_panel(self.owner.get_job(j.uid))
+        self.assert_text_only(panel)
+        for b in [w for w in self._all(panel, []) if type(w).__name__ == "Button"]:
+            b.click()  # approve (then the rebuilt buttons are checked again)
+            break
+        self.assert_text_only(panel)
+        self.assert_text_only(_actions.widget_panel(self.owner.review_job(j.uid)))
+
+
+class TestFormatChars(Workspace):
+    """Issue 8 item 1: bidi and invisible format characters are shown as
+    \\uXXXX with a warning line in every view, from the library's list."""
+
+    def test_list_comes_from_the_library(self):
+        ranges = q._scq.format_char_ranges()
+        self.assertIn((0x202a, 0x202e), ranges)
+        for a, b in ranges:
+            for cp in (a, b):
+                self.assertEqual(_html.visible(chr(cp)), "\\u%04x" % cp)
+        self.assertEqual(_html.format_chars("a\u202eb\u2066c\u200bd\u2060\ufeff"), 5)
+        self.assertEqual(_html.visible("\u2065"), "\u2065")  # not in the list: kept
+
+    def test_every_view_shows_them_with_a_warning(self):
+        code = make_code(os.path.join(self.tmp, "trojan"), extra={
+            "check.py": "if access_level != \"user\u202e \u2066// Check if admin\u2069 \u2066\":\n"})
+        j = q.submit_job(DO, code, "ad\u202emin", description="x\u200by", tags=["t\ufeff"])
+        oj = self.owner.get_job(j.uid)
+        views = {"card": oj._repr_html_(), "static card": _html.job_card(oj, False),
+                 "table": self.owner.pending_for_me._repr_html_(),
+                 "static table": _html.collection_table(self.owner.pending_for_me, False),
+                 "review": self.owner.review_job(j.uid)._repr_html_(),
+                 "review text": self.owner.review_job(j.uid).text()}
+        import io
+        import contextlib
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            self.owner.inspect_job(j.uid)
+        views["inspect_job"] = buf.getvalue()
+        for name, v in views.items():
+            self.assertIn("Trojan Source", v, name)
+            self.assertIn("ad\\u202emin", v, name)
+            self.assertIsNone(_html._FORMAT.search(v), name)
+        self.assertIn("\\u2066// Check if admin\\u2069", views["review"])
+        self.assertIn("\\u2066// Check if admin\\u2069", views["inspect_job"])
+        # a job without them has no warning
+        plain = q.submit_job(DO, self.code, "plain")
+        self.assertNotIn("Trojan Source", self.owner.get_job(plain.uid)._repr_html_())

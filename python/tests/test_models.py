@@ -236,8 +236,9 @@ class TestConfigAndDatasites(Workspace):
                   "isolation", "memory_limit_mb"):
             self.assertIn(k, d)
         self.assertIn("max_concurrent_jobs", q.QueueConfig.keys())
-        q2 = q.QueueConfig(self.owner, max_concurrent_jobs=2)
+        q2 = q.QueueConfig(self.owner, max_concurrent_jobs=2).apply()
         self.assertEqual(q2.max_concurrent_jobs, 2)
+        self.assertEqual(cfg.max_concurrent_jobs, 2)
         with self.assertRaises(q.InvalidJob):
             cfg.job_timeout = -5
         with self.assertRaises(AttributeError):
