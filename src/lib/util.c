@@ -83,11 +83,18 @@ char *scq_uuid4(void)
 	return buf_detach(&s, NULL);
 }
 
-char *scq_escape_terminal(const char *s, size_t len)
+char *scq_escape_text(const char *s, size_t len, unsigned flags, size_t *markers)
 {
 	struct buf b = BUF_INIT;
-	buf_add_escaped(&b, s, len);
+	long n = buf_add_shown(&b, s, len, flags & SCQ_SHOW_MULTILINE ? BUF_SHOW_MULTILINE : 0);
+	if (markers)
+		*markers = n > 0 ? (size_t)n : 0;
 	return buf_detach(&b, NULL);
+}
+
+char *scq_escape_terminal(const char *s, size_t len)
+{
+	return scq_escape_text(s, len, 0, NULL);
 }
 
 double time_now(void)
