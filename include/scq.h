@@ -262,12 +262,14 @@ int scq_doctor_json(scq *h, char **json_out);
  * valid UTF-8 as 0xXX.  The result is valid UTF-8.
  *   scq_escape_text: flags SCQ_SHOW_MULTILINE keeps TAB and LF (files,
  *     logs); without it they are markers too (names, table cells).
+ *     SCQ_SHOW_MARKED is for scq_errmsg text, which shows submitter names
+ *     with markers already: U+27E8 then passes (and counts as a marker).
  *     *markers (may be NULL) gets the number of markers, so the program
  *     can say that some were shown.  Caller frees.
  *   scq_escape_terminal: the one-line form, scq_escape_text(s, len, 0,
  *     NULL).  Caller frees.
  */
-enum scq_show_flags { SCQ_SHOW_MULTILINE = 1 };
+enum scq_show_flags { SCQ_SHOW_MULTILINE = 1, SCQ_SHOW_MARKED = 2 };
 char *scq_escape_text(const char *s, size_t len, unsigned flags, size_t *markers);
 char *scq_escape_terminal(const char *s, size_t len);
 /*

@@ -42,6 +42,8 @@ int cli_wants_help(int argc, char **argv);
 void cli_put(FILE *f, const char *s);
 void cli_put_n(FILE *f, const char *s, size_t len);
 void cli_put_text(FILE *f, const char *s, size_t len);
+/* A library message (scq_errmsg): one line, its markers kept as they are. */
+void cli_put_msg(FILE *f, const char *s, size_t len);
 void cli_markers_notice(void);
 /* --raw: refuse (usage error, with the fix) when stdout is a terminal. */
 int cli_raw_refused(const char *cmd, const char *id);

@@ -50,7 +50,7 @@ static void print_file(scq *h, const char *uid, const char *path, int full)
 	printf(" -----\n");
 	if (r) {
 		printf("(");
-		cli_put(stdout, scq_errmsg(h));
+		cli_put_msg(stdout, scq_errmsg(h), strlen(scq_errmsg(h)));
 		printf(")\n");
 		return;
 	}

@@ -34,11 +34,11 @@ int cli_fail(scq *h, int code)
 	/* one line, but keep the candidate list of an ambiguous id on lines */
 	fputs("scq: ", stderr);
 	while (code == SCQ_EAMBIGUOUS && (nl = strchr(m, '\n'))) {
-		cli_put_n(stderr, m, (size_t)(nl - m));
+		cli_put_msg(stderr, m, (size_t)(nl - m));
 		fputc('\n', stderr);
 		m = nl + 1;
 	}
-	cli_put(stderr, m);
+	cli_put_msg(stderr, m, strlen(m));
 	fputc('\n', stderr);
 	return code == 0 ? 0 : EXIT_FAIL;
 }
@@ -76,28 +76,34 @@ int cli_wants_help(int argc, char **argv)
 	return 0;
 }
 
-void cli_put_n(FILE *f, const char *s, size_t len)
+static void put_shown(FILE *f, const char *s, size_t len, unsigned flags)
 {
 	size_t n = 0;
-	char *e = scq_escape_text(s, len, 0, &n);
+	char *e = scq_escape_text(s, len, flags, &n);
 	markers_shown += n;
 	fputs(e, f);
 	free(e);
+}
+
+void cli_put_n(FILE *f, const char *s, size_t len)
+{
+	put_shown(f, s, len, 0);
 }
 
 void cli_put(FILE *f, const char *s)
 {
 	if (s)
-		cli_put_n(f, s, strlen(s));
+		put_shown(f, s, strlen(s), 0);
 }
 
 void cli_put_text(FILE *f, const char *s, size_t len)
 {
-	size_t n = 0;
-	char *e = scq_escape_text(s, len, SCQ_SHOW_MULTILINE, &n);
-	markers_shown += n;
-	fputs(e, f);
-	free(e);
+	put_shown(f, s, len, SCQ_SHOW_MULTILINE);
+}
+
+void cli_put_msg(FILE *f, const char *s, size_t len)
+{
+	put_shown(f, s, len, SCQ_SHOW_MARKED);
 }
 
 int cli_raw_refused(const char *cmd, const char *id)

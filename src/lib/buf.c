@@ -232,7 +232,7 @@ static int needs_marker(size_t n, uint32_t cp, unsigned flags)
 	if ((cp == '\n' || cp == '\t') && (flags & BUF_SHOW_MULTILINE))
 		return 0;
 	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
-	       scq_is_format_char(cp) || cp == MARK_OPEN_CP;
+	       scq_is_format_char(cp) || (cp == MARK_OPEN_CP && !(flags & BUF_SHOW_MARKED));
 }
 
 static int add_marker(struct buf *b, unsigned char byte, size_t n, uint32_t cp)
@@ -254,6 +254,7 @@ long buf_add_shown(struct buf *b, const char *s, size_t len, unsigned flags)
 	while (i < len) {
 		n = utf8_decode(p + i, len - i, &cp);
 		if (!needs_marker(n, cp, flags)) {
+			markers += n && cp == MARK_OPEN_CP; /* a marker made before */
 			i += n;
 			continue;
 		}

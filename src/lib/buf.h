@@ -54,14 +54,17 @@ int buf_reserve(struct buf *b, size_t extra);
  * (with the angle brackets U+27E8/U+27E9 in place of < >).
  * BUF_SHOW_MULTILINE keeps TAB and LF as they are (files, logs); without
  * it (names, table cells, one-line fields) they are markers too, so one
- * field is always one line.  Every place that shows submitter text goes
- * through buf_add_shown (programs: scq_escape_text).
+ * field is always one line.  BUF_SHOW_MARKED is for text that holds
+ * markers already (the library's messages, which show submitter names
+ * through buf_add_escaped): U+27E8 passes and is counted as a marker.
+ * Every place that shows submitter text goes through buf_add_shown
+ * (programs: scq_escape_text).
  *
  * buf_add_shown returns the number of markers appended, or -1 when the
  * cap was reached (the buffer then holds a shown prefix of s).
  * buf_add_escaped is the one-line form, returning 0 or -1.
  */
-enum buf_show_flags { BUF_SHOW_MULTILINE = 1 };
+enum buf_show_flags { BUF_SHOW_MULTILINE = 1, BUF_SHOW_MARKED = 2 };
 long buf_add_shown(struct buf *b, const char *s, size_t len, unsigned flags);
 int buf_add_escaped(struct buf *b, const char *s, size_t len);
 

@@ -130,6 +130,15 @@ static int walk_entry(struct walker *w, int src, int dst, const char *name,
 		buf_setf(w->err, "'%s': %s", rel.ptr, strerror(errno));
 		goto out;
 	}
+	if (w->skipped && !utf8_valid(name, strlen(name))) {
+		/* at submit: JSON (job.json) holds only UTF-8, so such a name
+		 * could never be listed in the manifest */
+		buf_reset(w->err);
+		buf_adds(w->err, "file name '");
+		buf_add_escaped(w->err, rel.ptr, rel.len);
+		buf_adds(w->err, "' is not valid UTF-8: rename it");
+		goto out;
+	}
 	if (w->skipped && syftbox_ignored(name, S_ISDIR(st.st_mode)) && strcmp(rel.ptr, "run.sh")) {
 		json_array_append_new(w->skipped, json_string(rel.ptr));
 		r = 0;

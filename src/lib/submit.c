@@ -98,6 +98,8 @@ static int check_text(scq *h, const char *field, const char *s, size_t max, int 
 		return scq_fail(h, SCQ_EINVAL, "%s is longer than %zu bytes", field, max);
 	if (has_control(s, multiline))
 		return scq_fail(h, SCQ_EINVAL, "%s contains control characters", field);
+	if (!utf8_valid(s, strlen(s)))
+		return scq_fail(h, SCQ_EINVAL, "%s is not valid UTF-8", field);
 	return 0;
 }
 

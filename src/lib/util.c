@@ -86,7 +86,8 @@ char *scq_uuid4(void)
 char *scq_escape_text(const char *s, size_t len, unsigned flags, size_t *markers)
 {
 	struct buf b = BUF_INIT;
-	long n = buf_add_shown(&b, s, len, flags & SCQ_SHOW_MULTILINE ? BUF_SHOW_MULTILINE : 0);
+	long n = buf_add_shown(&b, s, len, (flags & SCQ_SHOW_MULTILINE ? BUF_SHOW_MULTILINE : 0) |
+			       (flags & SCQ_SHOW_MARKED ? BUF_SHOW_MARKED : 0));
 	if (markers)
 		*markers = n > 0 ? (size_t)n : 0;
 	return buf_detach(&b, NULL);
