@@ -51,7 +51,10 @@ int store_open(scq *h);
 /* An fd (caller closes) for a sub-directory of the store, created if needed. */
 int store_subdir(scq *h, const char *rel);
 
-/* Validation of untrusted names. */
+/* Validation of untrusted names.  E-mails are lower-cased at every entry
+ * point (identity, submit target) and job ids before lookup, with
+ * ascii_lower (caller frees); email_valid accepts lower case only. */
+char *ascii_lower(const char *s);
 int email_valid(const char *s);
 int component_valid(const char *s, size_t maxlen); /* one path component */
 int has_control(const char *s, int allow_newline_tab);

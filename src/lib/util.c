@@ -25,6 +25,15 @@ int has_control(const char *s, int allow_newline_tab)
 	return 0;
 }
 
+char *ascii_lower(const char *s)
+{
+	char *p = xstrdup(s), *q;
+	for (q = p; *q; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+	return p;
+}
+
 /* local@domain.tld, lowercase ASCII, no path characters, <= 254 bytes. */
 int email_valid(const char *s)
 {
