@@ -120,12 +120,17 @@ void scq_job_list_free(scq_job_list *l);
 /* ---- submitting (the data scientist) ---------------------------------- */
 
 struct scq_submit_options {
-	const char *to;           /* the data owner's email (required) */
+	const char *to;           /* the data owner's email (required; any case) */
 	const char *folder;       /* folder holding run.sh (required) */
 	const char *name;         /* required */
 	const char *description;  /* optional */
 	const char *const *tags;  /* NULL-terminated, optional */
 	long long timeout_seconds; /* approval wait; 0 means 86400 */
+	/* A run.sh with Windows (CRLF) line endings is refused (bash misreads
+	 * it); non-zero converts CRLF to LF in the submitted copy of run.sh,
+	 * never in the folder.  The last member: callers that zero the
+	 * struct and do not know it get the refusal. */
+	int convert_crlf;
 };
 
 /* Submit a folder.  On success *uid_out (caller frees with free) is the
