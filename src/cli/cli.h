@@ -51,6 +51,9 @@ int cli_raw_refused(const char *cmd, const char *id);
 int cli_write_raw(const char *data, size_t len);
 /* Resolve an id or prefix to a full uid (caller frees) or fail. */
 char *cli_resolve(scq *h, const char *id, int role, int *rc);
+/* The same for what only the data owner may do (verb: "approve", ...): a
+ * job I requested is refused naming its owner, not "not found". */
+char *cli_resolve_owner(scq *h, const char *id, const char *verb, int *rc);
 /* Print a JSON document with a trailing newline and free it. */
 void cli_print_json(char *json);
 /* Aligned job table, streamed row by row (role: FROM or TO column). */

@@ -143,7 +143,7 @@ int cmd_review(int argc, char **argv)
 	if (r)
 		return r;
 	h = cli_open();
-	uid = cli_resolve(h, a.id, SCQ_AS_OWNER, &r);
+	uid = cli_resolve_owner(h, a.id, "review", &r);
 	if (uid && a.raw)
 		r = print_raw(h, uid, a.path);
 	else if (uid)

@@ -151,6 +151,30 @@ char *cli_resolve(scq *h, const char *id, int role, int *rc)
 	return uid;
 }
 
+char *cli_resolve_owner(scq *h, const char *id, const char *verb, int *rc)
+{
+	scq_job *j = NULL;
+	char *uid;
+	int r = scq_find(h, id, SCQ_AS_OWNER, &j);
+	if (r == SCQ_ENOTFOUND && scq_find(h, id, SCQ_AS_REQUESTER, &j) == 0) {
+		/* say who may act rather than "not found" */
+		fprintf(stderr, "scq: job %s is not yours to %s: only its data owner ", scq_job_uid(j), verb);
+		cli_put(stderr, scq_job_target(j));
+		fprintf(stderr, " may %s it; you (%s) are its requester\n", verb, scq_email(h));
+		scq_job_free(j);
+		*rc = EXIT_FAIL;
+		return NULL;
+	}
+	if (r) {
+		*rc = r == SCQ_EINVAL ? (cli_fail(h, r), EXIT_USAGE) : cli_fail(h, r);
+		return NULL;
+	}
+	uid = strdup(scq_job_uid(j));
+	scq_job_free(j);
+	*rc = 0;
+	return uid;
+}
+
 void cli_print_json(char *json)
 {
 	if (json)
