@@ -60,6 +60,24 @@ static int print_job(const scq_job *j, void *ctx)
 	return 0;
 }
 
+static int count_job(const scq_job *j, void *ctx)
+{
+	(void)j;
+	++*(unsigned long *)ctx;
+	return 0;
+}
+
+/* Nothing matched: say so truly, with how many jobs there are at all. */
+static void print_none(scq *h, int role, int status, int forced, const char *empty)
+{
+	unsigned long total = 0;
+	if (forced || status < 0 || scq_list_each(h, role, -1, count_job, &total) || !total)
+		printf("%s\n", empty);
+	else
+		printf("No jobs with status %s (%lu job%s %s you in total).\n", scq_status_name(status),
+		       total, total == 1 ? "" : "s", role == SCQ_AS_OWNER ? "submitted to" : "submitted by");
+}
+
 static int list_common(int argc, char **argv, int role, int force_status, const char *empty)
 {
 	struct list_args a;
@@ -76,7 +94,7 @@ static int list_common(int argc, char **argv, int role, int force_status, const 
 	if (p.json)
 		printf(p.n ? "\n]\n" : "[]\n");
 	else if (!r && !p.n)
-		printf("%s\n", empty);
+		print_none(h, role, a.status, force_status >= 0, empty);
 	cli_print_ingest_notices(h);
 	if (r)
 		r = cli_fail(h, r);
