@@ -191,9 +191,11 @@ void cli_print_ingest_notices(scq *h)
 {
 	const char *n = scq_notices(h);
 	const char *line = n;
-	while (line && *line) {
+	while (line && *line) { /* they name submitters' files and folders */
 		const char *nl = strchr(line, '\n');
-		fprintf(stderr, "scq: %.*s\n", (int)(nl ? nl - line : (long)strlen(line)), line);
+		fputs("scq: ", stderr);
+		cli_put_msg(stderr, line, nl ? (size_t)(nl - line) : strlen(line));
+		fputc('\n', stderr);
 		line = nl ? nl + 1 : NULL;
 	}
 }
@@ -239,9 +241,10 @@ static int char_width(const char *s, size_t len, size_t *used)
 
 /*
  * A table cell of `width` display columns: shown text (one line), cut on a
- * character boundary and never inside a marker, with "…" when cut.
+ * character boundary and never inside a marker, with `more` ("…" or "")
+ * when cut.
  */
-static void cell(const char *s, int width)
+static void cell(const char *s, int width, const char *more)
 {
 	size_t nm = 0, len, i = 0, n, cut = 0;
 	char *e = scq_escape_text(s ? s : "", strlen(s ? s : ""), 0, &nm);
@@ -256,7 +259,7 @@ static void cell(const char *s, int width)
 			in_marker = 0;
 		cols += w;
 		i += n;
-		if (!in_marker && cols <= width - 1) { /* leaves room for the "…" */
+		if (!in_marker && cols <= width - (*more ? 1 : 0)) { /* room for `more` */
 			cut = i;
 			cut_cols = cols;
 		}
@@ -264,7 +267,7 @@ static void cell(const char *s, int width)
 	if (cols <= width)
 		printf("%s%*s ", e, width - cols, "");
 	else
-		printf("%.*s\u2026%*s ", (int)cut, e, width - 1 - cut_cols, "");
+		printf("%.*s%s%*s ", (int)cut, e, more, width - (*more ? 1 : 0) - cut_cols, "");
 	free(e);
 }
 
@@ -274,8 +277,7 @@ static void tags_and_created(const scq_job *j, int tags)
 	json_t *o = json_loads(js, 0, NULL), *t;
 	size_t i;
 	if (!tags) {
-		const char *c = json_string_value(json_object_get(o, "created_at"));
-		printf("%-16.16s ", c ? c : "");
+		cell(json_string_value(json_object_get(o, "created_at")), 16, ""); /* to the minute */
 	}
 	json_array_foreach(tags ? json_object_get(o, "tags") : NULL, i, t) {
 		if (i)
@@ -300,8 +302,8 @@ void cli_table_row(const scq_job *j, int role)
 {
 	int st = scq_job_status(j);
 	printf("%.8s ", scq_job_uid(j));
-	cell(scq_job_name(j), 30);
-	cell(role == SCQ_AS_OWNER ? scq_job_requester(j) : scq_job_target(j), 28);
+	cell(scq_job_name(j), 30, "\u2026");
+	cell(role == SCQ_AS_OWNER ? scq_job_requester(j) : scq_job_target(j), 28, "\u2026");
 	if (cli_color())
 		printf("\033[%sm%-10s\033[0m ", status_color(st), scq_status_name(st));
 	else

@@ -5,6 +5,10 @@
 # table columns cut on characters and measured in display width, and file
 # names that are not UTF-8 refused at submit.
 . "$(dirname "$0")/test-lib.sh"
+# out_lacks / err_lacks NAME ERE: the last checked command's stdout / stderr
+# does not match ERE
+out_lacks() { if grep -Eq -- "$2" "$TEST_DIR/out"; then _p=0; else _p=1; fi; _result $_p "$1" "$TEST_DIR/out"; }
+err_lacks() { if grep -Eq -- "$2" "$TEST_DIR/err"; then _p=0; else _p=1; fi; _result $_p "$1" "$TEST_DIR/err"; }
 
 STORE="$WS/private/code-queue/$DO_EMAIL"
 raw() { cp "$TEST_DIR/out" "$TEST_DIR/raw"; } # keep the last stdout for cmp
@@ -34,7 +38,7 @@ check "logs" ds logs "$U"
 cp "$TEST_DIR/out" "$TEST_DIR/logs.out"
 check "logs show the output byte for byte" python3 -c 'import sys
 sys.exit(open(sys.argv[2], "rb").read() not in open(sys.argv[1], "rb").read())' "$TEST_DIR/logs.out" "$TEST_DIR/code/data.txt"
-check "no marker notice for plain output" sh -c '! grep -q marker "$1"' x "$TEST_DIR/err"
+err_lacks "no marker notice for plain output" marker
 check "logs --raw to a file" do_ logs "$U" --raw; raw
 check "logs --raw is the log byte for byte" cmp "$TEST_DIR/raw" "$STORE/jobs/completed/$U/execution.log"
 check "review --raw" do_ review "$U" --raw; raw
@@ -76,6 +80,13 @@ check "logs --raw is byte-exact even for hostile bytes" do_ logs "$UE" --raw; ra
 check "cmp with the log" cmp "$TEST_DIR/raw" "$STORE/jobs/completed/$UE/execution.log"
 check "review --raw of the hostile file" do_ review "$UE" --raw evil.txt; raw
 check "cmp with the submitted file" cmp "$TEST_DIR/raw" "$TEST_DIR/evil/evil.txt"
+
+# notices name the submitter's files through the same path
+make_job "$TEST_DIR/skip"
+printf 'x\n' > "$TEST_DIR/skip/$(printf 'a\033[2J.log')"
+check "submit leaves out a *.log file" ds submit "$TEST_DIR/skip" --to "$DO_EMAIL" --name skip
+err_has "the notice names it with a marker" 'left out of the job.*a⟨ESC⟩\[2J\.log'
+err_lacks "and no raw ESC" "$(printf '\033')"
 
 # --- tables: display width, character boundaries ------------------------------
 make_job "$TEST_DIR/c2"

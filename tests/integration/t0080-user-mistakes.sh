@@ -4,6 +4,10 @@
 # wrong identity, a cancel too late, an empty status filter, --json on
 # every read command and readable human output.
 . "$(dirname "$0")/test-lib.sh"
+# out_lacks / err_lacks NAME ERE: the last checked command's stdout / stderr
+# does not match ERE
+out_lacks() { if grep -Eq -- "$2" "$TEST_DIR/out"; then _p=0; else _p=1; fi; _result $_p "$1" "$TEST_DIR/out"; }
+err_lacks() { if grep -Eq -- "$2" "$TEST_DIR/err"; then _p=0; else _p=1; fi; _result $_p "$1" "$TEST_DIR/err"; }
 
 # --- CRLF run.sh -------------------------------------------------------------
 mkdir -p "$TEST_DIR/win"
@@ -18,13 +22,13 @@ UW=$(last_out)
 check "the user's run.sh is untouched" cmp "$TEST_DIR/win/run.sh" "$TEST_DIR/run.sh.orig"
 check "the job is ingested, not quarantined" do_ review "$UW"
 out_has "the submitted copy has LF endings: no CR shown" '^set -e$'
-check "and no CRLF warning" sh -c '! grep -q CRLF "$1"' x "$TEST_DIR/out"
+out_lacks "and no CRLF warning" CRLF
 check "approve" do_ approve "$UW"
 check "run" do_ run
 check_exit "set -e now works: the job fails at 'false'" 1 ds wait "$UW" --timeout 10
 check "its output is result.txt, not result.txt<CR>" test -f "$WS/datasites/$DO_EMAIL/app_data/code-queue/outbox/$DS_EMAIL/$UW/output/result.txt"
 check "logs" ds logs "$UW"
-check "'not reached' was not reached" sh -c '! grep -q "^not reached" "$1"' x "$TEST_DIR/out"
+out_lacks "'not reached' was not reached" "^not reached"
 
 # --- upper-case e-mails and ids ------------------------------------------------
 make_job "$TEST_DIR/code"
