@@ -21,7 +21,9 @@ scq *cli_open(void)
 {
 	scq *h = NULL;
 	if (scq_open(&h, &cli_opts) != 0) {
-		fprintf(stderr, "scq: %s\n", scq_errmsg(h));
+		fputs("scq: ", stderr);
+		cli_put_msg(stderr, scq_errmsg(h), strlen(scq_errmsg(h)));
+		fputc('\n', stderr);
 		scq_close(h);
 		exit(EXIT_FAIL);
 	}
@@ -129,10 +131,10 @@ int cli_write_raw(const char *data, size_t len)
 void cli_markers_notice(void)
 {
 	if (markers_shown)
-		fprintf(stderr, "scq: note: %zu marker%s such as \u27e8ESC\u27e9, \u27e8U+202E\u27e9 or "
-			"\u27e8""0xFF\u27e9 stand for characters that would act on the terminal "
-			"(controls, bidi or invisible characters, bytes that are not UTF-8); "
-			"'--raw' of review and logs gives the exact bytes\n",
+		fprintf(stderr, "scq: note: %zu character%s shown as markers such as \u27e8ESC\u27e9, "
+			"\u27e8U+202E\u27e9 or \u27e8""0xFF\u27e9: as they are, they would act on "
+			"the terminal (controls, bidi or invisible characters, bytes that are not "
+			"UTF-8); review and logs give the exact bytes with --raw\n",
 			markers_shown, markers_shown == 1 ? "" : "s");
 }
 
