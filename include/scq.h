@@ -16,7 +16,7 @@
  *     Every destructor accepts NULL.
  *   - Strings are NUL-terminated UTF-8 as far as we produce them.  Strings
  *     that came from a submitter are returned raw: escape before display
- *     (scq_escape_terminal does it for terminals).
+ *     (scq_escape_text does it for terminals).
  *   - A handle is not thread-safe; use one per thread.
  *
  * Call sequence
@@ -120,12 +120,17 @@ void scq_job_list_free(scq_job_list *l);
 /* ---- submitting (the data scientist) ---------------------------------- */
 
 struct scq_submit_options {
-	const char *to;           /* the data owner's email (required) */
+	const char *to;           /* the data owner's email (required; any case) */
 	const char *folder;       /* folder holding run.sh (required) */
 	const char *name;         /* required */
 	const char *description;  /* optional */
 	const char *const *tags;  /* NULL-terminated, optional */
 	long long timeout_seconds; /* approval wait; 0 means 86400 */
+	/* A run.sh with Windows (CRLF) line endings is refused (bash misreads
+	 * it); non-zero converts CRLF to LF in the submitted copy of run.sh,
+	 * never in the folder.  The last member: callers that zero the
+	 * struct and do not know it get the refusal. */
+	int convert_crlf;
 };
 
 /* Submit a folder.  On success *uid_out (caller frees with free) is the
@@ -266,7 +271,24 @@ int scq_doctor_json(scq *h, char **json_out);
 
 /* ---- helpers for programs ------------------------------------------------ */
 
-/* Terminal-safe copy of s (control chars escaped).  Caller frees. */
+/*
+ * Showing submitter text (doc/protocol.md, "Showing submitter text"):
+ * text is shown as it is; only what would act on a terminal becomes a
+ * visible marker in mathematical angle brackets (U+27E8, U+27E9): C0
+ * controls and DEL by name (ESC, CR, NUL, DEL), C1 controls, the format
+ * characters below and U+27E8 itself as U+XXXX, and each byte that is not
+ * valid UTF-8 as 0xXX.  The result is valid UTF-8.
+ *   scq_escape_text: flags SCQ_SHOW_MULTILINE keeps TAB and LF (files,
+ *     logs); without it they are markers too (names, table cells).
+ *     SCQ_SHOW_MARKED is for scq_errmsg text, which shows submitter names
+ *     with markers already: U+27E8 then passes (and counts as a marker).
+ *     *markers (may be NULL) gets the number of markers, so the program
+ *     can say that some were shown.  Caller frees.
+ *   scq_escape_terminal: the one-line form, scq_escape_text(s, len, 0,
+ *     NULL).  Caller frees.
+ */
+enum scq_show_flags { SCQ_SHOW_MULTILINE = 1, SCQ_SHOW_MARKED = 2 };
+char *scq_escape_text(const char *s, size_t len, unsigned flags, size_t *markers);
 char *scq_escape_terminal(const char *s, size_t len);
 /*
  * Bidirectional and invisible format characters, the "Trojan Source"

@@ -131,6 +131,17 @@ class TestModuleFunctions(Workspace):
         self.assertFalse(os.path.exists(os.path.join(self.ws, "datasites",
                                                      "nobody@nowhere.example")))
 
+    def test_submit_refuses_crlf_run_sh(self):
+        # the library's refusal (scq submit gives the same), not a job that
+        # "completes" with set -e ignored
+        win = os.path.join(self.tmp, "win")
+        os.makedirs(win, exist_ok=True)
+        with open(os.path.join(win, "run.sh"), "wb") as f:
+            f.write(b"#!/bin/bash\r\nset -e\r\necho hi\r\n")
+        with self.assertRaises(q.InvalidJob) as cm:
+            q.submit_job(DO, win, "crlf")
+        self.assertIn("CRLF", str(cm.exception))
+
     def test_submit_python_bash_script(self):
         j = q.submit_python(DO, "print('hi')", "py", requirements=["numpy"], tags=["t"])
         self.assertEqual(j.name, "py")

@@ -34,16 +34,40 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_help(void);
 /* 1 if argv[i] is -h/--help anywhere. */
 int cli_wants_help(int argc, char **argv);
-/* Print an untrusted string escaped for the terminal. */
+/* Show submitter text (scq_escape_text): cli_put and cli_put_n as one
+ * line (LF and TAB become markers), cli_put_text as it is with its lines
+ * and TABs (files, logs).  They count the markers they show;
+ * cli_markers_notice (main, after the command) then says once, on stderr,
+ * what the markers are. */
 void cli_put(FILE *f, const char *s);
+void cli_put_n(FILE *f, const char *s, size_t len);
+void cli_put_text(FILE *f, const char *s, size_t len);
+/* A library message (scq_errmsg): one line, its markers kept as they are. */
+void cli_put_msg(FILE *f, const char *s, size_t len);
+void cli_markers_notice(void);
+/* --raw: refuse (usage error, with the fix) when stdout is a terminal. */
+int cli_raw_refused(const char *cmd, const char *id);
+/* Write bytes to stdout unchanged; EXIT_FAIL with a message on error. */
+int cli_write_raw(const char *data, size_t len);
 /* Resolve an id or prefix to a full uid (caller frees) or fail. */
 char *cli_resolve(scq *h, const char *id, int role, int *rc);
+/* The same for what only the data owner may do (verb: "approve", ...): a
+ * job I requested is refused naming its owner, not "not found". */
+char *cli_resolve_owner(scq *h, const char *id, const char *verb, int *rc);
 /* Print a JSON document with a trailing newline and free it. */
 void cli_print_json(char *json);
 /* Aligned job table, streamed row by row (role: FROM or TO column). */
 void cli_table_header(int role);
 void cli_table_row(const scq_job *j, int role);
 void cli_print_ingest_notices(scq *h);
+/* Readable text of JSON (print.c): cli_print_field prints "label:" padded
+ * to width, then the value; objects follow indented, one "key: value" line
+ * per non-null member (cli_print_object); plain lists are comma-separated. */
+struct json_t;
+void cli_print_field(const char *label, int width, const struct json_t *v, int indent);
+void cli_print_object(const struct json_t *o, int indent);
+/* The human view of one job (show, review): aligned "Label: value" lines. */
+void cli_show_job(const scq_job *j);
 int cli_color(void);
 
 /* Command entry points. */

@@ -4,6 +4,7 @@
 #include <time.h>
 #include "cli.h"
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <fcntl.h>
@@ -92,15 +93,44 @@ int cmd_run(int argc, char **argv)
 	return simple(h, r);
 }
 
+/* Pull a trailing "--json" out of argv: 1 if it was there. */
+static int take_json(int *argc, char **argv)
+{
+	int i, found = 0, j = 0;
+	for (i = 0; i < *argc; i++)
+		if (i > 0 && !strcmp(argv[i], "--json"))
+			found = 1;
+		else
+			argv[j++] = argv[i];
+	argv[j] = NULL;
+	*argc = j;
+	return found;
+}
+
+/* A JSON object from the library: as JSON, or as aligned readable lines
+ * (empty: the `none` line). */
+static void print_object_json(char *js, int json, const char *none)
+{
+	json_t *o = json ? NULL : json_loads(js, 0, NULL);
+	if (json)
+		printf("%s\n", js);
+	else if (o && json_object_size(o))
+		cli_print_object(o, 0);
+	else
+		printf("%s\n", none);
+	json_decref(o);
+}
+
 int cmd_config(int argc, char **argv)
 {
 	scq *h;
 	char *v = NULL;
-	int r;
+	int r, json = take_json(&argc, argv);
 	if (argc < 2 || (!strcmp(argv[1], "get") && argc != 3) ||
 	    (!strcmp(argv[1], "set") && argc != 4) || (!strcmp(argv[1], "list") && argc != 2) ||
-	    (strcmp(argv[1], "get") && strcmp(argv[1], "set") && strcmp(argv[1], "list")))
-		return cli_usage_error("expected: config get KEY | config set KEY VALUE | config list");
+	    (strcmp(argv[1], "get") && strcmp(argv[1], "set") && strcmp(argv[1], "list")) ||
+	    (json && strcmp(argv[1], "list")))
+		return cli_usage_error("expected: config get KEY | config set KEY VALUE | config list [--json]");
 	h = cli_open();
 	if (!strcmp(argv[1], "get")) {
 		r = scq_config_get(h, argv[2], &v);
@@ -111,7 +141,7 @@ int cmd_config(int argc, char **argv)
 	} else {
 		r = scq_config_json(h, &v);
 		if (!r)
-			printf("%s\n", v);
+			print_object_json(v, json, "(no settings)");
 	}
 	free(v);
 	if (r == SCQ_ENOTFOUND) {
@@ -131,11 +161,13 @@ int cmd_dataset(int argc, char **argv)
 {
 	scq *h;
 	char *js = NULL;
-	int r;
+	int r, json = take_json(&argc, argv);
 	if (argc < 2 || (!strcmp(argv[1], "add") && argc != 4) ||
 	    (!strcmp(argv[1], "remove") && argc != 3) || (!strcmp(argv[1], "list") && argc != 2) ||
-	    (strcmp(argv[1], "add") && strcmp(argv[1], "remove") && strcmp(argv[1], "list")))
-		return cli_usage_error("expected: dataset add NAME PATH | dataset remove NAME | dataset list");
+	    (strcmp(argv[1], "add") && strcmp(argv[1], "remove") && strcmp(argv[1], "list")) ||
+	    (json && strcmp(argv[1], "list")))
+		return cli_usage_error("expected: dataset add NAME PATH | dataset remove NAME | "
+				       "dataset list [--json]");
 	h = cli_open();
 	if (!strcmp(argv[1], "add"))
 		r = scq_dataset_add(h, argv[2], argv[3]);
@@ -144,34 +176,106 @@ int cmd_dataset(int argc, char **argv)
 	else {
 		r = scq_dataset_list(h, &js);
 		if (!r)
-			printf("%s\n", js);
+			print_object_json(js, json, "No datasets (scq dataset add NAME PATH).");
 	}
 	free(js);
 	return simple(h, r);
+}
+
+/* An audit field, shown on one line, padded to width (a tampered log may
+ * hold anything). */
+static void audit_field(const char *v, int width)
+{
+	char *e = scq_escape_terminal(v ? v : "-", strlen(v ? v : "-"));
+	printf("%-*s  ", width, e);
+	free(e);
+}
+
+/* One audit entry for people: seq, time, event, job, actor, reason. */
+static void audit_human(const char *line, unsigned long n)
+{
+	json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+	const char *uid = json_string_value(json_object_get(o, "uid"));
+	const char *reason = json_string_value(json_object_get(o, "reason"));
+	char short_uid[9];
+	if (n == 1)
+		printf("%5s  %-27s  %-14s  %-8s  %s\n", "SEQ", "AT (UTC)", "EVENT", "JOB",
+		       "ACTOR  REASON");
+	if (!json_is_object(o)) {
+		printf("%5lu  (line %lu is not an audit entry: ", n, n);
+		cli_put(stdout, line);
+		printf(")\n");
+		json_decref(o);
+		return;
+	}
+	if (uid && scq_uid_valid(uid)) /* the table shows uids as prefixes */
+		uid = memcpy(short_uid, uid, 8), short_uid[8] = '\0', short_uid;
+	printf("%5lld  ", (long long)json_integer_value(json_object_get(o, "seq")));
+	audit_field(json_string_value(json_object_get(o, "at")), 27);
+	audit_field(json_string_value(json_object_get(o, "event")), 14);
+	audit_field(uid, 8);
+	cli_put(stdout, json_string_value(json_object_get(o, "actor")));
+	if (reason) {
+		printf("  ");
+		cli_put(stdout, reason);
+	}
+	printf("\n");
+	json_decref(o);
+}
+
+static int audit_print(scq *h, int json)
+{
+	FILE *f = fopen(scq_audit_path(h), "r");
+	char line[65536];
+	unsigned long n = 0;
+	int r = 0;
+	if (json)
+		printf("[");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		n++;
+		if (!json) {
+			audit_human(line, n);
+			continue;
+		}
+		json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+		char *c = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		if (!c) {
+			fprintf(stderr, "scq: line %lu of the audit log is not JSON "
+				"(scq audit --verify checks it)\n", n);
+			r = EXIT_FAIL;
+		}
+		printf("%s%s", n > 1 ? ",\n" : "\n", c ? c : "null");
+		free(c);
+		json_decref(o);
+	}
+	if (json)
+		printf(n ? "\n]\n" : "]\n");
+	else if (!n)
+		printf("The audit log is empty.\n");
+	if (f)
+		fclose(f);
+	return r;
 }
 
 int cmd_audit(int argc, char **argv)
 {
 	unsigned long n = 0;
 	scq *h;
-	int r = 0;
+	int r = 0, json = take_json(&argc, argv);
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--verify")))
-		return cli_usage_error("expected: audit [--verify]");
+		return cli_usage_error("expected: audit [--verify] [--json]");
 	h = cli_open();
 	if (argc == 2) {
 		r = scq_audit_verify(h, &n);
-		if (!r)
+		if (!r && json)
+			printf("{\"intact\":true,\"entries\":%lu}\n", n);
+		else if (!r)
 			printf("audit log intact: %lu entries, hash chain verified\n", n);
 	} else {
-		FILE *f = fopen(scq_audit_path(h), "r");
-		char line[65536];
-		while (f && fgets(line, sizeof(line), f)) {
-			line[strcspn(line, "\n")] = '\0';
-			cli_put(stdout, line);
-			printf("\n");
-		}
-		if (f)
-			fclose(f);
+		r = audit_print(h, json);
+		scq_close(h);
+		return r;
 	}
 	return simple(h, r);
 }
@@ -180,14 +284,13 @@ int cmd_doctor(int argc, char **argv)
 {
 	scq *h;
 	char *js = NULL;
-	int r;
-	(void)argv;
-	if (argc > 2)
+	int r, json = take_json(&argc, argv);
+	if (argc > 1)
 		return cli_usage_error("expected: doctor [--json]");
 	h = cli_open();
 	r = scq_doctor_json(h, &js);
 	if (!r)
-		printf("%s\n", js);
+		print_object_json(js, json, "(no report)");
 	free(js);
 	return simple(h, r);
 }

@@ -4,6 +4,23 @@
 #include "cli.h"
 #include <getopt.h>
 
+/* What a cancel did: at once (pending, approved) or asked of whoever runs
+ * the job (the owner's runner; the owner's scq for a requester). */
+static void print_cancelled(scq *h, const char *uid)
+{
+	scq_job *j = NULL;
+	int st = scq_find(h, uid, SCQ_AS_ANY, &j) ? -1 : scq_job_status(j);
+	if (st == SCQ_CANCELLED)
+		printf("cancelled %s\n", uid);
+	else if (j && scq_job_requester(j) && scq_job_target(j) &&
+		 !strcmp(scq_job_requester(j), scq_email(h)) && strcmp(scq_job_target(j), scq_email(h)))
+		printf("cancel requested for %s: the data owner's scq cancels it when it next "
+		       "reads its inbox\n", uid);
+	else
+		printf("cancel requested for %s: the runner stops it\n", uid);
+	scq_job_free(j);
+}
+
 static int decide(int argc, char **argv, int kind)
 {
 	static const struct option opts[] = { { "reason", 1, 0, 'r' }, { "allow-network", 0, 0, 'N' },
@@ -27,16 +44,20 @@ static int decide(int argc, char **argv, int kind)
 	if (kind == 'r' && (!reason || !*reason))
 		return cli_usage_error("a reason is required: -r REASON");
 	h = cli_open();
-	uid = cli_resolve(h, argv[optind], kind == 'c' ? SCQ_AS_ANY : SCQ_AS_OWNER, &r);
+	uid = kind == 'c' ? cli_resolve(h, argv[optind], SCQ_AS_ANY, &r) :
+	      cli_resolve_owner(h, argv[optind], kind == 'a' ? "approve" : kind == 'r' ? "reject" :
+				"release", &r);
 	if (uid) {
 		r = kind == 'a' ? scq_approve(h, uid, reason, flags) :
 		    kind == 'r' ? scq_reject(h, uid, reason) :
 		    kind == 'l' ? scq_release(h, uid) : scq_cancel(h, uid);
 		if (r)
 			r = cli_fail(h, r);
+		else if (kind == 'c')
+			print_cancelled(h, uid);
 		else
 			printf("%s %s\n", kind == 'a' ? "approved" : kind == 'r' ? "rejected" :
-			       kind == 'l' ? "released results of" : "cancel requested for", uid);
+			       "released results of", uid);
 	}
 	free(uid);
 	scq_close(h);

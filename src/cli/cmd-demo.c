@@ -53,7 +53,7 @@ static void show_logs(scq *h, const char *uid)
 	if (scq_job_logs(h, uid, &text, &len) == 0)
 		for (i = 0; i <= len; i++)
 			if (i == len || text[i] == '\n') {
-				char *e = scq_escape_terminal(text + start, i - start);
+				char *e = scq_escape_text(text + start, i - start, SCQ_SHOW_MULTILINE, NULL);
 				printf("   %s\n", e);
 				free(e);
 				start = i + 1;

@@ -1,5 +1,5 @@
 /*
- * cmd-queue.c - scq pending, list, jobs, show, review: reading the queue.
+ * cmd-queue.c - scq pending, list, jobs, show: reading the queue.
  */
 #include "cli.h"
 #include <getopt.h>
@@ -60,6 +60,24 @@ static int print_job(const scq_job *j, void *ctx)
 	return 0;
 }
 
+static int count_job(const scq_job *j, void *ctx)
+{
+	(void)j;
+	++*(unsigned long *)ctx;
+	return 0;
+}
+
+/* Nothing matched: say so truly, with how many jobs there are at all. */
+static void print_none(scq *h, int role, int status, int forced, const char *empty)
+{
+	unsigned long total = 0;
+	if (forced || status < 0 || scq_list_each(h, role, -1, count_job, &total) || !total)
+		printf("%s\n", empty);
+	else
+		printf("No jobs with status %s (%lu job%s %s you in total).\n", scq_status_name(status),
+		       total, total == 1 ? "" : "s", role == SCQ_AS_OWNER ? "submitted to" : "submitted by");
+}
+
 static int list_common(int argc, char **argv, int role, int force_status, const char *empty)
 {
 	struct list_args a;
@@ -76,7 +94,7 @@ static int list_common(int argc, char **argv, int role, int force_status, const 
 	if (p.json)
 		printf(p.n ? "\n]\n" : "[]\n");
 	else if (!r && !p.n)
-		printf("%s\n", empty);
+		print_none(h, role, a.status, force_status >= 0, empty);
 	cli_print_ingest_notices(h);
 	if (r)
 		r = cli_fail(h, r);
@@ -99,37 +117,52 @@ int cmd_jobs(int argc, char **argv)
 	return list_common(argc, argv, SCQ_AS_REQUESTER, -1, "You have not submitted any jobs.");
 }
 
-static void show_value(const char *label, json_t *v)
+/* The description keeps its lines, each under the value column. */
+static void show_description(const char *d, int width)
 {
-	char *t;
-	if (!v || json_is_null(v))
-		return;
-	printf("%-14s ", label);
-	if (json_is_string(v))
-		cli_put(stdout, json_string_value(v));
-	else {
-		t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-		cli_put(stdout, t);
-		free(t);
+	const char *nl;
+	printf("%s:%*s", "Description", width - 11 + 2, "");
+	while ((nl = strchr(d, '\n'))) {
+		cli_put_text(stdout, d, (size_t)(nl - d) + 1);
+		printf("%*s", width + 3, "");
+		d = nl + 1;
 	}
+	cli_put_text(stdout, d, strlen(d));
 	printf("\n");
 }
 
-static void show_human(const scq_job *j)
+void cli_show_job(const scq_job *j)
 {
-	char *js = scq_job_to_json(j);
-	json_t *o = json_loads(js, 0, NULL);
 	static const char *const f[][2] = {
 		{ "ID", "uid" }, { "Name", "name" }, { "Status", "status" }, { "From", "requester_email" },
 		{ "To", "target_email" }, { "Description", "description" }, { "Tags", "tags" },
-		{ "Created", "created_at" }, { "Approved", "approved_at" }, { "Approved by", "approved_by" },
+		{ "Created", "created_at" }, { "Submitted", "submitted_at" },
+		{ "Approved", "approved_at" }, { "Approved by", "approved_by" },
 		{ "Started", "started_at" }, { "Completed", "completed_at" }, { "Exit code", "exit_code" },
 		{ "Error kind", "error_kind" }, { "Error", "error_message" }, { "Reason", "reason" },
 		{ "Code SHA-256", "code_sha256" }, { "Timeout (s)", "timeout_seconds" },
 		{ "Network", "allow_network" }, { "Run", "run" } };
+	char *js = scq_job_to_json(j);
+	json_t *o = json_loads(js, 0, NULL), *v;
+	const char *k;
 	size_t i;
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		show_value(f[i][0], json_object_get(o, f[i][1]));
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		v = json_object_get(o, f[i][1]);
+		if (json_is_string(v) && !strcmp(f[i][1], "description"))
+			show_description(json_string_value(v), 12);
+		else if (v && !json_is_null(v))
+			cli_print_field(f[i][0], 12, v, 0);
+		json_object_del(o, f[i][1]);
+	}
+	/* whatever else the job object carries, under its own key */
+	json_object_del(o, "logs");
+	json_object_del(o, "updated_at");
+	json_object_foreach(o, k, v)
+		if (!json_is_null(v)) {
+			char *e = scq_escape_terminal(k, strlen(k));
+			cli_print_field(e, 12, v, 0);
+			free(e);
+		}
 	json_decref(o);
 	free(js);
 }
@@ -149,95 +182,7 @@ int cmd_show(int argc, char **argv)
 	else if (a.json)
 		cli_print_json(scq_job_to_json(j));
 	else
-		show_human(j);
-	scq_job_free(j);
-	scq_close(h);
-	return r;
-}
-
-static void print_file(scq *h, const char *uid, const char *path, int full)
-{
-	char *data = NULL;
-	size_t len = 0, i, lines = 0;
-	int r = scq_job_read_file(h, uid, path, (size_t)1 << 20, &data, &len);
-	printf("\n----- ");
-	cli_put(stdout, path);
-	printf(" -----\n");
-	if (r) {
-		printf("(");
-		cli_put(stdout, scq_errmsg(h));
-		printf(")\n");
-		return;
-	}
-	if (memchr(data, '\0', len)) {
-		printf("(binary file, %zu bytes, not shown)\n", len);
-		free(data);
-		return;
-	}
-	for (i = 0; i < len && (full || lines < 40) && (full || i < 8192); i++) {
-		if (data[i] == '\n') {
-			lines++;
-			putchar('\n');
-		} else {
-			char *e = scq_escape_terminal(data + i, 1);
-			if (data[i] & 0x80) { /* keep UTF-8 sequences together */
-				size_t k = 1;
-				while (i + k < len && ((unsigned char)data[i + k] & 0xc0) == 0x80)
-					k++;
-				free(e);
-				e = scq_escape_terminal(data + i, k);
-				i += k - 1;
-			}
-			fputs(e, stdout);
-			free(e);
-		}
-	}
-	if (i < len)
-		printf("... (%zu more bytes; scq review shows the first 40 lines of other files)\n", len - i);
-	if (len && data[len - 1] != '\n')
-		printf("\n");
-	free(data);
-}
-
-int cmd_review(int argc, char **argv)
-{
-	struct list_args a;
-	scq *h;
-	scq_job *j = NULL;
-	char *uid, *files = NULL;
-	int r = parse(argc, argv, &a, 1, 0);
-	if (r)
-		return r;
-	h = cli_open();
-	uid = cli_resolve(h, a.id, SCQ_AS_OWNER, &r);
-	if (uid)
-		r = scq_find(h, uid, SCQ_AS_OWNER, &j) || scq_job_files(h, uid, &files) ? cli_fail(h, SCQ_ENOTFOUND) : 0;
-	if (uid && !r && a.json) {
-		char *js = scq_job_to_json(j);
-		printf("{\"job\":%s,\"files\":%s}\n", js, files);
-		free(js);
-	} else if (uid && !r) {
-		json_t *fl = json_loads(files, 0, NULL), *e;
-		size_t i;
-		show_human(j);
-		printf("\nFiles (path, size, mode):\n");
-		json_array_foreach(fl, i, e) {
-			printf("  ");
-			cli_put(stdout, json_string_value(json_object_get(e, "path")));
-			printf("  %lld bytes  %s\n", (long long)json_integer_value(json_object_get(e, "size")),
-			       json_string_value(json_object_get(e, "mode")));
-		}
-		print_file(h, uid, "run.sh", 1);
-		json_array_foreach(fl, i, e) {
-			const char *path = json_string_value(json_object_get(e, "path"));
-			if (strcmp(path, "run.sh"))
-				print_file(h, uid, path, 0);
-		}
-		json_decref(fl);
-		printf("\nApprove: scq approve %.8s [-r REASON]    Reject: scq reject %.8s -r REASON\n", uid, uid);
-	}
-	free(files);
-	free(uid);
+		cli_show_job(j);
 	scq_job_free(j);
 	scq_close(h);
 	return r;

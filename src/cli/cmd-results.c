@@ -22,37 +22,35 @@ static int one_id(int argc, char **argv, const char *shortopts, const struct opt
 	return 0;
 }
 
-static int no_opts(int c, void *ctx)
+static int raw_opt(int c, void *ctx)
 {
-	(void)c;
-	(void)ctx;
-	return 1;
+	if (c != 'R')
+		return 1;
+	*(int *)ctx = 1;
+	return 0;
 }
 
 int cmd_logs(int argc, char **argv)
 {
-	static const struct option opts[] = { { 0, 0, 0, 0 } };
+	static const struct option opts[] = { { "raw", 0, 0, 'R' }, { 0, 0, 0, 0 } };
 	const char *id = NULL;
 	char *uid, *text = NULL;
 	size_t len;
 	scq *h;
-	int r = one_id(argc, argv, "", opts, no_opts, NULL, &id);
+	int raw = 0, r = one_id(argc, argv, "", opts, raw_opt, &raw, &id);
 	if (r)
+		return r;
+	if (raw && (r = cli_raw_refused("logs", id)))
 		return r;
 	h = cli_open();
 	uid = cli_resolve(h, id, SCQ_AS_ANY, &r);
 	if (uid && (r = scq_job_logs(h, uid, &text, &len)) != 0)
 		r = cli_fail(h, r);
+	else if (uid && raw)
+		r = cli_write_raw(text, len);
 	else if (uid) {
-		/* job output is hostile: escape, but keep its line structure */
-		size_t i, start = 0;
-		for (i = 0; i <= len; i++)
-			if (i == len || text[i] == '\n') {
-				char *e = scq_escape_terminal(text + start, i - start);
-				printf("%s%s", e, i < len ? "\n" : "");
-				free(e);
-				start = i + 1;
-			}
+		/* job output is hostile: shown as it is, markers for what acts */
+		cli_put_text(stdout, text, len);
 		if (len && text[len - 1] != '\n')
 			printf("\n");
 	}

@@ -20,7 +20,7 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 	static const struct option opts[] = {
 		{ "to", 1, 0, 't' }, { "name", 1, 0, 'n' }, { "description", 1, 0, 'd' },
 		{ "tag", 1, 0, 'g' }, { "timeout", 1, 0, 'T' }, { "requirement", 1, 0, 'R' },
-		{ "json", 0, 0, 'j' }, { 0, 0, 0, 0 } };
+		{ "json", 0, 0, 'j' }, { "convert-crlf", 0, 0, 'C' }, { 0, 0, 0, 0 } };
 	int c;
 	char *end;
 	memset(a, 0, sizeof(*a));
@@ -31,6 +31,7 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 		case 'n': a->o.name = optarg; break;
 		case 'd': a->o.description = optarg; break;
 		case 'j': a->json = 1; break;
+		case 'C': a->o.convert_crlf = 1; break;
 		case 'g':
 			if (a->ntags >= 32)
 				return cli_usage_error("at most 32 tags");
@@ -68,15 +69,22 @@ static int done(scq *h, int r, char *uid, int json)
 	if (r) {
 		cli_fail(h, r);
 		scq_close(h);
-		return r == SCQ_EINVAL || r == SCQ_ENOTFOUND ? EXIT_FAIL : EXIT_FAIL;
+		return EXIT_FAIL;
 	}
-	if (json)
-		printf("{\"uid\":\"%s\"}\n", uid);
-	else
+	if (json) { /* the job object, as show --json prints it */
+		scq_job *j = NULL;
+		r = scq_find(h, uid, SCQ_AS_REQUESTER, &j);
+		if (r)
+			cli_fail(h, r);
+		else
+			cli_print_json(scq_job_to_json(j));
+		scq_job_free(j);
+	} else {
 		printf("%s\n", uid);
+	}
 	free(uid);
 	scq_close(h);
-	return 0;
+	return r ? EXIT_FAIL : 0;
 }
 
 int cmd_submit(int argc, char **argv)

@@ -14,7 +14,7 @@ const struct cmd *cli_current;
 
 static const struct cmd commands[] = {
 	{ "init", cmd_init, "", "create my datasite, app folder and private store" },
-	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS]",
+	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS] [--convert-crlf] [--json]",
 	  "submit a code folder (with run.sh) to a data owner" },
 	{ "submit-python", cmd_submit_python, "FILE|- --to EMAIL --name NAME [--requirement PKG]... [options of submit]",
 	  "submit a Python script (run.sh is generated)" },
@@ -24,19 +24,19 @@ static const struct cmd commands[] = {
 	{ "pending", cmd_pending, "[--json]", "jobs waiting for my approval" },
 	{ "list", cmd_list, "[--status S] [--json]", "all jobs submitted to me" },
 	{ "show", cmd_show, "ID [--json]", "one job, as I may see it" },
-	{ "review", cmd_review, "ID [--json]", "the owner's review: metadata, digest, files, run.sh" },
+	{ "review", cmd_review, "ID [--json] | ID --raw [PATH]", "the owner's review: metadata, digest, files, run.sh (--raw: a file's exact bytes)" },
 	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network]", "approve a pending job" },
 	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job" },
 	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)" },
 	{ "release", cmd_release, "ID", "send a finished job's log and outputs (release review)" },
-	{ "logs", cmd_logs, "ID", "print a finished job's execution log" },
+	{ "logs", cmd_logs, "ID [--raw]", "print a finished job's execution log (--raw: its exact bytes)" },
 	{ "output", cmd_output, "ID [--to DIR] [--json]", "list or copy a job's outputs" },
 	{ "wait", cmd_wait, "ID [--timeout SECONDS] [--json]", "wait until a job ends (exit 0 only if completed)" },
 	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester" },
 	{ "run", cmd_run, "[--watch] [--json]", "run approved jobs (one cycle, or a loop)" },
-	{ "config", cmd_config, "get|set|list [KEY [VALUE]]", "the data owner's settings" },
-	{ "dataset", cmd_dataset, "add NAME PATH | remove NAME | list", "datasets exposed to jobs read-only" },
-	{ "audit", cmd_audit, "[--verify]", "print or verify the hash-chained audit log" },
+	{ "config", cmd_config, "get KEY | set KEY VALUE | list [--json]", "the data owner's settings" },
+	{ "dataset", cmd_dataset, "add NAME PATH | remove NAME | list [--json]", "datasets exposed to jobs read-only" },
+	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log" },
 	{ "doctor", cmd_doctor, "[--json]", "what isolation this machine supports" },
 	{ "demo", cmd_demo, "[--keep]", "the whole workflow, two identities, throwaway workspace" },
 };
@@ -88,6 +88,7 @@ static int take_globals(int *argc, char **argv)
 int main(int argc, char **argv)
 {
 	size_t i;
+	int r;
 	if (take_globals(&argc, argv))
 		return EXIT_USAGE;
 	if (argc < 2) {
@@ -108,7 +109,9 @@ int main(int argc, char **argv)
 		cli_current = &commands[i];
 		if (cli_wants_help(argc - 1, argv + 1))
 			return cli_help();
-		return commands[i].fn(argc - 1, argv + 1);
+		r = commands[i].fn(argc - 1, argv + 1);
+		cli_markers_notice();
+		return r;
 	}
 	fprintf(stderr, "scq: unknown command '%s' (see 'scq --help')\n", argv[1]);
 	return EXIT_USAGE;

@@ -1,19 +1,29 @@
 /*
  * util.c - shared helpers of the scq command: opening the handle, errors,
- * escaping, tables.  Every string that came from a submitter is printed
- * through cli_put, which escapes control characters.
+ * showing submitter text, tables.  Every string that came from a submitter
+ * is printed through cli_put (one line) or cli_put_text (files, logs),
+ * which show it as it is except for what would act on the terminal
+ * (scq_escape_text; doc/protocol.md "Showing submitter text").  Markers
+ * shown are counted, and cli_markers_notice says so once, on stderr.
  */
 #include "cli.h"
+#include <errno.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 #include <jansson.h>
+
+static size_t markers_shown;
 
 scq *cli_open(void)
 {
 	scq *h = NULL;
 	if (scq_open(&h, &cli_opts) != 0) {
-		fprintf(stderr, "scq: %s\n", scq_errmsg(h));
+		fputs("scq: ", stderr);
+		cli_put_msg(stderr, scq_errmsg(h), strlen(scq_errmsg(h)));
+		fputc('\n', stderr);
 		scq_close(h);
 		exit(EXIT_FAIL);
 	}
@@ -22,13 +32,16 @@ scq *cli_open(void)
 
 int cli_fail(scq *h, int code)
 {
-	char *m = scq_escape_terminal(scq_errmsg(h), strlen(scq_errmsg(h)));
-	/* keep the candidate list of an ambiguous id on separate lines */
-	char *p;
-	while (code == SCQ_EAMBIGUOUS && (p = strstr(m, "\\n")))
-		memmove(p + 1, p + 2, strlen(p + 2) + 1), *p = '\n';
-	fprintf(stderr, "scq: %s\n", m);
-	free(m);
+	const char *m = scq_errmsg(h), *nl;
+	/* one line, but keep the candidate list of an ambiguous id on lines */
+	fputs("scq: ", stderr);
+	while (code == SCQ_EAMBIGUOUS && (nl = strchr(m, '\n'))) {
+		cli_put_msg(stderr, m, (size_t)(nl - m));
+		fputc('\n', stderr);
+		m = nl + 1;
+	}
+	cli_put_msg(stderr, m, strlen(m));
+	fputc('\n', stderr);
 	return code == 0 ? 0 : EXIT_FAIL;
 }
 
@@ -65,14 +78,64 @@ int cli_wants_help(int argc, char **argv)
 	return 0;
 }
 
-void cli_put(FILE *f, const char *s)
+static void put_shown(FILE *f, const char *s, size_t len, unsigned flags)
 {
-	char *e;
-	if (!s)
-		return;
-	e = scq_escape_terminal(s, strlen(s));
+	size_t n = 0;
+	char *e = scq_escape_text(s, len, flags, &n);
+	markers_shown += n;
 	fputs(e, f);
 	free(e);
+}
+
+void cli_put_n(FILE *f, const char *s, size_t len)
+{
+	put_shown(f, s, len, 0);
+}
+
+void cli_put(FILE *f, const char *s)
+{
+	if (s)
+		put_shown(f, s, strlen(s), 0);
+}
+
+void cli_put_text(FILE *f, const char *s, size_t len)
+{
+	put_shown(f, s, len, SCQ_SHOW_MULTILINE);
+}
+
+void cli_put_msg(FILE *f, const char *s, size_t len)
+{
+	put_shown(f, s, len, SCQ_SHOW_MARKED);
+}
+
+int cli_raw_refused(const char *cmd, const char *id)
+{
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	fprintf(stderr, "scq: --raw writes the exact bytes, which could act on this terminal; "
+		"send them to a file or a pipe: scq %s ", cmd);
+	cli_put(stderr, id);
+	fprintf(stderr, " --raw > FILE\n");
+	return EXIT_USAGE;
+}
+
+int cli_write_raw(const char *data, size_t len)
+{
+	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+		fprintf(stderr, "scq: writing to standard output: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+void cli_markers_notice(void)
+{
+	if (markers_shown)
+		fprintf(stderr, "scq: note: %zu character%s shown as markers such as \u27e8ESC\u27e9, "
+			"\u27e8U+202E\u27e9 or \u27e8""0xFF\u27e9: as they are, they would act on "
+			"the terminal (controls, bidi or invisible characters, bytes that are not "
+			"UTF-8); review and logs give the exact bytes with --raw\n",
+			markers_shown, markers_shown == 1 ? "" : "s");
 }
 
 char *cli_resolve(scq *h, const char *id, int role, int *rc)
@@ -80,6 +143,30 @@ char *cli_resolve(scq *h, const char *id, int role, int *rc)
 	scq_job *j = NULL;
 	char *uid;
 	int r = scq_find(h, id, role, &j);
+	if (r) {
+		*rc = r == SCQ_EINVAL ? (cli_fail(h, r), EXIT_USAGE) : cli_fail(h, r);
+		return NULL;
+	}
+	uid = strdup(scq_job_uid(j));
+	scq_job_free(j);
+	*rc = 0;
+	return uid;
+}
+
+char *cli_resolve_owner(scq *h, const char *id, const char *verb, int *rc)
+{
+	scq_job *j = NULL;
+	char *uid;
+	int r = scq_find(h, id, SCQ_AS_OWNER, &j);
+	if (r == SCQ_ENOTFOUND && scq_find(h, id, SCQ_AS_REQUESTER, &j) == 0) {
+		/* say who may act rather than "not found" */
+		fprintf(stderr, "scq: job %s is not yours to %s: only its data owner ", scq_job_uid(j), verb);
+		cli_put(stderr, scq_job_target(j));
+		fprintf(stderr, " may %s it; you (%s) are its requester\n", verb, scq_email(h));
+		scq_job_free(j);
+		*rc = EXIT_FAIL;
+		return NULL;
+	}
 	if (r) {
 		*rc = r == SCQ_EINVAL ? (cli_fail(h, r), EXIT_USAGE) : cli_fail(h, r);
 		return NULL;
@@ -106,9 +193,11 @@ void cli_print_ingest_notices(scq *h)
 {
 	const char *n = scq_notices(h);
 	const char *line = n;
-	while (line && *line) {
+	while (line && *line) { /* they name submitters' files and folders */
 		const char *nl = strchr(line, '\n');
-		fprintf(stderr, "scq: %.*s\n", (int)(nl ? nl - line : (long)strlen(line)), line);
+		fputs("scq: ", stderr);
+		cli_put_msg(stderr, line, nl ? (size_t)(nl - line) : strlen(line));
+		fputc('\n', stderr);
 		line = nl ? nl + 1 : NULL;
 	}
 }
@@ -119,15 +208,68 @@ static const char *status_color(int st)
 	return st >= 0 && st < SCQ_STATUS_COUNT ? c[st] : "0";
 }
 
-/* Width-limited, escaped cell (display width ~ bytes for ASCII). */
-static void cell(const char *s, int width)
+/* Display columns of one character: libc's wcwidth under C.UTF-8 (wide
+ * CJK and emoji 2, combining marks 0); without that locale, 1 each. */
+static int char_width(const char *s, size_t len, size_t *used)
 {
-	char *e = scq_escape_terminal(s ? s : "", strlen(s ? s : ""));
-	int n = (int)strlen(e);
-	if (n > width)
-		printf("%.*s… ", width - 1, e);
+	static locale_t utf8;
+	static int tried;
+	locale_t old;
+	mbstate_t st;
+	wchar_t wc;
+	size_t n;
+	int w = 1;
+	if (!tried) {
+		tried = 1;
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	if (!utf8) { /* count code points: skip continuation bytes */
+		for (n = 1; n < len && ((unsigned char)s[n] & 0xc0) == 0x80; n++)
+			;
+		*used = n;
+		return 1;
+	}
+	old = uselocale(utf8);
+	memset(&st, 0, sizeof(st));
+	n = mbrtowc(&wc, s, len, &st);
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
+		n = 1; /* cannot happen: shown text is valid UTF-8 without NUL */
 	else
-		printf("%-*s ", width, e);
+		w = wcwidth(wc) < 0 ? 1 : wcwidth(wc);
+	uselocale(old);
+	*used = n;
+	return w;
+}
+
+/*
+ * A table cell of `width` display columns: shown text (one line), cut on a
+ * character boundary and never inside a marker, with `more` ("…" or "")
+ * when cut.
+ */
+static void cell(const char *s, int width, const char *more)
+{
+	size_t nm = 0, len, i = 0, n, cut = 0;
+	char *e = scq_escape_text(s ? s : "", strlen(s ? s : ""), 0, &nm);
+	int cols = 0, cut_cols = 0, in_marker = 0;
+	markers_shown += nm;
+	len = strlen(e);
+	while (i < len) {
+		int w = char_width(e + i, len - i, &n);
+		if (n == 3 && !memcmp(e + i, "\u27e8", 3))
+			in_marker = 1;
+		else if (n == 3 && !memcmp(e + i, "\u27e9", 3))
+			in_marker = 0;
+		cols += w;
+		i += n;
+		if (!in_marker && cols <= width - (*more ? 1 : 0)) { /* room for `more` */
+			cut = i;
+			cut_cols = cols;
+		}
+	}
+	if (cols <= width)
+		printf("%s%*s ", e, width - cols, "");
+	else
+		printf("%.*s%s%*s ", (int)cut, e, more, width - (*more ? 1 : 0) - cut_cols, "");
 	free(e);
 }
 
@@ -137,8 +279,7 @@ static void tags_and_created(const scq_job *j, int tags)
 	json_t *o = json_loads(js, 0, NULL), *t;
 	size_t i;
 	if (!tags) {
-		const char *c = json_string_value(json_object_get(o, "created_at"));
-		printf("%-16.16s ", c ? c : "");
+		cell(json_string_value(json_object_get(o, "created_at")), 16, ""); /* to the minute */
 	}
 	json_array_foreach(tags ? json_object_get(o, "tags") : NULL, i, t) {
 		if (i)
@@ -163,8 +304,8 @@ void cli_table_row(const scq_job *j, int role)
 {
 	int st = scq_job_status(j);
 	printf("%.8s ", scq_job_uid(j));
-	cell(scq_job_name(j), 30);
-	cell(role == SCQ_AS_OWNER ? scq_job_requester(j) : scq_job_target(j), 28);
+	cell(scq_job_name(j), 30, "\u2026");
+	cell(role == SCQ_AS_OWNER ? scq_job_requester(j) : scq_job_target(j), 28, "\u2026");
 	if (cli_color())
 		printf("\033[%sm%-10s\033[0m ", status_color(st), scq_status_name(st));
 	else

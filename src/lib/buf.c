@@ -186,41 +186,86 @@ size_t utf8_char_len(const char *str, size_t n, uint32_t *cp_out)
 	return need;
 }
 
-/* Length of the multi-byte character at s that a terminal may show as is, or 0. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
+int utf8_valid(const char *s, size_t len)
 {
-	uint32_t cp = 0;
-	size_t need = utf8_char_len((const char *)s, n, &cp);
-	/* C1 controls and format characters can also rewrite a terminal line. */
-	if (need < 2 || (cp >= 0x80 && cp <= 0x9f) || scq_is_format_char(cp))
+	size_t i = 0, n;
+	while (i < len) {
+		if (!s[i] || !(n = utf8_char_len(s + i, len - i, NULL)))
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+size_t utf8_boundary(const char *s, size_t len, size_t at)
+{
+	size_t back = 0;
+	if (at >= len)
+		return len;
+	/* a sequence is at most 4 bytes: back over up to 3 continuation bytes */
+	while (at > 0 && back < 3 && ((unsigned char)s[at] & 0xc0) == 0x80)
+		at--, back++;
+	return at;
+}
+
+/* C0 control names (ASCII, ECMA-48), shown instead of the byte itself. */
+static const char c0_names[32][4] = {
+	"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF", "VT",
+	"FF", "CR", "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB",
+	"CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US"
+};
+
+/* The marker brackets, U+27E8 and U+27E9.  A literal U+27E8 in the text is
+ * itself shown as a marker, so every opening bracket on screen starts one. */
+#define MARK_OPEN "\xe2\x9f\xa8"
+#define MARK_CLOSE "\xe2\x9f\xa9"
+#define MARK_OPEN_CP 0x27e8
+
+/* 1 if the code point cp (or, when n == 0, the byte that starts no valid
+ * sequence) must be shown as a marker. */
+static int needs_marker(size_t n, uint32_t cp, unsigned flags)
+{
+	if (n == 0)
+		return 1;
+	if ((cp == '\n' || cp == '\t') && (flags & BUF_SHOW_MULTILINE))
 		return 0;
-	return need;
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+	       scq_is_format_char(cp) || (cp == MARK_OPEN_CP && !(flags & BUF_SHOW_MARKED));
+}
+
+static int add_marker(struct buf *b, unsigned char byte, size_t n, uint32_t cp)
+{
+	if (n == 0)
+		return buf_addf(b, MARK_OPEN "0x%02X" MARK_CLOSE, byte);
+	if (cp < 0x20 || cp == 0x7f)
+		return buf_addf(b, MARK_OPEN "%s" MARK_CLOSE, cp == 0x7f ? "DEL" : c0_names[cp]);
+	return buf_addf(b, MARK_OPEN "U+%04X" MARK_CLOSE, (unsigned)cp);
+}
+
+long buf_add_shown(struct buf *b, const char *s, size_t len, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n, run = 0;
+	long markers = 0;
+	uint32_t cp = 0;
+	/* plain text is copied in runs, one append per run */
+	while (i < len) {
+		n = utf8_char_len((const char *)p + i, len - i, &cp);
+		if (!needs_marker(n, cp, flags)) {
+			markers += n && cp == MARK_OPEN_CP; /* a marker made before */
+			i += n;
+			continue;
+		}
+		if (buf_add(b, p + run, i - run) < 0 || add_marker(b, p[i], n, cp) < 0)
+			return -1;
+		markers++;
+		i += n ? n : 1;
+		run = i;
+	}
+	return buf_add(b, p + run, i - run) < 0 ? -1 : markers;
 }
 
 int buf_add_escaped(struct buf *b, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n;
-	int r = 0;
-	while (i < len && r == 0) {
-		unsigned char c = p[i];
-		if (c == '\\')
-			r = buf_add(b, "\\\\", 2);
-		else if (c == '\n')
-			r = buf_add(b, "\\n", 2);
-		else if (c == '\t')
-			r = buf_add(b, "\\t", 2);
-		else if (c == '\r')
-			r = buf_add(b, "\\r", 2);
-		else if (c >= 0x20 && c < 0x7f)
-			r = buf_addc(b, (char)c);
-		else if (c >= 0x80 && (n = utf8_seq_len(p + i, len - i))) {
-			r = buf_add(b, p + i, n);
-			i += n;
-			continue;
-		} else
-			r = buf_addf(b, "\\x%02x", c);
-		i++;
-	}
-	return r;
+	return buf_add_shown(b, s, len, 0) < 0 ? -1 : 0;
 }

@@ -51,10 +51,35 @@ int buf_reserve(struct buf *b, size_t extra);
 size_t utf8_char_len(const char *s, size_t n, uint32_t *cp);
 
 /*
- * Append s[0..len) made safe for a terminal: control characters, DEL and
- * invalid UTF-8 become visible escapes (\n, \x1b, ...), backslash doubles.
- * Printable ASCII and valid UTF-8 pass through.
+ * Showing submitter text (doc/protocol.md, "Showing submitter text").
+ * The rule: text is shown as it is.  Only what would act on a terminal
+ * becomes a visible marker between U+27E8 and U+27E9, which file content
+ * cannot be confused with because a literal U+27E8 is itself a marker:
+ *   C0 controls and DEL by name      <ESC> <CR> <NUL> <DEL> ...
+ *   C1 controls, bidi and invisible  <U+009B> <U+202E> <U+FEFF> <U+27E8>
+ *   format characters (scq_is_format_char), U+27E8
+ *   each byte of invalid UTF-8       <0xFF>
+ * (with the angle brackets U+27E8/U+27E9 in place of < >).
+ * BUF_SHOW_MULTILINE keeps TAB and LF as they are (files, logs); without
+ * it (names, table cells, one-line fields) they are markers too, so one
+ * field is always one line.  BUF_SHOW_MARKED is for text that holds
+ * markers already (the library's messages, which show submitter names
+ * through buf_add_escaped): U+27E8 passes and is counted as a marker.
+ * Every place that shows submitter text goes through buf_add_shown
+ * (programs: scq_escape_text).
+ *
+ * buf_add_shown returns the number of markers appended, or -1 when the
+ * cap was reached (the buffer then holds a shown prefix of s).
+ * buf_add_escaped is the one-line form, returning 0 or -1.
  */
+enum buf_show_flags { BUF_SHOW_MULTILINE = 1, BUF_SHOW_MARKED = 2 };
+long buf_add_shown(struct buf *b, const char *s, size_t len, unsigned flags);
 int buf_add_escaped(struct buf *b, const char *s, size_t len);
+
+/* 1 if s[0..len) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF)
+ * without NUL: text that fits a C string and a JSON string alike. */
+int utf8_valid(const char *s, size_t len);
+/* The largest cut position <= at that does not split a UTF-8 sequence. */
+size_t utf8_boundary(const char *s, size_t len, size_t at);
 
 #endif

@@ -144,15 +144,6 @@ static int lookup_config(scq *h, const char *explicit_path, char **email,
 	return r;
 }
 
-static char *lowercase(const char *s)
-{
-	char *p = xstrdup(s), *q;
-	for (q = p; *q; q++)
-		if (*q >= 'A' && *q <= 'Z')
-			*q = (char)(*q - 'A' + 'a');
-	return p;
-}
-
 static int resolve_identity(scq *h, const struct scq_open_options *o)
 {
 	char *email = NULL, *dir = NULL;
@@ -173,7 +164,7 @@ static int resolve_identity(scq *h, const struct scq_open_options *o)
 			     "or set SYFTBOX_EMAIL and SYFTBOX_DATA_DIR, or pass "
 			     "--email and --data-dir");
 	if (r == 0) {
-		h->email = lowercase(email);
+		h->email = ascii_lower(email);
 		h->data_dir = xstrdup(dir);
 	}
 	free(email);

@@ -60,7 +60,10 @@ int store_open(scq *h);
 /* An fd (caller closes) for a sub-directory of the store, created if needed. */
 int store_subdir(scq *h, const char *rel);
 
-/* Validation of untrusted names. */
+/* Validation of untrusted names.  E-mails are lower-cased at every entry
+ * point (identity, submit target) and job ids before lookup, with
+ * ascii_lower (caller frees); email_valid accepts lower case only. */
+char *ascii_lower(const char *s);
 int email_valid(const char *s);
 int component_valid(const char *s, size_t maxlen); /* one path component */
 int has_control(const char *s, int allow_newline_tab);
@@ -84,10 +87,8 @@ char *json_compact(json_t *obj); /* caller frees */
  * job chose never reach json_string* or json_pack "s" directly, only these,
  * which always return a JSON string (jansson allocates through alloc.h).
  */
-/* s[0..n) is well-formed UTF-8 without NUL. */
-int utf8_valid(const char *s, size_t n);
-/* The largest length <= max that does not split a character of s[0..n). */
-size_t utf8_cut(const char *s, size_t n, size_t max);
+/* utf8_valid and utf8_boundary (the largest cut that splits no character)
+ * are in buf.h. */
 /* Append s[0..n) to dst with each byte that does not begin a well-formed
  * character, and each NUL, replaced by U+FFFD; returns how many (dst's cap
  * must allow 3 * n more bytes). */

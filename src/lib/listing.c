@@ -369,14 +369,18 @@ static int match(const scq_job *j, void *ctx)
 	return 0;
 }
 
-int scq_find(scq *h, const char *id, int role, scq_job **out)
+int scq_find(scq *h, const char *id_in, int role, scq_job **out)
 {
+	char *id = ascii_lower(id_in); /* uids are lower case; accept a prefix in any */
 	struct finder f = { id, NULL, 0, BUF_INIT };
 	int r = 0;
 	size_t i;
-	if (strlen(id) < 4 || strlen(id) > 36 || strspn(id, "0123456789abcdef-") != strlen(id))
-		return scq_fail(h, SCQ_EINVAL, "'%s' is not a job id (a uid or a prefix "
-				"of at least 4 characters)", id);
+	if (strlen(id) < 4 || strlen(id) > 36 || strspn(id, "0123456789abcdef-") != strlen(id)) {
+		r = scq_fail(h, SCQ_EINVAL, "'%s' is not a job id (a uid or a prefix "
+			     "of at least 4 characters)", id_in);
+		free(id);
+		return r;
+	}
 	if (role & SCQ_AS_OWNER)
 		r = each_owner(h, -1, id, match, &f);
 	if (r == 0 && (role & SCQ_AS_REQUESTER)) {
@@ -387,7 +391,9 @@ int scq_find(scq *h, const char *id, int role, scq_job **out)
 		scq_job_list_free(l);
 	}
 	if (r == 0 && f.n == 0)
-		r = scq_fail(h, SCQ_ENOTFOUND, "no job found with id '%s'", id);
+		r = scq_fail(h, SCQ_ENOTFOUND, "no job found with id '%s' submitted %s %s", id,
+			     role == SCQ_AS_OWNER ? "to" : role == SCQ_AS_REQUESTER ? "by" :
+			     "to or by", h->email);
 	else if (r == 0 && f.n > 1)
 		r = scq_fail(h, SCQ_EAMBIGUOUS, "id '%s' matches %d jobs; be more specific:%s",
 			     id, f.n, f.cands.ptr);
@@ -396,5 +402,6 @@ int scq_find(scq *h, const char *id, int role, scq_job **out)
 	else
 		*out = f.found;
 	buf_release(&f.cands);
+	free(id);
 	return r;
 }

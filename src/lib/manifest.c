@@ -140,6 +140,15 @@ static int walk_entry(struct walker *w, int src, int dst, const char *name,
 		r = 0;
 		goto out;
 	}
+	if (w->skipped && !utf8_valid(name, strlen(name))) {
+		/* at submit (names SyftBox never syncs were left out above): JSON (job.json) holds only UTF-8, so such a name
+		 * could never be listed in the manifest */
+		buf_reset(w->err);
+		buf_adds(w->err, "file name '");
+		buf_add_escaped(w->err, rel.ptr, rel.len);
+		buf_adds(w->err, "' is not valid UTF-8: rename it");
+		goto out;
+	}
 	if (path_ok(rel.ptr, w->err) < 0)
 		goto out;
 	if (S_ISREG(st.st_mode)) {

@@ -43,10 +43,10 @@ static void publish_log(int jobfd, int outfd, json_t *pub)
 	fs_write_atomic(outfd, "execution.log", log.ptr, log.len, FS_DEFER_SYNC);
 	/* the job chose these bytes: U+FFFD where they are not UTF-8, and the
 	 * cut (of the text, which U+FFFD may make longer) on a character */
-	cut = utf8_cut(log.ptr, log.len, LOG_IN_STATUS_MAX);
+	cut = utf8_boundary(log.ptr, log.len, LOG_IN_STATUS_MAX);
 	utf8_sanitize(&text, log.ptr, cut);
 	if (cut < log.len || text.len > LOG_IN_STATUS_MAX) {
-		buf_truncate(&text, utf8_cut(text.ptr, text.len, LOG_IN_STATUS_MAX));
+		buf_truncate(&text, utf8_boundary(text.ptr, text.len, LOG_IN_STATUS_MAX));
 		buf_adds(&text, "\n[log truncated in status.json; see execution.log]\n");
 	}
 	json_object_set_new(pub, "logs", json_text(text.ptr, text.len, NULL));

@@ -177,41 +177,40 @@ int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
 int scq_cancel(scq *h, const char *uid)
 {
 	int owner, fd, r = 0;
-	char *dir = job_folder(h, uid, &owner);
-	struct buf name = BUF_INIT, p = BUF_INIT, err = BUF_INIT;
-	json_t *rec = NULL, *req;
+	char *dir = job_folder(h, uid, &owner), *app;
+	struct buf name = BUF_INIT, p = BUF_INIT;
+	scq_job *j = NULL;
+	json_t *req;
 	if (!dir)
 		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
 	free(dir);
 	if (owner)
 		return job_cancel(h, uid, h->email);
-	/* requester: ask the owner through my inbox folder at the owner */
-	fd = store_subdir(h, "submitted");
-	buf_addf(&name, "%s.json", uid);
-	rec = fd >= 0 ? json_load_file_at(fd, name.ptr, SMALL_JSON_MAX, &err) : NULL;
-	if (fd >= 0)
-		close(fd);
-	if (!rec) {
-		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+	/* requester: ask the owner through my inbox folder at the owner, unless
+	 * the job is over already (then there is nothing to ask) */
+	if ((r = scq_find(h, uid, SCQ_AS_REQUESTER, &j)))
+		return r;
+	if (is_terminal(j->status)) {
+		r = scq_fail(h, SCQ_ESTATE, "job '%s' already finished (status %s): nothing to "
+			     "cancel", uid, scq_status_name(j->status));
 		goto out;
 	}
-	char *app = app_dir_of(h, json_string_value(json_object_get(rec, "target_email")));
+	app = app_dir_of(h, scq_job_target(j));
 	buf_addf(&p, "%s/inbox/%s", app, h->email);
 	free(app);
 	buf_setf(&name, "%s.cancel.json", uid);
 	req = decision_record(h->email, "cancelled by requester");
 	json_object_set_new(req, "uid", json_string(uid));
-	if (fs_mkdir_p(p.ptr, 0755) < 0 || (fd = open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    json_write_at(fd, name.ptr, req, 0) < 0)
+	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || json_write_at(fd, name.ptr, req, 0) < 0)
 		r = scq_fail_errno(h, "writing cancel request to '%s'", p.ptr);
-	else
+	if (fd >= 0)
 		close(fd);
 	json_decref(req);
 out:
-	json_decref(rec);
+	scq_job_free(j);
 	buf_release(&name);
 	buf_release(&p);
-	buf_release(&err);
 	return r;
 }
 

@@ -212,10 +212,56 @@ static int open_inbox(scq *h, const char *owner)
 	return fd;
 }
 
+/*
+ * A run.sh saved with Windows line endings runs wrongly under bash: every
+ * line ends in a CR, so `set -e` is an unknown option that is ignored and
+ * `> result.txt` creates "result.txt\r".  It is refused, or, with
+ * convert_crlf, converted in the submitted copy (never in the user's
+ * folder): the copy gets LF endings and its manifest entry the new size
+ * and digest.
+ */
+static int crlf_refused(scq *h, const struct scq_submit_options *o, const struct buf *run)
+{
+	if (o->convert_crlf || !memmem(run->ptr, run->len, "\r\n", 2))
+		return 0;
+	return scq_fail(h, SCQ_EINVAL, "code folder '%s': run.sh has Windows (CRLF) line endings, "
+			"which bash misreads (set -e is ignored, file names end in a CR): convert "
+			"it with 'dos2unix run.sh' (scq submit --convert-crlf converts the "
+			"submitted copy)", o->folder);
+}
+
+static int convert_crlf(scq *h, int code, json_t *manifest, const struct buf *run)
+{
+	struct buf lf = BUF_INIT;
+	char hex[65];
+	json_t *e = NULL, *v;
+	size_t i;
+	int r = 0;
+	if (!memmem(run->ptr, run->len, "\r\n", 2))
+		return 0;
+	for (i = 0; i < run->len; i++)
+		if (!(run->ptr[i] == '\r' && i + 1 < run->len && run->ptr[i + 1] == '\n'))
+			buf_addc(&lf, run->ptr[i]);
+	json_array_foreach(manifest, i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "path")), "run.sh"))
+			e = v;
+	sha256_hex(lf.ptr, lf.len, hex);
+	/* the staging folder is unpublished: its files are written under their
+	 * final names, so the copy goes first */
+	if (!e || unlinkat(code, "run.sh", 0) < 0 || fs_write_atomic(code, "run.sh", lf.ptr, lf.len, FS_DEFER_SYNC | FS_STAGED |
+				  (strcmp(json_string_value(json_object_get(e, "mode")), "0755") ?
+				   0 : FS_EXEC)) < 0 ||
+	    json_object_set_new(e, "size", json_integer((json_int_t)lf.len)) < 0 ||
+	    json_object_set_new(e, "sha256", json_string(hex)) < 0)
+		r = scq_fail_errno(h, "converting the submitted copy of run.sh");
+	buf_release(&lf);
+	return r;
+}
+
 static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 		     const char *tmpname, const char *uid, json_t **rec_out)
 {
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, run = BUF_INIT;
 	json_t *manifest = NULL, *skipped = NULL;
 	int src = -1, code = -1, tmp = -1, r;
 	src = open(o->folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -225,11 +271,13 @@ static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 		r = e == ENOENT ? SCQ_ENOTFOUND : SCQ_EINVAL;
 		goto out;
 	}
-	if (!fs_exists(src, "run.sh") || fs_read_file(src, "run.sh", MANIFEST_MAX_BYTES, &err) < 0) {
+	if (!fs_exists(src, "run.sh") || fs_read_file(src, "run.sh", MANIFEST_MAX_BYTES, &run) < 0) {
 		r = scq_fail(h, SCQ_EINVAL, "code folder '%s' has no run.sh (a regular file)",
 			     o->folder);
 		goto out;
 	}
+	if ((r = crlf_refused(h, o, &run)))
+		goto out;
 	if (fs_mkdir(inbox, tmpname, 0755) < 0 ||
 	    (tmp = openat(inbox, tmpname, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    fs_mkdir(tmp, "code", 0755) < 0 ||
@@ -243,6 +291,8 @@ static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 		r = scq_fail(h, SCQ_EINVAL, "code folder '%s': %s", o->folder, err.ptr);
 		goto out;
 	}
+	if (o->convert_crlf && (r = convert_crlf(h, code, manifest, &run)))
+		goto out;
 	*rec_out = job_record(h, o, uid, manifest);
 	if (json_array_size(skipped)) { /* told to the submitter, and kept in its record */
 		size_t i;
@@ -268,17 +318,20 @@ out:
 	if (tmp >= 0)
 		close(tmp);
 	buf_release(&err);
+	buf_release(&run);
 	return r;
 }
 
-int scq_submit(scq *h, const struct scq_submit_options *o, char **uid_out)
+int scq_submit(scq *h, const struct scq_submit_options *opts, char **uid_out)
 {
-	char *uid = scq_uuid4();
+	char *uid = scq_uuid4(), *to = opts->to ? ascii_lower(opts->to) : NULL;
+	struct scq_submit_options lo = *opts, *o = &lo;
 	struct buf tmpname = BUF_INIT;
-	buf_reset(&h->notices);
 	json_t *rec = NULL;
-	int inbox = -1, r = check_options(h, o);
-	if (r)
+	int inbox = -1, r;
+	buf_reset(&h->notices);
+	lo.to = to; /* e-mails are compared lower-cased, as my own identity is */
+	if ((r = check_options(h, o)))
 		goto out;
 	if ((inbox = open_inbox(h, o->to)) < 0) {
 		r = inbox;
@@ -297,6 +350,7 @@ out:
 		close(inbox);
 	json_decref(rec);
 	buf_release(&tmpname);
+	free(to);
 	if (r == 0 && uid_out)
 		*uid_out = uid;
 	else

@@ -25,6 +25,15 @@ int has_control(const char *s, int allow_newline_tab)
 	return 0;
 }
 
+char *ascii_lower(const char *s)
+{
+	char *p = xstrdup(s), *q;
+	for (q = p; *q; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+	return p;
+}
+
 /* local@domain.tld, lowercase ASCII, no path characters, <= 254 bytes. */
 int email_valid(const char *s)
 {
@@ -83,11 +92,19 @@ char *scq_uuid4(void)
 	return buf_detach(&s, NULL);
 }
 
-char *scq_escape_terminal(const char *s, size_t len)
+char *scq_escape_text(const char *s, size_t len, unsigned flags, size_t *markers)
 {
 	struct buf b = BUF_INIT;
-	buf_add_escaped(&b, s, len);
+	long n = buf_add_shown(&b, s, len, (flags & SCQ_SHOW_MULTILINE ? BUF_SHOW_MULTILINE : 0) |
+			       (flags & SCQ_SHOW_MARKED ? BUF_SHOW_MARKED : 0));
+	if (markers)
+		*markers = n > 0 ? (size_t)n : 0;
 	return buf_detach(&b, NULL);
+}
+
+char *scq_escape_terminal(const char *s, size_t len)
+{
+	return scq_escape_text(s, len, 0, NULL);
 }
 
 double time_now(void)
@@ -189,28 +206,6 @@ char *json_compact(json_t *obj)
 __attribute__((constructor)) static void json_use_xmalloc(void)
 {
 	json_set_alloc_funcs(xmalloc, free);
-}
-
-int utf8_valid(const char *s, size_t n)
-{
-	size_t i = 0, k;
-	while (i < n) {
-		if (!s[i] || !(k = utf8_char_len(s + i, n - i, NULL)))
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
-size_t utf8_cut(const char *s, size_t n, size_t max)
-{
-	size_t cut = max, back;
-	if (n <= max)
-		return n;
-	/* s[max] continues a character begun before it: cut at its start */
-	for (back = 0; back < 3 && cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80; back++)
-		cut--;
-	return cut;
 }
 
 size_t utf8_sanitize(struct buf *dst, const char *s, size_t n)

@@ -9,9 +9,9 @@
  *   - an accepted component has no '/', no control byte, is not . or ..;
  *   - an accepted uid is a lowercase canonical UUIDv4;
  *   - a parsed time is finite and survives format -> parse;
- *   - escaped output has no byte < 0x20 or 0x7f, is valid UTF-8 without
- *     C1 controls or bidi overrides, and a capped buffer never passes its
- *     cap.
+ *   - shown output (buf_add_shown) has no byte < 0x20 or 0x7f (TAB and
+ *     LF only in multi-line form), is valid UTF-8 without C1 controls or
+ *     format characters, and a capped buffer never passes its cap.
  */
 #include "fuzz-common.h"
 #include <math.h>
@@ -66,16 +66,16 @@ static void check_time(const char *s)
 	FUZZ_CHECK(fabs(t - u) < 1e-3);
 }
 
-/* Valid UTF-8 (no overlongs, surrogates or > U+10FFFF), no C0/DEL, no C1
- * controls, no bidi overrides. */
-static void check_terminal_safe(const unsigned char *s, size_t n)
+/* Valid UTF-8 (no overlongs, surrogates or > U+10FFFF), no C0/DEL (but
+ * TAB and LF when multiline), no C1 controls, no format characters. */
+static void check_terminal_safe(const unsigned char *s, size_t n, int multiline)
 {
 	size_t i = 0;
 	while (i < n) {
 		unsigned char c = s[i];
 		uint32_t cp;
 		size_t need, k;
-		FUZZ_CHECK(c >= 0x20 && c != 0x7f);
+		FUZZ_CHECK((c >= 0x20 && c != 0x7f) || (multiline && (c == '\t' || c == '\n')));
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -91,7 +91,7 @@ static void check_terminal_safe(const unsigned char *s, size_t n)
 		FUZZ_CHECK(!(need == 3 && cp < 0x800) && !(need == 4 && cp < 0x10000));
 		FUZZ_CHECK(cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff));
 		FUZZ_CHECK(!(cp >= 0x80 && cp <= 0x9f));
-		FUZZ_CHECK(!(cp >= 0x202a && cp <= 0x202e) && !(cp >= 0x2066 && cp <= 0x2069));
+		FUZZ_CHECK(!scq_is_format_char(cp));
 		i += need;
 	}
 }
@@ -102,10 +102,14 @@ static void check_escape(const uint8_t *data, size_t size)
 	char *t;
 	FUZZ_CHECK(buf_add_escaped(&b, (const char *)data, size) == 0);
 	FUZZ_CHECK(b.len >= size && b.ptr[b.len] == '\0');
-	check_terminal_safe((const unsigned char *)b.ptr, b.len);
+	check_terminal_safe((const unsigned char *)b.ptr, b.len, 0);
 	t = scq_escape_terminal((const char *)data, size);
 	FUZZ_CHECK(!strcmp(t, b.ptr));
 	free(t);
+	buf_release(&b);
+
+	FUZZ_CHECK(buf_add_shown(&b, (const char *)data, size, BUF_SHOW_MULTILINE) >= 0);
+	check_terminal_safe((const unsigned char *)b.ptr, b.len, 1);
 	buf_release(&b);
 
 	buf_init(&small, 16);

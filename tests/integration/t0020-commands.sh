@@ -99,7 +99,9 @@ check_exit "cancelled twice is a state error" 1 do_ cancel "$UC1"
 
 # --- config and datasets -----------------------------------------------------
 check "config list" do_ config list
-out_has "defaults present" '"max_concurrent_jobs": 3'
+out_has "defaults present, as readable lines" '^max_concurrent_jobs: +3$'
+check "config list --json" do_ config list --json
+out_has "defaults present as JSON" '"max_concurrent_jobs": 3'
 check "config set job_timeout" do_ config set job_timeout 900
 check "config get" do_ config get job_timeout
 out_has "value read back" "^900$"

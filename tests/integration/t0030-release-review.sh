@@ -26,7 +26,7 @@ check "requester now reads the log" ds logs "$U"
 out_has "log released" "SECRET-ROW-42"
 check "requester now gets the output" ds output "$U" --to "$TEST_DIR/got"
 check "output content" grep -q SECRET-ROW-42 "$TEST_DIR/got/rows.csv"
-check "release is audited" do_ audit
+check "release is audited" do_ audit --json
 out_has "release event" '"event":"release"'
 check "audit verifies" do_ audit --verify
 done_testing

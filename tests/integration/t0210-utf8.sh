@@ -59,8 +59,8 @@ out_has "... marked as cut" "log truncated"
 # --- outputs named in Latin-1: excluded, with the reason, on both sides ----
 run_job outname "echo hi > \"\$OUTPUT_DIR/r$FF.txt\"; echo ok > \"\$OUTPUT_DIR/ok.txt\""
 check "the owner's record lists the exclusion" sh -c '"$1" --email "$2" --data-dir "$3" show "$4" --json > "$5/o.json"' x "$SCQ" "$DO_EMAIL" "$WS" "$J" "$TEST_DIR"
-check "... with the name escaped and the reason" sh -c 'grep -F "r\\\\xff.txt" "$1" && grep -q "not UTF-8" "$1"' x "$TEST_DIR/o.json"
-check "the requester's view lists it too" sh -c '"$1" --email "$2" --data-dir "$3" show "$4" --json > "$5/r.json" && grep -F "r\\\\xff.txt" "$5/r.json" && grep -q "not UTF-8" "$5/r.json"' x "$SCQ" "$DS_EMAIL" "$WS" "$J" "$TEST_DIR"
+check "... with the name escaped and the reason" sh -c 'grep -F "r⟨0xFF⟩.txt" "$1" && grep -q "not UTF-8" "$1"' x "$TEST_DIR/o.json"
+check "the requester's view lists it too" sh -c '"$1" --email "$2" --data-dir "$3" show "$4" --json > "$5/r.json" && grep -F "r⟨0xFF⟩.txt" "$5/r.json" && grep -q "not UTF-8" "$5/r.json"' x "$SCQ" "$DS_EMAIL" "$WS" "$J" "$TEST_DIR"
 check "the other output is published" ds output "$J" --to "$TEST_DIR/got"
 check "... and copied" grep -qx ok "$TEST_DIR/got/ok.txt"
 check "the requester's file list has it" sh -c '"$1" --email "$2" --data-dir "$3" show "$4" --json | grep -q "\"path\":\"ok.txt\""' x "$SCQ" "$DS_EMAIL" "$WS" "$J"
@@ -80,7 +80,7 @@ check "and records nothing" sh -c '! "$1" --email "$2" --data-dir "$3" dataset l
 make_job "$TEST_DIR/latin"
 echo 'print(1)' > "$TEST_DIR/latin/caf$E9.py"
 check_exit "submit refuses a code file named in Latin-1" 1 ds submit "$TEST_DIR/latin" --to "$DO_EMAIL" --name latin
-err_has "... naming the file" 'caf\\xe9\.py.*UTF-8'
+err_has "... naming the file" 'caf⟨0xE9⟩\.py.*UTF-8'
 
 # --- names in the inbox (issue 9 section 5) --------------------------------
 check "a good job is submitted" ds submit "$TEST_DIR/good" --to "$DO_EMAIL" --name good
@@ -121,8 +121,8 @@ echo sneaky > "$INBOX/$J2/code/caf$E9.py"
 check "pending with a Latin-1 file inside a job exits 0" do_ pending
 check "one quarantine for that job" test "$(nq)" = 4
 RJ=$(grep -lF "\"entry\": \"$J2\"" "$QDIR"/*/reason.json 2>/dev/null | head -1)
-check "the reason names the file escaped" has "${RJ:-/dev/null}" 'caf\\xe9.py'
-check "the requester sees the refusal naming the file" sh -c '"$1" --email "$2" --data-dir "$3" show "$4" --json | grep -F "caf\\\\xe9.py" | grep -q rejected' x "$SCQ" "$DS_EMAIL" "$WS" "$J2"
+check "the reason names the file escaped" has "${RJ:-/dev/null}" 'caf⟨0xE9⟩.py'
+check "the requester sees the refusal naming the file" sh -c '"$1" --email "$2" --data-dir "$3" show "$4" --json | grep -F "caf⟨0xE9⟩.py" | grep -q rejected' x "$SCQ" "$DS_EMAIL" "$WS" "$J2"
 check "the audit log verifies" do_ audit --verify
 check "the good job still runs" sh -c '"$1" --email "$2" --data-dir "$3" approve "$4" && "$1" --email "$2" --data-dir "$3" run' x "$SCQ" "$DO_EMAIL" "$WS" "$G"
 check "and completes" ds wait "$G" --timeout 10

@@ -26,12 +26,12 @@ static void test_valid(void)
 static void test_cut(void)
 {
 	const char *s = "ab\xe2\x82\xac" "cd"; /* a b EUR c d: 7 bytes */
-	is_int((long long)utf8_cut(s, 7, 10), 7, "shorter than the cap: whole");
-	is_int((long long)utf8_cut(s, 7, 5), 5, "cut after the euro sign");
-	is_int((long long)utf8_cut(s, 7, 4), 2, "cut inside it: before it");
-	is_int((long long)utf8_cut(s, 7, 3), 2, "cut after its first byte: before it");
-	is_int((long long)utf8_cut(s, 7, 2), 2, "cut before it");
-	is_int((long long)utf8_cut("\x80\x80\x80\x80\x80", 5, 4), 1,
+	is_int((long long)utf8_boundary(s, 7, 10), 7, "shorter than the cap: whole");
+	is_int((long long)utf8_boundary(s, 7, 5), 5, "cut after the euro sign");
+	is_int((long long)utf8_boundary(s, 7, 4), 2, "cut inside it: before it");
+	is_int((long long)utf8_boundary(s, 7, 3), 2, "cut after its first byte: before it");
+	is_int((long long)utf8_boundary(s, 7, 2), 2, "cut before it");
+	is_int((long long)utf8_boundary("\x80\x80\x80\x80\x80", 5, 4), 1,
 	       "stray continuation bytes: backs off at most three");
 }
 
