@@ -46,9 +46,9 @@ static const struct setting table[] = {
 	{ "ingest_grace_seconds", K_INT, 86400, 0, 3650LL * 86400, NULL,
 	  "how long an incomplete inbox job may wait for its files, counted from "
 	  "when it was first seen" },
-	{ "max_pending_per_requester", K_INT, 50, 1, 1000000, NULL,
+	{ "max_pending_per_requester", K_INT, 1000, 1, 1000000, NULL,
 	  "jobs of one requester waiting for a decision; more wait in the inbox" },
-	{ "max_jobs_per_hour", K_INT, 200, 1, 1000000, NULL,
+	{ "max_jobs_per_hour", K_INT, 2000, 1, 1000000, NULL,
 	  "jobs taken from one requester per hour; more wait in the inbox" },
 	{ "max_quarantines_per_hour", K_INT, 20, 1, 1000000, NULL,
 	  "refusals of one requester per hour with a folder each; more share one" },
