@@ -5,7 +5,7 @@
     q.pending_for_me            # the data owner's queue (also q.pending_for_me())
     q.get_job(job.uid).approve("aggregates only")
     q.run_jobs()                # the owner runs approved jobs (one cycle)
-    job.wait_for_completion(); print(job.get_logs())
+    job.wait_for_completion(); job.show_logs()  # escaped; get_logs() is raw
 
 Identity: the SyftBox client config, or SYFTBOX_EMAIL and SYFTBOX_DATA_DIR,
 or q.configure(email=..., data_dir=...).  q.help() prints a short guide.
@@ -36,7 +36,8 @@ _LAZY = {
 }
 # Client methods also offered as module functions (the data owner's extras).
 _CLIENT_FUNCS = ("add_dataset", "remove_dataset", "list_datasets", "audit_verify", "doctor",
-                 "init", "ingest", "release", "copy_job_output", "list_output_files", "read_output_file")
+                 "init", "ingest", "release", "copy_job_output", "list_output_files", "read_output_file",
+                 "read_output_file_bytes")
 _state = {"client": None}
 
 
@@ -131,8 +132,24 @@ def get_job_output(job_uid):
 
 
 def get_job_logs(job_uid):
-    """The job's execution log as text, or None if there is none yet."""
+    """The job's execution log as raw text, or None if there is none yet.
+    Raw: \\r, \\b and escape sequences are kept, and a terminal or the
+    Notebook applies them (a job can erase lines).  To read a log, use
+    show_job_logs(uid), job.show_logs() or print(escape_log(log))."""
     return _client().get_job_logs(job_uid)
+
+
+def show_job_logs(job_uid):
+    """Print the job's log escaped (escape_log): every line stays visible."""
+    return _client().show_job_logs(job_uid)
+
+
+def escape_log(log):
+    """A log (str or bytes) with every control character but newline and tab
+    (\\r, \\b, ESC, C1, DEL) and every invisible or bidi format character
+    shown as a visible marker, each byte that is not UTF-8 as \\xNN."""
+    from ._html import escape_log as esc
+    return esc(log)
 
 
 def wait_for_completion(job_uid, timeout=600):
@@ -143,14 +160,17 @@ def wait_for_completion(job_uid, timeout=600):
 
 # ---- reviewing --------------------------------------------------------------
 
-def review_job(job_uid):
-    """The review of a job submitted to me: file tree and viewer in Jupyter."""
-    return _client().review_job(job_uid)
+def review_job(job_uid, full=False, file=None):
+    """The review of a job submitted to me: file tree and viewer in Jupyter.
+    full=True shows every file whole, file=PATH one file."""
+    return _client().review_job(job_uid, full, file)
 
 
-def inspect_job(job_uid):
-    """Print a text review: metadata, files, run.sh in full, other files' heads."""
-    return _client().inspect_job(job_uid)
+def inspect_job(job_uid, full=False, file=None):
+    """Print a text review: metadata, warnings, every file's name, run.sh
+    whole, other files' heads, and the names of the files it leaves out;
+    full=True shows every file whole, file=PATH one file whole."""
+    return _client().inspect_job(job_uid, full, file)
 
 
 def list_job_files(job_uid):
@@ -159,8 +179,14 @@ def list_job_files(job_uid):
 
 
 def read_job_file(job_uid, filename):
-    """One code file as text ("<Binary file: NAME>" for binary content)."""
+    """One code file as text, whole; each byte that is not UTF-8 (binary
+    content) is the marker \\xNN, never a placeholder."""
     return _client().read_job_file(job_uid, filename)
+
+
+def read_job_file_bytes(job_uid, filename):
+    """Every byte of one code file, as it runs."""
+    return _client().read_job_file_bytes(job_uid, filename)
 
 
 # ---- deciding ---------------------------------------------------------------

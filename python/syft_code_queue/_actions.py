@@ -16,7 +16,7 @@ whose value is built with _html.e().  Uses only the ipywidgets API common to
 versions 6, 7 and 8: Button, Text, Checkbox, HTML, HBox, VBox, on_click,
 .value, .description, .disabled, .children.
 """
-from ._html import e
+from ._html import e, escape_log
 
 DEFAULT_APPROVE = "Approved via Jupyter interface"
 
@@ -43,7 +43,7 @@ def display(obj):
         print(repr(obj))
         return
     from IPython.display import HTML, display as ipy_display
-    from ._html import ReviewView
+    from ._review import ReviewView
     panel = widget_panel(obj)
     if panel is None:
         ipy_display(HTML(obj._repr_html_()))
@@ -74,8 +74,9 @@ def _act(job, action, reason, out):
                                else "cancel requested for", job.uid, job.name)
     if action == "review":
         return job.review().text()
-    if action == "logs":
-        return job.get_logs() or "(no log yet)"
+    if action == "logs":  # escaped, like every owner-facing log view
+        log = job._c()._log_bytes(job.uid)
+        return "(no log yet)" if log is None else escape_log(log)
     if action == "output":
         return "%s\n%s" % (job.get_output() or "(no output yet)",
                            "\n".join(job.list_output_files()))
@@ -183,7 +184,7 @@ def widget_panel(obj):
     if w is None:
         return None
     from ._core import CodeJob, JobCollection
-    from ._html import ReviewView
+    from ._review import ReviewView
     if isinstance(obj, ReviewView):
         obj = obj.job
     if isinstance(obj, CodeJob):

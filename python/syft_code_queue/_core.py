@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import _scq
 from ._scq import ConfigError, InvalidJob, InvalidState, JobNotFound, NotAllowed
+from ._html import escape_log, py_literal, text_of
 from ._config import QueueConfig  # noqa: F401 - Client.config, and _core's old name
 
 DEFAULT_REJECT_REASON = "Rejected by data owner"
@@ -72,16 +73,6 @@ def _time(s):
 
 def _now():
     return datetime.now(timezone.utc)
-
-
-def _text(data, name):
-    """Bytes of a file as text, or the original's binary placeholder."""
-    if b"\0" in data[:8192]:
-        return "<Binary file: %s>" % name
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "<Binary file: %s>" % name
 
 
 def _limit(items, limit):
@@ -216,8 +207,10 @@ class CodeJob:
         except Exception:  # the decision worked; a stale view is not an error
             pass
 
-    def review(self):
-        return self._c().review_job(self.uid)
+    def review(self, full=False, file=None):
+        """The review: run.sh whole, the other files' heads, and the names
+        of the files left out; full=True every file whole; file=PATH one."""
+        return self._c().review_job(self.uid, full, file)
 
     def get_review_data(self):
         return {"uid": self.uid, "name": self.name, "requester_email": self.requester_email,
@@ -228,7 +221,14 @@ class CodeJob:
                 "code_sha256": self.code_sha256}
 
     def get_logs(self):
+        """The raw log text, control characters included (\\r, \\b, ESC):
+        printing it lets a terminal or notebook erase or hide lines.  To read
+        it, use job.show_logs() or print(q.escape_log(job.get_logs()))."""
         return self._c().get_job_logs(self.uid)
+
+    def show_logs(self):
+        """Print the log escaped (q.escape_log): every line stays visible."""
+        return self._c().show_job_logs(self.uid)
 
     def get_output(self):
         return self._c().get_job_output(self.uid)
@@ -242,7 +242,12 @@ class CodeJob:
         return self._c().list_job_files(self.uid)
 
     def read_file(self, name):
+        """A code file as text; each byte that is not UTF-8 is the marker \\xNN."""
         return self._c().read_job_file(self.uid, name)
+
+    def read_file_bytes(self, name):
+        """Every byte of a code file, as it runs."""
+        return self._c().read_job_file_bytes(self.uid, name)
 
     def list_output_files(self):
         return self._c().list_output_files(self.uid)
@@ -250,9 +255,12 @@ class CodeJob:
     def read_output_file(self, name):
         return self._c().read_output_file(self.uid, name)
 
+    def read_output_file_bytes(self, name):
+        return self._c().read_output_file_bytes(self.uid, name)
+
     @property
     def output_viewer(self):
-        from ._html import OutputViewer
+        from ._review import OutputViewer
         return OutputViewer(self)
 
     # -- display -----------------------------------------------------------------
@@ -618,25 +626,45 @@ class Client:
     def list_job_files(self, job_uid):
         return sorted(f["path"] for f in self._files(job_uid)[1])
 
-    def read_job_file(self, job_uid, filename, max_bytes=1 << 20):
-        uid = self._find(job_uid, _scq.AS_OWNER).uid
-        return _text(self._h.read_file(uid, os.fspath(filename), max_bytes), filename)
+    def read_job_file_bytes(self, job_uid, filename, max_bytes=None):
+        """Every byte of one code file (the manifest's size; max_bytes=N
+        refuses a larger file instead)."""
+        uid, files = self._files(job_uid)
+        name = os.fspath(filename)
+        if max_bytes is None:
+            max_bytes = max([int(f.get("size") or 0) for f in files if f["path"] == name] + [1])
+        return self._h.read_file(uid, name, max(int(max_bytes), 1))
 
-    def review_job(self, job_uid):
-        from ._html import ReviewView
-        return ReviewView(self._find(job_uid, _scq.AS_OWNER))
+    def read_job_file(self, job_uid, filename, max_bytes=None):
+        """One code file as text, whole; each byte that is not UTF-8 is the
+        marker \\xNN (never a placeholder: every byte that runs is shown)."""
+        return text_of(self.read_job_file_bytes(job_uid, filename, max_bytes))[0]
 
-    def inspect_job(self, job_uid):
-        print(self.review_job(job_uid).text())
+    def review_job(self, job_uid, full=False, file=None):
+        from ._review import ReviewView
+        return ReviewView(self._find(job_uid, _scq.AS_OWNER), full, file)
+
+    def inspect_job(self, job_uid, full=False, file=None):
+        """Print the review: run.sh whole, heads of the other files and the
+        names of those left out; full=True every file; file=PATH one."""
+        print(self.review_job(job_uid, full, file).text())
 
     # -- results -----------------------------------------------------------------------
-    def get_job_logs(self, job_uid):
-        uid = self._find(job_uid).uid
+    def _log_bytes(self, job_uid):
         try:
-            data = self._h.logs(uid)
+            return self._h.logs(self._find(job_uid).uid)
         except JobNotFound:
             return None
-        return data.decode("utf-8", "replace")
+
+    def get_job_logs(self, job_uid):
+        """The raw log as text (control characters kept; see show_job_logs)."""
+        data = self._log_bytes(job_uid)
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def show_job_logs(self, job_uid):
+        """Print the log escaped: \\r, \\b, ESC and the like as markers."""
+        data = self._log_bytes(job_uid)
+        print("(no log yet)" if data is None else escape_log(data))
 
     def get_job_output(self, job_uid):
         uid = self._find(job_uid).uid
@@ -667,16 +695,28 @@ class Client:
         walk(str(root), "")
         return sorted(out)
 
-    def read_output_file(self, job_uid, name, max_bytes=1 << 20):
+    def _output_bytes(self, job_uid, name, limit=None):
+        """(first `limit` bytes or all, the file's size) of one output file."""
         root = self.get_job_output(job_uid)
         name = os.fspath(name)
         if root is None:
             raise JobNotFound("job '%s' has no output yet" % _uid(job_uid))
         if name not in self.list_output_files(job_uid):
-            raise JobNotFound("job '%s' has no output file '%s'" % (_uid(job_uid), name))
+            raise JobNotFound("job '%s' has no output file %s" % (_uid(job_uid),
+                                                                 py_literal(name)))
         fd = os.open(os.path.join(str(root), name), os.O_RDONLY | os.O_NOFOLLOW)
         with os.fdopen(fd, "rb") as f:
-            return _text(f.read(max_bytes), name)
+            size = os.fstat(f.fileno()).st_size
+            return (f.read() if limit is None else f.read(limit)), size
+
+    def read_output_file_bytes(self, job_uid, name):
+        """Every byte of one output file."""
+        return self._output_bytes(job_uid, name)[0]
+
+    def read_output_file(self, job_uid, name, max_bytes=None):
+        """One output file as text (the first max_bytes bytes, or all); each
+        byte that is not UTF-8 is the marker \\xNN."""
+        return text_of(self._output_bytes(job_uid, name, max_bytes)[0])[0]
 
     def wait_for_completion(self, job_uid, timeout=600):
         from . import JobFailed

@@ -22,6 +22,7 @@ SECTIONS = [
     q.pending_for_me              # jobs waiting for my approval
     job = q.pending_for_me.by_name("Mean age")[0]
     job.review()                  # files and run.sh; q.inspect_job(job.uid) prints them
+    job.review(full=True)         # every file whole (file="x.py": one); job.read_file_bytes(p)
     job.approve("aggregates only")  # or job.reject("why"); q.pending_for_me.approve_all()
     q.run_jobs()                  # run approved jobs now (`scq run --watch` as a service)
     q.config.job_timeout = 600    # settings: q.config; datasets: q.add_dataset(name, path)
@@ -29,7 +30,7 @@ SECTIONS = [
 """),
     ("Data scientist, results", """\
     job = q.wait_for_completion(job.uid, timeout=600)  # JobFailed/Timeout otherwise
-    print(job.get_logs())
+    job.show_logs()               # escaped; job.get_logs() is the raw text
     job.list_output_files()       # and job.read_output_file("result.txt"), job.get_output()
 """),
 ]

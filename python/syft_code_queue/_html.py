@@ -16,6 +16,14 @@ shown as \\uXXXX with a warning line (format_warning()) in every view:
 cards, tables, review, inspect_job and the output viewer.  Each rendering
 uses ids of its own, and its script binds only inside its own root element.
 
+Bytes (file contents, logs) become text only through text_of(): each byte
+that is not UTF-8 is the marker \\xNN, never dropped, replaced or hidden
+behind a placeholder.  Owner-facing log views (escape_log(), show_logs(),
+the widget's and the HTML button's "Logs") escape \\r, \\b, ESC, C1, DEL and
+format characters, as `scq logs` does, so no renderer (the Notebook's
+stream output applies \\r and \\b) can erase a line; get_logs() stays raw.
+The file viewers (review and output) are in _review.py.
+
 Buttons: a click runs the action in the kernel through the classic
 Notebook's Jupyter.notebook.kernel when it exists; otherwise it copies the
 exact one-line snippet (with the job's full uid) to the clipboard and shows
@@ -39,11 +47,38 @@ _FORMAT = re.compile("[%s]" % _FORMAT_CLASS)
 _CTRL = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u2028\u2029%s]" % _FORMAT_CLASS)
 
 
+def _mark(m):
+    c = ord(m.group())
+    return "\\r" if c == 13 else "\\x%02x" % c if c < 256 else "\\u%04x" % c
+
+
 def visible(s):
-    """Control and format characters as visible \\xNN / \\uNNNN text
+    """Control and format characters as visible \\r / \\xNN / \\uNNNN text
     (newline and tab kept)."""
-    return _CTRL.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 256
-                     else "\\u%04x" % ord(m.group()), "" if s is None else str(s))
+    return _CTRL.sub(_mark, "" if s is None else str(s))
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def text_of(data):
+    """(text, bad): bytes as text where each byte that is not UTF-8 is the
+    marker \\xNN (bad counts them); a str is returned as is."""
+    if isinstance(data, str):
+        return data, 0
+    s = bytes(data).decode("utf-8", "surrogateescape")
+    bad = len(_SURROGATE.findall(s))
+    if bad:
+        s = _SURROGATE.sub(lambda m: "\\x%02x" % (ord(m.group()) - 0xdc00), s)
+    return s, bad
+
+
+def escape_log(log):
+    """A log (str or bytes) for a person to read: every control character
+    but newline and tab (\\r, \\b, ESC, C1, DEL) and every format character
+    as a visible marker, each byte that is not UTF-8 as \\xNN.  Printing
+    it cannot erase or recolour a line in a terminal or a notebook."""
+    return visible(text_of(b"" if log is None else log)[0])
 
 
 def format_chars(*texts):
@@ -160,9 +195,9 @@ def snippet(uid, action, reason=None):
     call = {"approve": "approve(%s)" % ("" if reason is None else py_literal(reason)),
             "reject": "reject(%s)" % ("" if reason is None else py_literal(reason)),
             "cancel": "cancel()", "review": "review()",
-            "logs": "get_logs()", "output": "get_output()"}[action]
+            "logs": "show_logs()", "output": "get_output()"}[action]
     if action == "logs":
-        return "print(q.get_job(%s).get_logs())" % py_literal(uid)
+        return "q.get_job(%s).show_logs()" % py_literal(uid)
     return "q.get_job(%s).%s" % (py_literal(uid), call)
 
 
@@ -218,9 +253,10 @@ function scqRun(root, btn, info) {
   var lit = function (s) { return JSON.stringify(String(s)); };
   var calls = {approve: 'approve(' + (reason === null ? '' : lit(reason)) + ')',
                reject: 'reject(' + lit(reason) + ')', cancel: 'cancel()',
-               review: 'review()', output: 'get_output()'};
-  var snip = action === 'logs' ? 'print(q.get_job(' + lit(uid) + ').get_logs())'
-                               : 'q.get_job(' + lit(uid) + ').' + calls[action];
+               review: 'review()', logs: 'show_logs()', output: 'get_output()'};
+  // show_logs(): the escaped log (a printed raw log would go through the
+  // Notebook's stream renderer, which applies \r and \b and can erase rows)
+  var snip = 'q.get_job(' + lit(uid) + ').' + calls[action];
   var J = window.Jupyter, k = J && J.notebook && J.notebook.kernel;
   if (k && typeof k.execute === 'function') {
     if (action === 'approve' || action === 'reject' || action === 'cancel') {
@@ -473,167 +509,3 @@ def collection_table(coll, interactive=True):
     return "".join(out)
 
 
-# ---- file viewers (review and output) ------------------------------------------------
-
-_VIEWER_JS = """
-var files = root.querySelectorAll('.scq-file');
-files.forEach(function (f) {
-  f.addEventListener('click', function () {
-    var k = f.getAttribute('data-k');
-    files.forEach(function (o) { o.className = 'scq-file' + (o === f ? ' scq-on' : ''); });
-    root.querySelectorAll('.scq-view').forEach(function (v) {
-      v.style.display = v.getAttribute('data-k') === k ? '' : 'none'; });
-  });
-});
-""" + _BIND_BUTTONS
-
-_ICONS = {".py": "\U0001f40d", ".sh": "\U0001f4dc", ".md": "\U0001f4dd", ".json": "\U0001f4cb",
-          ".csv": "\U0001f4ca", ".txt": "\U0001f4c4", ".yml": "\u2699", ".yaml": "\u2699"}
-_EMBED_CAP = 4 << 20
-
-
-def _order(paths):
-    first = [p for p in ("run.sh", "run.py", "run.bash") if p in paths]
-    return first + sorted((p for p in paths if p not in first), key=lambda p: (p.lower(), p))
-
-
-def _viewer(rid, title_html, meta_html, files, bottom_html, info, empty_text, warn_texts=()):
-    """files: [(path, text)].  Contents go into escaped <pre> blocks."""
-    out = [_refresh_comment(rid), _CSS,
-           '<div class="scq-w scq-viewer %s" id="%s">' % (_ROOT, rid), title_html,
-           warn_html(list(warn_texts), [p for p, _ in files], [t for _, t in files]), meta_html]
-    if not files:
-        out.append('<div class="scq-muted">%s</div>' % e(empty_text))
-    else:
-        out.append('<div style="display:flex;gap:8px"><div class="scq-files">')
-        for i, (path, _) in enumerate(files):
-            ext = path[path.rfind("."):].lower() if "." in path else ""
-            out.append('<span class="scq-file%s" data-k="f%d" title="%s">%s %s</span>' % (
-                " scq-on" if i == 0 else "", i, e(path), _ICONS.get(ext, "\U0001f4c4"), e(path)))
-        out.append('</div><div style="flex:1;min-width:0">')
-        for i, (path, text) in enumerate(files):
-            lines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
-            out.append('<div class="scq-view" data-k="f%d"%s><div class="scq-muted"><b>%s</b> '
-                       '&bull; %d lines &bull; %d characters</div><pre>%s</pre></div>' % (
-                           i, "" if i == 0 else ' style="display:none"', e(path), lines,
-                           len(text), e(text)))
-        out.append("</div></div>")
-    out.append(bottom_html)
-    out.append('<div class="scq-msg"></div></div>')
-    out.append(_script(rid, _VIEWER_JS, info))
-    return "".join(out)
-
-
-def _read_all(paths, read):
-    files, total = [], 0
-    for p in paths:
-        try:
-            text = read(p)
-        except Exception as ex:  # noqa: BLE001 - shown in the viewer
-            text = "<unable to read: %s>" % ex
-        if total + len(text) > _EMBED_CAP:
-            text = text[:max(0, _EMBED_CAP - total)] + "\n... (truncated in this view)"
-        total += len(text)
-        files.append((p, text))
-    return files
-
-
-class ReviewView:
-    """The review of a job submitted to me: metadata, files, run.sh in full.
-    In Jupyter a file tree and viewer; text() for terminals."""
-
-    def __init__(self, job):
-        self.job = job
-        self.files = job.list_files()
-
-    def text(self, head_lines=20, max_other=5):
-        j = self.job
-        lines = ["Code review: %s (%s)" % (j.name, j.uid),
-                 "From: %s  To: %s  Status: %s" % (j.requester_email, j.target_email, j.status),
-                 "Description: %s" % (j.description or "No description"),
-                 "Tags: %s" % (", ".join(j.tags) or "No tags"),
-                 "Code SHA-256: %s" % j.code_sha256, "", "Files:"]
-        lines += ["  " + p for p in _order(self.files)]
-        warn = format_warning(job_texts(j), self.files,
-                              [j.read_file(p) for p in self.files])
-        if warn:
-            lines[1:1] = [warn]
-        others = [p for p in _order(self.files) if p != "run.sh"]
-        for p in ["run.sh"] + others[:max_other]:
-            if p not in self.files:
-                continue
-            text = j.read_file(p)
-            body = text.splitlines()
-            if p != "run.sh" and len(body) > head_lines:
-                body = body[:head_lines] + ["... (%d more lines)" % (len(body) - head_lines)]
-            lines += ["", "----- %s -----" % p] + body
-        if str(j.status) == "pending":
-            lines += ["", "Approve: q.get_job(%s).approve(\"reason\")   Reject: "
-                      "q.get_job(%s).reject(\"reason\")" % (py_literal(j.uid),
-                                                             py_literal(j.uid))]
-        return visible("\n".join(lines))
-
-    def __repr__(self):
-        return self.text()
-
-    def _repr_html_(self, buttons=True):
-        """buttons=False: no HTML approve/reject (widget buttons follow)."""
-        j = self.job
-        rid = new_id("review")
-        me = _me(j.client)
-        files = _read_all(_order(self.files), j.read_file)
-        title = ('<h3>\U0001f50d Code Review: %s<span class="scq-pill">%d files</span></h3>' %
-                 (e(j.name), len(files)))
-        meta = ('<div class="scq-muted">\U0001f4e7 %s &rarr; %s &bull; \U0001f3f7 %s &bull; '
-                'ID: %s &bull; SHA-256: <code>%s</code></div>' % (
-                    e(j.requester_email), e(j.target_email),
-                    e(", ".join(j.tags)) if j.tags else "No tags", e(j.short_id),
-                    e(j.code_sha256)))
-        if str(j.status) == "pending" and j.target_email == me and not buttons:
-            bottom = ""
-        elif str(j.status) == "pending" and j.target_email == me:
-            bottom = ('<div style="margin-top:6px">%s</div>' % "".join(
-                '<button type="button" data-action="%s" data-uid="%s">%s</button>' %
-                (a, e(j.uid), label) for a, label in (("approve", "\u2705 Approve Job"),
-                                                      ("reject", "\U0001f6ab Reject Job"))))
-        elif str(j.status) == "pending":
-            bottom = '<div class="scq-muted">Awaiting approval from job recipient</div>'
-        else:
-            bottom = '<div class="scq-muted">\U0001f4cb Review only &bull; Job status: %s</div>' \
-                % e(j.status)
-        return _viewer(rid, title, meta, files, bottom, {"token": client_token(j.client)},
-                       "\U0001f4c1 No files found", job_texts(j))
-
-    def _ipython_display_(self):
-        from ._actions import display
-        display(self)
-
-
-class OutputViewer:
-    """The outputs of a finished job: file tree and viewer."""
-
-    def __init__(self, job):
-        self.job = job
-        self.files = job.list_output_files()
-
-    def text(self):
-        head = ["Output of %s (%s): %s" % (self.job.name, self.job.uid, self.job.status)]
-        warn = format_warning(job_texts(self.job), self.files)
-        return visible("\n".join(head + ([warn] if warn else []) +
-                                 ["  " + p for p in self.files]))
-
-    def __repr__(self):
-        return self.text()
-
-    def _repr_html_(self):
-        j = self.job
-        rid = new_id("output")
-        files = _read_all(_order(self.files), j.read_output_file)
-        out_dir = j.get_output()
-        title = ('<h3>\U0001f4c1 Job Output: %s<span class="scq-pill">%d files</span></h3>' %
-                 (e(j.name), len(files)))
-        meta = '<div class="scq-muted">\U0001f4c2 %s &bull; Status: %s</div>' % (
-            e(out_dir or "no output folder"), e(j.status))
-        return _viewer(rid, title, meta, files, "", {"token": ""},
-                       "\U0001f4c1 No Output Available (job status: %s)" % j.status,
-                       job_texts(j))

@@ -211,7 +211,7 @@ class HtmlCase(Workspace):
         eval(sn, {"q": types.SimpleNamespace(get_job=lambda u: calls.append(u) or FakeJob())})
         self.assertEqual(calls, [uid, ("approve", reason)])
         self.assertEqual(_html.snippet(uid, "reject", "x"), 'q.get_job("%s").reject("x")' % uid)
-        self.assertEqual(_html.snippet(uid, "logs"), 'print(q.get_job("%s").get_logs())' % uid)
+        self.assertEqual(_html.snippet(uid, "logs"), 'q.get_job("%s").show_logs()' % uid)
         # the JS builds the kernel call with JSON.stringify, and uses the kernel API only
         # when it exists; otherwise the clipboard
         js = _html._ACTIONS_JS

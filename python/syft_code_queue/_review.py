@@ -1,0 +1,360 @@
+"""The file viewers: the code review (ReviewView, text and HTML) and the
+output viewer (OutputViewer).
+
+Rules (issue 9, item 7), kept by every view here:
+- Every byte that can run can be reviewed.  A file is read whole (the
+  manifest's size, never the library's 1 MiB default); its bytes become text
+  only through _html.text_of(), so NUL, control characters and bytes that
+  are not UTF-8 are shown as \\x00 / \\xNN markers, never hidden behind a
+  "binary file" placeholder.  job.read_file_bytes(path) gives the raw bytes.
+- Such bytes in a file that can run (run.sh; a file with an exec bit or a
+  "#!" line; a file whose path or name run.sh mentions) get a loud warning
+  line; in other files a quiet note.  Other ways run.sh can reach a file are
+  not detected, so every file's content is shown escaped the same way.
+- Every view says which files it left out or cut (by name, with a count)
+  and how to see them: review(full=True), review(file=PATH) /
+  q.inspect_job(uid, full=True | file=PATH), read_file_bytes(PATH).
+- File names go through visible()/e() like every submitter text, so format
+  characters in names show as \\uXXXX (run\\u200b.sh never looks like run.sh).
+"""
+from ._html import (_BIND_BUTTONS, _CSS, _ROOT, _me, _refresh_comment, _script, client_token, e,
+                    format_warning, job_texts, new_id, py_literal, text_of, visible)
+
+_VIEWER_JS = """
+var files = root.querySelectorAll('.scq-file');
+files.forEach(function (f) {
+  f.addEventListener('click', function () {
+    var k = f.getAttribute('data-k');
+    files.forEach(function (o) { o.className = 'scq-file' + (o === f ? ' scq-on' : ''); });
+    root.querySelectorAll('.scq-view').forEach(function (v) {
+      v.style.display = v.getAttribute('data-k') === k ? '' : 'none'; });
+  });
+});
+""" + _BIND_BUTTONS
+
+_ICONS = {".py": "\U0001f40d", ".sh": "\U0001f4dc", ".md": "\U0001f4dd", ".json": "\U0001f4cb",
+          ".csv": "\U0001f4ca", ".txt": "\U0001f4c4", ".yml": "\u2699", ".yaml": "\u2699"}
+# Characters of file text one HTML rendering embeds (all files together)
+# unless full=True; the text view's cut for a file other than run.sh.
+_EMBED_CAP = 4 << 20
+_HEAD_CHARS = 8192
+_LOUD_CSS = ('<style>.scq-w .scq-loud{background:#fee2e2;color:#991b1b;border:2px solid #dc2626;'
+             'font-size:13px}</style>')
+
+
+class _File:
+    """One file: its bytes, its text with markers, and what it holds."""
+
+    def __init__(self, path, data=b"", size=None, mode=0, error=None):
+        self.path, self.mode, self.error = path, mode, error
+        self.data = data
+        self.size = len(data) if size is None else size
+        self.text, self.bad = text_of(data)
+        self.nul = data.count(b"\0")
+        self.runs = False
+        if error:
+            self.text = "<unable to read: %s>" % error
+
+    @property
+    def odd(self):
+        """What the file holds that a text editor would hide, or ""."""
+        parts = []
+        if self.nul:
+            parts.append("%d NUL byte%s" % (self.nul, "" if self.nul == 1 else "s"))
+        if self.bad:
+            parts.append("%d byte%s that %s not UTF-8" % (self.bad, "" if self.bad == 1 else "s",
+                                                          "is" if self.bad == 1 else "are"))
+        return " and ".join(parts)
+
+
+def _order(paths):
+    first = [p for p in ("run.sh", "run.py", "run.bash") if p in paths]
+    return first + sorted((p for p in paths if p not in first), key=lambda p: (p.lower(), p))
+
+
+def _mark_runnable(files):
+    """Set .runs on run.sh and on each file it may run."""
+    script = next((f.text for f in files if f.path == "run.sh"), "")
+    for f in files:
+        base = f.path.rsplit("/", 1)[-1]
+        f.runs = (f.path == "run.sh" or bool(f.mode & 0o111) or f.data[:2] == b"#!" or
+                  f.path in script or base in script)
+
+
+def code_files(job):
+    """Every code file of the job, whole, run.sh first, then the files it may
+    run, then the rest."""
+    client = job._c()
+    uid, entries = client._files(job.uid)
+    files = []
+    for ent in entries:
+        p = ent["path"]
+        try:
+            mode = int(str(ent.get("mode") or "0"), 8)
+        except ValueError:
+            mode = 0
+        try:
+            data = client._h.read_file(uid, p, max(int(ent.get("size") or 0), 1))
+            files.append(_File(p, data, mode=mode))
+        except Exception as ex:  # noqa: BLE001 - shown in the view, by name
+            files.append(_File(p, size=ent.get("size") or 0, mode=mode, error=ex))
+    _mark_runnable(files)
+    rank = {p: i for i, p in enumerate(_order([f.path for f in files]))}
+    return sorted(files, key=lambda f: (f.path != "run.sh", not f.runs, rank[f.path]))
+
+
+def warnings(texts, files, loud_ok=True):
+    """[(loud, line)]: format characters anywhere, odd bytes in each file."""
+    out = []
+    fw = format_warning(texts, [f.path for f in files], [f.text for f in files])
+    if fw:
+        out.append((False, fw))
+    for f in files:
+        if not f.odd:
+            continue
+        if loud_ok and f.runs:
+            out.append((True, "WARNING: %s holds %s, shown as \\x00 / \\xNN markers. It can run "
+                        "(run.sh, executable, or named in run.sh), and bash or python runs these "
+                        "bytes as they are: read every marker before you approve." %
+                        (f.path, f.odd)))
+        else:
+            out.append((False, "Note: %s holds %s (binary or not UTF-8 text), shown as \\x00 / "
+                        "\\xNN markers." % (f.path, f.odd)))
+    return out
+
+
+def _lines(text):
+    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+
+
+def _names(files):
+    return ", ".join(f.path for f in files)
+
+
+def _plural(n, word):
+    return "%d %s%s" % (n, word, "" if n == 1 else "s")
+
+
+class ReviewView:
+    """The review of a job submitted to me: metadata, warnings, every file.
+
+    review() shows run.sh whole and the heads of the other files (the first
+    ones run.sh may run), and names the files it leaves out;
+    review(full=True) shows every file whole; review(file=PATH) one file
+    whole.  In Jupyter a file tree and viewer; text() for terminals."""
+
+    def __init__(self, job, full=False, file=None):
+        self.job = job
+        self.full = bool(full)
+        self.file = None if file is None else str(file)
+        self._files = code_files(job)
+        self.files = sorted(f.path for f in self._files)
+        if self.file is not None and self.file not in self.files:
+            from ._scq import JobNotFound
+            raise JobNotFound(visible("job '%s' has no file %s" % (job.uid,
+                                                                    py_literal(self.file))))
+
+    def _hint(self):
+        u = py_literal(self.job.uid)
+        return ("q.inspect_job(%s, full=True) shows every file whole; q.inspect_job(%s, "
+                "file=\"PATH\") shows one (job.review(full=True) / job.review(file=...) in "
+                "Jupyter; job.read_file_bytes(PATH) gives the bytes)." % (u, u))
+
+    def _one_hint(self, path):
+        return "q.inspect_job(%s, file=%s) shows it whole" % (py_literal(self.job.uid),
+                                                              py_literal(path))
+
+    def warnings(self):
+        return warnings(job_texts(self.job), self._files)
+
+    def _header(self):
+        j = self.job
+        out = ["Code review: %s (%s)" % (j.name, j.uid)]
+        out += [("!!! " if loud else "") + w for loud, w in self.warnings()]
+        out += ["From: %s  To: %s  Status: %s" % (j.requester_email, j.target_email, j.status),
+                "Description: %s" % (j.description or "No description"),
+                "Tags: %s" % (", ".join(j.tags) or "No tags"),
+                "Code SHA-256: %s" % j.code_sha256, "", "Files (%d):" % len(self._files)]
+        for f in self._files:
+            flags = [_plural(f.size, "byte")] + (["can run"] if f.runs else []) + \
+                ([f.odd] if f.odd else [])
+            out.append("  %s  (%s)" % (f.path, ", ".join(flags)))
+        return out
+
+    def _body(self, f, whole, head_lines):
+        body = f.text
+        if whole or f.path == "run.sh":
+            return body.splitlines()
+        lines = body.splitlines()
+        cut = lines[:head_lines]
+        while cut and sum(len(x) + 1 for x in cut) > _HEAD_CHARS:
+            cut.pop()
+        if len(cut) == len(lines):
+            return lines
+        shown = sum(len(x) + 1 for x in cut)
+        return cut + ["... (%s of %s shown, %d more characters: %s)" % (
+            _plural(len(cut), "line"), _plural(len(lines), "line"), max(0, len(body) - shown),
+            self._one_hint(f.path))]
+
+    def text(self, head_lines=20, max_other=5):
+        j = self.job
+        lines = self._header()
+        if self.file is not None:
+            shown = [f for f in self._files if f.path == self.file]
+        elif self.full:
+            shown = list(self._files)
+        else:
+            shown = [f for f in self._files if f.path == "run.sh"]
+            shown += [f for f in self._files if f.path != "run.sh"][:max_other]
+        whole = self.full or self.file is not None
+        for f in shown:
+            lines += ["", "----- %s -----" % f.path] + self._body(f, whole, head_lines)
+        left = [f for f in self._files if f not in shown]
+        if left:
+            lines += ["", "Not shown here: %s: %s" % (_plural(len(left), "file"), _names(left)),
+                      self._hint()]
+        if str(j.status) == "pending":
+            lines += ["", "Approve: q.get_job(%s).approve(\"reason\")   Reject: "
+                      "q.get_job(%s).reject(\"reason\")" % (py_literal(j.uid),
+                                                             py_literal(j.uid))]
+        return visible("\n".join(lines))
+
+    def __repr__(self):
+        return self.text()
+
+    def _embedded(self):
+        """[(file, text shown)] for the HTML view, and the files cut there."""
+        files = [f for f in self._files if self.file is None or f.path == self.file]
+        out, cut, total = [], [], 0
+        for f in files:
+            text = f.text
+            if not self.full and self.file is None and total + len(text) > _EMBED_CAP:
+                keep = max(0, _EMBED_CAP - total)
+                text = text[:keep] + "\n... (cut in this view: %d more characters; %s)" % (
+                    len(f.text) - keep, self._one_hint(f.path))
+                cut.append(f)
+            total += len(text)
+            out.append((f, text))
+        return out, cut
+
+    def _repr_html_(self, buttons=True):
+        """buttons=False: no HTML approve/reject (widget buttons follow)."""
+        j = self.job
+        rid = new_id("review")
+        me = _me(j.client)
+        files, cut = self._embedded()
+        notes = []
+        left = [f for f in self._files if self.file is not None and f.path != self.file]
+        if left:
+            notes.append("Not shown here: %s: %s. %s" % (_plural(len(left), "file"),
+                                                         _names(left), self._hint()))
+        if cut:
+            notes.append("Cut in this view: %s: %s. %s" % (_plural(len(cut), "file"),
+                                                           _names(cut), self._hint()))
+        title = ('<h3>\U0001f50d Code Review: %s<span class="scq-pill">%d files</span></h3>' %
+                 (e(j.name), len(self._files)))
+        meta = ('<div class="scq-muted">\U0001f4e7 %s &rarr; %s &bull; \U0001f3f7 %s &bull; '
+                'ID: %s &bull; SHA-256: <code>%s</code></div>' % (
+                    e(j.requester_email), e(j.target_email),
+                    e(", ".join(j.tags)) if j.tags else "No tags", e(j.short_id),
+                    e(j.code_sha256)))
+        meta += "".join('<div class="scq-warn" role="note">%s</div>' % e(n) for n in notes)
+        if str(j.status) == "pending" and j.target_email == me and not buttons:
+            bottom = ""
+        elif str(j.status) == "pending" and j.target_email == me:
+            bottom = ('<div style="margin-top:6px">%s</div>' % "".join(
+                '<button type="button" data-action="%s" data-uid="%s">%s</button>' %
+                (a, e(j.uid), label) for a, label in (("approve", "\u2705 Approve Job"),
+                                                      ("reject", "\U0001f6ab Reject Job"))))
+        elif str(j.status) == "pending":
+            bottom = '<div class="scq-muted">Awaiting approval from job recipient</div>'
+        else:
+            bottom = '<div class="scq-muted">\U0001f4cb Review only &bull; Job status: %s</div>' \
+                % e(j.status)
+        return viewer(rid, title, meta, files, bottom, {"token": client_token(j.client)},
+                      "\U0001f4c1 No files found", self.warnings())
+
+    def _ipython_display_(self):
+        from ._actions import display
+        display(self)
+
+
+def _warn_divs(warns):
+    return "".join('<div class="scq-warn%s" role="alert">\u26a0 %s</div>' % (
+        " scq-loud" if loud else "", e(w)) for loud, w in warns)
+
+
+def viewer(rid, title_html, meta_html, files, bottom_html, info, empty_text, warns):
+    """files: [(_File, text shown)].  Contents go into escaped <pre> blocks."""
+    out = [_refresh_comment(rid), _CSS, _LOUD_CSS,
+           '<div class="scq-w scq-viewer %s" id="%s">' % (_ROOT, rid), title_html,
+           _warn_divs(warns), meta_html]
+    if not files:
+        out.append('<div class="scq-muted">%s</div>' % e(empty_text))
+    else:
+        out.append('<div style="display:flex;gap:8px"><div class="scq-files">')
+        for i, (f, _) in enumerate(files):
+            ext = f.path[f.path.rfind("."):].lower() if "." in f.path else ""
+            out.append('<span class="scq-file%s" data-k="f%d" title="%s">%s %s</span>' % (
+                " scq-on" if i == 0 else "", i, e(f.path), _ICONS.get(ext, "\U0001f4c4"),
+                e(f.path)))
+        out.append('</div><div style="flex:1;min-width:0">')
+        for i, (f, text) in enumerate(files):
+            extra = "".join(" &bull; %s" % e(x) for x in
+                            (["can run"] if f.runs else []) + ([f.odd] if f.odd else []))
+            out.append('<div class="scq-view" data-k="f%d"%s><div class="scq-muted"><b>%s</b> '
+                       '&bull; %d lines &bull; %d bytes%s</div><pre>%s</pre></div>' % (
+                           i, "" if i == 0 else ' style="display:none"', e(f.path),
+                           _lines(f.text), f.size, extra, e(text)))
+        out.append("</div></div>")
+    out.append(bottom_html)
+    out.append('<div class="scq-msg"></div></div>')
+    out.append(_script(rid, _VIEWER_JS, info))
+    return "".join(out)
+
+
+class OutputViewer:
+    """The outputs of a finished job: file tree and viewer.  Each file's
+    bytes are shown escaped like code; a file cut in the view says so."""
+
+    def __init__(self, job):
+        self.job = job
+        self.files = job.list_output_files()
+
+    def _read(self):
+        j, files, total = self.job, [], 0
+        for p in _order(self.files):
+            try:
+                data, size = j._c()._output_bytes(j.uid, p, max(1, _EMBED_CAP - total))
+                f = _File(p, data, size=size)
+            except Exception as ex:  # noqa: BLE001 - shown in the viewer, by name
+                f = _File(p, error=ex)
+            text = f.text
+            if f.size > len(f.data):
+                text += "\n... (cut in this view: %d more bytes; %s.read_output_file_bytes(%s))" \
+                    % (f.size - len(f.data), "q.get_job(%s)" % py_literal(j.uid), py_literal(p))
+            total += len(f.data)
+            files.append((f, text))
+        return files
+
+    def text(self):
+        head = ["Output of %s (%s): %s" % (self.job.name, self.job.uid, self.job.status)]
+        warn = format_warning(job_texts(self.job), self.files)
+        return visible("\n".join(head + ([warn] if warn else []) +
+                                 ["  " + p for p in self.files]))
+
+    def __repr__(self):
+        return self.text()
+
+    def _repr_html_(self):
+        j = self.job
+        rid = new_id("output")
+        files = self._read()
+        out_dir = j.get_output()
+        title = ('<h3>\U0001f4c1 Job Output: %s<span class="scq-pill">%d files</span></h3>' %
+                 (e(j.name), len(files)))
+        meta = '<div class="scq-muted">\U0001f4c2 %s &bull; Status: %s</div>' % (
+            e(out_dir or "no output folder"), e(j.status))
+        return viewer(rid, title, meta, files, "", {"token": ""},
+                      "\U0001f4c1 No Output Available (job status: %s)" % j.status,
+                      warnings(job_texts(j), [f for f, _ in files], loud_ok=False))
