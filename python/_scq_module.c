@@ -119,6 +119,30 @@ static PyObject *m_raise_code(PyObject *m, PyObject *args)
 	return raise_code(code, msg);
 }
 
+/* escape_text(data, multiline=True) -> (str, markers): the library's one
+ * way to show submitter text (scq_escape_text), so every Python view shows
+ * exactly what scq shows.  The caller passes pieces well under the
+ * library's buffer cap (a marker is at most 10 bytes per input byte). */
+static PyObject *m_escape_text(PyObject *m, PyObject *args)
+{
+	Py_buffer data;
+	int multiline = 1;
+	size_t markers = 0;
+	char *s;
+	PyObject *res;
+	(void)m;
+	if (!PyArg_ParseTuple(args, "y*|p:escape_text", &data, &multiline))
+		return NULL;
+	s = scq_escape_text(data.buf, (size_t)data.len, multiline ? SCQ_SHOW_MULTILINE : 0,
+			    &markers);
+	PyBuffer_Release(&data);
+	if (!s)
+		return PyErr_NoMemory();
+	res = Py_BuildValue("(s#n)", s, (Py_ssize_t)strlen(s), (Py_ssize_t)markers);
+	free(s);
+	return res;
+}
+
 /* The library's one list of bidi/invisible format characters, so Python
  * views escape exactly what the CLI escapes. */
 static PyObject *m_format_char_ranges(PyObject *self, PyObject *args)
@@ -140,6 +164,8 @@ static PyObject *m_format_char_ranges(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef module_methods[] = {
+	{ "escape_text", m_escape_text, METH_VARARGS,
+	  "escape_text(data: bytes, multiline=True) -> (str, markers), as scq shows text" },
 	{ "format_char_ranges", m_format_char_ranges, METH_NOARGS,
 	  "format_char_ranges() -> [(first, last)] code points every view shows escaped" },
 	{ "strerror", m_strerror, METH_VARARGS, "strerror(code) -> name of a result code" },

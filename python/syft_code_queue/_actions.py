@@ -16,7 +16,13 @@ whose value is built with _html.e().  Uses only the ipywidgets API common to
 versions 6, 7 and 8: Button, Text, Checkbox, HTML, HBox, VBox, on_click,
 .value, .description, .disabled, .children.
 """
-from ._html import e, escape_log
+import html
+
+from ._html import e
+
+
+class _Shown(str):
+    """Text whose markers are made already (a review's text)."""
 
 DEFAULT_APPROVE = "Approved via Jupyter interface"
 
@@ -55,7 +61,7 @@ def display(obj):
 
 def _say(box, text):
     box.value = "<pre class='tex2jax_ignore' style='white-space:pre-wrap;margin:0'>%s</pre>" % \
-        e(text)
+        (html.escape(text, quote=True) if isinstance(text, _Shown) else e(text))
 
 
 def _act(job, action, reason, out):
@@ -72,11 +78,11 @@ def _act(job, action, reason, out):
         job.cancel()
         return "%s %s (%s)" % ("cancelled" if str(job.status) == "cancelled"
                                else "cancel requested for", job.uid, job.name)
-    if action == "review":
-        return job.review().text()
-    if action == "logs":  # escaped, like every owner-facing log view
+    if action == "review":  # text already shown: _say must not mark it twice
+        return _Shown(job.review().text())
+    if action == "logs":  # the bytes, shown with markers by _say like `scq logs`
         log = job._c()._log_bytes(job.uid)
-        return "(no log yet)" if log is None else escape_log(log)
+        return "(no log yet)" if log is None else log.decode("utf-8", "surrogateescape")
     if action == "output":
         return "%s\n%s" % (job.get_output() or "(no output yet)",
                            "\n".join(job.list_output_files()))

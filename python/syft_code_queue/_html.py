@@ -2,27 +2,32 @@
 output viewer.
 
 The escaping rule (one path): submitter text (names, descriptions, tags,
-e-mails, file names, file contents, reasons, logs, uids) reaches HTML only
-through e(), which first makes control and format characters visible
-(visible()) and then html-escapes it, quotes included, so the same value is
-safe as element text and as a quoted attribute (title, data-*).  Nothing
-else builds markup from it: no submitter text in CSS, in <script> (the only
-data there is JSON from _js(), which escapes <, > and & as \\u003c etc.),
-in an ipywidgets description or label (widgets get fixed labels; job text
-goes into an HTML widget whose value is built with e()), or in a comment.
-File contents live in escaped <pre> elements.  Bidirectional and invisible
-format characters (the library's one list, _scq.format_char_ranges()) are
-shown as \\uXXXX with a warning line (format_warning()) in every view:
-cards, tables, review, inspect_job and the output viewer.  Each rendering
-uses ids of its own, and its script binds only inside its own root element.
+e-mails, file names, file contents, reasons, logs, uids) is shown through
+the library's one escaper (scq_escape_text, doc/protocol.md "Showing
+submitter text"), as scq shows it: text as it is, and a marker in angle
+brackets for what would act on a terminal or is invisible: C0 controls and
+DEL by name (⟨ESC⟩ ⟨CR⟩ ⟨BS⟩ ⟨NUL⟩), C1 and the library's format characters
+as ⟨U+XXXX⟩, each byte that is not UTF-8 as ⟨0xFF⟩, a literal ⟨ as
+⟨U+27E8⟩; newline and tab stay (U+2028/2029 are marked too).  It reaches
+HTML only through e() (visible(), then html-escaped, quotes included), so
+the same value is safe as element text and as a quoted attribute (title,
+data-*); text already shown (shown(), warning lines) is only html-escaped,
+never marked twice.  Nothing else builds markup from it: no submitter text
+in CSS, in <script> (the only data there is JSON from _js(), which escapes
+<, > and & as \\u003c etc.), in an ipywidgets description or label (widgets
+get fixed labels; job text goes into an HTML widget whose value is built
+with e()), or in a comment.  File contents live in escaped <pre> elements.
+Format characters also get a warning line (format_warning()) in every
+view: cards, tables, review, inspect_job and the output viewer.  Each
+rendering uses ids of its own, and its script binds only inside its own
+root element.
 
-Bytes (file contents, logs) become text only through text_of(): each byte
-that is not UTF-8 is the marker \\xNN, never dropped, replaced or hidden
-behind a placeholder.  Owner-facing log views (escape_log(), show_logs(),
-the widget's and the HTML button's "Logs") escape \\r, \\b, ESC, C1, DEL and
-format characters, as `scq logs` does, so no renderer (the Notebook's
-stream output applies \\r and \\b) can erase a line; get_logs() stays raw.
-The file viewers (review and output) are in _review.py.
+Bytes (file contents, logs) are shown from the bytes (shown()), so a byte
+that is not UTF-8 is never dropped, replaced or hidden behind a
+placeholder.  Owner-facing log views (escape_log(), show_logs(), the
+widget's and the HTML button's "Logs") are escaped like `scq logs`, so no
+renderer (the Notebook's stream output applies \\r and \\b) can erase a
+line; get_logs() stays raw.  The file viewers are in _review.py.
 
 Buttons: a click runs the action in the kernel through the classic
 Notebook's Jupyter.notebook.kernel when it exists; otherwise it copies the
@@ -40,30 +45,63 @@ from datetime import datetime, timezone
 from . import _scq
 
 # The library's list of bidi and invisible format characters (scq.h), as a
-# regex class; Python never keeps a copy of the ranges.
+# regex class (to count them for the warning line); Python never keeps a
+# copy of the ranges.
 _FORMAT_CLASS = "".join("%s-%s" % (re.escape(chr(a)), re.escape(chr(b)))
                         for a, b in _scq.format_char_ranges())
 _FORMAT = re.compile("[%s]" % _FORMAT_CLASS)
-_CTRL = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u2028\u2029%s]" % _FORMAT_CLASS)
+_CHUNK = 1 << 20  # bytes per library call: far below its buffer cap
 
 
-def _mark(m):
-    c = ord(m.group())
-    return "\\r" if c == 13 else "\\x%02x" % c if c < 256 else "\\u%04x" % c
+def _bytes(s):
+    """A str back to its bytes: bytes decoded with surrogateescape become
+    themselves, other lone surrogates their (invalid) UTF-8 form; both are
+    then shown as ⟨0xNN⟩."""
+    try:
+        return s.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "surrogatepass")
 
 
-def visible(s):
-    """Control and format characters as visible \\r / \\xNN / \\uNNNN text
-    (newline and tab kept)."""
-    return _CTRL.sub(_mark, "" if s is None else str(s))
+def shown(data, multiline=True):
+    """(text, markers): str or bytes as scq shows them (the library's
+    escaper); multiline=False also marks newline and tab (one-line fields)."""
+    if data is None:
+        return "", 0
+    b = _bytes(data) if isinstance(data, str) else bytes(data)
+    out, n, i = [], 0, 0
+    while i < len(b):
+        k = min(len(b), i + _CHUNK)
+        if k < len(b):  # cut on a character boundary
+            j = k
+            while j > i and k - j < 3 and (b[j] & 0xC0) == 0x80:
+                j -= 1
+            k = j if j > i else k
+        t, m = _scq.escape_text(b[i:k], multiline)
+        out.append(t)
+        n += m
+        i = k
+    t = "".join(out)
+    for c in "\u2028\u2029":  # line breaks to some renderers
+        if c in t:
+            n += t.count(c)
+            t = t.replace(c, "\u27e8U+%04X\u27e9" % ord(c))
+    return t, n
+
+
+def visible(s, multiline=True):
+    """Submitter text with markers for what would act on a terminal or is
+    invisible (shown())."""
+    return shown("" if s is None else str(s), multiline)[0]
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 def text_of(data):
-    """(text, bad): bytes as text where each byte that is not UTF-8 is the
-    marker \\xNN (bad counts them); a str is returned as is."""
+    """(text, bad): bytes decoded as UTF-8, each byte that is not UTF-8 as
+    the four characters \\xNN (bad counts them); a str is returned as is.
+    For the read_* APIs; views use shown() on the bytes."""
     if isinstance(data, str):
         return data, 0
     s = bytes(data).decode("utf-8", "surrogateescape")
@@ -74,11 +112,17 @@ def text_of(data):
 
 
 def escape_log(log):
-    """A log (str or bytes) for a person to read: every control character
-    but newline and tab (\\r, \\b, ESC, C1, DEL) and every format character
-    as a visible marker, each byte that is not UTF-8 as \\xNN.  Printing
-    it cannot erase or recolour a line in a terminal or a notebook."""
-    return visible(text_of(b"" if log is None else log)[0])
+    """A log (str or bytes) as `scq logs` shows it: every control character
+    but newline and tab (CR, BS, ESC, C1, DEL) and every format character
+    as a marker (⟨CR⟩, ⟨BS⟩, ⟨ESC⟩, ⟨U+202E⟩), each byte that is not UTF-8 as
+    ⟨0xFF⟩.  Printing it cannot erase or recolour a line in a terminal or a
+    notebook."""
+    return shown(log)[0]
+
+
+MARKERS_NOTE = ("Markers: \u27e8ESC\u27e9, \u27e8CR\u27e9, \u27e8NUL\u27e9 ... stand for control "
+                "characters, \u27e8U+XXXX\u27e9 for invisible or bidi characters, "
+                "\u27e80xFF\u27e9 for a byte that is not UTF-8 (scq shows the same).")
 
 
 def format_chars(*texts):
@@ -99,7 +143,8 @@ def format_warning(*texts):
     if not n:
         return ""
     return ("Warning: %d invisible or bidirectional control character%s (Trojan Source: "
-            "text may not read as it runs); shown here as \\uXXXX." % (n, "" if n == 1 else "s"))
+            "text may not read as it runs); shown here as \u27e8U+XXXX\u27e9." %
+            (n, "" if n == 1 else "s"))
 
 
 def job_texts(job):
@@ -110,7 +155,7 @@ def job_texts(job):
 
 def warn_html(*texts):
     w = format_warning(*texts)
-    return '<div class="scq-warn" role="alert">\u26a0 %s</div>' % e(w) if w else ""
+    return '<div class="scq-warn" role="alert">\u26a0 %s</div>' % html.escape(w) if w else ""
 
 
 def e(s):

@@ -3,10 +3,11 @@ output viewer (OutputViewer).
 
 Rules (issue 9, item 7), kept by every view here:
 - Every byte that can run can be reviewed.  A file is read whole (the
-  manifest's size, never the library's 1 MiB default); its bytes become text
-  only through _html.text_of(), so NUL, control characters and bytes that
-  are not UTF-8 are shown as \\x00 / \\xNN markers, never hidden behind a
-  "binary file" placeholder.  job.read_file_bytes(path) gives the raw bytes.
+  manifest's size, never the library's 1 MiB default) and shown from its
+  bytes through the library's escaper (_html.shown(), as scq review): NUL,
+  control characters and bytes that are not UTF-8 are markers (⟨NUL⟩,
+  ⟨0xFF⟩), never hidden behind a "binary file" placeholder.
+  job.read_file_bytes(path) gives the raw bytes.
 - Such bytes in a file that can run (run.sh; a file with an exec bit or a
   "#!" line; a file whose path or name run.sh mentions) get a loud warning
   line; in other files a quiet note.  Other ways run.sh can reach a file are
@@ -14,11 +15,17 @@ Rules (issue 9, item 7), kept by every view here:
 - Every view says which files it left out or cut (by name, with a count)
   and how to see them: review(full=True), review(file=PATH) /
   q.inspect_job(uid, full=True | file=PATH), read_file_bytes(PATH).
-- File names go through visible()/e() like every submitter text, so format
-  characters in names show as \\uXXXX (run\\u200b.sh never looks like run.sh).
+- File names are one-line fields (visible(name, False)): format characters,
+  newline and tab in a name are markers (run⟨U+200B⟩.sh never looks like
+  run.sh).
+Strings built here from submitter text are shown once: text views join
+them as they are, HTML only html-escapes them (_esc), never marks twice.
 """
-from ._html import (_BIND_BUTTONS, _CSS, _ROOT, _me, _refresh_comment, _script, client_token, e,
-                    format_warning, job_texts, new_id, py_literal, text_of, visible)
+import html
+
+from ._html import (_BIND_BUTTONS, _CSS, _ROOT, MARKERS_NOTE, _me, _refresh_comment, _script,
+                    client_token, e, format_warning, job_texts, new_id, py_literal, shown,
+                    text_of, visible)
 
 _VIEWER_JS = """
 var files = root.querySelectorAll('.scq-file');
@@ -42,18 +49,28 @@ _LOUD_CSS = ('<style>.scq-w .scq-loud{background:#fee2e2;color:#991b1b;border:2p
              'font-size:13px}</style>')
 
 
+def _esc(t):
+    """HTML for text already shown (markers made): html-escaped only."""
+    return html.escape(t, quote=True)
+
+
+def _name(path):
+    return visible(path, False)
+
+
 class _File:
-    """One file: its bytes, its text with markers, and what it holds."""
+    """One file: its bytes, its text as shown, and what it holds."""
 
     def __init__(self, path, data=b"", size=None, mode=0, error=None):
         self.path, self.mode, self.error = path, mode, error
         self.data = data
         self.size = len(data) if size is None else size
-        self.text, self.bad = text_of(data)
+        self.text, self.bad = text_of(data)  # for counting lines and format chars
+        self.shown, self.markers = shown(data)
         self.nul = data.count(b"\0")
         self.runs = False
         if error:
-            self.text = "<unable to read: %s>" % error
+            self.shown = visible("<unable to read: %s>" % error)
 
     @property
     def odd(self):
@@ -104,7 +121,8 @@ def code_files(job):
 
 
 def warnings(texts, files, loud_ok=True):
-    """[(loud, line)]: format characters anywhere, odd bytes in each file."""
+    """[(loud, line)], lines already shown: format characters anywhere, odd
+    bytes in each file, and what the markers mean."""
     out = []
     fw = format_warning(texts, [f.path for f in files], [f.text for f in files])
     if fw:
@@ -113,14 +131,25 @@ def warnings(texts, files, loud_ok=True):
         if not f.odd:
             continue
         if loud_ok and f.runs:
-            out.append((True, "WARNING: %s holds %s, shown as \\x00 / \\xNN markers. It can run "
-                        "(run.sh, executable, or named in run.sh), and bash or python runs these "
-                        "bytes as they are: read every marker before you approve." %
-                        (f.path, f.odd)))
+            out.append((True, "WARNING: %s holds %s, shown as \u27e8NUL\u27e9 / \u27e80xFF\u27e9 "
+                        "markers. It can run (run.sh, executable, or named in run.sh), and bash "
+                        "or python runs these bytes as they are: read every marker before you "
+                        "approve." % (_name(f.path), f.odd)))
         else:
-            out.append((False, "Note: %s holds %s (binary or not UTF-8 text), shown as \\x00 / "
-                        "\\xNN markers." % (f.path, f.odd)))
+            out.append((False, "Note: %s holds %s (binary or not UTF-8 text), shown as "
+                        "\u27e8NUL\u27e9 / \u27e80xFF\u27e9 markers." % (_name(f.path), f.odd)))
+    if any(f.markers for f in files):
+        out.append((False, MARKERS_NOTE))
     return out
+
+
+def _cut(text, n):
+    """text cut to at most n characters, never inside a marker (every ⟨ on
+    screen starts one)."""
+    t = text[:n]
+    if t.rfind("\u27e8") > t.rfind("\u27e9"):
+        t = t[:t.rfind("\u27e8")]
+    return t
 
 
 def _lines(text):
@@ -128,7 +157,7 @@ def _lines(text):
 
 
 def _names(files):
-    return ", ".join(f.path for f in files)
+    return ", ".join(_name(f.path) for f in files)
 
 
 def _plural(n, word):
@@ -169,47 +198,50 @@ class ReviewView:
 
     def _header(self):
         j = self.job
-        out = ["Code review: %s (%s)" % (j.name, j.uid)]
+        v = visible
+        out = ["Code review: %s (%s)" % (v(j.name, False), v(j.uid, False))]
         out += [("!!! " if loud else "") + w for loud, w in self.warnings()]
-        out += ["From: %s  To: %s  Status: %s" % (j.requester_email, j.target_email, j.status),
-                "Description: %s" % (j.description or "No description"),
-                "Tags: %s" % (", ".join(j.tags) or "No tags"),
-                "Code SHA-256: %s" % j.code_sha256, "", "Files (%d):" % len(self._files)]
+        out += ["From: %s  To: %s  Status: %s" % (v(j.requester_email, False),
+                                                  v(j.target_email, False), v(j.status)),
+                "Description: %s" % v(j.description or "No description"),
+                "Tags: %s" % (", ".join(v(t, False) for t in j.tags) or "No tags"),
+                "Code SHA-256: %s" % v(j.code_sha256, False), "",
+                "Files (%d):" % len(self._files)]
         for f in self._files:
             flags = [_plural(f.size, "byte")] + (["can run"] if f.runs else []) + \
                 ([f.odd] if f.odd else [])
-            out.append("  %s  (%s)" % (f.path, ", ".join(flags)))
+            out.append("  %s  (%s)" % (_name(f.path), ", ".join(flags)))
         return out
 
     def _body(self, f, whole, head_lines):
-        body = f.text
+        lines = f.shown.splitlines()
         if whole or f.path == "run.sh":
-            return body.splitlines()
-        lines = body.splitlines()
-        cut = lines[:head_lines]
-        while cut and sum(len(x) + 1 for x in cut) > _HEAD_CHARS:
-            cut.pop()
-        if len(cut) == len(lines):
             return lines
-        shown = sum(len(x) + 1 for x in cut)
+        cut = lines[:head_lines]
+        if sum(len(x) + 1 for x in cut) > _HEAD_CHARS:
+            cut = _cut("\n".join(cut), _HEAD_CHARS).splitlines()
+        if cut == lines:
+            return lines
+        rest = len(f.shown) - sum(len(x) + 1 for x in cut)
         return cut + ["... (%s of %s shown, %d more characters: %s)" % (
-            _plural(len(cut), "line"), _plural(len(lines), "line"), max(0, len(body) - shown),
+            _plural(len(cut), "line"), _plural(len(lines), "line"), max(0, rest),
             self._one_hint(f.path))]
 
     def text(self, head_lines=20, max_other=5):
+        """The review as terminal text (every submitter byte shown, once)."""
         j = self.job
         lines = self._header()
         if self.file is not None:
-            shown = [f for f in self._files if f.path == self.file]
+            show = [f for f in self._files if f.path == self.file]
         elif self.full:
-            shown = list(self._files)
+            show = list(self._files)
         else:
-            shown = [f for f in self._files if f.path == "run.sh"]
-            shown += [f for f in self._files if f.path != "run.sh"][:max_other]
+            show = [f for f in self._files if f.path == "run.sh"]
+            show += [f for f in self._files if f.path != "run.sh"][:max_other]
         whole = self.full or self.file is not None
-        for f in shown:
-            lines += ["", "----- %s -----" % f.path] + self._body(f, whole, head_lines)
-        left = [f for f in self._files if f not in shown]
+        for f in show:
+            lines += ["", "----- %s -----" % _name(f.path)] + self._body(f, whole, head_lines)
+        left = [f for f in self._files if f not in show]
         if left:
             lines += ["", "Not shown here: %s: %s" % (_plural(len(left), "file"), _names(left)),
                       self._hint()]
@@ -217,7 +249,7 @@ class ReviewView:
             lines += ["", "Approve: q.get_job(%s).approve(\"reason\")   Reject: "
                       "q.get_job(%s).reject(\"reason\")" % (py_literal(j.uid),
                                                              py_literal(j.uid))]
-        return visible("\n".join(lines))
+        return "\n".join(lines)
 
     def __repr__(self):
         return self.text()
@@ -227,11 +259,11 @@ class ReviewView:
         files = [f for f in self._files if self.file is None or f.path == self.file]
         out, cut, total = [], [], 0
         for f in files:
-            text = f.text
+            text = f.shown
             if not self.full and self.file is None and total + len(text) > _EMBED_CAP:
-                keep = max(0, _EMBED_CAP - total)
-                text = text[:keep] + "\n... (cut in this view: %d more characters; %s)" % (
-                    len(f.text) - keep, self._one_hint(f.path))
+                text = _cut(text, max(0, _EMBED_CAP - total))
+                text += "\n... (cut in this view: %d more characters; %s)" % (
+                    len(f.shown) - len(text), self._one_hint(f.path))
                 cut.append(f)
             total += len(text)
             out.append((f, text))
@@ -258,7 +290,7 @@ class ReviewView:
                     e(j.requester_email), e(j.target_email),
                     e(", ".join(j.tags)) if j.tags else "No tags", e(j.short_id),
                     e(j.code_sha256)))
-        meta += "".join('<div class="scq-warn" role="note">%s</div>' % e(n) for n in notes)
+        meta += "".join('<div class="scq-warn" role="note">%s</div>' % _esc(n) for n in notes)
         if str(j.status) == "pending" and j.target_email == me and not buttons:
             bottom = ""
         elif str(j.status) == "pending" and j.target_email == me:
@@ -281,7 +313,7 @@ class ReviewView:
 
 def _warn_divs(warns):
     return "".join('<div class="scq-warn%s" role="alert">\u26a0 %s</div>' % (
-        " scq-loud" if loud else "", e(w)) for loud, w in warns)
+        " scq-loud" if loud else "", _esc(w)) for loud, w in warns)
 
 
 def viewer(rid, title_html, meta_html, files, bottom_html, info, empty_text, warns):
@@ -296,16 +328,16 @@ def viewer(rid, title_html, meta_html, files, bottom_html, info, empty_text, war
         for i, (f, _) in enumerate(files):
             ext = f.path[f.path.rfind("."):].lower() if "." in f.path else ""
             out.append('<span class="scq-file%s" data-k="f%d" title="%s">%s %s</span>' % (
-                " scq-on" if i == 0 else "", i, e(f.path), _ICONS.get(ext, "\U0001f4c4"),
-                e(f.path)))
+                " scq-on" if i == 0 else "", i, _esc(_name(f.path)),
+                _ICONS.get(ext, "\U0001f4c4"), _esc(_name(f.path))))
         out.append('</div><div style="flex:1;min-width:0">')
         for i, (f, text) in enumerate(files):
-            extra = "".join(" &bull; %s" % e(x) for x in
+            extra = "".join(" &bull; %s" % _esc(x) for x in
                             (["can run"] if f.runs else []) + ([f.odd] if f.odd else []))
             out.append('<div class="scq-view" data-k="f%d"%s><div class="scq-muted"><b>%s</b> '
                        '&bull; %d lines &bull; %d bytes%s</div><pre>%s</pre></div>' % (
-                           i, "" if i == 0 else ' style="display:none"', e(f.path),
-                           _lines(f.text), f.size, extra, e(text)))
+                           i, "" if i == 0 else ' style="display:none"', _esc(_name(f.path)),
+                           _lines(f.text), f.size, extra, _esc(text)))
         out.append("</div></div>")
     out.append(bottom_html)
     out.append('<div class="scq-msg"></div></div>')
@@ -329,7 +361,7 @@ class OutputViewer:
                 f = _File(p, data, size=size)
             except Exception as ex:  # noqa: BLE001 - shown in the viewer, by name
                 f = _File(p, error=ex)
-            text = f.text
+            text = f.shown
             if f.size > len(f.data):
                 text += "\n... (cut in this view: %d more bytes; %s.read_output_file_bytes(%s))" \
                     % (f.size - len(f.data), "q.get_job(%s)" % py_literal(j.uid), py_literal(p))
@@ -338,10 +370,11 @@ class OutputViewer:
         return files
 
     def text(self):
-        head = ["Output of %s (%s): %s" % (self.job.name, self.job.uid, self.job.status)]
-        warn = format_warning(job_texts(self.job), self.files)
-        return visible("\n".join(head + ([warn] if warn else []) +
-                                 ["  " + p for p in self.files]))
+        j = self.job
+        head = ["Output of %s (%s): %s" % (visible(j.name, False), visible(j.uid, False),
+                                           visible(j.status))]
+        warn = format_warning(job_texts(j), self.files)
+        return "\n".join(head + ([warn] if warn else []) + ["  " + _name(p) for p in self.files])
 
     def __repr__(self):
         return self.text()

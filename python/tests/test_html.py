@@ -172,7 +172,7 @@ class HtmlCase(Workspace):
         # the file containing </script> is shown as text in a <pre>, not in the script
         self.assertIn("</script><script>alert('pwned')</script>", text)
         self.assertIn("&lt;/script&gt;&lt;script&gt;alert(&#x27;pwned&#x27;)", m)
-        self.assertIn("\\x1b]0;t\\x07", text)
+        self.assertIn("\u27e8ESC\u27e9]0;t\u27e8BEL\u27e9", text)
         self.assertIn("</script><b>x.py", text)  # the hostile file name, as text
         self.assertIn("a'b\"c.txt", text)
         self.assertNotIn("pwned", s.scripts[0])
@@ -237,7 +237,7 @@ class HtmlCase(Workspace):
 
     def test_js_escaping_and_visible(self):
         self.assertEqual(_html._js("</script>&"), '"\\u003c/script\\u003e\\u0026"')
-        self.assertEqual(_html.visible("a\x00b\x1bc\nd\te\u2028"), "a\\x00b\\x1bc\nd\te\\u2028")
+        self.assertEqual(_html.visible("a\x00b\x1bc\nd\te\u2028"), "a\u27e8NUL\u27e9b\u27e8ESC\u27e9c\nd\te\u27e8U+2028\u27e9")
         self.assertEqual(_html.e("<a href='x'>"), "&lt;a href=&#x27;x&#x27;&gt;")
 
     def test_control_characters_from_any_field(self):
@@ -249,8 +249,8 @@ class HtmlCase(Workspace):
         j = q.CodeJob(data, self.owner)
         for m in (j._repr_html_(), q.JobCollection([j], client=self.owner)._repr_html_()):
             text = "".join(self.assert_safe(m).text)
-            self.assertIn("n\\x1b[31mred\\x07", text)
-            self.assertIn("t\\x1b", text)
+            self.assertIn("n\u27e8ESC\u27e9[31mred\u27e8BEL\u27e9", text)
+            self.assertIn("t\u27e8ESC\u27e9", text)
             self.assertNotIn("\x9b", m)
 
     def test_log_with_escapes_in_widget_text(self):
@@ -260,7 +260,7 @@ class HtmlCase(Workspace):
         self.owner.run_jobs()
         box = type("Box", (), {"value": ""})()
         _actions._say(box, q.get_job(j.uid).get_logs())
-        self.assertIn("A\\x1b[2JB\\x07&lt;i&gt;", box.value)
+        self.assertIn("A\u27e8ESC\u27e9[2JB\u27e8BEL\u27e9&lt;i&gt;", box.value)
         self.assertNotIn("\x1b", box.value)
 
     def test_datasites_html_escapes(self):
@@ -445,14 +445,14 @@ class TestWidgetText(Workspace):
 
 class TestFormatChars(Workspace):
     """Issue 8 item 1: bidi and invisible format characters are shown as
-    \\uXXXX with a warning line in every view, from the library's list."""
+    \u27e8U+XXXX\u27e9 (the library's markers) with a warning line in every view, from the library's list."""
 
     def test_list_comes_from_the_library(self):
         ranges = q._scq.format_char_ranges()
         self.assertIn((0x202a, 0x202e), ranges)
         for a, b in ranges:
             for cp in (a, b):
-                self.assertEqual(_html.visible(chr(cp)), "\\u%04x" % cp)
+                self.assertEqual(_html.visible(chr(cp)), "\u27e8U+%04X\u27e9" % cp)
         self.assertEqual(_html.format_chars("a\u202eb\u2066c\u200bd\u2060\ufeff"), 5)
         self.assertEqual(_html.visible("\u2065"), "\u2065")  # not in the list: kept
 
@@ -474,10 +474,10 @@ class TestFormatChars(Workspace):
         views["inspect_job"] = buf.getvalue()
         for name, v in views.items():
             self.assertIn("Trojan Source", v, name)
-            self.assertIn("ad\\u202emin", v, name)
+            self.assertIn("ad\u27e8U+202E\u27e9min", v, name)
             self.assertIsNone(_html._FORMAT.search(v), name)
-        self.assertIn("\\u2066// Check if admin\\u2069", views["review"])
-        self.assertIn("\\u2066// Check if admin\\u2069", views["inspect_job"])
+        self.assertIn("\u27e8U+2066\u27e9// Check if admin\u27e8U+2069\u27e9", views["review"])
+        self.assertIn("\u27e8U+2066\u27e9// Check if admin\u27e8U+2069\u27e9", views["inspect_job"])
         # a job without them has no warning
         plain = q.submit_job(DO, self.code, "plain")
         self.assertNotIn("Trojan Source", self.owner.get_job(plain.uid)._repr_html_())

