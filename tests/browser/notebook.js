@@ -65,6 +65,11 @@ function writeNotebook(file) {
     `q.get_job(${lit(J.done)}).output_viewer`,
     // The script-driven HTML (what a kernel without ipywidgets shows).
     `from IPython.display import HTML\nHTML(q.pending_for_me._repr_html_())`,
+    // Issue 9, item 8: the erasing log, printed escaped; its job as a widget
+    // panel (a Logs widget button) and as script-driven HTML (a Logs button).
+    `q.show_job_logs(${lit(J.erase)})`,
+    `q.get_job(${lit(J.erase)})`,
+    `HTML(q.get_job(${lit(J.erase)})._repr_html_())`,
   ];
   const nb = {
     cells: cells.map(src => ({ cell_type: 'code', execution_count: null, metadata: {},
@@ -162,7 +167,8 @@ async function main() {
       // for every view (2 viewers, the script-driven table, 3 widget panels).
       await page.waitForFunction(() => document.querySelectorAll('.scq-viewer').length >= 2 &&
         document.querySelector('.scq-table .scq-search') &&
-        document.querySelectorAll('.widget-html .scq-card').length >= 3, null, { timeout: 20000 });
+        document.querySelectorAll('.widget-html .scq-card').length >= 4 &&
+        document.querySelector('.output_stream'), null, { timeout: 20000 });
     });
     if (!ran) return;
 
@@ -182,9 +188,9 @@ async function main() {
       if (missing.length) throw new Error('not shown literally: ' + JSON.stringify(missing));
       if (!vis.includes(cfg.literal[0])) throw new Error('the hostile name is not visible');
     });
-    await step('bidi characters are shown as \\u202e with a warning, never as themselves', async () => {
+    await step('bidi characters are shown as \u27e8U+202E\u27e9 with a warning, never as themselves', async () => {
       const all = await page.evaluate(() => document.body.textContent);
-      if (!all.includes('ad\\u202emin')) throw new Error('no visible \\u202e marker');
+      if (!all.includes('ad\u27e8U+202E\u27e9min')) throw new Error('no visible \u27e8U+202E\u27e9 marker');
       if (!all.includes('Trojan Source')) throw new Error('no warning line');
       if (/[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/.test(all))
         throw new Error('a raw format character reached the page');
@@ -249,6 +255,51 @@ async function main() {
       }
       await page.locator(`.widget-html tr[data-job-uid="${J.untouched}"] .scq-badge-pending`)
         .first().waitFor({ timeout: 10000 });
+    });
+    // Issue 9, item 8.  The rows a job erased with CR + blanks and with BS
+    // stay visible, with the markers `scq logs` shows.
+    const ROWS = ['secret-row\u27e8CR\u27e9          \u27e8CR\u27e9',
+      'hidden-word\u27e8BS\u27e9\u27e8BS\u27e9'];
+    function hasRows(text, where) {
+      const missing = ROWS.filter(r => !text.includes(r));
+      if (missing.length) throw new Error(`${where} does not show ${JSON.stringify(missing)}; ` +
+        `it shows: ${JSON.stringify(text.slice(0, 600))}`);
+    }
+    await step('q.show_job_logs prints the erased rows with markers (stream output)', async () => {
+      const t = await page.evaluate(() => Array.from(document.querySelectorAll('.output_stream'))
+        .map(o => o.innerText).join('\n'));
+      hasRows(t, 'the stream output');
+    });
+    await step('the HTML Logs button runs a cell whose output shows the erased rows', async () => {
+      await page.locator(`.scq-card[data-job-uid="${J.erase}"] button[data-action="logs"]`)
+        .first().click();
+      // the cell the button inserted: it imports q and names the job
+      const out = async () => page.evaluate(uid => {
+        const c = Jupyter.notebook.get_cells().find(c => c.get_text().includes(uid) &&
+          c.get_text().startsWith('import syft_code_queue as q'));
+        if (!c || c.input_prompt_number === null || c.input_prompt_number === '*') return null;
+        const o = c.element[0].querySelector('.output_area');
+        return o ? { src: c.get_text(), text: o.innerText } : null;
+      }, J.erase);
+      const end = Date.now() + 20000;
+      let got = null;
+      while (Date.now() < end && !(got && got.text)) {
+        got = await out();
+        await new Promise(r => setTimeout(r, 200));
+      }
+      if (!got) throw new Error('no cell ran for the Logs button');
+      hasRows(got.text, `the cell "${got.src}"`);
+    });
+    await step('the widget Logs button shows the erased rows with markers', async () => {
+      const c = card(J.erase);
+      await c.locator('button.widget-button', { hasText: /^Logs$/ }).click();
+      const end = Date.now() + 20000;
+      let t = '';
+      while (Date.now() < end && !t.includes('secret-row')) {
+        t = await c.innerText();
+        await new Promise(r => setTimeout(r, 200));
+      }
+      hasRows(t, 'the widget panel');
     });
     await step('still no element from submitter text and no dialog after the actions', noInjection);
     await step('no uncaught page error', async () => {

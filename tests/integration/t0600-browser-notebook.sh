@@ -3,6 +3,9 @@
 # hostile names, tags, descriptions and file contents are literal text, no
 # element or dialog comes from them, and the widget buttons (card approve
 # and reject, a checkbox batch) change the job on disk and re-render.
+# Issue 9, item 8: a log that erases rows with CR and BS shows every row,
+# with markers, in show_job_logs, the HTML Logs button's cell (the Notebook's
+# stream renderer applies CR and BS) and the widget's Logs button.
 #
 # Needs Debian's chromium, jupyter-notebook and python3-ipywidgets and the
 # npm package playwright-core in tests/browser (make test installs them:
@@ -38,6 +41,9 @@ MATH='cost $x^2$ and $$y$$'
 BIDI=$(printf 'ad\342\200\256min')
 make_job "$TEST_DIR/evil" "echo '$FILE'"
 make_job "$TEST_DIR/outjob" "echo '$OUTPUT' > \"\$OUTPUT_DIR/result.txt\""
+# Issue 9, item 8: a log that erases a row with CR and blanks, and one
+# that backspaces over a word.  The owner's views must show both rows.
+make_job "$TEST_DIR/erase" 'printf "secret-row\r          \r"; printf "hidden-word\b\b\b\b\b\b\b\b\b\b\bclean-log\n"'
 
 submit() { # NAME [ARGS...]: the new job's uid on stdout
 	_nm=$1; shift
@@ -49,24 +55,27 @@ a=$(submit "$NAME" --description "$DESC" --tag "$TAG1" --tag "$TAG2") &&
 	b2=$(submit "$BIDI") &&
 	u=$(submit "untouched $NAME") &&
 	d=$(ds submit "$TEST_DIR/outjob" --to "$DO_EMAIL" --name "done $NAME") &&
-	do_ approve "$d" >/dev/null && do_ run >/dev/null ||
+	x=$(ds submit "$TEST_DIR/erase" --to "$DO_EMAIL" --name "erasing log") &&
+	do_ approve "$d" >/dev/null && do_ approve "$x" >/dev/null && do_ run >/dev/null ||
 	{ echo "Bail out! could not submit or run the jobs"; exit 1; }
 check "the finished job's status" do_ show "$d" --json
 out_has "the finished job completed" '"status":"completed"'
+check "the erasing job's status" do_ show "$x" --json
+out_has "the erasing job completed" '"status":"completed"'
 
 # SCQ_SHOTS=DIR keeps a screenshot of the page there (to look at it).
 SHOTS=${SCQ_SHOTS:-}
 mkdir -p "$TEST_DIR/nb"
 SCQ_BROWSER=$(/usr/bin/python3 - "$SCQ" "$WS" "$DO_EMAIL" "$py_out" "$TEST_DIR/nb" "$_n" \
-	"$SHOTS" "$a" "$r" "$b1" "$b2" "$u" "$d" "$NAME" "$DESC" "$TAG1" "$TAG2" "$FILE" \
+	"$SHOTS" "$a" "$r" "$b1" "$b2" "$u" "$d" "$x" "$NAME" "$DESC" "$TAG1" "$TAG2" "$FILE" \
 	"$OUTPUT" "$MATH" <<'EOF'
 import json, sys
 a = sys.argv[1:]
 print(json.dumps({"scq": a[0], "ws": a[1], "owner": a[2], "pythonpath": a[3], "dir": a[4],
                   "tap_start": int(a[5]), "shots": a[6],
                   "jobs": dict(zip(["card_approve", "card_reject", "batch1", "batch2",
-                                    "untouched", "done"], a[7:13])),
-                  "literal": a[13:]}))
+                                    "untouched", "done", "erase"], a[7:14])),
+                  "literal": a[14:]}))
 EOF
 ) || { echo "Bail out! could not describe the test"; exit 1; }
 export SCQ_BROWSER
