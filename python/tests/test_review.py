@@ -6,7 +6,7 @@ import io
 import os
 
 import syft_code_queue as q
-from syft_code_queue import _actions, _html, _review
+from syft_code_queue import _actions, _html
 from helpers import DO, Workspace, make_code
 from test_html import scan
 
@@ -96,6 +96,7 @@ class ReviewEveryByte(Workspace):
         big = "".join("row %07d\n" % i for i in range(150000))  # 1.8 MB
         j = self.job("big", "python3 big.py", extra={"big.py": big})
         self.assertEqual(self.owner.read_job_file(j.uid, "big.py"), big)
+        from syft_code_queue import _review
         old = _review._EMBED_CAP
         _review._EMBED_CAP = 1000
         try:
