@@ -220,6 +220,11 @@ int scq_job_output_dir(scq *h, const char *uid, char **path);
  * with the published content is kept; one that differs is refused
  * (SCQ_EPERM); files not yet synced are left for the next call. */
 int scq_job_output_copy(scq *h, const char *uid, const char *dir);
+/* Owner: finish delivering a job's results after a failure (disk full
+ * while they were collected or published; `scq status` lists such jobs):
+ * collect again from what the store kept, then publish.  Audited as
+ * "republish". */
+int scq_republish(scq *h, const char *uid);
 /* Wait until the job is terminal; SCQ_ETIMEOUT after timeout_seconds
  * (<= 0: forever).  *final_status may be NULL. */
 int scq_wait(scq *h, const char *uid, double timeout_seconds, int *final_status);
@@ -228,6 +233,9 @@ int scq_wait(scq *h, const char *uid, double timeout_seconds, int *final_status)
 
 struct scq_run_stats {
 	unsigned started, completed, failed, cancelled, recovered, cleaned;
+	/* runs whose log or outputs could not be collected or published
+	 * (disk full): see `scq status`, then `scq republish ID` */
+	unsigned undelivered;
 };
 /* One full cycle as owner: ingest, expire, run every approved job (up to
  * max_concurrent_jobs at once) and wait for them, publish, clean up. */

@@ -45,6 +45,9 @@ void cli_table_header(int role);
 void cli_table_row(const scq_job *j, int role);
 void cli_print_ingest_notices(scq *h);
 int cli_color(void);
+/* Say what of a job's outputs was cut or left out (job: its JSON object). */
+struct json_t;
+void cli_output_notes(FILE *f, struct json_t *job);
 
 /* Command entry points. */
 int cmd_init(int, char **);
@@ -63,6 +66,7 @@ int cmd_release(int, char **);
 int cmd_logs(int, char **);
 int cmd_output(int, char **);
 int cmd_wait(int, char **);
+int cmd_republish(int, char **);
 int cmd_status(int, char **);
 int cmd_run(int, char **);
 int cmd_config(int, char **);

@@ -130,6 +130,7 @@ static void show_human(const scq_job *j)
 	size_t i;
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		show_value(f[i][0], json_object_get(o, f[i][1]));
+	cli_output_notes(stdout, o); /* what of the outputs was cut or left out */
 	json_decref(o);
 	free(js);
 }

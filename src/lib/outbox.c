@@ -55,7 +55,9 @@ static int publish_log(int jobfd, int outfd, json_t *pub, struct buf *err)
 	uint64_t n = 0;
 	json_t *run = json_object_get(pub, "run"), *o;
 	int in = openat(jobfd, "execution.log", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0)
+	if (in < 0 && errno == ENOENT && json_is_object(run))
+		return buf_setf(err, "the run's execution.log is missing (not written?)"), -1;
+	if (in < 0) /* a job that never ran has no log */
 		return errno == ENOENT ? 0 : (buf_setf(err, "reading execution.log: %s",
 						       strerror(errno)), -1);
 	crypto_hash_sha256_init(&hs);

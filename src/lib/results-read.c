@@ -57,7 +57,7 @@ static int load_view(scq *h, const char *uid, struct view *v)
 	}
 	p = path_join(v->dir, "status.json");
 	v->pub = json_load_file_at(AT_FDCWD, p, SMALL_JSON_MAX, &err);
-	if (!v->pub && errno == ENOENT)
+	if (!v->pub && faccessat(AT_FDCWD, p, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has not been published by its owner yet "
 			     "(nothing has synced)", uid);
 	else if (!v->pub)

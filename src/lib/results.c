@@ -167,6 +167,8 @@ int scq_status_json(scq *h, char **json_out)
 		json_object_set_new(mine, name, json_integer(json_integer_value(
 			json_object_get(mine, name)) + 1));
 	}
+	/* runs whose results could not be collected or published */
+	json_object_set_new(o, "undelivered", republish_needed(h));
 	json_object_set_new(o, "email", json_string(h->email));
 	json_object_set_new(o, "as_owner", own);
 	json_object_set_new(o, "as_requester", mine);
