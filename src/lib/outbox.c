@@ -61,6 +61,9 @@ static int publish_log(int jobfd, int outfd, json_t *pub, struct buf *err)
 		return errno == ENOENT ? 0 : (buf_setf(err, "reading execution.log: %s",
 						       strerror(errno)), -1);
 	crypto_hash_sha256_init(&hs);
+	/* the copy never replaces: a reader between the two steps finds no
+	 * log and says it has not synced yet, which is true */
+	unlinkat(outfd, JOB_LOG_FILE, 0);
 	if (fs_copy_atomic(in, outfd, JOB_LOG_FILE, UINT64_MAX, FS_DEFER_SYNC, hash_chunk,
 			   &hs, &n) < 0) {
 		buf_setf(err, "writing %s: %s", JOB_LOG_FILE, strerror(errno));
