@@ -57,11 +57,14 @@ static int recollect(scq *h, const char *uid, int fd, json_t *res, json_t **nres
 	nres = json_deep_copy(res);
 	json_object_set_new(nres, "output", out);
 	kind = json_string_value(json_object_get(res, "run_error_kind"));
-	if (!kind && json_is_true(json_object_get(out, "limit_reached")))
+	json_object_set(nres, "error_message", json_object_get(res, "run_error_message"));
+	if (!kind && json_is_true(json_object_get(out, "limit_reached"))) {
 		kind = "output_limit";
+		json_object_set_new(nres, "error_message", json_string("Outputs incomplete: "
+			"entries over max_output_bytes or max_output_files were left out; "
+			"see run.output.excluded"));
+	}
 	json_object_set_new(nres, "error_kind", kind ? json_string(kind) : json_null());
-	if (!kind)
-		json_object_set_new(nres, "error_message", json_null());
 out:
 	buf_release(&fail);
 	*nres_out = nres;

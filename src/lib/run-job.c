@@ -379,6 +379,28 @@ static void read_capture(int jobfd, const char *name, struct buf *log)
 	buf_release(&b);
 }
 
+static void describe(struct run_slot *s, const char *kind, struct buf *msg)
+{
+	if (s->setup_error.len)
+		buf_addf(msg, "%s", s->setup_error.ptr);
+	else if (kind && !strcmp(kind, "output_limit") && s->stop != STOP_OUTPUT_LIMIT)
+		buf_addf(msg, s->source_full ? "Outputs incomplete: the output folder filled "
+			 "its limit of %lld bytes (max_output_bytes); files written last may be cut" :
+			 "Outputs incomplete: entries over max_output_bytes (%lld bytes) or "
+			 "max_output_files were left out; see run.output.excluded", s->cap);
+	else if (kind && !strcmp(kind, "timeout") && s->stop != STOP_TIMEOUT)
+		buf_addf(msg, "Execution failed: CPU time limit reached");
+	else if (kind && !strcmp(kind, "timeout"))
+		buf_addf(msg, "Execution failed: wall-clock limit of %.0f s reached",
+			 s->deadline - s->started);
+	else if (kind && !strcmp(kind, "signal"))
+		buf_addf(msg, "Execution failed: killed by signal %d", s->res.signal);
+	else if (kind && !strcmp(kind, "exit_status"))
+		buf_addf(msg, "Execution failed: exit status %d", s->res.exit_code);
+	else if (kind)
+		buf_addf(msg, "Execution failed: %s", kind);
+}
+
 static void outcome(struct run_slot *s, int *status, json_t *res)
 {
 	const char *kind = s->error_kind;
@@ -402,32 +424,18 @@ static void outcome(struct run_slot *s, int *status, json_t *res)
 		kind = "exit_status";
 	else if (!kind && s->output_limited)
 		kind = "output_limit"; /* results incomplete: never a clean success */
-	json_object_set_new(res, "run_error_kind", kind ? json_string(kind) : json_null());
-	if (s->collect_error.len && (!kind || strcmp(kind, "cancelled")))
-		kind = "collect_error", *status = SCQ_FAILED;
 	else if (!kind)
 		*status = SCQ_COMPLETED;
-	if (kind && !strcmp(kind, "collect_error"))
-		buf_addf(&msg, "%s (the owner can run `scq republish` once space is free)",
+	describe(s, kind, &msg);
+	/* the run's own outcome, restored by `scq republish` once the
+	 * outputs are collected after a collect_error */
+	json_object_set_new(res, "run_error_kind", kind ? json_string(kind) : json_null());
+	json_object_set_new(res, "run_error_message", msg.len ? json_string(msg.ptr) : json_null());
+	if (s->collect_error.len && *status != SCQ_CANCELLED) {
+		kind = "collect_error", *status = SCQ_FAILED;
+		buf_setf(&msg, "%s (the owner can run `scq republish` once space is free)",
 			 s->collect_error.ptr);
-	else if (s->setup_error.len)
-		buf_addf(&msg, "%s", s->setup_error.ptr);
-	else if (kind && !strcmp(kind, "output_limit") && s->stop != STOP_OUTPUT_LIMIT)
-		buf_addf(&msg, s->source_full ? "Outputs incomplete: the output folder filled "
-			 "its limit of %lld bytes (max_output_bytes); files written last may be cut" :
-			 "Outputs incomplete: entries over max_output_bytes (%lld bytes) or "
-			 "max_output_files were left out; see run.output.excluded", s->cap);
-	else if (kind && !strcmp(kind, "timeout") && s->stop != STOP_TIMEOUT)
-		buf_addf(&msg, "Execution failed: CPU time limit reached");
-	else if (kind && !strcmp(kind, "timeout"))
-		buf_addf(&msg, "Execution failed: wall-clock limit of %.0f s reached",
-			 s->deadline - s->started);
-	else if (kind && !strcmp(kind, "signal"))
-		buf_addf(&msg, "Execution failed: killed by signal %d", s->res.signal);
-	else if (kind && !strcmp(kind, "exit_status"))
-		buf_addf(&msg, "Execution failed: exit status %d", s->res.exit_code);
-	else if (kind)
-		buf_addf(&msg, "Execution failed: %s", kind);
+	}
 	json_object_set_new(res, "error_kind", kind ? json_string(kind) : json_null());
 	json_object_set_new(res, "error_message", msg.len ? json_string(msg.ptr) : json_null());
 	buf_release(&msg);
@@ -462,6 +470,8 @@ json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure)
 		buf_setf(failure, "collecting outputs: %s", err.ptr);
 		failed = 1;
 	}
+	if (failed)
+		rep.source_full = 0; /* the host's disk was full, not the job's folder */
 	o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:b,s:b}", "files", (json_int_t)rep.files, "bytes",
 		      (json_int_t)rep.bytes, "excluded_count", (json_int_t)rep.excluded,
 		      "limited_count", (json_int_t)rep.limited,
