@@ -94,6 +94,13 @@ check "again into the same folder: nothing to do" ds output "$T" --to "$TEST_DIR
 echo tampered > "$TEST_DIR/got/c.bin"
 check_exit "a local file that differs is refused" 1 ds output "$T" --to "$TEST_DIR/got"
 err_has "names the differing file" "c.bin.*differs"
+mv "$OUTB/$T/output/a.bin" "$TEST_DIR/a.saved"
+check_exit "--wait gives up at its timeout while a file is missing" 1 ds output "$T" --wait --timeout 1
+err_has "with the count" "2 of 3 output files have synced"
+(sleep 1; mv "$TEST_DIR/a.saved" "$OUTB/$T/output/a.bin") &
+check "--wait returns once the file has synced" ds output "$T" --to "$TEST_DIR/got2" --wait --timeout 60
+wait
+check "and copied it whole" cmp "$TEST_DIR/got2/a.bin" "$OUTB/$T/output/a.bin"
 mv "$OUTB/$T/execution.txt" "$TEST_DIR/log.saved"
 check_exit "logs with the log not synced fails" 1 ds logs "$T"
 err_has "says the log has not synced" "log of job.*has not fully synced"
