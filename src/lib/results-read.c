@@ -81,6 +81,11 @@ static int no_results(scq *h, const char *uid, json_t *pub, const char *what)
 				"by its owner (%s); the owner can run `scq republish`", what, uid,
 				json_string_value(json_object_get(pub, "error_message")) ?
 				json_string_value(json_object_get(pub, "error_message")) : "");
+	if (!strcmp(json_string_value(json_object_get(pub, "error_kind")) ?
+		    json_string_value(json_object_get(pub, "error_kind")) : "", "collect_error"))
+		return scq_fail(h, SCQ_EINCOMPLETE, "the outputs of job '%s' could not be "
+				"collected by its owner (disk full?); the owner can run `scq "
+				"republish` once space is free", uid);
 	switch (st) {
 	case SCQ_PENDING:
 		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' is pending (waiting for the data "

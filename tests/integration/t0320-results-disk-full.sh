@@ -63,6 +63,8 @@ out_has "status lists it" "$C"
 check "what the job produced stays in the store" test -f "$STORE/jobs/failed/$C/sandbox-out/big.bin"
 check_exit "requester's wait: failed" 1 ds wait "$C" --timeout 10
 err_has "wait says collect_error" "collect_error"
+check_exit "requester's output says why there is none" 1 ds output "$C"
+err_has "could not be collected" "could not be collected by its owner"
 check "space is freed" mount -o remount,size=32m tmpfs "$STORE"
 check "republish collects and publishes" do_ republish "$C"
 check "owner's show after republish" do_ show "$C" --json
