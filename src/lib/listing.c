@@ -172,10 +172,11 @@ static int published_status(scq *h, const char *owner, const char *uid, json_t *
 {
 	char *app = app_dir_of(h, owner);
 	struct buf rel = BUF_INIT, err = BUF_INIT;
+	struct stat st;
 	int r = 0;
 	buf_addf(&rel, "%s/outbox/%s/%s/status.json", app, h->email, uid);
 	*out = json_load_file_at(AT_FDCWD, rel.ptr, SMALL_JSON_MAX, &err);
-	if (!*out && faccessat(AT_FDCWD, rel.ptr, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (!*out && fstatat(AT_FDCWD, rel.ptr, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		r = scq_fail(h, SCQ_EIO, "job '%s': cannot read '%s': %s", uid, rel.ptr, err.ptr);
 	buf_release(&rel);
 	buf_release(&err);

@@ -37,6 +37,7 @@ static void view_release(struct view *v)
 static int load_view(scq *h, const char *uid, struct view *v)
 {
 	struct buf err = BUF_INIT;
+	struct stat sb;
 	char *p;
 	int r = 0;
 	memset(v, 0, sizeof(*v));
@@ -57,7 +58,7 @@ static int load_view(scq *h, const char *uid, struct view *v)
 	}
 	p = path_join(v->dir, "status.json");
 	v->pub = json_load_file_at(AT_FDCWD, p, SMALL_JSON_MAX, &err);
-	if (!v->pub && faccessat(AT_FDCWD, p, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+	if (!v->pub && fstatat(AT_FDCWD, p, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has not been published by its owner yet "
 			     "(nothing has synced)", uid);
 	else if (!v->pub)
