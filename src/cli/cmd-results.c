@@ -83,18 +83,28 @@ void cli_output_notes(FILE *f, json_t *job)
 	}
 }
 
-int cmd_logs(int argc, char **argv)
+/* A command taking one job ID and no options: the handle (*h, NULL on a
+ * usage error) and the resolved uid, or NULL with *rc set. */
+static char *just_one_job(int argc, char **argv, scq **h, int *rc)
 {
 	static const struct option opts[] = { { 0, 0, 0, 0 } };
 	const char *id = NULL;
+	*h = NULL;
+	if ((*rc = one_id(argc, argv, "", opts, no_opts, NULL, &id)) != 0)
+		return NULL;
+	*h = cli_open();
+	return cli_resolve(*h, id, SCQ_AS_ANY, rc);
+}
+
+int cmd_logs(int argc, char **argv)
+{
 	char *uid, *text = NULL;
 	size_t len;
 	scq *h;
-	int r = one_id(argc, argv, "", opts, no_opts, NULL, &id);
-	if (r)
+	int r;
+	uid = just_one_job(argc, argv, &h, &r);
+	if (!h)
 		return r;
-	h = cli_open();
-	uid = cli_resolve(h, id, SCQ_AS_ANY, &r);
 	if (uid && (r = scq_job_logs(h, uid, &text, &len)) != 0)
 		r = cli_fail(h, r);
 	else if (uid) {
@@ -240,15 +250,11 @@ int cmd_output(int argc, char **argv)
 
 int cmd_republish(int argc, char **argv)
 {
-	static const struct option opts[] = { { 0, 0, 0, 0 } };
-	const char *id = NULL;
-	char *uid;
 	scq *h;
-	int r = one_id(argc, argv, "", opts, no_opts, NULL, &id);
-	if (r)
+	int r;
+	char *uid = just_one_job(argc, argv, &h, &r);
+	if (!h)
 		return r;
-	h = cli_open();
-	uid = cli_resolve(h, id, SCQ_AS_ANY, &r);
 	if (uid && (r = scq_republish(h, uid)) != 0)
 		r = cli_fail(h, r);
 	else if (uid)

@@ -68,7 +68,16 @@ static int load_view(scq *h, const char *uid, struct view *v)
 	return r;
 }
 
-/* Why a job has no log or outputs to show (item: messages say what is true). */
+/* Why a job has no log or outputs: what is true of each state that never ran. */
+static const char *const never_ran[SCQ_STATUS_COUNT] = {
+	[SCQ_PENDING] = "is pending (waiting for the data owner's approval); it has not run",
+	[SCQ_APPROVED] = "is approved and waits for the runner; it has not run yet",
+	[SCQ_REJECTED] = "was rejected and never ran",
+	[SCQ_TIMEDOUT] = "expired waiting for approval and never ran",
+	[SCQ_CANCELLED] = "was cancelled before it ran",
+};
+
+/* Fail with why a job has no log or outputs to show (messages say what is true). */
 static int no_results(scq *h, const char *uid, json_t *pub, const char *what)
 {
 	const char *s = json_string_value(json_object_get(pub, "status"));
@@ -87,30 +96,12 @@ static int no_results(scq *h, const char *uid, json_t *pub, const char *what)
 		return scq_fail(h, SCQ_EINCOMPLETE, "the outputs of job '%s' could not be "
 				"collected by its owner (disk full?); the owner can run `scq "
 				"republish` once space is free", uid);
-	switch (st) {
-	case SCQ_PENDING:
-		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' is pending (waiting for the data "
-				"owner's approval); it has not run, so it has no %s", uid, what);
-	case SCQ_APPROVED:
-		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' is approved and waits for the runner; "
-				"it has not run yet, so it has no %s", uid, what);
-	case SCQ_RUNNING:
+	if (st == SCQ_RUNNING)
 		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' is still running; its %s is "
 				"published when it ends", uid, what);
-	case SCQ_REJECTED:
-		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' was rejected and never ran, so it "
-				"has no %s", uid, what);
-	case SCQ_TIMEDOUT:
-		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' expired waiting for approval and "
-				"never ran, so it has no %s", uid, what);
-	case SCQ_CANCELLED:
-		if (!ran)
-			return scq_fail(h, SCQ_ENOTFOUND, "job '%s' was cancelled before it ran, "
-					"so it has no %s", uid, what);
-		break;
-	default:
-		break;
-	}
+	if (st >= 0 && never_ran[st] && (st != SCQ_CANCELLED || !ran))
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' %s, so it has no %s", uid,
+				never_ran[st], what);
 	return scq_fail(h, SCQ_ENOTFOUND, "job '%s' (%s) has no %s", uid, s ? s : "?", what);
 }
 

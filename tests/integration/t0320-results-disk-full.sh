@@ -16,6 +16,18 @@ APP="$WS/datasites/$DO_EMAIL/app_data/code-queue"
 OUTB="$APP/outbox/$DS_EMAIL"
 STORE="$WS/private/code-queue/$DO_EMAIL"
 
+# republished UID FILE: republish, then the job is completed without error
+# and the requester's copy of FILE is whole
+republished() {
+	check "republish $1" do_ republish "$1"
+	check "owner's show after republish" do_ show "$1" --json
+	out_has "completed" '"status":"completed"'
+	out_has "no error any more" '"error_kind":null'
+	check_exit "requester's wait now completes" 0 ds wait "$1" --timeout 10
+	check "requester's output copy" ds output "$1" --to "$TEST_DIR/copy-$1"
+	check "copied output is whole" cmp "$TEST_DIR/copy-$1/$2" "$STORE/jobs/completed/$1/output/$2"
+}
+
 # --- publication: the requester's outbox folder fills up -----------------------
 make_job "$TEST_DIR/pub" 'echo hi; head -c 300000 /dev/urandom > "$OUTPUT_DIR/out.bin"'
 P=$(ds submit "$TEST_DIR/pub" --to "$DO_EMAIL" --name pub)
@@ -34,12 +46,7 @@ check_exit "requester's output is refused" 1 ds output "$P" --to "$TEST_DIR/p1"
 err_has "output says it could not be published" "could not be published|have synced"
 check "the outputs stay in the private store" test -f "$STORE/jobs/completed/$P/output/out.bin"
 check "space is freed" mount -o remount,size=16m tmpfs "$OUTB/$P"
-check "republish" do_ republish "$P"
-check "owner's show after republish" do_ show "$P" --json
-out_has "no error any more" '"error_kind":null'
-check_exit "requester's wait now completes" 0 ds wait "$P" --timeout 10
-check "requester's output copy" ds output "$P" --to "$TEST_DIR/p1"
-check "copied output is whole" cmp "$TEST_DIR/p1/out.bin" "$STORE/jobs/completed/$P/output/out.bin"
+republished "$P" out.bin
 check_exit "republish is the owner's" 1 ds republish "$P"
 err_has "says only the owner may" "only its data owner"
 
@@ -66,12 +73,7 @@ err_has "wait says collect_error" "collect_error"
 check_exit "requester's output says why there is none" 1 ds output "$C"
 err_has "could not be collected" "could not be collected by its owner"
 check "space is freed" mount -o remount,size=32m tmpfs "$STORE"
-check "republish collects and publishes" do_ republish "$C"
-check "owner's show after republish" do_ show "$C" --json
-out_has "completed" '"status":"completed"'
-check_exit "requester's wait completes" 0 ds wait "$C" --timeout 10
-check "requester's copy" ds output "$C" --to "$TEST_DIR/c1"
-check "copied output is whole" cmp "$TEST_DIR/c1/big.bin" "$STORE/jobs/completed/$C/output/big.bin"
+republished "$C" big.bin
 check "sandbox-out is removed once collected" test ! -e "$STORE/jobs/completed/$C/sandbox-out"
 check "status lists nothing to republish" do_ status
 check "no republish warning" sh -c '! grep -q republish "$1"' x "$TEST_DIR/out"
