@@ -467,8 +467,8 @@ json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure)
 	if (src >= 0 && (dst < 0 || collect_outputs(src, dst, &lim, &rep, &err) < 0 ||
 			 (!h->batch && fs_syncfs(dst) < 0 &&
 			  buf_setf(&err, "syncing output/: %s", strerror(errno)) >= 0))) {
-		/* the cause only: names the job chose stay in output.collect_error
-		 * (error_message is shown even while results are held) */
+		/* the cause only, no name the job chose: the status is published
+		 * even while results are held for review */
 		buf_setf(failure, "collecting outputs failed: %s", strerror(errno));
 		failed = 1;
 	}
@@ -482,7 +482,7 @@ json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure)
 		      "source_full", rep.source_full);
 	json_object_set_new(o, "excluded", rep.excluded_json.len ?
 			    json_loads(rep.excluded_json.ptr, 0, NULL) : json_array());
-	json_object_set_new(o, "collect_error", failed ? json_string(err.ptr) : json_null());
+	json_object_set_new(o, "collect_error", failed ? json_string(failure->ptr) : json_null());
 	if (src >= 0)
 		close(src);
 	if (dst >= 0)
