@@ -130,12 +130,17 @@ def all_jobs_for_me(status=None, limit=None):
 # ---- results ----------------------------------------------------------------
 
 def get_job_output(job_uid):
-    """Path of the job's output folder, or None if it has none yet."""
+    """Path of the job's output folder, or None if it has none (the job has
+    not run, or its results are held).  Raises ResultsIncomplete until every
+    published file has synced; warns OutputWarning if outputs were cut or
+    left out (see job.output_notes)."""
     return _client().get_job_output(job_uid)
 
 
 def get_job_logs(job_uid):
-    """The job's execution log as text, or None if there is none yet."""
+    """The job's execution log as text, or None if there is none (the job has
+    not run, or its results are held).  Raises ResultsIncomplete until the log
+    has fully synced."""
     return _client().get_job_logs(job_uid)
 
 

@@ -776,6 +776,9 @@ class Client:
             except _scq.Timeout:
                 continue  # one slice; Ctrl-C is handled between slices
         job = self._find(uid)
+        if job.error_kind == "publish_error":  # ran, but its results were not delivered
+            raise JobFailed("job '%s' (%s) ended %s, but its results could not be published: %s"
+                            % (job.name, job.short_id, job.status, job.error_message), job)
         if _scq.statuses()[st] != "completed":
             msg = "job '%s' (%s) ended %s" % (job.name, job.short_id, job.status)
             if job.error_message or job.reason:

@@ -76,3 +76,18 @@ class TestResults(Workspace):
         finally:
             shutil.move(log + ".saved", log)
         self.assertIsNotNone(q.get_job_logs(uid))
+
+    def test_undelivered_results_are_not_a_clean_completion(self):
+        uid = self.run_job("undelivered", 'echo hi > "$OUTPUT_DIR/r.txt"')
+        # what a failed publication leaves in the store (t0320 fills a real disk)
+        rec = os.path.join(self.ws, "private", "code-queue", DO, "jobs", "completed", uid,
+                           "publish-error.json")
+        with open(rec, "w") as f:
+            f.write('{"at": "2026-01-01T00:00:00Z", "by": "scq", "reason": "disk full"}')
+        try:
+            with self.assertRaisesRegex(q.JobFailed, "could not be published: disk full"):
+                self.owner.wait_for_completion(uid, timeout=10)
+        finally:
+            os.unlink(rec)
+        self.assertEqual(str(self.owner.wait_for_completion(uid, timeout=10).status),
+                         "completed")
