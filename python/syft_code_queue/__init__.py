@@ -14,7 +14,7 @@ Importing this package has no side effects: nothing is read or written
 until the first call that needs an identity.
 """
 from ._scq import (Error, JobNotFound, NotAllowed, InvalidState, InvalidJob,
-                   ConfigError, SandboxError, Timeout)
+                   ConfigError, SandboxError, Timeout, ResultsIncomplete)
 
 __version__ = "0.2.0"
 
@@ -26,6 +26,12 @@ class JobFailed(Error, RuntimeError):
     def __init__(self, message, job=None):
         super().__init__(message)
         self.job = job
+
+
+class OutputWarning(UserWarning):
+    """The job's outputs are incomplete: cut by a limit (max_output_bytes,
+    max_output_files) or entries left out (symlinks, unsafe names...).
+    Warned by get_job_output / read_output_file; job.output_notes lists them."""
 
 
 _COLLECTIONS = ("jobs_for_me", "jobs_for_others", "pending_for_me", "pending_for_others",
@@ -126,12 +132,17 @@ def all_jobs_for_me(status=None, limit=None):
 # ---- results ----------------------------------------------------------------
 
 def get_job_output(job_uid):
-    """Path of the job's output folder, or None if it has none yet."""
+    """Path of the job's output folder, or None if it has none (the job has
+    not run, or its results are held).  Raises ResultsIncomplete until every
+    published file has synced; warns OutputWarning if outputs were cut or
+    left out (see job.output_notes)."""
     return _client().get_job_output(job_uid)
 
 
 def get_job_logs(job_uid):
-    """The job's execution log as text, or None if there is none yet."""
+    """The job's execution log as text, or None if there is none (the job has
+    not run, or its results are held).  Raises ResultsIncomplete until the log
+    has fully synced."""
     return _client().get_job_logs(job_uid)
 
 

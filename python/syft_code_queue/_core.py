@@ -74,6 +74,29 @@ def _now():
     return datetime.now(timezone.utc)
 
 
+def _output_notes(data):
+    out = (data.get("run") or {}).get("output") or {}
+    notes = []
+    kind = data.get("error_kind")
+    if kind in ("output_limit", "collect_error", "publish_error"):
+        notes.append("outputs are incomplete (%s): %s" % (kind, data.get("error_message")))
+    elif out.get("limit_reached"):
+        notes.append("outputs are incomplete: a limit cut or left out files")
+    if out.get("source_full"):
+        notes.append("the job's output folder was full: files written last may be cut")
+    for e in out.get("excluded") or []:
+        notes.append("left out: %s (%s)" % (e.get("path"), e.get("reason")))
+    return notes
+
+
+def _warn_notes(job):
+    notes = _output_notes(job._data)
+    if notes:
+        import warnings
+        from . import OutputWarning
+        warnings.warn("job %s: %s" % (job.uid, "; ".join(notes)), OutputWarning, stacklevel=3)
+
+
 def _text(data, name):
     """Bytes of a file as text, or the original's binary placeholder."""
     if b"\0" in data[:8192]:
@@ -98,7 +121,7 @@ _FIELDS = ("uid", "name", "description", "tags", "requester_email", "target_emai
            "created_at", "submitted_at", "updated_at", "approved_at", "approved_by",
            "started_at", "completed_at", "timeout_seconds", "exit_code", "error_message",
            "error_kind", "reason", "code_sha256", "allow_network", "decided_by", "logs",
-           "output_files", "output_error", "run")
+           "log", "output_files", "output_error", "run")
 _TIME_FIELDS = ("created_at", "submitted_at", "updated_at", "approved_at", "started_at",
                 "completed_at")
 
@@ -229,6 +252,12 @@ class CodeJob:
 
     def get_logs(self):
         return self._c().get_job_logs(self.uid)
+
+    @property
+    def output_notes(self):
+        """What of the outputs was cut or left out, one line each ([] if
+        nothing): output limits, undelivered results, exclusions."""
+        return _output_notes(self._data)
 
     def get_output(self):
         return self._c().get_job_output(self.uid)
@@ -639,11 +668,16 @@ class Client:
         return data.decode("utf-8", "replace")
 
     def get_job_output(self, job_uid):
-        uid = self._find(job_uid).uid
+        """Path of the outputs once all have synced as published (raises
+        ResultsIncomplete before); warns OutputWarning if some were cut or
+        left out."""
+        job = self._find(job_uid)
         try:
-            return Path(self._h.output_dir(uid))
+            path = Path(self._h.output_dir(job.uid))
         except JobNotFound:
             return None
+        _warn_notes(job)
+        return path
 
     def copy_job_output(self, job_uid, dest):
         """Copy the job's outputs into dest (created; never overwrites)."""
@@ -673,6 +707,11 @@ class Client:
         if root is None:
             raise JobNotFound("job '%s' has no output yet" % _uid(job_uid))
         if name not in self.list_output_files(job_uid):
+            for e in ((self._find(job_uid)._data.get("run") or {}).get("output") or {}).get(
+                    "excluded") or []:
+                if e.get("path") == name:
+                    raise JobNotFound("job '%s': output file '%s' was left out: %s"
+                                      % (_uid(job_uid), name, e.get("reason")))
             raise JobNotFound("job '%s' has no output file '%s'" % (_uid(job_uid), name))
         fd = os.open(os.path.join(str(root), name), os.O_RDONLY | os.O_NOFOLLOW)
         with os.fdopen(fd, "rb") as f:
@@ -694,6 +733,9 @@ class Client:
             except _scq.Timeout:
                 continue  # one slice; Ctrl-C is handled between slices
         job = self._find(uid)
+        if job.error_kind == "publish_error":  # ran, but its results were not delivered
+            raise JobFailed("job '%s' (%s) ended %s, but its results could not be published: %s"
+                            % (job.name, job.short_id, job.status, job.error_message), job)
         if _scq.statuses()[st] != "completed":
             msg = "job '%s' (%s) ended %s" % (job.name, job.short_id, job.status)
             if job.error_message or job.reason:

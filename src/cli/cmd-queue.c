@@ -146,6 +146,7 @@ void cli_show_job(const scq_job *j)
 	json_t *o = json_loads(js, 0, NULL), *v;
 	const char *k;
 	size_t i;
+	cli_output_notes(stdout, o); /* what of the outputs was cut or left out */
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		v = json_object_get(o, f[i][1]);
 		if (json_is_string(v) && !strcmp(f[i][1], "description"))

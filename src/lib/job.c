@@ -73,6 +73,19 @@ static void add_result(json_t *o, json_t *res)
 	json_object_set(o, "run", res);
 }
 
+/* A failed publication (publish-error.json) is the job's visible error
+ * until republished: error_kind "publish_error", the run's own error
+ * kind stays in run.error_kind. */
+static void add_publish_error(json_t *o, json_t *perr)
+{
+	const char *why = json_string_value(json_object_get(perr, "reason"));
+	if (!perr)
+		return;
+	json_object_set_new(o, "error_kind", json_string("publish_error"));
+	json_object_set_new(o, "error_message", why ? json_string(why) : json_null());
+	json_object_set_new(o, "results_incomplete", json_true());
+}
+
 static void set_updated(json_t *o)
 {
 	const char *keys[] = { "created_at", "approved_at", "started_at", "completed_at" };
@@ -130,6 +143,11 @@ json_t *job_public_json(int fd, int status, json_t *rec)
 	copy_field(o, "started_at", run, "started_at");
 	add_result(o, res);
 	add_decision(o, dec, status);
+	if (status >= SCQ_COMPLETED) {
+		json_t *perr = load_opt(fd, PUBLISH_ERROR_FILE);
+		add_publish_error(o, perr);
+		json_decref(perr);
+	}
 	set_updated(o);
 	json_decref(appr);
 	json_decref(run);

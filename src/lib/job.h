@@ -13,6 +13,9 @@
  *   running.json    written by the runner after its claim
  *   result.json     the run record, written before the final rename
  *   execution.log   output/
+ *   publish-error.json  {at, by, reason}: the last publication of the log
+ *                   and outputs failed (disk full); removed by the next
+ *                   one that succeeds (scq republish)
  */
 #ifndef SCQ_JOB_H
 #define SCQ_JOB_H
@@ -56,6 +59,15 @@ void job_list_sort_newest(scq_job_list *l);
 #define DEADLINE_MARK_NSEC 123456789L
 /* Record the deadline of jobs/pending/<uid> (after its commit). */
 int job_mark_deadline(int pending_dir, const char *uid, json_t *store_rec);
+
+/* The log as published in the outbox (a name SyftBox syncs). */
+#define JOB_LOG_FILE "execution.txt"
+#define PUBLISH_ERROR_FILE "publish-error.json"
+
+/* Where the job's files are for me: its store folder (owner, *owner_view
+ * 1) or my outbox copy at its owner (requester).  NULL if unknown; caller
+ * frees (results.c). */
+char *job_folder_of(scq *h, const char *uid, int *owner_view);
 
 /* Decision/record file consulted for a status. */
 const char *decision_file(int status);

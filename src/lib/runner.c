@@ -125,15 +125,17 @@ static void fill_slots(struct loop *l)
 static void finish_slot(struct loop *l, int i)
 {
 	struct run_slot *s = &l->slots[i];
-	int failed = s->error_kind || s->stop != STOP_NONE ||
-		     !s->res.exited || s->res.exit_code != 0;
-	if (s->stop == STOP_CANCEL)
-		l->st->cancelled++;
-	else if (failed)
-		l->st->failed++;
-	else
-		l->st->completed++;
+	/* counted by the recorded outcome: a run whose outputs could not be
+	 * collected is not "completed" */
+	s->final_status = SCQ_FAILED;
 	run_finish(l->h, s);
+	if (s->final_status == SCQ_CANCELLED)
+		l->st->cancelled++;
+	else if (s->final_status == SCQ_COMPLETED)
+		l->st->completed++;
+	else
+		l->st->failed++;
+	l->st->undelivered += s->undelivered != 0;
 	l->used[i] = 0;
 	l->nused--;
 }

@@ -30,6 +30,11 @@ struct run_slot {
 	struct sandbox_result res;
 	struct buf setup_error;   /* set: the job failed before it ran */
 	const char *error_kind;
+	struct buf collect_error; /* set: collecting the outputs failed */
+	int output_limited;       /* outputs left out or cut by a limit */
+	int source_full;          /* the job's output folder was full */
+	int final_status;         /* set by run_finish */
+	int undelivered;          /* run_finish: results not (all) published */
 };
 
 /* Claim uid (approved -> running) and start it.  Returns 1 if claimed (the
@@ -45,6 +50,9 @@ int run_service(scq *h, struct run_slot *s, const short ev[4]);
 void run_check(scq *h, struct run_slot *s, double now);
 /* Record the result, publish, release the slot. */
 int run_finish(scq *h, struct run_slot *s);
+/* Collect outputs from src (closed) into jobfd's output/; the report for
+ * result.json "output".  failure receives the message if it failed. */
+json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure);
 /* running/<uid> with no live runner -> failed (runner restart). */
 int run_recover(scq *h, unsigned *recovered);
 
