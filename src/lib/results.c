@@ -155,7 +155,7 @@ static int is_terminal(int st)
 
 int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
 {
-	double end = time_now() + timeout;
+	double end = time_mono() + timeout;
 	for (;;) {
 		scq_job *j = NULL;
 		int r = scq_find(h, uid, SCQ_AS_ANY, &j), st;
@@ -167,7 +167,7 @@ int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
 			*final_status = st;
 		if (is_terminal(st))
 			return 0;
-		if (timeout > 0 && time_now() >= end)
+		if (timeout > 0 && time_mono() >= end)
 			return scq_fail(h, SCQ_ETIMEOUT, "job '%s' is still %s after %.0f seconds",
 					uid, scq_status_name(st), timeout);
 		usleep(200 * 1000);
