@@ -14,11 +14,12 @@ SHIM="$SCQ_BUILD/tests/clockstep.so"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
-# stepped OFFSET FILE CMD...: CMD with its wall clock OFFSET s off once FILE exists
+# stepped OFFSET FILE CMD...: CMD with its wall clock OFFSET s off once FILE
+# exists (env execs CMD: in the background, $! is CMD's own pid)
 stepped() {
 	_off=$1 _file=$2
 	shift 2
-	CLOCKSTEP_OFFSET=$_off CLOCKSTEP_FILE=$_file LD_PRELOAD="$SHIM" "$@"
+	env CLOCKSTEP_OFFSET="$_off" CLOCKSTEP_FILE="$_file" LD_PRELOAD="$SHIM" "$@"
 }
 
 # --- the shim itself moves the clock (so the rows below can fail) -----------
@@ -58,8 +59,8 @@ row() {
 	U=$(ds submit "$TEST_DIR/$_name" --to "$DO_EMAIL" --name "$_name") &&
 		do_ approve "$U" >/dev/null || { echo "Bail out! submit/approve $_name"; exit 1; }
 	rm -f "$TEST_DIR/step"
-	stepped "$_off" "$TEST_DIR/step" "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run \
-		>"$TEST_DIR/run.out" 2>&1 &
+	env CLOCKSTEP_OFFSET="$_off" CLOCKSTEP_FILE="$TEST_DIR/step" LD_PRELOAD="$SHIM" \
+		"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run >"$TEST_DIR/run.out" 2>&1 &
 	_pid=$!
 	check "$_iso $_name: the job runs" until_status "$U" running
 	touch "$TEST_DIR/step"
@@ -118,8 +119,8 @@ wait
 
 # --- the watch loop keeps ingesting once a second after a step back ---------
 rm -f "$TEST_DIR/step"
-stepped -3600 "$TEST_DIR/step" "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch \
-	>"$TEST_DIR/watch.out" 2>&1 &
+env CLOCKSTEP_OFFSET=-3600 CLOCKSTEP_FILE="$TEST_DIR/step" LD_PRELOAD="$SHIM" \
+	"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch >"$TEST_DIR/watch.out" 2>&1 &
 WPID=$!
 sleep 1
 touch "$TEST_DIR/step"
