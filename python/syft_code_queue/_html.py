@@ -251,7 +251,7 @@ def job_card(job):
     parts = [_refresh_comment(rid + "-" + (job.uid or "")), _CSS,
              '<div class="scq-w scq-card" id="%s" data-job-uid="%s">' % (rid, e(job.uid)),
              '<div><span class="scq-badge scq-badge-%s">%s</span> <h3 style="display:inline">%s'
-             '</h3></div>' % (e(st), e(st), e(job.name)),
+             '</h3></div>' % (e(st), e(job.status_label), e(job.name)),
              '<div class="scq-muted">%s</div>' % e(desc),
              '<div>%s</div>' % _tags_html(job.tags),
              '<div class="scq-muted">From: %s &bull; To: %s &bull; ID: %s &bull; Created %s</div>'
@@ -262,6 +262,9 @@ def job_card(job):
                      e("Reason: %s" % (job.error_message or job.reason)))
     if st == "pending" and job.target_email != me:
         parts.append('<div class="scq-muted">Awaiting approval</div>')
+    if job.results_held:
+        parts.append('<div class="scq-muted">Log and outputs held for the data owner\'s review '
+                     'until released</div>')
     parts.append('<div>%s</div><div class="scq-msg"></div></div>' % _buttons_html(job, me))
     parts.append(_script(rid, _BIND_BUTTONS, {"token": client_token(job.client)}))
     return "".join(parts)
@@ -384,7 +387,8 @@ def collection_table(coll):
                 e(("%s %s" % (j.requester_email, j.target_email)).lower()),
                 '<input type="checkbox" aria-label="select">' if can_select else "",
                 e(j.name), e(j.description or "No description"), e(age(j.created_at, now)),
-                e(st), e(st), e(j.requester_email), e(j.target_email), e(", ".join(j.tags)),
+                e(st), e(j.status_label), e(j.requester_email), e(j.target_email),
+                e(", ".join(j.tags)),
                 _tags_html(j.tags, 2), e(j.short_id), _buttons_html(j, me)))
     out.append('</tbody></table></div><div class="scq-muted scq-footer">0 jobs selected '
                '&bull; %d total</div><div class="scq-msg"></div></div>' % len(coll))

@@ -12,6 +12,7 @@
  *                   the job is in are read
  *   running.json    written by the runner after its claim
  *   result.json     the run record, written before the final rename
+ *   released.json   the owner released held results (release review)
  *   execution.log   output/
  */
 #ifndef SCQ_JOB_H
@@ -39,9 +40,10 @@ struct scq_job_list {
 /* Take a reference-owning public object; status from its "status". */
 scq_job *job_from_json(json_t *obj);
 /* Load jobs/<status>/<uid> from the store (dirfd: that job's folder). */
-scq_job *job_load_store(int jobfd, int status, struct buf *err);
-/* Public object from the store records (new reference). */
-json_t *job_public_json(int jobfd, int status, json_t *rec);
+scq_job *job_load_store(scq *h, int jobfd, int status, struct buf *err);
+/* Public object from the store records (new reference); h: the owner's
+ * settings (results held for review, see job.c). */
+json_t *job_public_json(scq *h, int jobfd, int status, json_t *rec);
 
 void job_list_add(scq_job_list *l, scq_job *j);
 scq_job_list *job_list_new(void);
@@ -56,6 +58,10 @@ void job_list_sort_newest(scq_job_list *l);
 #define DEADLINE_MARK_NSEC 123456789L
 /* Record the deadline of jobs/pending/<uid> (after its commit). */
 int job_mark_deadline(int pending_dir, const char *uid, json_t *store_rec);
+
+/* How many jobs in state status have results held for the owner's
+ * release (a directory scan; parses only runs not released). */
+long job_count_held(scq *h, int status);
 
 /* Decision/record file consulted for a status. */
 const char *decision_file(int status);

@@ -69,6 +69,25 @@ static char *job_folder(scq *h, const char *uid, int *owner_view)
 	return rec ? buf_detach(&p, NULL) : (buf_release(&p), NULL);
 }
 
+/* The published status in dir says the owner holds the run's results for
+ * review: a requester is told that, not "no log yet".  0 if not held. */
+static int held_for_review(scq *h, const char *dir, const char *uid, const char *what)
+{
+	char *sp = path_join(dir, "status.json");
+	struct buf err = BUF_INIT;
+	json_t *st = json_load_file_at(AT_FDCWD, sp, SMALL_JSON_MAX * 2, &err);
+	int r = 0;
+	if (json_is_true(json_object_get(st, "results_held")))
+		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' is %s, but its %s is held for the data "
+			     "owner's review: it arrives when the owner releases it", uid,
+			     json_string_value(json_object_get(st, "status")) ?
+			     json_string_value(json_object_get(st, "status")) : "finished", what);
+	json_decref(st);
+	buf_release(&err);
+	free(sp);
+	return r;
+}
+
 int scq_job_logs(scq *h, const char *uid, char **text, size_t *len)
 {
 	int owner;
@@ -88,7 +107,7 @@ int scq_job_logs(scq *h, const char *uid, char **text, size_t *len)
 			st = json_load_file_at(AT_FDCWD, sp, SMALL_JSON_MAX * 2, &err);
 			if (st && json_string_value(json_object_get(st, "logs")))
 				buf_adds(&log, json_string_value(json_object_get(st, "logs")));
-			else
+			else if ((r = held_for_review(h, dir, uid, "log")) == 0)
 				r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has no log yet", uid);
 			json_decref(st);
 			free(sp);
@@ -110,12 +129,14 @@ int scq_job_output_dir(scq *h, const char *uid, char **path)
 	if (!dir)
 		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
 	*path = path_join(dir, "output");
-	free(dir);
 	if (access(*path, F_OK) < 0) {
+		int r = owner ? 0 : held_for_review(h, dir, uid, "output");
 		free(*path);
+		free(dir);
 		*path = NULL;
-		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' has no output yet", uid);
+		return r ? r : scq_fail(h, SCQ_ENOTFOUND, "job '%s' has no output yet", uid);
 	}
+	free(dir);
 	return 0;
 }
 
@@ -230,7 +251,8 @@ static long count_entries(scq *h, int status)
 
 int scq_status_json(scq *h, char **json_out)
 {
-	json_t *o = json_object(), *own = json_object(), *mine = json_object();
+	json_t *o = json_object(), *own = json_object(), *mine = json_object(), *held = json_object();
+	json_int_t held_own = 0, held_mine = 0;
 	scq_job_list *l = NULL;
 	int s, r = scq_ingest(h, NULL);
 	size_t i;
@@ -246,7 +268,14 @@ int scq_status_json(scq *h, char **json_out)
 		const char *name = scq_status_name(l->v[i]->status);
 		json_object_set_new(mine, name, json_integer(json_integer_value(
 			json_object_get(mine, name)) + 1));
+		held_mine += scq_job_results_held(l->v[i]);
 	}
+	for (s = SCQ_COMPLETED; r == 0 && s < SCQ_STATUS_COUNT; s++)
+		held_own += job_count_held(h, s);
+	/* finished jobs whose log and outputs wait for `scq release` (§6) */
+	json_object_set_new(held, "as_owner", json_integer(held_own));
+	json_object_set_new(held, "as_requester", json_integer(held_mine));
+	json_object_set_new(o, "awaiting_release", held);
 	json_object_set_new(o, "email", json_string(h->email));
 	json_object_set_new(o, "as_owner", own);
 	json_object_set_new(o, "as_requester", mine);

@@ -548,6 +548,9 @@ int run_finish(scq *h, struct run_slot *s)
 	json_object_set_new(res, "log_bytes", json_integer(s->captured));
 	json_object_set_new(res, "log_truncated", json_boolean(s->stop == STOP_OUTPUT_LIMIT));
 	outcome(s, &status, res);
+	/* the release mode this run's results fall under (job.c: results held) */
+	json_object_set_new(res, "release", json_string(status == SCQ_CANCELLED ||
+			    !strcmp(setting_str(h, "release"), "review") ? "review" : "auto"));
 	if (status == SCQ_CANCELLED) {
 		json_t *c = load(s->jobfd, "cancel-request.json");
 		json_object_set_new(res, "cancel", c ? c : decision_record(h->email, "cancelled"));

@@ -186,7 +186,7 @@ static int cleanup_status(scq *h, int status, double cutoff, unsigned *n)
 		    (double)st.st_ctim.tv_sec > cutoff)
 			continue;
 		int jfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		scq_job *j = jfd >= 0 ? job_load_store(jfd, status, &rel) : NULL;
+		scq_job *j = jfd >= 0 ? job_load_store(h, jfd, status, &rel) : NULL;
 		if (jfd >= 0)
 			close(jfd);
 		app = app_dir_of(h, h->email);
