@@ -108,6 +108,10 @@ const char *scq_job_name(const scq_job *j);
 const char *scq_job_requester(const scq_job *j);
 const char *scq_job_target(const scq_job *j);
 int scq_job_status(const scq_job *j);
+/* 1 if the job ran and its log and outputs wait for the owner's
+ * scq_release (setting release=review, or a cancelled run), else 0.  The
+ * job's status stays what it is (completed, failed, cancelled). */
+int scq_job_results_held(const scq_job *j);
 /* The job as the JSON object of `scq show --json` (caller frees with free). */
 char *scq_job_to_json(const scq_job *j);
 void scq_job_free(scq_job *j);

@@ -35,7 +35,7 @@ class OutputWarning(UserWarning):
 
 
 _COLLECTIONS = ("jobs_for_me", "jobs_for_others", "pending_for_me", "pending_for_others",
-                "my_pending", "my_running", "my_completed", "approved_by_me")
+                "my_pending", "my_running", "my_completed", "approved_by_me", "awaiting_release")
 _LAZY = {
     "CodeJob": "_core", "JobCollection": "_core", "JobStatus": "_core",
     "QueueConfig": "_config", "Client": "_core", "DataSitesCollection": "_datasites",
@@ -148,7 +148,10 @@ def get_job_logs(job_uid):
 
 def wait_for_completion(job_uid, timeout=600):
     """Wait until the job is finished; returns it when completed, raises
-    JobFailed if it ended otherwise and Timeout (a TimeoutError) on timeout."""
+    JobFailed if it ended otherwise and Timeout (a TimeoutError) on timeout.
+    A completed job whose log and outputs the owner holds for review is
+    returned too (as `scq wait` exits 0): job.results_held is True and
+    get_logs() is None until the owner releases them."""
     return _client().wait_for_completion(job_uid, timeout)
 
 

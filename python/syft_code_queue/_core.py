@@ -121,7 +121,7 @@ _FIELDS = ("uid", "name", "description", "tags", "requester_email", "target_emai
            "created_at", "submitted_at", "updated_at", "approved_at", "approved_by",
            "started_at", "completed_at", "timeout_seconds", "exit_code", "error_message",
            "error_kind", "reason", "code_sha256", "allow_network", "decided_by", "logs",
-           "log", "output_files", "output_error", "run")
+           "log", "output_files", "output_error", "run", "results_held")
 _TIME_FIELDS = ("created_at", "submitted_at", "updated_at", "approved_at", "started_at",
                 "completed_at")
 
@@ -149,6 +149,8 @@ class CodeJob:
                 v = list(v or [])
             elif f == "timeout_seconds":
                 v = 86400 if v is None else v
+            elif f == "results_held":
+                v = bool(v)  # absent in older publications: not held
             setattr(self, f, v)
 
     # -- derived --------------------------------------------------------------
@@ -163,6 +165,13 @@ class CodeJob:
     @property
     def is_terminal(self):
         return self.status is not None and self.status.value in _TERMINAL
+
+    @property
+    def status_label(self):
+        """The status as shown: "completed \u00b7 awaiting release" while the
+        owner holds the log and outputs for review (results_held)."""
+        st = str(self.status) if self.status is not None else ""
+        return st + " \u00b7 awaiting release" if self.results_held else st
 
     @property
     def duration(self):
@@ -286,7 +295,7 @@ class CodeJob:
 
     # -- display -----------------------------------------------------------------
     def __repr__(self):
-        return "CodeJob(name=%r, status=%r, id=%r)" % (self.name, str(self.status),
+        return "CodeJob(name=%r, status=%r, id=%r)" % (self.name, self.status_label,
                                                        self.short_id)
 
     def _repr_html_(self):
@@ -514,6 +523,9 @@ class Client:
     def _q_my_completed(self):
         return self._list(_scq.AS_REQUESTER, "completed")
 
+    def _q_awaiting_release(self):
+        return [j for j in self._list(_scq.AS_OWNER) if j.results_held]
+
     def _q_approved_by_me(self):
         return [j for j in self._list(_scq.AS_OWNER)
                 if j.status in (JobStatus.approved, JobStatus.running, JobStatus.completed,
@@ -527,6 +539,9 @@ class Client:
     my_pending = _collection("my_pending", "Jobs I submitted that wait for approval.")
     my_running = _collection("my_running", "Jobs I submitted that are running.")
     my_completed = _collection("my_completed", "Jobs I submitted that completed.")
+    awaiting_release = _collection(
+        "awaiting_release", "Finished jobs submitted to me whose log and outputs wait for my "
+        "review and release (setting release=review): job.release() sends them.")
     approved_by_me = _collection("approved_by_me",
                                  "Jobs I approved (approved, running, completed, failed).")
 

@@ -296,6 +296,22 @@ static int wait_opt(int c, void *ctx)
 	return errno || *end || o->timeout < 0;
 }
 
+/* A finished job whose results wait for the owner's release: the status
+ * is still the truth (exit 0 if completed), stderr says what is missing. */
+static int wait_held(scq *h, const char *uid, int st)
+{
+	scq_job *j = NULL;
+	int held = scq_find(h, uid, SCQ_AS_ANY, &j) == 0 && scq_job_results_held(j);
+	if (held && !strcmp(scq_job_target(j) ? scq_job_target(j) : "", scq_email(h)))
+		fprintf(stderr, "scq: job %s %s; its log and outputs wait for your review: "
+			"scq release %.8s sends them to the requester\n", uid, scq_status_name(st), uid);
+	else if (held)
+		fprintf(stderr, "scq: job %s %s; results held for the owner's review "
+			"(scq logs/output available after release)\n", uid, scq_status_name(st));
+	scq_job_free(j);
+	return held;
+}
+
 int cmd_wait(int argc, char **argv)
 {
 	static const struct option opts[] = { { "timeout", 1, 0, 'T' }, { "json", 0, 0, 'j' }, { 0, 0, 0, 0 } };
@@ -313,9 +329,12 @@ int cmd_wait(int argc, char **argv)
 		if (r)
 			r = cli_fail(h, r);
 		else if (o.json)
-			printf("{\"uid\":\"%s\",\"status\":\"%s\"}\n", uid, scq_status_name(st));
-		else
+			printf("{\"uid\":\"%s\",\"status\":\"%s\",\"results_held\":%s}\n", uid,
+			       scq_status_name(st), wait_held(h, uid, st) ? "true" : "false");
+		else {
 			printf("%s %s\n", uid, scq_status_name(st));
+			wait_held(h, uid, st);
+		}
 		if (!r && st != SCQ_COMPLETED)
 			r = EXIT_FAIL;
 		json_t *job = r == SCQ_OK || r == EXIT_FAIL ? job_json(h, uid) : NULL;
@@ -362,6 +381,10 @@ int cmd_status(int argc, char **argv)
 		json_object_foreach(json_object_get(o, "as_owner"), k, v)
 			printf("%-12s %8lld %12lld\n", k, (long long)json_integer_value(v),
 			       (long long)json_integer_value(json_object_get(json_object_get(o, "as_requester"), k)));
+		v = json_object_get(o, "awaiting_release");
+		printf("%-12s %8lld %12lld   (finished, results held for review)\n", "held",
+		       (long long)json_integer_value(json_object_get(v, "as_owner")),
+		       (long long)json_integer_value(json_object_get(v, "as_requester")));
 		json_t *u = json_object_get(o, "undelivered");
 		size_t i;
 		if (json_array_size(u))

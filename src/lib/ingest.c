@@ -179,7 +179,7 @@ static int write_store_records(scq *h, int dir, json_t *rec, const char *uid, st
 {
 	json_t *srec = store_record(h, rec);
 	json_t *man = json_pack("{s:O}", "files", json_object_get(rec, "files"));
-	json_t *pub = job_public_json(-1, SCQ_PENDING, srec);
+	json_t *pub = job_public_json(h, -1, SCQ_PENDING, srec);
 	char *text = json_dumps(pub, JSON_COMPACT);
 	int v = VERIFY_OK;
 	/* public.json: the listing's pre-rendered view while the job is pending */

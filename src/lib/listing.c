@@ -121,10 +121,10 @@ static scq_job *load_entry(scq *h, const int *dirs, struct entry *e, double now)
 	if (rec && st == SCQ_PENDING)
 		st = maybe_expire(h, rec, e->uid, now);
 	if (rec && st == SCQ_PENDING) /* a pending job has no other records */
-		j = job_from_json(job_public_json(-1, st, rec));
+		j = job_from_json(job_public_json(h, -1, st, rec));
 	else if (rec && st >= 0 && (fd = openat(dirs[st], e->uid,
 			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
-		j = job_from_json(job_public_json(fd, st, rec));
+		j = job_from_json(job_public_json(h, fd, st, rec));
 	json_decref(rec);
 	if (fd >= 0)
 		close(fd);

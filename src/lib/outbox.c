@@ -159,7 +159,7 @@ int outbox_publish(scq *h, const char *uid, int status, int with_results)
 		json_decref(extra);
 		return scq_fail_errno(h, "job '%s'", uid);
 	}
-	j = job_load_store(jobfd, status, &err);
+	j = job_load_store(h, jobfd, status, &err);
 	if (!j) {
 		r = scq_fail(h, SCQ_EIO, "job '%s': job.json: %s", uid, err.ptr);
 		goto out;
@@ -168,17 +168,15 @@ int outbox_publish(scq *h, const char *uid, int status, int with_results)
 		r = SCQ_EIO;
 		goto out;
 	}
-	if (with_results && (status == SCQ_CANCELLED || !strcmp(setting_str(h, "release"), "review")) &&
-	    !fs_exists(jobfd, "released.json")) {
-		/* partial results of a cancelled run are never sent on their own */
-		/* the owner reviews logs and outputs before they leave */
-		json_object_set_new(j->obj, "results_held", json_true());
+	/* the owner reviews logs and outputs before they leave, and partial
+	 * results of a cancelled run are never sent on their own: job.c
+	 * decides, the same way for every view of the job */
+	if (scq_job_results_held(j))
 		with_results = 0;
-	}
 	if (with_results) {
 		r = publish_results(h, uid, jobfd, outfd, j->obj, extra);
 		scq_job_free(j); /* again: the publication record changed */
-		if (!(j = job_load_store(jobfd, status, &err))) {
+		if (!(j = job_load_store(h, jobfd, status, &err))) {
 			r = r ? r : scq_fail(h, SCQ_EIO, "job '%s': job.json: %s", uid, err.ptr);
 			goto out;
 		}

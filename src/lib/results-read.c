@@ -45,7 +45,7 @@ static int load_view(scq *h, const char *uid, struct view *v)
 		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
 	if (v->owner) {
 		int st = queue_locate(h, uid), fd = st >= 0 ? queue_job_dir(h, st, uid) : -1;
-		scq_job *j = fd >= 0 ? job_load_store(fd, st, &err) : NULL;
+		scq_job *j = fd >= 0 ? job_load_store(h, fd, st, &err) : NULL;
 		if (j)
 			v->pub = json_incref(j->obj);
 		else

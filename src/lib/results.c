@@ -75,7 +75,7 @@ static int is_terminal(int st)
 
 int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
 {
-	double end = time_now() + timeout;
+	double end = time_mono() + timeout;
 	for (;;) {
 		scq_job *j = NULL;
 		int r = scq_find(h, uid, SCQ_AS_ANY, &j), st;
@@ -87,7 +87,7 @@ int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
 			*final_status = st;
 		if (is_terminal(st))
 			return 0;
-		if (timeout > 0 && time_now() >= end)
+		if (timeout > 0 && time_mono() >= end)
 			return scq_fail(h, SCQ_ETIMEOUT, "job '%s' is still %s after %.0f seconds",
 					uid, scq_status_name(st), timeout);
 		usleep(200 * 1000);
@@ -149,7 +149,8 @@ static long count_entries(scq *h, int status)
 
 int scq_status_json(scq *h, char **json_out)
 {
-	json_t *o = json_object(), *own = json_object(), *mine = json_object();
+	json_t *o = json_object(), *own = json_object(), *mine = json_object(), *held = json_object();
+	json_int_t held_own = 0, held_mine = 0;
 	scq_job_list *l = NULL;
 	int s, r = scq_ingest(h, NULL);
 	size_t i;
@@ -165,9 +166,16 @@ int scq_status_json(scq *h, char **json_out)
 		const char *name = scq_status_name(l->v[i]->status);
 		json_object_set_new(mine, name, json_integer(json_integer_value(
 			json_object_get(mine, name)) + 1));
+		held_mine += scq_job_results_held(l->v[i]);
 	}
 	/* runs whose results could not be collected or published */
 	json_object_set_new(o, "undelivered", republish_needed(h));
+	for (s = SCQ_COMPLETED; r == 0 && s < SCQ_STATUS_COUNT; s++)
+		held_own += job_count_held(h, s);
+	/* finished jobs whose log and outputs wait for `scq release` (§6) */
+	json_object_set_new(held, "as_owner", json_integer(held_own));
+	json_object_set_new(held, "as_requester", json_integer(held_mine));
+	json_object_set_new(o, "awaiting_release", held);
 	json_object_set_new(o, "email", json_string(h->email));
 	json_object_set_new(o, "as_owner", own);
 	json_object_set_new(o, "as_requester", mine);

@@ -275,7 +275,8 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	s->rec = load(s->jobfd, "job.json");
 	s->approval = load(s->jobfd, "approved.json");
 	s->started = time_now();
-	s->deadline = s->started + (double)setting_int(h, "job_timeout");
+	s->t0 = time_mono();
+	s->deadline = s->t0 + (double)setting_int(h, "job_timeout");
 	s->cap = setting_int(h, "max_output_bytes");
 	time_now_iso(now);
 	rec = json_pack("{s:s,s:i}", "started_at", now, "runner_pid", (int)getpid());
@@ -377,7 +378,7 @@ void run_check(scq *h, struct run_slot *s, double now)
 		s->stop = STOP_CANCEL;
 	if (s->stop == STOP_NONE && now >= s->deadline)
 		s->stop = STOP_TIMEOUT;
-	if (s->starting && now >= s->started + SETUP_TIMEOUT && !s->error_kind) {
+	if (s->starting && now >= s->t0 + SETUP_TIMEOUT && !s->error_kind) {
 		buf_setf(&s->setup_error, "sandbox setup timed out after %d s", SETUP_TIMEOUT);
 		s->error_kind = "sandbox_error";
 		s->starting = 0;
@@ -412,7 +413,7 @@ static void describe(struct run_slot *s, const char *kind, struct buf *msg)
 		buf_addf(msg, "Execution failed: CPU time limit reached");
 	else if (kind && !strcmp(kind, "timeout"))
 		buf_addf(msg, "Execution failed: wall-clock limit of %.0f s reached",
-			 s->deadline - s->started);
+			 s->deadline - s->t0);
 	else if (kind && !strcmp(kind, "signal"))
 		buf_addf(msg, "Execution failed: killed by signal %d", s->res.signal);
 	else if (kind && !strcmp(kind, "exit_status"))
@@ -531,6 +532,33 @@ static json_t *collect(scq *h, struct run_slot *s)
 	return o;
 }
 
+/* The footer's exit line says what is true: a job killed by a signal has
+ * no exit code (result.json says null), nor has a job that never ran. */
+static void exit_line(struct buf *log, const struct run_slot *s)
+{
+	static const char *const why[] = { NULL, "after the wall-clock limit",
+		"after the output limit", "after a cancel", "when the runner stopped" };
+	const char *cause = why[s->stop], *abbrev = s->res.signal ? sigabbrev_np(s->res.signal) : NULL;
+	char sig[32];
+	if (s->res.oom_killed)
+		cause = "at the memory limit";
+	else if (!cause && !s->res.exited && s->res.signal == SIGXCPU)
+		cause = "at the CPU-time limit";
+	if (abbrev)
+		snprintf(sig, sizeof(sig), "SIG%s", abbrev);
+	else
+		snprintf(sig, sizeof(sig), "signal %d", s->res.signal);
+	if (s->res.exited)
+		buf_addf(log, "Exit Code: %d%s%s%s", s->res.exit_code, cause ? " (stopped " : "",
+			 cause ? cause : "", cause ? ")" : "");
+	else if (s->res.signal)
+		buf_addf(log, "Exit Code: none (killed by %s%s%s)", sig, cause ? " " : "",
+			 cause ? cause : "");
+	else
+		buf_addf(log, "Exit Code: none (%s)", s->stop == STOP_RUNNER ?
+			 "the runner stopped while the job ran" : "the job did not run");
+}
+
 static void write_log(scq *h, struct run_slot *s, json_t *res)
 {
 	struct buf log = BUF_INIT;
@@ -547,8 +575,9 @@ static void write_log(scq *h, struct run_slot *s, json_t *res)
 		buf_addf(&log, "\n[output limit of %lld bytes reached: job stopped]", s->cap);
 	if (json_string_value(json_object_get(res, "error_message")))
 		buf_addf(&log, "\n\nError: %s", str(res, "error_message"));
-	buf_addf(&log, "\n\nExit Code: %lld\nCompleted: %s\n",
-		 json_integer_value(json_object_get(res, "exit_code")), str(res, "completed_at"));
+	buf_adds(&log, "\n\n");
+	exit_line(&log, s);
+	buf_addf(&log, "\nCompleted: %s\n", str(res, "completed_at"));
 	fs_write_atomic(s->jobfd, "execution.log", log.ptr, log.len, SYNC_FLAGS(h));
 	unlinkat(s->jobfd, ".stdout.tmp", 0);
 	unlinkat(s->jobfd, ".stderr.tmp", 0);
@@ -585,7 +614,7 @@ int run_finish(scq *h, struct run_slot *s)
 	json_object_set_new(res, "completed_at", json_string(now));
 	json_object_set_new(res, "exit_code", s->res.exited ? json_integer(s->res.exit_code) : json_null());
 	json_object_set_new(res, "signal", s->res.signal ? json_integer(s->res.signal) : json_null());
-	json_object_set_new(res, "wall_seconds", json_real(time_now() - s->started));
+	json_object_set_new(res, "wall_seconds", json_real(time_mono() - s->t0));
 	json_object_set_new(res, "cpu_seconds", json_real(s->res.cpu_seconds));
 	json_object_set_new(res, "peak_memory_bytes", s->res.peak_memory_bytes >= 0 ?
 			    json_integer(s->res.peak_memory_bytes) : json_null());
@@ -595,6 +624,9 @@ int run_finish(scq *h, struct run_slot *s)
 	json_object_set_new(res, "log_bytes", json_integer(s->captured));
 	json_object_set_new(res, "log_truncated", json_boolean(s->stop == STOP_OUTPUT_LIMIT));
 	outcome(s, &status, res);
+	/* the release mode this run's results fall under (job.c: results held) */
+	json_object_set_new(res, "release", json_string(status == SCQ_CANCELLED ||
+			    !strcmp(setting_str(h, "release"), "review") ? "review" : "auto"));
 	if (status == SCQ_CANCELLED) {
 		json_t *c = load(s->jobfd, "cancel-request.json");
 		json_object_set_new(res, "cancel", c ? c : decision_record(h->email, "cancelled"));
@@ -632,6 +664,7 @@ int run_recover(scq *h, unsigned *recovered)
 		s.jobfd = queue_job_dir(h, SCQ_RUNNING, e->d_name);
 		s.rec = load(s.jobfd, "job.json");
 		s.started = time_now();
+		s.t0 = time_mono();
 		s.stop = STOP_RUNNER;
 		buf_setf(&s.setup_error, "the runner stopped while the job was running; "
 			 "it was not re-run (approve a new submission to run it again)");

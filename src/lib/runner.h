@@ -23,7 +23,8 @@ struct run_slot {
 	int starting;             /* the sandbox is still being set up */
 	int code_rejected;        /* the sandbox's /code copy failed its check */
 	long long captured, cap;
-	double started, deadline, kill_at;
+	double started;           /* wall clock: started_at, for people */
+	double t0, deadline, kill_at; /* time_mono(): never the wall clock */
 	enum stop_reason stop;
 	json_t *rec;              /* job.json */
 	json_t *approval;         /* approved.json */
@@ -46,7 +47,7 @@ void run_start(scq *h, struct run_slot *s);
 /* Service the slot's fds after poll (revents of stdout, stderr, the
  * child's pidfd and its setup_fd); returns 1 when the job has ended. */
 int run_service(scq *h, struct run_slot *s, const short ev[4]);
-/* Check timers and cancel requests. */
+/* Check timers and cancel requests; now is time_mono(). */
 void run_check(scq *h, struct run_slot *s, double now);
 /* Record the result, publish, release the slot. */
 int run_finish(scq *h, struct run_slot *s);
