@@ -126,7 +126,14 @@ test-deps:
 	@SCQ_EXTRA_PKGS="$(TEST_PKGS) $${SCQ_EXTRA_PKGS:-}" SCQ_NPM_DIRS=tests/browser \
 		sh scripts/install-deps.sh
 
-unit: $(UNIT_BIN)
+# The clock-stepping preload for tests (tests/shim/clockstep.c): built
+# without sanitizers, it is loaded into an instrumented scq only as a shim.
+SHIM = $(B)/tests/clockstep.so
+$(SHIM): tests/shim/clockstep.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=c11 -O2 -fPIC -shared -Wall -Wextra $(if $(DEVELOPER),$(DEV_WARN)) -o $@ $< -ldl
+
+unit: $(UNIT_BIN) $(SHIM)
 integration: all
 
 test: test-deps

@@ -47,7 +47,8 @@ enum scq_code {
 	SCQ_EIO = -7,        /* file-system or system error */
 	SCQ_EAMBIGUOUS = -8, /* an id prefix matched several jobs */
 	SCQ_ETIMEOUT = -9,   /* a wait ran out of time */
-	SCQ_EBUSY = -10      /* someone else holds the lock */
+	SCQ_EBUSY = -10,     /* someone else holds the lock */
+	SCQ_EINCOMPLETE = -11 /* results not (yet) all there as published */
 };
 
 typedef struct scq scq;                 /* identity + workspace handle */
@@ -107,6 +108,10 @@ const char *scq_job_name(const scq_job *j);
 const char *scq_job_requester(const scq_job *j);
 const char *scq_job_target(const scq_job *j);
 int scq_job_status(const scq_job *j);
+/* 1 if the job ran and its log and outputs wait for the owner's
+ * scq_release (setting release=review, or a cancelled run), else 0.  The
+ * job's status stays what it is (completed, failed, cancelled). */
+int scq_job_results_held(const scq_job *j);
 /* The job as the JSON object of `scq show --json` (caller frees with free). */
 char *scq_job_to_json(const scq_job *j);
 void scq_job_free(scq_job *j);
@@ -209,12 +214,27 @@ int scq_cancel(scq *h, const char *uid);
 
 /* ---- results ------------------------------------------------------------ */
 
-/* execution.log of a finished job (caller frees).  SCQ_ENOTFOUND if none. */
+/*
+ * Results as the caller sees them: the owner reads the private store, the
+ * requester what the owner published (and SyftBox synced).  For the
+ * requester every file is first checked against the published size and
+ * SHA-256: SCQ_EINCOMPLETE ("2 of 3 output files have synced; try
+ * again") until all are there.  SCQ_ENOTFOUND, with a message saying why,
+ * when the job has none (never ran, not finished, results held).
+ */
+/* The job's execution log (caller frees). */
 int scq_job_logs(scq *h, const char *uid, char **text, size_t *len);
 /* Path of the job's output folder as the caller sees it (caller frees). */
 int scq_job_output_dir(scq *h, const char *uid, char **path);
-/* Copy the output folder to dir (created; refuses to overwrite files). */
+/* Copy the outputs to dir (created).  Resumable: a file already in dir
+ * with the published content is kept; one that differs is refused
+ * (SCQ_EPERM); files not yet synced are left for the next call. */
 int scq_job_output_copy(scq *h, const char *uid, const char *dir);
+/* Owner: finish delivering a job's results after a failure (disk full
+ * while they were collected or published; `scq status` lists such jobs):
+ * collect again from what the store kept, then publish.  Audited as
+ * "republish". */
+int scq_republish(scq *h, const char *uid);
 /* Wait until the job is terminal; SCQ_ETIMEOUT after timeout_seconds
  * (<= 0: forever).  *final_status may be NULL. */
 int scq_wait(scq *h, const char *uid, double timeout_seconds, int *final_status);
@@ -223,6 +243,9 @@ int scq_wait(scq *h, const char *uid, double timeout_seconds, int *final_status)
 
 struct scq_run_stats {
 	unsigned started, completed, failed, cancelled, recovered, cleaned;
+	/* runs whose log or outputs could not be collected or published
+	 * (disk full): see `scq status`, then `scq republish ID` */
+	unsigned undelivered;
 };
 /*
  * Events that a long call (scq_run_watch, scq_run_cycle) survives and

@@ -9,7 +9,7 @@
 /* ---- exceptions --------------------------------------------------------- */
 
 static PyObject *Error, *JobNotFound, *NotAllowed, *InvalidState, *InvalidJob,
-	*ConfigError, *SandboxError, *Timeout;
+	*ConfigError, *SandboxError, *Timeout, *ResultsIncomplete;
 
 static PyObject *exc_for(int code)
 {
@@ -22,6 +22,7 @@ static PyObject *exc_for(int code)
 	case SCQ_ECONFIG: return ConfigError;
 	case SCQ_ESANDBOX: return SandboxError;
 	case SCQ_ETIMEOUT: return Timeout;
+	case SCQ_EINCOMPLETE: return ResultsIncomplete;
 	default: return Error;
 	}
 }
@@ -251,7 +252,11 @@ PyMODINIT_FUNC PyInit__scq(void)
 	    add_sub(m, &SandboxError, "SandboxError", NULL,
 		    "Isolation could not be set up (SCQ_ESANDBOX).", SCQ_ESANDBOX) < 0 ||
 	    add_sub(m, &Timeout, "Timeout", PyExc_TimeoutError,
-		    "A wait ran out of time (SCQ_ETIMEOUT).", SCQ_ETIMEOUT) < 0)
+		    "A wait ran out of time (SCQ_ETIMEOUT).", SCQ_ETIMEOUT) < 0 ||
+	    add_sub(m, &ResultsIncomplete, "ResultsIncomplete", NULL,
+		    "A job's log or outputs are not all there as published: not fully "
+		    "synced yet, or not delivered by the owner (SCQ_EINCOMPLETE).",
+		    SCQ_EINCOMPLETE) < 0)
 		goto fail;
 	if (PyModule_AddIntConstant(m, "AS_OWNER", SCQ_AS_OWNER) < 0 ||
 	    PyModule_AddIntConstant(m, "AS_REQUESTER", SCQ_AS_REQUESTER) < 0 ||
@@ -267,6 +272,7 @@ PyMODINIT_FUNC PyInit__scq(void)
 	    PyModule_AddIntConstant(m, "EAMBIGUOUS", SCQ_EAMBIGUOUS) < 0 ||
 	    PyModule_AddIntConstant(m, "ETIMEOUT", SCQ_ETIMEOUT) < 0 ||
 	    PyModule_AddIntConstant(m, "EBUSY", SCQ_EBUSY) < 0 ||
+	    PyModule_AddIntConstant(m, "EINCOMPLETE", SCQ_EINCOMPLETE) < 0 ||
 	    PyModule_AddStringConstant(m, "VERSION", SCQ_VERSION) < 0 ||
 	    PyModule_AddIntConstant(m, "PROTOCOL_VERSION", SCQ_PROTOCOL_VERSION) < 0)
 		goto fail;

@@ -14,7 +14,7 @@ Importing this package has no side effects: nothing is read or written
 until the first call that needs an identity.
 """
 from ._scq import (Error, JobNotFound, NotAllowed, InvalidState, InvalidJob,
-                   ConfigError, SandboxError, Timeout)
+                   ConfigError, SandboxError, Timeout, ResultsIncomplete)
 
 __version__ = "0.2.0"
 
@@ -28,8 +28,14 @@ class JobFailed(Error, RuntimeError):
         self.job = job
 
 
+class OutputWarning(UserWarning):
+    """The job's outputs are incomplete: cut by a limit (max_output_bytes,
+    max_output_files) or entries left out (symlinks, unsafe names...).
+    Warned by get_job_output / read_output_file; job.output_notes lists them."""
+
+
 _COLLECTIONS = ("jobs_for_me", "jobs_for_others", "pending_for_me", "pending_for_others",
-                "my_pending", "my_running", "my_completed", "approved_by_me")
+                "my_pending", "my_running", "my_completed", "approved_by_me", "awaiting_release")
 _LAZY = {
     "CodeJob": "_core", "JobCollection": "_core", "JobStatus": "_core",
     "QueueConfig": "_config", "Client": "_core", "DataSitesCollection": "_datasites",
@@ -127,15 +133,19 @@ def all_jobs_for_me(status=None, limit=None):
 # ---- results ----------------------------------------------------------------
 
 def get_job_output(job_uid):
-    """Path of the job's output folder, or None if it has none yet."""
+    """Path of the job's output folder, or None if it has none (the job has
+    not run, or its results are held).  Raises ResultsIncomplete until every
+    published file has synced; warns OutputWarning if outputs were cut or
+    left out (see job.output_notes)."""
     return _client().get_job_output(job_uid)
 
 
 def get_job_logs(job_uid):
-    """The job's execution log as raw text, or None if there is none yet.
-    Raw: \\r, \\b and escape sequences are kept, and a terminal or the
-    Notebook applies them (a job can erase lines).  To read a log, use
-    show_job_logs(uid), job.show_logs() or print(escape_log(log))."""
+    """The job's execution log as raw text, or None if there is none (the job
+    has not run, or its results are held).  Raises ResultsIncomplete until the
+    log has fully synced.  Raw: \\r, \\b and escape sequences are kept, and a
+    terminal or the Notebook applies them (a job can erase lines).  To read a
+    log, use show_job_logs(uid), job.show_logs() or print(escape_log(log))."""
     return _client().get_job_logs(job_uid)
 
 
@@ -154,7 +164,10 @@ def escape_log(log):
 
 def wait_for_completion(job_uid, timeout=600):
     """Wait until the job is finished; returns it when completed, raises
-    JobFailed if it ended otherwise and Timeout (a TimeoutError) on timeout."""
+    JobFailed if it ended otherwise and Timeout (a TimeoutError) on timeout.
+    A completed job whose log and outputs the owner holds for review is
+    returned too (as `scq wait` exits 0): job.results_held is True and
+    get_logs() is None until the owner releases them."""
     return _client().wait_for_completion(job_uid, timeout)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import _scq
 from ._scq import ConfigError, InvalidJob, InvalidState, JobNotFound, NotAllowed
-from ._html import escape_log, py_literal, text_of
+from ._files import FilesMixin, _output_notes
 from ._config import QueueConfig  # noqa: F401 - Client.config, and _core's old name
 
 DEFAULT_REJECT_REASON = "Rejected by data owner"
@@ -89,7 +89,7 @@ _FIELDS = ("uid", "name", "description", "tags", "requester_email", "target_emai
            "created_at", "submitted_at", "updated_at", "approved_at", "approved_by",
            "started_at", "completed_at", "timeout_seconds", "exit_code", "error_message",
            "error_kind", "reason", "code_sha256", "allow_network", "decided_by", "logs",
-           "output_files", "output_error", "run")
+           "log", "output_files", "output_error", "run", "results_held")
 _TIME_FIELDS = ("created_at", "submitted_at", "updated_at", "approved_at", "started_at",
                 "completed_at")
 
@@ -117,6 +117,8 @@ class CodeJob:
                 v = list(v or [])
             elif f == "timeout_seconds":
                 v = 86400 if v is None else v
+            elif f == "results_held":
+                v = bool(v)  # absent in older publications: not held
             setattr(self, f, v)
 
     # -- derived --------------------------------------------------------------
@@ -131,6 +133,13 @@ class CodeJob:
     @property
     def is_terminal(self):
         return self.status is not None and self.status.value in _TERMINAL
+
+    @property
+    def status_label(self):
+        """The status as shown: "completed \u00b7 awaiting release" while the
+        owner holds the log and outputs for review (results_held)."""
+        st = str(self.status) if self.status is not None else ""
+        return st + " \u00b7 awaiting release" if self.results_held else st
 
     @property
     def duration(self):
@@ -230,6 +239,12 @@ class CodeJob:
         """Print the log escaped (q.escape_log): every line stays visible."""
         return self._c().show_job_logs(self.uid)
 
+    @property
+    def output_notes(self):
+        """What of the outputs was cut or left out, one line each ([] if
+        nothing): output limits, undelivered results, exclusions."""
+        return _output_notes(self._data)
+
     def get_output(self):
         return self._c().get_job_output(self.uid)
 
@@ -265,7 +280,7 @@ class CodeJob:
 
     # -- display -----------------------------------------------------------------
     def __repr__(self):
-        return "CodeJob(name=%r, status=%r, id=%r)" % (self.name, str(self.status),
+        return "CodeJob(name=%r, status=%r, id=%r)" % (self.name, self.status_label,
                                                        self.short_id)
 
     def _repr_html_(self):
@@ -410,9 +425,10 @@ def _collection(name, doc):
     return property(get)
 
 
-class Client:
-    """An identity and its workspace.  Every module function is a method here;
-    the collections are properties that can also be called."""
+class Client(FilesMixin):
+    """An identity and its workspace.  Every module function is a method here
+    (reviewing and results: FilesMixin, _files.py); the collections are
+    properties that can also be called."""
 
     def __init__(self, email=None, data_dir=None, config_path=None, init=True):
         try:
@@ -493,6 +509,9 @@ class Client:
     def _q_my_completed(self):
         return self._list(_scq.AS_REQUESTER, "completed")
 
+    def _q_awaiting_release(self):
+        return [j for j in self._list(_scq.AS_OWNER) if j.results_held]
+
     def _q_approved_by_me(self):
         return [j for j in self._list(_scq.AS_OWNER)
                 if j.status in (JobStatus.approved, JobStatus.running, JobStatus.completed,
@@ -506,6 +525,9 @@ class Client:
     my_pending = _collection("my_pending", "Jobs I submitted that wait for approval.")
     my_running = _collection("my_running", "Jobs I submitted that are running.")
     my_completed = _collection("my_completed", "Jobs I submitted that completed.")
+    awaiting_release = _collection(
+        "awaiting_release", "Finished jobs submitted to me whose log and outputs wait for my "
+        "review and release (setting release=review): job.release() sends them.")
     approved_by_me = _collection("approved_by_me",
                                  "Jobs I approved (approved, running, completed, failed).")
 
@@ -618,106 +640,6 @@ class Client:
         self._h.release(self._owner_uid(job_uid, "release"))
         return True
 
-    # -- reviewing ---------------------------------------------------------------------
-    def _files(self, job_uid):
-        uid = self._find(job_uid, _scq.AS_OWNER).uid
-        return uid, json.loads(self._h.job_files(uid))
-
-    def list_job_files(self, job_uid):
-        return sorted(f["path"] for f in self._files(job_uid)[1])
-
-    def read_job_file_bytes(self, job_uid, filename, max_bytes=None):
-        """Every byte of one code file (the manifest's size; max_bytes=N
-        refuses a larger file instead)."""
-        uid, files = self._files(job_uid)
-        name = os.fspath(filename)
-        if max_bytes is None:
-            max_bytes = max([int(f.get("size") or 0) for f in files if f["path"] == name] + [1])
-        return self._h.read_file(uid, name, max(int(max_bytes), 1))
-
-    def read_job_file(self, job_uid, filename, max_bytes=None):
-        """One code file as text, whole; each byte that is not UTF-8 is the
-        marker \\xNN (never a placeholder: every byte that runs is shown)."""
-        return text_of(self.read_job_file_bytes(job_uid, filename, max_bytes))[0]
-
-    def review_job(self, job_uid, full=False, file=None):
-        from ._review import ReviewView
-        return ReviewView(self._find(job_uid, _scq.AS_OWNER), full, file)
-
-    def inspect_job(self, job_uid, full=False, file=None):
-        """Print the review: run.sh whole, heads of the other files and the
-        names of those left out; full=True every file; file=PATH one."""
-        print(self.review_job(job_uid, full, file).text())
-
-    # -- results -----------------------------------------------------------------------
-    def _log_bytes(self, job_uid):
-        try:
-            return self._h.logs(self._find(job_uid).uid)
-        except JobNotFound:
-            return None
-
-    def get_job_logs(self, job_uid):
-        """The raw log as text (control characters kept; see show_job_logs)."""
-        data = self._log_bytes(job_uid)
-        return None if data is None else data.decode("utf-8", "replace")
-
-    def show_job_logs(self, job_uid):
-        """Print the log escaped: \\r, \\b, ESC and the like as markers."""
-        data = self._log_bytes(job_uid)
-        print("(no log yet)" if data is None else escape_log(data))
-
-    def get_job_output(self, job_uid):
-        uid = self._find(job_uid).uid
-        try:
-            return Path(self._h.output_dir(uid))
-        except JobNotFound:
-            return None
-
-    def copy_job_output(self, job_uid, dest):
-        """Copy the job's outputs into dest (created; never overwrites)."""
-        self._h.output_copy(self._find(job_uid).uid, os.fspath(dest))
-        return Path(dest)
-
-    def list_output_files(self, job_uid):
-        root = self.get_job_output(job_uid)
-        if root is None:
-            return []
-        out = []
-
-        def walk(d, rel):
-            with os.scandir(d) as it:
-                for e in it:
-                    r = rel + e.name
-                    if e.is_dir(follow_symlinks=False):
-                        walk(e.path, r + "/")
-                    elif e.is_file(follow_symlinks=False):
-                        out.append(r)
-        walk(str(root), "")
-        return sorted(out)
-
-    def _output_bytes(self, job_uid, name, limit=None):
-        """(first `limit` bytes or all, the file's size) of one output file."""
-        root = self.get_job_output(job_uid)
-        name = os.fspath(name)
-        if root is None:
-            raise JobNotFound("job '%s' has no output yet" % _uid(job_uid))
-        if name not in self.list_output_files(job_uid):
-            raise JobNotFound("job '%s' has no output file %s" % (_uid(job_uid),
-                                                                 py_literal(name)))
-        fd = os.open(os.path.join(str(root), name), os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            return (f.read() if limit is None else f.read(limit)), size
-
-    def read_output_file_bytes(self, job_uid, name):
-        """Every byte of one output file."""
-        return self._output_bytes(job_uid, name)[0]
-
-    def read_output_file(self, job_uid, name, max_bytes=None):
-        """One output file as text (the first max_bytes bytes, or all); each
-        byte that is not UTF-8 is the marker \\xNN."""
-        return text_of(self._output_bytes(job_uid, name, max_bytes)[0])[0]
-
     def wait_for_completion(self, job_uid, timeout=600):
         from . import JobFailed
         uid = self._find(job_uid).uid
@@ -734,6 +656,9 @@ class Client:
             except _scq.Timeout:
                 continue  # one slice; Ctrl-C is handled between slices
         job = self._find(uid)
+        if job.error_kind == "publish_error":  # ran, but its results were not delivered
+            raise JobFailed("job '%s' (%s) ended %s, but its results could not be published: %s"
+                            % (job.name, job.short_id, job.status, job.error_message), job)
         if _scq.statuses()[st] != "completed":
             msg = "job '%s' (%s) ended %s" % (job.name, job.short_id, job.status)
             if job.error_message or job.reason:

@@ -391,7 +391,7 @@ def job_card(job, interactive=True):
              '<div class="scq-w scq-card %s" id="%s" data-job-uid="%s">' % (_ROOT, rid, e(job.uid)),
              warn_html(job_texts(job)),
              '<div><span class="scq-badge scq-badge-%s">%s</span> <h3 style="display:inline">%s'
-             '</h3></div>' % (e(st), e(st), e(job.name)),
+             '</h3></div>' % (e(st), e(job.status_label), e(job.name)),
              '<div class="scq-muted">%s</div>' % e(desc),
              '<div>%s</div>' % _tags_html(job.tags),
              '<div class="scq-muted">From: %s &bull; To: %s &bull; ID: %s &bull; Created %s</div>'
@@ -402,6 +402,9 @@ def job_card(job, interactive=True):
                      e("Reason: %s" % (job.error_message or job.reason)))
     if st == "pending" and job.target_email != me:
         parts.append('<div class="scq-muted">Awaiting approval</div>')
+    if job.results_held:
+        parts.append('<div class="scq-muted">Log and outputs held for the data owner\'s review '
+                     'until released</div>')
     if not interactive:
         parts.append("</div>")
         return "".join(parts)
@@ -511,7 +514,7 @@ def _row(j, me, now, interactive):
                 e(("%s %s" % (j.requester_email, j.target_email)).lower()),
                 '<input type="checkbox" aria-label="select">' if can_select else "",
                 e(j.name), e(j.description or "No description"), e(age(j.created_at, now)),
-                e(st), e(st), e(j.requester_email), e(j.target_email), e(", ".join(j.tags)),
+                e(st), e(j.status_label), e(j.requester_email), e(j.target_email), e(", ".join(j.tags)),
                 _tags_html(j.tags, 2), e(j.short_id),
                 _buttons_html(j, me) if interactive else ""))
 

@@ -69,6 +69,9 @@ void cli_print_object(const struct json_t *o, int indent);
 /* The human view of one job (show, review): aligned "Label: value" lines. */
 void cli_show_job(const scq_job *j);
 int cli_color(void);
+/* Say what of a job's outputs was cut or left out (job: its JSON object). */
+struct json_t;
+void cli_output_notes(FILE *f, struct json_t *job);
 
 /* Command entry points. */
 int cmd_init(int, char **);
@@ -87,6 +90,7 @@ int cmd_release(int, char **);
 int cmd_logs(int, char **);
 int cmd_output(int, char **);
 int cmd_wait(int, char **);
+int cmd_republish(int, char **);
 int cmd_status(int, char **);
 int cmd_run(int, char **);
 int cmd_config(int, char **);

@@ -84,12 +84,16 @@ int cmd_run(int argc, char **argv)
 	cli_print_ingest_notices(h);
 	if (!r && json)
 		printf("{\"started\":%u,\"completed\":%u,\"failed\":%u,\"cancelled\":%u,"
-		       "\"recovered\":%u,\"cleaned\":%u}\n", st.started, st.completed, st.failed,
-		       st.cancelled, st.recovered, st.cleaned);
+		       "\"recovered\":%u,\"cleaned\":%u,\"undelivered\":%u}\n", st.started, st.completed,
+		       st.failed, st.cancelled, st.recovered, st.cleaned, st.undelivered);
 	else if (!r)
 		printf("ran %u job(s): %u completed, %u failed, %u cancelled; %u recovered, "
 		       "%u cleaned up\n", st.started, st.completed, st.failed, st.cancelled,
 		       st.recovered, st.cleaned);
+	if (!r && st.undelivered)
+		fprintf(stderr, "scq: the results of %u job(s) could not be collected or "
+			"published (disk full?); see `scq status`, then `scq republish ID`\n",
+			st.undelivered);
 	return simple(h, r);
 }
 

@@ -6,21 +6,24 @@
 #include <jansson.h>
 
 struct list_args {
-	int json, status;
+	int json, status, held;
 	const char *id;
 };
 
 static int parse(int argc, char **argv, struct list_args *a, int want_id, int allow_status)
 {
-	static const struct option opts[] = { { "json", 0, 0, 'j' }, { "status", 1, 0, 's' }, { 0, 0, 0, 0 } };
+	static const struct option opts[] = { { "json", 0, 0, 'j' }, { "status", 1, 0, 's' },
+		{ "held", 0, 0, 'H' }, { 0, 0, 0, 0 } };
 	int c;
-	a->json = 0;
+	a->json = a->held = 0;
 	a->status = -1;
 	a->id = NULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:", opts, NULL)) != -1) {
 		if (c == 'j')
 			a->json = 1;
+		else if (c == 'H' && allow_status)
+			a->held = 1;
 		else if (c == 's' && allow_status) {
 			a->status = scq_status_parse(optarg);
 			if (a->status < 0)
@@ -39,14 +42,17 @@ static int parse(int argc, char **argv, struct list_args *a, int want_id, int al
 }
 
 struct printer {
-	int json, role;
-	unsigned long n;
+	int json, role, only_held;
+	unsigned long n, held;
 };
 
 /* Streams each job as it is loaded: memory stays flat for any queue size. */
 static int print_job(const scq_job *j, void *ctx)
 {
 	struct printer *p = ctx;
+	if (p->only_held && !scq_job_results_held(j))
+		return 0;
+	p->held += scq_job_results_held(j);
 	if (p->json) {
 		char *js = scq_job_to_json(j);
 		printf("%s%s", p->n ? ",\n" : "[\n", js);
@@ -81,7 +87,7 @@ static void print_none(scq *h, int role, int status, int forced, const char *emp
 static int list_common(int argc, char **argv, int role, int force_status, const char *empty)
 {
 	struct list_args a;
-	struct printer p = { 0, role, 0 };
+	struct printer p = { 0, role, 0, 0, 0 };
 	scq *h;
 	int r = parse(argc, argv, &a, 0, force_status < 0);
 	if (r)
@@ -89,12 +95,20 @@ static int list_common(int argc, char **argv, int role, int force_status, const 
 	if (force_status >= 0)
 		a.status = force_status;
 	p.json = a.json;
+	p.only_held = a.held;
+	if (a.held) /* results are held only for finished runs */
+		empty = role == SCQ_AS_OWNER ? "No results are waiting for your release." :
+			"None of your jobs has results held for the owner's review.";
 	h = cli_open();
 	r = scq_list_each(h, role, a.status, print_job, &p);
 	if (p.json)
 		printf(p.n ? "\n]\n" : "[]\n");
 	else if (!r && !p.n)
 		print_none(h, role, a.status, force_status >= 0, empty);
+	else if (!r && p.held)
+		printf("\n(held): %s\n", role == SCQ_AS_OWNER ?
+		       "log and outputs wait for your review (scq logs ID, scq output ID), then scq release ID" :
+		       "the owner holds the log and outputs for review; they arrive once released");
 	cli_print_ingest_notices(h);
 	if (r)
 		r = cli_fail(h, r);
@@ -146,9 +160,13 @@ void cli_show_job(const scq_job *j)
 	json_t *o = json_loads(js, 0, NULL), *v;
 	const char *k;
 	size_t i;
+	cli_output_notes(stdout, o); /* what of the outputs was cut or left out */
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		v = json_object_get(o, f[i][1]);
-		if (json_is_string(v) && !strcmp(f[i][1], "description"))
+		if (!strcmp(f[i][1], "status") && scq_job_results_held(j))
+			printf("%-14s %s, awaiting release (log and outputs held for the data "
+			       "owner's review)\n", f[i][0], scq_status_name(scq_job_status(j)));
+		else if (json_is_string(v) && !strcmp(f[i][1], "description"))
 			show_description(json_string_value(v), 12);
 		else if (v && !json_is_null(v))
 			cli_print_field(f[i][0], 12, v, 0);

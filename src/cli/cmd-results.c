@@ -1,10 +1,17 @@
 /*
- * cmd-results.c - scq logs, output, wait, status.
+ * cmd-results.c - scq logs, output, wait, status, republish.
+ *
+ * Results are never shown as whole when they are not: the library checks
+ * synced files against what was published (exit 1 until complete), and
+ * these commands say on stderr what was cut or left out (output limits,
+ * exclusions, truncated log, undelivered results).
  */
 #include "cli.h"
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <time.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <jansson.h>
 
@@ -22,12 +29,79 @@ static int one_id(int argc, char **argv, const char *shortopts, const struct opt
 	return 0;
 }
 
+static int no_opts(int c, void *ctx)
+{
+	(void)c;
+	(void)ctx;
+	return 1;
+}
+
 static int raw_opt(int c, void *ctx)
 {
 	if (c != 'R')
 		return 1;
 	*(int *)ctx = 1;
 	return 0;
+}
+
+/* The job as I see it (caller decrefs), or NULL. */
+static json_t *job_json(scq *h, const char *uid)
+{
+	scq_job *j = NULL;
+	char *js;
+	json_t *o = NULL;
+	if (scq_find(h, uid, SCQ_AS_ANY, &j) == 0 && (js = scq_job_to_json(j))) {
+		o = json_loads(js, 0, NULL);
+		free(js);
+	}
+	scq_job_free(j);
+	return o;
+}
+
+#define MAX_NOTES 20
+
+/* Say on f what of the outputs was cut or left out, and why. */
+void cli_output_notes(FILE *f, json_t *job)
+{
+	json_t *out = json_object_get(json_object_get(job, "run"), "output"), *e;
+	const char *kind = json_string_value(json_object_get(job, "error_kind"));
+	size_t i;
+	if (kind && (!strcmp(kind, "output_limit") || !strcmp(kind, "collect_error") ||
+		     !strcmp(kind, "publish_error"))) {
+		fprintf(f, "WARNING: outputs are incomplete (%s): ", kind);
+		cli_put(f, json_string_value(json_object_get(job, "error_message")));
+		fprintf(f, "\n");
+	} else if (json_is_true(json_object_get(out, "limit_reached"))) {
+		fprintf(f, "WARNING: outputs are incomplete: a limit (max_output_bytes, "
+			"max_output_files) cut or left out files\n");
+	}
+	if (json_is_true(json_object_get(out, "source_full")))
+		fprintf(f, "WARNING: the job's output folder was full: files written last may be cut\n");
+	json_array_foreach(json_object_get(out, "excluded"), i, e) {
+		if (i == MAX_NOTES) {
+			fprintf(f, "left out: ... %zu more (see `scq show ID --json`, run.output.excluded)\n",
+				json_array_size(json_object_get(out, "excluded")) - i);
+			break;
+		}
+		fprintf(f, "left out: ");
+		cli_put(f, json_string_value(json_object_get(e, "path")));
+		fprintf(f, " (");
+		cli_put(f, json_string_value(json_object_get(e, "reason")));
+		fprintf(f, ")\n");
+	}
+}
+
+/* A command taking one job ID and no options: the handle (*h, NULL on a
+ * usage error) and the resolved uid, or NULL with *rc set. */
+static char *just_one_job(int argc, char **argv, scq **h, int *rc)
+{
+	static const struct option opts[] = { { 0, 0, 0, 0 } };
+	const char *id = NULL;
+	*h = NULL;
+	if ((*rc = one_id(argc, argv, "", opts, no_opts, NULL, &id)) != 0)
+		return NULL;
+	*h = cli_open();
+	return cli_resolve(*h, id, SCQ_AS_ANY, rc);
 }
 
 int cmd_logs(int argc, char **argv)
@@ -53,6 +127,12 @@ int cmd_logs(int argc, char **argv)
 		cli_put_text(stdout, text, len);
 		if (len && text[len - 1] != '\n')
 			printf("\n");
+		json_t *o = job_json(h, uid);
+		if (json_is_true(json_object_get(json_object_get(o, "log"), "truncated")) ||
+		    json_is_true(json_object_get(json_object_get(o, "run"), "log_truncated")))
+			fprintf(stderr, "note: the job's output reached max_output_bytes; the log "
+				"was cut there\n");
+		json_decref(o);
 	}
 	free(text);
 	free(uid);
@@ -62,19 +142,45 @@ int cmd_logs(int argc, char **argv)
 
 struct output_opts {
 	const char *to;
-	int json;
+	int json, wait;
+	double timeout;
 };
 
 static int output_opt(int c, void *ctx)
 {
 	struct output_opts *o = ctx;
+	char *end;
 	if (c == 't')
 		o->to = optarg;
 	else if (c == 'j')
 		o->json = 1;
-	else
+	else if (c == 'w')
+		o->wait = 1;
+	else if (c == 'T') {
+		errno = 0;
+		o->timeout = strtod(optarg, &end);
+		return errno || *end || o->timeout < 0;
+	} else
 		return 1;
 	return 0;
+}
+
+/* Copy or locate the outputs; with --wait, again until all have synced. */
+static int get_outputs(scq *h, const char *uid, struct output_opts *o, char **dir)
+{
+	struct timespec t0, now;
+	int r;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		r = o->to ? scq_job_output_copy(h, uid, o->to) : scq_job_output_dir(h, uid, dir);
+		if (r != SCQ_EINCOMPLETE || !o->wait)
+			return r;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (o->timeout > 0 && (double)(now.tv_sec - t0.tv_sec) +
+		    (now.tv_nsec - t0.tv_nsec) / 1e9 >= o->timeout)
+			return r;
+		usleep(500 * 1000);
+	}
 }
 
 static void list_dir(const char *root, const char *rel, int json, int *first)
@@ -119,20 +225,20 @@ static void list_dir(const char *root, const char *rel, int json, int *first)
 
 int cmd_output(int argc, char **argv)
 {
-	static const struct option opts[] = { { "to", 1, 0, 't' }, { "json", 0, 0, 'j' }, { 0, 0, 0, 0 } };
-	struct output_opts o = { NULL, 0 };
+	static const struct option opts[] = { { "to", 1, 0, 't' }, { "json", 0, 0, 'j' },
+		{ "wait", 0, 0, 'w' }, { "timeout", 1, 0, 'T' }, { 0, 0, 0, 0 } };
+	struct output_opts o = { NULL, 0, 0, 600 };
 	const char *id = NULL;
 	char *uid, *dir = NULL;
 	scq *h;
+	json_t *job;
 	int r = one_id(argc, argv, "", opts, output_opt, &o, &id), first = 1;
 	if (r)
 		return r;
 	h = cli_open();
 	uid = cli_resolve(h, id, SCQ_AS_ANY, &r);
-	if (uid && o.to)
-		r = scq_job_output_copy(h, uid, o.to);
-	else if (uid)
-		r = scq_job_output_dir(h, uid, &dir);
+	if (uid)
+		r = get_outputs(h, uid, &o, &dir);
 	if (uid && r)
 		r = cli_fail(h, r);
 	else if (uid && o.to)
@@ -144,7 +250,27 @@ int cmd_output(int argc, char **argv)
 		if (o.json)
 			printf("]\n");
 	}
+	if (uid && (job = job_json(h, uid))) {
+		cli_output_notes(stderr, job);
+		json_decref(job);
+	}
 	free(dir);
+	free(uid);
+	scq_close(h);
+	return r;
+}
+
+int cmd_republish(int argc, char **argv)
+{
+	scq *h;
+	int r;
+	char *uid = just_one_job(argc, argv, &h, &r);
+	if (!h)
+		return r;
+	if (uid && (r = scq_republish(h, uid)) != 0)
+		r = cli_fail(h, r);
+	else if (uid)
+		printf("results of %s published\n", uid);
 	free(uid);
 	scq_close(h);
 	return r;
@@ -170,6 +296,22 @@ static int wait_opt(int c, void *ctx)
 	return errno || *end || o->timeout < 0;
 }
 
+/* A finished job whose results wait for the owner's release: the status
+ * is still the truth (exit 0 if completed), stderr says what is missing. */
+static int wait_held(scq *h, const char *uid, int st)
+{
+	scq_job *j = NULL;
+	int held = scq_find(h, uid, SCQ_AS_ANY, &j) == 0 && scq_job_results_held(j);
+	if (held && !strcmp(scq_job_target(j) ? scq_job_target(j) : "", scq_email(h)))
+		fprintf(stderr, "scq: job %s %s; its log and outputs wait for your review: "
+			"scq release %.8s sends them to the requester\n", uid, scq_status_name(st), uid);
+	else if (held)
+		fprintf(stderr, "scq: job %s %s; results held for the owner's review "
+			"(scq logs/output available after release)\n", uid, scq_status_name(st));
+	scq_job_free(j);
+	return held;
+}
+
 int cmd_wait(int argc, char **argv)
 {
 	static const struct option opts[] = { { "timeout", 1, 0, 'T' }, { "json", 0, 0, 'j' }, { 0, 0, 0, 0 } };
@@ -187,11 +329,24 @@ int cmd_wait(int argc, char **argv)
 		if (r)
 			r = cli_fail(h, r);
 		else if (o.json)
-			printf("{\"uid\":\"%s\",\"status\":\"%s\"}\n", uid, scq_status_name(st));
-		else
+			printf("{\"uid\":\"%s\",\"status\":\"%s\",\"results_held\":%s}\n", uid,
+			       scq_status_name(st), wait_held(h, uid, st) ? "true" : "false");
+		else {
 			printf("%s %s\n", uid, scq_status_name(st));
+			wait_held(h, uid, st);
+		}
 		if (!r && st != SCQ_COMPLETED)
 			r = EXIT_FAIL;
+		json_t *job = r == SCQ_OK || r == EXIT_FAIL ? job_json(h, uid) : NULL;
+		const char *kind = json_string_value(json_object_get(job, "error_kind"));
+		if (kind && st >= SCQ_COMPLETED) {
+			fprintf(stderr, "%s: ", kind);
+			cli_put(stderr, json_string_value(json_object_get(job, "error_message")));
+			fprintf(stderr, "\n");
+		}
+		if (kind && !strcmp(kind, "publish_error"))
+			r = EXIT_FAIL; /* not a usable completion */
+		json_decref(job);
 	}
 	free(uid);
 	scq_close(h);
@@ -226,6 +381,17 @@ int cmd_status(int argc, char **argv)
 		json_object_foreach(json_object_get(o, "as_owner"), k, v)
 			printf("%-12s %8lld %12lld\n", k, (long long)json_integer_value(v),
 			       (long long)json_integer_value(json_object_get(json_object_get(o, "as_requester"), k)));
+		v = json_object_get(o, "awaiting_release");
+		printf("%-12s %8lld %12lld   (finished, results held for review)\n", "held",
+		       (long long)json_integer_value(json_object_get(v, "as_owner")),
+		       (long long)json_integer_value(json_object_get(v, "as_requester")));
+		json_t *u = json_object_get(o, "undelivered");
+		size_t i;
+		if (json_array_size(u))
+			printf("\nWARNING: results of %zu job(s) could not be collected or published "
+			       "(disk full?); free space, then `scq republish ID`:\n", json_array_size(u));
+		json_array_foreach(u, i, v)
+			printf("  %s\n", json_string_value(v));
 		json_decref(o);
 	}
 	free(js);

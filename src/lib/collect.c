@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <jansson.h>
 #include <linux/openat2.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include "alloc.h"
 #include "fs.h"
@@ -86,9 +87,9 @@ static int check_file(struct walk *w, const struct stat *st, const char *path)
 	if (st->st_nlink > 1)
 		return exclude(w, path, "hard link (st_nlink > 1)"), 0;
 	if (w->rep->files >= w->lim->max_files)
-		return exclude(w, path, "file count limit"), 0;
+		return w->rep->limited++, exclude(w, path, "file count limit (max_output_files)"), 0;
 	if (w->rep->bytes + st->st_size > w->lim->max_bytes)
-		return exclude(w, path, "output size limit"), 0;
+		return w->rep->limited++, exclude(w, path, "output size limit (max_output_bytes)"), 0;
 	return 1;
 }
 
@@ -213,6 +214,13 @@ static int walk_dir(struct walk *w, int src, int dst, const char *prefix, int de
 	return r;
 }
 
+/* No block left for the job to write: its last writes may have been cut. */
+static int source_full(int fd)
+{
+	struct statvfs sv;
+	return fstatvfs(fd, &sv) == 0 && sv.f_blocks > 0 && sv.f_bavail == 0;
+}
+
 static void summarise(struct walk *w)
 {
 	struct buf s = BUF_INIT;
@@ -237,8 +245,11 @@ int collect_outputs(int src_dirfd, int dst_dirfd, const struct collect_limits *l
 	w.err = err;
 	w.excluded = json_array();
 	w.max_visits = 10 * (lim->max_files > 0 ? lim->max_files : 0) + 1000;
-	rep->files = rep->bytes = rep->excluded = 0;
+	rep->files = rep->bytes = rep->excluded = rep->limited = 0;
+	rep->source_full = 0;
 	r = walk_dir(&w, src_dirfd, dst_dirfd, "", 0);
+	if (source_full(src_dirfd))
+		rep->source_full = 1;
 	summarise(&w);
 	s = json_dumps(w.excluded, JSON_COMPACT);
 	buf_reset(&rep->excluded_json);

@@ -10,6 +10,11 @@
  * could not list them), caps file count, depth, name length and total size.  Every excluded entry is listed in the report with its
  * reason and an escaped name; nothing is silently truncated (past 1000
  * entries the list ends with a summary entry; rep->excluded counts all).
+ * Rule: output cut by a limit is never presented as whole: entries left
+ * out for a limit are counted in rep->limited, and a source folder with no
+ * free space left (the sandbox's /out is a tmpfs of max_output_bytes, so a
+ * job that hit it had its last writes cut) sets rep->source_full; the
+ * runner then records error_kind "output_limit".
  * For SANDBOX_FULL jobs, src is spec->out_dir after sandbox_reap.
  */
 #ifndef SCQ_COLLECT_H
@@ -28,6 +33,9 @@ struct collect_limits {
 struct collect_report {
 	long long files, bytes;     /* copied */
 	long long excluded;         /* entries left out */
+	long long limited;          /* of which left out for a size/count limit */
+	int source_full;            /* the job's output folder was full: the
+				     * files written last may be cut */
 	struct buf excluded_json;   /* JSON array of {path, reason}; caller releases */
 };
 

@@ -60,7 +60,7 @@ const char *scq_strerror(int code)
 	static const char *const names[] = {
 		"ok", "not found", "not allowed", "wrong state", "invalid",
 		"configuration error", "sandbox error", "i/o error",
-		"ambiguous id", "timed out", "busy",
+		"ambiguous id", "timed out", "busy", "incomplete",
 	};
 	if (code > 0 || -code >= (int)SCQ_NELEM(names))
 		return "unknown error";

@@ -30,18 +30,10 @@ struct ingest {
 	double until;   /* monotonic end of this pass's work, 0: none */
 };
 
-/* Monotonic seconds, for the pass's work budget. */
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The runner's pass has used its time: the rest waits for the next tick. */
 static int out_of_time(const struct ingest *in)
 {
-	return in->until > 0 && mono_now() >= in->until;
+	return in->until > 0 && time_mono() >= in->until;
 }
 
 const char *scq_ingest_notices(const scq *h)
@@ -179,7 +171,7 @@ static int write_store_records(scq *h, int dir, json_t *rec, const char *uid, st
 {
 	json_t *srec = store_record(h, rec);
 	json_t *man = json_pack("{s:O}", "files", json_object_get(rec, "files"));
-	json_t *pub = job_public_json(-1, SCQ_PENDING, srec);
+	json_t *pub = job_public_json(h, -1, SCQ_PENDING, srec);
 	char *text = json_dumps(pub, JSON_COMPACT);
 	int v = VERIFY_OK;
 	/* public.json: the listing's pre-rendered view while the job is pending */
@@ -604,7 +596,7 @@ static int ingest_pass(scq *h, struct scq_ingest_stats *st, double budget)
 	buf_reset(&h->notices);
 	if (st)
 		memset(st, 0, sizeof(*st));
-	in.until = budget > 0 ? mono_now() + budget : 0;
+	in.until = budget > 0 ? time_mono() + budget : 0;
 	/* one ingest at a time per store: the runner, bots and the owner's
 	 * commands all ingest, and a job must be taken exactly once */
 	lock = store_open(h) < 0 ? -1 :

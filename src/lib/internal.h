@@ -68,9 +68,21 @@ int email_valid(const char *s);
 int component_valid(const char *s, size_t maxlen); /* one path component */
 int has_control(const char *s, int allow_newline_tab);
 
-/* Time: now as UTC ISO-8601 with microseconds and 'Z'; parse back. */
+/*
+ * Time.  Two clocks, never mixed (doc/protocol.md §7):
+ *   time_now   wall clock (CLOCK_REALTIME): only for timestamps shown to
+ *              people or stored in records (created_at, ...), and for ages
+ *              of things that carry a wall-clock time themselves (file
+ *              ctimes, a record's created_at + timeout_seconds).
+ *   time_mono  CLOCK_BOOTTIME: every deadline and duration inside a process
+ *              (job_timeout, kill grace, set-up limit, wall_seconds, waits,
+ *              throttles).  The owner's clock may be stepped at any moment
+ *              (NTP, by hand); these must not jump with it.
+ * time_now_iso: now as UTC ISO-8601 with microseconds and 'Z'; parse back.
+ */
 void time_now_iso(char out[ISO_LEN]);
 double time_now(void);
+double time_mono(void);
 int time_parse_iso(const char *s, double *t);
 void time_format_iso(double t, char out[ISO_LEN]);
 

@@ -6,8 +6,10 @@
  * prevented its rename is thereby ignored, see doc/protocol.md §5).
  */
 #include "compat.h"
+#include <dirent.h>
 #include "alloc.h"
 #include "job.h"
+#include "queue.h"
 #include "banned.h"
 
 const char *decision_file(int status)
@@ -73,6 +75,19 @@ static void add_result(json_t *o, json_t *res)
 	json_object_set(o, "run", res);
 }
 
+/* A failed publication (publish-error.json) is the job's visible error
+ * until republished: error_kind "publish_error", the run's own error
+ * kind stays in run.error_kind. */
+static void add_publish_error(json_t *o, json_t *perr)
+{
+	const char *why = json_string_value(json_object_get(perr, "reason"));
+	if (!perr)
+		return;
+	json_object_set_new(o, "error_kind", json_string("publish_error"));
+	json_object_set_new(o, "error_message", why ? json_string(why) : json_null());
+	json_object_set_new(o, "results_incomplete", json_true());
+}
+
 static void set_updated(json_t *o)
 {
 	const char *keys[] = { "created_at", "approved_at", "started_at", "completed_at" };
@@ -92,6 +107,7 @@ static json_t *base_object(json_t *rec, int status)
 	for (i = 0; i < SCQ_NELEM(keys); i++)
 		copy_field(o, keys[i], rec, keys[i]);
 	json_object_set_new(o, "status", json_string(scq_status_name(status)));
+	json_object_set_new(o, "results_held", json_false());
 	for (i = 0; i < 6; i++) {
 		const char *nul[] = { "started_at", "completed_at", "exit_code",
 			"error_message", "error_kind", "reason" };
@@ -100,7 +116,23 @@ static json_t *base_object(json_t *rec, int status)
 	return o;
 }
 
-json_t *job_public_json(int fd, int status, json_t *rec)
+/*
+ * Results of a run wait for the owner's `scq release` (doc/protocol.md §6):
+ * the run record says the release mode in force when the job finished
+ * (runner), and released.json ends the wait.  A record from before the
+ * mode was recorded falls back to the rule publication applied then.
+ */
+static int results_held(scq *h, int fd, int status, json_t *res)
+{
+	const char *mode = json_string_value(json_object_get(res, "release"));
+	if (!res || fs_exists(fd, "released.json"))
+		return 0;
+	if (mode)
+		return !strcmp(mode, "review");
+	return status == SCQ_CANCELLED || !strcmp(setting_str(h, "release"), "review");
+}
+
+json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
 {
 	json_t *o = base_object(rec, status), *appr = NULL, *run = NULL, *res = NULL, *dec = NULL;
 	int ran = status == SCQ_RUNNING || status == SCQ_COMPLETED || status == SCQ_FAILED;
@@ -129,7 +161,14 @@ json_t *job_public_json(int fd, int status, json_t *rec)
 		copy_field(o, "reason", appr, "reason");
 	copy_field(o, "started_at", run, "started_at");
 	add_result(o, res);
+	if (results_held(h, fd, status, res))
+		json_object_set_new(o, "results_held", json_true());
 	add_decision(o, dec, status);
+	if (status >= SCQ_COMPLETED) {
+		json_t *perr = load_opt(fd, PUBLISH_ERROR_FILE);
+		add_publish_error(o, perr);
+		json_decref(perr);
+	}
 	set_updated(o);
 	json_decref(appr);
 	json_decref(run);
@@ -138,12 +177,37 @@ json_t *job_public_json(int fd, int status, json_t *rec)
 	return o;
 }
 
+long job_count_held(scq *h, int status)
+{
+	int dir = queue_status_dir(h, status);
+	DIR *d = dir >= 0 ? fdopendir(dir) : NULL;
+	struct dirent *e;
+	long n = 0;
+	while (d && (e = readdir(d))) {
+		int fd;
+		json_t *res;
+		if (!scq_uid_valid(e->d_name) ||
+		    (fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			continue;
+		/* two stats for the common case, a parse only for a run not released */
+		res = fs_exists(fd, "released.json") ? NULL : load_opt(fd, "result.json");
+		n += res && results_held(h, fd, status, res);
+		json_decref(res);
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 scq_job *job_from_json(json_t *obj)
 {
 	scq_job *j = xcalloc(1, sizeof(*j));
 	const char *s = json_string_value(json_object_get(obj, "status"));
 	j->obj = obj;
 	j->status = s ? scq_status_parse(s) : -1;
+	if (obj && !json_object_get(obj, "results_held")) /* a record or an older publication */
+		json_object_set_new(obj, "results_held", json_false());
 	return j;
 }
 
@@ -165,13 +229,13 @@ scq_job *job_from_raw(char *raw)
 	return j;
 }
 
-scq_job *job_load_store(int jobfd, int status, struct buf *err)
+scq_job *job_load_store(scq *h, int jobfd, int status, struct buf *err)
 {
 	json_t *rec = json_load_file_at(jobfd, "job.json", SMALL_JSON_MAX, err);
 	scq_job *j;
 	if (!rec)
 		return NULL;
-	j = job_from_json(job_public_json(jobfd, status, rec));
+	j = job_from_json(job_public_json(h, jobfd, status, rec));
 	json_decref(rec);
 	return j;
 }
@@ -199,6 +263,11 @@ const char *scq_job_target(const scq_job *j)
 int scq_job_status(const scq_job *j)
 {
 	return j->status;
+}
+
+int scq_job_results_held(const scq_job *j)
+{
+	return json_is_true(json_object_get(job_obj(j), "results_held"));
 }
 
 char *scq_job_to_json(const scq_job *j)

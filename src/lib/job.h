@@ -12,7 +12,11 @@
  *                   the job is in are read
  *   running.json    written by the runner after its claim
  *   result.json     the run record, written before the final rename
+ *   released.json   the owner released held results (release review)
  *   execution.log   output/
+ *   publish-error.json  {at, by, reason}: the last publication of the log
+ *                   and outputs failed (disk full); removed by the next
+ *                   one that succeeds (scq republish)
  */
 #ifndef SCQ_JOB_H
 #define SCQ_JOB_H
@@ -39,9 +43,10 @@ struct scq_job_list {
 /* Take a reference-owning public object; status from its "status". */
 scq_job *job_from_json(json_t *obj);
 /* Load jobs/<status>/<uid> from the store (dirfd: that job's folder). */
-scq_job *job_load_store(int jobfd, int status, struct buf *err);
-/* Public object from the store records (new reference). */
-json_t *job_public_json(int jobfd, int status, json_t *rec);
+scq_job *job_load_store(scq *h, int jobfd, int status, struct buf *err);
+/* Public object from the store records (new reference); h: the owner's
+ * settings (results held for review, see job.c). */
+json_t *job_public_json(scq *h, int jobfd, int status, json_t *rec);
 
 void job_list_add(scq_job_list *l, scq_job *j);
 scq_job_list *job_list_new(void);
@@ -56,6 +61,19 @@ void job_list_sort_newest(scq_job_list *l);
 #define DEADLINE_MARK_NSEC 123456789L
 /* Record the deadline of jobs/pending/<uid> (after its commit). */
 int job_mark_deadline(int pending_dir, const char *uid, json_t *store_rec);
+
+/* The log as published in the outbox (a name SyftBox syncs). */
+#define JOB_LOG_FILE "execution.txt"
+#define PUBLISH_ERROR_FILE "publish-error.json"
+
+/* Where the job's files are for me: its store folder (owner, *owner_view
+ * 1) or my outbox copy at its owner (requester).  NULL if unknown; caller
+ * frees (results.c). */
+char *job_folder_of(scq *h, const char *uid, int *owner_view);
+
+/* How many jobs in state status have results held for the owner's
+ * release (a directory scan; parses only runs not released). */
+long job_count_held(scq *h, int status);
 
 /* Decision/record file consulted for a status. */
 const char *decision_file(int status);

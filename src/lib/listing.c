@@ -121,10 +121,10 @@ static scq_job *load_entry(scq *h, const int *dirs, struct entry *e, double now)
 	if (rec && st == SCQ_PENDING)
 		st = maybe_expire(h, rec, e->uid, now);
 	if (rec && st == SCQ_PENDING) /* a pending job has no other records */
-		j = job_from_json(job_public_json(-1, st, rec));
+		j = job_from_json(job_public_json(h, -1, st, rec));
 	else if (rec && st >= 0 && (fd = openat(dirs[st], e->uid,
 			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
-		j = job_from_json(job_public_json(fd, st, rec));
+		j = job_from_json(job_public_json(h, fd, st, rec));
 	json_decref(rec);
 	if (fd >= 0)
 		close(fd);
@@ -162,18 +162,26 @@ static int each_owner(scq *h, int status, const char *prefix, scq_job_fn *fn, vo
 	return r;
 }
 
-/* Published status of one of my jobs at an owner, or NULL. */
-static json_t *published_status(scq *h, const char *owner, const char *uid)
+/*
+ * Published status of one of my jobs at an owner: 0 with *out NULL when
+ * there is none yet.  Rule: one that exists but cannot be read (over the
+ * cap, not JSON) is an error naming the file, never replaced by an older
+ * state (the local record says "pending" forever).
+ */
+static int published_status(scq *h, const char *owner, const char *uid, json_t **out)
 {
 	char *app = app_dir_of(h, owner);
 	struct buf rel = BUF_INIT, err = BUF_INIT;
-	json_t *o;
+	struct stat st;
+	int r = 0;
 	buf_addf(&rel, "%s/outbox/%s/%s/status.json", app, h->email, uid);
-	o = json_load_file_at(AT_FDCWD, rel.ptr, SMALL_JSON_MAX, &err);
+	*out = json_load_file_at(AT_FDCWD, rel.ptr, SMALL_JSON_MAX, &err);
+	if (!*out && fstatat(AT_FDCWD, rel.ptr, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		r = scq_fail(h, SCQ_EIO, "job '%s': cannot read '%s': %s", uid, rel.ptr, err.ptr);
 	buf_release(&rel);
 	buf_release(&err);
 	free(app);
-	return o;
+	return r;
 }
 
 /*
@@ -209,11 +217,13 @@ static int never_published(scq *h, json_t *rec, int recdir, const char *recname)
 
 /* A status one owner published in outbox/<me>/<uid>/, if it is well formed
  * and names me and that owner (only that owner can write there). */
-static scq_job *discovered(scq *h, const char *owner, const char *uid)
+static scq_job *discovered(scq *h, const char *owner, const char *uid, int *r)
 {
-	json_t *pub = published_status(h, owner, uid);
-	const char *st = json_string_value(json_object_get(pub, "status"));
-	const char *id = json_string_value(json_object_get(pub, "uid"));
+	json_t *pub = NULL;
+	const char *st, *id;
+	*r = published_status(h, owner, uid, &pub);
+	st = json_string_value(json_object_get(pub, "status"));
+	id = json_string_value(json_object_get(pub, "uid"));
 	if (!pub || !st || scq_status_parse(st) < 0 || !id || strcmp(id, uid) ||
 	    strcmp(json_string_value(json_object_get(pub, "requester_email")) ?
 		   json_string_value(json_object_get(pub, "requester_email")) : "", h->email) ||
@@ -230,11 +240,12 @@ static scq_job *discovered(scq *h, const char *owner, const char *uid)
  * from another machine with the same identity, or a record lost in a
  * crash): the private record is a cache, the outboxes are the truth.
  */
-static void discover_published(scq *h, int status, json_t *seen, scq_job_list *l)
+static int discover_published(scq *h, int status, json_t *seen, scq_job_list *l)
 {
 	DIR *sites = opendir(h->datasites);
 	struct dirent *s;
-	while (sites && (s = readdir(sites))) {
+	int r = 0;
+	while (sites && r == 0 && (s = readdir(sites))) {
 		char *app;
 		struct buf p = BUF_INIT;
 		DIR *d;
@@ -244,11 +255,11 @@ static void discover_published(scq *h, int status, json_t *seen, scq_job_list *l
 		app = app_dir_of(h, s->d_name);
 		buf_addf(&p, "%s/outbox/%s", app, h->email);
 		d = opendir(p.ptr);
-		while (d && (e = readdir(d))) {
+		while (d && r == 0 && (e = readdir(d))) {
 			scq_job *j;
 			if (!scq_uid_valid(e->d_name) || json_object_get(seen, e->d_name))
 				continue;
-			j = discovered(h, s->d_name, e->d_name);
+			j = discovered(h, s->d_name, e->d_name, &r);
 			if (j && (status < 0 || j->status == status))
 				job_list_add(l, j);
 			else
@@ -261,6 +272,7 @@ static void discover_published(scq *h, int status, json_t *seen, scq_job_list *l
 	}
 	if (sites)
 		closedir(sites);
+	return r;
 }
 
 static int list_requester(scq *h, int status, scq_job_list *l)
@@ -270,13 +282,14 @@ static int list_requester(scq *h, int status, scq_job_list *l)
 	json_t *seen = json_object();
 	DIR *d;
 	struct dirent *e;
+	int r = 0;
 	if (fd < 0) {
 		json_decref(seen);
 		return fd;
 	}
 	d = fdopendir(fd);
-	while (d && (e = readdir(d))) {
-		json_t *rec, *pub;
+	while (d && r == 0 && (e = readdir(d))) {
+		json_t *rec, *pub = NULL;
 		scq_job *j;
 		if (e->d_name[0] == '.' || !(rec = json_load_file_at(dirfd(d), e->d_name,
 								   SMALL_JSON_MAX, &err)))
@@ -284,9 +297,9 @@ static int list_requester(scq *h, int status, scq_job_list *l)
 		if (json_string_value(json_object_get(rec, "uid")))
 			json_object_set_new(seen, json_string_value(json_object_get(rec, "uid")),
 					    json_true());
-		pub = published_status(h, json_string_value(json_object_get(rec, "target_email")),
-				       json_string_value(json_object_get(rec, "uid")));
-		if (!pub && never_published(h, rec, dirfd(d), e->d_name)) {
+		r = published_status(h, json_string_value(json_object_get(rec, "target_email")),
+				     json_string_value(json_object_get(rec, "uid")), &pub);
+		if (r || (!pub && never_published(h, rec, dirfd(d), e->d_name))) {
 			json_decref(rec);
 			continue;
 		}
@@ -305,10 +318,11 @@ static int list_requester(scq *h, int status, scq_job_list *l)
 	}
 	if (d)
 		closedir(d);
-	discover_published(h, status, seen, l);
+	if (r == 0)
+		r = discover_published(h, status, seen, l);
 	json_decref(seen);
 	buf_release(&err);
-	return 0;
+	return r;
 }
 
 static int add_to_list(const scq_job *j, void *ctx)

@@ -4,9 +4,16 @@
  * lets only that requester read.
  *
  * Publishing is idempotent: it rewrites from the private store, so the
- * runner can redo it after a crash.  status.json is written last and also
- * carries the log text ("logs", as the original's metadata did), because
- * SyftBox never syncs *.log files.
+ * runner can redo it after a crash.  status.json is written last.
+ *
+ * Rule: the published status stays small (the requester reads it with a
+ * 1 MiB cap).  The log is its own file, execution.txt (SyftBox never syncs
+ * *.log), and the status only describes it: {file, size, sha256,
+ * truncated}; outputs are listed with size and SHA-256 in output_files.
+ * Readers check the files against these before calling results complete.
+ * A publication that fails (disk full) is recorded in the store
+ * (publish-error.json) and shown as error_kind "publish_error" until
+ * `scq republish` succeeds.
  */
 #include "compat.h"
 #include <dirent.h>
@@ -15,9 +22,8 @@
 #include "job.h"
 #include "manifest.h"
 #include "queue.h"
+#include <sodium.h>
 #include "banned.h"
-
-#define LOG_IN_STATUS_MAX ((size_t)1 << 20)
 
 static int open_outbox(scq *h, const char *requester, const char *uid)
 {
@@ -34,60 +40,126 @@ static int open_outbox(scq *h, const char *requester, const char *uid)
 	return fd;
 }
 
-static void publish_log(int jobfd, int outfd, json_t *pub)
+static void hash_chunk(void *ctx, const void *data, size_t len)
 {
-	struct buf log = BUF_INIT, text = BUF_INIT;
-	size_t cut;
-	if (fs_read_file(jobfd, "execution.log", LOG_IN_STATUS_MAX * 64, &log) < 0 || !log.len)
-		goto out;
-	fs_write_atomic(outfd, "execution.log", log.ptr, log.len, FS_DEFER_SYNC);
-	/* the job chose these bytes: U+FFFD where they are not UTF-8, and the
-	 * cut (of the text, which U+FFFD may make longer) on a character */
-	cut = utf8_boundary(log.ptr, log.len, LOG_IN_STATUS_MAX);
-	utf8_sanitize(&text, log.ptr, cut);
-	if (cut < log.len || text.len > LOG_IN_STATUS_MAX) {
-		buf_truncate(&text, utf8_boundary(text.ptr, text.len, LOG_IN_STATUS_MAX));
-		buf_adds(&text, "\n[log truncated in status.json; see execution.log]\n");
-	}
-	json_object_set_new(pub, "logs", json_text(text.ptr, text.len, NULL));
-out:
-	buf_release(&log);
-	buf_release(&text);
+	crypto_hash_sha256_update(ctx, data, len);
 }
 
-static void publish_outputs(int jobfd, int outfd, json_t *pub)
+/* Copy the store's execution.log to execution.txt and describe it in the
+ * status.  A job that never ran has no log: 0 and nothing added. */
+static int publish_log(int jobfd, int outfd, json_t *pub, struct buf *err)
 {
-	struct buf err = BUF_INIT;
+	crypto_hash_sha256_state hs;
+	unsigned char d[crypto_hash_sha256_BYTES];
+	char hex[65];
+	uint64_t n = 0;
+	json_t *run = json_object_get(pub, "run"), *o;
+	int in = openat(jobfd, "execution.log", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0 && errno == ENOENT && json_is_object(run))
+		return buf_setf(err, "the run's execution.log is missing (not written?)"), -1;
+	if (in < 0) /* a job that never ran has no log */
+		return errno == ENOENT ? 0 : (buf_setf(err, "reading execution.log: %s",
+						       strerror(errno)), -1);
+	crypto_hash_sha256_init(&hs);
+	/* the copy never replaces: a reader between the two steps finds no
+	 * log and says it has not synced yet, which is true */
+	unlinkat(outfd, JOB_LOG_FILE, 0);
+	if (fs_copy_atomic(in, outfd, JOB_LOG_FILE, UINT64_MAX, FS_DEFER_SYNC, hash_chunk,
+			   &hs, &n) < 0) {
+		buf_setf(err, "writing %s: %s", JOB_LOG_FILE, strerror(errno));
+		close(in);
+		return -1;
+	}
+	close(in);
+	/* local readers (the owner, one-machine setups) keep execution.log:
+	 * a second name for the same inode costs no space */
+	unlinkat(outfd, "execution.log", 0);
+	if (linkat(outfd, JOB_LOG_FILE, outfd, "execution.log", 0) < 0) {
+		/* only a convenience; the synced file is the log */
+	}
+	crypto_hash_sha256_final(&hs, d);
+	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+	o = json_pack("{s:s,s:I,s:s,s:b}", "file", JOB_LOG_FILE, "size", (json_int_t)n,
+		      "sha256", hex, "truncated",
+		      json_is_true(json_object_get(run, "log_truncated")));
+	if (!o || json_object_set_new(pub, "log", o) < 0)
+		return buf_setf(err, "describing the log in status.json"), -1;
+	return 0;
+}
+
+static int publish_outputs(int jobfd, int outfd, json_t *pub, struct buf *err)
+{
 	json_t *m = NULL;
 	int src = openat(jobfd, "output", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), dst = -1;
-	if (src < 0)
+	int r = -1;
+	if (src < 0) {
+		r = errno == ENOENT ? 0 : -1; /* a job that never ran has no outputs */
+		if (r)
+			buf_setf(err, "reading output/: %s", strerror(errno));
 		goto out;
-	fs_remove_tree(outfd, "output");
-	if (fs_mkdir(outfd, "output", 0755) < 0 ||
-	    (dst = openat(outfd, "output", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	}
+	if (fs_remove_tree(outfd, "output") < 0 || fs_mkdir(outfd, "output", 0755) < 0 ||
+	    (dst = openat(outfd, "output", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		buf_setf(err, "outbox output/: %s", strerror(errno));
 		goto out;
-	m = manifest_copy_tree(src, dst, &err);
-	if (m)
-		json_object_set(pub, "output_files", m);
-	else
-		json_object_set_new(pub, "output_error", json_name(err.ptr)); /* names a file */
+	}
+	m = manifest_copy_tree(src, dst, err);
+	if (m && json_object_set(pub, "output_files", m) == 0)
+		r = 0;
 out:
 	json_decref(m);
 	if (src >= 0)
 		close(src);
 	if (dst >= 0)
 		close(dst);
+	return r;
+}
+
+/* Record (or clear, msg NULL) a failed publication in the store. */
+static void note_publish_error(int jobfd, const char *msg)
+{
+	json_t *rec;
+	if (!msg) {
+		unlinkat(jobfd, PUBLISH_ERROR_FILE, 0);
+		return;
+	}
+	rec = decision_record("scq", msg);
+	/* best effort: on a full disk even this may fail; the caller reports
+	 * the error anyway (runner, scq republish) */
+	json_write_at(jobfd, PUBLISH_ERROR_FILE, rec, 0);
+	json_decref(rec);
+}
+
+/* Copy log and outputs; their descriptions go to extra.  Returns 0 or an
+ * SCQ_E* code (the publication failure is then recorded in the store). */
+static int publish_results(scq *h, const char *uid, int jobfd, int outfd, json_t *pub,
+			   json_t *extra)
+{
+	struct buf err = BUF_INIT;
+	int r = 0;
+	json_object_set(extra, "run", json_object_get(pub, "run"));
+	if (publish_log(jobfd, outfd, extra, &err) < 0 ||
+	    publish_outputs(jobfd, outfd, extra, &err) < 0 ||
+	    (!h->batch && fs_syncfs(outfd) < 0 &&
+	     buf_setf(&err, "syncing the outbox: %s", strerror(errno)) >= 0))
+		r = scq_fail(h, SCQ_EIO, "publishing results of job '%s': %s", uid, err.ptr);
+	json_object_del(extra, "run");
+	note_publish_error(jobfd, r ? scq_errmsg(h) : NULL);
 	buf_release(&err);
+	return r;
 }
 
 int outbox_publish(scq *h, const char *uid, int status, int with_results)
 {
 	struct buf err = BUF_INIT;
 	scq_job *j = NULL;
+	json_t *extra = json_object();
 	int jobfd = queue_job_dir(h, status, uid), outfd = -1, r = 0;
-	if (jobfd < 0)
+	if (jobfd < 0) {
+		json_decref(extra);
 		return scq_fail_errno(h, "job '%s'", uid);
-	j = job_load_store(jobfd, status, &err);
+	}
+	j = job_load_store(h, jobfd, status, &err);
 	if (!j) {
 		r = scq_fail(h, SCQ_EIO, "job '%s': job.json: %s", uid, err.ptr);
 		goto out;
@@ -96,22 +168,24 @@ int outbox_publish(scq *h, const char *uid, int status, int with_results)
 		r = SCQ_EIO;
 		goto out;
 	}
-	if (with_results && (status == SCQ_CANCELLED || !strcmp(setting_str(h, "release"), "review")) &&
-	    !fs_exists(jobfd, "released.json")) {
-		/* partial results of a cancelled run are never sent on their own */
-		/* the owner reviews logs and outputs before they leave */
-		json_object_set_new(j->obj, "results_held", json_true());
+	/* the owner reviews logs and outputs before they leave, and partial
+	 * results of a cancelled run are never sent on their own: job.c
+	 * decides, the same way for every view of the job */
+	if (scq_job_results_held(j))
 		with_results = 0;
-	}
 	if (with_results) {
-		publish_log(jobfd, outfd, j->obj);
-		publish_outputs(jobfd, outfd, j->obj);
-		if (!h->batch)
-			fs_syncfs(outfd);
+		r = publish_results(h, uid, jobfd, outfd, j->obj, extra);
+		scq_job_free(j); /* again: the publication record changed */
+		if (!(j = job_load_store(h, jobfd, status, &err))) {
+			r = r ? r : scq_fail(h, SCQ_EIO, "job '%s': job.json: %s", uid, err.ptr);
+			goto out;
+		}
+		json_object_update(j->obj, extra);
 	}
-	if (json_write_at(outfd, "status.json", j->obj, h->batch ? FS_DEFER_SYNC : 0) < 0)
+	if (json_write_at(outfd, "status.json", j->obj, h->batch ? FS_DEFER_SYNC : 0) < 0 && !r)
 		r = scq_fail_errno(h, "publishing status of job '%s'", uid);
 out:
+	json_decref(extra);
 	scq_job_free(j);
 	if (jobfd >= 0)
 		close(jobfd);

@@ -32,6 +32,9 @@ int queue_job_dir(scq *h, int status, const char *uid);
 int outbox_publish(scq *h, const char *uid, int status, int with_results);
 /* Re-publish every job whose outbox status lags the store (after a crash). */
 int outbox_reconcile(scq *h);
+/* uids of finished jobs whose results are not delivered (collect or
+ * publish error), for `scq status` (new reference; republish.c). */
+json_t *republish_needed(scq *h);
 /* A decision record {at, by, reason} (new reference). */
 json_t *decision_record(const char *by, const char *reason);
 

@@ -1,6 +1,7 @@
 /*
- * results.c - what a job produced (log, outputs), waiting for a job, the
- * requester's cancel request, queue summaries and the owner's datasets.
+ * results.c - where a job's results are, waiting for a job, the
+ * requester's cancel request, queue summaries and the owner's datasets
+ * (reading the log and outputs: results-read.c).
  *
  * Each reader works for both roles: the owner reads the private store, the
  * requester reads what the owner published to outbox/<requester>/.
@@ -38,9 +39,7 @@ static char *find_in_outboxes(scq *h, const char *uid, struct buf *p)
 	return found;
 }
 
-/* Where the job's files are for me: its store folder (owner) or my outbox
- * copy at its owner (requester).  Caller frees. */
-static char *job_folder(scq *h, const char *uid, int *owner_view)
+char *job_folder_of(scq *h, const char *uid, int *owner_view)
 {
 	struct buf p = BUF_INIT, err = BUF_INIT;
 	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1, fd;
@@ -69,85 +68,6 @@ static char *job_folder(scq *h, const char *uid, int *owner_view)
 	return rec ? buf_detach(&p, NULL) : (buf_release(&p), NULL);
 }
 
-int scq_job_logs(scq *h, const char *uid, char **text, size_t *len)
-{
-	int owner;
-	char *dir = job_folder(h, uid, &owner);
-	struct buf log = BUF_INIT, err = BUF_INIT;
-	json_t *st;
-	int r = 0;
-	if (!dir)
-		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
-	if (fs_read_file(AT_FDCWD, dir, 0, &log) < 0 && errno == ENOENT)
-		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
-	buf_reset(&log);
-	if (!r) {
-		char *p = path_join(dir, "execution.log");
-		if (fs_read_file(AT_FDCWD, p, (size_t)1 << 30, &log) < 0) {
-			char *sp = path_join(dir, "status.json");
-			st = json_load_file_at(AT_FDCWD, sp, SMALL_JSON_MAX * 2, &err);
-			if (st && json_string_value(json_object_get(st, "logs")))
-				buf_adds(&log, json_string_value(json_object_get(st, "logs")));
-			else
-				r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has no log yet", uid);
-			json_decref(st);
-			free(sp);
-		}
-		free(p);
-	}
-	if (!r)
-		*text = buf_detach(&log, len);
-	buf_release(&log);
-	buf_release(&err);
-	free(dir);
-	return r;
-}
-
-int scq_job_output_dir(scq *h, const char *uid, char **path)
-{
-	int owner;
-	char *dir = job_folder(h, uid, &owner);
-	if (!dir)
-		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
-	*path = path_join(dir, "output");
-	free(dir);
-	if (access(*path, F_OK) < 0) {
-		free(*path);
-		*path = NULL;
-		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' has no output yet", uid);
-	}
-	return 0;
-}
-
-int scq_job_output_copy(scq *h, const char *uid, const char *dir)
-{
-	char *src = NULL;
-	struct buf err = BUF_INIT;
-	int r = scq_job_output_dir(h, uid, &src), s = -1, d = -1;
-	json_t *m = NULL;
-	if (r)
-		return r;
-	if (fs_mkdir_p(dir, 0755) < 0 || (d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    (s = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		r = scq_fail_errno(h, "copying outputs to '%s'", dir);
-		goto out;
-	}
-	m = manifest_copy_tree(s, d, &err);
-	if (!m)
-		r = scq_fail(h, SCQ_EIO, "copying outputs to '%s': %s", dir, err.ptr);
-	else if (fs_syncfs(d) < 0)
-		r = scq_fail_errno(h, "syncing '%s'", dir);
-out:
-	json_decref(m);
-	if (s >= 0)
-		close(s);
-	if (d >= 0)
-		close(d);
-	free(src);
-	buf_release(&err);
-	return r;
-}
-
 static int is_terminal(int st)
 {
 	return st >= SCQ_COMPLETED;
@@ -155,7 +75,7 @@ static int is_terminal(int st)
 
 int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
 {
-	double end = time_now() + timeout;
+	double end = time_mono() + timeout;
 	for (;;) {
 		scq_job *j = NULL;
 		int r = scq_find(h, uid, SCQ_AS_ANY, &j), st;
@@ -167,7 +87,7 @@ int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
 			*final_status = st;
 		if (is_terminal(st))
 			return 0;
-		if (timeout > 0 && time_now() >= end)
+		if (timeout > 0 && time_mono() >= end)
 			return scq_fail(h, SCQ_ETIMEOUT, "job '%s' is still %s after %.0f seconds",
 					uid, scq_status_name(st), timeout);
 		usleep(200 * 1000);
@@ -177,7 +97,7 @@ int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
 int scq_cancel(scq *h, const char *uid)
 {
 	int owner, fd, r = 0;
-	char *dir = job_folder(h, uid, &owner), *app;
+	char *dir = job_folder_of(h, uid, &owner), *app;
 	struct buf name = BUF_INIT, p = BUF_INIT;
 	scq_job *j = NULL;
 	json_t *req;
@@ -229,7 +149,8 @@ static long count_entries(scq *h, int status)
 
 int scq_status_json(scq *h, char **json_out)
 {
-	json_t *o = json_object(), *own = json_object(), *mine = json_object();
+	json_t *o = json_object(), *own = json_object(), *mine = json_object(), *held = json_object();
+	json_int_t held_own = 0, held_mine = 0;
 	scq_job_list *l = NULL;
 	int s, r = scq_ingest(h, NULL);
 	size_t i;
@@ -245,7 +166,16 @@ int scq_status_json(scq *h, char **json_out)
 		const char *name = scq_status_name(l->v[i]->status);
 		json_object_set_new(mine, name, json_integer(json_integer_value(
 			json_object_get(mine, name)) + 1));
+		held_mine += scq_job_results_held(l->v[i]);
 	}
+	/* runs whose results could not be collected or published */
+	json_object_set_new(o, "undelivered", republish_needed(h));
+	for (s = SCQ_COMPLETED; r == 0 && s < SCQ_STATUS_COUNT; s++)
+		held_own += job_count_held(h, s);
+	/* finished jobs whose log and outputs wait for `scq release` (§6) */
+	json_object_set_new(held, "as_owner", json_integer(held_own));
+	json_object_set_new(held, "as_requester", json_integer(held_mine));
+	json_object_set_new(o, "awaiting_release", held);
 	json_object_set_new(o, "email", json_string(h->email));
 	json_object_set_new(o, "as_owner", own);
 	json_object_set_new(o, "as_requester", mine);

@@ -251,6 +251,7 @@ static void slot_init(struct run_slot *s, const char *uid)
 	s->child.pidfd = s->child.setup_fd = -1;
 	s->res.out_fd = -1;
 	buf_init(&s->setup_error, 4096);
+	buf_init(&s->collect_error, 4096);
 	buf_init(&s->res.applied, 1 << 16);
 }
 
@@ -274,7 +275,8 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	s->rec = load(s->jobfd, "job.json");
 	s->approval = load(s->jobfd, "approved.json");
 	s->started = time_now();
-	s->deadline = s->started + (double)setting_int(h, "job_timeout");
+	s->t0 = time_mono();
+	s->deadline = s->t0 + (double)setting_int(h, "job_timeout");
 	s->cap = setting_int(h, "max_output_bytes");
 	time_now_iso(now);
 	rec = json_pack("{s:s,s:i}", "started_at", now, "runner_pid", (int)getpid());
@@ -376,7 +378,7 @@ void run_check(scq *h, struct run_slot *s, double now)
 		s->stop = STOP_CANCEL;
 	if (s->stop == STOP_NONE && now >= s->deadline)
 		s->stop = STOP_TIMEOUT;
-	if (s->starting && now >= s->started + SETUP_TIMEOUT && !s->error_kind) {
+	if (s->starting && now >= s->t0 + SETUP_TIMEOUT && !s->error_kind) {
 		buf_setf(&s->setup_error, "sandbox setup timed out after %d s", SETUP_TIMEOUT);
 		s->error_kind = "sandbox_error";
 		s->starting = 0;
@@ -396,6 +398,28 @@ static void read_capture(int jobfd, const char *name, struct buf *log)
 	if (fs_read_file(jobfd, name, (size_t)1 << 34, &b) == 0)
 		buf_add(log, b.ptr, b.len);
 	buf_release(&b);
+}
+
+static void describe(struct run_slot *s, const char *kind, struct buf *msg)
+{
+	if (s->setup_error.len)
+		buf_addf(msg, "%s", s->setup_error.ptr);
+	else if (kind && !strcmp(kind, "output_limit") && s->stop != STOP_OUTPUT_LIMIT)
+		buf_addf(msg, s->source_full ? "Outputs incomplete: the output folder filled "
+			 "its limit of %lld bytes (max_output_bytes); files written last may be cut" :
+			 "Outputs incomplete: entries over max_output_bytes (%lld bytes) or "
+			 "max_output_files were left out; see run.output.excluded", s->cap);
+	else if (kind && !strcmp(kind, "timeout") && s->stop != STOP_TIMEOUT)
+		buf_addf(msg, "Execution failed: CPU time limit reached");
+	else if (kind && !strcmp(kind, "timeout"))
+		buf_addf(msg, "Execution failed: wall-clock limit of %.0f s reached",
+			 s->deadline - s->t0);
+	else if (kind && !strcmp(kind, "signal"))
+		buf_addf(msg, "Execution failed: killed by signal %d", s->res.signal);
+	else if (kind && !strcmp(kind, "exit_status"))
+		buf_addf(msg, "Execution failed: exit status %d", s->res.exit_code);
+	else if (kind)
+		buf_addf(msg, "Execution failed: %s", kind);
 }
 
 static void outcome(struct run_slot *s, int *status, json_t *res)
@@ -419,62 +443,120 @@ static void outcome(struct run_slot *s, int *status, json_t *res)
 		kind = "signal";
 	else if (!kind && s->res.exit_code != 0)
 		kind = "exit_status";
+	else if (!kind && s->output_limited)
+		kind = "output_limit"; /* results incomplete: never a clean success */
 	else if (!kind)
 		*status = SCQ_COMPLETED;
-	if (s->setup_error.len)
-		buf_addf(&msg, "%s", s->setup_error.ptr);
-	else if (kind && !strcmp(kind, "timeout") && s->stop != STOP_TIMEOUT)
-		buf_addf(&msg, "Execution failed: CPU time limit reached");
-	else if (kind && !strcmp(kind, "timeout"))
-		buf_addf(&msg, "Execution failed: wall-clock limit of %.0f s reached",
-			 s->deadline - s->started);
-	else if (kind && !strcmp(kind, "signal"))
-		buf_addf(&msg, "Execution failed: killed by signal %d", s->res.signal);
-	else if (kind && !strcmp(kind, "exit_status"))
-		buf_addf(&msg, "Execution failed: exit status %d", s->res.exit_code);
-	else if (kind)
-		buf_addf(&msg, "Execution failed: %s", kind);
+	describe(s, kind, &msg);
+	/* the run's own outcome, restored by `scq republish` once the
+	 * outputs are collected after a collect_error */
+	json_object_set_new(res, "run_error_kind", kind ? json_string(kind) : json_null());
+	json_object_set_new(res, "run_error_message", msg.len ? json_string(msg.ptr) : json_null());
+	if (s->collect_error.len && *status != SCQ_CANCELLED) {
+		kind = "collect_error", *status = SCQ_FAILED;
+		buf_setf(&msg, "%s (the owner can run `scq republish` once space is free)",
+			 s->collect_error.ptr);
+	}
 	json_object_set_new(res, "error_kind", kind ? json_string(kind) : json_null());
 	/* may name an output file (collect): json_name keeps any bytes */
 	json_object_set_new(res, "error_message", msg.len ? json_name(msg.ptr) : json_null());
 	buf_release(&msg);
 }
 
-static json_t *collect(scq *h, struct run_slot *s)
+/*
+ * Collect the outputs the job wrote in src (closed here) into the job's
+ * output/ and describe them.  Rule: a collection that fails (disk full) is
+ * a failure of its own (error_kind "collect_error", see outcome()): the
+ * partial output/ is removed (it frees the space the records need) and,
+ * with isolation none, what the job produced stays in sandbox-out/ for
+ * `scq republish`.  Output cut by a limit sets limit_reached.
+ */
+json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure)
 {
 	struct collect_limits lim = { setting_int(h, "max_output_bytes"),
 		setting_int(h, "max_output_files"), 32, 255 };
 	struct collect_report rep;
 	struct buf err = BUF_INIT;
-	/* the sandbox's own /out, or the folder the unsandboxed job wrote */
-	int src = s->res.out_fd >= 0 ? s->res.out_fd :
-		  openat(s->jobfd, "sandbox-out", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), dst;
-	s->res.out_fd = -1;
+	int dst, failed = 0;
 	json_t *o;
 	memset(&rep, 0, sizeof(rep));
 	buf_init(&rep.excluded_json, 1 << 24);
-	fs_remove_tree(s->jobfd, "output");
-	fs_mkdir(s->jobfd, "output", 0755);
-	dst = openat(s->jobfd, "output", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (src >= 0 && dst >= 0 && collect_outputs(src, dst, &lim, &rep, &err) < 0)
-		buf_setf(&s->setup_error, "collecting outputs: %s", err.ptr);
-	o = json_pack("{s:I,s:I,s:I,s:I}", "files", (json_int_t)rep.files, "bytes",
+	fs_remove_tree(jobfd, "output");
+	fs_mkdir(jobfd, "output", 0755);
+	dst = openat(jobfd, "output", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (src >= 0 && dst < 0)
+		buf_setf(&err, "output/: %s", strerror(errno));
+	if (src >= 0 && (dst < 0 || collect_outputs(src, dst, &lim, &rep, &err) < 0 ||
+			 (!h->batch && fs_syncfs(dst) < 0 &&
+			  buf_setf(&err, "syncing output/: %s", strerror(errno)) >= 0))) {
+		/* the cause only, no name the job chose: the status is published
+		 * even while results are held for review */
+		buf_setf(failure, "collecting outputs failed: %s", strerror(errno));
+		failed = 1;
+	}
+	if (failed)
+		rep.source_full = 0; /* the host's disk was full, not the job's folder */
+	o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:b,s:b}", "files", (json_int_t)rep.files, "bytes",
 		      (json_int_t)rep.bytes, "excluded_count", (json_int_t)rep.excluded,
-		      "not_copied_from_sandbox", (json_int_t)0); /* kept for readers; see protocol */
+		      "limited_count", (json_int_t)rep.limited,
+		      "not_copied_from_sandbox", (json_int_t)0, /* kept for readers; see protocol */
+		      "limit_reached", rep.limited > 0 || rep.source_full,
+		      "source_full", rep.source_full);
 	json_object_set_new(o, "excluded", rep.excluded_json.len ?
 			    json_loads(rep.excluded_json.ptr, 0, NULL) : json_array());
+	json_object_set_new(o, "collect_error", failed ? json_string(failure->ptr) : json_null());
 	if (src >= 0)
 		close(src);
-	if (dst >= 0) {
-		if (!h->batch)
-			fs_syncfs(dst);
+	if (dst >= 0)
 		close(dst);
-	}
-	fs_remove_tree(s->jobfd, "sandbox-out");
-	fs_remove_tree(s->jobfd, "work");
+	if (failed)
+		fs_remove_tree(jobfd, "output");
 	buf_release(&rep.excluded_json);
 	buf_release(&err);
 	return o;
+}
+
+static json_t *collect(scq *h, struct run_slot *s)
+{
+	/* the sandbox's own /out, or the folder the unsandboxed job wrote */
+	int src = s->res.out_fd >= 0 ? s->res.out_fd :
+		  openat(s->jobfd, "sandbox-out", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	json_t *o;
+	s->res.out_fd = -1;
+	o = run_collect(h, s->jobfd, src, &s->collect_error);
+	s->output_limited = json_is_true(json_object_get(o, "limit_reached"));
+	s->source_full = json_is_true(json_object_get(o, "source_full"));
+	if (!s->collect_error.len)
+		fs_remove_tree(s->jobfd, "sandbox-out");
+	fs_remove_tree(s->jobfd, "work");
+	return o;
+}
+
+/* The footer's exit line says what is true: a job killed by a signal has
+ * no exit code (result.json says null), nor has a job that never ran. */
+static void exit_line(struct buf *log, const struct run_slot *s)
+{
+	static const char *const why[] = { NULL, "after the wall-clock limit",
+		"after the output limit", "after a cancel", "when the runner stopped" };
+	const char *cause = why[s->stop], *abbrev = s->res.signal ? sigabbrev_np(s->res.signal) : NULL;
+	char sig[32];
+	if (s->res.oom_killed)
+		cause = "at the memory limit";
+	else if (!cause && !s->res.exited && s->res.signal == SIGXCPU)
+		cause = "at the CPU-time limit";
+	if (abbrev)
+		snprintf(sig, sizeof(sig), "SIG%s", abbrev);
+	else
+		snprintf(sig, sizeof(sig), "signal %d", s->res.signal);
+	if (s->res.exited)
+		buf_addf(log, "Exit Code: %d%s%s%s", s->res.exit_code, cause ? " (stopped " : "",
+			 cause ? cause : "", cause ? ")" : "");
+	else if (s->res.signal)
+		buf_addf(log, "Exit Code: none (killed by %s%s%s)", sig, cause ? " " : "",
+			 cause ? cause : "");
+	else
+		buf_addf(log, "Exit Code: none (%s)", s->stop == STOP_RUNNER ?
+			 "the runner stopped while the job ran" : "the job did not run");
 }
 
 static void write_log(scq *h, struct run_slot *s, json_t *res)
@@ -493,8 +575,9 @@ static void write_log(scq *h, struct run_slot *s, json_t *res)
 		buf_addf(&log, "\n[output limit of %lld bytes reached: job stopped]", s->cap);
 	if (json_string_value(json_object_get(res, "error_message")))
 		buf_addf(&log, "\n\nError: %s", str(res, "error_message"));
-	buf_addf(&log, "\n\nExit Code: %lld\nCompleted: %s\n",
-		 json_integer_value(json_object_get(res, "exit_code")), str(res, "completed_at"));
+	buf_adds(&log, "\n\n");
+	exit_line(&log, s);
+	buf_addf(&log, "\nCompleted: %s\n", str(res, "completed_at"));
 	fs_write_atomic(s->jobfd, "execution.log", log.ptr, log.len, SYNC_FLAGS(h));
 	unlinkat(s->jobfd, ".stdout.tmp", 0);
 	unlinkat(s->jobfd, ".stderr.tmp", 0);
@@ -514,6 +597,7 @@ static void release(struct run_slot *s)
 	json_decref(s->rec);
 	json_decref(s->approval);
 	buf_release(&s->setup_error);
+	buf_release(&s->collect_error);
 	buf_release(&s->res.applied);
 	s->rec = s->approval = NULL;
 }
@@ -530,7 +614,7 @@ int run_finish(scq *h, struct run_slot *s)
 	json_object_set_new(res, "completed_at", json_string(now));
 	json_object_set_new(res, "exit_code", s->res.exited ? json_integer(s->res.exit_code) : json_null());
 	json_object_set_new(res, "signal", s->res.signal ? json_integer(s->res.signal) : json_null());
-	json_object_set_new(res, "wall_seconds", json_real(time_now() - s->started));
+	json_object_set_new(res, "wall_seconds", json_real(time_mono() - s->t0));
 	json_object_set_new(res, "cpu_seconds", json_real(s->res.cpu_seconds));
 	json_object_set_new(res, "peak_memory_bytes", s->res.peak_memory_bytes >= 0 ?
 			    json_integer(s->res.peak_memory_bytes) : json_null());
@@ -540,6 +624,9 @@ int run_finish(scq *h, struct run_slot *s)
 	json_object_set_new(res, "log_bytes", json_integer(s->captured));
 	json_object_set_new(res, "log_truncated", json_boolean(s->stop == STOP_OUTPUT_LIMIT));
 	outcome(s, &status, res);
+	/* the release mode this run's results fall under (job.c: results held) */
+	json_object_set_new(res, "release", json_string(status == SCQ_CANCELLED ||
+			    !strcmp(setting_str(h, "release"), "review") ? "review" : "auto"));
 	if (status == SCQ_CANCELLED) {
 		json_t *c = load(s->jobfd, "cancel-request.json");
 		json_object_set_new(res, "cancel", c ? c : decision_record(h->email, "cancelled"));
@@ -547,6 +634,10 @@ int run_finish(scq *h, struct run_slot *s)
 	write_log(h, s, res);
 	r = queue_transition(h, s->uid, SCQ_RUNNING, status, res, "finish", h->email,
 			     str(res, "error_kind")[0] ? str(res, "error_kind") : NULL);
+	s->final_status = status;
+	/* a failed publication or collection: shown by the runner and in
+	 * `scq status`, completed by `scq republish` */
+	s->undelivered = r != 0 || s->collect_error.len;
 	json_decref(res);
 	release(s);
 	return r;
@@ -573,6 +664,7 @@ int run_recover(scq *h, unsigned *recovered)
 		s.jobfd = queue_job_dir(h, SCQ_RUNNING, e->d_name);
 		s.rec = load(s.jobfd, "job.json");
 		s.started = time_now();
+		s.t0 = time_mono();
 		s.stop = STOP_RUNNER;
 		buf_setf(&s.setup_error, "the runner stopped while the job was running; "
 			 "it was not re-run (approve a new submission to run it again)");

@@ -93,7 +93,7 @@ static void fill_slots(struct loop *l)
 	int i;
 	if (l->nused >= l->max)
 		return;
-	queue_refresh(l, time_now());
+	queue_refresh(l, time_mono());
 	/* claim a group with one sync, then start them: never run an undurable claim */
 	batch_begin(l->h);
 	for (; l->next < l->nqueue && l->nused < l->max; l->next++) {
@@ -125,15 +125,17 @@ static void fill_slots(struct loop *l)
 static void finish_slot(struct loop *l, int i)
 {
 	struct run_slot *s = &l->slots[i];
-	int failed = s->error_kind || s->stop != STOP_NONE ||
-		     !s->res.exited || s->res.exit_code != 0;
-	if (s->stop == STOP_CANCEL)
-		l->st->cancelled++;
-	else if (failed)
-		l->st->failed++;
-	else
-		l->st->completed++;
+	/* counted by the recorded outcome: a run whose outputs could not be
+	 * collected is not "completed" */
+	s->final_status = SCQ_FAILED;
 	run_finish(l->h, s);
+	if (s->final_status == SCQ_CANCELLED)
+		l->st->cancelled++;
+	else if (s->final_status == SCQ_COMPLETED)
+		l->st->completed++;
+	else
+		l->st->failed++;
+	l->st->undelivered += s->undelivered != 0;
 	l->used[i] = 0;
 	l->nused--;
 }
@@ -161,7 +163,7 @@ static void poll_slots(struct loop *l, int timeout_ms)
 			continue;
 		const short ev[4] = { p[idx[i]].revents, p[idx[i] + 1].revents,
 				      p[idx[i] + 2].revents, p[idx[i] + 3].revents };
-		run_check(l->h, s, time_now());
+		run_check(l->h, s, time_mono());
 		if (run_service(l->h, s, ev) || (!s->child_live && s->out_pipe < 0))
 			done[ndone++] = i;
 	}
@@ -186,7 +188,7 @@ static int cleanup_status(scq *h, int status, double cutoff, unsigned *n)
 		    (double)st.st_ctim.tv_sec > cutoff)
 			continue;
 		int jfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		scq_job *j = jfd >= 0 ? job_load_store(jfd, status, &rel) : NULL;
+		scq_job *j = jfd >= 0 ? job_load_store(h, jfd, status, &rel) : NULL;
 		if (jfd >= 0)
 			close(jfd);
 		app = app_dir_of(h, h->email);
@@ -236,7 +238,7 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 	if (r == 0)
 		outbox_reconcile(h); /* best effort: redone at the next start */
 	for (; r == 0;) {
-		double now = time_now();
+		double now = time_mono(); /* a stepped clock must not stop ingest */
 		if (now >= next_tick) {
 			/* no inbox entry and no full disk may stop the jobs that
 			 * run: report, keep the first error for the cycle's end */

@@ -23,13 +23,19 @@ struct run_slot {
 	int starting;             /* the sandbox is still being set up */
 	int code_rejected;        /* the sandbox's /code copy failed its check */
 	long long captured, cap;
-	double started, deadline, kill_at;
+	double started;           /* wall clock: started_at, for people */
+	double t0, deadline, kill_at; /* time_mono(): never the wall clock */
 	enum stop_reason stop;
 	json_t *rec;              /* job.json */
 	json_t *approval;         /* approved.json */
 	struct sandbox_result res;
 	struct buf setup_error;   /* set: the job failed before it ran */
 	const char *error_kind;
+	struct buf collect_error; /* set: collecting the outputs failed */
+	int output_limited;       /* outputs left out or cut by a limit */
+	int source_full;          /* the job's output folder was full */
+	int final_status;         /* set by run_finish */
+	int undelivered;          /* run_finish: results not (all) published */
 };
 
 /* Claim uid (approved -> running) and start it.  Returns 1 if claimed (the
@@ -41,10 +47,13 @@ void run_start(scq *h, struct run_slot *s);
 /* Service the slot's fds after poll (revents of stdout, stderr, the
  * child's pidfd and its setup_fd); returns 1 when the job has ended. */
 int run_service(scq *h, struct run_slot *s, const short ev[4]);
-/* Check timers and cancel requests. */
+/* Check timers and cancel requests; now is time_mono(). */
 void run_check(scq *h, struct run_slot *s, double now);
 /* Record the result, publish, release the slot. */
 int run_finish(scq *h, struct run_slot *s);
+/* Collect outputs from src (closed) into jobfd's output/; the report for
+ * result.json "output".  failure receives the message if it failed. */
+json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure);
 /* running/<uid> with no live runner -> failed (runner restart). */
 int run_recover(scq *h, unsigned *recovered);
 

@@ -3,6 +3,8 @@
  *
  * Every name that came from a submitter and becomes part of a path passes
  * email_valid or component_valid first; both are deliberately narrow.
+ * Time: time_now (wall clock) is for timestamps people read; time_mono
+ * (CLOCK_BOOTTIME) for every deadline and duration (the rule: internal.h).
  */
 #include "compat.h"
 #include <math.h>
@@ -111,6 +113,14 @@ double time_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double time_mono(void)
+{
+	struct timespec ts;
+	/* BOOTTIME: monotonic, and a job's time limit counts a suspend too */
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 

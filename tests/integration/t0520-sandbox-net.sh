@@ -18,6 +18,7 @@ s = socket.socket()
 s.bind(("127.0.0.1", 0))
 s.listen(8)
 s.settimeout(0.2)
+open(d + "/conns", "w").write("0")  # before the port is known: never read missing
 open(d + "/port.tmp", "w").write(str(s.getsockname()[1]))
 os.rename(d + "/port.tmp", d + "/port")
 n, end = 0, time.time() + 50

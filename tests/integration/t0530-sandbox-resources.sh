@@ -98,6 +98,8 @@ sbx_common "$D7"
 sbx_show "$D8"
 log_has "D8 /out fills at its cap (ENOSPC)" "$D8" "No space left on device"
 _tap "$(test "$(jget "$D8" run.output.bytes)" -le 1048576 && echo 1 || echo 0)" "D8 collected bytes within the cap: $(jget "$D8" run.output.bytes)"
+is "D8 a cut /out is not a clean success: output_limit" "$(jget "$D8" error_kind)" output_limit
+is "D8 the report says /out was full" "$(jget "$D8" run.output.source_full)" true
 sbx_common "$D8"
 sbx_show "$D9"
 log_has "D9 /tmp fills at its cap" "$D9" "No space left on device"
@@ -105,6 +107,7 @@ log_has "D9 /tmp holds at most 1 MiB" "$D9" "size=(10[0-4][0-9]{4}|[0-9]{1,6})$"
 sbx_common "$D9"
 sbx_show "$D11"
 is "D11 inode flood: 50 files collected" "$(jget "$D11" run.output.files)" 50
+is "D11 files left out for the count limit: output_limit" "$(jget "$D11" error_kind)" output_limit
 _tap "$(jget "$D11" run.output.excluded | grep -qE 'file count limit|walk stopped' && echo 1 || echo 0)" "D11 the collector says why it stopped"
 sbx_common "$D11"
 sbx_show "$D12"

@@ -175,6 +175,7 @@ static void test_caps(void)
 	ok(rep.files == 2 && rep.bytes == 20 && rep.excluded == 2 &&
 	   strstr(rep.excluded_json.ptr, "output size limit"),
 	   "G9 size cap: excess excluded with a reason");
+	is_int(rep.limited, 2, "the size cap's exclusions count as limited (output_limit)");
 	close(dst);
 	dst = dir_at("caps-out2");
 	lim.max_bytes = 1 << 20;
@@ -182,6 +183,7 @@ static void test_caps(void)
 	collect_outputs(src, dst, &lim, &rep, &err);
 	ok(rep.files == 3 && rep.excluded == 1 && strstr(rep.excluded_json.ptr, "file count limit"),
 	   "G9 count cap: excess excluded with a reason");
+	is_int(rep.limited, 1, "the count cap's exclusion counts as limited");
 	close(dst);
 	for (i = 0; i < 1100; i++) {
 		char n[32];
@@ -194,6 +196,7 @@ static void test_caps(void)
 	collect_outputs(src, dst, &lim, &rep, &err);
 	ok(rep.excluded == 1100 && strstr(rep.excluded_json.ptr, "100 more entries excluded"),
 	   "long exclusion list ends with a summary, never silently");
+	is_int(rep.limited, 0, "symlinks left out are not a limit");
 	close(dst);
 	dst = dir_at("caps-out4");
 	lim.max_files = 10;

@@ -1,0 +1,74 @@
+"""Results held for release (setting release=review) are visible as held on
+both sides: results_held in every job object, the owner's awaiting_release
+collection, the card and table, and wait_for_completion (doc/protocol.md §6)."""
+import unittest
+
+import syft_code_queue as q
+
+from helpers import DO, Workspace
+
+
+class HeldResults(Workspace):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.owner.config.release = "review"
+        job = q.submit_job(DO, cls.code, "held job")
+        cls.uid = job.uid
+        cls.owner.approve(cls.uid, "ok")
+        cls.owner.run_jobs()
+
+    def test_requester_sees_held(self):
+        job = q.wait_for_completion(self.uid, timeout=30)  # completed: no JobFailed
+        self.assertEqual(str(job.status), "completed")
+        self.assertIs(job.results_held, True)
+        self.assertIs(job.to_dict()["results_held"], True)
+        self.assertIn("awaiting release", job.status_label)
+        self.assertIn("awaiting release", repr(job))
+        self.assertIsNone(job.get_logs())  # the log is held, not lost
+        self.assertTrue(any(j.uid == self.uid and j.results_held for j in q.jobs_for_others))
+
+    def test_owner_sees_held(self):
+        job = self.owner.get_job(self.uid)
+        self.assertIs(job.results_held, True)
+        self.assertIn("hello", job.get_logs())  # the owner reads it
+
+    def test_awaiting_release_collection(self):
+        held = self.owner.awaiting_release
+        self.assertEqual([j.uid for j in held], [self.uid])
+        self.assertEqual([j.uid for j in self.owner.awaiting_release()], [self.uid])
+        self.assertEqual(len(q.awaiting_release), 0)  # the requester holds nothing of its own
+
+    def test_card_and_table_show_held(self):
+        job = self.owner.get_job(self.uid)
+        self.assertIn("awaiting release", job._repr_html_())
+        self.assertIn("awaiting release", self.owner.awaiting_release._repr_html_())
+
+    def test_status_counts(self):
+        self.assertEqual(self.owner.status()["awaiting_release"]["as_owner"], 1)
+        self.assertEqual(q.status()["awaiting_release"]["as_requester"], 1)
+
+    def test_z_release_ends_hold(self):  # runs last (alphabetical)
+        self.owner.get_job(self.uid).release()
+        job = q.get_job(self.uid)
+        self.assertIs(job.results_held, False)
+        self.assertEqual(str(job.status_label), "completed")
+        self.assertIn("hello", job.get_logs())
+        self.assertEqual(len(self.owner.awaiting_release()), 0)
+
+
+class NotHeld(Workspace):
+
+    def test_auto_release_is_never_held(self):
+        job = self.submit("auto")
+        self.owner.approve(job.uid)
+        self.owner.run_jobs()
+        job = q.wait_for_completion(job.uid, timeout=30)
+        self.assertIs(job.results_held, False)
+        self.assertIs(self.owner.get_job(job.uid).to_dict()["results_held"], False)
+        self.assertEqual(job.status_label, "completed")
+
+
+if __name__ == "__main__":
+    unittest.main()
