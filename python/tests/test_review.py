@@ -119,6 +119,11 @@ class ReviewEveryByte(Workspace):
         self.assertNotIn("\u200b", m)
         left = self.owner.review_job(j.uid, file="run.sh")
         self.assertIn("Not shown here: 1 file: run\u27e8U+200B\u27e9.sh", left.text())
+        # the widget's Review button: the review's text, marked once (no ⟨U+27E8⟩)
+        box = type("Box", (), {"value": ""})()
+        _actions._say(box, _actions._act(self.owner.get_job(j.uid), "review", None, None))
+        self.assertIn("run\u27e8U+200B\u27e9.sh", box.value)
+        self.assertNotIn("U+27E8", box.value)
 
     def test_output_viewer_shows_binary_outputs_escaped(self):
         j = self.job("outbin", "printf 'ab\\377\\000cd' > \"$OUTPUT_DIR/r.bin\"")
