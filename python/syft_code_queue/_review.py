@@ -22,8 +22,9 @@ Strings built here from submitter text are shown once: text views join
 them as they are, HTML only html-escapes them (_esc), never marks twice.
 """
 import html
+import re
 
-from ._html import (_BIND_BUTTONS, _CSS, _ROOT, MARKERS_NOTE, _me, _refresh_comment, _script,
+from ._html import (_BIND_BUTTONS, _CSS, _FORMAT_CLASS, _ROOT, MARKERS_NOTE, _me, _refresh_comment, _script,
                     client_token, e, format_warning, job_texts, new_id, py_literal, shown,
                     text_of, visible)
 
@@ -58,19 +59,40 @@ def _name(path):
     return visible(path, False)
 
 
+# What the library's escaper marks in decoded text (markers_note() says
+# what markers are; bytes that are not UTF-8 are counted apart).
+_MARKED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u27e8\u2028\u2029%s]" % _FORMAT_CLASS)
+
+
 class _File:
-    """One file: its bytes, its text as shown, and what it holds."""
+    """One file: its bytes, its text as shown (made on first use: a big
+    binary file shown whole is about ten times its size), and what it holds."""
 
     def __init__(self, path, data=b"", size=None, mode=0, error=None):
         self.path, self.mode, self.error = path, mode, error
         self.data = data
         self.size = len(data) if size is None else size
         self.text, self.bad = text_of(data)  # for counting lines and format chars
-        self.shown, self.markers = shown(data)
         self.nul = data.count(b"\0")
+        self.markers = bool(self.bad or _MARKED.search(self.text))
         self.runs = False
-        if error:
-            self.shown = visible("<unable to read: %s>" % error)
+        self._shown = None
+
+    @property
+    def shown(self):
+        if self._shown is None:
+            self._shown = visible("<unable to read: %s>" % self.error) if self.error else \
+                shown(self.data)[0]
+        return self._shown
+
+    def head(self, nbytes):
+        """The shown text of the first nbytes bytes (on a character boundary)."""
+        if self.error or nbytes >= len(self.data):
+            return self.shown
+        k = nbytes
+        while k > 0 and nbytes - k < 3 and (self.data[k] & 0xC0) == 0x80:
+            k -= 1
+        return shown(self.data[:k or nbytes])[0]
 
     @property
     def odd(self):
@@ -214,17 +236,15 @@ class ReviewView:
         return out
 
     def _body(self, f, whole, head_lines):
-        lines = f.shown.splitlines()
         if whole or f.path == "run.sh":
-            return lines
-        cut = lines[:head_lines]
-        if sum(len(x) + 1 for x in cut) > _HEAD_CHARS:
-            cut = _cut("\n".join(cut), _HEAD_CHARS).splitlines()
-        if cut == lines:
-            return lines
-        rest = len(f.shown) - sum(len(x) + 1 for x in cut)
-        return cut + ["... (%s of %s shown, %d more characters: %s)" % (
-            _plural(len(cut), "line"), _plural(len(lines), "line"), max(0, rest),
+            return f.shown.splitlines()
+        head = f.head(_HEAD_CHARS)
+        n = _lines(f.text)
+        if f.size <= _HEAD_CHARS and len(head) <= _HEAD_CHARS and n <= head_lines:
+            return head.splitlines()
+        cut = _cut(head, _HEAD_CHARS).splitlines()[:head_lines]
+        return cut + ["... (%s of %s shown; the file has %s: %s)" % (
+            _plural(len(cut), "line"), _plural(n, "line"), _plural(f.size, "byte"),
             self._one_hint(f.path))]
 
     def text(self, head_lines=20, max_other=5):
@@ -255,16 +275,21 @@ class ReviewView:
         return self.text()
 
     def _embedded(self):
-        """[(file, text shown)] for the HTML view, and the files cut there."""
+        """[(file, text shown)] for the HTML view, and the files cut there
+        (the view embeds at most _EMBED_CAP characters unless full or file)."""
         files = [f for f in self._files if self.file is None or f.path == self.file]
         out, cut, total = [], [], 0
         for f in files:
-            text = f.shown
-            if not self.full and self.file is None and total + len(text) > _EMBED_CAP:
-                text = _cut(text, max(0, _EMBED_CAP - total))
-                text += "\n... (cut in this view: %d more characters; %s)" % (
-                    len(f.shown) - len(text), self._one_hint(f.path))
-                cut.append(f)
+            if self.full or self.file is not None:
+                text = f.shown
+            else:
+                room = max(0, _EMBED_CAP - total)
+                head = f.head(room)
+                text = _cut(head, room)
+                if f.size > room or len(text) < len(head):
+                    text += "\n... (cut in this view; the file has %s: %s)" % (
+                        _plural(f.size, "byte"), self._one_hint(f.path))
+                    cut.append(f)
             total += len(text)
             out.append((f, text))
         return out, cut
