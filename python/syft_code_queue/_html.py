@@ -1,5 +1,5 @@
-"""HTML for Jupyter: a job card, a collection table, a code review and an
-output viewer.
+"""HTML for Jupyter: a job card and a collection table, and the escaping
+every view uses (the code review and output viewer are in _review.py).
 
 The escaping rule (one path): submitter text (names, descriptions, tags,
 e-mails, file names, file contents, reasons, logs, uids) is shown through
