@@ -325,6 +325,10 @@ char *scq_escape_terminal(const char *s, size_t len);
  */
 int scq_is_format_char(uint32_t cp);
 const uint32_t (*scq_format_char_ranges(size_t *count))[2];
+/* What in s[0..len) a text view could hide: *nul NUL bytes and *invalid
+ * bytes that start no UTF-8 character (either pointer may be NULL).
+ * Returns 1 if there is any, else 0.  Reviews warn about such files. */
+int scq_text_flaws(const char *s, size_t len, size_t *nul, size_t *invalid);
 /* A fresh lowercase UUIDv4 (caller frees). */
 char *scq_uuid4(void);
 /* 1 if s is a lowercase canonical UUIDv4. */

@@ -4,9 +4,14 @@
  * The job's metadata, its files, then run.sh in full and the start of
  * every other file, each shown as it is: TABs, backslashes and lines are
  * the exact bytes, and only what would act on the terminal is a marker
- * (doc/protocol.md, "Showing submitter text").  Files with Windows line
- * endings get a warning line: bash misreads them.  --raw writes the exact
- * bytes of one file, for a pipe or a file, never to a terminal.
+ * (doc/protocol.md, "Showing submitter text").  Rule: every byte that can
+ * run can be reviewed.  NUL bytes and bytes that are not UTF-8 are shown
+ * as markers, never hidden, with a loud warning when the file can run
+ * (run.sh, a file with the exec bit, a file run.sh names); every file
+ * shown in part is listed at the end with how to see it whole (--full,
+ * --file PATH).  Files with Windows line endings get a warning line: bash
+ * misreads them.  --raw writes the exact bytes of one file, for a pipe or
+ * a file, never to a terminal.
  */
 #include "cli.h"
 #include <getopt.h>
@@ -40,11 +45,31 @@ static void warn_crlf(const char *path, const char *data, size_t len)
 	       "(\u27e8CR\u27e9) at the end of each line, so 'set -e' and file names break\n");
 }
 
-static void print_file(scq *h, const char *uid, const char *path, int full)
+/* Bytes bash would run although no text view could show them as text. */
+static void warn_not_text(const char *path, const char *data, size_t len, int can_run)
+{
+	size_t nul, bad;
+	if (!scq_text_flaws(data, len, &nul, &bad))
+		return;
+	printf("%s: ", can_run ? "WARNING (this file can run)" : "note");
+	cli_put(stdout, path);
+	printf(" is not plain text (%zu NUL byte(s), %zu byte(s) that are not UTF-8): every "
+	       "byte is shown below, with markers such as \u27e8NUL\u27e9 and \u27e80xFF\u27e9%s\n",
+	       nul, bad,
+	       can_run ? "; bash reads and runs past them" : "");
+}
+
+struct shown_part {
+	json_t *list; /* [path, shown bytes, size] of files shown in part */
+};
+
+static void print_file(scq *h, const char *uid, const char *path, int full, int can_run,
+		       struct shown_part *part)
 {
 	char *data = NULL;
 	size_t len = 0, shown;
-	int r = scq_job_read_file(h, uid, path, (size_t)1 << 20, &data, &len);
+	int r = scq_job_read_file(h, uid, path, full ? (size_t)256 << 20 : (size_t)1 << 20,
+				  &data, &len);
 	printf("\n----- ");
 	cli_put(stdout, path);
 	printf(" -----\n");
@@ -52,28 +77,60 @@ static void print_file(scq *h, const char *uid, const char *path, int full)
 		printf("(");
 		cli_put_msg(stdout, scq_errmsg(h), strlen(scq_errmsg(h)));
 		printf(")\n");
+		json_array_append_new(part->list, json_pack("[s,i,i]", path, 0, -1));
 		return;
 	}
-	if (memchr(data, '\0', len)) {
-		printf("(binary file, %zu bytes, not shown)\n", len);
-		free(data);
-		return;
-	}
+	warn_not_text(path, data, len, can_run);
 	warn_crlf(path, data, len);
 	shown = full ? len : preview_end(data, len);
 	cli_put_text(stdout, data, shown);
 	if (shown && data[shown - 1] != '\n')
 		printf("\n");
-	if (shown < len)
-		printf("... (%zu more bytes; scq review shows the first %d lines of files other "
-		       "than run.sh)\n", len - shown, PREVIEW_LINES);
+	if (shown < len) {
+		printf("... (%zu more bytes not shown: scq review %.8s --file ", len - shown, uid);
+		cli_put(stdout, path);
+		printf(")\n");
+		json_array_append_new(part->list, json_pack("[s,I,I]", path, (json_int_t)shown,
+							   (json_int_t)len));
+	}
 	free(data);
 }
 
-static void print_review(scq *h, const char *uid, const scq_job *j, const char *files)
+/* A file run.sh may run: executable, or named in run.sh's text. */
+static int can_run(const char *path, const char *mode, const char *runsh, size_t runsh_len)
+{
+	return !strcmp(path, "run.sh") || (mode && !strcmp(mode, "0755")) ||
+	       (runsh && memmem(runsh, runsh_len, path, strlen(path)));
+}
+
+static void print_left_out(const char *uid, struct shown_part *part)
+{
+	json_t *e;
+	size_t i;
+	if (!json_array_size(part->list))
+		return;
+	printf("\nShown in part (%zu file(s)); see every byte with `scq review %.8s --full`, "
+	       "or one file with `scq review %.8s --file PATH`:\n",
+	       json_array_size(part->list), uid, uid);
+	json_array_foreach(part->list, i, e) {
+		printf("  ");
+		cli_put(stdout, json_string_value(json_array_get(e, 0)));
+		if (json_integer_value(json_array_get(e, 2)) < 0)
+			printf("  (could not be read)\n");
+		else
+			printf("  (%lld of %lld bytes shown)\n",
+			       (long long)json_integer_value(json_array_get(e, 1)),
+			       (long long)json_integer_value(json_array_get(e, 2)));
+	}
+}
+
+static void print_review(scq *h, const char *uid, const scq_job *j, const char *files,
+			 int full)
 {
 	json_t *fl = json_loads(files, 0, NULL), *e;
-	size_t i;
+	struct shown_part part = { json_array() };
+	char *runsh = NULL;
+	size_t i, runsh_len = 0;
 	cli_show_job(j);
 	printf("\nFiles (path, size, mode):\n");
 	json_array_foreach(fl, i, e) {
@@ -82,14 +139,40 @@ static void print_review(scq *h, const char *uid, const scq_job *j, const char *
 		printf("  %lld bytes  %s\n", (long long)json_integer_value(json_object_get(e, "size")),
 		       json_string_value(json_object_get(e, "mode")));
 	}
-	print_file(h, uid, "run.sh", 1);
+	if (scq_job_read_file(h, uid, "run.sh", (size_t)256 << 20, &runsh, &runsh_len))
+		runsh = NULL;
+	print_file(h, uid, "run.sh", 1, 1, &part);
 	json_array_foreach(fl, i, e) {
 		const char *path = json_string_value(json_object_get(e, "path"));
 		if (strcmp(path, "run.sh"))
-			print_file(h, uid, path, 0);
+			print_file(h, uid, path, full, can_run(path, json_string_value(
+				json_object_get(e, "mode")), runsh, runsh_len), &part);
 	}
+	print_left_out(uid, &part);
+	json_decref(part.list);
 	json_decref(fl);
+	free(runsh);
 	printf("\nApprove: scq approve %.8s [-r REASON]    Reject: scq reject %.8s -r REASON\n", uid, uid);
+}
+
+/* --file PATH: one code file whole, shown as it is (markers). */
+static int print_one(scq *h, const char *uid, const char *path)
+{
+	struct shown_part part = { json_array() };
+	char *files = NULL;
+	const char *mode = NULL;
+	json_t *fl = NULL, *e;
+	size_t i;
+	if (scq_job_files(h, uid, &files) == 0 && (fl = json_loads(files, 0, NULL)))
+		json_array_foreach(fl, i, e)
+			if (!strcmp(json_string_value(json_object_get(e, "path")), path))
+				mode = json_string_value(json_object_get(e, "mode"));
+	print_file(h, uid, path, 1, can_run(path, mode, NULL, 0), &part);
+	i = json_array_size(part.list);
+	json_decref(part.list);
+	json_decref(fl);
+	free(files);
+	return i ? cli_fail(h, SCQ_ENOTFOUND) : 0;
 }
 
 /* --raw: the exact bytes of one code file (up to the 256 MiB job limit). */
@@ -104,13 +187,14 @@ static int print_raw(scq *h, const char *uid, const char *path)
 }
 
 struct review_args {
-	int json, raw;
-	const char *id, *path;
+	int json, raw, full;
+	const char *id, *path, *file;
 };
 
 static int parse(int argc, char **argv, struct review_args *a)
 {
 	static const struct option opts[] = { { "json", 0, 0, 'j' }, { "raw", 0, 0, 'R' },
+					      { "full", 0, 0, 'F' }, { "file", 1, 0, 'f' },
 					      { 0, 0, 0, 0 } };
 	int c;
 	memset(a, 0, sizeof(*a));
@@ -120,11 +204,15 @@ static int parse(int argc, char **argv, struct review_args *a)
 			a->json = 1;
 		else if (c == 'R')
 			a->raw = 1;
+		else if (c == 'F')
+			a->full = 1;
+		else if (c == 'f')
+			a->file = optarg;
 		else
 			return cli_usage_error("unknown option");
 	}
-	if (a->json && a->raw)
-		return cli_usage_error("--json and --raw do not go together");
+	if (a->json + a->raw + a->full + !!a->file > 1)
+		return cli_usage_error("--json, --raw, --full and --file do not go together");
 	if (optind != argc - 1 && !(a->raw && optind == argc - 2))
 		return cli_usage_error(a->raw ? "expected a job ID and at most one PATH" :
 				       "expected one job ID");
@@ -146,15 +234,19 @@ int cmd_review(int argc, char **argv)
 	uid = cli_resolve_owner(h, a.id, "review", &r);
 	if (uid && a.raw)
 		r = print_raw(h, uid, a.path);
+	else if (uid && a.file)
+		r = print_one(h, uid, a.file);
 	else if (uid)
 		r = scq_find(h, uid, SCQ_AS_OWNER, &j) || scq_job_files(h, uid, &files) ?
 		    cli_fail(h, SCQ_ENOTFOUND) : 0;
-	if (uid && !r && !a.raw && a.json) {
+	if (uid && !r && (a.raw || a.file)) {
+		/* done above */
+	} else if (uid && !r && a.json) {
 		char *js = scq_job_to_json(j);
 		printf("{\"job\":%s,\"files\":%s}\n", js, files);
 		free(js);
-	} else if (uid && !r && !a.raw) {
-		print_review(h, uid, j, files);
+	} else if (uid && !r) {
+		print_review(h, uid, j, files, a.full);
 	}
 	free(files);
 	free(uid);

@@ -25,7 +25,9 @@ static const struct cmd commands[] = {
 	{ "list", cmd_list, "[--status S] [--held] [--json]",
 	  "all jobs submitted to me (--held: results waiting for my release)" },
 	{ "show", cmd_show, "ID [--json]", "one job, as I may see it" },
-	{ "review", cmd_review, "ID [--json] | ID --raw [PATH]", "the owner's review: metadata, digest, files, run.sh (--raw: a file's exact bytes)" },
+	{ "review", cmd_review, "ID [--full | --file PATH | --json] | ID --raw [PATH]",
+	  "the owner's review: metadata, digest, files, run.sh whole and the start of the rest "
+	  "(--full: every file whole; --file: one file whole; --raw: a file's exact bytes)" },
 	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network]", "approve a pending job" },
 	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job" },
 	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)" },

@@ -186,6 +186,22 @@ size_t utf8_char_len(const char *str, size_t n, uint32_t *cp_out)
 	return need;
 }
 
+int scq_text_flaws(const char *s, size_t len, size_t *nul, size_t *invalid)
+{
+	size_t i = 0, n, z = 0, bad = 0;
+	while (i < len) {
+		z += s[i] == '\0';
+		if (!(n = utf8_char_len(s + i, len - i, NULL)))
+			bad++, n = 1;
+		i += n;
+	}
+	if (nul)
+		*nul = z;
+	if (invalid)
+		*invalid = bad;
+	return z || bad;
+}
+
 int utf8_valid(const char *s, size_t len)
 {
 	size_t i = 0, n;

@@ -265,6 +265,46 @@ int scq_job_status(const scq_job *j)
 	return j->status;
 }
 
+/* Fields of the run record a held job's published status may keep: the
+ * fixed state, timestamps and counts.  Everything the job chose (file
+ * names and exclusion paths, error text, exit code or signal, which carry
+ * bits of data) waits for the release with the log and outputs. */
+static const char *const held_run_keys[] = {
+	"started_at", "completed_at", "wall_seconds", "error_kind", "release",
+	"limits_applied", "log_bytes", "log_truncated",
+};
+static const char *const held_output_keys[] = {
+	"files", "bytes", "excluded_count", "limited_count", "limit_reached",
+};
+
+static json_t *keep_keys(json_t *src, const char *const *keys, size_t n)
+{
+	json_t *o = json_object();
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (json_object_get(src, keys[i]))
+			json_object_set(o, keys[i], json_object_get(src, keys[i]));
+	return o;
+}
+
+void job_redact_held(json_t *o)
+{
+	json_t *run = json_object_get(o, "run"), *kept;
+	if (!json_is_true(json_object_get(o, "results_held")))
+		return;
+	if (json_is_object(run)) {
+		kept = keep_keys(run, held_run_keys, SCQ_NELEM(held_run_keys));
+		json_object_set_new(kept, "output", keep_keys(json_object_get(run, "output"),
+				held_output_keys, SCQ_NELEM(held_output_keys)));
+		json_object_set_new(o, "run", kept);
+	}
+	json_object_set_new(o, "exit_code", json_null());
+	json_object_set_new(o, "error_message", json_null());
+	json_object_del(o, "output_files");
+	json_object_del(o, "log");
+	json_object_del(o, "output_error");
+}
+
 int scq_job_results_held(const scq_job *j)
 {
 	return json_is_true(json_object_get(job_obj(j), "results_held"));

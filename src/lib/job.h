@@ -75,6 +75,11 @@ char *job_folder_of(scq *h, const char *uid, int *owner_view);
  * release (a directory scan; parses only runs not released). */
 long job_count_held(scq *h, int status);
 
+/* Rule (protocol §6): until the release, a held job's published status
+ * carries no text the job chose: keep only the fixed state, timestamps
+ * and counts of its run (no-op for a job that is not held). */
+void job_redact_held(json_t *pub);
+
 /* Decision/record file consulted for a status. */
 const char *decision_file(int status);
 

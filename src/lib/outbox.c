@@ -171,8 +171,10 @@ int outbox_publish(scq *h, const char *uid, int status, int with_results)
 	/* the owner reviews logs and outputs before they leave, and partial
 	 * results of a cancelled run are never sent on their own: job.c
 	 * decides, the same way for every view of the job */
-	if (scq_job_results_held(j))
+	if (scq_job_results_held(j)) {
 		with_results = 0;
+		job_redact_held(j->obj); /* nothing the job chose leaves before release */
+	}
 	if (with_results) {
 		r = publish_results(h, uid, jobfd, outfd, j->obj, extra);
 		scq_job_free(j); /* again: the publication record changed */

@@ -31,12 +31,7 @@ check "the leftover is gone from the inbox (removed or quarantined)" test ! -e "
 check "the job is still pending, once" test "$(ls -d "$STORE"/jobs/*/"$U" | wc -l)" = 1
 
 # 2. an ingest error while a job runs under --watch
-make_job "$TEST_DIR/slow" 'sleep 3; echo SLOW-DONE'
-S=$(ds submit "$TEST_DIR/slow" --to "$DO_EMAIL" --name slow)
-do_ pending >/dev/null; do_ approve "$S" >/dev/null
-"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch > "$TEST_DIR/watch.out" 2> "$TEST_DIR/watch.err" &
-W=$!
-for i in $(seq 50); do [ -d "$STORE/jobs/running/$S" ] && break; sleep 0.1; done
+running_job S slow 'sleep 3; echo SLOW-DONE'
 check "the slow job runs" test -d "$STORE/jobs/running/$S"
 # a local failure (store/tmp is not a folder) makes every ingest of a new job fail
 rm -rf "$STORE/tmp"; echo x > "$STORE/tmp"
@@ -44,7 +39,7 @@ B=$(ds submit "$TEST_DIR/a" --to "$DO_EMAIL" --name b)
 for i in $(seq 80); do [ -d "$STORE/jobs/completed/$S" ] && break; sleep 0.1; done
 check "the runner survived the ingest error" kill -0 $W
 check "the running job completed (not runner_restart)" test -d "$STORE/jobs/completed/$S"
-check "the ingest error was reported" grep -q "ingest: .*the runner goes on" "$TEST_DIR/watch.err"
+check "the ingest error was reported" grep -q "ingest: .*the runner goes on" "$TEST_DIR/watch-slow.err"
 rm -f "$STORE/tmp"
 for i in $(seq 50); do [ -d "$STORE/jobs/pending/$B" ] && break; sleep 0.1; done
 check "once the disk is fixed the new job is ingested" test -d "$STORE/jobs/pending/$B"

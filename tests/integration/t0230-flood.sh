@@ -81,12 +81,7 @@ do_ config set max_pending_per_requester 50 >/dev/null
 # 5. a deadline under a flood
 do_ config set job_timeout 3 >/dev/null
 do_ config set max_quarantines_per_hour 20 >/dev/null
-make_job "$TEST_DIR/slow" 'sleep 30'
-S=$(ds submit "$TEST_DIR/slow" --to "$DO_EMAIL" --name slow)
-do_ pending >/dev/null; do_ approve "$S" >/dev/null
-"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch > "$TEST_DIR/w.out" 2> "$TEST_DIR/w.err" &
-W=$!
-for i in $(seq 50); do [ -d "$STORE/jobs/running/$S" ] && break; sleep 0.1; done
+running_job S slow 'sleep 30'
 i=0; while [ $i -lt 3000 ]; do echo x > "$INBOX/flood-$i"; i=$((i + 1)); done
 for k in $(seq 6); do
 	V=$($PY -c 'import uuid; print(uuid.uuid4())'); mkdir -p "$INBOX/$V/code"

@@ -82,6 +82,23 @@ make_job() {
 	printf '#!/bin/bash\n%s\n' "${2:-echo hello; echo result > \"\$OUTPUT_DIR/result.txt\"}" > "$1/run.sh"
 }
 
+# running_job VAR NAME BODY: submit, ingest and approve a job, start
+# `scq run --watch` (its pid in W, stderr in $TEST_DIR/watch-NAME.err) and
+# wait until the job runs; VAR gets its uid.
+running_job() {
+	make_job "$TEST_DIR/job-$2" "$3"
+	_u=$(ds submit "$TEST_DIR/job-$2" --to "$DO_EMAIL" --name "$2")
+	do_ pending >/dev/null; do_ approve "$_u" >/dev/null
+	"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch \
+		> "$TEST_DIR/watch-$2.out" 2> "$TEST_DIR/watch-$2.err" &
+	W=$!
+	for _i in $(seq 50); do
+		[ -d "$WS/private/code-queue/$DO_EMAIL/jobs/running/$_u" ] && break
+		sleep 0.1
+	done
+	eval "$1=\$_u"
+}
+
 ds init >/dev/null && do_ init >/dev/null || { echo "Bail out! init failed"; exit 1; }
 # Jobs in these tests run without the namespace sandbox unless a test says
 # otherwise; the sandbox has its own tests (t05xx).
