@@ -144,6 +144,20 @@ static PyObject *m_escape_text(PyObject *m, PyObject *args)
 	return res;
 }
 
+/* text_flaws(data) -> (nul, invalid): what a text view could hide
+ * (scq_text_flaws), so Python's review warns about the same files as scq. */
+static PyObject *m_text_flaws(PyObject *m, PyObject *args)
+{
+	Py_buffer data;
+	size_t nul = 0, invalid = 0;
+	(void)m;
+	if (!PyArg_ParseTuple(args, "y*:text_flaws", &data))
+		return NULL;
+	scq_text_flaws(data.buf, (size_t)data.len, &nul, &invalid);
+	PyBuffer_Release(&data);
+	return Py_BuildValue("(nn)", (Py_ssize_t)nul, (Py_ssize_t)invalid);
+}
+
 /* The library's one list of bidi/invisible format characters, so Python
  * views escape exactly what the CLI escapes. */
 static PyObject *m_format_char_ranges(PyObject *self, PyObject *args)
@@ -167,6 +181,8 @@ static PyObject *m_format_char_ranges(PyObject *self, PyObject *args)
 static PyMethodDef module_methods[] = {
 	{ "escape_text", m_escape_text, METH_VARARGS,
 	  "escape_text(data: bytes, multiline=True) -> (str, markers), as scq shows text" },
+	{ "text_flaws", m_text_flaws, METH_VARARGS,
+	  "text_flaws(data: bytes) -> (nul, invalid) bytes a text view could hide" },
 	{ "format_char_ranges", m_format_char_ranges, METH_NOARGS,
 	  "format_char_ranges() -> [(first, last)] code points every view shows escaped" },
 	{ "strerror", m_strerror, METH_VARARGS, "strerror(code) -> name of a result code" },

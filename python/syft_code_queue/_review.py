@@ -1,7 +1,8 @@
 """The file viewers: the code review (ReviewView, text and HTML) and the
 output viewer (OutputViewer).
 
-Rules (issue 9, item 7), kept by every view here:
+Rules (issue 9, item 7; doc/protocol.md "Showing submitter text", as
+scq review), kept by every view here:
 - Every byte that can run can be reviewed.  A file is read whole (the
   manifest's size, never the library's 1 MiB default) and shown from its
   bytes through the library's escaper (_html.shown(), as scq review): NUL,
@@ -24,6 +25,7 @@ them as they are, HTML only html-escapes them (_esc), never marks twice.
 import html
 import re
 
+from . import _scq
 from ._html import (_BIND_BUTTONS, _CSS, _FORMAT_CLASS, _ROOT, MARKERS_NOTE, _me, _refresh_comment, _script,
                     client_token, e, format_warning, job_texts, new_id, py_literal, shown,
                     text_of, visible)
@@ -72,8 +74,9 @@ class _File:
         self.path, self.mode, self.error = path, mode, error
         self.data = data
         self.size = len(data) if size is None else size
-        self.text, self.bad = text_of(data)  # for counting lines and format chars
-        self.nul = data.count(b"\0")
+        self.text = text_of(data)[0]  # for counting lines and format chars
+        # NUL bytes and bytes that are not UTF-8: the library's count, as scq review
+        self.nul, self.bad = _scq.text_flaws(data)
         self.markers = bool(self.bad or _MARKED.search(self.text))
         self.runs = False
         self._shown = None
