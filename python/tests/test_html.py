@@ -298,7 +298,9 @@ def fake_ipywidgets():
     return mod
 
 
-class TestWidgets(Workspace):
+class FakeWidgets(Workspace):
+    """A workspace whose ipywidgets is the fake one (restored after)."""
+
     def setUp(self):
         self._saved = sys.modules.get("ipywidgets")
         sys.modules["ipywidgets"] = fake_ipywidgets()
@@ -308,6 +310,9 @@ class TestWidgets(Workspace):
             sys.modules.pop("ipywidgets", None)
         else:
             sys.modules["ipywidgets"] = self._saved
+
+
+class TestWidgets(FakeWidgets):
 
     def _buttons(self, panel):
         out = []
@@ -397,20 +402,10 @@ class TestWidgets(Workspace):
         self.assertIn("JobCollection(", buf.getvalue())
 
 
-class TestWidgetText(Workspace):
+class TestWidgetText(FakeWidgets):
     """Issue 8 item 1: no submitter text in a widget description, label or
     tooltip (ipywidgets renders descriptions as HTML)."""
     HOSTILE = '<img src=x onerror=alert(1)> \u202ename'
-
-    def setUp(self):
-        self._saved = sys.modules.get("ipywidgets")
-        sys.modules["ipywidgets"] = fake_ipywidgets()
-
-    def tearDown(self):
-        if self._saved is None:
-            sys.modules.pop("ipywidgets", None)
-        else:
-            sys.modules["ipywidgets"] = self._saved
 
     def _all(self, w, out):
         out.append(w)
