@@ -521,15 +521,28 @@ static int cancel_request(struct ingest *in, int reqfd, const char *req, const c
 /* Inbox entries one requester may have examined per pass. */
 #define INGEST_SHARE 256
 
+/* The entries of one requester folder worth a look (names any bytes,
+ * carried raw): sync temporaries and ignored names are left out, so they
+ * cost no share of the pass; cancel requests go to *cancels. */
+static json_t *entries(DIR *d, json_t *cancels)
+{
+	json_t *names = json_array();
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (ends_with(e->d_name, ".cancel.json") && utf8_valid(e->d_name, strlen(e->d_name)))
+			json_array_append_new(cancels, json_string(e->d_name));
+		else if (!is_ignored_name(e->d_name))
+			json_array_append_new(names, json_stringn_nocheck(e->d_name, strlen(e->d_name)));
+	}
+	return names;
+}
+
 static int ingest_requester(struct ingest *in, const char *req)
 {
 	int reqfd = openat(in->inbox, req, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
 	DIR *d;
-	struct dirent *e;
-	json_t *cancels = json_array();
-	size_t i;
-	json_t *c;
-	unsigned share = INGEST_SHARE;
+	json_t *cancels = json_array(), *names = NULL, *c;
+	size_t i = 0, n, start, ci;
 	if (reqfd < 0) {
 		json_decref(cancels);
 		return quarantine(in, in->inbox, req, req, "inbox entry is not a folder");
@@ -540,24 +553,31 @@ static int ingest_requester(struct ingest *in, const char *req)
 		return quarantine(in, in->inbox, req, req, "inbox folder name is not a valid email");
 	}
 	d = fdopendir(reqfd);
-	/* fairness: a bounded share of entries per requester per pass, and
-	 * the runner's time budget (out_of_time): the rest waits */
-	while (d && r == 0 && share-- > 0 && !out_of_time(in) && (e = readdir(d))) {
-		if (ends_with(e->d_name, ".cancel.json") && !utf8_valid(e->d_name, strlen(e->d_name)))
-			r = quarantine(in, dirfd(d), req, e->d_name, "cancel request for an invalid uid");
-		else if (ends_with(e->d_name, ".cancel.json")) /* UTF-8: json_string takes it */
-			json_array_append_new(cancels, json_string(e->d_name));
-		else if (!is_ignored_name(e->d_name))
-			r = ingest_entry(in, dirfd(d), req, e->d_name);
+	names = d ? entries(d, cancels) : json_array();
+	/* fairness: a bounded share of entries per requester per pass, from a
+	 * place that rotates between passes (entries that keep waiting never
+	 * hide the ones after them), and the runner's time budget */
+	n = json_array_size(names);
+	start = n ? (size_t)in->h->ingest_rotor * INGEST_SHARE % n : 0;
+	for (i = 0; i < n && (i < INGEST_SHARE || !in->until) && r == 0 && !out_of_time(in); i++) {
+		const char *name = json_string_value(json_array_get(names, (start + i) % n));
+		r = ends_with(name, ".cancel.json") ? /* a name that is not UTF-8 */
+		    quarantine(in, dirfd(d), req, name, "cancel request for an invalid uid") :
+		    ingest_entry(in, dirfd(d), req, name);
 	}
+	if (r == 0 && i < n) /* no limit in silence: say what waits */
+		buf_addf(&in->h->notices, "ingest: %zu of %zu inbox entries of %s wait for the next "
+			 "pass (a pass takes at most %d per requester and %.1f s)\n", n - i, n, req,
+			 INGEST_SHARE, INGEST_RUNNER_BUDGET);
 	if (r == 0)
 		r = commit_staged(in);
 	json_array_clear(in->staged);
-	json_array_foreach(cancels, i, c)
+	json_array_foreach(cancels, ci, c)
 		if (r == 0 && d)
 			r = cancel_request(in, dirfd(d), req, json_string_value(c));
 	if (d)
 		closedir(d);
+	json_decref(names);
 	json_decref(cancels);
 	return r;
 }

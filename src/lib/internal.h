@@ -45,6 +45,9 @@ int batch_commit(scq *h);
 /* scq_ingest with a budget: stops starting new work after `seconds` of
  * monotonic time (the runner's tick), the rest waits for the next pass. */
 int ingest_bounded(scq *h, double seconds);
+/* Seconds of one runner ingest pass (in its child process, runner-ingest.c):
+ * short passes take turns fairly between requesters. */
+#define INGEST_RUNNER_BUDGET 2.0
 
 /* Set the message and return code (always negative). */
 int scq_fail(scq *h, int code, const char *fmt, ...) SCQ_PRINTF(3, 4);

@@ -31,6 +31,7 @@ struct loop {
 	size_t nqueue, next;  /* queue[next..] not tried yet */
 	json_t *queue_list;   /* owns the entries */
 	double queued_at;
+	struct ingest_child ingest; /* the pass running beside the loop */
 };
 
 /* The approved uids, oldest approval first, so no job can starve others. */
@@ -142,8 +143,10 @@ static void finish_slot(struct loop *l, int i)
 
 static void poll_slots(struct loop *l, int timeout_ms)
 {
-	struct pollfd p[MAX_SLOTS * 4];
+	struct pollfd p[MAX_SLOTS * 4 + 2];
 	int idx[MAX_SLOTS], n = 0, i;
+	p[n++] = (struct pollfd){ l->ingest.pipe, POLLIN, 0 };
+	p[n++] = (struct pollfd){ l->ingest.pidfd, POLLIN, 0 };
 	for (i = 0; i < MAX_SLOTS; i++) {
 		struct run_slot *s = &l->slots[i];
 		if (!l->used[i])
@@ -237,13 +240,16 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 	r = run_recover(h, &l->st->recovered);
 	if (r == 0)
 		outbox_reconcile(h); /* best effort: redone at the next start */
+	ingest_child_init(&l->ingest);
 	for (; r == 0;) {
 		double now = time_mono(); /* a stepped clock must not stop ingest */
-		if (now >= next_tick) {
-			/* no inbox entry and no full disk may stop the jobs that
-			 * run: report, keep the first error for the cycle's end */
-			/* bounded: a flooded inbox never delays a deadline */
-			int e = ingest_bounded(h, INGEST_BUDGET);
+		/* no inbox entry and no full disk may stop the jobs that run:
+		 * report, keep the first error for the cycle's end.  The first
+		 * pass runs here, before any claim (a cancel that came first
+		 * wins); later ones in a child, beside the running jobs. */
+		if (now >= next_tick && l->ingest.pid < 0 &&
+		    (next_tick == 0 || ingest_child_start(h, &l->ingest) < 0)) {
+			int e = next_tick == 0 ? scq_ingest(h, NULL) : ingest_bounded(h, INGEST_BUDGET);
 			if (*scq_ingest_notices(h))
 				scq_log(h, "%s", scq_ingest_notices(h));
 			if (e == 0)
@@ -266,7 +272,10 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 					l->slots[i].stop = STOP_RUNNER;
 		}
 		poll_slots(l, l->nused ? 100 : 250);
+		if (ingest_child_service(h, &l->ingest, &ingest_code, &ingest_err))
+			next_tick = time_mono() + 1.0;
 	}
+	ingest_child_finish(h, &l->ingest, &ingest_code, &ingest_err);
 	cleanup(h, &l->st->cleaned);
 	queue_drop(l);
 	free(l);

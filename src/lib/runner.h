@@ -57,4 +57,19 @@ json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure);
 /* running/<uid> with no live runner -> failed (runner restart). */
 int run_recover(scq *h, unsigned *recovered);
 
+/* The loop's ingest in a forked child (runner-ingest.c): no inbox entry,
+ * however large, delays a running job's deadline.  start: 0, or -1 when
+ * no child could be made (then ingest in-process); service: after a poll,
+ * 1 once the child has ended (its notices and error reported through
+ * scq_log, the first error kept in *code/msg); finish: wait for it. */
+struct ingest_child {
+	pid_t pid;
+	int pidfd, pipe;
+	struct buf out;
+};
+void ingest_child_init(struct ingest_child *c);
+int ingest_child_start(scq *h, struct ingest_child *c);
+int ingest_child_service(scq *h, struct ingest_child *c, int *code, struct buf *msg);
+void ingest_child_finish(scq *h, struct ingest_child *c, int *code, struct buf *msg);
+
 #endif

@@ -83,13 +83,15 @@ do_ config set job_timeout 3 >/dev/null
 do_ config set max_quarantines_per_hour 20 >/dev/null
 running_job S slow 'sleep 30'
 i=0; while [ $i -lt 3000 ]; do echo x > "$INBOX/flood-$i"; i=$((i + 1)); done
-for k in $(seq 6); do
-	V=$($PY -c 'import uuid; print(uuid.uuid4())'); mkdir -p "$INBOX/$V/code"
-	cp "$STORE"/jobs/*/"$P1"/job.json "$INBOX/$V/job.json" 2>/dev/null
-	$PY "$FORGE" "$INBOX/$V" 'j["version"]=1; j["created_at"]="x"; j.pop("files", None); j["files"]=[ent("run.sh", b"x")]+[ent("d/f%04d" % i, b"y" * 50000) for i in range(999)]' redigest
-	$PY -c "
-import os; d='$INBOX/$V/code/d'; os.makedirs(d)
-for i in range(998): open(os.path.join(d, 'f%04d' % i), 'wb').write(b'y' * 50000)"
+# and large valid entries: copying one takes over a second and cannot be
+# cut short (a sparse 250 MiB file costs nothing in the inbox)
+ZH=$(head -c $((250 << 20)) /dev/zero | sha256sum | cut -d' ' -f1)
+for k in 1 2 3 4; do
+	V=$($PY -c 'import uuid; print(uuid.uuid4())'); mkdir -p "$INBOX/.$V.tmp/code"
+	cp "$STORE"/jobs/*/"$P1"/job.json "$INBOX/.$V.tmp/job.json" 2>/dev/null
+	truncate -s 250M "$INBOX/.$V.tmp/code/big.bin"; echo x > "$INBOX/.$V.tmp/code/run.sh"
+	$PY "$FORGE" "$INBOX/.$V.tmp" "j['uid']='$V'; j['version']=1; j['created_at']='x'; j['files']=[ent('run.sh', b'x\\n'), {'path': 'big.bin', 'size': 250 << 20, 'mode': '0644', 'sha256': '$ZH'}]" redigest
+	mv "$INBOX/.$V.tmp" "$INBOX/$V"
 done
 for i in $(seq 150); do [ -d "$STORE/jobs/timedout/$S" ] || [ -d "$STORE/jobs/failed/$S" ] && break; sleep 0.1; done
 kill -TERM $W; wait $W
@@ -97,6 +99,9 @@ do_ show "$S" --json > "$TEST_DIR/s.json"
 wall=$($PY -c "import json; d=json.load(open('$TEST_DIR/s.json')); print(d['run']['wall_seconds'])")
 kind=$($PY -c "import json; d=json.load(open('$TEST_DIR/s.json')); print(d['error_kind'])")
 echo "# job_timeout 3 s under the flood: killed after $wall s ($kind)"
+do_ pending >/dev/null 2>&1
+check "the large entries were valid jobs (so the flood was real work): $(ls "$STORE/jobs/pending" | wc -l) pending" \
+	test "$(ls "$STORE/jobs/pending" | wc -l)" -ge 4
 check "the job was stopped by its timeout" test "$kind" = timeout
 check "within 1 s of its deadline ($wall s)" sh -c "echo '$wall <= 4.0' | bc | grep -q 1"
 done_testing
