@@ -270,11 +270,13 @@ int scq_job_status(const scq_job *j)
  * names and exclusion paths, error text, exit code or signal, which carry
  * bits of data) waits for the release with the log and outputs. */
 static const char *const held_run_keys[] = {
-	"started_at", "completed_at", "wall_seconds", "error_kind", "release",
-	"limits_applied", "log_bytes", "log_truncated",
+	"started_at", "completed_at", "error_kind", "release", "limits_applied",
+	"log_truncated",
 };
+/* byte counts and durations are left out too: each carries many bits the
+ * job chose (a held job's status is a channel only as wide as needed) */
 static const char *const held_output_keys[] = {
-	"files", "bytes", "excluded_count", "limited_count", "limit_reached",
+	"files", "excluded_count", "limit_reached",
 };
 
 static json_t *keep_keys(json_t *src, const char *const *keys, size_t n)

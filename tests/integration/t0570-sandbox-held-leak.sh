@@ -30,6 +30,9 @@ ST="$OUTBOX/$L/status.json"
 check "the requester's status says held" grep -q '"results_held": *true' "$ST"
 check "... keeps the fixed state and counts" sh -c "grep -q '\"excluded_count\"' '$ST' && grep -q '\"error_kind\": *\"exit_status\"' '$ST'"
 check "... but no exit code, error text or paths" sh -c "grep -q '\"exit_code\": *null' '$ST' && grep -q '\"error_message\": *null' '$ST' && ! grep -q '\"excluded\"' '$ST'"
+check "... nor byte counts or durations (bits the job chose)" $PY -c "
+import json, sys; d = json.load(open('$ST')); run = d['run']
+sys.exit(any(k in run for k in ('wall_seconds', 'cpu_seconds', 'peak_memory_bytes', 'log_bytes')) or 'bytes' in run['output'])"
 ds show "$L" --json > "$TEST_DIR/ds.json" 2>/dev/null
 check "the requester's show has no rows" sh -c "! grep -qF '$DATA_SECRET' '$TEST_DIR/ds.json'"
 check "release" do_ release "$L"
