@@ -254,6 +254,39 @@ static int incomplete(struct ingest *in, int parent, const char *req, const char
 	return r;
 }
 
+static int check_root(int dir, int *code, struct buf *err);
+
+/* A crash leftover is exactly the entry that was taken: job.json and the
+ * manifest's files, nothing more (a replay with additions is hostile). */
+static int exact_leftover(int parent, const char *uid, json_t *rec)
+{
+	struct buf err = BUF_INIT;
+	int dir = openat(parent, uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), code = -1;
+	int v = dir < 0 ? VERIFY_BAD : check_root(dir, &code, &err);
+	if (v == VERIFY_OK && code >= 0)
+		v = manifest_check_tree(code, json_object_get(rec, "files"), NULL, &err);
+	if (code >= 0)
+		close(code);
+	if (dir >= 0)
+		close(dir);
+	buf_release(&err);
+	return v != VERIFY_BAD;
+}
+
+/* The requester was told of the job already (its outbox status exists). */
+static int published(scq *h, const char *req, const char *uid)
+{
+	char *app = app_dir_of(h, h->email);
+	struct buf p = BUF_INIT;
+	struct stat st;
+	int r;
+	buf_addf(&p, "%s/outbox/%s/%s/status.json", app, req, uid);
+	r = lstat(p.ptr, &st) == 0;
+	buf_release(&p);
+	free(app);
+	return r;
+}
+
 /* The job is already in my store (a crash hit between commit and inbox
  * removal, or the submitter replayed it). */
 static int already_taken(struct ingest *in, int parent, const char *req,
@@ -267,9 +300,13 @@ static int already_taken(struct ingest *in, int parent, const char *req,
 	const char *b = json_string_value(json_object_get(rec, "code_sha256"));
 	const char *who = json_string_value(json_object_get(have, "requester_email"));
 	int r = 0;
-	if (a && b && !strcmp(a, b) && who && !strcmp(who, req)) {
-		/* a crash hit after the commit: finish what ingest would have done */
-		if (st == SCQ_PENDING && outbox_publish(h, uid, st, 0) == 0)
+	if (a && b && !strcmp(a, b) && who && !strcmp(who, req) && !exact_leftover(parent, uid, rec)) {
+		r = quarantine(in, parent, req, uid, "a replay of a job already taken, with "
+			       "entries that job did not have");
+	} else if (a && b && !strcmp(a, b) && who && !strcmp(who, req)) {
+		/* a crash hit after the commit: finish what ingest would have
+		 * done (once: a replay of a published job changes nothing) */
+		if (st == SCQ_PENDING && !published(h, req, uid) && outbox_publish(h, uid, st, 0) == 0)
 			audit_append(h, "ingest-recovered", uid, req, NULL, a);
 		/* never an error that stops the owner: what cannot be removed
 		 * (a hostile tree) is quarantined by rename */

