@@ -317,8 +317,12 @@ char *scq_escape_terminal(const char *s, size_t len);
  * Bidirectional and invisible format characters, the "Trojan Source"
  * class: a browser or terminal reorders or hides text around them, so
  * every view (CLI, Python, dashboard) shows them as visible markers.
- * This is the one list: U+200B-U+200F, U+202A-U+202E, U+2060-U+2064,
- * U+2066-U+2069 and U+FEFF.
+ * This is the one list: the bidi controls (U+061C, U+200E-U+200F,
+ * U+202A-U+202E, U+2066-U+2069), zero-width and invisible characters
+ * (U+00AD, U+034F, U+200B-U+200D, U+2060-U+2064, U+FEFF, the Hangul and
+ * Khmer fillers, variation selectors, U+180B-U+180F), line and paragraph
+ * separators (U+2028-U+2029), interlinear annotations (U+FFF9-U+FFFB)
+ * and the tag characters (U+E0000-U+E007F).
  *   scq_is_format_char: 1 if the code point cp is one of them, else 0.
  *   scq_format_char_ranges: the list as inclusive {first, last} pairs,
  *     *count of them; static storage, never freed.

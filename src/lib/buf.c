@@ -135,11 +135,23 @@ void buf_truncate(struct buf *b, size_t len)
 
 /* The one list of format characters (scq.h): every view escapes these. */
 static const uint32_t format_chars[][2] = {
-	{ 0x200b, 0x200f }, /* zero-width space/joiners, LRM, RLM */
-	{ 0x202a, 0x202e }, /* LRE RLE PDF LRO RLO */
-	{ 0x2060, 0x2064 }, /* word joiner, invisible operators */
-	{ 0x2066, 0x2069 }, /* LRI RLI FSI PDI */
-	{ 0xfeff, 0xfeff }, /* zero-width no-break space (BOM) */
+	{ 0x00ad, 0x00ad },   /* soft hyphen */
+	{ 0x034f, 0x034f },   /* combining grapheme joiner */
+	{ 0x061c, 0x061c },   /* Arabic letter mark (bidi) */
+	{ 0x115f, 0x1160 },   /* Hangul fillers */
+	{ 0x17b4, 0x17b5 },   /* Khmer inherent vowels (invisible) */
+	{ 0x180b, 0x180f },   /* Mongolian variation selectors, vowel separator */
+	{ 0x200b, 0x200f },   /* zero-width space/joiners, LRM, RLM */
+	{ 0x2028, 0x202e },   /* line/paragraph separators; LRE RLE PDF LRO RLO */
+	{ 0x2060, 0x2064 },   /* word joiner, invisible operators */
+	{ 0x2066, 0x206f },   /* LRI RLI FSI PDI, deprecated format characters */
+	{ 0x3164, 0x3164 },   /* Hangul filler */
+	{ 0xfe00, 0xfe0f },   /* variation selectors */
+	{ 0xfeff, 0xfeff },   /* zero-width no-break space (BOM) */
+	{ 0xffa0, 0xffa0 },   /* halfwidth Hangul filler */
+	{ 0xfff9, 0xfffb },   /* interlinear annotation controls */
+	{ 0xe0000, 0xe007f }, /* tag characters (invisible text) */
+	{ 0xe0100, 0xe01ef }, /* variation selectors supplement */
 };
 
 int scq_is_format_char(uint32_t cp)

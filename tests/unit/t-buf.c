@@ -3,6 +3,7 @@
  */
 #include "compat.h"
 #include "buf.h"
+#include "scq.h"
 #include "tap.h"
 
 static void test_cap(void)
@@ -86,8 +87,30 @@ static void test_utf8(void)
 	is_int((long long)utf8_boundary(cjk, 6, 9), 6, "a cut past the end is the end");
 }
 
+/* The Trojan Source class beyond the first list (hostile review): an
+ * Arabic letter mark, tag characters spelling hidden text, a Hangul filler
+ * that makes a file name look blank, a soft hyphen, a line separator. */
+static void test_format_list(void)
+{
+	static const uint32_t hidden[] = { 0x061c, 0xe0041, 0xe007f, 0x3164, 0x00ad, 0x2028,
+					   0x202e, 0x2066, 0xfeff, 0x200b, 0xfe0f };
+	static const uint32_t shown[] = { 'a', 0x00e9, 0x4e2d, 0x1f600, 0x2027, 0x27e9 };
+	size_t i, n;
+	int all = 1;
+	for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+		all &= scq_is_format_char(hidden[i]);
+	ok(all, "bidi, invisible, filler and tag characters are format characters");
+	all = 1;
+	for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+		all &= !scq_is_format_char(shown[i]);
+	ok(all, "letters, CJK, emoji and other punctuation are not");
+	scq_format_char_ranges(&n);
+	ok(n >= 10, "the list has its ranges (%zu)", n);
+}
+
 int main(void)
 {
+	test_format_list();
 	test_cap();
 	test_format();
 	test_escape();
