@@ -221,7 +221,8 @@ static void audit_human(const char *line, unsigned long n)
 	cli_put(stdout, json_string_value(json_object_get(o, "actor")));
 	if (reason) {
 		printf("  ");
-		cli_put(stdout, reason);
+		/* stored as shown: quarantine reasons hold the library's markers */
+		cli_put_msg(stdout, reason, strlen(reason));
 	}
 	printf("\n");
 	json_decref(o);

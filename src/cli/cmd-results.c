@@ -84,7 +84,11 @@ void cli_output_notes(FILE *f, json_t *job)
 			break;
 		}
 		fprintf(f, "left out: ");
-		cli_put(f, json_string_value(json_object_get(e, "path")));
+		/* stored as shown (collect.c): markers already, never twice */
+		cli_put_msg(f, json_string_value(json_object_get(e, "path")) ?
+			    json_string_value(json_object_get(e, "path")) : "",
+			    strlen(json_string_value(json_object_get(e, "path")) ?
+				   json_string_value(json_object_get(e, "path")) : ""));
 		fprintf(f, " (");
 		cli_put(f, json_string_value(json_object_get(e, "reason")));
 		fprintf(f, ")\n");

@@ -18,11 +18,12 @@ static void quarantine_notice(scq *h, const char *req, const char *name,
 {
 	char *r = scq_escape_terminal(req, strlen(req));
 	char *n = scq_escape_terminal(name, strlen(name));
-	char *why = scq_escape_terminal(reason, strlen(reason));
-	buf_addf(&h->notices, "quarantined inbox/%s/%s: %s\n", r, n, why);
+	buf_addf(&h->notices, "quarantined inbox/%s/%s: ", r, n);
+	/* the reason names submitter files through the markers already */
+	buf_add_shown(&h->notices, reason, strlen(reason), BUF_SHOW_MARKED);
+	buf_addc(&h->notices, '\n');
 	free(r);
 	free(n);
-	free(why);
 }
 
 /* Tell the requester why (only for a well-formed uid not used in the store). */

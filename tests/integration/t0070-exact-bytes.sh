@@ -116,4 +116,17 @@ err_has "in one line naming the file" "caf⟨0xE9⟩\.txt.*not valid UTF-8"
 check "one error line only (besides the marker notice)" test "$(grep -vc "^scq: note:" "$TEST_DIR/err")" = 1
 check_exit "a name that is not UTF-8 is refused too" 1 ds submit "$TEST_DIR/c2" --to "$DO_EMAIL" --name "$(printf 'caf\351')"
 err_has "naming the field" "name is not valid UTF-8"
+# --- stored markers are shown once, never escaped twice (hostile review) ------
+make_job "$TEST_DIR/names" 'printf x > "$OUTPUT_DIR/n
+l"; printf y > "$OUTPUT_DIR/$(printf "bad\377")"; ln -s /etc/passwd "$OUTPUT_DIR/e⟨ESC⟩"'
+UN=$(ds submit "$TEST_DIR/names" --to "$DO_EMAIL" --name names)
+do_ pending >/dev/null; do_ approve "$UN" >/dev/null; do_ run >/dev/null
+check "output lists what was left out" do_ output "$UN"
+err_has "a name with LF: one marker" "left out: n⟨LF⟩l "
+err_has "a byte that is not UTF-8: one marker" "left out: bad⟨0xFF⟩ "
+err_has "a literal marker bracket stays distinguishable" "left out: e⟨U\+27E8⟩ESC⟩ "
+INB="$WS/datasites/$DO_EMAIL/app_data/code-queue/inbox/$DS_EMAIL"
+printf x > "$INB/$(printf 'j\377\033')"
+check "a hostile inbox name" do_ pending
+err_has "its quarantine notice shows each byte once" "quarantined inbox/$DS_EMAIL/j⟨0xFF⟩⟨ESC⟩: not a job folder"
 done_testing
