@@ -143,6 +143,8 @@ char *cli_resolve(scq *h, const char *id, int role, int *rc)
 	scq_job *j = NULL;
 	char *uid;
 	int r = scq_find(h, id, role, &j);
+	if (r == SCQ_ENOTFOUND) /* the requester search set its own message: the owner's is the true one */
+		r = scq_find(h, id, SCQ_AS_OWNER, &j);
 	if (r) {
 		*rc = r == SCQ_EINVAL ? (cli_fail(h, r), EXIT_USAGE) : cli_fail(h, r);
 		return NULL;
@@ -167,6 +169,8 @@ char *cli_resolve_owner(scq *h, const char *id, const char *verb, int *rc)
 		*rc = EXIT_FAIL;
 		return NULL;
 	}
+	if (r == SCQ_ENOTFOUND) /* the requester search set its own message: the owner's is the true one */
+		r = scq_find(h, id, SCQ_AS_OWNER, &j);
 	if (r) {
 		*rc = r == SCQ_EINVAL ? (cli_fail(h, r), EXIT_USAGE) : cli_fail(h, r);
 		return NULL;

@@ -377,7 +377,11 @@ static int match(const scq_job *j, void *ctx)
 	if (f->found && !strcmp(scq_job_uid(f->found), uid))
 		return 0; /* the same job seen as owner and as requester */
 	f->n++;
-	buf_addf(&f->cands, "\n  %.12s  %s", uid, scq_job_name(j) ? scq_job_name(j) : "");
+	/* the full uid: a submitter chooses its uid, so prefixes can collide
+	 * on purpose; the name is the submitter's text (shown with markers) */
+	buf_addf(&f->cands, "\n  %s  ", uid);
+	if (scq_job_name(j))
+		buf_add_escaped(&f->cands, scq_job_name(j), strlen(scq_job_name(j)));
 	if (!f->found)
 		f->found = job_from_json(json_incref(job_obj(j)));
 	return 0;

@@ -83,7 +83,7 @@ cp -r "$PD/$UA" "$PD/$UB"
 sed -i "s/$UA/$UB/g" "$PD/$UB/job.json" "$PD/$UB/public.json"
 check_exit "a shared 8-character prefix is ambiguous (exit 1)" 1 do_ show "${UA%%-*}"
 err_has "the candidates are listed" "matches 2 jobs"
-err_has "both candidates are named" "$(echo "$UB" | cut -c1-12)"
+err_has "both candidates are named in full (a submitter can make prefixes collide)" "$UB"
 check "a longer prefix is unique again" do_ show "$(echo "$UA" | cut -c1-13)"
 rm -rf "$PD/$UB"
 

@@ -104,4 +104,7 @@ check "doctor" do_ doctor
 cp "$TEST_DIR/out" "$TEST_DIR/doctor.out"
 out_has "doctor is key: value lines" "^isolation_full: +(true|false)$"
 check "doctor prints no JSON" sh -c '! grep -q "[{}]" "$1"' x "$TEST_DIR/doctor.out"
+# the owner's "not found" names the right side (a fresh user's report)
+check_exit "approve of an unknown id" 1 do_ approve abcd
+err_has "... says the job was not submitted to me" "no job found with id 'abcd' submitted to $DO_EMAIL"
 done_testing
