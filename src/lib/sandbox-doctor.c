@@ -121,9 +121,14 @@ int sandbox_doctor(struct buf *json)
 	if (init)
 		buf_addf(&missing, "%s\"exec of the sandbox init from a memfd "
 			 "(sysctl vm.memfd_noexec must be 0 or 1)\"", missing.len ? "," : "");
+	/* the same condition as the runner's check_spec: it maps each job to
+	 * a dedicated unprivileged uid, which takes root */
+	if (geteuid() != 0)
+		buf_addf(&missing, "%s\"a runner running as root (it maps each job to a dedicated "
+			 "unprivileged uid)\"", missing.len ? "," : "");
 	sandbox_cgroup_doctor(json);
 	buf_addf(json, ",\"isolation_full\":%s,\"missing\":[%s]}",
-		 probe == 0 && seccomp && init == 0 ? "true" : "false", missing.ptr);
+		 probe == 0 && seccomp && init == 0 && geteuid() == 0 ? "true" : "false", missing.ptr);
 	buf_release(&missing);
 	buf_release(&p);
 	buf_release(&why);

@@ -55,6 +55,13 @@ sbx_common "$H6"
 check "H3 a second runner cycle" do_ run
 out_has "H3 runs nothing" "ran 0 job"
 is "H3 one start in the audit log" "$(starts "$H6")" 1
+# H6b: a runner that is not root cannot sandbox: doctor says so (it said
+# isolation_full true while every job then failed with sandbox_error)
+NW="$TEST_DIR/nobody-ws"; mkdir -p "$NW"; chmod 777 "$NW"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$SCQ" --email "$DO_EMAIL" --data-dir "$NW" \
+	doctor --json > "$TEST_DIR/doc-nobody.json" 2>&1
+_tap "$(grep -q '"isolation_full": *false' "$TEST_DIR/doc-nobody.json" && grep -q 'running as root' "$TEST_DIR/doc-nobody.json" && echo 1 || echo 0)" \
+	"H6b doctor as a non-root runner: isolation_full false, naming root as missing" "$TEST_DIR/doc-nobody.json"
 
 # H4: a host without user namespaces (simulated: max_user_namespaces=0 in
 # a user namespace around the runner): refused with sandbox_error and a
