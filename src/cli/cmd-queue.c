@@ -154,7 +154,7 @@ void cli_show_job(const scq_job *j)
 		{ "Approved", "approved_at" }, { "Approved by", "approved_by" },
 		{ "Started", "started_at" }, { "Completed", "completed_at" }, { "Exit code", "exit_code" },
 		{ "Error kind", "error_kind" }, { "Error", "error_message" }, { "Reason", "reason" },
-		{ "Code SHA-256", "code_sha256" }, { "Timeout (s)", "timeout_seconds" },
+		{ "Code SHA-256", "code_sha256" }, { "Approval wait (s)", "timeout_seconds" },
 		{ "Network", "allow_network" }, { "Run", "run" } };
 	char *js = scq_job_to_json(j);
 	json_t *o = json_loads(js, 0, NULL), *v;

@@ -15,7 +15,8 @@ const struct cmd *cli_current;
 static const struct cmd commands[] = {
 	{ "init", cmd_init, "", "create my datasite, app folder and private store" },
 	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS] [--convert-crlf] [--json]",
-	  "submit a code folder (with run.sh) to a data owner" },
+	  "submit a code folder (with run.sh) to a data owner (--timeout: how long it may wait "
+	  "for approval, default 86400 s; how long it may run is the owner's job_timeout)" },
 	{ "submit-python", cmd_submit_python, "FILE|- --to EMAIL --name NAME [--requirement PKG]... [options of submit]",
 	  "submit a Python script (run.sh is generated)" },
 	{ "submit-bash", cmd_submit_bash, "FILE|- --to EMAIL --name NAME [options of submit]",
@@ -35,7 +36,8 @@ static const struct cmd commands[] = {
 	{ "logs", cmd_logs, "ID [--raw]", "print a finished job's execution log (--raw: its exact bytes)" },
 	{ "output", cmd_output, "ID [--to DIR] [--json] [--wait [--timeout SECONDS]]",
 	  "list or copy a job's outputs (exit 1 until all have synced)" },
-	{ "wait", cmd_wait, "ID [--timeout SECONDS] [--json]", "wait until a job ends (exit 0 only if completed)" },
+	{ "wait", cmd_wait, "ID [--timeout SECONDS] [--json]",
+	  "wait until a job ends (exit 0 only if completed; --timeout default 600, 0 waits forever)" },
 	{ "republish", cmd_republish, "ID", "owner: finish publishing a job's results after a failure (disk full)" },
 	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester" },
 	{ "run", cmd_run, "[--watch] [--json]", "run approved jobs (one cycle, or a loop)" },

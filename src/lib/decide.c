@@ -147,6 +147,18 @@ int scq_release(scq *h, const char *uid)
 	fd = queue_job_dir(h, st, uid);
 	if (fd < 0)
 		return scq_fail_errno(h, "job '%s'", uid);
+	{ /* only what is held can be released: no audit line for nothing */
+		struct buf err = BUF_INIT;
+		scq_job *j = job_load_store(h, fd, st, &err);
+		int held = j && scq_job_results_held(j);
+		scq_job_free(j);
+		buf_release(&err);
+		if (!held) {
+			close(fd);
+			return scq_fail(h, SCQ_ESTATE, "job '%s': nothing to release (its results "
+					"were not held, or were released already)", uid);
+		}
+	}
 	d = decision_record(h->email, "results released to the requester");
 	r = json_write_at(fd, "released.json", d, 0) < 0 ?
 	    scq_fail_errno(h, "releasing results of job '%s'", uid) : 0;

@@ -76,4 +76,6 @@ check "wait is quiet on stderr" sh -c "! grep -q held '$TEST_DIR/err'"
 check "release is audited" do_ audit --json
 out_has "release event" '"event":"release"'
 check "audit verifies" do_ audit --verify
+check_exit "releasing again: nothing to release (exit 1)" 1 do_ release "$U"
+err_has "... says so" "nothing to release"
 done_testing
