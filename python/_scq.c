@@ -241,11 +241,13 @@ static PyObject *Handle_init_datasite(Handle *self, PyObject *unused)
 	Py_RETURN_NONE;
 }
 
-/* submit(to, folder, name, description=None, tags=None, timeout_seconds=0) */
+/* submit(to, folder, name, description=None, tags=None, timeout_seconds=0,
+ *        convert_crlf=False) */
 static PyObject *Handle_submit(Handle *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "to", "folder", "name", "description", "tags",
-				  "timeout_seconds", NULL };
+				  "timeout_seconds", "convert_crlf", NULL };
+	int crlf = 0;
 	const char *to, *name, *desc = NULL;
 	PyObject *folder = NULL, *tags = Py_None, *tags_keep = NULL, *res = NULL;
 	const char **tagv = NULL;
@@ -255,8 +257,8 @@ static PyObject *Handle_submit(Handle *self, PyObject *args, PyObject *kw)
 	int r;
 	if (check_open(self))
 		return NULL;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "sO&s|zOL:submit", kwlist, &to, fspath_arg,
-					 &folder, &name, &desc, &tags, &timeout))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "sO&s|zOLp:submit", kwlist, &to, fspath_arg,
+					 &folder, &name, &desc, &tags, &timeout, &crlf))
 		return NULL;
 	if (str_array(tags, &tags_keep, &tagv) < 0)
 		goto out;
@@ -267,6 +269,7 @@ static PyObject *Handle_submit(Handle *self, PyObject *args, PyObject *kw)
 	o.description = desc;
 	o.tags = tagv;
 	o.timeout_seconds = timeout;
+	o.convert_crlf = crlf;
 	CALL(self, r, scq_submit(self->h, &o, &uid));
 	res = r ? fail(self, r) : take_str(uid);
 out:
@@ -639,7 +642,8 @@ static PyMethodDef Handle_methods[] = {
 	{ "init_datasite", (PyCFunction)Handle_init_datasite, METH_NOARGS,
 	  "init_datasite(): create my datasite, app folder, ACL and store (idempotent)" },
 	{ "submit", (PyCFunction)(void (*)(void))Handle_submit, METH_VARARGS | METH_KEYWORDS,
-	  "submit(to, folder, name, description=None, tags=None, timeout_seconds=0) -> uid" },
+	  "submit(to, folder, name, description=None, tags=None, timeout_seconds=0, "
+	  "convert_crlf=False) -> uid" },
 	{ "submit_script", (PyCFunction)(void (*)(void))Handle_submit_script,
 	  METH_VARARGS | METH_KEYWORDS,
 	  "submit_script(to, language, script, name, description=None, tags=None, "

@@ -83,10 +83,12 @@ def client():
 # ---- submitting -------------------------------------------------------------
 
 def submit_job(target_email, code_folder, name, description=None, tags=None,
-               timeout_seconds=86400):
-    """Submit a folder holding run.sh to target_email; returns the CodeJob."""
+               timeout_seconds=86400, convert_crlf=False):
+    """Submit a folder holding run.sh to target_email; returns the CodeJob.
+    convert_crlf=True converts a run.sh saved with Windows line endings (in
+    the submitted copy only), which is refused otherwise."""
     return _client().submit_job(target_email, code_folder, name, description, tags,
-                                timeout_seconds)
+                                timeout_seconds, convert_crlf)
 
 
 def submit_python(target_email, script_content, name, description=None, requirements=None,

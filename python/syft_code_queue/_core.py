@@ -563,7 +563,7 @@ class Client(FilesMixin):
         return self._find(uid, _scq.AS_REQUESTER)
 
     def submit_job(self, target_email, code_folder, name, description=None, tags=None,
-                   timeout_seconds=86400):
+                   timeout_seconds=86400, convert_crlf=False):
         tags, timeout_seconds = self._tags_timeout(tags, timeout_seconds)
         folder = os.fspath(code_folder)
         if not os.path.isdir(folder):
@@ -571,7 +571,7 @@ class Client(FilesMixin):
         if not os.path.isfile(os.path.join(folder, "run.sh")):
             raise InvalidJob("code folder '%s' has no run.sh" % folder)
         uid = self._h.submit(self._target(target_email), folder, str(name), description, tags,
-                             timeout_seconds)
+                             timeout_seconds, bool(convert_crlf))
         return self._submitted(uid)
 
     submit_code = submit_job

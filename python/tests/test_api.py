@@ -141,6 +141,11 @@ class TestModuleFunctions(Workspace):
         with self.assertRaises(q.InvalidJob) as cm:
             q.submit_job(DO, win, "crlf")
         self.assertIn("CRLF", str(cm.exception))
+        self.assertIn("convert_crlf=True", str(cm.exception))  # advice Python can follow
+        j = q.submit_job(DO, win, "crlf", convert_crlf=True)
+        self.assertNotIn(b"\r", self.owner.read_job_file_bytes(j.uid, "run.sh"))
+        with open(os.path.join(win, "run.sh"), "rb") as f:
+            self.assertIn(b"\r\n", f.read())  # the user's file is untouched
 
     def test_submit_python_bash_script(self):
         j = q.submit_python(DO, "print('hi')", "py", requirements=["numpy"], tags=["t"])

@@ -226,8 +226,8 @@ static int crlf_refused(scq *h, const struct scq_submit_options *o, const struct
 		return 0;
 	return scq_fail(h, SCQ_EINVAL, "code folder '%s': run.sh has Windows (CRLF) line endings, "
 			"which bash misreads (set -e is ignored, file names end in a CR): convert "
-			"it with 'dos2unix run.sh' (scq submit --convert-crlf converts the "
-			"submitted copy)", o->folder);
+			"it with 'dos2unix run.sh', or let submit convert the submitted copy "
+			"(scq submit --convert-crlf; Python: convert_crlf=True)", o->folder);
 }
 
 static int convert_crlf(scq *h, int code, json_t *manifest, const struct buf *run)
