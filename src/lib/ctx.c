@@ -259,6 +259,12 @@ int store_open(scq *h)
 		return h->store_fd;
 	if (!h->store)
 		return scq_fail(h, SCQ_ECONFIG, "no identity");
+	/* a typo in the data folder must not start an empty queue in silence:
+	 * only `scq init` (scq_init_datasite) makes a data folder */
+	if (access(h->data_dir, F_OK) < 0)
+		return scq_fail(h, SCQ_ECONFIG, "data folder '%s' does not exist (a typo in "
+				"--data-dir or SYFTBOX_DATA_DIR? 'scq init' makes a new one)",
+				h->data_dir);
 	if (fs_mkdir_p(h->store, 0700) < 0)
 		return scq_fail_errno(h, "creating private store '%s'", h->store);
 	h->store_fd = open(h->store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
