@@ -111,6 +111,7 @@ static void fill_slots(struct loop *l)
 		for (i = 0; i < MAX_SLOTS; i++)
 			if (l->used[i] == 2) {
 				run_start(l->h, &l->slots[i]);
+				scq_log(l->h, "job %s started", l->slots[i].uid);
 				l->used[i] = 1;
 			}
 	} else {
@@ -137,6 +138,8 @@ static void finish_slot(struct loop *l, int i)
 	else
 		l->st->failed++;
 	l->st->undelivered += s->undelivered != 0;
+	scq_log(l->h, "job %s %s%s%s", s->uid, scq_status_name(s->final_status),
+		s->error_kind ? ": " : "", s->error_kind ? s->error_kind : "");
 	l->used[i] = 0;
 	l->nused--;
 }

@@ -57,6 +57,8 @@ for i in $(seq 80); do [ -d "$STORE/jobs/completed/$S" ] && break; sleep 0.1; do
 check "the runner survived the ingest error" kill -0 $W
 check "the running job completed (not runner_restart)" test -d "$STORE/jobs/completed/$S"
 check "the ingest error was reported" grep -q "ingest: .*the runner goes on" "$TEST_DIR/watch-slow.err"
+check "run --watch says when a job starts" grep -q "job $S started" "$TEST_DIR/watch-slow.err"
+check "... and how it ended" grep -q "job $S completed" "$TEST_DIR/watch-slow.err"
 rm -f "$STORE/tmp"
 for i in $(seq 50); do [ -d "$STORE/jobs/pending/$B" ] && break; sleep 0.1; done
 check "once the disk is fixed the new job is ingested" test -d "$STORE/jobs/pending/$B"
