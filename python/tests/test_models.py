@@ -239,7 +239,7 @@ class TestConfigAndDatasites(Workspace):
         q2 = q.QueueConfig(self.owner, max_concurrent_jobs=2).apply()
         self.assertEqual(q2.max_concurrent_jobs, 2)
         self.assertEqual(cfg.max_concurrent_jobs, 2)
-        with self.assertRaises(q.InvalidJob):
+        with self.assertRaises(q.ConfigError):
             cfg.job_timeout = -5
         with self.assertRaises(AttributeError):
             cfg.no_such_key = 1

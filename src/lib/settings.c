@@ -178,19 +178,19 @@ static json_t *parse_value(scq *h, const struct setting *s, const char *v, int *
 			return json_true();
 		if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off"))
 			return json_false();
-		*r = scq_fail(h, SCQ_EINVAL, "setting '%s' takes true or false", s->key);
+		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes true or false", s->key);
 		return NULL;
 	}
 	if (s->kind == K_ENUM) {
 		if (enum_has(s, v))
 			return json_string(v);
-		*r = scq_fail(h, SCQ_EINVAL, "setting '%s' takes one of %s", s->key, s->enum_vals);
+		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes one of %s", s->key, s->enum_vals);
 		return NULL;
 	}
 	errno = 0;
 	x = strtoll(v, &end, 10);
 	if (errno || !*v || *end || x < s->min || x > s->max) {
-		*r = scq_fail(h, SCQ_EINVAL, "setting '%s' takes a whole number from "
+		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes a whole number from "
 			      "%lld to %lld", s->key, s->min, s->max);
 		return NULL;
 	}
