@@ -309,6 +309,10 @@ void job_redact_held(json_t *o)
 
 int scq_job_results_held(const scq_job *j)
 {
+	/* only finished runs are held: a pending job (often a pre-rendered
+	 * raw one, which this must not parse) never is */
+	if (j->status < SCQ_COMPLETED)
+		return 0;
 	return json_is_true(json_object_get(job_obj(j), "results_held"));
 }
 
