@@ -145,6 +145,24 @@ static void show_description(const char *d, int width)
 	printf("\n");
 }
 
+/* The run record without what the job object shows already. */
+static void trim_run(json_t *o)
+{
+	static const char *const dup[] = { "completed_at", "started_at", "error_kind",
+		"error_message", "exit_code" };
+	json_t *run = json_object_get(o, "run"), *out = json_object_get(run, "output");
+	size_t i;
+	if (!json_is_object(run))
+		return;
+	for (i = 0; i < sizeof(dup) / sizeof(dup[0]); i++)
+		json_object_del(run, dup[i]);
+	if (json_equal(json_object_get(run, "run_error_kind"), json_object_get(o, "error_kind")))
+		json_object_del(run, "run_error_kind");
+	if (json_equal(json_object_get(run, "run_error_message"), json_object_get(o, "error_message")))
+		json_object_del(run, "run_error_message");
+	json_object_del(out, "not_copied_from_sandbox"); /* always 0: kept for old readers */
+}
+
 void cli_show_job(const scq_job *j)
 {
 	static const char *const f[][2] = {
@@ -152,15 +170,20 @@ void cli_show_job(const scq_job *j)
 		{ "To", "target_email" }, { "Description", "description" }, { "Tags", "tags" },
 		{ "Created", "created_at" }, { "Submitted", "submitted_at" },
 		{ "Approved", "approved_at" }, { "Approved by", "approved_by" },
-		{ "Started", "started_at" }, { "Completed", "completed_at" }, { "Exit code", "exit_code" },
+		{ "Decided by", "decided_by" }, { "Started", "started_at" },
+		{ "Completed", "completed_at" }, { "Exit code", "exit_code" },
 		{ "Error kind", "error_kind" }, { "Error", "error_message" }, { "Reason", "reason" },
-		{ "Code SHA-256", "code_sha256" }, { "Approval wait (s)", "timeout_seconds" },
-		{ "Network", "allow_network" }, { "Run", "run" } };
+		{ "Code SHA-256", "code_sha256" }, { "Approval wait", "timeout_seconds" },
+		{ "Network", "allow_network" }, { "Results held", "results_held" }, { "Run", "run" } };
 	char *js = scq_job_to_json(j);
 	json_t *o = json_loads(js, 0, NULL), *v;
 	const char *k;
 	size_t i;
 	cli_output_notes(stdout, o); /* what of the outputs was cut or left out */
+	/* a decision's reason is its error message too: say it once */
+	if (json_equal(json_object_get(o, "error_message"), json_object_get(o, "reason")))
+		json_object_del(o, "error_message");
+	trim_run(o);
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		v = json_object_get(o, f[i][1]);
 		if (!strcmp(f[i][1], "status") && scq_job_results_held(j))
@@ -168,6 +191,9 @@ void cli_show_job(const scq_job *j)
 			       "owner's review)\n", f[i][0], scq_status_name(scq_job_status(j)));
 		else if (json_is_string(v) && !strcmp(f[i][1], "description"))
 			show_description(json_string_value(v), 12);
+		else if (json_is_integer(v) && !strcmp(f[i][1], "timeout_seconds"))
+			printf("%-14s %lld s (how long it may wait for a decision)\n", "Approval wait:",
+			       (long long)json_integer_value(v));
 		else if (v && !json_is_null(v))
 			cli_print_field(f[i][0], 12, v, 0);
 		json_object_del(o, f[i][1]);

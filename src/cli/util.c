@@ -61,8 +61,19 @@ int cli_usage_error(const char *fmt, ...)
 
 int cli_help(void)
 {
-	printf("usage: scq %s %s\n\n%s\n\nGlobal options: --email E, --data-dir D, --config FILE\n",
-	       cli_current->name, cli_current->usage, cli_current->help);
+	const char *const *k;
+	size_t col = 0;
+	printf("usage: scq %s %s\n\n%s\n", cli_current->name, cli_current->usage, cli_current->help);
+	if (!strcmp(cli_current->name, "config")) { /* the keys, so no one guesses */
+		printf("\nKeys (scq config list shows their values):\n ");
+		for (k = scq_config_keys(); *k; k++) {
+			if (col + strlen(*k) > 72)
+				printf("\n "), col = 0;
+			col += (size_t)printf(" %s", *k);
+		}
+		printf("\n");
+	}
+	printf("\nGlobal options: --email E, --data-dir D, --config FILE\n");
 	return 0;
 }
 

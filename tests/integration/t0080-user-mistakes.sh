@@ -94,7 +94,7 @@ out_has "readable: name and path" "^cohort: +$TEST_DIR/data$"
 check "show" do_ show "$UW"
 cp "$TEST_DIR/out" "$TEST_DIR/show.out"
 out_has "aligned key: value lines" "^Status: +failed$"
-out_has "the run record as lines" "^  exit_code: +1$"
+out_has "the run record as lines" "^  wall_seconds: +[0-9.]+$"
 check "show prints no JSON" sh -c '! grep -q "[{}]" "$1"' x "$TEST_DIR/show.out"
 check "audit" do_ audit
 cp "$TEST_DIR/out" "$TEST_DIR/audit.out"
