@@ -64,6 +64,7 @@ static int scan_status(scq *h, int dirfd_, int status, const char *prefix, struc
 		struct stat st;
 		if (!scq_uid_valid(de->d_name) || (plen && strncmp(de->d_name, prefix, plen)))
 			continue;
+		/* (a full uid never comes here: see scan_uid) */
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			entries_add(e, status, de->d_name,
 				    (double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9,
@@ -71,6 +72,18 @@ static int scan_status(scq *h, int dirfd_, int status, const char *prefix, struc
 				    (double)st.st_mtim.tv_sec : 0);
 	}
 	closedir(d);
+	return 0;
+}
+
+/* A full uid: one lookup in the state folder, whatever the store holds
+ * (single-job commands cost the same at 10 jobs and at 100,000). */
+static int scan_uid(int dirfd_, int status, const char *uid, struct entries *e)
+{
+	struct stat st;
+	if (fstatat(dirfd_, uid, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+		entries_add(e, status, uid, (double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9,
+			    status == SCQ_PENDING && st.st_mtim.tv_nsec == DEADLINE_MARK_NSEC ?
+			    (double)st.st_mtim.tv_sec : 0);
 	return 0;
 }
 
@@ -146,7 +159,8 @@ static int each_owner(scq *h, int status, const char *prefix, scq_job_fn *fn, vo
 			r = dirs[s];
 	for (s = 0; r == 0 && s < SCQ_STATUS_COUNT; s++)
 		if (status < 0 || status == s || (status == SCQ_TIMEDOUT && s == SCQ_PENDING))
-			r = scan_status(h, dirs[s], s, prefix, &e);
+			r = prefix && scq_uid_valid(prefix) ? scan_uid(dirs[s], s, prefix, &e) :
+			    scan_status(h, dirs[s], s, prefix, &e);
 	if (r == 0 && e.n > 1)
 		qsort(e.v, e.n, sizeof(*e.v), newest_entry_first);
 	for (i = 0; r == 0 && i < e.n; i++) {
@@ -240,7 +254,39 @@ static scq_job *discovered(scq *h, const char *owner, const char *uid, int *r)
  * from another machine with the same identity, or a record lost in a
  * crash): the private record is a cache, the outboxes are the truth.
  */
-static int discover_published(scq *h, int status, json_t *seen, scq_job_list *l)
+/* Names in folder d that match prefix; a full uid is looked up, not
+ * listed.  Appends to names (raw strings). */
+static void matching_names(int dirfd_, const char *prefix, const char *suffix, json_t *names)
+{
+	size_t plen = prefix ? strlen(prefix) : 0;
+	int fd;
+	DIR *d;
+	struct dirent *e;
+	if (prefix && scq_uid_valid(prefix)) {
+		struct buf n = BUF_INIT;
+		struct stat st;
+		buf_addf(&n, "%s%s", prefix, suffix);
+		if (fstatat(dirfd_, n.ptr, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			json_array_append_new(names, json_string(n.ptr));
+		buf_release(&n);
+		return;
+	}
+	fd = dup(dirfd_);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && (!plen || !strncmp(e->d_name, prefix, plen)))
+			json_array_append_new(names, json_stringn_nocheck(e->d_name, strlen(e->d_name)));
+	closedir(d);
+}
+
+static int discover_published(scq *h, int status, const char *prefix, json_t *seen,
+			      scq_job_list *l)
 {
 	DIR *sites = opendir(h->datasites);
 	struct dirent *s;
@@ -248,25 +294,32 @@ static int discover_published(scq *h, int status, json_t *seen, scq_job_list *l)
 	while (sites && r == 0 && (s = readdir(sites))) {
 		char *app;
 		struct buf p = BUF_INIT;
-		DIR *d;
-		struct dirent *e;
-		if (!email_valid(s->d_name))
+		json_t *names = json_array(), *n;
+		size_t i;
+		int d;
+		if (!email_valid(s->d_name)) {
+			json_decref(names);
 			continue;
+		}
 		app = app_dir_of(h, s->d_name);
 		buf_addf(&p, "%s/outbox/%s", app, h->email);
-		d = opendir(p.ptr);
-		while (d && r == 0 && (e = readdir(d))) {
+		d = open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (d >= 0)
+			matching_names(d, prefix, "", names);
+		json_array_foreach(names, i, n) {
+			const char *uid = json_string_value(n);
 			scq_job *j;
-			if (!scq_uid_valid(e->d_name) || json_object_get(seen, e->d_name))
+			if (r || !scq_uid_valid(uid) || json_object_get(seen, uid))
 				continue;
-			j = discovered(h, s->d_name, e->d_name, &r);
+			j = discovered(h, s->d_name, uid, &r);
 			if (j && (status < 0 || j->status == status))
 				job_list_add(l, j);
 			else
 				scq_job_free(j);
 		}
-		if (d)
-			closedir(d);
+		if (d >= 0)
+			close(d);
+		json_decref(names);
 		buf_release(&p);
 		free(app);
 	}
@@ -275,31 +328,33 @@ static int discover_published(scq *h, int status, json_t *seen, scq_job_list *l)
 	return r;
 }
 
-static int list_requester(scq *h, int status, scq_job_list *l)
+/* My submissions (prefix: only uids starting with it; a full uid costs
+ * one lookup per place, not a walk of every job). */
+static int list_requester(scq *h, int status, const char *prefix, scq_job_list *l)
 {
 	int fd = store_subdir(h, "submitted");
 	struct buf err = BUF_INIT;
-	json_t *seen = json_object();
-	DIR *d;
-	struct dirent *e;
+	json_t *seen = json_object(), *names = json_array(), *n;
+	size_t i;
 	int r = 0;
 	if (fd < 0) {
 		json_decref(seen);
+		json_decref(names);
 		return fd;
 	}
-	d = fdopendir(fd);
-	while (d && r == 0 && (e = readdir(d))) {
+	matching_names(fd, prefix, ".json", names);
+	json_array_foreach(names, i, n) {
+		const char *name = json_string_value(n);
 		json_t *rec, *pub = NULL;
 		scq_job *j;
-		if (e->d_name[0] == '.' || !(rec = json_load_file_at(dirfd(d), e->d_name,
-								   SMALL_JSON_MAX, &err)))
+		if (r || !(rec = json_load_file_at(fd, name, SMALL_JSON_MAX, &err)))
 			continue;
 		if (json_string_value(json_object_get(rec, "uid")))
 			json_object_set_new(seen, json_string_value(json_object_get(rec, "uid")),
 					    json_true());
 		r = published_status(h, json_string_value(json_object_get(rec, "target_email")),
 				     json_string_value(json_object_get(rec, "uid")), &pub);
-		if (r || (!pub && never_published(h, rec, dirfd(d), e->d_name))) {
+		if (r || (!pub && never_published(h, rec, fd, name))) {
 			json_decref(rec);
 			continue;
 		}
@@ -316,10 +371,10 @@ static int list_requester(scq *h, int status, scq_job_list *l)
 		else
 			scq_job_free(j);
 	}
-	if (d)
-		closedir(d);
+	close(fd);
 	if (r == 0)
-		r = discover_published(h, status, seen, l);
+		r = discover_published(h, status, prefix, seen, l);
+	json_decref(names);
 	json_decref(seen);
 	buf_release(&err);
 	return r;
@@ -339,7 +394,7 @@ int scq_list_each(scq *h, int role, int status, scq_job_fn *fn, void *ctx)
 		r = each_owner(h, status, NULL, fn, ctx);
 	if (r == 0 && (role & SCQ_AS_REQUESTER)) {
 		scq_job_list *l = job_list_new();
-		r = list_requester(h, status, l);
+		r = list_requester(h, status, NULL, l);
 		job_list_sort_newest(l);
 		for (i = 0; r == 0 && i < l->n; i++)
 			r = fn(l->v[i], ctx);
@@ -403,7 +458,7 @@ int scq_find(scq *h, const char *id_in, int role, scq_job **out)
 		r = each_owner(h, -1, id, match, &f);
 	if (r == 0 && (role & SCQ_AS_REQUESTER)) {
 		scq_job_list *l = job_list_new();
-		r = list_requester(h, -1, l);
+		r = list_requester(h, -1, id, l);
 		for (i = 0; r == 0 && i < l->n; i++)
 			match(l->v[i], &f);
 		scq_job_list_free(l);
