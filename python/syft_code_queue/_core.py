@@ -306,11 +306,16 @@ class JobCollection(list):
 
     Calling a collection (q.pending_for_me()) re-runs its query and returns it."""
 
+    # q.pending_for_me() reads the property (one listing) and calls it: a
+    # call within this many seconds of the listing returns it as it is
+    _FRESH_SECONDS = 1.0
+
     def __init__(self, jobs=(), query=None, title=None, client=None):
         super().__init__(jobs)
         self._query = query
         self._title = title
         self._cl = client
+        self._listed_at = time.monotonic() if query is not None else None
 
     def _derive(self, jobs):
         return JobCollection(jobs, None, None, self._cl)
@@ -387,6 +392,11 @@ class JobCollection(list):
         return self
 
     def __call__(self):
+        # the property just listed: do not list a second time
+        if self._listed_at is not None and \
+                time.monotonic() - self._listed_at < self._FRESH_SECONDS:
+            self._listed_at = None
+            return self
         return self.refresh()
 
     def __getitem__(self, i):
