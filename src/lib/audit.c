@@ -32,9 +32,10 @@
 
 const char *scq_audit_path(scq *h)
 {
-	static char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/audit.jsonl", h->store ? h->store : "");
-	return path;
+	/* the handle's own copy: two handles (two threads) never share it */
+	if (!h->audit_path)
+		h->audit_path = path_join(h->store ? h->store : "", "audit.jsonl");
+	return h->audit_path;
 }
 
 /* Read the last line's seq and hash (GENESIS / 0 for an empty log). */

@@ -234,6 +234,7 @@ void scq_close(scq *h)
 	free(h->store);
 	buf_release(&h->err);
 	buf_release(&h->notices);
+	free(h->audit_path);
 	buf_release(&h->audit_pending);
 	free(h);
 }

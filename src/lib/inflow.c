@@ -158,13 +158,13 @@ out:
 
 const char *inflow_quarantine_key(struct inflow *f, const char *req)
 {
-	static char batch[64];
 	char key[17], at[ISO_LEN];
+	char *batch = f->batch;
 	json_t *c = counters(f, req, key);
 	if (bump(f, c, "quarantined") <= setting_int(f->h, "max_quarantines_per_hour"))
 		return NULL;
 	time_now_iso(at);
-	snprintf(batch, sizeof(batch), "%.13s-batch-%s", at, key);
+	snprintf(batch, sizeof(f->batch), "%.13s-batch-%s", at, key);
 	return batch;
 }
 

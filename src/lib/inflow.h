@@ -32,6 +32,7 @@ struct inflow {
 	json_t *pending;  /* requester -> pending jobs, NULL until scanned */
 	json_t *incomplete; /* requester -> incomplete entries this pass */
 	int dirty;
+	char batch[64];   /* inflow_quarantine_key's answer */
 };
 
 void inflow_open(struct inflow *f, scq *h);
@@ -46,7 +47,7 @@ void inflow_took(struct inflow *f, const char *req);
 void inflow_tell_waiting(struct inflow *f, const char *req, const char *uid,
 			 const char *why);
 /* Count one quarantine of req: NULL if it gets a folder of its own, else
- * the name of this hour's batch folder (borrowed until the next call). */
+ * the name of this hour's batch folder (borrowed from f until the next call). */
 const char *inflow_quarantine_key(struct inflow *f, const char *req);
 /* Count one incomplete entry of req this pass: 1 if over the cap. */
 int inflow_incomplete(struct inflow *f, const char *req);

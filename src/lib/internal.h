@@ -30,6 +30,7 @@ struct scq {
 	struct buf notices;       /* one line per quarantine of the last ingest */
 	scq_log_fn *log_fn;       /* scq_set_log: events of a long call */
 	unsigned ingest_rotor;    /* rotates the requesters between passes */
+	char *audit_path;         /* scq_audit_path, made on first use */
 	void *log_ctx;
 };
 

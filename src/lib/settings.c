@@ -7,6 +7,7 @@
  * key, and a missing or hand-broken file falls back to safe defaults.
  */
 #include "compat.h"
+#include <pthread.h>
 #include "alloc.h"
 #include "fs.h"
 #include "internal.h"
@@ -21,6 +22,17 @@ struct setting {
 	const char *enum_vals; /* "full|none" for K_ENUM; def indexes it */
 	const char *help;
 };
+
+/* The values of each K_ENUM setting, in enum_vals order: setting_str
+ * returns these constants, never a buffer that a later call rewrites. */
+static const char *const isolation_values[] = { "full", "none" };
+static const char *const release_values[] = { "auto", "review" };
+
+static const char *const *enum_values(const struct setting *s)
+{
+	return !strcmp(s->key, "isolation") ? isolation_values :
+	       !strcmp(s->key, "release") ? release_values : NULL;
+}
 
 static const struct setting table[] = {
 	{ "max_concurrent_jobs", K_INT, 3, 1, 64, NULL, "jobs run at once" },
@@ -67,13 +79,20 @@ static const struct setting *find(const char *key)
 	return NULL;
 }
 
-const char *const *scq_config_keys(void)
+static const char *config_keys[SCQ_NELEM(table) + 1];
+
+static void fill_keys(void)
 {
-	static const char *keys[SCQ_NELEM(table) + 1];
 	size_t i;
 	for (i = 0; i < SCQ_NELEM(table); i++)
-		keys[i] = table[i].key;
-	return keys;
+		config_keys[i] = table[i].key;
+}
+
+const char *const *scq_config_keys(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, fill_keys); /* filled once: threads never race on it */
+	return config_keys;
 }
 
 static json_t *settings_load(scq *h)
@@ -89,16 +108,6 @@ static json_t *settings_load(scq *h)
 		h->settings = json_object();
 	buf_release(&err);
 	return h->settings;
-}
-
-static const char *enum_value(const struct setting *s, long long idx, char out[32])
-{
-	const char *p = s->enum_vals;
-	long long i;
-	for (i = 0; i < idx && p; i++)
-		p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL;
-	snprintf(out, 32, "%.*s", p ? (int)strcspn(p, "|") : 0, p ? p : "");
-	return out;
 }
 
 long long setting_int(scq *h, const char *key)
@@ -121,30 +130,30 @@ int setting_bool(scq *h, const char *key)
 	return setting_int(h, key) != 0;
 }
 
-/* 1 if v is exactly one of the '|'-separated values of s. */
+/* 1 if v is exactly one of the values of s. */
 static int enum_has(const struct setting *s, const char *v)
 {
-	char out[32];
+	const char *const *vals = enum_values(s);
 	long long i;
-	for (i = s->min; i <= s->max; i++)
-		if (!strcmp(enum_value(s, i, out), v))
+	for (i = s->min; vals && i <= s->max; i++)
+		if (!strcmp(vals[i], v))
 			return 1;
 	return 0;
 }
 
 const char *setting_str(scq *h, const char *key)
 {
-	static char out[32];
 	const struct setting *s = find(key);
+	const char *const *vals = s ? enum_values(s) : NULL;
 	const char *v;
-	if (!s || s->kind != K_ENUM)
+	long long i;
+	if (!s || s->kind != K_ENUM || !vals)
 		return NULL;
 	v = json_string_value(json_object_get(settings_load(h), key));
-	if (v && enum_has(s, v)) {
-		snprintf(out, sizeof(out), "%s", v);
-		return out;
-	}
-	return enum_value(s, s->def, out); /* missing or hand-broken: the safe default */
+	for (i = s->min; v && i <= s->max; i++)
+		if (!strcmp(vals[i], v))
+			return vals[i];
+	return vals[s->def]; /* missing or hand-broken: the safe default */
 }
 
 static char *value_text(scq *h, const struct setting *s)

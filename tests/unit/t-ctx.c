@@ -1,0 +1,48 @@
+/*
+ * t-ctx.c - nothing the library returns points into storage shared by all
+ * handles (issue 10: the Python binding releases the GIL, so two threads
+ * with two handles would race on a static buffer).
+ */
+#include "compat.h"
+#include "internal.h"
+#include "tap.h"
+
+static scq *open_as(const char *email, const char *dir)
+{
+	struct scq_open_options o = { email, dir, NULL };
+	scq *h = NULL;
+	if (scq_open(&h, &o) != 0 || scq_init_datasite(h) != 0)
+		tap_diag("cannot open %s in %s: %s", email, dir, h ? scq_errmsg(h) : "?");
+	return h;
+}
+
+int main(void)
+{
+	char *d1 = tap_tempdir(), *d2 = tap_tempdir();
+	scq *a = open_as("a@one.example", d1), *b = open_as("b@two.example", d2);
+	const char *pa, *pb, *ra, *rb;
+	char *copy;
+	ok(a && b, "two handles");
+	pa = scq_audit_path(a);
+	copy = strdup(pa);
+	pb = scq_audit_path(b);
+	ok(strcmp(pa, pb) != 0, "each handle has its own audit path");
+	is_str(pa, copy, "a later call for another handle leaves the first answer as it was");
+	ok(strstr(pa, "a@one.example") != NULL, "and it is the first handle's");
+	ok(scq_config_set(a, "release", "review") == 0, "release review for a only");
+	ra = setting_str(a, "release");
+	rb = setting_str(b, "release");
+	is_str(ra, "review", "a's setting");
+	is_str(rb, "auto", "b's default");
+	is_str(ra, "review", "still a's after reading b's");
+	ok(scq_config_keys() == scq_config_keys() && scq_config_keys()[0] != NULL,
+	   "the key list is one constant list");
+	free(copy);
+	scq_close(a);
+	scq_close(b);
+	tap_rmtree(d1);
+	tap_rmtree(d2);
+	free(d1);
+	free(d2);
+	return done_testing();
+}
