@@ -149,13 +149,10 @@ void cli_markers_notice(void)
 			markers_shown, markers_shown == 1 ? "" : "s");
 }
 
-char *cli_resolve(scq *h, const char *id, int role, int *rc)
+/* The end of every resolve: the uid (caller frees) or the error told. */
+static char *resolved(scq *h, int r, scq_job *j, int *rc)
 {
-	scq_job *j = NULL;
 	char *uid;
-	int r = scq_find(h, id, role, &j);
-	if (r == SCQ_ENOTFOUND) /* the requester search set its own message: the owner's is the true one */
-		r = scq_find(h, id, SCQ_AS_OWNER, &j);
 	if (r) {
 		*rc = r == SCQ_EINVAL ? (cli_fail(h, r), EXIT_USAGE) : cli_fail(h, r);
 		return NULL;
@@ -166,10 +163,16 @@ char *cli_resolve(scq *h, const char *id, int role, int *rc)
 	return uid;
 }
 
+char *cli_resolve(scq *h, const char *id, int role, int *rc)
+{
+	scq_job *j = NULL;
+	int r = scq_find(h, id, role, &j);
+	return resolved(h, r, j, rc);
+}
+
 char *cli_resolve_owner(scq *h, const char *id, const char *verb, int *rc)
 {
 	scq_job *j = NULL;
-	char *uid;
 	int r = scq_find(h, id, SCQ_AS_OWNER, &j);
 	if (r == SCQ_ENOTFOUND && scq_find(h, id, SCQ_AS_REQUESTER, &j) == 0) {
 		/* say who may act rather than "not found" */
@@ -182,14 +185,7 @@ char *cli_resolve_owner(scq *h, const char *id, const char *verb, int *rc)
 	}
 	if (r == SCQ_ENOTFOUND) /* the requester search set its own message: the owner's is the true one */
 		r = scq_find(h, id, SCQ_AS_OWNER, &j);
-	if (r) {
-		*rc = r == SCQ_EINVAL ? (cli_fail(h, r), EXIT_USAGE) : cli_fail(h, r);
-		return NULL;
-	}
-	uid = strdup(scq_job_uid(j));
-	scq_job_free(j);
-	*rc = 0;
-	return uid;
+	return resolved(h, r, j, rc);
 }
 
 void cli_print_json(char *json)

@@ -107,6 +107,8 @@ check "doctor prints no JSON" sh -c '! grep -q "[{}]" "$1"' x "$TEST_DIR/doctor.
 # the owner's "not found" names the right side (a fresh user's report)
 check_exit "approve of an unknown id" 1 do_ approve abcd
 err_has "... says the job was not submitted to me" "no job found with id 'abcd' submitted to $DO_EMAIL"
+check_exit "logs of an unknown id by the requester" 1 ds logs abcd1234
+err_has "... searched both sides, and says so" "no job found with id 'abcd1234' submitted to or by $DS_EMAIL"
 # a typo in --data-dir: an error, not a new empty queue (a fresh user's report)
 check_exit "a data folder that does not exist" 1 "$SCQ" --email "$DS_EMAIL" --data-dir "$TEST_DIR/no-such-dir" jobs
 err_has "... is named, with the fix" "data folder '.*no-such-dir' does not exist"
