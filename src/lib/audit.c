@@ -197,17 +197,18 @@ static int verify_line(scq *h, json_t *o, unsigned long n, char prev[65])
 /* ---- verification ------------------------------------------------------ */
 
 /* Events that can put a job in each state (queue.c transitions, ingest,
- * the runner); "republish" stands in for an event lost in a crash between
- * a rename and its append (doc/protocol.md, Known gap 1). */
+ * the runner, scq republish); "recovered" stands in, visibly, for an event
+ * lost in a crash between a rename and its append (doc/protocol.md, Known
+ * gap 1), or for a folder placed by hand. */
 static const char *const state_events[SCQ_STATUS_COUNT] = {
-	[SCQ_PENDING] = " ingest ingest-recovered republish ",
-	[SCQ_APPROVED] = " approve republish ",
-	[SCQ_RUNNING] = " start republish ",
-	[SCQ_COMPLETED] = " finish republish ",
-	[SCQ_FAILED] = " finish republish ",
-	[SCQ_REJECTED] = " reject republish ",
-	[SCQ_TIMEDOUT] = " expire republish ",
-	[SCQ_CANCELLED] = " cancel finish republish ",
+	[SCQ_PENDING] = " ingest ingest-recovered republish recovered ",
+	[SCQ_APPROVED] = " approve republish recovered ",
+	[SCQ_RUNNING] = " start republish recovered ",
+	[SCQ_COMPLETED] = " finish republish recovered ",
+	[SCQ_FAILED] = " finish republish recovered ",
+	[SCQ_REJECTED] = " reject republish recovered ",
+	[SCQ_TIMEDOUT] = " expire republish recovered ",
+	[SCQ_CANCELLED] = " cancel finish republish recovered ",
 };
 
 struct verify {

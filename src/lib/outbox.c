@@ -209,17 +209,26 @@ static int reconcile_one(scq *h, int status, const char *uid, json_t *events)
 		buf_addf(&p, "%s/outbox/%s/%s/status.json", app, req, uid);
 		pub = json_load_file_at(AT_FDCWD, p.ptr, SMALL_JSON_MAX * 2, &err);
 	}
-	if (req && (!pub || strcmp(json_string_value(json_object_get(pub, "status")) ?
-				   json_string_value(json_object_get(pub, "status")) : "",
-				   scq_status_name(status)) ||
-		    (events && !audit_explains(events, uid, status)))) {
+	int lag = req && (!pub || strcmp(json_string_value(json_object_get(pub, "status")) ?
+				       json_string_value(json_object_get(pub, "status")) : "",
+				       scq_status_name(status)));
+	int unexplained = req && events && !audit_explains(events, uid, status);
+	if (lag || unexplained) {
 		/* a crash hit between a transition and its publication, or (in a
 		 * batch, which publishes before its one audit write) between the
-		 * publication and the audit line */
+		 * publication and the audit line.  A state the log does not
+		 * explain is recorded as "recovered", never passed off as an
+		 * ordinary event: a folder placed in the store by hand shows up
+		 * the same way, in `scq audit` and in the runner's log */
 		/* the job may have moved on meanwhile (another process decided):
 		 * then its new state was published by that transition */
+		if (unexplained)
+			scq_log(h, "job %s is %s in the store but the audit log has no event for "
+				"it (a crash, or a folder placed by hand): recorded as 'recovered'",
+				uid, scq_status_name(status));
 		if (outbox_publish(h, uid, status, status >= SCQ_COMPLETED) == 0)
-			r = audit_append(h, "republish", uid, "scq", scq_status_name(status), NULL);
+			r = audit_append(h, unexplained ? "recovered" : "republish", uid, "scq",
+					 scq_status_name(status), NULL);
 	}
 	json_decref(pub);
 	json_decref(rec);

@@ -63,7 +63,14 @@ check "restored log verifies" do_ audit --verify
 mv "$JOBS/rejected/$U2" "$JOBS/approved/$U2"
 check_exit "a job state no event explains is detected" 1 do_ audit --verify
 err_has "the error names the job and state" "$U2.*approved"
-mv "$JOBS/approved/$U2" "$JOBS/rejected/$U2"
+# ... and the runner's start records such a state visibly as "recovered"
+# (a crash, or a folder placed by hand), never as an ordinary event
+mv "$JOBS/approved/$U2" "$JOBS/cancelled/$U2"
+do_ run >/dev/null 2>&1
+check "after the runner's start the log explains it" do_ audit --verify
+check "... with a 'recovered' event for that job" sh -c "grep '$U2' '$A' | grep -q '\"event\":\"recovered\"'"
+check "... not an ordinary republish" sh -c "! grep '$U2' '$A' | grep -q '\"event\":\"republish\"'"
+mv "$JOBS/cancelled/$U2" "$JOBS/rejected/$U2"
 
 # 5. a crash between the log's fsync and the head's rename: log ahead of head
 python3 -c "
