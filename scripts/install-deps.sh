@@ -33,6 +33,12 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -qq $missing >/dev/null || apt-get install -y $missing
 fi
+# playwright-core needs Node 20 or newer; Debian 12's nodejs is 18
+if [ -n "${SCQ_NPM_DIRS:-}" ] && ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
+	echo "scq: the browser tests need Node.js 20 or newer (playwright-core); this machine has" \
+		"$(node --version): install Node 20 (e.g. from the npm registry's 'node' package) and rerun" >&2
+	exit 1
+fi
 for d in ${SCQ_NPM_DIRS:-}; do
 	[ "$d/node_modules/.package-lock.json" -nt "$d/package-lock.json" ] && continue
 	echo "scq: npm ci in $d" >&2

@@ -174,23 +174,26 @@ class TestModuleFunctions(Workspace):
             q.get_job("zz")
 
     def test_ambiguous_prefix_is_invalid_job(self):
-        uids = set()
-        # submit until two uids share a first hex digit; 4-char prefix needed,
-        # so look for a 4-char collision among existing jobs instead
-        for j in q.my_jobs():
-            uids.add(j.uid)
-        prefixes = {}
-        for u in uids:
-            prefixes.setdefault(u[:4], []).append(u)
-        while not any(len(v) > 1 for v in prefixes.values()):
-            j = self.submit("amb")
-            prefixes.setdefault(j.uid[:4], []).append(j.uid)
-            if len(prefixes) > 400:
-                self.skipTest("no collision")
-        p = next(k for k, v in prefixes.items() if len(v) > 1)
-        with self.assertRaises(q.InvalidJob) as cm:
-            q.get_job(p)
-        self.assertEqual(cm.exception.code, _scq.EAMBIGUOUS)
+        # a second store job sharing the first 8 characters (a submitter
+        # chooses its uid, so such collisions can be made on purpose); it
+        # used to wait for a chance collision and skip when none came
+        import shutil
+        j = self.submit("amb")
+        self.owner.pending_for_me()  # ingested
+        pend = os.path.join(self.ws, "private", "code-queue", DO, "jobs", "pending")
+        other = j.uid[:9] + "0000-4000-8000-000000000000"
+        shutil.copytree(os.path.join(pend, j.uid), os.path.join(pend, other))
+        try:
+            for f in ("job.json", "public.json"):
+                path = os.path.join(pend, other, f)
+                if os.path.exists(path):
+                    Path(path).write_text(Path(path).read_text().replace(j.uid, other))
+            with self.assertRaises(q.InvalidJob) as cm:
+                self.owner.get_job(j.uid[:8])
+            self.assertEqual(cm.exception.code, _scq.EAMBIGUOUS)
+            self.assertIn(other, str(cm.exception))
+        finally:
+            shutil.rmtree(os.path.join(pend, other))
 
     def test_my_jobs_and_all_jobs_for_me_have_no_cap(self):
         before = len(q.my_jobs())

@@ -1,6 +1,5 @@
 """Issue 11 §2: reading a collection and calling it (q.pending_for_me())
 lists once, not twice; a later call lists again (it refreshes)."""
-import time
 import unittest
 
 import syft_code_queue as q

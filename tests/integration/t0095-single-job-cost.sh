@@ -36,8 +36,8 @@ PY
 calls() {
 	_who=$1; shift
 	"$SCQ" --email "$_who" --data-dir "$WS" "$@" >/dev/null 2>&1
-	strace -f -c -e trace=%file,getdents64 -o "$TEST_DIR/strace" "$SCQ" --email "$_who" --data-dir "$WS" "$@" >/dev/null 2>&1
-	awk '$NF == "total" { print $(NF-2) ~ /^[0-9]+$/ ? $(NF-2) : $(NF-1) }' "$TEST_DIR/strace"
+	strace -f -c -U calls -e trace=%file,getdents64 -o "$TEST_DIR/strace" "$SCQ" --email "$_who" --data-dir "$WS" "$@" >/dev/null 2>&1
+	awk '$NF == "total" { print $1 }' "$TEST_DIR/strace"
 }
 measure() {
 	echo "$(calls "$DS_EMAIL" show "$A") $(calls "$DS_EMAIL" wait "$A" --timeout 0.01)" \
@@ -50,7 +50,9 @@ check "2,000 jobs on each side" test "$(ls "$STORE/jobs/pending" | wc -l)" -ge 2
 i=1
 for what in "requester show" "requester wait" "requester logs" "owner show" "owner review"; do
 	a=$(echo "$S1" | cut -d' ' -f$i); b=$(echo "$S2" | cut -d' ' -f$i)
-	check "$what by full uid: $a file-system calls at 100 jobs, $b at 2,000" test "$a" = "$b"
+	# counted at all (an strace that cannot trace gives nothing), and equal
+	check "$what by full uid: $a file-system calls at 100 jobs, $b at 2,000" \
+		sh -c 'test "$1" -gt 0 && test "$1" = "$2"' x "${a:-0}" "${b:-0}"
 	i=$((i + 1))
 done
 done_testing

@@ -75,7 +75,7 @@ check_exit "reject refuses a reason that is not UTF-8" 1 do_ reject "$J3" -r "no
 check "the job stays pending" test -d "$PRIV/jobs/pending/$J3"
 mkdir -p "$TEST_DIR/d$E9"
 check_exit "dataset add refuses a path that is not UTF-8" 1 do_ dataset add d "$TEST_DIR/d$E9"
-check "and records nothing" sh -c '! "$1" --email "$2" --data-dir "$3" dataset list | grep -q "\"d\""' x "$SCQ" "$DO_EMAIL" "$WS"
+check "and records nothing" sh -c '! "$1" --email "$2" --data-dir "$3" dataset list --json | grep -q "\"d\""' x "$SCQ" "$DO_EMAIL" "$WS"
 make_job "$TEST_DIR/latin"
 echo 'print(1)' > "$TEST_DIR/latin/caf$E9.py"
 check_exit "submit refuses a code file named in Latin-1" 1 ds submit "$TEST_DIR/latin" --to "$DO_EMAIL" --name latin

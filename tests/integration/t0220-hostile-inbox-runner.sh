@@ -72,7 +72,8 @@ fd = os.open('$STORE/ingest.lock', os.O_RDWR | os.O_CREAT)
 fcntl.flock(fd, fcntl.LOCK_EX); open('$TEST_DIR/locked', 'w').close(); time.sleep(2)
 " &
 L=$!
-while [ ! -f "$TEST_DIR/locked" ]; do sleep 0.05; done
+for i in $(seq 200); do [ -f "$TEST_DIR/locked" ] && break; sleep 0.05; done
+check "the lock holder runs" test -f "$TEST_DIR/locked"
 "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch > "$TEST_DIR/w2.out" 2> "$TEST_DIR/w2.err" &
 W=$!
 sleep 0.5; kill -TERM $W; wait $W; rc=$?; wait $L

@@ -39,7 +39,8 @@ except OSError as e:
     out = "%s:errno %d" % (action, e.errno)
 open(res, "w").write(out)
 PY
-	while [ ! -f "$TEST_DIR/ready-$2" ]; do sleep 0.05; done
+	for _i in $(seq 200); do [ -f "$TEST_DIR/ready-$2" ] && break; sleep 0.05; done
+	[ -f "$TEST_DIR/ready-$2" ] || { echo "Bail out! the descriptor holder for $2 never started"; exit 1; }
 }
 
 # H8: the job sources local_settings.sh if present (the attacker's hook)

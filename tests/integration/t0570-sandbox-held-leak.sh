@@ -33,8 +33,10 @@ check "... but no exit code, error text or paths" sh -c "grep -q '\"exit_code\":
 check "... nor byte counts or durations (bits the job chose)" $PY -c "
 import json, sys; d = json.load(open('$ST')); run = d['run']
 sys.exit(any(k in run for k in ('wall_seconds', 'cpu_seconds', 'peak_memory_bytes', 'log_bytes')) or 'bytes' in run['output'])"
-ds show "$L" --json > "$TEST_DIR/ds.json" 2>/dev/null
-check "the requester's show has no rows" sh -c "! grep -qF '$DATA_SECRET' '$TEST_DIR/ds.json'"
+check "the requester's show" ds show "$L" --json
+cp "$TEST_DIR/out" "$TEST_DIR/ds.json"
+check "... says held" grep -q '"results_held": *true' "$TEST_DIR/ds.json"
+check "... and has no rows" sh -c "! grep -qF '$DATA_SECRET' '$TEST_DIR/ds.json'"
 check "release" do_ release "$L"
 check "after the release the requester sees what was released" sh -c "grep -qF '$DATA_SECRET' '$ST'"
 check "and the exit code" grep -q '"exit_code": *3' "$ST"

@@ -18,6 +18,8 @@ for tool in /usr/bin/chromium /usr/bin/jupyter-notebook /usr/bin/python3 node; d
 	check "$tool is installed (make test installs it)" command -v "$tool"
 done
 check "python3-ipywidgets is installed" /usr/bin/python3 -c 'import ipywidgets, ipykernel'
+check "node is 20 or newer (playwright-core needs it)" \
+	node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'
 check "playwright-core is installed in tests/browser (npm ci)" \
 	test -f "$BROWSER_DIR/node_modules/playwright-core/package.json"
 

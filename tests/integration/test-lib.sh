@@ -92,10 +92,11 @@ running_job() {
 	"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch \
 		> "$TEST_DIR/watch-$2.out" 2> "$TEST_DIR/watch-$2.err" &
 	W=$!
-	for _i in $(seq 50); do
+	for _i in $(seq 100); do
 		[ -d "$WS/private/code-queue/$DO_EMAIL/jobs/running/$_u" ] && break
 		sleep 0.1
 	done
+	check "job $2 runs under run --watch" test -d "$WS/private/code-queue/$DO_EMAIL/jobs/running/$_u"
 	eval "$1=\$_u"
 }
 

@@ -35,8 +35,17 @@ int main(void)
 	is_str(ra, "review", "a's setting");
 	is_str(rb, "auto", "b's default");
 	is_str(ra, "review", "still a's after reading b's");
-	ok(scq_config_keys() == scq_config_keys() && scq_config_keys()[0] != NULL,
-	   "the key list is one constant list");
+	{
+		const char *const *k = scq_config_keys();
+		size_t n = 0;
+		char *js = NULL;
+		while (k[n])
+			n++;
+		scq_config_json(a, &js);
+		ok(n >= 20 && js && strstr(js, k[n - 1]) != NULL && k == scq_config_keys(),
+		   "one key list, filled with every setting (%zu)", n);
+		free(js);
+	}
 	free(copy);
 	scq_close(a);
 	scq_close(b);
