@@ -40,10 +40,12 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-/* scq_set_log hook of `run --watch`: one stamped line on stderr. */
+/* scq_set_log hook of `run --watch`: one stamped line on stderr.  The
+ * library's lines show submitter names with markers already: shown as
+ * they are (SCQ_SHOW_MARKED), never escaped twice. */
 static void log_line(const char *line, void *ctx)
 {
-	char *safe = scq_escape_terminal(line, strlen(line));
+	char *safe = scq_escape_text(line, strlen(line), SCQ_SHOW_MARKED, NULL);
 	time_t now = time(NULL);
 	struct tm tm;
 	char at[32];

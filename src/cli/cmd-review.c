@@ -63,8 +63,11 @@ struct shown_part {
 	json_t *list; /* [path, shown bytes, size] of files shown in part */
 };
 
-static void print_file(scq *h, const char *uid, const char *path, int full, int can_run,
-		       struct shown_part *part)
+/* Show one file; -1 if it could not be read (said, and listed in part).
+ * A path may be any bytes (the owner's --file): carried raw, never packed
+ * as JSON text. */
+static int print_file(scq *h, const char *uid, const char *path, int full, int can_run,
+		      struct shown_part *part)
 {
 	char *data = NULL;
 	size_t len = 0, shown;
@@ -77,8 +80,9 @@ static void print_file(scq *h, const char *uid, const char *path, int full, int 
 		printf("(");
 		cli_put_msg(stdout, scq_errmsg(h), strlen(scq_errmsg(h)));
 		printf(")\n");
-		json_array_append_new(part->list, json_pack("[s,i,i]", path, 0, -1));
-		return;
+		json_array_append_new(part->list, json_pack("[o,i,i]",
+			json_stringn_nocheck(path, strlen(path)), 0, -1));
+		return -1;
 	}
 	warn_not_text(path, data, len, can_run);
 	warn_crlf(path, data, len);
@@ -90,10 +94,12 @@ static void print_file(scq *h, const char *uid, const char *path, int full, int 
 		printf("... (%zu more bytes not shown: scq review %.8s --file ", len - shown, uid);
 		cli_put(stdout, path);
 		printf(")\n");
-		json_array_append_new(part->list, json_pack("[s,I,I]", path, (json_int_t)shown,
+		json_array_append_new(part->list, json_pack("[o,I,I]",
+			json_stringn_nocheck(path, strlen(path)), (json_int_t)shown,
 							   (json_int_t)len));
 	}
 	free(data);
+	return 0;
 }
 
 /* A file run.sh may run: executable, or named in run.sh's text. */
@@ -167,12 +173,11 @@ static int print_one(scq *h, const char *uid, const char *path)
 		json_array_foreach(fl, i, e)
 			if (!strcmp(json_string_value(json_object_get(e, "path")), path))
 				mode = json_string_value(json_object_get(e, "mode"));
-	print_file(h, uid, path, 1, can_run(path, mode, NULL, 0), &part);
-	i = json_array_size(part.list);
+	i = print_file(h, uid, path, 1, can_run(path, mode, NULL, 0), &part) < 0;
 	json_decref(part.list);
 	json_decref(fl);
 	free(files);
-	return i ? cli_fail(h, SCQ_ENOTFOUND) : 0;
+	return i ? EXIT_FAIL : 0; /* the reason is in the view already */
 }
 
 /* --raw: the exact bytes of one code file (up to the 256 MiB job limit). */

@@ -58,7 +58,7 @@ int fs_fault_step(const char *what)
 	return -1;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int fs_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len) {
@@ -93,7 +93,7 @@ static int write_temp(int dirfd, const char *tmp, const void *data,
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, len) < 0 || fs_fault_step("write") < 0 ||
+	if (fs_write_all(fd, data, len) < 0 || fs_fault_step("write") < 0 ||
 	    (!(flags & FS_DEFER_SYNC) && (fs_fault_step("fsync") < 0 || fsync(fd) < 0)))
 		goto fail;
 	if (close(fd) < 0) /* NFS-like file systems report errors at close */
@@ -378,7 +378,7 @@ int fs_append_sync(int fd, const void *data, size_t len)
 {
 	if (fs_fault_step("append") < 0)
 		return -1;
-	if (write_all(fd, data, len) < 0)
+	if (fs_write_all(fd, data, len) < 0)
 		return -1;
 	return fsync(fd);
 }
@@ -417,7 +417,7 @@ int fs_copy_fd(int in, int out, uint64_t max, fs_chunk_fn *fn, void *ctx, uint64
 		}
 		if (fn)
 			fn(ctx, chunk, (size_t)n);
-		if (write_all(out, chunk, (size_t)n) < 0)
+		if (fs_write_all(out, chunk, (size_t)n) < 0)
 			return -1;
 	}
 	*copied = total;

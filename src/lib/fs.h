@@ -51,6 +51,8 @@ int fs_remove_tree(int dirfd, const char *name);
  * handler has no SA_RESTART): a stop request must not turn into a failed
  * ingest or audit append. */
 int fs_flock(int fd, int op);
+/* write(2) until all of data is written (EINTR and short writes handled). */
+int fs_write_all(int fd, const void *data, size_t len);
 /* Append one line (O_APPEND) and fsync. */
 int fs_append_sync(int fd, const void *data, size_t len);
 int fs_exists(int dirfd, const char *name);

@@ -12,6 +12,21 @@
 
 #define INFLOW_FILE "inflow.json"
 
+/* Counters of past hours count nothing: drop them, so the file stays as
+ * small as the set of this hour's requesters. */
+static void prune(struct inflow *f)
+{
+	long long hour = (long long)(time_now() / 3600);
+	const char *k;
+	json_t *v;
+	void *tmp;
+	json_object_foreach_safe(f->state, tmp, k, v)
+		if (json_integer_value(json_object_get(v, "hour")) != hour) {
+			json_object_del(f->state, k);
+			f->dirty = 1;
+		}
+}
+
 void inflow_open(struct inflow *f, scq *h)
 {
 	struct buf err = BUF_INIT;
@@ -25,6 +40,7 @@ void inflow_open(struct inflow *f, scq *h)
 		f->state = json_object();
 	}
 	f->incomplete = json_object();
+	prune(f);
 	buf_release(&err);
 }
 

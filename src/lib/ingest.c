@@ -28,6 +28,7 @@ struct ingest {
 	int inbox;      /* fd of my inbox/ */
 	struct inflow flow; /* per-requester caps (inflow.h) */
 	double until;   /* monotonic end of this pass's work, 0: none */
+	double budget;  /* its length in seconds, for the notice */
 };
 
 /* The runner's pass has used its time: the rest waits for the next tick. */
@@ -610,7 +611,7 @@ static int ingest_requester(struct ingest *in, const char *req)
 	if (r == 0 && i < n) /* no limit in silence: say what waits */
 		buf_addf(&in->h->notices, "ingest: %zu of %zu inbox entries of %s wait for the next "
 			 "pass (a pass takes at most %d per requester and %.1f s)\n", n - i, n, req,
-			 INGEST_SHARE, INGEST_RUNNER_BUDGET);
+			 INGEST_SHARE, in->budget);
 	if (r == 0)
 		r = commit_staged(in);
 	json_array_clear(in->staged);
@@ -650,7 +651,7 @@ static json_t *requesters(scq *h, int inbox)
 static int ingest_pass(scq *h, struct scq_ingest_stats *st, double budget)
 {
 	struct scq_ingest_stats local = { 0 };
-	struct ingest in = { h, st ? st : &local, json_array(), -1, { 0 }, 0 };
+	struct ingest in = { h, st ? st : &local, json_array(), -1, { 0 }, 0, 0 };
 	char *app = app_dir_of(h, h->email), *inbox = path_join(app, "inbox");
 	json_t *reqs = NULL, *q;
 	size_t i;
@@ -659,6 +660,7 @@ static int ingest_pass(scq *h, struct scq_ingest_stats *st, double budget)
 	if (st)
 		memset(st, 0, sizeof(*st));
 	in.until = budget > 0 ? time_mono() + budget : 0;
+	in.budget = budget;
 	/* one ingest at a time per store: the runner, bots and the owner's
 	 * commands all ingest, and a job must be taken exactly once */
 	lock = store_open(h) < 0 ? -1 :

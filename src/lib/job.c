@@ -197,6 +197,8 @@ long job_count_held(scq *h, int status)
 	}
 	if (d)
 		closedir(d);
+	else if (dir >= 0)
+		close(dir);
 	return n;
 }
 

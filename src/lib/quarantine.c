@@ -147,6 +147,12 @@ int quarantine_batch(scq *h, int parent, const char *req, const char *name,
 		r = scq_fail_errno(h, "creating quarantine batch folder '%s'", batch);
 		goto out;
 	}
+	/* made every time (EEXIST is fine): a crash between the batch
+	 * folder's mkdir and its entries/ must not break the rest of the hour */
+	if (fs_mkdir(bfd, "entries", 0700) < 0) {
+		r = scq_fail_errno(h, "creating quarantine batch folder '%s'", batch);
+		goto out;
+	}
 	time_now_iso(now);
 	buf_addf(&n, "entries/%.8s", rnd);
 	if (fs_rename(parent, name, bfd, n.ptr, FS_DEFER_SYNC) < 0) {
@@ -160,7 +166,7 @@ int quarantine_batch(scq *h, int parent, const char *req, const char *name,
 	buf_addf(&p, "%s\n", text ? text : "{}");
 	{
 		int fd = openat(bfd, "index.jsonl", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd < 0 || write(fd, p.ptr, p.len) != (ssize_t)p.len)
+		if (fd < 0 || fs_write_all(fd, p.ptr, p.len) < 0)
 			r = scq_fail_errno(h, "writing quarantine index of '%s'", batch);
 		if (fd >= 0)
 			close(fd);

@@ -451,7 +451,7 @@ static void outcome(struct run_slot *s, int *status, json_t *res)
 	/* the run's own outcome, restored by `scq republish` once the
 	 * outputs are collected after a collect_error */
 	json_object_set_new(res, "run_error_kind", kind ? json_string(kind) : json_null());
-	json_object_set_new(res, "run_error_message", msg.len ? json_string(msg.ptr) : json_null());
+	json_object_set_new(res, "run_error_message", msg.len ? json_name(msg.ptr) : json_null());
 	if (s->collect_error.len && *status != SCQ_CANCELLED) {
 		kind = "collect_error", *status = SCQ_FAILED;
 		buf_setf(&msg, "%s (the owner can run `scq republish` once space is free)",

@@ -223,6 +223,20 @@ static void cleanup(scq *h, unsigned *n)
 		cleanup_status(h, s, time_now() - (double)after, n);
 }
 
+/* One scq_log line per notice line. */
+static void log_notices(scq *h, const char *n)
+{
+	const char *nl;
+	for (; *n; n = nl + 1) {
+		nl = strchr(n, '\n');
+		if (!nl) {
+			scq_log(h, "%s", n);
+			return;
+		}
+		scq_log(h, "%.*s", (int)(nl - n), n);
+	}
+}
+
 /* Seconds of ingest work per runner tick (deadlines are checked between). */
 #define INGEST_BUDGET 0.2
 
@@ -254,7 +268,7 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 		    (next_tick == 0 || ingest_child_start(h, &l->ingest) < 0)) {
 			int e = next_tick == 0 ? scq_ingest(h, NULL) : ingest_bounded(h, INGEST_BUDGET);
 			if (*scq_ingest_notices(h))
-				scq_log(h, "%s", scq_ingest_notices(h));
+				log_notices(h, scq_ingest_notices(h));
 			if (e == 0)
 				e = queue_expire(h, NULL);
 			if (e < 0) {

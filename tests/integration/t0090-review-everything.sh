@@ -28,6 +28,7 @@ out_has "--full shows every line" "line 100 of notes"
 check "review --file shows one file whole" do_ review "$U" --file notes.txt
 out_has "... to its last line" "line 100 of notes"
 check_exit "review --file of a file not in the job fails" 1 do_ review "$U" --file nope.txt
+check_exit "... also for a path that is not UTF-8" 1 do_ review "$U" --file "$(printf 'no\377pe')"
 check_exit "--full and --file do not go together" 2 do_ review "$U" --full --file notes.txt
 check "the job runs what was reviewed" do_ approve "$U"
 check "run" do_ run
