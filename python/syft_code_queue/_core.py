@@ -316,6 +316,7 @@ class JobCollection(list):
         self._title = title
         self._cl = client
         self._listed_at = time.monotonic() if query is not None else None
+        self._changes_seen = getattr(client, "_changes", 0)
 
     def _derive(self, jobs):
         return JobCollection(jobs, None, None, self._cl)
@@ -392,9 +393,11 @@ class JobCollection(list):
         return self
 
     def __call__(self):
-        # the property just listed: do not list a second time
+        # the property just listed, and nothing changed through the client
+        # since: do not list a second time
         if self._listed_at is not None and \
-                time.monotonic() - self._listed_at < self._FRESH_SECONDS:
+                time.monotonic() - self._listed_at < self._FRESH_SECONDS and \
+                getattr(self._cl, "_changes", 0) == self._changes_seen:
             self._listed_at = None
             return self
         return self.refresh()
@@ -441,6 +444,7 @@ class Client(FilesMixin):
     properties that can also be called."""
 
     def __init__(self, email=None, data_dir=None, config_path=None, init=True):
+        self._changes = 0  # state changes made through this client
         try:
             self._h = _scq.Handle(email=email, data_dir=data_dir, config_path=config_path)
         except ConfigError as e:
@@ -580,6 +584,7 @@ class Client(FilesMixin):
             raise InvalidJob("code folder '%s' does not exist" % folder)
         if not os.path.isfile(os.path.join(folder, "run.sh")):
             raise InvalidJob("code folder '%s' has no run.sh" % folder)
+        self._changes += 1  # a collection listed before this is stale
         uid = self._h.submit(self._target(target_email), folder, str(name), description, tags,
                              timeout_seconds, bool(convert_crlf))
         return self._submitted(uid)
@@ -601,6 +606,7 @@ class Client(FilesMixin):
             script_content = script_content.encode("utf-8")
         if isinstance(requirements, str):
             requirements = [requirements]
+        self._changes += 1  # a collection listed before this is stale
         uid = self._h.submit_script(self._target(target_email), str(language), bytes(script_content),
                                     str(name), description, tags, timeout_seconds,
                                     list(requirements) if requirements else None)
@@ -631,22 +637,26 @@ class Client(FilesMixin):
                              "requester" % (j.target_email, verb, j.uid)) from None
 
     def approve(self, job_uid, reason=None, allow_network=False):
+        self._changes += 1  # a collection listed before this is stale
         self._h.approve(self._owner_uid(job_uid, "approve"), reason or None,
                         bool(allow_network))
         return True
 
     def reject(self, job_uid, reason=None):
         reason = (reason or "").strip() or DEFAULT_REJECT_REASON
+        self._changes += 1  # a collection listed before this is stale
         self._h.reject(self._owner_uid(job_uid, "reject"), reason)
         return True
 
     def cancel(self, job_uid):
+        self._changes += 1  # a collection listed before this is stale
         self._h.cancel(self._find(job_uid).uid)
         return True
 
     def release(self, job_uid):
         """Owner, with the setting release=review: send a finished job's log
         and outputs to its requester."""
+        self._changes += 1  # a collection listed before this is stale
         self._h.release(self._owner_uid(job_uid, "release"))
         return True
 
@@ -678,9 +688,11 @@ class Client(FilesMixin):
 
     # -- running, settings, datasets -------------------------------------------------
     def run_jobs(self):
+        self._changes += 1  # a collection listed before this is stale
         return self._h.run_cycle()
 
     def ingest(self):
+        self._changes += 1  # a collection listed before this is stale
         return self._h.ingest()
 
     @property

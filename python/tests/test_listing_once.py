@@ -37,6 +37,13 @@ class ListingOnce(Workspace):
         finally:
             q.configure(email=self.ds.email, data_dir=self.ws)
 
+    def test_a_call_after_a_change_refreshes(self):
+        coll = self.owner.pending_for_me
+        self.owner.reject(coll[0].uid, "no")
+        coll()
+        self.assertEqual(self.calls, 2)
+        self.assertNotIn("listed once", [j.name for j in coll if j.status == "pending"])
+
     def test_a_later_call_refreshes(self):
         coll = self.owner.pending_for_me
         coll._listed_at -= 2 * coll._FRESH_SECONDS  # as if read a while ago
