@@ -301,6 +301,12 @@ class CodeJob:
 
 # ---- JobCollection -------------------------------------------------------------
 
+def _shown_line(text):
+    """Submitter text for a one-line message: the library's markers."""
+    return _scq.escape_text(("" if text is None else str(text)).encode("utf-8", "surrogateescape"),
+                            False)[0]
+
+
 class JobCollection(list):
     """A list of CodeJob with filters, bulk decisions and a Jupyter table.
 
@@ -677,10 +683,12 @@ class Client(FilesMixin):
                 continue  # one slice; Ctrl-C is handled between slices
         job = self._find(uid)
         if job.error_kind == "publish_error":  # ran, but its results were not delivered
+            # the name is the submitter's text: shown with markers
             raise JobFailed("job '%s' (%s) ended %s, but its results could not be published: %s"
-                            % (job.name, job.short_id, job.status, job.error_message), job)
+                            % (_shown_line(job.name), job.short_id, job.status,
+                               job.error_message), job)
         if _scq.statuses()[st] != "completed":
-            msg = "job '%s' (%s) ended %s" % (job.name, job.short_id, job.status)
+            msg = "job '%s' (%s) ended %s" % (_shown_line(job.name), job.short_id, job.status)
             if job.error_message or job.reason:
                 msg += ": %s" % (job.error_message or job.reason)
             raise JobFailed(msg, job)

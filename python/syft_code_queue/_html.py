@@ -81,12 +81,7 @@ def shown(data, multiline=True):
         out.append(t)
         n += m
         i = k
-    t = "".join(out)
-    for c in "\u2028\u2029":  # line breaks to some renderers
-        if c in t:
-            n += t.count(c)
-            t = t.replace(c, "\u27e8U+%04X\u27e9" % ord(c))
-    return t, n
+    return "".join(out), n  # U+2028/2029 are in the library's list already
 
 
 def visible(s, multiline=True):
