@@ -121,6 +121,9 @@ void json_set_name(json_t *o, const char *key, const char *s);
 
 /* SHA-256 helpers (libsodium). */
 void sha256_hex(const void *data, size_t len, char out[65]);
+/* fs_chunk_fn that feeds a crypto_hash_sha256_state (ctx): hash while
+ * copying, so the bytes hashed are the bytes written (one read). */
+void sha256_chunk(void *ctx, const void *data, size_t len);
 
 /* Settings (settings.c). */
 long long setting_int(scq *h, const char *key);

@@ -147,13 +147,7 @@ int manifest_check_tree(int srcfd, json_t *m, const char *top_extra, struct buf 
 	return c.result;
 }
 
-static void hash_chunk(void *ctx, const void *data, size_t len)
-{
-	crypto_hash_sha256_update(ctx, data, len);
-}
-
-/* Open (creating with mkdir if asked) the parent folder of path below root. */
-static int open_parent(int root, const char *path, int create, const char **base)
+int manifest_open_parent(int root, const char *path, int create, const char **base)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir;
@@ -206,10 +200,10 @@ static int copy_entry(int srcfd, int dstfd, json_t *e, struct buf *err)
 			 "not a regular file");
 		goto out;
 	}
-	dir = open_parent(dstfd, p, 1, &base);
+	dir = manifest_open_parent(dstfd, p, 1, &base);
 	crypto_hash_sha256_init(&hs);
 	if (dir < 0 || fs_copy_atomic(in, dir, base, (uint64_t)size,
-			FS_DEFER_SYNC | FS_STAGED | (exec ? FS_EXEC : 0), hash_chunk, &hs, &n) < 0) {
+			FS_DEFER_SYNC | FS_STAGED | (exec ? FS_EXEC : 0), sha256_chunk, &hs, &n) < 0) {
 		int saved = errno;
 		buf_setf(err, "copying '%s': %s", p, saved == EFBIG ?
 			 "larger than the manifest says" : strerror(saved));

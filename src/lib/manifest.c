@@ -23,11 +23,6 @@ struct walker {
 	int dstfd; /* -1: walk only */
 };
 
-static void hash_chunk(void *ctx, const void *data, size_t len)
-{
-	crypto_hash_sha256_update(ctx, data, len);
-}
-
 static void hash_final_hex(crypto_hash_sha256_state *st, char out[65])
 {
 	unsigned char d[crypto_hash_sha256_BYTES];
@@ -108,7 +103,7 @@ static int copy_one(struct walker *w, int src, int dst, const char *name,
 	}
 	r = fs_copy_atomic(in, dst, name, MANIFEST_MAX_BYTES - w->bytes,
 			   FS_DEFER_SYNC | (w->staged ? FS_STAGED : 0) | (exec ? FS_EXEC : 0),
-			   hash_chunk, &hs, &n);
+			   sha256_chunk, &hs, &n);
 	close(in);
 	if (r < 0)
 		return buf_setf(w->err, "copying '%s': %s", rel, errno == EFBIG ?

@@ -47,6 +47,10 @@ int manifest_check_tree(int srcfd, json_t *m, const char *top_extra,
 /* Copy the manifest's files from srcfd to dstfd, hashing as it copies:
  * any difference from the manifest is BAD (or INCOMPLETE if short). */
 int manifest_copy_verified(int srcfd, int dstfd, json_t *m, struct buf *err);
+/* The parent folder of path below root (made, with mkdir, if create), as
+ * a descriptor (caller closes; never outside root); *base points at the
+ * last component of path. */
+int manifest_open_parent(int root, const char *path, int create, const char **base);
 /* Re-hash the files at dirfd against the manifest (before a run). */
 int manifest_verify(int dirfd, json_t *m, struct buf *err);
 /* The tree at dirfd is exactly the manifest: no extra or missing entry,

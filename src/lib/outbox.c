@@ -40,11 +40,6 @@ static int open_outbox(scq *h, const char *requester, const char *uid)
 	return fd;
 }
 
-static void hash_chunk(void *ctx, const void *data, size_t len)
-{
-	crypto_hash_sha256_update(ctx, data, len);
-}
-
 /* Copy the store's execution.log to execution.txt and describe it in the
  * status.  A job that never ran has no log: 0 and nothing added. */
 static int publish_log(int jobfd, int outfd, json_t *pub, struct buf *err)
@@ -64,7 +59,7 @@ static int publish_log(int jobfd, int outfd, json_t *pub, struct buf *err)
 	/* the copy never replaces: a reader between the two steps finds no
 	 * log and says it has not synced yet, which is true */
 	unlinkat(outfd, JOB_LOG_FILE, 0);
-	if (fs_copy_atomic(in, outfd, JOB_LOG_FILE, UINT64_MAX, FS_DEFER_SYNC, hash_chunk,
+	if (fs_copy_atomic(in, outfd, JOB_LOG_FILE, UINT64_MAX, FS_DEFER_SYNC, sha256_chunk,
 			   &hs, &n) < 0) {
 		buf_setf(err, "writing %s: %s", JOB_LOG_FILE, strerror(errno));
 		close(in);

@@ -264,27 +264,6 @@ int scq_job_output_dir(scq *h, const char *uid, char **path)
 	return r;
 }
 
-/* Open (creating) the folders of path below root; returns the parent's fd
- * and points *base at the last component. */
-static int open_parent(int root, const char *path, const char **base)
-{
-	char *p = xstrdup(path), *slash;
-	int fd = dup(root);
-	const char *comp = p;
-	while (fd >= 0 && (slash = strchr(comp, '/'))) {
-		int next;
-		*slash = '\0';
-		next = fs_mkdir(fd, comp, 0755) < 0 ? -1 :
-		       openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		fd = next;
-		comp = slash + 1;
-	}
-	*base = path + (comp - p);
-	free(p);
-	return fd;
-}
-
 /* Copy one published file into dst unless it is there already; 1 if it
  * is not (yet) available as published, <0 on a local error. */
 static int copy_one(scq *h, int src, int dst, json_t *e, const char *dir)
@@ -292,8 +271,12 @@ static int copy_one(scq *h, int src, int dst, json_t *e, const char *dir)
 	const char *path = json_string_value(json_object_get(e, "path")), *base;
 	const char *sha = json_string_value(json_object_get(e, "sha256"));
 	json_int_t size = json_integer_value(json_object_get(e, "size"));
-	int pd = open_parent(dst, path, &base), have, in = -1, r = 1;
+	int pd = manifest_open_parent(dst, path, 1, &base), have, in = -1, r = 1;
 	uint64_t n = 0;
+	crypto_hash_sha256_state hs;
+	unsigned char d[crypto_hash_sha256_BYTES];
+	char hex[65];
+	struct stat st;
 	unsigned flags = FS_NOREPLACE |
 		(!strcmp(json_string_value(json_object_get(e, "mode")), "0755") ? FS_EXEC : 0);
 	if (pd < 0)
@@ -314,14 +297,20 @@ static int copy_one(scq *h, int src, int dst, json_t *e, const char *dir)
 			close(fd);
 		goto out;
 	}
-	if (in < 0 || matches(in, size, sha) != 0 || lseek(in, 0, SEEK_SET) < 0)
+	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != size)
 		goto out; /* not synced yet */
-	if (fs_copy_atomic(in, pd, base, (uint64_t)size, flags | FS_DEFER_SYNC, NULL, NULL,
-			   &n) < 0)
+	/* one read: the copy is hashed as it is written, and kept only if it
+	 * is the published file */
+	crypto_hash_sha256_init(&hs);
+	if (fs_copy_atomic(in, pd, base, (uint64_t)size, flags | FS_DEFER_SYNC, sha256_chunk,
+			   &hs, &n) < 0) {
 		r = scq_fail_errno(h, "copying output '%s' to '%s'", path, dir);
-	else if ((have = openat(pd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-		 matches(have, size, sha) != 0) /* changed while copied: next time */
-		r = (unlinkat(pd, base, 0), 1);
+		goto out;
+	}
+	crypto_hash_sha256_final(&hs, d);
+	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+	if (n != (uint64_t)size || !sha || strcmp(hex, sha))
+		r = (unlinkat(pd, base, 0), 1); /* changed while copied: next time */
 	else
 		r = 0;
 out:

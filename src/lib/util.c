@@ -293,6 +293,11 @@ void json_set_name(json_t *o, const char *key, const char *s)
 	buf_release(&k);
 }
 
+void sha256_chunk(void *ctx, const void *data, size_t len)
+{
+	crypto_hash_sha256_update(ctx, data, len);
+}
+
 void sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char d[crypto_hash_sha256_BYTES];
