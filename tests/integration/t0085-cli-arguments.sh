@@ -59,7 +59,7 @@ if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 	check "the job is there" ds show "$UR" --json
 	out_has "pending" '"status":"pending"'
 else
-	echo "ok $((_n += 1)) # skip strace cannot trace here"
+	echo "not ok $((_n += 1)) - strace cannot trace here: make test-deps installs it (no silent skip)"
 fi
 check "submit --json" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name plain --json
 out_has "prints the job object" '"status":"pending"'
