@@ -1,5 +1,6 @@
 /*
- * decide.c - deciding on jobs: approve, reject, cancel.
+ * decide.c - the owner's decisions on jobs: approve, reject, release
+ * (cancel: lifecycle.c, which ingest's cancel requests also use).
  *
  * Only the owner a job targets may approve or reject it; the requester may
  * only ask for a cancel, through its inbox folder (results.c).
@@ -9,6 +10,7 @@
 #include "alloc.h"
 #include "fs.h"
 #include "job.h"
+#include "lifecycle.h"
 #include "queue.h"
 #include "banned.h"
 
@@ -74,7 +76,7 @@ int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
 	d = decision_record(h->email, reason);
 	json_object_set(d, "code_sha256", json_object_get(rec, "code_sha256"));
 	json_object_set_new(d, "allow_network", json_boolean(flags & SCQ_ALLOW_NETWORK));
-	r = queue_transition(h, uid, SCQ_PENDING, SCQ_APPROVED, d, "approve", h->email, reason);
+	r = job_transition(h, uid, SCQ_PENDING, SCQ_APPROVED, d, h->email, reason);
 	json_decref(d);
 	json_decref(rec);
 	buf_release(&err);
@@ -93,45 +95,8 @@ int scq_reject(scq *h, const char *uid, const char *reason)
 		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only pending jobs can be "
 				"rejected", uid, scq_status_name(st));
 	d = decision_record(h->email, reason);
-	r = queue_transition(h, uid, SCQ_PENDING, SCQ_REJECTED, d, "reject", h->email, reason);
+	r = job_transition(h, uid, SCQ_PENDING, SCQ_REJECTED, d, h->email, reason);
 	json_decref(d);
-	return r;
-}
-
-int job_cancel(scq *h, const char *uid, const char *by)
-{
-	int st = queue_locate(h, uid), fd, r;
-	struct buf err = BUF_INIT;
-	json_t *rec, *d;
-	if (st < 0)
-		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
-	fd = queue_job_dir(h, st, uid);
-	rec = fd >= 0 ? json_load_file_at(fd, "job.json", SMALL_JSON_MAX, &err) : NULL;
-	if (strcmp(by, h->email) && (!rec || strcmp(by, json_string_value(json_object_get(rec, "requester_email")))))
-		r = scq_fail(h, SCQ_EPERM, "only the requester or the owner may cancel job '%s'", uid);
-	else if (st == SCQ_RUNNING) { /* the runner sees this and stops the job */
-		d = decision_record(by, "cancelled");
-		json_object_set_new(d, "from", json_string("running"));
-		r = json_write_at(fd, "cancel-request.json", d, 0) < 0 ?
-		    scq_fail_errno(h, "requesting cancel of job '%s'", uid) : 0;
-		json_decref(d);
-		if (r == 0 && queue_locate(h, uid) != SCQ_RUNNING) { /* it ended meanwhile */
-			unlinkat(fd, "cancel-request.json", 0);
-			r = scq_fail(h, SCQ_ESTATE, "job '%s' finished before it could be cancelled", uid);
-		}
-	} else if (st != SCQ_PENDING && st != SCQ_APPROVED)
-		r = scq_fail(h, SCQ_ESTATE, "job '%s' is already %s", uid, scq_status_name(st));
-	else {
-		d = decision_record(by, strcmp(by, h->email) ? "cancelled by requester" :
-				    "cancelled by data owner");
-		json_object_set_new(d, "from", json_string(scq_status_name(st)));
-		r = queue_transition(h, uid, st, SCQ_CANCELLED, d, "cancel", by, NULL);
-		json_decref(d);
-	}
-	if (fd >= 0)
-		close(fd);
-	json_decref(rec);
-	buf_release(&err);
 	return r;
 }
 

@@ -17,8 +17,10 @@
 #include "fs.h"
 #include "inflow.h"
 #include "job.h"
+#include "lifecycle.h"
 #include "manifest.h"
 #include "queue.h"
+#include "state.h"
 #include "banned.h"
 
 struct ingest {
@@ -462,10 +464,9 @@ static int commit_staged(struct ingest *in)
 		const char *uid = json_string_value(json_object_get(e, "uid"));
 		struct buf err = BUF_INIT, rel = BUF_INIT;
 		json_t *srec;
-		if (fs_rename(tmp, uid, pend, uid, FS_DEFER_SYNC) < 0) {
-			r = scq_fail_errno(h, "committing job '%s'", uid);
+		if ((r = state_move_at(h, tmp, pend, uid, STATE_STAGED, SCQ_PENDING, NULL,
+				       FS_DEFER_SYNC)) != 0)
 			goto out;
-		}
 		buf_addf(&rel, "%s/job.json", uid);
 		srec = json_load_file_at(pend, rel.ptr, SMALL_JSON_MAX, &err);
 		if (srec) /* a lost mark only means the slow path */

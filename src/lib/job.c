@@ -1,5 +1,6 @@
 /*
- * job.c - assemble the public view of a job and the job-list container.
+ * job.c - assemble the public view of a job, the job-list container, and
+ * where a job's folder is for me (job_folder_of).
  *
  * The status is the directory the job sits in; record files are read only
  * when they fit that status (a decision written just before a crash that
@@ -409,4 +410,56 @@ int job_mark_deadline(int pending_dir, const char *uid, json_t *rec)
 	ts[1].tv_sec = (time_t)created + (time_t)t;
 	ts[1].tv_nsec = DEADLINE_MARK_NSEC;
 	return utimensat(pending_dir, uid, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+/* outbox/<me>/<uid> at whichever owner has it (p is consumed). */
+static char *find_in_outboxes(scq *h, const char *uid, struct buf *p)
+{
+	DIR *sites = opendir(h->datasites);
+	struct dirent *s;
+	char *found = NULL;
+	while (sites && !found && (s = readdir(sites))) {
+		char *app;
+		struct stat st;
+		if (!email_valid(s->d_name))
+			continue;
+		app = app_dir_of(h, s->d_name);
+		buf_setf(p, "%s/outbox/%s/%s", app, h->email, uid);
+		if (lstat(p->ptr, &st) == 0 && S_ISDIR(st.st_mode))
+			found = buf_detach(p, NULL);
+		free(app);
+	}
+	if (sites)
+		closedir(sites);
+	buf_release(p);
+	return found;
+}
+
+char *job_folder_of(scq *h, const char *uid, int *owner_view)
+{
+	struct buf p = BUF_INIT, err = BUF_INIT;
+	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1, fd;
+	json_t *rec = NULL;
+	*owner_view = st >= 0;
+	if (st >= 0) {
+		buf_addf(&p, "%s/jobs/%s/%s", h->store, scq_status_name(st), uid);
+		return buf_detach(&p, NULL);
+	}
+	fd = store_subdir(h, "submitted");
+	buf_addf(&p, "%s.json", uid);
+	if (fd >= 0 && scq_uid_valid(uid))
+		rec = json_load_file_at(fd, p.ptr, SMALL_JSON_MAX, &err);
+	if (fd >= 0)
+		close(fd);
+	buf_reset(&p);
+	if (rec) {
+		char *app = app_dir_of(h, json_string_value(json_object_get(rec, "target_email")));
+		buf_addf(&p, "%s/outbox/%s/%s", app, h->email, uid);
+		free(app);
+	}
+	json_decref(rec);
+	buf_release(&err);
+	if (!rec && scq_uid_valid(uid)) /* no local record: look in the owners' outboxes */
+		return find_in_outboxes(h, uid, &p);
+	return rec ? buf_detach(&p, NULL) : (buf_release(&p), NULL);
 }

@@ -68,7 +68,7 @@ int job_mark_deadline(int pending_dir, const char *uid, json_t *store_rec);
 
 /* Where the job's files are for me: its store folder (owner, *owner_view
  * 1) or my outbox copy at its owner (requester).  NULL if unknown; caller
- * frees (results.c). */
+ * frees. */
 char *job_folder_of(scq *h, const char *uid, int *owner_view);
 
 /* How many jobs in state status have results held for the owner's

@@ -15,6 +15,7 @@
 #include "alloc.h"
 #include "fs.h"
 #include "job.h"
+#include "lifecycle.h"
 #include "queue.h"
 #include "banned.h"
 
@@ -95,22 +96,6 @@ static int newest_entry_first(const void *a, const void *b)
 	return strcmp(x->uid, y->uid);
 }
 
-/* Expire a pending job whose approval wait is over; returns its status. */
-static int maybe_expire(scq *h, json_t *rec, const char *uid, double now)
-{
-	double created;
-	json_int_t t = json_integer_value(json_object_get(rec, "timeout_seconds"));
-	json_t *d;
-	int r;
-	if (time_parse_iso(json_string_value(json_object_get(rec, "created_at")), &created) < 0 ||
-	    now <= created + (double)t)
-		return SCQ_PENDING;
-	d = decision_record("scq", "job expired: the data owner did not decide within its timeout");
-	r = queue_transition(h, uid, SCQ_PENDING, SCQ_TIMEDOUT, d, "expire", "scq", "approval timeout");
-	json_decref(d);
-	return r == 0 ? SCQ_TIMEDOUT : queue_locate(h, uid);
-}
-
 /* Load one store job (expiring it if due); NULL if it moved away.
  * dirs[] holds the open state folders, so each job costs two lookups. */
 static scq_job *load_entry(scq *h, const int *dirs, struct entry *e, double now)
@@ -131,8 +116,8 @@ static scq_job *load_entry(scq *h, const int *dirs, struct entry *e, double now)
 	}
 	buf_addf(&rel, "%s/job.json", e->uid);
 	rec = json_load_file_at(dirs[st], rel.ptr, SMALL_JSON_MAX, &err);
-	if (rec && st == SCQ_PENDING)
-		st = maybe_expire(h, rec, e->uid, now);
+	if (rec && st == SCQ_PENDING) /* the one expiry rule (lifecycle.c) */
+		job_expire(h, e->uid, rec, now, &st);
 	if (rec && st == SCQ_PENDING) /* a pending job has no other records */
 		j = job_from_json(job_public_json(h, -1, st, rec));
 	else if (rec && st >= 0 && (fd = openat(dirs[st], e->uid,

@@ -1,11 +1,12 @@
 /*
- * queue.h - the owner's private store: state directories and transitions.
+ * queue.h - the owner's private store: its state folders.
  *
- * A job's status is the directory it sits in (jobs/<status>/<uid>); every
- * transition is one rename between state directories, preceded by the
- * write of the record that justifies it.  Renames use RENAME_NOREPLACE,
- * so two processes racing for the same transition cannot both win: the
- * loser sees ENOENT and reports the job's new state.
+ * Exports (queue.c): queue_status_dir, queue_locate, queue_job_dir,
+ * decision_record.  A job's status is the folder it sits in
+ * (jobs/<status>/<uid>); the moves between them are state.h's, their
+ * audit and publication lifecycle.h's.  Also declared here, for now, the
+ * outbox (outbox.c), republish_needed (republish.c) and quarantine
+ * (quarantine.c).
  */
 #ifndef SCQ_QUEUE_H
 #define SCQ_QUEUE_H
@@ -16,16 +17,6 @@
 int queue_status_dir(scq *h, int status);
 /* Which state directory holds uid; -1 if none. */
 int queue_locate(scq *h, const char *uid);
-/*
- * Move uid from one state to another.  record (may be NULL) is written as
- * the target state's record file first.  Publishes the new status to the
- * outbox and appends an audit event.  Returns SCQ_ESTATE if the job is no
- * longer in `from`.
- */
-int queue_transition(scq *h, const char *uid, int from, int to, json_t *record,
-		     const char *event, const char *actor, const char *reason);
-/* Expire pending jobs past their approval deadline. */
-int queue_expire(scq *h, unsigned *expired);
 /* Open jobs/<status>/<uid> (caller closes). */
 int queue_job_dir(scq *h, int status, const char *uid);
 /* Publish the job's current public status to the requester's outbox. */
@@ -46,7 +37,5 @@ int quarantine_entry(scq *h, int parent, const char *req, const char *name,
  * renamed entry and one line of its index.jsonl. */
 int quarantine_batch(scq *h, int parent, const char *req, const char *name,
 		     const char *reason, const char *batch);
-/* Cancel uid in my store on behalf of `by` (owner or requester). */
-int job_cancel(scq *h, const char *uid, const char *by);
 
 #endif

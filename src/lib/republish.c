@@ -16,6 +16,7 @@
 #include "alloc.h"
 #include "fs.h"
 #include "job.h"
+#include "lifecycle.h"
 #include "queue.h"
 #include "runner.h"
 #include "banned.h"
@@ -79,10 +80,9 @@ static int redo_collect(scq *h, const char *uid, int st, int fd, json_t *res)
 	if (r)
 		return r;
 	to = json_is_null(json_object_get(nres, "error_kind")) ? SCQ_COMPLETED : SCQ_FAILED;
-	if (to != st) {
-		r = queue_transition(h, uid, st, to, nres, "republish", h->email,
-				     "outputs collected again");
-	} else {
+	if (st == SCQ_FAILED) { /* failed -> completed, or its record rewritten */
+		r = job_transition(h, uid, st, to, nres, h->email, "outputs collected again");
+	} else { /* a cancelled run stays cancelled: its own outcome */
 		r = json_write_at(fd, "result.json", nres, 0) < 0 ?
 		    scq_fail_errno(h, "writing result of job '%s'", uid) : 0;
 		if (r == 0)

@@ -1,7 +1,7 @@
 /*
- * results.c - where a job's results are, waiting for a job, the
- * requester's cancel request, queue summaries and the owner's datasets
- * (reading the log and outputs: results-read.c).
+ * results.c - waiting for a job, the requester's cancel request, queue
+ * summaries and the doctor (where a job's folder is: job.c; reading the
+ * log and outputs: results-read.c).
  *
  * Each reader works for both roles: the owner reads the private store, the
  * requester reads what the owner published to outbox/<requester>/.
@@ -11,62 +11,11 @@
 #include "alloc.h"
 #include "fs.h"
 #include "job.h"
+#include "lifecycle.h"
 #include "manifest.h"
 #include "queue.h"
 #include "sandbox.h"
 #include "banned.h"
-
-/* outbox/<me>/<uid> at whichever owner has it (p is consumed). */
-static char *find_in_outboxes(scq *h, const char *uid, struct buf *p)
-{
-	DIR *sites = opendir(h->datasites);
-	struct dirent *s;
-	char *found = NULL;
-	while (sites && !found && (s = readdir(sites))) {
-		char *app;
-		struct stat st;
-		if (!email_valid(s->d_name))
-			continue;
-		app = app_dir_of(h, s->d_name);
-		buf_setf(p, "%s/outbox/%s/%s", app, h->email, uid);
-		if (lstat(p->ptr, &st) == 0 && S_ISDIR(st.st_mode))
-			found = buf_detach(p, NULL);
-		free(app);
-	}
-	if (sites)
-		closedir(sites);
-	buf_release(p);
-	return found;
-}
-
-char *job_folder_of(scq *h, const char *uid, int *owner_view)
-{
-	struct buf p = BUF_INIT, err = BUF_INIT;
-	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1, fd;
-	json_t *rec = NULL;
-	*owner_view = st >= 0;
-	if (st >= 0) {
-		buf_addf(&p, "%s/jobs/%s/%s", h->store, scq_status_name(st), uid);
-		return buf_detach(&p, NULL);
-	}
-	fd = store_subdir(h, "submitted");
-	buf_addf(&p, "%s.json", uid);
-	if (fd >= 0 && scq_uid_valid(uid))
-		rec = json_load_file_at(fd, p.ptr, SMALL_JSON_MAX, &err);
-	if (fd >= 0)
-		close(fd);
-	buf_reset(&p);
-	if (rec) {
-		char *app = app_dir_of(h, json_string_value(json_object_get(rec, "target_email")));
-		buf_addf(&p, "%s/outbox/%s/%s", app, h->email, uid);
-		free(app);
-	}
-	json_decref(rec);
-	buf_release(&err);
-	if (!rec && scq_uid_valid(uid)) /* no local record: look in the owners' outboxes */
-		return find_in_outboxes(h, uid, &p);
-	return rec ? buf_detach(&p, NULL) : (buf_release(&p), NULL);
-}
 
 static int is_terminal(int st)
 {

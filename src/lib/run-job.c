@@ -17,9 +17,11 @@
 #include "collect.h"
 #include "fs.h"
 #include "job.h"
+#include "lifecycle.h"
 #include "manifest.h"
 #include "queue.h"
 #include "runner.h"
+#include "state.h"
 #include "banned.h"
 
 #define KILL_GRACE 2.0
@@ -266,7 +268,8 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	s->lockfd = openat(appr, uid, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (s->lockfd < 0 || fs_flock(s->lockfd, LOCK_EX | LOCK_NB) < 0)
 		goto out; /* someone else is claiming it */
-	if (fs_rename(appr, uid, run, uid, SYNC_FLAGS(h)) < 0 && !fs_exists(run, uid))
+	if (state_move_at(h, appr, run, uid, SCQ_APPROVED, SCQ_RUNNING, NULL, SYNC_FLAGS(h)) &&
+	    !fs_exists(run, uid))
 		goto out; /* someone else claimed it, or the rename failed */
 	/* (a failed fsync after a successful rename still leaves the job ours:
 	 * we hold its lock, so run it rather than strand it in running/) */
@@ -632,8 +635,8 @@ int run_finish(scq *h, struct run_slot *s)
 		json_object_set_new(res, "cancel", c ? c : decision_record(h->email, "cancelled"));
 	}
 	write_log(h, s, res);
-	r = queue_transition(h, s->uid, SCQ_RUNNING, status, res, "finish", h->email,
-			     str(res, "error_kind")[0] ? str(res, "error_kind") : NULL);
+	r = job_transition(h, s->uid, SCQ_RUNNING, status, res, h->email,
+			   str(res, "error_kind")[0] ? str(res, "error_kind") : NULL);
 	s->final_status = status;
 	/* a failed publication or collection: shown by the runner and in
 	 * `scq status`, completed by `scq republish` */

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include "alloc.h"
 #include "fs.h"
+#include "lifecycle.h"
 #include "queue.h"
 #include "runner.h"
 #include "banned.h"

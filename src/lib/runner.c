@@ -15,6 +15,7 @@
 #include "alloc.h"
 #include "fs.h"
 #include "job.h"
+#include "lifecycle.h"
 #include "queue.h"
 #include "runner.h"
 #include "banned.h"

@@ -1,0 +1,129 @@
+/*
+ * state.c - the job state machine as a table, and state_move, the one
+ * function through which a job changes state (see state.h).
+ *
+ * Crash argument (doc/protocol.md §5): a move writes its record file
+ * inside the job folder, then renames the folder.  A crash before the
+ * rename leaves the job in its old state with a record the loader ignores
+ * (it reads only records consistent with the folder); a crash after the
+ * rename leaves the new state durable, and the outbox publication, which
+ * is idempotent, is redone by the next runner start.
+ */
+#include "compat.h"
+#include "alloc.h"
+#include "fs.h"
+#include "queue.h"
+#include "state.h"
+#include "banned.h"
+
+#define OWNER STATE_BY_OWNER
+#define REQ STATE_BY_REQUESTER
+#define RUNNER STATE_BY_RUNNER
+#define RES STATE_RESULTS
+
+/* doc/protocol.md §5 is written from this table: change both together. */
+static const struct state_row table[] = {
+	{ STATE_STAGED, SCQ_PENDING, NULL, NULL, "ingest", STATE_BY_INGEST },
+	{ SCQ_PENDING, SCQ_APPROVED, "approved.json", NULL, "approve", OWNER },
+	{ SCQ_PENDING, SCQ_REJECTED, "rejected.json", NULL, "reject", OWNER | RES },
+	{ SCQ_PENDING, SCQ_CANCELLED, "cancelled.json", NULL, "cancel", OWNER | REQ | RES },
+	{ SCQ_PENDING, SCQ_TIMEDOUT, "timedout.json", NULL, "expire", STATE_BY_SCQ | RES },
+	{ SCQ_APPROVED, SCQ_CANCELLED, "cancelled.json", NULL, "cancel", OWNER | REQ | RES },
+	/* the claim: running.json follows the rename, under the job's lock */
+	{ SCQ_APPROVED, SCQ_RUNNING, NULL, NULL, "start", RUNNER },
+	{ SCQ_RUNNING, SCQ_COMPLETED, "result.json", NULL, "finish", RUNNER | RES },
+	{ SCQ_RUNNING, SCQ_FAILED, "result.json", NULL, "finish", RUNNER | RES },
+	{ SCQ_RUNNING, SCQ_CANCELLED, "result.json", "cancelled.json", "finish", RUNNER | RES },
+	/* scq republish, after a collect_error: the run's own outcome */
+	{ SCQ_FAILED, SCQ_COMPLETED, "result.json", NULL, "republish", OWNER | RES },
+	{ SCQ_FAILED, SCQ_FAILED, "result.json", NULL, "republish", OWNER | RES },
+};
+
+const struct state_row *state_table(size_t *n)
+{
+	*n = SCQ_NELEM(table);
+	return table;
+}
+
+const struct state_row *state_find(int from, int to)
+{
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(table); i++)
+		if (table[i].from == from && table[i].to == to)
+			return &table[i];
+	return NULL;
+}
+
+const char *state_name(int state)
+{
+	if (state == STATE_STAGED)
+		return "staged";
+	return state >= 0 && state < SCQ_STATUS_COUNT ? scq_status_name(state) : "unknown";
+}
+
+static int state_dir(scq *h, int state)
+{
+	return state == STATE_STAGED ? store_subdir(h, "tmp") : queue_status_dir(h, state);
+}
+
+static int write_record(scq *h, int src, const char *uid, const struct state_row *row,
+			json_t *record, unsigned fsflags)
+{
+	int fd = openat(src, uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
+	if (fd < 0)
+		return errno == ENOENT ? SCQ_ESTATE : scq_fail_errno(h, "job '%s'", uid);
+	if (json_write_at(fd, row->record, record, fsflags) < 0)
+		r = scq_fail_errno(h, "writing record '%s' of job '%s'", row->record, uid);
+	if (!r && row->also &&
+	    json_write_at(fd, row->also, json_object_get(record, "cancel"), fsflags) < 0)
+		r = scq_fail_errno(h, "writing record '%s' of job '%s'", row->also, uid);
+	close(fd);
+	return r;
+}
+
+static int state_error(scq *h, const char *uid, int from)
+{
+	int now = queue_locate(h, uid);
+	if (now < 0)
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+	return scq_fail(h, SCQ_ESTATE, "job '%s' is %s, not %s", uid,
+			scq_status_name(now), state_name(from));
+}
+
+int state_move_at(scq *h, int src, int dst, const char *uid, int from, int to,
+		  json_t *record, unsigned fsflags)
+{
+	const struct state_row *row = state_find(from, to);
+	int r;
+	if (!row)
+		return scq_fail(h, SCQ_ESTATE, "job '%s': no move from %s to %s "
+				"(doc/protocol.md §5)", uid, state_name(from), state_name(to));
+	if (row->record && !record)
+		return scq_fail(h, SCQ_EINVAL, "job '%s': the move from %s to %s needs "
+				"its record %s", uid, state_name(from), state_name(to), row->record);
+	if (row->record && (r = write_record(h, src, uid, row, record, fsflags)) != 0)
+		return r == SCQ_ESTATE ? state_error(h, uid, from) : r;
+	if (from == to)
+		return 0; /* a record rewritten in place (republish) */
+	if (fs_rename(src, uid, dst, uid, fsflags) < 0)
+		return errno == ENOENT || errno == EEXIST ? state_error(h, uid, from) :
+		       scq_fail_errno(h, "moving job '%s' to %s", uid, state_name(to));
+	return 0;
+}
+
+int state_move(scq *h, const char *uid, int from, int to, json_t *record,
+	       unsigned fsflags)
+{
+	int src, dst, r;
+	if (!state_find(from, to)) /* refused before any folder is opened */
+		return state_move_at(h, -1, -1, uid, from, to, record, fsflags);
+	src = state_dir(h, from);
+	dst = from == to ? -1 : state_dir(h, to);
+	r = src < 0 ? src : from != to && dst < 0 ? dst :
+	    state_move_at(h, src, dst, uid, from, to, record, fsflags);
+	if (src >= 0)
+		close(src);
+	if (dst >= 0)
+		close(dst);
+	return r;
+}

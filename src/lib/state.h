@@ -1,0 +1,73 @@
+/*
+ * state.h - the job state machine, as data, and the one function that
+ * moves a job between states.
+ *
+ * Exports:
+ *   STATE_STAGED        pseudo-state: tmp/<uid>, a job ingest has staged
+ *   STATE_COUNT         the 8 statuses of scq.h plus the pseudo-states
+ *   STATE_BY_*          who may make a move (flags of a row)
+ *   STATE_RESULTS       the move's publication carries log and outputs
+ *   struct state_row    {from, to, record, also, event, flags}
+ *   state_table()       every allowed move (doc/protocol.md §5 mirrors it)
+ *   state_find()        the row of a move, or NULL: the move is refused
+ *   state_name()        "pending" ... "cancelled", "staged"
+ *   state_move()        THE state change of a job: record, then rename
+ *   state_move_at()     the same with the two state folders already open
+ *
+ * A job's status is the folder it sits in (jobs/<status>/<uid>); a move
+ * writes the record that justifies it into the job folder, then renames
+ * the folder with RENAME_NOREPLACE, so of two processes racing for the
+ * same move only one wins: the loser sees ENOENT (or EEXIST) and gets
+ * SCQ_ESTATE naming the job's state.  Nothing else in the library renames
+ * between state folders (make check-layering greps for it).
+ *
+ * This layer writes and renames only: the audit event and the outbox
+ * publication of a move are the caller's (lifecycle.c), one layer up.
+ */
+#ifndef SCQ_STATE_H
+#define SCQ_STATE_H
+
+#include "internal.h"
+
+/* tmp/<uid>: copied and verified by ingest, not yet committed. */
+#define STATE_STAGED SCQ_STATUS_COUNT
+#define STATE_COUNT (SCQ_STATUS_COUNT + 1)
+
+enum state_flags {
+	STATE_BY_OWNER = 1 << 0,     /* the data owner (scq approve, ...) */
+	STATE_BY_REQUESTER = 1 << 1, /* the requester, by a cancel request */
+	STATE_BY_RUNNER = 1 << 2,    /* the runner (claim, finish) */
+	STATE_BY_INGEST = 1 << 3,    /* ingest's commit */
+	STATE_BY_SCQ = 1 << 4,       /* scq itself (expiry) */
+	STATE_RESULTS = 1 << 5       /* publish log and outputs with the status */
+};
+
+struct state_row {
+	int from, to;
+	/* written into the job folder before the rename, from the caller's
+	 * record (NULL: nothing); `also` from the record's "cancel" member */
+	const char *record, *also;
+	const char *event; /* the audit event of the move */
+	unsigned flags;
+};
+
+/* The table; *n gets its length. */
+const struct state_row *state_table(size_t *n);
+/* The row of from -> to; NULL if the move is not allowed. */
+const struct state_row *state_find(int from, int to);
+const char *state_name(int state);
+
+/*
+ * Move uid from `from` to `to`: refuse (SCQ_ESTATE) a pair not in the
+ * table, write record as the row's record file(s), then rename the folder
+ * (fs flags: 0 fsyncs both state folders, FS_DEFER_SYNC leaves that to
+ * the caller).  from == to (a row for it) rewrites the record in place.
+ * SCQ_ESTATE if the job is no longer in `from`.
+ */
+int state_move(scq *h, const char *uid, int from, int to, json_t *record,
+	       unsigned fsflags);
+/* The same, with the folders of from and to open (src, dst). */
+int state_move_at(scq *h, int src, int dst, const char *uid, int from, int to,
+		  json_t *record, unsigned fsflags);
+
+#endif
