@@ -90,17 +90,28 @@ static int state_error(scq *h, const char *uid, int from)
 			scq_status_name(now), state_name(from));
 }
 
+/* The move's row, or NULL with the error set: checked before any file
+ * is touched. */
+static const struct state_row *check_move(scq *h, const char *uid, int from, int to,
+					  json_t *record, int *r)
+{
+	const struct state_row *row = state_find(from, to);
+	if (!row)
+		*r = scq_fail(h, SCQ_ESTATE, "job '%s': no move from %s to %s "
+			      "(doc/protocol.md §5)", uid, state_name(from), state_name(to));
+	else if (row->record && !record)
+		*r = scq_fail(h, SCQ_EINVAL, "job '%s': the move from %s to %s needs its "
+			      "record %s", uid, state_name(from), state_name(to), row->record);
+	return *r ? NULL : row;
+}
+
 int state_move_at(scq *h, int src, int dst, const char *uid, int from, int to,
 		  json_t *record, unsigned fsflags)
 {
-	const struct state_row *row = state_find(from, to);
-	int r;
+	int r = 0;
+	const struct state_row *row = check_move(h, uid, from, to, record, &r);
 	if (!row)
-		return scq_fail(h, SCQ_ESTATE, "job '%s': no move from %s to %s "
-				"(doc/protocol.md §5)", uid, state_name(from), state_name(to));
-	if (row->record && !record)
-		return scq_fail(h, SCQ_EINVAL, "job '%s': the move from %s to %s needs "
-				"its record %s", uid, state_name(from), state_name(to), row->record);
+		return r;
 	if (row->record && (r = write_record(h, src, uid, row, record, fsflags)) != 0)
 		return r == SCQ_ESTATE ? state_error(h, uid, from) : r;
 	if (from == to)
@@ -114,9 +125,9 @@ int state_move_at(scq *h, int src, int dst, const char *uid, int from, int to,
 int state_move(scq *h, const char *uid, int from, int to, json_t *record,
 	       unsigned fsflags)
 {
-	int src, dst, r;
-	if (!state_find(from, to)) /* refused before any folder is opened */
-		return state_move_at(h, -1, -1, uid, from, to, record, fsflags);
+	int src, dst, r = 0;
+	if (!check_move(h, uid, from, to, record, &r))
+		return r;
 	src = state_dir(h, from);
 	dst = from == to ? -1 : state_dir(h, to);
 	r = src < 0 ? src : from != to && dst < 0 ? dst :

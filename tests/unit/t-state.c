@@ -1,0 +1,156 @@
+/*
+ * t-state.c - the job state machine's table (state.c) against a naive
+ * model written here independently, as SQLite tests its bitvec against a
+ * plain array: every (from, to) pair over all statuses and pseudo-states,
+ * allowed or refused, with the row's record, event and flags.  No store:
+ * a refused pair must be refused before any file is touched.
+ */
+#include "compat.h"
+#include "internal.h"
+#include "state.h"
+#include "tap.h"
+
+/* Our own names, in scq.h's order, then the pseudo-state. */
+static const char *const names[] = {
+	"pending", "approved", "running", "completed", "failed",
+	"rejected", "timedout", "cancelled", "staged",
+};
+#define NSTATES ((int)(sizeof(names) / sizeof(names[0])))
+
+static int id(const char *name)
+{
+	int i;
+	for (i = 0; i < NSTATES; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
+}
+
+/* The naive model: doc/protocol.md §5 read as prose, one move a line:
+ * "from to record also event who results". */
+static const char *const model[] = {
+	"staged pending - - ingest ingest no",
+	"pending approved approved.json - approve owner no",
+	"pending rejected rejected.json - reject owner yes",
+	"pending cancelled cancelled.json - cancel owner+requester yes",
+	"pending timedout timedout.json - expire scq yes",
+	"approved cancelled cancelled.json - cancel owner+requester yes",
+	"approved running - - start runner no",
+	"running completed result.json - finish runner yes",
+	"running failed result.json - finish runner yes",
+	"running cancelled result.json cancelled.json finish runner yes",
+	"failed completed result.json - republish owner yes",
+	"failed failed result.json - republish owner yes",
+};
+
+struct move {
+	char from[16], to[16], record[32], also[32], event[16], who[32], results[4];
+};
+
+/* The model's line for from -> to, parsed into *m; 0 if none. */
+static int model_find(int from, int to, struct move *m)
+{
+	size_t i;
+	for (i = 0; i < sizeof(model) / sizeof(model[0]); i++) {
+		if (sscanf(model[i], "%15s %15s %31s %31s %15s %31s %3s", m->from, m->to,
+			   m->record, m->also, m->event, m->who, m->results) != 7)
+			return tap_diag("bad model line %zu", i), 0;
+		if (id(m->from) == from && id(m->to) == to)
+			return 1;
+	}
+	return 0;
+}
+
+static unsigned who_flags(const char *who)
+{
+	unsigned f = 0;
+	f |= strstr(who, "owner") ? STATE_BY_OWNER : 0;
+	f |= strstr(who, "requester") ? STATE_BY_REQUESTER : 0;
+	f |= strstr(who, "runner") ? STATE_BY_RUNNER : 0;
+	f |= strstr(who, "ingest") ? STATE_BY_INGEST : 0;
+	f |= strstr(who, "scq") ? STATE_BY_SCQ : 0;
+	return f;
+}
+
+static const char *or_dash(const char *s)
+{
+	return s ? s : "-";
+}
+
+static void check_row(int from, int to, const struct state_row *row, const struct move *m)
+{
+	unsigned who = STATE_BY_OWNER | STATE_BY_REQUESTER | STATE_BY_RUNNER |
+		       STATE_BY_INGEST | STATE_BY_SCQ;
+	is_str(or_dash(row->record), m->record, "%s -> %s writes %s", names[from], names[to],
+	       m->record);
+	is_str(or_dash(row->also), m->also, "%s -> %s also writes %s", names[from], names[to],
+	       m->also);
+	is_str(row->event, m->event, "%s -> %s is audited as %s", names[from], names[to],
+	       m->event);
+	is_int(row->flags & who, who_flags(m->who), "%s -> %s is done by %s", names[from],
+	       names[to], m->who);
+	is_int(!!(row->flags & STATE_RESULTS), !strcmp(m->results, "yes"),
+	       "%s -> %s publishes results: %s", names[from], names[to], m->results);
+}
+
+/* A refused pair fails with SCQ_ESTATE and a message naming it, before
+ * any file is touched (h has no store: a touch would fail otherwise). */
+static void check_refused(scq *h, int from, int to)
+{
+	char want[128];
+	int r = state_move(h, "00000000-0000-4000-8000-000000000000", from, to, NULL, 0);
+	snprintf(want, sizeof(want), "no move from %s to %s", state_name(from), state_name(to));
+	ok(r == SCQ_ESTATE && strstr(scq_errmsg(h), want), "%s -> %s is refused",
+	   from >= 0 && from < NSTATES ? names[from] : "?", to >= 0 && to < NSTATES ? names[to] : "?");
+}
+
+/* An allowed pair passes the table: without its record it stops at the
+ * next check (SCQ_EINVAL), again before any file is touched. */
+static void check_allowed(scq *h, int from, int to, const struct move *m)
+{
+	int r;
+	if (!strcmp(m->record, "-"))
+		return; /* it would rename: that needs a store */
+	r = state_move(h, "00000000-0000-4000-8000-000000000000", from, to, NULL, 0);
+	ok(r == SCQ_EINVAL && strstr(scq_errmsg(h), "needs its record"),
+	   "%s -> %s is in the table (it asks for its record)", names[from], names[to]);
+}
+
+int main(void)
+{
+	struct scq h;
+	struct move m;
+	size_t n, i;
+	const struct state_row *t = state_table(&n);
+	int from, to, allowed = 0;
+	memset(&h, 0, sizeof(h));
+	h.store_fd = -1;
+	buf_init(&h.err, 4096);
+	is_int(STATE_COUNT, NSTATES, "statuses and pseudo-states: %d", NSTATES);
+	for (from = 0; from < NSTATES; from++)
+		is_str(state_name(from), names[from], "state %d is %s", from, names[from]);
+	for (from = -1; from <= NSTATES; from++)
+		for (to = -1; to <= NSTATES; to++) {
+			const struct state_row *row = state_find(from, to);
+			int want = from >= 0 && to >= 0 && model_find(from, to, &m);
+			ok(!!row == want, "%s -> %s: %s", from >= 0 && from < NSTATES ? names[from] : "?",
+			   to >= 0 && to < NSTATES ? names[to] : "?", want ? "allowed" : "refused");
+			allowed += want;
+			if (row && want) {
+				check_row(from, to, row, &m);
+				check_allowed(&h, from, to, &m);
+			} else if (!row) {
+				check_refused(&h, from, to);
+			}
+		}
+	is_int((long long)n, allowed, "the table has one row per allowed move, no more");
+	for (i = 0; i < n; i++)
+		ok(state_find(t[i].from, t[i].to) == &t[i], "row %zu (%s -> %s) is its pair's only row",
+		   i, state_name(t[i].from), state_name(t[i].to));
+	/* the invariant the product exists for: no run without approval */
+	for (from = 0; from < NSTATES; from++)
+		if (from != SCQ_APPROVED)
+			ok(!state_find(from, SCQ_RUNNING), "no way into running from %s", names[from]);
+	buf_release(&h.err);
+	return done_testing();
+}
