@@ -26,6 +26,7 @@
 #include "fs.h"
 #include "internal.h"
 #include "queue.h"
+#include "state.h"
 #include "banned.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
@@ -196,20 +197,26 @@ static int verify_line(scq *h, json_t *o, unsigned long n, char prev[65])
 
 /* ---- verification ------------------------------------------------------ */
 
-/* Events that can put a job in each state (queue.c transitions, ingest,
- * the runner, scq republish); "recovered" stands in, visibly, for an event
- * lost in a crash between a rename and its append (doc/protocol.md, Known
- * gap 1), or for a folder placed by hand. */
-static const char *const state_events[SCQ_STATUS_COUNT] = {
-	[SCQ_PENDING] = " ingest ingest-recovered republish recovered ",
-	[SCQ_APPROVED] = " approve republish recovered ",
-	[SCQ_RUNNING] = " start republish recovered ",
-	[SCQ_COMPLETED] = " finish republish recovered ",
-	[SCQ_FAILED] = " finish republish recovered ",
-	[SCQ_REJECTED] = " reject republish recovered ",
-	[SCQ_TIMEDOUT] = " expire republish recovered ",
-	[SCQ_CANCELLED] = " cancel finish republish recovered ",
-};
+/* The events that can put a job in `status`, as " a b c ": those of the
+ * moves into it (state.c's table), "ingest-recovered" for a pending job
+ * whose ingest finished after a crash (ingest.c), and for any state
+ * "republish" and "recovered", which stands in, visibly, for an event lost
+ * in a crash between a rename and its append (doc/protocol.md, Known gap
+ * 1), or for a folder placed by hand. */
+static void state_events(int status, struct buf *out)
+{
+	size_t n, i;
+	const struct state_row *t = state_table(&n);
+	struct buf w = BUF_INIT;
+	buf_setf(out, " ");
+	for (i = 0; i < n; i++) {
+		buf_setf(&w, " %s ", t[i].event);
+		if (t[i].to == status && strcmp(t[i].event, "republish") && !strstr(out->ptr, w.ptr))
+			buf_addf(out, "%s ", t[i].event);
+	}
+	buf_addf(out, "%srepublish recovered ", status == SCQ_PENDING ? "ingest-recovered " : "");
+	buf_release(&w);
+}
 
 struct verify {
 	scq *h;
@@ -281,9 +288,11 @@ static int check_heads(struct verify *v, unsigned long n)
 
 int audit_explains(json_t *events, const char *uid, int status)
 {
-	const char *had = json_string_value(json_object_get(events, uid));
-	const char *p = state_events[status];
+	const char *had = json_string_value(json_object_get(events, uid)), *p;
+	struct buf want = BUF_INIT;
 	int found = 0;
+	state_events(status, &want);
+	p = want.ptr;
 	while (had && !found && (p = strchr(p, ' ')) && p[1]) {
 		const char *q = strchr(p + 1, ' ');
 		struct buf w = BUF_INIT;
@@ -292,6 +301,7 @@ int audit_explains(json_t *events, const char *uid, int status)
 		buf_release(&w);
 		p = q;
 	}
+	buf_release(&want);
 	return found;
 }
 
@@ -304,10 +314,14 @@ static int check_store(struct verify *v)
 		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 		struct dirent *e;
 		while (d && r == 0 && (e = readdir(d)))
-			if (scq_uid_valid(e->d_name) && !audit_explains(v->seen, e->d_name, s))
+			if (scq_uid_valid(e->d_name) && !audit_explains(v->seen, e->d_name, s)) {
+				struct buf want = BUF_INIT;
+				state_events(s, &want);
 				r = scq_fail(v->h, SCQ_EINVAL, "audit log has no event for job '%s', "
 					     "which is %s in the store (expected one of:%s)",
-					     e->d_name, scq_status_name(s), state_events[s]);
+					     e->d_name, scq_status_name(s), want.ptr);
+				buf_release(&want);
+			}
 		if (d)
 			closedir(d);
 		else if (fd >= 0)

@@ -134,7 +134,7 @@ int audit_append(scq *h, const char *event, const char *uid,
 int audit_flush(scq *h);
 /* The events of the intact log as uid -> " event event ... " (caller
  * decrefs), or NULL when the log cannot be read or is broken; and whether
- * they explain a job being in `status` (audit.c, state_events). */
+ * they explain a job being in `status` (audit.c, from state.c's table). */
 json_t *audit_events_by_uid(scq *h);
 int audit_explains(json_t *events, const char *uid, int status);
 
