@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include "alloc.h"
 #include "fs.h"
+#include "job.h"
 #include "lifecycle.h"
 #include "queue.h"
 #include "state.h"
@@ -49,11 +50,22 @@ int job_expire(scq *h, const char *uid, json_t *rec, double now, int *status)
 	return r == SCQ_ESTATE ? 0 : r; /* decided meanwhile */
 }
 
+/* The folder's deadline mark (job.h) says the job is not due yet: the
+ * scan, like a listing, then parses nothing. */
+static int deadline_ahead(int dirfd_, const char *uid, double now)
+{
+	struct stat st;
+	return fstatat(dirfd_, uid, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       st.st_mtim.tv_nsec == DEADLINE_MARK_NSEC && (double)st.st_mtim.tv_sec > now;
+}
+
 static int expire_one(scq *h, int dirfd_, const char *uid, double now, unsigned *n)
 {
 	struct buf err = BUF_INIT, rel = BUF_INIT;
 	json_t *rec;
 	int r = 0, st = SCQ_PENDING;
+	if (deadline_ahead(dirfd_, uid, now))
+		return 0;
 	buf_addf(&rel, "%s/job.json", uid);
 	rec = json_load_file_at(dirfd_, rel.ptr, SMALL_JSON_MAX, &err);
 	if (rec)
