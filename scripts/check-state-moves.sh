@@ -4,7 +4,8 @@
 # both opens a state folder (queue_status_dir, queue_job_dir, the tmp/
 # staging folder, a "jobs/..." path) and renames is a bypass: name it and
 # fail.  fs.c (the rename primitive) and state.c are the exceptions.
-[ $# -gt 0 ] || set -- src/lib/*.c
+# (default: every .c file under src/lib, in whatever folders it has)
+[ $# -gt 0 ] || set -- $(find src/lib -name '*.c' | sort)
 status=0
 for f in "$@"; do
 	case $f in */state.c|*/fs.c) continue ;; esac
