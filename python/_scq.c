@@ -353,17 +353,21 @@ static PyObject *Handle_refresh(Handle *self, PyObject *args)
  * The library's reads never write.  The package has always relied on its
  * listings, lookups, waits and status bringing the queue up to date (the
  * reads used to ingest and expire), so these entry points refresh first:
- * the owner's view with ingest and expiry, a requester-only view with the
- * clean-up of my abandoned submissions.
+ * the owner's view with ingest and expiry, a list of my submissions with
+ * the clean-up of the abandoned ones (it walks them all anyway).
  */
+#define OWNER_REFRESH (SCQ_REFRESH_INGEST | SCQ_REFRESH_EXPIRE) /* cost: the inbox */
+
 static unsigned refresh_for(int role)
 {
-	return (role & SCQ_AS_OWNER) ? SCQ_REFRESH_READS : SCQ_REFRESH_SUBMISSIONS;
+	return (role & SCQ_AS_OWNER) ? OWNER_REFRESH : 0;
 }
 
 static int list_fresh(scq *h, int role, int status, scq_job_list **l)
 {
-	int r = scq_refresh(h, refresh_for(role));
+	/* a list of my submissions walks them all anyway: clean up too */
+	int r = scq_refresh(h, refresh_for(role) |
+			    ((role & SCQ_AS_REQUESTER) ? SCQ_REFRESH_SUBMISSIONS : 0));
 	return r ? r : scq_list(h, role, status, l);
 }
 
@@ -394,7 +398,7 @@ static int wait_fresh(scq *h, const char *uid, double timeout, int *st)
 	double end = mono() + timeout, left = timeout;
 	int r;
 	for (;;) {
-		if ((r = scq_refresh(h, SCQ_REFRESH_READS)) != 0)
+		if ((r = scq_refresh(h, OWNER_REFRESH)) != 0)
 			return r;
 		r = scq_wait(h, uid, timeout > 0 && left < 1 ? left : 1, st);
 		left = end - mono();

@@ -26,9 +26,12 @@ struct cmd {
 	unsigned refresh;
 };
 
-/* The table's refresh values. */
-#define RUN_REFRESH SCQ_REFRESH_READS        /* owner commands */
-#define RUN_CLEAN SCQ_REFRESH_SUBMISSIONS    /* my submissions only */
+/* The table's refresh values.  Ingest and expiry cost nothing per job in
+ * the store (a single-job command stays as cheap at 100,000 jobs); the
+ * clean-up of my abandoned submissions walks them all, so only the
+ * commands that list them all do it. */
+#define RUN_REFRESH (SCQ_REFRESH_INGEST | SCQ_REFRESH_EXPIRE) /* owner's queue */
+#define RUN_CLEAN SCQ_REFRESH_SUBMISSIONS                     /* my submissions */
 
 extern struct scq_open_options cli_opts;
 extern const struct cmd *cli_current;
@@ -40,6 +43,8 @@ extern const struct cmd *cli_current;
  * used to ingest did. */
 scq *cli_open(void);
 extern unsigned cli_refresh_flags;
+/* --no-refresh: no scq_refresh at all, so read commands write nothing. */
+extern int cli_no_refresh;
 /* Print "scq: <msg>" for a library failure and return EXIT_FAIL. */
 int cli_fail(scq *h, int code);
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -335,7 +335,7 @@ static int mine_to_run(scq *h, const char *uid)
 static int wait_job(scq *h, const char *uid, double timeout, int *st)
 {
 	struct timespec t0, now;
-	int mine = mine_to_run(h, uid), r;
+	int mine = !cli_no_refresh && mine_to_run(h, uid), r;
 	double left = timeout;
 	if (!mine)
 		return scq_wait(h, uid, timeout, st);
@@ -348,7 +348,7 @@ static int wait_job(scq *h, const char *uid, double timeout, int *st)
 			return r;
 		if (timeout > 0 && left <= 0)
 			return r; /* the caller says so, with the whole timeout */
-		if ((r = scq_refresh(h, SCQ_REFRESH_READS)) != 0)
+		if ((r = scq_refresh(h, RUN_REFRESH)) != 0)
 			return r;
 	}
 }

@@ -3,14 +3,15 @@
  *
  * Exit status: 0 success, 1 the operation failed, 2 usage error.  Global
  * options (--email, --data-dir, --config) are accepted anywhere before
- * "--", on every command.
+ * "--", on every command, and so is --no-refresh.
  *
  * The library's reads never write.  A command marked RUN_REFRESH in the
  * table (the owner's queue views and decisions, and the job commands a
  * requester shares with them) gets its handle refreshed once, ingest and
  * expiry (scq_refresh), so it shows the queue up to date; `scq run` does
  * that itself on every tick, and the rest (config, dataset, audit, doctor)
- * only read.
+ * only read.  --no-refresh turns the refresh off: the read commands then
+ * write nothing at all (a read-only mount, a monitor that polls).
  */
 #include "cli.h"
 #include <stdarg.h>
@@ -46,7 +47,8 @@ static const struct cmd commands[] = {
 	{ "wait", cmd_wait, "ID [--timeout SECONDS] [--json]",
 	  "wait until a job ends (exit 0 only if completed; --timeout default 600, 0 waits forever)", RUN_REFRESH },
 	{ "republish", cmd_republish, "ID", "owner: finish publishing a job's results after a failure (disk full)", RUN_REFRESH },
-	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester", RUN_REFRESH },
+	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester",
+	  RUN_REFRESH | RUN_CLEAN },
 	{ "run", cmd_run, "[--watch] [--json]", "run approved jobs (one cycle, or a loop)", 0 },
 	{ "config", cmd_config, "get KEY | set KEY VALUE | list [--json]", "the data owner's settings", 0 },
 	{ "dataset", cmd_dataset, "add NAME PATH | remove NAME | list [--json]", "datasets exposed to jobs read-only", 0 },
@@ -65,7 +67,9 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nIdentity: --email/--data-dir, else SYFTBOX_EMAIL/SYFTBOX_DATA_DIR, else the\n"
-		"SyftBox config (~/.syftbox/config.json).  'scq COMMAND --help' for details.\n");
+		"SyftBox config (~/.syftbox/config.json).  'scq COMMAND --help' for details.\n"
+		"--no-refresh: show the queue as it is stored and write nothing (commands that\n"
+		"show or decide on jobs first take new jobs from the inbox and expire old ones).\n");
 }
 
 /* Pull the global options out of argv, wherever they are. */
@@ -77,6 +81,10 @@ static int take_globals(int *argc, char **argv)
 		const char *a = argv[i], *val = NULL;
 		if (!strcmp(a, "--"))
 			break;
+		if (!strcmp(a, "--no-refresh")) {
+			cli_no_refresh = 1;
+			continue;
+		}
 		if (!strncmp(a, "--email", 7))
 			slot = &cli_opts.email;
 		else if (!strncmp(a, "--data-dir", 10))
@@ -123,7 +131,7 @@ int main(int argc, char **argv)
 		cli_current = &commands[i];
 		if (cli_wants_help(argc - 1, argv + 1))
 			return cli_help();
-		cli_refresh_flags = commands[i].refresh; /* done by cli_open */
+		cli_refresh_flags = cli_no_refresh ? 0 : commands[i].refresh; /* by cli_open */
 		r = commands[i].fn(argc - 1, argv + 1);
 		cli_markers_notice();
 		return r;

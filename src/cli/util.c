@@ -17,6 +17,7 @@
 
 static size_t markers_shown;
 unsigned cli_refresh_flags;
+int cli_no_refresh;
 
 scq *cli_open(void)
 {
