@@ -26,7 +26,10 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS ?= -O2 -g
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC -fno-common -Iinclude -Isrc/lib \
+# -fvisibility=hidden: libscq is linked into other processes (the Python
+# extension), so only what scq.h declares (SCQ_API) is visible from outside;
+# static links (scq, the unit tests) still see everything.
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC -fno-common -fvisibility=hidden -Iinclude -Isrc/lib \
 	-D_FORTIFY_SOURCE=2 -fstack-protector-strong -Wall -Wextra $(PKG_CFLAGS)
 DEV_WARN = -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wold-style-definition -Wformat=2 -Wformat-security -Wwrite-strings \
@@ -116,6 +119,17 @@ check-layering:
 	@! grep -n '#include "' $(CLI_SRC) | grep -v -e '"cli.h"' -e '"scq.h"' \
 		|| { echo "src/cli must include only scq.h and cli.h"; exit 1; }
 
+# What a process that loads libscq sees (scq.h, "Symbols"): a shared build
+# of the whole library exports exactly the SCQ_API functions of scq.h, and
+# the Python extension (python/Makefile.inc adds it) at most PyInit__scq and
+# scq_*.  There is no shared libscq to install; this one is only checked.
+SYMS_SO = $(B)/check/libscq.so
+$(SYMS_SO): $(B)/libscq.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) -shared $(LDFLAGS) -o $@ -Wl,--whole-archive $(B)/libscq.a -Wl,--no-whole-archive $(LIBS)
+check-symbols: $(SYMS_SO)
+	@sh scripts/check-symbols.sh include/scq.h $(SYMS_SO) $(PY_EXT_SO)
+
 deps:
 	@sh scripts/install-deps.sh
 
@@ -140,6 +154,7 @@ test: test-deps
 	$(MAKE) all unit check-layering
 	SCQ_BUILD=$(abspath $(B)) $(PROVE) -f --comments $(UNIT_BIN) tests/integration/t[0-9]*.sh
 	@if [ -d python ] && [ -f python/Makefile.inc ]; then $(MAKE) python-test; fi
+	$(MAKE) check-symbols
 
 demo: deps
 	$(MAKE) all
@@ -156,5 +171,5 @@ clean:
 	rm -rf build build-san build-fuzz
 
 FORCE:
-.PHONY: all deps test-deps unit integration test demo bench clean check-layering FORCE
+.PHONY: all deps test-deps unit integration test demo bench clean check-layering check-symbols FORCE
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -18,6 +18,10 @@
  *     that came from a submitter are returned raw: escape before display
  *     (scq_escape_text does it for terminals).
  *   - A handle is not thread-safe; use one per thread.
+ *   - Symbols: libscq is built with -fvisibility=hidden, so a program or a
+ *     Python process that loads it sees only what this header declares.
+ *     Every function here carries SCQ_API (default visibility); a new
+ *     declaration needs it too, or `make check-symbols` fails.
  *
  * Call sequence
  *   scq_open -> [scq_init_datasite] -> operations -> scq_close.
@@ -41,6 +45,12 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define SCQ_API __attribute__((visibility("default")))
+#else
+#define SCQ_API
 #endif
 
 #define SCQ_VERSION "0.2.0"
@@ -69,10 +79,10 @@ typedef struct scq_job_list scq_job_list;
 typedef void scq_oom_handler(size_t bytes);
 /* Replace the out-of-memory hook; it must not return.  NULL restores the
  * default (one line on stderr, then abort). */
-void scq_set_oom_handler(scq_oom_handler *fn);
+SCQ_API void scq_set_oom_handler(scq_oom_handler *fn);
 
 /* Name of a result code ("not found", ...); static storage. */
-const char *scq_strerror(int code);
+SCQ_API const char *scq_strerror(int code);
 
 /* ---- opening a workspace --------------------------------------------- */
 
@@ -91,14 +101,14 @@ struct scq_open_options {
  * NULL) to a handle holding only the message: read it with scq_errmsg,
  * then scq_close it.  Caller frees with scq_close.
  */
-int scq_open(scq **out, const struct scq_open_options *opts);
-void scq_close(scq *h);
-const char *scq_errmsg(const scq *h);   /* borrowed */
-const char *scq_email(const scq *h);    /* borrowed */
-const char *scq_data_dir(const scq *h); /* borrowed */
+SCQ_API int scq_open(scq **out, const struct scq_open_options *opts);
+SCQ_API void scq_close(scq *h);
+SCQ_API const char *scq_errmsg(const scq *h);   /* borrowed */
+SCQ_API const char *scq_email(const scq *h);    /* borrowed */
+SCQ_API const char *scq_data_dir(const scq *h); /* borrowed */
 
 /* Create my datasite, app folder, ACL file and private store (idempotent). */
-int scq_init_datasite(scq *h);
+SCQ_API int scq_init_datasite(scq *h);
 
 /* ---- jobs --------------------------------------------------------------- */
 
@@ -107,31 +117,31 @@ enum scq_status {
 	SCQ_PENDING, SCQ_APPROVED, SCQ_RUNNING, SCQ_COMPLETED, SCQ_FAILED,
 	SCQ_REJECTED, SCQ_TIMEDOUT, SCQ_CANCELLED, SCQ_STATUS_COUNT
 };
-const char *scq_status_name(int status); /* "pending", ...; static */
-int scq_status_parse(const char *name);  /* -1 if unknown */
+SCQ_API const char *scq_status_name(int status); /* "pending", ...; static */
+SCQ_API int scq_status_parse(const char *name);  /* -1 if unknown */
 
 /* Who is asking about a job: the data owner it targets, or its requester. */
 enum scq_role { SCQ_AS_OWNER = 1, SCQ_AS_REQUESTER = 2, SCQ_AS_ANY = 3 };
 
 /* Accessors: all borrowed from the job; NULL when unset. */
-const char *scq_job_uid(const scq_job *j);
-const char *scq_job_name(const scq_job *j);
-const char *scq_job_requester(const scq_job *j);
-const char *scq_job_target(const scq_job *j);
-int scq_job_status(const scq_job *j);
+SCQ_API const char *scq_job_uid(const scq_job *j);
+SCQ_API const char *scq_job_name(const scq_job *j);
+SCQ_API const char *scq_job_requester(const scq_job *j);
+SCQ_API const char *scq_job_target(const scq_job *j);
+SCQ_API int scq_job_status(const scq_job *j);
 /* 1 if the job ran and its log and outputs wait for the owner's
  * scq_release (setting release=review, or a cancelled run), else 0.  The
  * job's status stays what it is (completed, failed, cancelled). */
-int scq_job_results_held(const scq_job *j);
+SCQ_API int scq_job_results_held(const scq_job *j);
 /* The job as the JSON object of `scq show --json` (caller frees with free). */
-char *scq_job_to_json(const scq_job *j);
-void scq_job_free(scq_job *j);
+SCQ_API char *scq_job_to_json(const scq_job *j);
+SCQ_API void scq_job_free(scq_job *j);
 
-size_t scq_job_list_count(const scq_job_list *l);
-const scq_job *scq_job_list_at(const scq_job_list *l, size_t i); /* borrowed */
+SCQ_API size_t scq_job_list_count(const scq_job_list *l);
+SCQ_API const scq_job *scq_job_list_at(const scq_job_list *l, size_t i); /* borrowed */
 /* A JSON array of the jobs (caller frees with free). */
-char *scq_job_list_to_json(const scq_job_list *l);
-void scq_job_list_free(scq_job_list *l);
+SCQ_API char *scq_job_list_to_json(const scq_job_list *l);
+SCQ_API void scq_job_list_free(scq_job_list *l);
 
 /* ---- submitting (the data scientist) ---------------------------------- */
 
@@ -151,14 +161,14 @@ struct scq_submit_options {
 
 /* Submit a folder.  On success *uid_out (caller frees with free) is the
  * new job's uid. */
-int scq_submit(scq *h, const struct scq_submit_options *o, char **uid_out);
+SCQ_API int scq_submit(scq *h, const struct scq_submit_options *o, char **uid_out);
 
 /* Build a temporary folder with script + generated run.sh, as the
  * original's submit_python / submit_bash did, submit it, remove it.
  * language: "python" or "bash". requirements: NULL-terminated or NULL. */
-int scq_submit_script(scq *h, const struct scq_submit_options *o,
-		      const char *language, const char *script, size_t len,
-		      const char *const *requirements, char **uid_out);
+SCQ_API int scq_submit_script(scq *h, const struct scq_submit_options *o,
+			      const char *language, const char *script, size_t len,
+			      const char *const *requirements, char **uid_out);
 
 /* ---- bringing the store up to date ---------------------------------- */
 
@@ -207,7 +217,7 @@ enum scq_refresh_flags {
 	SCQ_REFRESH_READS = 1 | 2 | 8,
 	SCQ_REFRESH_ALL = 15
 };
-int scq_refresh(scq *h, unsigned flags);
+SCQ_API int scq_refresh(scq *h, unsigned flags);
 
 /*
  * Ingest: take every complete, verified job from my inbox into my private
@@ -219,13 +229,13 @@ struct scq_ingest_stats {
 	unsigned ingested, quarantined, incomplete, cancelled, expired;
 	unsigned deferred; /* complete, but over a per-requester cap: they wait */
 };
-int scq_ingest(scq *h, struct scq_ingest_stats *st);
+SCQ_API int scq_ingest(scq *h, struct scq_ingest_stats *st);
 /* One line per job quarantined by the last ingest ("" if none); borrowed. */
-const char *scq_ingest_notices(const scq *h);
+SCQ_API const char *scq_ingest_notices(const scq *h);
 /* Notices of the last ingest or submit, one per line, for the user to read
  * (quarantined jobs; files left out of a submission because SyftBox never
  * syncs them).  "" if none; borrowed. */
-const char *scq_notices(const scq *h);
+SCQ_API const char *scq_notices(const scq *h);
 
 /*
  * List jobs.  role SCQ_AS_OWNER: jobs submitted to me; SCQ_AS_REQUESTER:
@@ -233,7 +243,7 @@ const char *scq_notices(const scq *h);
  * A read: the store as it is (see scq_refresh).  Caller frees with
  * scq_job_list_free.
  */
-int scq_list(scq *h, int role, int status, scq_job_list **out);
+SCQ_API int scq_list(scq *h, int role, int status, scq_job_list **out);
 
 /*
  * Stream jobs to fn one at a time (memory stays flat however many there
@@ -242,14 +252,14 @@ int scq_list(scq *h, int role, int status, scq_job_list **out);
  * returned.  A read, like scq_list.
  */
 typedef int scq_job_fn(const scq_job *job, void *ctx);
-int scq_list_each(scq *h, int role, int status, scq_job_fn *fn, void *ctx);
+SCQ_API int scq_list_each(scq *h, int role, int status, scq_job_fn *fn, void *ctx);
 
 /*
  * Find one job by full uid or unique prefix (>= 4 characters).  On
  * SCQ_EAMBIGUOUS the message lists the candidates.  A read, like
  * scq_list.  Caller frees.
  */
-int scq_find(scq *h, const char *id, int role, scq_job **out);
+SCQ_API int scq_find(scq *h, const char *id, int role, scq_job **out);
 
 /* ---- reviewing and deciding (the data owner) ------------------------ */
 
@@ -257,20 +267,20 @@ int scq_find(scq *h, const char *id, int role, scq_job **out);
  * The files of a job's code as the owner reviews them (the private copy):
  * a JSON array of {path, size, mode, sha256}.  Caller frees with free.
  */
-int scq_job_files(scq *h, const char *uid, char **json_out);
+SCQ_API int scq_job_files(scq *h, const char *uid, char **json_out);
 /* Read one code file (max bytes; 0 means 1 MiB).  Caller frees *data. */
-int scq_job_read_file(scq *h, const char *uid, const char *path, size_t max,
-		      char **data, size_t *len);
+SCQ_API int scq_job_read_file(scq *h, const char *uid, const char *path, size_t max,
+			      char **data, size_t *len);
 
 enum scq_decide_flags { SCQ_ALLOW_NETWORK = 1 };
-int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags);
-int scq_reject(scq *h, const char *uid, const char *reason);
+SCQ_API int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags);
+SCQ_API int scq_reject(scq *h, const char *uid, const char *reason);
 /* Owner: publish a finished job's log and outputs to its requester when
  * the setting `release` is `review` (with `auto` this happens at once). */
-int scq_release(scq *h, const char *uid);
+SCQ_API int scq_release(scq *h, const char *uid);
 /* Requester: asks the owner to cancel (through the inbox).  Owner: cancels
  * pending/approved at once, and asks the runner to stop a running job. */
-int scq_cancel(scq *h, const char *uid);
+SCQ_API int scq_cancel(scq *h, const char *uid);
 
 /* ---- results ------------------------------------------------------------ */
 
@@ -283,18 +293,18 @@ int scq_cancel(scq *h, const char *uid);
  * when the job has none (never ran, not finished, results held).
  */
 /* The job's execution log (caller frees). */
-int scq_job_logs(scq *h, const char *uid, char **text, size_t *len);
+SCQ_API int scq_job_logs(scq *h, const char *uid, char **text, size_t *len);
 /* Path of the job's output folder as the caller sees it (caller frees). */
-int scq_job_output_dir(scq *h, const char *uid, char **path);
+SCQ_API int scq_job_output_dir(scq *h, const char *uid, char **path);
 /* Copy the outputs to dir (created).  Resumable: a file already in dir
  * with the published content is kept; one that differs is refused
  * (SCQ_EPERM); files not yet synced are left for the next call. */
-int scq_job_output_copy(scq *h, const char *uid, const char *dir);
+SCQ_API int scq_job_output_copy(scq *h, const char *uid, const char *dir);
 /* Owner: finish delivering a job's results after a failure (disk full
  * while they were collected or published; `scq status` lists such jobs):
  * collect again from what the store kept, then publish.  Audited as
  * "republish". */
-int scq_republish(scq *h, const char *uid);
+SCQ_API int scq_republish(scq *h, const char *uid);
 /* Wait until the job is terminal; SCQ_ETIMEOUT after timeout_seconds
  * (<= 0: forever).  *final_status may be NULL.  A read: it polls (every
  * 0.2 s) for changes others make (the runner, which ingests and expires
@@ -302,7 +312,7 @@ int scq_republish(scq *h, const char *uid);
  * that runs no runner and waits for a pending job to expire must refresh
  * between calls: wait in slices, scq_refresh(h, SCQ_REFRESH_READS) between
  * them, as `scq wait` does. */
-int scq_wait(scq *h, const char *uid, double timeout_seconds, int *final_status);
+SCQ_API int scq_wait(scq *h, const char *uid, double timeout_seconds, int *final_status);
 
 /* ---- the runner ----------------------------------------------------------- */
 
@@ -320,43 +330,43 @@ struct scq_run_stats {
  * the calling thread.  NULL removes the hook.
  */
 typedef void scq_log_fn(const char *line, void *ctx);
-void scq_set_log(scq *h, scq_log_fn *fn, void *ctx);
+SCQ_API void scq_set_log(scq *h, scq_log_fn *fn, void *ctx);
 
 /* One full cycle as owner: ingest, expire, run every approved job (up to
  * max_concurrent_jobs at once) and wait for them, publish, clean up. */
-int scq_run_cycle(scq *h, struct scq_run_stats *st);
+SCQ_API int scq_run_cycle(scq *h, struct scq_run_stats *st);
 /* The same as a loop until *stop becomes non-zero (set it from a signal
  * handler).  Reacts to new work within about a second.  An ingest error
  * never ends either call: the runner reports it (scq_set_log) and goes on
  * serving the running jobs; scq_run_cycle then returns it at its end. */
-int scq_run_watch(scq *h, volatile int *stop);
+SCQ_API int scq_run_watch(scq *h, volatile int *stop);
 
 /* ---- owner settings, datasets, audit -------------------------------------- */
 
 /* Value of a setting as text (caller frees).  SCQ_ENOTFOUND: unknown key. */
-int scq_config_get(scq *h, const char *key, char **value);
-int scq_config_set(scq *h, const char *key, const char *value);
+SCQ_API int scq_config_get(scq *h, const char *key, char **value);
+SCQ_API int scq_config_set(scq *h, const char *key, const char *value);
 /* All settings as a JSON object (caller frees). */
-int scq_config_json(scq *h, char **json_out);
+SCQ_API int scq_config_json(scq *h, char **json_out);
 /* NULL-terminated list of known keys; static. */
-const char *const *scq_config_keys(void);
+SCQ_API const char *const *scq_config_keys(void);
 
-int scq_dataset_add(scq *h, const char *name, const char *path);
-int scq_dataset_remove(scq *h, const char *name);
+SCQ_API int scq_dataset_add(scq *h, const char *name, const char *path);
+SCQ_API int scq_dataset_remove(scq *h, const char *name);
 /* JSON object name -> path (caller frees). */
-int scq_dataset_list(scq *h, char **json_out);
+SCQ_API int scq_dataset_list(scq *h, char **json_out);
 
 /* Verify the hash chain of the audit log.  *entries may be NULL. */
-int scq_audit_verify(scq *h, unsigned long *entries);
+SCQ_API int scq_audit_verify(scq *h, unsigned long *entries);
 /* The audit log path (borrowed). */
-const char *scq_audit_path(scq *h);
+SCQ_API const char *scq_audit_path(scq *h);
 
 /* Queue summary as JSON: email, counts as owner and as requester (a read:
  * the store as it is; see scq_refresh). */
-int scq_status_json(scq *h, char **json_out);
+SCQ_API int scq_status_json(scq *h, char **json_out);
 
 /* Machine report for `scq doctor` as JSON (caller frees). */
-int scq_doctor_json(scq *h, char **json_out);
+SCQ_API int scq_doctor_json(scq *h, char **json_out);
 
 /* ---- helpers for programs ------------------------------------------------ */
 
@@ -377,8 +387,8 @@ int scq_doctor_json(scq *h, char **json_out);
  *     NULL).  Caller frees.
  */
 enum scq_show_flags { SCQ_SHOW_MULTILINE = 1, SCQ_SHOW_MARKED = 2 };
-char *scq_escape_text(const char *s, size_t len, unsigned flags, size_t *markers);
-char *scq_escape_terminal(const char *s, size_t len);
+SCQ_API char *scq_escape_text(const char *s, size_t len, unsigned flags, size_t *markers);
+SCQ_API char *scq_escape_terminal(const char *s, size_t len);
 /*
  * Bidirectional and invisible format characters, the "Trojan Source"
  * class: a browser or terminal reorders or hides text around them, so
@@ -393,16 +403,16 @@ char *scq_escape_terminal(const char *s, size_t len);
  *   scq_format_char_ranges: the list as inclusive {first, last} pairs,
  *     *count of them; static storage, never freed.
  */
-int scq_is_format_char(uint32_t cp);
-const uint32_t (*scq_format_char_ranges(size_t *count))[2];
+SCQ_API int scq_is_format_char(uint32_t cp);
+SCQ_API const uint32_t (*scq_format_char_ranges(size_t *count))[2];
 /* What in s[0..len) a text view could hide: *nul NUL bytes and *invalid
  * bytes that start no UTF-8 character (either pointer may be NULL).
  * Returns 1 if there is any, else 0.  Reviews warn about such files. */
-int scq_text_flaws(const char *s, size_t len, size_t *nul, size_t *invalid);
+SCQ_API int scq_text_flaws(const char *s, size_t len, size_t *nul, size_t *invalid);
 /* A fresh lowercase UUIDv4 (caller frees). */
-char *scq_uuid4(void);
+SCQ_API char *scq_uuid4(void);
 /* 1 if s is a lowercase canonical UUIDv4. */
-int scq_uid_valid(const char *s);
+SCQ_API int scq_uid_valid(const char *s);
 
 #ifdef __cplusplus
 }

@@ -24,7 +24,8 @@ setup(
     ext_modules=[Extension(
         "syft_code_queue._scq", sources=["_scq.c", "_scq_module.c"],
         include_dirs=[os.path.join(ROOT, "include")],
-        extra_compile_args=["-std=c11", "-D_GNU_SOURCE"],
-        extra_objects=[LIB], extra_link_args=libs + ["-lm"])],
+        # only PyInit__scq is exported, as with `make python` (Makefile.inc)
+        extra_compile_args=["-std=c11", "-D_GNU_SOURCE", "-fvisibility=hidden"],
+        extra_objects=[LIB], extra_link_args=libs + ["-lm", "-Wl,--exclude-libs,ALL"])],
     python_requires=">=3.8",
 )

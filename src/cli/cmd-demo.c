@@ -73,6 +73,8 @@ int cmd_demo(int argc, char **argv)
 	int keep = argc > 1 && !strcmp(argv[1], "--keep"), r = EXIT_FAIL, status = -1;
 	const char *tags[] = { "statistics", NULL };
 	const char *tmpdir = getenv("TMPDIR");
+	if (argc > 2 || (argc == 2 && !keep)) /* --kep is no --keep: refuse it */
+		return cli_usage_error("unexpected argument '%s'", argv[argc - 1]);
 	snprintf(ws, sizeof(ws), "%s/scq-demo-XXXXXX", tmpdir && *tmpdir == '/' ? tmpdir : "/tmp");
 	if (!mkdtemp(ws) || make_inputs(ws, code, data) < 0) {
 		fprintf(stderr, "scq demo: cannot set up a workspace: %s\n", strerror(errno));

@@ -15,6 +15,7 @@ struct submit_args {
 	int json;
 };
 
+/* allow_req: 1 submit-python, 0 submit-bash, -1 submit (a folder). */
 static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 {
 	static const struct option opts[] = {
@@ -25,7 +26,8 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 	char *end;
 	memset(a, 0, sizeof(*a));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:n:d:g:T:R:", opts, NULL)) != -1) {
+	opterr = 0; /* our messages name the option and show the usage */
+	while ((c = getopt_long(argc, argv, ":t:n:d:g:T:R:", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': a->o.to = optarg; break;
 		case 'n': a->o.name = optarg; break;
@@ -38,6 +40,11 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 			a->tags[a->ntags++] = optarg;
 			break;
 		case 'R':
+			/* a folder's own run.sh installs what it needs: a requirement
+			 * we would not install must not be taken and dropped */
+			if (allow_req < 0)
+				return cli_usage_error("--requirement is only for submit-python; a "
+						       "submitted folder's run.sh installs what it needs");
 			if (!allow_req)
 				return cli_usage_error("--requirement is only for submit-python");
 			if (a->nreqs >= 63)
@@ -50,8 +57,12 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 			if (errno || *end || a->o.timeout_seconds <= 0)
 				return cli_usage_error("--timeout takes a positive number of seconds");
 			break;
-		default:
-			return cli_usage_error("unknown option");
+		case ':':
+			return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: /* optopt: an unknown short option; 0 for a long one */
+			if (optopt)
+				return cli_usage_error("unknown option '-%c'", optopt);
+			return cli_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
@@ -63,28 +74,34 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 	return 0;
 }
 
+/*
+ * The exit status says whether the job was submitted, and then its uid is
+ * always printed: a failure to read it back for --json must not look like
+ * a failed submission, or a script would submit it again.
+ */
 static int done(scq *h, int r, char *uid, int json)
 {
+	scq_job *j = NULL;
 	cli_print_ingest_notices(h);
 	if (r) {
 		cli_fail(h, r);
 		scq_close(h);
 		return EXIT_FAIL;
 	}
-	if (json) { /* the job object, as show --json prints it */
-		scq_job *j = NULL;
-		r = scq_find(h, uid, SCQ_AS_REQUESTER, &j);
-		if (r)
-			cli_fail(h, r);
-		else
-			cli_print_json(scq_job_to_json(j));
-		scq_job_free(j);
-	} else {
+	if (!json) {
 		printf("%s\n", uid);
+	} else if (scq_find(h, uid, SCQ_AS_REQUESTER, &j) == 0) {
+		cli_print_json(scq_job_to_json(j)); /* the job object, as show --json */
+	} else { /* a uid is [0-9a-f-]: no JSON escaping needed */
+		fprintf(stderr, "scq: job %s was submitted, but reading it back failed: ", uid);
+		cli_put_msg(stderr, scq_errmsg(h), strlen(scq_errmsg(h)));
+		fputc('\n', stderr);
+		printf("{\"uid\":\"%s\"}\n", uid);
 	}
+	scq_job_free(j);
 	free(uid);
 	scq_close(h);
-	return r ? EXIT_FAIL : 0;
+	return 0;
 }
 
 int cmd_submit(int argc, char **argv)

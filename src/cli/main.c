@@ -72,28 +72,45 @@ static void usage(FILE *f)
 		"show or decide on jobs first take new jobs from the inbox and expire old ones).\n");
 }
 
+/* If a is the global option name ("--email" or "--email=VALUE", never a
+ * longer word that starts with it, like --emailfoo), the slot for its
+ * value, else NULL; *joined: the value when given after '='. */
+static const char **global_slot(const char *a, const char *cmd, const char **joined)
+{
+	static const struct { const char *name; const char **slot; } g[] = {
+		{ "--email", &cli_opts.email },
+		{ "--data-dir", &cli_opts.data_dir },
+		{ "--config", &cli_opts.config_path },
+	};
+	size_t i, n;
+	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		n = strlen(g[i].name);
+		if (strncmp(a, g[i].name, n) || (a[n] && a[n] != '='))
+			continue;
+		if (!strcmp(g[i].name, "--config") && !strcmp(cmd, "config"))
+			return NULL;
+		*joined = a[n] ? a + n + 1 : NULL;
+		return g[i].slot;
+	}
+	return NULL;
+}
+
 /* Pull the global options out of argv, wherever they are. */
 static int take_globals(int *argc, char **argv)
 {
 	int i, j = 1;
 	for (i = 1; i < *argc; i++) {
-		const char **slot = NULL;
 		const char *a = argv[i], *val = NULL;
+		const char **slot = global_slot(a, argv[1], &val);
 		if (!strcmp(a, "--"))
 			break;
 		if (!strcmp(a, "--no-refresh")) {
 			cli_no_refresh = 1;
 			continue;
 		}
-		if (!strncmp(a, "--email", 7))
-			slot = &cli_opts.email;
-		else if (!strncmp(a, "--data-dir", 10))
-			slot = &cli_opts.data_dir;
-		else if (!strncmp(a, "--config", 8) && strcmp(argv[1], "config"))
-			slot = &cli_opts.config_path;
-		if (slot && (val = strchr(a, '=')) && (val - a == 7 || val - a == 10 || val - a == 8))
-			*slot = val + 1;
-		else if (slot && (!strcmp(a, "--email") || !strcmp(a, "--data-dir") || !strcmp(a, "--config"))) {
+		if (slot && val) {
+			*slot = val;
+		} else if (slot) {
 			if (i + 1 >= *argc)
 				return cli_usage_error("option '%s' needs a value", a);
 			*slot = argv[++i];
@@ -136,6 +153,7 @@ int main(int argc, char **argv)
 		cli_markers_notice();
 		return r;
 	}
-	fprintf(stderr, "scq: unknown command '%s' (see 'scq --help')\n", argv[1]);
+	fprintf(stderr, "scq: unknown %s '%s' (see 'scq --help')\n",
+		argv[1][0] == '-' ? "option" : "command", argv[1]);
 	return EXIT_USAGE;
 }

@@ -119,8 +119,8 @@ int inflow_may_take(struct inflow *f, const char *req, struct buf *why)
 {
 	char key[17];
 	json_t *c = counters(f, req, key);
-	long long per_hour = setting_int(f->h, "max_jobs_per_hour");
-	long long max_pending = setting_int(f->h, "max_pending_per_requester");
+	long long per_hour = setting_int(f->h, SET_MAX_JOBS_PER_HOUR);
+	long long max_pending = setting_int(f->h, SET_MAX_PENDING_PER_REQUESTER);
 	if (json_integer_value(json_object_get(c, "taken")) >= per_hour)
 		return buf_setf(why, "over max_jobs_per_hour (%lld)", per_hour), 1;
 	if (!f->pending)
@@ -177,7 +177,7 @@ const char *inflow_quarantine_key(struct inflow *f, const char *req)
 	char key[17], at[ISO_LEN];
 	char *batch = f->batch;
 	json_t *c = counters(f, req, key);
-	if (bump(f, c, "quarantined") <= setting_int(f->h, "max_quarantines_per_hour"))
+	if (bump(f, c, "quarantined") <= setting_int(f->h, SET_MAX_QUARANTINES_PER_HOUR))
 		return NULL;
 	time_now_iso(at);
 	snprintf(batch, sizeof(f->batch), "%.13s-batch-%s", at, key);
@@ -191,5 +191,5 @@ int inflow_incomplete(struct inflow *f, const char *req)
 	req_key(req, key);
 	n = json_integer_value(json_object_get(f->incomplete, key)) + 1;
 	json_object_set_new(f->incomplete, key, json_integer(n));
-	return n > setting_int(f->h, "max_incomplete_per_requester");
+	return n > setting_int(f->h, SET_MAX_INCOMPLETE_PER_REQUESTER);
 }

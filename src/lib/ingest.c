@@ -131,10 +131,10 @@ static int validate_record(scq *h, json_t *rec, const char *req, const char *uid
 		return buf_setf(err, "field 'timeout_seconds' must be a positive integer"), -1;
 	if (manifest_validate(files, err) < 0)
 		return -1;
-	if ((long long)json_array_size(files) > setting_int(h, "max_files_per_job"))
+	if ((long long)json_array_size(files) > setting_int(h, SET_MAX_FILES_PER_JOB))
 		return buf_setf(err, "the job lists %zu files; this owner takes at most %lld "
 				"per job (max_files_per_job)", json_array_size(files),
-				setting_int(h, "max_files_per_job")), -1;
+				setting_int(h, SET_MAX_FILES_PER_JOB)), -1;
 	if (!has_run_sh(files))
 		return buf_setf(err, "the job has no run.sh"), -1;
 	manifest_digest(files, digest);
@@ -151,7 +151,7 @@ static json_t *store_record(scq *h, json_t *rec)
 	static const char *const keep[] = { "version", "uid", "name", "description", "tags",
 		"requester_email", "target_email", "timeout_seconds", "code_sha256" };
 	json_t *s = json_object(); /* only known keys: nothing else of the submitter's */
-	long long max = setting_int(h, "max_timeout_seconds");
+	long long max = setting_int(h, SET_MAX_TIMEOUT_SECONDS);
 	char now[ISO_LEN];
 	size_t i;
 	for (i = 0; i < SCQ_NELEM(keep); i++)
@@ -238,7 +238,7 @@ static double entry_age(int parent, const char *name)
 
 static int incomplete(struct ingest *in, int parent, const char *req, const char *name)
 {
-	long long grace = setting_int(in->h, "ingest_grace_seconds");
+	long long grace = setting_int(in->h, SET_INGEST_GRACE_SECONDS);
 	struct buf why = BUF_INIT;
 	int r = 0;
 	if (entry_age(parent, name) > (double)grace) {
@@ -246,7 +246,7 @@ static int incomplete(struct ingest *in, int parent, const char *req, const char
 		r = quarantine(in, parent, req, name, why.ptr);
 	} else if (inflow_incomplete(&in->flow, req)) {
 		buf_addf(&why, "over max_incomplete_per_requester (%lld): too many jobs "
-			 "waiting for their files", setting_int(in->h, "max_incomplete_per_requester"));
+			 "waiting for their files", setting_int(in->h, SET_MAX_INCOMPLETE_PER_REQUESTER));
 		r = quarantine(in, parent, req, name, why.ptr);
 	} else {
 		in->st->incomplete++;

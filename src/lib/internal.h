@@ -136,10 +136,8 @@ void sha256_hex(const void *data, size_t len, char out[65]);
  * copying, so the bytes hashed are the bytes written (one read). */
 void sha256_chunk(void *ctx, const void *data, size_t len);
 
-/* Settings (settings.c). */
-long long setting_int(scq *h, const char *key);
-int setting_bool(scq *h, const char *key);
-const char *setting_str(scq *h, const char *key);
+/* Settings, read by enum (settings.h). */
+#include "settings.h"
 
 /* Audit log (audit.c): append one event.  Fields may be NULL. */
 int audit_append(scq *h, const char *event, const char *uid,

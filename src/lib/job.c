@@ -129,7 +129,7 @@ static int results_held(scq *h, int fd, int status, json_t *res)
 		return 0;
 	if (mode)
 		return !strcmp(mode, "review");
-	return status == SCQ_CANCELLED || !strcmp(setting_str(h, "release"), "review");
+	return status == SCQ_CANCELLED || !strcmp(setting_str(h, SET_RELEASE), "review");
 }
 
 json_t *job_public_json(scq *h, int fd, int status, json_t *rec)

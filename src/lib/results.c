@@ -183,8 +183,8 @@ int scq_status_json(scq *h, char **json_out)
 	json_object_set_new(o, "email", json_string(h->email));
 	json_object_set_new(o, "as_owner", own);
 	json_object_set_new(o, "as_requester", mine);
-	json_object_set_new(o, "isolation", json_string(setting_str(h, "isolation")));
-	json_object_set_new(o, "network", json_boolean(setting_bool(h, "network")));
+	json_object_set_new(o, "isolation", json_string(setting_str(h, SET_ISOLATION)));
+	json_object_set_new(o, "network", json_boolean(setting_bool(h, SET_NETWORK)));
 	*json_out = r ? NULL : json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(o);
 	scq_job_list_free(l);

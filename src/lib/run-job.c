@@ -115,14 +115,14 @@ static const char **make_env(struct buf *env, struct run_slot *s, const char *co
 
 static void fill_limits(scq *h, struct sandbox_limits *l)
 {
-	long long cpu = setting_int(h, "cpu_time_limit");
-	l->cpu_seconds = cpu ? cpu : setting_int(h, "job_timeout");
-	l->memory_bytes = setting_int(h, "memory_limit_mb") << 20;
-	l->max_processes = setting_int(h, "max_processes");
-	l->max_open_files = setting_int(h, "max_open_files");
-	l->max_file_bytes = setting_int(h, "max_file_size_mb") << 20;
-	l->out_bytes = setting_int(h, "max_output_bytes");
-	l->tmp_bytes = setting_int(h, "tmp_size_mb") << 20;
+	long long cpu = setting_int(h, SET_CPU_TIME_LIMIT);
+	l->cpu_seconds = cpu ? cpu : setting_int(h, SET_JOB_TIMEOUT);
+	l->memory_bytes = setting_int(h, SET_MEMORY_LIMIT_MB) << 20;
+	l->max_processes = setting_int(h, SET_MAX_PROCESSES);
+	l->max_open_files = setting_int(h, SET_MAX_OPEN_FILES);
+	l->max_file_bytes = setting_int(h, SET_MAX_FILE_SIZE_MB) << 20;
+	l->out_bytes = setting_int(h, SET_MAX_OUTPUT_BYTES);
+	l->tmp_bytes = setting_int(h, SET_TMP_SIZE_MB) << 20;
 }
 
 static struct sandbox_dataset *load_datasets(scq *h, size_t *n)
@@ -178,7 +178,7 @@ static int spawn_job(scq *h, struct run_slot *s)
 	struct sandbox_spec spec;
 	struct buf env = BUF_INIT;
 	char *jobdir = NULL, *code = NULL, *out = NULL, *work = NULL, *run = NULL;
-	int full = strcmp(setting_str(h, "isolation"), "none") != 0, ends, r;
+	int full = strcmp(setting_str(h, SET_ISOLATION), "none") != 0, ends, r;
 	size_t nds = 0;
 	struct sandbox_dataset *ds = load_datasets(h, &nds);
 	const char **envp;
@@ -203,7 +203,7 @@ static int spawn_job(scq *h, struct run_slot *s)
 	envp = full ? make_env(&env, s, "/code", "/out", "/data", "/tmp") :
 		      make_env(&env, s, code, out, "/nonexistent-no-datasets-without-isolation", work);
 	spec.isolation = full ? SANDBOX_FULL : SANDBOX_NONE;
-	spec.network = setting_bool(h, "network") || json_is_true(json_object_get(s->approval, "allow_network"));
+	spec.network = setting_bool(h, SET_NETWORK) || json_is_true(json_object_get(s->approval, "allow_network"));
 	spec.job_id = s->uid;
 	spec.code_dir = code;
 	spec.out_dir = full ? NULL : out;
@@ -276,8 +276,8 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	s->approval = load(s->jobfd, "approved.json");
 	s->started = time_now();
 	s->t0 = time_mono();
-	s->deadline = s->t0 + (double)setting_int(h, "job_timeout");
-	s->cap = setting_int(h, "max_output_bytes");
+	s->deadline = s->t0 + (double)setting_int(h, SET_JOB_TIMEOUT);
+	s->cap = setting_int(h, SET_MAX_OUTPUT_BYTES);
 	time_now_iso(now);
 	rec = json_pack("{s:s,s:i}", "started_at", now, "runner_pid", (int)getpid());
 	if (json_write_at(s->jobfd, "running.json", rec, SYNC_FLAGS(h)) < 0)
@@ -297,7 +297,7 @@ out:
 
 void run_start(scq *h, struct run_slot *s)
 {
-	if (!s->setup_error.len && verify_code(s, strcmp(setting_str(h, "isolation"), "none") != 0) == 0)
+	if (!s->setup_error.len && verify_code(s, strcmp(setting_str(h, SET_ISOLATION), "none") != 0) == 0)
 		spawn_job(h, s);
 	else if (!s->error_kind)
 		s->error_kind = "sandbox_error";
@@ -473,8 +473,8 @@ static void outcome(struct run_slot *s, int *status, json_t *res)
  */
 json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure)
 {
-	struct collect_limits lim = { setting_int(h, "max_output_bytes"),
-		setting_int(h, "max_output_files"), 32, 255 };
+	struct collect_limits lim = { setting_int(h, SET_MAX_OUTPUT_BYTES),
+		setting_int(h, SET_MAX_OUTPUT_FILES), 32, 255 };
 	struct collect_report rep;
 	struct buf err = BUF_INIT;
 	int dst, failed = 0;
@@ -626,7 +626,7 @@ int run_finish(scq *h, struct run_slot *s)
 	outcome(s, &status, res);
 	/* the release mode this run's results fall under (job.c: results held) */
 	json_object_set_new(res, "release", json_string(status == SCQ_CANCELLED ||
-			    !strcmp(setting_str(h, "release"), "review") ? "review" : "auto"));
+			    !strcmp(setting_str(h, SET_RELEASE), "review") ? "review" : "auto"));
 	if (status == SCQ_CANCELLED) {
 		json_t *c = load(s->jobfd, "cancel-request.json");
 		json_object_set_new(res, "cancel", c ? c : decision_record(h->email, "cancelled"));

@@ -215,7 +215,7 @@ static int cleanup_status(scq *h, int status, double cutoff, unsigned *n)
 
 static void cleanup(scq *h, unsigned *n)
 {
-	long long after = setting_int(h, "cleanup_completed_after");
+	long long after = setting_int(h, SET_CLEANUP_COMPLETED_AFTER);
 	int s;
 	if (after <= 0)
 		return;
@@ -251,7 +251,7 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 	l->h = h;
 	l->st = st ? st : &local;
 	memset(l->st, 0, sizeof(*l->st));
-	l->max = (int)setting_int(h, "max_concurrent_jobs");
+	l->max = (int)setting_int(h, SET_MAX_CONCURRENT_JOBS);
 	if (l->max > MAX_SLOTS)
 		l->max = MAX_SLOTS;
 	r = run_recover(h, &l->st->recovered);

@@ -1,82 +1,91 @@
 /*
- * settings.c - the data owner's settings (config.json in the private store)
- * and the datasets the owner exposes to jobs (datasets.json).
+ * settings.c - the data owner's settings (config.json in the private store).
  *
- * The table below is the whole schema: every key has a type, a default and
- * bounds, so `scq config set` refuses nonsense with a message naming the
- * key, and a missing or hand-broken file falls back to safe defaults.
+ * The table (SCQ_SETTINGS in settings.h) is the whole schema: every key has
+ * a type, a default and bounds, so `scq config set` refuses nonsense with a
+ * message naming the key, and a missing or hand-broken file falls back to
+ * safe defaults.  The library reads settings by enum (setting_int(h,
+ * SET_...)); only scq_config_* take the key as text, and check it.
  */
 #include "compat.h"
 #include <pthread.h>
 #include "alloc.h"
 #include "fs.h"
 #include "internal.h"
+#include "settings.h"
 #include "banned.h"
 
 enum kind { K_INT, K_BOOL, K_ENUM };
 
-struct setting {
+struct setting_def {
 	const char *key;
 	enum kind kind;
 	long long def, min, max;
-	const char *enum_vals; /* "full|none" for K_ENUM; def indexes it */
+	/* K_ENUM: the values, NULL-terminated, def indexes them; setting_str
+	 * returns these constants, never a buffer that a later call rewrites */
+	const char *const *values;
 	const char *help;
 };
 
-/* The values of each K_ENUM setting, in enum_vals order: setting_str
- * returns these constants, never a buffer that a later call rewrites. */
-static const char *const isolation_values[] = { "full", "none" };
-static const char *const release_values[] = { "auto", "review" };
+#define NONE NULL
+#define VALUES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define SETTING_ROW(id, key, kind, def, min, max, values, help) \
+	[id] = { key, K_##kind, def, min, max, values, help },
+static const struct setting_def table[SET_COUNT] = { SCQ_SETTINGS(SETTING_ROW) };
+#undef SETTING_ROW
+#undef VALUES
+#undef NONE
 
-static const char *const *enum_values(const struct setting *s)
+/* Edit distance of a and b, counted up to 3 (a typo is closer). */
+static int distance(const char *a, const char *b)
 {
-	return !strcmp(s->key, "isolation") ? isolation_values :
-	       !strcmp(s->key, "release") ? release_values : NULL;
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	int row[64], diag, up, best;
+	if (lb >= SCQ_NELEM(row) || (la > lb ? la - lb : lb - la) > 2)
+		return 3;
+	for (j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = (int)i;
+		best = row[0];
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			row[j] = a[i - 1] == b[j - 1] ? diag : 1 + (diag < up ? diag : up);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+			best = row[j] < best ? row[j] : best;
+		}
+		if (best >= 3)
+			return 3;
+	}
+	return row[lb] < 3 ? row[lb] : 3;
 }
 
-static const struct setting table[] = {
-	{ "max_concurrent_jobs", K_INT, 3, 1, 64, NULL, "jobs run at once" },
-	{ "job_timeout", K_INT, 600, 1, 7 * 86400, NULL, "wall-clock seconds per run" },
-	{ "cleanup_completed_after", K_INT, 86400, 0, 3650LL * 86400, NULL,
-	  "seconds before finished jobs are removed (0: never)" },
-	{ "max_output_bytes", K_INT, 10 << 20, 1024, 1LL << 34, NULL,
-	  "cap on stdout+stderr and on collected outputs" },
-	{ "max_output_files", K_INT, 1000, 1, 1000000, NULL, "cap on output files" },
-	{ "memory_limit_mb", K_INT, 1024, 16, 1 << 20, NULL, "memory per job" },
-	{ "max_processes", K_INT, 64, 4, 100000, NULL, "processes/threads per job" },
-	{ "cpu_time_limit", K_INT, 0, 0, 7 * 86400, NULL, "CPU seconds (0: job_timeout)" },
-	{ "max_open_files", K_INT, 256, 16, 65536, NULL, "open files per process" },
-	{ "max_file_size_mb", K_INT, 1024, 1, 1 << 20, NULL, "largest file a job may write" },
-	{ "tmp_size_mb", K_INT, 256, 1, 1 << 20, NULL, "size of the job's /tmp" },
-	{ "network", K_BOOL, 0, 0, 1, NULL, "give jobs network access" },
-	{ "isolation", K_ENUM, 0, 0, 1, "full|none", "sandbox level" },
-	{ "release", K_ENUM, 0, 0, 1, "auto|review",
-	  "auto: logs and outputs go to the requester when a run ends; review: "
-	  "they wait for 'scq release ID'" },
-	{ "max_timeout_seconds", K_INT, 30 * 86400, 60, 3650LL * 86400, NULL,
-	  "longest approval wait a submitter may ask for" },
-	{ "ingest_grace_seconds", K_INT, 86400, 0, 3650LL * 86400, NULL,
-	  "how long an incomplete inbox job may wait for its files, counted from "
-	  "when it was first seen" },
-	{ "max_pending_per_requester", K_INT, 1000, 1, 1000000, NULL,
-	  "jobs of one requester waiting for a decision; more wait in the inbox" },
-	{ "max_jobs_per_hour", K_INT, 2000, 1, 1000000, NULL,
-	  "jobs taken from one requester per hour; more wait in the inbox" },
-	{ "max_quarantines_per_hour", K_INT, 20, 1, 1000000, NULL,
-	  "refusals of one requester per hour with a folder each; more share one" },
-	{ "max_incomplete_per_requester", K_INT, 50, 1, 1000000, NULL,
-	  "jobs of one requester waiting for their files; more are refused" },
-	{ "max_files_per_job", K_INT, 1000, 1, 10000, NULL,
-	  "files a job may list in its manifest" },
-};
-
-static const struct setting *find(const char *key)
+/* The setting of key, or NULL after a message naming the key and, for a
+ * near miss, the key meant. */
+static const struct setting_def *find(scq *h, const char *key)
 {
-	size_t i;
-	for (i = 0; i < SCQ_NELEM(table); i++)
+	size_t i, near = SCQ_NELEM(table);
+	int d, best = 3;
+	for (i = 0; i < SCQ_NELEM(table); i++) {
 		if (!strcmp(table[i].key, key))
 			return &table[i];
+		if ((d = distance(key, table[i].key)) < best)
+			best = d, near = i;
+	}
+	if (near < SCQ_NELEM(table))
+		scq_fail(h, SCQ_ENOTFOUND, "unknown setting '%s' (did you mean '%s'?)",
+			 key, table[near].key);
+	else
+		scq_fail(h, SCQ_ENOTFOUND, "unknown setting '%s'", key);
 	return NULL;
+}
+
+const char *setting_key(enum setting id)
+{
+	return table[id].key;
 }
 
 static const char *config_keys[SCQ_NELEM(table) + 1];
@@ -110,74 +119,82 @@ static json_t *settings_load(scq *h)
 	return h->settings;
 }
 
-long long setting_int(scq *h, const char *key)
+/* The value of s as stored: v, or the default when v is unset, of the
+ * wrong type or out of bounds.  K_ENUM: the index of its value. */
+static long long value_of(const struct setting_def *s, json_t *v)
 {
-	const struct setting *s = find(key);
-	json_t *v = json_object_get(settings_load(h), key);
-	long long x;
-	if (!s)
-		return 0;
+	const char *str = json_string_value(v);
+	long long i;
 	if (s->kind == K_BOOL)
 		return json_is_boolean(v) ? json_is_true(v) : s->def;
+	if (s->kind == K_ENUM) {
+		for (i = s->min; str && i <= s->max; i++)
+			if (!strcmp(s->values[i], str))
+				return i;
+		return s->def; /* missing or hand-broken: the safe default */
+	}
 	if (!json_is_integer(v))
 		return s->def;
-	x = json_integer_value(v);
-	return x < s->min || x > s->max ? s->def : x;
+	i = json_integer_value(v);
+	return i < s->min || i > s->max ? s->def : i;
 }
 
-int setting_bool(scq *h, const char *key)
+static long long setting_value(scq *h, const struct setting_def *s)
 {
-	return setting_int(h, key) != 0;
+	return value_of(s, json_object_get(settings_load(h), s->key));
+}
+
+long long setting_int(scq *h, enum setting id)
+{
+	return setting_value(h, &table[id]);
+}
+
+int setting_bool(scq *h, enum setting id)
+{
+	return setting_int(h, id) != 0;
+}
+
+const char *setting_str(scq *h, enum setting id)
+{
+	const struct setting_def *s = &table[id];
+	/* not an enum: a bug in the caller, and the unit test of every
+	 * setting would show it; "" is still no pointer to trip on */
+	return s->kind == K_ENUM ? s->values[setting_value(h, s)] : "";
 }
 
 /* 1 if v is exactly one of the values of s. */
-static int enum_has(const struct setting *s, const char *v)
+static int enum_has(const struct setting_def *s, const char *v)
 {
-	const char *const *vals = enum_values(s);
 	long long i;
-	for (i = s->min; vals && i <= s->max; i++)
-		if (!strcmp(vals[i], v))
+	for (i = s->min; i <= s->max; i++)
+		if (!strcmp(s->values[i], v))
 			return 1;
 	return 0;
 }
 
-const char *setting_str(scq *h, const char *key)
-{
-	const struct setting *s = find(key);
-	const char *const *vals = s ? enum_values(s) : NULL;
-	const char *v;
-	long long i;
-	if (!s || s->kind != K_ENUM || !vals)
-		return NULL;
-	v = json_string_value(json_object_get(settings_load(h), key));
-	for (i = s->min; v && i <= s->max; i++)
-		if (!strcmp(vals[i], v))
-			return vals[i];
-	return vals[s->def]; /* missing or hand-broken: the safe default */
-}
-
-static char *value_text(scq *h, const struct setting *s)
+static char *value_text(scq *h, const struct setting_def *s)
 {
 	struct buf b = BUF_INIT;
+	long long v = setting_value(h, s);
 	if (s->kind == K_INT)
-		buf_addf(&b, "%lld", setting_int(h, s->key));
+		buf_addf(&b, "%lld", v);
 	else if (s->kind == K_BOOL)
-		buf_adds(&b, setting_bool(h, s->key) ? "true" : "false");
+		buf_adds(&b, v ? "true" : "false");
 	else
-		buf_adds(&b, setting_str(h, s->key));
+		buf_adds(&b, s->values[v]);
 	return buf_detach(&b, NULL);
 }
 
 int scq_config_get(scq *h, const char *key, char **value)
 {
-	const struct setting *s = find(key);
+	const struct setting_def *s = find(h, key);
 	if (!s)
-		return scq_fail(h, SCQ_ENOTFOUND, "unknown setting '%s'", key);
+		return SCQ_ENOTFOUND;
 	*value = value_text(h, s);
 	return 0;
 }
 
-static json_t *parse_value(scq *h, const struct setting *s, const char *v, int *r)
+static json_t *parse_value(scq *h, const struct setting_def *s, const char *v, int *r)
 {
 	char *end;
 	long long x;
@@ -191,9 +208,13 @@ static json_t *parse_value(scq *h, const struct setting *s, const char *v, int *
 		return NULL;
 	}
 	if (s->kind == K_ENUM) {
+		struct buf vals = BUF_INIT;
 		if (enum_has(s, v))
 			return json_string(v);
-		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes one of %s", s->key, s->enum_vals);
+		for (x = s->min; x <= s->max; x++)
+			buf_addf(&vals, "%s%s", x > s->min ? "|" : "", s->values[x]);
+		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes one of %s", s->key, vals.ptr);
+		buf_release(&vals);
 		return NULL;
 	}
 	errno = 0;
@@ -208,11 +229,11 @@ static json_t *parse_value(scq *h, const struct setting *s, const char *v, int *
 
 int scq_config_set(scq *h, const char *key, const char *value)
 {
-	const struct setting *s = find(key);
+	const struct setting_def *s = find(h, key);
 	json_t *cfg, *v;
 	int r, fd;
 	if (!s)
-		return scq_fail(h, SCQ_ENOTFOUND, "unknown setting '%s'", key);
+		return SCQ_ENOTFOUND;
 	v = parse_value(h, s, value, &r);
 	if (!v)
 		return r;
@@ -231,10 +252,10 @@ int scq_config_json(scq *h, char **json_out)
 	json_t *o = json_object();
 	size_t i;
 	for (i = 0; i < SCQ_NELEM(table); i++) {
-		const struct setting *s = &table[i];
-		json_t *v = s->kind == K_INT ? json_integer(setting_int(h, s->key)) :
-			    s->kind == K_BOOL ? json_boolean(setting_bool(h, s->key)) :
-			    json_string(setting_str(h, s->key));
+		const struct setting_def *s = &table[i];
+		long long x = setting_value(h, s);
+		json_t *v = s->kind == K_INT ? json_integer(x) :
+			    s->kind == K_BOOL ? json_boolean(x) : json_string(s->values[x]);
 		json_object_set_new(o, s->key, v);
 	}
 	*json_out = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);

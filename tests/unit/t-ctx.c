@@ -30,8 +30,8 @@ int main(void)
 	is_str(pa, copy, "a later call for another handle leaves the first answer as it was");
 	ok(strstr(pa, "a@one.example") != NULL, "and it is the first handle's");
 	ok(scq_config_set(a, "release", "review") == 0, "release review for a only");
-	ra = setting_str(a, "release");
-	rb = setting_str(b, "release");
+	ra = setting_str(a, SET_RELEASE);
+	rb = setting_str(b, SET_RELEASE);
 	is_str(ra, "review", "a's setting");
 	is_str(rb, "auto", "b's default");
 	is_str(ra, "review", "still a's after reading b's");

@@ -1,0 +1,84 @@
+/*
+ * settings.h - the data owner's settings (config.json in the private
+ * store): the one table of keys, and typed reads addressed by enum.
+ *
+ * Exports
+ *   SCQ_SETTINGS   the table: X(ID, key, kind, default, min, max, values,
+ *                  help) per setting; settings.c builds its schema from it
+ *   enum setting   SET_* per setting, in table order; SET_COUNT
+ *   setting_int    an INT or BOOL setting; the default when unset, of the
+ *                  wrong type or out of bounds
+ *   setting_bool   setting_int != 0
+ *   setting_str    an ENUM setting's value: a string literal, never a
+ *                  buffer, never NULL
+ *   setting_key    the key of a setting ("max_concurrent_jobs")
+ *
+ * Code reads setting_int(h, SET_JOB_TIMEOUT): a misspelt name does not
+ * compile, where a key string read 0 in silence.  Only the public
+ * scq_config_get/set (scq.h, for the scq command) take a key as text; they
+ * refuse an unknown one.  Adding a setting is one row here.
+ */
+#ifndef SCQ_SETTINGS_H
+#define SCQ_SETTINGS_H
+
+#include "scq.h"
+
+/* kind: INT (bounds min..max), BOOL (0/1), ENUM (values, def indexes it) */
+#define SCQ_SETTINGS(X) \
+	X(SET_MAX_CONCURRENT_JOBS, "max_concurrent_jobs", INT, 3, 1, 64, NONE, \
+	  "jobs run at once") \
+	X(SET_JOB_TIMEOUT, "job_timeout", INT, 600, 1, 7 * 86400, NONE, \
+	  "wall-clock seconds per run") \
+	X(SET_CLEANUP_COMPLETED_AFTER, "cleanup_completed_after", INT, 86400, 0, \
+	  3650LL * 86400, NONE, "seconds before finished jobs are removed (0: never)") \
+	X(SET_MAX_OUTPUT_BYTES, "max_output_bytes", INT, 10 << 20, 1024, 1LL << 34, NONE, \
+	  "cap on stdout+stderr and on collected outputs") \
+	X(SET_MAX_OUTPUT_FILES, "max_output_files", INT, 1000, 1, 1000000, NONE, \
+	  "cap on output files") \
+	X(SET_MEMORY_LIMIT_MB, "memory_limit_mb", INT, 1024, 16, 1 << 20, NONE, \
+	  "memory per job") \
+	X(SET_MAX_PROCESSES, "max_processes", INT, 64, 4, 100000, NONE, \
+	  "processes/threads per job") \
+	X(SET_CPU_TIME_LIMIT, "cpu_time_limit", INT, 0, 0, 7 * 86400, NONE, \
+	  "CPU seconds (0: job_timeout)") \
+	X(SET_MAX_OPEN_FILES, "max_open_files", INT, 256, 16, 65536, NONE, \
+	  "open files per process") \
+	X(SET_MAX_FILE_SIZE_MB, "max_file_size_mb", INT, 1024, 1, 1 << 20, NONE, \
+	  "largest file a job may write") \
+	X(SET_TMP_SIZE_MB, "tmp_size_mb", INT, 256, 1, 1 << 20, NONE, \
+	  "size of the job's /tmp") \
+	X(SET_NETWORK, "network", BOOL, 0, 0, 1, NONE, "give jobs network access") \
+	X(SET_ISOLATION, "isolation", ENUM, 0, 0, 1, VALUES("full", "none"), \
+	  "sandbox level") \
+	X(SET_RELEASE, "release", ENUM, 0, 0, 1, VALUES("auto", "review"), \
+	  "auto: logs and outputs go to the requester when a run ends; review: " \
+	  "they wait for 'scq release ID'") \
+	X(SET_MAX_TIMEOUT_SECONDS, "max_timeout_seconds", INT, 30 * 86400, 60, \
+	  3650LL * 86400, NONE, "longest approval wait a submitter may ask for") \
+	X(SET_INGEST_GRACE_SECONDS, "ingest_grace_seconds", INT, 86400, 0, \
+	  3650LL * 86400, NONE, "how long an incomplete inbox job may wait for its " \
+	  "files, counted from when it was first seen") \
+	X(SET_MAX_PENDING_PER_REQUESTER, "max_pending_per_requester", INT, 1000, 1, \
+	  1000000, NONE, "jobs of one requester waiting for a decision; more wait " \
+	  "in the inbox") \
+	X(SET_MAX_JOBS_PER_HOUR, "max_jobs_per_hour", INT, 2000, 1, 1000000, NONE, \
+	  "jobs taken from one requester per hour; more wait in the inbox") \
+	X(SET_MAX_QUARANTINES_PER_HOUR, "max_quarantines_per_hour", INT, 20, 1, \
+	  1000000, NONE, "refusals of one requester per hour with a folder each; " \
+	  "more share one") \
+	X(SET_MAX_INCOMPLETE_PER_REQUESTER, "max_incomplete_per_requester", INT, 50, \
+	  1, 1000000, NONE, "jobs of one requester waiting for their files; more " \
+	  "are refused") \
+	X(SET_MAX_FILES_PER_JOB, "max_files_per_job", INT, 1000, 1, 10000, NONE, \
+	  "files a job may list in its manifest")
+
+#define SETTING_ENUM_ID(id, key, kind, def, min, max, values, help) id,
+enum setting { SCQ_SETTINGS(SETTING_ENUM_ID) SET_COUNT };
+#undef SETTING_ENUM_ID
+
+long long setting_int(scq *h, enum setting id);
+int setting_bool(scq *h, enum setting id);
+const char *setting_str(scq *h, enum setting id);
+const char *setting_key(enum setting id);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * t-settings.c - settings are read by enum (settings.h): every SET_* reads
+ * its own key, unset and hand-broken values read the default, and the key
+ * as text (scq_config_get/set, for the scq command) is checked: an unknown
+ * key is refused with a message naming it, where it once read 0.
+ */
+#include "compat.h"
+#include "internal.h"
+#include "tap.h"
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		tap_diag("cannot write %s", path);
+}
+
+/* Each setting reads through its enum what scq_config_get says by key. */
+static void every_setting(scq *h)
+{
+	const char *const *keys = scq_config_keys();
+	char *text = NULL, num[32];
+	int id, same = 1, r;
+	for (id = 0; id < SET_COUNT; id++) {
+		const char *str = setting_str(h, (enum setting)id);
+		same &= keys[id] && !strcmp(keys[id], setting_key((enum setting)id));
+		r = scq_config_get(h, setting_key((enum setting)id), &text);
+		snprintf(num, sizeof(num), "%lld", setting_int(h, (enum setting)id));
+		if (r || !(*str ? !strcmp(text, str) : !strcmp(text, num) ||
+			   !strcmp(text, setting_bool(h, (enum setting)id) ? "true" : "false"))) {
+			tap_diag("%s: config_get '%s', enum read '%s'/%s", setting_key((enum setting)id),
+				 text ? text : "?", str, num);
+			same = 0;
+		}
+		free(text);
+		text = NULL;
+	}
+	ok(same && !keys[SET_COUNT], "the %d settings: the enum, the key list and config_get agree",
+	   SET_COUNT);
+}
+
+static void defaults(scq *h)
+{
+	is_int(setting_int(h, SET_JOB_TIMEOUT), 600, "unset: the default");
+	is_str(setting_str(h, SET_ISOLATION), "full", "unset enum: its default");
+	write_file(h->store, "config.json", "{\"job_timeout\": \"abc\", \"isolation\": \"partial\", "
+		   "\"max_concurrent_jobs\": 1000, \"network\": 1, \"release\": \"review\", "
+		   "\"max_pending_per_requester\": 7}");
+	json_decref(h->settings);
+	h->settings = NULL;
+	is_int(setting_int(h, SET_JOB_TIMEOUT), 600, "a string for a number: the default");
+	is_str(setting_str(h, SET_ISOLATION), "full", "an unknown enum value: the safe default");
+	is_int(setting_int(h, SET_MAX_CONCURRENT_JOBS), 3, "out of bounds: the default");
+	ok(!setting_bool(h, SET_NETWORK), "a number for a bool: the default (off)");
+	is_str(setting_str(h, SET_RELEASE), "review", "a valid enum value is read");
+	is_int(setting_int(h, SET_MAX_PENDING_PER_REQUESTER), 7, "a valid number is read");
+	is_str(setting_str(h, SET_JOB_TIMEOUT), "", "setting_str of a number: \"\", never NULL");
+}
+
+static void by_key(scq *h)
+{
+	char *v = NULL;
+	is_int(scq_config_get(h, "max_pending_per_requestr", &v), SCQ_ENOTFOUND,
+	       "a misspelt key is not found");
+	is_str(scq_errmsg(h), "unknown setting 'max_pending_per_requestr' "
+	       "(did you mean 'max_pending_per_requester'?)", "the message names it and the key meant");
+	ok(v == NULL, "and gives no value");
+	is_int(scq_config_set(h, "no_such_setting", "1"), SCQ_ENOTFOUND, "set of an unknown key");
+	is_str(scq_errmsg(h), "unknown setting 'no_such_setting'", "named, nothing near it");
+	is_int(scq_config_set(h, "isolation", "partial"), SCQ_ECONFIG, "a wrong enum value");
+	is_str(scq_errmsg(h), "setting 'isolation' takes one of full|none", "its values listed");
+	is_int(scq_config_set(h, "max_files_per_job", "12"), 0, "set by key");
+	is_int(setting_int(h, SET_MAX_FILES_PER_JOB), 12, "read by enum at once");
+	is_int(scq_config_get(h, "max_files_per_job", &v), 0, "get by key");
+	is_str(v, "12", "the same value");
+	free(v);
+}
+
+int main(void)
+{
+	char *d = tap_tempdir();
+	struct scq_open_options o = { "owner@settings.example", d, NULL };
+	scq *h = NULL, *h2 = NULL;
+	ok(scq_open(&h, &o) == 0 && scq_init_datasite(h) == 0, "a workspace");
+	every_setting(h);
+	defaults(h);
+	by_key(h);
+	every_setting(h);
+	ok(scq_open(&h2, &o) == 0 && setting_str(h2, SET_RELEASE) == setting_str(h, SET_RELEASE),
+	   "an enum value is a constant, the same pointer for every handle");
+	scq_close(h2);
+	scq_close(h);
+	tap_rmtree(d);
+	free(d);
+	return done_testing();
+}
