@@ -95,6 +95,7 @@ static int enter(struct walk *w, struct fs_walk_entry *e)
 		return w->fn(w->ctx, e) < 0 ? -1 : 0;
 	}
 	buf_addf(&sub, "%s/", e->path);
+	e->entered = 1;
 	r = walk_dir(w, fd, sub.ptr, e->depth + 1, e->child_dst);
 	buf_release(&sub);
 	if (r > 0) { /* it could not be listed (whole) */

@@ -418,7 +418,7 @@ static int copy_body(int in, int out, uint64_t max, struct fs_copy *c)
 		}
 		if (c->fn)
 			c->fn(c->ctx, chunk, (size_t)n);
-		if (fs_write_all(out, chunk, (size_t)n) < 0)
+		if (out >= 0 && fs_write_all(out, chunk, (size_t)n) < 0)
 			return c->fail = FS_FAIL_WRITE, -1;
 	}
 	if ((c->flags & FS_COPY_EXACT) && c->copied != (uint64_t)c->st.st_size) {

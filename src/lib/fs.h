@@ -76,7 +76,8 @@ typedef void fs_chunk_fn(void *ctx, const void *data, size_t len);
 int fs_copy_atomic(int srcfd, int dstdir, const char *name, uint64_t max,
 		   unsigned flags, fs_chunk_fn *fn, void *ctx, uint64_t *copied);
 /* Copy in to out until EOF (partial writes and EINTR handled); EFBIG past
- * max bytes.  fn (may be NULL) sees every chunk; *copied gets the count. */
+ * max bytes.  fn (may be NULL) sees every chunk; *copied gets the count.
+ * out -1: read only (to hash a file through fn). */
 int fs_copy_fd(int in, int out, uint64_t max, fs_chunk_fn *fn, void *ctx, uint64_t *copied);
 /* openat2 below root with no symlinks and no escape (RESOLVE_BENEATH). */
 int fs_open_beneath(int root, const char *path, int flags);
@@ -142,6 +143,7 @@ struct fs_walk_entry {
 	enum fs_limit limit;  /* a cap this entry hit (see enum fs_limit) */
 	int error;            /* errno: lstat failed (type FS_T_UNKNOWN), or this
 			       * folder could not be opened or listed (FS_T_DIR) */
+	int entered;          /* the folder was opened (so an error is its listing's) */
 	int post;             /* FS_WALK_POST: the folder's entries are done */
 	struct stat st;       /* lstat of the entry */
 	int dst;              /* the caller's descriptor for the parent folder */
