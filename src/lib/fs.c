@@ -100,9 +100,7 @@ static int write_temp(int dirfd, const char *tmp, const void *data,
 		goto fail_closed;
 	return 0;
 fail:
-	err = errno;
-	close(fd);
-	errno = err;
+	fd_close(&fd);
 fail_closed:
 	err = errno;
 	unlinkat(dirfd, tmp, 0);
@@ -233,7 +231,7 @@ int fs_read_file(int dirfd, const char *path, size_t max, struct buf *out)
 	char chunk[65536];
 	ssize_t n;
 	size_t start;
-	int fd, r = -1, err;
+	int fd, r = -1;
 	fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 	if (fd < 0)
 		return -1;
@@ -276,9 +274,7 @@ int fs_read_file(int dirfd, const char *path, size_t max, struct buf *out)
 	}
 	r = 0;
 out:
-	err = errno;
-	close(fd);
-	errno = err;
+	fd_close(&fd);
 	return r;
 }
 

@@ -103,8 +103,7 @@ static void check_sizes(struct tree_check *c, int srcfd, json_t *m)
 		} else if (st.st_size < want) {
 			c->result = VERIFY_INCOMPLETE;
 		}
-		if (fd >= 0)
-			close(fd);
+		fd_close(&fd);
 		if (c->result == VERIFY_BAD)
 			return;
 	}

@@ -331,10 +331,8 @@ static int copy_published(scq *h, const char *uid, struct view *v, const char *d
 		r = scq_fail_errno(h, "syncing '%s'", dir);
 	if (!r && c.ok < c.total)
 		r = incomplete(h, uid, &c, dir);
-	if (s >= 0)
-		close(s);
-	if (d >= 0)
-		close(d);
+	fd_close(&s);
+	fd_close(&d);
 	free(src);
 	buf_release(&c.first);
 	return r;
@@ -362,10 +360,8 @@ static int copy_store(scq *h, const char *uid, struct view *v, const char *dir)
 		r = scq_fail_errno(h, "syncing '%s'", dir);
 out:
 	json_decref(m);
-	if (s >= 0)
-		close(s);
-	if (d >= 0)
-		close(d);
+	fd_close(&s);
+	fd_close(&d);
 	free(src);
 	buf_release(&err);
 	return r;
