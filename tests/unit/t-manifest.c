@@ -4,6 +4,7 @@
  * from "hostile".
  */
 #include "compat.h"
+#include <signal.h>
 #include "internal.h"
 #include "manifest.h"
 #include "tap.h"
@@ -44,6 +45,55 @@ static void latin1_names(void)
 	ok(strstr(err.ptr, "caf\xe9.py") && strstr(err.ptr, "UTF-8"), "naming the file: %s", err.ptr);
 	json_decref(m);
 	json_decref(skipped);
+	buf_release(&err);
+	close(s);
+	close(d);
+	close(d2);
+	tap_rmtree(src);
+	tap_rmtree(dst);
+	tap_rmtree(dst2);
+	free(src);
+	free(dst);
+	free(dst2);
+}
+
+/* A FIFO, a symlink or a link in place of a listed file is refused by
+ * every path that reads a tree, naming it, and never blocks (alarm). */
+static void special_entries(void)
+{
+	char *src = tap_tempdir(), *dst = tap_tempdir(), *dst2 = tap_tempdir(), p[4200];
+	struct buf err = BUF_INIT;
+	int s = open(src, O_RDONLY | O_DIRECTORY), d = open(dst, O_RDONLY | O_DIRECTORY);
+	int d2 = open(dst2, O_RDONLY | O_DIRECTORY);
+	json_t *m;
+	put(src, "run.sh", "echo hi\n");
+	put(src, "z.py", "print(2)\n");
+	m = manifest_copy_tree(s, d, &err);
+	snprintf(p, sizeof(p), "%s/fifo", src);
+	ok(m && mkfifo(p, 0644) == 0, "build: a manifest, then a FIFO beside it");
+	alarm(10);
+	ok(manifest_check_tree(s, m, NULL, &err) == VERIFY_BAD && strstr(err.ptr, "'fifo'") &&
+	   strstr(err.ptr, "special file"), "check: a FIFO is hostile: %s", err.ptr);
+	ok(!manifest_copy_tree(s, d2, &err) && strstr(err.ptr, "'fifo' is a special file"),
+	   "build: a FIFO is refused, named: %s", err.ptr);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/z.py", src);
+	unlink(p);
+	ok(symlink("/etc/passwd", p) == 0, "build: z.py becomes a symlink to /etc/passwd");
+	is_int(manifest_copy_verified(s, d2, m, &err), VERIFY_BAD,
+	       "verified copy: a symlink in place of a listed file is hostile");
+	ok(strstr(err.ptr, "z.py") != NULL, "...and named: %s", err.ptr);
+	unlink(p);
+	close(d2);
+	tap_rmtree(dst2); /* a fresh staging folder, as ingest makes */
+	mkdir(dst2, 0700);
+	d2 = open(dst2, O_RDONLY | O_DIRECTORY);
+	ok(mkfifo(p, 0644) == 0, "build: z.py becomes a FIFO");
+	is_int(manifest_copy_verified(s, d2, m, &err), VERIFY_BAD,
+	       "verified copy: a FIFO in place of a listed file is refused without blocking");
+	ok(strstr(err.ptr, "not a regular file") != NULL, "...saying why: %s", err.ptr);
+	alarm(0);
+	json_decref(m);
 	buf_release(&err);
 	close(s);
 	close(d);
@@ -132,6 +182,7 @@ int main(void)
 	   "SyftBox ignore list (dist only as a folder)");
 	json_decref(m);
 	latin1_names();
+	special_entries();
 	buf_release(&err);
 	close(s);
 	close(d);
