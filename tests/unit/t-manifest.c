@@ -57,6 +57,15 @@ static void latin1_names(void)
 	free(dst2);
 }
 
+/* An empty staging folder at path, as ingest makes one (fd is closed). */
+static int fresh(const char *path, int fd)
+{
+	close(fd);
+	tap_rmtree(path);
+	mkdir(path, 0700);
+	return open(path, O_RDONLY | O_DIRECTORY);
+}
+
 /* A FIFO, a symlink or a link in place of a listed file is refused by
  * every path that reads a tree, naming it, and never blocks (alarm). */
 static void special_entries(void)
@@ -80,14 +89,12 @@ static void special_entries(void)
 	snprintf(p, sizeof(p), "%s/z.py", src);
 	unlink(p);
 	ok(symlink("/etc/passwd", p) == 0, "build: z.py becomes a symlink to /etc/passwd");
+	d2 = fresh(dst2, d2);
 	is_int(manifest_copy_verified(s, d2, m, &err), VERIFY_BAD,
 	       "verified copy: a symlink in place of a listed file is hostile");
 	ok(strstr(err.ptr, "z.py") != NULL, "...and named: %s", err.ptr);
 	unlink(p);
-	close(d2);
-	tap_rmtree(dst2); /* a fresh staging folder, as ingest makes */
-	mkdir(dst2, 0700);
-	d2 = open(dst2, O_RDONLY | O_DIRECTORY);
+	d2 = fresh(dst2, d2);
 	ok(mkfifo(p, 0644) == 0, "build: z.py becomes a FIFO");
 	is_int(manifest_copy_verified(s, d2, m, &err), VERIFY_BAD,
 	       "verified copy: a FIFO in place of a listed file is refused without blocking");
