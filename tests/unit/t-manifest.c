@@ -24,6 +24,14 @@ static json_t *parse(const char *s)
 	return json_loads(s, 0, NULL);
 }
 
+/* Close a temporary folder's descriptor, remove it, free its path. */
+static void drop(char *path, int fd)
+{
+	close(fd);
+	tap_rmtree(path);
+	free(path);
+}
+
 /* A name JSON cannot carry is refused, naming it: never left out (issue 8). */
 static void latin1_names(void)
 {
@@ -46,15 +54,9 @@ static void latin1_names(void)
 	json_decref(m);
 	json_decref(skipped);
 	buf_release(&err);
-	close(s);
-	close(d);
-	close(d2);
-	tap_rmtree(src);
-	tap_rmtree(dst);
-	tap_rmtree(dst2);
-	free(src);
-	free(dst);
-	free(dst2);
+	drop(src, s);
+	drop(dst, d);
+	drop(dst2, d2);
 }
 
 /* An empty staging folder at path, as ingest makes one (fd is closed). */
@@ -102,15 +104,9 @@ static void special_entries(void)
 	alarm(0);
 	json_decref(m);
 	buf_release(&err);
-	close(s);
-	close(d);
-	close(d2);
-	tap_rmtree(src);
-	tap_rmtree(dst);
-	tap_rmtree(dst2);
-	free(src);
-	free(dst);
-	free(dst2);
+	drop(src, s);
+	drop(dst, d);
+	drop(dst2, d2);
 }
 
 int main(void)
