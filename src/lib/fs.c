@@ -403,13 +403,9 @@ static int copy_body(int in, int out, uint64_t max, struct fs_copy *c)
 		if (n == 0)
 			break;
 		c->copied += (uint64_t)n;
-		if (c->copied > max) {
-			errno = EFBIG;
-			/* grown past what fstat said: changed, not too big */
-			c->fail = (c->flags & FS_COPY_EXACT) && c->copied > (uint64_t)c->st.st_size &&
-				  (uint64_t)c->st.st_size <= c->max ? FS_FAIL_CHANGED : FS_FAIL_CAP;
-			if (c->fail == FS_FAIL_CHANGED)
-				errno = ESTALE;
+		if (c->copied > max) { /* FS_COPY_EXACT: grown past fstat's size */
+			c->fail = (c->flags & FS_COPY_EXACT) ? FS_FAIL_CHANGED : FS_FAIL_CAP;
+			errno = (c->flags & FS_COPY_EXACT) ? ESTALE : EFBIG;
 			return -1;
 		}
 		if (c->fn)
