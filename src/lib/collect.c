@@ -1,13 +1,14 @@
 /*
  * collect.c - safe copy of a job's outputs (see collect.h for guarantees).
  *
- * Walks the source with directory fds only.  Every open is relative to an
- * already-verified directory and goes through openat2 with
- * RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_XDEV
- * plus O_NOFOLLOW|O_NONBLOCK|O_NOCTTY (plain openat with O_NOFOLLOW on
- * kernels without openat2), then fstat checks it is still the entry that
- * was classified: a symlink anywhere cannot redirect the copy, a FIFO or
- * device cannot block it, and a swap between lstat and open is caught.
+ * The source is walked by fs_walk and each file copied by fs_copy_file
+ * (fs.h): every open is relative to an already-verified directory, never
+ * follows a link or leaves the mount, and is checked to be still the
+ * entry that was classified: a symlink anywhere cannot redirect the copy,
+ * a FIFO or device cannot block it, and a swap between lstat and open is
+ * caught.  The caps on files and bytes are this module's (an entry over
+ * them is left out and listed, the walk goes on); the walk's own caps
+ * (entries, depth) are fs_walk's.
  * Copies get mode 0644 or 0755 (any execute bit), never setuid, setgid,
  * sticky or group/world-writable; no xattrs, no owner.  Files with more
  * than one hard link are excluded (they may be a host file pulled in).
@@ -17,11 +18,8 @@
  * an inode flood costs bounded time.
  */
 #include "compat.h"
-#include <dirent.h>
 #include <jansson.h>
-#include <linux/openat2.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include "alloc.h"
 #include "fs.h"
 #include "collect.h"
@@ -36,8 +34,6 @@ struct walk {
 	struct collect_report *rep;
 	struct buf *err;
 	json_t *excluded;
-	long long visits, max_visits;
-	int stopped;
 };
 
 static void exclude(struct walk *w, const char *path, const char *reason)
@@ -52,36 +48,23 @@ static void exclude(struct walk *w, const char *path, const char *reason)
 	buf_release(&esc);
 }
 
-/* Open name below dir without following any link or leaving the mount. */
-static int open_beneath(int dir, const char *name, int flags)
+static const char *type_reason(enum fs_type t)
 {
-	struct open_how how;
-	int fd;
-	memset(&how, 0, sizeof(how));
-	how.flags = (uint64_t)(flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-		      RESOLVE_NO_XDEV;
-	fd = (int)syscall(SYS_openat2, dir, name, &how, sizeof(how));
-	if (fd < 0 && errno == ENOSYS) /* name is one component: still safe */
-		fd = openat(dir, name, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	return fd;
-}
-
-static const char *type_reason(mode_t m)
-{
-	if (S_ISLNK(m))
+	switch (t) {
+	case FS_T_LINK:
 		return "symlink (not followed)";
-	if (S_ISFIFO(m))
+	case FS_T_FIFO:
 		return "FIFO (not a regular file)";
-	if (S_ISSOCK(m))
+	case FS_T_SOCK:
 		return "socket (not a regular file)";
-	if (S_ISCHR(m) || S_ISBLK(m))
+	case FS_T_DEV:
 		return "device node (not a regular file)";
-	return "not a regular file";
+	default:
+		return "not a regular file";
+	}
 }
 
-/* Copy exactly size bytes; 1 if the file changed size under us. */
-
+/* 1 if the file the walk saw may be copied, else 0 (excluded, listed). */
 static int check_file(struct walk *w, const struct stat *st, const char *path)
 {
 	if (st->st_nlink > 1)
@@ -93,125 +76,85 @@ static int check_file(struct walk *w, const struct stat *st, const char *path)
 	return 1;
 }
 
-static int copy_file(struct walk *w, int src, int dst, const char *name,
-		     const struct stat *seen, const char *path)
+/* Copy one file the walk saw as e->st: it must still be that inode, with
+ * one link and the same size, or it is left out ("changed"). */
+static int copy_file(struct walk *w, const struct fs_walk_entry *e)
 {
-	int in = open_beneath(src, name, O_RDONLY), out = -1, r = 0, c;
-	uint64_t copied = 0;
-	struct stat st;
-	if (in < 0 || fstat(in, &st) < 0) {
-		exclude(w, path, "cannot open");
-		goto out;
+	struct fs_copy c;
+	if (!check_file(w, &e->st, e->path))
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.max = (uint64_t)(w->lim->max_bytes - w->rep->bytes);
+	c.flags = FS_COPY_DIRECT | FS_COPY_EXACT | FS_COPY_ONE_LINK |
+		  ((e->st.st_mode & 0111) ? FS_EXEC : 0);
+	c.expect = &e->st;
+	if (fs_copy_file(e->dirfd, e->name, e->dst, e->name, &c) == 0) {
+		w->rep->files++;
+		w->rep->bytes += (long long)c.copied;
+		return 0;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_ino != seen->st_ino || st.st_dev != seen->st_dev) {
-		exclude(w, path, "changed during collection");
-		goto out;
+	switch (c.fail) {
+	case FS_FAIL_OPEN:
+		return exclude(w, e->path, "cannot open"), 0;
+	case FS_FAIL_LINKS:
+		return exclude(w, e->path, "hard link (st_nlink > 1)"), 0;
+	case FS_FAIL_CAP:
+		return w->rep->limited++, exclude(w, e->path, "output size limit (max_output_bytes)"), 0;
+	case FS_FAIL_TYPE:
+	case FS_FAIL_CHANGED: /* swapped, grew or shrank meanwhile */
+		return exclude(w, e->path, "changed during collection"), 0;
+	default:
+		return buf_setf(w->err, "copying output '%s': %s", e->path, strerror(errno)), -1;
 	}
-	if (!check_file(w, &st, path))
-		goto out;
-	out = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		     (st.st_mode & 0111) ? 0755 : 0644);
-	c = out < 0 ? -1 : fs_copy_fd(in, out, (uint64_t)st.st_size, NULL, NULL, &copied);
-	if (c < 0 && errno != EFBIG) {
-		buf_setf(w->err, "copying output '%s': %s", path, strerror(errno));
-		r = -1;
-		goto out;
-	}
-	if (c < 0 || copied != (uint64_t)st.st_size) { /* grew or shrank meanwhile */
-		unlinkat(dst, name, 0);
-		exclude(w, path, "changed during collection");
-		goto out;
-	}
-	w->rep->files++;
-	w->rep->bytes += st.st_size;
-out:
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	return r;
 }
 
-static int walk_dir(struct walk *w, int src, int dst, const char *prefix, int depth);
-
-static int copy_dir(struct walk *w, int src, int dst, const char *name,
-		    const char *path, int depth)
+/* A folder: made in the destination and entered, unless left out. */
+static int copy_dir(struct walk *w, struct fs_walk_entry *e)
 {
-	int s, d = -1, r = 0;
-	struct buf sub = BUF_INIT;
-	if (depth >= w->lim->max_depth)
-		return exclude(w, path, "too deep"), 0;
-	s = open_beneath(src, name, O_RDONLY | O_DIRECTORY);
-	if (s < 0)
-		return exclude(w, path, "cannot open directory"), 0;
-	if (mkdirat(dst, name, 0755) == 0 || errno == EEXIST)
-		d = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (d < 0) {
-		buf_setf(w->err, "output folder '%s': %s", path, strerror(errno));
-		r = -1;
-	} else {
-		buf_addf(&sub, "%s/", path);
-		r = walk_dir(w, s, d, sub.ptr, depth + 1);
-		close(d);
-	}
-	close(s);
-	buf_release(&sub);
-	return r;
+	if (e->entered && e->error) /* listing it failed part way: host side */
+		return buf_setf(w->err, "reading outputs '%s/': %s", e->path,
+				strerror(e->error)), -1;
+	if (e->error)
+		return exclude(w, e->path, "cannot open directory"), 0;
+	if (e->limit == FS_LIMIT_DEPTH)
+		return exclude(w, e->path, "too deep"), FS_WALK_SKIP;
+	if (e->limit == FS_LIMIT_XDEV)
+		return exclude(w, e->path, "another file system (not entered)"), FS_WALK_SKIP;
+	if ((mkdirat(e->dst, e->name, 0755) == 0 || errno == EEXIST) &&
+	    (e->child_dst = openat(e->dst, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				   O_CLOEXEC)) >= 0)
+		return 0;
+	return buf_setf(w->err, "output folder '%s': %s", e->path, strerror(errno)), -1;
 }
 
-static int visit(struct walk *w, int src, int dst, const char *name,
-		 const char *prefix, int depth)
+/* fs_walk's callback: every entry is copied or listed with its reason. */
+static int visit(void *ctx, struct fs_walk_entry *e)
 {
-	struct buf path = BUF_INIT;
-	struct stat st;
-	int r = 0;
-	buf_addf(&path, "%s%s", prefix, name);
-	if (strlen(name) > (size_t)w->lim->max_name)
-		exclude(w, path.ptr, "name too long");
-	else if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		exclude(w, path.ptr, "vanished");
-	else if ((S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) && has_control(name, 0))
-		exclude(w, path.ptr, "unsafe name (control character)");
-	else if ((S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) && !utf8_valid(name, strlen(name)))
-		exclude(w, path.ptr, "name is not UTF-8 (JSON cannot list it)");
-	else if ((S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) && path.len > MANIFEST_MAX_PATH)
-		exclude(w, path.ptr, "path too long");
-	else if (S_ISDIR(st.st_mode))
-		r = copy_dir(w, src, dst, name, path.ptr, depth);
-	else if (S_ISREG(st.st_mode))
-		r = copy_file(w, src, dst, name, &st, path.ptr);
+	struct walk *w = ctx;
+	int plain = e->type == FS_T_DIR || e->type == FS_T_FILE;
+	if (e->limit == FS_LIMIT_ENTRIES) { /* always listed, even past MAX_LISTED */
+		json_array_append_new(w->excluded, json_pack("{s:s,s:s}", "path", "...",
+			"reason", "walk stopped: too many entries (inode flood); "
+			"the rest was neither copied nor listed"));
+		return 0;
+	}
+	if (strlen(e->name) > (size_t)w->lim->max_name)
+		exclude(w, e->path, "name too long");
+	else if (e->type == FS_T_UNKNOWN)
+		exclude(w, e->path, "vanished");
+	else if (plain && has_control(e->name, 0))
+		exclude(w, e->path, "unsafe name (control character)");
+	else if (plain && !utf8_valid(e->name, strlen(e->name)))
+		exclude(w, e->path, "name is not UTF-8 (JSON cannot list it)");
+	else if (plain && strlen(e->path) > MANIFEST_MAX_PATH)
+		exclude(w, e->path, "path too long");
+	else if (e->type == FS_T_DIR)
+		return copy_dir(w, e);
+	else if (e->type == FS_T_FILE)
+		return copy_file(w, e);
 	else
-		exclude(w, path.ptr, type_reason(st.st_mode));
-	buf_release(&path);
-	return r;
-}
-
-/* Takes nothing: src and dst stay open for the caller. */
-static int walk_dir(struct walk *w, int src, int dst, const char *prefix, int depth)
-{
-	int fd = dup(src), r = 0;
-	DIR *dir;
-	struct dirent *e;
-	if (fd < 0 || !(dir = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return buf_setf(w->err, "reading outputs '%s': %s", prefix, strerror(errno)), -1;
-	}
-	rewinddir(dir);
-	while (r == 0 && !w->stopped && (e = readdir(dir))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (++w->visits > w->max_visits) {
-			w->stopped = 1; /* always listed, even past MAX_LISTED */
-			json_array_append_new(w->excluded, json_pack("{s:s,s:s}", "path", "...",
-				"reason", "walk stopped: too many entries (inode flood); "
-				"the rest was neither copied nor listed"));
-			break;
-		}
-		r = visit(w, dirfd(dir), dst, e->d_name, prefix, depth);
-	}
-	closedir(dir);
-	return r;
+		exclude(w, e->path, type_reason(e->type));
+	return FS_WALK_SKIP;
 }
 
 /* No block left for the job to write: its last writes may have been cut. */
@@ -236,18 +179,19 @@ static void summarise(struct walk *w)
 int collect_outputs(int src_dirfd, int dst_dirfd, const struct collect_limits *lim,
 		    struct collect_report *rep, struct buf *err)
 {
-	struct walk w;
+	struct walk w = { lim, rep, err, json_array() };
+	/* the walk stops (with a reason) after this many entries, so an
+	 * inode flood costs bounded time */
+	struct fs_walk_opts o = { 0, 10 * (lim->max_files > 0 ? lim->max_files : 0) + 1000,
+				  lim->max_depth, 0, dst_dirfd };
 	char *s;
 	int r;
-	memset(&w, 0, sizeof(w));
-	w.lim = lim;
-	w.rep = rep;
-	w.err = err;
-	w.excluded = json_array();
-	w.max_visits = 10 * (lim->max_files > 0 ? lim->max_files : 0) + 1000;
 	rep->files = rep->bytes = rep->excluded = rep->limited = 0;
 	rep->source_full = 0;
-	r = walk_dir(&w, src_dirfd, dst_dirfd, "", 0);
+	buf_reset(err);
+	r = fs_walk(src_dirfd, &o, visit, &w);
+	if (r < 0 && !err->len)
+		buf_setf(err, "reading outputs '': %s", strerror(errno));
 	if (source_full(src_dirfd))
 		rep->source_full = 1;
 	summarise(&w);

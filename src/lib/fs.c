@@ -100,9 +100,7 @@ static int write_temp(int dirfd, const char *tmp, const void *data,
 		goto fail_closed;
 	return 0;
 fail:
-	err = errno;
-	close(fd);
-	errno = err;
+	fd_close(&fd);
 fail_closed:
 	err = errno;
 	unlinkat(dirfd, tmp, 0);
@@ -233,7 +231,7 @@ int fs_read_file(int dirfd, const char *path, size_t max, struct buf *out)
 	char chunk[65536];
 	ssize_t n;
 	size_t start;
-	int fd, r = -1, err;
+	int fd, r = -1;
 	fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 	if (fd < 0)
 		return -1;
@@ -276,92 +274,76 @@ int fs_read_file(int dirfd, const char *path, size_t max, struct buf *out)
 	}
 	r = 0;
 out:
-	err = errno;
-	close(fd);
-	errno = err;
+	fd_close(&fd);
 	return r;
 }
 
-/* Descriptors one removal holds at most (one per level it descends). */
+/* Levels one removal descends at most (one descriptor each). */
 #define REMOVE_MAX_DEPTH 32
 
-/* Remove what the folder fd (consumed) holds.  A folder at the depth
- * limit is not descended into: it is renamed into root (the top of the
- * tree being removed) and *moved counts it, for the next pass.  So a
- * hostile tree of any depth costs at most REMOVE_MAX_DEPTH descriptors,
- * and a crash leaves what is left inside the tree, never beside it. */
-static int remove_contents(int fd, int depth, int root, unsigned *moved)
+struct removal {
+	int root;       /* the top of the tree being removed */
+	unsigned moved; /* folders moved up to root for the next pass */
+	int failed;
+};
+
+/* A folder at the depth limit is not entered: it is renamed into root and
+ * counted, for the next pass.  So a hostile tree of any depth costs at most
+ * REMOVE_MAX_DEPTH descriptors, and a crash leaves what is left inside the
+ * tree, never beside it. */
+static int remove_entry(void *ctx, struct fs_walk_entry *e)
 {
 	static unsigned seq;
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
-	int r = 0;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	struct removal *rm = ctx;
+	char name[64];
+	if (e->type == FS_T_UNKNOWN) { /* vanished meanwhile: fine */
+		rm->failed |= e->error != ENOENT;
+		return 0;
+	}
+	if (!e->post && !e->error && fs_fault_step("remove") < 0)
 		return -1;
+	if (e->type != FS_T_DIR) {
+		if (unlinkat(e->dirfd, e->name, 0) < 0 && errno != ENOENT)
+			rm->failed = 1;
+		return 0;
 	}
-	rewinddir(d); /* fd may be a dup sharing its offset with an earlier walk */
-	while ((errno = 0, e = readdir(d))) {
-		struct stat st;
-		int sub;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = errno == ENOENT ? r : -1;
-			continue;
-		}
-		if (fs_fault_step("remove") < 0) {
-			r = -1;
-			break;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT)
-				r = -1;
-			continue;
-		}
-		if (depth + 1 >= REMOVE_MAX_DEPTH) {
-			char name[64];
-			snprintf(name, sizeof(name), ".scq-rm-%d-%u", (int)getpid(), ++seq);
-			if (renameat2(dirfd(d), e->d_name, root, name, RENAME_NOREPLACE) < 0)
-				r = -1;
-			else
-				(*moved)++;
-			continue;
-		}
-		/* one descriptor per level: the child's is its DIR's */
-		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (remove_contents(sub, depth + 1, root, moved) < 0)
-			r = -1;
-		if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-			r = -1;
+	if (e->limit == FS_LIMIT_DEPTH) {
+		snprintf(name, sizeof(name), ".scq-rm-%d-%u", (int)getpid(), ++seq);
+		if (renameat2(e->dirfd, e->name, rm->root, name, RENAME_NOREPLACE) < 0)
+			rm->failed = 1;
+		else
+			rm->moved++;
+		return 0;
 	}
-	if (!e && errno)
-		r = -1;
-	closedir(d);
-	return r;
+	if (!e->post && !e->error && !e->limit)
+		return 0; /* enter it; removed when its entries are (post) */
+	rm->failed |= e->error != 0;
+	if (unlinkat(e->dirfd, e->name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		rm->failed = 1;
+	return 0;
 }
 
 int fs_remove_tree(int dirfd, const char *name)
 {
+	struct fs_walk_opts o = { FS_WALK_POST, 0, REMOVE_MAX_DEPTH - 1, 0, -1 };
+	struct removal rm = { -1, 0, 0 };
 	struct stat st;
-	unsigned moved;
-	int fd, r;
+	int r;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -1;
 	if (fs_fault_step("remove") < 0)
 		return -1;
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	rm.root = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rm.root < 0)
 		return -1;
 	do { /* each pass removes REMOVE_MAX_DEPTH levels of a deep chain */
-		moved = 0;
-		r = remove_contents(dup(fd), 0, fd, &moved);
-	} while (r == 0 && moved);
-	close(fd);
-	if (r < 0)
+		rm.moved = 0;
+		r = fs_walk(rm.root, &o, remove_entry, &rm);
+	} while (r == 0 && !rm.failed && rm.moved);
+	fd_close(&rm.root);
+	if (r < 0 || rm.failed)
 		return -1;
 	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
 }
@@ -398,79 +380,172 @@ int fs_open_beneath(int root, const char *path, int flags)
 	return (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
 }
 
-int fs_copy_fd(int in, int out, uint64_t max, fs_chunk_fn *fn, void *ctx, uint64_t *copied)
+void fd_close(int *fd)
+{
+	int err = errno;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	errno = err;
+}
+
+/* Read in until EOF, writing to out; c->fail tells a source failure from
+ * a destination one. */
+static int copy_body(int in, int out, uint64_t max, struct fs_copy *c)
 {
 	char chunk[65536];
-	uint64_t total = 0;
 	for (;;) {
 		ssize_t n = read(in, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return -1;
+			return c->fail = FS_FAIL_READ, -1;
 		if (n == 0)
 			break;
-		total += (uint64_t)n;
-		if (total > max) {
-			errno = EFBIG;
+		c->copied += (uint64_t)n;
+		if (c->copied > max) { /* FS_COPY_EXACT: grown past fstat's size */
+			c->fail = (c->flags & FS_COPY_EXACT) ? FS_FAIL_CHANGED : FS_FAIL_CAP;
+			errno = (c->flags & FS_COPY_EXACT) ? ESTALE : EFBIG;
 			return -1;
 		}
-		if (fn)
-			fn(ctx, chunk, (size_t)n);
-		if (fs_write_all(out, chunk, (size_t)n) < 0)
-			return -1;
+		if (c->fn)
+			c->fn(c->ctx, chunk, (size_t)n);
+		if (out >= 0 && fs_write_all(out, chunk, (size_t)n) < 0)
+			return c->fail = FS_FAIL_WRITE, -1;
 	}
-	*copied = total;
+	if ((c->flags & FS_COPY_EXACT) && c->copied != (uint64_t)c->st.st_size) {
+		errno = ESTALE; /* shrank while copied */
+		return c->fail = FS_FAIL_CHANGED, -1;
+	}
 	return 0;
+}
+
+int fs_copy_fd(int in, int out, uint64_t max, fs_chunk_fn *fn, void *ctx, uint64_t *copied)
+{
+	struct fs_copy c;
+	memset(&c, 0, sizeof(c));
+	c.fn = fn;
+	c.ctx = ctx;
+	if (copy_body(in, out, max, &c) < 0)
+		return -1;
+	*copied = c.copied;
+	return 0;
+}
+
+/* Copy in to dstdir/name: temp, fsync, no-replace rename, fsync dir; or
+ * the final name directly (FS_STAGED, FS_COPY_DIRECT).  Nothing is left
+ * behind on failure. */
+static int copy_to(int in, int dstdir, const char *name, uint64_t max, struct fs_copy *c)
+{
+	struct buf tmp = BUF_INIT;
+	unsigned f = c->flags;
+	int direct = (f & (FS_STAGED | FS_COPY_DIRECT)) != 0, stepped = !(f & FS_COPY_DIRECT);
+	mode_t mode = c->mode ? c->mode : (f & FS_EXEC) ? 0755 : 0644;
+	int out = -1, r = -1, err;
+	if (direct)
+		buf_adds(&tmp, name);
+	else
+		temp_name(&tmp, name);
+	if (stepped && fs_fault_step("create temp") < 0)
+		goto fail;
+	out = openat(dstdir, tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (out < 0)
+		goto fail;
+	if (copy_body(in, out, max, c) < 0)
+		goto unlink;
+	if ((stepped && fs_fault_step("write") < 0) ||
+	    (!(f & (FS_DEFER_SYNC | FS_COPY_DIRECT)) && fsync(out) < 0))
+		goto fail_unlink;
+	r = close(out);
+	out = -1;
+	if (r < 0)
+		goto fail_unlink;
+	r = -1;
+	if (!direct && (fs_fault_step("rename") < 0 ||
+			renameat2(dstdir, tmp.ptr, dstdir, name, RENAME_NOREPLACE) < 0))
+		goto fail_unlink;
+	r = direct || (f & FS_DEFER_SYNC) ? 0 : fs_fsync_dir(dstdir);
+	if (r < 0)
+		c->fail = FS_FAIL_WRITE;
+	goto out;
+fail:
+	c->fail = FS_FAIL_WRITE;
+	goto out;
+fail_unlink:
+	c->fail = FS_FAIL_WRITE;
+unlink:
+	fd_close(&out);
+	err = errno; /* the failure's, not the clean-up's */
+	unlinkat(dstdir, tmp.ptr, 0);
+	errno = err;
+out:
+	fd_close(&out);
+	buf_release(&tmp);
+	return r;
 }
 
 int fs_copy_atomic(int srcfd, int dstdir, const char *name, uint64_t max,
 		   unsigned flags, fs_chunk_fn *fn, void *ctx, uint64_t *copied)
 {
-	struct buf tmp = BUF_INIT;
-	mode_t mode = (flags & FS_EXEC) ? 0755 : 0644;
-	int out = -1, r = -1, err;
-	if (flags & FS_STAGED)
-		buf_adds(&tmp, name);
-	else
-		temp_name(&tmp, name);
-	if (fs_fault_step("create temp") < 0)
-		goto out;
-	out = openat(dstdir, tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (out < 0)
-		goto out;
-	if (fs_copy_fd(srcfd, out, max, fn, ctx, copied) < 0 ||
-	    fs_fault_step("write") < 0 ||
-	    (!(flags & FS_DEFER_SYNC) && fsync(out) < 0)) {
-		err = errno;
-		close(out);
-		out = -1;
-		errno = err;
-		goto unlink;
+	struct fs_copy c;
+	int r;
+	memset(&c, 0, sizeof(c));
+	c.flags = flags & (FS_DEFER_SYNC | FS_STAGED | FS_EXEC);
+	c.fn = fn;
+	c.ctx = ctx;
+	r = copy_to(srcfd, dstdir, name, max, &c);
+	*copied = c.copied;
+	return r;
+}
+
+static int open_source(int dir, const char *path, unsigned flags)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, dir, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS && !(flags & FS_COPY_BENEATH) && !strchr(path, '/'))
+		fd = openat(dir, path, (int)how.flags); /* one name: O_NOFOLLOW suffices */
+	return fd;
+}
+
+/* The checks of the open source: 0, or -1 with errno and c->fail. */
+static int check_source(int in, struct fs_copy *c)
+{
+	const struct stat *x = c->expect;
+	if (fstat(in, &c->st) < 0)
+		return c->fail = FS_FAIL_READ, -1;
+	if (!S_ISREG(c->st.st_mode))
+		return errno = EINVAL, c->fail = FS_FAIL_TYPE, -1;
+	if (x && (x->st_ino != c->st.st_ino || x->st_dev != c->st.st_dev))
+		return errno = ESTALE, c->fail = FS_FAIL_CHANGED, -1;
+	if ((c->flags & FS_COPY_ONE_LINK) && c->st.st_nlink > 1)
+		return errno = EMLINK, c->fail = FS_FAIL_LINKS, -1;
+	if ((c->flags & FS_COPY_EXACT) && (uint64_t)c->st.st_size > c->max)
+		return errno = EFBIG, c->fail = FS_FAIL_CAP, -1;
+	return 0;
+}
+
+int fs_copy_file(int srcdir, const char *src, int dstdir, const char *dst,
+		 struct fs_copy *c)
+{
+	int in, r = -1;
+	uint64_t max = c->max;
+	c->copied = 0;
+	c->fail = FS_FAIL_NONE;
+	memset(&c->st, 0, sizeof(c->st));
+	in = open_source(srcdir, src, c->flags);
+	if (in < 0) {
+		/* ELOOP: a symlink, refused by RESOLVE_NO_SYMLINKS / O_NOFOLLOW */
+		c->fail = errno == ELOOP ? FS_FAIL_TYPE : FS_FAIL_OPEN;
+		return -1;
 	}
-	r = close(out);
-	out = -1;
-	if (r < 0)
-		goto unlink;
-	r = -1;
-	if (flags & FS_STAGED) {
-		r = 0;
-		goto out;
+	if (check_source(in, c) == 0) {
+		if ((c->flags & FS_COPY_EXACT) && (uint64_t)c->st.st_size < max)
+			max = (uint64_t)c->st.st_size;
+		r = copy_to(in, dstdir, dst, max, c);
 	}
-	if (fs_fault_step("rename") < 0 || renameat2(dstdir, tmp.ptr, dstdir, name,
-						     RENAME_NOREPLACE) < 0)
-		goto unlink;
-	r = (flags & FS_DEFER_SYNC) ? 0 : fs_fsync_dir(dstdir);
-	goto out;
-unlink:
-	err = errno;
-	unlinkat(dstdir, tmp.ptr, 0);
-	errno = err;
-out:
-	err = errno;
-	if (out >= 0)
-		close(out);
-	buf_release(&tmp);
-	errno = err;
+	fd_close(&in);
 	return r;
 }

@@ -64,8 +64,6 @@ int fs_fault_step(const char *what);
 void fs_fault_set(long at, int crash);
 long fs_fault_count(void);
 
-#endif
-
 /* Called with each chunk of data copied (for hashing while copying). */
 typedef void fs_chunk_fn(void *ctx, const void *data, size_t len);
 /*
@@ -78,7 +76,133 @@ typedef void fs_chunk_fn(void *ctx, const void *data, size_t len);
 int fs_copy_atomic(int srcfd, int dstdir, const char *name, uint64_t max,
 		   unsigned flags, fs_chunk_fn *fn, void *ctx, uint64_t *copied);
 /* Copy in to out until EOF (partial writes and EINTR handled); EFBIG past
- * max bytes.  fn (may be NULL) sees every chunk; *copied gets the count. */
+ * max bytes.  fn (may be NULL) sees every chunk; *copied gets the count.
+ * out -1: read only (to hash a file through fn). */
 int fs_copy_fd(int in, int out, uint64_t max, fs_chunk_fn *fn, void *ctx, uint64_t *copied);
 /* openat2 below root with no symlinks and no escape (RESOLVE_BENEATH). */
 int fs_open_beneath(int root, const char *path, int flags);
+
+/* Close *fd if it is open and mark it closed (-1); errno is kept, so a
+ * cleanup path can report the error that sent it there. */
+void fd_close(int *fd);
+
+/*
+ * One walker for every tree the library reads or removes.
+ *
+ * fs_walk(root, opts, fn, ctx) calls fn once for each entry below the
+ * folder root, with these guarantees (written once, here):
+ *   - beneath root only: each folder is opened relative to its parent's
+ *     descriptor with openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+ *     RESOLVE_NO_XDEV (openat O_NOFOLLOW | O_DIRECTORY without openat2),
+ *     and must still be the inode lstat classified (a swap is an error);
+ *   - no symlink is followed, and nothing but folders is ever opened:
+ *     links, FIFOs, sockets and devices are reported by type only, so the
+ *     caller decides (refuse, quarantine, skip with a note);
+ *   - no descent into another file system (st_dev differs from root's);
+ *   - caps (entries, depth, bytes of regular files) are reported to fn as
+ *     the limit of the entry that hit them, never applied silently;
+ *   - one descriptor per level, at most FS_WALK_MAX_DEPTH levels (plus
+ *     whatever fn keeps in child_dst);
+ *   - FS_WALK_SORTED: the entries of each folder in strcmp order.
+ * fn returns 0 (go on; a folder is entered), FS_WALK_SKIP (a folder is not
+ * entered) or -1 (stop: fs_walk returns -1).  fs_walk returns 0, or -1
+ * with errno when fn stopped it or root cannot be listed.
+ */
+#define FS_WALK_MAX_DEPTH 64
+
+enum fs_type { FS_T_UNKNOWN, FS_T_FILE, FS_T_DIR, FS_T_LINK, FS_T_FIFO, FS_T_SOCK,
+	       FS_T_DEV, FS_T_OTHER };
+
+enum fs_limit {
+	FS_LIMIT_NONE,
+	FS_LIMIT_ENTRIES, /* max_entries reached: this entry and the rest are not visited */
+	FS_LIMIT_DEPTH,   /* a folder whose entries would be deeper than max_depth: not entered */
+	FS_LIMIT_BYTES,   /* a regular file past max_bytes (it is not counted) */
+	FS_LIMIT_XDEV     /* a folder on another file system: not entered */
+};
+
+enum fs_walk_flags {
+	FS_WALK_SORTED = 1 << 0, /* each folder's entries in strcmp order */
+	FS_WALK_POST = 1 << 1    /* fn is called again after a folder's entries (post = 1) */
+};
+
+struct fs_walk_opts {
+	unsigned flags;
+	long long max_entries; /* 0: no cap */
+	int max_depth;         /* 0 or over FS_WALK_MAX_DEPTH: FS_WALK_MAX_DEPTH */
+	uint64_t max_bytes;    /* sum of the regular files' sizes; 0: no cap */
+	int dst;               /* given as dst to the root's entries (-1: unused) */
+};
+
+struct fs_walk_entry {
+	int dirfd;            /* the folder holding the entry */
+	const char *name;     /* its name in dirfd */
+	const char *path;     /* from root, '/'-separated */
+	int depth;            /* 0: an entry of root */
+	enum fs_type type;
+	enum fs_limit limit;  /* a cap this entry hit (see enum fs_limit) */
+	int error;            /* errno: lstat failed (type FS_T_UNKNOWN), or this
+			       * folder could not be opened or listed (FS_T_DIR) */
+	int entered;          /* the folder was opened (so an error is its listing's) */
+	int post;             /* FS_WALK_POST: the folder's entries are done */
+	struct stat st;       /* lstat of the entry */
+	int dst;              /* the caller's descriptor for the parent folder */
+	int child_dst;        /* fn may set it for a folder: dst of its entries;
+			       * the walker closes it when the folder is done */
+};
+
+typedef int fs_walk_fn(void *ctx, struct fs_walk_entry *e);
+#define FS_WALK_SKIP 1
+
+int fs_walk(int root, const struct fs_walk_opts *opts, fs_walk_fn *fn, void *ctx);
+const char *fs_type_name(enum fs_type t);
+
+/*
+ * The one safe copy of a file: srcdir/src (one name, or a path below
+ * srcdir with FS_COPY_BENEATH) to dstdir/dst.  The source is opened
+ * O_NOFOLLOW | O_NONBLOCK | O_NOCTTY and fstat-checked to be a regular file
+ * (a symlink, FIFO or device is refused without reading or blocking),
+ * copied with a byte cap and shown chunk by chunk to fn (the sha256_chunk
+ * hasher).  The destination: a temp name, fsync and a no-replace rename
+ * (fs_write_atomic's path) unless FS_DEFER_SYNC, FS_STAGED or FS_COPY_DIRECT
+ * say otherwise.  On failure nothing is left at dst, errno is set and
+ * c->fail says which step failed.
+ */
+enum fs_copy_flags {
+	FS_COPY_BENEATH = 1 << 8,  /* src is a path below srcdir (RESOLVE_BENEATH) */
+	FS_COPY_DIRECT = 1 << 9,   /* write dst itself (O_EXCL), no temp, no fsync:
+				    * a private scratch tree (the sandbox's /code,
+				    * the collected outputs) */
+	FS_COPY_EXACT = 1 << 10,   /* the source must keep the size fstat gave */
+	FS_COPY_ONE_LINK = 1 << 11 /* refuse a source with st_nlink > 1 */
+};
+
+enum fs_copy_fail {
+	FS_FAIL_NONE,
+	FS_FAIL_OPEN,    /* the source cannot be opened (errno from open) */
+	FS_FAIL_TYPE,    /* not a regular file (EINVAL) */
+	FS_FAIL_CHANGED, /* not the inode expected, or its size changed (ESTALE) */
+	FS_FAIL_LINKS,   /* FS_COPY_ONE_LINK and st_nlink > 1 (EMLINK) */
+	FS_FAIL_CAP,     /* more than max bytes (EFBIG) */
+	FS_FAIL_READ,    /* reading the source */
+	FS_FAIL_WRITE    /* creating, writing, syncing or renaming the copy */
+};
+
+struct fs_copy {
+	uint64_t max;              /* the byte cap */
+	unsigned flags;            /* enum fs_flags (FS_DEFER_SYNC, FS_STAGED,
+				    * FS_EXEC) | enum fs_copy_flags */
+	mode_t mode;               /* 0: 0755 with FS_EXEC, else 0644 */
+	fs_chunk_fn *fn;           /* may be NULL */
+	void *ctx;
+	const struct stat *expect; /* non-NULL: the source must be this inode */
+	/* out */
+	struct stat st;            /* fstat of the source */
+	uint64_t copied;
+	enum fs_copy_fail fail;
+};
+
+int fs_copy_file(int srcdir, const char *src, int dstdir, const char *dst,
+		 struct fs_copy *c);
+
+#endif

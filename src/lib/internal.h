@@ -135,6 +135,8 @@ void sha256_hex(const void *data, size_t len, char out[65]);
 /* fs_chunk_fn that feeds a crypto_hash_sha256_state (ctx): hash while
  * copying, so the bytes hashed are the bytes written (one read). */
 void sha256_chunk(void *ctx, const void *data, size_t len);
+/* Finish the crypto_hash_sha256_state sha256_chunk fed: lower-case hex. */
+void sha256_chunk_hex(void *ctx, char out[65]);
 
 /* Settings, read by enum (settings.h). */
 #include "settings.h"

@@ -21,7 +21,6 @@ struct tree_check {
 	const char *top_extra;
 	struct buf *err;
 	int result;
-	unsigned entries;
 };
 
 static void index_manifest(json_t *m, json_t *files, json_t *dirs)
@@ -47,65 +46,42 @@ static int is_sync_temp(const char *name)
 	return strstr(name, ".tmp.") || (n > 4 && !strcmp(name + n - 4, ".tmp"));
 }
 
-static int check_dir(struct tree_check *c, int fd, const char *prefix);
-
-static void check_entry(struct tree_check *c, int fd, const char *name,
-			const char *prefix)
+/* fs_walk's callback: wait for what is arriving, refuse what is extra. */
+static int check_entry(void *ctx, struct fs_walk_entry *e)
 {
-	struct buf rel = BUF_INIT;
-	struct stat st;
-	buf_addf(&rel, "%s%s", prefix, name);
-	if (++c->entries > 4 * MANIFEST_MAX_FILES) {
+	struct tree_check *c = ctx;
+	const char *what;
+	char *esc;
+	if (e->limit == FS_LIMIT_ENTRIES) {
 		buf_setf(c->err, "too many entries in the job folder");
 		c->result = VERIFY_BAD;
-	} else if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		return -1;
+	}
+	if (e->error) { /* vanished, or a folder that could not be listed */
 		c->result = c->result ? c->result : VERIFY_INCOMPLETE;
-	} else if (S_ISDIR(st.st_mode) && json_object_get(c->dirs, rel.ptr)) {
-		int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		buf_addc(&rel, '/');
-		if (sub < 0 || check_dir(c, sub, rel.ptr) < 0)
-			c->result = c->result ? c->result : VERIFY_INCOMPLETE;
-		if (sub >= 0)
-			close(sub);
-	} else if (S_ISREG(st.st_mode) && (json_object_get(c->files, rel.ptr) ||
-		   (!*prefix && c->top_extra && !strcmp(name, c->top_extra)))) {
-		/* expected file: sizes are checked against the manifest later */
-	} else if (S_ISREG(st.st_mode) && is_sync_temp(name)) {
+		return FS_WALK_SKIP;
+	}
+	if (e->type == FS_T_DIR && !e->limit && json_object_get(c->dirs, e->path))
+		return 0;
+	if (e->type == FS_T_FILE && (json_object_get(c->files, e->path) ||
+	    (!e->depth && c->top_extra && !strcmp(e->name, c->top_extra))))
+		return 0; /* expected file: sizes are checked against the manifest later */
+	if (e->type == FS_T_FILE && is_sync_temp(e->name)) {
 		if (c->result == VERIFY_OK)
 			c->result = VERIFY_INCOMPLETE;
-	} else {
-		char *esc = scq_escape_terminal(rel.ptr, rel.len);
-		buf_setf(c->err, "'%s' is %s", esc, S_ISLNK(st.st_mode) ? "a symlink" :
-			 S_ISDIR(st.st_mode) ? "a folder not in the manifest" :
-			 S_ISREG(st.st_mode) ? "a file not in the manifest" :
-			 "a special file (FIFO, socket or device)");
-		free(esc);
-		c->result = VERIFY_BAD;
+		return 0;
 	}
-	buf_release(&rel);
-}
-
-static int check_dir(struct tree_check *c, int fd, const char *prefix)
-{
-	int dfd = dup(fd);
-	DIR *dir;
-	struct dirent *e = NULL;
-	if (dfd < 0 || !(dir = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		return -1;
-	}
-	rewinddir(dir); /* the dup shares its offset with earlier walks of fd */
-	/* a folder that cannot be listed must not pass as empty */
-	while (c->result != VERIFY_BAD && (errno = 0, e = readdir(dir)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			check_entry(c, dirfd(dir), e->d_name, prefix);
-	if (c->result != VERIFY_BAD && !e && errno) {
-		closedir(dir);
-		return -1;
-	}
-	closedir(dir);
-	return 0;
+	/* stricter than before: a mounted folder was entered */
+	what = e->type == FS_T_LINK ? "a symlink" :
+	       e->limit == FS_LIMIT_XDEV ? "a mount point (another file system)" :
+	       e->type == FS_T_DIR ? "a folder not in the manifest" :
+	       e->type == FS_T_FILE ? "a file not in the manifest" :
+	       "a special file (FIFO, socket or device)";
+	esc = scq_escape_terminal(e->path, strlen(e->path));
+	buf_setf(c->err, "'%s' is %s", esc, what);
+	free(esc);
+	c->result = VERIFY_BAD;
+	return -1;
 }
 
 static void check_sizes(struct tree_check *c, int srcfd, json_t *m)
@@ -127,8 +103,7 @@ static void check_sizes(struct tree_check *c, int srcfd, json_t *m)
 		} else if (st.st_size < want) {
 			c->result = VERIFY_INCOMPLETE;
 		}
-		if (fd >= 0)
-			close(fd);
+		fd_close(&fd);
 		if (c->result == VERIFY_BAD)
 			return;
 	}
@@ -136,9 +111,11 @@ static void check_sizes(struct tree_check *c, int srcfd, json_t *m)
 
 int manifest_check_tree(int srcfd, json_t *m, const char *top_extra, struct buf *err)
 {
-	struct tree_check c = { json_object(), json_object(), top_extra, err, VERIFY_OK, 0 };
+	struct tree_check c = { json_object(), json_object(), top_extra, err, VERIFY_OK };
+	struct fs_walk_opts o = { 0, 4 * MANIFEST_MAX_FILES, MANIFEST_MAX_DEPTH, 0, -1 };
 	index_manifest(m, c.files, c.dirs);
-	if (check_dir(&c, srcfd, "") < 0)
+	/* a folder that cannot be listed must not pass as empty */
+	if (fs_walk(srcfd, &o, check_entry, &c) < 0 && c.result != VERIFY_BAD)
 		c.result = VERIFY_INCOMPLETE;
 	if (c.result != VERIFY_BAD)
 		check_sizes(&c, srcfd, m);
@@ -177,6 +154,19 @@ int manifest_open_parent(int root, const char *path, int create, const char **ba
 	return fd;
 }
 
+/* A listed empty file that did not arrive (SyftBox never syncs empty
+ * files), made through the same staged write as any copy. */
+static int copy_empty(int dir, const char *base, unsigned flags)
+{
+	int in = open("/dev/null", O_RDONLY | O_CLOEXEC), r;
+	uint64_t n;
+	if (in < 0)
+		return -1;
+	r = fs_copy_atomic(in, dir, base, 0, flags, NULL, NULL, &n);
+	fd_close(&in);
+	return r;
+}
+
 static int copy_entry(int srcfd, int dstfd, json_t *e, struct buf *err)
 {
 	const char *p = json_string_value(json_object_get(e, "path")), *base;
@@ -184,35 +174,44 @@ static int copy_entry(int srcfd, int dstfd, json_t *e, struct buf *err)
 	json_int_t size = json_integer_value(json_object_get(e, "size"));
 	int exec = !strcmp(json_string_value(json_object_get(e, "mode")), "0755");
 	crypto_hash_sha256_state hs;
-	unsigned char d[crypto_hash_sha256_BYTES];
 	char hex[65];
-	uint64_t n = 0;
-	struct stat st;
-	int in = -1, dir = -1, r = VERIFY_BAD;
+	struct fs_copy c;
+	int dir = -1, r = VERIFY_BAD, saved;
+	memset(&c, 0, sizeof(c));
+	c.max = (uint64_t)size;
+	c.flags = FS_COPY_BENEATH | FS_DEFER_SYNC | FS_STAGED | (exec ? FS_EXEC : 0);
+	c.fn = sha256_chunk;
+	c.ctx = &hs;
+	crypto_hash_sha256_init(&hs);
 	/* srcfd -1: no code/ arrived (SyftBox never syncs empty files) */
-	in = srcfd >= 0 ? fs_open_beneath(srcfd, p, O_RDONLY | O_NONBLOCK) : (errno = ENOENT, -1);
-	if (in < 0 && errno == ENOENT && size == 0) /* empty files never sync */
-		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (in < 0 || fstat(in, &st) < 0 || !(S_ISREG(st.st_mode) ||
-	    (size == 0 && S_ISCHR(st.st_mode)))) {
-		r = in < 0 && errno == ENOENT ? VERIFY_INCOMPLETE : VERIFY_BAD;
-		buf_setf(err, "cannot read '%s': %s", p, in < 0 ? strerror(errno) :
-			 "not a regular file");
-		goto out;
+	if (srcfd < 0 && size != 0) {
+		buf_setf(err, "cannot read '%s': %s", p, strerror(ENOENT));
+		return VERIFY_INCOMPLETE;
 	}
 	dir = manifest_open_parent(dstfd, p, 1, &base);
-	crypto_hash_sha256_init(&hs);
-	if (dir < 0 || fs_copy_atomic(in, dir, base, (uint64_t)size,
-			FS_DEFER_SYNC | FS_STAGED | (exec ? FS_EXEC : 0), sha256_chunk, &hs, &n) < 0) {
-		int saved = errno;
+	if (dir < 0) {
+		c.fail = FS_FAIL_WRITE;
+	} else if (srcfd >= 0 && fs_copy_file(srcfd, p, dir, base, &c) == 0) {
+		c.fail = FS_FAIL_NONE;
+	} else if ((srcfd < 0 || (c.fail == FS_FAIL_OPEN && errno == ENOENT)) && size == 0) {
+		c.fail = copy_empty(dir, base, c.flags & ~FS_COPY_BENEATH) < 0 ? FS_FAIL_WRITE :
+			 FS_FAIL_NONE;
+	}
+	saved = errno;
+	if (c.fail == FS_FAIL_OPEN || c.fail == FS_FAIL_TYPE) {
+		r = saved == ENOENT ? VERIFY_INCOMPLETE : VERIFY_BAD;
+		buf_setf(err, "cannot read '%s': %s", p, c.fail == FS_FAIL_TYPE && saved == EINVAL ?
+			 "not a regular file" : strerror(saved));
+		goto out;
+	}
+	if (c.fail != FS_FAIL_NONE) {
 		buf_setf(err, "copying '%s': %s", p, saved == EFBIG ?
 			 "larger than the manifest says" : strerror(saved));
 		r = saved == EFBIG ? VERIFY_BAD : VERIFY_LOCAL;
 		goto out;
 	}
-	crypto_hash_sha256_final(&hs, d);
-	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
-	if (n < (uint64_t)size)
+	sha256_chunk_hex(&hs, hex);
+	if (c.copied < (uint64_t)size)
 		r = VERIFY_INCOMPLETE;
 	else if (strcmp(hex, want))
 		buf_setf(err, "sha256 of '%s' does not match the manifest", p);
@@ -221,10 +220,7 @@ static int copy_entry(int srcfd, int dstfd, json_t *e, struct buf *err)
 	if (r == VERIFY_INCOMPLETE)
 		buf_setf(err, "'%s' is not complete yet", p);
 out:
-	if (in >= 0)
-		close(in);
-	if (dir >= 0)
-		close(dir);
+	fd_close(&dir);
 	return r;
 }
 
@@ -243,29 +239,19 @@ int manifest_copy_verified(int srcfd, int dstfd, json_t *m, struct buf *err)
 static int hash_file(int dirfd, const char *path, char hex[65], uint64_t *size)
 {
 	crypto_hash_sha256_state hs;
-	unsigned char d[crypto_hash_sha256_BYTES], chunk[65536];
-	ssize_t n;
-	int fd = fs_open_beneath(dirfd, path, O_RDONLY | O_NONBLOCK);
+	int fd = fs_open_beneath(dirfd, path, O_RDONLY | O_NONBLOCK), r = -1;
 	struct stat st;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
 	crypto_hash_sha256_init(&hs);
-	*size = 0;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-		crypto_hash_sha256_update(&hs, chunk, (unsigned long long)n);
-		*size += (uint64_t)n;
-	}
-	close(fd);
-	if (n < 0)
-		return -1;
-	crypto_hash_sha256_final(&hs, d);
-	sodium_bin2hex(hex, 65, d, sizeof(d));
-	return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		errno = EINVAL;
+	else /* out -1: read and hash only */
+		r = fs_copy_fd(fd, -1, UINT64_MAX, sha256_chunk, &hs, size);
+	fd_close(&fd);
+	if (r == 0)
+		sha256_chunk_hex(&hs, hex);
+	return r;
 }
 
 int manifest_verify(int dirfd, json_t *m, struct buf *err)

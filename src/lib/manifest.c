@@ -1,12 +1,11 @@
 /*
  * manifest.c - build, check and verify job manifests (see manifest.h).
  *
- * All walking uses directory fds and O_NOFOLLOW / openat2 RESOLVE_BENEATH,
- * so a hostile tree (symlinks, FIFOs, ../ names) can neither redirect a
- * read nor block it.  Every file is read once: hashed while copied.
+ * The tree is walked by fs_walk and files copied by fs_copy_file (fs.h):
+ * a hostile tree (symlinks, FIFOs, ../ names, mounts) can neither redirect
+ * a read nor block it.  Every file is read once: hashed while copied.
  */
 #include "compat.h"
-#include <dirent.h>
 #include <sodium.h>
 #include "alloc.h"
 #include "fs.h"
@@ -20,15 +19,7 @@ struct walker {
 	int staged;      /* the destination is an unpublished staging folder */
 	uint64_t bytes;
 	struct buf *err;
-	int dstfd; /* -1: walk only */
 };
-
-static void hash_final_hex(crypto_hash_sha256_state *st, char out[65])
-{
-	unsigned char d[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_final(st, d);
-	sodium_bin2hex(out, 65, d, sizeof(d));
-}
 
 static int path_ok(const char *path, struct buf *err)
 {
@@ -84,118 +75,90 @@ int syftbox_ignored(const char *name, int is_dir)
 	return 0;
 }
 
-static int copy_one(struct walker *w, int src, int dst, const char *name,
-		    const char *rel, const struct stat *st)
+static int copy_one(struct walker *w, const struct fs_walk_entry *e)
 {
 	crypto_hash_sha256_state hs;
+	struct fs_copy c;
 	char hex[65];
-	uint64_t n = 0;
-	int in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	int exec = (st->st_mode & 0100) != 0, r;
-	if (in < 0)
-		return buf_setf(w->err, "cannot read '%s': %s", rel, strerror(errno)), -1;
+	int exec = (e->st.st_mode & 0100) != 0;
+	memset(&c, 0, sizeof(c));
 	crypto_hash_sha256_init(&hs);
-	if (w->staged && st->st_size == 0) {
-		/* No file in the synced tree is ever empty (SyftBox would never
-		 * sync it): the manifest says 0 bytes and the owner recreates it. */
-		close(in);
+	/* No file in the synced tree is ever empty (SyftBox would never sync
+	 * it): the manifest says 0 bytes and the owner recreates it. */
+	if (w->staged && e->st.st_size == 0)
 		goto add;
-	}
-	r = fs_copy_atomic(in, dst, name, MANIFEST_MAX_BYTES - w->bytes,
-			   FS_DEFER_SYNC | (w->staged ? FS_STAGED : 0) | (exec ? FS_EXEC : 0),
-			   sha256_chunk, &hs, &n);
-	close(in);
-	if (r < 0)
-		return buf_setf(w->err, "copying '%s': %s", rel, errno == EFBIG ?
+	c.max = MANIFEST_MAX_BYTES - w->bytes;
+	c.flags = FS_DEFER_SYNC | (w->staged ? FS_STAGED : 0) | (exec ? FS_EXEC : 0);
+	c.fn = sha256_chunk;
+	c.ctx = &hs;
+	c.expect = &e->st;
+	if (fs_copy_file(e->dirfd, e->name, e->dst, e->name, &c) < 0) {
+		if (c.fail <= FS_FAIL_CHANGED)
+			return buf_setf(w->err, "cannot read '%s': %s", e->path, strerror(errno)), -1;
+		return buf_setf(w->err, "copying '%s': %s", e->path, errno == EFBIG ?
 				"job larger than the size limit" : strerror(errno)), -1;
-	w->bytes += n;
+	}
+	w->bytes += c.copied;
 add:
-	hash_final_hex(&hs, hex);
-	/* rel passed path_ok (UTF-8), the rest is ASCII: the pack cannot fail */
-	json_array_append_new(w->list, json_pack("{s:s,s:I,s:s,s:s}", "path", rel,
-		"size", (json_int_t)n, "mode", exec ? "0755" : "0644", "sha256", hex));
+	sha256_chunk_hex(&hs, hex);
+	/* the path passed path_ok (UTF-8), the rest is ASCII: the pack cannot fail */
+	json_array_append_new(w->list, json_pack("{s:s,s:I,s:s,s:s}", "path", e->path,
+		"size", (json_int_t)c.copied, "mode", exec ? "0755" : "0644", "sha256", hex));
 	return 0;
 }
 
-static int walk(struct walker *w, int src, int dst, const char *prefix, int depth);
-
-static int walk_entry(struct walker *w, int src, int dst, const char *name,
-		      const char *prefix, int depth)
+/* The names a submitted tree may not hold; 1 to leave the entry out. */
+static int name_check(struct walker *w, const struct fs_walk_entry *e)
 {
-	struct buf rel = BUF_INIT;
-	struct stat st;
-	int r = -1, s = -1, d = -1;
-	buf_addf(&rel, "%s%s", prefix, name);
-	if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		buf_setf(w->err, "'%s': %s", rel.ptr, strerror(errno));
-		goto out;
+	if (w->skipped && syftbox_ignored(e->name, e->type == FS_T_DIR) &&
+	    strcmp(e->path, "run.sh")) {
+		json_array_append_new(w->skipped, json_name(e->path));
+		return 1;
 	}
-	if (w->skipped && syftbox_ignored(name, S_ISDIR(st.st_mode)) && strcmp(rel.ptr, "run.sh")) {
-		json_array_append_new(w->skipped, json_name(rel.ptr));
-		r = 0;
-		goto out;
-	}
-	if (w->skipped && !utf8_valid(name, strlen(name))) {
-		/* at submit (names SyftBox never syncs were left out above): JSON (job.json) holds only UTF-8, so such a name
-		 * could never be listed in the manifest */
+	if (w->skipped && !utf8_valid(e->name, strlen(e->name))) {
+		/* at submit (names SyftBox never syncs were left out above):
+		 * JSON (job.json) holds only UTF-8, so such a name could never
+		 * be listed in the manifest */
 		buf_reset(w->err);
 		buf_adds(w->err, "file name '");
-		buf_add_escaped(w->err, rel.ptr, rel.len);
+		buf_add_escaped(w->err, e->path, strlen(e->path));
 		buf_adds(w->err, "' is not valid UTF-8: rename it");
-		goto out;
+		return -1;
 	}
-	if (path_ok(rel.ptr, w->err) < 0)
-		goto out;
-	if (S_ISREG(st.st_mode)) {
-		if (json_array_size(w->list) >= MANIFEST_MAX_FILES) {
-			buf_setf(w->err, "more than %d files", MANIFEST_MAX_FILES);
-			goto out;
-		}
-		r = copy_one(w, src, dst, name, rel.ptr, &st);
-		goto out;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		buf_setf(w->err, "'%s' is a %s: only regular files and folders "
-			 "can be submitted", rel.ptr, S_ISLNK(st.st_mode) ? "symlink" :
-			 "special file");
-		goto out;
-	}
-	s = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (s >= 0 && fs_mkdir(dst, name, 0755) == 0)
-		d = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (s < 0 || d < 0) {
-		buf_setf(w->err, "folder '%s': %s", rel.ptr, strerror(errno));
-		goto out;
-	}
-	buf_addc(&rel, '/');
-	r = walk(w, s, d, rel.ptr, depth + 1);
-out:
-	if (s >= 0)
-		close(s);
-	if (d >= 0)
-		close(d);
-	buf_release(&rel);
-	return r;
+	return path_ok(e->path, w->err);
 }
 
-static int walk(struct walker *w, int src, int dst, const char *prefix, int depth)
+/* fs_walk's callback: refuse what cannot be submitted, copy the rest. */
+static int walk_entry(void *ctx, struct fs_walk_entry *e)
 {
-	int fd = dup(src), r = 0;
-	DIR *dir;
-	struct dirent *e;
-	if (depth > MANIFEST_MAX_DEPTH)
+	struct walker *w = ctx;
+	int r;
+	if (e->type == FS_T_UNKNOWN)
+		return buf_setf(w->err, "'%s': %s", e->path, strerror(e->error)), -1;
+	if (e->error) /* a folder that could not be opened or listed */
+		return buf_setf(w->err, "folder '%s': %s", e->path, strerror(e->error)), -1;
+	if ((r = name_check(w, e)) != 0)
+		return r > 0 ? FS_WALK_SKIP : -1;
+	if (e->type == FS_T_FILE && json_array_size(w->list) >= MANIFEST_MAX_FILES)
+		return buf_setf(w->err, "more than %d files", MANIFEST_MAX_FILES), -1;
+	if (e->limit == FS_LIMIT_BYTES)
+		return buf_setf(w->err, "copying '%s': job larger than the size limit", e->path), -1;
+	if (e->type == FS_T_FILE)
+		return copy_one(w, e);
+	if (e->type != FS_T_DIR)
+		return buf_setf(w->err, "'%s' is a %s: only regular files and folders "
+				"can be submitted", e->path, e->type == FS_T_LINK ? "symlink" :
+				"special file"), -1;
+	if (e->limit == FS_LIMIT_DEPTH)
 		return buf_setf(w->err, "folders nested deeper than %d", MANIFEST_MAX_DEPTH), -1;
-	if (fd < 0 || !(dir = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return buf_setf(w->err, "reading folder: %s", strerror(errno)), -1;
-	}
-	rewinddir(dir);
-	while (r == 0 && (e = readdir(dir)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			r = walk_entry(w, dirfd(dir), dst, e->d_name, prefix, depth);
-	closedir(dir);
-	return r;
+	if (e->limit == FS_LIMIT_XDEV) /* stricter than before: it was entered */
+		return buf_setf(w->err, "'%s' is a mount point (another file system): only "
+				"regular files and folders can be submitted", e->path), -1;
+	if (fs_mkdir(e->dst, e->name, 0755) < 0 ||
+	    (e->child_dst = openat(e->dst, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				   O_CLOEXEC)) < 0)
+		return buf_setf(w->err, "folder '%s': %s", e->path, strerror(errno)), -1;
+	return 0;
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -225,8 +188,13 @@ json_t *manifest_copy_tree(int srcfd, int dstfd, struct buf *err)
 
 json_t *manifest_copy_tree_ex(int srcfd, int dstfd, struct buf *err, json_t *skipped)
 {
-	struct walker w = { json_array(), skipped, skipped != NULL, 0, err, dstfd };
-	if (walk(&w, srcfd, dstfd, "", 0) < 0) {
+	struct walker w = { json_array(), skipped, skipped != NULL, 0, err };
+	/* sorted: the first entry refused is the same on every machine */
+	struct fs_walk_opts o = { FS_WALK_SORTED, 0, MANIFEST_MAX_DEPTH, MANIFEST_MAX_BYTES, dstfd };
+	buf_reset(err);
+	if (fs_walk(srcfd, &o, walk_entry, &w) < 0) {
+		if (!err->len)
+			buf_setf(err, "reading folder: %s", strerror(errno));
 		json_decref(w.list);
 		return NULL;
 	}
@@ -295,5 +263,5 @@ void manifest_digest(json_t *m, char out[65])
 		crypto_hash_sha256_update(&hs, (const unsigned char *)line.ptr, line.len);
 		buf_release(&line);
 	}
-	hash_final_hex(&hs, out);
+	sha256_chunk_hex(&hs, out);
 }

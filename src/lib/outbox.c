@@ -45,36 +45,33 @@ static int open_outbox(scq *h, const char *requester, const char *uid)
 static int publish_log(int jobfd, int outfd, json_t *pub, struct buf *err)
 {
 	crypto_hash_sha256_state hs;
-	unsigned char d[crypto_hash_sha256_BYTES];
 	char hex[65];
-	uint64_t n = 0;
 	json_t *run = json_object_get(pub, "run"), *o;
-	int in = openat(jobfd, "execution.log", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0 && errno == ENOENT && json_is_object(run))
-		return buf_setf(err, "the run's execution.log is missing (not written?)"), -1;
-	if (in < 0) /* a job that never ran has no log */
-		return errno == ENOENT ? 0 : (buf_setf(err, "reading execution.log: %s",
-						       strerror(errno)), -1);
+	struct fs_copy c;
+	memset(&c, 0, sizeof(c));
+	c.max = UINT64_MAX;
+	c.flags = FS_DEFER_SYNC;
+	c.fn = sha256_chunk;
+	c.ctx = &hs;
 	crypto_hash_sha256_init(&hs);
+	if (!fs_exists(jobfd, "execution.log")) /* a job that never ran has no log */
+		return json_is_object(run) ? (buf_setf(err, "the run's execution.log is "
+						       "missing (not written?)"), -1) : 0;
 	/* the copy never replaces: a reader between the two steps finds no
 	 * log and says it has not synced yet, which is true */
 	unlinkat(outfd, JOB_LOG_FILE, 0);
-	if (fs_copy_atomic(in, outfd, JOB_LOG_FILE, UINT64_MAX, FS_DEFER_SYNC, sha256_chunk,
-			   &hs, &n) < 0) {
-		buf_setf(err, "writing %s: %s", JOB_LOG_FILE, strerror(errno));
-		close(in);
-		return -1;
-	}
-	close(in);
+	if (fs_copy_file(jobfd, "execution.log", outfd, JOB_LOG_FILE, &c) < 0)
+		return buf_setf(err, "%s %s: %s", c.fail <= FS_FAIL_TYPE ? "reading" : "writing",
+				c.fail <= FS_FAIL_TYPE ? "execution.log" : JOB_LOG_FILE,
+				strerror(errno)), -1;
 	/* local readers (the owner, one-machine setups) keep execution.log:
 	 * a second name for the same inode costs no space */
 	unlinkat(outfd, "execution.log", 0);
 	if (linkat(outfd, JOB_LOG_FILE, outfd, "execution.log", 0) < 0) {
 		/* only a convenience; the synced file is the log */
 	}
-	crypto_hash_sha256_final(&hs, d);
-	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
-	o = json_pack("{s:s,s:I,s:s,s:b}", "file", JOB_LOG_FILE, "size", (json_int_t)n,
+	sha256_chunk_hex(&hs, hex);
+	o = json_pack("{s:s,s:I,s:s,s:b}", "file", JOB_LOG_FILE, "size", (json_int_t)c.copied,
 		      "sha256", hex, "truncated",
 		      json_is_true(json_object_get(run, "log_truncated")));
 	if (!o || json_object_set_new(pub, "log", o) < 0)

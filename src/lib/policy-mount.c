@@ -16,6 +16,7 @@
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include "alloc.h"
+#include "fs.h"
 #include "policy.h"
 #include "sandbox.h"
 #include "sandbox-int.h"
@@ -204,12 +205,9 @@ static int add_code_copy(struct mount_plan *p, const struct sandbox_spec *s,
 	mnt = -1;
 	r = 0;
 out:
-	if (fs >= 0)
-		close(fs);
-	if (mnt >= 0)
-		close(mnt);
-	if (src >= 0)
-		close(src);
+	fd_close(&fs);
+	fd_close(&mnt);
+	fd_close(&src);
 	return r;
 }
 

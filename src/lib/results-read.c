@@ -110,29 +110,18 @@ static int no_results(scq *h, const char *uid, json_t *pub, const char *what)
 static int matches(int fd, json_int_t size, const char *sha)
 {
 	crypto_hash_sha256_state hs;
-	unsigned char d[crypto_hash_sha256_BYTES], chunk[65536];
 	char hex[65];
 	struct stat st;
-	json_int_t n = 0;
-	ssize_t k;
+	uint64_t n = 0;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return -1;
 	if (st.st_size != size || !sha)
 		return 1;
 	crypto_hash_sha256_init(&hs);
-	while ((k = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		n += k;
-		if (n > size)
-			return 1; /* grew while read */
-		crypto_hash_sha256_update(&hs, chunk, (size_t)k);
-	}
-	crypto_hash_sha256_final(&hs, d);
-	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
-	return n == size && !strcmp(hex, sha) ? 0 : 1;
+	if (fs_copy_fd(fd, -1, (uint64_t)size, sha256_chunk, &hs, &n) < 0) /* read only */
+		return errno == EFBIG ? 1 : -1; /* EFBIG: grew while read */
+	sha256_chunk_hex(&hs, hex);
+	return n == (uint64_t)size && !strcmp(hex, sha) ? 0 : 1;
 }
 
 /* The requester's log: execution.txt checked against status.log. */
@@ -271,14 +260,17 @@ static int copy_one(scq *h, int src, int dst, json_t *e, const char *dir)
 	const char *path = json_string_value(json_object_get(e, "path")), *base;
 	const char *sha = json_string_value(json_object_get(e, "sha256"));
 	json_int_t size = json_integer_value(json_object_get(e, "size"));
-	int pd = manifest_open_parent(dst, path, 1, &base), have, in = -1, r = 1;
-	uint64_t n = 0;
+	int pd = manifest_open_parent(dst, path, 1, &base), have, fd, r = 1;
 	crypto_hash_sha256_state hs;
-	unsigned char d[crypto_hash_sha256_BYTES];
 	char hex[65];
-	struct stat st;
-	unsigned flags = FS_NOREPLACE |
+	struct fs_copy c;
+	memset(&c, 0, sizeof(c));
+	c.max = (uint64_t)size;
+	/* the copy never replaces (a no-replace rename) */
+	c.flags = FS_COPY_BENEATH | FS_COPY_EXACT | FS_DEFER_SYNC |
 		(!strcmp(json_string_value(json_object_get(e, "mode")), "0755") ? FS_EXEC : 0);
+	c.fn = sha256_chunk;
+	c.ctx = &hs;
 	if (pd < 0)
 		return scq_fail_errno(h, "copying outputs to '%s': folder of '%s'", dir, path);
 	have = openat(pd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -288,37 +280,27 @@ static int copy_one(scq *h, int src, int dst, json_t *e, const char *dir)
 			     "published file; not overwritten", dir, path);
 		goto out;
 	}
-	in = src >= 0 ? fs_open_beneath(src, path, O_RDONLY | O_NONBLOCK) : -1;
-	if (in < 0 && size == 0 && errno == ENOENT) { /* empty files never sync */
-		int fd = openat(pd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-				(flags & FS_EXEC) ? 0755 : 0644);
-		r = fd < 0 ? scq_fail_errno(h, "copying output '%s' to '%s'", path, dir) : 0;
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != size)
-		goto out; /* not synced yet */
 	/* one read: the copy is hashed as it is written, and kept only if it
 	 * is the published file */
 	crypto_hash_sha256_init(&hs);
-	if (fs_copy_atomic(in, pd, base, (uint64_t)size, flags | FS_DEFER_SYNC, sha256_chunk,
-			   &hs, &n) < 0) {
+	if (src >= 0 && fs_copy_file(src, path, pd, base, &c) == 0) {
+		sha256_chunk_hex(&hs, hex);
+		if (c.copied != (uint64_t)size || !sha || strcmp(hex, sha))
+			r = (unlinkat(pd, base, 0), 1); /* changed while copied: next time */
+		else
+			r = 0;
+	} else if ((src < 0 || (c.fail == FS_FAIL_OPEN && errno == ENOENT)) && size == 0) {
+		/* empty files never sync */
+		fd = openat(pd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    (c.flags & FS_EXEC) ? 0755 : 0644);
+		r = fd < 0 ? scq_fail_errno(h, "copying output '%s' to '%s'", path, dir) : 0;
+		fd_close(&fd);
+	} else if (c.fail == FS_FAIL_READ || c.fail == FS_FAIL_WRITE) {
 		r = scq_fail_errno(h, "copying output '%s' to '%s'", path, dir);
-		goto out;
-	}
-	crypto_hash_sha256_final(&hs, d);
-	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
-	if (n != (uint64_t)size || !sha || strcmp(hex, sha))
-		r = (unlinkat(pd, base, 0), 1); /* changed while copied: next time */
-	else
-		r = 0;
+	} /* else not synced yet (missing, not a plain file, short or long) */
 out:
-	if (have >= 0)
-		close(have);
-	if (in >= 0)
-		close(in);
-	close(pd);
+	fd_close(&have);
+	fd_close(&pd);
 	return r;
 }
 
@@ -349,10 +331,8 @@ static int copy_published(scq *h, const char *uid, struct view *v, const char *d
 		r = scq_fail_errno(h, "syncing '%s'", dir);
 	if (!r && c.ok < c.total)
 		r = incomplete(h, uid, &c, dir);
-	if (s >= 0)
-		close(s);
-	if (d >= 0)
-		close(d);
+	fd_close(&s);
+	fd_close(&d);
 	free(src);
 	buf_release(&c.first);
 	return r;
@@ -380,10 +360,8 @@ static int copy_store(scq *h, const char *uid, struct view *v, const char *dir)
 		r = scq_fail_errno(h, "syncing '%s'", dir);
 out:
 	json_decref(m);
-	if (s >= 0)
-		close(s);
-	if (d >= 0)
-		close(d);
+	fd_close(&s);
+	fd_close(&d);
 	free(src);
 	buf_release(&err);
 	return r;

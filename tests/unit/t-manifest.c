@@ -4,6 +4,7 @@
  * from "hostile".
  */
 #include "compat.h"
+#include <signal.h>
 #include "internal.h"
 #include "manifest.h"
 #include "tap.h"
@@ -21,6 +22,14 @@ static void put(const char *dir, const char *name, const char *text)
 static json_t *parse(const char *s)
 {
 	return json_loads(s, 0, NULL);
+}
+
+/* Close a temporary folder's descriptor, remove it, free its path. */
+static void drop(char *path, int fd)
+{
+	close(fd);
+	tap_rmtree(path);
+	free(path);
 }
 
 /* A name JSON cannot carry is refused, naming it: never left out (issue 8). */
@@ -45,15 +54,59 @@ static void latin1_names(void)
 	json_decref(m);
 	json_decref(skipped);
 	buf_release(&err);
-	close(s);
-	close(d);
-	close(d2);
-	tap_rmtree(src);
-	tap_rmtree(dst);
-	tap_rmtree(dst2);
-	free(src);
-	free(dst);
-	free(dst2);
+	drop(src, s);
+	drop(dst, d);
+	drop(dst2, d2);
+}
+
+/* An empty staging folder at path, as ingest makes one (fd is closed). */
+static int fresh(const char *path, int fd)
+{
+	close(fd);
+	tap_rmtree(path);
+	mkdir(path, 0700);
+	return open(path, O_RDONLY | O_DIRECTORY);
+}
+
+/* A FIFO, a symlink or a link in place of a listed file is refused by
+ * every path that reads a tree, naming it, and never blocks (alarm). */
+static void special_entries(void)
+{
+	char *src = tap_tempdir(), *dst = tap_tempdir(), *dst2 = tap_tempdir(), p[4200];
+	struct buf err = BUF_INIT;
+	int s = open(src, O_RDONLY | O_DIRECTORY), d = open(dst, O_RDONLY | O_DIRECTORY);
+	int d2 = open(dst2, O_RDONLY | O_DIRECTORY);
+	json_t *m;
+	put(src, "run.sh", "echo hi\n");
+	put(src, "z.py", "print(2)\n");
+	m = manifest_copy_tree(s, d, &err);
+	snprintf(p, sizeof(p), "%s/fifo", src);
+	ok(m && mkfifo(p, 0644) == 0, "build: a manifest, then a FIFO beside it");
+	alarm(10);
+	ok(manifest_check_tree(s, m, NULL, &err) == VERIFY_BAD && strstr(err.ptr, "'fifo'") &&
+	   strstr(err.ptr, "special file"), "check: a FIFO is hostile: %s", err.ptr);
+	ok(!manifest_copy_tree(s, d2, &err) && strstr(err.ptr, "'fifo' is a special file"),
+	   "build: a FIFO is refused, named: %s", err.ptr);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/z.py", src);
+	unlink(p);
+	ok(symlink("/etc/passwd", p) == 0, "build: z.py becomes a symlink to /etc/passwd");
+	d2 = fresh(dst2, d2);
+	is_int(manifest_copy_verified(s, d2, m, &err), VERIFY_BAD,
+	       "verified copy: a symlink in place of a listed file is hostile");
+	ok(strstr(err.ptr, "z.py") != NULL, "...and named: %s", err.ptr);
+	unlink(p);
+	d2 = fresh(dst2, d2);
+	ok(mkfifo(p, 0644) == 0, "build: z.py becomes a FIFO");
+	is_int(manifest_copy_verified(s, d2, m, &err), VERIFY_BAD,
+	       "verified copy: a FIFO in place of a listed file is refused without blocking");
+	ok(strstr(err.ptr, "not a regular file") != NULL, "...saying why: %s", err.ptr);
+	alarm(0);
+	json_decref(m);
+	buf_release(&err);
+	drop(src, s);
+	drop(dst, d);
+	drop(dst2, d2);
 }
 
 int main(void)
@@ -132,6 +185,7 @@ int main(void)
 	   "SyftBox ignore list (dist only as a folder)");
 	json_decref(m);
 	latin1_names();
+	special_entries();
 	buf_release(&err);
 	close(s);
 	close(d);
