@@ -3,8 +3,8 @@ set of wanted values applied at once (QueueConfig(...).apply())."""
 import json
 import tempfile
 
-from . import _scq
-from ._scq import ConfigError
+from .. import _scq
+from .._scq import ConfigError
 
 _QUEUE_NAME = "code-queue"
 
@@ -38,11 +38,13 @@ class QueueConfig:
     def queue_name(self):
         return self._pending.get("queue_name", _QUEUE_NAME)
 
+    # client.default_client, set by client.py (which imports this module)
+    _default_client = None
+
     @property
     def _client(self):
         if self._cl is None:
-            from . import _client
-            object.__setattr__(self, "_cl", _client())
+            object.__setattr__(self, "_cl", self._default_client())
         return self._cl
 
     @staticmethod
