@@ -6,8 +6,8 @@ import os
 import time
 from pathlib import Path
 
-from .. import _scq
-from .._scq import ConfigError, InvalidJob, JobNotFound, NotAllowed
+from .._scq import (AS_ANY, AS_OWNER, AS_REQUESTER, ConfigError, Handle, InvalidJob, JobNotFound,
+                   NotAllowed, Timeout, statuses)
 from . import session
 from .collection import JobCollection
 from .config import QueueConfig
@@ -43,7 +43,7 @@ class Client(FilesMixin):
     def __init__(self, email=None, data_dir=None, config_path=None, init=True):
         self._changes = 0  # state changes made through this client
         try:
-            self._h = _scq.Handle(email=email, data_dir=data_dir, config_path=config_path)
+            self._h = Handle(email=email, data_dir=data_dir, config_path=config_path)
         except ConfigError as e:
             msg = str(e).replace(", or pass --email and --data-dir", "").rstrip(".")
             raise ConfigError("%s. %s" % (msg, _HINT)) from None
@@ -79,7 +79,7 @@ class Client(FilesMixin):
     def _job(self, text):
         return CodeJob(json.loads(text), self)
 
-    def _find(self, job_uid, role=_scq.AS_ANY):
+    def _find(self, job_uid, role=AS_ANY):
         return self._job(self._h.find(uid_of(job_uid), role))
 
     def _list(self, role, status=None):
@@ -90,41 +90,41 @@ class Client(FilesMixin):
         return self._find(job_uid)
 
     def my_jobs(self, status=None, limit=None):
-        return JobCollection(cut(self._list(_scq.AS_REQUESTER, status), limit), None,
+        return JobCollection(cut(self._list(AS_REQUESTER, status), limit), None,
                              "my_jobs", self)
 
     def all_jobs_for_me(self, status=None, limit=None):
-        return JobCollection(cut(self._list(_scq.AS_OWNER, status), limit), None,
+        return JobCollection(cut(self._list(AS_OWNER, status), limit), None,
                              "jobs_for_me", self)
 
     list_jobs = all_jobs_for_me
 
     # the collections' queries
     def _q_jobs_for_me(self):
-        return self._list(_scq.AS_OWNER)
+        return self._list(AS_OWNER)
 
     def _q_jobs_for_others(self):
-        return self._list(_scq.AS_REQUESTER)
+        return self._list(AS_REQUESTER)
 
     def _q_pending_for_me(self):
-        return self._list(_scq.AS_OWNER, "pending")
+        return self._list(AS_OWNER, "pending")
 
     def _q_pending_for_others(self):
-        return self._list(_scq.AS_REQUESTER, "pending")
+        return self._list(AS_REQUESTER, "pending")
 
     _q_my_pending = _q_pending_for_others
 
     def _q_my_running(self):
-        return self._list(_scq.AS_REQUESTER, "running")
+        return self._list(AS_REQUESTER, "running")
 
     def _q_my_completed(self):
-        return self._list(_scq.AS_REQUESTER, "completed")
+        return self._list(AS_REQUESTER, "completed")
 
     def _q_awaiting_release(self):
-        return [j for j in self._list(_scq.AS_OWNER) if j.results_held]
+        return [j for j in self._list(AS_OWNER) if j.results_held]
 
     def _q_approved_by_me(self):
-        return [j for j in self._list(_scq.AS_OWNER)
+        return [j for j in self._list(AS_OWNER)
                 if j.status in (JobStatus.approved, JobStatus.running, JobStatus.completed,
                                 JobStatus.failed) and j.approved_by == self.email]
 
@@ -171,7 +171,7 @@ class Client(FilesMixin):
         return t
 
     def _submitted(self, uid):
-        return self._find(uid, _scq.AS_REQUESTER)
+        return self._find(uid, AS_REQUESTER)
 
     def submit_job(self, target_email, code_folder, name, description=None, tags=None,
                    timeout_seconds=86400, convert_crlf=False):
@@ -223,10 +223,10 @@ class Client(FilesMixin):
     def _owner_uid(self, job_uid, verb):
         """Full uid of a job submitted to me; NotAllowed if I only requested it."""
         try:
-            return self._find(job_uid, _scq.AS_OWNER).uid
+            return self._find(job_uid, AS_OWNER).uid
         except JobNotFound:
             try:
-                j = self._find(job_uid, _scq.AS_REQUESTER)
+                j = self._find(job_uid, AS_REQUESTER)
             except JobNotFound:
                 raise JobNotFound("no job found with id '%s' submitted to %s" %
                                   (uid_of(job_uid), self.email)) from None
@@ -264,12 +264,12 @@ class Client(FilesMixin):
             left = 1.0 if end is None else min(1.0, end - time.monotonic())
             if left <= 0:
                 job = self._find(uid)
-                raise _scq.Timeout("job '%s' is still %s after %s seconds" %
-                                   (uid, job.status, timeout))
+                raise Timeout("job '%s' is still %s after %s seconds" %
+                              (uid, job.status, timeout))
             try:
                 st = self._h.wait(uid, max(left, 0.05))
                 break
-            except _scq.Timeout:
+            except Timeout:
                 continue  # one slice; Ctrl-C is handled between slices
         job = self._find(uid)
         if job.error_kind == "publish_error":  # ran, but its results were not delivered
@@ -277,7 +277,7 @@ class Client(FilesMixin):
             raise JobFailed("job '%s' (%s) ended %s, but its results could not be published: %s"
                             % (shown_line(job.name), job.short_id, job.status,
                                job.error_message), job)
-        if _scq.statuses()[st] != "completed":
+        if statuses()[st] != "completed":
             msg = "job '%s' (%s) ended %s" % (shown_line(job.name), job.short_id, job.status)
             if job.error_message or job.reason:
                 msg += ": %s" % (job.error_message or job.reason)

@@ -6,8 +6,7 @@ import os
 import warnings
 from pathlib import Path
 
-from .. import _scq
-from .._scq import JobNotFound
+from .._scq import AS_OWNER, JobNotFound
 from .errors import OutputWarning
 from .job import job_uid as uid_of
 from .job import output_notes
@@ -26,7 +25,7 @@ class FilesMixin:
 
     # -- reviewing ---------------------------------------------------------------------
     def _files(self, job_uid):
-        uid = self._find(job_uid, _scq.AS_OWNER).uid
+        uid = self._find(job_uid, AS_OWNER).uid
         return uid, json.loads(self._h.job_files(uid))
 
     def list_job_files(self, job_uid):
@@ -47,7 +46,7 @@ class FilesMixin:
         return text_of(self.read_job_file_bytes(job_uid, filename, max_bytes))[0]
 
     def review_job(self, job_uid, full=False, file=None):
-        return CodeReview(self._find(job_uid, _scq.AS_OWNER), full, file)
+        return CodeReview(self._find(job_uid, AS_OWNER), full, file)
 
     def inspect_job(self, job_uid, full=False, file=None):
         """Print the review: run.sh whole, heads of the other files and the

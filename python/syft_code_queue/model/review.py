@@ -26,8 +26,7 @@ them as they are, HTML only html-escapes them, never marks twice.
 """
 import re
 
-from .. import _scq
-from .._scq import JobNotFound
+from .._scq import JobNotFound, text_flaws
 from .text import FORMAT_CLASS, MARKERS_NOTE, format_warning, job_texts, py_literal, shown, \
     text_of, visible
 
@@ -57,7 +56,7 @@ class File:
         self.size = len(data) if size is None else size
         self.text = text_of(data)[0]  # for counting lines and format chars
         # NUL bytes and bytes that are not UTF-8: the library's count, as scq review
-        self.nul, self.bad = _scq.text_flaws(data)
+        self.nul, self.bad = text_flaws(data)
         self.markers = bool(self.bad or _MARKED.search(self.text))
         self.runs = False
         self._shown = None

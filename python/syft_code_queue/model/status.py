@@ -2,8 +2,7 @@
 import enum
 from datetime import datetime, timezone
 
-from .. import _scq
-from .._scq import InvalidJob
+from .._scq import InvalidJob, statuses
 
 TERMINAL = frozenset(("completed", "failed", "rejected", "timedout", "cancelled"))
 
@@ -30,7 +29,7 @@ class JobStatus(str, enum.Enum):
         return self.value in TERMINAL
 
 
-assert tuple(s.value for s in JobStatus) == _scq.statuses()
+assert tuple(s.value for s in JobStatus) == statuses()
 
 
 def status(s):

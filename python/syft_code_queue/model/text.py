@@ -13,13 +13,13 @@ dropped, replaced or hidden behind a placeholder.
 import json
 import re
 
-from .. import _scq
+from .._scq import escape_text, format_char_ranges
 
 # The library's list of bidi and invisible format characters (scq.h), as a
 # regex class (to count them for the warning line); Python never keeps a
 # copy of the ranges.
 FORMAT_CLASS = "".join("%s-%s" % (re.escape(chr(a)), re.escape(chr(b)))
-                       for a, b in _scq.format_char_ranges())
+                       for a, b in format_char_ranges())
 FORMAT = re.compile("[%s]" % FORMAT_CLASS)
 _CHUNK = 1 << 20  # bytes per library call: far below its buffer cap
 
@@ -48,7 +48,7 @@ def shown(data, multiline=True):
             while j > i and k - j < 3 and (b[j] & 0xC0) == 0x80:
                 j -= 1
             k = j if j > i else k
-        t, m = _scq.escape_text(b[i:k], multiline)
+        t, m = escape_text(b[i:k], multiline)
         out.append(t)
         n += m
         i = k
@@ -63,7 +63,7 @@ def visible(s, multiline=True):
 
 def shown_line(text):
     """Submitter text for a one-line message: the library's markers."""
-    return _scq.escape_text(("" if text is None else str(text)).encode("utf-8", "surrogateescape"),
+    return escape_text(("" if text is None else str(text)).encode("utf-8", "surrogateescape"),
                             False)[0]
 
 
