@@ -25,6 +25,11 @@ ALLOWED = {"model": {"model", "extension"}, "views": {"model", "views", "extensi
            "actions": {"model", "views", "actions", "extension"}}
 
 
+def source(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 def modules():
     """{dotted name: path} of every .py file of the package."""
     out = {}
@@ -56,7 +61,7 @@ def layer(mod):
 
 def imports(mod, path, mods):
     """[(line, imported module of the package)] of one module."""
-    tree = ast.parse(open(path, encoding="utf-8").read(), path)
+    tree = ast.parse(source(path), path)
     is_pkg = path.endswith("__init__.py")
     here = mod.split(".") if is_pkg else mod.split(".")[:-1]
     out = []
@@ -152,7 +157,7 @@ class TestLayers(unittest.TestCase):
         for m, p in sorted(self.mods.items()):
             if layer(m) is None:
                 continue
-            for node in ast.walk(ast.parse(open(p, encoding="utf-8").read(), p)):
+            for node in ast.walk(ast.parse(source(p), p)):
                 names = []
                 if isinstance(node, ast.Name):
                     names = [node.id]
@@ -169,7 +174,7 @@ class TestLayers(unittest.TestCase):
         for m, p in sorted(self.mods.items()):
             if layer(m) != "model":
                 continue
-            for node in ast.walk(ast.parse(open(p, encoding="utf-8").read(), p)):
+            for node in ast.walk(ast.parse(source(p), p)):
                 if isinstance(node, ast.Import):
                     names = [a.name for a in node.names]
                 elif isinstance(node, ast.ImportFrom) and not node.level:
@@ -185,7 +190,7 @@ class TestLayers(unittest.TestCase):
         # every submitter text reaches HTML through views/escape.py (e(), esc())
         users = []
         for m, p in sorted(self.mods.items()):
-            for node in ast.walk(ast.parse(open(p, encoding="utf-8").read(), p)):
+            for node in ast.walk(ast.parse(source(p), p)):
                 if isinstance(node, ast.Import) and any(a.name == "html" for a in node.names) or \
                         isinstance(node, ast.ImportFrom) and node.module == "html" \
                         and not node.level:
@@ -194,7 +199,7 @@ class TestLayers(unittest.TestCase):
 
     def test_modules_are_short(self):
         long = ["%s: %d lines" % (p, n) for p, n in
-                ((p, sum(1 for _ in open(p, encoding="utf-8"))) for p in self.mods.values())
+                ((p, source(p).count("\n")) for p in self.mods.values())
                 if n > MAX_LINES]
         self.assertEqual(long, [], "over %d lines: %s" % (MAX_LINES, long))
 
