@@ -24,7 +24,7 @@ __version__ = "0.2.0"
 #   model/      jobs, collections and the Client over _scq; no HTML, no widgets
 #   views/      HTML and ipywidgets panels of the model (imports the model)
 #   actions.py  the buttons' callbacks and display() (imports model and views)
-# _core, _html and _actions are the old import paths, kept; _help is q.help().
+# _core, _html, _actions and _review are the old import paths, kept; _help is q.help().
 
 _COLLECTIONS = ("jobs_for_me", "jobs_for_others", "pending_for_me", "pending_for_others",
                 "my_pending", "my_running", "my_completed", "approved_by_me", "awaiting_release")
@@ -33,6 +33,7 @@ _LAZY = {
     "QueueConfig": "model.config", "Client": "model.client",
     "DataSitesCollection": "model.datasites",
 }
+_OLD_PATHS = ("_core", "_html", "_actions", "_review")  # the modules before the layers
 # Client methods also offered as module functions (the data owner's extras).
 _CLIENT_FUNCS = ("add_dataset", "remove_dataset", "list_datasets", "audit_verify", "doctor",
                  "init", "ingest", "release", "copy_job_output", "list_output_files", "read_output_file",
@@ -259,6 +260,9 @@ def __getattr__(name):
     if name in ("q", "jobs"):
         import sys
         return sys.modules[__name__]
+    if name in _OLD_PATHS:  # pages rendered before call _html.act() after a restart
+        import importlib
+        return importlib.import_module("." + name, __name__)
     mod = _LAZY.get(name)
     if mod:
         _load()

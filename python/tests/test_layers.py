@@ -203,6 +203,20 @@ class TestLayers(unittest.TestCase):
                 if n > MAX_LINES]
         self.assertEqual(long, [], "over %d lines: %s" % (MAX_LINES, long))
 
+    def test_the_pages_kernel_call_reaches_actions_act(self):
+        # views name the action only in their script's text (a call the
+        # kernel runs), never in an import: that text must name actions.act
+        import re
+        import syft_code_queue as q
+        from syft_code_queue import actions
+        from syft_code_queue.views import page, table
+        for js in (page.ACTIONS_JS, table.TABLE_JS):
+            calls = re.findall(r'__import__\("([\w.]+)", fromlist=\["act"\]\)\.act\(', js)
+            self.assertTrue(calls, js[:200])
+            for mod in calls:
+                self.assertIs(__import__(mod, fromlist=["act"]).act, actions.act)
+        self.assertIs(q._html.act, actions.act)  # what pages rendered before call
+
     def test_the_checker_sees_a_circle_and_a_wrong_way_import(self):
         # the checker itself can fail: a made-up package with both faults
         self.assertEqual(cycles({"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"]}),
