@@ -19,7 +19,7 @@ setup(
     name="syft_code_queue",
     version="0.2.0",
     description="syft-code-queue on libscq: submit code, review, approve, run",
-    packages=["syft_code_queue"],
+    packages=["syft_code_queue", "syft_code_queue.model", "syft_code_queue.views"],
     package_dir={"syft_code_queue": "syft_code_queue"},
     ext_modules=[Extension(
         "syft_code_queue._scq", sources=["_scq.c", "_scq_module.c"],

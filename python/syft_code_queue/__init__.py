@@ -15,36 +15,41 @@ until the first call that needs an identity.
 """
 from ._scq import (Error, JobNotFound, NotAllowed, InvalidState, InvalidJob,
                    ConfigError, SandboxError, Timeout, ResultsIncomplete)
+from .model.errors import JobFailed, OutputWarning
+from .model.session import state as _state
 
 __version__ = "0.2.0"
 
-
-class JobFailed(Error, RuntimeError):
-    """wait_for_completion: the job ended in a state other than completed
-    (failed, rejected, timedout, cancelled).  The job is in `.job`."""
-
-    def __init__(self, message, job=None):
-        super().__init__(message)
-        self.job = job
-
-
-class OutputWarning(UserWarning):
-    """The job's outputs are incomplete: cut by a limit (max_output_bytes,
-    max_output_files) or entries left out (symlinks, unsafe names...).
-    Warned by get_job_output / read_output_file; job.output_notes lists them."""
-
+# The package in layers, imports pointing one way (python/tests/test_layers.py):
+#   model/      jobs, collections and the Client over _scq; no HTML, no widgets
+#   views/      HTML and ipywidgets panels of the model (imports the model)
+#   actions.py  the buttons' callbacks and display() (imports model and views)
+# _core, _html, _actions and _review are the old import paths, kept; _help is q.help().
 
 _COLLECTIONS = ("jobs_for_me", "jobs_for_others", "pending_for_me", "pending_for_others",
                 "my_pending", "my_running", "my_completed", "approved_by_me", "awaiting_release")
 _LAZY = {
-    "CodeJob": "_core", "JobCollection": "_core", "JobStatus": "_core",
-    "QueueConfig": "_config", "Client": "_core", "DataSitesCollection": "_datasites",
+    "CodeJob": "model.job", "JobCollection": "model.collection", "JobStatus": "model.status",
+    "QueueConfig": "model.config", "Client": "model.client",
+    "DataSitesCollection": "model.datasites",
 }
+_OLD_PATHS = ("_core", "_html", "_actions", "_review")  # the modules before the layers
 # Client methods also offered as module functions (the data owner's extras).
 _CLIENT_FUNCS = ("add_dataset", "remove_dataset", "list_datasets", "audit_verify", "doctor",
                  "init", "ingest", "release", "copy_job_output", "list_output_files", "read_output_file",
                  "read_output_file_bytes")
-_state = {"client": None}
+_loaded = []
+
+
+def _load():
+    """Load the model with its Jupyter display, once, on first use: the
+    views set _repr_html_ and the actions _ipython_display_ on the model's
+    classes (the model imports neither).  Importing the package stays light."""
+    if not _loaded:
+        from . import actions, views
+        views.register()
+        actions.register()
+        _loaded.append(True)
 
 
 def configure(email=None, data_dir=None, config_path=None, init=True):
@@ -54,7 +59,8 @@ def configure(email=None, data_dir=None, config_path=None, init=True):
     the SyftBox client config.  With init=True (the default) my datasite and
     queue folders are created if missing (idempotent).  Raises ConfigError.
     """
-    from ._core import Client
+    _load()
+    from .model.client import Client
     c = Client(email=email, data_dir=data_dir, config_path=config_path, init=init)
     _state["client"] = c
     return c
@@ -63,16 +69,15 @@ def configure(email=None, data_dir=None, config_path=None, init=True):
 def connect(email=None, data_dir=None, config_path=None, init=True):
     """A Client for another identity, without changing the module's default
     one.  A Client has every module function as a method."""
-    from ._core import Client
+    _load()
+    from .model.client import Client
     return Client(email=email, data_dir=data_dir, config_path=config_path, init=init)
 
 
 def _client():
-    c = _state["client"]
-    if c is None or c.closed:
-        from ._core import Client
-        c = _state["client"] = Client()
-    return c
+    _load()
+    from .model.client import default_client
+    return default_client()
 
 
 def client():
@@ -160,7 +165,7 @@ def escape_log(log):
     """A log (str or bytes) with every control character but newline and tab
     (\\r, \\b, ESC, C1, DEL) and every invisible or bidi format character
     shown as a visible marker, each byte that is not UTF-8 as \\xNN."""
-    from ._html import escape_log as esc
+    from .model.text import escape_log as esc
     return esc(log)
 
 
@@ -255,8 +260,12 @@ def __getattr__(name):
     if name in ("q", "jobs"):
         import sys
         return sys.modules[__name__]
+    if name in _OLD_PATHS:  # pages rendered before call _html.act() after a restart
+        import importlib
+        return importlib.import_module("." + name, __name__)
     mod = _LAZY.get(name)
     if mod:
+        _load()
         import importlib
         return getattr(importlib.import_module("." + mod, __name__), name)
     raise AttributeError("module 'syft_code_queue' has no attribute %r" % name)

@@ -3,8 +3,7 @@ set of wanted values applied at once (QueueConfig(...).apply())."""
 import json
 import tempfile
 
-from . import _scq
-from ._scq import ConfigError
+from .._scq import ConfigError, Handle, config_keys
 
 _QUEUE_NAME = "code-queue"
 
@@ -25,7 +24,7 @@ class QueueConfig:
     "code-queue", so apply() refuses any other name and writes nothing.
     """
     def __init__(self, client=None, **settings):
-        known = set(_scq.config_keys()) | {"queue_name"}
+        known = set(config_keys()) | {"queue_name"}
         unknown = sorted(set(settings) - known)
         if unknown:
             raise TypeError("QueueConfig: unknown setting%s %s (known: %s)" % (
@@ -38,16 +37,18 @@ class QueueConfig:
     def queue_name(self):
         return self._pending.get("queue_name", _QUEUE_NAME)
 
+    # client.default_client, set by client.py (which imports this module)
+    _default_client = None
+
     @property
     def _client(self):
         if self._cl is None:
-            from . import _client
-            object.__setattr__(self, "_cl", _client())
+            object.__setattr__(self, "_cl", self._default_client())
         return self._cl
 
     @staticmethod
     def keys():
-        return list(_scq.config_keys())
+        return list(config_keys())
 
     @staticmethod
     def _value(value):
@@ -65,7 +66,7 @@ class QueueConfig:
         return d
 
     def __getattr__(self, key):
-        if key.startswith("_") or key not in _scq.config_keys():
+        if key.startswith("_") or key not in config_keys():
             raise AttributeError(key)
         if key in self._pending:
             return self._pending[key]
@@ -75,9 +76,9 @@ class QueueConfig:
         if key == "queue_name":  # the seed's; checked by apply(), never a setting
             self._pending[key] = value
             return
-        if key not in _scq.config_keys():
+        if key not in config_keys():
             raise AttributeError("unknown setting %r (known: %s)" %
-                                 (key, ", ".join(_scq.config_keys())))
+                                 (key, ", ".join(config_keys())))
         self._client._h.config_set(key, self._value(value))
         self._pending.pop(key, None)
 
@@ -89,7 +90,7 @@ class QueueConfig:
             raise ConfigError("queue_name %r: this queue's folder is always %r "
                               "(app_data/%s); nothing was written" % (qn, _QUEUE_NAME, _QUEUE_NAME))
         with tempfile.TemporaryDirectory(prefix="scq-config-check-") as tmp:
-            h = _scq.Handle(email=self._client.email, data_dir=tmp)
+            h = Handle(email=self._client.email, data_dir=tmp)
             try:
                 h.init_datasite()
                 for k, v in self._live().items():

@@ -1,8 +1,9 @@
-"""q.datasites: the datasites visible locally that run the queue."""
+"""q.datasites: the datasites visible locally that run the queue (its
+Jupyter table: views/datasites.py)."""
 import os
 import time
 
-from ._html import _CSS, e, new_id, _refresh_comment
+from .status import JobStatus
 
 
 class DataSitesCollection(list):
@@ -16,7 +17,6 @@ class DataSitesCollection(list):
         super().__init__(self._scan() if rows is None else rows)
 
     def _scan(self):
-        from ._core import JobStatus
         c = self._client
         root = os.path.join(str(c.data_dir), "datasites")
         mine = c._list(2)  # AS_REQUESTER
@@ -117,22 +117,3 @@ class DataSitesCollection(list):
                                                           r["total_jobs"], sc["pending"],
                                                           sc["running"], sc["completed"]))
         return "\n".join(lines)
-
-    def _repr_html_(self):
-        rid = new_id("datasites")
-        out = [_refresh_comment(rid), _CSS, '<div class="scq-w" id="%s"><h3>\U0001f310 '
-               'Datasites running syft-code-queue<span class="scq-pill">%d</span></h3>'
-               '<table><thead><tr><th>#</th><th>Email</th>' % (rid, len(self))]
-        from ._core import JobStatus
-        out += ["<th>%s</th>" % s.value.capitalize() for s in JobStatus]
-        out.append("<th>Total</th><th>Last response</th></tr></thead><tbody>")
-        for i, r in enumerate(self, 1):
-            out.append("<tr><td>%d</td><td>%s%s</td>" % (i, e(r["email"]),
-                                                         " (me)" if r["is_me"] else ""))
-            out += ["<td>%d</td>" % r["status_counts"][s.value] for s in JobStatus]
-            out.append("<td>%d</td><td>%s</td></tr>" % (
-                r["total_jobs"], e(r["last_response"].isoformat() if r["last_response"]
-                                   else "Never")))
-        out.append('</tbody></table><div class="scq-muted">q.datasites.ping(block=True) '
-                   'submits a tiny job to each and reports who ran it.</div></div>')
-        return "".join(out)

@@ -1,40 +1,22 @@
-"""The Client's reviewing and results methods (a mixin, to keep _core.py
-short): code files read whole (every byte reviewable, _review.py), logs
+"""The Client's reviewing and results methods (a mixin, to keep client.py
+short): code files read whole (every byte reviewable, review.py), logs
 raw (get_job_logs) or escaped (show_job_logs), output files."""
 import json
 import os
+import warnings
 from pathlib import Path
 
-from . import _scq
-from ._scq import JobNotFound
-from ._html import escape_log, py_literal, text_of
-
-
-def _core():
-    from . import _core as c  # _core imports this module
-    return c
-
-
-def _output_notes(data):
-    out = (data.get("run") or {}).get("output") or {}
-    notes = []
-    kind = data.get("error_kind")
-    if kind in ("output_limit", "collect_error", "publish_error"):
-        notes.append("outputs are incomplete (%s): %s" % (kind, data.get("error_message")))
-    elif out.get("limit_reached"):
-        notes.append("outputs are incomplete: a limit cut or left out files")
-    if out.get("source_full"):
-        notes.append("the job's output folder was full: files written last may be cut")
-    for e in out.get("excluded") or []:
-        notes.append("left out: %s (%s)" % (e.get("path"), e.get("reason")))
-    return notes
+from .._scq import AS_OWNER, JobNotFound
+from .errors import OutputWarning
+from .job import job_uid as uid_of
+from .job import output_notes
+from .review import CodeReview
+from .text import escape_log, py_literal, text_of
 
 
 def _warn_notes(job):
-    notes = _output_notes(job._data)
+    notes = output_notes(job._data)
     if notes:
-        import warnings
-        from . import OutputWarning
         warnings.warn("job %s: %s" % (job.uid, "; ".join(notes)), OutputWarning, stacklevel=3)
 
 
@@ -43,7 +25,7 @@ class FilesMixin:
 
     # -- reviewing ---------------------------------------------------------------------
     def _files(self, job_uid):
-        uid = self._find(job_uid, _scq.AS_OWNER).uid
+        uid = self._find(job_uid, AS_OWNER).uid
         return uid, json.loads(self._h.job_files(uid))
 
     def list_job_files(self, job_uid):
@@ -64,8 +46,7 @@ class FilesMixin:
         return text_of(self.read_job_file_bytes(job_uid, filename, max_bytes))[0]
 
     def review_job(self, job_uid, full=False, file=None):
-        from ._review import ReviewView
-        return ReviewView(self._find(job_uid, _scq.AS_OWNER), full, file)
+        return CodeReview(self._find(job_uid, AS_OWNER), full, file)
 
     def inspect_job(self, job_uid, full=False, file=None):
         """Print the review: run.sh whole, heads of the other files and the
@@ -128,14 +109,14 @@ class FilesMixin:
         root = self.get_job_output(job_uid)
         name = os.fspath(name)
         if root is None:
-            raise JobNotFound("job '%s' has no output yet" % _core()._uid(job_uid))
+            raise JobNotFound("job '%s' has no output yet" % uid_of(job_uid))
         if name not in self.list_output_files(job_uid):
             for e in ((self._find(job_uid)._data.get("run") or {}).get("output") or {}).get(
                     "excluded") or []:
                 if e.get("path") == name:
                     raise JobNotFound("job '%s': output file %s was left out: %s"
-                                      % (_core()._uid(job_uid), py_literal(name), e.get("reason")))
-            raise JobNotFound("job '%s' has no output file %s" % (_core()._uid(job_uid),
+                                      % (uid_of(job_uid), py_literal(name), e.get("reason")))
+            raise JobNotFound("job '%s' has no output file %s" % (uid_of(job_uid),
                                                                  py_literal(name)))
         fd = os.open(os.path.join(str(root), name), os.O_RDONLY | os.O_NOFOLLOW)
         with os.fdopen(fd, "rb") as f:
