@@ -296,8 +296,11 @@ typedef struct scq_file_list scq_file_list;
 SCQ_API int scq_job_file_list(scq *h, const char *uid, scq_file_list **out);
 SCQ_API size_t scq_file_list_count(const scq_file_list *l);
 SCQ_API int scq_file_list_at(const scq_file_list *l, size_t i, const char **path,
-		     long long *size, const char **mode);
+			     long long *size, const char **mode);
 SCQ_API void scq_file_list_free(scq_file_list *l);
+/* The most bytes the code of one job may hold (every file together): a
+ * max that reads any code file whole. */
+#define SCQ_CODE_MAX_BYTES ((size_t)256 << 20)
 /* Read one code file (max bytes; 0 means 1 MiB).  Caller frees *data. */
 SCQ_API int scq_job_read_file(scq *h, const char *uid, const char *path, size_t max,
 			      char **data, size_t *len);
@@ -419,7 +422,8 @@ SCQ_API int scq_doctor_json(scq *h, char **json_out);
  *   scq_value_string: the text of a string (borrowed), else NULL.
  *   scq_value_int, scq_value_real: the number (0 for another type);
  *     scq_value_is_true: 1 for JSON true only.
- *   scq_value_equal: 1 if both are absent, or equal JSON values.
+ *   scq_value_equal: 1 if both are there and equal JSON values (0 if
+ *     either is absent).
  *   scq_value_remove: drop the member key of an object (0, or -1 if there
  *     was none).
  *   scq_json_string: s as a JSON string literal, quotes included (caller

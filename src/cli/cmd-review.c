@@ -96,7 +96,7 @@ static int print_file(scq *h, const char *uid, const char *path, int full, int c
 {
 	char *data = NULL;
 	size_t len = 0, shown;
-	int r = scq_job_read_file(h, uid, path, full ? (size_t)256 << 20 : (size_t)1 << 20,
+	int r = scq_job_read_file(h, uid, path, full ? SCQ_CODE_MAX_BYTES : (size_t)1 << 20,
 				  &data, &len);
 	printf("\n----- ");
 	cli_put(stdout, path);
@@ -163,7 +163,7 @@ static void print_review(scq *h, const char *uid, const scq_job *j, const scq_fi
 		cli_put(stdout, path);
 		printf("  %lld bytes  %s\n", size, mode);
 	}
-	if (scq_job_read_file(h, uid, "run.sh", (size_t)256 << 20, &runsh, &runsh_len))
+	if (scq_job_read_file(h, uid, "run.sh", SCQ_CODE_MAX_BYTES, &runsh, &runsh_len))
 		runsh = NULL;
 	print_file(h, uid, "run.sh", 1, 1, &part);
 	for (i = 0; scq_file_list_at(fl, i, &path, NULL, &mode) == 0; i++)
@@ -192,12 +192,12 @@ static int print_one(scq *h, const char *uid, const char *path)
 	return i ? EXIT_FAIL : 0; /* the reason is in the view already */
 }
 
-/* --raw: the exact bytes of one code file (up to the 256 MiB job limit). */
+/* --raw: the exact bytes of one code file (up to the job limit, 256 MiB). */
 static int print_raw(scq *h, const char *uid, const char *path)
 {
 	char *data = NULL;
 	size_t len = 0;
-	int r = scq_job_read_file(h, uid, path, (size_t)256 << 20, &data, &len);
+	int r = scq_job_read_file(h, uid, path, SCQ_CODE_MAX_BYTES, &data, &len);
 	r = r ? cli_fail(h, r) : cli_write_raw(data, len);
 	free(data);
 	return r;

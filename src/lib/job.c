@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "job.h"
 #include "queue.h"
+#include "record.h"
 #include "banned.h"
 
 const char *decision_file(int status)
@@ -450,16 +451,18 @@ void scq_job_list_free(scq_job_list *l)
 
 int job_mark_deadline(int pending_dir, const char *uid, json_t *rec)
 {
+	struct job_record r = RECORD_INIT;
 	struct timespec ts[2];
 	double created;
-	json_int_t t = json_integer_value(json_object_get(rec, "timeout_seconds"));
-	if (time_parse_iso(json_string_value(json_object_get(rec, "created_at")), &created) < 0)
-		return -1;
+	int ok;
+	record_from_json(&r, rec);
+	ok = time_parse_iso(r.created_at, &created) == 0;
 	ts[0].tv_sec = 0;
 	ts[0].tv_nsec = UTIME_OMIT;
-	ts[1].tv_sec = (time_t)created + (time_t)t;
+	ts[1].tv_sec = ok ? (time_t)created + (time_t)r.timeout_seconds : 0;
 	ts[1].tv_nsec = DEADLINE_MARK_NSEC;
-	return utimensat(pending_dir, uid, ts, AT_SYMLINK_NOFOLLOW);
+	record_release(&r);
+	return ok ? utimensat(pending_dir, uid, ts, AT_SYMLINK_NOFOLLOW) : -1;
 }
 
 /* outbox/<me>/<uid> at whichever owner has it (p is consumed). */

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "scq.h"
 
 /* job.json (bytes of UTF-8; the name and each tag on one line) */
 #define JOB_NAME_MAX 200
@@ -33,7 +34,7 @@
 
 /* the manifest: a job's code */
 #define MANIFEST_MAX_FILES 10000
-#define MANIFEST_MAX_BYTES ((uint64_t)256 << 20)
+#define MANIFEST_MAX_BYTES ((uint64_t)SCQ_CODE_MAX_BYTES) /* public: scq.h */
 #define MANIFEST_MAX_PATH 1024
 #define MANIFEST_MAX_COMPONENT 255
 #define MANIFEST_MAX_DEPTH 32
