@@ -165,6 +165,9 @@ SCQ_API void scq_job_list_free(scq_job_list *l);
 
 /* ---- submitting (the data scientist) ---------------------------------- */
 
+/* The most tags a job may carry (each 1-64 bytes). */
+#define SCQ_TAGS_MAX 32
+
 struct scq_submit_options {
 	const char *to;           /* the data owner's email (required; any case) */
 	const char *folder;       /* folder holding run.sh (required) */

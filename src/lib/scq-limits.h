@@ -22,7 +22,7 @@
 /* job.json (bytes of UTF-8; the name and each tag on one line) */
 #define JOB_NAME_MAX 200
 #define JOB_DESCRIPTION_MAX 4096
-#define JOB_TAGS_MAX 32
+#define JOB_TAGS_MAX SCQ_TAGS_MAX /* public: scq.h */
 #define JOB_TAG_MAX 64
 #define JOB_CREATED_AT_MAX 64
 /* the approval wait in seconds: submit's default and its maximum (the
