@@ -115,10 +115,22 @@ $(B)/tests/t-%: tests/unit/t-%.c $(TAP_OBJ) $(B)/libscq.a
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(TAP_OBJ) $(B)/libscq.a $(LIBS)
 
 # Programs may include only the public header: check it.
+# The scq command reads the library's JSON through scq.h (scq_value, the
+# typed job accessors) and links no JSON parser of its own: its sources
+# compile with a jansson.h that stops the build, and name no json_ call.
+NO_JANSSON = $(B)/no-jansson
 check-layering:
 	@! grep -n '#include "' $(CLI_SRC) | grep -v -e '"cli.h"' -e '"scq.h"' \
 		|| { echo "src/cli must include only scq.h and cli.h"; exit 1; }
 	@sh scripts/check-state-moves.sh
+	@! grep -nE '\bjson_[a-z_]+ *\(|\bjson_t\b' $(CLI_SRC) src/cli/cli.h \
+		|| { echo "src/cli must not use jansson: read JSON through scq.h (scq_value)"; exit 1; }
+	@mkdir -p $(NO_JANSSON)
+	@echo '#error "src/cli must not include jansson.h: read JSON through scq.h (scq_value)"' \
+		> $(NO_JANSSON)/jansson.h
+	@for f in $(CLI_SRC); do \
+		$(CC) -std=c11 -D_GNU_SOURCE -Iinclude -Isrc/cli -I$(NO_JANSSON) \
+		-Werror=implicit-function-declaration -fsyntax-only $$f || exit 1; done
 
 # What a process that loads libscq sees (scq.h, "Symbols"): a shared build
 # of the whole library exports exactly the SCQ_API functions of scq.h, and

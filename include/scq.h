@@ -75,6 +75,7 @@ enum scq_code {
 typedef struct scq scq;                 /* identity + workspace handle */
 typedef struct scq_job scq_job;         /* one job as seen by the caller */
 typedef struct scq_job_list scq_job_list;
+typedef struct scq_value scq_value;     /* a parsed JSON document (below) */
 
 typedef void scq_oom_handler(size_t bytes);
 /* Replace the out-of-memory hook; it must not return.  NULL restores the
@@ -129,6 +130,25 @@ SCQ_API const char *scq_job_name(const scq_job *j);
 SCQ_API const char *scq_job_requester(const scq_job *j);
 SCQ_API const char *scq_job_target(const scq_job *j);
 SCQ_API int scq_job_status(const scq_job *j);
+/* Borrowed from the job; NULL when absent.  Times are UTC ISO-8601 text
+ * ("2026-11-30T10:00:00.123456Z"): created_at is when the owner received
+ * the job (the requester's own copy: when it was submitted). */
+SCQ_API const char *scq_job_created_at(const scq_job *j);
+SCQ_API const char *scq_job_description(const scq_job *j);
+/* Why a finished job did not complete ("nonzero_exit", "approval_timeout",
+ * "cancelled", "output_limit", "publish_error", ...), and the message. */
+SCQ_API const char *scq_job_error_kind(const scq_job *j);
+SCQ_API const char *scq_job_error_message(const scq_job *j);
+/* The run's exit code: 1 and *code set if the job ran and one is known
+ * (not while held for review), else 0. */
+SCQ_API int scq_job_exit_code(const scq_job *j, int *code);
+/* The job's tags: how many, and the i-th (borrowed; NULL past the end). */
+SCQ_API size_t scq_job_tag_count(const scq_job *j);
+SCQ_API const char *scq_job_tag(const scq_job *j, size_t i);
+/* The job as the parsed object of scq_job_to_json (borrowed from the job;
+ * see scq_value below): the fields without a typed accessor (the run
+ * record, its output report). */
+SCQ_API const scq_value *scq_job_value(const scq_job *j);
 /* 1 if the job ran and its log and outputs wait for the owner's
  * scq_release (setting release=review, or a cancelled run), else 0.  The
  * job's status stays what it is (completed, failed, cancelled). */
@@ -144,6 +164,9 @@ SCQ_API char *scq_job_list_to_json(const scq_job_list *l);
 SCQ_API void scq_job_list_free(scq_job_list *l);
 
 /* ---- submitting (the data scientist) ---------------------------------- */
+
+/* The most tags a job may carry (each 1-64 bytes). */
+#define SCQ_TAGS_MAX 32
 
 struct scq_submit_options {
 	const char *to;           /* the data owner's email (required; any case) */
@@ -268,6 +291,19 @@ SCQ_API int scq_find(scq *h, const char *id, int role, scq_job **out);
  * a JSON array of {path, size, mode, sha256}.  Caller frees with free.
  */
 SCQ_API int scq_job_files(scq *h, const char *uid, char **json_out);
+/* The same as a list (caller frees with scq_file_list_free):
+ * scq_file_list_at gives the i-th file's path (borrowed from the list),
+ * size in bytes and mode ("0644" or "0755", borrowed); 0, or -1 past the
+ * end.  Any out pointer may be NULL. */
+typedef struct scq_file_list scq_file_list;
+SCQ_API int scq_job_file_list(scq *h, const char *uid, scq_file_list **out);
+SCQ_API size_t scq_file_list_count(const scq_file_list *l);
+SCQ_API int scq_file_list_at(const scq_file_list *l, size_t i, const char **path,
+			     long long *size, const char **mode);
+SCQ_API void scq_file_list_free(scq_file_list *l);
+/* The most bytes the code of one job may hold (every file together): a
+ * max that reads any code file whole. */
+#define SCQ_CODE_MAX_BYTES ((size_t)256 << 20)
 /* Read one code file (max bytes; 0 means 1 MiB).  Caller frees *data. */
 SCQ_API int scq_job_read_file(scq *h, const char *uid, const char *path, size_t max,
 			      char **data, size_t *len);
@@ -367,6 +403,54 @@ SCQ_API int scq_status_json(scq *h, char **json_out);
 
 /* Machine report for `scq doctor` as JSON (caller frees). */
 SCQ_API int scq_doctor_json(scq *h, char **json_out);
+
+/* ---- reading the library's JSON ------------------------------------------ */
+
+/*
+ * The --json forms above (scq_job_to_json, scq_status_json, scq_doctor_json,
+ * scq_config_json, scq_dataset_list, audit lines) are the documents
+ * programs print.  A program that shows their fields to people reads them
+ * through scq_value, a parsed document, without a JSON library of its own.
+ *   scq_value_parse: flags SCQ_VALUE_NO_DUPLICATES refuses an object with a
+ *     key twice.  NULL if text is not JSON.  Caller frees with
+ *     scq_value_free.
+ *   scq_value_dump: compact JSON text; SCQ_VALUE_SORT_KEYS sorts the keys
+ *     of every object.  Caller frees with free.
+ *   scq_value_type: SCQ_VALUE_NULL for a JSON null and for NULL (absent).
+ *   scq_value_get: the member key of an object, NULL if absent (or v is no
+ *     object).  Borrowed from the document.
+ *   scq_value_size / scq_value_at: the elements of an array, or the
+ *     members of an object in their order (*key set, borrowed; key may be
+ *     NULL); NULL past the end.
+ *   scq_value_string: the text of a string (borrowed), else NULL.
+ *   scq_value_int, scq_value_real: the number (0 for another type);
+ *     scq_value_is_true: 1 for JSON true only.
+ *   scq_value_equal: 1 if both are there and equal JSON values (0 if
+ *     either is absent).
+ *   scq_value_remove: drop the member key of an object (0, or -1 if there
+ *     was none).
+ *   scq_json_string: s as a JSON string literal, quotes included (caller
+ *     frees); NULL if s is not valid UTF-8.
+ */
+enum scq_value_type {
+	SCQ_VALUE_NULL, SCQ_VALUE_BOOL, SCQ_VALUE_INT, SCQ_VALUE_REAL, SCQ_VALUE_STRING,
+	SCQ_VALUE_ARRAY, SCQ_VALUE_OBJECT
+};
+enum scq_value_flags { SCQ_VALUE_NO_DUPLICATES = 1, SCQ_VALUE_SORT_KEYS = 2 };
+SCQ_API scq_value *scq_value_parse(const char *text, unsigned flags);
+SCQ_API void scq_value_free(scq_value *v);
+SCQ_API char *scq_value_dump(const scq_value *v, unsigned flags);
+SCQ_API int scq_value_type(const scq_value *v);
+SCQ_API const scq_value *scq_value_get(const scq_value *v, const char *key);
+SCQ_API size_t scq_value_size(const scq_value *v);
+SCQ_API const scq_value *scq_value_at(const scq_value *v, size_t i, const char **key);
+SCQ_API const char *scq_value_string(const scq_value *v);
+SCQ_API long long scq_value_int(const scq_value *v);
+SCQ_API double scq_value_real(const scq_value *v);
+SCQ_API int scq_value_is_true(const scq_value *v);
+SCQ_API int scq_value_equal(const scq_value *a, const scq_value *b);
+SCQ_API int scq_value_remove(scq_value *v, const char *key);
+SCQ_API char *scq_json_string(const char *s);
 
 /* ---- helpers for programs ------------------------------------------------ */
 

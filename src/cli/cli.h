@@ -81,15 +81,13 @@ void cli_print_ingest_notices(scq *h);
 /* Readable text of JSON (print.c): cli_print_field prints "label:" padded
  * to width, then the value; objects follow indented, one "key: value" line
  * per non-null member (cli_print_object); plain lists are comma-separated. */
-struct json_t;
-void cli_print_field(const char *label, int width, const struct json_t *v, int indent);
-void cli_print_object(const struct json_t *o, int indent);
+void cli_print_field(const char *label, int width, const scq_value *v, int indent);
+void cli_print_object(const scq_value *o, int indent);
 /* The human view of one job (show, review): aligned "Label: value" lines. */
 void cli_show_job(const scq_job *j);
 int cli_color(void);
-/* Say what of a job's outputs was cut or left out (job: its JSON object). */
-struct json_t;
-void cli_output_notes(FILE *f, struct json_t *job);
+/* Say what of a job's outputs was cut or left out (job: its object). */
+void cli_output_notes(FILE *f, const scq_value *job);
 
 /* Command entry points. */
 int cmd_init(int, char **);

@@ -4,7 +4,6 @@
 #include <time.h>
 #include "cli.h"
 #include <getopt.h>
-#include <jansson.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <fcntl.h>
@@ -117,14 +116,14 @@ static int take_json(int *argc, char **argv)
  * (empty: the `none` line). */
 static void print_object_json(char *js, int json, const char *none)
 {
-	json_t *o = json ? NULL : json_loads(js, 0, NULL);
+	scq_value *o = json ? NULL : scq_value_parse(js, 0);
 	if (json)
 		printf("%s\n", js);
-	else if (o && json_object_size(o))
+	else if (scq_value_type(o) == SCQ_VALUE_OBJECT && scq_value_size(o))
 		cli_print_object(o, 0);
 	else
 		printf("%s\n", none);
-	json_decref(o);
+	scq_value_free(o);
 }
 
 int cmd_config(int argc, char **argv)
@@ -200,34 +199,34 @@ static void audit_field(const char *v, int width)
 /* One audit entry for people: seq, time, event, job, actor, reason. */
 static void audit_human(const char *line, unsigned long n)
 {
-	json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
-	const char *uid = json_string_value(json_object_get(o, "uid"));
-	const char *reason = json_string_value(json_object_get(o, "reason"));
+	scq_value *o = scq_value_parse(line, SCQ_VALUE_NO_DUPLICATES);
+	const char *uid = scq_value_string(scq_value_get(o, "uid"));
+	const char *reason = scq_value_string(scq_value_get(o, "reason"));
 	char short_uid[9];
 	if (n == 1)
 		printf("%5s  %-27s  %-14s  %-8s  %s\n", "SEQ", "AT (UTC)", "EVENT", "JOB",
 		       "ACTOR  REASON");
-	if (!json_is_object(o)) {
+	if (scq_value_type(o) != SCQ_VALUE_OBJECT) {
 		printf("%5lu  (line %lu is not an audit entry: ", n, n);
 		cli_put(stdout, line);
 		printf(")\n");
-		json_decref(o);
+		scq_value_free(o);
 		return;
 	}
 	if (uid && scq_uid_valid(uid)) /* the table shows uids as prefixes */
 		uid = memcpy(short_uid, uid, 8), short_uid[8] = '\0', short_uid;
-	printf("%5lld  ", (long long)json_integer_value(json_object_get(o, "seq")));
-	audit_field(json_string_value(json_object_get(o, "at")), 27);
-	audit_field(json_string_value(json_object_get(o, "event")), 14);
+	printf("%5lld  ", scq_value_int(scq_value_get(o, "seq")));
+	audit_field(scq_value_string(scq_value_get(o, "at")), 27);
+	audit_field(scq_value_string(scq_value_get(o, "event")), 14);
 	audit_field(uid, 8);
-	cli_put(stdout, json_string_value(json_object_get(o, "actor")));
+	cli_put(stdout, scq_value_string(scq_value_get(o, "actor")));
 	if (reason) {
 		printf("  ");
 		/* stored as shown: quarantine reasons hold the library's markers */
 		cli_put_msg(stdout, reason, strlen(reason));
 	}
 	printf("\n");
-	json_decref(o);
+	scq_value_free(o);
 }
 
 static int audit_print(scq *h, int json)
@@ -245,8 +244,8 @@ static int audit_print(scq *h, int json)
 			audit_human(line, n);
 			continue;
 		}
-		json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
-		char *c = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		scq_value *o = scq_value_parse(line, SCQ_VALUE_NO_DUPLICATES);
+		char *c = o ? scq_value_dump(o, SCQ_VALUE_SORT_KEYS) : NULL;
 		if (!c) {
 			fprintf(stderr, "scq: line %lu of the audit log is not JSON "
 				"(scq audit --verify checks it)\n", n);
@@ -254,7 +253,7 @@ static int audit_print(scq *h, int json)
 		}
 		printf("%s%s", n > 1 ? ",\n" : "\n", c ? c : "null");
 		free(c);
-		json_decref(o);
+		scq_value_free(o);
 	}
 	if (json)
 		printf(n ? "\n]\n" : "]\n");

@@ -3,7 +3,6 @@
  */
 #include "cli.h"
 #include <getopt.h>
-#include <jansson.h>
 
 struct list_args {
 	int json, status, held;
@@ -146,21 +145,23 @@ static void show_description(const char *d, int width)
 }
 
 /* The run record without what the job object shows already. */
-static void trim_run(json_t *o)
+static void trim_run(scq_value *o)
 {
 	static const char *const dup[] = { "completed_at", "started_at", "error_kind",
 		"error_message", "exit_code" };
-	json_t *run = json_object_get(o, "run"), *out = json_object_get(run, "output");
+	scq_value *run = (scq_value *)scq_value_get(o, "run");
+	scq_value *out = (scq_value *)scq_value_get(run, "output");
 	size_t i;
-	if (!json_is_object(run))
+	if (scq_value_type(run) != SCQ_VALUE_OBJECT)
 		return;
 	for (i = 0; i < sizeof(dup) / sizeof(dup[0]); i++)
-		json_object_del(run, dup[i]);
-	if (json_equal(json_object_get(run, "run_error_kind"), json_object_get(o, "error_kind")))
-		json_object_del(run, "run_error_kind");
-	if (json_equal(json_object_get(run, "run_error_message"), json_object_get(o, "error_message")))
-		json_object_del(run, "run_error_message");
-	json_object_del(out, "not_copied_from_sandbox"); /* always 0: kept for old readers */
+		scq_value_remove(run, dup[i]);
+	if (scq_value_equal(scq_value_get(run, "run_error_kind"), scq_value_get(o, "error_kind")))
+		scq_value_remove(run, "run_error_kind");
+	if (scq_value_equal(scq_value_get(run, "run_error_message"),
+			    scq_value_get(o, "error_message")))
+		scq_value_remove(run, "run_error_message");
+	scq_value_remove(out, "not_copied_from_sandbox"); /* always 0: kept for old readers */
 }
 
 void cli_show_job(const scq_job *j)
@@ -175,39 +176,43 @@ void cli_show_job(const scq_job *j)
 		{ "Error kind", "error_kind" }, { "Error", "error_message" }, { "Reason", "reason" },
 		{ "Code SHA-256", "code_sha256" }, { "Approval wait", "timeout_seconds" },
 		{ "Network", "allow_network" }, { "Results held", "results_held" }, { "Run", "run" } };
+	/* a copy of the job's object, to take away what has been shown */
 	char *js = scq_job_to_json(j);
-	json_t *o = json_loads(js, 0, NULL), *v;
+	scq_value *o = scq_value_parse(js, 0);
+	const scq_value *v;
 	const char *k;
 	size_t i;
 	cli_output_notes(stdout, o); /* what of the outputs was cut or left out */
 	/* a decision's reason is its error message too: say it once */
-	if (json_equal(json_object_get(o, "error_message"), json_object_get(o, "reason")))
-		json_object_del(o, "error_message");
+	if (scq_value_equal(scq_value_get(o, "error_message"), scq_value_get(o, "reason")))
+		scq_value_remove(o, "error_message");
 	trim_run(o);
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		v = json_object_get(o, f[i][1]);
+		int t;
+		v = scq_value_get(o, f[i][1]);
+		t = scq_value_type(v);
 		if (!strcmp(f[i][1], "status") && scq_job_results_held(j))
 			printf("%-14s %s, awaiting release (log and outputs held for the data "
 			       "owner's review)\n", f[i][0], scq_status_name(scq_job_status(j)));
-		else if (json_is_string(v) && !strcmp(f[i][1], "description"))
-			show_description(json_string_value(v), 12);
-		else if (json_is_integer(v) && !strcmp(f[i][1], "timeout_seconds"))
+		else if (t == SCQ_VALUE_STRING && !strcmp(f[i][1], "description"))
+			show_description(scq_value_string(v), 12);
+		else if (t == SCQ_VALUE_INT && !strcmp(f[i][1], "timeout_seconds"))
 			printf("%-14s %lld s (how long it may wait for a decision)\n", "Approval wait:",
-			       (long long)json_integer_value(v));
-		else if (v && !json_is_null(v))
+			       scq_value_int(v));
+		else if (t != SCQ_VALUE_NULL)
 			cli_print_field(f[i][0], 12, v, 0);
-		json_object_del(o, f[i][1]);
+		scq_value_remove(o, f[i][1]);
 	}
 	/* whatever else the job object carries, under its own key */
-	json_object_del(o, "logs");
-	json_object_del(o, "updated_at");
-	json_object_foreach(o, k, v)
-		if (!json_is_null(v)) {
+	scq_value_remove(o, "logs");
+	scq_value_remove(o, "updated_at");
+	for (i = 0; (v = scq_value_at(o, i, &k)); i++)
+		if (scq_value_type(v) != SCQ_VALUE_NULL) {
 			char *e = scq_escape_terminal(k, strlen(k));
 			cli_print_field(e, 12, v, 0);
 			free(e);
 		}
-	json_decref(o);
+	scq_value_free(o);
 	free(js);
 }
 

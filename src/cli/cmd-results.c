@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <jansson.h>
 
 static int one_id(int argc, char **argv, const char *shortopts, const struct option *opts,
 		  int (*opt)(int c, void *ctx), void *ctx, const char **id)
@@ -44,53 +43,55 @@ static int raw_opt(int c, void *ctx)
 	return 0;
 }
 
-/* The job as I see it (caller decrefs), or NULL. */
-static json_t *job_json(scq *h, const char *uid)
+/* The job as I see it (caller frees with scq_job_free), or NULL. */
+static scq_job *find_job(scq *h, const char *uid)
 {
 	scq_job *j = NULL;
-	char *js;
-	json_t *o = NULL;
-	if (scq_find(h, uid, SCQ_AS_ANY, &j) == 0 && (js = scq_job_to_json(j))) {
-		o = json_loads(js, 0, NULL);
-		free(js);
+	if (scq_find(h, uid, SCQ_AS_ANY, &j) != 0) {
+		scq_job_free(j);
+		return NULL;
 	}
-	scq_job_free(j);
-	return o;
+	return j;
 }
 
 #define MAX_NOTES 20
 
-/* Say on f what of the outputs was cut or left out, and why. */
-void cli_output_notes(FILE *f, json_t *job)
+static int is_true(const scq_value *o, const char *key)
 {
-	json_t *out = json_object_get(json_object_get(job, "run"), "output"), *e;
-	const char *kind = json_string_value(json_object_get(job, "error_kind"));
+	return scq_value_is_true(scq_value_get(o, key));
+}
+
+/* Say on f what of the outputs was cut or left out, and why. */
+void cli_output_notes(FILE *f, const scq_value *job)
+{
+	const scq_value *out = scq_value_get(scq_value_get(job, "run"), "output"), *e;
+	const scq_value *excluded = scq_value_get(out, "excluded");
+	const char *kind = scq_value_string(scq_value_get(job, "error_kind")), *path;
 	size_t i;
 	if (kind && (!strcmp(kind, "output_limit") || !strcmp(kind, "collect_error") ||
 		     !strcmp(kind, "publish_error"))) {
 		fprintf(f, "WARNING: outputs are incomplete (%s): ", kind);
-		cli_put(f, json_string_value(json_object_get(job, "error_message")));
+		cli_put(f, scq_value_string(scq_value_get(job, "error_message")));
 		fprintf(f, "\n");
-	} else if (json_is_true(json_object_get(out, "limit_reached"))) {
+	} else if (is_true(out, "limit_reached")) {
 		fprintf(f, "WARNING: outputs are incomplete: a limit (max_output_bytes, "
 			"max_output_files) cut or left out files\n");
 	}
-	if (json_is_true(json_object_get(out, "source_full")))
+	if (is_true(out, "source_full"))
 		fprintf(f, "WARNING: the job's output folder was full: files written last may be cut\n");
-	json_array_foreach(json_object_get(out, "excluded"), i, e) {
+	for (i = 0; scq_value_type(excluded) == SCQ_VALUE_ARRAY &&
+		    (e = scq_value_at(excluded, i, NULL)); i++) {
 		if (i == MAX_NOTES) {
 			fprintf(f, "left out: ... %zu more (see `scq show ID --json`, run.output.excluded)\n",
-				json_array_size(json_object_get(out, "excluded")) - i);
+				scq_value_size(excluded) - i);
 			break;
 		}
 		fprintf(f, "left out: ");
 		/* stored as shown (collect.c): markers already, never twice */
-		cli_put_msg(f, json_string_value(json_object_get(e, "path")) ?
-			    json_string_value(json_object_get(e, "path")) : "",
-			    strlen(json_string_value(json_object_get(e, "path")) ?
-				   json_string_value(json_object_get(e, "path")) : ""));
+		path = scq_value_string(scq_value_get(e, "path"));
+		cli_put_msg(f, path ? path : "", strlen(path ? path : ""));
 		fprintf(f, " (");
-		cli_put(f, json_string_value(json_object_get(e, "reason")));
+		cli_put(f, scq_value_string(scq_value_get(e, "reason")));
 		fprintf(f, ")\n");
 	}
 }
@@ -131,12 +132,13 @@ int cmd_logs(int argc, char **argv)
 		cli_put_text(stdout, text, len);
 		if (len && text[len - 1] != '\n')
 			printf("\n");
-		json_t *o = job_json(h, uid);
-		if (json_is_true(json_object_get(json_object_get(o, "log"), "truncated")) ||
-		    json_is_true(json_object_get(json_object_get(o, "run"), "log_truncated")))
+		scq_job *j = find_job(h, uid);
+		const scq_value *o = j ? scq_job_value(j) : NULL;
+		if (is_true(scq_value_get(o, "log"), "truncated") ||
+		    is_true(scq_value_get(o, "run"), "log_truncated"))
 			fprintf(stderr, "note: the job's output reached max_output_bytes; the log "
 				"was cut there\n");
-		json_decref(o);
+		scq_job_free(j);
 	}
 	free(text);
 	free(uid);
@@ -207,17 +209,16 @@ static void list_dir(const char *root, const char *rel, int json, int *first)
 		if (S_ISDIR(st.st_mode)) {
 			list_dir(root, sub, json, first);
 		} else if (json) {
-			json_t *s = json_string(sub);
-			char *esc = s ? NULL : scq_escape_terminal(sub, strlen(sub)), *q;
-			if (!s) /* not UTF-8: listed escaped, never as "?" */
-				s = json_string(esc);
-			q = json_dumps(s, JSON_ENCODE_ANY);
+			char *q = scq_json_string(sub), *esc = NULL;
+			if (!q) { /* not UTF-8: listed escaped, never as "?" */
+				esc = scq_escape_terminal(sub, strlen(sub));
+				q = scq_json_string(esc);
+			}
 			printf("%s{\"path\":%s,\"size\":%lld}", *first ? "" : ",", q ? q : "\"?\"",
 			       (long long)st.st_size);
 			*first = 0;
 			free(q);
 			free(esc);
-			json_decref(s);
 		} else {
 			printf("%10lld  ", (long long)st.st_size);
 			cli_put(stdout, sub);
@@ -235,7 +236,7 @@ int cmd_output(int argc, char **argv)
 	const char *id = NULL;
 	char *uid, *dir = NULL;
 	scq *h;
-	json_t *job;
+	scq_job *job;
 	int r = one_id(argc, argv, "", opts, output_opt, &o, &id), first = 1;
 	if (r)
 		return r;
@@ -254,9 +255,9 @@ int cmd_output(int argc, char **argv)
 		if (o.json)
 			printf("]\n");
 	}
-	if (uid && (job = job_json(h, uid))) {
-		cli_output_notes(stderr, job);
-		json_decref(job);
+	if (uid && (job = find_job(h, uid))) {
+		cli_output_notes(stderr, scq_job_value(job));
+		scq_job_free(job);
 	}
 	free(dir);
 	free(uid);
@@ -381,20 +382,47 @@ int cmd_wait(int argc, char **argv)
 		}
 		if (!r && st != SCQ_COMPLETED)
 			r = EXIT_FAIL;
-		json_t *job = r == SCQ_OK || r == EXIT_FAIL ? job_json(h, uid) : NULL;
-		const char *kind = json_string_value(json_object_get(job, "error_kind"));
+		scq_job *job = r == SCQ_OK || r == EXIT_FAIL ? find_job(h, uid) : NULL;
+		const char *kind = job ? scq_job_error_kind(job) : NULL;
 		if (kind && st >= SCQ_COMPLETED) {
 			fprintf(stderr, "%s: ", kind);
-			cli_put(stderr, json_string_value(json_object_get(job, "error_message")));
+			cli_put(stderr, scq_job_error_message(job));
 			fprintf(stderr, "\n");
 		}
 		if (kind && !strcmp(kind, "publish_error"))
 			r = EXIT_FAIL; /* not a usable completion */
-		json_decref(job);
+		scq_job_free(job);
 	}
 	free(uid);
 	scq_close(h);
 	return r;
+}
+
+static long long count_of(const scq_value *o, const char *group, const char *key)
+{
+	return scq_value_int(scq_value_get(scq_value_get(o, group), key));
+}
+
+static void print_status(scq *h, const scq_value *o)
+{
+	const char *iso = scq_value_string(scq_value_get(o, "isolation")), *k;
+	const scq_value *u = scq_value_get(o, "undelivered"), *owner = scq_value_get(o, "as_owner");
+	size_t i;
+	printf("Email:      %s\nIsolation:  %s%s\nNetwork:    %s\n\n%-12s %8s %12s\n",
+	       scq_email(h), iso, strcmp(iso, "none") ? "" :
+	       "  (WARNING: jobs run without a sandbox)",
+	       is_true(o, "network") ? "on" : "off", "STATUS", "AS OWNER", "AS REQUESTER");
+	for (i = 0; scq_value_type(owner) == SCQ_VALUE_OBJECT && scq_value_at(owner, i, &k); i++)
+		printf("%-12s %8lld %12lld\n", k, count_of(o, "as_owner", k),
+		       count_of(o, "as_requester", k));
+	printf("%-12s %8lld %12lld   (finished, results held for review)\n", "held",
+	       count_of(o, "awaiting_release", "as_owner"),
+	       count_of(o, "awaiting_release", "as_requester"));
+	if (scq_value_type(u) == SCQ_VALUE_ARRAY && scq_value_size(u))
+		printf("\nWARNING: results of %zu job(s) could not be collected or published "
+		       "(disk full?); free space, then `scq republish ID`:\n", scq_value_size(u));
+	for (i = 0; scq_value_type(u) == SCQ_VALUE_ARRAY && i < scq_value_size(u); i++)
+		printf("  %s\n", scq_value_string(scq_value_at(u, i, NULL)));
 }
 
 int cmd_status(int argc, char **argv)
@@ -402,7 +430,7 @@ int cmd_status(int argc, char **argv)
 	int json = argc == 2 && !strcmp(argv[1], "--json"), r;
 	char *js = NULL;
 	scq *h;
-	json_t *o;
+	scq_value *o;
 	if (argc > 1 && !json)
 		return cli_usage_error("unexpected argument '%s'", argv[1]);
 	h = cli_open();
@@ -413,30 +441,9 @@ int cmd_status(int argc, char **argv)
 	} else if (json) {
 		cli_print_json(js);
 		js = NULL;
-	} else if ((o = json_loads(js, 0, NULL))) {
-		const char *k;
-		json_t *v;
-		printf("Email:      %s\nIsolation:  %s%s\nNetwork:    %s\n\n%-12s %8s %12s\n",
-		       scq_email(h), json_string_value(json_object_get(o, "isolation")),
-		       strcmp(json_string_value(json_object_get(o, "isolation")), "none") ? "" :
-		       "  (WARNING: jobs run without a sandbox)",
-		       json_is_true(json_object_get(o, "network")) ? "on" : "off",
-		       "STATUS", "AS OWNER", "AS REQUESTER");
-		json_object_foreach(json_object_get(o, "as_owner"), k, v)
-			printf("%-12s %8lld %12lld\n", k, (long long)json_integer_value(v),
-			       (long long)json_integer_value(json_object_get(json_object_get(o, "as_requester"), k)));
-		v = json_object_get(o, "awaiting_release");
-		printf("%-12s %8lld %12lld   (finished, results held for review)\n", "held",
-		       (long long)json_integer_value(json_object_get(v, "as_owner")),
-		       (long long)json_integer_value(json_object_get(v, "as_requester")));
-		json_t *u = json_object_get(o, "undelivered");
-		size_t i;
-		if (json_array_size(u))
-			printf("\nWARNING: results of %zu job(s) could not be collected or published "
-			       "(disk full?); free space, then `scq republish ID`:\n", json_array_size(u));
-		json_array_foreach(u, i, v)
-			printf("  %s\n", json_string_value(v));
-		json_decref(o);
+	} else if ((o = scq_value_parse(js, 0))) {
+		print_status(h, o);
+		scq_value_free(o);
 	}
 	free(js);
 	scq_close(h);

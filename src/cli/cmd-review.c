@@ -15,7 +15,6 @@
  */
 #include "cli.h"
 #include <getopt.h>
-#include <jansson.h>
 
 #define PREVIEW_LINES 40
 #define PREVIEW_BYTES 8192
@@ -59,19 +58,45 @@ static void warn_not_text(const char *path, const char *data, size_t len, int ca
 	       can_run ? "; bash reads and runs past them" : "");
 }
 
+/* The files shown in part, listed at the end. */
 struct shown_part {
-	json_t *list; /* [path, shown bytes, size] of files shown in part */
+	struct part_entry {
+		char *path;          /* raw bytes, as the owner may have typed it */
+		long long shown, size; /* size -1: could not be read */
+	} *v;
+	size_t n;
 };
 
+static void part_add(struct shown_part *part, const char *path, long long shown,
+		     long long size)
+{
+	struct part_entry *v = realloc(part->v, (part->n + 1) * sizeof(*v));
+	if (!v)
+		return; /* only the closing list is shorter */
+	part->v = v;
+	v[part->n].path = strdup(path);
+	if (!v[part->n].path)
+		return;
+	v[part->n].shown = shown;
+	v[part->n++].size = size;
+}
+
+static void part_release(struct shown_part *part)
+{
+	size_t i;
+	for (i = 0; i < part->n; i++)
+		free(part->v[i].path);
+	free(part->v);
+}
+
 /* Show one file; -1 if it could not be read (said, and listed in part).
- * A path may be any bytes (the owner's --file): carried raw, never packed
- * as JSON text. */
+ * A path may be any bytes (the owner's --file): carried raw. */
 static int print_file(scq *h, const char *uid, const char *path, int full, int can_run,
 		      struct shown_part *part)
 {
 	char *data = NULL;
 	size_t len = 0, shown;
-	int r = scq_job_read_file(h, uid, path, full ? (size_t)256 << 20 : (size_t)1 << 20,
+	int r = scq_job_read_file(h, uid, path, full ? SCQ_CODE_MAX_BYTES : (size_t)1 << 20,
 				  &data, &len);
 	printf("\n----- ");
 	cli_put(stdout, path);
@@ -80,8 +105,7 @@ static int print_file(scq *h, const char *uid, const char *path, int full, int c
 		printf("(");
 		cli_put_msg(stdout, scq_errmsg(h), strlen(scq_errmsg(h)));
 		printf(")\n");
-		json_array_append_new(part->list, json_pack("[o,i,i]",
-			json_stringn_nocheck(path, strlen(path)), 0, -1));
+		part_add(part, path, 0, -1);
 		return -1;
 	}
 	warn_not_text(path, data, len, can_run);
@@ -94,9 +118,7 @@ static int print_file(scq *h, const char *uid, const char *path, int full, int c
 		printf("... (%zu more bytes not shown: scq review %.8s --file ", len - shown, uid);
 		cli_put(stdout, path);
 		printf(")\n");
-		json_array_append_new(part->list, json_pack("[o,I,I]",
-			json_stringn_nocheck(path, strlen(path)), (json_int_t)shown,
-							   (json_int_t)len));
+		part_add(part, path, (long long)shown, (long long)len);
 	}
 	free(data);
 	return 0;
@@ -111,52 +133,44 @@ static int can_run(const char *path, const char *mode, const char *runsh, size_t
 
 static void print_left_out(const char *uid, struct shown_part *part)
 {
-	json_t *e;
 	size_t i;
-	if (!json_array_size(part->list))
+	if (!part->n)
 		return;
 	printf("\nShown in part (%zu file(s)); see every byte with `scq review %.8s --full`, "
-	       "or one file with `scq review %.8s --file PATH`:\n",
-	       json_array_size(part->list), uid, uid);
-	json_array_foreach(part->list, i, e) {
+	       "or one file with `scq review %.8s --file PATH`:\n", part->n, uid, uid);
+	for (i = 0; i < part->n; i++) {
 		printf("  ");
-		cli_put(stdout, json_string_value(json_array_get(e, 0)));
-		if (json_integer_value(json_array_get(e, 2)) < 0)
+		cli_put(stdout, part->v[i].path);
+		if (part->v[i].size < 0)
 			printf("  (could not be read)\n");
 		else
-			printf("  (%lld of %lld bytes shown)\n",
-			       (long long)json_integer_value(json_array_get(e, 1)),
-			       (long long)json_integer_value(json_array_get(e, 2)));
+			printf("  (%lld of %lld bytes shown)\n", part->v[i].shown, part->v[i].size);
 	}
 }
 
-static void print_review(scq *h, const char *uid, const scq_job *j, const char *files,
+static void print_review(scq *h, const char *uid, const scq_job *j, const scq_file_list *fl,
 			 int full)
 {
-	json_t *fl = json_loads(files, 0, NULL), *e;
-	struct shown_part part = { json_array() };
+	struct shown_part part = { NULL, 0 };
+	const char *path, *mode;
+	long long size;
 	char *runsh = NULL;
 	size_t i, runsh_len = 0;
 	cli_show_job(j);
 	printf("\nFiles (path, size, mode):\n");
-	json_array_foreach(fl, i, e) {
+	for (i = 0; scq_file_list_at(fl, i, &path, &size, &mode) == 0; i++) {
 		printf("  ");
-		cli_put(stdout, json_string_value(json_object_get(e, "path")));
-		printf("  %lld bytes  %s\n", (long long)json_integer_value(json_object_get(e, "size")),
-		       json_string_value(json_object_get(e, "mode")));
+		cli_put(stdout, path);
+		printf("  %lld bytes  %s\n", size, mode);
 	}
-	if (scq_job_read_file(h, uid, "run.sh", (size_t)256 << 20, &runsh, &runsh_len))
+	if (scq_job_read_file(h, uid, "run.sh", SCQ_CODE_MAX_BYTES, &runsh, &runsh_len))
 		runsh = NULL;
 	print_file(h, uid, "run.sh", 1, 1, &part);
-	json_array_foreach(fl, i, e) {
-		const char *path = json_string_value(json_object_get(e, "path"));
+	for (i = 0; scq_file_list_at(fl, i, &path, NULL, &mode) == 0; i++)
 		if (strcmp(path, "run.sh"))
-			print_file(h, uid, path, full, can_run(path, json_string_value(
-				json_object_get(e, "mode")), runsh, runsh_len), &part);
-	}
+			print_file(h, uid, path, full, can_run(path, mode, runsh, runsh_len), &part);
 	print_left_out(uid, &part);
-	json_decref(part.list);
-	json_decref(fl);
+	part_release(&part);
 	free(runsh);
 	printf("\nApprove: scq approve %.8s [-r REASON]    Reject: scq reject %.8s -r REASON\n", uid, uid);
 }
@@ -164,28 +178,26 @@ static void print_review(scq *h, const char *uid, const scq_job *j, const char *
 /* --file PATH: one code file whole, shown as it is (markers). */
 static int print_one(scq *h, const char *uid, const char *path)
 {
-	struct shown_part part = { json_array() };
-	char *files = NULL;
-	const char *mode = NULL;
-	json_t *fl = NULL, *e;
+	struct shown_part part = { NULL, 0 };
+	scq_file_list *fl = NULL;
+	const char *mode = NULL, *p, *m;
 	size_t i;
-	if (scq_job_files(h, uid, &files) == 0 && (fl = json_loads(files, 0, NULL)))
-		json_array_foreach(fl, i, e)
-			if (!strcmp(json_string_value(json_object_get(e, "path")), path))
-				mode = json_string_value(json_object_get(e, "mode"));
+	if (scq_job_file_list(h, uid, &fl) == 0)
+		for (i = 0; scq_file_list_at(fl, i, &p, NULL, &m) == 0; i++)
+			if (!strcmp(p, path))
+				mode = m;
 	i = print_file(h, uid, path, 1, can_run(path, mode, NULL, 0), &part) < 0;
-	json_decref(part.list);
-	json_decref(fl);
-	free(files);
+	part_release(&part);
+	scq_file_list_free(fl);
 	return i ? EXIT_FAIL : 0; /* the reason is in the view already */
 }
 
-/* --raw: the exact bytes of one code file (up to the 256 MiB job limit). */
+/* --raw: the exact bytes of one code file (up to the job limit, 256 MiB). */
 static int print_raw(scq *h, const char *uid, const char *path)
 {
 	char *data = NULL;
 	size_t len = 0;
-	int r = scq_job_read_file(h, uid, path, (size_t)256 << 20, &data, &len);
+	int r = scq_job_read_file(h, uid, path, SCQ_CODE_MAX_BYTES, &data, &len);
 	r = r ? cli_fail(h, r) : cli_write_raw(data, len);
 	free(data);
 	return r;
@@ -231,6 +243,7 @@ int cmd_review(int argc, char **argv)
 	struct review_args a;
 	scq *h;
 	scq_job *j = NULL;
+	scq_file_list *fl = NULL;
 	char *uid, *files = NULL;
 	int r = parse(argc, argv, &a);
 	if (r)
@@ -241,8 +254,9 @@ int cmd_review(int argc, char **argv)
 		r = print_raw(h, uid, a.path);
 	else if (uid && a.file)
 		r = print_one(h, uid, a.file);
-	else if (uid)
-		r = scq_find(h, uid, SCQ_AS_OWNER, &j) || scq_job_files(h, uid, &files) ?
+	else if (uid) /* --json prints the library's text of the files as it is */
+		r = scq_find(h, uid, SCQ_AS_OWNER, &j) ||
+		    (a.json ? scq_job_files(h, uid, &files) : scq_job_file_list(h, uid, &fl)) ?
 		    cli_fail(h, SCQ_ENOTFOUND) : 0;
 	if (uid && !r && (a.raw || a.file)) {
 		/* done above */
@@ -251,8 +265,9 @@ int cmd_review(int argc, char **argv)
 		printf("{\"job\":%s,\"files\":%s}\n", js, files);
 		free(js);
 	} else if (uid && !r) {
-		print_review(h, uid, j, files, a.full);
+		print_review(h, uid, j, fl, a.full);
 	}
+	scq_file_list_free(fl);
 	free(files);
 	free(uid);
 	scq_job_free(j);

@@ -8,7 +8,7 @@
 
 struct submit_args {
 	struct scq_submit_options o;
-	const char *tags[40];
+	const char *tags[SCQ_TAGS_MAX + 1];
 	const char *reqs[64];
 	int ntags, nreqs;
 	const char *path;
@@ -35,8 +35,8 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 		case 'j': a->json = 1; break;
 		case 'C': a->o.convert_crlf = 1; break;
 		case 'g':
-			if (a->ntags >= 32)
-				return cli_usage_error("at most 32 tags");
+			if (a->ntags >= SCQ_TAGS_MAX)
+				return cli_usage_error("at most %d tags", SCQ_TAGS_MAX);
 			a->tags[a->ntags++] = optarg;
 			break;
 		case 'R':

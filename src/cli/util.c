@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
-#include <jansson.h>
 
 static size_t markers_shown;
 unsigned cli_refresh_flags;
@@ -299,23 +298,18 @@ static void cell(const char *s, int width, const char *more)
 
 static void tags_and_created(const scq_job *j, int tags)
 {
-	char *js = scq_job_to_json(j);
-	json_t *o = json_loads(js, 0, NULL), *t;
 	size_t i;
-	if (!tags) {
-		cell(json_string_value(json_object_get(o, "created_at")), 16, ""); /* to the minute */
-	}
-	json_array_foreach(tags ? json_object_get(o, "tags") : NULL, i, t) {
+	if (!tags)
+		cell(scq_job_created_at(j), 16, ""); /* to the minute */
+	for (i = 0; tags && i < scq_job_tag_count(j); i++) {
 		if (i)
 			printf(", ");
 		if (i == 3) {
 			printf("...");
 			break;
 		}
-		cli_put(stdout, json_string_value(t));
+		cli_put(stdout, scq_job_tag(j, i));
 	}
-	json_decref(o);
-	free(js);
 }
 
 void cli_table_header(int role)

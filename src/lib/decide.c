@@ -45,8 +45,8 @@ static int owner_job(scq *h, const char *uid, int *status)
 
 static int reason_ok(scq *h, const char *reason)
 {
-	if (reason && strlen(reason) > 4096)
-		return scq_fail(h, SCQ_EINVAL, "reason is longer than 4096 bytes");
+	if (reason && strlen(reason) > DECISION_REASON_MAX)
+		return scq_fail(h, SCQ_EINVAL, "reason is longer than %d bytes", DECISION_REASON_MAX);
 	if (reason && !utf8_valid(reason, strlen(reason)))
 		return scq_fail(h, SCQ_EINVAL, "reason is not valid UTF-8");
 	return 0;

@@ -20,6 +20,7 @@
 #include "lifecycle.h"
 #include "manifest.h"
 #include "queue.h"
+#include "record.h"
 #include "state.h"
 #include "banned.h"
 
@@ -67,82 +68,17 @@ static int quarantine(struct ingest *in, int parent, const char *req, const char
 	return r;
 }
 
-static int text_field(json_t *rec, const char *key, size_t max, int optional,
-		      int multiline, struct buf *err)
-{
-	json_t *v = json_object_get(rec, key);
-	const char *s = json_string_value(v);
-	if (optional && (!v || json_is_null(v)))
-		return 0;
-	if (!s)
-		return buf_setf(err, "field '%s' must be a string", key), -1;
-	if (!*s && !optional)
-		return buf_setf(err, "field '%s' is empty", key), -1;
-	if (strlen(s) > max)
-		return buf_setf(err, "field '%s' is longer than %zu bytes", key, max), -1;
-	if (has_control(s, multiline))
-		return buf_setf(err, "field '%s' contains control characters", key), -1;
-	return 0;
-}
-
-static int tags_valid(json_t *tags, struct buf *err)
-{
-	size_t i;
-	json_t *t;
-	if (!json_is_array(tags) || json_array_size(tags) > 32)
-		return buf_setf(err, "field 'tags' must be an array of at most 32 strings"), -1;
-	json_array_foreach(tags, i, t) {
-		const char *s = json_string_value(t);
-		if (!s || !*s || strlen(s) > 64 || has_control(s, 0))
-			return buf_setf(err, "field 'tags' entry %zu is not a short "
-					"printable string", i), -1;
-	}
-	return 0;
-}
-
-static int has_run_sh(json_t *files)
-{
-	size_t i;
-	json_t *e;
-	json_array_foreach(files, i, e)
-		if (!strcmp(json_string_value(json_object_get(e, "path")), "run.sh"))
-			return 1;
-	return 0;
-}
-
+/* The rules of job.json are record.c's, shared with submit. */
 static int validate_record(scq *h, json_t *rec, const char *req, const char *uid,
 			   struct buf *err)
 {
-	const char *s;
-	json_t *files = json_object_get(rec, "files");
-	json_int_t t = json_integer_value(json_object_get(rec, "timeout_seconds"));
-	char digest[65];
-	if (json_integer_value(json_object_get(rec, "version")) != SCQ_PROTOCOL_VERSION)
-		return buf_setf(err, "field 'version' must be %d", SCQ_PROTOCOL_VERSION), -1;
-	if (!(s = json_string_value(json_object_get(rec, "uid"))) || strcmp(s, uid))
-		return buf_setf(err, "field 'uid' does not match its folder name"), -1;
-	if (!(s = json_string_value(json_object_get(rec, "requester_email"))) || strcmp(s, req))
-		return buf_setf(err, "field 'requester_email' is not the inbox folder's "
-				"owner '%s' (spoofed identity)", req), -1;
-	if (!(s = json_string_value(json_object_get(rec, "target_email"))) || strcmp(s, h->email))
-		return buf_setf(err, "field 'target_email' is not this datasite"), -1;
-	if (text_field(rec, "name", 200, 0, 0, err) || text_field(rec, "description", 4096, 1, 1, err) ||
-	    text_field(rec, "created_at", 64, 0, 0, err) || tags_valid(json_object_get(rec, "tags"), err))
-		return -1;
-	if (!json_is_integer(json_object_get(rec, "timeout_seconds")) || t < 1)
-		return buf_setf(err, "field 'timeout_seconds' must be a positive integer"), -1;
-	if (manifest_validate(files, err) < 0)
-		return -1;
-	if ((long long)json_array_size(files) > setting_int(h, SET_MAX_FILES_PER_JOB))
-		return buf_setf(err, "the job lists %zu files; this owner takes at most %lld "
-				"per job (max_files_per_job)", json_array_size(files),
-				setting_int(h, SET_MAX_FILES_PER_JOB)), -1;
-	if (!has_run_sh(files))
-		return buf_setf(err, "the job has no run.sh"), -1;
-	manifest_digest(files, digest);
-	if (!(s = json_string_value(json_object_get(rec, "code_sha256"))) || strcmp(s, digest))
-		return buf_setf(err, "field 'code_sha256' does not match the manifest"), -1;
-	return 0;
+	struct job_record r = RECORD_INIT;
+	struct record_expect x = { uid, req, h->email, setting_int(h, SET_MAX_FILES_PER_JOB) };
+	int ret;
+	record_from_json(&r, rec);
+	ret = record_validate(&r, RECORD_CHECK_INGEST, &x, err);
+	record_release(&r);
+	return ret;
 }
 
 /* The store's own job.json: the submitted record minus the manifest, with
@@ -150,22 +86,18 @@ static int validate_record(scq *h, json_t *rec, const char *req, const char *uid
  * submitted_at) and the approval wait clamped to the owner's maximum. */
 static json_t *store_record(scq *h, json_t *rec)
 {
-	static const char *const keep[] = { "version", "uid", "name", "description", "tags",
-		"requester_email", "target_email", "timeout_seconds", "code_sha256" };
-	json_t *s = json_object(); /* only known keys: nothing else of the submitter's */
+	struct job_record r = RECORD_INIT; /* only known keys: nothing else of the submitter's */
 	long long max = setting_int(h, SET_MAX_TIMEOUT_SECONDS);
 	char now[ISO_LEN];
-	size_t i;
-	for (i = 0; i < SCQ_NELEM(keep); i++)
-		if (json_object_get(rec, keep[i]))
-			json_object_set(s, keep[i], json_object_get(rec, keep[i]));
+	json_t *s;
+	record_from_json(&r, rec);
 	time_now_iso(now);
-	json_object_set(s, "submitted_at", json_object_get(rec, "created_at"));
-	json_object_set_new(s, "created_at", json_string(now));
-	if (json_integer_value(json_object_get(s, "timeout_seconds")) > max)
-		json_object_set_new(s, "timeout_seconds", json_integer(max));
-	if (!json_object_get(s, "description"))
-		json_object_set_new(s, "description", json_null());
+	r.submitted_at = r.created_at;
+	r.created_at = xstrdup(now);
+	if (r.timeout_seconds > max)
+		r.timeout_seconds = max;
+	s = record_to_json(&r, RECORD_STORE);
+	record_release(&r);
 	return s;
 }
 

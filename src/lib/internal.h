@@ -11,10 +11,9 @@
 #include <jansson.h>
 #include "scq.h"
 #include "buf.h"
+#include "scq-limits.h"
 
 #define APP_NAME "code-queue"
-#define JOB_JSON_MAX ((size_t)4 << 20)
-#define SMALL_JSON_MAX ((size_t)1 << 20)
 #define ISO_LEN 80
 
 struct scq {

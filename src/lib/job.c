@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "job.h"
 #include "queue.h"
+#include "record.h"
 #include "banned.h"
 
 const char *decision_file(int status)
@@ -243,24 +244,75 @@ scq_job *job_load_store(scq *h, int jobfd, int status, struct buf *err)
 	return j;
 }
 
+/* One string field of the job's object: every typed accessor reads here. */
+static const char *field(const scq_job *j, const char *key)
+{
+	return json_string_value(json_object_get(job_obj(j), key));
+}
+
 const char *scq_job_uid(const scq_job *j)
 {
-	return json_string_value(json_object_get(job_obj(j), "uid"));
+	return field(j, "uid");
 }
 
 const char *scq_job_name(const scq_job *j)
 {
-	return json_string_value(json_object_get(job_obj(j), "name"));
+	return field(j, "name");
 }
 
 const char *scq_job_requester(const scq_job *j)
 {
-	return json_string_value(json_object_get(job_obj(j), "requester_email"));
+	return field(j, "requester_email");
 }
 
 const char *scq_job_target(const scq_job *j)
 {
-	return json_string_value(json_object_get(job_obj(j), "target_email"));
+	return field(j, "target_email");
+}
+
+const char *scq_job_created_at(const scq_job *j)
+{
+	return field(j, "created_at");
+}
+
+const char *scq_job_description(const scq_job *j)
+{
+	return field(j, "description");
+}
+
+const char *scq_job_error_kind(const scq_job *j)
+{
+	return field(j, "error_kind");
+}
+
+const char *scq_job_error_message(const scq_job *j)
+{
+	return field(j, "error_message");
+}
+
+int scq_job_exit_code(const scq_job *j, int *code)
+{
+	json_t *v = json_object_get(job_obj(j), "exit_code");
+	if (!json_is_integer(v))
+		return 0;
+	if (code)
+		*code = (int)json_integer_value(v);
+	return 1;
+}
+
+size_t scq_job_tag_count(const scq_job *j)
+{
+	return json_array_size(json_object_get(job_obj(j), "tags"));
+}
+
+const char *scq_job_tag(const scq_job *j, size_t i)
+{
+	return json_string_value(json_array_get(json_object_get(job_obj(j), "tags"), i));
+}
+
+const scq_value *scq_job_value(const scq_job *j)
+{
+	return (const scq_value *)job_obj(j);
 }
 
 int scq_job_status(const scq_job *j)
@@ -353,8 +405,7 @@ void job_list_add(scq_job_list *l, scq_job *j)
 static int newest_first(const void *a, const void *b)
 {
 	const scq_job *x = *(scq_job *const *)a, *y = *(scq_job *const *)b;
-	const char *cx = json_string_value(json_object_get(job_obj(x), "created_at"));
-	const char *cy = json_string_value(json_object_get(job_obj(y), "created_at"));
+	const char *cx = scq_job_created_at(x), *cy = scq_job_created_at(y);
 	int c = strcmp(cy ? cy : "", cx ? cx : "");
 	return c ? c : strcmp(scq_job_uid(x), scq_job_uid(y));
 }
@@ -400,16 +451,18 @@ void scq_job_list_free(scq_job_list *l)
 
 int job_mark_deadline(int pending_dir, const char *uid, json_t *rec)
 {
+	struct job_record r = RECORD_INIT;
 	struct timespec ts[2];
 	double created;
-	json_int_t t = json_integer_value(json_object_get(rec, "timeout_seconds"));
-	if (time_parse_iso(json_string_value(json_object_get(rec, "created_at")), &created) < 0)
-		return -1;
+	int ok;
+	record_from_json(&r, rec);
+	ok = time_parse_iso(r.created_at, &created) == 0;
 	ts[0].tv_sec = 0;
 	ts[0].tv_nsec = UTIME_OMIT;
-	ts[1].tv_sec = (time_t)created + (time_t)t;
+	ts[1].tv_sec = ok ? (time_t)created + (time_t)r.timeout_seconds : 0;
 	ts[1].tv_nsec = DEADLINE_MARK_NSEC;
-	return utimensat(pending_dir, uid, ts, AT_SYMLINK_NOFOLLOW);
+	record_release(&r);
+	return ok ? utimensat(pending_dir, uid, ts, AT_SYMLINK_NOFOLLOW) : -1;
 }
 
 /* outbox/<me>/<uid> at whichever owner has it (p is consumed). */

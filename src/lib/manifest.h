@@ -14,12 +14,8 @@
 #include "compat.h"
 #include <jansson.h>
 #include "buf.h"
+#include "scq-limits.h"
 
-#define MANIFEST_MAX_FILES 10000
-#define MANIFEST_MAX_BYTES ((uint64_t)256 << 20)
-#define MANIFEST_MAX_PATH 1024
-#define MANIFEST_MAX_COMPONENT 255
-#define MANIFEST_MAX_DEPTH 32
 
 /* Walk the folder at srcfd (no symlinks, no special files: refused with a
  * message naming the path), copy every file below dstfd (deferred sync)

@@ -14,12 +14,8 @@
 #include "internal.h"
 #include "job.h"
 #include "manifest.h"
+#include "record.h"
 #include "banned.h"
-
-#define NAME_MAX_BYTES 200
-#define DESC_MAX_BYTES 4096
-#define TAG_MAX_BYTES 64
-#define TAGS_MAX 32
 
 static const char app_acl[] =
 	"# syft-code-queue (written by scq init; do not edit).\n"
@@ -90,83 +86,66 @@ int scq_init_datasite(scq *h)
 	return r;
 }
 
-static int check_text(scq *h, const char *field, const char *s, size_t max, int multiline)
+/* The record of the options, before its code is copied (no files, digest
+ * or time yet). */
+static void record_of_options(scq *h, const struct scq_submit_options *o, const char *uid,
+			      struct job_record *r)
 {
-	if (!s || !*s)
-		return scq_fail(h, SCQ_EINVAL, "%s must not be empty", field);
-	if (strlen(s) > max)
-		return scq_fail(h, SCQ_EINVAL, "%s is longer than %zu bytes", field, max);
-	if (has_control(s, multiline))
-		return scq_fail(h, SCQ_EINVAL, "%s contains control characters", field);
-	if (!utf8_valid(s, strlen(s)))
-		return scq_fail(h, SCQ_EINVAL, "%s is not valid UTF-8", field);
-	return 0;
+	size_t i, n = 0;
+	while (o->tags && o->tags[n])
+		n++;
+	r->version = SCQ_PROTOCOL_VERSION;
+	r->uid = xstrdup(uid);
+	r->name = o->name ? xstrdup(o->name) : NULL;
+	r->description = o->description && *o->description ? xstrdup(o->description) : NULL;
+	r->tags = xcalloc(n ? n : 1, sizeof(*r->tags));
+	for (i = 0; i < n; i++)
+		r->tags[i] = xstrdup(o->tags[i]);
+	r->ntags = n;
+	r->requester = xstrdup(h->email);
+	r->target = o->to ? xstrdup(o->to) : NULL;
+	r->timeout_seconds = o->timeout_seconds ? o->timeout_seconds : JOB_TIMEOUT_DEFAULT;
 }
 
-static int check_options(scq *h, const struct scq_submit_options *o)
+static int check_options(scq *h, const struct scq_submit_options *o, const char *uid,
+			 struct job_record *r)
 {
-	size_t i;
-	int r;
-	if (!o->to || !email_valid(o->to))
-		return scq_fail(h, SCQ_EINVAL, "invalid target email '%s'", o->to ? o->to : "");
+	struct buf err = BUF_INIT;
+	int ret = 0;
 	if (!o->folder)
 		return scq_fail(h, SCQ_EINVAL, "no code folder given");
-	if ((r = check_text(h, "name", o->name, NAME_MAX_BYTES, 0)))
-		return r;
-	if (o->description && *o->description &&
-	    (r = check_text(h, "description", o->description, DESC_MAX_BYTES, 1)))
-		return r;
-	for (i = 0; o->tags && o->tags[i]; i++)
-		if (i >= TAGS_MAX || (r = check_text(h, "tag", o->tags[i], TAG_MAX_BYTES, 0)))
-			return r ? r : scq_fail(h, SCQ_EINVAL, "more than %d tags", TAGS_MAX);
-	if (o->timeout_seconds < 0 || o->timeout_seconds > 3650LL * 86400)
-		return scq_fail(h, SCQ_EINVAL, "timeout must be between 1 and %lld seconds",
-				3650LL * 86400);
-	return 0;
+	record_of_options(h, o, uid, r);
+	if (record_validate(r, RECORD_CHECK_SUBMIT, NULL, &err) < 0)
+		ret = scq_fail(h, SCQ_EINVAL, "%s", err.ptr);
+	buf_release(&err);
+	return ret;
 }
 
-static json_t *job_record(scq *h, const struct scq_submit_options *o, const char *uid,
-			  json_t *manifest)
+/* The record is complete once its code is copied: files, digest, time. */
+static void complete_record(struct job_record *r, json_t *manifest, json_t *skipped)
 {
-	json_t *rec = json_object(), *tags = json_array();
 	char now[ISO_LEN], digest[65];
-	size_t i;
 	time_now_iso(now);
 	manifest_digest(manifest, digest);
-	for (i = 0; o->tags && o->tags[i]; i++)
-		json_array_append_new(tags, json_string(o->tags[i]));
-	json_object_set_new(rec, "version", json_integer(SCQ_PROTOCOL_VERSION));
-	json_object_set_new(rec, "uid", json_string(uid));
-	json_object_set_new(rec, "name", json_string(o->name));
-	json_object_set_new(rec, "description", o->description && *o->description ?
-			    json_string(o->description) : json_null());
-	json_object_set_new(rec, "tags", tags);
-	json_object_set_new(rec, "requester_email", json_string(h->email));
-	json_object_set_new(rec, "target_email", json_string(o->to));
-	json_object_set_new(rec, "created_at", json_string(now));
-	json_object_set_new(rec, "timeout_seconds",
-			    json_integer(o->timeout_seconds ? o->timeout_seconds : 86400));
-	json_object_set_new(rec, "code_sha256", json_string(digest));
-	json_object_set(rec, "files", manifest);
-	return rec;
+	r->created_at = xstrdup(now);
+	r->code_sha256 = xstrdup(digest);
+	r->files = json_incref(manifest);
+	if (json_array_size(skipped))
+		r->skipped = json_incref(skipped);
 }
 
 /* Keep my own record of what I submitted (private, never synced).  It is
  * written in the same group commit as the job itself, before the job is
  * published; listings hide a record whose job never reached the inbox. */
-static int record_submission(scq *h, json_t *rec, unsigned fsflags)
+static int record_submission(scq *h, const struct job_record *rec, unsigned fsflags)
 {
-	json_t *pub = json_deep_copy(rec);
+	json_t *pub;
 	int fd = store_subdir(h, "submitted"), r = 0;
 	struct buf name = BUF_INIT;
-	if (fd < 0) {
-		json_decref(pub);
+	if (fd < 0)
 		return fd;
-	}
-	json_object_del(pub, "files");
-	json_object_del(pub, "version");
-	json_object_set_new(pub, "status", json_string("pending"));
-	buf_addf(&name, "%s.json", json_string_value(json_object_get(rec, "uid")));
+	pub = record_to_json(rec, RECORD_SUBMITTED);
+	buf_addf(&name, "%s.json", rec->uid);
 	if (json_write_at(fd, name.ptr, pub, fsflags) < 0)
 		r = scq_fail_errno(h, "writing '%s/submitted/%s'", h->store, name.ptr);
 	buf_release(&name);
@@ -259,10 +238,10 @@ static int convert_crlf(scq *h, int code, json_t *manifest, const struct buf *ru
 }
 
 static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
-		     const char *tmpname, const char *uid, json_t **rec_out)
+		     const char *tmpname, struct job_record *rec)
 {
 	struct buf err = BUF_INIT, run = BUF_INIT;
-	json_t *manifest = NULL, *skipped = NULL;
+	json_t *manifest = NULL, *skipped = NULL, *js = NULL;
 	int src = -1, code = -1, tmp = -1, r;
 	src = open(o->folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (src < 0) {
@@ -293,22 +272,24 @@ static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 	}
 	if (o->convert_crlf && (r = convert_crlf(h, code, manifest, &run)))
 		goto out;
-	*rec_out = job_record(h, o, uid, manifest);
+	complete_record(rec, manifest, skipped);
+	js = record_to_json(rec, RECORD_INBOX);
 	if (json_array_size(skipped)) { /* told to the submitter, and kept in its record */
 		size_t i;
 		json_t *e;
-		json_object_set(*rec_out, "skipped_files", skipped);
 		buf_adds(&h->notices, "left out of the job (SyftBox never syncs these names):");
 		json_array_foreach(skipped, i, e)
 			buf_addf(&h->notices, "%s %s", i ? "," : "", json_string_value(e));
 		buf_addc(&h->notices, '\n');
 	}
 	/* one sync makes the job and my record durable before the job is visible */
-	r = json_write_at(tmp, "job.json", *rec_out, FS_DEFER_SYNC | FS_STAGED) < 0 ?
-	    scq_fail_errno(h, "writing job '%s'", uid) : record_submission(h, *rec_out, FS_DEFER_SYNC);
+	r = json_write_at(tmp, "job.json", js, FS_DEFER_SYNC | FS_STAGED) < 0 ?
+	    scq_fail_errno(h, "writing job '%s'", rec->uid) :
+	    record_submission(h, rec, FS_DEFER_SYNC);
 	if (r == 0 && fs_syncfs(tmp) < 0)
-		r = scq_fail_errno(h, "syncing job '%s'", uid);
+		r = scq_fail_errno(h, "syncing job '%s'", rec->uid);
 out:
+	json_decref(js);
 	json_decref(manifest);
 	json_decref(skipped);
 	if (src >= 0)
@@ -327,18 +308,18 @@ int scq_submit(scq *h, const struct scq_submit_options *opts, char **uid_out)
 	char *uid = scq_uuid4(), *to = opts->to ? ascii_lower(opts->to) : NULL;
 	struct scq_submit_options lo = *opts, *o = &lo;
 	struct buf tmpname = BUF_INIT;
-	json_t *rec = NULL;
+	struct job_record rec = RECORD_INIT;
 	int inbox = -1, r;
 	buf_reset(&h->notices);
 	lo.to = to; /* e-mails are compared lower-cased, as my own identity is */
-	if ((r = check_options(h, o)))
+	if ((r = check_options(h, o, uid, &rec)))
 		goto out;
 	if ((inbox = open_inbox(h, o->to)) < 0) {
 		r = inbox;
 		goto out;
 	}
 	buf_addf(&tmpname, ".%s.tmp", uid);
-	r = stage_job(h, o, inbox, tmpname.ptr, uid, &rec);
+	r = stage_job(h, o, inbox, tmpname.ptr, &rec);
 	if (!r && fs_rename(inbox, tmpname.ptr, inbox, uid, 0) < 0)
 		r = scq_fail_errno(h, "publishing job '%s' to the inbox", uid);
 	if (r) {
@@ -348,7 +329,7 @@ int scq_submit(scq *h, const struct scq_submit_options *opts, char **uid_out)
 out:
 	if (inbox >= 0)
 		close(inbox);
-	json_decref(rec);
+	record_release(&rec);
 	buf_release(&tmpname);
 	free(to);
 	if (r == 0 && uid_out)
