@@ -27,6 +27,7 @@
 #include "internal.h"
 #include "queue.h"
 #include "state.h"
+#include "audit.h"
 #include "banned.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"

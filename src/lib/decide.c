@@ -1,9 +1,10 @@
 /*
- * decide.c - the owner's decisions on jobs: approve, reject, release
- * (cancel: lifecycle.c, which ingest's cancel requests also use).
+ * decide.c - decisions on jobs: approve, reject, release, cancel.
  *
  * Only the owner a job targets may approve or reject it; the requester may
- * only ask for a cancel, through its inbox folder (results.c).
+ * only ask for a cancel, through its inbox folder (scq_cancel below; the
+ * move itself is lifecycle.c's job_cancel, which ingest's cancel requests
+ * also use).
  */
 #include "compat.h"
 #include <dirent.h>
@@ -12,6 +13,9 @@
 #include "job.h"
 #include "lifecycle.h"
 #include "queue.h"
+#include "audit.h"
+#include "outbox.h"
+#include "state.h"
 #include "banned.h"
 
 static int submitted_by_me(scq *h, const char *uid)
@@ -132,4 +136,46 @@ int scq_release(scq *h, const char *uid)
 	if (r == 0)
 		r = audit_append(h, "release", uid, h->email, NULL, NULL);
 	return r ? r : outbox_publish(h, uid, st, 1);
+}
+
+/* The owner cancels in its store; the requester asks the owner through its
+ * inbox folder there (ingest turns the request into the move). */
+int scq_cancel(scq *h, const char *uid)
+{
+	int owner, fd, r = 0;
+	char *dir = job_folder_of(h, uid, &owner), *app;
+	struct buf name = BUF_INIT, p = BUF_INIT;
+	scq_job *j = NULL;
+	json_t *req;
+	if (!dir)
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+	free(dir);
+	if (owner)
+		return job_cancel(h, uid, h->email);
+	/* requester: ask the owner through my inbox folder at the owner, unless
+	 * the job is over already (then there is nothing to ask) */
+	if ((r = scq_find(h, uid, SCQ_AS_REQUESTER, &j)))
+		return r;
+	if (state_finished(j->status)) {
+		r = scq_fail(h, SCQ_ESTATE, "job '%s' already finished (status %s): nothing to "
+			     "cancel", uid, scq_status_name(j->status));
+		goto out;
+	}
+	app = app_dir_of(h, scq_job_target(j));
+	buf_addf(&p, "%s/inbox/%s", app, h->email);
+	free(app);
+	buf_setf(&name, "%s.cancel.json", uid);
+	req = decision_record(h->email, "cancelled by requester");
+	json_object_set_new(req, "uid", json_string(uid));
+	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || json_write_at(fd, name.ptr, req, 0) < 0)
+		r = scq_fail_errno(h, "writing cancel request to '%s'", p.ptr);
+	if (fd >= 0)
+		close(fd);
+	json_decref(req);
+out:
+	scq_job_free(j);
+	buf_release(&name);
+	buf_release(&p);
+	return r;
 }

@@ -1,5 +1,6 @@
 /*
- * fs-walk.c - fs_walk, the one tree walker of libscq (declared in fs.h).
+ * fs-walk.c - fs_walk, the one tree walker of libscq, and fs_remove_tree
+ * on it (both declared in fs.h).
  *
  * Why one walker: the manifest builder, the ingest check, the output
  * collector, the /code copy and fs_remove_tree each walked on their own,
@@ -229,4 +230,75 @@ int fs_walk(int root, const struct fs_walk_opts *opts, fs_walk_fn *fn, void *ctx
 	if (r > 0)
 		errno = r;
 	return r == 0 ? 0 : -1;
+}
+
+/* fs_remove_tree: clean-up is one more walk (post-order). */
+/* Levels one removal descends at most (one descriptor each). */
+#define REMOVE_MAX_DEPTH 32
+
+struct removal {
+	int root;       /* the top of the tree being removed */
+	unsigned moved; /* folders moved up to root for the next pass */
+	int failed;
+};
+
+/* A folder at the depth limit is not entered: it is renamed into root and
+ * counted, for the next pass.  So a hostile tree of any depth costs at most
+ * REMOVE_MAX_DEPTH descriptors, and a crash leaves what is left inside the
+ * tree, never beside it. */
+static int remove_entry(void *ctx, struct fs_walk_entry *e)
+{
+	static unsigned seq;
+	struct removal *rm = ctx;
+	char name[64];
+	if (e->type == FS_T_UNKNOWN) { /* vanished meanwhile: fine */
+		rm->failed |= e->error != ENOENT;
+		return 0;
+	}
+	if (!e->post && !e->error && fs_fault_step("remove") < 0)
+		return -1;
+	if (e->type != FS_T_DIR) {
+		if (unlinkat(e->dirfd, e->name, 0) < 0 && errno != ENOENT)
+			rm->failed = 1;
+		return 0;
+	}
+	if (e->limit == FS_LIMIT_DEPTH) {
+		snprintf(name, sizeof(name), ".scq-rm-%d-%u", (int)getpid(), ++seq);
+		if (renameat2(e->dirfd, e->name, rm->root, name, RENAME_NOREPLACE) < 0)
+			rm->failed = 1;
+		else
+			rm->moved++;
+		return 0;
+	}
+	if (!e->post && !e->error && !e->limit)
+		return 0; /* enter it; removed when its entries are (post) */
+	rm->failed |= e->error != 0;
+	if (unlinkat(e->dirfd, e->name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		rm->failed = 1;
+	return 0;
+}
+
+int fs_remove_tree(int dirfd, const char *name)
+{
+	struct fs_walk_opts o = { FS_WALK_POST, 0, REMOVE_MAX_DEPTH - 1, 0, -1 };
+	struct removal rm = { -1, 0, 0 };
+	struct stat st;
+	int r;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fs_fault_step("remove") < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+	rm.root = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rm.root < 0)
+		return -1;
+	do { /* each pass removes REMOVE_MAX_DEPTH levels of a deep chain */
+		rm.moved = 0;
+		r = fs_walk(rm.root, &o, remove_entry, &rm);
+	} while (r == 0 && !rm.failed && rm.moved);
+	fd_close(&rm.root);
+	if (r < 0 || rm.failed)
+		return -1;
+	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
 }

@@ -8,6 +8,7 @@
 #include "fs.h"
 #include "inflow.h"
 #include "queue.h"
+#include "settings.h"
 #include "banned.h"
 
 #define INFLOW_FILE "inflow.json"

@@ -22,6 +22,11 @@
 #include "queue.h"
 #include "record.h"
 #include "state.h"
+#include "settings.h"
+#include "audit.h"
+#include "ingest.h"
+#include "outbox.h"
+#include "quarantine.h"
 #include "banned.h"
 
 struct ingest {

@@ -12,6 +12,7 @@
 #include "job.h"
 #include "queue.h"
 #include "record.h"
+#include "settings.h"
 #include "banned.h"
 
 const char *decision_file(int status)

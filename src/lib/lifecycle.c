@@ -14,6 +14,8 @@
 #include "lifecycle.h"
 #include "queue.h"
 #include "state.h"
+#include "audit.h"
+#include "outbox.h"
 #include "banned.h"
 
 int job_transition(scq *h, const char *uid, int from, int to, json_t *record,

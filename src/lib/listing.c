@@ -20,6 +20,7 @@
 #include "job.h"
 #include "lifecycle.h"
 #include "queue.h"
+#include "state.h"
 #include "banned.h"
 
 struct entry {
@@ -471,4 +472,27 @@ int scq_find(scq *h, const char *id_in, int role, scq_job **out)
 	buf_release(&f.cands);
 	free(id);
 	return r;
+}
+
+/* A read like scq_find: it sees what others change (the runner, the owner's
+ * scq_refresh, an owner publishing to my outbox), and changes nothing. */
+int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
+{
+	double end = time_mono() + timeout;
+	for (;;) {
+		scq_job *j = NULL;
+		int r = scq_find(h, uid, SCQ_AS_ANY, &j), st;
+		if (r)
+			return r;
+		st = j->status;
+		scq_job_free(j);
+		if (final_status)
+			*final_status = st;
+		if (state_finished(st))
+			return 0;
+		if (timeout > 0 && time_mono() >= end)
+			return scq_fail(h, SCQ_ETIMEOUT, "job '%s' is still %s after %.0f seconds",
+					uid, scq_status_name(st), timeout);
+		usleep(200 * 1000);
+	}
 }

@@ -23,6 +23,8 @@
 #include "manifest.h"
 #include "queue.h"
 #include <sodium.h>
+#include "audit.h"
+#include "outbox.h"
 #include "banned.h"
 
 static int open_outbox(scq *h, const char *requester, const char *uid)

@@ -11,6 +11,8 @@
 #include "fs.h"
 #include "job.h"
 #include "queue.h"
+#include "audit.h"
+#include "quarantine.h"
 #include "banned.h"
 
 static void quarantine_notice(scq *h, const char *req, const char *name,

@@ -16,6 +16,7 @@
 #include "job.h"
 #include "lifecycle.h"
 #include "queue.h"
+#include "outbox.h"
 #include "banned.h"
 
 /* A staging folder this old belongs to a submit that died (a live one

@@ -19,6 +19,9 @@
 #include "lifecycle.h"
 #include "queue.h"
 #include "runner.h"
+#include "audit.h"
+#include "outbox.h"
+#include "republish.h"
 #include "banned.h"
 
 static json_t *load_result(int fd)

@@ -22,6 +22,9 @@
 #include "queue.h"
 #include "runner.h"
 #include "state.h"
+#include "settings.h"
+#include "audit.h"
+#include "outbox.h"
 #include "banned.h"
 
 #define KILL_GRACE 2.0

@@ -22,6 +22,7 @@
 #include "lifecycle.h"
 #include "queue.h"
 #include "runner.h"
+#include "ingest.h"
 #include "banned.h"
 
 void ingest_child_init(struct ingest_child *c)

@@ -18,6 +18,10 @@
 #include "lifecycle.h"
 #include "queue.h"
 #include "runner.h"
+#include "settings.h"
+#include "audit.h"
+#include "ingest.h"
+#include "outbox.h"
 #include "banned.h"
 
 #define MAX_SLOTS 64

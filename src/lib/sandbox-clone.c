@@ -19,6 +19,14 @@
 #include "sandbox-int.h"
 #include "banned.h"
 
+/* What to do when user namespaces are refused (here, where clone() meets
+ * the refusal; sandbox.c names it too). */
+const char sandbox_hint_userns[] =
+	"enable user namespaces (sysctl -w user.max_user_namespaces=15000; "
+	"on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0; "
+	"in a container allow unshare, e.g. docker --security-opt seccomp=unconfined) "
+	"or knowingly set 'scq config set isolation none'";
+
 /* The child never unwinds its stack (it execs), so under AddressSanitizer
  * the redzones of its frames stay poisoned: clear them before the memory
  * is reused or unmapped, or the next user starts with false errors. */

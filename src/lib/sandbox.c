@@ -54,12 +54,6 @@ struct sandbox_priv {
 	char setup_text[sizeof(((struct child_msg *)0)->text)];
 };
 
-const char sandbox_hint_userns[] =
-	"enable user namespaces (sysctl -w user.max_user_namespaces=15000; "
-	"on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0; "
-	"in a container allow unshare, e.g. docker --security-opt seccomp=unconfined) "
-	"or knowingly set 'scq config set isolation none'";
-
 static void child_limits(const struct sandbox_limits *l)
 {
 	struct rlimit r;

@@ -13,6 +13,7 @@
 #include "fs.h"
 #include "internal.h"
 #include "settings.h"
+#include "audit.h"
 #include "banned.h"
 
 enum kind { K_INT, K_BOOL, K_ENUM };

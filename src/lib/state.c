@@ -61,6 +61,12 @@ const char *state_name(int state)
 	return state >= 0 && state < SCQ_STATUS_COUNT ? scq_status_name(state) : "unknown";
 }
 
+int state_finished(int status)
+{
+	/* the statuses are ordered so (scq.h): everything from completed on */
+	return status >= SCQ_COMPLETED && status < SCQ_STATUS_COUNT;
+}
+
 static int state_dir(scq *h, int state)
 {
 	return state == STATE_STAGED ? store_subdir(h, "tmp") : queue_status_dir(h, state);

@@ -11,6 +11,8 @@
  *   state_table()       every allowed move (doc/protocol.md §5 mirrors it)
  *   state_find()        the row of a move, or NULL: the move is refused
  *   state_name()        "pending" ... "cancelled", "staged"
+ *   state_finished()    the job is over: no move leads back to a waiting or
+ *                       running state (t-state checks it against the table)
  *   state_move()        THE state change of a job: record, then rename
  *   state_move_at()     the same with the two state folders already open
  *
@@ -56,6 +58,9 @@ const struct state_row *state_table(size_t *n);
 /* The row of from -> to; NULL if the move is not allowed. */
 const struct state_row *state_find(int from, int to);
 const char *state_name(int state);
+/* Completed, failed, rejected, timedout or cancelled: the job will not run
+ * (again); a wait ends there. */
+int state_finished(int status);
 
 /*
  * Move uid from `from` to `to`: refuse (SCQ_ESTATE) a pair not in the

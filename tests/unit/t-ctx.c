@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 #include "internal.h"
+#include "settings.h"
 #include "tap.h"
 
 static scq *open_as(const char *email, const char *dir)

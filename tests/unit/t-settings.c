@@ -6,6 +6,7 @@
  */
 #include "compat.h"
 #include "internal.h"
+#include "settings.h"
 #include "tap.h"
 
 static void write_file(const char *dir, const char *name, const char *text)

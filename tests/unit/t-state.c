@@ -151,6 +151,14 @@ int main(void)
 	for (from = 0; from < NSTATES; from++)
 		if (from != SCQ_APPROVED)
 			ok(!state_find(from, SCQ_RUNNING), "no way into running from %s", names[from]);
+	/* a wait ends at a finished status: no move leads out of one again */
+	for (i = 0; i < n; i++)
+		if (state_finished(t[i].from))
+			ok(state_finished(t[i].to), "%s is finished and so is %s, where it may move",
+			   state_name(t[i].from), state_name(t[i].to));
+	ok(!state_finished(SCQ_PENDING) && !state_finished(SCQ_APPROVED) &&
+	   !state_finished(SCQ_RUNNING) && !state_finished(STATE_STAGED),
+	   "waiting, approved, running and staged jobs are not finished");
 	buf_release(&h.err);
 	return done_testing();
 }

@@ -1,89 +1,16 @@
 /*
- * results.c - waiting for a job, the requester's cancel request, queue
- * summaries and the doctor (where a job's folder is: job.c; reading the
- * log and outputs: results-read.c).
- *
- * Each reader works for both roles: the owner reads the private store, the
- * requester reads what the owner published to outbox/<requester>/.
+ * status.c - the owner's overview: jobs per state for both roles, results
+ * that wait for delivery or release, and the doctor (what this machine
+ * can isolate, with the policy in force).
  */
 #include "compat.h"
 #include <dirent.h>
 #include "alloc.h"
-#include "fs.h"
 #include "job.h"
-#include "lifecycle.h"
-#include "manifest.h"
-#include "queue.h"
+#include "republish.h"
 #include "sandbox.h"
+#include "settings.h"
 #include "banned.h"
-
-static int is_terminal(int st)
-{
-	return st >= SCQ_COMPLETED;
-}
-
-/* A read like scq_find: it sees what others change (the runner, the owner's
- * scq_refresh, an owner publishing to my outbox), and changes nothing. */
-int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
-{
-	double end = time_mono() + timeout;
-	for (;;) {
-		scq_job *j = NULL;
-		int r = scq_find(h, uid, SCQ_AS_ANY, &j), st;
-		if (r)
-			return r;
-		st = j->status;
-		scq_job_free(j);
-		if (final_status)
-			*final_status = st;
-		if (is_terminal(st))
-			return 0;
-		if (timeout > 0 && time_mono() >= end)
-			return scq_fail(h, SCQ_ETIMEOUT, "job '%s' is still %s after %.0f seconds",
-					uid, scq_status_name(st), timeout);
-		usleep(200 * 1000);
-	}
-}
-
-int scq_cancel(scq *h, const char *uid)
-{
-	int owner, fd, r = 0;
-	char *dir = job_folder_of(h, uid, &owner), *app;
-	struct buf name = BUF_INIT, p = BUF_INIT;
-	scq_job *j = NULL;
-	json_t *req;
-	if (!dir)
-		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
-	free(dir);
-	if (owner)
-		return job_cancel(h, uid, h->email);
-	/* requester: ask the owner through my inbox folder at the owner, unless
-	 * the job is over already (then there is nothing to ask) */
-	if ((r = scq_find(h, uid, SCQ_AS_REQUESTER, &j)))
-		return r;
-	if (is_terminal(j->status)) {
-		r = scq_fail(h, SCQ_ESTATE, "job '%s' already finished (status %s): nothing to "
-			     "cancel", uid, scq_status_name(j->status));
-		goto out;
-	}
-	app = app_dir_of(h, scq_job_target(j));
-	buf_addf(&p, "%s/inbox/%s", app, h->email);
-	free(app);
-	buf_setf(&name, "%s.cancel.json", uid);
-	req = decision_record(h->email, "cancelled by requester");
-	json_object_set_new(req, "uid", json_string(uid));
-	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || json_write_at(fd, name.ptr, req, 0) < 0)
-		r = scq_fail_errno(h, "writing cancel request to '%s'", p.ptr);
-	if (fd >= 0)
-		close(fd);
-	json_decref(req);
-out:
-	scq_job_free(j);
-	buf_release(&name);
-	buf_release(&p);
-	return r;
-}
 
 static long count_entries(scq *h, int status)
 {

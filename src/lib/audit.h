@@ -1,0 +1,24 @@
+/*
+ * audit.h - the owner's append-only, hash-chained audit log (audit.c).
+ *
+ * Exports: audit_append (one event; fields may be NULL), audit_flush,
+ * audit_events_by_uid / audit_explains (does the intact log explain a job
+ * being in a state?  built from state.c's table), and the public
+ * scq_audit_verify / scq_audit_path of scq.h.
+ */
+#ifndef SCQ_AUDIT_H
+#define SCQ_AUDIT_H
+
+#include "internal.h"
+
+/* Append one event.  Fields may be NULL. */
+int audit_append(scq *h, const char *event, const char *uid,
+		 const char *actor, const char *reason, const char *digest);
+int audit_flush(scq *h);
+/* The events of the intact log as uid -> " event event ... " (caller
+ * decrefs), or NULL when the log cannot be read or is broken; and whether
+ * they explain a job being in `status` (audit.c, from state.c's table). */
+json_t *audit_events_by_uid(scq *h);
+int audit_explains(json_t *events, const char *uid, int status);
+
+#endif
