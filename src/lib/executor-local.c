@@ -38,14 +38,6 @@ struct local_job {
 	double kill_at;           /* time_mono() of the SIGKILL after a stop */
 };
 
-static json_t *load(int fd, const char *name)
-{
-	struct buf err = BUF_INIT;
-	json_t *o = json_load_file_at(fd, name, JOB_JSON_MAX, &err);
-	buf_release(&err);
-	return o;
-}
-
 static int is_full(scq *h)
 {
 	return strcmp(setting_str(h, "isolation"), "none") != 0;
@@ -55,15 +47,13 @@ static int is_full(scq *h)
  * manifest (with isolation full, check_code_copy checks the copy). */
 static int verify_store_code(struct exec_job *j)
 {
-	json_t *m = load(j->jobfd, "manifest.json");
 	int code = openat(j->jobfd, "code", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = -1;
-	if (!m || code < 0)
+	if (code < 0 || !j->files)
 		buf_setf(&j->st.error, "job records incomplete (manifest, code or approval)");
 	else
-		r = manifest_verify_exact(code, json_object_get(m, "files"), &j->st.error);
+		r = manifest_verify_exact(code, j->files, &j->st.error);
 	if (r)
 		j->st.error_kind = "code_mismatch";
-	json_decref(m);
 	if (code >= 0)
 		close(code);
 	return r;
@@ -75,10 +65,8 @@ static int check_code_copy(int dirfd, void *ctx, struct buf *err)
 {
 	struct exec_job *j = ctx;
 	struct local_job *lj = j->priv;
-	json_t *m = load(j->jobfd, "manifest.json");
-	int r = m ? manifest_verify_exact(dirfd, json_object_get(m, "files"), err) :
+	int r = j->files ? manifest_verify_exact(dirfd, j->files, err) :
 		(buf_setf(err, "manifest.json unreadable"), -1);
-	json_decref(m);
 	if (r)
 		lj->code_rejected = 1;
 	return r;
@@ -540,5 +528,7 @@ void exec_job_release(struct exec_job *j)
 	buf_release(&j->st.collect_error);
 	buf_release(&j->st.applied);
 	json_decref(j->st.output);
+	json_decref(j->files);
 	j->st.output = NULL;
+	j->files = NULL;
 }

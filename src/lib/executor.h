@@ -91,6 +91,9 @@ struct exec_job {
 	/* inputs, set by the job flow before the first step, never changed */
 	char uid[40];
 	const char *name, *requester; /* for the job's environment */
+	json_t *files;          /* manifest.json "files", read once: its digest
+				   is the approved one (run-job.c); what runs
+				   must be exactly this */
 	int jobfd;              /* its folder, running/<uid> */
 	int network;            /* the owner allowed the network */
 	double t0;              /* time_mono() of the claim */

@@ -57,6 +57,8 @@ static int verify_digests(struct run_slot *s)
 out:
 	if (r)
 		j->st.error_kind = "code_mismatch";
+	else
+		j->files = json_incref(json_object_get(m, "files"));
 	json_decref(m);
 	if (code >= 0)
 		close(code);
