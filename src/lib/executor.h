@@ -18,9 +18,12 @@
  *   prepare -> start -> { wait_fds, poll } until EXEC_FINISHED
  *           (cancel at any time: a cancel request, the runner stopping)
  *   -> finalize -> cleanup
- * A job that fails before start (its records, its digest) skips prepare
- * and start; a job found in running/ by a restarted runner gets cancel,
- * finalize and cleanup only.
+ * cleanup comes before the finish transition (the job's folder leaves
+ * running/ without the backend's scratch).  A job that fails before start
+ * (its records, its digest, a claim not durable) skips prepare and start;
+ * a job found in running/ by a restarted runner gets cancel, finalize and
+ * cleanup only.  Both get finalize (output/ holds what the folder had)
+ * and cleanup.
  *
  * Rules
  * - Run-once belongs to the queue, not here: a job reaches start only

@@ -9,6 +9,7 @@
  *   and full): the job runs once, its log and outputs are whole.
  * - A restarted runner that finds a job in running/ never starts it: it
  *   gets cancel, finalize, cleanup, and fails as runner_restart.
+ * - A cancel request stops a running job once, with cancel doubled.
  */
 #include "compat.h"
 #include <sys/stat.h>
@@ -231,6 +232,39 @@ static const struct executor counting = {
 	cnt_cancel, cnt_finalize, cnt_cleanup,
 };
 
+/* ---- cancelling: the owner asks to cancel once the job runs ------------ */
+
+static const struct executor *below;
+
+static enum exec_state ask_poll(scq *h, struct exec_job *j, const struct pollfd *p,
+				int n, double now)
+{
+	char *path = NULL;
+	FILE *f;
+	enum exec_state r = below->poll(h, j, p, n, now);
+	/* once the job has printed (it has run its first lines) */
+	if (r == EXEC_RUNNING && j->st.log_bytes > 0 &&
+	    asprintf(&path, "%s/jobs/running/%s/cancel-request.json", h->store, j->uid) >= 0 &&
+	    access(path, F_OK) != 0 && (f = fopen(path, "w"))) {
+		fputs("{\"by\":\"t-executor\"}\n", f);
+		fclose(f);
+	}
+	free(path);
+	return r;
+}
+
+static int ask_prepare(scq *h, struct exec_job *j) { return below->prepare(h, j); }
+static int ask_start(scq *h, struct exec_job *j) { return below->start(h, j); }
+static int ask_wait_fds(struct exec_job *j, struct pollfd *p) { return below->wait_fds(j, p); }
+static void ask_cancel(scq *h, struct exec_job *j, enum exec_stop why) { below->cancel(h, j, why); }
+static int ask_finalize(scq *h, struct exec_job *j) { return below->finalize(h, j); }
+static void ask_cleanup(scq *h, struct exec_job *j) { below->cleanup(h, j); }
+
+static const struct executor cancelling = {
+	"cancelling", ask_prepare, ask_start, ask_wait_fds, ask_poll,
+	ask_cancel, ask_finalize, ask_cleanup,
+};
+
 /* ---- a store with approved jobs ----------------------------------------- */
 
 static scq *open_as(const char *email, const char *dir)
@@ -391,6 +425,47 @@ static void test_local(scq *ds, scq *owner, const char *code, const char *iso)
 	}
 }
 
+/* A cancel request while the job runs: cancel (doubled) stops it once. */
+static void test_cancel(scq *ds, scq *owner, const char *dir)
+{
+	char uids[1][40], *code = NULL, *path = NULL, *log;
+	struct scq_run_stats st;
+	struct buf b = BUF_INIT;
+	FILE *f;
+	json_t *res;
+	double t0 = time_mono();
+	memset(calls, 0, sizeof(calls));
+	scq_config_set(owner, "isolation", "none");
+	unlink(marker);
+	if (asprintf(&code, "%s/sleeper", dir) < 0 || mkdir(code, 0755) != 0 ||
+	    asprintf(&path, "%s/run.sh", code) < 0 || !(f = fopen(path, "w")))
+		return;
+	fprintf(f, "#!/bin/bash\necho ran >> %s\necho started\nexec sleep 30\n", marker);
+	fclose(f);
+	approved_jobs(ds, owner, code, 1, uids);
+	inner = &executor_local;
+	below = &doubling;
+	counted = &cancelling;
+	ok(runner_cycle(owner, &counting, &st) == 0, "cancel: a cycle, every step doubled");
+	ok(time_mono() - t0 < 20, "cancel: the job was stopped (%.1f s)", time_mono() - t0);
+	is_int(st.cancelled, 1, "cancel: counted as cancelled");
+	is_int(count_lines(marker), 1, "cancel: the job ran once");
+	is_str(calls_of(uids[0])->seq, "PSpCpFX", "cancel: prepare, start, poll, cancel, poll, finalize, cleanup");
+	res = result_of(owner, SCQ_CANCELLED, uids[0]);
+	is_str(json_string_value(json_object_get(res, "error_kind")), "cancelled", "cancel: error_kind cancelled");
+	is_str(json_string_value(json_object_get(json_object_get(res, "cancel"), "by")), "t-executor",
+	       "cancel: the request is recorded");
+	log = job_path(owner, SCQ_CANCELLED, uids[0], "execution.log");
+	if (log)
+		tap_read_path(log, &b);
+	ok(strstr(b.ptr, "killed by SIGTERM after a cancel") != NULL, "cancel: the log says how it ended");
+	buf_release(&b);
+	json_decref(res);
+	free(log);
+	free(path);
+	free(code);
+}
+
 /* A job left in running/ by a runner that died after its claim. */
 static void crashed_claim(scq *owner, const char *uid)
 {
@@ -453,6 +528,7 @@ int main(void)
 		test_local(ds, owner, code, "full");
 	else
 		tap_diag("isolation full not available here: doubled local run checked with none only");
+	test_cancel(ds, owner, dir);
 	test_recover(ds, owner, code, &fake, "fake");
 	test_recover(ds, owner, code, &executor_local, "local");
 	buf_release(&doc);
