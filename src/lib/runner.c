@@ -2,10 +2,12 @@
  * runner.c - the owner's run loop: recover, ingest, expire, claim approved
  * jobs up to max_concurrent_jobs, drive them with poll(), publish, clean up.
  *
- * Single-threaded: every job is a set of fds (stdout, stderr, pidfd, and
- * while its sandbox is being set up the set-up socket) in one poll set, so
- * timeouts, output caps and cancels are handled in one place, and no job's
- * set-up holds up the others.
+ * Single-threaded: every job is a set of fds its executor names (the
+ * local one: stdout, stderr, pidfd and, while its sandbox is being set
+ * up, the set-up socket; maybe none) in one poll set with a timeout, so
+ * timeouts, output caps and cancels are handled in one place, and no
+ * job's set-up holds up the others.  The loop knows jobs only through
+ * run-job.c and the executor interface (executor.h).
  * Claims are renames (approved -> running) under a per-job flock, so any
  * number of runners can share a store and no job ever runs twice.
  */
@@ -28,6 +30,7 @@
 
 struct loop {
 	scq *h;
+	const struct executor *ex;
 	struct run_slot slots[MAX_SLOTS];
 	int used[MAX_SLOTS];
 	int nused, max;
@@ -107,6 +110,7 @@ static void fill_slots(struct loop *l)
 			;
 		if (run_claim(l->h, json_string_value(json_object_get(l->queue[l->next], "uid")),
 			      &l->slots[i])) {
+			l->slots[i].ex = l->ex;
 			l->used[i] = 2; /* claimed, not started */
 			l->nused++;
 			l->st->started++;
@@ -116,14 +120,13 @@ static void fill_slots(struct loop *l)
 		for (i = 0; i < MAX_SLOTS; i++)
 			if (l->used[i] == 2) {
 				run_start(l->h, &l->slots[i]);
-				scq_log(l->h, "job %s started", l->slots[i].uid);
+				scq_log(l->h, "job %s started", l->slots[i].job.uid);
 				l->used[i] = 1;
 			}
 	} else {
 		for (i = 0; i < MAX_SLOTS; i++) /* not durable: leave them to recovery */
 			if (l->used[i] == 2) {
-				buf_setf(&l->slots[i].setup_error, "claim could not be made durable");
-				l->slots[i].error_kind = "sandbox_error";
+				run_abandon(&l->slots[i], "claim could not be made durable");
 				l->used[i] = 1;
 			}
 	}
@@ -143,41 +146,31 @@ static void finish_slot(struct loop *l, int i)
 	else
 		l->st->failed++;
 	l->st->undelivered += s->undelivered != 0;
-	scq_log(l->h, "job %s %s%s%s", s->uid, scq_status_name(s->final_status),
-		s->error_kind ? ": " : "", s->error_kind ? s->error_kind : "");
+	scq_log(l->h, "job %s %s%s%s", s->job.uid, scq_status_name(s->final_status),
+		s->job.st.error_kind ? ": " : "", s->job.st.error_kind ? s->job.st.error_kind : "");
 	l->used[i] = 0;
 	l->nused--;
 }
 
 static void poll_slots(struct loop *l, int timeout_ms)
 {
-	struct pollfd p[MAX_SLOTS * 4 + 2];
-	int idx[MAX_SLOTS], n = 0, i;
+	struct pollfd p[MAX_SLOTS * EXEC_MAX_FDS + 2];
+	int idx[MAX_SLOTS], cnt[MAX_SLOTS], n = 0, i;
 	p[n++] = (struct pollfd){ l->ingest.pipe, POLLIN, 0 };
 	p[n++] = (struct pollfd){ l->ingest.pidfd, POLLIN, 0 };
 	for (i = 0; i < MAX_SLOTS; i++) {
-		struct run_slot *s = &l->slots[i];
 		if (!l->used[i])
 			continue;
 		idx[i] = n;
-		p[n++] = (struct pollfd){ s->out_pipe, POLLIN, 0 };
-		p[n++] = (struct pollfd){ s->err_pipe, POLLIN, 0 };
-		p[n++] = (struct pollfd){ s->child_live ? s->child.pidfd : -1, POLLIN, 0 };
-		p[n++] = (struct pollfd){ s->starting ? s->child.setup_fd : -1, POLLIN, 0 };
+		cnt[i] = run_wait_fds(&l->slots[i], p + n);
+		n += cnt[i];
 	}
 	if (poll(p, (nfds_t)n, timeout_ms) < 0 && errno != EINTR)
 		return;
 	int done[MAX_SLOTS], ndone = 0;
-	for (i = 0; i < MAX_SLOTS; i++) {
-		struct run_slot *s = &l->slots[i];
-		if (!l->used[i])
-			continue;
-		const short ev[4] = { p[idx[i]].revents, p[idx[i] + 1].revents,
-				      p[idx[i] + 2].revents, p[idx[i] + 3].revents };
-		run_check(l->h, s, time_mono());
-		if (run_service(l->h, s, ev) || (!s->child_live && s->out_pipe < 0))
+	for (i = 0; i < MAX_SLOTS; i++)
+		if (l->used[i] && run_poll(l->h, &l->slots[i], p + idx[i], cnt[i], time_mono()))
 			done[ndone++] = i;
-	}
 	if (!ndone)
 		return;
 	batch_begin(l->h); /* every job that ended in this round: one sync */
@@ -245,7 +238,8 @@ static void log_notices(scq *h, const char *n)
 /* Seconds of ingest work per runner tick (deadlines are checked between). */
 #define INGEST_BUDGET 0.2
 
-static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int watch)
+static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
+		    volatile int *stop, int watch)
 {
 	struct loop *l = xcalloc(1, sizeof(*l));
 	struct scq_run_stats local;
@@ -254,12 +248,13 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 	int r, ingest_code = 0;
 	memset(&local, 0, sizeof(local));
 	l->h = h;
+	l->ex = ex;
 	l->st = st ? st : &local;
 	memset(l->st, 0, sizeof(*l->st));
 	l->max = (int)setting_int(h, SET_MAX_CONCURRENT_JOBS);
 	if (l->max > MAX_SLOTS)
 		l->max = MAX_SLOTS;
-	r = run_recover(h, &l->st->recovered);
+	r = run_recover(h, ex, &l->st->recovered);
 	if (r == 0)
 		outbox_reconcile(h); /* best effort: redone at the next start */
 	ingest_child_init(&l->ingest);
@@ -290,8 +285,8 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 		if (stop && *stop) {
 			int i;
 			for (i = 0; i < MAX_SLOTS; i++)
-				if (l->used[i] && l->slots[i].stop == STOP_NONE)
-					l->slots[i].stop = STOP_RUNNER;
+				if (l->used[i])
+					run_stop(h, &l->slots[i]);
 		}
 		poll_slots(l, l->nused ? 100 : 250);
 		if (ingest_child_service(h, &l->ingest, &ingest_code, &ingest_err))
@@ -307,12 +302,17 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 	return r;
 }
 
+int runner_cycle(scq *h, const struct executor *ex, struct scq_run_stats *st)
+{
+	return run_loop(h, ex, st, NULL, 0);
+}
+
 int scq_run_cycle(scq *h, struct scq_run_stats *st)
 {
-	return run_loop(h, st, NULL, 0);
+	return run_loop(h, &executor_local, st, NULL, 0);
 }
 
 int scq_run_watch(scq *h, volatile int *stop)
 {
-	return run_loop(h, NULL, stop, 1);
+	return run_loop(h, &executor_local, NULL, stop, 1);
 }

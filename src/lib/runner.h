@@ -1,61 +1,55 @@
 /*
  * runner.h - one approved job's run, from claim to final state.
  *
- * runner.c owns the loop (claim, capacity, timers, recovery, clean-up);
- * run-job.c owns one job: start it in the sandbox, capture its output,
- * stop it, collect its outputs and record the result.
+ * runner.c owns the loop (claim, capacity, recovery, clean-up); run-job.c
+ * owns one job's flow: claim it, check its approval, hand it to an
+ * executor (executor.h) and record the result.  Neither knows how or
+ * where the job runs.
+ *
+ * One job: run_claim -> run_start -> { run_wait_fds, poll(2), run_poll }
+ * until run_poll says it ended (run_stop when the runner stops) ->
+ * run_finish.  run_recover fails the jobs a dead runner left in running/.
  */
 #ifndef SCQ_RUNNER_H
 #define SCQ_RUNNER_H
 
 #include "internal.h"
-#include "sandbox.h"
-
-enum stop_reason { STOP_NONE, STOP_TIMEOUT, STOP_OUTPUT_LIMIT, STOP_CANCEL, STOP_RUNNER };
+#include "executor.h"
 
 struct run_slot {
-	char uid[40];
-	int jobfd, lockfd;
-	int out_pipe, err_pipe;   /* read ends, -1 once at EOF */
-	int out_file, err_file;   /* capture files in the job folder */
-	struct sandbox_child child;
-	int child_live;           /* spawned and not yet reaped */
-	int starting;             /* the sandbox is still being set up */
-	int code_rejected;        /* the sandbox's /code copy failed its check */
-	long long captured, cap;
+	const struct executor *ex; /* executor_local unless a test says */
+	struct exec_job job;      /* uid, folder, limits; the executor's report */
+	int lockfd;               /* the job's folder, flocked: our claim */
 	double started;           /* wall clock: started_at, for people */
-	double t0, deadline, kill_at; /* time_mono(): never the wall clock */
-	enum stop_reason stop;
 	json_t *rec;              /* job.json */
 	json_t *approval;         /* approved.json */
-	struct sandbox_result res;
-	struct buf setup_error;   /* set: the job failed before it ran */
-	const char *error_kind;
-	struct buf collect_error; /* set: collecting the outputs failed */
-	int output_limited;       /* outputs left out or cut by a limit */
-	int source_full;          /* the job's output folder was full */
 	int final_status;         /* set by run_finish */
 	int undelivered;          /* run_finish: results not (all) published */
 };
 
-/* Claim uid (approved -> running) and start it.  Returns 1 if claimed (the
- * slot is then in use, possibly already failed), 0 if someone else has it. */
+/* Claim uid (approved -> running).  Returns 1 if claimed (the slot is
+ * then in use, possibly already failed), 0 if someone else has it. */
 int run_claim(scq *h, const char *uid, struct run_slot *s);
-/* Verify the code and spawn the claimed job.  Call only once the claim is
- * durable, so that a crash can never make a started job look unstarted. */
+/* Check the approval and start the claimed job (prepare, start).  Call
+ * only once the claim is durable, so that a crash can never make a
+ * started job look unstarted. */
 void run_start(scq *h, struct run_slot *s);
-/* Service the slot's fds after poll (revents of stdout, stderr, the
- * child's pidfd and its setup_fd); returns 1 when the job has ended. */
-int run_service(scq *h, struct run_slot *s, const short ev[4]);
-/* Check timers and cancel requests; now is time_mono(). */
-void run_check(scq *h, struct run_slot *s, double now);
-/* Record the result, publish, release the slot. */
+/* A claimed job that must not start (why: the message). */
+void run_abandon(struct run_slot *s, const char *why);
+/* The fds to wait on for the job (at most EXEC_MAX_FDS), maybe none. */
+int run_wait_fds(struct run_slot *s, struct pollfd *p);
+/* After the poll: cancel requests, the executor's poll; 1 once the job
+ * has ended.  p/n: what run_wait_fds gave, with revents; now: time_mono(). */
+int run_poll(scq *h, struct run_slot *s, const struct pollfd *p, int n, double now);
+/* The runner stops: stop the job (recorded as runner_restart). */
+void run_stop(scq *h, struct run_slot *s);
+/* Finalize, record the result, clean up, finish; releases the slot. */
 int run_finish(scq *h, struct run_slot *s);
-/* Collect outputs from src (closed) into jobfd's output/; the report for
- * result.json "output".  failure receives the message if it failed. */
-json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure);
-/* running/<uid> with no live runner -> failed (runner restart). */
-int run_recover(scq *h, unsigned *recovered);
+/* running/<uid> with no live runner -> failed (runner restart); never
+ * started again. */
+int run_recover(scq *h, const struct executor *ex, unsigned *recovered);
+/* scq_run_cycle with the executor ex (tests drive a fake one). */
+int runner_cycle(scq *h, const struct executor *ex, struct scq_run_stats *st);
 
 /* The loop's ingest in a forked child (runner-ingest.c): no inbox entry,
  * however large, delays a running job's deadline.  start: 0, or -1 when
