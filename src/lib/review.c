@@ -76,3 +76,51 @@ out:
 	buf_release(&b);
 	return r;
 }
+
+/* The typed list of a job's code files (scq.h), for programs. */
+
+struct scq_file_list {
+	json_t *files; /* the manifest array */
+};
+
+int scq_job_file_list(scq *h, const char *uid, scq_file_list **out)
+{
+	int fd;
+	json_t *m = load_manifest(h, uid, &fd), *files;
+	fd_close(&fd);
+	if (!m)
+		return SCQ_ENOTFOUND;
+	files = json_object_get(m, "files");
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->files = json_is_array(files) ? json_incref(files) : json_array();
+	json_decref(m);
+	return 0;
+}
+
+size_t scq_file_list_count(const scq_file_list *l)
+{
+	return l ? json_array_size(l->files) : 0;
+}
+
+int scq_file_list_at(const scq_file_list *l, size_t i, const char **path,
+		     long long *size, const char **mode)
+{
+	json_t *e = l ? json_array_get(l->files, i) : NULL;
+	if (!e)
+		return -1;
+	if (path)
+		*path = json_string_value(json_object_get(e, "path"));
+	if (size)
+		*size = (long long)json_integer_value(json_object_get(e, "size"));
+	if (mode)
+		*mode = json_string_value(json_object_get(e, "mode"));
+	return 0;
+}
+
+void scq_file_list_free(scq_file_list *l)
+{
+	if (!l)
+		return;
+	json_decref(l->files);
+	free(l);
+}

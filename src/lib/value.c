@@ -2,12 +2,13 @@
  * value.c - scq_value: the library's JSON documents for programs that
  * show their fields (the scq command), so that only the library links a
  * JSON parser.  A scq_value is a jansson value under another name; the
- * casts below are the whole of the wrapping.  Also scq_file_list, the
- * typed form of scq_job_files.
+ * casts below are the whole of the wrapping.  (scq_file_list, the typed
+ * form of scq_job_files, is review.c's.)
  */
 #include "compat.h"
 #include "alloc.h"
-#include "internal.h"
+#include <jansson.h>
+#include "scq.h"
 #include "banned.h"
 
 static json_t *J(const scq_value *v)
@@ -117,53 +118,4 @@ char *scq_json_string(const char *s)
 	char *q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
 	json_decref(j);
 	return q;
-}
-
-/* ---- a job's code files ------------------------------------------------ */
-
-struct scq_file_list {
-	json_t *files; /* the manifest array */
-};
-
-int scq_job_file_list(scq *h, const char *uid, scq_file_list **out)
-{
-	char *text = NULL;
-	int r = scq_job_files(h, uid, &text);
-	json_t *files = r ? NULL : json_loads(text, 0, NULL);
-	free(text);
-	if (r)
-		return r;
-	*out = xcalloc(1, sizeof(**out));
-	(*out)->files = json_is_array(files) ? files : json_array();
-	if (!json_is_array(files))
-		json_decref(files);
-	return 0;
-}
-
-size_t scq_file_list_count(const scq_file_list *l)
-{
-	return l ? json_array_size(l->files) : 0;
-}
-
-int scq_file_list_at(const scq_file_list *l, size_t i, const char **path,
-		     long long *size, const char **mode)
-{
-	json_t *e = l ? json_array_get(l->files, i) : NULL;
-	if (!e)
-		return -1;
-	if (path)
-		*path = json_string_value(json_object_get(e, "path"));
-	if (size)
-		*size = (long long)json_integer_value(json_object_get(e, "size"));
-	if (mode)
-		*mode = json_string_value(json_object_get(e, "mode"));
-	return 0;
-}
-
-void scq_file_list_free(scq_file_list *l)
-{
-	if (!l)
-		return;
-	json_decref(l->files);
-	free(l);
 }
