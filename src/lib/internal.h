@@ -25,8 +25,6 @@ struct scq {
 	int store_fd;     /* -1 until store_open() */
 	struct buf err;
 	json_t *settings; /* cached owner settings, NULL until loaded */
-	int batch;        /* 1: defer fsyncs and audit lines to batch_commit */
-	struct buf audit_pending; /* audit lines waiting for batch_commit */
 	struct buf notices;       /* one line per quarantine of the last ingest */
 	scq_log_fn *log_fn;       /* scq_set_log: events of a long call */
 	unsigned ingest_rotor;    /* rotates the requesters between passes */
@@ -37,12 +35,8 @@ struct scq {
 /* Report one line through scq_set_log's hook (nothing if none is set). */
 void scq_log(scq *h, const char *fmt, ...) SCQ_PRINTF(2, 3);
 
-/* Start deferring syncs (ingest of many jobs); batch_commit makes
- * everything durable with one syncfs and one audit fsync. */
-void batch_begin(scq *h);
-/* fs flags for a write: deferred while a batch is open. */
-#define SYNC_FLAGS(h) ((h)->batch ? FS_DEFER_SYNC : 0)
-int batch_commit(scq *h);
+/* Durability of many writes at once: commit.h (struct commit). */
+struct commit;
 /* scq_ingest with a budget: stops starting new work after `seconds` of
  * monotonic time (the runner's tick), the rest waits for the next pass. */
 int ingest_bounded(scq *h, double seconds);
@@ -128,10 +122,14 @@ void sha256_chunk(void *ctx, const void *data, size_t len);
 /* Settings, read by enum (settings.h). */
 #include "settings.h"
 
-/* Audit log (audit.c): append one event.  Fields may be NULL. */
-int audit_append(scq *h, const char *event, const char *uid,
+/* Audit log (audit.c): append one event.  Fields may be NULL.  Under a
+ * commit (commit.h) the event waits in it and is chained at commit_end;
+ * with c NULL it is durable when the call returns. */
+int audit_append(scq *h, struct commit *c, const char *event, const char *uid,
 		 const char *actor, const char *reason, const char *digest);
-int audit_flush(scq *h);
+/* Chain and append the deferred events of `pending` (commit_end), with
+ * one write and one fsync; pending is emptied. */
+int audit_flush(scq *h, struct buf *pending);
 /* The events of the intact log as uid -> " event event ... " (caller
  * decrefs), or NULL when the log cannot be read or is broken; and whether
  * they explain a job being in `status` (audit.c, from state.c's table). */

@@ -19,8 +19,10 @@ int queue_status_dir(scq *h, int status);
 int queue_locate(scq *h, const char *uid);
 /* Open jobs/<status>/<uid> (caller closes). */
 int queue_job_dir(scq *h, int status, const char *uid);
-/* Publish the job's current public status to the requester's outbox. */
-int outbox_publish(scq *h, const char *uid, int status, int with_results);
+/* Publish the job's current public status to the requester's outbox:
+ * durable when it returns with c NULL, at commit_end(c) otherwise. */
+int outbox_publish(scq *h, struct commit *c, const char *uid, int status,
+		   int with_results);
 /* Re-publish every job whose outbox status lags the store (after a crash). */
 int outbox_reconcile(scq *h);
 /* uids of finished jobs whose results are not delivered (collect or

@@ -15,6 +15,7 @@
 #include <sys/file.h>
 #include "alloc.h"
 #include "collect.h"
+#include "commit.h"
 #include "fs.h"
 #include "job.h"
 #include "lifecycle.h"
@@ -257,7 +258,7 @@ static void slot_init(struct run_slot *s, const char *uid)
 	buf_init(&s->res.applied, 1 << 16);
 }
 
-int run_claim(scq *h, const char *uid, struct run_slot *s)
+int run_claim(scq *h, struct commit *c, const char *uid, struct run_slot *s)
 {
 	int appr = queue_status_dir(h, SCQ_APPROVED), run = queue_status_dir(h, SCQ_RUNNING), r = 0;
 	char now[ISO_LEN];
@@ -268,7 +269,7 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	s->lockfd = openat(appr, uid, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (s->lockfd < 0 || fs_flock(s->lockfd, LOCK_EX | LOCK_NB) < 0)
 		goto out; /* someone else is claiming it */
-	if (state_move_at(h, appr, run, uid, SCQ_APPROVED, SCQ_RUNNING, NULL, SYNC_FLAGS(h)) &&
+	if (state_move_at(h, c, STATE_BY_RUNNER, appr, run, uid, SCQ_APPROVED, SCQ_RUNNING, NULL) &&
 	    !fs_exists(run, uid))
 		goto out; /* someone else claimed it, or the rename failed */
 	/* (a failed fsync after a successful rename still leaves the job ours:
@@ -283,11 +284,11 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	s->cap = setting_int(h, SET_MAX_OUTPUT_BYTES);
 	time_now_iso(now);
 	rec = json_pack("{s:s,s:i}", "started_at", now, "runner_pid", (int)getpid());
-	if (json_write_at(s->jobfd, "running.json", rec, SYNC_FLAGS(h)) < 0)
+	if (json_write_at(s->jobfd, "running.json", rec, commit_fsflags(c)) < 0)
 		buf_setf(&s->setup_error, "writing running.json: %s", strerror(errno));
 	json_decref(rec);
-	audit_append(h, "start", uid, h->email, NULL, str(s->rec, "code_sha256"));
-	outbox_publish(h, uid, SCQ_RUNNING, 0);
+	audit_append(h, c, "start", uid, h->email, NULL, str(s->rec, "code_sha256"));
+	outbox_publish(h, c, uid, SCQ_RUNNING, 0);
 out:
 	if (!r && s->lockfd >= 0) {
 		close(s->lockfd);
@@ -474,7 +475,7 @@ static void outcome(struct run_slot *s, int *status, json_t *res)
  * with isolation none, what the job produced stays in sandbox-out/ for
  * `scq republish`.  Output cut by a limit sets limit_reached.
  */
-json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure)
+json_t *run_collect(scq *h, struct commit *c, int jobfd, int src, struct buf *failure)
 {
 	struct collect_limits lim = { setting_int(h, SET_MAX_OUTPUT_BYTES),
 		setting_int(h, SET_MAX_OUTPUT_FILES), 32, 255 };
@@ -490,7 +491,7 @@ json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure)
 	if (src >= 0 && dst < 0)
 		buf_setf(&err, "output/: %s", strerror(errno));
 	if (src >= 0 && (dst < 0 || collect_outputs(src, dst, &lim, &rep, &err) < 0 ||
-			 (!h->batch && fs_syncfs(dst) < 0 &&
+			 (!c && fs_syncfs(dst) < 0 &&
 			  buf_setf(&err, "syncing output/: %s", strerror(errno)) >= 0))) {
 		/* the cause only, no name the job chose: the status is published
 		 * even while results are held for review */
@@ -519,14 +520,14 @@ json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure)
 	return o;
 }
 
-static json_t *collect(scq *h, struct run_slot *s)
+static json_t *collect(scq *h, struct commit *c, struct run_slot *s)
 {
 	/* the sandbox's own /out, or the folder the unsandboxed job wrote */
 	int src = s->res.out_fd >= 0 ? s->res.out_fd :
 		  openat(s->jobfd, "sandbox-out", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	json_t *o;
 	s->res.out_fd = -1;
-	o = run_collect(h, s->jobfd, src, &s->collect_error);
+	o = run_collect(h, c, s->jobfd, src, &s->collect_error);
 	s->output_limited = json_is_true(json_object_get(o, "limit_reached"));
 	s->source_full = json_is_true(json_object_get(o, "source_full"));
 	if (!s->collect_error.len)
@@ -562,7 +563,7 @@ static void exit_line(struct buf *log, const struct run_slot *s)
 			 "the runner stopped while the job ran" : "the job did not run");
 }
 
-static void write_log(scq *h, struct run_slot *s, json_t *res)
+static void write_log(struct commit *c, struct run_slot *s, json_t *res)
 {
 	struct buf log = BUF_INIT;
 	char started[ISO_LEN];
@@ -581,7 +582,7 @@ static void write_log(scq *h, struct run_slot *s, json_t *res)
 	buf_adds(&log, "\n\n");
 	exit_line(&log, s);
 	buf_addf(&log, "\nCompleted: %s\n", str(res, "completed_at"));
-	fs_write_atomic(s->jobfd, "execution.log", log.ptr, log.len, SYNC_FLAGS(h));
+	fs_write_atomic(s->jobfd, "execution.log", log.ptr, log.len, commit_fsflags(c));
 	unlinkat(s->jobfd, ".stdout.tmp", 0);
 	unlinkat(s->jobfd, ".stderr.tmp", 0);
 	buf_release(&log);
@@ -605,7 +606,7 @@ static void release(struct run_slot *s)
 	s->rec = s->approval = NULL;
 }
 
-int run_finish(scq *h, struct run_slot *s)
+int run_finish(scq *h, struct commit *commit, struct run_slot *s)
 {
 	json_t *res = json_object(), *applied;
 	char now[ISO_LEN], started[ISO_LEN];
@@ -621,7 +622,7 @@ int run_finish(scq *h, struct run_slot *s)
 	json_object_set_new(res, "cpu_seconds", json_real(s->res.cpu_seconds));
 	json_object_set_new(res, "peak_memory_bytes", s->res.peak_memory_bytes >= 0 ?
 			    json_integer(s->res.peak_memory_bytes) : json_null());
-	json_object_set_new(res, "output", collect(h, s));
+	json_object_set_new(res, "output", collect(h, commit, s));
 	applied = s->res.applied.len ? json_loads(s->res.applied.ptr, 0, NULL) : NULL;
 	json_object_set_new(res, "limits_applied", applied ? applied : json_null());
 	json_object_set_new(res, "log_bytes", json_integer(s->captured));
@@ -634,8 +635,8 @@ int run_finish(scq *h, struct run_slot *s)
 		json_t *c = load(s->jobfd, "cancel-request.json");
 		json_object_set_new(res, "cancel", c ? c : decision_record(h->email, "cancelled"));
 	}
-	write_log(h, s, res);
-	r = job_transition(h, s->uid, SCQ_RUNNING, status, res, h->email,
+	write_log(commit, s, res);
+	r = job_transition(h, commit, STATE_BY_RUNNER, s->uid, SCQ_RUNNING, status, res, h->email,
 			   str(res, "error_kind")[0] ? str(res, "error_kind") : NULL);
 	s->final_status = status;
 	/* a failed publication or collection: shown by the runner and in
@@ -672,7 +673,7 @@ int run_recover(scq *h, unsigned *recovered)
 		buf_setf(&s.setup_error, "the runner stopped while the job was running; "
 			 "it was not re-run (approve a new submission to run it again)");
 		s.error_kind = "runner_restart";
-		r = run_finish(h, &s);
+		r = run_finish(h, NULL, &s);
 		if (r == 0 && recovered)
 			(*recovered)++;
 	}

@@ -38,9 +38,10 @@ struct run_slot {
 	int undelivered;          /* run_finish: results not (all) published */
 };
 
-/* Claim uid (approved -> running) and start it.  Returns 1 if claimed (the
- * slot is then in use, possibly already failed), 0 if someone else has it. */
-int run_claim(scq *h, const char *uid, struct run_slot *s);
+/* Claim uid (approved -> running) under c (commit.h: the caller ends it
+ * before run_start).  Returns 1 if claimed (the slot is then in use,
+ * possibly already failed), 0 if someone else has it. */
+int run_claim(scq *h, struct commit *c, const char *uid, struct run_slot *s);
 /* Verify the code and spawn the claimed job.  Call only once the claim is
  * durable, so that a crash can never make a started job look unstarted. */
 void run_start(scq *h, struct run_slot *s);
@@ -49,11 +50,13 @@ void run_start(scq *h, struct run_slot *s);
 int run_service(scq *h, struct run_slot *s, const short ev[4]);
 /* Check timers and cancel requests; now is time_mono(). */
 void run_check(scq *h, struct run_slot *s, double now);
-/* Record the result, publish, release the slot. */
-int run_finish(scq *h, struct run_slot *s);
+/* Record the result, publish (durable at once, or at commit_end(c)),
+ * release the slot. */
+int run_finish(scq *h, struct commit *commit, struct run_slot *s);
 /* Collect outputs from src (closed) into jobfd's output/; the report for
- * result.json "output".  failure receives the message if it failed. */
-json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure);
+ * result.json "output".  failure receives the message if it failed.
+ * output/ is synced now with c NULL, at commit_end(c) otherwise. */
+json_t *run_collect(scq *h, struct commit *c, int jobfd, int src, struct buf *failure);
 /* running/<uid> with no live runner -> failed (runner restart). */
 int run_recover(scq *h, unsigned *recovered);
 
