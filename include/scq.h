@@ -25,6 +25,17 @@
  *
  * Call sequence
  *   scq_open -> [scq_init_datasite] -> operations -> scq_close.
+ *
+ * Reads and maintenance
+ *   Reads (scq_list, scq_list_each, scq_find, scq_wait, scq_job_files,
+ *   scq_job_read_file, scq_job_logs, scq_job_output_dir, scq_status_json,
+ *   scq_config_get/json, scq_dataset_list, scq_audit_verify) never write:
+ *   not to the store, not to an outbox or inbox, nowhere (they work on a
+ *   read-only mount, and a store that does not exist yet lists empty and
+ *   stays absent).  They show the store as it is.  Bringing it up to date
+ *   (taking jobs from the inbox, expiring jobs past their deadline, ...)
+ *   is one explicit step, scq_refresh, which the scq command runs once
+ *   before each owner command and the runner on each tick.
  */
 #ifndef SCQ_H
 #define SCQ_H
@@ -159,13 +170,60 @@ SCQ_API int scq_submit_script(scq *h, const struct scq_submit_options *o,
 			      const char *language, const char *script, size_t len,
 			      const char *const *requirements, char **uid_out);
 
-/* ---- finding jobs -------------------------------------------------------- */
+/* ---- bringing the store up to date ---------------------------------- */
+
+/*
+ * scq_refresh: the maintenance that reads do not do, in one call.  It
+ * writes (the private store, my outboxes, the audit log, my inbox folders
+ * at owners); call it before reading when the view must be current: the
+ * scq command does it once before every owner command (list, pending,
+ * show, review, approve, logs, wait, status, ...), the runner on each tick
+ * (ingest and expiry, scq_run_cycle), the Python binding where its
+ * listings and lookups have always done it.  flags, any combination:
+ *   SCQ_REFRESH_INGEST       scq_ingest: take every complete, verified job
+ *                            from my inbox into my store (pending),
+ *                            quarantine invalid entries, process cancel
+ *                            requests; scq_notices() then holds its
+ *                            notices (quarantined jobs).
+ *   SCQ_REFRESH_EXPIRE       move pending jobs whose approval wait is over
+ *                            (created_at + timeout_seconds, wall clock) to
+ *                            timedout, published and audited ("expire").
+ *   SCQ_REFRESH_RECONCILE    republish to the requesters' outboxes every
+ *                            status that lags the store, as after a crash
+ *                            between a transition and its publication;
+ *                            audited "republish" (or "recovered" for a
+ *                            state the audit log does not explain).  The
+ *                            runner does it once when it starts.
+ *   SCQ_REFRESH_SUBMISSIONS  remove my own submissions that never left
+ *                            their staging folder at the owner (the submit
+ *                            died) once it is 10 minutes old, with my
+ *                            record of them (listings hide them anyway).
+ *   SCQ_REFRESH_READS        INGEST | EXPIRE | SUBMISSIONS: what reads did
+ *                            themselves before they became pure.
+ *   SCQ_REFRESH_ALL          every flag.
+ * Any flag first creates my private store and its folders if missing (the
+ * data folder itself must exist: SCQ_ECONFIG, as for every call).  0 does
+ * nothing.  Steps run in the order above and stop at the first error,
+ * which is returned (SCQ_EIO for a full disk, ...; an invalid inbox entry
+ * is quarantined, not an error); unknown flags are SCQ_EINVAL.  Safe
+ * beside other processes (runner, bots): ingest holds the store's ingest
+ * lock, transitions are atomic renames.
+ */
+enum scq_refresh_flags {
+	SCQ_REFRESH_INGEST = 1,
+	SCQ_REFRESH_EXPIRE = 2,
+	SCQ_REFRESH_RECONCILE = 4,
+	SCQ_REFRESH_SUBMISSIONS = 8,
+	SCQ_REFRESH_READS = 1 | 2 | 8,
+	SCQ_REFRESH_ALL = 15
+};
+SCQ_API int scq_refresh(scq *h, unsigned flags);
 
 /*
  * Ingest: take every complete, verified job from my inbox into my private
- * store, quarantine the invalid ones, process cancel requests and expire
- * jobs that waited too long.  Read commands call it first; it is also
- * public for bots and tests.  Counts may be NULL.
+ * store, quarantine the invalid ones and process cancel requests (the
+ * first step of scq_refresh, which is what most callers want).  Counts may
+ * be NULL.
  */
 struct scq_ingest_stats {
 	unsigned ingested, quarantined, incomplete, cancelled, expired;
@@ -182,7 +240,8 @@ SCQ_API const char *scq_notices(const scq *h);
 /*
  * List jobs.  role SCQ_AS_OWNER: jobs submitted to me; SCQ_AS_REQUESTER:
  * jobs I submitted (to anyone).  status: -1 for all.  Newest first.
- * Owner listings ingest first.  Caller frees with scq_job_list_free.
+ * A read: the store as it is (see scq_refresh).  Caller frees with
+ * scq_job_list_free.
  */
 SCQ_API int scq_list(scq *h, int role, int status, scq_job_list **out);
 
@@ -190,14 +249,15 @@ SCQ_API int scq_list(scq *h, int role, int status, scq_job_list **out);
  * Stream jobs to fn one at a time (memory stays flat however many there
  * are).  Owner jobs come most recently changed first; fn's job is borrowed
  * for the call only.  A non-zero return from fn stops the walk and is
- * returned.  Owner listings ingest first and expire overdue pending jobs.
+ * returned.  A read, like scq_list.
  */
 typedef int scq_job_fn(const scq_job *job, void *ctx);
 SCQ_API int scq_list_each(scq *h, int role, int status, scq_job_fn *fn, void *ctx);
 
 /*
  * Find one job by full uid or unique prefix (>= 4 characters).  On
- * SCQ_EAMBIGUOUS the message lists the candidates.  Caller frees.
+ * SCQ_EAMBIGUOUS the message lists the candidates.  A read, like
+ * scq_list.  Caller frees.
  */
 SCQ_API int scq_find(scq *h, const char *id, int role, scq_job **out);
 
@@ -246,7 +306,12 @@ SCQ_API int scq_job_output_copy(scq *h, const char *uid, const char *dir);
  * "republish". */
 SCQ_API int scq_republish(scq *h, const char *uid);
 /* Wait until the job is terminal; SCQ_ETIMEOUT after timeout_seconds
- * (<= 0: forever).  *final_status may be NULL. */
+ * (<= 0: forever).  *final_status may be NULL.  A read: it polls (every
+ * 0.2 s) for changes others make (the runner, which ingests and expires
+ * each tick; an owner publishing to my outbox) and makes none.  An owner
+ * that runs no runner and waits for a pending job to expire must refresh
+ * between calls: wait in slices, scq_refresh(h, SCQ_REFRESH_READS) between
+ * them, as `scq wait` does. */
 SCQ_API int scq_wait(scq *h, const char *uid, double timeout_seconds, int *final_status);
 
 /* ---- the runner ----------------------------------------------------------- */
@@ -296,7 +361,8 @@ SCQ_API int scq_audit_verify(scq *h, unsigned long *entries);
 /* The audit log path (borrowed). */
 SCQ_API const char *scq_audit_path(scq *h);
 
-/* Queue summary as JSON: email, counts as owner and as requester. */
+/* Queue summary as JSON: email, counts as owner and as requester (a read:
+ * the store as it is; see scq_refresh). */
 SCQ_API int scq_status_json(scq *h, char **json_out);
 
 /* Machine report for `scq doctor` as JSON (caller frees). */

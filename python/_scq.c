@@ -16,6 +16,7 @@
 #include <pythread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "scq.h"
 
 /* ---- the Handle type ---------------------------------------------------- */
@@ -334,6 +335,78 @@ static PyObject *Handle_ingest(Handle *self, PyObject *unused)
 			     str_or_none(scq_ingest_notices(self->h)));
 }
 
+/* refresh(flags=REFRESH_READS): scq_refresh, for bots that read a queue
+ * they also maintain (list, find, wait and status_json do it already). */
+static PyObject *Handle_refresh(Handle *self, PyObject *args)
+{
+	unsigned flags = SCQ_REFRESH_READS;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "|I:refresh", &flags))
+		return NULL;
+	CALL(self, r, scq_refresh(self->h, flags));
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
+}
+
+/*
+ * The library's reads never write.  The package has always relied on its
+ * listings, lookups, waits and status bringing the queue up to date (the
+ * reads used to ingest and expire), so these entry points refresh first:
+ * the owner's view with ingest and expiry, a list of my submissions with
+ * the clean-up of the abandoned ones (it walks them all anyway).
+ */
+#define OWNER_REFRESH (SCQ_REFRESH_INGEST | SCQ_REFRESH_EXPIRE) /* cost: the inbox */
+
+static unsigned refresh_for(int role)
+{
+	return (role & SCQ_AS_OWNER) ? OWNER_REFRESH : 0;
+}
+
+static int list_fresh(scq *h, int role, int status, scq_job_list **l)
+{
+	/* a list of my submissions walks them all anyway: clean up too */
+	int r = scq_refresh(h, refresh_for(role) |
+			    ((role & SCQ_AS_REQUESTER) ? SCQ_REFRESH_SUBMISSIONS : 0));
+	return r ? r : scq_list(h, role, status, l);
+}
+
+static int find_fresh(scq *h, const char *id, int role, scq_job **j)
+{
+	int r = scq_refresh(h, refresh_for(role));
+	return r ? r : scq_find(h, id, role, j);
+}
+
+static int status_fresh(scq *h, char **json)
+{
+	int r = scq_refresh(h, SCQ_REFRESH_READS);
+	return r ? r : scq_status_json(h, json);
+}
+
+static double mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* scq_wait in slices of a second with a refresh before each: a job of
+ * mine that expires is seen to end, as when every poll ingested.  On
+ * SCQ_ETIMEOUT the caller words the message (it names one slice). */
+static int wait_fresh(scq *h, const char *uid, double timeout, int *st)
+{
+	double end = mono() + timeout, left = timeout;
+	int r;
+	for (;;) {
+		if ((r = scq_refresh(h, OWNER_REFRESH)) != 0)
+			return r;
+		r = scq_wait(h, uid, timeout > 0 && left < 1 ? left : 1, st);
+		left = end - mono();
+		if (r != SCQ_ETIMEOUT || (timeout > 0 && left <= 0))
+			return r;
+	}
+}
+
 /* list(role, status=-1) -> JSON text of the list */
 static PyObject *Handle_list(Handle *self, PyObject *args)
 {
@@ -342,7 +415,7 @@ static PyObject *Handle_list(Handle *self, PyObject *args)
 	PyObject *res;
 	if (check_open(self) || !PyArg_ParseTuple(args, "i|i:list", &role, &status))
 		return NULL;
-	CALL(self, r, scq_list(self->h, role, status, &l));
+	CALL(self, r, list_fresh(self->h, role, status, &l));
 	if (r)
 		return fail(self, r);
 	res = take_str(scq_job_list_to_json(l));
@@ -359,7 +432,7 @@ static PyObject *Handle_find(Handle *self, PyObject *args)
 	PyObject *res;
 	if (check_open(self) || !PyArg_ParseTuple(args, "s|i:find", &id, &role))
 		return NULL;
-	CALL(self, r, scq_find(self->h, id, role, &j));
+	CALL(self, r, find_fresh(self->h, id, role, &j));
 	if (r)
 		return fail(self, r);
 	res = take_str(scq_job_to_json(j));
@@ -504,7 +577,13 @@ static PyObject *Handle_wait(Handle *self, PyObject *args)
 	int st = -1, r;
 	if (check_open(self) || !PyArg_ParseTuple(args, "sd:wait", &uid, &timeout))
 		return NULL;
-	CALL(self, r, scq_wait(self->h, uid, timeout, &st));
+	CALL(self, r, wait_fresh(self->h, uid, timeout, &st));
+	if (r == SCQ_ETIMEOUT) { /* scq_wait's words, with the whole timeout */
+		char msg[256];
+		snprintf(msg, sizeof(msg), "job '%.80s' is still %s after %.0f seconds", uid,
+			 scq_status_name(st), timeout);
+		return raise_code(r, msg);
+	}
 	if (r)
 		return fail(self, r);
 	return PyLong_FromLong(st);
@@ -581,7 +660,7 @@ static PyObject *Handle_dataset_list(Handle *self, PyObject *u)
 static PyObject *Handle_status_json(Handle *self, PyObject *u)
 {
 	(void)u;
-	return json_call(self, scq_status_json);
+	return json_call(self, status_fresh);
 }
 
 static PyObject *Handle_doctor_json(Handle *self, PyObject *u)
@@ -649,6 +728,8 @@ static PyMethodDef Handle_methods[] = {
 	  "submit_script(to, language, script, name, description=None, tags=None, "
 	  "timeout_seconds=0, requirements=None) -> uid" },
 	{ "ingest", (PyCFunction)Handle_ingest, METH_NOARGS, "ingest() -> dict of counts" },
+	{ "refresh", (PyCFunction)Handle_refresh, METH_VARARGS,
+	  "refresh(flags=REFRESH_READS): ingest, expire, clean up (scq_refresh)" },
 	{ "list", (PyCFunction)Handle_list, METH_VARARGS, "list(role, status=-1) -> JSON text" },
 	{ "find", (PyCFunction)Handle_find, METH_VARARGS, "find(id, role=3) -> JSON text" },
 	{ "job_files", (PyCFunction)Handle_job_files, METH_VARARGS, "job_files(uid) -> JSON text" },

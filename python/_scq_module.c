@@ -277,6 +277,12 @@ PyMODINIT_FUNC PyInit__scq(void)
 	if (PyModule_AddIntConstant(m, "AS_OWNER", SCQ_AS_OWNER) < 0 ||
 	    PyModule_AddIntConstant(m, "AS_REQUESTER", SCQ_AS_REQUESTER) < 0 ||
 	    PyModule_AddIntConstant(m, "AS_ANY", SCQ_AS_ANY) < 0 ||
+	    PyModule_AddIntConstant(m, "REFRESH_INGEST", SCQ_REFRESH_INGEST) < 0 ||
+	    PyModule_AddIntConstant(m, "REFRESH_EXPIRE", SCQ_REFRESH_EXPIRE) < 0 ||
+	    PyModule_AddIntConstant(m, "REFRESH_RECONCILE", SCQ_REFRESH_RECONCILE) < 0 ||
+	    PyModule_AddIntConstant(m, "REFRESH_SUBMISSIONS", SCQ_REFRESH_SUBMISSIONS) < 0 ||
+	    PyModule_AddIntConstant(m, "REFRESH_READS", SCQ_REFRESH_READS) < 0 ||
+	    PyModule_AddIntConstant(m, "REFRESH_ALL", SCQ_REFRESH_ALL) < 0 ||
 	    PyModule_AddIntConstant(m, "OK", SCQ_OK) < 0 ||
 	    PyModule_AddIntConstant(m, "ENOTFOUND", SCQ_ENOTFOUND) < 0 ||
 	    PyModule_AddIntConstant(m, "EPERM", SCQ_EPERM) < 0 ||

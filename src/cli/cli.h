@@ -20,13 +20,31 @@ struct cmd {
 	int (*fn)(int argc, char **argv);
 	const char *usage; /* one line after "scq NAME" */
 	const char *help;  /* one-line summary */
+	/* scq_refresh flags the command's handle gets before its first use
+	 * (0: none).  Library reads never write; commands that show or change
+	 * the owner's queue see it brought up to date once (git's RUN_SETUP). */
+	unsigned refresh;
 };
+
+/* The table's refresh values.  Ingest and expiry cost nothing per job in
+ * the store (a single-job command stays as cheap at 100,000 jobs); the
+ * clean-up of my abandoned submissions walks them all, so only the
+ * commands that list them all do it. */
+#define RUN_REFRESH (SCQ_REFRESH_INGEST | SCQ_REFRESH_EXPIRE) /* owner's queue */
+#define RUN_CLEAN SCQ_REFRESH_SUBMISSIONS                     /* my submissions */
 
 extern struct scq_open_options cli_opts;
 extern const struct cmd *cli_current;
 
-/* Open the handle (dies with a clear message if there is no identity). */
+/* Open the handle (dies with a clear message if there is no identity).
+ * The first call of a command whose table entry has refresh flags runs
+ * scq_refresh with them (main sets cli_refresh_flags); if that fails it
+ * prints the error (and the ingest notices) and exits 1, as the reads that
+ * used to ingest did. */
 scq *cli_open(void);
+extern unsigned cli_refresh_flags;
+/* --no-refresh: no scq_refresh at all, so read commands write nothing. */
+extern int cli_no_refresh;
 /* Print "scq: <msg>" for a library failure and return EXIT_FAIL. */
 int cli_fail(scq *h, int code);
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -101,7 +101,8 @@ int cmd_demo(int argc, char **argv)
 		goto out;
 	}
 	printf("== 2. %s submits job %s\n", DS, uid);
-	if (scq_list(own, SCQ_AS_OWNER, SCQ_PENDING, &l)) {
+	/* listing only reads: the owner takes the job from the inbox first */
+	if (scq_refresh(own, SCQ_REFRESH_READS) || scq_list(own, SCQ_AS_OWNER, SCQ_PENDING, &l)) {
 		r = step_fail(own, "pending");
 		goto out;
 	}

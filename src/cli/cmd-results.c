@@ -316,6 +316,43 @@ static int wait_held(scq *h, const char *uid, int st)
 	return held;
 }
 
+/* 1 if I am the data owner of uid (its target). */
+static int mine_to_run(scq *h, const char *uid)
+{
+	scq_job *j = NULL;
+	int mine = scq_find(h, uid, SCQ_AS_ANY, &j) == 0 && scq_job_target(j) &&
+		   !strcmp(scq_job_target(j), scq_email(h));
+	scq_job_free(j);
+	return mine;
+}
+
+/*
+ * scq_wait only reads.  My own job changes state through maintenance too
+ * (it expires waiting for approval; a cancel request arrives), which no
+ * one may be running: wait in slices of a second with a refresh between
+ * them.  A job of another owner changes only by what that owner publishes.
+ */
+static int wait_job(scq *h, const char *uid, double timeout, int *st)
+{
+	struct timespec t0, now;
+	int mine = !cli_no_refresh && mine_to_run(h, uid), r;
+	double left = timeout;
+	if (!mine)
+		return scq_wait(h, uid, timeout, st);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		r = scq_wait(h, uid, timeout > 0 && left < 1 ? left : 1, st);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = timeout - (double)(now.tv_sec - t0.tv_sec) - (now.tv_nsec - t0.tv_nsec) / 1e9;
+		if (r != SCQ_ETIMEOUT)
+			return r;
+		if (timeout > 0 && left <= 0)
+			return r; /* the caller says so, with the whole timeout */
+		if ((r = scq_refresh(h, RUN_REFRESH)) != 0)
+			return r;
+	}
+}
+
 int cmd_wait(int argc, char **argv)
 {
 	static const struct option opts[] = { { "timeout", 1, 0, 'T' }, { "json", 0, 0, 'j' }, { 0, 0, 0, 0 } };
@@ -329,9 +366,12 @@ int cmd_wait(int argc, char **argv)
 	h = cli_open();
 	uid = cli_resolve(h, id, SCQ_AS_ANY, &r);
 	if (uid) {
-		r = scq_wait(h, uid, o.timeout, &st);
+		r = wait_job(h, uid, o.timeout, &st);
+		if (r == SCQ_ETIMEOUT) /* scq_wait's words, with the whole timeout */
+			fprintf(stderr, "scq: job '%s' is still %s after %.0f seconds\n", uid,
+				scq_status_name(st), o.timeout);
 		if (r)
-			r = cli_fail(h, r);
+			r = r == SCQ_ETIMEOUT ? EXIT_FAIL : cli_fail(h, r);
 		else if (o.json)
 			printf("{\"uid\":\"%s\",\"status\":\"%s\",\"results_held\":%s}\n", uid,
 			       scq_status_name(st), wait_held(h, uid, st) ? "true" : "false");

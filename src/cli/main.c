@@ -3,7 +3,15 @@
  *
  * Exit status: 0 success, 1 the operation failed, 2 usage error.  Global
  * options (--email, --data-dir, --config) are accepted anywhere before
- * "--", on every command.
+ * "--", on every command, and so is --no-refresh.
+ *
+ * The library's reads never write.  A command marked RUN_REFRESH in the
+ * table (the owner's queue views and decisions, and the job commands a
+ * requester shares with them) gets its handle refreshed once, ingest and
+ * expiry (scq_refresh), so it shows the queue up to date; `scq run` does
+ * that itself on every tick, and the rest (config, dataset, audit, doctor)
+ * only read.  --no-refresh turns the refresh off: the read commands then
+ * write nothing at all (a read-only mount, a monitor that polls).
  */
 #include "cli.h"
 #include <stdarg.h>
@@ -13,39 +21,40 @@ struct scq_open_options cli_opts;
 const struct cmd *cli_current;
 
 static const struct cmd commands[] = {
-	{ "init", cmd_init, "", "create my datasite, app folder and private store" },
+	{ "init", cmd_init, "", "create my datasite, app folder and private store", 0 },
 	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS] [--convert-crlf] [--json]",
 	  "submit a code folder (with run.sh) to a data owner (--timeout: how long it may wait "
-	  "for approval, default 86400 s; how long it may run is the owner's job_timeout)" },
+	  "for approval, default 86400 s; how long it may run is the owner's job_timeout)", 0 },
 	{ "submit-python", cmd_submit_python, "FILE|- --to EMAIL --name NAME [--requirement PKG]... [options of submit]",
-	  "submit a Python script (run.sh is generated)" },
+	  "submit a Python script (run.sh is generated)", 0 },
 	{ "submit-bash", cmd_submit_bash, "FILE|- --to EMAIL --name NAME [options of submit]",
-	  "submit a bash script (run.sh is generated)" },
-	{ "jobs", cmd_jobs, "[--status S] [--held] [--json]", "the jobs I submitted, with their status" },
-	{ "pending", cmd_pending, "[--json]", "jobs waiting for my approval" },
+	  "submit a bash script (run.sh is generated)", 0 },
+	{ "jobs", cmd_jobs, "[--status S] [--held] [--json]", "the jobs I submitted, with their status", RUN_CLEAN },
+	{ "pending", cmd_pending, "[--json]", "jobs waiting for my approval", RUN_REFRESH },
 	{ "list", cmd_list, "[--status S] [--held] [--json]",
-	  "all jobs submitted to me (--held: results waiting for my release)" },
-	{ "show", cmd_show, "ID [--json]", "one job, as I may see it" },
+	  "all jobs submitted to me (--held: results waiting for my release)", RUN_REFRESH },
+	{ "show", cmd_show, "ID [--json]", "one job, as I may see it", RUN_REFRESH },
 	{ "review", cmd_review, "ID [--full | --file PATH | --json] | ID --raw [PATH]",
 	  "the owner's review: metadata, digest, files, run.sh whole and the start of the rest "
-	  "(--full: every file whole; --file: one file whole; --raw: a file's exact bytes)" },
-	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network]", "approve a pending job" },
-	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job" },
-	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)" },
-	{ "release", cmd_release, "ID", "send a finished job's log and outputs (release review)" },
-	{ "logs", cmd_logs, "ID [--raw]", "print a finished job's execution log (--raw: its exact bytes)" },
+	  "(--full: every file whole; --file: one file whole; --raw: a file's exact bytes)", RUN_REFRESH },
+	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network]", "approve a pending job", RUN_REFRESH },
+	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job", RUN_REFRESH },
+	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)", RUN_REFRESH },
+	{ "release", cmd_release, "ID", "send a finished job's log and outputs (release review)", RUN_REFRESH },
+	{ "logs", cmd_logs, "ID [--raw]", "print a finished job's execution log (--raw: its exact bytes)", RUN_REFRESH },
 	{ "output", cmd_output, "ID [--to DIR] [--json] [--wait [--timeout SECONDS]]",
-	  "list or copy a job's outputs (exit 1 until all have synced)" },
+	  "list or copy a job's outputs (exit 1 until all have synced)", RUN_REFRESH },
 	{ "wait", cmd_wait, "ID [--timeout SECONDS] [--json]",
-	  "wait until a job ends (exit 0 only if completed; --timeout default 600, 0 waits forever)" },
-	{ "republish", cmd_republish, "ID", "owner: finish publishing a job's results after a failure (disk full)" },
-	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester" },
-	{ "run", cmd_run, "[--watch] [--json]", "run approved jobs (one cycle, or a loop)" },
-	{ "config", cmd_config, "get KEY | set KEY VALUE | list [--json]", "the data owner's settings" },
-	{ "dataset", cmd_dataset, "add NAME PATH | remove NAME | list [--json]", "datasets exposed to jobs read-only" },
-	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log" },
-	{ "doctor", cmd_doctor, "[--json]", "what isolation this machine supports" },
-	{ "demo", cmd_demo, "[--keep]", "the whole workflow, two identities, throwaway workspace" },
+	  "wait until a job ends (exit 0 only if completed; --timeout default 600, 0 waits forever)", RUN_REFRESH },
+	{ "republish", cmd_republish, "ID", "owner: finish publishing a job's results after a failure (disk full)", RUN_REFRESH },
+	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester",
+	  RUN_REFRESH | RUN_CLEAN },
+	{ "run", cmd_run, "[--watch] [--json]", "run approved jobs (one cycle, or a loop)", 0 },
+	{ "config", cmd_config, "get KEY | set KEY VALUE | list [--json]", "the data owner's settings", 0 },
+	{ "dataset", cmd_dataset, "add NAME PATH | remove NAME | list [--json]", "datasets exposed to jobs read-only", 0 },
+	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },
+	{ "doctor", cmd_doctor, "[--json]", "what isolation this machine supports", 0 },
+	{ "demo", cmd_demo, "[--keep]", "the whole workflow, two identities, throwaway workspace", 0 },
 };
 
 static void usage(FILE *f)
@@ -58,7 +67,9 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nIdentity: --email/--data-dir, else SYFTBOX_EMAIL/SYFTBOX_DATA_DIR, else the\n"
-		"SyftBox config (~/.syftbox/config.json).  'scq COMMAND --help' for details.\n");
+		"SyftBox config (~/.syftbox/config.json).  'scq COMMAND --help' for details.\n"
+		"--no-refresh: show the queue as it is stored and write nothing (commands that\n"
+		"show or decide on jobs first take new jobs from the inbox and expire old ones).\n");
 }
 
 /* If a is the global option name ("--email" or "--email=VALUE", never a
@@ -93,6 +104,10 @@ static int take_globals(int *argc, char **argv)
 		const char **slot = global_slot(a, argv[1], &val);
 		if (!strcmp(a, "--"))
 			break;
+		if (!strcmp(a, "--no-refresh")) {
+			cli_no_refresh = 1;
+			continue;
+		}
 		if (slot && val) {
 			*slot = val;
 		} else if (slot) {
@@ -133,6 +148,7 @@ int main(int argc, char **argv)
 		cli_current = &commands[i];
 		if (cli_wants_help(argc - 1, argv + 1))
 			return cli_help();
+		cli_refresh_flags = cli_no_refresh ? 0 : commands[i].refresh; /* by cli_open */
 		r = commands[i].fn(argc - 1, argv + 1);
 		cli_markers_notice();
 		return r;

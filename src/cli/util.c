@@ -16,14 +16,27 @@
 #include <jansson.h>
 
 static size_t markers_shown;
+unsigned cli_refresh_flags;
+int cli_no_refresh;
 
 scq *cli_open(void)
 {
 	scq *h = NULL;
+	int r;
 	if (scq_open(&h, &cli_opts) != 0) {
 		fputs("scq: ", stderr);
 		cli_put_msg(stderr, scq_errmsg(h), strlen(scq_errmsg(h)));
 		fputc('\n', stderr);
+		scq_close(h);
+		exit(EXIT_FAIL);
+	}
+	/* once per command: after its arguments were checked (a usage error
+	 * stays one), before its first read */
+	r = scq_refresh(h, cli_refresh_flags);
+	cli_refresh_flags = 0;
+	if (r) {
+		cli_print_ingest_notices(h);
+		cli_fail(h, r);
 		scq_close(h);
 		exit(EXIT_FAIL);
 	}

@@ -311,7 +311,7 @@ static int check_store(struct verify *v)
 {
 	int s, r = 0;
 	for (s = 0; s < SCQ_STATUS_COUNT && r == 0; s++) {
-		int fd = queue_status_dir(v->h, s);
+		int fd = store_state_peek(v->h, s); /* verifying writes nothing */
 		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 		struct dirent *e;
 		while (d && r == 0 && (e = readdir(d)))
@@ -377,7 +377,7 @@ json_t *audit_events_by_uid(scq *h)
 {
 	struct verify v = { h, json_object(), { { 0 }, { 0 } } };
 	unsigned long n;
-	int sfd = store_open(h);
+	int sfd = store_peek(h);
 	v.heads[0].seq = v.heads[1].seq = -1;
 	if (sfd < 0 || load_log(&v, sfd, &n) < 0) {
 		json_decref(v.seen);
@@ -389,23 +389,24 @@ json_t *audit_events_by_uid(scq *h)
 int scq_audit_verify(scq *h, unsigned long *entries)
 {
 	struct verify v = { h, json_object(), { { 0 }, { 0 } } };
-	int sfd = store_open(h), afd = -1, r;
+	int sfd = store_peek(h), afd = -1, r; /* verifying creates no store */
 	unsigned long n = 0;
 	char *app = app_dir_of(h, h->email);
-	if (sfd < 0) {
+	if (sfd < 0 && sfd != SCQ_ENOTFOUND) {
 		r = sfd;
 		goto out;
 	}
 	afd = open(app, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	r = load_head(&v, sfd, HEAD_STORE, &v.heads[0]);
+	v.heads[0].seq = -1; /* no store: an empty log, checked against the published head */
+	r = sfd >= 0 ? load_head(&v, sfd, HEAD_STORE, &v.heads[0]) : 0;
 	if (r == 0)
 		r = afd >= 0 ? load_head(&v, afd, HEAD_PUBLISHED, &v.heads[1]) :
 			(v.heads[1].seq = -1, 0);
-	if (r == 0)
+	if (r == 0 && sfd >= 0)
 		r = load_log(&v, sfd, &n);
 	if (r == 0)
 		r = check_heads(&v, n);
-	if (r == 0)
+	if (r == 0 && sfd >= 0)
 		r = check_store(&v);
 out:
 	if (afd >= 0)

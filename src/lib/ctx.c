@@ -252,10 +252,9 @@ const char *scq_data_dir(const scq *h)
 	return h->data_dir;
 }
 
-int store_open(scq *h)
+/* What store_open and store_peek check before touching the store. */
+static int store_usable(scq *h)
 {
-	if (h->store_fd >= 0)
-		return h->store_fd;
 	if (!h->store)
 		return scq_fail(h, SCQ_ECONFIG, "no identity");
 	/* a typo in the data folder must not start an empty queue in silence:
@@ -264,6 +263,53 @@ int store_open(scq *h)
 		return scq_fail(h, SCQ_ECONFIG, "data folder '%s' does not exist (a typo in "
 				"--data-dir or SYFTBOX_DATA_DIR? 'scq init' makes a new one)",
 				h->data_dir);
+	return 0;
+}
+
+int store_peek(scq *h)
+{
+	int r;
+	if (h->store_fd >= 0)
+		return h->store_fd;
+	if ((r = store_usable(h)) < 0)
+		return r;
+	h->store_fd = open(h->store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (h->store_fd < 0)
+		return errno == ENOENT ? scq_fail(h, SCQ_ENOTFOUND, "no private store '%s' yet",
+						  h->store) :
+		       scq_fail_errno(h, "opening private store '%s'", h->store);
+	return h->store_fd;
+}
+
+int store_subdir_peek(scq *h, const char *rel)
+{
+	int base = store_peek(h), fd;
+	if (base < 0)
+		return base;
+	fd = openat(base, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? scq_fail(h, SCQ_ENOTFOUND, "no '%s/%s' yet", h->store, rel) :
+		       scq_fail_errno(h, "opening '%s/%s'", h->store, rel);
+	return fd;
+}
+
+int store_state_peek(scq *h, int status)
+{
+	struct buf rel = BUF_INIT;
+	int fd;
+	buf_addf(&rel, "jobs/%s", scq_status_name(status));
+	fd = store_subdir_peek(h, rel.ptr);
+	buf_release(&rel);
+	return fd;
+}
+
+int store_open(scq *h)
+{
+	int r;
+	if (h->store_fd >= 0)
+		return h->store_fd;
+	if ((r = store_usable(h)) < 0)
+		return r;
 	if (fs_mkdir_p(h->store, 0700) < 0)
 		return scq_fail_errno(h, "creating private store '%s'", h->store);
 	h->store_fd = open(h->store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

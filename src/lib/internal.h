@@ -57,6 +57,17 @@ char *app_dir_of(scq *h, const char *owner); /* datasites/<owner>/app_data/code-
 int store_open(scq *h);
 /* An fd (caller closes) for a sub-directory of the store, created if needed. */
 int store_subdir(scq *h, const char *rel);
+/*
+ * The same for reads, which never write (scq_refresh does the writing):
+ * nothing is created.  store_peek returns the store's fd (owned by h),
+ * store_subdir_peek an fd of an existing sub-directory (caller closes),
+ * store_state_peek that of jobs/<status>.  A store or folder that does not
+ * exist yet is SCQ_ENOTFOUND, which readers take as "no jobs"; a missing
+ * data folder is SCQ_ECONFIG, as for store_open.
+ */
+int store_peek(scq *h);
+int store_subdir_peek(scq *h, const char *rel);
+int store_state_peek(scq *h, int status);
 
 /* Validation of untrusted names.  E-mails are lower-cased at every entry
  * point (identity, submit target) and job ids before lookup, with

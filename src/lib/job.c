@@ -180,7 +180,7 @@ json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
 
 long job_count_held(scq *h, int status)
 {
-	int dir = queue_status_dir(h, status);
+	int dir = store_state_peek(h, status); /* a read: creates nothing */
 	DIR *d = dir >= 0 ? fdopendir(dir) : NULL;
 	struct dirent *e;
 	long n = 0;
@@ -445,7 +445,7 @@ char *job_folder_of(scq *h, const char *uid, int *owner_view)
 		buf_addf(&p, "%s/jobs/%s/%s", h->store, scq_status_name(st), uid);
 		return buf_detach(&p, NULL);
 	}
-	fd = store_subdir(h, "submitted");
+	fd = store_subdir_peek(h, "submitted");
 	buf_addf(&p, "%s.json", uid);
 	if (fd >= 0 && scq_uid_valid(uid))
 		rec = json_load_file_at(fd, p.ptr, SMALL_JSON_MAX, &err);

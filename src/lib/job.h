@@ -71,6 +71,12 @@ int job_mark_deadline(int pending_dir, const char *uid, json_t *store_rec);
  * frees. */
 char *job_folder_of(scq *h, const char *uid, int *owner_view);
 
+/* If my submission record rec names a job still in its staging folder at
+ * the owner, never published (a crashed or running submit): that folder's
+ * path (caller frees), *age (may be NULL) its age in seconds.  Else NULL.
+ * listing.c; it only reads. */
+char *submission_staging(scq *h, json_t *rec, double *age);
+
 /* How many jobs in state status have results held for the owner's
  * release (a directory scan; parses only runs not released). */
 long job_count_held(scq *h, int status);

@@ -1,11 +1,14 @@
 /*
  * listing.c - listing and finding jobs, for the owner and the requester.
  *
- * Owner views read the private store after ingest.  They stream: jobs are
- * ordered by the time their folder last changed (a stat per job, no read),
- * then loaded and handed to the caller one at a time, so memory stays flat
- * whatever the queue holds.  Pending jobs past their deadline are expired
- * on the way, which saves a second pass over the same files.
+ * Every function here only reads: nothing is ingested, expired, removed
+ * or created, so a store that does not exist yet lists empty and stays
+ * absent.  Bringing the store up to date is one explicit step before,
+ * scq_refresh (refresh.c).
+ * Owner views read the private store.  They stream: jobs are ordered by
+ * the time their folder last changed (a stat per job, no read), then
+ * loaded and handed to the caller one at a time, so memory stays flat
+ * whatever the queue holds.
  * Requester views read what owners published to outbox/<me>/ plus my own
  * record of what I submitted, so a job is visible from the moment it is
  * submitted.  Finding by prefix matches folder names before loading.
@@ -96,8 +99,9 @@ static int newest_entry_first(const void *a, const void *b)
 	return strcmp(x->uid, y->uid);
 }
 
-/* Load one store job (expiring it if due); NULL if it moved away.
- * dirs[] holds the open state folders, so each job costs two lookups. */
+/* Load one store job; NULL if it moved away.  dirs[] holds the open state
+ * folders, so each job costs two lookups.  A pending job past its deadline
+ * is shown pending: expiring it is a write, scq_refresh's. */
 static scq_job *load_entry(scq *h, const int *dirs, struct entry *e, double now)
 {
 	struct buf err = BUF_INIT, rel = BUF_INIT;
@@ -116,8 +120,6 @@ static scq_job *load_entry(scq *h, const int *dirs, struct entry *e, double now)
 	}
 	buf_addf(&rel, "%s/job.json", e->uid);
 	rec = json_load_file_at(dirs[st], rel.ptr, SMALL_JSON_MAX, &err);
-	if (rec && st == SCQ_PENDING) /* the one expiry rule (lifecycle.c) */
-		job_expire(h, e->uid, rec, now, &st);
 	if (rec && st == SCQ_PENDING) /* a pending job has no other records */
 		j = job_from_json(job_public_json(h, -1, st, rec));
 	else if (rec && st >= 0 && (fd = openat(dirs[st], e->uid,
@@ -136,14 +138,15 @@ static int each_owner(scq *h, int status, const char *prefix, scq_job_fn *fn, vo
 	struct entries e = { NULL, 0, 0 };
 	double now = time_now();
 	size_t i;
-	int s, r = scq_ingest(h, NULL), dirs[SCQ_STATUS_COUNT];
+	int s, r = 0, dirs[SCQ_STATUS_COUNT];
+	/* a read: nothing is ingested, expired or created (scq_refresh) */
 	for (s = 0; s < SCQ_STATUS_COUNT; s++)
-		dirs[s] = r == 0 ? queue_status_dir(h, s) : -1;
+		dirs[s] = store_state_peek(h, s);
 	for (s = 0; r == 0 && s < SCQ_STATUS_COUNT; s++)
-		if (dirs[s] < 0)
+		if (dirs[s] < 0 && dirs[s] != SCQ_ENOTFOUND) /* no folder: no job in that state */
 			r = dirs[s];
 	for (s = 0; r == 0 && s < SCQ_STATUS_COUNT; s++)
-		if (status < 0 || status == s || (status == SCQ_TIMEDOUT && s == SCQ_PENDING))
+		if (dirs[s] >= 0 && (status < 0 || status == s))
 			r = prefix && scq_uid_valid(prefix) ? scan_uid(dirs[s], s, prefix, &e) :
 			    scan_status(h, dirs[s], s, prefix, &e);
 	if (r == 0 && e.n > 1)
@@ -186,27 +189,25 @@ static int published_status(scq *h, const char *owner, const char *uid, json_t *
 /*
  * A record whose job is still in its staging folder (.<uid>.tmp) and not in
  * the inbox: the submit crashed before publishing it, or is still running.
- * Hidden; removed with its staging folder once it is clearly abandoned.
+ * Listings hide it; scq_refresh (SCQ_REFRESH_SUBMISSIONS) removes it and
+ * the record once it is clearly abandoned.
  */
-static int never_published(scq *h, json_t *rec, int recdir, const char *recname)
+char *submission_staging(scq *h, json_t *rec, double *age)
 {
 	const char *owner = json_string_value(json_object_get(rec, "target_email"));
 	const char *uid = json_string_value(json_object_get(rec, "uid"));
 	struct buf p = BUF_INIT, stage = BUF_INIT;
 	struct stat st;
-	char *app;
-	int r = 0;
+	char *app, *r = NULL;
 	if (!owner || !uid || !email_valid(owner) || !scq_uid_valid(uid))
-		return 0;
+		return NULL;
 	app = app_dir_of(h, owner);
 	buf_addf(&p, "%s/inbox/%s/%s", app, h->email, uid);
 	buf_addf(&stage, "%s/inbox/%s/.%s.tmp", app, h->email, uid);
 	if (lstat(p.ptr, &st) < 0 && lstat(stage.ptr, &st) == 0) {
-		r = 1;
-		if (time_now() - (double)st.st_mtim.tv_sec > 600) {
-			fs_remove_tree(AT_FDCWD, stage.ptr);
-			unlinkat(recdir, recname, 0);
-		}
+		r = buf_detach(&stage, NULL);
+		if (age)
+			*age = time_now() - (double)st.st_mtim.tv_sec;
 	}
 	free(app);
 	buf_release(&p);
@@ -317,20 +318,22 @@ static int discover_published(scq *h, int status, const char *prefix, json_t *se
  * one lookup per place, not a walk of every job). */
 static int list_requester(scq *h, int status, const char *prefix, scq_job_list *l)
 {
-	int fd = store_subdir(h, "submitted");
+	int fd = store_subdir_peek(h, "submitted");
 	struct buf err = BUF_INIT;
 	json_t *seen = json_object(), *names = json_array(), *n;
 	size_t i;
 	int r = 0;
-	if (fd < 0) {
+	if (fd < 0 && fd != SCQ_ENOTFOUND) { /* none yet: only what owners published */
 		json_decref(seen);
 		json_decref(names);
 		return fd;
 	}
-	matching_names(fd, prefix, ".json", names);
+	if (fd >= 0)
+		matching_names(fd, prefix, ".json", names);
 	json_array_foreach(names, i, n) {
 		const char *name = json_string_value(n);
 		json_t *rec, *pub = NULL;
+		char *stage;
 		scq_job *j;
 		if (r || !(rec = json_load_file_at(fd, name, SMALL_JSON_MAX, &err)))
 			continue;
@@ -339,7 +342,12 @@ static int list_requester(scq *h, int status, const char *prefix, scq_job_list *
 					    json_true());
 		r = published_status(h, json_string_value(json_object_get(rec, "target_email")),
 				     json_string_value(json_object_get(rec, "uid")), &pub);
-		if (r || (!pub && never_published(h, rec, fd, name))) {
+		if (!r && !pub && (stage = submission_staging(h, rec, NULL))) {
+			free(stage);
+			json_decref(rec);
+			continue;
+		}
+		if (r) {
 			json_decref(rec);
 			continue;
 		}
@@ -356,7 +364,8 @@ static int list_requester(scq *h, int status, const char *prefix, scq_job_list *
 		else
 			scq_job_free(j);
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	if (r == 0)
 		r = discover_published(h, status, prefix, seen, l);
 	json_decref(names);

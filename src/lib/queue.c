@@ -21,7 +21,7 @@ int queue_status_dir(scq *h, int status)
 
 int queue_locate(scq *h, const char *uid)
 {
-	int s, base = store_open(h);
+	int s, base = store_peek(h);
 	struct buf rel = BUF_INIT;
 	if (base < 0 || !scq_uid_valid(uid))
 		return -1;
@@ -37,7 +37,7 @@ int queue_locate(scq *h, const char *uid)
 int queue_job_dir(scq *h, int status, const char *uid)
 {
 	struct buf rel = BUF_INIT;
-	int base = store_open(h), fd;
+	int base = store_peek(h), fd;
 	if (base < 0)
 		return base;
 	buf_addf(&rel, "jobs/%s/%s", scq_status_name(status), uid);

@@ -145,7 +145,7 @@ json_t *republish_needed(scq *h)
 	json_t *a = json_array();
 	int s;
 	for (s = SCQ_COMPLETED; s < SCQ_STATUS_COUNT; s++) {
-		int fd = queue_status_dir(h, s);
+		int fd = store_state_peek(h, s); /* a read (scq status): creates nothing */
 		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 		struct dirent *e;
 		if (!d && fd >= 0)

@@ -22,6 +22,8 @@ static int is_terminal(int st)
 	return st >= SCQ_COMPLETED;
 }
 
+/* A read like scq_find: it sees what others change (the runner, the owner's
+ * scq_refresh, an owner publishing to my outbox), and changes nothing. */
 int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
 {
 	double end = time_mono() + timeout;
@@ -85,7 +87,7 @@ out:
 
 static long count_entries(scq *h, int status)
 {
-	int fd = queue_status_dir(h, status);
+	int fd = store_state_peek(h, status);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	long n = 0;
@@ -101,10 +103,12 @@ int scq_status_json(scq *h, char **json_out)
 	json_t *o = json_object(), *own = json_object(), *mine = json_object(), *held = json_object();
 	json_int_t held_own = 0, held_mine = 0;
 	scq_job_list *l = NULL;
-	int s, r = scq_ingest(h, NULL);
+	int s, r = 0;
 	size_t i;
-	if (r == 0)
-		r = queue_expire(h, NULL);
+	/* a read: the counts of the store as it is (scq_refresh brings it up
+	 * to date); a missing data folder is still an error */
+	if ((s = store_peek(h)) < 0 && s != SCQ_ENOTFOUND)
+		r = s;
 	for (s = 0; r == 0 && s < SCQ_STATUS_COUNT; s++) {
 		json_object_set_new(own, scq_status_name(s), json_integer(count_entries(h, s)));
 		json_object_set_new(mine, scq_status_name(s), json_integer(0));

@@ -15,7 +15,7 @@
 static json_t *load_manifest(scq *h, const char *uid, int *jobfd)
 {
 	struct buf err = BUF_INIT;
-	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1;
+	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1; /* only reads */
 	json_t *m = NULL;
 	*jobfd = st >= 0 ? queue_job_dir(h, st, uid) : -1;
 	if (*jobfd < 0) {
@@ -80,7 +80,7 @@ out:
 static json_t *datasets_load(scq *h)
 {
 	struct buf err = BUF_INIT;
-	int fd = store_open(h);
+	int fd = store_peek(h); /* a read: creates no store */
 	json_t *d = fd >= 0 && fs_exists(fd, "datasets.json") ?
 		    json_load_file_at(fd, "datasets.json", SMALL_JSON_MAX, &err) : NULL;
 	buf_release(&err);

@@ -59,7 +59,7 @@ static void child_main(scq *h, int fd)
 			break;
 	}
 	if (r == 0)
-		r = queue_expire(h, NULL);
+		r = scq_refresh(h, SCQ_REFRESH_EXPIRE); /* the tick's maintenance */
 	if (r < 0)
 		buf_addf(&out, "E %d %s\n", r, h->err.ptr);
 	child_write(fd, out.ptr, out.len);

@@ -274,7 +274,7 @@ static int run_loop(scq *h, struct scq_run_stats *st, volatile int *stop, int wa
 			if (*scq_ingest_notices(h))
 				log_notices(h, scq_ingest_notices(h));
 			if (e == 0)
-				e = queue_expire(h, NULL);
+				e = scq_refresh(h, SCQ_REFRESH_EXPIRE);
 			if (e < 0) {
 				scq_log(h, "ingest: %s (the runner goes on)", h->err.ptr);
 				if (!ingest_code)

@@ -110,7 +110,7 @@ static json_t *settings_load(scq *h)
 	int fd;
 	if (h->settings)
 		return h->settings;
-	fd = store_open(h);
+	fd = store_peek(h); /* reading settings creates no store */
 	if (fd >= 0 && fs_exists(fd, "config.json"))
 		h->settings = json_load_file_at(fd, "config.json", SMALL_JSON_MAX, &err);
 	if (!h->settings)
