@@ -17,10 +17,10 @@
  * the call returns"; a commit means "durable when commit_end returns 0".
  * The handle holds no mode: what a call defers is visible at the call.
  *
- * A caller whose order matters inside one commit (ingest: the jobs must be
- * durable in pending/ before their publication) syncs what must come first
- * itself before going on; commit_end is the last sync, never the only one
- * that a crash argument may count on without saying so.
+ * commit_end orders nothing among the writes it makes durable: a caller
+ * whose crash argument needs some writes durable before others of the same
+ * commit (ingest: the jobs in pending/ before their publication) syncs the
+ * first ones itself, inside the commit.
  */
 #ifndef SCQ_COMMIT_H
 #define SCQ_COMMIT_H
