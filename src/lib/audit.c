@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <sys/file.h>
 #include "alloc.h"
+#include "commit.h"
 #include "fs.h"
 #include "internal.h"
 #include "queue.h"
@@ -136,20 +137,20 @@ static char *entry_line(long long seq, const char *prev, const char *event,
 	return buf_detach(&line, NULL);
 }
 
-int audit_append(scq *h, const char *event, const char *uid, const char *actor,
-		 const char *reason, const char *digest)
+int audit_append(scq *h, struct commit *c, const char *event, const char *uid,
+		 const char *actor, const char *reason, const char *digest)
 {
 	int sfd = store_open(h), fd, r = 0;
 	long long seq;
 	char prev[65], *line = NULL;
 	if (sfd < 0)
 		return sfd;
-	if (h->batch) { /* chained at flush time, see audit_flush */
+	if (c) { /* chained at commit_end, see audit_flush */
 		json_t *o = json_pack("{s:s,s:o,s:o,s:o,s:o}", "event", event, "uid", opt(uid),
 			"actor", opt(actor), "reason", opt(reason), "code_sha256", opt(digest));
 		char *s = json_compact(o);
-		buf_adds(&h->audit_pending, s);
-		buf_addc(&h->audit_pending, '\n');
+		buf_adds(&c->audit, s);
+		buf_addc(&c->audit, '\n');
 		free(s);
 		json_decref(o);
 		return 0;
@@ -424,13 +425,13 @@ static const char *str_or_null(json_t *o, const char *k)
 }
 
 /* Chain and append every deferred event with one write and one fsync. */
-int audit_flush(scq *h)
+int audit_flush(scq *h, struct buf *pending)
 {
 	struct buf out = BUF_INIT;
 	int sfd = store_open(h), fd, r = 0;
 	long long seq;
 	char prev[65], *p, *save = NULL;
-	if (!h->audit_pending.len)
+	if (!pending->len)
 		return 0;
 	if (sfd < 0)
 		return sfd;
@@ -441,7 +442,7 @@ int audit_flush(scq *h)
 		r = scq_fail(h, SCQ_EIO, "audit log '%s' is damaged at its end", scq_audit_path(h));
 		goto out;
 	}
-	for (p = strtok_r(h->audit_pending.ptr, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+	for (p = strtok_r(pending->ptr, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
 		json_t *o = json_loads(p, 0, NULL);
 		char *line = entry_line(++seq, prev, str_or_null(o, "event"), str_or_null(o, "uid"),
 			str_or_null(o, "actor"), str_or_null(o, "reason"), str_or_null(o, "code_sha256"));
@@ -457,7 +458,7 @@ int audit_flush(scq *h)
 	else
 		head_write(h, sfd, seq, prev);
 out:
-	buf_reset(&h->audit_pending);
+	buf_reset(pending);
 	buf_release(&out);
 	close(fd);
 	return r;

@@ -11,10 +11,14 @@
 
 #include "internal.h"
 
-/* Append one event.  Fields may be NULL. */
-int audit_append(scq *h, const char *event, const char *uid,
+/* Append one event.  Fields may be NULL.  Under a commit (commit.h) the
+ * event waits in it and is chained at commit_end; with c NULL it is durable
+ * when the call returns. */
+int audit_append(scq *h, struct commit *c, const char *event, const char *uid,
 		 const char *actor, const char *reason, const char *digest);
-int audit_flush(scq *h);
+/* Chain and append the deferred events of `pending` (commit_end), with
+ * one write and one fsync; pending is emptied. */
+int audit_flush(scq *h, struct buf *pending);
 /* The events of the intact log as uid -> " event event ... " (caller
  * decrefs), or NULL when the log cannot be read or is broken; and whether
  * they explain a job being in `status` (audit.c, from state.c's table). */

@@ -199,7 +199,6 @@ int scq_open(scq **out, const struct scq_open_options *opts)
 	int r;
 	buf_init(&h->err, 8192);
 	buf_init(&h->notices, 1 << 20);
-	buf_init(&h->audit_pending, 1 << 30);
 	h->store_fd = -1;
 	if (sodium_init() < 0) {
 		r = scq_fail(h, SCQ_EIO, "libsodium failed to initialise");
@@ -235,7 +234,6 @@ void scq_close(scq *h)
 	buf_release(&h->err);
 	buf_release(&h->notices);
 	free(h->audit_path);
-	buf_release(&h->audit_pending);
 	free(h);
 }
 

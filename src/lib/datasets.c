@@ -53,7 +53,7 @@ int scq_dataset_add(scq *h, const char *name, const char *path)
 	json_object_set_new(d, name, json_string(real));
 	r = datasets_save(h, d);
 	json_decref(d);
-	return r ? r : audit_append(h, "dataset-add", NULL, h->email, name, NULL);
+	return r ? r : audit_append(h, NULL, "dataset-add", NULL, h->email, name, NULL);
 }
 
 int scq_dataset_remove(scq *h, const char *name)
@@ -67,7 +67,7 @@ int scq_dataset_remove(scq *h, const char *name)
 	json_object_del(d, name);
 	r = datasets_save(h, d);
 	json_decref(d);
-	return r ? r : audit_append(h, "dataset-remove", NULL, h->email, name, NULL);
+	return r ? r : audit_append(h, NULL, "dataset-remove", NULL, h->email, name, NULL);
 }
 
 int scq_dataset_list(scq *h, char **json_out)

@@ -80,7 +80,8 @@ int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
 	d = decision_record(h->email, reason);
 	json_object_set(d, "code_sha256", json_object_get(rec, "code_sha256"));
 	json_object_set_new(d, "allow_network", json_boolean(flags & SCQ_ALLOW_NETWORK));
-	r = job_transition(h, uid, SCQ_PENDING, SCQ_APPROVED, d, h->email, reason);
+	r = job_transition(h, NULL, STATE_BY_OWNER, uid, SCQ_PENDING, SCQ_APPROVED, d,
+			   h->email, reason);
 	json_decref(d);
 	json_decref(rec);
 	buf_release(&err);
@@ -99,7 +100,8 @@ int scq_reject(scq *h, const char *uid, const char *reason)
 		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only pending jobs can be "
 				"rejected", uid, scq_status_name(st));
 	d = decision_record(h->email, reason);
-	r = job_transition(h, uid, SCQ_PENDING, SCQ_REJECTED, d, h->email, reason);
+	r = job_transition(h, NULL, STATE_BY_OWNER, uid, SCQ_PENDING, SCQ_REJECTED, d,
+			   h->email, reason);
 	json_decref(d);
 	return r;
 }
@@ -134,8 +136,8 @@ int scq_release(scq *h, const char *uid)
 	json_decref(d);
 	close(fd);
 	if (r == 0)
-		r = audit_append(h, "release", uid, h->email, NULL, NULL);
-	return r ? r : outbox_publish(h, uid, st, 1);
+		r = audit_append(h, NULL, "release", uid, h->email, NULL, NULL);
+	return r ? r : outbox_publish(h, NULL, uid, st, 1);
 }
 
 /* The owner cancels in its store; the requester asks the owner through its

@@ -412,7 +412,7 @@ static void local_cancel(scq *h, struct exec_job *j, enum exec_stop why)
  * with isolation none, what the job produced stays in sandbox-out/ for
  * `scq republish`.  Output cut by a limit sets limit_reached.
  */
-json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure)
+json_t *run_collect(scq *h, struct commit *c, int jobfd, int src, struct buf *failure)
 {
 	struct collect_limits lim = { setting_int(h, SET_MAX_OUTPUT_BYTES),
 		setting_int(h, SET_MAX_OUTPUT_FILES), 32, 255 };
@@ -428,7 +428,7 @@ json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure)
 	if (src >= 0 && dst < 0)
 		buf_setf(&err, "output/: %s", strerror(errno));
 	if (src >= 0 && (dst < 0 || collect_outputs(src, dst, &lim, &rep, &err) < 0 ||
-			 (!h->batch && fs_syncfs(dst) < 0 &&
+			 (!c && fs_syncfs(dst) < 0 &&
 			  buf_setf(&err, "syncing output/: %s", strerror(errno)) >= 0))) {
 		/* the cause only, no name the job chose: the status is published
 		 * even while results are held for review */
@@ -472,7 +472,7 @@ static int local_finalize(scq *h, struct exec_job *j)
 	      openat(j->jobfd, "sandbox-out", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (lj)
 		lj->res.out_fd = -1;
-	j->st.output = run_collect(h, j->jobfd, src, &j->st.collect_error);
+	j->st.output = run_collect(h, j->commit, j->jobfd, src, &j->st.collect_error);
 	j->st.finalized = 1;
 	j->st.state = EXEC_FINISHED;
 	return 0;

@@ -102,6 +102,9 @@ struct exec_job {
 	double t0;              /* time_mono() of the claim */
 	double timeout;         /* wall-clock seconds from t0 */
 	long long log_cap;      /* bytes of stdout + stderr kept */
+	struct commit *commit;  /* set by the job flow before finalize: the
+				   outputs are durable at commit_end(commit),
+				   or at once when NULL (commit.h) */
 	/* the backend's report */
 	struct exec_status st;
 	/* the backend's own state of this job; NULL before prepare and
@@ -144,7 +147,8 @@ void exec_job_init(struct exec_job *j, const char *uid);
 void exec_job_release(struct exec_job *j);
 
 /* Collect outputs from src (closed) into jobfd's output/; the report for
- * result.json "output".  failure receives the message if it failed. */
-json_t *run_collect(scq *h, int jobfd, int src, struct buf *failure);
+ * result.json "output".  failure receives the message if it failed.
+ * output/ is synced now with c NULL, at commit_end(c) otherwise. */
+json_t *run_collect(scq *h, struct commit *c, int jobfd, int src, struct buf *failure);
 
 #endif

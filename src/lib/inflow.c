@@ -49,7 +49,7 @@ void inflow_close(struct inflow *f)
 {
 	int fd = store_open(f->h);
 	if (f->dirty && fd >= 0)
-		json_write_at(fd, INFLOW_FILE, f->state, SYNC_FLAGS(f->h));
+		json_write_at(fd, INFLOW_FILE, f->state, 0);
 	json_decref(f->state);
 	json_decref(f->pending);
 	json_decref(f->incomplete);
@@ -160,7 +160,7 @@ void inflow_tell_waiting(struct inflow *f, const char *req, const char *uid,
 		goto out;
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "uid", uid, "requester_email", req,
 		      "target_email", f->h->email, "status", "pending", "waiting", text.ptr);
-	json_write_at(fd, "status.json", o, SYNC_FLAGS(f->h));
+	json_write_at(fd, "status.json", o, 0);
 	buf_addf(&f->h->notices, "waiting inbox/%s/%s: %s\n", req, uid, why);
 out:
 	json_decref(old);

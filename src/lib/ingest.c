@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <sys/file.h>
 #include "alloc.h"
+#include "commit.h"
 #include "fs.h"
 #include "inflow.h"
 #include "job.h"
@@ -32,7 +33,7 @@
 struct ingest {
 	scq *h;
 	struct scq_ingest_stats *st;
-	json_t *staged; /* array of {uid, req} committed in batch_commit_ingest */
+	json_t *staged; /* array of {uid, req} committed in commit_staged */
 	int inbox;      /* fd of my inbox/ */
 	struct inflow flow; /* per-requester caps (inflow.h) */
 	double until;   /* monotonic end of this pass's work, 0: none */
@@ -246,8 +247,9 @@ static int already_taken(struct ingest *in, int parent, const char *req,
 	} else if (a && b && !strcmp(a, b) && who && !strcmp(who, req)) {
 		/* a crash hit after the commit: finish what ingest would have
 		 * done (once: a replay of a published job changes nothing) */
-		if (st == SCQ_PENDING && !published(h, req, uid) && outbox_publish(h, uid, st, 0) == 0)
-			audit_append(h, "ingest-recovered", uid, req, NULL, a);
+		if (st == SCQ_PENDING && !published(h, req, uid) &&
+		    outbox_publish(h, NULL, uid, st, 0) == 0)
+			audit_append(h, NULL, "ingest-recovered", uid, req, NULL, a);
 		/* never an error that stops the owner: what cannot be removed
 		 * (a hostile tree) is quarantined by rename */
 		if (fs_remove_tree(parent, uid) < 0) {
@@ -389,8 +391,10 @@ static int commit_staged(struct ingest *in)
 	int tmp = -1, pend = -1, r = 0;
 	size_t i;
 	json_t *e;
+	struct commit c;
 	if (!json_array_size(in->staged))
 		return 0;
+	commit_begin(h, &c);
 	tmp = store_subdir(h, "tmp");
 	pend = queue_status_dir(h, SCQ_PENDING);
 	if (tmp < 0 || pend < 0 || fs_syncfs(tmp) < 0) {
@@ -401,8 +405,8 @@ static int commit_staged(struct ingest *in)
 		const char *uid = json_string_value(json_object_get(e, "uid"));
 		struct buf err = BUF_INIT, rel = BUF_INIT;
 		json_t *srec;
-		if ((r = state_move_at(h, tmp, pend, uid, STATE_STAGED, SCQ_PENDING, NULL,
-				       FS_DEFER_SYNC)) != 0)
+		if ((r = state_move_at(h, &c, STATE_BY_INGEST, tmp, pend, uid, STATE_STAGED,
+				       SCQ_PENDING, NULL)) != 0)
 			goto out;
 		buf_addf(&rel, "%s/job.json", uid);
 		srec = json_load_file_at(pend, rel.ptr, SMALL_JSON_MAX, &err);
@@ -412,19 +416,19 @@ static int commit_staged(struct ingest *in)
 		buf_release(&rel);
 		buf_release(&err);
 	}
+	/* the jobs are durable in pending/ before anything tells of them */
 	if (fs_fsync_dir(pend) < 0 || fs_fsync_dir(tmp) < 0) {
 		r = scq_fail_errno(h, "syncing the store");
 		goto out;
 	}
-	batch_begin(h);
 	json_array_foreach(in->staged, i, e) {
 		const char *uid = json_string_value(json_object_get(e, "uid"));
-		audit_append(h, "ingest", uid, json_string_value(json_object_get(e, "req")),
+		audit_append(h, &c, "ingest", uid, json_string_value(json_object_get(e, "req")),
 			     NULL, json_string_value(json_object_get(e, "digest")));
-		outbox_publish(h, uid, SCQ_PENDING, 0);
+		outbox_publish(h, &c, uid, SCQ_PENDING, 0);
 		in->st->ingested++;
 	}
-	r = batch_commit(h);
+	r = commit_end(&c);
 	/* Only now, with the store durable, may the inbox copies go. */
 	json_array_foreach(in->staged, i, e) {
 		struct buf rel = BUF_INIT;
@@ -434,34 +438,12 @@ static int commit_staged(struct ingest *in)
 		buf_release(&rel);
 	}
 out:
+	if (c.h) /* left before the commit: nothing told of the moves yet */
+		commit_end(&c);
 	if (tmp >= 0)
 		close(tmp);
 	if (pend >= 0)
 		close(pend);
-	return r;
-}
-
-void batch_begin(scq *h)
-{
-	h->batch = 1;
-}
-
-int batch_commit(scq *h)
-{
-	int fd = store_open(h), r = 0, site;
-	struct stat a, b;
-	h->batch = 0;
-	if (fd >= 0 && fs_syncfs(fd) < 0)
-		r = scq_fail_errno(h, "syncing");
-	/* the outbox lives under datasites/, possibly another file system */
-	site = open(h->datasites, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (site >= 0 && fd >= 0 && fstat(fd, &a) == 0 && fstat(site, &b) == 0 &&
-	    a.st_dev != b.st_dev && fs_syncfs(site) < 0 && !r)
-		r = scq_fail_errno(h, "syncing '%s'", h->datasites);
-	if (site >= 0)
-		close(site);
-	if (audit_flush(h) < 0 && !r)
-		r = SCQ_EIO;
 	return r;
 }
 

@@ -28,8 +28,6 @@ struct scq {
 	int store_fd;     /* -1 until store_open() */
 	struct buf err;
 	json_t *settings; /* cached owner settings, NULL until loaded */
-	int batch;        /* 1: defer fsyncs and audit lines to batch_commit */
-	struct buf audit_pending; /* audit lines waiting for batch_commit */
 	struct buf notices;       /* one line per quarantine of the last ingest */
 	scq_log_fn *log_fn;       /* scq_set_log: events of a long call */
 	unsigned ingest_rotor;    /* rotates the requesters between passes */
@@ -40,12 +38,8 @@ struct scq {
 /* Report one line through scq_set_log's hook (nothing if none is set). */
 void scq_log(scq *h, const char *fmt, ...) SCQ_PRINTF(2, 3);
 
-/* Start deferring syncs (ingest of many jobs); batch_commit makes
- * everything durable with one syncfs and one audit fsync. */
-void batch_begin(scq *h);
-/* fs flags for a write: deferred while a batch is open. */
-#define SYNC_FLAGS(h) ((h)->batch ? FS_DEFER_SYNC : 0)
-int batch_commit(scq *h);
+/* Durability of many writes at once: commit.h (struct commit). */
+struct commit;
 /* Set the message and return code (always negative). */
 int scq_fail(scq *h, int code, const char *fmt, ...) SCQ_PRINTF(3, 4);
 /* Same, appending ": strerror(errno)". */

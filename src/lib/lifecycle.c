@@ -18,18 +18,18 @@
 #include "outbox.h"
 #include "banned.h"
 
-int job_transition(scq *h, const char *uid, int from, int to, json_t *record,
-		   const char *actor, const char *reason)
+int job_transition(scq *h, struct commit *c, unsigned by, const char *uid, int from,
+		   int to, json_t *record, const char *actor, const char *reason)
 {
 	const struct state_row *row = state_find(from, to);
 	const char *digest = NULL;
-	int r = state_move(h, uid, from, to, record, SYNC_FLAGS(h));
+	int r = state_move(h, c, by, uid, from, to, record);
 	if (r)
 		return r;
 	if (record)
 		digest = json_string_value(json_object_get(record, "code_sha256"));
-	r = audit_append(h, row->event, uid, actor, reason, digest);
-	if (!r && (r = outbox_publish(h, uid, to, !!(row->flags & STATE_RESULTS))) != 0 &&
+	r = audit_append(h, c, row->event, uid, actor, reason, digest);
+	if (!r && (r = outbox_publish(h, c, uid, to, !!(row->flags & STATE_RESULTS))) != 0 &&
 	    queue_locate(h, uid) != to)
 		r = 0; /* already moved on (a runner claimed it): the next state publishes */
 	return r;
@@ -46,7 +46,8 @@ int job_expire(scq *h, const char *uid, json_t *rec, double now, int *status)
 	    now <= created + (double)t)
 		return 0;
 	d = decision_record("scq", "job expired: the data owner did not decide within its timeout");
-	r = job_transition(h, uid, SCQ_PENDING, SCQ_TIMEDOUT, d, "scq", "approval timeout");
+	r = job_transition(h, NULL, STATE_BY_SCQ, uid, SCQ_PENDING, SCQ_TIMEDOUT, d, "scq",
+			   "approval timeout");
 	json_decref(d);
 	*status = r == 0 ? SCQ_TIMEDOUT : queue_locate(h, uid);
 	return r == SCQ_ESTATE ? 0 : r; /* decided meanwhile */
@@ -129,7 +130,8 @@ int job_cancel(scq *h, const char *uid, const char *by)
 		d = decision_record(by, strcmp(by, h->email) ? "cancelled by requester" :
 				    "cancelled by data owner");
 		json_object_set_new(d, "from", json_string(scq_status_name(st)));
-		r = job_transition(h, uid, st, SCQ_CANCELLED, d, by, NULL);
+		r = job_transition(h, NULL, strcmp(by, h->email) ? STATE_BY_REQUESTER :
+				   STATE_BY_OWNER, uid, st, SCQ_CANCELLED, d, by, NULL);
 		json_decref(d);
 	}
 	if (fd >= 0)

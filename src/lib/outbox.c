@@ -18,6 +18,7 @@
 #include "compat.h"
 #include <dirent.h>
 #include "alloc.h"
+#include "commit.h"
 #include "fs.h"
 #include "job.h"
 #include "manifest.h"
@@ -126,15 +127,15 @@ static void note_publish_error(int jobfd, const char *msg)
 
 /* Copy log and outputs; their descriptions go to extra.  Returns 0 or an
  * SCQ_E* code (the publication failure is then recorded in the store). */
-static int publish_results(scq *h, const char *uid, int jobfd, int outfd, json_t *pub,
-			   json_t *extra)
+static int publish_results(scq *h, struct commit *c, const char *uid, int jobfd, int outfd,
+			   json_t *pub, json_t *extra)
 {
 	struct buf err = BUF_INIT;
 	int r = 0;
 	json_object_set(extra, "run", json_object_get(pub, "run"));
 	if (publish_log(jobfd, outfd, extra, &err) < 0 ||
 	    publish_outputs(jobfd, outfd, extra, &err) < 0 ||
-	    (!h->batch && fs_syncfs(outfd) < 0 &&
+	    (!c && fs_syncfs(outfd) < 0 &&
 	     buf_setf(&err, "syncing the outbox: %s", strerror(errno)) >= 0))
 		r = scq_fail(h, SCQ_EIO, "publishing results of job '%s': %s", uid, err.ptr);
 	json_object_del(extra, "run");
@@ -143,7 +144,7 @@ static int publish_results(scq *h, const char *uid, int jobfd, int outfd, json_t
 	return r;
 }
 
-int outbox_publish(scq *h, const char *uid, int status, int with_results)
+int outbox_publish(scq *h, struct commit *c, const char *uid, int status, int with_results)
 {
 	struct buf err = BUF_INIT;
 	scq_job *j = NULL;
@@ -170,7 +171,7 @@ int outbox_publish(scq *h, const char *uid, int status, int with_results)
 		job_redact_held(j->obj); /* nothing the job chose leaves before release */
 	}
 	if (with_results) {
-		r = publish_results(h, uid, jobfd, outfd, j->obj, extra);
+		r = publish_results(h, c, uid, jobfd, outfd, j->obj, extra);
 		scq_job_free(j); /* again: the publication record changed */
 		if (!(j = job_load_store(h, jobfd, status, &err))) {
 			r = r ? r : scq_fail(h, SCQ_EIO, "job '%s': job.json: %s", uid, err.ptr);
@@ -178,7 +179,7 @@ int outbox_publish(scq *h, const char *uid, int status, int with_results)
 		}
 		json_object_update(j->obj, extra);
 	}
-	if (json_write_at(outfd, "status.json", j->obj, h->batch ? FS_DEFER_SYNC : 0) < 0 && !r)
+	if (json_write_at(outfd, "status.json", j->obj, commit_fsflags(c)) < 0 && !r)
 		r = scq_fail_errno(h, "publishing status of job '%s'", uid);
 out:
 	json_decref(extra);
@@ -209,7 +210,7 @@ static int reconcile_one(scq *h, int status, const char *uid, json_t *events)
 	int unexplained = req && events && !audit_explains(events, uid, status);
 	if (lag || unexplained) {
 		/* a crash hit between a transition and its publication, or (in a
-		 * batch, which publishes before its one audit write) between the
+		 * commit, which publishes before its one audit write) between the
 		 * publication and the audit line.  A state the log does not
 		 * explain is recorded as "recovered", never passed off as an
 		 * ordinary event: a folder placed in the store by hand shows up
@@ -220,9 +221,9 @@ static int reconcile_one(scq *h, int status, const char *uid, json_t *events)
 			scq_log(h, "job %s is %s in the store but the audit log has no event for "
 				"it (a crash, or a folder placed by hand): recorded as 'recovered'",
 				uid, scq_status_name(status));
-		if (outbox_publish(h, uid, status, status >= SCQ_COMPLETED) == 0)
-			r = audit_append(h, unexplained ? "recovered" : "republish", uid, "scq",
-					 scq_status_name(status), NULL);
+		if (outbox_publish(h, NULL, uid, status, status >= SCQ_COMPLETED) == 0)
+			r = audit_append(h, NULL, unexplained ? "recovered" : "republish", uid,
+					 "scq", scq_status_name(status), NULL);
 	}
 	json_decref(pub);
 	json_decref(rec);

@@ -10,8 +10,10 @@
 
 #include "internal.h"
 
-/* Publish the job's current public status to the requester's outbox. */
-int outbox_publish(scq *h, const char *uid, int status, int with_results);
+/* Publish the job's current public status to the requester's outbox:
+ * durable when it returns with c NULL, at commit_end(c) otherwise. */
+int outbox_publish(scq *h, struct commit *c, const char *uid, int status,
+		   int with_results);
 /* Re-publish every job whose outbox status lags the store (after a crash). */
 int outbox_reconcile(scq *h);
 

@@ -81,7 +81,7 @@ int quarantine_entry(scq *h, int parent, const char *req, const char *name,
 		goto out;
 	}
 	buf_addf(&entry, "inbox/%s/%s -> quarantine/%s", req, name, qname.ptr);
-	audit_append(h, "quarantine", scq_uid_valid(name) ? name : NULL, req, reason, NULL);
+	audit_append(h, NULL, "quarantine", scq_uid_valid(name) ? name : NULL, req, reason, NULL);
 	publish_refusal(h, req, name, reason);
 	quarantine_notice(h, req, name, reason);
 out:
@@ -122,7 +122,7 @@ static int batch_folder(scq *h, int qdir, const char *batch, const char *req)
 			close(fd);
 	}
 	if (r == 0) {
-		audit_append(h, "quarantine", NULL, req, "over max_quarantines_per_hour: "
+		audit_append(h, NULL, "quarantine", NULL, req, "over max_quarantines_per_hour: "
 			     "further refusals this hour are batched", NULL);
 		quarantine_notice(h, req, batch, "over max_quarantines_per_hour: further "
 				  "refusals of this hour go to this one folder");

@@ -52,7 +52,7 @@ static int recollect(scq *h, const char *uid, int fd, json_t *res, json_t **nres
 			 "again", uid);
 		goto out;
 	}
-	out = run_collect(h, fd, src, &fail);
+	out = run_collect(h, NULL, fd, src, &fail);
 	if (fail.len) {
 		json_decref(out);
 		r = scq_fail(h, SCQ_EIO, "job '%s': %s", uid, fail.ptr);
@@ -84,15 +84,16 @@ static int redo_collect(scq *h, const char *uid, int st, int fd, json_t *res)
 		return r;
 	to = json_is_null(json_object_get(nres, "error_kind")) ? SCQ_COMPLETED : SCQ_FAILED;
 	if (st == SCQ_FAILED) { /* failed -> completed, or its record rewritten */
-		r = job_transition(h, uid, st, to, nres, h->email, "outputs collected again");
+		r = job_transition(h, NULL, STATE_BY_OWNER, uid, st, to, nres, h->email,
+				   "outputs collected again");
 	} else { /* a cancelled run stays cancelled: its own outcome */
 		r = json_write_at(fd, "result.json", nres, 0) < 0 ?
 		    scq_fail_errno(h, "writing result of job '%s'", uid) : 0;
 		if (r == 0)
-			r = audit_append(h, "republish", uid, h->email, "outputs collected again",
-					 NULL);
+			r = audit_append(h, NULL, "republish", uid, h->email,
+					 "outputs collected again", NULL);
 		if (r == 0)
-			r = outbox_publish(h, uid, st, 1);
+			r = outbox_publish(h, NULL, uid, st, 1);
 	}
 	if (r == 0)
 		fs_remove_tree(fd, "sandbox-out");
@@ -118,9 +119,10 @@ int scq_republish(scq *h, const char *uid)
 	if (res && collect_failed(res)) {
 		r = redo_collect(h, uid, st, fd, res);
 	} else {
-		r = outbox_publish(h, uid, st, st >= SCQ_COMPLETED);
+		r = outbox_publish(h, NULL, uid, st, st >= SCQ_COMPLETED);
 		if (r == 0)
-			r = audit_append(h, "republish", uid, h->email, scq_status_name(st), NULL);
+			r = audit_append(h, NULL, "republish", uid, h->email, scq_status_name(st),
+					 NULL);
 	}
 	json_decref(res);
 	close(fd);

@@ -19,6 +19,7 @@
 #include "manifest.h"
 #include "queue.h"
 #include "runner.h"
+#include "commit.h"
 #include "lifecycle.h"
 #include "state.h"
 #include "settings.h"
@@ -90,7 +91,7 @@ static void job_inputs(scq *h, struct run_slot *s)
 	j->log_cap = setting_int(h, SET_MAX_OUTPUT_BYTES);
 }
 
-int run_claim(scq *h, const char *uid, struct run_slot *s)
+int run_claim(scq *h, struct commit *c, const char *uid, struct run_slot *s)
 {
 	int appr = queue_status_dir(h, SCQ_APPROVED), run = queue_status_dir(h, SCQ_RUNNING), r = 0;
 	char now[ISO_LEN];
@@ -101,7 +102,7 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	s->lockfd = openat(appr, uid, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (s->lockfd < 0 || fs_flock(s->lockfd, LOCK_EX | LOCK_NB) < 0)
 		goto out; /* someone else is claiming it */
-	if (state_move_at(h, appr, run, uid, SCQ_APPROVED, SCQ_RUNNING, NULL, SYNC_FLAGS(h)) &&
+	if (state_move_at(h, c, STATE_BY_RUNNER, appr, run, uid, SCQ_APPROVED, SCQ_RUNNING, NULL) &&
 	    !fs_exists(run, uid))
 		goto out; /* someone else claimed it, or the rename failed */
 	/* (a failed fsync after a successful rename still leaves the job ours:
@@ -114,11 +115,11 @@ int run_claim(scq *h, const char *uid, struct run_slot *s)
 	job_inputs(h, s);
 	time_now_iso(now);
 	rec = json_pack("{s:s,s:i}", "started_at", now, "runner_pid", (int)getpid());
-	if (json_write_at(s->job.jobfd, "running.json", rec, SYNC_FLAGS(h)) < 0)
+	if (json_write_at(s->job.jobfd, "running.json", rec, commit_fsflags(c)) < 0)
 		buf_setf(&s->job.st.error, "writing running.json: %s", strerror(errno));
 	json_decref(rec);
-	audit_append(h, "start", uid, h->email, NULL, str(s->rec, "code_sha256"));
-	outbox_publish(h, uid, SCQ_RUNNING, 0);
+	audit_append(h, c, "start", uid, h->email, NULL, str(s->rec, "code_sha256"));
+	outbox_publish(h, c, uid, SCQ_RUNNING, 0);
 out:
 	if (!r && s->lockfd >= 0) {
 		close(s->lockfd);
@@ -282,7 +283,7 @@ static void exit_line(struct buf *log, const struct run_slot *s)
 			 "the runner stopped while the job ran" : "the job did not run");
 }
 
-static void write_log(scq *h, struct run_slot *s, json_t *res)
+static void write_log(struct commit *c, struct run_slot *s, json_t *res)
 {
 	struct buf log = BUF_INIT;
 	char started[ISO_LEN];
@@ -302,7 +303,7 @@ static void write_log(scq *h, struct run_slot *s, json_t *res)
 	buf_adds(&log, "\n\n");
 	exit_line(&log, s);
 	buf_addf(&log, "\nCompleted: %s\n", str(res, "completed_at"));
-	fs_write_atomic(s->job.jobfd, "execution.log", log.ptr, log.len, SYNC_FLAGS(h));
+	fs_write_atomic(s->job.jobfd, "execution.log", log.ptr, log.len, commit_fsflags(c));
 	unlinkat(s->job.jobfd, ".stdout.tmp", 0);
 	unlinkat(s->job.jobfd, ".stderr.tmp", 0);
 	buf_release(&log);
@@ -322,9 +323,10 @@ static void release(struct run_slot *s)
 }
 
 /* The job's end, through the queue (running -> its final state). */
-static int finish_transition(scq *h, struct run_slot *s, int status, json_t *res)
+static int finish_transition(scq *h, struct commit *c, struct run_slot *s, int status,
+			     json_t *res)
 {
-	return job_transition(h, s->job.uid, SCQ_RUNNING, status, res, h->email,
+	return job_transition(h, c, STATE_BY_RUNNER, s->job.uid, SCQ_RUNNING, status, res, h->email,
 			      str(res, "error_kind")[0] ? str(res, "error_kind") : NULL);
 }
 
@@ -357,10 +359,11 @@ static json_t *result_record(scq *h, struct run_slot *s)
 
 /* Finalize, record the result and the log, clean up, finish; releases the
  * slot. */
-int run_finish(scq *h, struct run_slot *s)
+int run_finish(scq *h, struct commit *commit, struct run_slot *s)
 {
 	json_t *res;
 	int status, r;
+	s->job.commit = commit;
 	res = result_record(h, s);
 	outcome(s, &status, res);
 	/* the release mode this run's results fall under (job.c: results held) */
@@ -370,9 +373,9 @@ int run_finish(scq *h, struct run_slot *s)
 		json_t *c = load(s->job.jobfd, "cancel-request.json");
 		json_object_set_new(res, "cancel", c ? c : decision_record(h->email, "cancelled"));
 	}
-	write_log(h, s, res);
+	write_log(commit, s, res);
 	s->ex->cleanup(h, &s->job); /* before the job leaves running/ */
-	r = finish_transition(h, s, status, res);
+	r = finish_transition(h, commit, s, status, res);
 	s->final_status = status;
 	/* a failed publication or collection: shown by the runner and in
 	 * `scq status`, completed by `scq republish` */
@@ -411,7 +414,7 @@ int run_recover(scq *h, const struct executor *ex, unsigned *recovered)
 			 "it was not re-run (approve a new submission to run it again)");
 		s.job.st.error_kind = "runner_restart";
 		ex->cancel(h, &s.job, EXEC_STOP_RUNNER);
-		r = run_finish(h, &s);
+		r = run_finish(h, NULL, &s);
 		if (r == 0 && recovered)
 			(*recovered)++;
 	}

@@ -20,6 +20,7 @@
 #include "lifecycle.h"
 #include "queue.h"
 #include "runner.h"
+#include "commit.h"
 #include "settings.h"
 #include "audit.h"
 #include "ingest.h"
@@ -99,24 +100,25 @@ static void queue_refresh(struct loop *l, double now)
 
 static void fill_slots(struct loop *l)
 {
+	struct commit c;
 	int i;
 	if (l->nused >= l->max)
 		return;
 	queue_refresh(l, time_mono());
 	/* claim a group with one sync, then start them: never run an undurable claim */
-	batch_begin(l->h);
+	commit_begin(l->h, &c);
 	for (; l->next < l->nqueue && l->nused < l->max; l->next++) {
 		for (i = 0; i < MAX_SLOTS && l->used[i]; i++)
 			;
-		if (run_claim(l->h, json_string_value(json_object_get(l->queue[l->next], "uid")),
-			      &l->slots[i])) {
+		const char *uid = json_string_value(json_object_get(l->queue[l->next], "uid"));
+		if (run_claim(l->h, &c, uid, &l->slots[i])) {
 			l->slots[i].ex = l->ex;
 			l->used[i] = 2; /* claimed, not started */
 			l->nused++;
 			l->st->started++;
 		}
 	}
-	if (batch_commit(l->h) == 0) {
+	if (commit_end(&c) == 0) {
 		for (i = 0; i < MAX_SLOTS; i++)
 			if (l->used[i] == 2) {
 				run_start(l->h, &l->slots[i]);
@@ -132,13 +134,13 @@ static void fill_slots(struct loop *l)
 	}
 }
 
-static void finish_slot(struct loop *l, int i)
+static void finish_slot(struct loop *l, struct commit *c, int i)
 {
 	struct run_slot *s = &l->slots[i];
 	/* counted by the recorded outcome: a run whose outputs could not be
 	 * collected is not "completed" */
 	s->final_status = SCQ_FAILED;
-	run_finish(l->h, s);
+	run_finish(l->h, c, s);
 	if (s->final_status == SCQ_CANCELLED)
 		l->st->cancelled++;
 	else if (s->final_status == SCQ_COMPLETED)
@@ -165,6 +167,7 @@ static void poll_slots(struct loop *l, int timeout_ms)
 		cnt[i] = run_wait_fds(&l->slots[i], p + n);
 		n += cnt[i];
 	}
+	struct commit c;
 	if (poll(p, (nfds_t)n, timeout_ms) < 0 && errno != EINTR)
 		return;
 	int done[MAX_SLOTS], ndone = 0;
@@ -173,10 +176,10 @@ static void poll_slots(struct loop *l, int timeout_ms)
 			done[ndone++] = i;
 	if (!ndone)
 		return;
-	batch_begin(l->h); /* every job that ended in this round: one sync */
+	commit_begin(l->h, &c); /* every job that ended in this round: one sync */
 	for (i = 0; i < ndone; i++)
-		finish_slot(l, done[i]);
-	batch_commit(l->h);
+		finish_slot(l, &c, done[i]);
+	commit_end(&c);
 }
 
 static int cleanup_status(scq *h, int status, double cutoff, unsigned *n)
@@ -200,7 +203,7 @@ static int cleanup_status(scq *h, int status, double cutoff, unsigned *n)
 		if (j)
 			fs_remove_tree(AT_FDCWD, rel.ptr);
 		fs_remove_tree(dirfd(d), e->d_name);
-		audit_append(h, "cleanup", e->d_name, "scq", NULL, NULL);
+		audit_append(h, NULL, "cleanup", e->d_name, "scq", NULL, NULL);
 		(*n)++;
 		scq_job_free(j);
 		free(app);

@@ -29,7 +29,7 @@ struct run_slot {
 
 /* Claim uid (approved -> running).  Returns 1 if claimed (the slot is
  * then in use, possibly already failed), 0 if someone else has it. */
-int run_claim(scq *h, const char *uid, struct run_slot *s);
+int run_claim(scq *h, struct commit *c, const char *uid, struct run_slot *s);
 /* Check the approval and start the claimed job (prepare, start).  Call
  * only once the claim is durable, so that a crash can never make a
  * started job look unstarted. */
@@ -44,7 +44,7 @@ int run_poll(scq *h, struct run_slot *s, const struct pollfd *p, int n, double n
 /* The runner stops: stop the job (recorded as runner_restart). */
 void run_stop(scq *h, struct run_slot *s);
 /* Finalize, record the result, clean up, finish; releases the slot. */
-int run_finish(scq *h, struct run_slot *s);
+int run_finish(scq *h, struct commit *commit, struct run_slot *s);
 /* running/<uid> with no live runner -> failed (runner restart); never
  * started again. */
 int run_recover(scq *h, const struct executor *ex, unsigned *recovered);

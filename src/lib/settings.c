@@ -245,7 +245,7 @@ int scq_config_set(scq *h, const char *key, const char *value)
 		return fd;
 	if (json_write_at(fd, "config.json", cfg, 0) < 0)
 		return scq_fail_errno(h, "writing '%s/config.json'", h->store);
-	return audit_append(h, "config", NULL, h->email, key, NULL);
+	return audit_append(h, NULL, "config", NULL, h->email, key, NULL);
 }
 
 int scq_config_json(scq *h, char **json_out)

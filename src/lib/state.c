@@ -11,6 +11,7 @@
  */
 #include "compat.h"
 #include "alloc.h"
+#include "commit.h"
 #include "fs.h"
 #include "queue.h"
 #include "state.h"
@@ -67,6 +68,18 @@ int state_finished(int status)
 	return status >= SCQ_COMPLETED && status < SCQ_STATUS_COUNT;
 }
 
+const char *state_by_name(unsigned by)
+{
+	switch (by) {
+	case STATE_BY_OWNER: return "the data owner";
+	case STATE_BY_REQUESTER: return "the requester";
+	case STATE_BY_RUNNER: return "the runner";
+	case STATE_BY_INGEST: return "ingest";
+	case STATE_BY_SCQ: return "scq";
+	default: return "an unknown actor";
+	}
+}
+
 static int state_dir(scq *h, int state)
 {
 	return state == STATE_STAGED ? store_subdir(h, "tmp") : queue_status_dir(h, state);
@@ -97,25 +110,30 @@ static int state_error(scq *h, const char *uid, int from)
 }
 
 /* The move's row, or NULL with the error set: checked before any file
- * is touched. */
-static const struct state_row *check_move(scq *h, const char *uid, int from, int to,
-					  json_t *record, int *r)
+ * is touched.  `by` must be one actor (one bit), and one its row names. */
+static const struct state_row *check_move(scq *h, unsigned by, const char *uid, int from,
+					  int to, json_t *record, int *r)
 {
 	const struct state_row *row = state_find(from, to);
 	if (!row)
 		*r = scq_fail(h, SCQ_ESTATE, "job '%s': no move from %s to %s "
 			      "(doc/protocol.md §5)", uid, state_name(from), state_name(to));
+	else if ((by & (by - 1)) || !(row->flags & by & STATE_BY_ANY))
+		*r = scq_fail(h, SCQ_EPERM, "job '%s': %s may not move it from %s to %s "
+			      "(doc/protocol.md §5)", uid, state_by_name(by), state_name(from),
+			      state_name(to));
 	else if (row->record && !record)
 		*r = scq_fail(h, SCQ_EINVAL, "job '%s': the move from %s to %s needs its "
 			      "record %s", uid, state_name(from), state_name(to), row->record);
 	return *r ? NULL : row;
 }
 
-int state_move_at(scq *h, int src, int dst, const char *uid, int from, int to,
-		  json_t *record, unsigned fsflags)
+int state_move_at(scq *h, struct commit *c, unsigned by, int src, int dst,
+		  const char *uid, int from, int to, json_t *record)
 {
 	int r = 0;
-	const struct state_row *row = check_move(h, uid, from, to, record, &r);
+	unsigned fsflags = commit_fsflags(c);
+	const struct state_row *row = check_move(h, by, uid, from, to, record, &r);
 	if (!row)
 		return r;
 	if (row->record && (r = write_record(h, src, uid, row, record, fsflags)) != 0)
@@ -128,16 +146,16 @@ int state_move_at(scq *h, int src, int dst, const char *uid, int from, int to,
 	return 0;
 }
 
-int state_move(scq *h, const char *uid, int from, int to, json_t *record,
-	       unsigned fsflags)
+int state_move(scq *h, struct commit *c, unsigned by, const char *uid, int from, int to,
+	       json_t *record)
 {
 	int src, dst, r = 0;
-	if (!check_move(h, uid, from, to, record, &r))
+	if (!check_move(h, by, uid, from, to, record, &r))
 		return r;
 	src = state_dir(h, from);
 	dst = from == to ? -1 : state_dir(h, to);
 	r = src < 0 ? src : from != to && dst < 0 ? dst :
-	    state_move_at(h, src, dst, uid, from, to, record, fsflags);
+	    state_move_at(h, c, by, src, dst, uid, from, to, record);
 	if (src >= 0)
 		close(src);
 	if (dst >= 0)

@@ -5,7 +5,8 @@
  * Exports:
  *   STATE_STAGED        pseudo-state: tmp/<uid>, a job ingest has staged
  *   STATE_COUNT         the 8 statuses of scq.h plus the pseudo-states
- *   STATE_BY_*          who may make a move (flags of a row)
+ *   STATE_BY_*          who may make a move (flags of a row); a mover
+ *                       names itself with one of them
  *   STATE_RESULTS       the move's publication carries log and outputs
  *   struct state_row    {from, to, record, also, event, flags}
  *   state_table()       every allowed move (doc/protocol.md §5 mirrors it)
@@ -13,6 +14,7 @@
  *   state_name()        "pending" ... "cancelled", "staged"
  *   state_finished()    the job is over: no move leads back to a waiting or
  *                       running state (t-state checks it against the table)
+ *   state_by_name()     "the data owner" ... for one STATE_BY_* flag
  *   state_move()        THE state change of a job: record, then rename
  *   state_move_at()     the same with the two state folders already open
  *
@@ -22,6 +24,10 @@
  * same move only one wins: the loser sees ENOENT (or EEXIST) and gets
  * SCQ_ESTATE naming the job's state.  Nothing else in the library renames
  * between state folders (make check-layering greps for it).
+ *
+ * The mover says who it is (one STATE_BY_* flag), and a move its row does
+ * not allow to that kind of actor is refused (SCQ_EPERM) before any file
+ * is touched: the runner cannot approve, the owner cannot claim.
  *
  * This layer writes and renames only: the audit event and the outbox
  * publication of a move are the caller's (lifecycle.c), one layer up.
@@ -43,6 +49,8 @@ enum state_flags {
 	STATE_BY_SCQ = 1 << 4,       /* scq itself (expiry) */
 	STATE_RESULTS = 1 << 5       /* publish log and outputs with the status */
 };
+#define STATE_BY_ANY (STATE_BY_OWNER | STATE_BY_REQUESTER | STATE_BY_RUNNER | \
+		      STATE_BY_INGEST | STATE_BY_SCQ)
 
 struct state_row {
 	int from, to;
@@ -61,18 +69,22 @@ const char *state_name(int state);
 /* Completed, failed, rejected, timedout or cancelled: the job will not run
  * (again); a wait ends there. */
 int state_finished(int status);
+/* "the data owner", "the requester", "the runner", "ingest", "scq" for
+ * one STATE_BY_* flag; "an unknown actor" otherwise. */
+const char *state_by_name(unsigned by);
 
 /*
- * Move uid from `from` to `to`: refuse (SCQ_ESTATE) a pair not in the
- * table, write record as the row's record file(s), then rename the folder
- * (fs flags: 0 fsyncs both state folders, FS_DEFER_SYNC leaves that to
- * the caller).  from == to (a row for it) rewrites the record in place.
+ * Move uid from `from` to `to` on behalf of `by` (one STATE_BY_* flag):
+ * refuse a pair not in the table (SCQ_ESTATE) or not allowed to `by`
+ * (SCQ_EPERM), write record as the row's record file(s), then rename the
+ * folder; durable when it returns with c NULL, at commit_end(c) otherwise
+ * (commit.h).  from == to (a row for it) rewrites the record in place.
  * SCQ_ESTATE if the job is no longer in `from`.
  */
-int state_move(scq *h, const char *uid, int from, int to, json_t *record,
-	       unsigned fsflags);
+int state_move(scq *h, struct commit *c, unsigned by, const char *uid, int from, int to,
+	       json_t *record);
 /* The same, with the folders of from and to open (src, dst). */
-int state_move_at(scq *h, int src, int dst, const char *uid, int from, int to,
-		  json_t *record, unsigned fsflags);
+int state_move_at(scq *h, struct commit *c, unsigned by, int src, int dst,
+		  const char *uid, int from, int to, json_t *record);
 
 #endif

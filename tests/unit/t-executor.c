@@ -82,7 +82,7 @@ static int fake_finalize(scq *h, struct exec_job *j)
 {
 	if (j->st.finalized)
 		return 0;
-	j->st.output = run_collect(h, j->jobfd, -1, &j->st.collect_error);
+	j->st.output = run_collect(h, j->commit, j->jobfd, -1, &j->st.collect_error);
 	j->st.finalized = 1;
 	j->st.state = EXEC_FINISHED;
 	return 0;
@@ -470,7 +470,7 @@ static void test_cancel(scq *ds, scq *owner, const char *dir)
 static void crashed_claim(scq *owner, const char *uid)
 {
 	struct run_slot s;
-	if (run_claim(owner, uid, &s) != 1)
+	if (run_claim(owner, NULL, uid, &s) != 1)
 		tap_diag("claim of %s failed", uid);
 	close(s.lockfd); /* the runner "dies": its lock goes with it */
 	close(s.job.jobfd);

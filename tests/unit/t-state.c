@@ -2,8 +2,9 @@
  * t-state.c - the job state machine's table (state.c) against a naive
  * model written here independently, as SQLite tests its bitvec against a
  * plain array: every (from, to) pair over all statuses and pseudo-states,
- * allowed or refused, with the row's record, event and flags.  No store:
- * a refused pair must be refused before any file is touched.
+ * allowed or refused, with the row's record, event and flags; and every
+ * actor on every row, allowed or refused (the "who" of the row).  No
+ * store: a refused move must be refused before any file is touched.
  */
 #include "compat.h"
 #include "internal.h"
@@ -61,6 +62,31 @@ static int model_find(int from, int to, struct move *m)
 	return 0;
 }
 
+/* The actors, as the model names them and as a refusal names them. */
+static const struct {
+	const char *model, *said;
+	unsigned flag;
+} actors[] = {
+	{ "owner", "the data owner", STATE_BY_OWNER },
+	{ "requester", "the requester", STATE_BY_REQUESTER },
+	{ "runner", "the runner", STATE_BY_RUNNER },
+	{ "ingest", "ingest", STATE_BY_INGEST },
+	{ "scq", "scq", STATE_BY_SCQ },
+};
+#define NACTORS (sizeof(actors) / sizeof(actors[0]))
+#define UID "00000000-0000-4000-8000-000000000000"
+
+/* Whether the model's "who" (a+b+c) names the actor. */
+static int model_allows(const char *who, const char *actor)
+{
+	char copy[32], *p, *save = NULL;
+	snprintf(copy, sizeof(copy), "%s", who);
+	for (p = strtok_r(copy, "+", &save); p; p = strtok_r(NULL, "+", &save))
+		if (!strcmp(p, actor))
+			return 1;
+	return 0;
+}
+
 static unsigned who_flags(const char *who)
 {
 	unsigned f = 0;
@@ -98,7 +124,7 @@ static void check_row(int from, int to, const struct state_row *row, const struc
 static void check_refused(scq *h, int from, int to)
 {
 	char want[128];
-	int r = state_move(h, "00000000-0000-4000-8000-000000000000", from, to, NULL, 0);
+	int r = state_move(h, NULL, STATE_BY_OWNER, UID, from, to, NULL);
 	snprintf(want, sizeof(want), "no move from %s to %s", state_name(from), state_name(to));
 	ok(r == SCQ_ESTATE && strstr(scq_errmsg(h), want), "%s -> %s is refused",
 	   from >= 0 && from < NSTATES ? names[from] : "?", to >= 0 && to < NSTATES ? names[to] : "?");
@@ -111,9 +137,45 @@ static void check_allowed(scq *h, int from, int to, const struct move *m)
 	int r;
 	if (!strcmp(m->record, "-"))
 		return; /* it would rename: that needs a store */
-	r = state_move(h, "00000000-0000-4000-8000-000000000000", from, to, NULL, 0);
+	r = state_move(h, NULL, who_flags(m->who) & -who_flags(m->who), UID, from, to, NULL);
 	ok(r == SCQ_EINVAL && strstr(scq_errmsg(h), "needs its record"),
 	   "%s -> %s is in the table (it asks for its record)", names[from], names[to]);
+}
+
+/* A refused actor gets SCQ_EPERM naming itself and the move, from both
+ * entry points, before any file is touched (the folders are -1). */
+static void check_refused_actor(scq *h, int from, int to, unsigned by, const char *said)
+{
+	char want[160];
+	int r = state_move(h, NULL, by, UID, from, to, NULL), r2;
+	snprintf(want, sizeof(want), "%s may not move it from %s to %s", said, names[from],
+		 names[to]);
+	ok(r == SCQ_EPERM && strstr(scq_errmsg(h), want), "%s -> %s is refused to %s (%s)",
+	   names[from], names[to], said, scq_errmsg(h));
+	r2 = state_move_at(h, NULL, by, -1, -1, UID, from, to, NULL);
+	ok(r2 == SCQ_EPERM && strstr(scq_errmsg(h), want), "%s -> %s is refused to %s "
+	   "(state_move_at)", names[from], names[to], said);
+}
+
+/* Every actor on the row of an allowed pair: the model's own are let
+ * through to the record check (where there is a record to ask for),
+ * the others refused; no actor, or two at once, is refused too. */
+static void check_actors(scq *h, int from, int to, const struct move *m)
+{
+	size_t a;
+	int r;
+	for (a = 0; a < NACTORS; a++) {
+		if (!model_allows(m->who, actors[a].model)) {
+			check_refused_actor(h, from, to, actors[a].flag, actors[a].said);
+		} else if (strcmp(m->record, "-")) {
+			r = state_move(h, NULL, actors[a].flag, UID, from, to, NULL);
+			ok(r == SCQ_EINVAL && strstr(scq_errmsg(h), "needs its record"),
+			   "%s -> %s is allowed to %s", names[from], names[to], actors[a].said);
+		}
+	}
+	check_refused_actor(h, from, to, 0, "an unknown actor");
+	check_refused_actor(h, from, to, STATE_BY_ANY, "an unknown actor");
+	check_refused_actor(h, from, to, STATE_RESULTS, "an unknown actor");
 }
 
 int main(void)
@@ -127,6 +189,9 @@ int main(void)
 	h.store_fd = -1;
 	buf_init(&h.err, 4096);
 	is_int(STATE_COUNT, NSTATES, "statuses and pseudo-states: %d", NSTATES);
+	for (i = 0; i < NACTORS; i++)
+		is_str(state_by_name(actors[i].flag), actors[i].said, "actor %s is said %s",
+		       actors[i].model, actors[i].said);
 	for (from = 0; from < NSTATES; from++)
 		is_str(state_name(from), names[from], "state %d is %s", from, names[from]);
 	for (from = -1; from <= NSTATES; from++)
@@ -139,6 +204,7 @@ int main(void)
 			if (row && want) {
 				check_row(from, to, row, &m);
 				check_allowed(&h, from, to, &m);
+				check_actors(&h, from, to, &m);
 			} else if (!row) {
 				check_refused(&h, from, to);
 			}
