@@ -326,8 +326,8 @@ static int check_store(struct verify *v)
 			}
 		if (d)
 			closedir(d);
-		else if (fd >= 0)
-			close(fd);
+		else
+			fd_close(&fd);
 	}
 	return r;
 }
@@ -410,8 +410,7 @@ int scq_audit_verify(scq *h, unsigned long *entries)
 	if (r == 0 && sfd >= 0)
 		r = check_store(&v);
 out:
-	if (afd >= 0)
-		close(afd);
+	fd_close(&afd);
 	if (entries)
 		*entries = n;
 	json_decref(v.seen);

@@ -34,8 +34,7 @@ static int sync_datasites(scq *h, int store)
 	if (site >= 0 && fstat(store, &a) == 0 && fstat(site, &b) == 0 &&
 	    a.st_dev != b.st_dev && fs_syncfs(site) < 0)
 		r = scq_fail_errno(h, "syncing '%s'", h->datasites);
-	if (site >= 0)
-		close(site);
+	fd_close(&site);
 	return r;
 }
 

@@ -224,8 +224,7 @@ void scq_close(scq *h)
 {
 	if (!h)
 		return;
-	if (h->store_fd >= 0)
-		close(h->store_fd);
+	fd_close(&h->store_fd);
 	json_decref(h->settings);
 	free(h->email);
 	free(h->data_dir);

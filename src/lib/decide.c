@@ -24,8 +24,7 @@ static int submitted_by_me(scq *h, const char *uid)
 	int fd = store_subdir(h, "submitted"), r;
 	buf_addf(&name, "%s.json", uid);
 	r = fd >= 0 && fs_exists(fd, name.ptr);
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	buf_release(&name);
 	return r;
 }
@@ -71,8 +70,7 @@ int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
 				"approved", uid, scq_status_name(st));
 	fd = queue_job_dir(h, st, uid);
 	rec = fd >= 0 ? json_load_file_at(fd, "job.json", SMALL_JSON_MAX, &err) : NULL;
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	if (!rec) {
 		buf_release(&err);
 		return scq_fail(h, SCQ_EIO, "job '%s': job.json unreadable", uid);
@@ -172,8 +170,7 @@ int scq_cancel(scq *h, const char *uid)
 	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || json_write_at(fd, name.ptr, req, 0) < 0)
 		r = scq_fail_errno(h, "writing cancel request to '%s'", p.ptr);
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	json_decref(req);
 out:
 	scq_job_free(j);

@@ -55,8 +55,7 @@ static int verify_store_code(struct exec_job *j)
 		r = manifest_verify_exact(code, j->files, &j->st.error);
 	if (r)
 		j->st.error_kind = "code_mismatch";
-	if (code >= 0)
-		close(code);
+	fd_close(&code);
 	return r;
 }
 
@@ -446,10 +445,8 @@ json_t *run_collect(scq *h, struct commit *c, int jobfd, int src, struct buf *fa
 	json_object_set_new(o, "excluded", rep.excluded_json.len ?
 			    json_loads(rep.excluded_json.ptr, 0, NULL) : json_array());
 	json_object_set_new(o, "collect_error", failed ? json_string(failure->ptr) : json_null());
-	if (src >= 0)
-		close(src);
-	if (dst >= 0)
-		close(dst);
+	fd_close(&src);
+	fd_close(&dst);
 	if (failed)
 		fs_remove_tree(jobfd, "output");
 	buf_release(&rep.excluded_json);
@@ -478,13 +475,6 @@ static int local_finalize(scq *h, struct exec_job *j)
 	return 0;
 }
 
-static void drop_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
 static void local_cleanup(scq *h, struct exec_job *j)
 {
 	struct local_job *lj = j->priv;
@@ -497,11 +487,11 @@ static void local_cleanup(scq *h, struct exec_job *j)
 		return;
 	if (lj->child_live)
 		reap(j, lj); /* never leave a job behind */
-	drop_fd(&lj->out_pipe);
-	drop_fd(&lj->err_pipe);
-	drop_fd(&lj->out_file);
-	drop_fd(&lj->err_file);
-	drop_fd(&lj->res.out_fd);
+	fd_close(&lj->out_pipe);
+	fd_close(&lj->err_pipe);
+	fd_close(&lj->out_file);
+	fd_close(&lj->err_file);
+	fd_close(&lj->res.out_fd);
 	buf_release(&lj->res.applied);
 	free(lj);
 	j->priv = NULL;

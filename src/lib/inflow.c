@@ -112,8 +112,8 @@ static void scan_pending(struct inflow *f)
 	}
 	if (d)
 		closedir(d);
-	else if (fd >= 0)
-		close(fd);
+	else
+		fd_close(&fd);
 }
 
 int inflow_may_take(struct inflow *f, const char *req, struct buf *why)
@@ -165,8 +165,7 @@ void inflow_tell_waiting(struct inflow *f, const char *req, const char *uid,
 out:
 	json_decref(old);
 	json_decref(o);
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	free(app);
 	buf_release(&p);
 	buf_release(&err);

@@ -151,10 +151,8 @@ static int stage(struct ingest *in, int src, json_t *rec, const char *uid, struc
 out:
 	if (v != VERIFY_OK)
 		fs_remove_tree(tmp, uid);
-	if (code >= 0)
-		close(code);
-	if (dir >= 0)
-		close(dir);
+	fd_close(&code);
+	fd_close(&dir);
 	close(tmp);
 	return v;
 }
@@ -206,10 +204,8 @@ static int exact_leftover(int parent, const char *uid, json_t *rec)
 	int v = dir < 0 ? VERIFY_BAD : check_root(dir, &code, &err);
 	if (v == VERIFY_OK && code >= 0)
 		v = manifest_check_tree(code, json_object_get(rec, "files"), NULL, &err);
-	if (code >= 0)
-		close(code);
-	if (dir >= 0)
-		close(dir);
+	fd_close(&code);
+	fd_close(&dir);
 	buf_release(&err);
 	return v != VERIFY_BAD;
 }
@@ -262,8 +258,7 @@ static int already_taken(struct ingest *in, int parent, const char *req,
 	} else {
 		r = quarantine(in, parent, req, uid, "uid already used by another job");
 	}
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	json_decref(have);
 	buf_release(&err);
 	return r;
@@ -359,8 +354,7 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		inflow_took(&in->flow, req);
 	}
 out:
-	if (code >= 0)
-		close(code);
+	fd_close(&code);
 	json_decref(rec);
 	buf_release(&err);
 	return r;
@@ -440,10 +434,8 @@ static int commit_staged(struct ingest *in)
 out:
 	if (c.h) /* left before the commit: nothing told of the moves yet */
 		commit_end(&c);
-	if (tmp >= 0)
-		close(tmp);
-	if (pend >= 0)
-		close(pend);
+	fd_close(&tmp);
+	fd_close(&pend);
 	return r;
 }
 
@@ -602,10 +594,8 @@ static int ingest_pass(scq *h, struct scq_ingest_stats *st, double budget)
 	inflow_close(&in.flow);
 out:
 	json_decref(reqs);
-	if (in.inbox >= 0)
-		close(in.inbox);
-	if (lock >= 0)
-		close(lock);
+	fd_close(&in.inbox);
+	fd_close(&lock);
 	json_decref(in.staged);
 	free(app);
 	free(inbox);

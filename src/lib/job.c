@@ -13,6 +13,7 @@
 #include "queue.h"
 #include "record.h"
 #include "settings.h"
+#include "fs.h"
 #include "banned.h"
 
 const char *decision_file(int status)
@@ -200,8 +201,8 @@ long job_count_held(scq *h, int status)
 	}
 	if (d)
 		closedir(d);
-	else if (dir >= 0)
-		close(dir);
+	else
+		fd_close(&dir);
 	return n;
 }
 
@@ -503,8 +504,7 @@ char *job_folder_of(scq *h, const char *uid, int *owner_view)
 	buf_addf(&p, "%s.json", uid);
 	if (fd >= 0 && scq_uid_valid(uid))
 		rec = json_load_file_at(fd, p.ptr, SMALL_JSON_MAX, &err);
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	buf_reset(&p);
 	if (rec) {
 		char *app = app_dir_of(h, json_string_value(json_object_get(rec, "target_email")));

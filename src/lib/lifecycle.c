@@ -134,8 +134,7 @@ int job_cancel(scq *h, const char *uid, const char *by)
 				   STATE_BY_OWNER, uid, st, SCQ_CANCELLED, d, by, NULL);
 		json_decref(d);
 	}
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	json_decref(rec);
 	buf_release(&err);
 	return r;

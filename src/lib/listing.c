@@ -127,8 +127,7 @@ static scq_job *load_entry(scq *h, const int *dirs, struct entry *e, double now)
 			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
 		j = job_from_json(job_public_json(h, fd, st, rec));
 	json_decref(rec);
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	buf_release(&err);
 	buf_release(&rel);
 	return j;
@@ -159,8 +158,7 @@ static int each_owner(scq *h, int status, const char *prefix, scq_job_fn *fn, vo
 		scq_job_free(j);
 	}
 	for (s = 0; s < SCQ_STATUS_COUNT; s++)
-		if (dirs[s] >= 0)
-			close(dirs[s]);
+		fd_close(&dirs[s]);
 	free(e.v);
 	return r;
 }
@@ -261,8 +259,7 @@ static void matching_names(int dirfd_, const char *prefix, const char *suffix, j
 	fd = dup(dirfd_);
 	d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
-		if (fd >= 0)
-			close(fd);
+		fd_close(&fd);
 		return;
 	}
 	rewinddir(d);
@@ -304,8 +301,7 @@ static int discover_published(scq *h, int status, const char *prefix, json_t *se
 			else
 				scq_job_free(j);
 		}
-		if (d >= 0)
-			close(d);
+		fd_close(&d);
 		json_decref(names);
 		buf_release(&p);
 		free(app);
@@ -365,8 +361,7 @@ static int list_requester(scq *h, int status, const char *prefix, scq_job_list *
 		else
 			scq_job_free(j);
 	}
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	if (r == 0)
 		r = discover_published(h, status, prefix, seen, l);
 	json_decref(names);

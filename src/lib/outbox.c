@@ -103,10 +103,8 @@ static int publish_outputs(int jobfd, int outfd, json_t *pub, struct buf *err)
 		r = 0;
 out:
 	json_decref(m);
-	if (src >= 0)
-		close(src);
-	if (dst >= 0)
-		close(dst);
+	fd_close(&src);
+	fd_close(&dst);
 	return r;
 }
 
@@ -184,10 +182,8 @@ int outbox_publish(scq *h, struct commit *c, const char *uid, int status, int wi
 out:
 	json_decref(extra);
 	scq_job_free(j);
-	if (jobfd >= 0)
-		close(jobfd);
-	if (outfd >= 0)
-		close(outfd);
+	fd_close(&jobfd);
+	fd_close(&outfd);
 	buf_release(&err);
 	return r;
 }
@@ -227,8 +223,7 @@ static int reconcile_one(scq *h, int status, const char *uid, json_t *events)
 	}
 	json_decref(pub);
 	json_decref(rec);
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	free(app);
 	buf_release(&p);
 	buf_release(&err);

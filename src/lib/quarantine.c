@@ -89,8 +89,7 @@ out:
 	free(rnd);
 	buf_release(&qname);
 	buf_release(&entry);
-	if (qfd >= 0)
-		close(qfd);
+	fd_close(&qfd);
 	close(qdir);
 	return r;
 }
@@ -118,8 +117,7 @@ static int batch_folder(scq *h, int qdir, const char *batch, const char *req)
 		int fd = openat(qdir, batch, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		r = fd < 0 || fs_mkdir(fd, "entries", 0700) < 0 ||
 		    json_write_at(fd, "reason.json", why, 0) < 0 ? -1 : 0;
-		if (fd >= 0)
-			close(fd);
+		fd_close(&fd);
 	}
 	if (r == 0) {
 		audit_append(h, NULL, "quarantine", NULL, req, "over max_quarantines_per_hour: "
@@ -170,8 +168,7 @@ int quarantine_batch(scq *h, int parent, const char *req, const char *name,
 		int fd = openat(bfd, "index.jsonl", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0 || fs_write_all(fd, p.ptr, p.len) < 0)
 			r = scq_fail_errno(h, "writing quarantine index of '%s'", batch);
-		if (fd >= 0)
-			close(fd);
+		fd_close(&fd);
 	}
 	publish_refusal(h, req, name, reason);
 out:
@@ -180,8 +177,7 @@ out:
 	free(rnd);
 	buf_release(&p);
 	buf_release(&n);
-	if (bfd >= 0)
-		close(bfd);
+	fd_close(&bfd);
 	close(qdir);
 	return r;
 }

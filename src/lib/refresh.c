@@ -103,8 +103,7 @@ static double next_deadline(int pend)
 	struct dirent *e;
 	double next = -1, t;
 	if (!d) {
-		if (fd >= 0)
-			close(fd);
+		fd_close(&fd);
 		return 0;
 	}
 	rewinddir(d);

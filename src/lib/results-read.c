@@ -51,8 +51,7 @@ static int load_view(scq *h, const char *uid, struct view *v)
 		else
 			r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
 		scq_job_free(j);
-		if (fd >= 0)
-			close(fd);
+		fd_close(&fd);
 		buf_release(&err);
 		return r;
 	}
@@ -140,8 +139,7 @@ static int read_published_log(scq *h, const char *uid, struct view *v, struct bu
 		return scq_fail(h, SCQ_EIO, "job '%s': status.json: bad \"log\" description", uid);
 	fd = openat(AT_FDCWD, v->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	m = fd < 0 ? -1 : fs_read_file(fd, file, (size_t)size, log);
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	if (m < 0 && errno != ENOENT && errno != EFBIG)
 		return scq_fail_errno(h, "job '%s': reading %s", uid, file);
 	if (m == 0) {
@@ -198,8 +196,7 @@ static void check_files(int root, json_t *files, struct check *c)
 			c->ok++;
 		else if (!c->first.len)
 			buf_adds(&c->first, path);
-		if (fd >= 0)
-			close(fd);
+		fd_close(&fd);
 	}
 }
 
@@ -246,8 +243,7 @@ int scq_job_output_dir(scq *h, const char *uid, char **path)
 		free(*path);
 		*path = NULL;
 	}
-	if (root >= 0)
-		close(root);
+	fd_close(&root);
 	buf_release(&c.first);
 	view_release(&v);
 	return r;

@@ -33,8 +33,7 @@ int scq_job_files(scq *h, const char *uid, char **json_out)
 {
 	int fd;
 	json_t *m = load_manifest(h, uid, &fd);
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	if (!m)
 		return SCQ_ENOTFOUND;
 	*json_out = json_dumps(json_object_get(m, "files"), JSON_COMPACT);
@@ -68,10 +67,8 @@ int scq_job_read_file(scq *h, const char *uid, const char *path, size_t max,
 	}
 	*data = buf_detach(&b, len);
 out:
-	if (code >= 0)
-		close(code);
-	if (fd >= 0)
-		close(fd);
+	fd_close(&code);
+	fd_close(&fd);
 	json_decref(m);
 	buf_release(&b);
 	return r;

@@ -66,8 +66,7 @@ out:
 	else
 		j->files = json_incref(json_object_get(m, "files"));
 	json_decref(m);
-	if (code >= 0)
-		close(code);
+	fd_close(&code);
 	return r;
 }
 
@@ -311,10 +310,8 @@ static void write_log(struct commit *c, struct run_slot *s, json_t *res)
 
 static void release(struct run_slot *s)
 {
-	if (s->job.jobfd >= 0)
-		close(s->job.jobfd);
-	if (s->lockfd >= 0)
-		close(s->lockfd);
+	fd_close(&s->job.jobfd);
+	fd_close(&s->lockfd);
 	s->job.jobfd = s->lockfd = -1;
 	json_decref(s->rec);
 	json_decref(s->approval);

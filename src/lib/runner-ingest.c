@@ -152,10 +152,8 @@ int ingest_child_service(scq *h, struct ingest_child *c, int *code, struct buf *
 		scq_log(h, "ingest: the ingest process ended abnormally (status %d); the next "
 			"pass retries", status);
 	report(h, c, code, msg);
-	if (c->pipe >= 0)
-		close(c->pipe);
-	if (c->pidfd >= 0)
-		close(c->pidfd);
+	fd_close(&c->pipe);
+	fd_close(&c->pidfd);
 	c->pid = -1;
 	c->pipe = c->pidfd = -1;
 	return 1;

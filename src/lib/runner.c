@@ -196,8 +196,7 @@ static int cleanup_status(scq *h, int status, double cutoff, unsigned *n)
 			continue;
 		int jfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		scq_job *j = jfd >= 0 ? job_load_store(h, jfd, status, &rel) : NULL;
-		if (jfd >= 0)
-			close(jfd);
+		fd_close(&jfd);
 		app = app_dir_of(h, h->email);
 		buf_setf(&rel, "%s/outbox/%s/%s", app, j ? scq_job_requester(j) : "-", e->d_name);
 		if (j)

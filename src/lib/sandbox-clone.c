@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include "sandbox-int.h"
+#include "fs.h"
 #include "banned.h"
 
 /* What to do when user namespaces are refused (here, where clone() meets
@@ -113,8 +114,7 @@ static int leave_pair(int saved[2])
 	if (saved[1] >= 0 && setns(saved[1], CLONE_NEWIPC) < 0)
 		r = -1;
 	for (i = 0; i < 2; i++)
-		if (saved[i] >= 0)
-			close(saved[i]);
+		fd_close(&saved[i]);
 	return r;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "sandbox-int.h"
+#include "fs.h"
 #include "banned.h"
 
 #ifndef LANDLOCK_CREATE_RULESET_VERSION
@@ -82,8 +83,7 @@ static long read_long(const char *path)
 	char b[64];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? read(fd, b, sizeof(b) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
+	fd_close(&fd);
 	if (n <= 0)
 		return -1;
 	b[n] = '\0';

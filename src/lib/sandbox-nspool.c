@@ -24,6 +24,7 @@
 #include <sched.h>
 #include <signal.h>
 #include "sandbox-int.h"
+#include "fs.h"
 #include "banned.h"
 
 #define POOL_TARGET 2
@@ -36,10 +37,8 @@ static int pool_state; /* 0 not started, 1 running, -1 off (failed or disabled) 
 
 void sandbox_pool_release(struct sandbox_ns_pair *p)
 {
-	if (p->net >= 0)
-		close(p->net);
-	if (p->ipc >= 0)
-		close(p->ipc);
+	fd_close(&p->net);
+	fd_close(&p->ipc);
 	p->net = p->ipc = -1;
 }
 

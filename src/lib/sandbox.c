@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include "alloc.h"
 #include "sandbox-int.h"
+#include "fs.h"
 #include "banned.h"
 
 #define SETUP_TIMEOUT_MS 20000
@@ -128,8 +129,7 @@ static int spawn_none(const struct sandbox_spec *s, struct sandbox_child *c,
 		buf_setf(err, "cannot start %s: %s", s->argv[0], strerror(a.err));
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		if (c->pidfd >= 0)
-			close(c->pidfd);
+		fd_close(&c->pidfd);
 		c->pidfd = -1;
 		return -1;
 	}
@@ -262,8 +262,7 @@ static void take_messages(struct sandbox_priv *p)
 		m.text[sizeof(m.text) - 1] = '\0';
 		if (m.type == CM_OUT && fd >= 0 && p->out_fd < 0)
 			p->out_fd = fd, fd = -1;
-		if (fd >= 0)
-			close(fd);
+		fd_close(&fd);
 		if (m.type == CM_READY)
 			p->ready = 1;
 		if (m.type == CM_ERROR && !p->setup_errno) {
@@ -382,10 +381,8 @@ static void priv_free(struct sandbox_priv *p)
 	long long peak;
 	if (!p)
 		return;
-	if (p->sock >= 0)
-		close(p->sock);
-	if (p->out_fd >= 0)
-		close(p->out_fd);
+	fd_close(&p->sock);
+	fd_close(&p->out_fd);
 	sandbox_cgroup_finish(&p->cg, &oom, &cpu, &peak);
 	buf_release(&p->applied);
 	policy_mount_plan_free(&p->plan);
@@ -652,8 +649,7 @@ int sandbox_reap(struct sandbox_child *c, struct sandbox_result *r, struct buf *
 		buf_adds(&r->applied, "{\"isolation\":\"none\",\"network\":true,"
 			 "\"rlimits\":[\"core\",\"cpu\",\"nofile\",\"fsize\"]}");
 	}
-	if (c->pidfd >= 0)
-		close(c->pidfd);
+	fd_close(&c->pidfd);
 	c->pidfd = c->setup_fd = -1;
 	c->pid = 0;
 	return rc;

@@ -156,9 +156,7 @@ int state_move(scq *h, struct commit *c, unsigned by, const char *uid, int from,
 	dst = from == to ? -1 : state_dir(h, to);
 	r = src < 0 ? src : from != to && dst < 0 ? dst :
 	    state_move_at(h, c, by, src, dst, uid, from, to, record);
-	if (src >= 0)
-		close(src);
-	if (dst >= 0)
-		close(dst);
+	fd_close(&src);
+	fd_close(&dst);
 	return r;
 }

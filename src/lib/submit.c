@@ -292,12 +292,9 @@ out:
 	json_decref(js);
 	json_decref(manifest);
 	json_decref(skipped);
-	if (src >= 0)
-		close(src);
-	if (code >= 0)
-		close(code);
-	if (tmp >= 0)
-		close(tmp);
+	fd_close(&src);
+	fd_close(&code);
+	fd_close(&tmp);
 	buf_release(&err);
 	buf_release(&run);
 	return r;
@@ -327,8 +324,7 @@ int scq_submit(scq *h, const struct scq_submit_options *opts, char **uid_out)
 		forget_submission(h, uid);
 	}
 out:
-	if (inbox >= 0)
-		close(inbox);
+	fd_close(&inbox);
 	record_release(&rec);
 	buf_release(&tmpname);
 	free(to);
@@ -392,8 +388,7 @@ int scq_submit_script(scq *h, const struct scq_submit_options *o, const char *la
 		so.folder = tmpl;
 		r = scq_submit(h, &so, uid_out);
 	}
-	if (dir >= 0)
-		close(dir);
+	fd_close(&dir);
 	fs_remove_tree(AT_FDCWD, tmpl); /* the original leaked these */
 	buf_release(&tb);
 	return r;
