@@ -59,10 +59,10 @@ Q = @
 endif
 LIBS = $(PKG_LIBS) -lm
 
-LIB_SRC := $(sort $(wildcard src/lib/*.c))
+LIB_SRC := $(sort $(wildcard src/lib/*/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/t-*.c))
-LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(B)/lib/%.o) $(B)/lib/init-image.o
+LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(B)/lib/%.o) $(B)/lib/sandbox/init-image.o
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(B)/cli/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TAP_OBJ := $(B)/tests/tap.o
@@ -90,12 +90,13 @@ $(B)/cli/%.o: src/cli/%.c $(B)/.flags
 INIT_CFLAGS = -std=c11 -Os -static -nostdlib -ffreestanding -fno-builtin \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-pie -no-pie \
 	-Wl,--build-id=none -Wall -Wextra $(if $(DEVELOPER),$(DEV_WARN))
-$(B)/init/scq-init: src/lib/init/scq-init.c src/lib/init/raw-syscall.h src/lib/sandbox-msg.h
+$(B)/init/scq-init: src/lib/sandbox/init/scq-init.c src/lib/sandbox/init/raw-syscall.h \
+		src/lib/sandbox/sandbox-msg.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(INIT_CFLAGS) -o $@ $<
 
-$(B)/lib/init-image.o: src/lib/init-image.S $(B)/init/scq-init
+$(B)/lib/sandbox/init-image.o: src/lib/sandbox/init-image.S $(B)/init/scq-init
 	@mkdir -p $(@D)
 	$(Q)$(CC) -c -DSCQ_INIT_IMAGE='"$(B)/init/scq-init"' -o $@ $<
 
@@ -119,7 +120,8 @@ $(B)/tests/t-%: tests/unit/t-%.c $(TAP_OBJ) $(B)/libscq.a
 # typed job accessors) and links no JSON parser of its own: its sources
 # compile with a jansson.h that stops the build, and name no json_ call.
 NO_JANSSON = $(B)/no-jansson
-check-layering:
+check-layering: $(B)/libscq.a
+	@$(PYTHON) scripts/check-layers.py $(B)/lib $(filter-out %/init-image.o,$(LIB_OBJ))
 	@! grep -n '#include "' $(CLI_SRC) | grep -v -e '"cli.h"' -e '"scq.h"' \
 		|| { echo "src/cli must include only scq.h and cli.h"; exit 1; }
 	@sh scripts/check-state-moves.sh

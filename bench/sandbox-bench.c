@@ -15,13 +15,13 @@
  * forks) does not.  The launcher times its own runs, so the pipe costs
  * nothing; it is this process's copy, so its forks cost the same.
  */
-#include "compat.h"
+#include "base/compat.h"
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include "buf.h"
-#include "sandbox.h"
-#include "sandbox-int.h"
+#include "base/buf.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/sandbox-int.h"
 
 /* SCQ_SANDBOX_TRACE=1: median time between consecutive trace points of
  * the spawn/reap path (sandbox-trace.c), printed to stderr. */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "buf.h"
+#include "base/buf.h"
 #include "tap.h"
 
 static int tap_count, tap_failed;

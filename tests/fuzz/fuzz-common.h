@@ -10,9 +10,9 @@
 #ifndef SCQ_FUZZ_COMMON_H
 #define SCQ_FUZZ_COMMON_H
 
-#include "compat.h"
-#include "fs.h"
-#include "internal.h"
+#include "base/compat.h"
+#include "base/fs.h"
+#include "store/handle.h"
 
 #define FUZZ_CHECK(cond)                                                     \
 	do {                                                                 \

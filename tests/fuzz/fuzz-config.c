@@ -14,7 +14,7 @@
  * Stores are wiped between runs.
  */
 #include "fuzz-common.h"
-#include "alloc.h"
+#include "base/alloc.h"
 
 static const char *ws;
 static char *cfg_path, *data_dir;

@@ -17,8 +17,8 @@
  */
 #include "fuzz-common.h"
 #include <dirent.h>
-#include "alloc.h"
-#include "queue.h"
+#include "base/alloc.h"
+#include "store/queue.h"
 
 #define OWNER "owner@example.org"
 #define REQ "ds@example.org"

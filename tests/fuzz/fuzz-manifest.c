@@ -9,7 +9,7 @@
  * value it is given.
  */
 #include "fuzz-common.h"
-#include "manifest.h"
+#include "queue/manifest.h"
 
 static int is_hex64(const char *s)
 {

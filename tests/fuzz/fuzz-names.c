@@ -15,7 +15,7 @@
  */
 #include "fuzz-common.h"
 #include <math.h>
-#include "alloc.h"
+#include "base/alloc.h"
 
 static void check_email(const char *s)
 {

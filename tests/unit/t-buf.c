@@ -1,8 +1,8 @@
 /*
  * t-buf.c - unit tests of the capped buffer and terminal escaping.
  */
-#include "compat.h"
-#include "buf.h"
+#include "base/compat.h"
+#include "base/buf.h"
 #include "scq.h"
 #include "tap.h"
 

@@ -7,7 +7,7 @@
  * against a 200-byte limit), deep nesting, and the size, count and
  * listing caps.  An alarm turns a FIFO hang into a failure, not a stall.
  */
-#include "compat.h"
+#include "base/compat.h"
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
-#include "buf.h"
-#include "collect.h"
+#include "base/buf.h"
+#include "exec/collect.h"
 #include "tap.h"
 
 static char *base;

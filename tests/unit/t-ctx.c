@@ -3,9 +3,9 @@
  * handles (issue 10: the Python binding releases the GIL, so two threads
  * with two handles would race on a static buffer).
  */
-#include "compat.h"
-#include "internal.h"
-#include "settings.h"
+#include "base/compat.h"
+#include "store/handle.h"
+#include "store/settings.h"
 #include "tap.h"
 
 static scq *open_as(const char *email, const char *dir)

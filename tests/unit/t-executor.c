@@ -11,12 +11,12 @@
  *   gets cancel, finalize, cleanup, and fails as runner_restart.
  * - A cancel request stops a running job once, with cancel doubled.
  */
-#include "compat.h"
+#include "base/compat.h"
 #include <sys/stat.h>
-#include "internal.h"
-#include "queue.h"
-#include "runner.h"
-#include "sandbox.h"
+#include "store/handle.h"
+#include "store/queue.h"
+#include "exec/runner.h"
+#include "sandbox/sandbox.h"
 #include "tap.h"
 
 #define DS "ds@uni.example"

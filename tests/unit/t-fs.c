@@ -5,16 +5,16 @@
  * An alarm turns a FIFO hang into a failure, not a stall.
  */
 #include <sys/resource.h>
-#include "compat.h"
+#include "base/compat.h"
 #include <dirent.h>
 #include <sched.h>
 #include <signal.h>
 #include <sodium.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
-#include "buf.h"
-#include "fs.h"
-#include "internal.h"
+#include "base/buf.h"
+#include "base/fs.h"
+#include "store/handle.h"
 #include "tap.h"
 
 static int is_dir(const char *p)

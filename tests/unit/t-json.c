@@ -1,11 +1,11 @@
 /*
- * t-json.c - unit tests of the way text reaches JSON (util.c): bytes that
+ * t-json.c - unit tests of the way text reaches JSON (base/json.c): bytes that
  * are not UTF-8 become U+FFFD in free text and an escaped form plus hex in
  * names; cuts keep characters whole; no helper ever returns NULL, and a
  * NULL object is never written as an empty file.
  */
-#include "compat.h"
-#include "internal.h"
+#include "base/compat.h"
+#include "store/handle.h"
 #include "tap.h"
 
 #define FFFD "\xef\xbf\xbd"

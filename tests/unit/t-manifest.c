@@ -3,10 +3,10 @@
  * digest, validation messages, and the checks that tell "still arriving"
  * from "hostile".
  */
-#include "compat.h"
+#include "base/compat.h"
 #include <signal.h>
-#include "internal.h"
-#include "manifest.h"
+#include "store/handle.h"
+#include "queue/manifest.h"
 #include "tap.h"
 
 static void put(const char *dir, const char *name, const char *text)

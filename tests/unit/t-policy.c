@@ -4,12 +4,12 @@
  * libseccomp 2.5; regenerate with SCQ_UPDATE_GOLDEN=1 and review the
  * diff), the deny table, socket families, the mount plan and job uids.
  */
-#include "compat.h"
+#include "base/compat.h"
 #include <seccomp.h>
 #include <sys/socket.h>
-#include "buf.h"
-#include "policy.h"
-#include "sandbox.h"
+#include "base/buf.h"
+#include "sandbox/policy.h"
+#include "sandbox/sandbox.h"
 #include "tap.h"
 
 static void golden(int network, const char *path)

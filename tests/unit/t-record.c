@@ -4,11 +4,11 @@
  * validator refuses each rule of doc/protocol.md §3 with the message
  * submit and ingest gave before they shared it.
  */
-#include "compat.h"
-#include "alloc.h"
-#include "internal.h"
-#include "manifest.h"
-#include "record.h"
+#include "base/compat.h"
+#include "base/alloc.h"
+#include "store/handle.h"
+#include "queue/manifest.h"
+#include "queue/record.h"
 #include "tap.h"
 
 #define UID "0b8c1a52-3c7e-4f0a-9d2b-6e5f4a3b2c1d"

@@ -7,7 +7,7 @@
  * left.  If the machine cannot sandbox at all the first test fails
  * ("not ok"), loudly, with or without SCQ_SANDBOX_MUST_WORK=1.
  */
-#include "compat.h"
+#include "base/compat.h"
 #include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -17,12 +17,12 @@
 #include <sys/wait.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include "buf.h"
-#include "collect.h"
-#include "fs.h"
-#include "policy.h"
-#include "sandbox.h"
-#include "sandbox-int.h"
+#include "base/buf.h"
+#include "exec/collect.h"
+#include "base/fs.h"
+#include "sandbox/policy.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/sandbox-int.h"
 #include "tap.h"
 
 static char *base, *code, *data, *outd;

@@ -4,9 +4,9 @@
  * as text (scq_config_get/set, for the scq command) is checked: an unknown
  * key is refused with a message naming it, where it once read 0.
  */
-#include "compat.h"
-#include "internal.h"
-#include "settings.h"
+#include "base/compat.h"
+#include "store/handle.h"
+#include "store/settings.h"
 #include "tap.h"
 
 static void write_file(const char *dir, const char *name, const char *text)

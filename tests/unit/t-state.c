@@ -6,9 +6,9 @@
  * actor on every row, allowed or refused (the "who" of the row).  No
  * store: a refused move must be refused before any file is touched.
  */
-#include "compat.h"
-#include "internal.h"
-#include "state.h"
+#include "base/compat.h"
+#include "store/handle.h"
+#include "store/state.h"
 #include "tap.h"
 
 /* Our own names, in scq.h's order, then the pseudo-state. */

@@ -2,8 +2,8 @@
  * t-util.c - unit tests of the validators that guard every path built from
  * submitter input, the time format and the uid generator.
  */
-#include "compat.h"
-#include "internal.h"
+#include "base/compat.h"
+#include "store/handle.h"
 #include "tap.h"
 
 static void test_email(void)

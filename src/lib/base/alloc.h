@@ -1,0 +1,22 @@
+/*
+ * alloc.h - the one allocation policy of libscq.
+ *
+ * Every allocation in the library and its programs goes through these
+ * wrappers.  They never return NULL: on exhaustion they call the OOM hook
+ * (scq_set_oom_handler in scq.h), which by default prints one line and
+ * aborts.  Callers therefore never check for NULL.
+ */
+#ifndef SCQ_ALLOC_H
+#define SCQ_ALLOC_H
+
+#include "base/compat.h"
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Overflow-checked nmemb * size, aborting through the OOM hook on overflow. */
+size_t xmul(size_t nmemb, size_t size);
+
+#endif

@@ -1,0 +1,170 @@
+/*
+ * runner-ingest.c - the run loop's ingest, in a forked child.
+ *
+ * Why: copying one large inbox entry into the store takes seconds and
+ * cannot be cut in the middle; done inside the poll loop it delayed every
+ * running job's deadline by that much.  In a child, the loop keeps polling
+ * (timeouts, output caps, cancels) while the pass runs as long as it needs.
+ * Ingest is crash-safe (a child killed at any step leaves the entry in the
+ * inbox, t0400), and one pass at a time holds the store's ingest lock.
+ *
+ * The child writes what the owner must hear to a pipe, one line each:
+ * "N <notice>" for ingest notices, "E <code> <message>" for an error;
+ * the parent reports them through scq_log when the child has ended.
+ */
+#include "base/compat.h"
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include "base/alloc.h"
+#include "base/fs.h"
+#include "queue/lifecycle.h"
+#include "store/queue.h"
+#include "exec/runner.h"
+#include "queue/ingest.h"
+#include "base/banned.h"
+
+void ingest_child_init(struct ingest_child *c)
+{
+	c->pid = -1;
+	c->pidfd = c->pipe = -1;
+	buf_init(&c->out, 1 << 20);
+}
+
+static void child_write(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+/* The child's whole life: one pass and expiry, its report, _exit. */
+static void child_main(scq *h, int fd)
+{
+	struct buf out = BUF_INIT;
+	const char *p, *nl;
+	int r = ingest_bounded(h, INGEST_RUNNER_BUDGET);
+	for (p = scq_ingest_notices(h); *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		buf_addf(&out, "N %.*s\n", (int)(nl - p), p);
+		if (!*nl)
+			break;
+	}
+	if (r == 0)
+		r = scq_refresh(h, SCQ_REFRESH_EXPIRE); /* the tick's maintenance */
+	if (r < 0)
+		buf_addf(&out, "E %d %s\n", r, h->err.ptr);
+	child_write(fd, out.ptr, out.len);
+	_exit(0); /* no atexit handlers, no stdio flush: the parent owns them */
+}
+
+int ingest_child_start(scq *h, struct ingest_child *c)
+{
+	int p[2];
+	pid_t pid;
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		fcntl(p[1], F_SETFL, 0); /* the child may block on a full pipe */
+		child_main(h, p[1]);
+	}
+	close(p[1]);
+	h->ingest_rotor++; /* the child's increment stays in the child */
+	c->pid = pid;
+	c->pipe = p[0];
+	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	buf_reset(&c->out);
+	return 0;
+}
+
+/* Read what the child wrote so far (the pipe must not fill up). */
+static void drain(struct ingest_child *c)
+{
+	char chunk[4096];
+	ssize_t n;
+	while (c->pipe >= 0 && (n = read(c->pipe, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				close(c->pipe), c->pipe = -1;
+			return;
+		}
+		buf_add(&c->out, chunk, (size_t)n);
+	}
+	if (c->pipe >= 0) /* EOF */
+		close(c->pipe), c->pipe = -1;
+}
+
+/* Report the finished child's lines; its first error goes to *code/msg. */
+static void report(scq *h, struct ingest_child *c, int *code, struct buf *msg)
+{
+	char *line = c->out.ptr, *nl;
+	for (; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		if (line[0] == 'N' && line[1] == ' ')
+			scq_log(h, "%s", line + 2);
+		else if (line[0] == 'E' && line[1] == ' ') {
+			char *end;
+			long e = strtol(line + 2, &end, 10);
+			scq_log(h, "ingest: %s (the runner goes on)", *end ? end + 1 : "");
+			if (!*code && e < 0) {
+				*code = (int)e;
+				buf_setf(msg, "%s", *end ? end + 1 : "");
+			}
+		}
+	}
+	buf_reset(&c->out);
+}
+
+int ingest_child_service(scq *h, struct ingest_child *c, int *code, struct buf *msg)
+{
+	int status;
+	pid_t w;
+	if (c->pid < 0)
+		return 0;
+	drain(c);
+	while ((w = waitpid(c->pid, &status, WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (w == 0)
+		return 0;
+	drain(c);
+	if (w == c->pid && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		scq_log(h, "ingest: the ingest process ended abnormally (status %d); the next "
+			"pass retries", status);
+	report(h, c, code, msg);
+	fd_close(&c->pipe);
+	fd_close(&c->pidfd);
+	c->pid = -1;
+	c->pipe = c->pidfd = -1;
+	return 1;
+}
+
+void ingest_child_finish(scq *h, struct ingest_child *c, int *code, struct buf *msg)
+{
+	while (c->pid >= 0) {
+		struct pollfd p[2] = { { c->pipe, POLLIN, 0 }, { c->pidfd, POLLIN, 0 } };
+		poll(p, 2, 100);
+		ingest_child_service(h, c, code, msg);
+	}
+	buf_release(&c->out);
+}

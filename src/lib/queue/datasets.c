@@ -1,0 +1,79 @@
+/*
+ * datasets.c - the datasets the owner exposes to jobs: datasets.json in the
+ * private store, name -> host path, mounted read-only at /data/<name>.
+ */
+#include "base/compat.h"
+#include "base/alloc.h"
+#include "base/fs.h"
+#include "store/audit.h"
+#include "base/banned.h"
+
+static json_t *datasets_load(scq *h)
+{
+	struct buf err = BUF_INIT;
+	int fd = store_peek(h); /* a read: creates no store */
+	json_t *d = fd >= 0 && fs_exists(fd, "datasets.json") ?
+		    json_load_file_at(fd, "datasets.json", SMALL_JSON_MAX, &err) : NULL;
+	buf_release(&err);
+	return d ? d : json_object();
+}
+
+static int datasets_save(scq *h, json_t *d)
+{
+	int fd = store_open(h);
+	if (fd < 0)
+		return fd;
+	if (json_object_size(d) == 0)
+		return unlinkat(fd, "datasets.json", 0) < 0 && errno != ENOENT ?
+		       scq_fail_errno(h, "removing datasets.json") : 0;
+	return json_write_at(fd, "datasets.json", d, 0) < 0 ?
+	       scq_fail_errno(h, "writing '%s/datasets.json'", h->store) : 0;
+}
+
+static int dataset_name_ok(const char *n)
+{
+	size_t len = strlen(n);
+	return len > 0 && len <= 64 && n[0] != '.' && n[0] != '-' &&
+	       strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
+}
+
+int scq_dataset_add(scq *h, const char *name, const char *path)
+{
+	char real[PATH_MAX];
+	json_t *d;
+	int r;
+	if (!dataset_name_ok(name))
+		return scq_fail(h, SCQ_EINVAL, "dataset name '%s' must be 1-64 letters, "
+				"digits, '_', '.' or '-'", name);
+	if (!realpath(path, real))
+		return scq_fail(h, SCQ_ENOTFOUND, "dataset path '%s': %s", path, strerror(errno));
+	if (!utf8_valid(real, strlen(real))) /* datasets.json could not hold it */
+		return scq_fail(h, SCQ_EINVAL, "dataset path '%s' is not valid UTF-8", real);
+	d = datasets_load(h);
+	json_object_set_new(d, name, json_string(real));
+	r = datasets_save(h, d);
+	json_decref(d);
+	return r ? r : audit_append(h, NULL, "dataset-add", NULL, h->email, name, NULL);
+}
+
+int scq_dataset_remove(scq *h, const char *name)
+{
+	json_t *d = datasets_load(h);
+	int r;
+	if (!json_object_get(d, name)) {
+		json_decref(d);
+		return scq_fail(h, SCQ_ENOTFOUND, "no dataset named '%s'", name);
+	}
+	json_object_del(d, name);
+	r = datasets_save(h, d);
+	json_decref(d);
+	return r ? r : audit_append(h, NULL, "dataset-remove", NULL, h->email, name, NULL);
+}
+
+int scq_dataset_list(scq *h, char **json_out)
+{
+	json_t *d = datasets_load(h);
+	*json_out = json_dumps(d, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(d);
+	return 0;
+}

@@ -1,0 +1,180 @@
+/*
+ * decide.c - decisions on jobs: approve, reject, release, cancel.
+ *
+ * Only the owner a job targets may approve or reject it; the requester may
+ * only ask for a cancel, through its inbox folder (scq_cancel below; the
+ * move itself is lifecycle.c's job_cancel, which ingest's cancel requests
+ * also use).
+ */
+#include "base/compat.h"
+#include <dirent.h>
+#include "base/alloc.h"
+#include "base/fs.h"
+#include "queue/job.h"
+#include "queue/lifecycle.h"
+#include "store/queue.h"
+#include "store/audit.h"
+#include "queue/outbox.h"
+#include "store/state.h"
+#include "base/banned.h"
+
+static int submitted_by_me(scq *h, const char *uid)
+{
+	struct buf name = BUF_INIT;
+	int fd = store_subdir(h, "submitted"), r;
+	buf_addf(&name, "%s.json", uid);
+	r = fd >= 0 && fs_exists(fd, name.ptr);
+	fd_close(&fd);
+	buf_release(&name);
+	return r;
+}
+
+static int owner_job(scq *h, const char *uid, int *status)
+{
+	int r = scq_ingest(h, NULL);
+	if (r)
+		return r;
+	if (!scq_uid_valid(uid))
+		return scq_fail(h, SCQ_EINVAL, "'%s' is not a full job uid", uid);
+	*status = queue_locate(h, uid);
+	if (*status < 0 && submitted_by_me(h, uid))
+		return scq_fail(h, SCQ_EPERM, "job '%s' was submitted by you; only its data "
+				"owner may decide on it", uid);
+	if (*status < 0)
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' is not in the queue of %s "
+				"(only the data owner may decide on it)", uid, h->email);
+	return 0;
+}
+
+static int reason_ok(scq *h, const char *reason)
+{
+	if (reason && strlen(reason) > DECISION_REASON_MAX)
+		return scq_fail(h, SCQ_EINVAL, "reason is longer than %d bytes", DECISION_REASON_MAX);
+	if (reason && !utf8_valid(reason, strlen(reason)))
+		return scq_fail(h, SCQ_EINVAL, "reason is not valid UTF-8");
+	return 0;
+}
+
+int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
+{
+	int st, r = reason_ok(h, reason), fd;
+	if (r)
+		return r;
+	r = owner_job(h, uid, &st);
+	struct buf err = BUF_INIT;
+	json_t *rec = NULL, *d;
+	if (r)
+		return r;
+	if (st != SCQ_PENDING)
+		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only pending jobs can be "
+				"approved", uid, scq_status_name(st));
+	fd = queue_job_dir(h, st, uid);
+	rec = fd >= 0 ? json_load_file_at(fd, "job.json", SMALL_JSON_MAX, &err) : NULL;
+	fd_close(&fd);
+	if (!rec) {
+		buf_release(&err);
+		return scq_fail(h, SCQ_EIO, "job '%s': job.json unreadable", uid);
+	}
+	d = decision_record(h->email, reason);
+	json_object_set(d, "code_sha256", json_object_get(rec, "code_sha256"));
+	json_object_set_new(d, "allow_network", json_boolean(flags & SCQ_ALLOW_NETWORK));
+	r = job_transition(h, NULL, STATE_BY_OWNER, uid, SCQ_PENDING, SCQ_APPROVED, d,
+			   h->email, reason);
+	json_decref(d);
+	json_decref(rec);
+	buf_release(&err);
+	return r;
+}
+
+int scq_reject(scq *h, const char *uid, const char *reason)
+{
+	int st, r;
+	json_t *d;
+	if (!reason || !*reason)
+		return scq_fail(h, SCQ_EINVAL, "a reason is required to reject a job");
+	if ((r = reason_ok(h, reason)) || (r = owner_job(h, uid, &st)))
+		return r;
+	if (st != SCQ_PENDING)
+		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only pending jobs can be "
+				"rejected", uid, scq_status_name(st));
+	d = decision_record(h->email, reason);
+	r = job_transition(h, NULL, STATE_BY_OWNER, uid, SCQ_PENDING, SCQ_REJECTED, d,
+			   h->email, reason);
+	json_decref(d);
+	return r;
+}
+
+int scq_release(scq *h, const char *uid)
+{
+	int st, r = owner_job(h, uid, &st), fd;
+	json_t *d;
+	if (r)
+		return r;
+	if (st != SCQ_COMPLETED && st != SCQ_FAILED && st != SCQ_CANCELLED)
+		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only results of finished runs "
+				"can be released", uid, scq_status_name(st));
+	fd = queue_job_dir(h, st, uid);
+	if (fd < 0)
+		return scq_fail_errno(h, "job '%s'", uid);
+	{ /* only what is held can be released: no audit line for nothing */
+		struct buf err = BUF_INIT;
+		scq_job *j = job_load_store(h, fd, st, &err);
+		int held = j && scq_job_results_held(j);
+		scq_job_free(j);
+		buf_release(&err);
+		if (!held) {
+			close(fd);
+			return scq_fail(h, SCQ_ESTATE, "job '%s': nothing to release (its results "
+					"were not held, or were released already)", uid);
+		}
+	}
+	d = decision_record(h->email, "results released to the requester");
+	r = json_write_at(fd, "released.json", d, 0) < 0 ?
+	    scq_fail_errno(h, "releasing results of job '%s'", uid) : 0;
+	json_decref(d);
+	close(fd);
+	if (r == 0)
+		r = audit_append(h, NULL, "release", uid, h->email, NULL, NULL);
+	return r ? r : outbox_publish(h, NULL, uid, st, 1);
+}
+
+/* The owner cancels in its store; the requester asks the owner through its
+ * inbox folder there (ingest turns the request into the move). */
+int scq_cancel(scq *h, const char *uid)
+{
+	int owner, fd, r = 0;
+	char *dir = job_folder_of(h, uid, &owner), *app;
+	struct buf name = BUF_INIT, p = BUF_INIT;
+	scq_job *j = NULL;
+	json_t *req;
+	if (!dir)
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+	free(dir);
+	if (owner)
+		return job_cancel(h, uid, h->email);
+	/* requester: ask the owner through my inbox folder at the owner, unless
+	 * the job is over already (then there is nothing to ask) */
+	if ((r = scq_find(h, uid, SCQ_AS_REQUESTER, &j)))
+		return r;
+	if (state_finished(j->status)) {
+		r = scq_fail(h, SCQ_ESTATE, "job '%s' already finished (status %s): nothing to "
+			     "cancel", uid, scq_status_name(j->status));
+		goto out;
+	}
+	app = app_dir_of(h, scq_job_target(j));
+	buf_addf(&p, "%s/inbox/%s", app, h->email);
+	free(app);
+	buf_setf(&name, "%s.cancel.json", uid);
+	req = decision_record(h->email, "cancelled by requester");
+	json_object_set_new(req, "uid", json_string(uid));
+	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || json_write_at(fd, name.ptr, req, 0) < 0)
+		r = scq_fail_errno(h, "writing cancel request to '%s'", p.ptr);
+	fd_close(&fd);
+	json_decref(req);
+out:
+	scq_job_free(j);
+	buf_release(&name);
+	buf_release(&p);
+	return r;
+}

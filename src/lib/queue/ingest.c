@@ -1,0 +1,613 @@
+/*
+ * ingest.c - take verified jobs from my inbox into my private store.
+ *
+ * The inbox folder a job sits in (inbox/<requester>/<uid>/) is the only
+ * identity we trust: the app ACL lets each user write only under their
+ * own email.  A job is taken once every manifest file is present and
+ * verified; it is copied (hashed while copied) into the private store,
+ * committed by rename, and only then removed from the inbox, so a crash
+ * at any point loses nothing and a leftover inbox copy of a job already
+ * in the store is recognised by its digest and dropped, never taken twice.
+ * Anything hostile is moved to quarantine/ with its reason, never deleted.
+ */
+#include "base/compat.h"
+#include <dirent.h>
+#include <sys/file.h>
+#include "base/alloc.h"
+#include "store/commit.h"
+#include "base/fs.h"
+#include "queue/inflow.h"
+#include "queue/job.h"
+#include "queue/lifecycle.h"
+#include "queue/manifest.h"
+#include "store/queue.h"
+#include "queue/record.h"
+#include "store/state.h"
+#include "store/settings.h"
+#include "store/audit.h"
+#include "queue/ingest.h"
+#include "queue/outbox.h"
+#include "queue/quarantine.h"
+#include "base/banned.h"
+
+struct ingest {
+	scq *h;
+	struct scq_ingest_stats *st;
+	json_t *staged; /* array of {uid, req} committed in commit_staged */
+	int inbox;      /* fd of my inbox/ */
+	struct inflow flow; /* per-requester caps (inflow.h) */
+	double until;   /* monotonic end of this pass's work, 0: none */
+	double budget;  /* its length in seconds, for the notice */
+};
+
+/* The runner's pass has used its time: the rest waits for the next tick. */
+static int out_of_time(const struct ingest *in)
+{
+	return in->until > 0 && time_mono() >= in->until;
+}
+
+const char *scq_ingest_notices(const scq *h)
+{
+	return h->notices.ptr;
+}
+
+const char *scq_notices(const scq *h)
+{
+	return h->notices.ptr;
+}
+
+static int is_ignored_name(const char *n)
+{
+	return n[0] == '.' || strstr(n, ".rejected.") || strstr(n, ".conflict.") ||
+	       strstr(n, "syftrejected") || strstr(n, "syftconflict") || strstr(n, ".tmp");
+}
+
+/* Quarantine an inbox entry and count it (quarantine.c does the work). */
+static int quarantine(struct ingest *in, int parent, const char *req, const char *name,
+		      const char *reason)
+{
+	const char *batch = inflow_quarantine_key(&in->flow, req);
+	int r = batch ? quarantine_batch(in->h, parent, req, name, reason, batch) :
+			quarantine_entry(in->h, parent, req, name, reason);
+	if (r == 0)
+		in->st->quarantined++;
+	return r;
+}
+
+/* The rules of job.json are record.c's, shared with submit. */
+static int validate_record(scq *h, json_t *rec, const char *req, const char *uid,
+			   struct buf *err)
+{
+	struct job_record r = RECORD_INIT;
+	struct record_expect x = { uid, req, h->email, setting_int(h, SET_MAX_FILES_PER_JOB) };
+	int ret;
+	record_from_json(&r, rec);
+	ret = record_validate(&r, RECORD_CHECK_INGEST, &x, err);
+	record_release(&r);
+	return ret;
+}
+
+/* The store's own job.json: the submitted record minus the manifest, with
+ * the owner's receive time as created_at (the submitter's claim is kept as
+ * submitted_at) and the approval wait clamped to the owner's maximum. */
+static json_t *store_record(scq *h, json_t *rec)
+{
+	struct job_record r = RECORD_INIT; /* only known keys: nothing else of the submitter's */
+	long long max = setting_int(h, SET_MAX_TIMEOUT_SECONDS);
+	char now[ISO_LEN];
+	json_t *s;
+	record_from_json(&r, rec);
+	time_now_iso(now);
+	r.submitted_at = r.created_at;
+	r.created_at = xstrdup(now);
+	if (r.timeout_seconds > max)
+		r.timeout_seconds = max;
+	s = record_to_json(&r, RECORD_STORE);
+	record_release(&r);
+	return s;
+}
+
+/* job.json (store form) and manifest.json in a staging folder. */
+static int write_store_records(scq *h, int dir, json_t *rec, const char *uid, struct buf *err)
+{
+	json_t *srec = store_record(h, rec);
+	json_t *man = json_pack("{s:O}", "files", json_object_get(rec, "files"));
+	json_t *pub = job_public_json(h, -1, SCQ_PENDING, srec);
+	char *text = json_dumps(pub, JSON_COMPACT);
+	int v = VERIFY_OK;
+	/* public.json: the listing's pre-rendered view while the job is pending */
+	if (json_write_at(dir, "manifest.json", man, FS_DEFER_SYNC | FS_STAGED) < 0 ||
+	    json_write_at(dir, "job.json", srec, FS_DEFER_SYNC | FS_STAGED) < 0 ||
+	    fs_write_atomic(dir, "public.json", text, strlen(text), FS_DEFER_SYNC | FS_STAGED) < 0) {
+		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
+		v = VERIFY_LOCAL;
+	}
+	free(text);
+	json_decref(pub);
+	json_decref(srec);
+	json_decref(man);
+	return v;
+}
+
+static int stage(struct ingest *in, int src, json_t *rec, const char *uid, struct buf *err)
+{
+	scq *h = in->h;
+	int tmp = store_subdir(h, "tmp"), dir = -1, code = -1, v = VERIFY_BAD;
+	if (tmp < 0) {
+		buf_setf(err, "%s", h->err.ptr);
+		return VERIFY_LOCAL;
+	}
+	v = VERIFY_LOCAL;
+	if (fs_remove_tree(tmp, uid) < 0 || fs_mkdir(tmp, uid, 0700) < 0 ||
+	    (dir = openat(tmp, uid, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fs_mkdir(dir, "code", 0755) < 0 || (code = openat(dir, "code", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
+		goto out;
+	}
+	v = manifest_copy_verified(src, code, json_object_get(rec, "files"), err);
+	if (v != VERIFY_OK)
+		goto out;
+	v = write_store_records(h, dir, rec, uid, err);
+out:
+	if (v != VERIFY_OK)
+		fs_remove_tree(tmp, uid);
+	fd_close(&code);
+	fd_close(&dir);
+	close(tmp);
+	return v;
+}
+
+/* Seconds since the entry was first seen: its folder's birth time where
+ * the file system records one, else its own change time (creating job.json
+ * or code/ in it).  Files delivered below never restart the grace, and
+ * nothing walks the tree (a re-walk at every ingest was a way to stall the
+ * owner with big incomplete entries). */
+static double entry_age(int parent, const char *name)
+{
+	struct statx sx;
+	double born;
+	if (statx(parent, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_CTIME, &sx) < 0)
+		return 0;
+	born = (sx.stx_mask & STATX_BTIME) ?
+		(double)sx.stx_btime.tv_sec + sx.stx_btime.tv_nsec / 1e9 :
+		(double)sx.stx_ctime.tv_sec + sx.stx_ctime.tv_nsec / 1e9;
+	return time_now() - born;
+}
+
+static int incomplete(struct ingest *in, int parent, const char *req, const char *name)
+{
+	long long grace = setting_int(in->h, SET_INGEST_GRACE_SECONDS);
+	struct buf why = BUF_INIT;
+	int r = 0;
+	if (entry_age(parent, name) > (double)grace) {
+		buf_addf(&why, "still incomplete after %lld seconds", grace);
+		r = quarantine(in, parent, req, name, why.ptr);
+	} else if (inflow_incomplete(&in->flow, req)) {
+		buf_addf(&why, "over max_incomplete_per_requester (%lld): too many jobs "
+			 "waiting for their files", setting_int(in->h, SET_MAX_INCOMPLETE_PER_REQUESTER));
+		r = quarantine(in, parent, req, name, why.ptr);
+	} else {
+		in->st->incomplete++;
+	}
+	buf_release(&why);
+	return r;
+}
+
+static int check_root(int dir, int *code, struct buf *err);
+
+/* A crash leftover is exactly the entry that was taken: job.json and the
+ * manifest's files, nothing more (a replay with additions is hostile). */
+static int exact_leftover(int parent, const char *uid, json_t *rec)
+{
+	struct buf err = BUF_INIT;
+	int dir = openat(parent, uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), code = -1;
+	int v = dir < 0 ? VERIFY_BAD : check_root(dir, &code, &err);
+	if (v == VERIFY_OK && code >= 0)
+		v = manifest_check_tree(code, json_object_get(rec, "files"), NULL, &err);
+	fd_close(&code);
+	fd_close(&dir);
+	buf_release(&err);
+	return v != VERIFY_BAD;
+}
+
+/* The requester was told of the job already (its outbox status exists). */
+static int published(scq *h, const char *req, const char *uid)
+{
+	char *app = app_dir_of(h, h->email);
+	struct buf p = BUF_INIT;
+	struct stat st;
+	int r;
+	buf_addf(&p, "%s/outbox/%s/%s/status.json", app, req, uid);
+	r = lstat(p.ptr, &st) == 0;
+	buf_release(&p);
+	free(app);
+	return r;
+}
+
+/* The job is already in my store (a crash hit between commit and inbox
+ * removal, or the submitter replayed it). */
+static int already_taken(struct ingest *in, int parent, const char *req,
+			 const char *uid, json_t *rec)
+{
+	scq *h = in->h;
+	int st = queue_locate(h, uid), fd = queue_job_dir(h, st, uid);
+	struct buf err = BUF_INIT;
+	json_t *have = fd >= 0 ? json_load_file_at(fd, "job.json", SMALL_JSON_MAX, &err) : NULL;
+	const char *a = json_string_value(json_object_get(have, "code_sha256"));
+	const char *b = json_string_value(json_object_get(rec, "code_sha256"));
+	const char *who = json_string_value(json_object_get(have, "requester_email"));
+	int r = 0;
+	if (a && b && !strcmp(a, b) && who && !strcmp(who, req) && !exact_leftover(parent, uid, rec)) {
+		r = quarantine(in, parent, req, uid, "a replay of a job already taken, with "
+			       "entries that job did not have");
+	} else if (a && b && !strcmp(a, b) && who && !strcmp(who, req)) {
+		/* a crash hit after the commit: finish what ingest would have
+		 * done (once: a replay of a published job changes nothing) */
+		if (st == SCQ_PENDING && !published(h, req, uid) &&
+		    outbox_publish(h, NULL, uid, st, 0) == 0)
+			audit_append(h, NULL, "ingest-recovered", uid, req, NULL, a);
+		/* never an error that stops the owner: what cannot be removed
+		 * (a hostile tree) is quarantined by rename */
+		if (fs_remove_tree(parent, uid) < 0) {
+			struct buf why = BUF_INIT;
+			buf_addf(&why, "leftover copy of an ingested job that could not be removed: %s",
+				 strerror(errno));
+			r = quarantine(in, parent, req, uid, why.ptr);
+			buf_release(&why);
+		}
+	} else {
+		r = quarantine(in, parent, req, uid, "uid already used by another job");
+	}
+	fd_close(&fd);
+	json_decref(have);
+	buf_release(&err);
+	return r;
+}
+
+/* The job folder holds job.json and code/ only (code/ may still be
+ * missing while sync delivers, or absent for a job of empty files). */
+static int check_root(int dir, int *code, struct buf *err)
+{
+	DIR *d = fdopendir(dup(dir));
+	struct dirent *e;
+	int v = VERIFY_OK;
+	if (d)
+		rewinddir(d); /* a dup shares its offset with earlier walks of dir */
+	while (d && v != VERIFY_BAD && (e = readdir(d))) {
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "job.json"))
+			continue;
+		if (!strcmp(e->d_name, "code") && fstatat(dirfd(d), "code", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode))
+			continue;
+		if (strstr(e->d_name, ".tmp")) {
+			v = VERIFY_INCOMPLETE;
+			continue;
+		}
+		buf_setf(err, "unexpected entry '%s' in the job folder (only job.json and code/)",
+			 e->d_name);
+		v = VERIFY_BAD;
+	}
+	if (d)
+		closedir(d);
+	if (v == VERIFY_BAD)
+		return v;
+	*code = openat(dir, "code", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return *code < 0 ? VERIFY_INCOMPLETE : v;
+}
+
+static int all_files_empty(json_t *files)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(files, i, e)
+		if (json_integer_value(json_object_get(e, "size")) != 0)
+			return 0;
+	return 1;
+}
+
+static int ingest_job(struct ingest *in, int parent, int dir, const char *req, const char *uid)
+{
+	struct buf err = BUF_INIT;
+	json_t *rec = NULL;
+	int r = 0, v, code = -1;
+	if (!fs_exists(dir, "job.json")) {
+		r = incomplete(in, parent, req, uid);
+		goto out;
+	}
+	rec = json_load_file_at(dir, "job.json", JOB_JSON_MAX, &err);
+	if (!rec || validate_record(in->h, rec, req, uid, &err) < 0) {
+		struct buf why = BUF_INIT;
+		buf_addf(&why, "job.json: %s", err.ptr);
+		r = quarantine(in, parent, req, uid, why.ptr);
+		buf_release(&why);
+		goto out;
+	}
+	if (queue_locate(in->h, uid) >= 0) {
+		r = already_taken(in, parent, req, uid, rec);
+		goto out;
+	}
+	v = check_root(dir, &code, &err);
+	if (v == VERIFY_INCOMPLETE && code < 0 && all_files_empty(json_object_get(rec, "files")))
+		v = VERIFY_OK; /* SyftBox never syncs empty files: such a job has no code/ */
+	else if (v == VERIFY_OK)
+		v = manifest_check_tree(code, json_object_get(rec, "files"), NULL, &err);
+	/* a fresh copy that only the owner owns, each manifest entry read once
+	 * and hashed while copied: the submitter's inodes (and any descriptor
+	 * it holds on them) never enter the store, nor anything unlisted */
+	if (v == VERIFY_OK && inflow_may_take(&in->flow, req, &err)) {
+		inflow_tell_waiting(&in->flow, req, uid, err.ptr);
+		in->st->deferred++;
+		goto out; /* complete, but over a cap: it waits in the inbox */
+	}
+	if (v == VERIFY_OK)
+		v = stage(in, code, rec, uid, &err);
+	if (v == VERIFY_LOCAL) /* our disk, not the submitter: keep it in the inbox */
+		r = scq_fail(in->h, SCQ_EIO, "ingest of inbox/%s/%s: %s", req, uid, err.ptr);
+	else if (v == VERIFY_BAD)
+		r = quarantine(in, parent, req, uid, err.ptr);
+	else if (v == VERIFY_INCOMPLETE)
+		r = incomplete(in, parent, req, uid);
+	else {
+		json_array_append_new(in->staged, json_pack("{s:s,s:s,s:O}", "uid", uid,
+			"req", req, "digest", json_object_get(rec, "code_sha256")));
+		inflow_took(&in->flow, req);
+	}
+out:
+	fd_close(&code);
+	json_decref(rec);
+	buf_release(&err);
+	return r;
+}
+
+static int ingest_entry(struct ingest *in, int reqfd, const char *req, const char *name)
+{
+	struct stat st;
+	int dir, r;
+	if (fstatat(reqfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0; /* vanished (sync) */
+	if (!S_ISDIR(st.st_mode))
+		return quarantine(in, reqfd, req, name, S_ISLNK(st.st_mode) ?
+				  "a symlink in the inbox" : "not a job folder");
+	if (!scq_uid_valid(name))
+		return quarantine(in, reqfd, req, name, "folder name is not a lowercase UUIDv4");
+	dir = openat(reqfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return 0;
+	r = ingest_job(in, reqfd, dir, req, name);
+	close(dir);
+	return r;
+}
+
+static int commit_staged(struct ingest *in)
+{
+	scq *h = in->h;
+	int tmp = -1, pend = -1, r = 0;
+	size_t i;
+	json_t *e;
+	struct commit c;
+	if (!json_array_size(in->staged))
+		return 0;
+	commit_begin(h, &c);
+	tmp = store_subdir(h, "tmp");
+	pend = queue_status_dir(h, SCQ_PENDING);
+	if (tmp < 0 || pend < 0 || fs_syncfs(tmp) < 0) {
+		r = tmp < 0 || pend < 0 ? SCQ_EIO : scq_fail_errno(h, "syncing the store");
+		goto out;
+	}
+	json_array_foreach(in->staged, i, e) {
+		const char *uid = json_string_value(json_object_get(e, "uid"));
+		struct buf err = BUF_INIT, rel = BUF_INIT;
+		json_t *srec;
+		if ((r = state_move_at(h, &c, STATE_BY_INGEST, tmp, pend, uid, STATE_STAGED,
+				       SCQ_PENDING, NULL)) != 0)
+			goto out;
+		buf_addf(&rel, "%s/job.json", uid);
+		srec = json_load_file_at(pend, rel.ptr, SMALL_JSON_MAX, &err);
+		if (srec) /* a lost mark only means the slow path */
+			job_mark_deadline(pend, uid, srec);
+		json_decref(srec);
+		buf_release(&rel);
+		buf_release(&err);
+	}
+	/* the jobs are durable in pending/ before anything tells of them */
+	if (fs_fsync_dir(pend) < 0 || fs_fsync_dir(tmp) < 0) {
+		r = scq_fail_errno(h, "syncing the store");
+		goto out;
+	}
+	json_array_foreach(in->staged, i, e) {
+		const char *uid = json_string_value(json_object_get(e, "uid"));
+		audit_append(h, &c, "ingest", uid, json_string_value(json_object_get(e, "req")),
+			     NULL, json_string_value(json_object_get(e, "digest")));
+		outbox_publish(h, &c, uid, SCQ_PENDING, 0);
+		in->st->ingested++;
+	}
+	r = commit_end(&c);
+	/* Only now, with the store durable, may the inbox copies go. */
+	json_array_foreach(in->staged, i, e) {
+		struct buf rel = BUF_INIT;
+		buf_addf(&rel, "%s/%s", json_string_value(json_object_get(e, "req")),
+			 json_string_value(json_object_get(e, "uid")));
+		fs_remove_tree(in->inbox, rel.ptr);
+		buf_release(&rel);
+	}
+out:
+	if (c.h) /* left before the commit: nothing told of the moves yet */
+		commit_end(&c);
+	fd_close(&tmp);
+	fd_close(&pend);
+	return r;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* inbox/<req>/<uid>.cancel.json: the requester asks to cancel its job. */
+static int cancel_request(struct ingest *in, int reqfd, const char *req, const char *name)
+{
+	char uid[64];
+	int st, r = 0;
+	snprintf(uid, sizeof(uid), "%.*s", (int)(strlen(name) - strlen(".cancel.json")), name);
+	struct stat sb;
+	if (!scq_uid_valid(uid))
+		return quarantine(in, reqfd, req, name, "cancel request for an invalid uid");
+	/* only its name counts, but what it holds is hostile input all the
+	 * same: a folder (or link, FIFO) is quarantined, never deleted */
+	if (fstatat(reqfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(sb.st_mode))
+		return quarantine(in, reqfd, req, name, "cancel request is not a plain file");
+	st = queue_locate(in->h, uid);
+	if (st < 0 && fs_exists(reqfd, uid))
+		return 0; /* the job itself is still arriving: keep the request */
+	if (st >= 0) {
+		r = job_cancel(in->h, uid, req);
+		if (r == 0)
+			in->st->cancelled++;
+		else if (r == SCQ_ESTATE || r == SCQ_EPERM)
+			r = 0; /* finished meanwhile, or not theirs: nothing to do */
+	}
+	if (r == 0)
+		fs_remove_tree(reqfd, name);
+	return r;
+}
+
+/* Inbox entries one requester may have examined per pass. */
+#define INGEST_SHARE 256
+
+/* The entries of one requester folder worth a look (names any bytes,
+ * carried raw): sync temporaries and ignored names are left out, so they
+ * cost no share of the pass; cancel requests go to *cancels. */
+static json_t *entries(DIR *d, json_t *cancels)
+{
+	json_t *names = json_array();
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (ends_with(e->d_name, ".cancel.json") && utf8_valid(e->d_name, strlen(e->d_name)))
+			json_array_append_new(cancels, json_string(e->d_name));
+		else if (!is_ignored_name(e->d_name))
+			json_array_append_new(names, json_stringn_nocheck(e->d_name, strlen(e->d_name)));
+	}
+	return names;
+}
+
+static int ingest_requester(struct ingest *in, const char *req)
+{
+	int reqfd = openat(in->inbox, req, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
+	DIR *d;
+	json_t *cancels = json_array(), *names = NULL, *c;
+	size_t i = 0, n, start, ci;
+	if (reqfd < 0) {
+		json_decref(cancels);
+		return quarantine(in, in->inbox, req, req, "inbox entry is not a folder");
+	}
+	if (!email_valid(req)) {
+		close(reqfd);
+		json_decref(cancels);
+		return quarantine(in, in->inbox, req, req, "inbox folder name is not a valid email");
+	}
+	d = fdopendir(reqfd);
+	names = d ? entries(d, cancels) : json_array();
+	/* fairness: a bounded share of entries per requester per pass, from a
+	 * place that rotates between passes (entries that keep waiting never
+	 * hide the ones after them), and the runner's time budget */
+	n = json_array_size(names);
+	start = n ? (size_t)in->h->ingest_rotor * INGEST_SHARE % n : 0;
+	for (i = 0; i < n && (i < INGEST_SHARE || !in->until) && r == 0 && !out_of_time(in); i++) {
+		const char *name = json_string_value(json_array_get(names, (start + i) % n));
+		r = ends_with(name, ".cancel.json") ? /* a name that is not UTF-8 */
+		    quarantine(in, dirfd(d), req, name, "cancel request for an invalid uid") :
+		    ingest_entry(in, dirfd(d), req, name);
+	}
+	if (r == 0 && i < n) /* no limit in silence: say what waits */
+		buf_addf(&in->h->notices, "ingest: %zu of %zu inbox entries of %s wait for the next "
+			 "pass (a pass takes at most %d per requester and %.1f s)\n", n - i, n, req,
+			 INGEST_SHARE, in->budget);
+	if (r == 0)
+		r = commit_staged(in);
+	json_array_clear(in->staged);
+	json_array_foreach(cancels, ci, c)
+		if (r == 0 && d)
+			r = cancel_request(in, dirfd(d), req, json_string_value(c));
+	if (d)
+		closedir(d);
+	json_decref(names);
+	json_decref(cancels);
+	return r;
+}
+
+/* The requester folders, in an order that rotates at every pass, so a
+ * pass cut short by its budget never starves the same requesters. */
+static json_t *requesters(scq *h, int inbox)
+{
+	json_t *all = json_array(), *out = json_array();
+	DIR *d = fdopendir(dup(inbox));
+	struct dirent *e;
+	size_t i, n;
+	if (d)
+		rewinddir(d);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.') /* any bytes: carried raw, never as JSON text */
+			json_array_append_new(all, json_stringn_nocheck(e->d_name, strlen(e->d_name)));
+	if (d)
+		closedir(d);
+	n = json_array_size(all);
+	for (i = 0; i < n; i++)
+		json_array_append(out, json_array_get(all, (i + h->ingest_rotor) % n));
+	h->ingest_rotor++;
+	json_decref(all);
+	return out;
+}
+
+static int ingest_pass(scq *h, struct scq_ingest_stats *st, double budget)
+{
+	struct scq_ingest_stats local = { 0 };
+	struct ingest in = { h, st ? st : &local, json_array(), -1, { 0 }, 0, 0 };
+	char *app = app_dir_of(h, h->email), *inbox = path_join(app, "inbox");
+	json_t *reqs = NULL, *q;
+	size_t i;
+	int r = 0, lock = -1;
+	buf_reset(&h->notices);
+	if (st)
+		memset(st, 0, sizeof(*st));
+	in.until = budget > 0 ? time_mono() + budget : 0;
+	in.budget = budget;
+	/* one ingest at a time per store: the runner, bots and the owner's
+	 * commands all ingest, and a job must be taken exactly once */
+	lock = store_open(h) < 0 ? -1 :
+	       openat(h->store_fd, "ingest.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lock < 0 || fs_flock(lock, LOCK_EX) < 0) {
+		r = scq_fail_errno(h, "locking the inbox of %s", h->email);
+		goto out;
+	}
+	in.inbox = open(inbox, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (in.inbox < 0) {
+		r = errno == ENOENT ? 0 : scq_fail_errno(h, "opening inbox '%s'", inbox);
+		goto out;
+	}
+	inflow_open(&in.flow, h);
+	reqs = requesters(h, in.inbox);
+	json_array_foreach(reqs, i, q)
+		if (r == 0 && !out_of_time(&in))
+			r = ingest_requester(&in, json_string_value(q));
+	inflow_close(&in.flow);
+out:
+	json_decref(reqs);
+	fd_close(&in.inbox);
+	fd_close(&lock);
+	json_decref(in.staged);
+	free(app);
+	free(inbox);
+	return r;
+}
+
+int scq_ingest(scq *h, struct scq_ingest_stats *st)
+{
+	return ingest_pass(h, st, 0);
+}
+
+int ingest_bounded(scq *h, double seconds)
+{
+	return ingest_pass(h, NULL, seconds);
+}

@@ -1,0 +1,92 @@
+/*
+ * job.h - the job object (struct scq_job) and how it is assembled from the
+ * records of the private store, or from a published status.json.
+ *
+ * Store layout of one job (doc/protocol.md):  jobs/<status>/<uid>/
+ *   job.json        what was submitted (immutable after ingest)
+ *   manifest.json   the code files (immutable)
+ *   code/           the verified private copy the owner reviews
+ *   approved.json rejected.json cancelled.json timedout.json
+ *                   decision records, written before the rename they
+ *                   justify; only those consistent with the directory
+ *                   the job is in are read
+ *   running.json    written by the runner after its claim
+ *   result.json     the run record, written before the final rename
+ *   released.json   the owner released held results (release review)
+ *   execution.log   output/
+ *   publish-error.json  {at, by, reason}: the last publication of the log
+ *                   and outputs failed (disk full); removed by the next
+ *                   one that succeeds (scq republish)
+ */
+#ifndef SCQ_JOB_H
+#define SCQ_JOB_H
+
+#include "store/handle.h"
+#include "base/fs.h"
+
+struct scq_job {
+	json_t *obj; /* the public JSON object (parsed from raw on first use) */
+	char *raw;   /* pre-rendered compact JSON of a pending job, or NULL */
+	int status;
+};
+
+/* The job's object, parsing the pre-rendered text on first use. */
+json_t *job_obj(const scq_job *j);
+/* A pending job from its pre-rendered public.json text (takes raw). */
+scq_job *job_from_raw(char *raw);
+
+struct scq_job_list {
+	scq_job **v;
+	size_t n, alloc;
+};
+
+/* Take a reference-owning public object; status from its "status". */
+scq_job *job_from_json(json_t *obj);
+/* Load jobs/<status>/<uid> from the store (dirfd: that job's folder). */
+scq_job *job_load_store(scq *h, int jobfd, int status, struct buf *err);
+/* Public object from the store records (new reference); h: the owner's
+ * settings (results held for review, see job.c). */
+json_t *job_public_json(scq *h, int jobfd, int status, json_t *rec);
+
+void job_list_add(scq_job_list *l, scq_job *j);
+scq_job_list *job_list_new(void);
+void job_list_sort_newest(scq_job_list *l);
+
+/*
+ * A pending job's folder carries its approval deadline as its mtime, with
+ * this nanosecond value as the mark that it was set: listings then expire
+ * and print pending jobs from one stat and their pre-rendered public.json,
+ * without parsing anything.  Without the mark they take the slow path.
+ */
+#define DEADLINE_MARK_NSEC 123456789L
+/* Record the deadline of jobs/pending/<uid> (after its commit). */
+int job_mark_deadline(int pending_dir, const char *uid, json_t *store_rec);
+
+/* The log as published in the outbox (a name SyftBox syncs). */
+#define JOB_LOG_FILE "execution.txt"
+#define PUBLISH_ERROR_FILE "publish-error.json"
+
+/* Where the job's files are for me: its store folder (owner, *owner_view
+ * 1) or my outbox copy at its owner (requester).  NULL if unknown; caller
+ * frees. */
+char *job_folder_of(scq *h, const char *uid, int *owner_view);
+
+/* If my submission record rec names a job still in its staging folder at
+ * the owner, never published (a crashed or running submit): that folder's
+ * path (caller frees), *age (may be NULL) its age in seconds.  Else NULL.
+ * listing.c; it only reads. */
+char *submission_staging(scq *h, json_t *rec, double *age);
+
+/* How many jobs in state status have results held for the owner's
+ * release (a directory scan; parses only runs not released). */
+long job_count_held(scq *h, int status);
+
+/* Rule (protocol §6): until the release, a held job's published status
+ * carries no text the job chose: keep only the fixed state, timestamps
+ * and counts of its run (no-op for a job that is not held). */
+void job_redact_held(json_t *pub);
+
+/* Decision/record file consulted for a status. */
+const char *decision_file(int status);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * outbox.h - publishing a job to its requester: outbox/<requester>/<uid>/.
+ *
+ * Exports (outbox.c): outbox_publish (status.json, and once finished the
+ * log and outputs), outbox_reconcile (after a crash, publish every job
+ * whose outbox lags the store).
+ */
+#ifndef SCQ_OUTBOX_H
+#define SCQ_OUTBOX_H
+
+#include "store/handle.h"
+
+/* Publish the job's current public status to the requester's outbox:
+ * durable when it returns with c NULL, at commit_end(c) otherwise. */
+int outbox_publish(scq *h, struct commit *c, const char *uid, int status,
+		   int with_results);
+/* Re-publish every job whose outbox status lags the store (after a crash). */
+int outbox_reconcile(scq *h);
+
+#endif

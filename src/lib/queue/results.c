@@ -1,0 +1,374 @@
+/*
+ * results.c - reading what a job produced: its log and its outputs.
+ *
+ * The owner reads the private store.  The requester reads what the owner
+ * published to outbox/<requester>/<uid>/, which SyftBox may have synced
+ * only in part.  Rule (doc/protocol.md §9): before results are called
+ * complete, every file is checked against the published description
+ * (status.json: "log" {file, size, sha256} and "output_files" [{path,
+ * size, sha256}]).  A missing, short or different file is SCQ_EINCOMPLETE
+ * with a count ("2 of 3 output files have synced; try again"), never a
+ * silent partial result.  A status.json that cannot be read (too large,
+ * not JSON) is reported with its path, never replaced by an older state.
+ * Copies into a folder are resumable: a file already there with the
+ * published content is kept, one that differs is refused.
+ */
+#include "base/compat.h"
+#include <sodium.h>
+#include "base/alloc.h"
+#include "base/fs.h"
+#include "queue/job.h"
+#include "queue/manifest.h"
+#include "store/queue.h"
+#include "base/banned.h"
+
+struct view {
+	char *dir;   /* the job's folder as I see it (store or outbox) */
+	int owner;   /* dir is the owner's store folder */
+	json_t *pub; /* the job's public object (store) or published status */
+};
+
+static void view_release(struct view *v)
+{
+	free(v->dir);
+	json_decref(v->pub);
+}
+
+static int load_view(scq *h, const char *uid, struct view *v)
+{
+	struct buf err = BUF_INIT;
+	struct stat sb;
+	char *p;
+	int r = 0;
+	memset(v, 0, sizeof(*v));
+	if (!(v->dir = job_folder_of(h, uid, &v->owner)))
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+	if (v->owner) {
+		int st = queue_locate(h, uid), fd = st >= 0 ? queue_job_dir(h, st, uid) : -1;
+		scq_job *j = fd >= 0 ? job_load_store(h, fd, st, &err) : NULL;
+		if (j)
+			v->pub = json_incref(j->obj);
+		else
+			r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+		scq_job_free(j);
+		fd_close(&fd);
+		buf_release(&err);
+		return r;
+	}
+	p = path_join(v->dir, "status.json");
+	v->pub = json_load_file_at(AT_FDCWD, p, SMALL_JSON_MAX, &err);
+	if (!v->pub && fstatat(AT_FDCWD, p, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has not been published by its owner yet "
+			     "(nothing has synced)", uid);
+	else if (!v->pub)
+		r = scq_fail(h, SCQ_EIO, "job '%s': cannot read '%s': %s", uid, p, err.ptr);
+	free(p);
+	buf_release(&err);
+	return r;
+}
+
+/* Why a job has no log or outputs: what is true of each state that never ran. */
+static const char *const never_ran[SCQ_STATUS_COUNT] = {
+	[SCQ_PENDING] = "is pending (waiting for the data owner's approval); it has not run",
+	[SCQ_APPROVED] = "is approved and waits for the runner; it has not run yet",
+	[SCQ_REJECTED] = "was rejected and never ran",
+	[SCQ_TIMEDOUT] = "expired waiting for approval and never ran",
+	[SCQ_CANCELLED] = "was cancelled before it ran",
+};
+
+/* Fail with why a job has no log or outputs to show (messages say what is true). */
+static int no_results(scq *h, const char *uid, json_t *pub, const char *what)
+{
+	const char *s = json_string_value(json_object_get(pub, "status"));
+	int st = s ? scq_status_parse(s) : -1;
+	int ran = json_object_get(pub, "run") != NULL && !json_is_null(json_object_get(pub, "run"));
+	if (json_is_true(json_object_get(pub, "results_held")))
+		return scq_fail(h, SCQ_ENOTFOUND, "the %s of job '%s' is held by the data owner "
+				"for review; it is sent once the owner releases it", what, uid);
+	if (json_is_true(json_object_get(pub, "results_incomplete")))
+		return scq_fail(h, SCQ_EINCOMPLETE, "the %s of job '%s' could not be published "
+				"by its owner (%s); the owner can run `scq republish`", what, uid,
+				json_string_value(json_object_get(pub, "error_message")) ?
+				json_string_value(json_object_get(pub, "error_message")) : "");
+	if (!strcmp(json_string_value(json_object_get(pub, "error_kind")) ?
+		    json_string_value(json_object_get(pub, "error_kind")) : "", "collect_error"))
+		return scq_fail(h, SCQ_EINCOMPLETE, "the outputs of job '%s' could not be "
+				"collected by its owner (disk full?); the owner can run `scq "
+				"republish` once space is free", uid);
+	if (st == SCQ_RUNNING)
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' is still running; its %s is "
+				"published when it ends", uid, what);
+	if (st >= 0 && never_ran[st] && (st != SCQ_CANCELLED || !ran))
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' %s, so it has no %s", uid,
+				never_ran[st], what);
+	return scq_fail(h, SCQ_ENOTFOUND, "job '%s' (%s) has no %s", uid, s ? s : "?", what);
+}
+
+/* Hash the open file fd; 0 when size and SHA-256 are the expected ones,
+ * 1 when it differs, -1 on a read error. */
+static int matches(int fd, json_int_t size, const char *sha)
+{
+	crypto_hash_sha256_state hs;
+	char hex[65];
+	struct stat st;
+	uint64_t n = 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	if (st.st_size != size || !sha)
+		return 1;
+	crypto_hash_sha256_init(&hs);
+	if (fs_copy_fd(fd, -1, (uint64_t)size, sha256_chunk, &hs, &n) < 0) /* read only */
+		return errno == EFBIG ? 1 : -1; /* EFBIG: grew while read */
+	sha256_chunk_hex(&hs, hex);
+	return n == (uint64_t)size && !strcmp(hex, sha) ? 0 : 1;
+}
+
+/* The requester's log: execution.txt checked against status.log. */
+static int read_published_log(scq *h, const char *uid, struct view *v, struct buf *log)
+{
+	json_t *d = json_object_get(v->pub, "log");
+	const char *file = json_string_value(json_object_get(d, "file"));
+	const char *sha = json_string_value(json_object_get(d, "sha256"));
+	json_int_t size = json_integer_value(json_object_get(d, "size"));
+	int fd, m;
+	if (!d && json_string_value(json_object_get(v->pub, "logs"))) /* an older publisher */
+		return buf_adds(log, json_string_value(json_object_get(v->pub, "logs")));
+	if (!d)
+		return no_results(h, uid, v->pub, "log");
+	if (!file || strcmp(file, JOB_LOG_FILE) || !sha || size < 0)
+		return scq_fail(h, SCQ_EIO, "job '%s': status.json: bad \"log\" description", uid);
+	fd = openat(AT_FDCWD, v->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	m = fd < 0 ? -1 : fs_read_file(fd, file, (size_t)size, log);
+	fd_close(&fd);
+	if (m < 0 && errno != ENOENT && errno != EFBIG)
+		return scq_fail_errno(h, "job '%s': reading %s", uid, file);
+	if (m == 0) {
+		char hex[65];
+		sha256_hex(log->ptr, log->len, hex);
+		if (log->len == (size_t)size && !strcmp(hex, sha))
+			return 0;
+	}
+	return scq_fail(h, SCQ_EINCOMPLETE, "the log of job '%s' has not fully synced yet "
+			"(%s: %zu of %lld bytes, or different content); try again", uid, file,
+			m == 0 ? log->len : (size_t)0, (long long)size);
+}
+
+int scq_job_logs(scq *h, const char *uid, char **text, size_t *len)
+{
+	struct view v;
+	struct buf log = BUF_INIT;
+	int r = load_view(h, uid, &v);
+	if (!r && v.owner) {
+		char *p = path_join(v.dir, "execution.log");
+		if (fs_read_file(AT_FDCWD, p, (size_t)1 << 34, &log) < 0)
+			r = errno == ENOENT ? no_results(h, uid, v.pub, "log") :
+			    scq_fail_errno(h, "job '%s': reading '%s'", uid, p);
+		free(p);
+	} else if (!r) {
+		r = read_published_log(h, uid, &v, &log);
+	}
+	if (!r)
+		*text = buf_detach(&log, len);
+	buf_release(&log);
+	view_release(&v);
+	return r;
+}
+
+struct check {
+	size_t total, ok;
+	struct buf first; /* the first file that is not there yet */
+};
+
+/* Count the published files present in root with their published size
+ * and digest.  An empty file counts as present even when absent: SyftBox
+ * never syncs empty files. */
+static void check_files(int root, json_t *files, struct check *c)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(files, i, e) {
+		const char *path = json_string_value(json_object_get(e, "path"));
+		json_int_t size = json_integer_value(json_object_get(e, "size"));
+		int fd = root >= 0 ? fs_open_beneath(root, path, O_RDONLY | O_NONBLOCK) : -1;
+		c->total++;
+		if ((fd >= 0 && matches(fd, size, json_string_value(json_object_get(e, "sha256"))) == 0) ||
+		    (fd < 0 && size == 0 && errno == ENOENT))
+			c->ok++;
+		else if (!c->first.len)
+			buf_adds(&c->first, path);
+		fd_close(&fd);
+	}
+}
+
+/* The published output list, validated (the paths are used below). */
+static int published_files(scq *h, const char *uid, struct view *v, json_t **files)
+{
+	struct buf err = BUF_INIT;
+	int r = 0;
+	*files = json_object_get(v->pub, "output_files");
+	if (!*files)
+		return no_results(h, uid, v->pub, "output");
+	if (manifest_validate(*files, &err) < 0)
+		r = scq_fail(h, SCQ_EIO, "job '%s': status.json: output_files: %s", uid, err.ptr);
+	buf_release(&err);
+	return r;
+}
+
+static int incomplete(scq *h, const char *uid, struct check *c, const char *copied_to)
+{
+	return scq_fail(h, SCQ_EINCOMPLETE, "job '%s': %zu of %zu output files have synced%s%s "
+			"(first missing or different: '%s'); try again", uid, c->ok, c->total,
+			copied_to ? "; those were copied to " : "", copied_to ? copied_to : "",
+			c->first.ptr);
+}
+
+int scq_job_output_dir(scq *h, const char *uid, char **path)
+{
+	struct view v;
+	struct check c = { 0, 0, BUF_INIT };
+	json_t *files = NULL;
+	int r = load_view(h, uid, &v), root = -1;
+	*path = NULL;
+	if (!r)
+		*path = path_join(v.dir, "output");
+	if (!r && v.owner && access(*path, F_OK) < 0)
+		r = no_results(h, uid, v.pub, "output");
+	if (!r && !v.owner && !(r = published_files(h, uid, &v, &files))) {
+		root = open(*path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		check_files(root, files, &c);
+		if (c.ok < c.total)
+			r = incomplete(h, uid, &c, NULL);
+	}
+	if (r) {
+		free(*path);
+		*path = NULL;
+	}
+	fd_close(&root);
+	buf_release(&c.first);
+	view_release(&v);
+	return r;
+}
+
+/* Copy one published file into dst unless it is there already; 1 if it
+ * is not (yet) available as published, <0 on a local error. */
+static int copy_one(scq *h, int src, int dst, json_t *e, const char *dir)
+{
+	const char *path = json_string_value(json_object_get(e, "path")), *base;
+	const char *sha = json_string_value(json_object_get(e, "sha256"));
+	json_int_t size = json_integer_value(json_object_get(e, "size"));
+	int pd = manifest_open_parent(dst, path, 1, &base), have, fd, r = 1;
+	crypto_hash_sha256_state hs;
+	char hex[65];
+	struct fs_copy c;
+	memset(&c, 0, sizeof(c));
+	c.max = (uint64_t)size;
+	/* the copy never replaces (a no-replace rename) */
+	c.flags = FS_COPY_BENEATH | FS_COPY_EXACT | FS_DEFER_SYNC |
+		(!strcmp(json_string_value(json_object_get(e, "mode")), "0755") ? FS_EXEC : 0);
+	c.fn = sha256_chunk;
+	c.ctx = &hs;
+	if (pd < 0)
+		return scq_fail_errno(h, "copying outputs to '%s': folder of '%s'", dir, path);
+	have = openat(pd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (have >= 0) { /* a copy made earlier: keep it if it is the published one */
+		r = matches(have, size, sha) == 0 ? 0 :
+		    scq_fail(h, SCQ_EPERM, "'%s/%s' already exists and differs from the "
+			     "published file; not overwritten", dir, path);
+		goto out;
+	}
+	/* one read: the copy is hashed as it is written, and kept only if it
+	 * is the published file */
+	crypto_hash_sha256_init(&hs);
+	if (src >= 0 && fs_copy_file(src, path, pd, base, &c) == 0) {
+		sha256_chunk_hex(&hs, hex);
+		if (c.copied != (uint64_t)size || !sha || strcmp(hex, sha))
+			r = (unlinkat(pd, base, 0), 1); /* changed while copied: next time */
+		else
+			r = 0;
+	} else if ((src < 0 || (c.fail == FS_FAIL_OPEN && errno == ENOENT)) && size == 0) {
+		/* empty files never sync */
+		fd = openat(pd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    (c.flags & FS_EXEC) ? 0755 : 0644);
+		r = fd < 0 ? scq_fail_errno(h, "copying output '%s' to '%s'", path, dir) : 0;
+		fd_close(&fd);
+	} else if (c.fail == FS_FAIL_READ || c.fail == FS_FAIL_WRITE) {
+		r = scq_fail_errno(h, "copying output '%s' to '%s'", path, dir);
+	} /* else not synced yet (missing, not a plain file, short or long) */
+out:
+	fd_close(&have);
+	fd_close(&pd);
+	return r;
+}
+
+static int copy_published(scq *h, const char *uid, struct view *v, const char *dir)
+{
+	struct check c = { 0, 0, BUF_INIT };
+	json_t *files, *e;
+	char *src = path_join(v->dir, "output");
+	int r = published_files(h, uid, v, &files), s = -1, d = -1, one;
+	size_t i;
+	if (!r && (fs_mkdir_p(dir, 0755) < 0 ||
+		   (d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0))
+		r = scq_fail_errno(h, "copying outputs to '%s'", dir);
+	if (!r)
+		s = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	json_array_foreach(r ? NULL : files, i, e) {
+		c.total++;
+		if ((one = copy_one(h, s, d, e, dir)) < 0) {
+			r = one;
+			break;
+		}
+		if (one == 0)
+			c.ok++;
+		else if (!c.first.len)
+			buf_adds(&c.first, json_string_value(json_object_get(e, "path")));
+	}
+	if (!r && fs_syncfs(d) < 0)
+		r = scq_fail_errno(h, "syncing '%s'", dir);
+	if (!r && c.ok < c.total)
+		r = incomplete(h, uid, &c, dir);
+	fd_close(&s);
+	fd_close(&d);
+	free(src);
+	buf_release(&c.first);
+	return r;
+}
+
+static int copy_store(scq *h, const char *uid, struct view *v, const char *dir)
+{
+	struct buf err = BUF_INIT;
+	char *src = path_join(v->dir, "output");
+	int r = 0, s = -1, d = -1;
+	json_t *m = NULL;
+	if (access(src, F_OK) < 0) {
+		r = no_results(h, uid, v->pub, "output");
+		goto out;
+	}
+	if (fs_mkdir_p(dir, 0755) < 0 || (d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (s = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		r = scq_fail_errno(h, "copying outputs to '%s'", dir);
+		goto out;
+	}
+	m = manifest_copy_tree(s, d, &err);
+	if (!m)
+		r = scq_fail(h, SCQ_EIO, "copying outputs to '%s': %s", dir, err.ptr);
+	else if (fs_syncfs(d) < 0)
+		r = scq_fail_errno(h, "syncing '%s'", dir);
+out:
+	json_decref(m);
+	fd_close(&s);
+	fd_close(&d);
+	free(src);
+	buf_release(&err);
+	return r;
+}
+
+int scq_job_output_copy(scq *h, const char *uid, const char *dir)
+{
+	struct view v;
+	int r = load_view(h, uid, &v);
+	if (!r)
+		r = v.owner ? copy_store(h, uid, &v, dir) : copy_published(h, uid, &v, dir);
+	view_release(&v);
+	return r;
+}

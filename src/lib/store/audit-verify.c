@@ -1,0 +1,261 @@
+/*
+ * audit-verify.c - checking the audit log (audit.c): the hash chain line
+ * by line, the two anchored heads (audit.head.json in the store,
+ * audit-head.json in the app folder: a cut or re-chained log no longer
+ * matches them), and the store against the log: every job folder's state
+ * must be explained by an event for its uid, the events that can put a job
+ * in a state coming from state.c's table.
+ */
+#include "base/compat.h"
+#include <dirent.h>
+#include <sys/file.h>
+#include "base/alloc.h"
+#include "base/fs.h"
+#include "store/handle.h"
+#include "store/queue.h"
+#include "store/state.h"
+#include "store/audit.h"
+#include "base/banned.h"
+
+static int verify_line(scq *h, json_t *o, unsigned long n, char prev[65])
+{
+	json_t *copy;
+	const char *hash = json_string_value(json_object_get(o, "hash"));
+	const char *p = json_string_value(json_object_get(o, "prev"));
+	char want[65], *s;
+	if (!hash || !p || strcmp(p, prev) ||
+	    json_integer_value(json_object_get(o, "seq")) != (json_int_t)n)
+		return scq_fail(h, SCQ_EINVAL, "audit log line %lu: chain broken "
+				"(previous entry removed, reordered or edited)", n);
+	copy = json_deep_copy(o);
+	json_object_del(copy, "hash");
+	s = json_compact(copy);
+	sha256_hex(s, strlen(s), want);
+	free(s);
+	json_decref(copy);
+	if (strcmp(want, hash))
+		return scq_fail(h, SCQ_EINVAL, "audit log line %lu: content edited "
+				"(hash mismatch)", n);
+	snprintf(prev, 65, "%s", hash);
+	return 0;
+}
+
+/* The events that can put a job in `status`, as " a b c ": those of the
+ * moves into it (state.c's table), "ingest-recovered" for a pending job
+ * whose ingest finished after a crash (ingest.c), and for any state
+ * "republish" and "recovered", which stands in, visibly, for an event lost
+ * in a crash between a rename and its append (doc/protocol.md, Known gap
+ * 1), or for a folder placed by hand. */
+static void state_events(int status, struct buf *out)
+{
+	size_t n, i;
+	const struct state_row *t = state_table(&n);
+	struct buf w = BUF_INIT;
+	buf_setf(out, " ");
+	for (i = 0; i < n; i++) {
+		buf_setf(&w, " %s ", t[i].event);
+		if (t[i].to == status && strcmp(t[i].event, "republish") && !strstr(out->ptr, w.ptr))
+			buf_addf(out, "%s ", t[i].event);
+	}
+	buf_addf(out, "%srepublish recovered ", status == SCQ_PENDING ? "ingest-recovered " : "");
+	buf_release(&w);
+}
+
+struct verify {
+	scq *h;
+	json_t *seen;              /* uid -> " event event ... " */
+	struct head {
+		const char *file;
+		long long seq;
+		char hash[65], at_seq[65]; /* at_seq: the log's hash at seq */
+	} heads[2];
+};
+
+static void note_event(struct verify *v, json_t *o)
+{
+	const char *uid = json_string_value(json_object_get(o, "uid"));
+	const char *ev = json_string_value(json_object_get(o, "event"));
+	const char *had;
+	struct buf b = BUF_INIT;
+	if (!uid || !ev || !scq_uid_valid(uid))
+		return;
+	had = json_string_value(json_object_get(v->seen, uid));
+	buf_addf(&b, "%s%s ", had ? had : " ", ev);
+	json_object_set_new(v->seen, uid, json_stringn(b.ptr, b.len));
+	buf_release(&b);
+}
+
+static int load_head(struct verify *v, int dirfd, const char *file, struct head *hd)
+{
+	struct buf err = BUF_INIT;
+	json_t *o = json_load_file_at(dirfd, file, SMALL_JSON_MAX, &err);
+	const char *hash = json_string_value(json_object_get(o, "hash"));
+	int r = 0;
+	hd->file = file;
+	hd->seq = -1;
+	if (!o && errno != ENOENT)
+		r = scq_fail(v->h, SCQ_EINVAL, "audit head '%s': %s", file, err.ptr);
+	else if (o && (!hash || strlen(hash) != 64 ||
+		       json_integer_value(json_object_get(o, "seq")) < 1))
+		r = scq_fail(v->h, SCQ_EINVAL, "audit head '%s': field 'seq' or 'hash' invalid", file);
+	else if (o) {
+		hd->seq = json_integer_value(json_object_get(o, "seq"));
+		snprintf(hd->hash, sizeof(hd->hash), "%s", hash);
+	}
+	json_decref(o);
+	buf_release(&err);
+	return r;
+}
+
+static int check_heads(struct verify *v, unsigned long n)
+{
+	size_t i;
+	if (n && v->heads[0].seq < 0)
+		return scq_fail(v->h, SCQ_EINVAL, "audit head '%s' is missing: the end of "
+				"the log cannot be checked for cut entries", HEAD_STORE);
+	for (i = 0; i < 2; i++) {
+		struct head *hd = &v->heads[i];
+		if (hd->seq < 0)
+			continue;
+		if ((unsigned long)hd->seq > n)
+			return scq_fail(v->h, SCQ_EINVAL, "audit log ends at entry %lu but its "
+					"head '%s' names entry %lld: the last %lld entries were cut",
+					n, hd->file, hd->seq, hd->seq - (long long)n);
+		if (strcmp(hd->at_seq, hd->hash))
+			return scq_fail(v->h, SCQ_EINVAL, "audit log entry %lld differs from its "
+					"head '%s': the log was rewritten from that entry or "
+					"before", hd->seq, hd->file);
+	}
+	return 0;
+}
+
+int audit_explains(json_t *events, const char *uid, int status)
+{
+	const char *had = json_string_value(json_object_get(events, uid)), *p;
+	struct buf want = BUF_INIT;
+	int found = 0;
+	state_events(status, &want);
+	p = want.ptr;
+	while (had && !found && (p = strchr(p, ' ')) && p[1]) {
+		const char *q = strchr(p + 1, ' ');
+		struct buf w = BUF_INIT;
+		buf_add(&w, p, (size_t)(q - p) + 1);
+		found = strstr(had, w.ptr) != NULL;
+		buf_release(&w);
+		p = q;
+	}
+	buf_release(&want);
+	return found;
+}
+
+/* Every job folder in the store must be explained by an audit event. */
+static int check_store(struct verify *v)
+{
+	int s, r = 0;
+	for (s = 0; s < SCQ_STATUS_COUNT && r == 0; s++) {
+		int fd = store_state_peek(v->h, s); /* verifying writes nothing */
+		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		struct dirent *e;
+		while (d && r == 0 && (e = readdir(d)))
+			if (scq_uid_valid(e->d_name) && !audit_explains(v->seen, e->d_name, s)) {
+				struct buf want = BUF_INIT;
+				state_events(s, &want);
+				r = scq_fail(v->h, SCQ_EINVAL, "audit log has no event for job '%s', "
+					     "which is %s in the store (expected one of:%s)",
+					     e->d_name, scq_status_name(s), want.ptr);
+				buf_release(&want);
+			}
+		if (d)
+			closedir(d);
+		else
+			fd_close(&fd);
+	}
+	return r;
+}
+
+static int read_log(struct verify *v, FILE *f, unsigned long *count)
+{
+	char prev[65] = GENESIS, *line = NULL;
+	size_t cap = 0, i;
+	unsigned long n = 0;
+	int r = 0;
+	while (r == 0 && getline(&line, &cap, f) > 0) {
+		json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+		n++;
+		r = o ? verify_line(v->h, o, n, prev) :
+			scq_fail(v->h, SCQ_EINVAL, "audit log line %lu: not valid JSON", n);
+		if (r == 0) {
+			note_event(v, o);
+			for (i = 0; i < 2; i++)
+				if (v->heads[i].seq == (long long)n)
+					snprintf(v->heads[i].at_seq, 65, "%s", prev);
+		}
+		json_decref(o);
+	}
+	free(line);
+	*count = n;
+	return r;
+}
+
+/* Read and verify the chain of the log into v (no log: 0 entries). */
+static int load_log(struct verify *v, int sfd, unsigned long *n)
+{
+	FILE *f = NULL;
+	int fd = openat(sfd, "audit.jsonl", O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
+	*n = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 :
+			scq_fail_errno(v->h, "opening audit log '%s'", scq_audit_path(v->h));
+	if (!(f = fdopen(fd, "r"))) {
+		close(fd);
+		return scq_fail_errno(v->h, "reading audit log '%s'", scq_audit_path(v->h));
+	}
+	r = read_log(v, f, n);
+	fclose(f);
+	return r;
+}
+
+json_t *audit_events_by_uid(scq *h)
+{
+	struct verify v = { h, json_object(), { { 0 }, { 0 } } };
+	unsigned long n;
+	int sfd = store_peek(h);
+	v.heads[0].seq = v.heads[1].seq = -1;
+	if (sfd < 0 || load_log(&v, sfd, &n) < 0) {
+		json_decref(v.seen);
+		return NULL;
+	}
+	return v.seen;
+}
+
+int scq_audit_verify(scq *h, unsigned long *entries)
+{
+	struct verify v = { h, json_object(), { { 0 }, { 0 } } };
+	int sfd = store_peek(h), afd = -1, r; /* verifying creates no store */
+	unsigned long n = 0;
+	char *app = app_dir_of(h, h->email);
+	if (sfd < 0 && sfd != SCQ_ENOTFOUND) {
+		r = sfd;
+		goto out;
+	}
+	afd = open(app, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	v.heads[0].seq = -1; /* no store: an empty log, checked against the published head */
+	r = sfd >= 0 ? load_head(&v, sfd, HEAD_STORE, &v.heads[0]) : 0;
+	if (r == 0)
+		r = afd >= 0 ? load_head(&v, afd, HEAD_PUBLISHED, &v.heads[1]) :
+			(v.heads[1].seq = -1, 0);
+	if (r == 0 && sfd >= 0)
+		r = load_log(&v, sfd, &n);
+	if (r == 0)
+		r = check_heads(&v, n);
+	if (r == 0 && sfd >= 0)
+		r = check_store(&v);
+out:
+	fd_close(&afd);
+	if (entries)
+		*entries = n;
+	json_decref(v.seen);
+	free(app);
+	return r;
+}
+

@@ -1,0 +1,47 @@
+/*
+ * limits.h - every fixed limit of the protocol and the store, in one place.
+ *
+ * doc/protocol.md §3 lists the rules these numbers serve.  A limit that
+ * the owner may change is a setting (settings.c), not a constant here.
+ *
+ * Exports (macros only):
+ *   JOB_NAME_MAX, JOB_DESCRIPTION_MAX, JOB_TAGS_MAX, JOB_TAG_MAX,
+ *   JOB_CREATED_AT_MAX, JOB_TIMEOUT_DEFAULT, JOB_TIMEOUT_MAX,
+ *   DECISION_REASON_MAX          the fields of a job and its decisions
+ *   MANIFEST_MAX_FILES, MANIFEST_MAX_BYTES, MANIFEST_MAX_PATH,
+ *   MANIFEST_MAX_COMPONENT, MANIFEST_MAX_DEPTH   a job's code
+ *   JOB_JSON_MAX, SMALL_JSON_MAX the JSON files we read
+ */
+#ifndef SCQ_LIMITS_H
+#define SCQ_LIMITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "scq.h"
+
+/* job.json (bytes of UTF-8; the name and each tag on one line) */
+#define JOB_NAME_MAX 200
+#define JOB_DESCRIPTION_MAX 4096
+#define JOB_TAGS_MAX SCQ_TAGS_MAX /* public: scq.h */
+#define JOB_TAG_MAX 64
+#define JOB_CREATED_AT_MAX 64
+/* the approval wait in seconds: submit's default and its maximum (the
+ * owner clamps it further with max_timeout_seconds) */
+#define JOB_TIMEOUT_DEFAULT 86400
+#define JOB_TIMEOUT_MAX (3650LL * 86400)
+/* the owner's reason for an approval, rejection or cancel */
+#define DECISION_REASON_MAX 4096
+
+/* the manifest: a job's code */
+#define MANIFEST_MAX_FILES 10000
+#define MANIFEST_MAX_BYTES ((uint64_t)SCQ_CODE_MAX_BYTES) /* public: scq.h */
+#define MANIFEST_MAX_PATH 1024
+#define MANIFEST_MAX_COMPONENT 255
+#define MANIFEST_MAX_DEPTH 32
+
+/* JSON files read from disk: a submitted job.json (with its manifest),
+ * and every other record */
+#define JOB_JSON_MAX ((size_t)4 << 20)
+#define SMALL_JSON_MAX ((size_t)1 << 20)
+
+#endif

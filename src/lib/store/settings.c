@@ -1,0 +1,265 @@
+/*
+ * settings.c - the data owner's settings (config.json in the private store).
+ *
+ * The table (SCQ_SETTINGS in settings.h) is the whole schema: every key has
+ * a type, a default and bounds, so `scq config set` refuses nonsense with a
+ * message naming the key, and a missing or hand-broken file falls back to
+ * safe defaults.  The library reads settings by enum (setting_int(h,
+ * SET_...)); only scq_config_* take the key as text, and check it.
+ */
+#include "base/compat.h"
+#include <pthread.h>
+#include "base/alloc.h"
+#include "base/fs.h"
+#include "store/handle.h"
+#include "store/settings.h"
+#include "store/audit.h"
+#include "base/banned.h"
+
+enum kind { K_INT, K_BOOL, K_ENUM };
+
+struct setting_def {
+	const char *key;
+	enum kind kind;
+	long long def, min, max;
+	/* K_ENUM: the values, NULL-terminated, def indexes them; setting_str
+	 * returns these constants, never a buffer that a later call rewrites */
+	const char *const *values;
+	const char *help;
+};
+
+#define NONE NULL
+#define VALUES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define SETTING_ROW(id, key, kind, def, min, max, values, help) \
+	[id] = { key, K_##kind, def, min, max, values, help },
+static const struct setting_def table[SET_COUNT] = { SCQ_SETTINGS(SETTING_ROW) };
+#undef SETTING_ROW
+#undef VALUES
+#undef NONE
+
+/* Edit distance of a and b, counted up to 3 (a typo is closer). */
+static int distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	int row[64], diag, up, best;
+	if (lb >= SCQ_NELEM(row) || (la > lb ? la - lb : lb - la) > 2)
+		return 3;
+	for (j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = (int)i;
+		best = row[0];
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			row[j] = a[i - 1] == b[j - 1] ? diag : 1 + (diag < up ? diag : up);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+			best = row[j] < best ? row[j] : best;
+		}
+		if (best >= 3)
+			return 3;
+	}
+	return row[lb] < 3 ? row[lb] : 3;
+}
+
+/* The setting of key, or NULL after a message naming the key and, for a
+ * near miss, the key meant. */
+static const struct setting_def *find(scq *h, const char *key)
+{
+	size_t i, near = SCQ_NELEM(table);
+	int d, best = 3;
+	for (i = 0; i < SCQ_NELEM(table); i++) {
+		if (!strcmp(table[i].key, key))
+			return &table[i];
+		if ((d = distance(key, table[i].key)) < best)
+			best = d, near = i;
+	}
+	if (near < SCQ_NELEM(table))
+		scq_fail(h, SCQ_ENOTFOUND, "unknown setting '%s' (did you mean '%s'?)",
+			 key, table[near].key);
+	else
+		scq_fail(h, SCQ_ENOTFOUND, "unknown setting '%s'", key);
+	return NULL;
+}
+
+const char *setting_key(enum setting id)
+{
+	return table[id].key;
+}
+
+static const char *config_keys[SCQ_NELEM(table) + 1];
+
+static void fill_keys(void)
+{
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(table); i++)
+		config_keys[i] = table[i].key;
+}
+
+const char *const *scq_config_keys(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, fill_keys); /* filled once: threads never race on it */
+	return config_keys;
+}
+
+static json_t *settings_load(scq *h)
+{
+	struct buf err = BUF_INIT;
+	int fd;
+	if (h->settings)
+		return h->settings;
+	fd = store_peek(h); /* reading settings creates no store */
+	if (fd >= 0 && fs_exists(fd, "config.json"))
+		h->settings = json_load_file_at(fd, "config.json", SMALL_JSON_MAX, &err);
+	if (!h->settings)
+		h->settings = json_object();
+	buf_release(&err);
+	return h->settings;
+}
+
+/* The value of s as stored: v, or the default when v is unset, of the
+ * wrong type or out of bounds.  K_ENUM: the index of its value. */
+static long long value_of(const struct setting_def *s, json_t *v)
+{
+	const char *str = json_string_value(v);
+	long long i;
+	if (s->kind == K_BOOL)
+		return json_is_boolean(v) ? json_is_true(v) : s->def;
+	if (s->kind == K_ENUM) {
+		for (i = s->min; str && i <= s->max; i++)
+			if (!strcmp(s->values[i], str))
+				return i;
+		return s->def; /* missing or hand-broken: the safe default */
+	}
+	if (!json_is_integer(v))
+		return s->def;
+	i = json_integer_value(v);
+	return i < s->min || i > s->max ? s->def : i;
+}
+
+static long long setting_value(scq *h, const struct setting_def *s)
+{
+	return value_of(s, json_object_get(settings_load(h), s->key));
+}
+
+long long setting_int(scq *h, enum setting id)
+{
+	return setting_value(h, &table[id]);
+}
+
+int setting_bool(scq *h, enum setting id)
+{
+	return setting_int(h, id) != 0;
+}
+
+const char *setting_str(scq *h, enum setting id)
+{
+	const struct setting_def *s = &table[id];
+	/* not an enum: a bug in the caller, and the unit test of every
+	 * setting would show it; "" is still no pointer to trip on */
+	return s->kind == K_ENUM ? s->values[setting_value(h, s)] : "";
+}
+
+/* 1 if v is exactly one of the values of s. */
+static int enum_has(const struct setting_def *s, const char *v)
+{
+	long long i;
+	for (i = s->min; i <= s->max; i++)
+		if (!strcmp(s->values[i], v))
+			return 1;
+	return 0;
+}
+
+static char *value_text(scq *h, const struct setting_def *s)
+{
+	struct buf b = BUF_INIT;
+	long long v = setting_value(h, s);
+	if (s->kind == K_INT)
+		buf_addf(&b, "%lld", v);
+	else if (s->kind == K_BOOL)
+		buf_adds(&b, v ? "true" : "false");
+	else
+		buf_adds(&b, s->values[v]);
+	return buf_detach(&b, NULL);
+}
+
+int scq_config_get(scq *h, const char *key, char **value)
+{
+	const struct setting_def *s = find(h, key);
+	if (!s)
+		return SCQ_ENOTFOUND;
+	*value = value_text(h, s);
+	return 0;
+}
+
+static json_t *parse_value(scq *h, const struct setting_def *s, const char *v, int *r)
+{
+	char *end;
+	long long x;
+	*r = 0;
+	if (s->kind == K_BOOL) {
+		if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on"))
+			return json_true();
+		if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off"))
+			return json_false();
+		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes true or false", s->key);
+		return NULL;
+	}
+	if (s->kind == K_ENUM) {
+		struct buf vals = BUF_INIT;
+		if (enum_has(s, v))
+			return json_string(v);
+		for (x = s->min; x <= s->max; x++)
+			buf_addf(&vals, "%s%s", x > s->min ? "|" : "", s->values[x]);
+		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes one of %s", s->key, vals.ptr);
+		buf_release(&vals);
+		return NULL;
+	}
+	errno = 0;
+	x = strtoll(v, &end, 10);
+	if (errno || !*v || *end || x < s->min || x > s->max) {
+		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes a whole number from "
+			      "%lld to %lld", s->key, s->min, s->max);
+		return NULL;
+	}
+	return json_integer(x);
+}
+
+int scq_config_set(scq *h, const char *key, const char *value)
+{
+	const struct setting_def *s = find(h, key);
+	json_t *cfg, *v;
+	int r, fd;
+	if (!s)
+		return SCQ_ENOTFOUND;
+	v = parse_value(h, s, value, &r);
+	if (!v)
+		return r;
+	cfg = settings_load(h);
+	json_object_set_new(cfg, key, v);
+	fd = store_open(h);
+	if (fd < 0)
+		return fd;
+	if (json_write_at(fd, "config.json", cfg, 0) < 0)
+		return scq_fail_errno(h, "writing '%s/config.json'", h->store);
+	return audit_append(h, NULL, "config", NULL, h->email, key, NULL);
+}
+
+int scq_config_json(scq *h, char **json_out)
+{
+	json_t *o = json_object();
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(table); i++) {
+		const struct setting_def *s = &table[i];
+		long long x = setting_value(h, s);
+		json_t *v = s->kind == K_INT ? json_integer(x) :
+			    s->kind == K_BOOL ? json_boolean(x) : json_string(s->values[x]);
+		json_object_set_new(o, s->key, v);
+	}
+	*json_out = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(o);
+	return 0;
+}
