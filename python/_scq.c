@@ -104,6 +104,25 @@ static PyObject *take_str(char *s)
 	return o;
 }
 
+/* The end of every call that returns nothing: None, or its exception. */
+static PyObject *none_or_fail(Handle *self, int r)
+{
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
+}
+
+/* The end of every call that returns a malloc'ed string: it as str (taken
+ * over and freed), or the exception. */
+static PyObject *str_or_fail(Handle *self, int r, char *s)
+{
+	if (r) {
+		free(s);
+		return fail(self, r);
+	}
+	return take_str(s);
+}
+
 /* A sequence of str -> NULL-terminated array; strings borrowed from the
  * items of the list held in *keep.  NULL/None -> NULL array. */
 static int str_array(PyObject *seq, PyObject **keep, const char ***out)
@@ -230,18 +249,6 @@ static PyObject *Handle_get_closed(Handle *self, void *c)
 	return PyBool_FromLong(self->h == NULL);
 }
 
-static PyObject *Handle_init_datasite(Handle *self, PyObject *unused)
-{
-	int r;
-	(void)unused;
-	if (check_open(self))
-		return NULL;
-	CALL(self, r, scq_init_datasite(self->h));
-	if (r)
-		return fail(self, r);
-	Py_RETURN_NONE;
-}
-
 /* submit(to, folder, name, description=None, tags=None, timeout_seconds=0,
  *        convert_crlf=False) */
 static PyObject *Handle_submit(Handle *self, PyObject *args, PyObject *kw)
@@ -344,9 +351,7 @@ static PyObject *Handle_refresh(Handle *self, PyObject *args)
 	if (check_open(self) || !PyArg_ParseTuple(args, "|I:refresh", &flags))
 		return NULL;
 	CALL(self, r, scq_refresh(self->h, flags));
-	if (r)
-		return fail(self, r);
-	Py_RETURN_NONE;
+	return none_or_fail(self, r);
 }
 
 /*
@@ -363,18 +368,28 @@ static unsigned refresh_for(int role)
 	return (role & SCQ_AS_OWNER) ? OWNER_REFRESH : 0;
 }
 
-static int list_fresh(scq *h, int role, int status, scq_job_list **l)
+/* The list as JSON text, in *json. */
+static int list_fresh(scq *h, int role, int status, char **json)
 {
+	scq_job_list *l = NULL;
 	/* a list of my submissions walks them all anyway: clean up too */
 	int r = scq_refresh(h, refresh_for(role) |
 			    ((role & SCQ_AS_REQUESTER) ? SCQ_REFRESH_SUBMISSIONS : 0));
-	return r ? r : scq_list(h, role, status, l);
+	if (!r && !(r = scq_list(h, role, status, &l)))
+		*json = scq_job_list_to_json(l);
+	scq_job_list_free(l);
+	return r;
 }
 
-static int find_fresh(scq *h, const char *id, int role, scq_job **j)
+/* The job as JSON text, in *json. */
+static int find_fresh(scq *h, const char *id, int role, char **json)
 {
+	scq_job *j = NULL;
 	int r = scq_refresh(h, refresh_for(role));
-	return r ? r : scq_find(h, id, role, j);
+	if (!r && !(r = scq_find(h, id, role, &j)))
+		*json = scq_job_to_json(j);
+	scq_job_free(j);
+	return r;
 }
 
 static int status_fresh(scq *h, char **json)
@@ -411,16 +426,11 @@ static int wait_fresh(scq *h, const char *uid, double timeout, int *st)
 static PyObject *Handle_list(Handle *self, PyObject *args)
 {
 	int role, status = -1, r;
-	scq_job_list *l = NULL;
-	PyObject *res;
+	char *json = NULL;
 	if (check_open(self) || !PyArg_ParseTuple(args, "i|i:list", &role, &status))
 		return NULL;
-	CALL(self, r, list_fresh(self->h, role, status, &l));
-	if (r)
-		return fail(self, r);
-	res = take_str(scq_job_list_to_json(l));
-	scq_job_list_free(l);
-	return res;
+	CALL(self, r, list_fresh(self->h, role, status, &json));
+	return str_or_fail(self, r, json);
 }
 
 /* find(id, role=SCQ_AS_ANY) -> JSON text of the job */
@@ -428,16 +438,11 @@ static PyObject *Handle_find(Handle *self, PyObject *args)
 {
 	const char *id;
 	int role = SCQ_AS_ANY, r;
-	scq_job *j = NULL;
-	PyObject *res;
+	char *json = NULL;
 	if (check_open(self) || !PyArg_ParseTuple(args, "s|i:find", &id, &role))
 		return NULL;
-	CALL(self, r, find_fresh(self->h, id, role, &j));
-	if (r)
-		return fail(self, r);
-	res = take_str(scq_job_to_json(j));
-	scq_job_free(j);
-	return res;
+	CALL(self, r, find_fresh(self->h, id, role, &json));
+	return str_or_fail(self, r, json);
 }
 
 static PyObject *Handle_job_files(Handle *self, PyObject *args)
@@ -483,45 +488,7 @@ static PyObject *Handle_approve(Handle *self, PyObject *args, PyObject *kw)
 	    !PyArg_ParseTupleAndKeywords(args, kw, "s|zp:approve", kwlist, &uid, &reason, &net))
 		return NULL;
 	CALL(self, r, scq_approve(self->h, uid, reason, net ? SCQ_ALLOW_NETWORK : 0));
-	if (r)
-		return fail(self, r);
-	Py_RETURN_NONE;
-}
-
-static PyObject *Handle_reject(Handle *self, PyObject *args)
-{
-	const char *uid, *reason = NULL;
-	int r;
-	if (check_open(self) || !PyArg_ParseTuple(args, "s|z:reject", &uid, &reason))
-		return NULL;
-	CALL(self, r, scq_reject(self->h, uid, reason));
-	if (r)
-		return fail(self, r);
-	Py_RETURN_NONE;
-}
-
-/* The shape of every call that takes one string and returns nothing. */
-static PyObject *call_with_string(Handle *self, PyObject *args, const char *fmt,
-				  int (*fn)(scq *, const char *))
-{
-	const char *arg;
-	int r;
-	if (check_open(self) || !PyArg_ParseTuple(args, fmt, &arg))
-		return NULL;
-	CALL(self, r, fn(self->h, arg));
-	if (r)
-		return fail(self, r);
-	Py_RETURN_NONE;
-}
-
-static PyObject *Handle_release(Handle *self, PyObject *args)
-{
-	return call_with_string(self, args, "s:release", scq_release);
-}
-
-static PyObject *Handle_cancel(Handle *self, PyObject *args)
-{
-	return call_with_string(self, args, "s:cancel", scq_cancel);
+	return none_or_fail(self, r);
 }
 
 /* logs(uid) -> bytes */
@@ -540,33 +507,6 @@ static PyObject *Handle_logs(Handle *self, PyObject *args)
 	res = PyBytes_FromStringAndSize(text ? text : "", (Py_ssize_t)len);
 	free(text);
 	return res;
-}
-
-static PyObject *Handle_output_dir(Handle *self, PyObject *args)
-{
-	const char *uid;
-	char *path = NULL;
-	int r;
-	if (check_open(self) || !PyArg_ParseTuple(args, "s:output_dir", &uid))
-		return NULL;
-	CALL(self, r, scq_job_output_dir(self->h, uid, &path));
-	if (r)
-		return fail(self, r);
-	return take_str(path);
-}
-
-static PyObject *Handle_output_copy(Handle *self, PyObject *args)
-{
-	const char *uid;
-	PyObject *dir = NULL;
-	int r;
-	if (check_open(self) || !PyArg_ParseTuple(args, "sO&:output_copy", &uid, fspath_arg, &dir))
-		return NULL;
-	CALL(self, r, scq_job_output_copy(self->h, uid, PyBytes_AS_STRING(dir)));
-	Py_DECREF(dir);
-	if (r)
-		return fail(self, r);
-	Py_RETURN_NONE;
 }
 
 /* wait(uid, timeout_seconds) -> final status (int) */
@@ -605,89 +545,108 @@ static PyObject *Handle_run_cycle(Handle *self, PyObject *unused)
 			     st.recovered, "cleaned", st.cleaned);
 }
 
-static PyObject *Handle_config_get(Handle *self, PyObject *args)
-{
-	const char *key;
-	char *v = NULL;
-	int r;
-	if (check_open(self) || !PyArg_ParseTuple(args, "s:config_get", &key))
-		return NULL;
-	CALL(self, r, scq_config_get(self->h, key, &v));
-	if (r)
-		return fail(self, r);
-	return take_str(v);
-}
-
-static PyObject *Handle_config_set(Handle *self, PyObject *args)
-{
-	const char *key, *value;
-	int r;
-	if (check_open(self) || !PyArg_ParseTuple(args, "ss:config_set", &key, &value))
-		return NULL;
-	CALL(self, r, scq_config_set(self->h, key, value));
-	if (r)
-		return fail(self, r);
-	Py_RETURN_NONE;
-}
-
-/* The calls of the form int f(scq *, char **json_out). */
+/*
+ * Most methods are one library call of a common shape: a helper per shape
+ * parses the arguments, makes the call and converts its result, and the
+ * table below names each method's shape, format and call.
+ */
+typedef int plain_fn(scq *);
+typedef int str_fn(scq *, const char *);
+typedef int str2_fn(scq *, const char *, const char *);
+typedef int str_out_fn(scq *, const char *, char **);
 typedef int json_fn(scq *, char **);
 
-static PyObject *json_call(Handle *self, json_fn *fn)
+/* no argument, nothing back */
+static PyObject *call_plain(Handle *self, PyObject *unused, plain_fn *fn)
+{
+	int r;
+	(void)unused;
+	if (check_open(self))
+		return NULL;
+	CALL(self, r, fn(self->h));
+	return none_or_fail(self, r);
+}
+
+/* one string (format "s"), nothing back */
+static PyObject *call_with_string(Handle *self, PyObject *args, const char *fmt, str_fn *fn)
+{
+	const char *arg;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, fmt, &arg))
+		return NULL;
+	CALL(self, r, fn(self->h, arg));
+	return none_or_fail(self, r);
+}
+
+/* two strings (format "ss", or "s|z" where the second may be None) */
+static PyObject *call_with_strings(Handle *self, PyObject *args, const char *fmt, str2_fn *fn)
+{
+	const char *a, *b = NULL;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, fmt, &a, &b))
+		return NULL;
+	CALL(self, r, fn(self->h, a, b));
+	return none_or_fail(self, r);
+}
+
+/* a string and a str or os.PathLike (format "sO&") */
+static PyObject *call_with_path(Handle *self, PyObject *args, const char *fmt, str2_fn *fn)
+{
+	const char *a;
+	PyObject *path = NULL;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, fmt, &a, fspath_arg, &path))
+		return NULL;
+	CALL(self, r, fn(self->h, a, PyBytes_AS_STRING(path)));
+	Py_DECREF(path);
+	return none_or_fail(self, r);
+}
+
+/* one string in (format "s"), a malloc'ed string back as str */
+static PyObject *string_to_str(Handle *self, PyObject *args, const char *fmt, str_out_fn *fn)
+{
+	const char *arg;
+	char *out = NULL;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, fmt, &arg))
+		return NULL;
+	CALL(self, r, fn(self->h, arg, &out));
+	return str_or_fail(self, r, out);
+}
+
+/* no argument, JSON text back */
+static PyObject *json_call(Handle *self, PyObject *unused, json_fn *fn)
 {
 	char *json = NULL;
 	int r;
+	(void)unused;
 	if (check_open(self))
 		return NULL;
 	CALL(self, r, fn(self->h, &json));
-	if (r)
-		return fail(self, r);
-	return take_str(json);
+	return str_or_fail(self, r, json);
 }
 
-static PyObject *Handle_config_json(Handle *self, PyObject *u)
-{
-	(void)u;
-	return json_call(self, scq_config_json);
-}
+/* Handle_NAME(self, args) is SHAPE(self, args, ...) */
+#define SHAPED(name, shape, ...)                                         \
+	static PyObject *Handle_##name(Handle *self, PyObject *args)     \
+	{                                                                \
+		return shape(self, args, __VA_ARGS__);                   \
+	}
 
-static PyObject *Handle_dataset_list(Handle *self, PyObject *u)
-{
-	(void)u;
-	return json_call(self, scq_dataset_list);
-}
-
-static PyObject *Handle_status_json(Handle *self, PyObject *u)
-{
-	(void)u;
-	return json_call(self, status_fresh);
-}
-
-static PyObject *Handle_doctor_json(Handle *self, PyObject *u)
-{
-	(void)u;
-	return json_call(self, scq_doctor_json);
-}
-
-static PyObject *Handle_dataset_add(Handle *self, PyObject *args)
-{
-	const char *name;
-	PyObject *path = NULL;
-	int r;
-	if (check_open(self) ||
-	    !PyArg_ParseTuple(args, "sO&:dataset_add", &name, fspath_arg, &path))
-		return NULL;
-	CALL(self, r, scq_dataset_add(self->h, name, PyBytes_AS_STRING(path)));
-	Py_DECREF(path);
-	if (r)
-		return fail(self, r);
-	Py_RETURN_NONE;
-}
-
-static PyObject *Handle_dataset_remove(Handle *self, PyObject *args)
-{
-	return call_with_string(self, args, "s:dataset_remove", scq_dataset_remove);
-}
+SHAPED(init_datasite, call_plain, scq_init_datasite)
+SHAPED(reject, call_with_strings, "s|z:reject", scq_reject)
+SHAPED(cancel, call_with_string, "s:cancel", scq_cancel)
+SHAPED(release, call_with_string, "s:release", scq_release)
+SHAPED(output_dir, string_to_str, "s:output_dir", scq_job_output_dir)
+SHAPED(output_copy, call_with_path, "sO&:output_copy", scq_job_output_copy)
+SHAPED(config_get, string_to_str, "s:config_get", scq_config_get)
+SHAPED(config_set, call_with_strings, "ss:config_set", scq_config_set)
+SHAPED(config_json, json_call, scq_config_json)
+SHAPED(dataset_add, call_with_path, "sO&:dataset_add", scq_dataset_add)
+SHAPED(dataset_remove, call_with_string, "s:dataset_remove", scq_dataset_remove)
+SHAPED(dataset_list, json_call, scq_dataset_list)
+SHAPED(status_json, json_call, status_fresh)
+SHAPED(doctor_json, json_call, scq_doctor_json)
 
 static PyObject *Handle_audit_verify(Handle *self, PyObject *u)
 {

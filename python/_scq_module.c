@@ -27,6 +27,20 @@ static PyObject *exc_for(int code)
 	}
 }
 
+/* Set o.code and o.code_name: an exception class's defaults, or the
+ * actual code of one instance.  -1 with a Python error set on failure. */
+static int set_code(PyObject *o, int code)
+{
+	PyObject *c = PyLong_FromLong(code), *n = PyUnicode_FromString(scq_strerror(code));
+	int r = -1;
+	if (c && n && PyObject_SetAttrString(o, "code", c) == 0 &&
+	    PyObject_SetAttrString(o, "code_name", n) == 0)
+		r = 0;
+	Py_XDECREF(c);
+	Py_XDECREF(n);
+	return r;
+}
+
 /* Raise the exception of `code` with message msg; returns NULL. */
 PyObject *raise_code(int code, const char *msg)
 {
@@ -38,17 +52,9 @@ PyObject *raise_code(int code, const char *msg)
 	Py_DECREF(m);
 	if (!exc)
 		return NULL;
-	{
-		PyObject *c = PyLong_FromLong(code), *n = PyUnicode_FromString(scq_strerror(code));
-		if (!c || !n || PyObject_SetAttrString(exc, "code", c) < 0 ||
-		    PyObject_SetAttrString(exc, "code_name", n) < 0) {
-			Py_XDECREF(c);
-			Py_XDECREF(n);
-			Py_DECREF(exc);
-			return NULL;
-		}
-		Py_DECREF(c);
-		Py_DECREF(n);
+	if (set_code(exc, code) < 0) {
+		Py_DECREF(exc);
+		return NULL;
 	}
 	PyErr_SetObject(type, exc);
 	Py_DECREF(exc);
@@ -202,23 +208,14 @@ static struct PyModuleDef moduledef = {
 static int add_exc(PyObject *m, PyObject **slot, const char *name, PyObject *bases,
 		   const char *doc, int code)
 {
-	PyObject *c, *n;
 	char full[128];
 	snprintf(full, sizeof(full), "syft_code_queue.%s", name);
 	*slot = PyErr_NewExceptionWithDoc(full, doc, bases, NULL);
 	if (!*slot)
 		return -1;
 	/* class defaults; raise_code sets the actual code on each instance */
-	c = PyLong_FromLong(code);
-	n = PyUnicode_FromString(scq_strerror(code));
-	if (!c || !n || PyObject_SetAttrString(*slot, "code", c) < 0 ||
-	    PyObject_SetAttrString(*slot, "code_name", n) < 0) {
-		Py_XDECREF(c);
-		Py_XDECREF(n);
+	if (set_code(*slot, code) < 0)
 		return -1;
-	}
-	Py_DECREF(c);
-	Py_DECREF(n);
 	Py_INCREF(*slot);
 	if (PyModule_AddObject(m, name, *slot) < 0) {
 		Py_DECREF(*slot);
@@ -239,11 +236,68 @@ static int add_sub(PyObject *m, PyObject **slot, const char *name, PyObject *ext
 	return r;
 }
 
+/* The exception classes below Error: name, an extra base, doc, code. */
+static const struct subclass {
+	PyObject **slot;
+	const char *name;
+	PyObject **extra;
+	const char *doc;
+	int code;
+} subclasses[] = {
+	{ &JobNotFound, "JobNotFound", &PyExc_LookupError,
+	  "No such job, file or key (SCQ_ENOTFOUND).", SCQ_ENOTFOUND },
+	{ &NotAllowed, "NotAllowed", NULL, "Not allowed for this identity (SCQ_EPERM).", SCQ_EPERM },
+	{ &InvalidState, "InvalidState", NULL,
+	  "The job is in the wrong state for this (SCQ_ESTATE).", SCQ_ESTATE },
+	{ &InvalidJob, "InvalidJob", &PyExc_ValueError,
+	  "Invalid job, argument or input, or an ambiguous id (SCQ_EINVAL, SCQ_EAMBIGUOUS).",
+	  SCQ_EINVAL },
+	{ &ConfigError, "ConfigError", NULL,
+	  "No identity or workspace, or a bad setting (SCQ_ECONFIG).", SCQ_ECONFIG },
+	{ &SandboxError, "SandboxError", NULL, "Isolation could not be set up (SCQ_ESANDBOX).",
+	  SCQ_ESANDBOX },
+	{ &Timeout, "Timeout", &PyExc_TimeoutError, "A wait ran out of time (SCQ_ETIMEOUT).",
+	  SCQ_ETIMEOUT },
+	{ &ResultsIncomplete, "ResultsIncomplete", NULL,
+	  "A job's log or outputs are not all there as published: not fully "
+	  "synced yet, or not delivered by the owner (SCQ_EINCOMPLETE).", SCQ_EINCOMPLETE },
+};
+
+/* The module's int constants: roles, refresh flags, result codes. */
+static const struct int_constant {
+	const char *name;
+	int value;
+} int_constants[] = {
+	{ "AS_OWNER", SCQ_AS_OWNER },
+	{ "AS_REQUESTER", SCQ_AS_REQUESTER },
+	{ "AS_ANY", SCQ_AS_ANY },
+	{ "REFRESH_INGEST", SCQ_REFRESH_INGEST },
+	{ "REFRESH_EXPIRE", SCQ_REFRESH_EXPIRE },
+	{ "REFRESH_RECONCILE", SCQ_REFRESH_RECONCILE },
+	{ "REFRESH_SUBMISSIONS", SCQ_REFRESH_SUBMISSIONS },
+	{ "REFRESH_READS", SCQ_REFRESH_READS },
+	{ "REFRESH_ALL", SCQ_REFRESH_ALL },
+	{ "OK", SCQ_OK },
+	{ "ENOTFOUND", SCQ_ENOTFOUND },
+	{ "EPERM", SCQ_EPERM },
+	{ "ESTATE", SCQ_ESTATE },
+	{ "EINVAL", SCQ_EINVAL },
+	{ "ECONFIG", SCQ_ECONFIG },
+	{ "ESANDBOX", SCQ_ESANDBOX },
+	{ "EIO", SCQ_EIO },
+	{ "EAMBIGUOUS", SCQ_EAMBIGUOUS },
+	{ "ETIMEOUT", SCQ_ETIMEOUT },
+	{ "EBUSY", SCQ_EBUSY },
+	{ "EINCOMPLETE", SCQ_EINCOMPLETE },
+	{ "PROTOCOL_VERSION", SCQ_PROTOCOL_VERSION },
+};
+
 PyMODINIT_FUNC PyInit__scq(void); /* the one exported symbol */
 
 PyMODINIT_FUNC PyInit__scq(void)
 {
 	PyObject *m = PyModule_Create(&moduledef);
+	size_t i;
 	if (!m)
 		return NULL;
 	if (PyType_Ready(&HandleType) < 0)
@@ -253,50 +307,17 @@ PyMODINIT_FUNC PyInit__scq(void)
 		Py_DECREF(&HandleType);
 		goto fail;
 	}
-	if (add_exc(m, &Error, "Error", NULL, "Base class of every syft_code_queue error.", SCQ_EIO) < 0 ||
-	    add_sub(m, &JobNotFound, "JobNotFound", PyExc_LookupError,
-		    "No such job, file or key (SCQ_ENOTFOUND).", SCQ_ENOTFOUND) < 0 ||
-	    add_sub(m, &NotAllowed, "NotAllowed", NULL,
-		    "Not allowed for this identity (SCQ_EPERM).", SCQ_EPERM) < 0 ||
-	    add_sub(m, &InvalidState, "InvalidState", NULL,
-		    "The job is in the wrong state for this (SCQ_ESTATE).", SCQ_ESTATE) < 0 ||
-	    add_sub(m, &InvalidJob, "InvalidJob", PyExc_ValueError,
-		    "Invalid job, argument or input, or an ambiguous id "
-		    "(SCQ_EINVAL, SCQ_EAMBIGUOUS).", SCQ_EINVAL) < 0 ||
-	    add_sub(m, &ConfigError, "ConfigError", NULL,
-		    "No identity or workspace, or a bad setting (SCQ_ECONFIG).", SCQ_ECONFIG) < 0 ||
-	    add_sub(m, &SandboxError, "SandboxError", NULL,
-		    "Isolation could not be set up (SCQ_ESANDBOX).", SCQ_ESANDBOX) < 0 ||
-	    add_sub(m, &Timeout, "Timeout", PyExc_TimeoutError,
-		    "A wait ran out of time (SCQ_ETIMEOUT).", SCQ_ETIMEOUT) < 0 ||
-	    add_sub(m, &ResultsIncomplete, "ResultsIncomplete", NULL,
-		    "A job's log or outputs are not all there as published: not fully "
-		    "synced yet, or not delivered by the owner (SCQ_EINCOMPLETE).",
-		    SCQ_EINCOMPLETE) < 0)
+	if (add_exc(m, &Error, "Error", NULL, "Base class of every syft_code_queue error.", SCQ_EIO) < 0)
 		goto fail;
-	if (PyModule_AddIntConstant(m, "AS_OWNER", SCQ_AS_OWNER) < 0 ||
-	    PyModule_AddIntConstant(m, "AS_REQUESTER", SCQ_AS_REQUESTER) < 0 ||
-	    PyModule_AddIntConstant(m, "AS_ANY", SCQ_AS_ANY) < 0 ||
-	    PyModule_AddIntConstant(m, "REFRESH_INGEST", SCQ_REFRESH_INGEST) < 0 ||
-	    PyModule_AddIntConstant(m, "REFRESH_EXPIRE", SCQ_REFRESH_EXPIRE) < 0 ||
-	    PyModule_AddIntConstant(m, "REFRESH_RECONCILE", SCQ_REFRESH_RECONCILE) < 0 ||
-	    PyModule_AddIntConstant(m, "REFRESH_SUBMISSIONS", SCQ_REFRESH_SUBMISSIONS) < 0 ||
-	    PyModule_AddIntConstant(m, "REFRESH_READS", SCQ_REFRESH_READS) < 0 ||
-	    PyModule_AddIntConstant(m, "REFRESH_ALL", SCQ_REFRESH_ALL) < 0 ||
-	    PyModule_AddIntConstant(m, "OK", SCQ_OK) < 0 ||
-	    PyModule_AddIntConstant(m, "ENOTFOUND", SCQ_ENOTFOUND) < 0 ||
-	    PyModule_AddIntConstant(m, "EPERM", SCQ_EPERM) < 0 ||
-	    PyModule_AddIntConstant(m, "ESTATE", SCQ_ESTATE) < 0 ||
-	    PyModule_AddIntConstant(m, "EINVAL", SCQ_EINVAL) < 0 ||
-	    PyModule_AddIntConstant(m, "ECONFIG", SCQ_ECONFIG) < 0 ||
-	    PyModule_AddIntConstant(m, "ESANDBOX", SCQ_ESANDBOX) < 0 ||
-	    PyModule_AddIntConstant(m, "EIO", SCQ_EIO) < 0 ||
-	    PyModule_AddIntConstant(m, "EAMBIGUOUS", SCQ_EAMBIGUOUS) < 0 ||
-	    PyModule_AddIntConstant(m, "ETIMEOUT", SCQ_ETIMEOUT) < 0 ||
-	    PyModule_AddIntConstant(m, "EBUSY", SCQ_EBUSY) < 0 ||
-	    PyModule_AddIntConstant(m, "EINCOMPLETE", SCQ_EINCOMPLETE) < 0 ||
-	    PyModule_AddStringConstant(m, "VERSION", SCQ_VERSION) < 0 ||
-	    PyModule_AddIntConstant(m, "PROTOCOL_VERSION", SCQ_PROTOCOL_VERSION) < 0)
+	for (i = 0; i < sizeof(subclasses) / sizeof(subclasses[0]); i++) {
+		const struct subclass *c = &subclasses[i];
+		if (add_sub(m, c->slot, c->name, c->extra ? *c->extra : NULL, c->doc, c->code) < 0)
+			goto fail;
+	}
+	for (i = 0; i < sizeof(int_constants) / sizeof(int_constants[0]); i++)
+		if (PyModule_AddIntConstant(m, int_constants[i].name, int_constants[i].value) < 0)
+			goto fail;
+	if (PyModule_AddStringConstant(m, "VERSION", SCQ_VERSION) < 0)
 		goto fail;
 	return m;
 fail:
