@@ -265,19 +265,27 @@ static int store_usable(scq *h)
 	return 0;
 }
 
-int store_peek(scq *h)
+/* The store's fd, kept on h: created first (create), or only opened. */
+static int store_at(scq *h, int create)
 {
 	int r;
 	if (h->store_fd >= 0)
 		return h->store_fd;
 	if ((r = store_usable(h)) < 0)
 		return r;
+	if (create && fs_mkdir_p(h->store, 0700) < 0)
+		return scq_fail_errno(h, "creating private store '%s'", h->store);
 	h->store_fd = open(h->store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (h->store_fd < 0 && errno == ENOENT && !create)
+		return scq_fail(h, SCQ_ENOTFOUND, "no private store '%s' yet", h->store);
 	if (h->store_fd < 0)
-		return errno == ENOENT ? scq_fail(h, SCQ_ENOTFOUND, "no private store '%s' yet",
-						  h->store) :
-		       scq_fail_errno(h, "opening private store '%s'", h->store);
+		return scq_fail_errno(h, "opening private store '%s'", h->store);
 	return h->store_fd;
+}
+
+int store_peek(scq *h)
+{
+	return store_at(h, 0);
 }
 
 int store_subdir_peek(scq *h, const char *rel)
@@ -292,29 +300,24 @@ int store_subdir_peek(scq *h, const char *rel)
 	return fd;
 }
 
-int store_state_peek(scq *h, int status)
+int store_state_dir(scq *h, int status, int create)
 {
 	struct buf rel = BUF_INIT;
 	int fd;
 	buf_addf(&rel, "jobs/%s", scq_status_name(status));
-	fd = store_subdir_peek(h, rel.ptr);
+	fd = create ? store_subdir(h, rel.ptr) : store_subdir_peek(h, rel.ptr);
 	buf_release(&rel);
 	return fd;
 }
 
+int store_state_peek(scq *h, int status)
+{
+	return store_state_dir(h, status, 0);
+}
+
 int store_open(scq *h)
 {
-	int r;
-	if (h->store_fd >= 0)
-		return h->store_fd;
-	if ((r = store_usable(h)) < 0)
-		return r;
-	if (fs_mkdir_p(h->store, 0700) < 0)
-		return scq_fail_errno(h, "creating private store '%s'", h->store);
-	h->store_fd = open(h->store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (h->store_fd < 0)
-		return scq_fail_errno(h, "opening private store '%s'", h->store);
-	return h->store_fd;
+	return store_at(h, 1);
 }
 
 int store_subdir(scq *h, const char *rel)

@@ -4,7 +4,8 @@
  *
  * Exports (handle.c): struct scq; scq_fail / scq_fail_errno (set the
  * handle's message, return the code); scq_log; path_join, app_dir_of;
- * store_open / store_subdir (create on demand, for writers) and
+ * store_open / store_subdir (create on demand, for writers),
+ * store_state_dir (either way) and
  * store_peek / store_subdir_peek / store_state_peek (never create, for
  * reads).  It also includes the base layer's headers (clock, hash, json,
  * names) and store/limits.h, which nearly every module uses.  Never
@@ -70,5 +71,8 @@ int store_subdir(scq *h, const char *rel);
 int store_peek(scq *h);
 int store_subdir_peek(scq *h, const char *rel);
 int store_state_peek(scq *h, int status);
+/* jobs/<status> (caller closes): created if need be (create, as
+ * store_subdir), or only opened (as store_state_peek). */
+int store_state_dir(scq *h, int status, int create);
 
 #endif

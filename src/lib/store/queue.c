@@ -11,12 +11,7 @@
 
 int queue_status_dir(scq *h, int status)
 {
-	struct buf rel = BUF_INIT;
-	int fd;
-	buf_addf(&rel, "jobs/%s", scq_status_name(status));
-	fd = store_subdir(h, rel.ptr);
-	buf_release(&rel);
-	return fd;
+	return store_state_dir(h, status, 1);
 }
 
 int queue_locate(scq *h, const char *uid)
