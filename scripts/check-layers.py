@@ -50,7 +50,9 @@ def graph(libdir, objs):
 
 
 def cycles(arrows):
-    """Strongly connected components of more than one object (Tarjan)."""
+    """Strongly connected components of more than one node, or of one that
+    points at itself (Tarjan).  arrows: node -> the nodes it points at.
+    python/tests/test_layers.py uses it for the package's imports."""
     index, low, stack, on, out = {}, {}, [], set(), []
     nodes = set(arrows) | {b for a in arrows for b in arrows[a]}
 
@@ -72,7 +74,7 @@ def cycles(arrows):
                 comp.append(w)
                 if w == v:
                     break
-            if len(comp) > 1:
+            if len(comp) > 1 or v in arrows.get(v, ()):
                 out.append(sorted(comp))
 
     sys.setrecursionlimit(10000)

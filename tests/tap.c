@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "base/buf.h"
+#include "scq.h"
 #include "tap.h"
 
 static int tap_count, tap_failed;
@@ -88,6 +89,15 @@ char *tap_tempdir(void)
 		exit(255);
 	}
 	return p;
+}
+
+struct scq *tap_open_as(const char *email, const char *dir)
+{
+	struct scq_open_options o = { email, dir, NULL };
+	scq *h = NULL;
+	if (scq_open(&h, &o) != 0 || scq_init_datasite(h) != 0)
+		tap_diag("cannot open %s in %s: %s", email, dir, h ? scq_errmsg(h) : "?");
+	return h;
 }
 
 void tap_rmtree(const char *path)

@@ -22,6 +22,10 @@ int done_testing(void);
 char *tap_tempdir(void);
 /* rm -rf of a test directory. */
 void tap_rmtree(const char *path);
+struct scq;
+/* A handle as email in the data folder dir, its datasite made (scq_init_datasite);
+ * a failure is a diagnostic, and the handle (or NULL) is returned all the same. */
+struct scq *tap_open_as(const char *email, const char *dir);
 struct buf;
 /* The whole of a file into out (emptied first; stays empty if the file
  * cannot be read).  Works on /proc files, whose size reads as 0. */

@@ -12,6 +12,7 @@ module by name (importlib, __import__), any two modules import each other
 through a circle, a module other than views/escape.py makes HTML out of
 text (imports html), or a module is over 400 lines."""
 import ast
+import importlib.util
 import os
 import unittest
 
@@ -93,36 +94,17 @@ def graph():
     return mods, imps
 
 
-def cycles(edges):
-    """Every strongly connected set of more than one module, or with a self-import."""
-    index, low, stack, on, out, n = {}, {}, [], set(), [], [0]
+def _checker():
+    """scripts/check-layers.py, whose cycles() finds the library's link
+    cycles: the same search serves the package's imports."""
+    path = os.path.join(os.path.dirname(PKG), "..", "scripts", "check-layers.py")
+    spec = importlib.util.spec_from_file_location("check_layers", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
-    def visit(v):
-        index[v] = low[v] = n[0]
-        n[0] += 1
-        stack.append(v)
-        on.add(v)
-        for w in edges[v]:
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1 or v in edges[v]:
-                out.append(sorted(comp))
 
-    for v in sorted(edges):
-        if v not in index:
-            visit(v)
-    return out
+cycles = _checker().cycles
 
 
 class TestLayers(unittest.TestCase):

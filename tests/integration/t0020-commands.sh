@@ -141,15 +141,8 @@ check "cleanup off again" do_ config set cleanup_completed_after 0
 "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch >"$TEST_DIR/watch.out" 2>&1 &
 WPID=$!
 sleep 0.5
-check "submit while watching" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name watched
-UW=$(last_out)
-sleep 1.5
-check "watch ingested it within a second or so" do_ show "$UW" --json
-check "approve while watching" do_ approve "$UW"
-check "watched job completes" ds wait "$UW" --timeout 10
-kill -TERM $WPID
-i=0; while kill -0 $WPID 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-check "watch stopped on SIGTERM" sh -c "! kill -0 $WPID 2>/dev/null"
+daemon_job "run --watch" watched 10
+stops_on_term "watch stopped on SIGTERM" $WPID
 wait $WPID; rc=$?
 check "watch exited 0" test "$rc" = 0
 done_testing

@@ -13,13 +13,6 @@ sleep 1
 check "the app is running" kill -0 $APP
 check_exit "a second instance is refused by the lock" 1 env SYFTBOX_CLIENT_CONFIG_PATH="$TEST_DIR/client.json" sh -c "cd '$ROOT' && ./run.sh"
 make_job "$TEST_DIR/code"
-check "submit to the app's owner" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name app
-U=$(last_out)
-sleep 1.5
-check "the app ingested it" do_ show "$U" --json
-check "approve" do_ approve "$U"
-check "the app ran it" ds wait "$U" --timeout 15
-kill -TERM $APP
-i=0; while kill -0 $APP 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-check "SIGTERM stops the app" sh -c "! kill -0 $APP 2>/dev/null"
+daemon_job "the app" app 15
+stops_on_term "SIGTERM stops the app" $APP
 done_testing

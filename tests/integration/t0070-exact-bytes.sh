@@ -12,6 +12,14 @@ err_lacks() { if grep -Eq -- "$2" "$TEST_DIR/err"; then _p=0; else _p=1; fi; _re
 
 STORE="$WS/private/code-queue/$DO_EMAIL"
 raw() { cp "$TEST_DIR/out" "$TEST_DIR/raw"; } # keep the last stdout for cmp
+# reviewed VAR DIR NAME WHAT: submit DIR as NAME (VAR gets its uid) and
+# review it; the review's stdout and stderr stay in review.out/review.err
+reviewed() {
+	check "submit $4" ds submit "$2" --to "$DO_EMAIL" --name "$3"
+	eval "$1=\$(last_out)"
+	check "review" do_ review "$(last_out)"
+	cp "$TEST_DIR/out" "$TEST_DIR/review.out"; cp "$TEST_DIR/err" "$TEST_DIR/review.err"
+}
 # the text of run.sh's section in a review (up to the next section)
 section() { python3 -c 'import sys
 out = open(sys.argv[1], "rb").read()
@@ -23,10 +31,7 @@ sys.stdout.buffer.write(rest.split(b"\n----- ", 1)[0].split(b"\nApprove: ", 1)[0
 mkdir -p "$TEST_DIR/code"
 printf '#!/bin/bash\nprintf "a\\n"   # a literal backslash-n\nif true; then\n\tcat data.txt\nfi\n' > "$TEST_DIR/code/run.sh"
 printf 'all:\n\techo "C:\\\\dir\\\\file" \\\n\t  done\ncol1\tcol2\t\\t\n' > "$TEST_DIR/code/data.txt"
-check "submit code with backslashes and TABs" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name plain
-U=$(last_out)
-check "review" do_ review "$U"
-cp "$TEST_DIR/out" "$TEST_DIR/review.out"; cp "$TEST_DIR/err" "$TEST_DIR/review.err"
+reviewed U "$TEST_DIR/code" plain "code with backslashes and TABs"
 section "$TEST_DIR/review.out" run.sh > "$TEST_DIR/run.shown"
 check "review shows run.sh byte for byte" cmp "$TEST_DIR/code/run.sh" "$TEST_DIR/run.shown"
 section "$TEST_DIR/review.out" data.txt > "$TEST_DIR/data.shown"
@@ -56,10 +61,7 @@ printf '#!/bin/bash\ncat evil.txt\n' > "$TEST_DIR/evil/run.sh"
 # ESC sequence, C1 CSI (U+009B), DEL, RLO (U+202E), a byte that is not UTF-8,
 # a literal marker bracket, and a CRLF line
 printf 'a\033]0;title\007b \302\233c \177d \342\200\256e \377f \342\237\250ESC\342\237\251\r\nend\n' > "$TEST_DIR/evil/evil.txt"
-check "submit hostile bytes" ds submit "$TEST_DIR/evil" --to "$DO_EMAIL" --name evil
-UE=$(last_out)
-check "review" do_ review "$UE"
-cp "$TEST_DIR/out" "$TEST_DIR/review.out"; cp "$TEST_DIR/err" "$TEST_DIR/review.err"
+reviewed UE "$TEST_DIR/evil" evil "hostile bytes"
 out_has "ESC and BEL are markers" 'a⟨ESC⟩\]0;title⟨BEL⟩b'
 out_has "C1 and DEL are markers" '⟨U\+009B⟩c ⟨DEL⟩d'
 out_has "RLO is a marker" '⟨U\+202E⟩e'

@@ -6,8 +6,7 @@ SCQ_TEST_ISOLATION=full
 . "$(dirname "$0")/test-lib.sh"
 . "$(dirname "$0")/../sandbox/cli-lib.sh"
 sbx_require
-mkdir -p "$TEST_DIR/extra" && cp "$(dirname "$0")/../sandbox/probe.py" "$TEST_DIR/extra/"
-SBX_EXTRA="$TEST_DIR/extra"
+sbx_probes
 
 sbx_job B b-batch '
 c() { if eval "$2"; then echo "CHECK $1 ok $3"; else echo "CHECK $1 FAIL $3"; fi; }

@@ -7,8 +7,7 @@ SCQ_TEST_ISOLATION=full
 . "$(dirname "$0")/test-lib.sh"
 . "$(dirname "$0")/../sandbox/cli-lib.sh"
 sbx_require
-mkdir -p "$TEST_DIR/extra" && cp "$(dirname "$0")/../sandbox/probe.py" "$TEST_DIR/extra/"
-SBX_EXTRA="$TEST_DIR/extra"
+sbx_probes
 
 # A loopback listener: counts accepted connections into $TEST_DIR/conns.
 $PY - "$TEST_DIR" <<'PY' &

@@ -100,6 +100,26 @@ running_job() {
 	eval "$1=\$_u"
 }
 
+# daemon_job WHO NAME TIMEOUT: with a daemon up (WHO: `scq run --watch`,
+# the app's run.sh), submit $TEST_DIR/code as NAME and see WHO ingest it
+# within a second or so and run it once approved; U gets its uid.
+daemon_job() {
+	check "submit $2 while $1 runs" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name "$2"
+	U=$(last_out)
+	sleep 1.5
+	check "$1 ingested $2 within a second or so" do_ show "$U" --json
+	check "approve $2" do_ approve "$U"
+	check "$1 ran $2" ds wait "$U" --timeout "$3"
+}
+
+# stops_on_term NAME PID: SIGTERM stops PID within five seconds.
+stops_on_term() {
+	kill -TERM "$2"
+	_i=0
+	while kill -0 "$2" 2>/dev/null && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+	check "$1" sh -c "! kill -0 $2 2>/dev/null"
+}
+
 ds init >/dev/null && do_ init >/dev/null || { echo "Bail out! init failed"; exit 1; }
 # Jobs in these tests run without the namespace sandbox unless a test says
 # otherwise; the sandbox has its own tests (t05xx).

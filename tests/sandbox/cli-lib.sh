@@ -6,6 +6,8 @@
 #
 #   sbx_require            the machine must sandbox: otherwise a loud
 #                          `not ok` (never a silent skip) and exit 1
+#   sbx_probes             every job from then on carries probe.py
+#                          (tests/sandbox/probe.py) beside its run.sh
 #   sbx_job VAR NAME BODY [approve args]   submit + approve; VAR=uid
 #   sbx_run                `scq run` once; asserts the runner survived
 #   sbx_show U             fetch `show --json` and `logs` of U (owner view)
@@ -63,6 +65,11 @@ sbx_require() {
 	echo "$_doc" | sed 's/^/#   /'
 	echo "1..$_n"
 	exit 1
+}
+
+sbx_probes() {
+	mkdir -p "$TEST_DIR/extra" && cp "$(dirname "$0")/../sandbox/probe.py" "$TEST_DIR/extra/"
+	SBX_EXTRA="$TEST_DIR/extra"
 }
 
 sbx_job() {

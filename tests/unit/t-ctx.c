@@ -8,19 +8,10 @@
 #include "store/settings.h"
 #include "tap.h"
 
-static scq *open_as(const char *email, const char *dir)
-{
-	struct scq_open_options o = { email, dir, NULL };
-	scq *h = NULL;
-	if (scq_open(&h, &o) != 0 || scq_init_datasite(h) != 0)
-		tap_diag("cannot open %s in %s: %s", email, dir, h ? scq_errmsg(h) : "?");
-	return h;
-}
-
 int main(void)
 {
 	char *d1 = tap_tempdir(), *d2 = tap_tempdir();
-	scq *a = open_as("a@one.example", d1), *b = open_as("b@two.example", d2);
+	scq *a = tap_open_as("a@one.example", d1), *b = tap_open_as("b@two.example", d2);
 	const char *pa, *pb, *ra, *rb;
 	char *copy;
 	ok(a && b, "two handles");

@@ -267,15 +267,6 @@ static const struct executor cancelling = {
 
 /* ---- a store with approved jobs ----------------------------------------- */
 
-static scq *open_as(const char *email, const char *dir)
-{
-	struct scq_open_options o = { email, dir, NULL };
-	scq *h = NULL;
-	if (scq_open(&h, &o) != 0 || scq_init_datasite(h) != 0)
-		tap_diag("cannot open %s in %s: %s", email, dir, h ? scq_errmsg(h) : "?");
-	return h;
-}
-
 static char *marker; /* each run of a job appends a line here (isolation none) */
 
 static void write_job(const char *dir)
@@ -514,7 +505,7 @@ static void test_recover(scq *ds, scq *owner, const char *code, const struct exe
 int main(void)
 {
 	char *dir = tap_tempdir(), *code = NULL;
-	scq *ds = open_as(DS, dir), *owner = open_as(DO, dir);
+	scq *ds = tap_open_as(DS, dir), *owner = tap_open_as(DO, dir);
 	struct buf doc = BUF_INIT;
 	ok(ds && owner, "a requester and an owner");
 	if (asprintf(&code, "%s/code", dir) < 0 || asprintf(&marker, "%s/ran", dir) < 0)

@@ -24,6 +24,24 @@ static json_t *parse(const char *s)
 	return json_loads(s, 0, NULL);
 }
 
+#define ZERO64 "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* manifest_validate refuses the manifest of these entries (JSON objects,
+ * comma-separated), with a message naming want (unless NULL). */
+static void refused(const char *entries, const char *want, const char *name)
+{
+	struct buf json = BUF_INIT, err = BUF_INIT;
+	json_t *bad;
+	int no;
+	buf_addf(&json, "[%s]", entries);
+	bad = parse(json.ptr);
+	no = bad && manifest_validate(bad, &err) < 0;
+	ok(no && (!want || strstr(err.ptr, want)), "%s: %s", name, err.ptr);
+	json_decref(bad);
+	buf_release(&json);
+	buf_release(&err);
+}
+
 /* Close a temporary folder's descriptor, remove it, free its path. */
 static void drop(char *path, int fd)
 {
@@ -114,7 +132,7 @@ int main(void)
 	char *src = tap_tempdir(), *dst = tap_tempdir(), p[4200], d1[65], d2[65];
 	struct buf err = BUF_INIT;
 	int s, d;
-	json_t *m, *bad;
+	json_t *m;
 
 	snprintf(p, sizeof(p), "%s/lib", src);
 	mkdir(p, 0755);
@@ -156,30 +174,19 @@ int main(void)
 	ok(manifest_check_tree(d, m, NULL, &err) == VERIFY_BAD && strstr(err.ptr, "symlink"),
 	   "a symlink is hostile: %s", err.ptr);
 
-	bad = parse("[{\"path\":\"../x\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"" 
-		    "0000000000000000000000000000000000000000000000000000000000000000\"}]");
-	ok(manifest_validate(bad, &err) < 0 && strstr(err.ptr, "../x"), "'..' refused: %s", err.ptr);
-	json_decref(bad);
-	bad = parse("[{\"path\":\"/etc/x\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"" 
-		    "0000000000000000000000000000000000000000000000000000000000000000\"}]");
-	ok(manifest_validate(bad, &err) < 0, "absolute path refused");
-	json_decref(bad);
-	bad = parse("[{\"path\":\"a\",\"size\":1,\"mode\":\"4755\",\"sha256\":\"" 
-		    "0000000000000000000000000000000000000000000000000000000000000000\"}]");
-	ok(manifest_validate(bad, &err) < 0 && strstr(err.ptr, "mode"), "setuid mode refused");
-	json_decref(bad);
-	bad = parse("[{\"path\":\"b\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"x\"},"
-		    "{\"path\":\"a\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"x\"}]");
-	ok(manifest_validate(bad, &err) < 0, "bad hash / unsorted refused");
-	json_decref(bad);
-	bad = parse("[{\"path\":\"a\",\"size\":-1,\"mode\":\"0644\",\"sha256\":\"" 
-		    "0000000000000000000000000000000000000000000000000000000000000000\"}]");
-	ok(manifest_validate(bad, &err) < 0, "negative size refused");
-	json_decref(bad);
-	bad = parse("[{\"path\":\"a\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"" 
-		    "0000000000000000000000000000000000000000000000000000000000000000\",\"x\":1}]");
-	ok(manifest_validate(bad, &err) < 0, "unknown entry key refused");
-	json_decref(bad);
+	refused("{\"path\":\"../x\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"" ZERO64 "\"}", "../x",
+		"'..' refused");
+	refused("{\"path\":\"/etc/x\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"" ZERO64 "\"}", NULL,
+		"absolute path refused");
+	refused("{\"path\":\"a\",\"size\":1,\"mode\":\"4755\",\"sha256\":\"" ZERO64 "\"}", "mode",
+		"setuid mode refused");
+	refused("{\"path\":\"b\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"x\"},"
+		"{\"path\":\"a\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"x\"}", NULL,
+		"bad hash / unsorted refused");
+	refused("{\"path\":\"a\",\"size\":-1,\"mode\":\"0644\",\"sha256\":\"" ZERO64 "\"}", NULL,
+		"negative size refused");
+	refused("{\"path\":\"a\",\"size\":1,\"mode\":\"0644\",\"sha256\":\"" ZERO64 "\",\"x\":1}",
+		NULL, "unknown entry key refused");
 	ok(syftbox_ignored("x.log", 0) && syftbox_ignored("__pycache__", 1) &&
 	   syftbox_ignored("m.pyc", 0) && !syftbox_ignored("run.sh", 0) && !syftbox_ignored("dist", 0),
 	   "SyftBox ignore list (dist only as a folder)");
