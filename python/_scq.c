@@ -14,9 +14,9 @@
  */
 #include "_scq.h"
 #include <pythread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "scq.h"
 
 /* ---- the Handle type ---------------------------------------------------- */
@@ -27,7 +27,6 @@ typedef struct {
 	PyThread_type_lock lock;
 	char *err; /* copy of the last error message (under lock) */
 } Handle;
-
 
 /* Run STMT with the GIL released and the handle locked; r holds its result.
  * On failure the message is copied to self->err before unlocking. */
@@ -58,52 +57,6 @@ static int check_open(Handle *self)
 	return 0;
 }
 
-/* A str or os.PathLike converted to a UTF-8 C string kept in *keep. */
-static int fspath_arg(PyObject *o, PyObject **keep)
-{
-	PyObject *p;
-	if (o == NULL) {
-		Py_CLEAR(*keep);
-		return 1;
-	}
-	if (o == Py_None) {
-		*keep = NULL;
-		return 1;
-	}
-	p = PyOS_FSPath(o);
-	if (!p)
-		return 0;
-	if (PyBytes_Check(p)) {
-		*keep = p;
-	} else {
-		*keep = PyUnicode_AsUTF8String(p);
-		Py_DECREF(p);
-		if (!*keep)
-			return 0;
-	}
-	if (strlen(PyBytes_AS_STRING(*keep)) != (size_t)PyBytes_GET_SIZE(*keep)) {
-		Py_CLEAR(*keep);
-		PyErr_SetString(PyExc_ValueError, "embedded NUL character in path");
-		return 0;
-	}
-	return Py_CLEANUP_SUPPORTED;
-}
-
-static PyObject *str_or_none(const char *s)
-{
-	if (!s)
-		Py_RETURN_NONE;
-	return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
-}
-
-/* Take ownership of a malloc'ed C string and return it as str (or None). */
-static PyObject *take_str(char *s)
-{
-	PyObject *o = str_or_none(s);
-	free(s);
-	return o;
-}
-
 /* The end of every call that returns nothing: None, or its exception. */
 static PyObject *none_or_fail(Handle *self, int r)
 {
@@ -121,47 +74,6 @@ static PyObject *str_or_fail(Handle *self, int r, char *s)
 		return fail(self, r);
 	}
 	return take_str(s);
-}
-
-/* A sequence of str -> NULL-terminated array; strings borrowed from the
- * items of the list held in *keep.  NULL/None -> NULL array. */
-static int str_array(PyObject *seq, PyObject **keep, const char ***out)
-{
-	Py_ssize_t i, n;
-	*out = NULL;
-	*keep = NULL;
-	if (!seq || seq == Py_None)
-		return 0;
-	if (PyUnicode_Check(seq)) {
-		PyErr_SetString(PyExc_TypeError, "expected a list of strings, not a str");
-		return -1;
-	}
-	*keep = PySequence_List(seq);
-	if (!*keep)
-		return -1;
-	n = PyList_GET_SIZE(*keep);
-	*out = PyMem_Calloc((size_t)n + 1, sizeof(char *));
-	if (!*out)
-		return PyErr_NoMemory(), -1;
-	for (i = 0; i < n; i++) {
-		PyObject *it = PyList_GET_ITEM(*keep, i);
-		Py_ssize_t len;
-		const char *s;
-		if (!PyUnicode_Check(it)) {
-			PyErr_Format(PyExc_TypeError, "expected str items, got %.50s",
-				     Py_TYPE(it)->tp_name);
-			return -1;
-		}
-		s = PyUnicode_AsUTF8AndSize(it, &len);
-		if (!s)
-			return -1;
-		if (strlen(s) != (size_t)len) {
-			PyErr_SetString(PyExc_ValueError, "embedded NUL character");
-			return -1;
-		}
-		(*out)[i] = s;
-	}
-	return 0;
 }
 
 static PyObject *Handle_new(PyTypeObject *type, PyObject *args, PyObject *kw)
@@ -325,21 +237,83 @@ out:
 	return res;
 }
 
-static PyObject *Handle_ingest(Handle *self, PyObject *unused)
+/*
+ * The calls that fill a struct of counts (scq_ingest, scq_run_cycle): the
+ * dict of the counts the package has always shown, in this order.
+ */
+struct count {
+	const char *name;
+	size_t off;
+};
+#define COUNT(type, field) { #field, offsetof(struct type, field) }
+
+static const struct count ingest_counts[] = {
+	COUNT(scq_ingest_stats, ingested), COUNT(scq_ingest_stats, quarantined),
+	COUNT(scq_ingest_stats, incomplete), COUNT(scq_ingest_stats, cancelled),
+	COUNT(scq_ingest_stats, expired), { NULL, 0 }
+};
+
+static const struct count run_counts[] = {
+	COUNT(scq_run_stats, started), COUNT(scq_run_stats, completed),
+	COUNT(scq_run_stats, failed), COUNT(scq_run_stats, cancelled),
+	COUNT(scq_run_stats, recovered), COUNT(scq_run_stats, cleaned), { NULL, 0 }
+};
+
+union stats {
+	struct scq_ingest_stats ingest;
+	struct scq_run_stats run;
+};
+
+static int ingest_into(scq *h, union stats *st)
 {
-	struct scq_ingest_stats st;
+	return scq_ingest(h, &st->ingest);
+}
+
+static int run_cycle_into(scq *h, union stats *st)
+{
+	return scq_run_cycle(h, &st->run);
+}
+
+/* d[key] = v, taking v over; -1 (d untouched) on failure. */
+static int dict_take(PyObject *d, const char *key, PyObject *v)
+{
+	int r = v ? PyDict_SetItemString(d, key, v) : -1;
+	Py_XDECREF(v);
+	return r;
+}
+
+static PyObject *counts_call(Handle *self, int (*fn)(scq *, union stats *),
+			     const struct count *c)
+{
+	union stats st;
+	PyObject *d;
 	int r;
-	(void)unused;
 	if (check_open(self))
 		return NULL;
 	memset(&st, 0, sizeof(st));
-	CALL(self, r, scq_ingest(self->h, &st));
+	CALL(self, r, fn(self->h, &st));
 	if (r)
 		return fail(self, r);
-	return Py_BuildValue("{sIsIsIsIsIsN}", "ingested", st.ingested, "quarantined",
-			     st.quarantined, "incomplete", st.incomplete, "cancelled", st.cancelled,
-			     "expired", st.expired, "notices",
-			     str_or_none(scq_ingest_notices(self->h)));
+	for (d = PyDict_New(); d && c->name; c++)
+		if (dict_take(d, c->name,
+			      PyLong_FromUnsignedLong(*(unsigned *)((char *)&st + c->off))) < 0)
+			Py_CLEAR(d);
+	return d;
+}
+
+static PyObject *Handle_ingest(Handle *self, PyObject *unused)
+{
+	PyObject *d = counts_call(self, ingest_into, ingest_counts);
+	(void)unused;
+	if (d && dict_take(d, "notices", str_or_none(scq_ingest_notices(self->h))) < 0)
+		Py_CLEAR(d);
+	return d;
+}
+
+static PyObject *Handle_run_cycle(Handle *self, PyObject *unused)
+{
+	(void)unused;
+	return counts_call(self, run_cycle_into, run_counts);
 }
 
 /* refresh(flags=REFRESH_READS): scq_refresh, for bots that read a queue
@@ -352,74 +326,6 @@ static PyObject *Handle_refresh(Handle *self, PyObject *args)
 		return NULL;
 	CALL(self, r, scq_refresh(self->h, flags));
 	return none_or_fail(self, r);
-}
-
-/*
- * The library's reads never write.  The package has always relied on its
- * listings, lookups, waits and status bringing the queue up to date (the
- * reads used to ingest and expire), so these entry points refresh first:
- * the owner's view with ingest and expiry, a list of my submissions with
- * the clean-up of the abandoned ones (it walks them all anyway).
- */
-#define OWNER_REFRESH (SCQ_REFRESH_INGEST | SCQ_REFRESH_EXPIRE) /* cost: the inbox */
-
-static unsigned refresh_for(int role)
-{
-	return (role & SCQ_AS_OWNER) ? OWNER_REFRESH : 0;
-}
-
-/* The list as JSON text, in *json. */
-static int list_fresh(scq *h, int role, int status, char **json)
-{
-	scq_job_list *l = NULL;
-	/* a list of my submissions walks them all anyway: clean up too */
-	int r = scq_refresh(h, refresh_for(role) |
-			    ((role & SCQ_AS_REQUESTER) ? SCQ_REFRESH_SUBMISSIONS : 0));
-	if (!r && !(r = scq_list(h, role, status, &l)))
-		*json = scq_job_list_to_json(l);
-	scq_job_list_free(l);
-	return r;
-}
-
-/* The job as JSON text, in *json. */
-static int find_fresh(scq *h, const char *id, int role, char **json)
-{
-	scq_job *j = NULL;
-	int r = scq_refresh(h, refresh_for(role));
-	if (!r && !(r = scq_find(h, id, role, &j)))
-		*json = scq_job_to_json(j);
-	scq_job_free(j);
-	return r;
-}
-
-static int status_fresh(scq *h, char **json)
-{
-	int r = scq_refresh(h, SCQ_REFRESH_READS);
-	return r ? r : scq_status_json(h, json);
-}
-
-static double mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
-/* scq_wait in slices of a second with a refresh before each: a job of
- * mine that expires is seen to end, as when every poll ingested.  On
- * SCQ_ETIMEOUT the caller words the message (it names one slice). */
-static int wait_fresh(scq *h, const char *uid, double timeout, int *st)
-{
-	double end = mono() + timeout, left = timeout;
-	int r;
-	for (;;) {
-		if ((r = scq_refresh(h, OWNER_REFRESH)) != 0)
-			return r;
-		r = scq_wait(h, uid, timeout > 0 && left < 1 ? left : 1, st);
-		left = end - mono();
-		if (r != SCQ_ETIMEOUT || (timeout > 0 && left <= 0))
-			return r;
-	}
 }
 
 /* list(role, status=-1) -> JSON text of the list */
@@ -527,22 +433,6 @@ static PyObject *Handle_wait(Handle *self, PyObject *args)
 	if (r)
 		return fail(self, r);
 	return PyLong_FromLong(st);
-}
-
-static PyObject *Handle_run_cycle(Handle *self, PyObject *unused)
-{
-	struct scq_run_stats st;
-	int r;
-	(void)unused;
-	if (check_open(self))
-		return NULL;
-	memset(&st, 0, sizeof(st));
-	CALL(self, r, scq_run_cycle(self->h, &st));
-	if (r)
-		return fail(self, r);
-	return Py_BuildValue("{sIsIsIsIsIsI}", "started", st.started, "completed", st.completed,
-			     "failed", st.failed, "cancelled", st.cancelled, "recovered",
-			     st.recovered, "cleaned", st.cleaned);
 }
 
 /*
