@@ -237,85 +237,6 @@ out:
 	return res;
 }
 
-/*
- * The calls that fill a struct of counts (scq_ingest, scq_run_cycle): the
- * dict of the counts the package has always shown, in this order.
- */
-struct count {
-	const char *name;
-	size_t off;
-};
-#define COUNT(type, field) { #field, offsetof(struct type, field) }
-
-static const struct count ingest_counts[] = {
-	COUNT(scq_ingest_stats, ingested), COUNT(scq_ingest_stats, quarantined),
-	COUNT(scq_ingest_stats, incomplete), COUNT(scq_ingest_stats, cancelled),
-	COUNT(scq_ingest_stats, expired), { NULL, 0 }
-};
-
-static const struct count run_counts[] = {
-	COUNT(scq_run_stats, started), COUNT(scq_run_stats, completed),
-	COUNT(scq_run_stats, failed), COUNT(scq_run_stats, cancelled),
-	COUNT(scq_run_stats, recovered), COUNT(scq_run_stats, cleaned), { NULL, 0 }
-};
-
-union stats {
-	struct scq_ingest_stats ingest;
-	struct scq_run_stats run;
-};
-
-static int ingest_into(scq *h, union stats *st)
-{
-	return scq_ingest(h, &st->ingest);
-}
-
-static int run_cycle_into(scq *h, union stats *st)
-{
-	return scq_run_cycle(h, &st->run);
-}
-
-/* d[key] = v, taking v over; -1 (d untouched) on failure. */
-static int dict_take(PyObject *d, const char *key, PyObject *v)
-{
-	int r = v ? PyDict_SetItemString(d, key, v) : -1;
-	Py_XDECREF(v);
-	return r;
-}
-
-static PyObject *counts_call(Handle *self, int (*fn)(scq *, union stats *),
-			     const struct count *c)
-{
-	union stats st;
-	PyObject *d;
-	int r;
-	if (check_open(self))
-		return NULL;
-	memset(&st, 0, sizeof(st));
-	CALL(self, r, fn(self->h, &st));
-	if (r)
-		return fail(self, r);
-	for (d = PyDict_New(); d && c->name; c++)
-		if (dict_take(d, c->name,
-			      PyLong_FromUnsignedLong(*(unsigned *)((char *)&st + c->off))) < 0)
-			Py_CLEAR(d);
-	return d;
-}
-
-static PyObject *Handle_ingest(Handle *self, PyObject *unused)
-{
-	PyObject *d = counts_call(self, ingest_into, ingest_counts);
-	(void)unused;
-	if (d && dict_take(d, "notices", str_or_none(scq_ingest_notices(self->h))) < 0)
-		Py_CLEAR(d);
-	return d;
-}
-
-static PyObject *Handle_run_cycle(Handle *self, PyObject *unused)
-{
-	(void)unused;
-	return counts_call(self, run_cycle_into, run_counts);
-}
-
 /* refresh(flags=REFRESH_READS): scq_refresh, for bots that read a queue
  * they also maintain (list, find, wait and status_json do it already). */
 static PyObject *Handle_refresh(Handle *self, PyObject *args)
@@ -433,6 +354,85 @@ static PyObject *Handle_wait(Handle *self, PyObject *args)
 	if (r)
 		return fail(self, r);
 	return PyLong_FromLong(st);
+}
+
+/*
+ * The calls that fill a struct of counts (scq_ingest, scq_run_cycle): the
+ * dict of the counts the package has always shown, in this order.
+ */
+struct count {
+	const char *name;
+	size_t off;
+};
+#define COUNT(type, field) { #field, offsetof(struct type, field) }
+
+static const struct count ingest_counts[] = {
+	COUNT(scq_ingest_stats, ingested), COUNT(scq_ingest_stats, quarantined),
+	COUNT(scq_ingest_stats, incomplete), COUNT(scq_ingest_stats, cancelled),
+	COUNT(scq_ingest_stats, expired), { NULL, 0 }
+};
+
+static const struct count run_counts[] = {
+	COUNT(scq_run_stats, started), COUNT(scq_run_stats, completed),
+	COUNT(scq_run_stats, failed), COUNT(scq_run_stats, cancelled),
+	COUNT(scq_run_stats, recovered), COUNT(scq_run_stats, cleaned), { NULL, 0 }
+};
+
+union stats {
+	struct scq_ingest_stats ingest;
+	struct scq_run_stats run;
+};
+
+static int ingest_into(scq *h, union stats *st)
+{
+	return scq_ingest(h, &st->ingest);
+}
+
+static int run_cycle_into(scq *h, union stats *st)
+{
+	return scq_run_cycle(h, &st->run);
+}
+
+/* d[key] = v, taking v over; -1 (d untouched) on failure. */
+static int dict_take(PyObject *d, const char *key, PyObject *v)
+{
+	int r = v ? PyDict_SetItemString(d, key, v) : -1;
+	Py_XDECREF(v);
+	return r;
+}
+
+static PyObject *counts_call(Handle *self, int (*fn)(scq *, union stats *),
+			     const struct count *c)
+{
+	union stats st;
+	PyObject *d;
+	int r;
+	if (check_open(self))
+		return NULL;
+	memset(&st, 0, sizeof(st));
+	CALL(self, r, fn(self->h, &st));
+	if (r)
+		return fail(self, r);
+	for (d = PyDict_New(); d && c->name; c++)
+		if (dict_take(d, c->name,
+			      PyLong_FromUnsignedLong(*(unsigned *)((char *)&st + c->off))) < 0)
+			Py_CLEAR(d);
+	return d;
+}
+
+static PyObject *Handle_ingest(Handle *self, PyObject *unused)
+{
+	PyObject *d = counts_call(self, ingest_into, ingest_counts);
+	(void)unused;
+	if (d && dict_take(d, "notices", str_or_none(scq_ingest_notices(self->h))) < 0)
+		Py_CLEAR(d);
+	return d;
+}
+
+static PyObject *Handle_run_cycle(Handle *self, PyObject *unused)
+{
+	(void)unused;
+	return counts_call(self, run_cycle_into, run_counts);
 }
 
 /*
