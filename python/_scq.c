@@ -191,7 +191,7 @@ static PyObject *Handle_submit(Handle *self, PyObject *args, PyObject *kw)
 	o.timeout_seconds = timeout;
 	o.convert_crlf = crlf;
 	CALL(self, r, scq_submit(self->h, &o, &uid));
-	res = r ? fail(self, r) : take_str(uid);
+	res = str_or_fail(self, r, uid);
 out:
 	PyMem_Free(tagv);
 	Py_XDECREF(tags_keep);
@@ -228,7 +228,7 @@ static PyObject *Handle_submit_script(Handle *self, PyObject *args, PyObject *kw
 	o.tags = tagv;
 	o.timeout_seconds = timeout;
 	CALL(self, r, scq_submit_script(self->h, &o, lang, script, (size_t)len, reqv, &uid));
-	res = r ? fail(self, r) : take_str(uid);
+	res = str_or_fail(self, r, uid);
 out:
 	PyMem_Free(tagv);
 	PyMem_Free(reqv);
