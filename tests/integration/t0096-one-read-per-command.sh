@@ -4,8 +4,9 @@
 # times").  Counted in system calls under strace (which file each open
 # names), never timed: review opens the manifest once, each code file once,
 # finds the job once and takes the ingest lock at most once (its one
-# refresh); an owner command on an unknown id searches the store once;
-# status opens each finished job's folder once.
+# refresh); an owner command on an unknown id searches the store once; a
+# run reads the manifest, run.sh and, to publish, the finished job's record
+# once; status opens each finished job's folder once.
 . "$(dirname "$0")/test-lib.sh"
 command -v strace >/dev/null || { echo "not ok 1 - strace is missing (make test installs it)"; echo "1..1"; exit 1; }
 # traced WHO CMD...: run one scq command under strace; the trace in $T
@@ -50,8 +51,21 @@ is "$(opens '"jobs/cancelled"')" -le 2 "unknown id: the owner's store searched o
 traced "$DS_EMAIL" review "$A"
 check "the requester is told who may review" grep -q "not yours to review: only its data owner" "$TEST_DIR/traced.err"
 
+# the run path: the manifest and run.sh read once by the runner (the bytes
+# verified are the bytes that run), and the finished job's records once
+# for its publication (twice before: again after copying log and outputs)
+do_ approve "$A" >/dev/null
+traced "$DO_EMAIL" run
+check "the job ran" grep -q '1 completed' "$TEST_DIR/traced.out"
+is "$(opens '"manifest.json"')" -eq 1 "run: manifest.json opened once"
+if [ "${SCQ_TEST_ISOLATION:-none}" = none ]; then # (a sandbox reads its copy too)
+	is "$(grep -E 'openat2?\([0-9]+, "run.sh"' "$T" | grep -v O_PATH | grep -vc ENOENT)" -eq 1 \
+		"run: run.sh read once by the runner"
+fi
+is "$(sed -n '/"result.json") = 0/,$p' "$T" | grep -v ENOENT | grep -c '"job.json"')" -eq 1 \
+	"run: the finished job's job.json read once to publish it"
+
 # status: finished jobs (one completed, one rejected), each folder opened once
-do_ approve "$A" >/dev/null && do_ run >/dev/null 2>&1
 B=$(ds submit "$TEST_DIR/c" --to "$DO_EMAIL" --name no)
 do_ reject "$B" -r no >/dev/null
 traced "$DO_EMAIL" status

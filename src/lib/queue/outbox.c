@@ -169,11 +169,15 @@ int outbox_publish(scq *h, struct commit *c, const char *uid, int status, int wi
 		job_redact_held(j->obj); /* nothing the job chose leaves before release */
 	}
 	if (with_results) {
+		int had_error = fs_exists(jobfd, PUBLISH_ERROR_FILE);
 		r = publish_results(h, c, uid, jobfd, outfd, j->obj, extra);
-		scq_job_free(j); /* again: the publication record changed */
-		if (!(j = job_load_store(h, jobfd, status, &err))) {
-			r = r ? r : scq_fail(h, SCQ_EIO, "job '%s': job.json: %s", uid, err.ptr);
-			goto out;
+		if (r || had_error) { /* again: the publication record changed */
+			scq_job_free(j);
+			if (!(j = job_load_store(h, jobfd, status, &err))) {
+				r = r ? r : scq_fail(h, SCQ_EIO, "job '%s': job.json: %s", uid,
+						     err.ptr);
+				goto out;
+			}
 		}
 		json_object_update(j->obj, extra);
 	}
