@@ -28,7 +28,7 @@
 #include "queue/outbox.h"
 #include "base/banned.h"
 
-static int open_outbox(scq *h, const char *requester, const char *uid)
+int outbox_open(scq *h, const char *requester, const char *uid)
 {
 	char *app = app_dir_of(h, h->email);
 	struct buf p = BUF_INIT;
@@ -157,7 +157,7 @@ int outbox_publish(scq *h, struct commit *c, const char *uid, int status, int wi
 		r = scq_fail(h, SCQ_EIO, "job '%s': job.json: %s", uid, err.ptr);
 		goto out;
 	}
-	if ((outfd = open_outbox(h, scq_job_requester(j), uid)) < 0) {
+	if ((outfd = outbox_open(h, scq_job_requester(j), uid)) < 0) {
 		r = SCQ_EIO;
 		goto out;
 	}
