@@ -28,12 +28,13 @@
  *
  * Reads and maintenance
  *   Reads (scq_list, scq_list_each, scq_find, scq_wait, scq_job_files,
- *   scq_job_read_file, scq_job_logs, scq_job_output_dir, scq_status_json,
- *   scq_config_get/json, scq_dataset_list, scq_audit_verify) never write:
- *   not to the store, not to an outbox or inbox, nowhere (they work on a
- *   read-only mount, and a store that does not exist yet lists empty and
- *   stays absent).  They show the store as it is.  Bringing it up to date
- *   (taking jobs from the inbox, expiring jobs past their deadline, ...)
+ *   scq_job_read_file, scq_job_code_open and scq_job_code_*, scq_job_logs,
+ *   scq_job_output_dir, scq_status_json, scq_config_get/json,
+ *   scq_dataset_list, scq_audit_verify) never write: not to the store,
+ *   not to an outbox or inbox, nowhere (they work on a read-only mount,
+ *   and a store that does not exist yet lists empty and stays absent).
+ *   They show the store as it is.  Bringing it up to date (taking jobs
+ *   from the inbox, expiring jobs past their deadline, ...)
  *   is one explicit step, scq_refresh, which the scq command runs once
  *   before each owner command and the runner on each tick.
  */
@@ -304,9 +305,37 @@ SCQ_API void scq_file_list_free(scq_file_list *l);
 /* The most bytes the code of one job may hold (every file together): a
  * max that reads any code file whole. */
 #define SCQ_CODE_MAX_BYTES ((size_t)256 << 20)
-/* Read one code file (max bytes; 0 means 1 MiB).  Caller frees *data. */
+/* Read one code file (max bytes; 0 means 1 MiB).  Caller frees *data.
+ * Each call finds the job and reads its manifest again: to read several
+ * files, open the code once (scq_job_code_open). */
 SCQ_API int scq_job_read_file(scq *h, const char *uid, const char *path, size_t max,
 			      char **data, size_t *len);
+/*
+ * A job's code, opened once for a review: the job is found and its
+ * manifest read and checked once, and the code folder held open, so
+ * listing and reading every file costs one manifest read however many
+ * files there are.  The folder stays open until scq_job_code_close (the
+ * job may be decided meanwhile: reads still see its code).
+ *   scq_job_code_open      0; SCQ_ENOTFOUND (no such job in my store) or
+ *                          SCQ_EIO (manifest or code folder unreadable),
+ *                          the message on h.  Caller closes *out.
+ *   scq_job_code_count/at  the files as scq_file_list_count/at give them
+ *                          (path and mode borrowed from c).
+ *   scq_job_code_read      one listed file (max bytes; 0 means 1 MiB),
+ *                          the message on h: SCQ_ENOTFOUND for a path not
+ *                          in the manifest, SCQ_EINVAL if larger than
+ *                          max.  Caller frees *data.
+ *   scq_job_code_close     accepts NULL.
+ * A read, like scq_find.
+ */
+typedef struct scq_job_code scq_job_code;
+SCQ_API int scq_job_code_open(scq *h, const char *uid, scq_job_code **out);
+SCQ_API size_t scq_job_code_count(const scq_job_code *c);
+SCQ_API int scq_job_code_at(const scq_job_code *c, size_t i, const char **path,
+			    long long *size, const char **mode);
+SCQ_API int scq_job_code_read(scq *h, const scq_job_code *c, const char *path, size_t max,
+			      char **data, size_t *len);
+SCQ_API void scq_job_code_close(scq_job_code *c);
 
 enum scq_decide_flags { SCQ_ALLOW_NETWORK = 1 };
 SCQ_API int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags);

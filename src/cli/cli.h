@@ -72,6 +72,9 @@ char *cli_resolve(scq *h, const char *id, int role, int *rc);
 /* The same for what only the data owner may do (verb: "approve", ...): a
  * job I requested is refused naming its owner, not "not found". */
 char *cli_resolve_owner(scq *h, const char *id, const char *verb, int *rc);
+/* The same, giving the job found (caller frees with scq_job_free): one
+ * find for a job of mine, two only to word the refusal above. */
+scq_job *cli_find_owner(scq *h, const char *id, const char *verb, int *rc);
 /* Print a JSON document with a trailing newline and free it. */
 void cli_print_json(char *json);
 /* Aligned job table, streamed row by row (role: FROM or TO column). */

@@ -89,15 +89,13 @@ static void part_release(struct shown_part *part)
 	free(part->v);
 }
 
-/* Show one file; -1 if it could not be read (said, and listed in part).
- * A path may be any bytes (the owner's --file): carried raw. */
-static int print_file(scq *h, const char *uid, const char *path, int full, int can_run,
-		      struct shown_part *part)
+/* Show one file as read (r: the read's result, its message on h); -1 if
+ * it could not be read (said, and listed in part).  A path may be any
+ * bytes (the owner's --file): carried raw. */
+static int show_file(scq *h, const char *uid, const char *path, int r, const char *data,
+		     size_t len, int full, int can_run, struct shown_part *part)
 {
-	char *data = NULL;
-	size_t len = 0, shown;
-	int r = scq_job_read_file(h, uid, path, full ? SCQ_CODE_MAX_BYTES : (size_t)1 << 20,
-				  &data, &len);
+	size_t shown;
 	printf("\n----- ");
 	cli_put(stdout, path);
 	printf(" -----\n");
@@ -120,8 +118,20 @@ static int print_file(scq *h, const char *uid, const char *path, int full, int c
 		printf(")\n");
 		part_add(part, path, (long long)shown, (long long)len);
 	}
-	free(data);
 	return 0;
+}
+
+/* Read one file from the open code and show it. */
+static int print_file(scq *h, const scq_job_code *code, const char *uid, const char *path,
+		      int full, int can_run, struct shown_part *part)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int r = scq_job_code_read(h, code, path, full ? SCQ_CODE_MAX_BYTES : (size_t)1 << 20,
+			      &data, &len);
+	r = show_file(h, uid, path, r, data, len, full, can_run, part);
+	free(data);
+	return r;
 }
 
 /* A file run.sh may run: executable, or named in run.sh's text. */
@@ -148,7 +158,7 @@ static void print_left_out(const char *uid, struct shown_part *part)
 	}
 }
 
-static void print_review(scq *h, const char *uid, const scq_job *j, const scq_file_list *fl,
+static void print_review(scq *h, const char *uid, const scq_job *j, const scq_job_code *code,
 			 int full)
 {
 	struct shown_part part = { NULL, 0 };
@@ -156,19 +166,22 @@ static void print_review(scq *h, const char *uid, const scq_job *j, const scq_fi
 	long long size;
 	char *runsh = NULL;
 	size_t i, runsh_len = 0;
+	int r;
 	cli_show_job(j);
 	printf("\nFiles (path, size, mode):\n");
-	for (i = 0; scq_file_list_at(fl, i, &path, &size, &mode) == 0; i++) {
+	for (i = 0; scq_job_code_at(code, i, &path, &size, &mode) == 0; i++) {
 		printf("  ");
 		cli_put(stdout, path);
 		printf("  %lld bytes  %s\n", size, mode);
 	}
-	if (scq_job_read_file(h, uid, "run.sh", SCQ_CODE_MAX_BYTES, &runsh, &runsh_len))
-		runsh = NULL;
-	print_file(h, uid, "run.sh", 1, 1, &part);
-	for (i = 0; scq_file_list_at(fl, i, &path, NULL, &mode) == 0; i++)
+	/* run.sh is read once: shown whole, and searched for the names of the
+	 * files it may run */
+	r = scq_job_code_read(h, code, "run.sh", SCQ_CODE_MAX_BYTES, &runsh, &runsh_len);
+	show_file(h, uid, "run.sh", r, runsh, runsh_len, 1, 1, &part);
+	for (i = 0; scq_job_code_at(code, i, &path, NULL, &mode) == 0; i++)
 		if (strcmp(path, "run.sh"))
-			print_file(h, uid, path, full, can_run(path, mode, runsh, runsh_len), &part);
+			print_file(h, code, uid, path, full, can_run(path, mode, runsh, runsh_len),
+				   &part);
 	print_left_out(uid, &part);
 	part_release(&part);
 	free(runsh);
@@ -179,17 +192,18 @@ static void print_review(scq *h, const char *uid, const scq_job *j, const scq_fi
 static int print_one(scq *h, const char *uid, const char *path)
 {
 	struct shown_part part = { NULL, 0 };
-	scq_file_list *fl = NULL;
+	scq_job_code *code = NULL;
 	const char *mode = NULL, *p, *m;
 	size_t i;
-	if (scq_job_file_list(h, uid, &fl) == 0)
-		for (i = 0; scq_file_list_at(fl, i, &p, NULL, &m) == 0; i++)
-			if (!strcmp(p, path))
-				mode = m;
-	i = print_file(h, uid, path, 1, can_run(path, mode, NULL, 0), &part) < 0;
+	int r = scq_job_code_open(h, uid, &code);
+	for (i = 0; r == 0 && scq_job_code_at(code, i, &p, NULL, &m) == 0; i++)
+		if (!strcmp(p, path))
+			mode = m;
+	r = r ? show_file(h, uid, path, r, NULL, 0, 1, 0, &part) :
+		print_file(h, code, uid, path, 1, can_run(path, mode, NULL, 0), &part);
 	part_release(&part);
-	scq_file_list_free(fl);
-	return i ? EXIT_FAIL : 0; /* the reason is in the view already */
+	scq_job_code_close(code);
+	return r ? EXIT_FAIL : 0; /* the reason is in the view already */
 }
 
 /* --raw: the exact bytes of one code file (up to the job limit, 256 MiB). */
@@ -242,34 +256,34 @@ int cmd_review(int argc, char **argv)
 {
 	struct review_args a;
 	scq *h;
-	scq_job *j = NULL;
-	scq_file_list *fl = NULL;
-	char *uid, *files = NULL;
+	scq_job *j;
+	scq_job_code *code = NULL;
+	const char *uid;
+	char *files = NULL;
 	int r = parse(argc, argv, &a);
 	if (r)
 		return r;
 	h = cli_open();
-	uid = cli_resolve_owner(h, a.id, "review", &r);
-	if (uid && a.raw)
+	j = cli_find_owner(h, a.id, "review", &r); /* one find: the job shown is the one read */
+	uid = j ? scq_job_uid(j) : NULL;
+	if (uid && a.raw) {
 		r = print_raw(h, uid, a.path);
-	else if (uid && a.file)
+	} else if (uid && a.file) {
 		r = print_one(h, uid, a.file);
-	else if (uid) /* --json prints the library's text of the files as it is */
-		r = scq_find(h, uid, SCQ_AS_OWNER, &j) ||
-		    (a.json ? scq_job_files(h, uid, &files) : scq_job_file_list(h, uid, &fl)) ?
-		    cli_fail(h, SCQ_ENOTFOUND) : 0;
-	if (uid && !r && (a.raw || a.file)) {
-		/* done above */
-	} else if (uid && !r && a.json) {
-		char *js = scq_job_to_json(j);
-		printf("{\"job\":%s,\"files\":%s}\n", js, files);
-		free(js);
-	} else if (uid && !r) {
-		print_review(h, uid, j, fl, a.full);
+	} else if (uid && a.json) { /* the library's text of the files as it is */
+		r = scq_job_files(h, uid, &files) ? cli_fail(h, SCQ_ENOTFOUND) : 0;
+		if (!r) {
+			char *js = scq_job_to_json(j);
+			printf("{\"job\":%s,\"files\":%s}\n", js, files);
+			free(js);
+		}
+	} else if (uid) {
+		r = scq_job_code_open(h, uid, &code) ? cli_fail(h, SCQ_ENOTFOUND) : 0;
+		if (!r)
+			print_review(h, uid, j, code, a.full);
 	}
-	scq_file_list_free(fl);
+	scq_job_code_close(code);
 	free(files);
-	free(uid);
 	scq_job_free(j);
 	scq_close(h);
 	return r;

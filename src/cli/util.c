@@ -42,9 +42,10 @@ scq *cli_open(void)
 	return h;
 }
 
-int cli_fail(scq *h, int code)
+/* cli_fail with a message kept from an earlier call. */
+static int fail_with(const char *m, int code)
 {
-	const char *m = scq_errmsg(h), *nl;
+	const char *nl;
 	/* one line, but keep the candidate list of an ambiguous id on lines */
 	fputs("scq: ", stderr);
 	while (code == SCQ_EAMBIGUOUS && (nl = strchr(m, '\n'))) {
@@ -55,6 +56,11 @@ int cli_fail(scq *h, int code)
 	cli_put_msg(stderr, m, strlen(m));
 	fputc('\n', stderr);
 	return code == 0 ? 0 : EXIT_FAIL;
+}
+
+int cli_fail(scq *h, int code)
+{
+	return fail_with(scq_errmsg(h), code);
 }
 
 int cli_usage_error(const char *fmt, ...)
@@ -161,17 +167,22 @@ void cli_markers_notice(void)
 			markers_shown, markers_shown == 1 ? "" : "s");
 }
 
-/* The end of every resolve: the uid (caller frees) or the error told. */
-static char *resolved(scq *h, int r, scq_job *j, int *rc)
+/* The end of every resolve: the job, or NULL with the error told (msg). */
+static scq_job *found(const char *msg, int r, scq_job *j, int *rc)
 {
-	char *uid;
 	if (r) {
-		*rc = r == SCQ_EINVAL ? (cli_fail(h, r), EXIT_USAGE) : cli_fail(h, r);
+		*rc = r == SCQ_EINVAL ? (fail_with(msg, r), EXIT_USAGE) : fail_with(msg, r);
 		return NULL;
 	}
-	uid = strdup(scq_job_uid(j));
-	scq_job_free(j);
 	*rc = 0;
+	return j;
+}
+
+/* The uid of j (caller frees), which is freed; NULL for NULL. */
+static char *uid_of(scq_job *j)
+{
+	char *uid = j ? strdup(scq_job_uid(j)) : NULL;
+	scq_job_free(j);
 	return uid;
 }
 
@@ -179,25 +190,35 @@ char *cli_resolve(scq *h, const char *id, int role, int *rc)
 {
 	scq_job *j = NULL;
 	int r = scq_find(h, id, role, &j);
-	return resolved(h, r, j, rc);
+	return uid_of(found(scq_errmsg(h), r, j, rc));
 }
 
-char *cli_resolve_owner(scq *h, const char *id, const char *verb, int *rc)
+scq_job *cli_find_owner(scq *h, const char *id, const char *verb, int *rc)
 {
 	scq_job *j = NULL;
+	char *msg;
 	int r = scq_find(h, id, SCQ_AS_OWNER, &j);
-	if (r == SCQ_ENOTFOUND && scq_find(h, id, SCQ_AS_REQUESTER, &j) == 0) {
-		/* say who may act rather than "not found" */
+	if (r != SCQ_ENOTFOUND)
+		return found(scq_errmsg(h), r, j, rc);
+	/* one of the jobs I sent? say who may act rather than "not found";
+	 * else the owner search's message (kept: the next find replaces it) */
+	msg = strdup(scq_errmsg(h));
+	if (scq_find(h, id, SCQ_AS_REQUESTER, &j) == 0) {
 		fprintf(stderr, "scq: job %s is not yours to %s: only its data owner ", scq_job_uid(j), verb);
 		cli_put(stderr, scq_job_target(j));
 		fprintf(stderr, " may %s it; you (%s) are its requester\n", verb, scq_email(h));
 		scq_job_free(j);
 		*rc = EXIT_FAIL;
-		return NULL;
+	} else {
+		found(msg ? msg : "job not found", r, NULL, rc);
 	}
-	if (r == SCQ_ENOTFOUND) /* the requester search set its own message: the owner's is the true one */
-		r = scq_find(h, id, SCQ_AS_OWNER, &j);
-	return resolved(h, r, j, rc);
+	free(msg);
+	return NULL;
+}
+
+char *cli_resolve_owner(scq *h, const char *id, const char *verb, int *rc)
+{
+	return uid_of(cli_find_owner(h, id, verb, rc));
 }
 
 void cli_print_json(char *json)

@@ -34,11 +34,10 @@ class FilesMixin:
     def read_job_file_bytes(self, job_uid, filename, max_bytes=None):
         """Every byte of one code file (the manifest's size; max_bytes=N
         refuses a larger file instead)."""
-        uid, files = self._files(job_uid)
-        name = os.fspath(filename)
-        if max_bytes is None:
-            max_bytes = max([int(f.get("size") or 0) for f in files if f["path"] == name] + [1])
-        return self._h.read_file(uid, name, max(int(max_bytes), 1))
+        uid = self._find(job_uid, AS_OWNER).uid
+        # -1: the library reads the manifest once and takes the listed size
+        return self._h.read_file(uid, os.fspath(filename),
+                                 -1 if max_bytes is None else max(int(max_bytes), 1))
 
     def read_job_file(self, job_uid, filename, max_bytes=None):
         """One code file as text, whole; each byte that is not UTF-8 is the

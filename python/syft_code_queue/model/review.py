@@ -105,21 +105,17 @@ def _mark_runnable(files):
 
 def code_files(job):
     """Every code file of the job, whole, run.sh first, then the files it may
-    run, then the rest."""
-    client = job._c()
-    uid, entries = client._files(job.uid)
+    run, then the rest.  One library call: the manifest is read once."""
     files = []
-    for ent in entries:
-        p = ent["path"]
+    for p, size, mode, data in job._c()._h.read_code(job.uid):
         try:
-            mode = int(str(ent.get("mode") or "0"), 8)
+            mode = int(mode or "0", 8)
         except ValueError:
             mode = 0
-        try:
-            data = client._h.read_file(uid, p, max(int(ent.get("size") or 0), 1))
+        if isinstance(data, bytes):
             files.append(File(p, data, mode=mode))
-        except Exception as ex:  # noqa: BLE001 - shown in the view, by name
-            files.append(File(p, size=ent.get("size") or 0, mode=mode, error=ex))
+        else:  # the exception of this file: shown in the view, by name
+            files.append(File(p, size=size, mode=mode, error=data))
     _mark_runnable(files)
     rank = {p: i for i, p in enumerate(order([f.path for f in files]))}
     return sorted(files, key=lambda f: (f.path != "run.sh", not f.runs, rank[f.path]))

@@ -12,7 +12,6 @@
  * moves failed -> completed, audited as "republish".
  */
 #include "base/compat.h"
-#include <dirent.h>
 #include "base/alloc.h"
 #include "base/fs.h"
 #include "queue/job.h"
@@ -24,7 +23,7 @@
 #include "exec/republish.h"
 #include "base/banned.h"
 
-static json_t *load_result(int fd)
+json_t *republish_result(int fd)
 {
 	struct buf err = BUF_INIT;
 	json_t *o = fs_exists(fd, "result.json") ?
@@ -115,7 +114,7 @@ int scq_republish(scq *h, const char *uid)
 	}
 	if ((fd = queue_job_dir(h, st, uid)) < 0)
 		return scq_fail_errno(h, "job '%s'", uid);
-	res = st >= SCQ_COMPLETED ? load_result(fd) : NULL;
+	res = st >= SCQ_COMPLETED ? republish_result(fd) : NULL;
 	if (res && collect_failed(res)) {
 		r = redo_collect(h, uid, st, fd, res);
 	} else {
@@ -129,35 +128,7 @@ int scq_republish(scq *h, const char *uid)
 	return r;
 }
 
-/* Is the job's delivery unfinished (collect or publish error)? */
-static int undelivered(int dirfd, const char *uid)
+int republish_undelivered(int jobfd, json_t *res)
 {
-	int fd = openat(dirfd, uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r;
-	json_t *res;
-	if (fd < 0)
-		return 0;
-	res = load_result(fd);
-	r = fs_exists(fd, PUBLISH_ERROR_FILE) || (res && collect_failed(res));
-	json_decref(res);
-	close(fd);
-	return r;
-}
-
-json_t *republish_needed(scq *h)
-{
-	json_t *a = json_array();
-	int s;
-	for (s = SCQ_COMPLETED; s < SCQ_STATUS_COUNT; s++) {
-		int fd = store_state_peek(h, s); /* a read (scq status): creates nothing */
-		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-		struct dirent *e;
-		if (!d && fd >= 0)
-			close(fd);
-		while (d && (e = readdir(d)))
-			if (scq_uid_valid(e->d_name) && undelivered(dirfd(d), e->d_name))
-				json_array_append_new(a, json_string(e->d_name));
-		if (d)
-			closedir(d);
-	}
-	return a;
+	return fs_exists(jobfd, PUBLISH_ERROR_FILE) || (res && collect_failed(res));
 }

@@ -12,23 +12,54 @@
 #include "store/settings.h"
 #include "base/banned.h"
 
-static long count_entries(scq *h, int status)
+/* What scq status counts, one walk of the store: each state folder read
+ * once, each finished job's folder opened and its result.json parsed once
+ * for both questions asked of it. */
+struct tally {
+	json_t *per_state;   /* state name -> jobs */
+	json_t *undelivered; /* uids whose results were not delivered */
+	json_int_t held;     /* runs whose results wait for `scq release` */
+};
+
+static void tally_finished(scq *h, int dir, const char *uid, int status, struct tally *t)
 {
-	int fd = store_state_peek(h, status);
+	int fd = openat(dir, uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	json_t *res;
+	if (fd < 0)
+		return;
+	res = republish_result(fd);
+	t->held += job_results_held(h, fd, status, res);
+	if (republish_undelivered(fd, res))
+		json_array_append_new(t->undelivered, json_string(uid));
+	json_decref(res);
+	close(fd);
+}
+
+static void tally_state(scq *h, int status, struct tally *t)
+{
+	int fd = store_state_peek(h, status); /* a read: creates nothing */
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
-	long n = 0;
-	while (d && (e = readdir(d)))
-		n += scq_uid_valid(e->d_name);
+	json_int_t n = 0;
+	while (d && (e = readdir(d))) {
+		if (!scq_uid_valid(e->d_name))
+			continue;
+		n++;
+		if (status >= SCQ_COMPLETED)
+			tally_finished(h, dirfd(d), e->d_name, status, t);
+	}
 	if (d)
 		closedir(d);
-	return n;
+	else
+		fd_close(&fd);
+	json_object_set_new(t->per_state, scq_status_name(status), json_integer(n));
 }
 
 int scq_status_json(scq *h, char **json_out)
 {
-	json_t *o = json_object(), *own = json_object(), *mine = json_object(), *held = json_object();
-	json_int_t held_own = 0, held_mine = 0;
+	struct tally t = { json_object(), json_array(), 0 };
+	json_t *o = json_object(), *mine = json_object(), *held = json_object();
+	json_int_t held_mine = 0;
 	scq_job_list *l = NULL;
 	int s, r = 0;
 	size_t i;
@@ -37,7 +68,7 @@ int scq_status_json(scq *h, char **json_out)
 	if ((s = store_peek(h)) < 0 && s != SCQ_ENOTFOUND)
 		r = s;
 	for (s = 0; r == 0 && s < SCQ_STATUS_COUNT; s++) {
-		json_object_set_new(own, scq_status_name(s), json_integer(count_entries(h, s)));
+		tally_state(h, s, &t);
 		json_object_set_new(mine, scq_status_name(s), json_integer(0));
 	}
 	if (r == 0)
@@ -49,15 +80,13 @@ int scq_status_json(scq *h, char **json_out)
 		held_mine += scq_job_results_held(l->v[i]);
 	}
 	/* runs whose results could not be collected or published */
-	json_object_set_new(o, "undelivered", republish_needed(h));
-	for (s = SCQ_COMPLETED; r == 0 && s < SCQ_STATUS_COUNT; s++)
-		held_own += job_count_held(h, s);
+	json_object_set_new(o, "undelivered", t.undelivered);
 	/* finished jobs whose log and outputs wait for `scq release` (§6) */
-	json_object_set_new(held, "as_owner", json_integer(held_own));
+	json_object_set_new(held, "as_owner", json_integer(t.held));
 	json_object_set_new(held, "as_requester", json_integer(held_mine));
 	json_object_set_new(o, "awaiting_release", held);
 	json_object_set_new(o, "email", json_string(h->email));
-	json_object_set_new(o, "as_owner", own);
+	json_object_set_new(o, "as_owner", t.per_state);
 	json_object_set_new(o, "as_requester", mine);
 	json_object_set_new(o, "isolation", json_string(setting_str(h, SET_ISOLATION)));
 	json_object_set_new(o, "network", json_boolean(setting_bool(h, SET_NETWORK)));

@@ -7,6 +7,7 @@
 #include "base/alloc.h"
 #include "base/fs.h"
 #include "queue/inflow.h"
+#include "queue/outbox.h"
 #include "store/queue.h"
 #include "store/settings.h"
 #include "base/banned.h"
@@ -143,16 +144,13 @@ void inflow_took(struct inflow *f, const char *req)
 void inflow_tell_waiting(struct inflow *f, const char *req, const char *uid,
 			 const char *why)
 {
-	char *app = app_dir_of(f->h, f->h->email);
-	struct buf p = BUF_INIT, err = BUF_INIT, text = BUF_INIT;
+	struct buf err = BUF_INIT, text = BUF_INIT;
 	json_t *old = NULL, *o = NULL;
-	int fd = -1;
+	int fd;
 	/* req is a valid email and uid a valid uid here (checked by ingest) */
-	buf_addf(&p, "%s/outbox/%s/%s", app, req, uid);
 	buf_addf(&text, "%s: the owner takes it when earlier jobs are decided or the "
 		 "hour is over", why);
-	if (fs_mkdir_p(p.ptr, 0755) < 0 ||
-	    (fd = open(p.ptr, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if ((fd = outbox_open(f->h, req, uid)) < 0)
 		goto out;
 	old = fs_exists(fd, "status.json") ? json_load_file_at(fd, "status.json", SMALL_JSON_MAX, &err) : NULL;
 	if (old && !strcmp(json_string_value(json_object_get(old, "waiting")) ?
@@ -166,8 +164,6 @@ out:
 	json_decref(old);
 	json_decref(o);
 	fd_close(&fd);
-	free(app);
-	buf_release(&p);
 	buf_release(&err);
 	buf_release(&text);
 }

@@ -181,29 +181,9 @@ json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
 	return o;
 }
 
-long job_count_held(scq *h, int status)
+int job_results_held(scq *h, int jobfd, int status, json_t *res)
 {
-	int dir = store_state_peek(h, status); /* a read: creates nothing */
-	DIR *d = dir >= 0 ? fdopendir(dir) : NULL;
-	struct dirent *e;
-	long n = 0;
-	while (d && (e = readdir(d))) {
-		int fd;
-		json_t *res;
-		if (!scq_uid_valid(e->d_name) ||
-		    (fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-			continue;
-		/* two stats for the common case, a parse only for a run not released */
-		res = fs_exists(fd, "released.json") ? NULL : load_opt(fd, "result.json");
-		n += res && results_held(h, fd, status, res);
-		json_decref(res);
-		close(fd);
-	}
-	if (d)
-		closedir(d);
-	else
-		fd_close(&dir);
-	return n;
+	return results_held(h, jobfd, status, res);
 }
 
 scq_job *job_from_json(json_t *obj)

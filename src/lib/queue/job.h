@@ -77,9 +77,9 @@ char *job_folder_of(scq *h, const char *uid, int *owner_view);
  * listing.c; it only reads. */
 char *submission_staging(scq *h, json_t *rec, double *age);
 
-/* How many jobs in state status have results held for the owner's
- * release (a directory scan; parses only runs not released). */
-long job_count_held(scq *h, int status);
+/* Whether the run of the job at jobfd (res: its result.json, may be NULL)
+ * has results held for the owner's release. */
+int job_results_held(scq *h, int jobfd, int status, json_t *res);
 
 /* Rule (protocol §6): until the release, a held job's published status
  * carries no text the job chose: keep only the fixed state, timestamps

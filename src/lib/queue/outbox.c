@@ -28,7 +28,7 @@
 #include "queue/outbox.h"
 #include "base/banned.h"
 
-static int open_outbox(scq *h, const char *requester, const char *uid)
+int outbox_open(scq *h, const char *requester, const char *uid)
 {
 	char *app = app_dir_of(h, h->email);
 	struct buf p = BUF_INIT;
@@ -157,7 +157,7 @@ int outbox_publish(scq *h, struct commit *c, const char *uid, int status, int wi
 		r = scq_fail(h, SCQ_EIO, "job '%s': job.json: %s", uid, err.ptr);
 		goto out;
 	}
-	if ((outfd = open_outbox(h, scq_job_requester(j), uid)) < 0) {
+	if ((outfd = outbox_open(h, scq_job_requester(j), uid)) < 0) {
 		r = SCQ_EIO;
 		goto out;
 	}
@@ -169,11 +169,15 @@ int outbox_publish(scq *h, struct commit *c, const char *uid, int status, int wi
 		job_redact_held(j->obj); /* nothing the job chose leaves before release */
 	}
 	if (with_results) {
+		int had_error = fs_exists(jobfd, PUBLISH_ERROR_FILE);
 		r = publish_results(h, c, uid, jobfd, outfd, j->obj, extra);
-		scq_job_free(j); /* again: the publication record changed */
-		if (!(j = job_load_store(h, jobfd, status, &err))) {
-			r = r ? r : scq_fail(h, SCQ_EIO, "job '%s': job.json: %s", uid, err.ptr);
-			goto out;
+		if (r || had_error) { /* again: the publication record changed */
+			scq_job_free(j);
+			if (!(j = job_load_store(h, jobfd, status, &err))) {
+				r = r ? r : scq_fail(h, SCQ_EIO, "job '%s': job.json: %s", uid,
+						     err.ptr);
+				goto out;
+			}
 		}
 		json_object_update(j->obj, extra);
 	}

@@ -1,15 +1,20 @@
 /*
  * outbox.h - publishing a job to its requester: outbox/<requester>/<uid>/.
  *
- * Exports (outbox.c): outbox_publish (status.json, and once finished the
- * log and outputs), outbox_reconcile (after a crash, publish every job
- * whose outbox lags the store).
+ * Exports (outbox.c): outbox_open (the folder, made if missing),
+ * outbox_publish (status.json, and once finished the log and outputs),
+ * outbox_reconcile (after a crash, publish every job whose outbox lags
+ * the store).
  */
 #ifndef SCQ_OUTBOX_H
 #define SCQ_OUTBOX_H
 
 #include "store/handle.h"
 
+/* outbox/<requester>/<uid>/ in my datasite, made if missing, as a
+ * descriptor (caller closes); -1 with the message set.  The one way to it:
+ * publication, a job told it waits (inflow.c), a refusal (quarantine.c). */
+int outbox_open(scq *h, const char *requester, const char *uid);
 /* Publish the job's current public status to the requester's outbox:
  * durable when it returns with c NULL, at commit_end(c) otherwise. */
 int outbox_publish(scq *h, struct commit *c, const char *uid, int status,

@@ -12,6 +12,7 @@
 #include "queue/job.h"
 #include "store/queue.h"
 #include "store/audit.h"
+#include "queue/outbox.h"
 #include "queue/quarantine.h"
 #include "base/banned.h"
 
@@ -31,15 +32,11 @@ static void quarantine_notice(scq *h, const char *req, const char *name,
 /* Tell the requester why (only for a well-formed uid not used in the store). */
 static void publish_refusal(scq *h, const char *req, const char *uid, const char *reason)
 {
-	char *app = app_dir_of(h, h->email);
-	struct buf p = BUF_INIT;
 	json_t *o;
 	int fd;
-	if (!email_valid(req) || !scq_uid_valid(uid) || queue_locate(h, uid) >= 0)
-		goto out;
-	buf_addf(&p, "%s/outbox/%s/%s", app, req, uid);
-	if (fs_mkdir_p(p.ptr, 0755) < 0 || (fd = open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		goto out;
+	if (!email_valid(req) || !scq_uid_valid(uid) || queue_locate(h, uid) >= 0 ||
+	    (fd = outbox_open(h, req, uid)) < 0)
+		return;
 	/* uid and req are checked above; the reason may name a file of the job */
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "uid", uid, "requester_email", req,
 		      "target_email", h->email, "status", "rejected", "error_kind",
@@ -47,9 +44,6 @@ static void publish_refusal(scq *h, const char *req, const char *uid, const char
 	json_write_at(fd, "status.json", o, 0);
 	json_decref(o);
 	close(fd);
-out:
-	buf_release(&p);
-	free(app);
 }
 
 int quarantine_entry(scq *h, int parent, const char *req, const char *name,
