@@ -167,7 +167,7 @@ integration: all
 
 test: test-deps
 	$(MAKE) all unit check-layering
-	SCQ_BUILD=$(abspath $(B)) $(PROVE) -f --comments $(UNIT_BIN) tests/integration/t[0-9]*.sh
+	SCQ_BUILD=$(abspath $(B)) SCQ_SANITIZE=$(SANITIZE) $(PROVE) -f --comments $(UNIT_BIN) tests/integration/t[0-9]*.sh
 	@if [ -d python ] && [ -f python/Makefile.inc ]; then $(MAKE) python-test; fi
 	$(MAKE) check-symbols
 

@@ -49,7 +49,7 @@ out_has "my job listed" "$UP"
 # fail (EIO on the record in my store), as a concurrent ingest or a disk
 # error would.
 if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
-	check "submit --json whose read-back fails" strace -f -qq -o /dev/null -e trace=openat2 \
+	check "submit --json whose read-back fails" strace_run -f -qq -o /dev/null -e trace=openat2 \
 		-e inject=openat2:error=EIO:when=1 -P "$STORE/submitted" \
 		"$SCQ" --email "$DS_EMAIL" --data-dir "$WS" submit "$TEST_DIR/code" --to "$DO_EMAIL" \
 		--name readback --json

@@ -36,7 +36,7 @@ PY
 calls() {
 	_who=$1; shift
 	"$SCQ" --email "$_who" --data-dir "$WS" "$@" >/dev/null 2>&1
-	strace -f -c -U calls -e trace=%file,getdents64 -o "$TEST_DIR/strace" "$SCQ" --email "$_who" --data-dir "$WS" "$@" >/dev/null 2>&1
+	strace_run -f -c -U calls -e trace=%file,getdents64 -o "$TEST_DIR/strace" "$SCQ" --email "$_who" --data-dir "$WS" "$@" >/dev/null 2>&1
 	awk '$NF == "total" { print $1 }' "$TEST_DIR/strace"
 }
 measure() {

@@ -13,7 +13,7 @@ command -v strace >/dev/null || { echo "not ok 1 - strace is missing (make test 
 T="$TEST_DIR/trace"
 traced() {
 	_who=$1; shift
-	strace -f -o "$T" -e trace=%file,flock "$SCQ" --email "$_who" --data-dir "$WS" "$@" \
+	strace_run -f -o "$T" -e trace=%file,flock "$SCQ" --email "$_who" --data-dir "$WS" "$@" \
 		>"$TEST_DIR/traced.out" 2>"$TEST_DIR/traced.err"
 }
 # opens ERE: how many opens in the trace name a path matching ERE

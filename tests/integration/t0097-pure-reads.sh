@@ -101,7 +101,9 @@ int main(int argc, char **argv)
 EOF
 B=${SCQ_BUILD}
 # shellcheck disable=SC2046
-check "the reads program builds" cc -I"$SRC/include" -o "$TEST_DIR/reads" "$TEST_DIR/reads.c" \
+# built as the library was (make SANITIZE=... passes SCQ_SANITIZE)
+check "the reads program builds" cc ${SCQ_SANITIZE:+-fsanitize=$SCQ_SANITIZE} -I"$SRC/include" \
+	-o "$TEST_DIR/reads" "$TEST_DIR/reads.c" \
 	"$B/libscq.a" $(pkg-config --libs jansson libsodium libseccomp) -lm
 
 # snapshot: every file of the data folder with type, mode, size, mtime and

@@ -18,6 +18,10 @@ _failed=0
 
 ds() { "$SCQ" --email "$DS_EMAIL" --data-dir "$WS" "$@"; }
 do_() { "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" "$@"; }
+# strace_run ARGS... (strace ARGS...): LeakSanitizer cannot run under ptrace (a sanitizer build
+# would fail with "LeakSanitizer does not work under ptrace"), so a traced
+# command checks no leaks; every untraced run still does.
+strace_run() { ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"; }
 
 # _result PASSED NAME [FILE...]: one TAP line; on failure the files are
 # shown as diagnostics.  Every helper below reports through it.

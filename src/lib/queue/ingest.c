@@ -98,6 +98,7 @@ static json_t *store_record(scq *h, json_t *rec)
 	json_t *s;
 	record_from_json(&r, rec);
 	time_now_iso(now);
+	free(r.submitted_at); /* a submitter's own "submitted_at" is not kept */
 	r.submitted_at = r.created_at;
 	r.created_at = xstrdup(now);
 	if (r.timeout_seconds > max)
