@@ -474,7 +474,7 @@ static void crashed_claim(scq *owner, const char *uid)
 		tap_diag("claim of %s failed", uid);
 	close(s.lockfd); /* the runner "dies": its lock goes with it */
 	close(s.job.jobfd);
-	json_decref(s.rec);
+	record_release(&s.rec);
 	json_decref(s.approval);
 	exec_job_release(&s.job);
 }

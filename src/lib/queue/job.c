@@ -12,6 +12,7 @@
 #include "queue/job.h"
 #include "store/queue.h"
 #include "queue/record.h"
+#include "queue/run-record.h"
 #include "store/settings.h"
 #include "base/fs.h"
 #include "base/banned.h"
@@ -68,15 +69,19 @@ static void add_decision(json_t *o, json_t *d, int status)
 		json_object_set_new(o, "error_kind", json_string("cancelled"));
 }
 
-static void add_result(json_t *o, json_t *res)
+static void put(json_t *o, const char *key, json_t *v)
 {
-	if (!res)
-		return;
-	copy_field(o, "completed_at", res, "completed_at");
-	copy_field(o, "exit_code", res, "exit_code");
-	copy_field(o, "error_kind", res, "error_kind");
-	copy_field(o, "error_message", res, "error_message");
-	json_object_set(o, "run", res);
+	if (v)
+		json_object_set_new(o, key, v);
+}
+
+static void add_result(json_t *o, const struct run_record *res)
+{
+	put(o, "completed_at", run_record_get(res, RUN_COMPLETED_AT));
+	put(o, "exit_code", run_record_get(res, RUN_EXIT_CODE));
+	put(o, "error_kind", run_record_get(res, RUN_ERROR_KIND));
+	put(o, "error_message", run_record_get(res, RUN_ERROR_MESSAGE));
+	json_object_set_new(o, "run", run_record_to_json(res));
 }
 
 /* A failed publication (publish-error.json) is the job's visible error
@@ -123,23 +128,18 @@ static json_t *base_object(json_t *rec, int status)
 /*
  * Results of a run wait for the owner's `scq release` (doc/protocol.md §6):
  * the run record says the release mode in force when the job finished
- * (runner), and released.json ends the wait.  A record from before the
- * mode was recorded falls back to the rule publication applied then.
+ * (runner), and released.json ends the wait (run_results_held).
  */
-static int results_held(scq *h, int fd, int status, json_t *res)
+static int results_held(scq *h, int fd, int status, const struct run_record *res)
 {
-	const char *mode = json_string_value(json_object_get(res, "release"));
-	if (!res || fs_exists(fd, "released.json"))
-		return 0;
-	if (mode)
-		return !strcmp(mode, "review");
-	return status == SCQ_CANCELLED || !strcmp(setting_str(h, SET_RELEASE), "review");
+	return run_results_held(h, res, status, res && fs_exists(fd, "released.json"));
 }
 
 json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
 {
-	json_t *o = base_object(rec, status), *appr = NULL, *run = NULL, *res = NULL, *dec = NULL;
-	int ran = status == SCQ_RUNNING || status == SCQ_COMPLETED || status == SCQ_FAILED;
+	json_t *o = base_object(rec, status), *appr = NULL, *run = NULL, *dec = NULL;
+	struct run_record res = RUN_RECORD_INIT;
+	int have_res = 0, ran = status == SCQ_RUNNING || status == SCQ_COMPLETED || status == SCQ_FAILED;
 	if (decision_file(status) && status != SCQ_APPROVED)
 		dec = load_opt(fd, decision_file(status));
 	if (status == SCQ_CANCELLED) {
@@ -157,15 +157,16 @@ json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
 	if (ran)
 		run = load_opt(fd, "running.json");
 	if (status == SCQ_COMPLETED || status == SCQ_FAILED || (status == SCQ_CANCELLED && run))
-		res = load_opt(fd, "result.json");
+		have_res = run_record_load(&res, fd, SMALL_JSON_MAX);
 	copy_field(o, "approved_at", appr, "at");
 	copy_field(o, "approved_by", appr, "by");
 	copy_field(o, "allow_network", appr, "allow_network");
 	if (appr)
 		copy_field(o, "reason", appr, "reason");
 	copy_field(o, "started_at", run, "started_at");
-	add_result(o, res);
-	if (results_held(h, fd, status, res))
+	if (have_res)
+		add_result(o, &res);
+	if (results_held(h, fd, status, have_res ? &res : NULL))
 		json_object_set_new(o, "results_held", json_true());
 	add_decision(o, dec, status);
 	if (status >= SCQ_COMPLETED) {
@@ -176,7 +177,7 @@ json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
 	set_updated(o);
 	json_decref(appr);
 	json_decref(run);
-	json_decref(res);
+	run_record_release(&res);
 	json_decref(dec);
 	return o;
 }
@@ -188,15 +189,15 @@ long job_count_held(scq *h, int status)
 	struct dirent *e;
 	long n = 0;
 	while (d && (e = readdir(d))) {
+		struct run_record res = RUN_RECORD_INIT;
 		int fd;
-		json_t *res;
 		if (!scq_uid_valid(e->d_name) ||
 		    (fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 			continue;
 		/* two stats for the common case, a parse only for a run not released */
-		res = fs_exists(fd, "released.json") ? NULL : load_opt(fd, "result.json");
-		n += res && results_held(h, fd, status, res);
-		json_decref(res);
+		if (!fs_exists(fd, "released.json") && run_record_load(&res, fd, SMALL_JSON_MAX))
+			n += run_results_held(h, &res, status, 0);
+		run_record_release(&res);
 		close(fd);
 	}
 	if (d)
