@@ -475,7 +475,7 @@ static void crashed_claim(scq *owner, const char *uid)
 	close(s.lockfd); /* the runner "dies": its lock goes with it */
 	close(s.job.jobfd);
 	record_release(&s.rec);
-	json_decref(s.approval);
+	decision_release(&s.approval);
 	exec_job_release(&s.job);
 }
 

@@ -36,12 +36,6 @@ static json_t *load(int fd, const char *name)
 	return o;
 }
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static const char *or_empty(const char *s)
 {
 	return s ? s : "";
@@ -51,6 +45,14 @@ static void load_record(int fd, struct job_record *r)
 {
 	json_t *o = load(fd, "job.json");
 	record_from_json(r, o);
+	json_decref(o);
+}
+
+static void load_approval(struct run_slot *s)
+{
+	json_t *o = load(s->job.jobfd, "approved.json");
+	decision_from_json(&s->approval, o);
+	s->approved = o != NULL;
 	json_decref(o);
 }
 
@@ -64,12 +66,12 @@ static int verify_digests(struct run_slot *s)
 	json_t *m = load(j->jobfd, "manifest.json");
 	int code = openat(j->jobfd, "code", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = -1;
 	char digest[65];
-	if (!m || code < 0 || !s->approval) {
+	if (!m || code < 0 || !s->approved) {
 		buf_setf(&j->st.error, "job records incomplete (manifest, code or approval)");
 		goto out;
 	}
 	manifest_digest(json_object_get(m, "files"), digest);
-	if (strcmp(digest, str(s->approval, "code_sha256")) || strcmp(digest, or_empty(s->rec.code_sha256)))
+	if (strcmp(digest, or_empty(s->approval.code_sha256)) || strcmp(digest, or_empty(s->rec.code_sha256)))
 		buf_setf(&j->st.error, "code digest differs from the approved one");
 	else
 		r = 0;
@@ -97,7 +99,7 @@ static void job_inputs(scq *h, struct run_slot *s)
 	struct exec_job *j = &s->job;
 	j->name = or_empty(s->rec.name);
 	j->requester = or_empty(s->rec.requester);
-	j->network = setting_bool(h, SET_NETWORK) || json_is_true(json_object_get(s->approval, "allow_network"));
+	j->network = setting_bool(h, SET_NETWORK) || s->approval.allow_network;
 	j->t0 = time_mono();
 	j->timeout = (double)setting_int(h, SET_JOB_TIMEOUT);
 	j->log_cap = setting_int(h, SET_MAX_OUTPUT_BYTES);
@@ -122,7 +124,7 @@ int run_claim(scq *h, struct commit *c, const char *uid, struct run_slot *s)
 	r = 1;
 	s->job.jobfd = queue_job_dir(h, SCQ_RUNNING, uid);
 	load_record(s->job.jobfd, &s->rec);
-	s->approval = load(s->job.jobfd, "approved.json");
+	load_approval(s);
 	s->started = time_now();
 	job_inputs(h, s);
 	time_now_iso(now);
@@ -327,9 +329,9 @@ static void release(struct run_slot *s)
 	fd_close(&s->lockfd);
 	s->job.jobfd = s->lockfd = -1;
 	record_release(&s->rec);
-	json_decref(s->approval);
+	decision_release(&s->approval);
 	exec_job_release(&s->job);
-	s->approval = NULL;
+	s->approved = 0;
 }
 
 /* The job's end, through the queue (running -> its final state). */

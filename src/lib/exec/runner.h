@@ -23,7 +23,8 @@ struct run_slot {
 	int lockfd;               /* the job's folder, flocked: our claim */
 	double started;           /* wall clock: started_at, for people */
 	struct job_record rec;    /* job.json */
-	json_t *approval;         /* approved.json */
+	struct decision approval; /* approved.json */
+	int approved;             /* approved.json was read */
 	int final_status;         /* set by run_finish */
 	int undelivered;          /* run_finish: results not (all) published */
 };

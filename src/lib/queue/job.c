@@ -145,12 +145,16 @@ json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
 	if (status == SCQ_CANCELLED) {
 		/* only a job cancelled after approval has a valid approval record;
 		 * a stale approved.json from an approve that lost the race is not */
-		const char *from = json_string_value(json_object_get(dec, "from"));
+		struct decision d = DECISION_INIT;
+		const char *from;
+		decision_from_json(&d, dec);
+		from = d.from;
 		if (!from) /* cancelled while running: the runner wrote result.json */
 			from = fs_exists(fd, "result.json") ? "running" : "pending";
 		ran = !strcmp(from, "running");
 		if (ran || !strcmp(from, "approved"))
 			appr = load_opt(fd, "approved.json");
+		decision_release(&d);
 	}
 	if (ran || status == SCQ_APPROVED)
 		appr = appr ? appr : load_opt(fd, "approved.json");
@@ -456,13 +460,13 @@ int job_mark_deadline(int pending_dir, const char *uid, json_t *rec)
 {
 	struct job_record r = RECORD_INIT;
 	struct timespec ts[2];
-	double created;
+	double deadline;
 	int ok;
 	record_from_json(&r, rec);
-	ok = time_parse_iso(r.created_at, &created) == 0;
+	ok = record_deadline(&r, &deadline) == 0;
 	ts[0].tv_sec = 0;
 	ts[0].tv_nsec = UTIME_OMIT;
-	ts[1].tv_sec = ok ? (time_t)created + (time_t)r.timeout_seconds : 0;
+	ts[1].tv_sec = ok ? (time_t)deadline : 0;
 	ts[1].tv_nsec = DEADLINE_MARK_NSEC;
 	record_release(&r);
 	return ok ? utimensat(pending_dir, uid, ts, AT_SYMLINK_NOFOLLOW) : -1;
@@ -494,8 +498,8 @@ static char *find_in_outboxes(scq *h, const char *uid, struct buf *p)
 char *job_folder_of(scq *h, const char *uid, int *owner_view)
 {
 	struct buf p = BUF_INIT, err = BUF_INIT;
-	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1, fd;
-	json_t *rec = NULL;
+	struct job_record rec = RECORD_INIT;
+	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1, fd, found = 0;
 	*owner_view = st >= 0;
 	if (st >= 0) {
 		buf_addf(&p, "%s/jobs/%s/%s", h->store, scq_status_name(st), uid);
@@ -504,17 +508,17 @@ char *job_folder_of(scq *h, const char *uid, int *owner_view)
 	fd = store_subdir_peek(h, "submitted");
 	buf_addf(&p, "%s.json", uid);
 	if (fd >= 0 && scq_uid_valid(uid))
-		rec = json_load_file_at(fd, p.ptr, SMALL_JSON_MAX, &err);
+		found = record_load_at(&rec, fd, p.ptr, SMALL_JSON_MAX, &err) == 0;
 	fd_close(&fd);
 	buf_reset(&p);
-	if (rec) {
-		char *app = app_dir_of(h, json_string_value(json_object_get(rec, "target_email")));
+	if (found) {
+		char *app = app_dir_of(h, rec.target);
 		buf_addf(&p, "%s/outbox/%s/%s", app, h->email, uid);
 		free(app);
 	}
-	json_decref(rec);
+	record_release(&rec);
 	buf_release(&err);
-	if (!rec && scq_uid_valid(uid)) /* no local record: look in the owners' outboxes */
+	if (!found && scq_uid_valid(uid)) /* no local record: look in the owners' outboxes */
 		return find_in_outboxes(h, uid, &p);
-	return rec ? buf_detach(&p, NULL) : (buf_release(&p), NULL);
+	return found ? buf_detach(&p, NULL) : (buf_release(&p), NULL);
 }

@@ -75,7 +75,8 @@ char *job_folder_of(scq *h, const char *uid, int *owner_view);
  * the owner, never published (a crashed or running submit): that folder's
  * path (caller frees), *age (may be NULL) its age in seconds.  Else NULL.
  * listing.c; it only reads. */
-char *submission_staging(scq *h, json_t *rec, double *age);
+struct job_record;
+char *submission_staging(scq *h, const struct job_record *rec, double *age);
 
 /* How many jobs in state status have results held for the owner's
  * release (a directory scan; parses only runs not released). */
