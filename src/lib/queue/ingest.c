@@ -298,11 +298,14 @@ static int check_root(int dir, int *code, struct buf *err)
 
 static int all_files_empty(json_t *files)
 {
+	struct manifest_entry me;
 	size_t i;
 	json_t *e;
-	json_array_foreach(files, i, e)
-		if (json_integer_value(json_object_get(e, "size")) != 0)
+	json_array_foreach(files, i, e) {
+		manifest_entry_at(e, &me);
+		if (me.size != 0)
 			return 0;
+	}
 	return 1;
 }
 

@@ -251,16 +251,6 @@ static int check_fields(const struct job_record *r, enum record_check how, struc
 	return 0;
 }
 
-static int has_run_sh(json_t *files)
-{
-	size_t i;
-	json_t *e;
-	json_array_foreach(files, i, e)
-		if (!strcmp(json_string_value(json_object_get(e, "path")), "run.sh"))
-			return 1;
-	return 0;
-}
-
 static int check_identity(const struct job_record *r, const struct record_expect *x,
 			  struct buf *err)
 {
@@ -286,7 +276,7 @@ static int check_code(const struct job_record *r, const struct record_expect *x,
 		return buf_setf(err, "the job lists %zu files; this owner takes at most %lld "
 				"per job (max_files_per_job)", json_array_size(r->files),
 				x->max_files), -1;
-	if (!has_run_sh(r->files))
+	if (!manifest_find(r->files, "run.sh"))
 		return buf_setf(err, "the job has no run.sh"), -1;
 	manifest_digest(r->files, digest);
 	if (!r->code_sha256 || strcmp(r->code_sha256, digest))
