@@ -456,20 +456,14 @@ void scq_job_list_free(scq_job_list *l)
 	free(l);
 }
 
-int job_mark_deadline(int pending_dir, const char *uid, json_t *rec)
+int job_mark_deadline(int pending_dir, const char *uid, double deadline)
 {
-	struct job_record r = RECORD_INIT;
 	struct timespec ts[2];
-	double deadline;
-	int ok;
-	record_from_json(&r, rec);
-	ok = record_deadline(&r, &deadline) == 0;
 	ts[0].tv_sec = 0;
 	ts[0].tv_nsec = UTIME_OMIT;
-	ts[1].tv_sec = ok ? (time_t)deadline : 0;
+	ts[1].tv_sec = (time_t)deadline;
 	ts[1].tv_nsec = DEADLINE_MARK_NSEC;
-	record_release(&r);
-	return ok ? utimensat(pending_dir, uid, ts, AT_SYMLINK_NOFOLLOW) : -1;
+	return utimensat(pending_dir, uid, ts, AT_SYMLINK_NOFOLLOW);
 }
 
 /* outbox/<me>/<uid> at whichever owner has it (p is consumed). */

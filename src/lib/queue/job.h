@@ -59,8 +59,9 @@ void job_list_sort_newest(scq_job_list *l);
  * without parsing anything.  Without the mark they take the slow path.
  */
 #define DEADLINE_MARK_NSEC 123456789L
-/* Record the deadline of jobs/pending/<uid> (after its commit). */
-int job_mark_deadline(int pending_dir, const char *uid, json_t *store_rec);
+/* Record the deadline of jobs/pending/<uid> (after its commit): its store
+ * record's record_deadline. */
+int job_mark_deadline(int pending_dir, const char *uid, double deadline);
 
 /* The log as published in the outbox (a name SyftBox syncs). */
 #define JOB_LOG_FILE "execution.txt"
