@@ -13,6 +13,8 @@
 #include "queue/manifest.h"
 #include "queue/record.h"
 #include "queue/run-record.h"
+#include "store/audit.h"
+#include "store/commit.h"
 #include "tap.h"
 
 #define UID "0b8c1a52-3c7e-4f0a-9d2b-6e5f4a3b2c1d"
@@ -362,6 +364,45 @@ static void run_setters(void)
 	run_record_release(&r);
 }
 
+/* Audit lines read as struct audit_entry; events deferred in a commit are
+ * chained at its end, each line's prev the hash of the line before. */
+static void audit_entries(scq *h)
+{
+	struct commit c;
+	struct audit_entry e, first;
+	struct buf log = BUF_INIT;
+	json_t *l1, *l2;
+	char *path = xstrdup(scq_audit_path(h)), *nl;
+	unsigned long n = 0, before = 0;
+	ok(scq_refresh(h, SCQ_REFRESH_ALL) == 0 && scq_audit_verify(h, &before) == 0,
+	   "audit: a store with its folders, its log verifies");
+	ok(audit_append(h, NULL, "approve", UID, "do@x.org", "fine", SHA) == 0,
+	   "audit: an event appended");
+	commit_begin(h, &c);
+	audit_append(h, &c, "start", UID, "do@x.org", NULL, SHA);
+	audit_append(h, &c, "complete", UID, "do@x.org", NULL, NULL);
+	ok(commit_end(&c) == 0, "audit: two events chained at the commit's end");
+	if (!ok(scq_audit_verify(h, &n) == 0 && n == before + 3, "audit: the chain verifies"))
+		tap_diag("%s (%lu lines)", scq_errmsg(h), n);
+	tap_read_path(path, &log);
+	for (nl = log.ptr; before--; nl++) /* the first of ours */
+		nl = strchr(nl, '\n');
+	l1 = json_loads(nl, JSON_DISABLE_EOF_CHECK, NULL);
+	nl = strchr(nl, '\n');
+	l2 = json_loads(nl + 1, JSON_DISABLE_EOF_CHECK, NULL);
+	audit_entry_at(l1, &first);
+	audit_entry_at(l2, &e);
+	ok(first.seq == (long long)n - 2 && !strcmp(first.event, "approve") && !strcmp(first.reason, "fine") &&
+	   !strcmp(first.code_sha256, SHA) && strlen(first.prev) == 64,
+	   "audit: the first line's fields");
+	ok(e.seq == first.seq + 1 && !strcmp(e.event, "start") && e.reason == NULL &&
+	   !strcmp(e.prev, first.hash), "audit: a deferred line chains to the one before");
+	json_decref(l1);
+	json_decref(l2);
+	buf_release(&log);
+	free(path);
+}
+
 /* One release rule for the runner (the mode it records) and the job view
  * (results held). */
 static void release_rule(void)
@@ -388,6 +429,7 @@ static void release_rule(void)
 	ok(run_results_held(h, &r, SCQ_COMPLETED, 0), "release: recorded review: held");
 	ok(!run_results_held(h, &r, SCQ_COMPLETED, 1), "release: released.json ends the wait");
 	run_record_release(&r);
+	audit_entries(h);
 	scq_close(h);
 	tap_rmtree(d);
 	free(d);
