@@ -71,7 +71,8 @@ static int verify_digests(struct run_slot *s)
 		goto out;
 	}
 	manifest_digest(json_object_get(m, "files"), digest);
-	if (strcmp(digest, or_empty(s->approval.code_sha256)) || strcmp(digest, or_empty(s->rec.code_sha256)))
+	if (strcmp(digest, or_empty(s->approval.code_sha256)) ||
+	    strcmp(digest, or_empty(s->rec.code_sha256)))
 		buf_setf(&j->st.error, "code digest differs from the approved one");
 	else
 		r = 0;
