@@ -89,12 +89,14 @@ static void add_result(json_t *o, const struct run_record *res)
  * kind stays in run.error_kind. */
 static void add_publish_error(json_t *o, json_t *perr)
 {
-	const char *why = json_string_value(json_object_get(perr, "reason"));
+	struct decision d = DECISION_INIT; /* {at, by, reason} (outbox.c) */
 	if (!perr)
 		return;
+	decision_from_json(&d, perr);
 	json_object_set_new(o, "error_kind", json_string("publish_error"));
-	json_object_set_new(o, "error_message", why ? json_string(why) : json_null());
+	json_object_set_new(o, "error_message", d.reason ? json_string(d.reason) : json_null());
 	json_object_set_new(o, "results_incomplete", json_true());
+	decision_release(&d);
 }
 
 static void set_updated(json_t *o)
