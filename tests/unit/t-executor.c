@@ -465,8 +465,8 @@ static void crashed_claim(scq *owner, const char *uid)
 		tap_diag("claim of %s failed", uid);
 	close(s.lockfd); /* the runner "dies": its lock goes with it */
 	close(s.job.jobfd);
-	json_decref(s.rec);
-	json_decref(s.approval);
+	record_release(&s.rec);
+	decision_release(&s.approval);
 	exec_job_release(&s.job);
 }
 

@@ -21,67 +21,56 @@
 #include "store/audit.h"
 #include "queue/outbox.h"
 #include "exec/republish.h"
+#include "queue/run-record.h"
 #include "base/banned.h"
 
-json_t *republish_result(int fd)
+static int collect_failed(const struct run_record *res)
 {
-	struct buf err = BUF_INIT;
-	json_t *o = fs_exists(fd, "result.json") ?
-		    json_load_file_at(fd, "result.json", JOB_JSON_MAX, &err) : NULL;
-	buf_release(&err);
-	return o;
+	return json_is_string(json_object_get(res->output, "collect_error"));
 }
 
-static int collect_failed(json_t *res)
-{
-	return json_string_value(json_object_get(json_object_get(res, "output"),
-						 "collect_error")) != NULL;
-}
-
-/* Collect again from sandbox-out/: *nres_out gets the new result record. */
-static int recollect(scq *h, const char *uid, int fd, json_t *res, json_t **nres_out)
+/* Collect again from sandbox-out/ into res (the run's record, rewritten). */
+static int recollect(scq *h, const char *uid, int fd, struct run_record *res)
 {
 	struct buf fail = BUF_INIT;
-	json_t *out, *nres = NULL;
-	const char *kind;
+	json_t *out;
+	const char *kind = res->run_error_kind;
 	int src = openat(fd, "sandbox-out", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
-	if (src < 0) {
-		r = scq_fail(h, SCQ_ESTATE, "job '%s': its outputs were not kept (they were in the "
-			 "sandbox's /out, which ended with the run); they cannot be collected "
-			 "again", uid);
-		goto out;
-	}
+	if (src < 0)
+		return scq_fail(h, SCQ_ESTATE, "job '%s': its outputs were not kept (they were in the "
+				"sandbox's /out, which ended with the run); they cannot be collected "
+				"again", uid);
 	out = run_collect(h, NULL, fd, src, &fail);
 	if (fail.len) {
-		json_decref(out);
 		r = scq_fail(h, SCQ_EIO, "job '%s': %s", uid, fail.ptr);
 		goto out;
 	}
-	nres = json_deep_copy(res);
-	json_object_set_new(nres, "output", out);
-	kind = json_string_value(json_object_get(res, "run_error_kind"));
-	json_object_set(nres, "error_message", json_object_get(res, "run_error_message"));
+	run_set_json(res, RUN_OUTPUT, out);
+	/* the run's own outcome comes back (run-job.c keeps it apart) */
+	if (res->has & RUN_BIT(RUN_RUN_ERROR_MESSAGE)) /* (a record from before: as it was) */
+		run_set_str(res, RUN_ERROR_MESSAGE, res->run_error_message);
 	if (!kind && json_is_true(json_object_get(out, "limit_reached"))) {
 		kind = "output_limit";
-		json_object_set_new(nres, "error_message", json_string("Outputs incomplete: "
-			"entries over max_output_bytes or max_output_files were left out; "
-			"see run.output.excluded"));
+		run_set_str(res, RUN_ERROR_MESSAGE, "Outputs incomplete: entries over "
+			    "max_output_bytes or max_output_files were left out; see "
+			    "run.output.excluded");
 	}
-	json_object_set_new(nres, "error_kind", kind ? json_string(kind) : json_null());
+	run_set_str(res, RUN_ERROR_KIND, kind);
 out:
+	json_decref(out);
 	buf_release(&fail);
-	*nres_out = nres;
 	return r;
 }
 
 /* Re-collect, record and move the job to its true state; 0 or an error. */
-static int redo_collect(scq *h, const char *uid, int st, int fd, json_t *res)
+static int redo_collect(scq *h, const char *uid, int st, int fd, struct run_record *res)
 {
-	json_t *nres = NULL;
-	int to, r = recollect(h, uid, fd, res, &nres);
+	json_t *nres;
+	int to, r = recollect(h, uid, fd, res);
 	if (r)
 		return r;
-	to = json_is_null(json_object_get(nres, "error_kind")) ? SCQ_COMPLETED : SCQ_FAILED;
+	nres = run_record_to_json(res);
+	to = res->error_kind ? SCQ_FAILED : SCQ_COMPLETED;
 	if (st == SCQ_FAILED) { /* failed -> completed, or its record rewritten */
 		r = job_transition(h, NULL, STATE_BY_OWNER, uid, st, to, nres, h->email,
 				   "outputs collected again");
@@ -102,8 +91,8 @@ static int redo_collect(scq *h, const char *uid, int st, int fd, json_t *res)
 
 int scq_republish(scq *h, const char *uid)
 {
-	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1, fd = -1, r;
-	json_t *res = NULL;
+	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1, fd = -1, r, have = 0;
+	struct run_record res = RUN_RECORD_INIT;
 	if (st < 0) {
 		int owner;
 		char *dir = job_folder_of(h, uid, &owner);
@@ -114,21 +103,22 @@ int scq_republish(scq *h, const char *uid)
 	}
 	if ((fd = queue_job_dir(h, st, uid)) < 0)
 		return scq_fail_errno(h, "job '%s'", uid);
-	res = st >= SCQ_COMPLETED ? republish_result(fd) : NULL;
-	if (res && collect_failed(res)) {
-		r = redo_collect(h, uid, st, fd, res);
+	if (st >= SCQ_COMPLETED)
+		have = run_record_load(&res, fd, JOB_JSON_MAX);
+	if (have && collect_failed(&res)) {
+		r = redo_collect(h, uid, st, fd, &res);
 	} else {
 		r = outbox_publish(h, NULL, uid, st, st >= SCQ_COMPLETED);
 		if (r == 0)
 			r = audit_append(h, NULL, "republish", uid, h->email, scq_status_name(st),
 					 NULL);
 	}
-	json_decref(res);
+	run_record_release(&res);
 	close(fd);
 	return r;
 }
 
-int republish_undelivered(int jobfd, json_t *res)
+int republish_undelivered(int jobfd, const struct run_record *res)
 {
 	return fs_exists(jobfd, PUBLISH_ERROR_FILE) || (res && collect_failed(res));
 }

@@ -25,6 +25,7 @@
 #include "store/settings.h"
 #include "store/audit.h"
 #include "queue/outbox.h"
+#include "queue/run-record.h"
 #include "base/banned.h"
 
 static json_t *load(int fd, const char *name)
@@ -35,10 +36,24 @@ static json_t *load(int fd, const char *name)
 	return o;
 }
 
-static const char *str(json_t *o, const char *k)
+static const char *or_empty(const char *s)
 {
-	const char *s = json_string_value(json_object_get(o, k));
 	return s ? s : "";
+}
+
+static void load_record(int fd, struct job_record *r)
+{
+	json_t *o = load(fd, "job.json");
+	record_from_json(r, o);
+	json_decref(o);
+}
+
+static void load_approval(struct run_slot *s)
+{
+	json_t *o = load(s->job.jobfd, "approved.json");
+	decision_from_json(&s->approval, o);
+	s->approved = o != NULL;
+	json_decref(o);
 }
 
 /* The approved digest, the recorded one and the manifest must agree; the
@@ -51,12 +66,13 @@ static int verify_digests(struct run_slot *s)
 	json_t *m = load(j->jobfd, "manifest.json");
 	int code = openat(j->jobfd, "code", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = -1;
 	char digest[65];
-	if (!m || code < 0 || !s->approval) {
+	if (!m || code < 0 || !s->approved) {
 		buf_setf(&j->st.error, "job records incomplete (manifest, code or approval)");
 		goto out;
 	}
 	manifest_digest(json_object_get(m, "files"), digest);
-	if (strcmp(digest, str(s->approval, "code_sha256")) || strcmp(digest, str(s->rec, "code_sha256")))
+	if (strcmp(digest, or_empty(s->approval.code_sha256)) ||
+	    strcmp(digest, or_empty(s->rec.code_sha256)))
 		buf_setf(&j->st.error, "code digest differs from the approved one");
 	else
 		r = 0;
@@ -82,9 +98,9 @@ static void slot_init(struct run_slot *s, const char *uid)
 static void job_inputs(scq *h, struct run_slot *s)
 {
 	struct exec_job *j = &s->job;
-	j->name = str(s->rec, "name");
-	j->requester = str(s->rec, "requester_email");
-	j->network = setting_bool(h, SET_NETWORK) || json_is_true(json_object_get(s->approval, "allow_network"));
+	j->name = or_empty(s->rec.name);
+	j->requester = or_empty(s->rec.requester);
+	j->network = setting_bool(h, SET_NETWORK) || s->approval.allow_network;
 	j->t0 = time_mono();
 	j->timeout = (double)setting_int(h, SET_JOB_TIMEOUT);
 	j->log_cap = setting_int(h, SET_MAX_OUTPUT_BYTES);
@@ -108,8 +124,8 @@ int run_claim(scq *h, struct commit *c, const char *uid, struct run_slot *s)
 	 * we hold its lock, so run it rather than strand it in running/) */
 	r = 1;
 	s->job.jobfd = queue_job_dir(h, SCQ_RUNNING, uid);
-	s->rec = load(s->job.jobfd, "job.json");
-	s->approval = load(s->job.jobfd, "approved.json");
+	load_record(s->job.jobfd, &s->rec);
+	load_approval(s);
 	s->started = time_now();
 	job_inputs(h, s);
 	time_now_iso(now);
@@ -117,7 +133,7 @@ int run_claim(scq *h, struct commit *c, const char *uid, struct run_slot *s)
 	if (json_write_at(s->job.jobfd, "running.json", rec, commit_fsflags(c)) < 0)
 		buf_setf(&s->job.st.error, "writing running.json: %s", strerror(errno));
 	json_decref(rec);
-	audit_append(h, c, "start", uid, h->email, NULL, str(s->rec, "code_sha256"));
+	audit_append(h, c, "start", uid, h->email, NULL, or_empty(s->rec.code_sha256));
 	outbox_publish(h, c, uid, SCQ_RUNNING, 0);
 out:
 	if (!r && s->lockfd >= 0) {
@@ -212,7 +228,7 @@ static void describe(struct run_slot *s, const char *kind, struct buf *msg)
 		buf_addf(msg, "Execution failed: %s", kind);
 }
 
-static void outcome(struct run_slot *s, int *status, json_t *res)
+static void outcome(struct run_slot *s, int *status, struct run_record *res)
 {
 	const struct exec_status *st = &s->job.st;
 	const char *kind = st->error_kind;
@@ -241,16 +257,16 @@ static void outcome(struct run_slot *s, int *status, json_t *res)
 	describe(s, kind, &msg);
 	/* the run's own outcome, restored by `scq republish` once the
 	 * outputs are collected after a collect_error */
-	json_object_set_new(res, "run_error_kind", kind ? json_string(kind) : json_null());
-	json_object_set_new(res, "run_error_message", msg.len ? json_name(msg.ptr) : json_null());
+	run_set_str(res, RUN_RUN_ERROR_KIND, kind);
+	run_set_name(res, RUN_RUN_ERROR_MESSAGE, msg.len ? msg.ptr : NULL);
 	if (st->collect_error.len && *status != SCQ_CANCELLED) {
 		kind = "collect_error", *status = SCQ_FAILED;
 		buf_setf(&msg, "%s (the owner can run `scq republish` once space is free)",
 			 st->collect_error.ptr);
 	}
-	json_object_set_new(res, "error_kind", kind ? json_string(kind) : json_null());
+	run_set_str(res, RUN_ERROR_KIND, kind);
 	/* may name an output file (collect): json_name keeps any bytes */
-	json_object_set_new(res, "error_message", msg.len ? json_name(msg.ptr) : json_null());
+	run_set_name(res, RUN_ERROR_MESSAGE, msg.len ? msg.ptr : NULL);
 	buf_release(&msg);
 }
 
@@ -282,7 +298,7 @@ static void exit_line(struct buf *log, const struct run_slot *s)
 			 "the runner stopped while the job ran" : "the job did not run");
 }
 
-static void write_log(struct commit *c, struct run_slot *s, json_t *res)
+static void write_log(struct commit *c, struct run_slot *s, const struct run_record *res)
 {
 	struct buf log = BUF_INIT;
 	char started[ISO_LEN];
@@ -290,18 +306,18 @@ static void write_log(struct commit *c, struct run_slot *s, json_t *res)
 	time_format_iso(s->started, started);
 	buf_addf(&log, "Job: %s (%s)\nRequester: %s\nStarted: %s\n"
 		 "Working Directory: /code\nOutput Directory: /out\n%.80s\n\nSTDOUT:\n",
-		 str(s->rec, "name"), s->job.uid, str(s->rec, "requester_email"), started,
+		 or_empty(s->rec.name), s->job.uid, or_empty(s->rec.requester), started,
 		 "--------------------------------------------------------------------------------");
 	read_capture(s->job.jobfd, ".stdout.tmp", &log);
 	buf_adds(&log, "\n\nSTDERR:\n");
 	read_capture(s->job.jobfd, ".stderr.tmp", &log);
 	if (st->stop == EXEC_STOP_OUTPUT_LIMIT)
 		buf_addf(&log, "\n[output limit of %lld bytes reached: job stopped]", s->job.log_cap);
-	if (json_string_value(json_object_get(res, "error_message")))
-		buf_addf(&log, "\n\nError: %s", str(res, "error_message"));
+	if (res->error_message)
+		buf_addf(&log, "\n\nError: %s", res->error_message);
 	buf_adds(&log, "\n\n");
 	exit_line(&log, s);
-	buf_addf(&log, "\nCompleted: %s\n", str(res, "completed_at"));
+	buf_addf(&log, "\nCompleted: %s\n", res->completed_at);
 	fs_write_atomic(s->job.jobfd, "execution.log", log.ptr, log.len, commit_fsflags(c));
 	unlinkat(s->job.jobfd, ".stdout.tmp", 0);
 	unlinkat(s->job.jobfd, ".stderr.tmp", 0);
@@ -313,24 +329,27 @@ static void release(struct run_slot *s)
 	fd_close(&s->job.jobfd);
 	fd_close(&s->lockfd);
 	s->job.jobfd = s->lockfd = -1;
-	json_decref(s->rec);
-	json_decref(s->approval);
+	record_release(&s->rec);
+	decision_release(&s->approval);
 	exec_job_release(&s->job);
-	s->rec = s->approval = NULL;
+	s->approved = 0;
 }
 
 /* The job's end, through the queue (running -> its final state). */
 static int finish_transition(scq *h, struct commit *c, struct run_slot *s, int status,
-			     json_t *res)
+			     const struct run_record *res)
 {
-	return job_transition(h, c, STATE_BY_RUNNER, s->job.uid, SCQ_RUNNING, status, res, h->email,
-			      str(res, "error_kind")[0] ? str(res, "error_kind") : NULL);
+	json_t *o = run_record_to_json(res);
+	int r = job_transition(h, c, STATE_BY_RUNNER, s->job.uid, SCQ_RUNNING, status, o,
+			       h->email, res->error_kind);
+	json_decref(o);
+	return r;
 }
 
-static json_t *result_record(scq *h, struct run_slot *s)
+static void result_record(scq *h, struct run_slot *s, struct run_record *res)
 {
 	const struct exec_status *st = &s->job.st;
-	json_t *res = json_object(), *applied;
+	json_t *applied;
 	char now[ISO_LEN], started[ISO_LEN];
 	/* the job has ended (poll said so): its clock stops before the
 	 * collection of its outputs */
@@ -338,46 +357,45 @@ static json_t *result_record(scq *h, struct run_slot *s)
 	time_now_iso(now);
 	time_format_iso(s->started, started);
 	s->ex->finalize(h, &s->job);
-	json_object_set_new(res, "started_at", json_string(started));
-	json_object_set_new(res, "completed_at", json_string(now));
-	json_object_set_new(res, "exit_code", st->exited ? json_integer(st->exit_code) : json_null());
-	json_object_set_new(res, "signal", st->signal ? json_integer(st->signal) : json_null());
-	json_object_set_new(res, "wall_seconds", json_real(wall));
-	json_object_set_new(res, "cpu_seconds", json_real(st->cpu_seconds));
-	json_object_set_new(res, "peak_memory_bytes", st->peak_memory_bytes >= 0 ?
-			    json_integer(st->peak_memory_bytes) : json_null());
-	json_object_set(res, "output", st->output ? st->output : json_null());
+	run_set_str(res, RUN_STARTED_AT, started);
+	run_set_str(res, RUN_COMPLETED_AT, now);
+	run_set_int(res, RUN_EXIT_CODE, !st->exited, st->exit_code);
+	run_set_int(res, RUN_SIGNAL, !st->signal, st->signal);
+	run_set_real(res, RUN_WALL_SECONDS, wall);
+	run_set_real(res, RUN_CPU_SECONDS, st->cpu_seconds);
+	run_set_int(res, RUN_PEAK_MEMORY_BYTES, st->peak_memory_bytes < 0, st->peak_memory_bytes);
+	run_set_json(res, RUN_OUTPUT, st->output);
 	applied = st->applied.len ? json_loads(st->applied.ptr, 0, NULL) : NULL;
-	json_object_set_new(res, "limits_applied", applied ? applied : json_null());
-	json_object_set_new(res, "log_bytes", json_integer(st->log_bytes));
-	json_object_set_new(res, "log_truncated", json_boolean(st->stop == EXEC_STOP_OUTPUT_LIMIT));
-	return res;
+	run_set_json(res, RUN_LIMITS_APPLIED, applied);
+	json_decref(applied);
+	run_set_int(res, RUN_LOG_BYTES, 0, st->log_bytes);
+	run_set_bool(res, RUN_LOG_TRUNCATED, st->stop == EXEC_STOP_OUTPUT_LIMIT);
 }
 
 /* Finalize, record the result and the log, clean up, finish; releases the
  * slot. */
 int run_finish(scq *h, struct commit *commit, struct run_slot *s)
 {
-	json_t *res;
+	struct run_record res = RUN_RECORD_INIT;
 	int status, r;
 	s->job.commit = commit;
-	res = result_record(h, s);
-	outcome(s, &status, res);
+	result_record(h, s, &res);
+	outcome(s, &status, &res);
 	/* the release mode this run's results fall under (job.c: results held) */
-	json_object_set_new(res, "release", json_string(status == SCQ_CANCELLED ||
-			    !strcmp(setting_str(h, SET_RELEASE), "review") ? "review" : "auto"));
+	run_set_str(&res, RUN_RELEASE, run_release_mode(h, status));
 	if (status == SCQ_CANCELLED) {
 		json_t *c = load(s->job.jobfd, "cancel-request.json");
-		json_object_set_new(res, "cancel", c ? c : decision_record(h->email, "cancelled"));
+		run_set_json(&res, RUN_CANCEL, c ? c : (c = decision_record(h->email, "cancelled")));
+		json_decref(c);
 	}
-	write_log(commit, s, res);
+	write_log(commit, s, &res);
 	s->ex->cleanup(h, &s->job); /* before the job leaves running/ */
-	r = finish_transition(h, commit, s, status, res);
+	r = finish_transition(h, commit, s, status, &res);
 	s->final_status = status;
 	/* a failed publication or collection: shown by the runner and in
 	 * `scq status`, completed by `scq republish` */
 	s->undelivered = r != 0 || s->job.st.collect_error.len;
-	json_decref(res);
+	run_record_release(&res);
 	release(s);
 	return r;
 }
@@ -404,7 +422,7 @@ int run_recover(scq *h, const struct executor *ex, unsigned *recovered)
 			continue; /* a live runner has it */
 		}
 		s.job.jobfd = queue_job_dir(h, SCQ_RUNNING, e->d_name);
-		s.rec = load(s.job.jobfd, "job.json");
+		load_record(s.job.jobfd, &s.rec);
 		s.started = time_now();
 		s.job.t0 = time_mono();
 		buf_setf(&s.job.st.error, "the runner stopped while the job was running; "

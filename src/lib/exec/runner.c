@@ -29,6 +29,12 @@
 
 #define MAX_SLOTS 64
 
+/* One approved job of a snapshot of approved/. */
+struct queued {
+	char uid[37]; /* a valid uid: 36 characters */
+	double t; /* approved at (the folder's ctime) */
+};
+
 struct loop {
 	scq *h;
 	const struct executor *ex;
@@ -36,35 +42,42 @@ struct loop {
 	int used[MAX_SLOTS];
 	int nused, max;
 	struct scq_run_stats *st;
-	json_t **queue;       /* approved jobs, oldest approval first (a snapshot) */
+	struct queued *queue; /* approved jobs, oldest approval first (a snapshot) */
 	size_t nqueue, next;  /* queue[next..] not tried yet */
-	json_t *queue_list;   /* owns the entries */
 	double queued_at;
 	struct ingest_child ingest; /* the pass running beside the loop */
 };
 
-/* The approved uids, oldest approval first, so no job can starve others. */
-static json_t *approved_uids(scq *h)
+/* The approved uids with the time of their approval (the folder's ctime),
+ * in folder order; *n gets how many. */
+static struct queued *approved_uids(scq *h, size_t *n)
 {
 	int fd = queue_status_dir(h, SCQ_APPROVED);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
-	json_t *list = json_array();
+	struct queued *q = NULL;
+	size_t alloc = 0;
+	*n = 0;
 	while (d && (e = readdir(d))) {
 		struct stat st;
-		if (scq_uid_valid(e->d_name) && fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			json_array_append_new(list, json_pack("{s:s,s:f}", "uid", e->d_name, "t",
-				(double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9));
+		if (!scq_uid_valid(e->d_name) ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (*n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			q = xrealloc(q, xmul(alloc, sizeof(*q)));
+		}
+		memcpy(q[*n].uid, e->d_name, sizeof(q->uid)); /* with its NUL */
+		q[(*n)++].t = (double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9;
 	}
 	if (d)
 		closedir(d);
-	return list;
+	return q;
 }
 
 static int by_time(const void *a, const void *b)
 {
-	double x = json_real_value(json_object_get(*(json_t *const *)a, "t"));
-	double y = json_real_value(json_object_get(*(json_t *const *)b, "t"));
+	double x = ((const struct queued *)a)->t, y = ((const struct queued *)b)->t;
 	return (x > y) - (x < y);
 }
 
@@ -73,9 +86,7 @@ static int by_time(const void *a, const void *b)
 static void queue_drop(struct loop *l)
 {
 	free(l->queue);
-	json_decref(l->queue_list);
 	l->queue = NULL;
-	l->queue_list = NULL;
 	l->nqueue = l->next = 0;
 }
 
@@ -85,15 +96,12 @@ static void queue_drop(struct loop *l)
  * gone meanwhile (cancelled, claimed by another runner) fails its claim. */
 static void queue_refresh(struct loop *l, double now)
 {
-	size_t k;
 	if (l->queue && l->next < l->nqueue && now - l->queued_at < QUEUE_REFRESH)
 		return;
 	queue_drop(l);
-	l->queue_list = approved_uids(l->h);
-	l->nqueue = json_array_size(l->queue_list);
-	l->queue = xcalloc(l->nqueue + 1, sizeof(*l->queue));
-	for (k = 0; k < l->nqueue; k++)
-		l->queue[k] = json_array_get(l->queue_list, k);
+	l->queue = approved_uids(l->h, &l->nqueue);
+	if (!l->queue) /* none: an empty snapshot, still used for a second */
+		l->queue = xcalloc(1, sizeof(*l->queue));
 	qsort(l->queue, l->nqueue, sizeof(*l->queue), by_time);
 	l->queued_at = now;
 }
@@ -110,8 +118,7 @@ static void fill_slots(struct loop *l)
 	for (; l->next < l->nqueue && l->nused < l->max; l->next++) {
 		for (i = 0; i < MAX_SLOTS && l->used[i]; i++)
 			;
-		const char *uid = json_string_value(json_object_get(l->queue[l->next], "uid"));
-		if (run_claim(l->h, &c, uid, &l->slots[i])) {
+		if (run_claim(l->h, &c, l->queue[l->next].uid, &l->slots[i])) {
 			l->slots[i].ex = l->ex;
 			l->used[i] = 2; /* claimed, not started */
 			l->nused++;

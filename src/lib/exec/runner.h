@@ -15,14 +15,16 @@
 
 #include "store/handle.h"
 #include "exec/executor.h"
+#include "queue/record.h"
 
 struct run_slot {
 	const struct executor *ex; /* executor_local unless a test says */
 	struct exec_job job;      /* uid, folder, limits; the executor's report */
 	int lockfd;               /* the job's folder, flocked: our claim */
 	double started;           /* wall clock: started_at, for people */
-	json_t *rec;              /* job.json */
-	json_t *approval;         /* approved.json */
+	struct job_record rec;    /* job.json */
+	struct decision approval; /* approved.json */
+	int approved;             /* approved.json was read */
 	int final_status;         /* set by run_finish */
 	int undelivered;          /* run_finish: results not (all) published */
 };

@@ -8,6 +8,7 @@
 #include "base/alloc.h"
 #include "queue/job.h"
 #include "exec/republish.h"
+#include "queue/run-record.h"
 #include "sandbox/sandbox.h"
 #include "store/settings.h"
 #include "base/banned.h"
@@ -23,15 +24,15 @@ struct tally {
 
 static void tally_finished(scq *h, int dir, const char *uid, int status, struct tally *t)
 {
-	int fd = openat(dir, uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	json_t *res;
+	int fd = openat(dir, uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), have;
+	struct run_record res = RUN_RECORD_INIT;
 	if (fd < 0)
 		return;
-	res = republish_result(fd);
-	t->held += job_results_held(h, fd, status, res);
-	if (republish_undelivered(fd, res))
+	have = run_record_load(&res, fd, JOB_JSON_MAX);
+	t->held += job_results_held(h, fd, status, have ? &res : NULL);
+	if (republish_undelivered(fd, have ? &res : NULL))
 		json_array_append_new(t->undelivered, json_string(uid));
-	json_decref(res);
+	run_record_release(&res);
 	close(fd);
 }
 

@@ -16,6 +16,7 @@
 #include "store/audit.h"
 #include "queue/outbox.h"
 #include "store/state.h"
+#include "queue/record.h"
 #include "base/banned.h"
 
 static int submitted_by_me(scq *h, const char *uid)
@@ -62,26 +63,28 @@ int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
 		return r;
 	r = owner_job(h, uid, &st);
 	struct buf err = BUF_INIT;
-	json_t *rec = NULL, *d;
+	struct job_record rec = RECORD_INIT;
+	json_t *d;
 	if (r)
 		return r;
 	if (st != SCQ_PENDING)
 		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only pending jobs can be "
 				"approved", uid, scq_status_name(st));
 	fd = queue_job_dir(h, st, uid);
-	rec = fd >= 0 ? json_load_file_at(fd, "job.json", SMALL_JSON_MAX, &err) : NULL;
+	r = fd >= 0 ? record_load_at(&rec, fd, "job.json", SMALL_JSON_MAX, &err) : -1;
 	fd_close(&fd);
-	if (!rec) {
+	if (r < 0) {
 		buf_release(&err);
 		return scq_fail(h, SCQ_EIO, "job '%s': job.json unreadable", uid);
 	}
 	d = decision_record(h->email, reason);
-	json_object_set(d, "code_sha256", json_object_get(rec, "code_sha256"));
+	if (rec.code_sha256) /* the digest approved: the runner runs only that */
+		json_object_set_new(d, "code_sha256", json_string(rec.code_sha256));
 	json_object_set_new(d, "allow_network", json_boolean(flags & SCQ_ALLOW_NETWORK));
 	r = job_transition(h, NULL, STATE_BY_OWNER, uid, SCQ_PENDING, SCQ_APPROVED, d,
 			   h->email, reason);
 	json_decref(d);
-	json_decref(rec);
+	record_release(&rec);
 	buf_release(&err);
 	return r;
 }

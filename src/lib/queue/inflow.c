@@ -10,6 +10,7 @@
 #include "queue/outbox.h"
 #include "store/queue.h"
 #include "store/settings.h"
+#include "queue/record.h"
 #include "base/banned.h"
 
 #define INFLOW_FILE "inflow.json"
@@ -97,17 +98,17 @@ static void scan_pending(struct inflow *f)
 	f->pending = json_object();
 	while (d && (e = readdir(d))) {
 		struct buf p = BUF_INIT, err = BUF_INIT;
-		json_t *rec;
+		struct job_record rec = RECORD_INIT;
 		const char *req;
 		if (!scq_uid_valid(e->d_name))
 			continue;
 		buf_addf(&p, "%s/job.json", e->d_name);
-		rec = json_load_file_at(dirfd(d), p.ptr, SMALL_JSON_MAX, &err);
-		req = json_string_value(json_object_get(rec, "requester_email"));
+		record_load_at(&rec, dirfd(d), p.ptr, SMALL_JSON_MAX, &err);
+		req = rec.requester;
 		if (req) /* a validated email: a valid key */
 			json_object_set_new(f->pending, req, json_integer(
 				json_integer_value(json_object_get(f->pending, req)) + 1));
-		json_decref(rec);
+		record_release(&rec);
 		buf_release(&p);
 		buf_release(&err);
 	}

@@ -30,10 +30,18 @@
 #include "queue/quarantine.h"
 #include "base/banned.h"
 
+/* A job staged in tmp/, committed to pending/ by commit_staged. */
+struct staged {
+	char *uid, *req, *digest;
+	double deadline; /* its approval deadline, for the folder's mark */
+	int has_deadline;
+};
+
 struct ingest {
 	scq *h;
 	struct scq_ingest_stats *st;
-	json_t *staged; /* array of {uid, req} committed in commit_staged */
+	struct staged *staged; /* nstaged of them, this requester's pass */
+	size_t nstaged, astaged;
 	int inbox;      /* fd of my inbox/ */
 	struct inflow flow; /* per-requester caps (inflow.h) */
 	double until;   /* monotonic end of this pass's work, 0: none */
@@ -75,44 +83,38 @@ static int quarantine(struct ingest *in, int parent, const char *req, const char
 }
 
 /* The rules of job.json are record.c's, shared with submit. */
-static int validate_record(scq *h, json_t *rec, const char *req, const char *uid,
-			   struct buf *err)
+static int validate_record(scq *h, const struct job_record *r, const char *req,
+			   const char *uid, struct buf *err)
 {
-	struct job_record r = RECORD_INIT;
 	struct record_expect x = { uid, req, h->email, setting_int(h, SET_MAX_FILES_PER_JOB) };
-	int ret;
-	record_from_json(&r, rec);
-	ret = record_validate(&r, RECORD_CHECK_INGEST, &x, err);
-	record_release(&r);
-	return ret;
+	return record_validate(r, RECORD_CHECK_INGEST, &x, err);
 }
 
 /* The store's own job.json: the submitted record minus the manifest, with
  * the owner's receive time as created_at (the submitter's claim is kept as
- * submitted_at) and the approval wait clamped to the owner's maximum. */
-static json_t *store_record(scq *h, json_t *rec)
+ * submitted_at) and the approval wait clamped to the owner's maximum.
+ * *deadline: that record's approval deadline. */
+static json_t *store_record(scq *h, const struct job_record *in, double *deadline, int *has)
 {
-	struct job_record r = RECORD_INIT; /* only known keys: nothing else of the submitter's */
+	struct job_record r = *in; /* a view (only known keys: nothing else of the
+				    * submitter's); its strings stay in's */
 	long long max = setting_int(h, SET_MAX_TIMEOUT_SECONDS);
 	char now[ISO_LEN];
-	json_t *s;
-	record_from_json(&r, rec);
 	time_now_iso(now);
-	free(r.submitted_at); /* a submitter's own "submitted_at" is not kept */
-	r.submitted_at = r.created_at;
-	r.created_at = xstrdup(now);
+	r.submitted_at = in->created_at;
+	r.created_at = now;
 	if (r.timeout_seconds > max)
 		r.timeout_seconds = max;
-	s = record_to_json(&r, RECORD_STORE);
-	record_release(&r);
-	return s;
+	*has = record_deadline(&r, deadline) == 0;
+	return record_to_json(&r, RECORD_STORE);
 }
 
 /* job.json (store form) and manifest.json in a staging folder. */
-static int write_store_records(scq *h, int dir, json_t *rec, const char *uid, struct buf *err)
+static int write_store_records(scq *h, int dir, const struct job_record *rec, const char *uid,
+			       struct staged *s, struct buf *err)
 {
-	json_t *srec = store_record(h, rec);
-	json_t *man = json_pack("{s:O}", "files", json_object_get(rec, "files"));
+	json_t *srec = store_record(h, rec, &s->deadline, &s->has_deadline);
+	json_t *man = json_pack("{s:O}", "files", rec->files);
 	json_t *pub = job_public_json(h, -1, SCQ_PENDING, srec);
 	char *text = json_dumps(pub, JSON_COMPACT);
 	int v = VERIFY_OK;
@@ -130,7 +132,8 @@ static int write_store_records(scq *h, int dir, json_t *rec, const char *uid, st
 	return v;
 }
 
-static int stage(struct ingest *in, int src, json_t *rec, const char *uid, struct buf *err)
+static int stage(struct ingest *in, int src, const struct job_record *rec, const char *uid,
+		 struct staged *s, struct buf *err)
 {
 	scq *h = in->h;
 	int tmp = store_subdir(h, "tmp"), dir = -1, code = -1, v = VERIFY_BAD;
@@ -145,10 +148,10 @@ static int stage(struct ingest *in, int src, json_t *rec, const char *uid, struc
 		buf_setf(err, "staging job '%s' in the private store: %s", uid, strerror(errno));
 		goto out;
 	}
-	v = manifest_copy_verified(src, code, json_object_get(rec, "files"), err);
+	v = manifest_copy_verified(src, code, rec->files, err);
 	if (v != VERIFY_OK)
 		goto out;
-	v = write_store_records(h, dir, rec, uid, err);
+	v = write_store_records(h, dir, rec, uid, s, err);
 out:
 	if (v != VERIFY_OK)
 		fs_remove_tree(tmp, uid);
@@ -198,13 +201,13 @@ static int check_root(int dir, int *code, struct buf *err);
 
 /* A crash leftover is exactly the entry that was taken: job.json and the
  * manifest's files, nothing more (a replay with additions is hostile). */
-static int exact_leftover(int parent, const char *uid, json_t *rec)
+static int exact_leftover(int parent, const char *uid, const struct job_record *rec)
 {
 	struct buf err = BUF_INIT;
 	int dir = openat(parent, uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), code = -1;
 	int v = dir < 0 ? VERIFY_BAD : check_root(dir, &code, &err);
 	if (v == VERIFY_OK && code >= 0)
-		v = manifest_check_tree(code, json_object_get(rec, "files"), NULL, &err);
+		v = manifest_check_tree(code, rec->files, NULL, &err);
 	fd_close(&code);
 	fd_close(&dir);
 	buf_release(&err);
@@ -228,16 +231,18 @@ static int published(scq *h, const char *req, const char *uid)
 /* The job is already in my store (a crash hit between commit and inbox
  * removal, or the submitter replayed it). */
 static int already_taken(struct ingest *in, int parent, const char *req,
-			 const char *uid, json_t *rec)
+			 const char *uid, const struct job_record *rec)
 {
 	scq *h = in->h;
 	int st = queue_locate(h, uid), fd = queue_job_dir(h, st, uid);
 	struct buf err = BUF_INIT;
-	json_t *have = fd >= 0 ? json_load_file_at(fd, "job.json", SMALL_JSON_MAX, &err) : NULL;
-	const char *a = json_string_value(json_object_get(have, "code_sha256"));
-	const char *b = json_string_value(json_object_get(rec, "code_sha256"));
-	const char *who = json_string_value(json_object_get(have, "requester_email"));
+	struct job_record have = RECORD_INIT;
+	const char *a, *b = rec->code_sha256, *who;
 	int r = 0;
+	if (fd >= 0)
+		record_load_at(&have, fd, "job.json", SMALL_JSON_MAX, &err);
+	a = have.code_sha256;
+	who = have.requester;
 	if (a && b && !strcmp(a, b) && who && !strcmp(who, req) && !exact_leftover(parent, uid, rec)) {
 		r = quarantine(in, parent, req, uid, "a replay of a job already taken, with "
 			       "entries that job did not have");
@@ -260,7 +265,7 @@ static int already_taken(struct ingest *in, int parent, const char *req,
 		r = quarantine(in, parent, req, uid, "uid already used by another job");
 	}
 	fd_close(&fd);
-	json_decref(have);
+	record_release(&have);
 	buf_release(&err);
 	return r;
 }
@@ -299,25 +304,29 @@ static int check_root(int dir, int *code, struct buf *err)
 
 static int all_files_empty(json_t *files)
 {
+	struct manifest_entry me;
 	size_t i;
 	json_t *e;
-	json_array_foreach(files, i, e)
-		if (json_integer_value(json_object_get(e, "size")) != 0)
+	json_array_foreach(files, i, e) {
+		manifest_entry_at(e, &me);
+		if (me.size != 0)
 			return 0;
+	}
 	return 1;
 }
 
 static int ingest_job(struct ingest *in, int parent, int dir, const char *req, const char *uid)
 {
 	struct buf err = BUF_INIT;
-	json_t *rec = NULL;
+	struct job_record rec = RECORD_INIT;
+	struct staged s = { NULL, NULL, NULL, 0, 0 };
 	int r = 0, v, code = -1;
 	if (!fs_exists(dir, "job.json")) {
 		r = incomplete(in, parent, req, uid);
 		goto out;
 	}
-	rec = json_load_file_at(dir, "job.json", JOB_JSON_MAX, &err);
-	if (!rec || validate_record(in->h, rec, req, uid, &err) < 0) {
+	if (record_load_at(&rec, dir, "job.json", JOB_JSON_MAX, &err) < 0 ||
+	    validate_record(in->h, &rec, req, uid, &err) < 0) {
 		struct buf why = BUF_INIT;
 		buf_addf(&why, "job.json: %s", err.ptr);
 		r = quarantine(in, parent, req, uid, why.ptr);
@@ -325,14 +334,14 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		goto out;
 	}
 	if (queue_locate(in->h, uid) >= 0) {
-		r = already_taken(in, parent, req, uid, rec);
+		r = already_taken(in, parent, req, uid, &rec);
 		goto out;
 	}
 	v = check_root(dir, &code, &err);
-	if (v == VERIFY_INCOMPLETE && code < 0 && all_files_empty(json_object_get(rec, "files")))
+	if (v == VERIFY_INCOMPLETE && code < 0 && all_files_empty(rec.files))
 		v = VERIFY_OK; /* SyftBox never syncs empty files: such a job has no code/ */
 	else if (v == VERIFY_OK)
-		v = manifest_check_tree(code, json_object_get(rec, "files"), NULL, &err);
+		v = manifest_check_tree(code, rec.files, NULL, &err);
 	/* a fresh copy that only the owner owns, each manifest entry read once
 	 * and hashed while copied: the submitter's inodes (and any descriptor
 	 * it holds on them) never enter the store, nor anything unlisted */
@@ -342,7 +351,7 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		goto out; /* complete, but over a cap: it waits in the inbox */
 	}
 	if (v == VERIFY_OK)
-		v = stage(in, code, rec, uid, &err);
+		v = stage(in, code, &rec, uid, &s, &err);
 	if (v == VERIFY_LOCAL) /* our disk, not the submitter: keep it in the inbox */
 		r = scq_fail(in->h, SCQ_EIO, "ingest of inbox/%s/%s: %s", req, uid, err.ptr);
 	else if (v == VERIFY_BAD)
@@ -350,13 +359,19 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 	else if (v == VERIFY_INCOMPLETE)
 		r = incomplete(in, parent, req, uid);
 	else {
-		json_array_append_new(in->staged, json_pack("{s:s,s:s,s:O}", "uid", uid,
-			"req", req, "digest", json_object_get(rec, "code_sha256")));
+		if (in->nstaged == in->astaged) {
+			in->astaged = in->astaged ? in->astaged * 2 : 16;
+			in->staged = xrealloc(in->staged, xmul(in->astaged, sizeof(*in->staged)));
+		}
+		s.uid = xstrdup(uid);
+		s.req = xstrdup(req);
+		s.digest = xstrdup(rec.code_sha256); /* validated: present */
+		in->staged[in->nstaged++] = s;
 		inflow_took(&in->flow, req);
 	}
 out:
 	fd_close(&code);
-	json_decref(rec);
+	record_release(&rec);
 	buf_release(&err);
 	return r;
 }
@@ -380,14 +395,24 @@ static int ingest_entry(struct ingest *in, int reqfd, const char *req, const cha
 	return r;
 }
 
+static void staged_clear(struct ingest *in)
+{
+	size_t i;
+	for (i = 0; i < in->nstaged; i++) {
+		free(in->staged[i].uid);
+		free(in->staged[i].req);
+		free(in->staged[i].digest);
+	}
+	in->nstaged = 0;
+}
+
 static int commit_staged(struct ingest *in)
 {
 	scq *h = in->h;
 	int tmp = -1, pend = -1, r = 0;
 	size_t i;
-	json_t *e;
 	struct commit c;
-	if (!json_array_size(in->staged))
+	if (!in->nstaged)
 		return 0;
 	commit_begin(h, &c);
 	tmp = store_subdir(h, "tmp");
@@ -396,39 +421,30 @@ static int commit_staged(struct ingest *in)
 		r = tmp < 0 || pend < 0 ? SCQ_EIO : scq_fail_errno(h, "syncing the store");
 		goto out;
 	}
-	json_array_foreach(in->staged, i, e) {
-		const char *uid = json_string_value(json_object_get(e, "uid"));
-		struct buf err = BUF_INIT, rel = BUF_INIT;
-		json_t *srec;
-		if ((r = state_move_at(h, &c, STATE_BY_INGEST, tmp, pend, uid, STATE_STAGED,
+	for (i = 0; i < in->nstaged; i++) {
+		const struct staged *e = &in->staged[i];
+		if ((r = state_move_at(h, &c, STATE_BY_INGEST, tmp, pend, e->uid, STATE_STAGED,
 				       SCQ_PENDING, NULL)) != 0)
 			goto out;
-		buf_addf(&rel, "%s/job.json", uid);
-		srec = json_load_file_at(pend, rel.ptr, SMALL_JSON_MAX, &err);
-		if (srec) /* a lost mark only means the slow path */
-			job_mark_deadline(pend, uid, srec);
-		json_decref(srec);
-		buf_release(&rel);
-		buf_release(&err);
+		if (e->has_deadline) /* a lost mark only means the slow path */
+			job_mark_deadline(pend, e->uid, e->deadline);
 	}
 	/* the jobs are durable in pending/ before anything tells of them */
 	if (fs_fsync_dir(pend) < 0 || fs_fsync_dir(tmp) < 0) {
 		r = scq_fail_errno(h, "syncing the store");
 		goto out;
 	}
-	json_array_foreach(in->staged, i, e) {
-		const char *uid = json_string_value(json_object_get(e, "uid"));
-		audit_append(h, &c, "ingest", uid, json_string_value(json_object_get(e, "req")),
-			     NULL, json_string_value(json_object_get(e, "digest")));
-		outbox_publish(h, &c, uid, SCQ_PENDING, 0);
+	for (i = 0; i < in->nstaged; i++) {
+		const struct staged *e = &in->staged[i];
+		audit_append(h, &c, "ingest", e->uid, e->req, NULL, e->digest);
+		outbox_publish(h, &c, e->uid, SCQ_PENDING, 0);
 		in->st->ingested++;
 	}
 	r = commit_end(&c);
 	/* Only now, with the store durable, may the inbox copies go. */
-	json_array_foreach(in->staged, i, e) {
+	for (i = 0; i < in->nstaged; i++) {
 		struct buf rel = BUF_INIT;
-		buf_addf(&rel, "%s/%s", json_string_value(json_object_get(e, "req")),
-			 json_string_value(json_object_get(e, "uid")));
+		buf_addf(&rel, "%s/%s", in->staged[i].req, in->staged[i].uid);
 		fs_remove_tree(in->inbox, rel.ptr);
 		buf_release(&rel);
 	}
@@ -527,7 +543,7 @@ static int ingest_requester(struct ingest *in, const char *req)
 			 INGEST_SHARE, in->budget);
 	if (r == 0)
 		r = commit_staged(in);
-	json_array_clear(in->staged);
+	staged_clear(in);
 	json_array_foreach(cancels, ci, c)
 		if (r == 0 && d)
 			r = cancel_request(in, dirfd(d), req, json_string_value(c));
@@ -564,7 +580,7 @@ static json_t *requesters(scq *h, int inbox)
 static int ingest_pass(scq *h, struct scq_ingest_stats *st, double budget)
 {
 	struct scq_ingest_stats local = { 0 };
-	struct ingest in = { h, st ? st : &local, json_array(), -1, { 0 }, 0, 0 };
+	struct ingest in = { h, st ? st : &local, NULL, 0, 0, -1, { 0 }, 0, 0 };
 	char *app = app_dir_of(h, h->email), *inbox = path_join(app, "inbox");
 	json_t *reqs = NULL, *q;
 	size_t i;
@@ -597,7 +613,8 @@ out:
 	json_decref(reqs);
 	fd_close(&in.inbox);
 	fd_close(&lock);
-	json_decref(in.staged);
+	staged_clear(&in);
+	free(in.staged);
 	free(app);
 	free(inbox);
 	return r;

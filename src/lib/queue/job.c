@@ -12,6 +12,7 @@
 #include "queue/job.h"
 #include "store/queue.h"
 #include "queue/record.h"
+#include "queue/run-record.h"
 #include "store/settings.h"
 #include "base/fs.h"
 #include "base/banned.h"
@@ -68,15 +69,19 @@ static void add_decision(json_t *o, json_t *d, int status)
 		json_object_set_new(o, "error_kind", json_string("cancelled"));
 }
 
-static void add_result(json_t *o, json_t *res)
+static void put(json_t *o, const char *key, json_t *v)
 {
-	if (!res)
-		return;
-	copy_field(o, "completed_at", res, "completed_at");
-	copy_field(o, "exit_code", res, "exit_code");
-	copy_field(o, "error_kind", res, "error_kind");
-	copy_field(o, "error_message", res, "error_message");
-	json_object_set(o, "run", res);
+	if (v)
+		json_object_set_new(o, key, v);
+}
+
+static void add_result(json_t *o, const struct run_record *res)
+{
+	put(o, "completed_at", run_record_get(res, RUN_COMPLETED_AT));
+	put(o, "exit_code", run_record_get(res, RUN_EXIT_CODE));
+	put(o, "error_kind", run_record_get(res, RUN_ERROR_KIND));
+	put(o, "error_message", run_record_get(res, RUN_ERROR_MESSAGE));
+	json_object_set_new(o, "run", run_record_to_json(res));
 }
 
 /* A failed publication (publish-error.json) is the job's visible error
@@ -84,12 +89,14 @@ static void add_result(json_t *o, json_t *res)
  * kind stays in run.error_kind. */
 static void add_publish_error(json_t *o, json_t *perr)
 {
-	const char *why = json_string_value(json_object_get(perr, "reason"));
+	struct decision d = DECISION_INIT; /* {at, by, reason} (outbox.c) */
 	if (!perr)
 		return;
+	decision_from_json(&d, perr);
 	json_object_set_new(o, "error_kind", json_string("publish_error"));
-	json_object_set_new(o, "error_message", why ? json_string(why) : json_null());
+	json_object_set_new(o, "error_message", d.reason ? json_string(d.reason) : json_null());
 	json_object_set_new(o, "results_incomplete", json_true());
+	decision_release(&d);
 }
 
 static void set_updated(json_t *o)
@@ -123,49 +130,49 @@ static json_t *base_object(json_t *rec, int status)
 /*
  * Results of a run wait for the owner's `scq release` (doc/protocol.md §6):
  * the run record says the release mode in force when the job finished
- * (runner), and released.json ends the wait.  A record from before the
- * mode was recorded falls back to the rule publication applied then.
+ * (runner), and released.json ends the wait (run_results_held).
  */
-static int results_held(scq *h, int fd, int status, json_t *res)
+static int results_held(scq *h, int fd, int status, const struct run_record *res)
 {
-	const char *mode = json_string_value(json_object_get(res, "release"));
-	if (!res || fs_exists(fd, "released.json"))
-		return 0;
-	if (mode)
-		return !strcmp(mode, "review");
-	return status == SCQ_CANCELLED || !strcmp(setting_str(h, SET_RELEASE), "review");
+	return run_results_held(h, res, status, res && fs_exists(fd, "released.json"));
 }
 
 json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
 {
-	json_t *o = base_object(rec, status), *appr = NULL, *run = NULL, *res = NULL, *dec = NULL;
-	int ran = status == SCQ_RUNNING || status == SCQ_COMPLETED || status == SCQ_FAILED;
+	json_t *o = base_object(rec, status), *appr = NULL, *run = NULL, *dec = NULL;
+	struct run_record res = RUN_RECORD_INIT;
+	int have_res = 0, ran = status == SCQ_RUNNING || status == SCQ_COMPLETED || status == SCQ_FAILED;
 	if (decision_file(status) && status != SCQ_APPROVED)
 		dec = load_opt(fd, decision_file(status));
 	if (status == SCQ_CANCELLED) {
 		/* only a job cancelled after approval has a valid approval record;
 		 * a stale approved.json from an approve that lost the race is not */
-		const char *from = json_string_value(json_object_get(dec, "from"));
+		struct decision d = DECISION_INIT;
+		const char *from;
+		decision_from_json(&d, dec);
+		from = d.from;
 		if (!from) /* cancelled while running: the runner wrote result.json */
 			from = fs_exists(fd, "result.json") ? "running" : "pending";
 		ran = !strcmp(from, "running");
 		if (ran || !strcmp(from, "approved"))
 			appr = load_opt(fd, "approved.json");
+		decision_release(&d);
 	}
 	if (ran || status == SCQ_APPROVED)
 		appr = appr ? appr : load_opt(fd, "approved.json");
 	if (ran)
 		run = load_opt(fd, "running.json");
 	if (status == SCQ_COMPLETED || status == SCQ_FAILED || (status == SCQ_CANCELLED && run))
-		res = load_opt(fd, "result.json");
+		have_res = run_record_load(&res, fd, SMALL_JSON_MAX);
 	copy_field(o, "approved_at", appr, "at");
 	copy_field(o, "approved_by", appr, "by");
 	copy_field(o, "allow_network", appr, "allow_network");
 	if (appr)
 		copy_field(o, "reason", appr, "reason");
 	copy_field(o, "started_at", run, "started_at");
-	add_result(o, res);
-	if (results_held(h, fd, status, res))
+	if (have_res)
+		add_result(o, &res);
+	if (results_held(h, fd, status, have_res ? &res : NULL))
 		json_object_set_new(o, "results_held", json_true());
 	add_decision(o, dec, status);
 	if (status >= SCQ_COMPLETED) {
@@ -176,12 +183,12 @@ json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
 	set_updated(o);
 	json_decref(appr);
 	json_decref(run);
-	json_decref(res);
+	run_record_release(&res);
 	json_decref(dec);
 	return o;
 }
 
-int job_results_held(scq *h, int jobfd, int status, json_t *res)
+int job_results_held(scq *h, int jobfd, int status, const struct run_record *res)
 {
 	return results_held(h, jobfd, status, res);
 }
@@ -431,20 +438,14 @@ void scq_job_list_free(scq_job_list *l)
 	free(l);
 }
 
-int job_mark_deadline(int pending_dir, const char *uid, json_t *rec)
+int job_mark_deadline(int pending_dir, const char *uid, double deadline)
 {
-	struct job_record r = RECORD_INIT;
 	struct timespec ts[2];
-	double created;
-	int ok;
-	record_from_json(&r, rec);
-	ok = time_parse_iso(r.created_at, &created) == 0;
 	ts[0].tv_sec = 0;
 	ts[0].tv_nsec = UTIME_OMIT;
-	ts[1].tv_sec = ok ? (time_t)created + (time_t)r.timeout_seconds : 0;
+	ts[1].tv_sec = (time_t)deadline;
 	ts[1].tv_nsec = DEADLINE_MARK_NSEC;
-	record_release(&r);
-	return ok ? utimensat(pending_dir, uid, ts, AT_SYMLINK_NOFOLLOW) : -1;
+	return utimensat(pending_dir, uid, ts, AT_SYMLINK_NOFOLLOW);
 }
 
 /* outbox/<me>/<uid> at whichever owner has it (p is consumed). */
@@ -473,8 +474,8 @@ static char *find_in_outboxes(scq *h, const char *uid, struct buf *p)
 char *job_folder_of(scq *h, const char *uid, int *owner_view)
 {
 	struct buf p = BUF_INIT, err = BUF_INIT;
-	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1, fd;
-	json_t *rec = NULL;
+	struct job_record rec = RECORD_INIT;
+	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1, fd, found = 0;
 	*owner_view = st >= 0;
 	if (st >= 0) {
 		buf_addf(&p, "%s/jobs/%s/%s", h->store, scq_status_name(st), uid);
@@ -483,17 +484,17 @@ char *job_folder_of(scq *h, const char *uid, int *owner_view)
 	fd = store_subdir_peek(h, "submitted");
 	buf_addf(&p, "%s.json", uid);
 	if (fd >= 0 && scq_uid_valid(uid))
-		rec = json_load_file_at(fd, p.ptr, SMALL_JSON_MAX, &err);
+		found = record_load_at(&rec, fd, p.ptr, SMALL_JSON_MAX, &err) == 0;
 	fd_close(&fd);
 	buf_reset(&p);
-	if (rec) {
-		char *app = app_dir_of(h, json_string_value(json_object_get(rec, "target_email")));
+	if (found) {
+		char *app = app_dir_of(h, rec.target);
 		buf_addf(&p, "%s/outbox/%s/%s", app, h->email, uid);
 		free(app);
 	}
-	json_decref(rec);
+	record_release(&rec);
 	buf_release(&err);
-	if (!rec && scq_uid_valid(uid)) /* no local record: look in the owners' outboxes */
+	if (!found && scq_uid_valid(uid)) /* no local record: look in the owners' outboxes */
 		return find_in_outboxes(h, uid, &p);
-	return rec ? buf_detach(&p, NULL) : (buf_release(&p), NULL);
+	return found ? buf_detach(&p, NULL) : (buf_release(&p), NULL);
 }

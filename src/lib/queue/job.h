@@ -59,8 +59,9 @@ void job_list_sort_newest(scq_job_list *l);
  * without parsing anything.  Without the mark they take the slow path.
  */
 #define DEADLINE_MARK_NSEC 123456789L
-/* Record the deadline of jobs/pending/<uid> (after its commit). */
-int job_mark_deadline(int pending_dir, const char *uid, json_t *store_rec);
+/* Record the deadline of jobs/pending/<uid> (after its commit): its store
+ * record's record_deadline. */
+int job_mark_deadline(int pending_dir, const char *uid, double deadline);
 
 /* The log as published in the outbox (a name SyftBox syncs). */
 #define JOB_LOG_FILE "execution.txt"
@@ -75,11 +76,13 @@ char *job_folder_of(scq *h, const char *uid, int *owner_view);
  * the owner, never published (a crashed or running submit): that folder's
  * path (caller frees), *age (may be NULL) its age in seconds.  Else NULL.
  * listing.c; it only reads. */
-char *submission_staging(scq *h, json_t *rec, double *age);
+struct job_record;
+char *submission_staging(scq *h, const struct job_record *rec, double *age);
 
-/* Whether the run of the job at jobfd (res: its result.json, may be NULL)
+/* Whether the run of the job at jobfd (res: its result.json, NULL if none)
  * has results held for the owner's release. */
-int job_results_held(scq *h, int jobfd, int status, json_t *res);
+struct run_record;
+int job_results_held(scq *h, int jobfd, int status, const struct run_record *res);
 
 /* Rule (protocol §6): until the release, a held job's published status
  * carries no text the job chose: keep only the fixed state, timestamps

@@ -16,34 +16,34 @@
 #include "store/state.h"
 #include "store/audit.h"
 #include "queue/outbox.h"
+#include "queue/record.h"
 #include "base/banned.h"
 
 int job_transition(scq *h, struct commit *c, unsigned by, const char *uid, int from,
 		   int to, json_t *record, const char *actor, const char *reason)
 {
 	const struct state_row *row = state_find(from, to);
-	const char *digest = NULL;
+	struct decision d = DECISION_INIT; /* an approval names its digest */
 	int r = state_move(h, c, by, uid, from, to, record);
 	if (r)
 		return r;
-	if (record)
-		digest = json_string_value(json_object_get(record, "code_sha256"));
-	r = audit_append(h, c, row->event, uid, actor, reason, digest);
+	decision_from_json(&d, record);
+	r = audit_append(h, c, row->event, uid, actor, reason, d.code_sha256);
+	decision_release(&d);
 	if (!r && (r = outbox_publish(h, c, uid, to, !!(row->flags & STATE_RESULTS))) != 0 &&
 	    queue_locate(h, uid) != to)
 		r = 0; /* already moved on (a runner claimed it): the next state publishes */
 	return r;
 }
 
-int job_expire(scq *h, const char *uid, json_t *rec, double now, int *status)
+int job_expire(scq *h, const char *uid, const struct job_record *rec, double now,
+	       int *status)
 {
-	json_int_t t = json_integer_value(json_object_get(rec, "timeout_seconds"));
-	double created;
+	double deadline;
 	json_t *d;
 	int r;
 	*status = SCQ_PENDING;
-	if (time_parse_iso(json_string_value(json_object_get(rec, "created_at")), &created) < 0 ||
-	    now <= created + (double)t)
+	if (record_deadline(rec, &deadline) < 0 || now <= deadline)
 		return 0;
 	d = decision_record("scq", "job expired: the data owner did not decide within its timeout");
 	r = job_transition(h, NULL, STATE_BY_SCQ, uid, SCQ_PENDING, SCQ_TIMEDOUT, d, "scq",
@@ -65,17 +65,16 @@ static int deadline_ahead(int dirfd_, const char *uid, double now)
 static int expire_one(scq *h, int dirfd_, const char *uid, double now, unsigned *n)
 {
 	struct buf err = BUF_INIT, rel = BUF_INIT;
-	json_t *rec;
+	struct job_record rec = RECORD_INIT;
 	int r = 0, st = SCQ_PENDING;
 	if (deadline_ahead(dirfd_, uid, now))
 		return 0;
 	buf_addf(&rel, "%s/job.json", uid);
-	rec = json_load_file_at(dirfd_, rel.ptr, SMALL_JSON_MAX, &err);
-	if (rec)
-		r = job_expire(h, uid, rec, now, &st);
+	if (record_load_at(&rec, dirfd_, rel.ptr, SMALL_JSON_MAX, &err) == 0)
+		r = job_expire(h, uid, &rec, now, &st);
 	if (r == 0 && st == SCQ_TIMEDOUT)
 		(*n)++;
-	json_decref(rec);
+	record_release(&rec);
 	buf_release(&err);
 	buf_release(&rel);
 	return r;
@@ -107,12 +106,14 @@ int job_cancel(scq *h, const char *uid, const char *by)
 {
 	int st = queue_locate(h, uid), fd, r;
 	struct buf err = BUF_INIT;
-	json_t *rec, *d;
+	struct job_record rec = RECORD_INIT;
+	json_t *d;
 	if (st < 0)
 		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
 	fd = queue_job_dir(h, st, uid);
-	rec = fd >= 0 ? json_load_file_at(fd, "job.json", SMALL_JSON_MAX, &err) : NULL;
-	if (strcmp(by, h->email) && (!rec || strcmp(by, json_string_value(json_object_get(rec, "requester_email")))))
+	if (fd >= 0)
+		record_load_at(&rec, fd, "job.json", SMALL_JSON_MAX, &err);
+	if (strcmp(by, h->email) && (!rec.requester || strcmp(by, rec.requester)))
 		r = scq_fail(h, SCQ_EPERM, "only the requester or the owner may cancel job '%s'", uid);
 	else if (st == SCQ_RUNNING) { /* the runner sees this and stops the job */
 		d = decision_record(by, "cancelled");
@@ -135,7 +136,7 @@ int job_cancel(scq *h, const char *uid, const char *by)
 		json_decref(d);
 	}
 	fd_close(&fd);
-	json_decref(rec);
+	record_release(&rec);
 	buf_release(&err);
 	return r;
 }

@@ -20,6 +20,8 @@
 #include "store/handle.h"
 #include "store/state.h" /* STATE_BY_*: who moves */
 
+struct job_record; /* queue/record.h */
+
 /*
  * Move uid from `from` to `to` on behalf of `by`, one STATE_BY_* flag
  * (state_move: the table's record file is written from record first), then
@@ -35,7 +37,8 @@ int job_transition(scq *h, struct commit *c, unsigned by, const char *uid, int f
 /* Expire pending uid (rec: its store job.json) if its approval deadline
  * is past at `now`.  *status gets the job's state afterwards (SCQ_PENDING
  * if not due); a job decided meanwhile is no error. */
-int job_expire(scq *h, const char *uid, json_t *rec, double now, int *status);
+int job_expire(scq *h, const char *uid, const struct job_record *rec, double now,
+	       int *status);
 /* job_expire every pending job; *expired (if not NULL) counts them. */
 int queue_expire(scq *h, unsigned *expired);
 /* Cancel uid in my store on behalf of `by` (owner or requester). */

@@ -21,6 +21,7 @@
 #include "queue/lifecycle.h"
 #include "store/queue.h"
 #include "store/state.h"
+#include "queue/record.h"
 #include "base/banned.h"
 
 struct entry {
@@ -191,10 +192,9 @@ static int published_status(scq *h, const char *owner, const char *uid, json_t *
  * Listings hide it; scq_refresh (SCQ_REFRESH_SUBMISSIONS) removes it and
  * the record once it is clearly abandoned.
  */
-char *submission_staging(scq *h, json_t *rec, double *age)
+char *submission_staging(scq *h, const struct job_record *rec, double *age)
 {
-	const char *owner = json_string_value(json_object_get(rec, "target_email"));
-	const char *uid = json_string_value(json_object_get(rec, "uid"));
+	const char *owner = rec->target, *uid = rec->uid;
 	struct buf p = BUF_INIT, stage = BUF_INIT;
 	struct stat st;
 	char *app, *r = NULL;
@@ -214,24 +214,27 @@ char *submission_staging(scq *h, json_t *rec, double *age)
 	return r;
 }
 
+static int same(const char *a, const char *b)
+{
+	return a && !strcmp(a, b);
+}
+
 /* A status one owner published in outbox/<me>/<uid>/, if it is well formed
  * and names me and that owner (only that owner can write there). */
 static scq_job *discovered(scq *h, const char *owner, const char *uid, int *r)
 {
 	json_t *pub = NULL;
-	const char *st, *id;
+	scq_job *j;
 	*r = published_status(h, owner, uid, &pub);
-	st = json_string_value(json_object_get(pub, "status"));
-	id = json_string_value(json_object_get(pub, "uid"));
-	if (!pub || !st || scq_status_parse(st) < 0 || !id || strcmp(id, uid) ||
-	    strcmp(json_string_value(json_object_get(pub, "requester_email")) ?
-		   json_string_value(json_object_get(pub, "requester_email")) : "", h->email) ||
-	    strcmp(json_string_value(json_object_get(pub, "target_email")) ?
-		   json_string_value(json_object_get(pub, "target_email")) : "", owner)) {
-		json_decref(pub);
+	if (!pub)
+		return NULL;
+	j = job_from_json(pub); /* read through the job's accessors */
+	if (j->status < 0 || !same(scq_job_uid(j), uid) || !same(scq_job_requester(j), h->email) ||
+	    !same(scq_job_target(j), owner)) {
+		scq_job_free(j);
 		return NULL;
 	}
-	return job_from_json(pub);
+	return j;
 }
 
 /*
@@ -329,26 +332,29 @@ static int list_requester(scq *h, int status, const char *prefix, scq_job_list *
 		matching_names(fd, prefix, ".json", names);
 	json_array_foreach(names, i, n) {
 		const char *name = json_string_value(n);
+		struct job_record rr = RECORD_INIT;
 		json_t *rec, *pub = NULL;
 		char *stage;
 		scq_job *j;
 		if (r || !(rec = json_load_file_at(fd, name, SMALL_JSON_MAX, &err)))
 			continue;
-		if (json_string_value(json_object_get(rec, "uid")))
-			json_object_set_new(seen, json_string_value(json_object_get(rec, "uid")),
-					    json_true());
-		r = published_status(h, json_string_value(json_object_get(rec, "target_email")),
-				     json_string_value(json_object_get(rec, "uid")), &pub);
-		if (!r && !pub && (stage = submission_staging(h, rec, NULL))) {
+		record_from_json(&rr, rec);
+		if (rr.uid)
+			json_object_set_new(seen, rr.uid, json_true());
+		r = published_status(h, rr.target, rr.uid, &pub);
+		if (!r && !pub && (stage = submission_staging(h, &rr, NULL))) {
 			free(stage);
 			json_decref(rec);
+			record_release(&rr);
 			continue;
 		}
 		if (r) {
 			json_decref(rec);
+			record_release(&rr);
 			continue;
 		}
 		if (pub && json_equal(json_object_get(pub, "uid"), json_object_get(rec, "uid"))) {
+			/* my record's time: the owner's is its receipt */
 			json_object_set(pub, "created_at", json_object_get(rec, "created_at"));
 			j = job_from_json(pub);
 			json_decref(rec);
@@ -356,6 +362,7 @@ static int list_requester(scq *h, int status, const char *prefix, scq_job_list *
 			json_decref(pub);
 			j = job_from_json(rec);
 		}
+		record_release(&rr);
 		if (status < 0 || j->status == status)
 			job_list_add(l, j);
 		else

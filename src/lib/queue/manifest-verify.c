@@ -28,9 +28,11 @@ static void index_manifest(json_t *m, json_t *files, json_t *dirs)
 	size_t i;
 	json_t *e;
 	json_array_foreach(m, i, e) {
-		const char *p = json_string_value(json_object_get(e, "path"));
-		char *d = xstrdup(p), *s;
-		json_object_set(files, p, e);
+		struct manifest_entry me;
+		char *d, *s;
+		manifest_entry_at(e, &me);
+		d = xstrdup(me.path);
+		json_object_set(files, me.path, e);
 		while ((s = strrchr(d, '/'))) {
 			*s = '\0';
 			json_object_set_new(dirs, d, json_true());
@@ -89,10 +91,15 @@ static void check_sizes(struct tree_check *c, int srcfd, json_t *m)
 	size_t i;
 	json_t *e;
 	json_array_foreach(m, i, e) {
-		const char *p = json_string_value(json_object_get(e, "path"));
-		json_int_t want = json_integer_value(json_object_get(e, "size"));
+		struct manifest_entry me;
 		struct stat st;
-		int fd = fs_open_beneath(srcfd, p, O_PATH);
+		const char *p;
+		long long want;
+		int fd;
+		manifest_entry_at(e, &me);
+		p = me.path;
+		want = me.size;
+		fd = fs_open_beneath(srcfd, p, O_PATH);
 		if (fd < 0 && errno == ENOENT && want == 0) {
 			/* SyftBox never syncs empty files: expect none */
 		} else if (fd < 0 || fstat(fd, &st) < 0) {
@@ -167,12 +174,11 @@ static int copy_empty(int dir, const char *base, unsigned flags)
 	return r;
 }
 
-static int copy_entry(int srcfd, int dstfd, json_t *e, struct buf *err)
+static int copy_entry(int srcfd, int dstfd, const struct manifest_entry *me, struct buf *err)
 {
-	const char *p = json_string_value(json_object_get(e, "path")), *base;
-	const char *want = json_string_value(json_object_get(e, "sha256"));
-	json_int_t size = json_integer_value(json_object_get(e, "size"));
-	int exec = !strcmp(json_string_value(json_object_get(e, "mode")), "0755");
+	const char *p = me->path, *want = me->sha256, *base;
+	long long size = me->size;
+	int exec = me->exec;
 	crypto_hash_sha256_state hs;
 	char hex[65];
 	struct fs_copy c;
@@ -229,7 +235,10 @@ int manifest_copy_verified(int srcfd, int dstfd, json_t *m, struct buf *err)
 	size_t i;
 	json_t *e;
 	json_array_foreach(m, i, e) {
-		int r = copy_entry(srcfd, dstfd, e, err);
+		struct manifest_entry me;
+		int r;
+		manifest_entry_at(e, &me);
+		r = copy_entry(srcfd, dstfd, &me, err);
 		if (r != VERIFY_OK)
 			return r;
 	}
@@ -259,14 +268,14 @@ int manifest_verify(int dirfd, json_t *m, struct buf *err)
 	size_t i;
 	json_t *e;
 	json_array_foreach(m, i, e) {
-		const char *p = json_string_value(json_object_get(e, "path"));
+		struct manifest_entry me;
 		char hex[65];
 		uint64_t size;
-		if (hash_file(dirfd, p, hex, &size) < 0)
-			return buf_setf(err, "code file '%s': %s", p, strerror(errno)), -1;
-		if (size != (uint64_t)json_integer_value(json_object_get(e, "size")) ||
-		    strcmp(hex, json_string_value(json_object_get(e, "sha256"))))
-			return buf_setf(err, "code file '%s' changed since approval", p), -1;
+		manifest_entry_at(e, &me);
+		if (hash_file(dirfd, me.path, hex, &size) < 0)
+			return buf_setf(err, "code file '%s': %s", me.path, strerror(errno)), -1;
+		if (size != (uint64_t)me.size || strcmp(hex, me.sha256))
+			return buf_setf(err, "code file '%s' changed since approval", me.path), -1;
 	}
 	return 0;
 }
@@ -287,9 +296,13 @@ int manifest_verify_exact(int root, json_t *m, struct buf *err)
 		goto out;
 	}
 	json_array_foreach(m, i, e) {
-		const char *p = json_string_value(json_object_get(e, "path"));
-		mode_t want = strcmp(json_string_value(json_object_get(e, "mode")), "0755") ? 0644 : 0755;
+		struct manifest_entry me;
+		const char *p;
+		mode_t want;
 		struct stat st;
+		manifest_entry_at(e, &me);
+		p = me.path;
+		want = me.exec ? 0755 : 0644;
 		if (fstatat(dirfd, p, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
 			buf_setf(err, "code file '%s' is missing", p);
 			goto out;

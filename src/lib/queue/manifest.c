@@ -161,11 +161,34 @@ static int walk_entry(void *ctx, struct fs_walk_entry *e)
 	return 0;
 }
 
+void manifest_entry_at(json_t *e, struct manifest_entry *out)
+{
+	out->path = json_string_value(json_object_get(e, "path"));
+	out->mode = json_string_value(json_object_get(e, "mode"));
+	out->sha256 = json_string_value(json_object_get(e, "sha256"));
+	out->size = (long long)json_integer_value(json_object_get(e, "size"));
+	out->exec = out->mode && !strcmp(out->mode, "0755");
+}
+
+json_t *manifest_find(json_t *m, const char *path)
+{
+	struct manifest_entry me;
+	size_t i;
+	json_t *e;
+	json_array_foreach(m, i, e) {
+		manifest_entry_at(e, &me);
+		if (me.path && !strcmp(me.path, path))
+			return e;
+	}
+	return NULL;
+}
+
 static int entry_cmp(const void *a, const void *b)
 {
-	const char *pa = json_string_value(json_object_get(*(json_t *const *)a, "path"));
-	const char *pb = json_string_value(json_object_get(*(json_t *const *)b, "path"));
-	return strcmp(pa, pb);
+	struct manifest_entry ea, eb;
+	manifest_entry_at(*(json_t *const *)a, &ea);
+	manifest_entry_at(*(json_t *const *)b, &eb);
+	return strcmp(ea.path, eb.path);
 }
 
 static void sort_manifest(json_t *m)

@@ -29,6 +29,17 @@ int manifest_validate(json_t *m, struct buf *err);
 /* Hex code digest of a valid manifest. */
 void manifest_digest(json_t *m, char out[65]);
 
+/* One entry of a manifest, read in place: the strings belong to the
+ * manifest (NULL where an unvalidated entry lacks them). */
+struct manifest_entry {
+	const char *path, *mode, *sha256;
+	long long size;
+	int exec; /* mode "0755" */
+};
+void manifest_entry_at(json_t *e, struct manifest_entry *out);
+/* The entry of path in m, or NULL. */
+json_t *manifest_find(json_t *m, const char *path);
+
 /* VERIFY_LOCAL: a failure on our side (disk full, I/O error): retry later,
  * never blame the submitter for it. */
 enum verify_result { VERIFY_OK = 0, VERIFY_INCOMPLETE = 1, VERIFY_BAD = -1, VERIFY_LOCAL = -2 };

@@ -26,6 +26,7 @@
 #include <sodium.h>
 #include "store/audit.h"
 #include "queue/outbox.h"
+#include "queue/record.h"
 #include "base/banned.h"
 
 int outbox_open(scq *h, const char *requester, const char *uid)
@@ -195,18 +196,21 @@ out:
 static int reconcile_one(scq *h, int status, const char *uid, json_t *events)
 {
 	struct buf err = BUF_INIT, p = BUF_INIT;
+	struct job_record rec = RECORD_INIT;
 	int fd = queue_job_dir(h, status, uid), r = 0;
-	json_t *rec = fd >= 0 ? json_load_file_at(fd, "job.json", SMALL_JSON_MAX, &err) : NULL;
-	json_t *pub = NULL;
+	scq_job *pub = NULL; /* what the requester was last told */
 	char *app = app_dir_of(h, h->email);
-	const char *req = json_string_value(json_object_get(rec, "requester_email"));
+	const char *req;
+	if (fd >= 0)
+		record_load_at(&rec, fd, "job.json", SMALL_JSON_MAX, &err);
+	req = rec.requester;
 	if (req) {
+		json_t *o;
 		buf_addf(&p, "%s/outbox/%s/%s/status.json", app, req, uid);
-		pub = json_load_file_at(AT_FDCWD, p.ptr, SMALL_JSON_MAX * 2, &err);
+		if ((o = json_load_file_at(AT_FDCWD, p.ptr, SMALL_JSON_MAX * 2, &err)))
+			pub = job_from_json(o); /* o now owned by pub */
 	}
-	int lag = req && (!pub || strcmp(json_string_value(json_object_get(pub, "status")) ?
-				       json_string_value(json_object_get(pub, "status")) : "",
-				       scq_status_name(status)));
+	int lag = req && (!pub || pub->status != status);
 	int unexplained = req && events && !audit_explains(events, uid, status);
 	if (lag || unexplained) {
 		/* a crash hit between a transition and its publication, or (in a
@@ -225,8 +229,8 @@ static int reconcile_one(scq *h, int status, const char *uid, json_t *events)
 			r = audit_append(h, NULL, unexplained ? "recovered" : "republish", uid,
 					 "scq", scq_status_name(status), NULL);
 	}
-	json_decref(pub);
-	json_decref(rec);
+	scq_job_free(pub);
+	record_release(&rec);
 	fd_close(&fd);
 	free(app);
 	buf_release(&p);

@@ -83,6 +83,46 @@ void record_release(struct job_record *r)
 	r->bad = 0;
 }
 
+int record_load_at(struct job_record *r, int dirfd, const char *path, size_t max,
+		   struct buf *err)
+{
+	json_t *o = json_load_file_at(dirfd, path, max, err);
+	if (!o)
+		return -1;
+	record_from_json(r, o);
+	json_decref(o);
+	return 0;
+}
+
+int record_deadline(const struct job_record *r, double *deadline)
+{
+	double created;
+	if (!r->created_at || time_parse_iso(r->created_at, &created) < 0)
+		return -1;
+	*deadline = created + (double)r->timeout_seconds;
+	return 0;
+}
+
+void decision_from_json(struct decision *d, json_t *obj)
+{
+	d->at = dup_string(obj, "at");
+	d->by = dup_string(obj, "by");
+	d->reason = dup_string(obj, "reason");
+	d->from = dup_string(obj, "from");
+	d->code_sha256 = dup_string(obj, "code_sha256");
+	d->allow_network = json_is_true(json_object_get(obj, "allow_network"));
+}
+
+void decision_release(struct decision *d)
+{
+	free(d->at);
+	free(d->by);
+	free(d->reason);
+	free(d->from);
+	free(d->code_sha256);
+	memset(d, 0, sizeof(*d));
+}
+
 static json_t *string_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -211,16 +251,6 @@ static int check_fields(const struct job_record *r, enum record_check how, struc
 	return 0;
 }
 
-static int has_run_sh(json_t *files)
-{
-	size_t i;
-	json_t *e;
-	json_array_foreach(files, i, e)
-		if (!strcmp(json_string_value(json_object_get(e, "path")), "run.sh"))
-			return 1;
-	return 0;
-}
-
 static int check_identity(const struct job_record *r, const struct record_expect *x,
 			  struct buf *err)
 {
@@ -246,7 +276,7 @@ static int check_code(const struct job_record *r, const struct record_expect *x,
 		return buf_setf(err, "the job lists %zu files; this owner takes at most %lld "
 				"per job (max_files_per_job)", json_array_size(r->files),
 				x->max_files), -1;
-	if (!has_run_sh(r->files))
+	if (!manifest_find(r->files, "run.sh"))
 		return buf_setf(err, "the job has no run.sh"), -1;
 	manifest_digest(r->files, digest);
 	if (!r->code_sha256 || strcmp(r->code_sha256, digest))

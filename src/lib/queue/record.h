@@ -12,6 +12,12 @@
  *                         options) and for ingest (a job from the inbox),
  *                         with each caller's messages
  *   record_release        free the fields
+ *   record_load_at        read and parse a job.json (any form) into a record
+ *   record_deadline       the end of a pending job's approval wait
+ *   struct decision       the fields of a decision record (approved.json,
+ *                         rejected.json, cancelled.json, timedout.json,
+ *                         cancel-request.json), read by decision_from_json;
+ *                         store/queue.c's decision_record writes them
  *
  * The limits are in store/limits.h.  jansson stays the disk format: only the
  * modules that read or write job.json convert.
@@ -41,6 +47,13 @@ enum record_bad { RECORD_BAD_DESCRIPTION = 1, RECORD_BAD_TAGS = 2 };
  * or of the wrong type is left NULL/0 (or flagged) for record_validate. */
 void record_from_json(struct job_record *r, json_t *obj);
 void record_release(struct job_record *r);
+/* Read dirfd/path (at most max bytes) into r: 0, or -1 with the reason in
+ * err (r left empty). */
+int record_load_at(struct job_record *r, int dirfd, const char *path, size_t max,
+		   struct buf *err);
+/* The approval deadline (created_at + timeout_seconds) of a store record:
+ * 0, or -1 when created_at is not a time. */
+int record_deadline(const struct job_record *r, double *deadline);
 
 enum record_form {
 	RECORD_INBOX,     /* what submit writes into the owner's inbox */
@@ -66,5 +79,16 @@ struct record_expect {
  * (before the folder is copied); x may then be NULL. */
 int record_validate(const struct job_record *r, enum record_check how,
 		    const struct record_expect *x, struct buf *err);
+
+/* A decision record as read (strings NULL when absent or not strings). */
+struct decision {
+	char *at, *by, *reason;
+	char *from;        /* cancelled.json: the state the job left */
+	char *code_sha256; /* approved.json: the digest approved */
+	int allow_network; /* approved.json: the owner allowed the network */
+};
+#define DECISION_INIT { 0 }
+void decision_from_json(struct decision *d, json_t *obj);
+void decision_release(struct decision *d);
 
 #endif

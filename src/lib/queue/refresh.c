@@ -17,6 +17,7 @@
 #include "queue/lifecycle.h"
 #include "store/queue.h"
 #include "queue/outbox.h"
+#include "queue/record.h"
 #include "base/banned.h"
 
 /* A staging folder this old belongs to a submit that died (a live one
@@ -78,18 +79,17 @@ static int nothing_due(json_t *ex, const struct stat *st, double now)
 static double deadline_of(int pend, const char *uid)
 {
 	struct buf err = BUF_INIT, rel = BUF_INIT;
+	struct job_record rec = RECORD_INIT;
 	struct stat st;
-	double created, d = 0;
-	json_t *rec;
+	double d = 0;
 	if (fstatat(pend, uid, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    st.st_mtim.tv_nsec == DEADLINE_MARK_NSEC)
 		return (double)st.st_mtim.tv_sec;
 	buf_addf(&rel, "%s/job.json", uid);
-	rec = json_load_file_at(pend, rel.ptr, SMALL_JSON_MAX, &err);
-	if (rec && time_parse_iso(json_string_value(json_object_get(rec, "created_at")),
-				  &created) == 0)
-		d = created + (double)json_integer_value(json_object_get(rec, "timeout_seconds"));
-	json_decref(rec);
+	if (record_load_at(&rec, pend, rel.ptr, SMALL_JSON_MAX, &err) < 0 ||
+	    record_deadline(&rec, &d) < 0)
+		d = 0;
+	record_release(&rec);
 	buf_release(&err);
 	buf_release(&rel);
 	return d; /* 0 (unreadable): due, queue_expire decides */
@@ -149,14 +149,13 @@ out:
 }
 
 /* Whether the owner published rec's job (its status in my outbox there). */
-static int published(scq *h, json_t *rec)
+static int published(scq *h, const struct job_record *rec)
 {
-	char *app = app_dir_of(h, json_string_value(json_object_get(rec, "target_email")));
+	char *app = app_dir_of(h, rec->target);
 	struct buf p = BUF_INIT;
 	struct stat st;
 	int r;
-	buf_addf(&p, "%s/outbox/%s/%s/status.json", app, h->email,
-		 json_string_value(json_object_get(rec, "uid")));
+	buf_addf(&p, "%s/outbox/%s/%s/status.json", app, h->email, rec->uid);
 	r = lstat(p.ptr, &st) == 0;
 	buf_release(&p);
 	free(app);
@@ -178,16 +177,17 @@ static int clean_submissions(scq *h)
 		return scq_fail_errno(h, "reading '%s/submitted'", h->store);
 	}
 	while ((e = readdir(d))) {
-		json_t *rec = e->d_name[0] == '.' ? NULL :
-			      json_load_file_at(dirfd(d), e->d_name, SMALL_JSON_MAX, &err);
+		struct job_record rec = RECORD_INIT;
+		int ok = e->d_name[0] != '.' &&
+			 record_load_at(&rec, dirfd(d), e->d_name, SMALL_JSON_MAX, &err) == 0;
 		double age = 0;
-		char *stage = rec && !published(h, rec) ? submission_staging(h, rec, &age) : NULL;
+		char *stage = ok && !published(h, &rec) ? submission_staging(h, &rec, &age) : NULL;
 		if (stage && age > ABANDONED_SECONDS) {
 			fs_remove_tree(AT_FDCWD, stage);
 			unlinkat(dirfd(d), e->d_name, 0);
 		}
 		free(stage);
-		json_decref(rec);
+		record_release(&rec);
 	}
 	closedir(d);
 	buf_release(&err);

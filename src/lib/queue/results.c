@@ -26,7 +26,38 @@ struct view {
 	char *dir;   /* the job's folder as I see it (store or outbox) */
 	int owner;   /* dir is the owner's store folder */
 	json_t *pub; /* the job's public object (store) or published status */
+	/* its fields, read once (read_pub); strings NULL when absent or not
+	 * strings, the JSON values NULL when absent */
+	const char *status, *error_kind, *error_message;
+	const char *logs;     /* an older publisher's inline log */
+	int ran, held, incomplete;
+	json_t *log;          /* {file, size, sha256} of the published log */
+	const char *log_file, *log_sha256;
+	long long log_size;
+	json_t *output_files; /* the published output list (a manifest) */
 };
+
+static const char *str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static void read_pub(struct view *v)
+{
+	json_t *run = json_object_get(v->pub, "run");
+	v->status = str(v->pub, "status");
+	v->error_kind = str(v->pub, "error_kind");
+	v->error_message = str(v->pub, "error_message");
+	v->logs = str(v->pub, "logs");
+	v->ran = run && !json_is_null(run);
+	v->held = json_is_true(json_object_get(v->pub, "results_held"));
+	v->incomplete = json_is_true(json_object_get(v->pub, "results_incomplete"));
+	v->log = json_object_get(v->pub, "log");
+	v->log_file = str(v->log, "file");
+	v->log_sha256 = str(v->log, "sha256");
+	v->log_size = (long long)json_integer_value(json_object_get(v->log, "size"));
+	v->output_files = json_object_get(v->pub, "output_files");
+}
 
 static void view_release(struct view *v)
 {
@@ -46,9 +77,10 @@ static int load_view(scq *h, const char *uid, struct view *v)
 	if (v->owner) {
 		int st = queue_locate(h, uid), fd = st >= 0 ? queue_job_dir(h, st, uid) : -1;
 		scq_job *j = fd >= 0 ? job_load_store(h, fd, st, &err) : NULL;
-		if (j)
+		if (j) {
 			v->pub = json_incref(j->obj);
-		else
+			read_pub(v);
+		} else
 			r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
 		scq_job_free(j);
 		fd_close(&fd);
@@ -57,6 +89,7 @@ static int load_view(scq *h, const char *uid, struct view *v)
 	}
 	p = path_join(v->dir, "status.json");
 	v->pub = json_load_file_at(AT_FDCWD, p, SMALL_JSON_MAX, &err);
+	read_pub(v);
 	if (!v->pub && fstatat(AT_FDCWD, p, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has not been published by its owner yet "
 			     "(nothing has synced)", uid);
@@ -77,21 +110,18 @@ static const char *const never_ran[SCQ_STATUS_COUNT] = {
 };
 
 /* Fail with why a job has no log or outputs to show (messages say what is true). */
-static int no_results(scq *h, const char *uid, json_t *pub, const char *what)
+static int no_results(scq *h, const char *uid, const struct view *v, const char *what)
 {
-	const char *s = json_string_value(json_object_get(pub, "status"));
-	int st = s ? scq_status_parse(s) : -1;
-	int ran = json_object_get(pub, "run") != NULL && !json_is_null(json_object_get(pub, "run"));
-	if (json_is_true(json_object_get(pub, "results_held")))
+	const char *s = v->status;
+	int st = s ? scq_status_parse(s) : -1, ran = v->ran;
+	if (v->held)
 		return scq_fail(h, SCQ_ENOTFOUND, "the %s of job '%s' is held by the data owner "
 				"for review; it is sent once the owner releases it", what, uid);
-	if (json_is_true(json_object_get(pub, "results_incomplete")))
+	if (v->incomplete)
 		return scq_fail(h, SCQ_EINCOMPLETE, "the %s of job '%s' could not be published "
 				"by its owner (%s); the owner can run `scq republish`", what, uid,
-				json_string_value(json_object_get(pub, "error_message")) ?
-				json_string_value(json_object_get(pub, "error_message")) : "");
-	if (!strcmp(json_string_value(json_object_get(pub, "error_kind")) ?
-		    json_string_value(json_object_get(pub, "error_kind")) : "", "collect_error"))
+				v->error_message ? v->error_message : "");
+	if (v->error_kind && !strcmp(v->error_kind, "collect_error"))
 		return scq_fail(h, SCQ_EINCOMPLETE, "the outputs of job '%s' could not be "
 				"collected by its owner (disk full?); the owner can run `scq "
 				"republish` once space is free", uid);
@@ -126,15 +156,13 @@ static int matches(int fd, json_int_t size, const char *sha)
 /* The requester's log: execution.txt checked against status.log. */
 static int read_published_log(scq *h, const char *uid, struct view *v, struct buf *log)
 {
-	json_t *d = json_object_get(v->pub, "log");
-	const char *file = json_string_value(json_object_get(d, "file"));
-	const char *sha = json_string_value(json_object_get(d, "sha256"));
-	json_int_t size = json_integer_value(json_object_get(d, "size"));
+	const char *file = v->log_file, *sha = v->log_sha256;
+	long long size = v->log_size;
 	int fd, m;
-	if (!d && json_string_value(json_object_get(v->pub, "logs"))) /* an older publisher */
-		return buf_adds(log, json_string_value(json_object_get(v->pub, "logs")));
-	if (!d)
-		return no_results(h, uid, v->pub, "log");
+	if (!v->log && v->logs) /* an older publisher */
+		return buf_adds(log, v->logs);
+	if (!v->log)
+		return no_results(h, uid, v, "log");
 	if (!file || strcmp(file, JOB_LOG_FILE) || !sha || size < 0)
 		return scq_fail(h, SCQ_EIO, "job '%s': status.json: bad \"log\" description", uid);
 	fd = openat(AT_FDCWD, v->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -161,7 +189,7 @@ int scq_job_logs(scq *h, const char *uid, char **text, size_t *len)
 	if (!r && v.owner) {
 		char *p = path_join(v.dir, "execution.log");
 		if (fs_read_file(AT_FDCWD, p, (size_t)1 << 34, &log) < 0)
-			r = errno == ENOENT ? no_results(h, uid, v.pub, "log") :
+			r = errno == ENOENT ? no_results(h, uid, &v, "log") :
 			    scq_fail_errno(h, "job '%s': reading '%s'", uid, p);
 		free(p);
 	} else if (!r) {
@@ -187,15 +215,16 @@ static void check_files(int root, json_t *files, struct check *c)
 	size_t i;
 	json_t *e;
 	json_array_foreach(files, i, e) {
-		const char *path = json_string_value(json_object_get(e, "path"));
-		json_int_t size = json_integer_value(json_object_get(e, "size"));
-		int fd = root >= 0 ? fs_open_beneath(root, path, O_RDONLY | O_NONBLOCK) : -1;
+		struct manifest_entry me;
+		int fd;
+		manifest_entry_at(e, &me);
+		fd = root >= 0 ? fs_open_beneath(root, me.path, O_RDONLY | O_NONBLOCK) : -1;
 		c->total++;
-		if ((fd >= 0 && matches(fd, size, json_string_value(json_object_get(e, "sha256"))) == 0) ||
-		    (fd < 0 && size == 0 && errno == ENOENT))
+		if ((fd >= 0 && matches(fd, me.size, me.sha256) == 0) ||
+		    (fd < 0 && me.size == 0 && errno == ENOENT))
 			c->ok++;
 		else if (!c->first.len)
-			buf_adds(&c->first, path);
+			buf_adds(&c->first, me.path);
 		fd_close(&fd);
 	}
 }
@@ -205,9 +234,9 @@ static int published_files(scq *h, const char *uid, struct view *v, json_t **fil
 {
 	struct buf err = BUF_INIT;
 	int r = 0;
-	*files = json_object_get(v->pub, "output_files");
+	*files = v->output_files;
 	if (!*files)
-		return no_results(h, uid, v->pub, "output");
+		return no_results(h, uid, v, "output");
 	if (manifest_validate(*files, &err) < 0)
 		r = scq_fail(h, SCQ_EIO, "job '%s': status.json: output_files: %s", uid, err.ptr);
 	buf_release(&err);
@@ -232,7 +261,7 @@ int scq_job_output_dir(scq *h, const char *uid, char **path)
 	if (!r)
 		*path = path_join(v.dir, "output");
 	if (!r && v.owner && access(*path, F_OK) < 0)
-		r = no_results(h, uid, v.pub, "output");
+		r = no_results(h, uid, &v, "output");
 	if (!r && !v.owner && !(r = published_files(h, uid, &v, &files))) {
 		root = open(*path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		check_files(root, files, &c);
@@ -251,11 +280,10 @@ int scq_job_output_dir(scq *h, const char *uid, char **path)
 
 /* Copy one published file into dst unless it is there already; 1 if it
  * is not (yet) available as published, <0 on a local error. */
-static int copy_one(scq *h, int src, int dst, json_t *e, const char *dir)
+static int copy_one(scq *h, int src, int dst, const struct manifest_entry *me, const char *dir)
 {
-	const char *path = json_string_value(json_object_get(e, "path")), *base;
-	const char *sha = json_string_value(json_object_get(e, "sha256"));
-	json_int_t size = json_integer_value(json_object_get(e, "size"));
+	const char *path = me->path, *sha = me->sha256, *base;
+	long long size = me->size;
 	int pd = manifest_open_parent(dst, path, 1, &base), have, fd, r = 1;
 	crypto_hash_sha256_state hs;
 	char hex[65];
@@ -264,7 +292,7 @@ static int copy_one(scq *h, int src, int dst, json_t *e, const char *dir)
 	c.max = (uint64_t)size;
 	/* the copy never replaces (a no-replace rename) */
 	c.flags = FS_COPY_BENEATH | FS_COPY_EXACT | FS_DEFER_SYNC |
-		(!strcmp(json_string_value(json_object_get(e, "mode")), "0755") ? FS_EXEC : 0);
+		(me->exec ? FS_EXEC : 0);
 	c.fn = sha256_chunk;
 	c.ctx = &hs;
 	if (pd < 0)
@@ -313,15 +341,17 @@ static int copy_published(scq *h, const char *uid, struct view *v, const char *d
 	if (!r)
 		s = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	json_array_foreach(r ? NULL : files, i, e) {
+		struct manifest_entry me;
+		manifest_entry_at(e, &me);
 		c.total++;
-		if ((one = copy_one(h, s, d, e, dir)) < 0) {
+		if ((one = copy_one(h, s, d, &me, dir)) < 0) {
 			r = one;
 			break;
 		}
 		if (one == 0)
 			c.ok++;
 		else if (!c.first.len)
-			buf_adds(&c.first, json_string_value(json_object_get(e, "path")));
+			buf_adds(&c.first, me.path);
 	}
 	if (!r && fs_syncfs(d) < 0)
 		r = scq_fail_errno(h, "syncing '%s'", dir);
@@ -341,7 +371,7 @@ static int copy_store(scq *h, const char *uid, struct view *v, const char *dir)
 	int r = 0, s = -1, d = -1;
 	json_t *m = NULL;
 	if (access(src, F_OK) < 0) {
-		r = no_results(h, uid, v->pub, "output");
+		r = no_results(h, uid, v, "output");
 		goto out;
 	}
 	if (fs_mkdir_p(dir, 0755) < 0 || (d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||

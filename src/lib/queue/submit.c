@@ -213,7 +213,8 @@ static int convert_crlf(scq *h, int code, json_t *manifest, const struct buf *ru
 {
 	struct buf lf = BUF_INIT;
 	char hex[65];
-	json_t *e = NULL, *v;
+	json_t *e;
+	struct manifest_entry me = { 0 };
 	size_t i;
 	int r = 0;
 	if (!memmem(run->ptr, run->len, "\r\n", 2))
@@ -221,15 +222,13 @@ static int convert_crlf(scq *h, int code, json_t *manifest, const struct buf *ru
 	for (i = 0; i < run->len; i++)
 		if (!(run->ptr[i] == '\r' && i + 1 < run->len && run->ptr[i + 1] == '\n'))
 			buf_addc(&lf, run->ptr[i]);
-	json_array_foreach(manifest, i, v)
-		if (!strcmp(json_string_value(json_object_get(v, "path")), "run.sh"))
-			e = v;
+	if ((e = manifest_find(manifest, "run.sh")))
+		manifest_entry_at(e, &me);
 	sha256_hex(lf.ptr, lf.len, hex);
 	/* the staging folder is unpublished: its files are written under their
 	 * final names, so the copy goes first */
 	if (!e || unlinkat(code, "run.sh", 0) < 0 || fs_write_atomic(code, "run.sh", lf.ptr, lf.len, FS_DEFER_SYNC | FS_STAGED |
-				  (strcmp(json_string_value(json_object_get(e, "mode")), "0755") ?
-				   0 : FS_EXEC)) < 0 ||
+				  (me.exec ? FS_EXEC : 0)) < 0 ||
 	    json_object_set_new(e, "size", json_integer((json_int_t)lf.len)) < 0 ||
 	    json_object_set_new(e, "sha256", json_string(hex)) < 0)
 		r = scq_fail_errno(h, "converting the submitted copy of run.sh");

@@ -20,11 +20,13 @@
 static int verify_line(scq *h, json_t *o, unsigned long n, char prev[65])
 {
 	json_t *copy;
-	const char *hash = json_string_value(json_object_get(o, "hash"));
-	const char *p = json_string_value(json_object_get(o, "prev"));
+	struct audit_entry e;
+	const char *hash, *p;
 	char want[65], *s;
-	if (!hash || !p || strcmp(p, prev) ||
-	    json_integer_value(json_object_get(o, "seq")) != (json_int_t)n)
+	audit_entry_at(o, &e);
+	hash = e.hash;
+	p = e.prev;
+	if (!hash || !p || strcmp(p, prev) || e.seq != (long long)n)
 		return scq_fail(h, SCQ_EINVAL, "audit log line %lu: chain broken "
 				"(previous entry removed, reordered or edited)", n);
 	copy = json_deep_copy(o);
@@ -73,10 +75,12 @@ struct verify {
 
 static void note_event(struct verify *v, json_t *o)
 {
-	const char *uid = json_string_value(json_object_get(o, "uid"));
-	const char *ev = json_string_value(json_object_get(o, "event"));
-	const char *had;
+	struct audit_entry e;
+	const char *uid, *ev, *had;
 	struct buf b = BUF_INIT;
+	audit_entry_at(o, &e);
+	uid = e.uid;
+	ev = e.event;
 	if (!uid || !ev || !scq_uid_valid(uid))
 		return;
 	had = json_string_value(json_object_get(v->seen, uid));
@@ -89,17 +93,19 @@ static int load_head(struct verify *v, int dirfd, const char *file, struct head 
 {
 	struct buf err = BUF_INIT;
 	json_t *o = json_load_file_at(dirfd, file, SMALL_JSON_MAX, &err);
-	const char *hash = json_string_value(json_object_get(o, "hash"));
+	struct audit_entry e;
+	const char *hash;
 	int r = 0;
+	audit_entry_at(o, &e);
+	hash = e.hash;
 	hd->file = file;
 	hd->seq = -1;
 	if (!o && errno != ENOENT)
 		r = scq_fail(v->h, SCQ_EINVAL, "audit head '%s': %s", file, err.ptr);
-	else if (o && (!hash || strlen(hash) != 64 ||
-		       json_integer_value(json_object_get(o, "seq")) < 1))
+	else if (o && (!hash || strlen(hash) != 64 || e.seq < 1))
 		r = scq_fail(v->h, SCQ_EINVAL, "audit head '%s': field 'seq' or 'hash' invalid", file);
 	else if (o) {
-		hd->seq = json_integer_value(json_object_get(o, "seq"));
+		hd->seq = e.seq;
 		snprintf(hd->hash, sizeof(hd->hash), "%s", hash);
 	}
 	json_decref(o);

@@ -37,6 +37,24 @@ const char *scq_audit_path(scq *h)
 	return h->audit_path;
 }
 
+static const char *str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+void audit_entry_at(json_t *o, struct audit_entry *e)
+{
+	e->seq = (long long)json_integer_value(json_object_get(o, "seq"));
+	e->at = str(o, "at");
+	e->event = str(o, "event");
+	e->uid = str(o, "uid");
+	e->actor = str(o, "actor");
+	e->reason = str(o, "reason");
+	e->code_sha256 = str(o, "code_sha256");
+	e->prev = str(o, "prev");
+	e->hash = str(o, "hash");
+}
+
 /* Read the last line's seq and hash (GENESIS / 0 for an empty log). */
 static int last_entry(int fd, long long *seq, char hash[65])
 {
@@ -44,6 +62,7 @@ static int last_entry(int fd, long long *seq, char hash[65])
 	off_t end = lseek(fd, 0, SEEK_END), start;
 	ssize_t n;
 	json_t *o;
+	struct audit_entry e;
 	char *nl, *line;
 	snprintf(hash, 65, "%s", GENESIS);
 	*seq = 0;
@@ -61,9 +80,9 @@ static int last_entry(int fd, long long *seq, char hash[65])
 	o = json_loads(line, 0, NULL);
 	if (!o)
 		return -1; /* a torn or edited last line: refuse to extend it */
-	*seq = json_integer_value(json_object_get(o, "seq"));
-	snprintf(hash, 65, "%s", json_string_value(json_object_get(o, "hash")) ?
-		 json_string_value(json_object_get(o, "hash")) : GENESIS);
+	audit_entry_at(o, &e);
+	*seq = e.seq;
+	snprintf(hash, 65, "%s", e.hash ? e.hash : GENESIS);
 	json_decref(o);
 	return 0;
 }
@@ -103,9 +122,10 @@ static void set_opt(json_t *o, const char *k, const char *v)
 	json_object_set_new(o, k, opt(v));
 }
 
+/* The line of one entry; hash (may be NULL) gets its hash. */
 static char *entry_line(long long seq, const char *prev, const char *event,
 			const char *uid, const char *actor, const char *reason,
-			const char *digest)
+			const char *digest, char hash_out[65])
 {
 	json_t *o = json_object();
 	char at[ISO_LEN], hash[65], *s;
@@ -123,6 +143,8 @@ static char *entry_line(long long seq, const char *prev, const char *event,
 	sha256_hex(s, strlen(s), hash);
 	free(s);
 	json_object_set_new(o, "hash", json_string(hash));
+	if (hash_out)
+		memcpy(hash_out, hash, sizeof(hash));
 	s = json_compact(o);
 	buf_adds(&line, s);
 	buf_addc(&line, '\n');
@@ -157,7 +179,7 @@ int audit_append(scq *h, struct commit *c, const char *event, const char *uid,
 			     "run 'scq audit --verify'", scq_audit_path(h));
 		goto out;
 	}
-	line = entry_line(seq + 1, prev, event, uid, actor, reason, digest);
+	line = entry_line(seq + 1, prev, event, uid, actor, reason, digest, NULL);
 	if (fs_append_sync(fd, line, strlen(line)) < 0)
 		r = scq_fail_errno(h, "appending to audit log '%s'", scq_audit_path(h));
 	else if (last_entry(fd, &seq, prev) == 0)
@@ -166,11 +188,6 @@ out:
 	free(line);
 	close(fd); /* releases the lock */
 	return r;
-}
-
-static const char *str_or_null(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
 }
 
 /* Chain and append every deferred event with one write and one fsync. */
@@ -193,13 +210,14 @@ int audit_flush(scq *h, struct buf *pending)
 	}
 	for (p = strtok_r(pending->ptr, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
 		json_t *o = json_loads(p, 0, NULL);
-		char *line = entry_line(++seq, prev, str_or_null(o, "event"), str_or_null(o, "uid"),
-			str_or_null(o, "actor"), str_or_null(o, "reason"), str_or_null(o, "code_sha256"));
-		json_t *l = json_loads(line, 0, NULL);
-		snprintf(prev, sizeof(prev), "%s", str_or_null(l, "hash"));
+		struct audit_entry e;
+		char *line;
+		audit_entry_at(o, &e);
+		/* the new line's hash is the next one's prev */
+		line = entry_line(++seq, prev, e.event, e.uid, e.actor, e.reason, e.code_sha256,
+				  prev);
 		buf_adds(&out, line);
 		free(line);
-		json_decref(l);
 		json_decref(o);
 	}
 	if (fs_append_sync(fd, out.ptr, out.len) < 0)

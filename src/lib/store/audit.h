@@ -1,8 +1,9 @@
 /*
  * audit.h - the owner's append-only, hash-chained audit log (audit.c).
  *
- * Exports: audit_append (one event; fields may be NULL), audit_flush and
- * the public scq_audit_path (audit.c); audit_events_by_uid / audit_explains
+ * Exports: audit_append (one event; fields may be NULL), audit_flush,
+ * audit_entry_at (a line's fields) and the public scq_audit_path
+ * (audit.c); audit_events_by_uid / audit_explains
  * (does the intact log explain a job being in a state?  built from
  * state.c's table) and the public scq_audit_verify (audit-verify.c).
  */
@@ -17,6 +18,14 @@
  * (published: SyftBox uploads it). */
 #define HEAD_STORE "audit.head.json"
 #define HEAD_PUBLISHED "audit-head.json"
+
+/* One line of the log, or an anchored head ({seq, hash, at}), read in
+ * place: the strings belong to o (NULL when absent or not strings). */
+struct audit_entry {
+	long long seq;
+	const char *at, *event, *uid, *actor, *reason, *code_sha256, *prev, *hash;
+};
+void audit_entry_at(json_t *o, struct audit_entry *e);
 
 /* Append one event.  Fields may be NULL.  Under a commit (commit.h) the
  * event waits in it and is chained at commit_end; with c NULL it is durable
