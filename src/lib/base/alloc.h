@@ -5,6 +5,8 @@
  * wrappers.  They never return NULL: on exhaustion they call the OOM hook
  * (scq_set_oom_handler in scq.h), which by default prints one line and
  * aborts.  Callers therefore never check for NULL.
+ *
+ * Exports (alloc.c): xmalloc, xcalloc, xrealloc, xstrdup, xstrndup, xmul.
  */
 #ifndef SCQ_ALLOC_H
 #define SCQ_ALLOC_H

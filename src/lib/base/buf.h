@@ -8,6 +8,11 @@
  *     buffer without bound;
  *   - memory comes from alloc.h, so appends never fail for lack of memory.
  * Ownership: the buffer owns ptr until buf_detach hands it to the caller.
+ *
+ * Exports (buf.c): buf_init, buf_release, buf_reset, buf_detach, buf_add,
+ * buf_adds, buf_addc, buf_addf, buf_vaddf, buf_setf, buf_truncate,
+ * buf_reserve, utf8_char_len, buf_add_shown, buf_add_escaped, utf8_valid,
+ * utf8_boundary.
  */
 #ifndef SCQ_BUF_H
 #define SCQ_BUF_H

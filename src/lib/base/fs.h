@@ -13,6 +13,12 @@
  *     _exit()s at the N-th mutating step, so tests can "crash" anywhere.
  * Functions return 0 or -1 with errno set (the callers turn that into an
  * SCQ_E* code with a message naming the file).
+ *
+ * Exports (fs.c): fs_write_atomic, fs_rename, fs_fsync_dir, fs_syncfs,
+ * fs_mkdir, fs_mkdir_p, fs_open_dir, fs_read_file, fs_flock, fs_write_all,
+ * fs_append_sync, fs_exists, fs_fault_step, fs_fault_set, fs_fault_count,
+ * fs_copy_atomic, fs_copy_fd, fs_open_beneath, fd_close, fs_copy_file.
+ * Exports (fs-walk.c): fs_remove_tree, fs_walk, fs_type_name.
  */
 #ifndef SCQ_FS_H
 #define SCQ_FS_H

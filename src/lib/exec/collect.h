@@ -16,6 +16,8 @@
  * job that hit it had its last writes cut) sets rep->source_full; the
  * runner then records error_kind "output_limit".
  * For SANDBOX_FULL jobs, src is spec->out_dir after sandbox_reap.
+ *
+ * Exports (collect.c): collect_outputs.
  */
 #ifndef SCQ_COLLECT_H
 #define SCQ_COLLECT_H

@@ -9,6 +9,12 @@
  * One job: run_claim -> run_start -> { run_wait_fds, poll(2), run_poll }
  * until run_poll says it ended (run_stop when the runner stops) ->
  * run_finish.  run_recover fails the jobs a dead runner left in running/.
+ *
+ * Exports (run-job.c): run_claim, run_start, run_abandon, run_wait_fds,
+ * run_poll, run_stop, run_finish, run_recover.
+ * Exports (runner.c): runner_cycle.
+ * Exports (runner-ingest.c): ingest_child_init, ingest_child_start,
+ * ingest_child_service, ingest_child_finish.
  */
 #ifndef SCQ_RUNNER_H
 #define SCQ_RUNNER_H

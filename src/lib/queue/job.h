@@ -17,6 +17,12 @@
  *   publish-error.json  {at, by, reason}: the last publication of the log
  *                   and outputs failed (disk full); removed by the next
  *                   one that succeeds (scq republish)
+ *
+ * Exports (job.c): job_obj, job_from_raw, job_from_json, job_load_store,
+ * job_public_json, job_list_add, job_list_new, job_list_sort_newest,
+ * job_mark_deadline, job_folder_of, job_results_held, job_redact_held,
+ * decision_file.
+ * Exports (listing.c): submission_staging.
  */
 #ifndef SCQ_JOB_H
 #define SCQ_JOB_H

@@ -7,6 +7,13 @@
  * text "path\0size\0mode\0sha256\n" of every entry in order: the same
  * bytes give the same digest on every machine, and any change of content,
  * name or exec bit changes it.
+ *
+ * Exports (manifest.c): manifest_copy_tree, manifest_copy_tree_ex,
+ * syftbox_ignored, manifest_validate, manifest_digest, manifest_entry_at,
+ * manifest_find.
+ * Exports (manifest-verify.c): manifest_check_tree,
+ * manifest_copy_verified, manifest_open_parent, manifest_verify,
+ * manifest_verify_exact.
  */
 #ifndef SCQ_MANIFEST_H
 #define SCQ_MANIFEST_H

@@ -7,6 +7,10 @@
  * fork and exec.  The results (a BPF program, a flat list of mount steps
  * with every path already formatted) are what the child consumes with
  * async-signal-safe calls only.
+ *
+ * Exports (policy.c): policy_seccomp_build, policy_family_allowed,
+ * policy_host_id, policy_setup_id.
+ * Exports (policy-mount.c): policy_mount_plan, policy_mount_plan_free.
  */
 #ifndef SCQ_POLICY_H
 #define SCQ_POLICY_H

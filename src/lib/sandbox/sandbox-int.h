@@ -7,6 +7,17 @@
  * sandbox-cgroup.c (limits and accounting) and sandbox-code.c (the tree
  * copy that fills /code).
  * Not part of the library's interface.
+ *
+ * Exports (sandbox-clone.c): sandbox_clone, sandbox_stack_put,
+ * sandbox_runner_dumpable.
+ * Exports (sandbox-nspool.c): sandbox_pool_take, sandbox_pool_release,
+ * sandbox_pool_disable.
+ * Exports (sandbox-image.c): sandbox_init_image.
+ * Exports (sandbox-cgroup.c): sandbox_cgroup_plan, sandbox_cgroup_create,
+ * sandbox_cgroup_attach, sandbox_cgroup_finish, sandbox_cgroup_doctor.
+ * Exports (sandbox-code.c): sandbox_tree_copy.
+ * Exports (sandbox-trace.c): sandbox_trace_enable, sandbox_trace,
+ * sandbox_trace2, sandbox_trace_take.
  */
 #ifndef SCQ_SANDBOX_INT_H
 #define SCQ_SANDBOX_INT_H

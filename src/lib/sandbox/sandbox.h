@@ -13,6 +13,10 @@
  * Guarantees: with isolation SANDBOX_FULL the spawn fails (-1, message in
  * err) rather than run with less isolation than asked; the result says
  * which limits were really applied and nothing else.
+ *
+ * Exports (sandbox.c): sandbox_spawn, sandbox_spawn_async,
+ * sandbox_setup_done, sandbox_kill, sandbox_terminate, sandbox_reap.
+ * Exports (sandbox-doctor.c): sandbox_doctor.
  */
 #ifndef SCQ_SANDBOX_H
 #define SCQ_SANDBOX_H
