@@ -129,4 +129,9 @@ check "show has no raw ESC" sh -c '! "$1" --email "$2" --data-dir "$3" show "$5"
 check "review has no raw ESC" sh -c '! "$1" --email "$2" --data-dir "$3" review "$5" | grep -q "$4"' x "$SCQ" "$DO_EMAIL" "$WS" "$ESC" "$U"
 check "ds jobs has no raw ESC" sh -c '! "$1" --email "$2" --data-dir "$3" jobs | grep -q "$4"' x "$SCQ" "$DS_EMAIL" "$WS" "$ESC"
 check "quarantine notices had no raw ESC" sh -c '! grep -q "$2" "$1"' x "$TEST_DIR/ingest.err" "$ESC"
+
+# A requester "folder" that is a plain file: the notice names it once.
+printf x > "$WS/datasites/$DO_EMAIL/app_data/code-queue/inbox/file@y.example"
+check "a requester entry that is not a folder is quarantined" do_ pending
+err_has "its notice names the entry once" "quarantined inbox/file@y.example: inbox entry is not a folder"
 done_testing

@@ -21,7 +21,10 @@ static void quarantine_notice(scq *h, const char *req, const char *name,
 {
 	char *r = scq_escape_terminal(req, strlen(req));
 	char *n = scq_escape_terminal(name, strlen(name));
-	buf_addf(&h->notices, "quarantined inbox/%s/%s: ", r, n);
+	if (!strcmp(req, name)) /* the requester's folder itself */
+		buf_addf(&h->notices, "quarantined inbox/%s: ", r);
+	else
+		buf_addf(&h->notices, "quarantined inbox/%s/%s: ", r, n);
 	/* the reason names submitter files through the markers already */
 	buf_add_shown(&h->notices, reason, strlen(reason), BUF_SHOW_MARKED);
 	buf_addc(&h->notices, '\n');
