@@ -189,6 +189,10 @@ int cmd_dataset(int argc, char **argv)
 
 /* An audit field, shown on one line, padded to width (a tampered log may
  * hold anything). */
+/* Wide enough for most e-mails; a longer one pushes its reason right (it
+ * is never cut). */
+#define AUDIT_ACTOR_WIDTH 26
+
 static void audit_field(const char *v, int width)
 {
 	char *e = scq_escape_terminal(v ? v : "-", strlen(v ? v : "-"));
@@ -204,8 +208,8 @@ static void audit_human(const char *line, unsigned long n)
 	const char *reason = scq_value_string(scq_value_get(o, "reason"));
 	char short_uid[9];
 	if (n == 1)
-		printf("%5s  %-27s  %-14s  %-8s  %s\n", "SEQ", "AT (UTC)", "EVENT", "JOB",
-		       "ACTOR  REASON");
+		printf("%5s  %-27s  %-14s  %-8s  %-*s  %s\n", "SEQ", "AT (UTC)", "EVENT", "JOB",
+		       AUDIT_ACTOR_WIDTH, "ACTOR", "REASON");
 	if (scq_value_type(o) != SCQ_VALUE_OBJECT) {
 		printf("%5lu  (line %lu is not an audit entry: ", n, n);
 		cli_put(stdout, line);
@@ -219,9 +223,10 @@ static void audit_human(const char *line, unsigned long n)
 	audit_field(scq_value_string(scq_value_get(o, "at")), 27);
 	audit_field(scq_value_string(scq_value_get(o, "event")), 14);
 	audit_field(uid, 8);
-	cli_put(stdout, scq_value_string(scq_value_get(o, "actor")));
-	if (reason) {
-		printf("  ");
+	if (!reason) { /* the last column: no padding after it */
+		cli_put(stdout, scq_value_string(scq_value_get(o, "actor")));
+	} else {
+		audit_field(scq_value_string(scq_value_get(o, "actor")), AUDIT_ACTOR_WIDTH);
 		/* stored as shown: quarantine reasons hold the library's markers */
 		cli_put_msg(stdout, reason, strlen(reason));
 	}

@@ -182,11 +182,13 @@ void cli_show_job(const scq_job *j)
 	const scq_value *v;
 	const char *k;
 	size_t i;
+	int ran;
 	cli_output_notes(stdout, o); /* what of the outputs was cut or left out */
 	/* a decision's reason is its error message too: say it once */
 	if (scq_value_equal(scq_value_get(o, "error_message"), scq_value_get(o, "reason")))
 		scq_value_remove(o, "error_message");
 	trim_run(o);
+	ran = scq_value_type(scq_value_get(o, "started_at")) == SCQ_VALUE_STRING;
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		int t;
 		v = scq_value_get(o, f[i][1]);
@@ -200,7 +202,10 @@ void cli_show_job(const scq_job *j)
 			printf("%-14s %lld s (how long it may wait for a decision)\n", "Approval wait:",
 			       scq_value_int(v));
 		else if (t != SCQ_VALUE_NULL)
-			cli_print_field(f[i][0], 12, v, 0);
+			/* a job that never ran (rejected, timed out, cancelled
+			 * while waiting) ended; it did not complete */
+			cli_print_field(!strcmp(f[i][1], "completed_at") && !ran ? "Ended" :
+					f[i][0], 12, v, 0);
 		scq_value_remove(o, f[i][1]);
 	}
 	/* whatever else the job object carries, under its own key */

@@ -38,6 +38,13 @@ check_exit "reject needs a reason" 2 do_ reject "$U2"
 check "owner rejects with reason" do_ reject "$U2" -r "uses raw rows"
 check "requester sees rejected with reason" sh -c "'$SCQ' --email $DS_EMAIL --data-dir '$WS' show $U2 --json | grep -q 'uses raw rows'"
 check_exit "wait exits 1 on rejected" 1 ds wait "$U2" --timeout 5
+check "show a rejected job" do_ show "$U2"
+out_has "it ended, it did not complete (it never ran)" '^Ended: '
+check "the audit table" do_ audit
+out_has "its header names ACTOR and REASON as columns" '^ +SEQ +AT \(UTC\) +EVENT +JOB +ACTOR +REASON$'
+cp "$TEST_DIR/out" "$TEST_DIR/audit.txt"
+check "the reason stands under REASON" sh -c 'awk "NR == 1 { h = index(\$0, \"REASON\") }
+	/ reject / { r = index(\$0, \"uses raw rows\") } END { exit !(h > 0 && h == r) }" "$1"' x "$TEST_DIR/audit.txt"
 check "third submit" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name "Third"
 U3=$(last_out)
 check "owner ingests" do_ pending
