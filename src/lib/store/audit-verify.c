@@ -154,6 +154,41 @@ int audit_explains(json_t *events, const char *uid, int status)
 	return found;
 }
 
+/* Each uid's events must be in an order the table allows: a "start" comes
+ * after an "approve" (or "recovered", which stands in, visibly, for an
+ * approval lost in a crash: Known gap 1), and a job starts at most once
+ * (no row of state.c's table leads back to approved).  A job folder moved
+ * by hand back to approved/, or from pending/, is caught here even when
+ * its current state looks explained. */
+static int check_order(struct verify *v)
+{
+	const char *uid;
+	json_t *ev;
+	struct buf bad = BUF_INIT; /* every job out of order, one clause each */
+	int r = 0;
+	bad.max = 4096;
+	json_object_foreach(v->seen, uid, ev) {
+		const char *had = json_string_value(ev), *start = strstr(had, " start ");
+		struct buf before = BUF_INIT;
+		int approved;
+		if (!start)
+			continue;
+		buf_add(&before, had, (size_t)(start - had) + 1);
+		approved = strstr(before.ptr, " approve ") || strstr(before.ptr, " recovered ");
+		buf_release(&before);
+		if (!approved)
+			buf_addf(&bad, "; job '%s' was started without an approval (events:%s)",
+				 uid, had);
+		else if (strstr(start + 1, " start "))
+			buf_addf(&bad, "; job '%s' was started more than once (events:%s)",
+				 uid, had);
+	}
+	if (bad.len)
+		r = scq_fail(v->h, SCQ_EINVAL, "audit log: events out of order%s", bad.ptr);
+	buf_release(&bad);
+	return r;
+}
+
 /* Every job folder in the store must be explained by an audit event. */
 static int check_store(struct verify *v)
 {
@@ -254,6 +289,8 @@ int scq_audit_verify(scq *h, unsigned long *entries)
 		r = load_log(&v, sfd, &n);
 	if (r == 0)
 		r = check_heads(&v, n);
+	if (r == 0)
+		r = check_order(&v);
 	if (r == 0 && sfd >= 0)
 		r = check_store(&v);
 out:
