@@ -4,7 +4,8 @@
  * audit-head.json in the app folder: a cut or re-chained log no longer
  * matches them), and the store against the log: every job folder's state
  * must be explained by an event for its uid, the events that can put a job
- * in a state coming from state.c's table.
+ * in a state coming from state.c's table; and each uid's events must come
+ * in an order the table allows (check_order).
  */
 #include "base/compat.h"
 #include <dirent.h>
