@@ -161,31 +161,37 @@ int audit_explains(json_t *events, const char *uid, int status)
  * (no row of state.c's table leads back to approved).  A job folder moved
  * by hand back to approved/, or from pending/, is caught here even when
  * its current state looks explained. */
+/* Whether word w (" name ") occurs in had before the position end. */
+static int occurs_before(const char *had, const char *w, const char *end)
+{
+	const char *p = strstr(had, w);
+	return p && p < end;
+}
+
 static int check_order(struct verify *v)
 {
 	const char *uid;
 	json_t *ev;
-	struct buf bad = BUF_INIT; /* every job out of order, one clause each */
+	struct buf bad = BUF_INIT; /* the jobs out of order, one clause each */
+	unsigned long nbad = 0;
 	int r = 0;
-	bad.max = 4096;
+	bad.max = 4096; /* past it, the count still tells */
 	json_object_foreach(v->seen, uid, ev) {
 		const char *had = json_string_value(ev), *start = strstr(had, " start ");
-		struct buf before = BUF_INIT;
-		int approved;
 		if (!start)
 			continue;
-		buf_add(&before, had, (size_t)(start - had) + 1);
-		approved = strstr(before.ptr, " approve ") || strstr(before.ptr, " recovered ");
-		buf_release(&before);
-		if (!approved)
-			buf_addf(&bad, "; job '%s' was started without an approval (events:%s)",
-				 uid, had);
-		else if (strstr(start + 1, " start "))
-			buf_addf(&bad, "; job '%s' was started more than once (events:%s)",
-				 uid, had);
+		if (!occurs_before(had, " approve ", start) &&
+		    !occurs_before(had, " recovered ", start)) {
+			buf_addf(&bad, "; job '%s' was started without an approval", uid);
+			nbad++;
+		} else if (strstr(start + 1, " start ")) {
+			buf_addf(&bad, "; job '%s' was started more than once", uid);
+			nbad++;
+		}
 	}
-	if (bad.len)
-		r = scq_fail(v->h, SCQ_EINVAL, "audit log: events out of order%s", bad.ptr);
+	if (nbad)
+		r = scq_fail(v->h, SCQ_EINVAL, "audit log: %lu job%s out of order%s", nbad,
+			     nbad == 1 ? "" : "s", bad.ptr);
 	buf_release(&bad);
 	return r;
 }
