@@ -71,7 +71,11 @@ static int verify_digests(struct run_slot *s)
 		goto out;
 	}
 	manifest_digest(json_object_get(m, "files"), digest);
-	if (strcmp(digest, or_empty(s->approval.code_sha256)) ||
+	/* an approval without a uid was written before approvals named their
+	 * job: it still runs (scq audit --verify checks its "approve") */
+	if (s->approval.uid && strcmp(s->approval.uid, j->uid))
+		buf_setf(&j->st.error, "the approval record names another job");
+	else if (strcmp(digest, or_empty(s->approval.code_sha256)) ||
 	    strcmp(digest, or_empty(s->rec.code_sha256)))
 		buf_setf(&j->st.error, "code digest differs from the approved one");
 	else

@@ -25,6 +25,9 @@
 #include "store/audit.h"
 #include "queue/ingest.h"
 #include "queue/outbox.h"
+#include "queue/run-record.h"
+#include "exec/republish.h"
+#include "base/clock.h"
 #include "base/banned.h"
 
 #define MAX_SLOTS 64
@@ -189,6 +192,40 @@ static void poll_slots(struct loop *l, int timeout_ms)
 	commit_end(&c);
 }
 
+/* Whether the finished job at jobfd must stay: its results wait for the
+ * owner's release, or for `scq republish` (not delivered). */
+static int cleanup_keeps(scq *h, int jobfd, int status)
+{
+	struct run_record res = RUN_RECORD_INIT;
+	int have = run_record_load(&res, jobfd, JOB_JSON_MAX);
+	int keep = job_results_held(h, jobfd, status, have ? &res : NULL) ||
+		   republish_undelivered(jobfd, have ? &res : NULL);
+	run_record_release(&res);
+	return keep;
+}
+
+/* The requester's outbox entry of a removed job keeps its last state: a
+ * status.json without the log and outputs, saying when they were removed
+ * (doc/protocol.md §7), written before they go, so no reader ever finds
+ * nothing there and falls back to its older local record. */
+static void cleanup_outbox(scq *h, scq_job *j, const char *uid)
+{
+	int outfd = outbox_open(h, scq_job_requester(j), uid);
+	char now[ISO_LEN];
+	if (outfd < 0)
+		return;
+	time_now_iso(now);
+	json_object_del(j->obj, "log");
+	json_object_del(j->obj, "output_files");
+	json_object_set_new(j->obj, "results_removed_at", json_string(now));
+	if (json_write_at(outfd, "status.json", j->obj, 0) == 0) {
+		unlinkat(outfd, "execution.txt", 0);
+		unlinkat(outfd, "execution.log", 0);
+		fs_remove_tree(outfd, "output");
+	}
+	fd_close(&outfd);
+}
+
 static int cleanup_status(scq *h, int status, double cutoff, unsigned *n)
 {
 	int fd = queue_status_dir(h, status);
@@ -196,24 +233,23 @@ static int cleanup_status(scq *h, int status, double cutoff, unsigned *n)
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
 		struct stat st;
-		struct buf rel = BUF_INIT;
-		char *app;
+		struct buf err = BUF_INIT;
 		if (!scq_uid_valid(e->d_name) || fstatat(dirfd(d), e->d_name, &st, 0) < 0 ||
 		    (double)st.st_ctim.tv_sec > cutoff)
 			continue;
 		int jfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		scq_job *j = jfd >= 0 ? job_load_store(h, jfd, status, &rel) : NULL;
+		int keep = jfd < 0 || cleanup_keeps(h, jfd, status);
+		scq_job *j = keep ? NULL : job_load_store(h, jfd, status, &err);
 		fd_close(&jfd);
-		app = app_dir_of(h, h->email);
-		buf_setf(&rel, "%s/outbox/%s/%s", app, j ? scq_job_requester(j) : "-", e->d_name);
-		if (j)
-			fs_remove_tree(AT_FDCWD, rel.ptr);
-		fs_remove_tree(dirfd(d), e->d_name);
-		audit_append(h, NULL, "cleanup", e->d_name, "scq", NULL, NULL);
-		(*n)++;
+		if (!keep) {
+			if (j)
+				cleanup_outbox(h, j, e->d_name);
+			fs_remove_tree(dirfd(d), e->d_name);
+			audit_append(h, NULL, "cleanup", e->d_name, "scq", NULL, NULL);
+			(*n)++;
+		}
 		scq_job_free(j);
-		free(app);
-		buf_release(&rel);
+		buf_release(&err);
 	}
 	if (d)
 		closedir(d);

@@ -81,6 +81,9 @@ int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
 	if (rec.code_sha256) /* the digest approved: the runner runs only that */
 		json_object_set_new(d, "code_sha256", json_string(rec.code_sha256));
 	json_object_set_new(d, "allow_network", json_boolean(flags & SCQ_ALLOW_NETWORK));
+	/* the approval names its job: copied into another job's folder by
+	 * hand, it approves nothing (run-job.c) */
+	json_object_set_new(d, "uid", json_string(uid));
 	r = job_transition(h, NULL, STATE_BY_OWNER, uid, SCQ_PENDING, SCQ_APPROVED, d,
 			   h->email, reason);
 	json_decref(d);

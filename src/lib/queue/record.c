@@ -110,6 +110,9 @@ void decision_from_json(struct decision *d, json_t *obj)
 	d->reason = dup_string(obj, "reason");
 	d->from = dup_string(obj, "from");
 	d->code_sha256 = dup_string(obj, "code_sha256");
+	d->uid = dup_string(obj, "uid");
+	if (!d->uid && json_object_get(obj, "uid")) /* present, not a string: names no job */
+		d->uid = xstrdup("");
 	d->allow_network = json_is_true(json_object_get(obj, "allow_network"));
 }
 
@@ -120,6 +123,7 @@ void decision_release(struct decision *d)
 	free(d->reason);
 	free(d->from);
 	free(d->code_sha256);
+	free(d->uid);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -85,6 +85,8 @@ struct decision {
 	char *at, *by, *reason;
 	char *from;        /* cancelled.json: the state the job left */
 	char *code_sha256; /* approved.json: the digest approved */
+	char *uid;         /* approved.json: the job approved (absent before
+	                    * approvals named it) */
 	int allow_network; /* approved.json: the owner allowed the network */
 };
 #define DECISION_INIT { 0 }

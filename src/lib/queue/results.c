@@ -30,6 +30,7 @@ struct view {
 	 * strings, the JSON values NULL when absent */
 	const char *status, *error_kind, *error_message;
 	const char *logs;     /* an older publisher's inline log */
+	const char *removed_at; /* the owner's clean-up removed the results */
 	int ran, held, incomplete;
 	json_t *log;          /* {file, size, sha256} of the published log */
 	const char *log_file, *log_sha256;
@@ -49,6 +50,7 @@ static void read_pub(struct view *v)
 	v->error_kind = str(v->pub, "error_kind");
 	v->error_message = str(v->pub, "error_message");
 	v->logs = str(v->pub, "logs");
+	v->removed_at = str(v->pub, "results_removed_at");
 	v->ran = run && !json_is_null(run);
 	v->held = json_is_true(json_object_get(v->pub, "results_held"));
 	v->incomplete = json_is_true(json_object_get(v->pub, "results_incomplete"));
@@ -117,6 +119,10 @@ static int no_results(scq *h, const char *uid, const struct view *v, const char 
 	if (v->held)
 		return scq_fail(h, SCQ_ENOTFOUND, "the %s of job '%s' is held by the data owner "
 				"for review; it is sent once the owner releases it", what, uid);
+	if (v->removed_at)
+		return scq_fail(h, SCQ_ENOTFOUND, "the %s of job '%s' was removed by the data "
+				"owner's clean-up at %s; the job stays %s", what, uid, v->removed_at,
+				s ? s : "?");
 	if (v->incomplete)
 		return scq_fail(h, SCQ_EINCOMPLETE, "the %s of job '%s' could not be published "
 				"by its owner (%s); the owner can run `scq republish`", what, uid,

@@ -4,7 +4,8 @@
  * audit-head.json in the app folder: a cut or re-chained log no longer
  * matches them), and the store against the log: every job folder's state
  * must be explained by an event for its uid, the events that can put a job
- * in a state coming from state.c's table.
+ * in a state coming from state.c's table; and each uid's events must come
+ * in an order the table allows (check_order).
  */
 #include "base/compat.h"
 #include <dirent.h>
@@ -154,6 +155,47 @@ int audit_explains(json_t *events, const char *uid, int status)
 	return found;
 }
 
+/* Each uid's events must be in an order the table allows: a "start" comes
+ * after an "approve" (or "recovered", which stands in, visibly, for an
+ * approval lost in a crash: Known gap 1), and a job starts at most once
+ * (no row of state.c's table leads back to approved).  A job folder moved
+ * by hand back to approved/, or from pending/, is caught here even when
+ * its current state looks explained. */
+/* Whether word w (" name ") occurs in had before the position end. */
+static int occurs_before(const char *had, const char *w, const char *end)
+{
+	const char *p = strstr(had, w);
+	return p && p < end;
+}
+
+static int check_order(struct verify *v)
+{
+	const char *uid;
+	json_t *ev;
+	struct buf bad = BUF_INIT; /* the jobs out of order, one clause each */
+	unsigned long nbad = 0;
+	int r = 0;
+	bad.max = 4096; /* past it, the count still tells */
+	json_object_foreach(v->seen, uid, ev) {
+		const char *had = json_string_value(ev), *start = strstr(had, " start ");
+		if (!start)
+			continue;
+		if (!occurs_before(had, " approve ", start) &&
+		    !occurs_before(had, " recovered ", start)) {
+			buf_addf(&bad, "; job '%s' was started without an approval", uid);
+			nbad++;
+		} else if (strstr(start + 1, " start ")) {
+			buf_addf(&bad, "; job '%s' was started more than once", uid);
+			nbad++;
+		}
+	}
+	if (nbad)
+		r = scq_fail(v->h, SCQ_EINVAL, "audit log: %lu job%s out of order%s", nbad,
+			     nbad == 1 ? "" : "s", bad.ptr);
+	buf_release(&bad);
+	return r;
+}
+
 /* Every job folder in the store must be explained by an audit event. */
 static int check_store(struct verify *v)
 {
@@ -254,6 +296,8 @@ int scq_audit_verify(scq *h, unsigned long *entries)
 		r = load_log(&v, sfd, &n);
 	if (r == 0)
 		r = check_heads(&v, n);
+	if (r == 0)
+		r = check_order(&v);
 	if (r == 0 && sfd >= 0)
 		r = check_store(&v);
 out:
