@@ -23,12 +23,14 @@ check "with a job.json forged to match" python3 "$FORGE" "$I/$X" pass
 
 check "the owner's show of its own job" do_ show "$X"
 out_has "shows its own job" "owner-to-ds"
-check "it is not the other site's" sh -c "! grep -q evil '$TEST_DIR/out'"
+last_out > "$TEST_DIR/show.out"
+check "it is not the other site's" sh -c "! grep -q evil '$TEST_DIR/show.out'"
 check "the forged entry is not in the store" sh -c "! ls -d '$STORE'/jobs/*/'$X' 2>/dev/null | grep -q ."
 check "audit" do_ audit --json
 out_has "a quarantine event for that uid" "\"event\": *\"quarantine\".*\"uid\": *\"$X\"|\"uid\": *\"$X\".*\"event\": *\"quarantine\""
 check "pending as owner" do_ pending --json
-check "nothing pending under that uid" sh -c "! grep -q '$X' '$TEST_DIR/out'"
+last_out > "$TEST_DIR/pending.out"
+check "nothing pending under that uid" sh -c "! grep -q '$X' '$TEST_DIR/pending.out'"
 check "the reason says why" sh -c "grep -rqs 'uid already used by a job you submitted' '$STORE/quarantine'"
 check "a job of the owner to itself is still taken" do_ submit "$TEST_DIR/c-own" --to "$DO_EMAIL" --name self
 S=$(last_out)
@@ -50,6 +52,17 @@ for c in show wait logs cancel; do
 	check_exit "$c by the shared uid is refused" 1 do_ --no-refresh $c "$X" $([ $c = wait ] && echo --timeout 1)
 	err_has "$c: ambiguous, asks for the role" "names 2 jobs.*|role"
 done
+# the library's own cancel (Python's Handle.cancel is scq_cancel), no CLI
+# resolution in front of it
+check "scq_cancel by the shared uid is refused as ambiguous" env PYTHONPATH="$SCQ_BUILD/python" \
+	python3 -c 'import sys
+from syft_code_queue import _scq
+h = _scq.Handle(email=sys.argv[1], data_dir=sys.argv[2])
+try:
+    h.cancel(sys.argv[3])
+except _scq.Error as e:
+    sys.exit(0 if e.code_name == _scq.strerror(_scq.EAMBIGUOUS) else 3)
+sys.exit(4)' "$DO_EMAIL" "$WS" "$X"
 check "the job submitted to the owner is not cancelled" test -d "$STORE/jobs/pending/$X"
 check "the owner's jobs (requester role) still show it" do_ jobs
 out_has "its own job" "owner-to-ds"

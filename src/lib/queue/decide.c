@@ -167,6 +167,13 @@ int scq_cancel(scq *h, const char *uid)
 	if (!dir)
 		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
 	free(dir);
+	/* a uid both in my store and among my submissions: my own job to
+	 * myself, or a pair a requester forged (scq_find tells which, and
+	 * refuses the pair as ambiguous rather than cancel the wrong job) */
+	if (owner && submitted_by_me(h, uid) && (r = scq_find(h, uid, SCQ_AS_ANY, &j)))
+		return r;
+	scq_job_free(j);
+	j = NULL;
 	if (owner)
 		return job_cancel(h, uid, h->email);
 	/* requester: ask the owner through my inbox folder at the owner, unless
