@@ -43,7 +43,8 @@ extern const struct cmd *cli_current;
  * used to ingest did. */
 scq *cli_open(void);
 extern unsigned cli_refresh_flags;
-/* --no-refresh: no scq_refresh at all, so read commands write nothing. */
+/* --no-refresh: no scq_refresh at all, so read commands write nothing
+ * (decisions still write). */
 extern int cli_no_refresh;
 /* Print "scq: <msg>" for a library failure and return EXIT_FAIL. */
 int cli_fail(scq *h, int code);

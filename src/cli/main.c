@@ -11,7 +11,9 @@
  * expiry (scq_refresh), so it shows the queue up to date; `scq run` does
  * that itself on every tick, and the rest (config, dataset, audit, doctor)
  * only read.  --no-refresh turns the refresh off: the read commands then
- * write nothing at all (a read-only mount, a monitor that polls).
+ * write nothing at all (a read-only mount, a monitor that polls); decisions
+ * are writes and still make them (and the library still applies its own
+ * rules to them, e.g. no approval after the approval deadline).
  */
 #include "cli.h"
 #include <stdarg.h>
@@ -68,8 +70,11 @@ static void usage(FILE *f)
 		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nIdentity: --email/--data-dir, else SYFTBOX_EMAIL/SYFTBOX_DATA_DIR, else the\n"
 		"SyftBox config (~/.syftbox/config.json).  'scq COMMAND --help' for details.\n"
-		"--no-refresh: show the queue as it is stored and write nothing (commands that\n"
-		"show or decide on jobs first take new jobs from the inbox and expire old ones).\n");
+		"--no-refresh: skip the maintenance step that commands which show or decide on\n"
+		"jobs run first (taking new jobs from the inbox, expiring old ones):\n"
+		"views then show the queue as stored and write nothing; decisions\n"
+		"(approve, reject, cancel, release, ...) still write, and still refuse a job\n"
+		"whose approval wait has ended.\n");
 }
 
 /* If a is the global option name ("--email" or "--email=VALUE", never a

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include "base/alloc.h"
 #include "base/fs.h"
+#include "base/clock.h"
 #include "queue/job.h"
 #include "queue/lifecycle.h"
 #include "store/queue.h"
@@ -76,6 +77,19 @@ int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
 	if (r < 0) {
 		buf_release(&err);
 		return scq_fail(h, SCQ_EIO, "job '%s': job.json unreadable", uid);
+	}
+	/* past its approval wait the job is over, refresh or not (--no-refresh
+	 * skips the expiry scan, not this rule): expire it now instead */
+	if ((r = job_expire(h, uid, &rec, time_now(), &st)) || st != SCQ_PENDING) {
+		record_release(&rec);
+		buf_release(&err);
+		if (r)
+			return r;
+		if (st != SCQ_TIMEDOUT) /* decided meanwhile */
+			return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only pending jobs "
+					"can be approved", uid, scq_status_name(st));
+		return scq_fail(h, SCQ_ESTATE, "job '%s' timed out: its approval wait "
+				"ended before it was approved", uid);
 	}
 	d = decision_record(h->email, reason);
 	if (rec.code_sha256) /* the digest approved: the runner runs only that */
@@ -156,6 +170,13 @@ int scq_cancel(scq *h, const char *uid)
 	if (!dir)
 		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
 	free(dir);
+	/* a uid both in my store and among my submissions: my own job to
+	 * myself, or a pair a requester forged (scq_find tells which, and
+	 * refuses the pair as ambiguous rather than cancel the wrong job) */
+	if (owner && submitted_by_me(h, uid) && (r = scq_find(h, uid, SCQ_AS_ANY, &j)))
+		return r;
+	scq_job_free(j);
+	j = NULL;
 	if (owner)
 		return job_cancel(h, uid, h->email);
 	/* requester: ask the owner through my inbox folder at the owner, unless

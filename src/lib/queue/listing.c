@@ -420,13 +420,28 @@ struct finder {
 	struct buf cands;
 };
 
+static int same_str(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+/* One job seen twice (I submitted it to myself): same uid, requester and
+ * owner.  A job submitted to me by someone else under the uid of one I
+ * submitted elsewhere is another job, never merged with mine. */
+static int same_job(const scq_job *a, const scq_job *b)
+{
+	return same_str(scq_job_uid(a), scq_job_uid(b)) &&
+	       same_str(scq_job_requester(a), scq_job_requester(b)) &&
+	       same_str(scq_job_target(a), scq_job_target(b));
+}
+
 static int match(const scq_job *j, void *ctx)
 {
 	struct finder *f = ctx;
 	const char *uid = scq_job_uid(j);
 	if (!uid || strncmp(uid, f->prefix, strlen(f->prefix)))
 		return 0;
-	if (f->found && !strcmp(scq_job_uid(f->found), uid))
+	if (f->found && same_job(f->found, j))
 		return 0; /* the same job seen as owner and as requester */
 	f->n++;
 	/* the full uid: a submitter chooses its uid, so prefixes can collide
@@ -464,6 +479,11 @@ int scq_find(scq *h, const char *id_in, int role, scq_job **out)
 		r = scq_fail(h, SCQ_ENOTFOUND, "no job found with id '%s' submitted %s %s", id,
 			     role == SCQ_AS_OWNER ? "to" : role == SCQ_AS_REQUESTER ? "by" :
 			     "to or by", h->email);
+	else if (r == 0 && f.n > 1 && strlen(id) == 36)
+		r = scq_fail(h, SCQ_EAMBIGUOUS, "uid '%s' names %d jobs, one submitted to you "
+			     "and one you submitted:%s\nsay which role you ask in: as the data "
+			     "owner (scq list, scq pending, approve, reject, release) or as its "
+			     "requester (scq jobs)", id, f.n, f.cands.ptr);
 	else if (r == 0 && f.n > 1)
 		r = scq_fail(h, SCQ_EAMBIGUOUS, "id '%s' matches %d jobs; be more specific:%s",
 			     id, f.n, f.cands.ptr);

@@ -17,6 +17,7 @@
  */
 #include "base/compat.h"
 #include <dirent.h>
+#include <signal.h>
 #include "base/alloc.h"
 #include "store/commit.h"
 #include "base/fs.h"
@@ -143,6 +144,44 @@ static int publish_results(scq *h, struct commit *c, const char *uid, int jobfd,
 	return r;
 }
 
+/* Whether name is a temporary file of fs_write_atomic/fs_copy_atomic
+ * (".NAME.PID.XXXXXXXX.tmp") whose writer is gone: a crash left it. */
+static int stale_temp(const char *name)
+{
+	size_t n = strlen(name);
+	const char *end, *p;
+	long pid;
+	if (name[0] != '.' || n < 16 || strcmp(name + n - 4, ".tmp"))
+		return 0;
+	end = name + n - 13; /* the '.' before the 8 hex digits */
+	if (*end != '.')
+		return 0;
+	for (p = end; p > name && p[-1] != '.'; p--)
+		;
+	if (p == end || p - 1 == name)
+		return 0;
+	pid = strtol(p, NULL, 10);
+	return pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Remove what a crashed publication left in the job's outbox folder (its
+ * output/ is rewritten whole by publish_outputs). */
+static void sweep_stale_temps(int outfd)
+{
+	int fd = dup(outfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	if (!d) {
+		fd_close(&fd);
+		return;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)))
+		if (e->d_type != DT_DIR && stale_temp(e->d_name))
+			unlinkat(dirfd(d), e->d_name, 0); /* best effort: a leftover */
+	closedir(d);
+}
+
 int outbox_publish(scq *h, struct commit *c, const char *uid, int status, int with_results)
 {
 	struct buf err = BUF_INIT;
@@ -184,11 +223,30 @@ int outbox_publish(scq *h, struct commit *c, const char *uid, int status, int wi
 	}
 	if (json_write_at(outfd, "status.json", j->obj, commit_fsflags(c)) < 0 && !r)
 		r = scq_fail_errno(h, "publishing status of job '%s'", uid);
+	if (r == 0)
+		sweep_stale_temps(outfd);
 out:
 	json_decref(extra);
 	scq_job_free(j);
 	fd_close(&jobfd);
 	fd_close(&outfd);
+	buf_release(&err);
+	return r;
+}
+
+/* The requester was told its results are held, but the store says they
+ * were released: a crash hit `scq release` after released.json, inside the
+ * publication.  The status alone does not show it. */
+static int release_lags(scq *h, int fd, int status, const scq_job *pub)
+{
+	struct buf err = BUF_INIT;
+	scq_job *j;
+	int r;
+	if (fd < 0 || !pub || pub->status != status || !scq_job_results_held(pub))
+		return 0; /* only a held publication reads the store job (few are) */
+	j = job_load_store(h, fd, status, &err);
+	r = j && !scq_job_results_held(j);
+	scq_job_free(j);
 	buf_release(&err);
 	return r;
 }
@@ -210,7 +268,7 @@ static int reconcile_one(scq *h, int status, const char *uid, json_t *events)
 		if ((o = json_load_file_at(AT_FDCWD, p.ptr, SMALL_JSON_MAX * 2, &err)))
 			pub = job_from_json(o); /* o now owned by pub */
 	}
-	int lag = req && (!pub || pub->status != status);
+	int lag = req && (!pub || pub->status != status || release_lags(h, fd, status, pub));
 	int unexplained = req && events && !audit_explains(events, uid, status);
 	if (lag || unexplained) {
 		/* a crash hit between a transition and its publication, or (in a
