@@ -165,10 +165,13 @@ $(SHIM): tests/shim/clockstep.c $(B)/.flags
 unit: $(UNIT_BIN) $(SHIM)
 integration: all
 
+# The Python package is built first: some integration tests drive the
+# library through it (SCQ_PYTHONPATH; a sanitizer build's is non-sanitized).
 test: test-deps
-	$(MAKE) all unit check-layering
-	SCQ_BUILD=$(abspath $(B)) SCQ_SANITIZE=$(SANITIZE) $(PROVE) -f --comments $(UNIT_BIN) tests/integration/t[0-9]*.sh
-	@if [ -d python ] && [ -f python/Makefile.inc ]; then $(MAKE) python-test; fi
+	$(MAKE) all unit check-layering python
+	SCQ_BUILD=$(abspath $(B)) SCQ_SANITIZE=$(SANITIZE) SCQ_PYTHONPATH=$(abspath $(PY_OUT)) \
+		$(PROVE) -f --comments $(UNIT_BIN) tests/integration/t[0-9]*.sh
+	$(MAKE) python-test
 	$(MAKE) check-symbols
 
 demo: deps

@@ -54,7 +54,7 @@ for c in show wait logs cancel; do
 done
 # the library's own cancel (Python's Handle.cancel is scq_cancel), no CLI
 # resolution in front of it
-check "scq_cancel by the shared uid is refused as ambiguous" env PYTHONPATH="$SCQ_BUILD/python" \
+check "scq_cancel by the shared uid is refused as ambiguous" env PYTHONPATH="${SCQ_PYTHONPATH:?make test sets it: the built Python package}" \
 	python3 -c 'import sys
 from syft_code_queue import _scq
 h = _scq.Handle(email=sys.argv[1], data_dir=sys.argv[2])
