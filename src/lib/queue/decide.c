@@ -20,17 +20,6 @@
 #include "queue/record.h"
 #include "base/banned.h"
 
-static int submitted_by_me(scq *h, const char *uid)
-{
-	struct buf name = BUF_INIT;
-	int fd = store_subdir(h, "submitted"), r;
-	buf_addf(&name, "%s.json", uid);
-	r = fd >= 0 && fs_exists(fd, name.ptr);
-	fd_close(&fd);
-	buf_release(&name);
-	return r;
-}
-
 static int owner_job(scq *h, const char *uid, int *status)
 {
 	int r = scq_ingest(h, NULL);

@@ -270,20 +270,6 @@ static int already_taken(struct ingest *in, int parent, const char *req,
 	return r;
 }
 
-/* My own submission has this uid (its requester record submitted/<uid>.json).
- * Another requester who learnt it (I submitted to its site) must not take
- * it over: my commands by uid would reach its job in my store instead. */
-static int submitted_by_me(scq *h, const char *uid)
-{
-	struct buf name = BUF_INIT;
-	int fd = store_subdir_peek(h, "submitted"), r;
-	buf_addf(&name, "%s.json", uid);
-	r = fd >= 0 && fs_exists(fd, name.ptr);
-	fd_close(&fd);
-	buf_release(&name);
-	return r;
-}
-
 /* The job folder holds job.json and code/ only (code/ may still be
  * missing while sync delivers, or absent for a job of empty files). */
 static int check_root(int dir, int *code, struct buf *err)

@@ -498,3 +498,14 @@ char *job_folder_of(scq *h, const char *uid, int *owner_view)
 		return find_in_outboxes(h, uid, &p);
 	return found ? buf_detach(&p, NULL) : (buf_release(&p), NULL);
 }
+
+int submitted_by_me(scq *h, const char *uid)
+{
+	struct buf name = BUF_INIT;
+	int fd = store_subdir_peek(h, "submitted"), r; /* a read: creates nothing */
+	buf_addf(&name, "%s.json", uid);
+	r = fd >= 0 && fs_exists(fd, name.ptr);
+	fd_close(&fd);
+	buf_release(&name);
+	return r;
+}

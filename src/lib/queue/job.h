@@ -21,7 +21,7 @@
  * Exports (job.c): job_obj, job_from_raw, job_from_json, job_load_store,
  * job_public_json, job_list_add, job_list_new, job_list_sort_newest,
  * job_mark_deadline, job_folder_of, job_results_held, job_redact_held,
- * decision_file.
+ * decision_file, submitted_by_me.
  * Exports (listing.c): submission_staging.
  */
 #ifndef SCQ_JOB_H
@@ -97,5 +97,11 @@ void job_redact_held(json_t *pub);
 
 /* Decision/record file consulted for a status. */
 const char *decision_file(int status);
+
+/* Did I submit a job with this uid (my requester record submitted/<uid>.json
+ * exists)?  Another requester who learnt the uid (I submitted to its site)
+ * must not take it over in my store (ingest), and the owner's decisions
+ * name the role (decide.c). */
+int submitted_by_me(scq *h, const char *uid);
 
 #endif
