@@ -8,7 +8,8 @@
 #  2. an approval: the claim follows a wake by the watch, no timer before it
 #  3. a submission: the ingest child is forked after a wake by the watch
 #  4. an inotify queue overflow: said, everything looked at again
-#  5. no inotify: said once, and the runner polls as before
+#  5. a pending job's deadline: one wake-up by a timer, at the deadline
+#  6. no inotify: said once, and the runner polls as before
 . "$(dirname "$0")/test-lib.sh"
 STORE="$WS/private/code-queue/$DO_EMAIL"
 INBOX="$WS/datasites/$DO_EMAIL/app_data/code-queue/inbox/$DS_EMAIL"
@@ -108,11 +109,21 @@ sleep 2
 trace_off
 check "idle again after the overflow ($(returns) wake-ups)" test "$(returns)" = 0
 
+# 5. a pending job's deadline: the runner sleeps until it, not in ticks
+make_job "$TEST_DIR/d" 'echo D'
+D=$(ds submit "$TEST_DIR/d" --to "$DO_EMAIL" --name d --timeout 3)
+check "the short-lived job became pending" until_there "$STORE/jobs/pending/$D"
+trace_on
+check "it expired at its deadline" until_there "$STORE/jobs/timedout/$D"
+trace_off
+check "woken by a timer for it once or twice, not in ticks ($(timeouts) times)" \
+	test "$(timeouts)" -ge 1 -a "$(timeouts)" -le 2
+
 kill "$R"
 wait "$R"
 check "the runner stopped on SIGTERM while asleep" test $? = 0
 
-# 5. no inotify: said once, polling as before (strace injects the failure)
+# 6. no inotify: said once, polling as before (strace injects the failure)
 strace -f -qq -o /dev/null -e trace=inotify_init1 -e inject=inotify_init1:error=EMFILE \
 	"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch > "$TEST_DIR/p.out" 2> "$TEST_DIR/p.err" &
 SP=$!
