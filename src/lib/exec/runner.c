@@ -175,12 +175,13 @@ static void finish_slot(struct loop *l, struct commit *c, int i)
 static unsigned poll_slots(struct loop *l, int timeout_ms, const sigset_t *mask)
 {
 	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000 };
-	struct pollfd p[MAX_SLOTS * EXEC_MAX_FDS + 3];
+	struct pollfd p[MAX_SLOTS * EXEC_MAX_FDS + 4];
 	int idx[MAX_SLOTS], cnt[MAX_SLOTS], n = 0, i;
 	unsigned what = 0;
 	p[n++] = (struct pollfd){ l->ingest.pipe, POLLIN, 0 };
 	p[n++] = (struct pollfd){ l->ingest.pidfd, POLLIN, 0 };
 	p[n++] = (struct pollfd){ l->w.fd, POLLIN, 0 }; /* -1: ignored by poll */
+	p[n++] = (struct pollfd){ l->w.clock, POLLIN, 0 };
 	for (i = 0; i < MAX_SLOTS; i++) {
 		if (!l->used[i])
 			continue;
@@ -193,6 +194,8 @@ static unsigned poll_slots(struct loop *l, int timeout_ms, const sigset_t *mask)
 		return 0;
 	if (p[2].revents) /* before the child's end: its own events count */
 		what = watch_read(l->h, &l->w);
+	if (p[3].revents) /* the next sleep_ms measures the deadline again */
+		what |= watch_clock(&l->w);
 	int done[MAX_SLOTS], ndone = 0;
 	for (i = 0; i < MAX_SLOTS; i++)
 		if (l->used[i] && run_poll(l->h, &l->slots[i], p + idx[i], cnt[i], time_mono()))
@@ -365,7 +368,7 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 	l->h = h;
 	l->ex = ex;
 	l->st = st ? st : &local;
-	l->w.fd = -1;
+	l->w.fd = l->w.clock = -1;
 	l->ingest_at = INFINITY;
 	l->expire_at = -1;
 	l->retry = RETRY_FIRST;

@@ -14,6 +14,7 @@
 #include "base/compat.h"
 #include <dirent.h>
 #include <sys/inotify.h>
+#include <sys/timerfd.h>
 #include "base/alloc.h"
 #include "base/fs.h"
 #include "store/queue.h"
@@ -129,11 +130,35 @@ static int add_jobs(struct watch *w, scq *h, int status)
 	return wd;
 }
 
+/* A timer far in the future that fires when the wall clock is set
+ * (TFD_TIMER_CANCEL_ON_SET): pending deadlines are wall-clock times. */
+static void clock_arm(struct watch *w)
+{
+	struct itimerspec far = { { 0, 0 }, { 0, 0 } };
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	far.it_value.tv_sec = now.tv_sec + 10 * 365 * 86400L;
+	if (timerfd_settime(w->clock, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &far, NULL) < 0)
+		fd_close(&w->clock); /* no such timer: a stepped clock is seen at the next wake */
+}
+
+unsigned watch_clock(struct watch *w)
+{
+	uint64_t n;
+	if (w->clock < 0 || (read(w->clock, &n, sizeof(n)) < 0 && errno == EAGAIN))
+		return 0;
+	clock_arm(w);
+	return WATCH_CLOCK;
+}
+
 int watch_open(scq *h, struct watch *w)
 {
 	char *app = app_dir_of(h, h->email);
 	memset(w, 0, sizeof(*w));
 	w->approved = w->pending = -1;
+	w->clock = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (w->clock >= 0)
+		clock_arm(w);
 	w->inbox = path_join(app, "inbox");
 	free(app);
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -277,4 +302,5 @@ void watch_close(struct watch *w)
 	w->inbox = NULL;
 	w->cap = 0;
 	fd_close(&w->fd);
+	fd_close(&w->clock);
 }

@@ -8,6 +8,9 @@
  *   watch_read      after poll(2) said the fd is readable: what changed
  *                   (WATCH_* bits); new requester and entry folders are
  *                   watched on the way
+ *   watch_clock     after poll(2) said w.clock is readable: WATCH_CLOCK
+ *                   (the sleep until a wall-clock deadline is measured
+ *                   again; a clock stepped forward wakes the runner)
  *   watch_rescan    watch the inbox tree again (after an overflow)
  *   inbox_left      whether the inbox still holds entries (a pass left
  *                   them: incomplete, over a cap, or cut by its budget)
@@ -31,13 +34,15 @@ enum {
 	WATCH_APPROVED = 2, /* a job was approved */
 	WATCH_PENDING = 4,  /* a job became pending */
 	WATCH_RESCAN = 8,   /* events were lost (queue overflow): look at all */
-	WATCH_GONE = 16     /* an entry left the inbox (ingested, quarantined) */
+	WATCH_GONE = 16,    /* an entry left the inbox (ingested, quarantined) */
+	WATCH_CLOCK = 32    /* the wall clock was set: deadlines moved */
 };
 
 struct watch_dir;
 
 struct watch {
 	int fd;                 /* inotify; -1: not watching (poll) */
+	int clock;              /* timerfd: readable when the wall clock is set */
 	int approved, pending;  /* their watch descriptors */
 	struct watch_dir *dirs; /* the inbox tree's watches */
 	size_t ndirs, cap;
@@ -47,6 +52,7 @@ struct watch {
 
 int watch_open(scq *h, struct watch *w);
 unsigned watch_read(scq *h, struct watch *w);
+unsigned watch_clock(struct watch *w);
 void watch_rescan(scq *h, struct watch *w);
 int inbox_left(scq *h);
 void watch_close(struct watch *w);
