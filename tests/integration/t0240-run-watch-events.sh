@@ -8,8 +8,10 @@
 #  2. an approval: the claim follows a wake by the watch, no timer before it
 #  3. a submission: the ingest child is forked after a wake by the watch
 #  4. an inotify queue overflow: said, everything looked at again
-#  5. a pending job's deadline: one wake-up by a timer, at the deadline
-#  6. no inotify: said once, and the runner polls as before
+#  5. an entry synced file by file: its folders are watched, the last file
+#     wakes the runner
+#  6. a pending job's deadline: one wake-up by a timer, at the deadline
+#  7. no inotify: said once, and the runner polls as before
 . "$(dirname "$0")/test-lib.sh"
 STORE="$WS/private/code-queue/$DO_EMAIL"
 INBOX="$WS/datasites/$DO_EMAIL/app_data/code-queue/inbox/$DS_EMAIL"
@@ -109,7 +111,30 @@ sleep 2
 trace_off
 check "idle again after the overflow ($(returns) wake-ups)" test "$(returns)" = 0
 
-# 5. a pending job's deadline: the runner sleeps until it, not in ticks
+# 5. an entry delivered the way SyftBox syncs it: folders first, each file
+# as a temp file renamed into place, the last one deep in code/
+make_job "$TEST_DIR/e" 'cat sub/f.txt'
+mkdir -p "$TEST_DIR/e/sub"; echo deep > "$TEST_DIR/e/sub/f.txt"
+kill -STOP "$R"
+E=$(ds submit "$TEST_DIR/e" --to "$DO_EMAIL" --name e)
+mv "$INBOX/$E" "$TEST_DIR/entry-e"
+kill -CONT "$R"
+sleep 0.5
+# deliver NAME: one file of the entry, temp file then rename
+deliver() {
+	cp "$TEST_DIR/entry-e/$1" "$INBOX/$E/$1.tmp" && mv "$INBOX/$E/$1.tmp" "$INBOX/$E/$1"
+}
+trace_on
+mkdir -p "$INBOX/$E/code/sub"
+deliver job.json; deliver code/run.sh
+sleep 0.5
+check "the entry waits, incomplete" test ! -e "$STORE/jobs/pending/$E"
+deliver code/sub/f.txt
+check "the last file, two folders down, completes it" until_there "$STORE/jobs/pending/$E"
+trace_off
+check "... with no wake-up by a timer ($(timeouts) of $(returns))" test "$(timeouts)" = 0
+
+# 6. a pending job's deadline: the runner sleeps until it, not in ticks
 make_job "$TEST_DIR/d" 'echo D'
 D=$(ds submit "$TEST_DIR/d" --to "$DO_EMAIL" --name d --timeout 3)
 check "the short-lived job became pending" until_there "$STORE/jobs/pending/$D"
@@ -123,7 +148,7 @@ kill "$R"
 wait "$R"
 check "the runner stopped on SIGTERM while asleep" test $? = 0
 
-# 6. no inotify: said once, polling as before (strace injects the failure)
+# 7. no inotify: said once, polling as before (strace injects the failure)
 strace -f -qq -o /dev/null -e trace=inotify_init1 -e inject=inotify_init1:error=EMFILE \
 	"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch > "$TEST_DIR/p.out" 2> "$TEST_DIR/p.err" &
 SP=$!
