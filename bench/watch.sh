@@ -29,12 +29,15 @@ do_ pending >/dev/null
 R=$!
 sleep 1
 : > "$T/sub"; : > "$T/app"; : > "$T/floor"
+# each one reaches an idle runner (a runner polling on a timer is caught
+# at a random point of its period: 0.3 s is not a multiple of 0.25 s)
 for i in $(seq "$N"); do
+	sleep 0.3
 	"$T/reaction" "$IN" "$J/pending" -- "$SCQ" --email $DS --data-dir "$W" submit "$T/job" \
 		--to $DO --name "s$i" >> "$T/sub" 2>/dev/null || echo "-1 -1" >> "$T/sub"
-	sleep 0.05
 done
 for u in $(ls "$J/pending"); do
+	sleep 0.3
 	"$T/reaction" "$J/approved" "$J/running" -- "$SCQ" --email $DO --data-dir "$W" approve "$u" \
 		>> "$T/app" 2>/dev/null || echo "-1 -1" >> "$T/app"
 	for k in $(seq 100); do [ -d "$J/completed/$u" ] && break; sleep 0.02; done
