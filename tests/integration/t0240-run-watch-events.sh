@@ -149,13 +149,15 @@ wait "$R"
 check "the runner stopped on SIGTERM while asleep" test $? = 0
 
 # 7. no inotify: said once, polling as before (strace injects the failure)
-strace -f -qq -o /dev/null -e trace=inotify_init1 -e inject=inotify_init1:error=EMFILE \
+# (strace_run's environment, without the function: $! must be strace's pid)
+env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	strace -f -qq -o /dev/null -e trace=inotify_init1 -e inject=inotify_init1:error=EMFILE \
 	"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch > "$TEST_DIR/p.out" 2> "$TEST_DIR/p.err" &
 SP=$!
 check "without inotify the runner still finds pending jobs" until_there "$STORE/jobs/pending/$C"
 do_ approve "$C" >/dev/null
 check "... and runs approved ones" until_there "$STORE/jobs/completed/$C"
 check "it said once that it polls" test "$(grep -c 'cannot watch the store and inbox with inotify' "$TEST_DIR/p.err")" = 1
-kill $(pgrep -P "$SP") 2>/dev/null
+kill $(pgrep -P "$SP") 2>/dev/null # the runner, strace's child
 wait "$SP"
 done_testing
