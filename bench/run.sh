@@ -107,3 +107,5 @@ if [ -f bench/python-import.sh ]; then
 	echo "== 7. Python import time"
 	SCQ_BUILD="$B" sh bench/python-import.sh || echo "   python import bench failed"
 fi
+echo "== 8. runner's reaction under run --watch (bench/watch.sh)"
+SCQ_BUILD="$B" sh bench/watch.sh 21 || echo "   watch bench failed"

@@ -13,7 +13,9 @@
  */
 #include "base/compat.h"
 #include <dirent.h>
+#include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include "base/alloc.h"
 #include "base/fs.h"
 #include "queue/job.h"
@@ -28,6 +30,8 @@
 #include "queue/run-record.h"
 #include "exec/republish.h"
 #include "base/clock.h"
+#include "queue/refresh.h"
+#include "exec/watch.h"
 #include "base/banned.h"
 
 #define MAX_SLOTS 64
@@ -49,6 +53,11 @@ struct loop {
 	size_t nqueue, next;  /* queue[next..] not tried yet */
 	double queued_at;
 	struct ingest_child ingest; /* the pass running beside the loop */
+	/* run --watch with inotify (watch.h): the loop wakes for work only */
+	struct watch w;             /* w.fd -1: poll on a timer instead */
+	double ingest_at;           /* time_mono() of the next pass; INFINITY */
+	double expire_at;           /* time_now() of the next deadline; -1 none */
+	double retry;               /* wait before looking at a kept inbox again */
 };
 
 /* The approved uids with the time of their approval (the folder's ctime),
@@ -164,12 +173,18 @@ static void finish_slot(struct loop *l, struct commit *c, int i)
 	l->nused--;
 }
 
-static void poll_slots(struct loop *l, int timeout_ms)
+/* Wait for the jobs, the ingest child and (run --watch) the folders; what
+ * changed in the folders (WATCH_* bits). */
+static unsigned poll_slots(struct loop *l, int timeout_ms, const sigset_t *mask)
 {
-	struct pollfd p[MAX_SLOTS * EXEC_MAX_FDS + 2];
+	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000 };
+	struct pollfd p[MAX_SLOTS * EXEC_MAX_FDS + 4];
 	int idx[MAX_SLOTS], cnt[MAX_SLOTS], n = 0, i;
+	unsigned what = 0;
 	p[n++] = (struct pollfd){ l->ingest.pipe, POLLIN, 0 };
 	p[n++] = (struct pollfd){ l->ingest.pidfd, POLLIN, 0 };
+	p[n++] = (struct pollfd){ l->w.fd, POLLIN, 0 }; /* -1: ignored by poll */
+	p[n++] = (struct pollfd){ l->w.clock, POLLIN, 0 };
 	for (i = 0; i < MAX_SLOTS; i++) {
 		if (!l->used[i])
 			continue;
@@ -178,18 +193,23 @@ static void poll_slots(struct loop *l, int timeout_ms)
 		n += cnt[i];
 	}
 	struct commit c;
-	if (poll(p, (nfds_t)n, timeout_ms) < 0 && errno != EINTR)
-		return;
+	if (ppoll(p, (nfds_t)n, timeout_ms < 0 ? NULL : &ts, mask) < 0 && errno != EINTR)
+		return 0;
+	if (p[2].revents) /* before the child's end: its own events count */
+		what = watch_read(l->h, &l->w);
+	if (p[3].revents) /* the next sleep_ms measures the deadline again */
+		what |= watch_clock(&l->w);
 	int done[MAX_SLOTS], ndone = 0;
 	for (i = 0; i < MAX_SLOTS; i++)
 		if (l->used[i] && run_poll(l->h, &l->slots[i], p + idx[i], cnt[i], time_mono()))
 			done[ndone++] = i;
 	if (!ndone)
-		return;
+		return what;
 	commit_begin(l->h, &c); /* every job that ended in this round: one sync */
 	for (i = 0; i < ndone; i++)
 		finish_slot(l, &c, done[i]);
 	commit_end(&c);
+	return what;
 }
 
 /* Whether the finished job at jobfd must stay: its results wait for the
@@ -282,6 +302,94 @@ static void log_notices(scq *h, const char *n)
 
 /* Seconds of ingest work per runner tick (deadlines are checked between). */
 #define INGEST_BUDGET 0.2
+/* run --watch with inotify: an inbox that keeps entries after a pass
+ * (incomplete, over a cap, cut short by the pass's budget, deeper than
+ * the watches) is looked at again RETRY_FIRST s later, then twice as late
+ * each time no entry left it, up to RETRY_MAX.  No entry: no retry. */
+#define RETRY_FIRST 1.0
+#define RETRY_MAX 60.0
+
+/* One pass in this process: the first (before any claim, so a cancel
+ * that came first wins), or when no child could be made. */
+static void ingest_here(scq *h, int first, int *code, struct buf *msg)
+{
+	int e = first ? scq_ingest(h, NULL) : ingest_bounded(h, INGEST_BUDGET);
+	if (*scq_ingest_notices(h))
+		log_notices(h, scq_ingest_notices(h));
+	if (e == 0)
+		e = scq_refresh(h, SCQ_REFRESH_EXPIRE);
+	if (e < 0) {
+		scq_log(h, "ingest: %s (the runner goes on)", h->err.ptr);
+		if (!*code)
+			*code = e, buf_setf(msg, "%s", h->err.ptr);
+	}
+}
+
+/* The next deadline of a pending job, as the last expiry left it; a
+ * record that does not describe the folder (a job came since): now. */
+static void expiry_refresh(struct loop *l)
+{
+	double next;
+	l->expire_at = expiry_next(l->h, &next) == 0 ? next : time_now();
+}
+
+/* After a pass (run --watch): when to look again with no event. */
+static void after_pass(struct loop *l)
+{
+	double now = time_now();
+	if (l->w.fd < 0)
+		return;
+	expiry_refresh(l);
+	if (l->expire_at >= 0 && l->expire_at <= now)
+		l->expire_at = now + 1.0; /* not recorded, or not expired: later */
+	if (inbox_left(l->h) || l->w.partial) { /* (an event during the pass: sooner) */
+		l->ingest_at = fmin(l->ingest_at, time_mono() + (l->w.partial ? RETRY_FIRST : l->retry));
+		l->retry = fmin(2 * l->retry, RETRY_MAX);
+	}
+}
+
+/* What a poll saw in the watched folders (run --watch). */
+static void on_events(struct loop *l, unsigned what)
+{
+	if (what & (WATCH_INBOX | WATCH_GONE | WATCH_RESCAN))
+		l->retry = RETRY_FIRST; /* the inbox moves: look soon */
+	if (what & (WATCH_INBOX | WATCH_RESCAN))
+		l->ingest_at = 0;
+	if (what & WATCH_RESCAN)
+		queue_drop(l); /* approvals may have been missed: list again */
+	/* a job that came through another process's ingest may be due
+	 * first; our own child's come with its end (after_pass) */
+	if ((what & (WATCH_PENDING | WATCH_RESCAN)) && l->ingest.pid < 0)
+		expiry_refresh(l);
+}
+
+static int pass_due(struct loop *l, double now, double next_tick)
+{
+	if (next_tick == 0 || l->w.fd < 0)
+		return now >= next_tick;
+	return now >= l->ingest_at || (l->expire_at >= 0 && time_now() >= l->expire_at);
+}
+
+/* How long the loop may sleep: with jobs running, their limits need a
+ * look every 100 ms; without, polling looks every 250 ms, and under
+ * run --watch with inotify it sleeps until the next retry or deadline. */
+static int sleep_ms(struct loop *l)
+{
+	double t;
+	if (l->nused)
+		return 100;
+	if (l->w.fd < 0)
+		return 250;
+	if (l->ingest.pid >= 0) /* its end wakes the loop (pidfd, or its pipe) */
+		return l->ingest.pidfd >= 0 ? -1 : 100;
+	t = l->ingest_at - time_mono();
+	if (l->expire_at >= 0)
+		t = fmin(t, l->expire_at - time_now());
+	if (isinf(t))
+		return -1;
+	t = ceil(t * 1000);
+	return t < 0 ? 0 : t > 86400000 ? 86400000 : (int)t;
+}
 
 static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 		    volatile int *stop, int watch)
@@ -291,10 +399,15 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 	struct buf ingest_err = BUF_INIT;
 	double next_tick = 0;
 	int r, ingest_code = 0;
+	sigset_t stops, orig;
 	memset(&local, 0, sizeof(local));
 	l->h = h;
 	l->ex = ex;
 	l->st = st ? st : &local;
+	l->w.fd = l->w.clock = -1;
+	l->ingest_at = INFINITY;
+	l->expire_at = -1;
+	l->retry = RETRY_FIRST;
 	memset(l->st, 0, sizeof(*l->st));
 	l->max = (int)setting_int(h, SET_MAX_CONCURRENT_JOBS);
 	if (l->max > MAX_SLOTS)
@@ -302,6 +415,11 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 	r = run_recover(h, ex, &l->st->recovered);
 	if (r == 0)
 		outbox_reconcile(h); /* best effort: redone at the next start */
+	if (r == 0 && watch) /* before the first pass: nothing comes unseen */
+		watch_open(h, &l->w);
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
 	ingest_child_init(&l->ingest);
 	for (; r == 0;) {
 		double now = time_mono(); /* a stepped clock must not stop ingest */
@@ -309,37 +427,47 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 		 * report, keep the first error for the cycle's end.  The first
 		 * pass runs here, before any claim (a cancel that came first
 		 * wins); later ones in a child, beside the running jobs. */
-		if (now >= next_tick && l->ingest.pid < 0 &&
-		    (next_tick == 0 || ingest_child_start(h, &l->ingest) < 0)) {
-			int e = next_tick == 0 ? scq_ingest(h, NULL) : ingest_bounded(h, INGEST_BUDGET);
-			if (*scq_ingest_notices(h))
-				log_notices(h, scq_ingest_notices(h));
-			if (e == 0)
-				e = scq_refresh(h, SCQ_REFRESH_EXPIRE);
-			if (e < 0) {
-				scq_log(h, "ingest: %s (the runner goes on)", h->err.ptr);
-				if (!ingest_code)
-					ingest_code = e, buf_setf(&ingest_err, "%s", h->err.ptr);
+		if (l->ingest.pid < 0 && pass_due(l, now, next_tick)) {
+			l->ingest_at = INFINITY;
+			if (next_tick == 0 || ingest_child_start(h, &l->ingest) < 0) {
+				ingest_here(h, next_tick == 0, &ingest_code, &ingest_err);
+				next_tick = now + 1.0;
+				after_pass(l);
 			}
-			next_tick = now + 1.0;
 		}
 		if (!(stop && *stop))
 			fill_slots(l);
-		if (l->nused == 0 && (!watch || (stop && *stop)))
+		/* SIGINT and SIGTERM (the stop flag's usual setters) wait until
+		 * the poll: one that comes after the look at *stop wakes it,
+		 * however long it would sleep.  Blocked only here: the jobs and
+		 * the ingest child are forked with the mask they had. */
+		if (l->w.fd >= 0)
+			sigprocmask(SIG_BLOCK, &stops, &orig);
+		if (l->nused == 0 && (!watch || (stop && *stop))) {
+			if (l->w.fd >= 0)
+				sigprocmask(SIG_SETMASK, &orig, NULL);
 			break;
+		}
 		if (stop && *stop) {
 			int i;
 			for (i = 0; i < MAX_SLOTS; i++)
 				if (l->used[i])
 					run_stop(h, &l->slots[i]);
 		}
-		poll_slots(l, l->nused ? 100 : 250);
-		if (ingest_child_service(h, &l->ingest, &ingest_code, &ingest_err))
+		unsigned what = poll_slots(l, sleep_ms(l), l->w.fd >= 0 ? &orig : NULL);
+		if (l->w.fd >= 0)
+			sigprocmask(SIG_SETMASK, &orig, NULL);
+		if (what)
+			on_events(l, what);
+		if (ingest_child_service(h, &l->ingest, &ingest_code, &ingest_err)) {
 			next_tick = time_mono() + 1.0;
+			after_pass(l);
+		}
 	}
 	ingest_child_finish(h, &l->ingest, &ingest_code, &ingest_err);
 	cleanup(h, &l->st->cleaned);
 	queue_drop(l);
+	watch_close(&l->w);
 	free(l);
 	if (r == 0 && ingest_code && !watch)
 		r = scq_fail(h, ingest_code, "%s", ingest_err.ptr);

@@ -18,6 +18,7 @@
 #include "store/queue.h"
 #include "queue/outbox.h"
 #include "queue/record.h"
+#include "queue/refresh.h"
 #include "base/banned.h"
 
 /* A staging folder this old belongs to a submit that died (a live one
@@ -211,5 +212,27 @@ int scq_refresh(scq *h, unsigned flags)
 		r = outbox_reconcile(h);
 	if (r == 0 && (flags & SCQ_REFRESH_SUBMISSIONS))
 		r = clean_submissions(h);
+	return r;
+}
+
+/* The runner sleeps until the earliest deadline (exec/runner.c): what
+ * EXPIRY_FILE says, while it still describes the pending folder. */
+int expiry_next(scq *h, double *next)
+{
+	struct buf err = BUF_INIT;
+	struct stat st;
+	int pend = queue_status_dir(h, SCQ_PENDING), r = -1;
+	json_t *ex = NULL, *n;
+	if (pend < 0)
+		return -1;
+	ex = json_load_file_at(h->store_fd, EXPIRY_FILE, SMALL_JSON_MAX, &err);
+	if (ex && fstat(pend, &st) == 0 && nothing_due(ex, &st, -1e300)) {
+		n = json_object_get(ex, "next");
+		*next = json_is_null(n) ? -1 : json_real_value(n);
+		r = 0;
+	}
+	json_decref(ex);
+	buf_release(&err);
+	close(pend);
 	return r;
 }

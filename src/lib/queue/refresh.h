@@ -1,0 +1,17 @@
+/*
+ * refresh.h - what scq_refresh (public, scq.h) leaves for the runner.
+ *
+ * Exports (refresh.c): expiry_next.
+ */
+#ifndef SCQ_REFRESH_H
+#define SCQ_REFRESH_H
+
+#include "store/handle.h"
+
+/* The earliest deadline of the pending jobs (wall clock; -1: none) as the
+ * last expiry pass recorded it.  -1 when that record is missing or no
+ * longer describes jobs/pending (a job came or went since): then run the
+ * expiry (scq_refresh SCQ_REFRESH_EXPIRE) and ask again. */
+int expiry_next(scq *h, double *next);
+
+#endif
