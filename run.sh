@@ -8,4 +8,6 @@ cd "$(dirname "$0")"
 data_dir=${SYFTBOX_DATA_DIR:-$(python3 -c 'import json,os,sys; p=os.environ.get("SYFTBOX_CLIENT_CONFIG_PATH") or os.path.expanduser("~/.syftbox/config.json"); print(json.load(open(p)).get("data_dir",""))' 2>/dev/null || true)}
 lockdir=${data_dir:-$HOME}/private/code-queue
 mkdir -p "$lockdir"
-exec flock -n "$lockdir/app.lock" build/scq run --watch
+# scq holds the lock itself (close-on-exec): a SIGTERM to this process stops
+# the runner and frees the lock; flock(1) around it would not pass it on
+exec build/scq run --watch --lock "$lockdir/app.lock"

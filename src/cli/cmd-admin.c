@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -54,9 +55,30 @@ static void log_line(const char *line, void *ctx)
 	free(safe);
 }
 
+/* --lock FILE: one runner per lock.  The lock is held by this process on a
+ * close-on-exec fd, so no job inherits it and a SIGTERM to this process
+ * (not to a wrapper such as flock(1), which would not pass it on) ends
+ * runner and lock together.  0, or exit status 1 when another holds it. */
+static int take_run_lock(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "scq: lock file '%s': %s\n", path, strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		fprintf(stderr, "scq: another runner holds '%s'%s\n", path,
+			errno == EWOULDBLOCK ? "" : ": cannot lock it");
+		close(fd);
+		return EXIT_FAIL;
+	}
+	return 0; /* fd stays open (and locked) for the life of the process */
+}
+
 int cmd_run(int argc, char **argv)
 {
 	int watch = 0, json = 0, i, r;
+	const char *lock = NULL;
 	struct scq_run_stats st;
 	scq *h;
 	for (i = 1; i < argc; i++) {
@@ -64,9 +86,13 @@ int cmd_run(int argc, char **argv)
 			watch = 1;
 		else if (!strcmp(argv[i], "--json"))
 			json = 1;
+		else if (!strcmp(argv[i], "--lock") && i + 1 < argc)
+			lock = argv[++i];
 		else
 			return cli_usage_error("unknown option '%s'", argv[i]);
 	}
+	if (lock && (r = take_run_lock(lock)))
+		return r;
 	h = cli_open();
 	if ((r = scq_init_datasite(h)))
 		return simple(h, r);
@@ -77,6 +103,9 @@ int cmd_run(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
 		scq_set_log(h, log_line, NULL);
+		/* one line at start: a quiet service still says it is up */
+		log_line("watching for jobs (approvals, the inbox, deadlines); SIGTERM or Ctrl-C stops",
+			 NULL);
 		r = scq_run_watch(h, &stop_flag);
 		return simple(h, r);
 	}

@@ -51,7 +51,7 @@ static const struct cmd commands[] = {
 	{ "republish", cmd_republish, "ID", "owner: finish publishing a job's results after a failure (disk full)", RUN_REFRESH },
 	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester",
 	  RUN_REFRESH | RUN_CLEAN },
-	{ "run", cmd_run, "[--watch] [--json]", "run approved jobs (one cycle, or a loop)", 0 },
+	{ "run", cmd_run, "[--watch] [--json] [--lock FILE]", "run approved jobs (one cycle, or a loop; --lock: one runner per FILE)", 0 },
 	{ "config", cmd_config, "get KEY | set KEY VALUE | list [--json]", "the data owner's settings", 0 },
 	{ "dataset", cmd_dataset, "add NAME PATH | remove NAME | list [--json]", "datasets exposed to jobs read-only", 0 },
 	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },

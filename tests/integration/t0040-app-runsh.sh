@@ -15,4 +15,9 @@ check_exit "a second instance is refused by the lock" 1 env SYFTBOX_CLIENT_CONFI
 make_job "$TEST_DIR/code"
 daemon_job "the app" app 15
 stops_on_term "SIGTERM stops the app" $APP
+# the runner itself, not only a wrapper: the lock is free again at once
+check "and its runner: the lock is free" flock -n "$WS/private/code-queue/app.lock" true
+# ([s]cq: the pattern does not match the shell that runs pgrep)
+check "no runner of this workspace is left" sh -c "! pgrep -f -- '[s]cq run --watch --lock $WS/private/code-queue/app.lock' >/dev/null"
+check "the app said it was watching" grep -q "watching for jobs" "$TEST_DIR/app.out"
 done_testing
