@@ -24,7 +24,8 @@ for _ in range(int(n) - have):
     for f in ("job.json", "public.json"):
         p = os.path.join(pend, u, f)
         if os.path.exists(p):
-            open(p, "w").write(open(p).read().replace(a, u))
+            t = open(p).read().replace(a, u)  # read before "w" empties it
+            open(p, "w").write(t)
     open(os.path.join(sub, u + ".json"), "w").write(open(rec).read().replace(a, u))
     os.makedirs(os.path.join(outbox, u))
     s = open(os.path.join(pub, "status.json")).read().replace(a, u)
