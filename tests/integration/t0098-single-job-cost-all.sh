@@ -22,27 +22,8 @@ R=$(ds submit "$TEST_DIR/r" --to "$DO_EMAIL" --name ran)
 do_ approve "$R" >/dev/null
 check "the finished job runs" do_ run
 do_ pending >/dev/null
-# grow: copies of the job under fresh uids, on both sides
-grow() {
-	python3 - "$STORE/jobs/pending/$A" "$SUB/$A.json" "$OUT/$A" "$A" "$1" <<'PY'
-import os, shutil, sys, uuid
-src, rec, pub, a, n = sys.argv[1:6]
-pend, sub, outbox = os.path.dirname(src), os.path.dirname(rec), os.path.dirname(pub)
-have = len(os.listdir(pend))
-for _ in range(int(n) - have):
-    u = str(uuid.uuid4())
-    shutil.copytree(src, os.path.join(pend, u), copy_function=shutil.copy2)
-    for f in ("job.json", "public.json"):
-        p = os.path.join(pend, u, f)
-        if os.path.exists(p):
-            t = open(p).read().replace(a, u)  # read before "w" empties it
-            open(p, "w").write(t)
-    open(os.path.join(sub, u + ".json"), "w").write(open(rec).read().replace(a, u))
-    os.makedirs(os.path.join(outbox, u))
-    s = open(os.path.join(pub, "status.json")).read().replace(a, u)
-    open(os.path.join(outbox, u, "status.json"), "w").write(s)
-PY
-}
+# grow N: copies of job $A under fresh uids, on both sides (test-lib.sh)
+grow() { grow_copies "$STORE/jobs/pending/$A" "$SUB/$A.json" "$OUT/$A" "$A" "$1"; }
 # pick: a fresh pending job (grown copy) no earlier measurement touched
 pick() { ls "$STORE/jobs/pending" | grep -v "^$A\$" | sed -n "$1p"; }
 # calls TRACE WARM WHO CMD...: file-system calls of one scq command, after a

@@ -124,6 +124,31 @@ stops_on_term() {
 	check "$1" sh -c "! kill -0 $2 2>/dev/null"
 }
 
+# grow_copies SRC REC PUB UID N: make the owner's pending folder (SRC's
+# parent) hold N jobs, copies of SRC under fresh uids with UID replaced, and
+# give each its requester record (beside REC) and outbox status (beside PUB):
+# a store of N jobs in seconds, for the tests that count a command's cost.
+grow_copies() {
+	python3 - "$@" <<'PY'
+import os, shutil, sys, uuid
+src, rec, pub, a, n = sys.argv[1:6]
+pend, sub, outbox = os.path.dirname(src), os.path.dirname(rec), os.path.dirname(pub)
+have = len(os.listdir(pend))
+for _ in range(int(n) - have):
+    u = str(uuid.uuid4())
+    shutil.copytree(src, os.path.join(pend, u), copy_function=shutil.copy2)
+    for f in ("job.json", "public.json"):
+        p = os.path.join(pend, u, f)
+        if os.path.exists(p):
+            t = open(p).read().replace(a, u)  # read before "w" empties it
+            open(p, "w").write(t)
+    open(os.path.join(sub, u + ".json"), "w").write(open(rec).read().replace(a, u))
+    os.makedirs(os.path.join(outbox, u))
+    s = open(os.path.join(pub, "status.json")).read().replace(a, u)
+    open(os.path.join(outbox, u, "status.json"), "w").write(s)
+PY
+}
+
 ds init >/dev/null && do_ init >/dev/null || { echo "Bail out! init failed"; exit 1; }
 # Jobs in these tests run without the namespace sandbox unless a test says
 # otherwise; the sandbox has its own tests (t05xx).
