@@ -25,6 +25,18 @@ wait_running() { # wait_running U: until the job's processes exist (max 10 s)
 	done
 	return 1
 }
+# wait_sleeping U: until one of the job's processes is a `sleep` (max 10 s).
+# E5's script writes its output before it starts any sleep, so the cancel
+# cannot overtake the write (a CI run once cancelled between the two).
+wait_sleeping() {
+	_h=$(host_uid "$1")
+	for _i in $(seq 100); do
+		cat /proc/[0-9]*/status 2>/dev/null | awk -v a="$_h" -v b="$((_h + 65536))" \
+			'/^Name:/ { n = $2 } /^Uid:/ && ($2 == a || $2 == b) && n == "sleep" { f = 1 } END { exit !f }' && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 sbx_job E1 e1-orphan 'setsid nohup sleep 1e9 >/dev/null 2>&1 & disown; (setsid sh -c "sleep 1e9 &" &); exit 0'
 sbx_job E3 e3-tree 'setsid sh -c "sleep 1e9" & (sleep 1e9 &); sh -c "sleep 1e9 & wait" & setsid sh -c "setsid sleep 1e9 & sleep 1e9" & sleep 1e9'
@@ -78,7 +90,7 @@ check "E4 host files unchanged" cmp "$TEST_DIR/sums.before" "$TEST_DIR/sums.afte
 sbx_job E5 e5-cancel 'echo partial > /out/partial.txt; setsid sleep 1e9 & sleep 1e9'
 "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run >"$TEST_DIR/run5.out" 2>&1 &
 RUNNER=$!
-check "E5 the job is running" wait_running "$E5"
+check "E5 the job is running and has written its output" wait_sleeping "$E5"
 check "E5 the owner cancels it" do_ cancel "$E5"
 for i in $(seq 100); do kill -0 "$RUNNER" 2>/dev/null || break; sleep 0.1; done
 _tap "$(kill -0 "$RUNNER" 2>/dev/null && echo 0 || echo 1)" "E5 the runner finished the job within 10 s"
