@@ -208,6 +208,9 @@ void cli_show_job(const scq_job *j)
 					f[i][0], 12, v, 0);
 		scq_value_remove(o, f[i][1]);
 	}
+	cli_show_release(o); /* which files were released, which withheld, why */
+	scq_value_remove(o, "release_decision");
+	scq_value_remove(o, "release_state");
 	/* whatever else the job object carries, under its own key */
 	scq_value_remove(o, "logs");
 	scq_value_remove(o, "updated_at");
@@ -235,8 +238,10 @@ int cmd_show(int argc, char **argv)
 		r = r == SCQ_EINVAL ? (cli_fail(h, r), EXIT_USAGE) : cli_fail(h, r);
 	else if (a.json)
 		cli_print_json(scq_job_to_json(j));
-	else
+	else {
 		cli_show_job(j);
+		cli_show_context(h, j);
+	}
 	scq_job_free(j);
 	scq_close(h);
 	return r;

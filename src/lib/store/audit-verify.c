@@ -196,6 +196,35 @@ static int check_order(struct verify *v)
 	return r;
 }
 
+/* A job's release decision (released.json) must be explained too: by
+ * its row's event, or by "republish"/"recovered" after a crash between
+ * the record and its audit line.  0 when there is none or it is. */
+static int check_decision(struct verify *v, int dirfd_, const char *uid)
+{
+	struct buf err = BUF_INIT, want = BUF_INIT, rel = BUF_INIT;
+	json_t *d;
+	int st, r = 0;
+	buf_addf(&rel, "%s/released.json", uid);
+	d = json_load_file_at(dirfd_, rel.ptr, SMALL_JSON_MAX, &err);
+	if (d) {
+		st = state_decided(json_string_value(json_object_get(d, "decision")));
+		if (st < 0)
+			r = scq_fail(v->h, SCQ_EINVAL, "job '%s': released.json names no known "
+				     "decision", uid);
+		else if (!audit_explains(v->seen, uid, st)) {
+			state_events(st, &want);
+			r = scq_fail(v->h, SCQ_EINVAL, "audit log has no event for the release "
+				     "decision of job '%s', which is %s in the store (expected one "
+				     "of:%s)", uid, state_name(st), want.ptr);
+		}
+	}
+	json_decref(d);
+	buf_release(&err);
+	buf_release(&want);
+	buf_release(&rel);
+	return r;
+}
+
 /* Every job folder in the store must be explained by an audit event. */
 static int check_store(struct verify *v)
 {
@@ -212,7 +241,8 @@ static int check_store(struct verify *v)
 					     "which is %s in the store (expected one of:%s)",
 					     e->d_name, scq_status_name(s), want.ptr);
 				buf_release(&want);
-			}
+			} else if (scq_uid_valid(e->d_name) && s >= SCQ_COMPLETED)
+				r = check_decision(v, dirfd(d), e->d_name);
 		if (d)
 			closedir(d);
 		else
