@@ -95,6 +95,8 @@ int cli_color(void);
  * view of a held job: the requester's CONTEXT.md, escaped (cmd-release.c). */
 void cli_show_release(const scq_value *o);
 void cli_show_context(scq *h, const scq_job *j);
+/* The outputs the owner withheld, with the reasons (scq output, on f). */
+void cli_withheld_notes(FILE *f, const scq_value *job);
 /* Say what of a job's outputs was cut or left out (job: its object). */
 void cli_output_notes(FILE *f, const scq_value *job);
 

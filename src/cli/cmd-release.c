@@ -142,20 +142,33 @@ int cmd_return(int argc, char **argv)
 
 /* One file of a decision: "  released  PATH" or "  withheld  PATH: REASON"
  * (path NULL: the log).  Paths and reasons are shown escaped, one line. */
-static void show_entry(const scq_value *e, const char *path)
+static void show_entry(FILE *f, const scq_value *e, const char *path)
 {
 	const char *reason = scq_value_string(scq_value_get(e, "reason"));
 	int released = scq_value_is_true(scq_value_get(e, "released"));
-	printf("  %-12s ", released ? "released" : "withheld");
+	fprintf(f, "  %-12s ", released ? "released" : "withheld");
 	if (path)
-		cli_put(stdout, path);
+		cli_put(f, path);
 	else
-		fputs("(the log)", stdout);
+		fputs("(the log)", f);
 	if (!released && reason) {
-		fputs(": ", stdout);
-		cli_put(stdout, reason);
+		fputs(": ", f);
+		cli_put(f, reason);
 	}
-	fputc('\n', stdout);
+	fputc('\n', f);
+}
+
+void cli_withheld_notes(FILE *f, const scq_value *job)
+{
+	const scq_value *d = scq_value_get(job, "release_decision"), *e;
+	const scq_value *files = scq_value_get(d, "files");
+	size_t i, n = 0;
+	for (i = 0; (e = scq_value_at(files, i, NULL)); i++)
+		if (!scq_value_is_true(scq_value_get(e, "released"))) {
+			if (!n++)
+				fputs("scq: withheld by the data owner (never sent):\n", f);
+			show_entry(f, e, scq_value_string(scq_value_get(e, "path")));
+		}
 }
 
 void cli_show_release(const scq_value *o)
@@ -185,10 +198,10 @@ void cli_show_release(const scq_value *o)
 		fputc('\n', stdout);
 	}
 	if ((e = scq_value_get(d, "log")) && scq_value_type(e) == SCQ_VALUE_OBJECT)
-		show_entry(e, NULL);
+		show_entry(stdout, e, NULL);
 	files = scq_value_get(d, "files");
 	for (i = 0; (e = scq_value_at(files, i, NULL)); i++)
-		show_entry(e, scq_value_string(scq_value_get(e, "path")));
+		show_entry(stdout, e, scq_value_string(scq_value_get(e, "path")));
 }
 
 /* The requester's CONTEXT.md beside the held outputs (owner's show): what

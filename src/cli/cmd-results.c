@@ -257,6 +257,7 @@ int cmd_output(int argc, char **argv)
 	}
 	if (uid && (job = find_job(h, uid))) {
 		cli_output_notes(stderr, scq_job_value(job));
+		cli_withheld_notes(stderr, scq_job_value(job));
 		scq_job_free(job);
 	}
 	free(dir);
