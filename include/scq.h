@@ -181,6 +181,17 @@ struct scq_submit_options {
 	 * never in the folder.  The last member: callers that zero the
 	 * struct and do not know it get the refusal. */
 	int convert_crlf;
+	/* Context for the owner's output checking (what the outputs are,
+	 * which disclosure controls were applied): submitted as CONTEXT.md in
+	 * the code, which the owner sees beside the held outputs.  A folder
+	 * that holds a CONTEXT.md already is refused with it (one context).
+	 * NULL: none besides the folder's own CONTEXT.md.  UTF-8, at most
+	 * 64 KiB. */
+	const char *context;
+	/* The uid of an earlier job of mine to the same owner that this one
+	 * replaces (returned for changes, or withheld): the owner sees it as
+	 * resubmit_of.  NULL: a new job. */
+	const char *resubmit_of;
 };
 
 /* Submit a folder.  On success *uid_out (caller frees with free) is the

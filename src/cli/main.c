@@ -24,9 +24,11 @@ const struct cmd *cli_current;
 
 static const struct cmd commands[] = {
 	{ "init", cmd_init, "", "create my datasite, app folder and private store", 0 },
-	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS] [--convert-crlf] [--json]",
+	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS] [--convert-crlf] [--context TEXT] [--resubmit ID] [--json]",
 	  "submit a code folder (with run.sh) to a data owner (--timeout: how long it may wait "
-	  "for approval, default 86400 s; how long it may run is the owner's job_timeout)", 0 },
+	  "for approval, default 86400 s; how long it may run is the owner's job_timeout; "
+	  "--context: CONTEXT.md for the owner's output check; --resubmit: this replaces a job "
+	  "returned for changes)", 0 },
 	{ "submit-python", cmd_submit_python, "FILE|- --to EMAIL --name NAME [--requirement PKG]... [options of submit]",
 	  "submit a Python script (run.sh is generated)", 0 },
 	{ "submit-bash", cmd_submit_bash, "FILE|- --to EMAIL --name NAME [options of submit]",

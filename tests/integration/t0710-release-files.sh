@@ -139,4 +139,38 @@ out_has "release_state released" '"release_state": *"released"'
 out_has "decision normalised to release" '"decision": *"release"'
 check_exit "a decision placed by hand, without its audit line, fails --verify" 1 do_ audit --verify
 err_has "... naming it" "no event for the release decision of job '$U', which is released"
+
+# 9. the requester's context, beside the held outputs (owner's show):
+# --context adds CONTEXT.md to the submitted code, shown escaped
+make_job "$TEST_DIR/nine" "$two"
+check "submit with --context" ds submit "$TEST_DIR/nine" --to "$DO_EMAIL" --name nine \
+	--context "$(printf 'Table of counts, rounded to 5.\nSmall cells suppressed.\033[2J\342\200\256')"
+U=$(last_out)
+do_ approve "$U" >/dev/null; do_ run >/dev/null
+check "owner show of the held job" do_ show "$U"
+out_has "the context heading" "^Context: +the requester's CONTEXT.md"
+out_has "its text" "Table of counts, rounded to 5."
+out_has "escaped" "Small cells suppressed.⟨ESC⟩\[2J⟨U\+202E⟩"
+check "no raw ESC or RLO" sh -c "! grep -q '$ESC\|$RLO' '$TEST_DIR/out'"
+check "CONTEXT.md is in the code the owner approved" do_ review "$U" --file CONTEXT.md
+out_has "review shows it" "rounded to 5"
+check "the requester does not see the owner's context view" ds show "$U"
+check "... (no Context line)" sh -c "! grep -q '^Context:' '$TEST_DIR/out'"
+make_job "$TEST_DIR/ten" "$two"
+echo "own context" > "$TEST_DIR/ten/CONTEXT.md"
+check_exit "a folder with CONTEXT.md and --context: refused" 1 ds submit "$TEST_DIR/ten" --to "$DO_EMAIL" --name ten --context more
+err_has "... saying why" "has a CONTEXT.md already"
+check "the folder's own CONTEXT.md is the context" ds submit "$TEST_DIR/ten" --to "$DO_EMAIL" --name ten
+U=$(last_out)
+do_ approve "$U" >/dev/null; do_ run >/dev/null
+check "owner show" do_ show "$U"
+out_has "its text" "own context"
+
+# 10. after a return the requester resubmits, naming the returned job
+do_ return "$U" -r "round the counts" >/dev/null
+check "resubmit" ds submit "$TEST_DIR/nine" --to "$DO_EMAIL" --name ten-again --resubmit "${U%%-*}"
+U2=$(last_out)
+check "the owner sees which job it replaces" do_ show "$U2" --json
+out_has "resubmit_of" "\"resubmit_of\": *\"$U\""
+check_exit "resubmit of a job that is not mine" 1 ds submit "$TEST_DIR/nine" --to "$DO_EMAIL" --name x --resubmit 00000000-0000-4000-8000-000000000000
 done_testing
