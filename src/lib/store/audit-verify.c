@@ -168,6 +168,26 @@ static int occurs_before(const char *had, const char *w, const char *end)
 	return p && p < end;
 }
 
+/* How many release decisions (the events of the rows out of
+ * awaiting_release) a job's events hold: one per run (state_decide_at). */
+static int decisions_in(const char *had)
+{
+	size_t n, i;
+	const struct state_row *t = state_table(&n);
+	struct buf w = BUF_INIT;
+	int count = 0;
+	const char *p;
+	for (i = 0; i < n; i++) {
+		if (t[i].from != STATE_AWAITING_RELEASE)
+			continue;
+		buf_setf(&w, " %s ", t[i].event);
+		for (p = had; (p = strstr(p, w.ptr)); p += w.len - 1)
+			count++;
+	}
+	buf_release(&w);
+	return count;
+}
+
 static int check_order(struct verify *v)
 {
 	const char *uid;
@@ -178,6 +198,10 @@ static int check_order(struct verify *v)
 	bad.max = 4096; /* past it, the count still tells */
 	json_object_foreach(v->seen, uid, ev) {
 		const char *had = json_string_value(ev), *start = strstr(had, " start ");
+		if (decisions_in(had) > 1) {
+			buf_addf(&bad, "; job '%s' had its results decided on more than once", uid);
+			nbad++;
+		}
 		if (!start)
 			continue;
 		if (!occurs_before(had, " approve ", start) &&
