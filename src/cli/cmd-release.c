@@ -142,9 +142,11 @@ int cmd_return(int argc, char **argv)
 
 /* One file of a decision: "  released  PATH" or "  withheld  PATH: REASON"
  * (path NULL: the log).  Paths and reasons are shown escaped, one line. */
-static void show_entry(FILE *f, const scq_value *e, const char *path)
+static void show_entry(FILE *f, const scq_value *e, const char *path, const scq_value *d)
 {
 	const char *reason = scq_value_string(scq_value_get(e, "reason"));
+	if (!reason) /* withheld for the decision's one default reason */
+		reason = scq_value_string(scq_value_get(d, "withheld_reason"));
 	int released = scq_value_is_true(scq_value_get(e, "released"));
 	fprintf(f, "  %-12s ", released ? "released" : "withheld");
 	if (path)
@@ -167,7 +169,7 @@ void cli_withheld_notes(FILE *f, const scq_value *job)
 		if (!scq_value_is_true(scq_value_get(e, "released"))) {
 			if (!n++)
 				fputs("scq: withheld by the data owner (never sent):\n", f);
-			show_entry(f, e, scq_value_string(scq_value_get(e, "path")));
+			show_entry(f, e, scq_value_string(scq_value_get(e, "path")), d);
 		}
 }
 
@@ -198,10 +200,10 @@ void cli_show_release(const scq_value *o)
 		fputc('\n', stdout);
 	}
 	if ((e = scq_value_get(d, "log")) && scq_value_type(e) == SCQ_VALUE_OBJECT)
-		show_entry(stdout, e, NULL);
+		show_entry(stdout, e, NULL, d);
 	files = scq_value_get(d, "files");
 	for (i = 0; (e = scq_value_at(files, i, NULL)); i++)
-		show_entry(stdout, e, scq_value_string(scq_value_get(e, "path")));
+		show_entry(stdout, e, scq_value_string(scq_value_get(e, "path")), d);
 }
 
 /* The requester's CONTEXT.md beside the held outputs (owner's show): what

@@ -173,4 +173,29 @@ U2=$(last_out)
 check "the owner sees which job it replaces" do_ show "$U2" --json
 out_has "resubmit_of" "\"resubmit_of\": *\"$U\""
 check_exit "resubmit of a job that is not mine" 1 ds submit "$TEST_DIR/nine" --to "$DO_EMAIL" --name x --resubmit 00000000-0000-4000-8000-000000000000
+
+# 11. fail closed: a decision record that cannot be read, or a decision
+# without its list of files, publishes nothing of the run
+for bad in 'not json' '{"decision": "release-partial", "at": "x", "by": "y", "reason": "z"}'; do
+	run_held eleven
+	do_ release "$U" --file public.csv -r ok >/dev/null
+	printf '%s\n' "$bad" > "$STORE/jobs/completed/$U/released.json"
+	rm -rf "$OB/$U"
+	check "republished after a hand-broken decision ($bad)" do_ run
+	check "... nothing of the run in the outbox" sh -c "! grep -rq 'SECRET\|PUBLIC\|SMALL' '$OB/$U'"
+	check "... no output file, no log" sh -c "cd '$OB/$U' && test \"\$(find . -type f)\" = ./status.json"
+done
+
+# 12. a decision record too large for status.json is refused, not cut
+make_job "$TEST_DIR/twelve" 'for i in $(seq 80); do echo $i > "$OUTPUT_DIR/f$i.csv"; done'
+U=$(ds submit "$TEST_DIR/twelve" --to "$DO_EMAIL" --name twelve)
+do_ approve "$U" >/dev/null; do_ run >/dev/null
+LONG=$(head -c 4000 /dev/zero | tr '\0' r)
+set --
+for i in $(seq 2 80); do set -- "$@" --withhold "f$i.csv=$LONG"; done
+check_exit "80 reasons of 4000 bytes: refused" 1 do_ release "$U" --file f1.csv -r ok "$@"
+err_has "... saying why" "the decision would take more than 262144 bytes"
+check "the job still awaits release" do_ show "$U" --json
+out_has "awaiting" '"awaiting_release"'
+check "with the default reason it goes" do_ release "$U" --file f1.csv -r ok --withhold-reason "$LONG"
 done_testing

@@ -103,7 +103,8 @@ class CodeJob:
     @property
     def withheld_files(self):
         """{path: reason} of the outputs the owner withheld ({} if none)."""
-        return {f.get("path"): f.get("reason") for f in self._decision_files()
+        default = (self.release_decision or {}).get("withheld_reason")
+        return {f.get("path"): f.get("reason") or default for f in self._decision_files()
                 if not f.get("released")}
 
     @property

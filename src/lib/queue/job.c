@@ -156,11 +156,17 @@ static void add_release(json_t *o, int fd, int held, int reviewed)
 				    json_string(state_name(STATE_AWAITING_RELEASE)));
 		return;
 	}
-	if (!reviewed || !(d = load_opt(fd, "released.json")))
+	if (!reviewed || !fs_exists(fd, "released.json"))
 		return;
+	d = load_opt(fd, "released.json");
 	dec = json_string_value(json_object_get(d, "decision"));
-	st = state_decided(dec);
-	if (!dec)
+	st = d ? state_decided(dec) : -1;
+	if (st < 0) { /* unreadable, or no decision we know: fail closed */
+		json_decref(d);
+		d = json_pack("{s:s,s:{s:b,s:s},s:[]}", "decision", "unknown", "log", "released",
+			      0, "reason", "the owner's decision record cannot be read",
+			      "files");
+	} else if (!dec)
 		json_object_set_new(d, "decision", json_string("release"));
 	json_object_set_new(o, "release_state", st < 0 ? json_string("unknown") :
 			    json_string(state_name(st)));
@@ -392,8 +398,14 @@ void job_redact_held(json_t *o)
 
 int job_log_withheld(json_t *o)
 {
-	json_t *log = json_object_get(json_object_get(o, "release_decision"), "log");
-	return json_is_object(log) && !json_is_true(json_object_get(log, "released"));
+	json_t *d = json_object_get(o, "release_decision"), *log = json_object_get(d, "log");
+	const char *dec = json_string_value(json_object_get(d, "decision"));
+	if (!d)
+		return 0;
+	if (json_is_object(log))
+		return !json_is_true(json_object_get(log, "released"));
+	/* no log entry: only an older full release sends it */
+	return !dec || strcmp(dec, "release");
 }
 
 void job_redact_withheld(json_t *o)

@@ -98,10 +98,13 @@ static int unpublish_log(int outfd, struct buf *err)
  * also for a decision from before files were named).  A new reference. */
 static json_t *released_only(json_t *pub)
 {
-	json_t *files = json_object_get(json_object_get(pub, "release_decision"), "files");
+	json_t *d = json_object_get(pub, "release_decision"), *files = json_object_get(d, "files");
+	const char *dec = json_string_value(json_object_get(d, "decision"));
 	json_t *only, *e;
 	size_t i;
-	if (!json_is_array(files))
+	/* not decided (release auto), or an older full release: everything;
+	 * any other decision without its list sends nothing (fail closed) */
+	if (!d || (!json_is_array(files) && dec && !strcmp(dec, "release")))
 		return NULL;
 	only = json_object();
 	json_array_foreach(files, i, e) {

@@ -21,6 +21,7 @@
 #include "queue/outbox.h"
 #include "store/audit.h"
 #include "store/queue.h"
+#include "store/limits.h"
 #include "store/state.h"
 #include "base/banned.h"
 
@@ -87,11 +88,11 @@ static json_t *entry(const char *path, const char *reason)
 
 /*
  * paths: every output, path -> null.  Mark what o names (released: true;
- * withheld: its reason), then every other output withheld with the
- * decision's default reason (all released for SCQ_RELEASE_ALL).
+ * withheld: its reason), then every other output released (SCQ_RELEASE_ALL)
+ * or withheld for the decision's default reason (false).
  */
 static int mark_files(scq *h, const char *uid, int kind, const struct scq_release_options *o,
-		      json_t *paths, const char *rest)
+		      json_t *paths)
 {
 	const char *const *f;
 	const char *key;
@@ -109,21 +110,25 @@ static int mark_files(scq *h, const char *uid, int kind, const struct scq_releas
 		    !(r = reason_given(h, o->withhold[i].reason, "a withheld file")))
 			json_object_set_new(paths, o->withhold[i].path,
 					    json_string(o->withhold[i].reason));
+	/* the rest: false, withheld for the decision's withheld_reason, which
+	 * the record holds once (a thousand outputs do not repeat it) */
 	json_object_foreach(paths, key, v)
 		if (json_is_null(v))
-			json_object_set_new(paths, key, kind == SCQ_RELEASE_ALL ? json_true() :
-					    json_string(rest));
+			json_object_set_new(paths, key, json_boolean(kind == SCQ_RELEASE_ALL));
 	return r;
 }
 
-/* The record's "files": [{path, released, reason}]; *withheld counts. */
+/* The record's "files": [{path, released, reason}] (reason null: released,
+ * or withheld for the decision's withheld_reason); *withheld counts. */
 static json_t *files_list(json_t *paths, int *withheld)
 {
-	json_t *a = json_array(), *v;
+	json_t *a = json_array(), *v, *e;
 	const char *key;
 	json_object_foreach(paths, key, v) {
 		*withheld += !json_is_true(v);
-		json_array_append_new(a, entry(key, json_is_true(v) ? NULL : json_string_value(v)));
+		e = entry(key, json_is_string(v) ? json_string_value(v) : NULL);
+		json_object_set_new(e, "released", json_boolean(json_is_true(v)));
+		json_array_append_new(a, e);
 	}
 	return a;
 }
@@ -156,15 +161,32 @@ static json_t *decision(scq *h, const char *uid, int kind, const struct scq_rele
 			   o->withhold_reason ? o->withhold_reason : WITHHELD_DEFAULT;
 	int log = kind == SCQ_RELEASE_ALL || (kind == SCQ_RELEASE_FILES && o->log), withheld = 0;
 	json_t *d;
-	if ((*r = mark_files(h, uid, kind, o, paths, rest)) != 0)
+	if ((*r = mark_files(h, uid, kind, o, paths)) != 0)
 		return NULL;
 	d = decision_record(h->email, o->reason);
+	json_object_set_new(d, "withheld_reason", kind == SCQ_RELEASE_ALL ? json_null() :
+			    json_string(rest));
 	json_object_set_new(d, "files", files_list(paths, &withheld));
 	json_object_set_new(d, "log", entry(NULL, log ? NULL : rest));
 	withheld += !log;
 	*to = kind == SCQ_RETURN ? STATE_RETURNED : kind == SCQ_WITHHOLD_ALL ? STATE_WITHHELD :
 	      withheld ? STATE_PARTLY_RELEASED : STATE_RELEASED;
 	return d;
+}
+
+/* The decision is read back by every view of the job and published in
+ * the requester's status.json, which stays small (protocol §6): a record
+ * past RELEASE_RECORD_MAX is refused before it is written, never cut. */
+static int record_fits(scq *h, const char *uid, json_t *d)
+{
+	char *s = json_dumps(d, JSON_INDENT(2) | JSON_SORT_KEYS);
+	size_t n = s ? strlen(s) : SIZE_MAX;
+	free(s);
+	if (n <= RELEASE_RECORD_MAX)
+		return 0;
+	return scq_fail(h, SCQ_EINVAL, "job '%s': the decision would take more than %zu bytes "
+			"(its files and reasons): give fewer files their own reason (the "
+			"default reason covers the rest)", uid, (size_t)RELEASE_RECORD_MAX);
 }
 
 /* The job must be finished with its results held: what else could be
@@ -212,6 +234,8 @@ int scq_release_decide(scq *h, const char *uid, int kind, const struct scq_relea
 		goto out;
 	row = state_find(STATE_AWAITING_RELEASE, to);
 	json_object_set_new(d, "decision", json_string(row->event));
+	if ((r = record_fits(h, uid, d)))
+		goto out;
 	if ((r = state_decide_at(h, NULL, STATE_BY_OWNER, fd, uid, STATE_AWAITING_RELEASE, to, d)))
 		goto out;
 	/* the record is the commit: a crash from here on is found by the
