@@ -106,7 +106,8 @@ static int list_common(int argc, char **argv, int role, int force_status, const 
 		print_none(h, role, a.status, force_status >= 0, empty);
 	else if (!r && p.held)
 		printf("\n(held): %s\n", role == SCQ_AS_OWNER ?
-		       "log and outputs wait for your review (scq logs ID, scq output ID), then scq release ID" :
+		       "log and outputs wait for your review (scq logs ID, scq output ID), then scq release "
+		       "ID [--file PATH...], scq withhold ID or scq return ID, with -r REASON" :
 		       "the owner holds the log and outputs for review; they arrive once released");
 	cli_print_ingest_notices(h);
 	if (r)

@@ -198,4 +198,13 @@ err_has "... saying why" "the decision would take more than 262144 bytes"
 check "the job still awaits release" do_ show "$U" --json
 out_has "awaiting" '"awaiting_release"'
 check "with the default reason it goes" do_ release "$U" --file f1.csv -r ok --withhold-reason "$LONG"
+
+# 13. listings say what the decision kept back, on both sides
+check "owner list" do_ list
+out_has "partly released" "completed \(partly\)"
+out_has "withheld" "completed \(withheld\)"
+out_has "returned" "completed \(returned\)"
+check "requester jobs" ds jobs
+out_has "partly released" "completed \(partly\)"
+out_has "returned" "completed \(returned\)"
 done_testing
