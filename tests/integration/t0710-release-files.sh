@@ -54,6 +54,8 @@ out_has "show: the reason" "reason +table checked"
 out_has "show: released file" "released +public.csv"
 out_has "show: withheld file and its reason" "withheld +small.csv: cell of 3 \(under min_cell_count\)"
 out_has "show: the log withheld" "withheld +\(the log\)"
+check "requester wait: exit 0 (completed)" ds wait "$U" --timeout 10
+err_has "wait says the decision" "decision on its results: partly_released"
 check "requester --json: the exit code went with the log" ds show "$U" --json
 out_has "exit_code null" '"exit_code": *null'
 check_exit "a second decision is refused" 1 do_ withhold "$U" -r again
