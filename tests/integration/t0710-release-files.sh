@@ -175,6 +175,13 @@ U2=$(last_out)
 check "the owner sees which job it replaces" do_ show "$U2" --json
 out_has "resubmit_of" "\"resubmit_of\": *\"$U\""
 check_exit "resubmit of a job that is not mine" 1 ds submit "$TEST_DIR/nine" --to "$DO_EMAIL" --name x --resubmit 00000000-0000-4000-8000-000000000000
+INBOX="$APP/inbox/$DS_EMAIL"
+for bad in "'../../x' + chr(27) + '[2J'" '42'; do
+	F=$(ds submit "$TEST_DIR/nine" --to "$DO_EMAIL" --name forged)
+	python3 "$(dirname "$0")/forge-job.py" "$INBOX/$F" "j['resubmit_of'] = $bad"
+	check "a forged resubmit_of ($bad) is quarantined at ingest" do_ pending
+	err_has "... naming the field" "quarantined inbox/$DS_EMAIL/$F: job.json: field 'resubmit_of' must be a job uid"
+done
 
 # 11. fail closed: a decision record that cannot be read, or a decision
 # without its list of files, publishes nothing of the run
