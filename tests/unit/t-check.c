@@ -205,6 +205,26 @@ static void parser(void)
 	table_free(t);
 }
 
+static long long diff(const char *a, const char *b)
+{
+	struct table *ta = table_parse(a, strlen(a), ','), *tb = table_parse(b, strlen(b), ',');
+	long long d = table_diff_rows(ta, tb);
+	table_free(ta);
+	table_free(tb);
+	return d;
+}
+
+static void differencing(void)
+{
+	is_int(diff(CLEAN, CLEAN), 0, "a table and itself: no row differs");
+	is_int(diff(CLEAN, "group,count,pct\nc,15,30\nb,20,40\na,15,30\n"), 0,
+	       "the same rows in another order");
+	is_int(diff(CLEAN, "group,count,pct\na,15,30\nb,20,40\n"), 1, "one row left out");
+	is_int(diff(CLEAN, "group,count,pct\na,15,30\nb,25,40\nc,15,30\nd,5,5\n"), 2,
+	       "one row changed, one added");
+	is_int(diff(CLEAN, "group,n,pct\na,15,30\n"), -1, "another header: not comparable");
+}
+
 int main(void)
 {
 	run_cases();
@@ -213,5 +233,6 @@ int main(void)
 	cut_and_no_values();
 	rules();
 	parser();
+	differencing();
 	return done_testing();
 }

@@ -53,6 +53,7 @@ struct check_file {
 	long long rows, cols; /* tables: data records and columns, else -1 */
 	long long flags;      /* flags of this file */
 	int cut;              /* only the first part was read and checked */
+	int is_log;           /* the run's log, not an output file */
 };
 
 struct check_report {

@@ -158,3 +158,61 @@ void table_free(struct table *t)
 	free(t->widths);
 	free(t);
 }
+
+/* Two records the same, cell for cell. */
+static int same_record(const struct table *a, size_t ra, const struct table *b, size_t rb)
+{
+	size_t c, n = a->widths[ra] > b->widths[rb] ? a->widths[ra] : b->widths[rb];
+	for (c = 0; c < n; c++)
+		if (strcmp(table_cell(a, ra, c), table_cell(b, rb, c)))
+			return 0;
+	return 1;
+}
+
+struct keyed {
+	const struct table *t;
+	size_t row;
+};
+
+static int cmp_keyed(const void *x, const void *y)
+{
+	const struct keyed *a = x, *b = y;
+	int d = strcmp(table_cell(a->t, a->row, 0), table_cell(b->t, b->row, 0));
+	return d ? d : (a->row > b->row) - (a->row < b->row);
+}
+
+static struct keyed *sorted_rows(const struct table *t, size_t *n)
+{
+	struct keyed *k;
+	size_t r;
+	*n = t->nrows - 1;
+	k = xmalloc(xmul(*n + 1, sizeof(*k)));
+	for (r = 1; r < t->nrows; r++)
+		k[r - 1] = (struct keyed){ t, r };
+	qsort(k, *n, sizeof(*k), cmp_keyed);
+	return k;
+}
+
+long long table_diff_rows(const struct table *a, const struct table *b)
+{
+	struct keyed *ka, *kb;
+	size_t na, nb, i = 0, j = 0;
+	long long diff = 0;
+	if (!a->has_header || !b->has_header || !same_record(a, 0, b, 0))
+		return -1;
+	ka = sorted_rows(a, &na);
+	kb = sorted_rows(b, &nb);
+	while (i < na || j < nb) { /* a merge of the two sorted key lists */
+		int d = i == na ? 1 : j == nb ? -1 :
+			strcmp(table_cell(a, ka[i].row, 0), table_cell(b, kb[j].row, 0));
+		if (d == 0)
+			diff += !same_record(a, ka[i++].row, b, kb[j++].row);
+		else if (d < 0)
+			diff++, i++;
+		else
+			diff++, j++;
+	}
+	free(ka);
+	free(kb);
+	return diff;
+}

@@ -12,6 +12,9 @@
  *                    cut_cells), never silent
  *   table_cell       the cell at (record, column), "" past a short record
  *   table_free       accepts NULL
+ *   table_diff_rows  how many rows two tables with the same header differ
+ *                    by (rows keyed by their first cell: a key in one only,
+ *                    or a row that changed); -1 when the headers differ
  *   table_number     a cell that is a number ("12", "-3.5", "1e3", " 7 "):
  *                    1 and its value; *integer when it has no fraction,
  *                    point or exponent
@@ -47,5 +50,6 @@ struct table *table_parse(const char *data, size_t len, char sep);
 const char *table_cell(const struct table *t, size_t row, size_t col);
 void table_free(struct table *t);
 int table_number(const char *s, double *v, int *integer);
+long long table_diff_rows(const struct table *a, const struct table *b);
 
 #endif
