@@ -88,4 +88,15 @@ check "approve it" do_ approve "$U2"
 check "run it" do_ run
 check "review-output of the near copy" do_ review-output "$U2"
 out_has "a differencing note naming the released job" "^REVIEW table.csv +whole file +differencing +differs by 1 row\(s\) from the table of the same name released with job ${U%%-*}"
+
+# a hostile output name is shown escaped (one line, markers), never raw
+# (collect leaves out names with control characters; a bidi override passes)
+make_job "$TEST_DIR/code3" 'printf "group,count\na,3\n" > "$OUTPUT_DIR/$(printf "bad\342\200\256vsc.name")"'
+check "submit a hostile name" ds submit "$TEST_DIR/code3" --to "$DO_EMAIL" --name hostile
+U3=$(last_out)
+check "approve it" do_ approve "$U3"
+check "run it" do_ run
+check "review-output of the hostile name" do_ review-output "$U3"
+out_has "the name with a marker" "^FAIL +bad⟨U\+202E⟩vsc.name +whole file +type"
+check "the raw override never reaches the terminal" sh -c "! grep -q \"\$(printf '\\342\\200\\256')\" '$TEST_DIR/out'"
 done_testing
