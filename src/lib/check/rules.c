@@ -90,6 +90,8 @@ int rule_redacted(const char *cell)
 	size_t i;
 	while (*cell == ' ')
 		cell++;
+	if (is_digit(*cell))
+		return 0; /* most cells: a number is no marker */
 	if (*cell == '<' || !strncmp(cell, "\u2264", 3))
 		return 1;
 	for (i = 0; i < sizeof(w) - 1 && cell[i] && cell[i] != ' '; i++)
