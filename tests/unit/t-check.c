@@ -192,6 +192,31 @@ static void rules(void)
 	   "redaction markers");
 }
 
+/* The parse caps: cells of a record past TABLE_MAX_COLS, and records past
+ * TABLE_MAX_CELLS cells in all, are counted, not kept. */
+static void caps(void)
+{
+	struct buf b = BUF_INIT;
+	struct table *t;
+	int r, c;
+	for (r = 0; r < 1100; r++)
+		for (c = 0; c < 1000; c++)
+			buf_adds(&b, c == 999 ? "1\n" : "1,");
+	t = table_parse(b.ptr, b.len, ',');
+	ok(t->ncells <= TABLE_MAX_CELLS, "at most %d cells kept", TABLE_MAX_CELLS);
+	is_int((long long)(t->nrows + t->cut_rows), 1100, "every record kept or counted as cut");
+	ok(t->cut_rows >= 100, "the records past the cell cap are counted (%zu)", t->cut_rows);
+	table_free(t);
+	buf_reset(&b);
+	for (c = 0; c < 1500; c++)
+		buf_adds(&b, "x,");
+	t = table_parse(b.ptr, b.len, ',');
+	is_int((long long)t->ncols, TABLE_MAX_COLS, "a wide record keeps %d columns", TABLE_MAX_COLS);
+	is_int((long long)t->cut_cols, 1, "and is counted as cut");
+	table_free(t);
+	buf_release(&b);
+}
+
 static void parser(void)
 {
 	struct table *t = table_parse("a,b\n1,\"x,y\"\n2", 14, ',');
@@ -203,6 +228,7 @@ static void parser(void)
 	t = table_parse("1,2\n3,4\n", 8, ',');
 	ok(!t->has_header, "a numeric first record is data");
 	table_free(t);
+	caps();
 }
 
 static long long diff(const char *a, const char *b)

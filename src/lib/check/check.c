@@ -283,9 +283,10 @@ static void check_table(struct ctx *x, const char *data, size_t len, char sep,
 	flag(x, 0, 0, "parse", t->parse_error ? CHECK_REVIEW : 0,
 	     "the table could not be read whole (an unclosed quote?): checked as far as read");
 	flag(x, 0, 0, "table-cut", t->cut_rows || t->cut_cols || t->cut_cells ? CHECK_REVIEW : 0,
-	     "checked in part: %zu rows past %d, %zu rows past %d columns, %zu cells past %d "
-	     "bytes were not checked", t->cut_rows, TABLE_MAX_ROWS, t->cut_cols, TABLE_MAX_COLS,
-	     t->cut_cells, TABLE_MAX_CELL);
+	     "checked in part: %zu rows past %d rows or %d cells, the cells of %zu rows past "
+	     "%d columns, and %zu cells past %d bytes were not checked", t->cut_rows,
+	     TABLE_MAX_ROWS, TABLE_MAX_CELLS, t->cut_cols, TABLE_MAX_COLS, t->cut_cells,
+	     TABLE_MAX_CELL);
 	for (c = 0; c < t->ncols; c++) {
 		classify(t, c, first, &col);
 		magnitude |= col.magnitude;

@@ -31,7 +31,7 @@ static void *csv_xrealloc(void *p, size_t n)
 static void on_field(void *data, size_t len, void *ctx)
 {
 	struct parse *p = ctx;
-	if (p->t->nrows >= TABLE_MAX_ROWS)
+	if (p->t->nrows >= TABLE_MAX_ROWS || p->t->ncells + p->n >= TABLE_MAX_CELLS)
 		return; /* counted at the end of the record */
 	if (p->n >= TABLE_MAX_COLS) {
 		p->wide = 1;
@@ -53,8 +53,13 @@ static void on_record(int term, void *ctx)
 {
 	struct parse *p = ctx;
 	struct table *t = p->t;
+	size_t i;
 	(void)term;
-	if (t->nrows >= TABLE_MAX_ROWS) {
+	if (t->nrows >= TABLE_MAX_ROWS || t->ncells + p->n >= TABLE_MAX_CELLS) {
+		for (i = 0; i < p->n; i++) /* a record cut by the cell cap */
+			free(p->cur[i]);
+		p->n = 0;
+		p->wide = 0;
 		t->cut_rows++;
 		return;
 	}
@@ -65,6 +70,7 @@ static void on_record(int term, void *ctx)
 	}
 	t->cut_cols += p->wide;
 	t->rows[t->nrows] = p->cur;
+	t->ncells += p->n;
 	t->widths[t->nrows++] = p->n;
 	if (p->n > t->ncols)
 		t->ncols = p->n;

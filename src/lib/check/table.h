@@ -7,7 +7,8 @@
  *                    bytes, quotes removed
  *   table_parse      parse with libcsv (quoting, embedded separators and
  *                    line breaks); bounded: at most TABLE_MAX_ROWS records,
- *                    TABLE_MAX_COLS columns and TABLE_MAX_CELL bytes a cell,
+ *                    TABLE_MAX_COLS columns, TABLE_MAX_CELL bytes a cell
+ *                    and TABLE_MAX_CELLS cells in all,
  *                    each cut said in the table (cut_rows, cut_cols,
  *                    cut_cells), never silent
  *   table_cell       the cell at (record, column), "" past a short record
@@ -31,14 +32,17 @@
 #define TABLE_MAX_ROWS 200000
 #define TABLE_MAX_COLS 1000
 #define TABLE_MAX_CELL 4096
+/* cells kept in all (about 40 MiB): records past it are cut as rows */
+#define TABLE_MAX_CELLS 1000000
 
 struct table {
 	size_t nrows, ncols;   /* records kept; widest record kept */
+	size_t ncells;         /* cells kept */
 	char ***rows;          /* rows[r][c], c < widths[r] */
 	size_t *widths;
 	size_t alloc;
 	int has_header;        /* record 0 holds names, not data */
-	size_t cut_rows;       /* records past TABLE_MAX_ROWS, not kept */
+	size_t cut_rows;       /* records past TABLE_MAX_ROWS or TABLE_MAX_CELLS */
 	size_t cut_cols;       /* records that had more than TABLE_MAX_COLS cells */
 	size_t cut_cells;      /* cells cut at TABLE_MAX_CELL bytes */
 	int parse_error;       /* libcsv refused the text (an unclosed quote) */

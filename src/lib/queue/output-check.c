@@ -32,6 +32,8 @@
 #define DIFF_SCAN_MAX 10000
 #define DIFF_MAX_TABLES 16
 #define DIFF_MAX_BYTES ((size_t)2 << 20)
+/* bytes of released tables read in all (a bound on one check's time) */
+#define DIFF_BUDGET ((size_t)64 << 20)
 
 struct scq_output_flags {
 	struct check_report rep;
@@ -151,7 +153,7 @@ static int check_outputs(scq *h, struct check_report *rep, const struct check_op
 			   have_side ? side.ptr : NULL, side.len, 0);
 	}
 	if (w.limited || w.odd)
-		check_note(rep, "output", 0, 0, "files-cut", CHECK_REVIEW, "%s%zu entries that are "
+		check_note(rep, "output/", 0, 0, "files-cut", CHECK_REVIEW, "%s%zu entries that are "
 			   "not plain files were not checked", w.limited ? "more outputs than "
 			   "max_output_files: only the first were checked; " : "", w.odd);
 out:
@@ -241,9 +243,16 @@ static size_t candidates(scq *h, const char *uid, struct candidate *c, int *cut)
 	return n;
 }
 
+/* What bounded the differencing check (said in a note). */
+struct diff_cut {
+	size_t big;   /* tables over DIFF_MAX_BYTES */
+	size_t spent; /* bytes of released tables read */
+	int budget;   /* DIFF_BUDGET reached: the rest not compared */
+};
+
 /* Compare the tables of rep with the same paths in one released job. */
 static void diff_job(scq *h, struct check_report *rep, const struct candidate *c,
-		     struct table **mine, size_t ntables, size_t *big)
+		     struct table **mine, size_t ntables, struct diff_cut *cut)
 {
 	struct run_record res = RUN_RECORD_INIT;
 	struct buf data = BUF_INIT;
@@ -259,10 +268,15 @@ static void diff_job(scq *h, struct check_report *rep, const struct candidate *c
 		if (strcmp(f->kind, "table"))
 			continue;
 		m = mine[t++]; /* the tables of rep in order, NULL: too large */
+		if (cut->spent >= DIFF_BUDGET) {
+			cut->budget = 1;
+			break;
+		}
 		if (!m || output_read_head(out, f->path, DIFF_MAX_BYTES + 1, &data) < 0)
 			continue;
+		cut->spent += data.len;
 		if (data.len > DIFF_MAX_BYTES) {
-			(*big)++;
+			cut->big++;
 			continue;
 		}
 		theirs = table_parse(data.ptr, data.len, !strcmp(f->type, "tsv") ? '\t' : ',');
@@ -286,7 +300,8 @@ static void check_differencing(scq *h, struct check_report *rep, int jobfd, cons
 	struct candidate c[DIFF_MAX_JOBS];
 	struct table *mine[DIFF_MAX_TABLES] = { NULL };
 	struct buf data = BUF_INIT;
-	size_t i, n = 0, ncand, big = 0, tables = 0, nfiles = rep->nfiles;
+	struct diff_cut dc = { 0, 0, 0 };
+	size_t i, n = 0, ncand, tables = 0, nfiles = rep->nfiles;
 	int cut = 0, root = fs_open_dir(jobfd, "output");
 	for (i = 0; i < nfiles && root >= 0; i++) {
 		const struct check_file *f = &rep->files[i];
@@ -298,17 +313,18 @@ static void check_differencing(scq *h, struct check_report *rep, int jobfd, cons
 		    data.len <= DIFF_MAX_BYTES)
 			mine[n] = table_parse(data.ptr, data.len, !strcmp(f->type, "tsv") ? '\t' : ',');
 		else
-			big++;
+			dc.big++;
 		n++;
 	}
 	ncand = n ? candidates(h, uid, c, &cut) : 0;
 	for (i = 0; i < ncand; i++)
-		diff_job(h, rep, &c[i], mine, n, &big);
-	if (tables > DIFF_MAX_TABLES || big || cut)
-		check_note(rep, "output", 0, 0, "differencing", CHECK_REVIEW, "differencing was "
+		diff_job(h, rep, &c[i], mine, n, &dc);
+	if (tables > DIFF_MAX_TABLES || dc.big || cut || dc.budget)
+		check_note(rep, "output/", 0, 0, "differencing", CHECK_REVIEW, "differencing was "
 			   "checked in part: %zu of %zu tables, tables up to %zu bytes (%zu larger), "
-			   "the %d newest released jobs%s", n, tables, DIFF_MAX_BYTES, big,
-			   DIFF_MAX_JOBS, cut ? " among the first scanned" : "");
+			   "the %d newest released jobs%s%s", n, tables, DIFF_MAX_BYTES, dc.big,
+			   DIFF_MAX_JOBS, cut ? " among the first scanned" : "",
+			   dc.budget ? ", until 64 MiB of released tables were read" : "");
 	for (i = 0; i < n; i++)
 		table_free(mine[i]);
 	buf_release(&data);
