@@ -107,6 +107,8 @@ int cmd_approve(int, char **);
 int cmd_reject(int, char **);
 int cmd_cancel(int, char **);
 int cmd_release(int, char **);
+int cmd_review_output(int, char **);
+int cmd_export(int, char **);
 int cmd_logs(int, char **);
 int cmd_output(int, char **);
 int cmd_wait(int, char **);

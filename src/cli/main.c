@@ -43,6 +43,11 @@ static const struct cmd commands[] = {
 	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job", RUN_REFRESH },
 	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)", RUN_REFRESH },
 	{ "release", cmd_release, "ID", "send a finished job's log and outputs (release review)", RUN_REFRESH },
+	{ "review-output", cmd_review_output, "ID [--json]",
+	  "the owner's output checks of a finished job: disclosure-risk flags (small and unrounded "
+	  "counts, identifiers, dominance, file types, ...) per file, row and column", RUN_REFRESH },
+	{ "export", cmd_export, "ID --acro DIR",
+	  "write a released job's outputs and an ACRO results.json (SACRO-Viewer) into DIR", RUN_REFRESH },
 	{ "logs", cmd_logs, "ID [--raw]", "print a finished job's execution log (--raw: its exact bytes)", RUN_REFRESH },
 	{ "output", cmd_output, "ID [--to DIR] [--json] [--wait [--timeout SECONDS]]",
 	  "list or copy a job's outputs (exit 1 until all have synced)", RUN_REFRESH },
