@@ -400,6 +400,59 @@ SCQ_API const char *scq_job_release_state(const scq_job *j);
  * pending/approved at once, and asks the runner to stop a running job. */
 SCQ_API int scq_cancel(scq *h, const char *uid);
 
+/* ---- output checking (the data owner, before a release) -------------- */
+
+/*
+ * Disclosure-risk flags of a finished job's outputs and log, as they wait
+ * in the owner's store (doc/protocol.md §11): small counts, unrounded
+ * counts, zeros and 100 % cells, identifier-like columns, min/max columns,
+ * row cap, dominance (n, k) and p %, file type by content, size, types not
+ * in release_types, and (SCQ_CHECK_DIFFERENCING) tables that differ from
+ * a released one by a few rows.  Flags are never a decision.
+ *   scq_output_check       0; SCQ_ENOTFOUND (not a job of my store: a
+ *                          requester never gets flags), SCQ_ESTATE (the job
+ *                          has not run), SCQ_EIO; the message on h.  Caller
+ *                          frees *out with scq_output_flags_free.
+ *   scq_output_flags_count the number of flags
+ *   scq_output_flags_at    the i-th flag (its strings borrowed from c); 0,
+ *                          or -1 past the end
+ *   scq_output_flags_fails how many flags have severity "fail"
+ *   scq_output_flags_json  {files: [{path, size, type, kind, rows, columns,
+ *                          flags, cut}], flags: [{file, row, column, rule,
+ *                          severity, message}], fail, review, flags_dropped}
+ *                          (caller frees)
+ * A flag's row and column count from 1 as a spreadsheet shows the file
+ * (a table's header is row 1; a text file's lines are rows); row 0 means
+ * the whole column, column 0 the whole line or file.  file is the job's
+ * name for the output ("execution.log" for the log): escape it when shown.
+ * message is the library's own words and numbers: it carries no byte of
+ * any output, so flags may be shown or exported without showing data.
+ * A read, like scq_find.
+ */
+typedef struct scq_output_flags scq_output_flags;
+struct scq_output_flag {
+	const char *file;
+	long long row, column;
+	const char *rule;     /* "small-count", "unrounded", ... (protocol §11) */
+	const char *severity; /* "fail" or "review" */
+	const char *message;
+};
+enum scq_check_flags { SCQ_CHECK_DIFFERENCING = 1 };
+SCQ_API int scq_output_check(scq *h, const char *uid, unsigned flags, scq_output_flags **out);
+SCQ_API size_t scq_output_flags_count(const scq_output_flags *c);
+SCQ_API int scq_output_flags_at(const scq_output_flags *c, size_t i, struct scq_output_flag *f);
+SCQ_API size_t scq_output_flags_fails(const scq_output_flags *c);
+SCQ_API char *scq_output_flags_json(const scq_output_flags *c);
+SCQ_API void scq_output_flags_free(scq_output_flags *c);
+/* Owner: write an ACRO-style results.json (the format SACRO-Viewer opens:
+ * ACRO 0.4's version, results keyed by output, each with status, type,
+ * files [{name, sdc {summary, cells}}], outcome, command, summary,
+ * timestamp, comments, exception) and a copy of each output with its
+ * checksum (checksums/NAME.txt) into dir (created; an existing
+ * results.json there is refused with SCQ_EPERM).  Only for a job whose
+ * results were released (SCQ_ESTATE while held). */
+SCQ_API int scq_export_acro(scq *h, const char *uid, const char *dir);
+
 /* ---- results ------------------------------------------------------------ */
 
 /*

@@ -289,6 +289,44 @@ static PyObject *Handle_job_files(Handle *self, PyObject *args)
 	return take_str(json);
 }
 
+/* The output checks of a job as JSON text (scq_output_flags_json). */
+static int output_check_json(scq *h, const char *uid, unsigned flags, char **json)
+{
+	scq_output_flags *f = NULL;
+	int r = scq_output_check(h, uid, flags, &f);
+	if (!r)
+		*json = scq_output_flags_json(f);
+	scq_output_flags_free(f);
+	return r;
+}
+
+/* output_check(uid, differencing=True) -> JSON text (owner only) */
+static PyObject *Handle_output_check(Handle *self, PyObject *args)
+{
+	const char *uid;
+	char *json = NULL;
+	int diff = 1, r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s|p:output_check", &uid, &diff))
+		return NULL;
+	CALL(self, r, output_check_json(self->h, uid, diff ? SCQ_CHECK_DIFFERENCING : 0, &json));
+	if (r)
+		return fail(self, r);
+	return take_str(json);
+}
+
+/* export_acro(uid, dir) -> None */
+static PyObject *Handle_export_acro(Handle *self, PyObject *args)
+{
+	const char *uid, *dir;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "ss:export_acro", &uid, &dir))
+		return NULL;
+	CALL(self, r, scq_export_acro(self->h, uid, dir));
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
+}
+
 /* The size the manifest lists for path (at least 1; 1 if not listed:
  * the read then says so). */
 static size_t listed_size(const scq_job_code *c, const char *path)
@@ -733,6 +771,10 @@ static PyMethodDef Handle_methods[] = {
 	{ "list", (PyCFunction)Handle_list, METH_VARARGS, "list(role, status=-1) -> JSON text" },
 	{ "find", (PyCFunction)Handle_find, METH_VARARGS, "find(id, role=3) -> JSON text" },
 	{ "job_files", (PyCFunction)Handle_job_files, METH_VARARGS, "job_files(uid) -> JSON text" },
+	{ "output_check", (PyCFunction)Handle_output_check, METH_VARARGS,
+	  "output_check(uid, differencing=True) -> JSON text: the owner's disclosure-risk flags" },
+	{ "export_acro", (PyCFunction)Handle_export_acro, METH_VARARGS,
+	  "export_acro(uid, dir): an ACRO results.json and the outputs of a released job" },
 	{ "read_file", (PyCFunction)Handle_read_file, METH_VARARGS,
 	  "read_file(uid, path, max=-1) -> bytes (-1: the whole file, 0: 1 MiB)" },
 	{ "read_code", (PyCFunction)Handle_read_code, METH_VARARGS,

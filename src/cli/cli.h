@@ -116,6 +116,8 @@ int cmd_cancel(int, char **);
 int cmd_release(int, char **);
 int cmd_withhold(int, char **);
 int cmd_return(int, char **);
+int cmd_review_output(int, char **);
+int cmd_export(int, char **);
 int cmd_logs(int, char **);
 int cmd_output(int, char **);
 int cmd_wait(int, char **);

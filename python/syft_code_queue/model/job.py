@@ -231,6 +231,22 @@ class CodeJob:
         except Exception:  # the decision worked; a stale view is not an error
             pass
 
+    @property
+    def output_flags(self):
+        """The disclosure-risk flags of this finished job's outputs (owner
+        only), a list of dicts {file, row, column, rule, severity, message}:
+        what to look at before a release; they decide nothing."""
+        return self._c().check_job_outputs(self.uid)["flags"]
+
+    def check_outputs(self):
+        """The whole output check: files (type, kind, size, rows, columns)
+        and flags, as scq review-output --json."""
+        return self._c().check_job_outputs(self.uid)
+
+    def export_acro(self, folder):
+        """Write the released outputs and an ACRO results.json to folder."""
+        return self._c().export_acro(self.uid, folder)
+
     def review(self, full=False, file=None):
         """The review: run.sh whole, the other files' heads, and the names
         of the files left out; full=True every file whole; file=PATH one."""
