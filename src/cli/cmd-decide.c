@@ -1,5 +1,5 @@
 /*
- * cmd-decide.c - scq approve, reject, cancel.
+ * cmd-decide.c - scq approve, reject, cancel (release: cmd-release.c).
  */
 #include "cli.h"
 #include <getopt.h>
@@ -45,19 +45,16 @@ static int decide(int argc, char **argv, int kind)
 		return cli_usage_error("a reason is required: -r REASON");
 	h = cli_open();
 	uid = kind == 'c' ? cli_resolve(h, argv[optind], SCQ_AS_ANY, &r) :
-	      cli_resolve_owner(h, argv[optind], kind == 'a' ? "approve" : kind == 'r' ? "reject" :
-				"release", &r);
+	      cli_resolve_owner(h, argv[optind], kind == 'a' ? "approve" : "reject", &r);
 	if (uid) {
 		r = kind == 'a' ? scq_approve(h, uid, reason, flags) :
-		    kind == 'r' ? scq_reject(h, uid, reason) :
-		    kind == 'l' ? scq_release(h, uid) : scq_cancel(h, uid);
+		    kind == 'r' ? scq_reject(h, uid, reason) : scq_cancel(h, uid);
 		if (r)
 			r = cli_fail(h, r);
 		else if (kind == 'c')
 			print_cancelled(h, uid);
 		else
-			printf("%s %s\n", kind == 'a' ? "approved" : kind == 'r' ? "rejected" :
-			       "released results of", uid);
+			printf("%s %s\n", kind == 'a' ? "approved" : "rejected", uid);
 	}
 	free(uid);
 	scq_close(h);
@@ -77,9 +74,4 @@ int cmd_reject(int argc, char **argv)
 int cmd_cancel(int argc, char **argv)
 {
 	return decide(argc, argv, 'c');
-}
-
-int cmd_release(int argc, char **argv)
-{
-	return decide(argc, argv, 'l');
 }

@@ -6,6 +6,30 @@ from .page import BIND_BUTTONS, CSS, ROOT, age, buttons_html, me_of, new_id, ref
     script, tags_html
 
 
+def release_html(job):
+    """The owner's release decision: which files were released, which
+    withheld and why (every path and reason through e())."""
+    d = job.release_decision
+    if not d:
+        return ""
+    rows = []
+    if job.release_comment:
+        rows.append('<li>%s: %s</li>' % ("Comment" if job.release_state == "returned" else
+                                          "Reason", e(job.release_comment)))
+    log = d.get("log") if isinstance(d.get("log"), dict) else None
+    if log is not None:
+        rows.append('<li class="scq-%s">%s the log%s</li>' % (
+            "released" if log.get("released") else "withheld",
+            "Released" if log.get("released") else "Withheld",
+            "" if log.get("released") else ": " + e(log.get("reason"))))
+    for p in job.released_files:
+        rows.append('<li class="scq-released">Released %s</li>' % e(p))
+    for p, why in job.withheld_files.items():
+        rows.append('<li class="scq-withheld">Withheld %s: %s</li>' % (e(p), e(why)))
+    return ('<div class="scq-release"><div class="scq-muted">%s by %s</div><ul>%s</ul></div>'
+            % (e(job.status_label), e(d.get("by")), "".join(rows)))
+
+
 CARD_FLAGS = 20
 
 
@@ -63,6 +87,7 @@ def job_card(job, interactive=True):
                      'until released</div>')
         if job.target_email == me:
             parts.append(flags_html(job))
+    parts.append(release_html(job))
     if not interactive:
         parts.append("</div>")
         return "".join(parts)
