@@ -12,7 +12,8 @@
  *    "results": {"output_0": {uid, status (pass|fail|review), type (table
  *       or custom), properties, files: [{name, sdc: {summary, cells}}],
  *       outcome, command, summary, timestamp, comments, exception}}}
- * One ACRO output per file (SACRO-Viewer decides per output).  A cell is
+ * One ACRO output per file (SACRO-Viewer decides per output), and only
+ * for what the requester was sent: a withheld file or log is left out.  A cell is
  * [row, column] as ACRO numbers a table's data: rows from 0 after the
  * header, columns from 0 after the first (index) column, which is how
  * SACRO-Viewer highlights them (tr:nth-child(row + 1), td:nth-child(col +
@@ -183,23 +184,36 @@ out:
 	return r;
 }
 
-static int released(scq *h, const char *uid, int *jobfd)
+/* The job's folder (*jobfd) and its release view (*view, job.h), if its
+ * results are not held. */
+static int released(scq *h, const char *uid, int *jobfd, json_t **view)
 {
 	struct run_record res = RUN_RECORD_INIT;
-	int st = queue_locate(h, uid), held;
+	int st = queue_locate(h, uid), held, have;
 	*jobfd = st >= 0 ? queue_job_dir(h, st, uid) : -1;
 	if (*jobfd < 0)
 		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found in my store", uid);
-	run_record_load(&res, *jobfd, SMALL_JSON_MAX);
+	have = run_record_load(&res, *jobfd, SMALL_JSON_MAX);
 	held = job_results_held(h, *jobfd, st, &res);
+	*view = job_release_view(h, *jobfd, st, have ? &res : NULL);
 	run_record_release(&res);
 	return held ? scq_fail(h, SCQ_ESTATE, "the results of job '%s' are held for review: "
 			       "release them first (scq release)", uid) : 0;
 }
 
-static int export_files(scq *h, const char *uid, const struct check_report *rep, int jobfd,
-			int dst, json_t *results)
+/* Was output f released to the requester (only: job_released_only)?  A
+ * withheld file or log never leaves through an export either. */
+static int was_released(const struct check_file *f, json_t *view, json_t *only)
 {
+	if (f->is_log)
+		return !job_log_withheld(view);
+	return !only || json_object_get(only, f->path);
+}
+
+static int export_files(scq *h, const char *uid, const struct check_report *rep, int jobfd,
+			int dst, json_t *view, json_t *results)
+{
+	json_t *only = job_released_only(view);
 	struct buf err = BUF_INIT, name = BUF_INIT, ts = BUF_INIT;
 	char sha[65], now[ISO_LEN];
 	int out = fs_open_dir(jobfd, "output"), r = 0;
@@ -208,7 +222,10 @@ static int export_files(scq *h, const char *uid, const struct check_report *rep,
 	for (i = 0; i < rep->nfiles && !r; i++) {
 		const struct check_file *f = &rep->files[i];
 		int is_log = f->is_log;
-		json_t *o = json_object(), *file = json_object(), *files = json_array();
+		json_t *o, *file, *files;
+		if (!was_released(f, view, only))
+			continue;
+		o = json_object(), file = json_object(), files = json_array();
 		if (copy_out(is_log ? jobfd : out, f->path, dst, sha, &err) < 0)
 			r = scq_fail(h, SCQ_EIO, "exporting job '%s': %s", uid, err.ptr);
 		buf_setf(&name, "output_%zu", i);
@@ -228,6 +245,7 @@ static int export_files(scq *h, const char *uid, const struct check_report *rep,
 		json_object_set_new(o, "exception", json_string(""));
 		json_object_set_new(results, name.ptr, o);
 	}
+	json_decref(only);
 	fd_close(&out);
 	buf_release(&err);
 	buf_release(&name);
@@ -239,10 +257,10 @@ int scq_export_acro(scq *h, const char *uid, const char *dir)
 {
 	struct check_report rep = { 0 };
 	char *types = NULL;
-	json_t *doc = NULL, *results = json_object();
+	json_t *doc = NULL, *view = NULL, *results = json_object();
 	int jobfd = -1, dst = -1, r;
 	if ((r = output_check_job(h, uid, SCQ_CHECK_DIFFERENCING, &rep, &types)) ||
-	    (r = released(h, uid, &jobfd)))
+	    (r = released(h, uid, &jobfd, &view)))
 		goto out;
 	if (fs_mkdir_p(dir, 0755) < 0 || (dst = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		r = scq_fail_errno(h, "exporting to '%s'", dir);
@@ -252,13 +270,14 @@ int scq_export_acro(scq *h, const char *uid, const char *dir)
 		r = scq_fail(h, SCQ_EPERM, "'%s/results.json' already exists; not overwritten", dir);
 		goto out;
 	}
-	if ((r = export_files(h, uid, &rep, jobfd, dst, results)))
+	if ((r = export_files(h, uid, &rep, jobfd, dst, view, results)))
 		goto out;
 	doc = json_pack("{s:s, s:O}", "version", ACRO_VERSION, "results", results);
 	if (json_write_at(dst, "results.json", doc, 0) < 0)
 		r = scq_fail_errno(h, "writing '%s/results.json'", dir);
 out:
 	json_decref(doc);
+	json_decref(view);
 	json_decref(results);
 	check_report_free(&rep);
 	free(types);

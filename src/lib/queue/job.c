@@ -227,6 +227,36 @@ json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
 	return o;
 }
 
+json_t *job_release_view(scq *h, int fd, int status, const struct run_record *res)
+{
+	json_t *o = json_object();
+	int held = results_held(h, fd, status, res);
+	if (held)
+		json_object_set_new(o, "results_held", json_true());
+	if (res)
+		add_release(o, fd, held, run_results_held(h, res, status, 0));
+	return o;
+}
+
+json_t *job_released_only(json_t *pub)
+{
+	json_t *d = json_object_get(pub, "release_decision"), *files = json_object_get(d, "files");
+	const char *dec = json_string_value(json_object_get(d, "decision"));
+	json_t *only, *e;
+	size_t i;
+	/* not decided (release auto), or an older full release: everything;
+	 * any other decision without its list sends nothing (fail closed) */
+	if (!d || (!json_is_array(files) && dec && !strcmp(dec, "release")))
+		return NULL;
+	only = json_object();
+	json_array_foreach(files, i, e) {
+		const char *p = json_string_value(json_object_get(e, "path"));
+		if (p && json_is_true(json_object_get(e, "released")))
+			json_object_set_new(only, p, json_true());
+	}
+	return only;
+}
+
 int job_results_held(scq *h, int jobfd, int status, const struct run_record *res)
 {
 	return results_held(h, jobfd, status, res);

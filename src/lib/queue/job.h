@@ -23,7 +23,8 @@
  *
  * Exports (job.c): job_obj, job_from_raw, job_from_json, job_load_store,
  * job_public_json, job_list_add, job_list_new, job_list_sort_newest,
- * job_mark_deadline, job_folder_of, job_results_held, job_redact_held,
+ * job_mark_deadline, job_folder_of, job_results_held, job_release_view,
+ * job_released_only, job_redact_held,
  * job_redact_withheld, job_log_withheld, decision_file,
  * submitted_by_me.
  * Exports (listing.c): submission_staging.
@@ -93,6 +94,14 @@ char *submission_staging(scq *h, const struct job_record *rec, double *age);
  * has results held for the owner's release. */
 struct run_record;
 int job_results_held(scq *h, int jobfd, int status, const struct run_record *res);
+/* The release part of the public record of the job in jobfd, alone:
+ * results_held, release_state and release_decision as job_public_json
+ * gives them (res: its run record, NULL if none).  A new reference. */
+json_t *job_release_view(scq *h, int jobfd, int status, const struct run_record *res);
+/* The outputs the owner's decision in pub (a public record or a release
+ * view) released, as keys; NULL: all of them (release auto, or a full
+ * release from before files were named).  A new reference. */
+json_t *job_released_only(json_t *pub);
 
 /* Rule (protocol §6): until the release, a held job's published status
  * carries no text the job chose: keep only the fixed state, timestamps

@@ -94,27 +94,6 @@ static int unpublish_log(int outfd, struct buf *err)
 	return 0;
 }
 
-/* The outputs the owner's decision released, as keys (NULL: all of them,
- * also for a decision from before files were named).  A new reference. */
-static json_t *released_only(json_t *pub)
-{
-	json_t *d = json_object_get(pub, "release_decision"), *files = json_object_get(d, "files");
-	const char *dec = json_string_value(json_object_get(d, "decision"));
-	json_t *only, *e;
-	size_t i;
-	/* not decided (release auto), or an older full release: everything;
-	 * any other decision without its list sends nothing (fail closed) */
-	if (!d || (!json_is_array(files) && dec && !strcmp(dec, "release")))
-		return NULL;
-	only = json_object();
-	json_array_foreach(files, i, e) {
-		const char *p = json_string_value(json_object_get(e, "path"));
-		if (p && json_is_true(json_object_get(e, "released")))
-			json_object_set_new(only, p, json_true());
-	}
-	return only;
-}
-
 /* Copy output/ (only the released files, only non-NULL) and list them. */
 static int publish_outputs(int jobfd, int outfd, json_t *pub, json_t *only, struct buf *err)
 {
@@ -163,7 +142,7 @@ static int publish_results(scq *h, struct commit *c, const char *uid, int jobfd,
 			   json_t *pub, json_t *extra)
 {
 	struct buf err = BUF_INIT;
-	json_t *only = released_only(pub); /* nothing withheld ever leaves */
+	json_t *only = job_released_only(pub); /* nothing withheld ever leaves */
 	int r = 0;
 	json_object_set(extra, "run", json_object_get(pub, "run"));
 	if ((job_log_withheld(pub) ? unpublish_log(outfd, &err) :

@@ -19,6 +19,7 @@
 #include "queue/decide.h"
 #include "queue/job.h"
 #include "queue/outbox.h"
+#include "queue/output-check.h"
 #include "store/audit.h"
 #include "store/queue.h"
 #include "store/limits.h"
@@ -133,23 +134,61 @@ static json_t *files_list(json_t *paths, int *withheld)
 	return a;
 }
 
-/*
- * THE place where the disclosure-risk flags of the outputs a decision
- * releases are checked (issue 12 §2, src/lib/check/, `scq review-output`):
- * a release of flagged outputs needs ack_flags.  files is the decision's
- * [{path, released, reason}].  Until the flag module is wired here no
- * output carries flags, so every decision passes; withholding needs no
- * acknowledgement.
- */
-static int release_check_flags(scq *h, const char *uid, int jobfd, json_t *files,
-			       int ack_flags)
+/* Is output f of a check released by decision d ({files: [{path,
+ * released}], log: {released}})? */
+static int decision_releases(json_t *d, const struct check_file *f)
 {
-	(void)h;
-	(void)uid;
-	(void)jobfd;
-	(void)files;
-	(void)ack_flags;
+	json_t *e;
+	size_t i;
+	if (f->is_log)
+		return json_is_true(json_object_get(json_object_get(d, "log"), "released"));
+	json_array_foreach(json_object_get(d, "files"), i, e) {
+		const char *p = json_string_value(json_object_get(e, "path"));
+		if (p && !strcmp(p, f->path))
+			return json_is_true(json_object_get(e, "released"));
+	}
 	return 0;
+}
+
+/*
+ * The disclosure-risk flags (src/lib/check/, `scq review-output`) of the
+ * outputs decision d releases: releasing a flagged output needs ack_flags,
+ * so no flag leaves unseen (issue 12 §2); withholding needs none.  The
+ * check fails closed: a release whose outputs cannot be checked is
+ * refused.  The differencing scan is left out (flags 0): it is a note for
+ * review, and reading earlier jobs would make a release cost grow with
+ * the store.
+ */
+static int release_check_flags(scq *h, const char *uid, json_t *d, int ack_flags)
+{
+	struct check_report rep = { 0 };
+	const struct check_flag *first = NULL;
+	char *types = NULL;
+	size_t i, j, n = 0;
+	int r;
+	if (ack_flags)
+		return 0;
+	if ((r = output_check_job(h, uid, 0, &rep, &types)))
+		goto out;
+	for (i = 0; i < rep.nfiles; i++) {
+		if (!decision_releases(d, &rep.files[i]))
+			continue;
+		for (j = 0; j < rep.nflags; j++)
+			if (!strcmp(rep.flags[j].file, rep.files[i].path)) { /* a log and an
+				output of one name both count: the safe side */
+				n++;
+				first = first ? first : &rep.flags[j];
+			}
+	}
+	if (n)
+		r = scq_fail(h, SCQ_EPERM, "job '%s': the outputs to release carry %zu "
+			     "disclosure-risk flag(s), the first '%s' in '%s': check them "
+			     "(scq review-output %.8s), then release with --ack-flags",
+			     uid, n, first->rule, first->file, uid);
+out:
+	check_report_free(&rep);
+	free(types);
+	return r;
 }
 
 /* The decision record, and the row it takes (*to). */
@@ -230,7 +269,7 @@ int scq_release_decide(scq *h, const char *uid, int kind, const struct scq_relea
 	if (!(d = decision(h, uid, kind, o, paths, &to, &r)))
 		goto out;
 	if (to != STATE_WITHHELD && to != STATE_RETURNED &&
-	    (r = release_check_flags(h, uid, fd, json_object_get(d, "files"), o->ack_flags)))
+	    (r = release_check_flags(h, uid, d, o->ack_flags)))
 		goto out;
 	row = state_find(STATE_AWAITING_RELEASE, to);
 	json_object_set_new(d, "decision", json_string(row->event));
