@@ -256,8 +256,29 @@ static PyObject *Handle_list(Handle *self, PyObject *args)
 	char *json = NULL;
 	if (check_open(self) || !PyArg_ParseTuple(args, "i|i:list", &role, &status))
 		return NULL;
+	scq_py_listings++;
 	CALL(self, r, list_fresh(self->h, role, status, &json));
 	return str_or_fail(self, r, json);
+}
+
+/* listing(role, status=-1, mask=0, held=False, approved_by=None) -> Listing:
+ * the jobs held compactly (see _scq_listing.c); mask: bit 1 << status for
+ * each status wanted (0: any). */
+static PyObject *Handle_listing(Handle *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "role", "status", "mask", "held", "approved_by", NULL };
+	struct listing_query q = { 0, -1, 0, 0, NULL };
+	struct listing *l = NULL;
+	int r;
+	if (check_open(self) ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "i|iIpz:listing", kwlist, &q.role, &q.status,
+					 &q.mask, &q.held, &q.approved_by))
+		return NULL;
+	scq_py_listings++;
+	CALL(self, r, listing_fresh(self->h, &q, &l));
+	if (r)
+		return fail(self, r);
+	return listing_wrap(l);
 }
 
 /* find(id, role=SCQ_AS_ANY) -> JSON text of the job */
@@ -660,6 +681,8 @@ static PyMethodDef Handle_methods[] = {
 	{ "refresh", (PyCFunction)Handle_refresh, METH_VARARGS,
 	  "refresh(flags=REFRESH_READS): ingest, expire, clean up (scq_refresh)" },
 	{ "list", (PyCFunction)Handle_list, METH_VARARGS, "list(role, status=-1) -> JSON text" },
+	{ "listing", (PyCFunction)(void (*)(void))Handle_listing, METH_VARARGS | METH_KEYWORDS,
+	  "listing(role, status=-1, mask=0, held=False, approved_by=None) -> Listing" },
 	{ "find", (PyCFunction)Handle_find, METH_VARARGS, "find(id, role=3) -> JSON text" },
 	{ "job_files", (PyCFunction)Handle_job_files, METH_VARARGS, "job_files(uid) -> JSON text" },
 	{ "read_file", (PyCFunction)Handle_read_file, METH_VARARGS,
