@@ -293,6 +293,29 @@ static PyObject *Handle_find(Handle *self, PyObject *args)
 	return str_or_fail(self, r, json);
 }
 
+/* submitted(uid) -> JSON text of the job just submitted through this
+ * handle, from submit's own record (no lookup) */
+static int submitted_json(scq *h, const char *uid, char **json)
+{
+	scq_job *j = NULL;
+	int r = scq_submitted_job(h, uid, &j);
+	if (!r)
+		*json = scq_job_to_json(j);
+	scq_job_free(j);
+	return r;
+}
+
+static PyObject *Handle_submitted(Handle *self, PyObject *args)
+{
+	const char *uid;
+	char *json = NULL;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s:submitted", &uid))
+		return NULL;
+	CALL(self, r, submitted_json(self->h, uid, &json));
+	return str_or_fail(self, r, json);
+}
+
 static PyObject *Handle_job_files(Handle *self, PyObject *args)
 {
 	const char *uid;
@@ -683,6 +706,8 @@ static PyMethodDef Handle_methods[] = {
 	{ "list", (PyCFunction)Handle_list, METH_VARARGS, "list(role, status=-1) -> JSON text" },
 	{ "listing", (PyCFunction)(void (*)(void))Handle_listing, METH_VARARGS | METH_KEYWORDS,
 	  "listing(role, status=-1, mask=0, held=False, approved_by=None) -> Listing" },
+	{ "submitted", (PyCFunction)Handle_submitted, METH_VARARGS,
+	  "submitted(uid) -> JSON text of the job just submitted (no lookup)" },
 	{ "find", (PyCFunction)Handle_find, METH_VARARGS, "find(id, role=3) -> JSON text" },
 	{ "job_files", (PyCFunction)Handle_job_files, METH_VARARGS, "job_files(uid) -> JSON text" },
 	{ "read_file", (PyCFunction)Handle_read_file, METH_VARARGS,

@@ -180,7 +180,8 @@ class Client(FilesMixin):
         return t
 
     def _submitted(self, uid):
-        return self._find(uid, AS_REQUESTER)
+        """The job just submitted, from submit's own record: no lookup."""
+        return self._job(self._h.submitted(uid))
 
     def submit_job(self, target_email, code_folder, name, description=None, tags=None,
                    timeout_seconds=86400, convert_crlf=False):
