@@ -109,3 +109,5 @@ if [ -f bench/python-import.sh ]; then
 fi
 echo "== 8. runner's reaction under run --watch (bench/watch.sh)"
 SCQ_BUILD="$B" sh bench/watch.sh 21 || echo "   watch bench failed"
+echo "== 9. Python and the requester at 10,000 jobs"
+SCQ_BUILD="$B" bash bench/python-scale.sh || echo "   python scale bench failed"
