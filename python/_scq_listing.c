@@ -1,10 +1,11 @@
 /*
  * _scq_listing.c - a listing of jobs held compactly, for the package's
  * collections (model/collection.py): each job's JSON text one after the
- * other in one buffer, and per job where its text is and its status.
- * The Python layer makes a CodeJob of one item when it is first looked
- * at, so listing 10,000 jobs costs their text (about 600 bytes a job),
- * not 10,000 parsed objects, and len() costs nothing.
+ * other in chunks, its member names coded (below), and per job where its
+ * text is and its status.  The Python layer makes a CodeJob of one item
+ * when it is first looked at, so listing 10,000 jobs costs their text
+ * (about 350 bytes a pending job), not 10,000 parsed objects, and len()
+ * costs nothing.
  *
  * The listing is built with scq_list_each (one job in memory at a time)
  * with the GIL released, after the refresh the package's listings have
@@ -23,9 +24,10 @@
 #define KEY_MAX 255 /* sort keys compare on at most this many bytes */
 
 struct item {
-	const char *text;      /* the job's JSON text, NUL-terminated, in a chunk */
+	const char *text;      /* the job's JSON text, names coded, in a chunk */
 	uint32_t len;
 	uint8_t status, held;
+	uint8_t plain;         /* the text is as the library gave it (not coded) */
 };
 
 /* An item's sort keys, made once the walk is over (its memory is free
@@ -82,47 +84,174 @@ static char *take(struct listing *l, size_t n)
 }
 
 /*
- * Where the string value of the top-level member `key` is in the compact
- * JSON object text s (as scq_job_to_json makes it): its offset and length.
- * -1 when it is not found so (absent, not a string, escaped, or the text
- * is spaced): the caller then asks the library, which parses the job.
- * Found like this, a listing never parses the pre-rendered pending jobs.
+ * Texts are held with the names of the job's top-level members coded, one
+ * byte each ("uid": as 0x01, ...): a third of a pending job's text is
+ * names.  JSON text holds no raw byte below 0x20 but whitespace (tab,
+ * newline, return), so the other 28 are the codes and cannot be misread;
+ * a text holding one anyway is kept as it is (item.plain).
  */
-static int top_string(const char *s, size_t len, const char *key, size_t *at, size_t *n)
+static const char *const names[] = {
+	"uid", "name", "description", "tags", "requester_email", "target_email",
+	"created_at", "submitted_at", "updated_at", "timeout_seconds", "code_sha256", "status",
+	"results_held", "started_at", "completed_at", "exit_code", "error_message",
+	"error_kind", "reason", "approved_at", "approved_by", "decided_by", "allow_network",
+	"run", "log", "output_files", "output_error", "skipped_files",
+};
+#define NNAMES (sizeof(names) / sizeof(names[0]))
+
+static char code_of(size_t i)
 {
-	size_t klen = strlen(key), i, start, e;
-	int depth = 0, want_key = 0, esc;
-	for (i = 0; i < len; i++) {
+	return (char)(i < 8 ? i + 1 : i < 10 ? i + 3 : i + 4); /* skip \t \n, \r */
+}
+
+/* The name a byte codes for, or -1. */
+static int name_of_code(unsigned char b)
+{
+	int i = b >= 1 && b <= 8 ? b - 1 : b == 11 || b == 12 ? b - 3 : b >= 14 && b < 32 ? b - 4 : -1;
+	return i >= 0 && (size_t)i < NNAMES ? i : -1;
+}
+
+static int name_index(const char *p, size_t n)
+{
+	size_t i;
+	for (i = 0; i < NNAMES; i++)
+		if (strlen(names[i]) == n && !memcmp(names[i], p, n))
+			return (int)i;
+	return -1;
+}
+
+/* The closing quote of the string opening at s[i] (len if none); *esc:
+ * whether it holds an escape. */
+static size_t string_end(const char *s, size_t len, size_t i, int *esc)
+{
+	for (*esc = 0, i++; i < len && s[i] != '"'; i++)
+		if (s[i] == '\\')
+			*esc = 1, i++;
+	return i < len ? i : len;
+}
+
+/*
+ * Walk the compact JSON object text s, coded or not: each top-level member
+ * name (a code, or a string followed by ':') is handed to fn with where
+ * its value starts; out, when not NULL, gets the text with the names it
+ * knows coded (never longer).  fn returns non-zero to stop.  Returns the
+ * length written to out.
+ */
+typedef int member_fn(int name, const char *key, size_t klen, size_t value, void *ctx);
+static size_t walk(const char *s, size_t len, char *out, member_fn *fn, void *ctx)
+{
+	size_t i = 0, o = 0, e;
+	int depth = 0, want_key = 0, esc, k;
+	while (i < len) {
 		char c = s[i];
+		if (want_key && (k = name_of_code((unsigned char)c)) >= 0) {
+			want_key = 0;
+			if (fn && fn(k, names[k], strlen(names[k]), i + 1, ctx))
+				break;
+			if (out)
+				out[o++] = c;
+			i++;
+			continue;
+		}
+		if (c == '"') {
+			e = string_end(s, len, i, &esc);
+			k = -2;
+			if (want_key && e + 1 < len && s[e + 1] == ':') {
+				k = esc ? -1 : name_index(s + i + 1, e - i - 1);
+				if (fn && fn(k, s + i + 1, e - i - 1, e + 2, ctx))
+					break;
+			}
+			want_key = 0;
+			if (out && k >= 0) {
+				out[o++] = code_of((size_t)k);
+				i = e + 2;
+				continue;
+			}
+			e = e < len ? e + 1 : len;
+			if (out)
+				memmove(out + o, s + i, e - i); /* out may be s */
+			o += e - i;
+			i = e;
+			continue;
+		}
 		if (c == '{' || c == '[')
 			want_key = ++depth == 1 && c == '{';
 		else if (c == '}' || c == ']')
 			depth--;
 		else if (c == ',')
 			want_key = depth == 1;
-		if (c != '"')
-			continue;
-		for (start = ++i, esc = 0; i < len && s[i] != '"'; i++)
-			if (s[i] == '\\')
-				esc = 1, i++;
-		if (i >= len)
-			return -1;
-		if (!want_key)
-			continue;
-		want_key = 0;
-		if (esc || i - start != klen || memcmp(s + start, key, klen))
-			continue;
-		if (i + 2 >= len || s[i + 1] != ':' || s[i + 2] != '"')
-			return -1;
-		for (e = i + 3; e < len && s[e] != '"' && s[e] != '\\'; e++)
-			;
-		if (e >= len || s[e] == '\\')
-			return -1;
-		*at = i + 3;
-		*n = e - (i + 3);
-		return 0;
+		if (out)
+			out[o] = c;
+		o++;
+		i++;
 	}
-	return -1;
+	return o;
+}
+
+/* The text of an item as the library gave it (caller frees). */
+static char *decode(const struct item *it)
+{
+	size_t i, n = it->len, o = 0;
+	char *out;
+	int k;
+	for (i = 0; !it->plain && i < it->len; i++)
+		if ((k = name_of_code((unsigned char)it->text[i])) >= 0)
+			n += strlen(names[k]) + 2; /* "name": for the code byte */
+	if (!(out = malloc(n + 1)))
+		abort();
+	for (i = 0; i < it->len; i++) {
+		k = it->plain ? -1 : name_of_code((unsigned char)it->text[i]);
+		if (k < 0) {
+			out[o++] = it->text[i];
+			continue;
+		}
+		out[o++] = '"';
+		memcpy(out + o, names[k], strlen(names[k]));
+		o += strlen(names[k]);
+		out[o++] = '"';
+		out[o++] = ':';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+struct find {
+	const char *key, *s;
+	size_t len, at, n;
+	int found;
+};
+
+static int find_member(int name, const char *key, size_t klen, size_t value, void *ctx)
+{
+	struct find *f = ctx;
+	size_t e;
+	(void)name;
+	if (klen != strlen(f->key) || memcmp(key, f->key, klen))
+		return 0;
+	if (value < f->len && f->s[value] == '"') {
+		for (e = value + 1; e < f->len && f->s[e] != '"' && f->s[e] != '\\'; e++)
+			;
+		if (e < f->len && f->s[e] == '"') {
+			f->at = value + 1;
+			f->n = e - value - 1;
+			f->found = 1;
+		}
+	}
+	return 1;
+}
+
+/* Where the string value of the top-level member key is in the item's
+ * text: 0 and its offset and length, or -1 (absent, not a plain string:
+ * the caller parses). */
+static int top_string(const struct item *it, const char *key, size_t *at, size_t *n)
+{
+	struct find f = { key, it->text, it->len, 0, 0, 0 };
+	if (it->plain)
+		return -1;
+	walk(it->text, it->len, NULL, find_member, &f);
+	*at = f.at;
+	*n = f.n;
+	return f.found ? 0 : -1;
 }
 
 /* The job's approver, from its object (NULL if none). */
@@ -153,19 +282,30 @@ static void sort_key(struct listing *l, const struct item *it, const char *name,
 	size_t at, n = 0;
 	scq_value *o;
 	const char *v;
-	char *c;
+	char *c, *text;
 	*k = it->text;
-	if (top_string(it->text, it->len, name, &at, &n) == 0) {
+	if (top_string(it, name, &at, &n) == 0) {
 		*k = it->text + at;
-	} else if ((o = scq_value_parse(it->text, 0))) {
-		if ((v = scq_value_string(scq_value_get(o, name)))) {
+	} else {
+		text = decode(it);
+		if ((o = scq_value_parse(text, 0)) && (v = scq_value_string(scq_value_get(o, name)))) {
 			n = strnlen(v, KEY_MAX);
 			*k = c = take(l, n ? n : 1);
 			memcpy(c, v, n);
 		}
 		scq_value_free(o);
+		free(text);
 	}
 	*klen = (uint8_t)(n > KEY_MAX ? KEY_MAX : n);
+}
+
+static int has_control(const char *s, size_t len)
+{
+	size_t i;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20)
+			return 1;
+	return 0;
 }
 
 static int add_job(const scq_job *j, void *ctx)
@@ -178,11 +318,14 @@ static int add_job(const scq_job *j, void *ctx)
 		return 0;
 	js = scq_job_to_json(j);
 	len = strlen(js);
-	t = take(l, len + 1);
-	memcpy(t, js, len + 1);
-	free(js);
 	l->v = xgrow(l->v, &l->alloc, l->n + 1, sizeof(*l->v));
 	it = &l->v[l->n++];
+	it->plain = (uint8_t)has_control(js, len);
+	if (!it->plain) /* coded, it is shorter: the room taken is what it needs */
+		len = walk(js, len, js, NULL, NULL);
+	t = take(l, len);
+	memcpy(t, js, len);
+	free(js);
 	it->text = t;
 	it->len = (uint32_t)len; /* job files are capped at 1 MiB */
 	it->status = (uint8_t)scq_job_status(j);
@@ -294,11 +437,14 @@ static int index_ok(Listing *self, Py_ssize_t i)
 /* listing[i]: the i-th job's JSON text (negative i counts from the end). */
 static PyObject *Listing_item(Listing *self, Py_ssize_t i)
 {
-	const struct item *it;
+	char *text;
+	PyObject *s;
 	if (!index_ok(self, i))
 		return NULL;
-	it = &self->l->v[i];
-	return PyUnicode_DecodeUTF8(it->text, (Py_ssize_t)it->len, "replace");
+	text = decode(&self->l->v[i]);
+	s = PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "replace");
+	free(text);
+	return s;
 }
 
 static PyObject *Listing_status(Listing *self, PyObject *arg)

@@ -2,7 +2,10 @@
 len(), the repr's status counts and by_status() make none; indexing makes
 one, and the same object each time; iteration makes each once; the list
 methods still see every job."""
+import json
+import os
 import unittest
+import uuid
 
 import syft_code_queue as q
 from syft_code_queue.model import job as job_module
@@ -75,6 +78,45 @@ class LazyJobs(Workspace):
         coll.append(job)
         self.assertEqual(len(coll), 6)
         self.assertEqual(coll, list(coll))
+
+
+class ListingTexts(Workspace):
+    """The Listing holds each job's text with its member names coded: every
+    text must come back exactly, and sort as scq_list sorts."""
+
+    def same_as_lookups(self, client, coll):
+        for j in coll:
+            self.assertEqual(j.to_dict(), client.get_job(j.uid).to_dict(), j.uid)
+
+    def test_texts_come_back_exactly(self):
+        odd = 'a "quoted" \\ back{"uid":"x","created_at":"9"}, \u00e9 \U0001f600'
+        q.submit_job(DO, self.code, odd, description='"name":"x",\n\ttab ' + odd,
+                     tags=["uid:", "a,b"])
+        done = q.submit_job(DO, self.code, "done")
+        self.owner.approve(done.uid, "ok")
+        self.owner.run_jobs()
+        self.assertEqual(str(self.owner.get_job(done.uid).status), "completed")
+        self.same_as_lookups(self.owner, self.owner.jobs_for_me)
+        self.same_as_lookups(self.ds, self.ds.jobs_for_others)
+        self.assertIn(odd, [j.name for j in self.owner.pending_for_me])
+
+    def test_a_key_the_text_does_not_give_plainly_sorts_too(self):
+        # published by the owner without a record of mine, its created_at
+        # holding a quote (escaped in any JSON text): the listing parses
+        # that job for its sort key
+        q.submit_job(DO, self.code, "recorded")
+        u = str(uuid.uuid4())
+        out = os.path.join(self.ws, "datasites", DO, "app_data", "code-queue", "outbox",
+                           self.ds.email, u)
+        os.makedirs(out)
+        with open(os.path.join(out, "status.json"), "w") as f:
+            f.write('{"uid": "%s", "name": "published", "requester_email": "%s", '
+                    '"target_email": "%s", "status": "pending", '
+                    '"created_at": "2999-01-01T00:00:00.000000Z\\""}' % (u, self.ds.email, DO))
+        jobs = self.ds.jobs_for_others()
+        self.assertEqual(jobs[0].uid, u)  # the newest
+        self.assertEqual(json.loads(self.ds._h.list(2))[0]["uid"], u)  # as scq_list
+        self.same_as_lookups(self.ds, jobs)
 
 
 if __name__ == "__main__":
