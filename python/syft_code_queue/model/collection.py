@@ -144,7 +144,11 @@ class JobCollection(list):
         if self._src is not None:
             if isinstance(i, slice):
                 return self._view(self._src, self._sel[i], client=self._cl)
-            return self._src.job(self._sel[i])
+            try:
+                k = self._sel[i]
+            except IndexError:
+                raise IndexError("list index out of range") from None
+            return self._src.job(k)
         r = list.__getitem__(self, i)
         return self._derive(r) if isinstance(i, slice) else r
 
