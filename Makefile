@@ -182,7 +182,7 @@ demo: deps
 	SCQ=$(abspath $(B))/scq sh scripts/demo.sh
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all python
 	SCQ_BUILD=$(abspath $(B)) sh bench/run.sh
 
 -include python/Makefile.inc

@@ -205,6 +205,12 @@ SCQ_API int scq_submit_script(scq *h, const struct scq_submit_options *o,
 			      const char *language, const char *script, size_t len,
 			      const char *const *requirements, char **uid_out);
 
+/* The job the last successful scq_submit or scq_submit_script through h
+ * made, as scq_find(h, uid, SCQ_AS_REQUESTER) shows it right after, built
+ * from the record that submit wrote: no lookup.  SCQ_ENOTFOUND if uid is
+ * not that job.  Caller frees with scq_job_free. */
+SCQ_API int scq_submitted_job(scq *h, const char *uid, scq_job **out);
+
 /* ---- bringing the store up to date ---------------------------------- */
 
 /*

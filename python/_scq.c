@@ -260,8 +260,29 @@ static PyObject *Handle_list(Handle *self, PyObject *args)
 	char *json = NULL;
 	if (check_open(self) || !PyArg_ParseTuple(args, "i|i:list", &role, &status))
 		return NULL;
+	scq_py_listings++;
 	CALL(self, r, list_fresh(self->h, role, status, &json));
 	return str_or_fail(self, r, json);
+}
+
+/* listing(role, status=-1, mask=0, held=False, approved_by=None) -> Listing:
+ * the jobs held compactly (see _scq_listing.c); mask: bit 1 << status for
+ * each status wanted (0: any). */
+static PyObject *Handle_listing(Handle *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "role", "status", "mask", "held", "approved_by", NULL };
+	struct listing_query q = { 0, -1, 0, 0, NULL };
+	struct listing *l = NULL;
+	int r;
+	if (check_open(self) ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "i|iIpz:listing", kwlist, &q.role, &q.status,
+					 &q.mask, &q.held, &q.approved_by))
+		return NULL;
+	scq_py_listings++;
+	CALL(self, r, listing_fresh(self->h, &q, &l));
+	if (r)
+		return fail(self, r);
+	return listing_wrap(l);
 }
 
 /* find(id, role=SCQ_AS_ANY) -> JSON text of the job */
@@ -273,6 +294,29 @@ static PyObject *Handle_find(Handle *self, PyObject *args)
 	if (check_open(self) || !PyArg_ParseTuple(args, "s|i:find", &id, &role))
 		return NULL;
 	CALL(self, r, find_fresh(self->h, id, role, &json));
+	return str_or_fail(self, r, json);
+}
+
+/* submitted(uid) -> JSON text of the job just submitted through this
+ * handle, from submit's own record (no lookup) */
+static int submitted_json(scq *h, const char *uid, char **json)
+{
+	scq_job *j = NULL;
+	int r = scq_submitted_job(h, uid, &j);
+	if (!r)
+		*json = scq_job_to_json(j);
+	scq_job_free(j);
+	return r;
+}
+
+static PyObject *Handle_submitted(Handle *self, PyObject *args)
+{
+	const char *uid;
+	char *json = NULL;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s:submitted", &uid))
+		return NULL;
+	CALL(self, r, submitted_json(self->h, uid, &json));
 	return str_or_fail(self, r, json);
 }
 
@@ -769,6 +813,10 @@ static PyMethodDef Handle_methods[] = {
 	{ "refresh", (PyCFunction)Handle_refresh, METH_VARARGS,
 	  "refresh(flags=REFRESH_READS): ingest, expire, clean up (scq_refresh)" },
 	{ "list", (PyCFunction)Handle_list, METH_VARARGS, "list(role, status=-1) -> JSON text" },
+	{ "listing", (PyCFunction)(void (*)(void))Handle_listing, METH_VARARGS | METH_KEYWORDS,
+	  "listing(role, status=-1, mask=0, held=False, approved_by=None) -> Listing" },
+	{ "submitted", (PyCFunction)Handle_submitted, METH_VARARGS,
+	  "submitted(uid) -> JSON text of the job just submitted (no lookup)" },
 	{ "find", (PyCFunction)Handle_find, METH_VARARGS, "find(id, role=3) -> JSON text" },
 	{ "job_files", (PyCFunction)Handle_job_files, METH_VARARGS, "job_files(uid) -> JSON text" },
 	{ "output_check", (PyCFunction)Handle_output_check, METH_VARARGS,

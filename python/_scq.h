@@ -32,9 +32,33 @@ int str_array(PyObject *seq, PyObject **keep, const char ***out);
  * success *json is malloc'ed JSON text.  struct scq is scq.h's handle. */
 struct scq;
 int list_fresh(struct scq *h, int role, int status, char **json);
+/* scq_list_each after the same refresh as list_fresh. */
+struct scq_job;
+int list_each_fresh(struct scq *h, int role, int status,
+		    int (*fn)(const struct scq_job *, void *), void *ctx);
 int find_fresh(struct scq *h, const char *id, int role, char **json);
 int status_fresh(struct scq *h, char **json);
 /* scq_wait, refreshing every second; *st the last status seen. */
 int wait_fresh(struct scq *h, const char *uid, double timeout, int *st);
+
+/* _scq_listing.c: a listing held compactly (the Listing type).  What to
+ * list: role, one status (-1: all) or a mask of statuses (bit 1 << status;
+ * 0: all), only jobs whose results are held, only jobs approved by one
+ * identity (NULL: anyone). */
+struct listing_query {
+	int role, status;
+	unsigned mask;
+	int held;
+	const char *approved_by;
+};
+struct listing;
+extern PyTypeObject ListingType;
+/* Listings made in this process (Handle.list and Handle.listing). */
+extern unsigned long scq_py_listings;
+/* Refresh, then list into *out (free with listing_free).  No GIL needed. */
+int listing_fresh(struct scq *h, const struct listing_query *q, struct listing **out);
+void listing_free(struct listing *l);
+/* A Listing object owning l (freed on failure). */
+PyObject *listing_wrap(struct listing *l);
 
 #endif

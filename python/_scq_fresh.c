@@ -22,17 +22,27 @@ static unsigned refresh_for(int role)
 	return (role & SCQ_AS_OWNER) ? OWNER_REFRESH : 0;
 }
 
+/* A list of my submissions walks them all anyway: clean up too. */
+static unsigned list_refresh(int role)
+{
+	return refresh_for(role) | ((role & SCQ_AS_REQUESTER) ? SCQ_REFRESH_SUBMISSIONS : 0);
+}
+
 /* The list as JSON text, in *json. */
 int list_fresh(scq *h, int role, int status, char **json)
 {
 	scq_job_list *l = NULL;
-	/* a list of my submissions walks them all anyway: clean up too */
-	int r = scq_refresh(h, refresh_for(role) |
-			    ((role & SCQ_AS_REQUESTER) ? SCQ_REFRESH_SUBMISSIONS : 0));
+	int r = scq_refresh(h, list_refresh(role));
 	if (!r && !(r = scq_list(h, role, status, &l)))
 		*json = scq_job_list_to_json(l);
 	scq_job_list_free(l);
 	return r;
+}
+
+int list_each_fresh(scq *h, int role, int status, scq_job_fn *fn, void *ctx)
+{
+	int r = scq_refresh(h, list_refresh(role));
+	return r ? r : scq_list_each(h, role, status, fn, ctx);
 }
 
 /* The job as JSON text, in *json. */

@@ -184,6 +184,15 @@ static PyObject *m_format_char_ranges(PyObject *self, PyObject *args)
 	return list;
 }
 
+/* How many listings this process made (Handle.list, Handle.listing): the
+ * tests check a collection lists once. */
+static PyObject *m_listing_count(PyObject *self, PyObject *args)
+{
+	(void)self;
+	(void)args;
+	return PyLong_FromUnsignedLong(scq_py_listings);
+}
+
 static PyMethodDef module_methods[] = {
 	{ "escape_text", m_escape_text, METH_VARARGS,
 	  "escape_text(data: bytes, multiline=True) -> (str, markers), as scq shows text" },
@@ -197,6 +206,8 @@ static PyMethodDef module_methods[] = {
 	{ "uid_valid", m_uid_valid, METH_VARARGS, "uid_valid(s) -> bool" },
 	{ "raise_code", m_raise_code, METH_VARARGS,
 	  "raise_code(code, message): raise the exception for an SCQ_E* code" },
+	{ "listing_count", m_listing_count, METH_NOARGS,
+	  "listing_count() -> how many listings this process made (for tests)" },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -304,11 +315,16 @@ PyMODINIT_FUNC PyInit__scq(void)
 	size_t i;
 	if (!m)
 		return NULL;
-	if (PyType_Ready(&HandleType) < 0)
+	if (PyType_Ready(&HandleType) < 0 || PyType_Ready(&ListingType) < 0)
 		goto fail;
 	Py_INCREF(&HandleType);
 	if (PyModule_AddObject(m, "Handle", (PyObject *)&HandleType) < 0) {
 		Py_DECREF(&HandleType);
+		goto fail;
+	}
+	Py_INCREF(&ListingType);
+	if (PyModule_AddObject(m, "Listing", (PyObject *)&ListingType) < 0) {
+		Py_DECREF(&ListingType);
 		goto fail;
 	}
 	if (add_exc(m, &Error, "Error", NULL, "Base class of every syft_code_queue error.", SCQ_EIO) < 0)

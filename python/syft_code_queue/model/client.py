@@ -10,7 +10,7 @@ from .._scq import (AS_ANY, AS_OWNER, AS_REQUESTER, RELEASE_ALL, RELEASE_FILES, 
                    WITHHOLD_ALL, ConfigError, Handle, InvalidJob, JobNotFound, NotAllowed,
                    Timeout, statuses)
 from . import session
-from .collection import JobCollection
+from .collection import JobCollection, _Source
 from .config import QueueConfig
 from .datasites import DataSitesCollection
 from .errors import JobFailed
@@ -23,14 +23,19 @@ from .status import status as check_status
 from .text import shown_line
 
 DEFAULT_REJECT_REASON = "Rejected by data owner"
+_STATUS_CODE = {s: i for i, s in enumerate(JobStatus)}  # the library's status numbers
+# approved_by_me: the jobs I approved that went on from there
+_APPROVED_MASK = sum(1 << _STATUS_CODE[s] for s in (JobStatus.approved, JobStatus.running,
+                                                     JobStatus.completed, JobStatus.failed))
 _HINT = ("In Python you can also call q.configure(email=..., data_dir=...) "
          "before the first call.")
 
 
 def _collection(name, doc):
+    # Reading the property lists nothing: the collection lists on first use
+    # (q.pending_for_me() is one listing; calling it again lists again).
     def get(self):
-        q = getattr(self, "_q_" + name)
-        return JobCollection(q(), q, name, self)
+        return JobCollection._deferred(getattr(self, "_q_" + name), name, self)
     get.__name__ = name
     get.__doc__ = doc
     return property(get)
@@ -42,7 +47,6 @@ class Client(FilesMixin):
     properties that can also be called."""
 
     def __init__(self, email=None, data_dir=None, config_path=None, init=True):
-        self._changes = 0  # state changes made through this client
         try:
             self._h = Handle(email=email, data_dir=data_dir, config_path=config_path)
         except ConfigError as e:
@@ -83,51 +87,56 @@ class Client(FilesMixin):
     def _find(self, job_uid, role=AS_ANY):
         return self._job(self._h.find(uid_of(job_uid), role))
 
-    def _list(self, role, status=None):
-        st = -1 if status is None else list(JobStatus).index(check_status(status))
-        return [CodeJob(d, self) for d in json.loads(self._h.list(role, st))]
+    def _listing(self, role, status=None, **only):
+        """One listing (the extension's Listing: the jobs' text, compact);
+        only: mask, held, approved_by (Handle.listing)."""
+        st = -1 if status is None else _STATUS_CODE[check_status(status)]
+        return self._h.listing(role, st, **only)
+
+    def _list(self, role, status=None, limit=None, title=None):
+        """The jobs listed now, as a collection that makes each CodeJob on
+        first use (limit: the first so many)."""
+        listing = self._listing(role, status)
+        src = _Source(listing, self)
+        return JobCollection._view(src, cut(range(len(listing)), limit), None, title, self)
 
     def get_job(self, job_uid):
         return self._find(job_uid)
 
     def my_jobs(self, status=None, limit=None):
-        return JobCollection(cut(self._list(AS_REQUESTER, status), limit), None,
-                             "my_jobs", self)
+        return self._list(AS_REQUESTER, status, limit, "my_jobs")
 
     def all_jobs_for_me(self, status=None, limit=None):
-        return JobCollection(cut(self._list(AS_OWNER, status), limit), None,
-                             "jobs_for_me", self)
+        return self._list(AS_OWNER, status, limit, "jobs_for_me")
 
     list_jobs = all_jobs_for_me
 
-    # the collections' queries
+    # the collections' queries: each one listing, filtered in the extension
     def _q_jobs_for_me(self):
-        return self._list(AS_OWNER)
+        return self._listing(AS_OWNER)
 
     def _q_jobs_for_others(self):
-        return self._list(AS_REQUESTER)
+        return self._listing(AS_REQUESTER)
 
     def _q_pending_for_me(self):
-        return self._list(AS_OWNER, "pending")
+        return self._listing(AS_OWNER, "pending")
 
     def _q_pending_for_others(self):
-        return self._list(AS_REQUESTER, "pending")
+        return self._listing(AS_REQUESTER, "pending")
 
     _q_my_pending = _q_pending_for_others
 
     def _q_my_running(self):
-        return self._list(AS_REQUESTER, "running")
+        return self._listing(AS_REQUESTER, "running")
 
     def _q_my_completed(self):
-        return self._list(AS_REQUESTER, "completed")
+        return self._listing(AS_REQUESTER, "completed")
 
     def _q_awaiting_release(self):
-        return [j for j in self._list(AS_OWNER) if j.results_held]
+        return self._listing(AS_OWNER, held=True)
 
     def _q_approved_by_me(self):
-        return [j for j in self._list(AS_OWNER)
-                if j.status in (JobStatus.approved, JobStatus.running, JobStatus.completed,
-                                JobStatus.failed) and j.approved_by == self.email]
+        return self._listing(AS_OWNER, mask=_APPROVED_MASK, approved_by=self.email)
 
     jobs_for_me = _collection("jobs_for_me", "Jobs submitted to me, every status.")
     jobs_for_others = _collection("jobs_for_others", "Jobs I submitted, every status.")
@@ -172,7 +181,8 @@ class Client(FilesMixin):
         return t
 
     def _submitted(self, uid):
-        return self._find(uid, AS_REQUESTER)
+        """The job just submitted, from submit's own record: no lookup."""
+        return self._job(self._h.submitted(uid))
 
     def submit_job(self, target_email, code_folder, name, description=None, tags=None,
                    timeout_seconds=86400, convert_crlf=False, context=None, resubmit_of=None):
@@ -185,7 +195,6 @@ class Client(FilesMixin):
             raise InvalidJob("code folder '%s' does not exist" % folder)
         if not os.path.isfile(os.path.join(folder, "run.sh")):
             raise InvalidJob("code folder '%s' has no run.sh" % folder)
-        self._changes += 1  # a collection listed before this is stale
         if resubmit_of is not None:
             resubmit_of = self._find(resubmit_of, AS_REQUESTER).uid
         uid = self._h.submit(self._target(target_email), folder, str(name), description, tags,
@@ -209,7 +218,6 @@ class Client(FilesMixin):
             script_content = script_content.encode("utf-8")
         if isinstance(requirements, str):
             requirements = [requirements]
-        self._changes += 1  # a collection listed before this is stale
         uid = self._h.submit_script(self._target(target_email), str(language), bytes(script_content),
                                     str(name), description, tags, timeout_seconds,
                                     list(requirements) if requirements else None)
@@ -240,19 +248,16 @@ class Client(FilesMixin):
                              "requester" % (j.target_email, verb, j.uid)) from None
 
     def approve(self, job_uid, reason=None, allow_network=False):
-        self._changes += 1  # a collection listed before this is stale
         self._h.approve(self._owner_uid(job_uid, "approve"), reason or None,
                         bool(allow_network))
         return True
 
     def reject(self, job_uid, reason=None):
         reason = (reason or "").strip() or DEFAULT_REJECT_REASON
-        self._changes += 1  # a collection listed before this is stale
         self._h.reject(self._owner_uid(job_uid, "reject"), reason)
         return True
 
     def cancel(self, job_uid):
-        self._changes += 1  # a collection listed before this is stale
         self._h.cancel(self._find(job_uid).uid)
         return True
 
@@ -266,7 +271,6 @@ class Client(FilesMixin):
         requester reads (required with files).  ack_flags: the disclosure-
         risk flags of the released outputs were seen."""
         uid = self._owner_uid(job_uid, "release")
-        self._changes += 1  # a collection listed before this is stale
         if files is None:
             if withhold or withhold_reason or log:
                 raise InvalidJob("release: log, withhold and withhold_reason go with files")
@@ -286,7 +290,6 @@ class Client(FilesMixin):
         """Owner: send none of a held job's log and outputs; every file is
         withheld with reason (or its own from withhold={path: reason})."""
         uid = self._owner_uid(job_uid, "withhold")
-        self._changes += 1  # a collection listed before this is stale
         self._h.release_decide(uid, WITHHOLD_ALL, reason or "",
                                withhold=dict(withhold) if withhold else None)
         return True
@@ -295,7 +298,6 @@ class Client(FilesMixin):
         """Owner: send nothing of a held job and return it to its requester
         with comment; it may resubmit (submit_job(..., resubmit_of=uid))."""
         uid = self._owner_uid(job_uid, "return")
-        self._changes += 1  # a collection listed before this is stale
         self._h.release_decide(uid, RETURN, comment or "")
         return True
 
@@ -328,11 +330,9 @@ class Client(FilesMixin):
 
     # -- running, settings, datasets -------------------------------------------------
     def run_jobs(self):
-        self._changes += 1  # a collection listed before this is stale
         return self._h.run_cycle()
 
     def ingest(self):
-        self._changes += 1  # a collection listed before this is stale
         return self._h.ingest()
 
     @property

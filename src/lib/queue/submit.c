@@ -168,7 +168,10 @@ static int record_submission(scq *h, const struct job_record *rec, unsigned fsfl
 	if (json_write_at(fd, name.ptr, pub, fsflags) < 0)
 		r = scq_fail_errno(h, "writing '%s/submitted/%s'", h->store, name.ptr);
 	buf_release(&name);
-	json_decref(pub);
+	json_decref(h->submitted); /* kept: the job as its submitter sees it */
+	h->submitted = r ? NULL : pub;
+	if (r)
+		json_decref(pub);
 	close(fd);
 	return r;
 }
@@ -372,6 +375,10 @@ int scq_submit(scq *h, const struct scq_submit_options *opts, char **uid_out)
 		forget_submission(h, uid);
 	}
 out:
+	if (r) {
+		json_decref(h->submitted);
+		h->submitted = NULL;
+	}
 	fd_close(&inbox);
 	record_release(&rec);
 	buf_release(&tmpname);
@@ -440,4 +447,14 @@ int scq_submit_script(scq *h, const struct scq_submit_options *o, const char *la
 	fs_remove_tree(AT_FDCWD, tmpl); /* the original leaked these */
 	buf_release(&tb);
 	return r;
+}
+
+int scq_submitted_job(scq *h, const char *uid, scq_job **out)
+{
+	const char *last = json_string_value(json_object_get(h->submitted, "uid"));
+	if (!uid || !last || strcmp(uid, last))
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' is not the last one submitted here",
+				uid ? uid : "");
+	*out = job_from_json(json_deep_copy(h->submitted));
+	return 0;
 }

@@ -226,6 +226,7 @@ void scq_close(scq *h)
 		return;
 	fd_close(&h->store_fd);
 	json_decref(h->settings);
+	json_decref(h->submitted);
 	free(h->email);
 	free(h->data_dir);
 	free(h->datasites);

@@ -40,6 +40,7 @@ struct scq {
 	unsigned ingest_rotor;    /* rotates the requesters between passes */
 	char *audit_path;         /* scq_audit_path, made on first use */
 	void *log_ctx;
+	json_t *submitted;        /* my record of the last job submitted (scq_submitted_job) */
 };
 
 /* Report one line through scq_set_log's hook (nothing if none is set). */
