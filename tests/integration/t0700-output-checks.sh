@@ -51,7 +51,11 @@ assert len(flags) == 2, flags
 ' "$DO_EMAIL" "$WS" "$U"
 check_exit "export refused while held" 1 do_ export "$U" --acro "$TEST_DIR/acro"
 err_has "release first" "are held for review: release them first"
-check "release" do_ release "$U"
+check_exit "release of flagged outputs without --ack-flags: refused" 1 do_ release "$U"
+err_has "... naming the first flag and the way on" "the first 'small-count' in 'table.csv': check them [(]scq review-output"
+check "... nothing was published" test ! -e "$WS/datasites/$DO_EMAIL/app_data/code-queue/outbox/$DS_EMAIL/$U/output/table.csv"
+check "release --ack-flags" do_ release "$U" --ack-flags
+check "... published" test -e "$WS/datasites/$DO_EMAIL/app_data/code-queue/outbox/$DS_EMAIL/$U/output/table.csv"
 check "export --acro" do_ export "$U" --acro "$TEST_DIR/acro"
 check "results.json has the fixture's shape" python3 -c '
 import json, sys, hashlib, os

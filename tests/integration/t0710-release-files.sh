@@ -43,6 +43,10 @@ check "... and no log" sh -c "! ls '$OB/$U' | grep -q execution"
 check "no withheld byte anywhere in the outbox" sh -c "! grep -rq 'SMALL-CELL\|LOG-SECRET' '$OB/$U'"
 check "the outbox lists exactly status.json and output/public.csv" \
 	sh -c "cd '$OB/$U' && test \"\$(find . -type f | sort | tr '\n' ' ')\" = './output/public.csv ./status.json '"
+check "the owner's ACRO export of it" do_ export "$U" --acro "$TEST_DIR/acro1"
+check "... holds public.csv and nothing withheld (no small.csv, no log)" \
+	sh -c "test \"\$(cd '$TEST_DIR/acro1' && find . -type f -not -name results.json -not -path './checksums/*' | sort | tr '\n' ' ')\" = './files/public.csv '"
+check "... and results.json names no withheld file" sh -c "! grep -q 'small.csv\|execution.log' '$TEST_DIR/acro1/results.json'"
 check "the requester copies its outputs" ds output "$U" --to "$TEST_DIR/got1"
 err_has "output says what was withheld, and why" "withheld +small.csv: cell of 3"
 check "its copy: exactly public.csv" sh -c "test \"\$(cd '$TEST_DIR/got1' && find . -type f)\" = ./public.csv"
@@ -206,7 +210,7 @@ check_exit "80 reasons of 4000 bytes: refused" 1 do_ release "$U" --file f1.csv 
 err_has "... saying why" "the decision would take more than 262144 bytes"
 check "the job still awaits release" do_ show "$U" --json
 out_has "awaiting" '"awaiting_release"'
-check "with the default reason it goes" do_ release "$U" --file f1.csv -r ok --withhold-reason "$LONG"
+check "with the default reason it goes" do_ release "$U" --file f1.csv -r ok --withhold-reason "$LONG" --ack-flags
 
 # 13. listings say what the decision kept back, on both sides
 check "owner list" do_ list

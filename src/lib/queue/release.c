@@ -268,12 +268,12 @@ int scq_release_decide(scq *h, const char *uid, int kind, const struct scq_relea
 		goto out;
 	if (!(d = decision(h, uid, kind, o, paths, &to, &r)))
 		goto out;
-	if (to != STATE_WITHHELD && to != STATE_RETURNED &&
-	    (r = release_check_flags(h, uid, d, o->ack_flags)))
-		goto out;
 	row = state_find(STATE_AWAITING_RELEASE, to);
 	json_object_set_new(d, "decision", json_string(row->event));
 	if ((r = record_fits(h, uid, d)))
+		goto out;
+	if (to != STATE_WITHHELD && to != STATE_RETURNED &&
+	    (r = release_check_flags(h, uid, d, o->ack_flags)))
 		goto out;
 	if ((r = state_decide_at(h, NULL, STATE_BY_OWNER, fd, uid, STATE_AWAITING_RELEASE, to, d)))
 		goto out;
