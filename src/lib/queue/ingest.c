@@ -371,7 +371,7 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		s.req = xstrdup(req);
 		s.digest = xstrdup(rec.code_sha256); /* validated: present */
 		in->staged[in->nstaged++] = s;
-		inflow_took(&in->flow, req);
+		inflow_took(&in->flow, req, uid);
 	}
 out:
 	fd_close(&code);
@@ -421,6 +421,11 @@ static int commit_staged(struct ingest *in)
 	commit_begin(h, &c);
 	tmp = store_subdir(h, "tmp");
 	pend = queue_status_dir(h, SCQ_PENDING);
+	/* every job moved into pending is in the requester's index first */
+	if (tmp >= 0 && pend >= 0 && inflow_index_save(&in->flow, FS_DEFER_SYNC) < 0) {
+		r = scq_fail_errno(h, "writing the store's pending index");
+		goto out;
+	}
 	if (tmp < 0 || pend < 0 || fs_syncfs(tmp) < 0) {
 		r = tmp < 0 || pend < 0 ? SCQ_EIO : scq_fail_errno(h, "syncing the store");
 		goto out;
