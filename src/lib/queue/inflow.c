@@ -128,18 +128,18 @@ static int index_write(int dir, const char *req, json_t *uids, unsigned flags)
 	return r;
 }
 
-/* One scan of every pending record into INDEX_DIR (made whole in a
- * temporary folder, then renamed into place). */
-static int index_build(struct inflow *f, int store)
+/* requester -> [uids] of every pending job, from each one's record. */
+static json_t *scan_pending(struct inflow *f)
 {
-	int pend = queue_status_dir(f->h, SCQ_PENDING), tmp = -1, r = -1;
+	int pend = queue_status_dir(f->h, SCQ_PENDING);
 	DIR *d = pend >= 0 ? fdopendir(pend) : NULL;
-	json_t *by = json_object(), *v;
+	json_t *by = json_object();
 	struct dirent *e;
 	const char *req;
 	if (!d) {
 		fd_close(&pend);
-		goto out;
+		json_decref(by);
+		return NULL;
 	}
 	while ((e = readdir(d))) {
 		struct buf p = BUF_INIT, err = BUF_INIT;
@@ -158,7 +158,18 @@ static int index_build(struct inflow *f, int store)
 		buf_release(&err);
 	}
 	closedir(d);
-	if (fs_remove_tree(store, INDEX_DIR ".tmp") < 0 || fs_mkdir(store, INDEX_DIR ".tmp", 0700) < 0 ||
+	return by;
+}
+
+/* One scan of every pending record into INDEX_DIR (made whole in a
+ * temporary folder, synced, then renamed into place). */
+static int index_build(struct inflow *f, int store)
+{
+	json_t *by = scan_pending(f), *v;
+	const char *req;
+	int tmp = -1, r = -1;
+	if (!by || fs_remove_tree(store, INDEX_DIR ".tmp") < 0 ||
+	    fs_mkdir(store, INDEX_DIR ".tmp", 0700) < 0 ||
 	    (tmp = fs_open_dir(store, INDEX_DIR ".tmp")) < 0)
 		goto out;
 	json_object_foreach(by, req, v)
