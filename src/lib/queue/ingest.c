@@ -450,7 +450,7 @@ static int commit_staged(struct ingest *in)
 	for (i = 0; i < in->nstaged; i++) {
 		const struct staged *e = &in->staged[i];
 		audit_append(h, &c, "ingest", e->uid, e->req, NULL, e->digest);
-		if (i && strcmp(e->req, in->staged[i - 1].req)) /* one requester a batch, but */
+		if (i && strcmp(e->req, in->staged[i - 1].req)) /* a batch is one requester's; if not */
 			fd_close(&out);
 		outbox_publish_ingested(h, &c, &out, e->uid, e->rec);
 		in->st->ingested++;
