@@ -70,7 +70,12 @@
 	  1, 1000000, NONE, "jobs of one requester waiting for their files; more " \
 	  "are refused") \
 	X(SET_MAX_FILES_PER_JOB, "max_files_per_job", INT, 1000, 1, 10000, NONE, \
-	  "files a job may list in its manifest")
+	  "files a job may list in its manifest") \
+	X(SET_APPROVALS_REQUIRED, "approvals_required", INT, 1, 1, 8, NONE, \
+	  "distinct approvers (the owner and 'scq reviewers') a job needs before it " \
+	  "runs; never its requester") \
+	X(SET_RELEASE_APPROVALS_REQUIRED, "release_approvals_required", INT, 1, 1, 8, \
+	  NONE, "distinct approvers a release of held results needs")
 
 #define SETTING_ENUM_ID(id, key, kind, def, min, max, values, help) id,
 enum setting { SCQ_SETTINGS(SETTING_ENUM_ID) SET_COUNT };
