@@ -108,6 +108,11 @@ int vote_request(scq *h, int reqfd, const char *req, const char *name, struct bu
 		return 0; /* vanished (sync) */
 	if (!S_ISREG(sb.st_mode))
 		return buf_setf(why, "vote record is not a plain file"), 0;
+	/* before anything costs a line of the log: only approvers vote (the
+	 * quarantine of the others is capped per folder, inflow.c) */
+	if (!reviewer_is(h, req))
+		return buf_setf(why, "%s is not an approver of %s's queue (the owner adds one "
+				"with 'scq reviewers add')", req, h->email), 0;
 	if (!(o = parse_vote(reqfd, name, req, uid, why)))
 		return 0;
 	if (queue_locate(h, uid) < 0) { /* no such job: nothing to count it for */
