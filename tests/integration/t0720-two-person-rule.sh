@@ -119,7 +119,7 @@ printf '{"uid":"%s","by":"%s","code_sha256":"%s"}' "$C" "$REV2" "$(printf %064d 
 check "a stranger's vote" do_ pending
 check "is quarantined: not an approver" sh -c "grep -l 'is not an approver' '$QUAR'/*/reason.json"
 check "the job stays pending" test "$(state_of "$C")" = pending
-printf x > "$APP/inbox/$REV2/01234567-89ab-4def-8123-456789abcdef.vote.json"
+printf '{"uid":"01234567-89ab-4def-8123-456789abcdef","by":"%s","code_sha256":"%s"}' "$REV2" "$(printf %064d 0)" > "$APP/inbox/$REV2/01234567-89ab-4def-8123-456789abcdef.vote.json"
 do_ pending >/dev/null 2>&1
 check "a stranger's vote for no job costs no vote-refused line: quarantined too" sh -c "! grep -q '\"event\":\"vote-refused\".*second@' '$AUDIT' && test ! -e '$APP/inbox/$REV2/01234567-89ab-4def-8123-456789abcdef.vote.json'"
 
