@@ -121,7 +121,7 @@ check "is quarantined: not an approver" sh -c "grep -l 'is not an approver' '$QU
 check "the job stays pending" test "$(state_of "$C")" = pending
 printf '{"uid":"01234567-89ab-4def-8123-456789abcdef","by":"%s","code_sha256":"%s"}' "$REV2" "$(printf %064d 0)" > "$APP/inbox/$REV2/01234567-89ab-4def-8123-456789abcdef.vote.json"
 do_ pending >/dev/null 2>&1
-check "a stranger's vote for no job costs no vote-refused line: quarantined too" sh -c "! grep -q '\"event\":\"vote-refused\".*second@' '$AUDIT' && test ! -e '$APP/inbox/$REV2/01234567-89ab-4def-8123-456789abcdef.vote.json'"
+check "a stranger's vote for no job costs no vote-refused line: quarantined too" sh -c "! grep -q 'second@lab.example.*vote-refused' '$AUDIT' && test ! -e '$APP/inbox/$REV2/01234567-89ab-4def-8123-456789abcdef.vote.json'"
 
 # 7. hostile vote records: each quarantined with its reason, nothing counted
 hostile() { # NAME CONTENT REASON-ERE
