@@ -24,6 +24,9 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcsv (Debian libcsv-dev; the output checks' CSV parser) ships no
+# pkg-config file: its header is in /usr/include and it links as -lcsv.
+PKG_LIBS += -lcsv
 
 CFLAGS ?= -O2 -g
 # -fvisibility=hidden: libscq is linked into other processes (the Python
@@ -46,7 +49,7 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
 # The scq command links jansson, libsodium and libseccomp statically when
 # their archives are installed (Debian's -dev packages ship them): a short
 # command like `scq submit` then spends less of its life in the loader.
-STATIC_DEPS := $(shell for l in jansson sodium seccomp; do 	test -f /usr/lib/$$(gcc -print-multiarch 2>/dev/null)/lib$$l.a || exit 0; done; echo yes)
+STATIC_DEPS := $(shell for l in jansson sodium seccomp csv; do 	test -f /usr/lib/$$(gcc -print-multiarch 2>/dev/null)/lib$$l.a || exit 0; done; echo yes)
 ifeq ($(STATIC_DEPS),yes)
 CLI_LIBS = -Wl,-Bstatic $(PKG_LIBS) -Wl,-Bdynamic -lm
 else

@@ -109,3 +109,5 @@ if [ -f bench/python-import.sh ]; then
 fi
 echo "== 8. runner's reaction under run --watch (bench/watch.sh)"
 SCQ_BUILD="$B" sh bench/watch.sh 21 || echo "   watch bench failed"
+echo "== 9. output checks of a 5,000-row and a 16 MiB table (bench/check.sh)"
+SCQ_BUILD="$B" sh bench/check.sh || echo "   output-check bench failed"

@@ -181,6 +181,17 @@ struct scq_submit_options {
 	 * never in the folder.  The last member: callers that zero the
 	 * struct and do not know it get the refusal. */
 	int convert_crlf;
+	/* Context for the owner's output checking (what the outputs are,
+	 * which disclosure controls were applied): submitted as CONTEXT.md in
+	 * the code, which the owner sees beside the held outputs.  A folder
+	 * that holds a CONTEXT.md already is refused with it (one context).
+	 * NULL: none besides the folder's own CONTEXT.md.  UTF-8, at most
+	 * 64 KiB. */
+	const char *context;
+	/* The uid of an earlier job of mine to the same owner that this one
+	 * replaces (returned for changes, or withheld): the owner sees it as
+	 * resubmit_of.  NULL: a new job. */
+	const char *resubmit_of;
 };
 
 /* Submit a folder.  On success *uid_out (caller frees with free) is the
@@ -363,11 +374,106 @@ SCQ_API int scq_reviewer_add(scq *h, const char *email);
 SCQ_API int scq_reviewer_remove(scq *h, const char *email);
 SCQ_API int scq_reviewer_list(scq *h, char **json_out);
 /* Owner: publish a finished job's log and outputs to its requester when
- * the setting `release` is `review` (with `auto` this happens at once). */
+ * the setting `release` is `review` (with `auto` this happens at once):
+ * scq_release_decide(SCQ_RELEASE_ALL) with the reason "results released to
+ * the requester". */
 SCQ_API int scq_release(scq *h, const char *uid);
+
+/*
+ * The owner's decision on a run awaiting release (doc/protocol.md §6,
+ * "Release decisions"), each a row of the state table, audited with its
+ * reason, published to the requester: which files were released, which
+ * withheld and why.  The log is an output like the others.  Only one
+ * decision per run: a second is SCQ_ESTATE.
+ *   SCQ_RELEASE_ALL    every output and the log          (event release)
+ *   SCQ_RELEASE_FILES  the outputs in files (and the log if log is set);
+ *                      the rest withheld, each with its reason from
+ *                      withhold or else withhold_reason (default
+ *                      "withheld by the data owner")  (release-partial;
+ *                      naming every file and the log is a full release)
+ *   SCQ_WITHHOLD_ALL   nothing; reason given for each    (withhold)
+ *   SCQ_RETURN         nothing; reason is the comment the requester
+ *                      reads before resubmitting          (return)
+ * reason is required (non-empty UTF-8, <= 4096 bytes), as is each reason
+ * given.  A path in files or withhold must name an output file of the
+ * run (SCQ_EINVAL otherwise, also for a path named twice).  ack_flags:
+ * the owner has seen the disclosure-risk flags of the outputs released
+ * (see `scq review-output`); a release of flagged outputs needs it.
+ */
+enum scq_release_kind { SCQ_RELEASE_ALL, SCQ_RELEASE_FILES, SCQ_WITHHOLD_ALL, SCQ_RETURN };
+struct scq_withheld { const char *path, *reason; };
+struct scq_release_options {
+	const char *reason;
+	const char *const *files;        /* NULL-terminated: SCQ_RELEASE_FILES */
+	int log;                         /* SCQ_RELEASE_FILES: release the log too */
+	const struct scq_withheld *withhold; /* per-file reasons, nwithhold of them */
+	size_t nwithhold;
+	const char *withhold_reason;     /* the reason of the other withheld files */
+	int ack_flags;
+};
+SCQ_API int scq_release_decide(scq *h, const char *uid, int kind,
+			       const struct scq_release_options *o);
+/* The job's release state: NULL when its results were never held (setting
+ * release=auto, or not run), else "awaiting_release", "released",
+ * "partly_released", "withheld" or "returned" (borrowed; the decision
+ * itself, with each file's, is "release_decision" in scq_job_value). */
+SCQ_API const char *scq_job_release_state(const scq_job *j);
 /* Requester: asks the owner to cancel (through the inbox).  Owner: cancels
  * pending/approved at once, and asks the runner to stop a running job. */
 SCQ_API int scq_cancel(scq *h, const char *uid);
+
+/* ---- output checking (the data owner, before a release) -------------- */
+
+/*
+ * Disclosure-risk flags of a finished job's outputs and log, as they wait
+ * in the owner's store (doc/protocol.md §11): small counts, unrounded
+ * counts, zeros and 100 % cells, identifier-like columns, min/max columns,
+ * row cap, dominance (n, k) and p %, file type by content, size, types not
+ * in release_types, and (SCQ_CHECK_DIFFERENCING) tables that differ from
+ * a released one by a few rows.  Flags are never a decision.
+ *   scq_output_check       0; SCQ_ENOTFOUND (not a job of my store: a
+ *                          requester never gets flags), SCQ_ESTATE (the job
+ *                          has not run), SCQ_EIO; the message on h.  Caller
+ *                          frees *out with scq_output_flags_free.
+ *   scq_output_flags_count the number of flags
+ *   scq_output_flags_at    the i-th flag (its strings borrowed from c); 0,
+ *                          or -1 past the end
+ *   scq_output_flags_fails how many flags have severity "fail"
+ *   scq_output_flags_json  {files: [{path, size, type, kind, rows, columns,
+ *                          flags, cut}], flags: [{file, row, column, rule,
+ *                          severity, message}], fail, review, flags_dropped}
+ *                          (caller frees)
+ * A flag's row and column count from 1 as a spreadsheet shows the file
+ * (a table's header is row 1; a text file's lines are rows); row 0 means
+ * the whole column, column 0 the whole line or file.  file is the job's
+ * name for the output ("execution.log" for the log): escape it when shown.
+ * message is the library's own words and numbers: it carries no byte of
+ * any output, so flags may be shown or exported without showing data.
+ * A read, like scq_find.
+ */
+typedef struct scq_output_flags scq_output_flags;
+struct scq_output_flag {
+	const char *file;
+	long long row, column;
+	const char *rule;     /* "small-count", "unrounded", ... (protocol §11) */
+	const char *severity; /* "fail" or "review" */
+	const char *message;
+};
+enum scq_check_flags { SCQ_CHECK_DIFFERENCING = 1 };
+SCQ_API int scq_output_check(scq *h, const char *uid, unsigned flags, scq_output_flags **out);
+SCQ_API size_t scq_output_flags_count(const scq_output_flags *c);
+SCQ_API int scq_output_flags_at(const scq_output_flags *c, size_t i, struct scq_output_flag *f);
+SCQ_API size_t scq_output_flags_fails(const scq_output_flags *c);
+SCQ_API char *scq_output_flags_json(const scq_output_flags *c);
+SCQ_API void scq_output_flags_free(scq_output_flags *c);
+/* Owner: write an ACRO-style results.json (the format SACRO-Viewer opens:
+ * ACRO 0.4's version, results keyed by output, each with status, type,
+ * files [{name, sdc {summary, cells}}], outcome, command, summary,
+ * timestamp, comments, exception) and a copy of each output with its
+ * checksum (checksums/NAME.txt) into dir (created; an existing
+ * results.json there is refused with SCQ_EPERM).  Only for a job whose
+ * results were released (SCQ_ESTATE while held). */
+SCQ_API int scq_export_acro(scq *h, const char *uid, const char *dir);
 
 /* ---- results ------------------------------------------------------------ */
 

@@ -166,9 +166,10 @@ static PyObject *Handle_get_closed(Handle *self, void *c)
 static PyObject *Handle_submit(Handle *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "to", "folder", "name", "description", "tags",
-				  "timeout_seconds", "convert_crlf", NULL };
+				  "timeout_seconds", "convert_crlf", "context", "resubmit_of",
+				  NULL };
 	int crlf = 0;
-	const char *to, *name, *desc = NULL;
+	const char *to, *name, *desc = NULL, *context = NULL, *resubmit_of = NULL;
 	PyObject *folder = NULL, *tags = Py_None, *tags_keep = NULL, *res = NULL;
 	const char **tagv = NULL;
 	long long timeout = 0;
@@ -177,8 +178,9 @@ static PyObject *Handle_submit(Handle *self, PyObject *args, PyObject *kw)
 	int r;
 	if (check_open(self))
 		return NULL;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "sO&s|zOLp:submit", kwlist, &to, fspath_arg,
-					 &folder, &name, &desc, &tags, &timeout, &crlf))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "sO&s|zOLpzz:submit", kwlist, &to, fspath_arg,
+					 &folder, &name, &desc, &tags, &timeout, &crlf, &context,
+					 &resubmit_of))
 		return NULL;
 	if (str_array(tags, &tags_keep, &tagv) < 0)
 		goto out;
@@ -190,6 +192,8 @@ static PyObject *Handle_submit(Handle *self, PyObject *args, PyObject *kw)
 	o.tags = tagv;
 	o.timeout_seconds = timeout;
 	o.convert_crlf = crlf;
+	o.context = context;
+	o.resubmit_of = resubmit_of;
 	CALL(self, r, scq_submit(self->h, &o, &uid));
 	res = str_or_fail(self, r, uid);
 out:
@@ -283,6 +287,44 @@ static PyObject *Handle_job_files(Handle *self, PyObject *args)
 	if (r)
 		return fail(self, r);
 	return take_str(json);
+}
+
+/* The output checks of a job as JSON text (scq_output_flags_json). */
+static int output_check_json(scq *h, const char *uid, unsigned flags, char **json)
+{
+	scq_output_flags *f = NULL;
+	int r = scq_output_check(h, uid, flags, &f);
+	if (!r)
+		*json = scq_output_flags_json(f);
+	scq_output_flags_free(f);
+	return r;
+}
+
+/* output_check(uid, differencing=True) -> JSON text (owner only) */
+static PyObject *Handle_output_check(Handle *self, PyObject *args)
+{
+	const char *uid;
+	char *json = NULL;
+	int diff = 1, r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s|p:output_check", &uid, &diff))
+		return NULL;
+	CALL(self, r, output_check_json(self->h, uid, diff ? SCQ_CHECK_DIFFERENCING : 0, &json));
+	if (r)
+		return fail(self, r);
+	return take_str(json);
+}
+
+/* export_acro(uid, dir) -> None */
+static PyObject *Handle_export_acro(Handle *self, PyObject *args)
+{
+	const char *uid, *dir;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "ss:export_acro", &uid, &dir))
+		return NULL;
+	CALL(self, r, scq_export_acro(self->h, uid, dir));
+	if (r)
+		return fail(self, r);
+	Py_RETURN_NONE;
 }
 
 /* The size the manifest lists for path (at least 1; 1 if not listed:
@@ -415,6 +457,73 @@ static PyObject *Handle_vote(Handle *self, PyObject *args, PyObject *kw)
 	if (r)
 		return fail(self, r);
 	return Py_BuildValue("(ii)", have, need);
+}
+
+/* withhold: {path: reason} -> scq_withheld pairs, strings borrowed from
+ * the items list kept in *keep (a copy: the dict may change meanwhile). */
+static int withheld_pairs(PyObject *d, PyObject **keep, struct scq_withheld **out, size_t *n)
+{
+	Py_ssize_t i, len;
+	*out = NULL;
+	*n = 0;
+	*keep = NULL;
+	if (!d || d == Py_None)
+		return 0;
+	if (!PyDict_Check(d))
+		return PyErr_SetString(PyExc_TypeError, "withhold: expected a dict of "
+				       "{path: reason}"), -1;
+	if (!(*keep = PyDict_Items(d)))
+		return -1;
+	len = PyList_GET_SIZE(*keep);
+	if (!(*out = PyMem_Calloc((size_t)len + 1, sizeof(**out))))
+		return PyErr_NoMemory(), -1;
+	for (i = 0; i < len; i++) {
+		PyObject *it = PyList_GET_ITEM(*keep, i);
+		PyObject *k = PyTuple_GET_ITEM(it, 0), *v = PyTuple_GET_ITEM(it, 1);
+		if (!PyUnicode_Check(k) || !PyUnicode_Check(v))
+			return PyErr_SetString(PyExc_TypeError, "withhold: paths and reasons "
+					       "must be str"), -1;
+		if (!((*out)[i].path = PyUnicode_AsUTF8(k)) ||
+		    !((*out)[i].reason = PyUnicode_AsUTF8(v)))
+			return -1;
+	}
+	*n = (size_t)len;
+	return 0;
+}
+
+/* release_decide(uid, kind, reason, files=None, log=False, withhold=None,
+ *                withhold_reason=None, ack_flags=False) */
+static PyObject *Handle_release_decide(Handle *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "uid", "kind", "reason", "files", "log", "withhold",
+				  "withhold_reason", "ack_flags", NULL };
+	const char *uid, *reason;
+	PyObject *files = Py_None, *wh = Py_None, *files_keep = NULL, *wh_keep = NULL, *res = NULL;
+	const char **filev = NULL;
+	struct scq_release_options o;
+	struct scq_withheld *pairs = NULL;
+	int kind, log = 0, ack = 0, r;
+	memset(&o, 0, sizeof(o));
+	if (check_open(self) ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "sis|OpOzp:release_decide", kwlist, &uid, &kind,
+					 &reason, &files, &log, &wh, &o.withhold_reason, &ack))
+		return NULL;
+	if (str_array(files, &files_keep, &filev) < 0 ||
+	    withheld_pairs(wh, &wh_keep, &pairs, &o.nwithhold) < 0)
+		goto out;
+	o.reason = reason;
+	o.files = filev;
+	o.log = log;
+	o.withhold = pairs;
+	o.ack_flags = ack;
+	CALL(self, r, scq_release_decide(self->h, uid, kind, &o));
+	res = none_or_fail(self, r);
+out:
+	PyMem_Free(filev);
+	PyMem_Free(pairs);
+	Py_XDECREF(files_keep);
+	Py_XDECREF(wh_keep);
+	return res;
 }
 
 /* logs(uid) -> bytes */
@@ -674,7 +783,7 @@ static PyMethodDef Handle_methods[] = {
 	  "init_datasite(): create my datasite, app folder, ACL and store (idempotent)" },
 	{ "submit", (PyCFunction)(void (*)(void))Handle_submit, METH_VARARGS | METH_KEYWORDS,
 	  "submit(to, folder, name, description=None, tags=None, timeout_seconds=0, "
-	  "convert_crlf=False) -> uid" },
+	  "convert_crlf=False, context=None, resubmit_of=None) -> uid" },
 	{ "submit_script", (PyCFunction)(void (*)(void))Handle_submit_script,
 	  METH_VARARGS | METH_KEYWORDS,
 	  "submit_script(to, language, script, name, description=None, tags=None, "
@@ -685,6 +794,10 @@ static PyMethodDef Handle_methods[] = {
 	{ "list", (PyCFunction)Handle_list, METH_VARARGS, "list(role, status=-1) -> JSON text" },
 	{ "find", (PyCFunction)Handle_find, METH_VARARGS, "find(id, role=3) -> JSON text" },
 	{ "job_files", (PyCFunction)Handle_job_files, METH_VARARGS, "job_files(uid) -> JSON text" },
+	{ "output_check", (PyCFunction)Handle_output_check, METH_VARARGS,
+	  "output_check(uid, differencing=True) -> JSON text: the owner's disclosure-risk flags" },
+	{ "export_acro", (PyCFunction)Handle_export_acro, METH_VARARGS,
+	  "export_acro(uid, dir): an ACRO results.json and the outputs of a released job" },
 	{ "read_file", (PyCFunction)Handle_read_file, METH_VARARGS,
 	  "read_file(uid, path, max=-1) -> bytes (-1: the whole file, 0: 1 MiB)" },
 	{ "read_code", (PyCFunction)Handle_read_code, METH_VARARGS,
@@ -695,6 +808,11 @@ static PyMethodDef Handle_methods[] = {
 	{ "cancel", (PyCFunction)Handle_cancel, METH_VARARGS, "cancel(uid)" },
 	{ "release", (PyCFunction)Handle_release, METH_VARARGS,
 	  "release(uid): publish a held job's log and outputs (setting release=review)" },
+	{ "release_decide", (PyCFunction)(void (*)(void))Handle_release_decide,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "release_decide(uid, kind, reason, files=None, log=False, withhold=None, "
+	  "withhold_reason=None, ack_flags=False): RELEASE_ALL, RELEASE_FILES, WITHHOLD_ALL "
+	  "or RETURN (scq_release_decide)" },
 	{ "logs", (PyCFunction)Handle_logs, METH_VARARGS, "logs(uid) -> bytes" },
 	{ "output_dir", (PyCFunction)Handle_output_dir, METH_VARARGS, "output_dir(uid) -> str" },
 	{ "output_copy", (PyCFunction)Handle_output_copy, METH_VARARGS, "output_copy(uid, dir)" },

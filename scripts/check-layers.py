@@ -24,8 +24,9 @@ LAYERS = {
     "base": {"base"},
     "sandbox": {"base", "sandbox"},
     "store": {"base", "store"},
-    "queue": {"base", "store", "queue"},
-    "exec": {"base", "store", "queue", "sandbox", "exec"},
+    "check": {"base", "check"},
+    "queue": {"base", "store", "check", "queue"},
+    "exec": {"base", "store", "queue", "check", "sandbox", "exec"},
 }
 
 

@@ -8,7 +8,7 @@
 # installed with `npm ci` when its node_modules is missing or older than
 # the lock file (the browser tests: tests/browser).
 set -eu
-PKGS="build-essential pkg-config libjansson-dev libsodium-dev libseccomp-dev
+PKGS="build-essential pkg-config libjansson-dev libsodium-dev libseccomp-dev libcsv-dev
 python3-dev bubblewrap perl bc time clang libclang-rt-14-dev ${SCQ_EXTRA_PKGS:-}"
 missing=""
 for p in $PKGS; do

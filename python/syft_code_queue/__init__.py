@@ -88,12 +88,15 @@ def client():
 # ---- submitting -------------------------------------------------------------
 
 def submit_job(target_email, code_folder, name, description=None, tags=None,
-               timeout_seconds=86400, convert_crlf=False):
+               timeout_seconds=86400, convert_crlf=False, context=None, resubmit_of=None):
     """Submit a folder holding run.sh to target_email; returns the CodeJob.
     convert_crlf=True converts a run.sh saved with Windows line endings (in
-    the submitted copy only), which is refused otherwise."""
+    the submitted copy only), which is refused otherwise.  context: what the
+    outputs are and which disclosure controls were applied (CONTEXT.md for
+    the owner's output check); resubmit_of: the job, returned for changes,
+    that this one replaces."""
     return _client().submit_job(target_email, code_folder, name, description, tags,
-                                timeout_seconds, convert_crlf)
+                                timeout_seconds, convert_crlf, context, resubmit_of)
 
 
 def submit_python(target_email, script_content, name, description=None, requirements=None,

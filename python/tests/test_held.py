@@ -5,7 +5,7 @@ import unittest
 
 import syft_code_queue as q
 
-from helpers import DO, Workspace
+from helpers import DO, Workspace, make_code
 
 
 class HeldResults(Workspace):
@@ -72,3 +72,36 @@ class NotHeld(Workspace):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class HeldOutputFlags(Workspace):
+    """The owner's card of a held job shows its output checks (protocol
+    §11), escaped; the requester sees none and cannot ask for them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.owner.config.release = "review"
+        code = make_code(cls.tmp + "/flags", "printf 'group,count\\na,15\\nb,3\\n' > "
+                         "\"$OUTPUT_DIR/<b>t.csv\"")
+        cls.uid = q.submit_job(DO, code, "flagged").uid
+        cls.owner.approve(cls.uid, "ok")
+        cls.owner.run_jobs()
+
+    def test_output_flags(self):
+        flags = self.owner.get_job(self.uid).output_flags
+        cell = [(f["file"], f["row"], f["column"], f["rule"], f["severity"]) for f in flags]
+        self.assertIn(("<b>t.csv", 3, 2, "small-count", "fail"), cell)
+
+    def test_owner_card_shows_flags_escaped(self):
+        html = self.owner.get_job(self.uid)._repr_html_()
+        self.assertIn("Output checks: 2 flag(s)", html)
+        self.assertIn("&lt;b&gt;t.csv", html)
+        self.assertNotIn("<b>t.csv", html)
+        self.assertIn("row 3, column 2", html)
+
+    def test_requester_gets_none(self):
+        job = q.get_job(self.uid)
+        self.assertNotIn("Output checks", job._repr_html_())
+        with self.assertRaises(Exception):
+            job.output_flags

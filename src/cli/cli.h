@@ -90,6 +90,13 @@ void cli_print_object(const scq_value *o, int indent);
 /* The human view of one job (show, review): aligned "Label: value" lines. */
 void cli_show_job(const scq_job *j);
 int cli_color(void);
+/* A release decision: which files were released, which withheld and why
+ * (o: the job's object; nothing while awaiting release).  The owner's
+ * view of a held job: the requester's CONTEXT.md, escaped (cmd-release.c). */
+void cli_show_release(const scq_value *o);
+void cli_show_context(scq *h, const scq_job *j);
+/* The outputs the owner withheld, with the reasons (scq output, on f). */
+void cli_withheld_notes(FILE *f, const scq_value *job);
 /* Say what of a job's outputs was cut or left out (job: its object). */
 void cli_output_notes(FILE *f, const scq_value *job);
 
@@ -107,6 +114,10 @@ int cmd_approve(int, char **);
 int cmd_reject(int, char **);
 int cmd_cancel(int, char **);
 int cmd_release(int, char **);
+int cmd_withhold(int, char **);
+int cmd_return(int, char **);
+int cmd_review_output(int, char **);
+int cmd_export(int, char **);
 int cmd_logs(int, char **);
 int cmd_output(int, char **);
 int cmd_wait(int, char **);

@@ -1,6 +1,6 @@
 /*
- * cmd-decide.c - scq approve (and its votes), reject, cancel, release,
- * reviewers, votes.
+ * cmd-decide.c - scq approve (and its votes), reject, cancel, reviewers,
+ * votes (release: cmd-release.c).
  */
 #include "cli.h"
 #include <getopt.h>
@@ -87,19 +87,16 @@ static int decide(int argc, char **argv, int kind)
 	if (kind == 'a')
 		return approve_at_store(h, argv[optind], reason, flags);
 	uid = kind == 'c' ? cli_resolve(h, argv[optind], SCQ_AS_ANY, &r) :
-	      cli_resolve_owner(h, argv[optind], kind == 'a' ? "approve" : kind == 'r' ? "reject" :
-				"release", &r);
+	      cli_resolve_owner(h, argv[optind], kind == 'a' ? "approve" : "reject", &r);
 	if (uid) {
 		r = kind == 'a' ? scq_approve(h, uid, reason, flags) :
-		    kind == 'r' ? scq_reject(h, uid, reason) :
-		    kind == 'l' ? scq_release(h, uid) : scq_cancel(h, uid);
+		    kind == 'r' ? scq_reject(h, uid, reason) : scq_cancel(h, uid);
 		if (r)
 			r = cli_fail(h, r);
 		else if (kind == 'c')
 			print_cancelled(h, uid);
 		else
-			printf("%s %s\n", kind == 'a' ? "approved" : kind == 'r' ? "rejected" :
-			       "released results of", uid);
+			printf("%s %s\n", kind == 'a' ? "approved" : "rejected", uid);
 	}
 	free(uid);
 	scq_close(h);
@@ -119,11 +116,6 @@ int cmd_reject(int argc, char **argv)
 int cmd_cancel(int argc, char **argv)
 {
 	return decide(argc, argv, 'c');
-}
-
-int cmd_release(int argc, char **argv)
-{
-	return decide(argc, argv, 'l');
 }
 
 /* scq reviewers add EMAIL | remove EMAIL | list [--json] */

@@ -106,7 +106,8 @@ static int list_common(int argc, char **argv, int role, int force_status, const 
 		print_none(h, role, a.status, force_status >= 0, empty);
 	else if (!r && p.held)
 		printf("\n(held): %s\n", role == SCQ_AS_OWNER ?
-		       "log and outputs wait for your review (scq logs ID, scq output ID), then scq release ID" :
+		       "log and outputs wait for your review (scq logs ID, scq output ID), then scq release "
+		       "ID [--file PATH...], scq withhold ID or scq return ID, with -r REASON" :
 		       "the owner holds the log and outputs for review; they arrive once released");
 	cli_print_ingest_notices(h);
 	if (r)
@@ -208,6 +209,9 @@ void cli_show_job(const scq_job *j)
 					f[i][0], 12, v, 0);
 		scq_value_remove(o, f[i][1]);
 	}
+	cli_show_release(o); /* which files were released, which withheld, why */
+	scq_value_remove(o, "release_decision");
+	scq_value_remove(o, "release_state");
 	/* whatever else the job object carries, under its own key */
 	scq_value_remove(o, "logs");
 	scq_value_remove(o, "updated_at");
@@ -235,8 +239,10 @@ int cmd_show(int argc, char **argv)
 		r = r == SCQ_EINVAL ? (cli_fail(h, r), EXIT_USAGE) : cli_fail(h, r);
 	else if (a.json)
 		cli_print_json(scq_job_to_json(j));
-	else
+	else {
 		cli_show_job(j);
+		cli_show_context(h, j);
+	}
 	scq_job_free(j);
 	scq_close(h);
 	return r;

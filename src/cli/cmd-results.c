@@ -257,6 +257,7 @@ int cmd_output(int argc, char **argv)
 	}
 	if (uid && (job = find_job(h, uid))) {
 		cli_output_notes(stderr, scq_job_value(job));
+		cli_withheld_notes(stderr, scq_job_value(job));
 		scq_job_free(job);
 	}
 	free(dir);
@@ -313,6 +314,11 @@ static int wait_held(scq *h, const char *uid, int st)
 	else if (held)
 		fprintf(stderr, "scq: job %s %s; results held for the owner's review "
 			"(scq logs/output available after release)\n", uid, scq_status_name(st));
+	else if (j && scq_job_release_state(j) && strcmp(scq_job_release_state(j), "released"))
+		/* the owner kept something back: what and why is in scq show */
+		fprintf(stderr, "scq: job %s %s; the data owner's decision on its results: %s "
+			"(scq show %.8s says which files and why)\n", uid, scq_status_name(st),
+			scq_job_release_state(j), uid);
 	scq_job_free(j);
 	return held;
 }

@@ -21,7 +21,8 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 	static const struct option opts[] = {
 		{ "to", 1, 0, 't' }, { "name", 1, 0, 'n' }, { "description", 1, 0, 'd' },
 		{ "tag", 1, 0, 'g' }, { "timeout", 1, 0, 'T' }, { "requirement", 1, 0, 'R' },
-		{ "json", 0, 0, 'j' }, { "convert-crlf", 0, 0, 'C' }, { 0, 0, 0, 0 } };
+		{ "json", 0, 0, 'j' }, { "convert-crlf", 0, 0, 'C' }, { "context", 1, 0, 'X' },
+		{ "resubmit", 1, 0, 'S' }, { 0, 0, 0, 0 } };
 	int c;
 	char *end;
 	memset(a, 0, sizeof(*a));
@@ -34,6 +35,8 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 		case 'd': a->o.description = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'C': a->o.convert_crlf = 1; break;
+		case 'X': a->o.context = optarg; break;
+		case 'S': a->o.resubmit_of = optarg; break;
 		case 'g':
 			if (a->ntags >= SCQ_TAGS_MAX)
 				return cli_usage_error("at most %d tags", SCQ_TAGS_MAX);
@@ -108,13 +111,20 @@ int cmd_submit(int argc, char **argv)
 {
 	struct submit_args a;
 	scq *h;
-	char *uid = NULL;
+	char *uid = NULL, *of = NULL;
 	int r = parse(argc, argv, &a, -1);
 	if (r)
 		return r;
 	h = cli_open();
 	a.o.folder = a.path;
+	/* --resubmit takes an id or prefix of a job of mine, as show does */
+	if (a.o.resubmit_of && !(a.o.resubmit_of = of = cli_resolve(h, a.o.resubmit_of,
+								     SCQ_AS_REQUESTER, &r))) {
+		scq_close(h);
+		return r;
+	}
 	r = scq_submit(h, &a.o, &uid);
+	free(of);
 	return done(h, r, uid, a.json);
 }
 

@@ -24,9 +24,11 @@ const struct cmd *cli_current;
 
 static const struct cmd commands[] = {
 	{ "init", cmd_init, "", "create my datasite, app folder and private store", 0 },
-	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS] [--convert-crlf] [--json]",
+	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS] [--convert-crlf] [--context TEXT] [--resubmit ID] [--json]",
 	  "submit a code folder (with run.sh) to a data owner (--timeout: how long it may wait "
-	  "for approval, default 86400 s; how long it may run is the owner's job_timeout)", 0 },
+	  "for approval, default 86400 s; how long it may run is the owner's job_timeout; "
+	  "--context: CONTEXT.md for the owner's output check; --resubmit: this replaces a job "
+	  "returned for changes)", 0 },
 	{ "submit-python", cmd_submit_python, "FILE|- --to EMAIL --name NAME [--requirement PKG]... [options of submit]",
 	  "submit a Python script (run.sh is generated)", 0 },
 	{ "submit-bash", cmd_submit_bash, "FILE|- --to EMAIL --name NAME [options of submit]",
@@ -47,7 +49,19 @@ static const struct cmd commands[] = {
 	{ "votes", cmd_votes, "ID [--json]", "the approvals a job has (two-person rule)", RUN_REFRESH },
 	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job", RUN_REFRESH },
 	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)", RUN_REFRESH },
-	{ "release", cmd_release, "ID", "send a finished job's log and outputs (release review)", RUN_REFRESH },
+	{ "release", cmd_release, "ID [-r REASON] | ID --file PATH... [--log] [--withhold PATH=REASON]... [--withhold-reason TEXT] -r REASON [--ack-flags]",
+	  "send a finished job's held log and outputs (release review): all, or only the files "
+	  "named (--log: the log too), the rest withheld with a reason each", RUN_REFRESH },
+	{ "withhold", cmd_withhold, "ID -r REASON [--withhold PATH=REASON]...",
+	  "send none of a held job's log and outputs; the requester sees the reasons", RUN_REFRESH },
+	{ "return", cmd_return, "ID -r COMMENT",
+	  "return a held job to its requester for changes (nothing is sent; it may resubmit)",
+	  RUN_REFRESH },
+	{ "review-output", cmd_review_output, "ID [--json]",
+	  "the owner's output checks of a finished job: disclosure-risk flags (small and unrounded "
+	  "counts, identifiers, dominance, file types, ...) per file, row and column", RUN_REFRESH },
+	{ "export", cmd_export, "ID --acro DIR",
+	  "write a released job's outputs and an ACRO results.json (SACRO-Viewer) into DIR", RUN_REFRESH },
 	{ "logs", cmd_logs, "ID [--raw]", "print a finished job's execution log (--raw: its exact bytes)", RUN_REFRESH },
 	{ "output", cmd_output, "ID [--to DIR] [--json] [--wait [--timeout SECONDS]]",
 	  "list or copy a job's outputs (exit 1 until all have synced)", RUN_REFRESH },

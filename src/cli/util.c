@@ -335,23 +335,27 @@ static void tags_and_created(const scq_job *j, int tags)
 
 void cli_table_header(int role)
 {
-	printf("%-8s %-30s %-28s %-16s %-16s %s\n", "ID", "NAME",
+	printf("%-8s %-30s %-28s %-20s %-16s %s\n", "ID", "NAME",
 	       role == SCQ_AS_OWNER ? "FROM" : "TO", "STATUS", "CREATED (UTC)", "TAGS");
 }
 
 void cli_table_row(const scq_job *j, int role)
 {
 	int st = scq_job_status(j);
-	char label[32]; /* a status and whether its results wait for release */
+	const char *rs = scq_job_release_state(j);
+	char label[40]; /* a status and whether its results wait for release */
+	/* the release decision, when one kept something back */
 	snprintf(label, sizeof(label), "%s%s", scq_status_name(st),
-		 scq_job_results_held(j) ? " (held)" : "");
+		 !rs || !strcmp(rs, "released") ? "" : !strcmp(rs, "awaiting_release") ? " (held)" :
+		 !strcmp(rs, "partly_released") ? " (partly)" : !strcmp(rs, "withheld") ?
+		 " (withheld)" : !strcmp(rs, "returned") ? " (returned)" : " (?)");
 	printf("%.8s ", scq_job_uid(j));
 	cell(scq_job_name(j), 30, "\u2026");
 	cell(role == SCQ_AS_OWNER ? scq_job_requester(j) : scq_job_target(j), 28, "\u2026");
 	if (cli_color())
-		printf("\033[%sm%-16s\033[0m ", status_color(st), label);
+		printf("\033[%sm%-20s\033[0m ", status_color(st), label);
 	else
-		printf("%-16s ", label);
+		printf("%-20s ", label);
 	tags_and_created(j, 0);
 	tags_and_created(j, 1);
 	printf("\n");

@@ -27,6 +27,9 @@ static void every_setting(scq *h)
 	int id, same = 1, r;
 	for (id = 0; id < SET_COUNT; id++) {
 		const char *str = setting_str(h, (enum setting)id);
+		char *list = setting_list(h, (enum setting)id);
+		if (*list) /* a LIST setting reads as its text */
+			str = list;
 		same &= keys[id] && !strcmp(keys[id], setting_key((enum setting)id));
 		r = scq_config_get(h, setting_key((enum setting)id), &text);
 		snprintf(num, sizeof(num), "%lld", setting_int(h, (enum setting)id));
@@ -37,6 +40,7 @@ static void every_setting(scq *h)
 			same = 0;
 		}
 		free(text);
+		free(list);
 		text = NULL;
 	}
 	ok(same && !keys[SET_COUNT], "the %d settings: the enum, the key list and config_get agree",
@@ -77,6 +81,15 @@ static void by_key(scq *h)
 	is_int(setting_int(h, SET_MAX_FILES_PER_JOB), 12, "read by enum at once");
 	is_int(scq_config_get(h, "max_files_per_job", &v), 0, "get by key");
 	is_str(v, "12", "the same value");
+	free(v);
+	v = setting_list(h, SET_RELEASE_TYPES);
+	is_str(v, "csv,tsv,txt,json,png,svg,md", "a list setting: its default");
+	free(v);
+	is_int(scq_config_set(h, "release_types", "csv,PNG"), SCQ_ECONFIG, "a list in upper case");
+	is_int(scq_config_set(h, "release_types", "csv,,png"), SCQ_ECONFIG, "an empty word");
+	is_int(scq_config_set(h, "release_types", "csv,tsv"), 0, "a list set by key");
+	v = setting_list(h, SET_RELEASE_TYPES);
+	is_str(v, "csv,tsv", "read by enum at once");
 	free(v);
 }
 

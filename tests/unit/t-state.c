@@ -14,7 +14,8 @@
 /* Our own names, in scq.h's order, then the pseudo-state. */
 static const char *const names[] = {
 	"pending", "approved", "running", "completed", "failed",
-	"rejected", "timedout", "cancelled", "staged",
+	"rejected", "timedout", "cancelled", "staged", "awaiting_release", "released",
+	"partly_released", "withheld", "returned",
 };
 #define NSTATES ((int)(sizeof(names) / sizeof(names[0])))
 
@@ -43,10 +44,14 @@ static const char *const model[] = {
 	"running cancelled result.json cancelled.json finish runner yes",
 	"failed completed result.json - republish owner yes",
 	"failed failed result.json - republish owner yes",
+	"awaiting_release released released.json - release owner yes",
+	"awaiting_release partly_released released.json - release-partial owner yes",
+	"awaiting_release withheld released.json - withhold owner yes",
+	"awaiting_release returned released.json - return owner yes",
 };
 
 struct move {
-	char from[16], to[16], record[32], also[32], event[16], who[32], results[4];
+	char from[24], to[24], record[32], also[32], event[24], who[32], results[4];
 };
 
 /* The model's line for from -> to, parsed into *m; 0 if none. */
@@ -54,7 +59,7 @@ static int model_find(int from, int to, struct move *m)
 {
 	size_t i;
 	for (i = 0; i < sizeof(model) / sizeof(model[0]); i++) {
-		if (sscanf(model[i], "%15s %15s %31s %31s %15s %31s %3s", m->from, m->to,
+		if (sscanf(model[i], "%23s %23s %31s %31s %23s %31s %3s", m->from, m->to,
 			   m->record, m->also, m->event, m->who, m->results) != 7)
 			return tap_diag("bad model line %zu", i), 0;
 		if (id(m->from) == from && id(m->to) == to)
@@ -180,6 +185,36 @@ static void check_actors(scq *h, int from, int to, const struct move *m)
 	check_refused_actor(h, from, to, STATE_RESULTS, "an unknown actor");
 }
 
+/* The release axis: a decision is written in place (state_decide_at),
+ * never by a rename; released.json's decision names its row's state. */
+static void check_release(scq *h)
+{
+	json_t *rec = json_object();
+	int r = state_move(h, NULL, STATE_BY_OWNER, UID, STATE_AWAITING_RELEASE, STATE_RELEASED,
+			   rec);
+	ok(r == SCQ_EINVAL && strstr(scq_errmsg(h), "renames nothing"),
+	   "state_move refuses a release decision (%s)", scq_errmsg(h));
+	r = state_decide_at(h, NULL, STATE_BY_OWNER, -1, UID, SCQ_PENDING, SCQ_REJECTED, rec);
+	ok(r == SCQ_EINVAL && strstr(scq_errmsg(h), "not a release decision"),
+	   "state_decide_at refuses a move between folders");
+	r = state_decide_at(h, NULL, STATE_BY_RUNNER, -1, UID, STATE_AWAITING_RELEASE,
+			    STATE_RELEASED, rec);
+	ok(r == SCQ_EPERM, "the runner cannot release results");
+	r = state_decide_at(h, NULL, STATE_BY_OWNER, -1, UID, STATE_RELEASED,
+			    STATE_WITHHELD, rec);
+	ok(r == SCQ_ESTATE, "a decided release is not decided again");
+	is_int(state_decided(NULL), STATE_RELEASED, "an older released.json released all");
+	is_int(state_decided("release"), STATE_RELEASED, "release: released");
+	is_int(state_decided("release-partial"), STATE_PARTLY_RELEASED, "release-partial");
+	is_int(state_decided("withhold"), STATE_WITHHELD, "withhold: withheld");
+	is_int(state_decided("return"), STATE_RETURNED, "return: returned");
+	is_int(state_decided("approve"), -1, "approve is no release decision");
+	ok(!state_is_release(SCQ_COMPLETED) && !state_is_release(STATE_STAGED) &&
+	   state_is_release(STATE_RETURNED) && !state_is_release(STATE_COUNT),
+	   "the release pseudo-states are those five");
+	json_decref(rec);
+}
+
 int main(void)
 {
 	struct scq h;
@@ -227,6 +262,7 @@ int main(void)
 	ok(!state_finished(SCQ_PENDING) && !state_finished(SCQ_APPROVED) &&
 	   !state_finished(SCQ_RUNNING) && !state_finished(STATE_STAGED),
 	   "waiting, approved, running and staged jobs are not finished");
+	check_release(&h);
 	buf_release(&h.err);
 	return done_testing();
 }

@@ -6,8 +6,9 @@ import os
 import time
 from pathlib import Path
 
-from .._scq import (AS_ANY, AS_OWNER, AS_REQUESTER, ConfigError, Handle, InvalidJob, JobNotFound,
-                   NotAllowed, Timeout, statuses)
+from .._scq import (AS_ANY, AS_OWNER, AS_REQUESTER, RELEASE_ALL, RELEASE_FILES, RETURN,
+                   WITHHOLD_ALL, ConfigError, Handle, InvalidJob, JobNotFound, NotAllowed,
+                   Timeout, statuses)
 from . import session
 from .collection import JobCollection
 from .config import QueueConfig
@@ -175,7 +176,10 @@ class Client(FilesMixin):
         return self._find(uid, AS_REQUESTER)
 
     def submit_job(self, target_email, code_folder, name, description=None, tags=None,
-                   timeout_seconds=86400, convert_crlf=False):
+                   timeout_seconds=86400, convert_crlf=False, context=None, resubmit_of=None):
+        """context: text for the owner's output check (CONTEXT.md in the
+        submitted code); resubmit_of: the job (returned for changes) this
+        one replaces."""
         tags, timeout_seconds = self._tags_timeout(tags, timeout_seconds)
         folder = os.fspath(code_folder)
         if not os.path.isdir(folder):
@@ -183,8 +187,10 @@ class Client(FilesMixin):
         if not os.path.isfile(os.path.join(folder, "run.sh")):
             raise InvalidJob("code folder '%s' has no run.sh" % folder)
         self._changes += 1  # a collection listed before this is stale
+        if resubmit_of is not None:
+            resubmit_of = self._find(resubmit_of, AS_REQUESTER).uid
         uid = self._h.submit(self._target(target_email), folder, str(name), description, tags,
-                             timeout_seconds, bool(convert_crlf))
+                             timeout_seconds, bool(convert_crlf), context, resubmit_of)
         return self._submitted(uid)
 
     submit_code = submit_job
@@ -278,11 +284,47 @@ class Client(FilesMixin):
         self._h.cancel(self._find(job_uid).uid)
         return True
 
-    def release(self, job_uid):
+    def release(self, job_uid, files=None, reason=None, log=False, withhold=None,
+                withhold_reason=None, ack_flags=False):
         """Owner, with the setting release=review: send a finished job's log
-        and outputs to its requester."""
+        and outputs to its requester: all of them (files=None), or only the
+        output paths in files (and the log if log=True), the rest withheld,
+        each with its reason from withhold={path: reason} or withhold_reason
+        (default "withheld by the data owner").  reason: why, which the
+        requester reads (required with files).  ack_flags: the disclosure-
+        risk flags of the released outputs were seen."""
+        uid = self._owner_uid(job_uid, "release")
         self._changes += 1  # a collection listed before this is stale
-        self._h.release(self._owner_uid(job_uid, "release"))
+        if files is None:
+            if withhold or withhold_reason or log:
+                raise InvalidJob("release: log, withhold and withhold_reason go with files")
+            if reason is None and not ack_flags:
+                self._h.release(uid)
+            else:
+                self._h.release_decide(uid, RELEASE_ALL, reason or "", ack_flags=bool(ack_flags))
+            return True
+        if isinstance(files, (str, os.PathLike)):
+            files = [files]
+        self._h.release_decide(uid, RELEASE_FILES, reason or "", [os.fspath(f) for f in files],
+                               bool(log), dict(withhold) if withhold else None,
+                               withhold_reason, bool(ack_flags))
+        return True
+
+    def withhold(self, job_uid, reason, withhold=None):
+        """Owner: send none of a held job's log and outputs; every file is
+        withheld with reason (or its own from withhold={path: reason})."""
+        uid = self._owner_uid(job_uid, "withhold")
+        self._changes += 1  # a collection listed before this is stale
+        self._h.release_decide(uid, WITHHOLD_ALL, reason or "",
+                               withhold=dict(withhold) if withhold else None)
+        return True
+
+    def return_for_changes(self, job_uid, comment):
+        """Owner: send nothing of a held job and return it to its requester
+        with comment; it may resubmit (submit_job(..., resubmit_of=uid))."""
+        uid = self._owner_uid(job_uid, "return")
+        self._changes += 1  # a collection listed before this is stale
+        self._h.release_decide(uid, RETURN, comment or "")
         return True
 
     def wait_for_completion(self, job_uid, timeout=600):

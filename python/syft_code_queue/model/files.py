@@ -44,6 +44,22 @@ class FilesMixin:
         marker \\xNN (never a placeholder: every byte that runs is shown)."""
         return text_of(self.read_job_file_bytes(job_uid, filename, max_bytes))[0]
 
+    def check_job_outputs(self, job_uid, differencing=True):
+        """The owner's output checks of a finished job (scq review-output
+        --json): {"files": [...], "flags": [{file, row, column, rule,
+        severity, message}], "fail": n, "review": n}.  Rows and columns
+        count from 1 (the header is row 1; 0: the whole column or file).
+        Messages carry no value of any output."""
+        uid = self._find(job_uid, AS_OWNER).uid
+        return json.loads(self._h.output_check(uid, bool(differencing)))
+
+    def export_acro(self, job_uid, folder):
+        """Write a released job's outputs and an ACRO results.json into
+        folder, for SACRO-Viewer (scq export --acro)."""
+        uid = self._find(job_uid, AS_OWNER).uid
+        self._h.export_acro(uid, os.fspath(folder))
+        return Path(folder) / "results.json"
+
     def review_job(self, job_uid, full=False, file=None):
         return CodeReview(self._find(job_uid, AS_OWNER), full, file)
 

@@ -33,9 +33,14 @@ _FIELDS = ("uid", "name", "description", "tags", "requester_email", "target_emai
            "created_at", "submitted_at", "updated_at", "approved_at", "approved_by",
            "started_at", "completed_at", "timeout_seconds", "exit_code", "error_message",
            "error_kind", "reason", "code_sha256", "allow_network", "decided_by", "logs",
-           "log", "output_files", "output_error", "run", "results_held")
+           "log", "output_files", "output_error", "run", "results_held", "release_state",
+           "release_decision", "resubmit_of")
 _TIME_FIELDS = ("created_at", "submitted_at", "updated_at", "approved_at", "started_at",
                 "completed_at")
+
+
+_RELEASE_SAID = {"awaiting_release": "awaiting release", "partly_released": "partly released",
+                 "withheld": "withheld", "returned": "returned for changes"}
 
 
 class CodeJob:
@@ -83,9 +88,43 @@ class CodeJob:
     @property
     def status_label(self):
         """The status as shown: "completed \u00b7 awaiting release" while the
-        owner holds the log and outputs for review (results_held)."""
+        owner holds the log and outputs for review (results_held), then what
+        the owner decided ("partly released", "withheld", "returned for
+        changes"; a full release adds nothing)."""
         st = str(self.status) if self.status is not None else ""
-        return st + " \u00b7 awaiting release" if self.results_held else st
+        said = _RELEASE_SAID.get(self.release_state or "")
+        return st + " \u00b7 " + said if said else st
+
+    @property
+    def released_files(self):
+        """Output paths the owner released (a decision made), else []."""
+        return [f.get("path") for f in self._decision_files() if f.get("released")]
+
+    @property
+    def withheld_files(self):
+        """{path: reason} of the outputs the owner withheld ({} if none)."""
+        default = (self.release_decision or {}).get("withheld_reason")
+        return {f.get("path"): f.get("reason") or default for f in self._decision_files()
+                if not f.get("released")}
+
+    @property
+    def log_released(self):
+        """True/False once the owner decided on held results; None otherwise
+        (never held, or still awaiting release)."""
+        log = (self.release_decision or {}).get("log")
+        if not isinstance(log, dict):
+            return True if self.release_decision else None
+        return bool(log.get("released"))
+
+    @property
+    def release_comment(self):
+        """The owner's reason for its release decision (for a return: the
+        comment to act on before resubmitting), or None."""
+        return (self.release_decision or {}).get("reason")
+
+    def _decision_files(self):
+        files = (self.release_decision or {}).get("files")
+        return [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
 
     @property
     def duration(self):
@@ -163,16 +202,62 @@ class CodeJob:
         self._refresh_quiet()
         return r
 
-    def release(self):
-        r = self._c().release(self.uid)
+    def release(self, files=None, reason=None, log=False, withhold=None,
+                withhold_reason=None, ack_flags=False):
+        """Owner: send held results.  files=None: everything (log included);
+        files=[PATH, ...]: only those outputs (log=True: the log too), the
+        rest withheld with withhold={path: reason} or withhold_reason.
+        reason says why (required with files)."""
+        r = self._c().release(self.uid, files=files, reason=reason, log=log,
+                              withhold=withhold, withhold_reason=withhold_reason,
+                              ack_flags=ack_flags)
         self._refresh_quiet()
         return r
+
+    def withhold(self, reason, withhold=None):
+        """Owner: send none of the held results; the requester sees reason
+        (withhold={path: reason}: a file's own reason)."""
+        r = self._c().withhold(self.uid, reason, withhold=withhold)
+        self._refresh_quiet()
+        return r
+
+    def return_for_changes(self, comment):
+        """Owner: send nothing and return the job to its requester with
+        comment, which it reads before it resubmits."""
+        r = self._c().return_for_changes(self.uid, comment)
+        self._refresh_quiet()
+        return r
+
+    @property
+    def context(self):
+        """Owner: the requester's CONTEXT.md (its code), as text, or None.
+        Raw text: show it through views (escaped), never as HTML."""
+        try:
+            return self.read_file_bytes("CONTEXT.md").decode("utf-8", "replace")
+        except Exception:
+            return None
 
     def _refresh_quiet(self):
         try:
             self.refresh()
         except Exception:  # the decision worked; a stale view is not an error
             pass
+
+    @property
+    def output_flags(self):
+        """The disclosure-risk flags of this finished job's outputs (owner
+        only), a list of dicts {file, row, column, rule, severity, message}:
+        what to look at before a release; they decide nothing."""
+        return self._c().check_job_outputs(self.uid)["flags"]
+
+    def check_outputs(self):
+        """The whole output check: files (type, kind, size, rows, columns)
+        and flags, as scq review-output --json."""
+        return self._c().check_job_outputs(self.uid)
+
+    def export_acro(self, folder):
+        """Write the released outputs and an ACRO results.json to folder."""
+        return self._c().export_acro(self.uid, folder)
 
     def review(self, full=False, file=None):
         """The review: run.sh whole, the other files' heads, and the names

@@ -6,6 +6,60 @@ from .page import BIND_BUTTONS, CSS, ROOT, age, buttons_html, me_of, new_id, ref
     script, tags_html
 
 
+def release_html(job):
+    """The owner's release decision: which files were released, which
+    withheld and why (every path and reason through e())."""
+    d = job.release_decision
+    if not d:
+        return ""
+    rows = []
+    if job.release_comment:
+        rows.append('<li>%s: %s</li>' % ("Comment" if job.release_state == "returned" else
+                                          "Reason", e(job.release_comment)))
+    log = d.get("log") if isinstance(d.get("log"), dict) else None
+    if log is not None:
+        rows.append('<li class="scq-%s">%s the log%s</li>' % (
+            "released" if log.get("released") else "withheld",
+            "Released" if log.get("released") else "Withheld",
+            "" if log.get("released") else ": " + e(log.get("reason"))))
+    for p in job.released_files:
+        rows.append('<li class="scq-released">Released %s</li>' % e(p))
+    for p, why in job.withheld_files.items():
+        rows.append('<li class="scq-withheld">Withheld %s: %s</li>' % (e(p), e(why)))
+    return ('<div class="scq-release"><div class="scq-muted">%s by %s</div><ul>%s</ul></div>'
+            % (e(job.status_label), e(d.get("by")), "".join(rows)))
+
+
+CARD_FLAGS = 20
+
+
+def _where(f):
+    if f["row"] > 0 and f["column"] > 0:
+        return "row %d, column %d" % (f["row"], f["column"])
+    if f["row"] > 0:
+        return "line %d" % f["row"]
+    return "column %d" % f["column"] if f["column"] > 0 else "whole file"
+
+
+def flags_html(job):
+    """The output checks of a held job (owner): the first CARD_FLAGS flags,
+    every text escaped (file names are the job's).  Flags carry no value of
+    any output (doc/protocol.md §11)."""
+    try:
+        flags = job.output_flags
+    except Exception as err:  # the card still shows; the reason is said
+        return '<div class="scq-muted">%s</div>' % e("Output checks unavailable: %s" % err)
+    if not flags:
+        return '<div class="scq-muted">Output checks: no flags</div>'
+    rows = "".join('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>'
+                   % (e(f["severity"].upper()), e(f["file"]), e(_where(f)), e(f["rule"]),
+                      e(f["message"])) for f in flags[:CARD_FLAGS])
+    more = len(flags) - CARD_FLAGS
+    return ('<div class="scq-flags"><div>Output checks: %d flag(s); they decide nothing</div>'
+            '<table>%s</table>%s</div>' % (len(flags), rows, '<div class="scq-muted">%s</div>' % e(
+                "%d more: scq review-output %s" % (more, job.short_id)) if more > 0 else ""))
+
+
 def job_card(job, interactive=True):
     """The card; interactive=False leaves out the buttons and the script
     (for an ipywidgets HTML widget, next to widget buttons)."""
@@ -31,6 +85,9 @@ def job_card(job, interactive=True):
     if job.results_held:
         parts.append('<div class="scq-muted">Log and outputs held for the data owner\'s review '
                      'until released</div>')
+        if job.target_email == me:
+            parts.append(flags_html(job))
+    parts.append(release_html(job))
     if not interactive:
         parts.append("</div>")
         return "".join(parts)

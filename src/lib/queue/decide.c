@@ -1,5 +1,6 @@
 /*
- * decide.c - decisions on jobs: approve, reject, release, cancel.
+ * decide.c - decisions on jobs: approve, reject, cancel (the release of
+ * results is release.c's).
  *
  * Only the owner a job targets may approve or reject it; the requester may
  * only ask for a cancel, through its inbox folder (scq_cancel below; the
@@ -20,9 +21,10 @@
 #include "queue/record.h"
 #include "queue/votes.h"
 #include "store/settings.h"
+#include "queue/decide.h"
 #include "base/banned.h"
 
-static int owner_job(scq *h, const char *uid, int *status)
+int decide_owner_job(scq *h, const char *uid, int *status)
 {
 	int r = scq_ingest(h, NULL);
 	if (r)
@@ -39,7 +41,7 @@ static int owner_job(scq *h, const char *uid, int *status)
 	return 0;
 }
 
-static int reason_ok(scq *h, const char *reason)
+int decide_reason_ok(scq *h, const char *reason)
 {
 	if (reason && strlen(reason) > DECISION_REASON_MAX)
 		return scq_fail(h, SCQ_EINVAL, "reason is longer than %d bytes", DECISION_REASON_MAX);
@@ -52,10 +54,10 @@ static int reason_ok(scq *h, const char *reason)
 static int approve_at_store(scq *h, const char *uid, const char *reason, unsigned flags,
 			    int *have, int *need)
 {
-	int st, r = reason_ok(h, reason), fd, votes;
+	int st, r = decide_reason_ok(h, reason), fd, votes;
 	if (r)
 		return r;
-	r = owner_job(h, uid, &st);
+	r = decide_owner_job(h, uid, &st);
 	struct buf err = BUF_INIT;
 	struct job_record rec = RECORD_INIT;
 	json_t *d;
@@ -127,7 +129,7 @@ int scq_vote(scq *h, const char *uid, const char *owner, const char *reason,
 	int r, h_ = 0, n_ = 0;
 	if (!owner || !strcmp(owner, h->email))
 		r = approve_at_store(h, uid, reason, flags, &h_, &n_);
-	else if ((r = reason_ok(h, reason)) == 0)
+	else if ((r = decide_reason_ok(h, reason)) == 0)
 		r = vote_send(h, owner, uid, reason, !!(flags & SCQ_ALLOW_NETWORK));
 	if (!owner || !strcmp(owner, h->email)) {
 		if (have)
@@ -177,7 +179,7 @@ int scq_reject(scq *h, const char *uid, const char *reason)
 	json_t *d;
 	if (!reason || !*reason)
 		return scq_fail(h, SCQ_EINVAL, "a reason is required to reject a job");
-	if ((r = reason_ok(h, reason)) || (r = owner_job(h, uid, &st)))
+	if ((r = decide_reason_ok(h, reason)) || (r = decide_owner_job(h, uid, &st)))
 		return r;
 	if (st != SCQ_PENDING)
 		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only pending jobs can be "
@@ -187,40 +189,6 @@ int scq_reject(scq *h, const char *uid, const char *reason)
 			   h->email, reason);
 	json_decref(d);
 	return r;
-}
-
-int scq_release(scq *h, const char *uid)
-{
-	int st, r = owner_job(h, uid, &st), fd;
-	json_t *d;
-	if (r)
-		return r;
-	if (st != SCQ_COMPLETED && st != SCQ_FAILED && st != SCQ_CANCELLED)
-		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only results of finished runs "
-				"can be released", uid, scq_status_name(st));
-	fd = queue_job_dir(h, st, uid);
-	if (fd < 0)
-		return scq_fail_errno(h, "job '%s'", uid);
-	{ /* only what is held can be released: no audit line for nothing */
-		struct buf err = BUF_INIT;
-		scq_job *j = job_load_store(h, fd, st, &err);
-		int held = j && scq_job_results_held(j);
-		scq_job_free(j);
-		buf_release(&err);
-		if (!held) {
-			close(fd);
-			return scq_fail(h, SCQ_ESTATE, "job '%s': nothing to release (its results "
-					"were not held, or were released already)", uid);
-		}
-	}
-	d = decision_record(h->email, "results released to the requester");
-	r = json_write_at(fd, "released.json", d, 0) < 0 ?
-	    scq_fail_errno(h, "releasing results of job '%s'", uid) : 0;
-	json_decref(d);
-	close(fd);
-	if (r == 0)
-		r = audit_append(h, NULL, "release", uid, h->email, NULL, NULL);
-	return r ? r : outbox_publish(h, NULL, uid, st, 1);
 }
 
 /* The owner cancels in its store; the requester asks the owner through its

@@ -14,6 +14,7 @@
 #include "queue/record.h"
 #include "queue/run-record.h"
 #include "store/settings.h"
+#include "store/state.h"
 #include "base/fs.h"
 #include "base/banned.h"
 
@@ -113,12 +114,14 @@ static json_t *base_object(json_t *rec, int status)
 {
 	json_t *o = json_object();
 	const char *keys[] = { "uid", "name", "description", "tags", "requester_email",
-		"target_email", "created_at", "submitted_at", "timeout_seconds", "code_sha256" };
+		"target_email", "created_at", "submitted_at", "timeout_seconds", "code_sha256",
+		"resubmit_of" };
 	size_t i;
 	for (i = 0; i < SCQ_NELEM(keys); i++)
 		copy_field(o, keys[i], rec, keys[i]);
 	json_object_set_new(o, "status", json_string(scq_status_name(status)));
 	json_object_set_new(o, "results_held", json_false());
+	json_object_set_new(o, "release_state", json_null());
 	for (i = 0; i < 6; i++) {
 		const char *nul[] = { "started_at", "completed_at", "exit_code",
 			"error_message", "error_kind", "reason" };
@@ -135,6 +138,39 @@ static json_t *base_object(json_t *rec, int status)
 static int results_held(scq *h, int fd, int status, const struct run_record *res)
 {
 	return run_results_held(h, res, status, res && fs_exists(fd, "released.json"));
+}
+
+/*
+ * The release axis of a run (state.h): awaiting_release while held, then
+ * what the owner decided (released.json, its decision the event of its
+ * row).  The decision is shown whole, to both sides: which files were
+ * released and which withheld, with the reasons (doc/protocol.md §6).
+ */
+static void add_release(json_t *o, int fd, int held, int reviewed)
+{
+	json_t *d;
+	const char *dec;
+	int st;
+	if (held) {
+		json_object_set_new(o, "release_state",
+				    json_string(state_name(STATE_AWAITING_RELEASE)));
+		return;
+	}
+	if (!reviewed || !fs_exists(fd, "released.json"))
+		return;
+	d = load_opt(fd, "released.json");
+	dec = json_string_value(json_object_get(d, "decision"));
+	st = d ? state_decided(dec) : -1;
+	if (st < 0) { /* unreadable, or no decision we know: fail closed */
+		json_decref(d);
+		d = json_pack("{s:s,s:{s:b,s:s},s:[]}", "decision", "unknown", "log", "released",
+			      0, "reason", "the owner's decision record cannot be read",
+			      "files");
+	} else if (!dec)
+		json_object_set_new(d, "decision", json_string("release"));
+	json_object_set_new(o, "release_state", st < 0 ? json_string("unknown") :
+			    json_string(state_name(st)));
+	json_object_set_new(o, "release_decision", d);
 }
 
 json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
@@ -174,6 +210,9 @@ json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
 		add_result(o, &res);
 	if (results_held(h, fd, status, have_res ? &res : NULL))
 		json_object_set_new(o, "results_held", json_true());
+	if (have_res) /* a run under review: held, or released.json says */
+		add_release(o, fd, json_is_true(json_object_get(o, "results_held")),
+			    run_results_held(h, &res, status, 0));
 	add_decision(o, dec, status);
 	if (status >= SCQ_COMPLETED) {
 		json_t *perr = load_opt(fd, PUBLISH_ERROR_FILE);
@@ -333,11 +372,10 @@ static json_t *keep_keys(json_t *src, const char *const *keys, size_t n)
 	return o;
 }
 
-void job_redact_held(json_t *o)
+/* The run's text goes with its log: kept only where the log is released. */
+static void redact_run(json_t *o)
 {
 	json_t *run = json_object_get(o, "run"), *kept;
-	if (!json_is_true(json_object_get(o, "results_held")))
-		return;
 	if (json_is_object(run)) {
 		kept = keep_keys(run, held_run_keys, SCQ_NELEM(held_run_keys));
 		json_object_set_new(kept, "output", keep_keys(json_object_get(run, "output"),
@@ -346,9 +384,34 @@ void job_redact_held(json_t *o)
 	}
 	json_object_set_new(o, "exit_code", json_null());
 	json_object_set_new(o, "error_message", json_null());
-	json_object_del(o, "output_files");
 	json_object_del(o, "log");
 	json_object_del(o, "output_error");
+}
+
+void job_redact_held(json_t *o)
+{
+	if (!json_is_true(json_object_get(o, "results_held")))
+		return;
+	redact_run(o);
+	json_object_del(o, "output_files");
+}
+
+int job_log_withheld(json_t *o)
+{
+	json_t *d = json_object_get(o, "release_decision"), *log = json_object_get(d, "log");
+	const char *dec = json_string_value(json_object_get(d, "decision"));
+	if (!d)
+		return 0;
+	if (json_is_object(log))
+		return !json_is_true(json_object_get(log, "released"));
+	/* no log entry: only an older full release sends it */
+	return !dec || strcmp(dec, "release");
+}
+
+void job_redact_withheld(json_t *o)
+{
+	if (job_log_withheld(o))
+		redact_run(o);
 }
 
 int scq_job_results_held(const scq_job *j)
@@ -358,6 +421,16 @@ int scq_job_results_held(const scq_job *j)
 	if (j->status < SCQ_COMPLETED)
 		return 0;
 	return json_is_true(json_object_get(job_obj(j), "results_held"));
+}
+
+const char *scq_job_release_state(const scq_job *j)
+{
+	if (j->status < SCQ_COMPLETED)
+		return NULL;
+	/* an older publication says only results_held */
+	if (scq_job_results_held(j))
+		return "awaiting_release";
+	return json_string_value(json_object_get(job_obj(j), "release_state"));
 }
 
 char *scq_job_to_json(const scq_job *j)

@@ -12,7 +12,10 @@
  *                   the job is in are read
  *   running.json    written by the runner after its claim
  *   result.json     the run record, written before the final rename
- *   released.json   the owner released held results (release review)
+ *   released.json   the owner's decision on held results (release review):
+ *                   {at, by, reason, decision, log, files}, decision the
+ *                   event of its row in state.c (no decision: an older
+ *                   record, everything released)
  *   execution.log   output/
  *   publish-error.json  {at, by, reason}: the last publication of the log
  *                   and outputs failed (disk full); removed by the next
@@ -21,7 +24,8 @@
  * Exports (job.c): job_obj, job_from_raw, job_from_json, job_load_store,
  * job_public_json, job_list_add, job_list_new, job_list_sort_newest,
  * job_mark_deadline, job_folder_of, job_results_held, job_redact_held,
- * decision_file, submitted_by_me.
+ * job_redact_withheld, job_log_withheld, decision_file,
+ * submitted_by_me.
  * Exports (listing.c): submission_staging.
  */
 #ifndef SCQ_JOB_H
@@ -94,6 +98,11 @@ int job_results_held(scq *h, int jobfd, int status, const struct run_record *res
  * carries no text the job chose: keep only the fixed state, timestamps
  * and counts of its run (no-op for a job that is not held). */
 void job_redact_held(json_t *pub);
+/* The owner's decision withheld the log (release_decision.log.released
+ * false): then the run's text, which goes with the log, is cut from pub
+ * as while held (job_redact_withheld; no-op otherwise). */
+int job_log_withheld(json_t *pub);
+void job_redact_withheld(json_t *pub);
 
 /* Decision/record file consulted for a status. */
 const char *decision_file(int status);

@@ -19,6 +19,7 @@ struct walker {
 	int staged;      /* the destination is an unpublished staging folder */
 	uint64_t bytes;
 	struct buf *err;
+	json_t *only; /* non-NULL: copy only these paths (keys), and their folders */
 };
 
 static int path_ok(const char *path, struct buf *err)
@@ -128,6 +129,22 @@ static int name_check(struct walker *w, const struct fs_walk_entry *e)
 	return path_ok(e->path, w->err);
 }
 
+/* A file named in only, or a folder above one: nothing else is copied
+ * (a release of some outputs: no withheld file, and no folder holding
+ * only withheld files, reaches the outbox). */
+static int wanted(json_t *only, const struct fs_walk_entry *e)
+{
+	size_t n = strlen(e->path);
+	const char *key;
+	json_t *v;
+	if (e->type != FS_T_DIR)
+		return json_object_get(only, e->path) != NULL;
+	json_object_foreach(only, key, v)
+		if (!strncmp(key, e->path, n) && key[n] == '/')
+			return 1;
+	return 0;
+}
+
 /* fs_walk's callback: refuse what cannot be submitted, copy the rest. */
 static int walk_entry(void *ctx, struct fs_walk_entry *e)
 {
@@ -139,6 +156,8 @@ static int walk_entry(void *ctx, struct fs_walk_entry *e)
 		return buf_setf(w->err, "folder '%s': %s", e->path, strerror(e->error)), -1;
 	if ((r = name_check(w, e)) != 0)
 		return r > 0 ? FS_WALK_SKIP : -1;
+	if (w->only && !wanted(w->only, e))
+		return e->type == FS_T_DIR ? FS_WALK_SKIP : 0;
 	if (e->type == FS_T_FILE && json_array_size(w->list) >= MANIFEST_MAX_FILES)
 		return buf_setf(w->err, "more than %d files", MANIFEST_MAX_FILES), -1;
 	if (e->limit == FS_LIMIT_BYTES)
@@ -204,14 +223,26 @@ static void sort_manifest(json_t *m)
 	free(v);
 }
 
+static json_t *copy_tree(int srcfd, int dstfd, struct buf *err, json_t *skipped, json_t *only);
+
 json_t *manifest_copy_tree(int srcfd, int dstfd, struct buf *err)
 {
 	return manifest_copy_tree_ex(srcfd, dstfd, err, NULL);
 }
 
+json_t *manifest_copy_only(int srcfd, int dstfd, json_t *only, struct buf *err)
+{
+	return copy_tree(srcfd, dstfd, err, NULL, only);
+}
+
 json_t *manifest_copy_tree_ex(int srcfd, int dstfd, struct buf *err, json_t *skipped)
 {
-	struct walker w = { json_array(), skipped, skipped != NULL, 0, err };
+	return copy_tree(srcfd, dstfd, err, skipped, NULL);
+}
+
+static json_t *copy_tree(int srcfd, int dstfd, struct buf *err, json_t *skipped, json_t *only)
+{
+	struct walker w = { json_array(), skipped, skipped != NULL, 0, err, only };
 	/* sorted: the first entry refused is the same on every machine */
 	struct fs_walk_opts o = { FS_WALK_SORTED, 0, MANIFEST_MAX_DEPTH, MANIFEST_MAX_BYTES, dstfd };
 	buf_reset(err);

@@ -28,6 +28,7 @@
 #include "store/audit.h"
 #include "queue/outbox.h"
 #include "queue/record.h"
+#include "store/state.h"
 #include "base/banned.h"
 
 int outbox_open(scq *h, const char *requester, const char *uid)
@@ -84,7 +85,38 @@ static int publish_log(int jobfd, int outfd, json_t *pub, struct buf *err)
 	return 0;
 }
 
-static int publish_outputs(int jobfd, int outfd, json_t *pub, struct buf *err)
+/* The log withheld by the owner's decision: none in the outbox. */
+static int unpublish_log(int outfd, struct buf *err)
+{
+	if ((unlinkat(outfd, JOB_LOG_FILE, 0) < 0 && errno != ENOENT) ||
+	    (unlinkat(outfd, "execution.log", 0) < 0 && errno != ENOENT))
+		return buf_setf(err, "removing the withheld log: %s", strerror(errno)), -1;
+	return 0;
+}
+
+/* The outputs the owner's decision released, as keys (NULL: all of them,
+ * also for a decision from before files were named).  A new reference. */
+static json_t *released_only(json_t *pub)
+{
+	json_t *d = json_object_get(pub, "release_decision"), *files = json_object_get(d, "files");
+	const char *dec = json_string_value(json_object_get(d, "decision"));
+	json_t *only, *e;
+	size_t i;
+	/* not decided (release auto), or an older full release: everything;
+	 * any other decision without its list sends nothing (fail closed) */
+	if (!d || (!json_is_array(files) && dec && !strcmp(dec, "release")))
+		return NULL;
+	only = json_object();
+	json_array_foreach(files, i, e) {
+		const char *p = json_string_value(json_object_get(e, "path"));
+		if (p && json_is_true(json_object_get(e, "released")))
+			json_object_set_new(only, p, json_true());
+	}
+	return only;
+}
+
+/* Copy output/ (only the released files, only non-NULL) and list them. */
+static int publish_outputs(int jobfd, int outfd, json_t *pub, json_t *only, struct buf *err)
 {
 	json_t *m = NULL;
 	int src = openat(jobfd, "output", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), dst = -1;
@@ -100,7 +132,7 @@ static int publish_outputs(int jobfd, int outfd, json_t *pub, struct buf *err)
 		buf_setf(err, "outbox output/: %s", strerror(errno));
 		goto out;
 	}
-	m = manifest_copy_tree(src, dst, err);
+	m = only ? manifest_copy_only(src, dst, only, err) : manifest_copy_tree(src, dst, err);
 	if (m && json_object_set(pub, "output_files", m) == 0)
 		r = 0;
 out:
@@ -131,15 +163,18 @@ static int publish_results(scq *h, struct commit *c, const char *uid, int jobfd,
 			   json_t *pub, json_t *extra)
 {
 	struct buf err = BUF_INIT;
+	json_t *only = released_only(pub); /* nothing withheld ever leaves */
 	int r = 0;
 	json_object_set(extra, "run", json_object_get(pub, "run"));
-	if (publish_log(jobfd, outfd, extra, &err) < 0 ||
-	    publish_outputs(jobfd, outfd, extra, &err) < 0 ||
+	if ((job_log_withheld(pub) ? unpublish_log(outfd, &err) :
+	     publish_log(jobfd, outfd, extra, &err)) < 0 ||
+	    publish_outputs(jobfd, outfd, extra, only, &err) < 0 ||
 	    (!c && fs_syncfs(outfd) < 0 &&
 	     buf_setf(&err, "syncing the outbox: %s", strerror(errno)) >= 0))
 		r = scq_fail(h, SCQ_EIO, "publishing results of job '%s': %s", uid, err.ptr);
 	json_object_del(extra, "run");
 	note_publish_error(jobfd, r ? scq_errmsg(h) : NULL);
+	json_decref(only);
 	buf_release(&err);
 	return r;
 }
@@ -221,6 +256,7 @@ int outbox_publish(scq *h, struct commit *c, const char *uid, int status, int wi
 		}
 		json_object_update(j->obj, extra);
 	}
+	job_redact_withheld(j->obj); /* the run's text goes with its log */
 	if (json_write_at(outfd, "status.json", j->obj, commit_fsflags(c)) < 0 && !r)
 		r = scq_fail_errno(h, "publishing status of job '%s'", uid);
 	if (r == 0)
@@ -251,6 +287,22 @@ static int release_lags(scq *h, int fd, int status, const scq_job *pub)
 	return r;
 }
 
+/* A release decision (released.json) the audit log explains: its row's
+ * event, or "republish"/"recovered" (state.c's table, audit_explains). */
+static int decision_explained(int fd, json_t *events, const char *uid)
+{
+	struct buf err = BUF_INIT;
+	json_t *d;
+	int st;
+	if (fd < 0 || !fs_exists(fd, "released.json"))
+		return 1;
+	d = json_load_file_at(fd, "released.json", SMALL_JSON_MAX, &err);
+	st = state_decided(json_string_value(json_object_get(d, "decision")));
+	json_decref(d);
+	buf_release(&err);
+	return st < 0 || audit_explains(events, uid, st);
+}
+
 static int reconcile_one(scq *h, int status, const char *uid, json_t *events)
 {
 	struct buf err = BUF_INIT, p = BUF_INIT;
@@ -269,7 +321,8 @@ static int reconcile_one(scq *h, int status, const char *uid, json_t *events)
 			pub = job_from_json(o); /* o now owned by pub */
 	}
 	int lag = req && (!pub || pub->status != status || release_lags(h, fd, status, pub));
-	int unexplained = req && events && !audit_explains(events, uid, status);
+	int unexplained = req && events && (!audit_explains(events, uid, status) ||
+					    !decision_explained(fd, events, uid));
 	if (lag || unexplained) {
 		/* a crash hit between a transition and its publication, or (in a
 		 * commit, which publishes before its one audit write) between the

@@ -57,6 +57,9 @@ void record_from_json(struct job_record *r, json_t *obj)
 	r->created_at = dup_string(obj, "created_at");
 	r->submitted_at = dup_string(obj, "submitted_at");
 	r->code_sha256 = dup_string(obj, "code_sha256");
+	r->resubmit_of = dup_string(obj, "resubmit_of");
+	if (json_object_get(obj, "resubmit_of") && !r->resubmit_of)
+		r->bad |= RECORD_BAD_RESUBMIT;
 	tags_from_json(r, json_object_get(obj, "tags"));
 	r->timeout_seconds = integer(obj, "timeout_seconds");
 	r->files = ref(json_object_get(obj, "files"));
@@ -67,7 +70,7 @@ void record_release(struct job_record *r)
 {
 	size_t i;
 	char **s[] = { &r->uid, &r->name, &r->description, &r->requester, &r->target,
-		&r->created_at, &r->submitted_at, &r->code_sha256 };
+		&r->created_at, &r->submitted_at, &r->code_sha256, &r->resubmit_of };
 	for (i = 0; i < SCQ_NELEM(s); i++) {
 		free(*s[i]);
 		*s[i] = NULL;
@@ -157,6 +160,8 @@ json_t *record_to_json(const struct job_record *r, enum record_form form)
 		set(o, "created_at", string_or_null(r->created_at));
 	set(o, "timeout_seconds", json_integer(r->timeout_seconds));
 	set(o, "code_sha256", string_or_null(r->code_sha256));
+	if (r->resubmit_of) /* only when set: older records keep their bytes */
+		set(o, "resubmit_of", json_string(r->resubmit_of));
 	if (form == RECORD_STORE) {
 		set(o, "submitted_at", string_or_null(r->submitted_at));
 		set(o, "created_at", string_or_null(r->created_at));
@@ -246,6 +251,10 @@ static int check_fields(const struct job_record *r, enum record_check how, struc
 		return -1;
 	if (check_tags(r, how, err))
 		return -1;
+	if ((r->bad & RECORD_BAD_RESUBMIT) || (r->resubmit_of && !scq_uid_valid(r->resubmit_of)))
+		return buf_setf(err, how == RECORD_CHECK_INGEST ? "field 'resubmit_of' must be a "
+				"job uid" : "resubmit: '%s' is not a full job uid",
+				r->resubmit_of ? r->resubmit_of : ""), -1;
 	if (how == RECORD_CHECK_SUBMIT &&
 	    (r->timeout_seconds < 1 || r->timeout_seconds > JOB_TIMEOUT_MAX))
 		return buf_setf(err, "timeout must be between 1 and %lld seconds",

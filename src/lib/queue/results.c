@@ -111,6 +111,21 @@ static const char *const never_ran[SCQ_STATUS_COUNT] = {
 	[SCQ_CANCELLED] = "was cancelled before it ran",
 };
 
+/* The owner's decision withheld the log: say so, with its reason (the
+ * owner's text, shown with markers as every library message is). */
+static int log_withheld(scq *h, const char *uid, const struct view *v)
+{
+	json_t *d = json_object_get(v->pub, "release_decision");
+	const char *reason = str(json_object_get(d, "log"), "reason");
+	struct buf shown = BUF_INIT;
+	int r;
+	buf_add_shown(&shown, reason ? reason : "", reason ? strlen(reason) : 0, 0);
+	r = scq_fail(h, SCQ_ENOTFOUND, "the log of job '%s' was withheld by the data owner: %s",
+		     uid, shown.ptr);
+	buf_release(&shown);
+	return r;
+}
+
 /* Fail with why a job has no log or outputs to show (messages say what is true). */
 static int no_results(scq *h, const char *uid, const struct view *v, const char *what)
 {
@@ -119,6 +134,8 @@ static int no_results(scq *h, const char *uid, const struct view *v, const char 
 	if (v->held)
 		return scq_fail(h, SCQ_ENOTFOUND, "the %s of job '%s' is held by the data owner "
 				"for review; it is sent once the owner releases it", what, uid);
+	if (!strcmp(what, "log") && job_log_withheld(v->pub))
+		return log_withheld(h, uid, v);
 	if (v->removed_at)
 		return scq_fail(h, SCQ_ENOTFOUND, "the %s of job '%s' was removed by the data "
 				"owner's clean-up at %s; the job stays %s", what, uid, v->removed_at,

@@ -105,6 +105,19 @@ static void record_of_options(scq *h, const struct scq_submit_options *o, const 
 	r->requester = xstrdup(h->email);
 	r->target = o->to ? xstrdup(o->to) : NULL;
 	r->timeout_seconds = o->timeout_seconds ? o->timeout_seconds : JOB_TIMEOUT_DEFAULT;
+	r->resubmit_of = o->resubmit_of ? ascii_lower(o->resubmit_of) : NULL;
+}
+
+/* A resubmission names a job of mine to the same owner (one lookup). */
+static int resubmit_ok(scq *h, const struct scq_submit_options *o, const char *of)
+{
+	scq_job *j = NULL;
+	int r = scq_find(h, of, SCQ_AS_REQUESTER, &j);
+	if (r == 0 && (!scq_job_target(j) || !o->to || strcmp(scq_job_target(j), o->to)))
+		r = scq_fail(h, SCQ_EINVAL, "resubmit: job '%s' was sent to %s, not to %s", of,
+			     scq_job_target(j) ? scq_job_target(j) : "?", o->to ? o->to : "?");
+	scq_job_free(j);
+	return r;
 }
 
 static int check_options(scq *h, const struct scq_submit_options *o, const char *uid,
@@ -114,9 +127,15 @@ static int check_options(scq *h, const struct scq_submit_options *o, const char 
 	int ret = 0;
 	if (!o->folder)
 		return scq_fail(h, SCQ_EINVAL, "no code folder given");
+	if (o->context && (!*o->context || strlen(o->context) > SUBMIT_CONTEXT_MAX ||
+			   !utf8_valid(o->context, strlen(o->context))))
+		return scq_fail(h, SCQ_EINVAL, "context must be 1 to %d bytes of UTF-8",
+				SUBMIT_CONTEXT_MAX);
 	record_of_options(h, o, uid, r);
 	if (record_validate(r, RECORD_CHECK_SUBMIT, NULL, &err) < 0)
 		ret = scq_fail(h, SCQ_EINVAL, "%s", err.ptr);
+	else if (r->resubmit_of)
+		ret = resubmit_ok(h, o, r->resubmit_of);
 	buf_release(&err);
 	return ret;
 }
@@ -236,6 +255,34 @@ static int convert_crlf(scq *h, int code, json_t *manifest, const struct buf *ru
 	return r;
 }
 
+/* submit --context: CONTEXT.md in the submitted copy, listed in the
+ * manifest (so in the code digest the owner approves) in its sorted place.
+ * The folder's own CONTEXT.md and the option would be two contexts: the
+ * option is refused then, never one silently dropped. */
+static int add_context(scq *h, const struct scq_submit_options *o, int code, json_t *manifest)
+{
+	size_t len = strlen(o->context), i;
+	char hex[65];
+	json_t *e;
+	struct manifest_entry me;
+	if (manifest_find(manifest, "CONTEXT.md"))
+		return scq_fail(h, SCQ_EINVAL, "code folder '%s' has a CONTEXT.md already: "
+				"put the context there, or drop --context", o->folder);
+	if (fs_write_atomic(code, "CONTEXT.md", o->context, len, FS_DEFER_SYNC | FS_STAGED) < 0)
+		return scq_fail_errno(h, "writing CONTEXT.md into the submitted copy");
+	sha256_hex(o->context, len, hex);
+	for (i = 0; i < json_array_size(manifest); i++) {
+		manifest_entry_at(json_array_get(manifest, i), &me);
+		if (strcmp(me.path, "CONTEXT.md") > 0)
+			break;
+	}
+	e = json_pack("{s:s,s:I,s:s,s:s}", "path", "CONTEXT.md", "size", (json_int_t)len,
+		      "mode", "0644", "sha256", hex);
+	if (!e || json_array_insert_new(manifest, i, e) < 0)
+		return scq_fail(h, SCQ_EIO, "listing CONTEXT.md in the manifest");
+	return 0;
+}
+
 static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 		     const char *tmpname, struct job_record *rec)
 {
@@ -270,6 +317,8 @@ static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 		goto out;
 	}
 	if (o->convert_crlf && (r = convert_crlf(h, code, manifest, &run)))
+		goto out;
+	if (o->context && (r = add_context(h, o, code, manifest)))
 		goto out;
 	complete_record(rec, manifest, skipped);
 	js = record_to_json(rec, RECORD_INBOX);

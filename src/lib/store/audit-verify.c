@@ -246,6 +246,26 @@ static int occurs_before(const char *had, const char *w, const char *end)
 	return p && p < end;
 }
 
+/* How many release decisions (the events of the rows out of
+ * awaiting_release) a job's events hold: one per run (state_decide_at). */
+static int decisions_in(const char *had)
+{
+	size_t n, i;
+	const struct state_row *t = state_table(&n);
+	struct buf w = BUF_INIT;
+	int count = 0;
+	const char *p;
+	for (i = 0; i < n; i++) {
+		if (t[i].from != STATE_AWAITING_RELEASE)
+			continue;
+		buf_setf(&w, " %s ", t[i].event);
+		for (p = had; (p = strstr(p, w.ptr)); p += w.len - 1)
+			count++;
+	}
+	buf_release(&w);
+	return count;
+}
+
 static int check_order(struct verify *v)
 {
 	const char *uid;
@@ -256,6 +276,10 @@ static int check_order(struct verify *v)
 	bad.max = 4096; /* past it, the count still tells */
 	json_object_foreach(v->seen, uid, ev) {
 		const char *had = json_string_value(ev), *start = strstr(had, " start ");
+		if (decisions_in(had) > 1) {
+			buf_addf(&bad, "; job '%s' had its results decided on more than once", uid);
+			nbad++;
+		}
 		if (!start)
 			continue;
 		if (!occurs_before(had, " approve ", start) &&
@@ -277,6 +301,35 @@ static int check_order(struct verify *v)
 	return r;
 }
 
+/* A job's release decision (released.json) must be explained too: by
+ * its row's event, or by "republish"/"recovered" after a crash between
+ * the record and its audit line.  0 when there is none or it is. */
+static int check_decision(struct verify *v, int dirfd_, const char *uid)
+{
+	struct buf err = BUF_INIT, want = BUF_INIT, rel = BUF_INIT;
+	json_t *d;
+	int st, r = 0;
+	buf_addf(&rel, "%s/released.json", uid);
+	d = json_load_file_at(dirfd_, rel.ptr, SMALL_JSON_MAX, &err);
+	if (d) {
+		st = state_decided(json_string_value(json_object_get(d, "decision")));
+		if (st < 0)
+			r = scq_fail(v->h, SCQ_EINVAL, "job '%s': released.json names no known "
+				     "decision", uid);
+		else if (!audit_explains(v->seen, uid, st)) {
+			state_events(st, &want);
+			r = scq_fail(v->h, SCQ_EINVAL, "audit log has no event for the release "
+				     "decision of job '%s', which is %s in the store (expected one "
+				     "of:%s)", uid, state_name(st), want.ptr);
+		}
+	}
+	json_decref(d);
+	buf_release(&err);
+	buf_release(&want);
+	buf_release(&rel);
+	return r;
+}
+
 /* Every job folder in the store must be explained by an audit event. */
 static int check_store(struct verify *v)
 {
@@ -293,7 +346,8 @@ static int check_store(struct verify *v)
 					     "which is %s in the store (expected one of:%s)",
 					     e->d_name, scq_status_name(s), want.ptr);
 				buf_release(&want);
-			}
+			} else if (scq_uid_valid(e->d_name) && s >= SCQ_COMPLETED)
+				r = check_decision(v, dirfd(d), e->d_name);
 		if (d)
 			closedir(d);
 		else

@@ -31,6 +31,11 @@
 #define JOB_TIMEOUT_MAX (3650LL * 86400)
 /* the owner's reason for an approval, rejection or cancel */
 #define DECISION_REASON_MAX 4096
+/* released.json, the owner's release decision (one entry per output and
+ * its reason): it is also published in status.json, read with a 1 MiB cap */
+#define RELEASE_RECORD_MAX ((size_t)256 << 10)
+/* submit --context TEXT: the CONTEXT.md it adds to the submitted code */
+#define SUBMIT_CONTEXT_MAX 65536
 
 /* the manifest: a job's code */
 #define MANIFEST_MAX_FILES 10000

@@ -16,14 +16,15 @@
 #include "store/audit.h"
 #include "base/banned.h"
 
-enum kind { K_INT, K_BOOL, K_ENUM };
+enum kind { K_INT, K_BOOL, K_ENUM, K_LIST };
 
 struct setting_def {
 	const char *key;
 	enum kind kind;
 	long long def, min, max;
 	/* K_ENUM: the values, NULL-terminated, def indexes them; setting_str
-	 * returns these constants, never a buffer that a later call rewrites */
+	 * returns these constants, never a buffer that a later call rewrites.
+	 * K_LIST: values[0] is the default */
 	const char *const *values;
 	const char *help;
 };
@@ -120,6 +121,37 @@ static json_t *settings_load(scq *h)
 	return h->settings;
 }
 
+/* A LIST value: words of 1-16 lower-case letters and digits, separated by
+ * single commas, at most s->max bytes. */
+static int list_valid(const struct setting_def *s, const char *v)
+{
+	size_t n = 0, word = 0;
+	for (; v[n]; n++) {
+		char c = v[n];
+		if (c == ',' && word) {
+			word = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) || ++word > 16)
+			return 0;
+	}
+	return n >= (size_t)s->min && n <= (size_t)s->max && word;
+}
+
+/* A LIST setting as stored, or its default (borrowed: from the loaded
+ * settings or the table). */
+static const char *list_value(scq *h, const struct setting_def *s)
+{
+	const char *v = json_string_value(json_object_get(settings_load(h), s->key));
+	return v && list_valid(s, v) ? v : s->values[0];
+}
+
+char *setting_list(scq *h, enum setting id)
+{
+	const struct setting_def *s = &table[id];
+	return xstrdup(s->kind == K_LIST ? list_value(h, s) : "");
+}
+
 /* The value of s as stored: v, or the default when v is unset, of the
  * wrong type or out of bounds.  K_ENUM: the index of its value. */
 static long long value_of(const struct setting_def *s, json_t *v)
@@ -128,6 +160,8 @@ static long long value_of(const struct setting_def *s, json_t *v)
 	long long i;
 	if (s->kind == K_BOOL)
 		return json_is_boolean(v) ? json_is_true(v) : s->def;
+	if (s->kind == K_LIST)
+		return 0; /* list_value */
 	if (s->kind == K_ENUM) {
 		for (i = s->min; str && i <= s->max; i++)
 			if (!strcmp(s->values[i], str))
@@ -177,7 +211,9 @@ static char *value_text(scq *h, const struct setting_def *s)
 {
 	struct buf b = BUF_INIT;
 	long long v = setting_value(h, s);
-	if (s->kind == K_INT)
+	if (s->kind == K_LIST)
+		buf_adds(&b, list_value(h, s));
+	else if (s->kind == K_INT)
 		buf_addf(&b, "%lld", v);
 	else if (s->kind == K_BOOL)
 		buf_adds(&b, v ? "true" : "false");
@@ -200,6 +236,13 @@ static json_t *parse_value(scq *h, const struct setting_def *s, const char *v, i
 	char *end;
 	long long x;
 	*r = 0;
+	if (s->kind == K_LIST) {
+		if (list_valid(s, v))
+			return json_string(v);
+		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes comma-separated lower-case "
+			      "words of letters and digits (e.g. %s)", s->key, s->values[0]);
+		return NULL;
+	}
 	if (s->kind == K_BOOL) {
 		if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on"))
 			return json_true();
@@ -255,7 +298,8 @@ int scq_config_json(scq *h, char **json_out)
 	for (i = 0; i < SCQ_NELEM(table); i++) {
 		const struct setting_def *s = &table[i];
 		long long x = setting_value(h, s);
-		json_t *v = s->kind == K_INT ? json_integer(x) :
+		json_t *v = s->kind == K_LIST ? json_string(list_value(h, s)) :
+			    s->kind == K_INT ? json_integer(x) :
 			    s->kind == K_BOOL ? json_boolean(x) : json_string(s->values[x]);
 		json_object_set_new(o, s->key, v);
 	}

@@ -12,6 +12,7 @@
  *   setting_str    an ENUM setting's value: a string literal, never a
  *                  buffer, never NULL
  *   setting_key    the key of a setting ("max_concurrent_jobs")
+ *   setting_list   a LIST setting's value ("csv,tsv"): a copy, caller frees
  *
  * Code reads setting_int(h, SET_JOB_TIMEOUT): a misspelt name does not
  * compile, where a key string read 0 in silence.  Only the public
@@ -23,7 +24,9 @@
 
 #include "scq.h"
 
-/* kind: INT (bounds min..max), BOOL (0/1), ENUM (values, def indexes it) */
+/* kind: INT (bounds min..max), BOOL (0/1), ENUM (values, def indexes it),
+ * LIST (comma-separated lower-case words of letters and digits, at most
+ * max bytes; VALUES holds the default) */
 #define SCQ_SETTINGS(X) \
 	X(SET_MAX_CONCURRENT_JOBS, "max_concurrent_jobs", INT, 3, 1, 64, NONE, \
 	  "jobs run at once") \
@@ -71,6 +74,21 @@
 	  "are refused") \
 	X(SET_MAX_FILES_PER_JOB, "max_files_per_job", INT, 1000, 1, 10000, NONE, \
 	  "files a job may list in its manifest") \
+	X(SET_MIN_CELL_COUNT, "min_cell_count", INT, 10, 1, 1000000, NONE, \
+	  "output checks: a count below it is flagged (ACRO 10; DataSHIELD 3)") \
+	X(SET_ROUNDING_BASE, "rounding_base", INT, 5, 0, 1000000, NONE, \
+	  "output checks: counts not a multiple of it are flagged (OpenSAFELY 5; 0 or 1: off)") \
+	X(SET_RELEASE_TYPES, "release_types", LIST, 0, 1, 256, \
+	  VALUES("csv,tsv,txt,json,png,svg,md"), \
+	  "output checks: file types (by content) that may be released; others are flagged") \
+	X(SET_DOMINANCE_N, "dominance_n", INT, 2, 1, 64, NONE, \
+	  "output checks: the n of the (n, k) dominance rule (ACRO 2)") \
+	X(SET_DOMINANCE_K, "dominance_k", INT, 90, 1, 100, NONE, \
+	  "output checks: the k of the (n, k) dominance rule, in percent (ACRO 90)") \
+	X(SET_P_PERCENT, "p_percent", INT, 10, 0, 100, NONE, \
+	  "output checks: the p of the p % rule, in percent (ACRO 10)") \
+	X(SET_MAX_TABLE_ROWS, "max_table_rows", INT, 5000, 1, 100000000, NONE, \
+	  "output checks: a table with more data rows is flagged (OpenSAFELY 5,000)") \
 	X(SET_APPROVALS_REQUIRED, "approvals_required", INT, 1, 1, 8, NONE, \
 	  "distinct approvers (the owner and 'scq reviewers') a job needs before it " \
 	  "runs; never its requester") \
@@ -85,5 +103,6 @@ long long setting_int(scq *h, enum setting id);
 int setting_bool(scq *h, enum setting id);
 const char *setting_str(scq *h, enum setting id);
 const char *setting_key(enum setting id);
+char *setting_list(scq *h, enum setting id);
 
 #endif

@@ -41,6 +41,13 @@ static const struct state_row table[] = {
 	/* scq republish, after a collect_error: the run's own outcome */
 	{ SCQ_FAILED, SCQ_COMPLETED, "result.json", NULL, "republish", OWNER | RES },
 	{ SCQ_FAILED, SCQ_FAILED, "result.json", NULL, "republish", OWNER | RES },
+	/* the owner's decision on a run awaiting release (state_decide_at):
+	 * released.json is written in place, the folder stays the outcome */
+	{ STATE_AWAITING_RELEASE, STATE_RELEASED, "released.json", NULL, "release", OWNER | RES },
+	{ STATE_AWAITING_RELEASE, STATE_PARTLY_RELEASED, "released.json", NULL,
+	  "release-partial", OWNER | RES },
+	{ STATE_AWAITING_RELEASE, STATE_WITHHELD, "released.json", NULL, "withhold", OWNER | RES },
+	{ STATE_AWAITING_RELEASE, STATE_RETURNED, "released.json", NULL, "return", OWNER | RES },
 };
 
 const struct state_row *state_table(size_t *n)
@@ -60,8 +67,12 @@ const struct state_row *state_find(int from, int to)
 
 const char *state_name(int state)
 {
+	static const char *const release[] = { "awaiting_release", "released",
+		"partly_released", "withheld", "returned" };
 	if (state == STATE_STAGED)
 		return "staged";
+	if (state_is_release(state))
+		return release[state - STATE_AWAITING_RELEASE];
 	return state >= 0 && state < SCQ_STATUS_COUNT ? scq_status_name(state) : "unknown";
 }
 
@@ -82,6 +93,22 @@ const char *state_by_name(unsigned by)
 	case STATE_BY_REVIEWER: return "a delegated reviewer";
 	default: return "an unknown actor";
 	}
+}
+
+int state_is_release(int state)
+{
+	return state >= STATE_AWAITING_RELEASE && state < STATE_COUNT;
+}
+
+int state_decided(const char *decision)
+{
+	size_t i;
+	if (!decision) /* released.json before decisions were named: all of it */
+		return STATE_RELEASED;
+	for (i = 0; i < SCQ_NELEM(table); i++)
+		if (table[i].from == STATE_AWAITING_RELEASE && !strcmp(table[i].event, decision))
+			return table[i].to;
+	return -1;
 }
 
 static int state_dir(scq *h, int state)
@@ -140,6 +167,9 @@ int state_move_at(scq *h, struct commit *c, unsigned by, int src, int dst,
 	const struct state_row *row = check_move(h, by, uid, from, to, record, &r);
 	if (!row)
 		return r;
+	if (state_is_release(from))
+		return scq_fail(h, SCQ_EINVAL, "job '%s': a release decision renames nothing "
+				"(state_decide_at)", uid);
 	if (row->record && (r = write_record(h, src, uid, row, record, fsflags)) != 0)
 		return r == SCQ_ESTATE ? state_error(h, uid, from) : r;
 	if (from == to)
@@ -156,6 +186,9 @@ int state_move(scq *h, struct commit *c, unsigned by, const char *uid, int from,
 	int src, dst, r = 0;
 	if (!check_move(h, by, uid, from, to, record, &r))
 		return r;
+	if (state_is_release(from))
+		return scq_fail(h, SCQ_EINVAL, "job '%s': a release decision renames nothing "
+				"(state_decide_at)", uid);
 	src = state_dir(h, from);
 	dst = from == to ? -1 : state_dir(h, to);
 	r = src < 0 ? src : from != to && dst < 0 ? dst :
@@ -163,4 +196,23 @@ int state_move(scq *h, struct commit *c, unsigned by, const char *uid, int from,
 	fd_close(&src);
 	fd_close(&dst);
 	return r;
+}
+
+int state_decide_at(scq *h, struct commit *c, unsigned by, int jobfd, const char *uid,
+		    int from, int to, json_t *record)
+{
+	int r = 0;
+	const struct state_row *row = check_move(h, by, uid, from, to, record, &r);
+	if (!row)
+		return r;
+	if (!state_is_release(from) || !row->record)
+		return scq_fail(h, SCQ_EINVAL, "job '%s': %s -> %s is not a release decision",
+				uid, state_name(from), state_name(to));
+	/* no replace: of two decisions, even at the same moment, one wins */
+	if (json_write_at(jobfd, row->record, record, commit_fsflags(c) | FS_NOREPLACE) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return scq_fail(h, SCQ_ESTATE, "job '%s': its results were decided on already "
+				"(%s exists)", uid, row->record);
+	return scq_fail_errno(h, "writing record '%s' of job '%s'", row->record, uid);
 }

@@ -17,6 +17,10 @@
  *   state_by_name()     "the data owner" ... for one STATE_BY_* flag
  *   state_move()        THE state change of a job: record, then rename
  *   state_move_at()     the same with the two state folders already open
+ *   state_is_release()  one of the release pseudo-states (awaiting_release...)
+ *   state_decided()     the release state a released.json decision names
+ *   state_decide_at()   a release decision: its row's record, written in
+ *                       place and never over an earlier decision
  *
  * A job's status is the folder it sits in (jobs/<status>/<uid>); a move
  * writes the record that justifies it into the job folder, then renames
@@ -39,7 +43,23 @@
 
 /* tmp/<uid>: copied and verified by ingest, not yet committed. */
 #define STATE_STAGED SCQ_STATUS_COUNT
-#define STATE_COUNT (SCQ_STATUS_COUNT + 1)
+/*
+ * The release of a finished run's results (setting release=review), a
+ * second axis of a job in completed/, failed/ or cancelled/: the folder
+ * keeps the run's outcome, and released.json is the release state.  A run
+ * whose result.json says release "review" and that has no released.json
+ * is awaiting_release; the owner's decision writes released.json (never
+ * replacing one: the first decision wins) and no folder is renamed
+ * (state_decide_at).
+ */
+enum {
+	STATE_AWAITING_RELEASE = SCQ_STATUS_COUNT + 1,
+	STATE_RELEASED,        /* every output and the log */
+	STATE_PARTLY_RELEASED, /* some outputs (and the log, or not) */
+	STATE_WITHHELD,        /* nothing: each file withheld with a reason */
+	STATE_RETURNED,        /* nothing: a comment, the requester may resubmit */
+	STATE_COUNT
+};
 
 enum state_flags {
 	STATE_BY_OWNER = 1 << 0,     /* the data owner (scq approve, ...) */
@@ -87,5 +107,22 @@ int state_move(scq *h, struct commit *c, unsigned by, const char *uid, int from,
 /* The same, with the folders of from and to open (src, dst). */
 int state_move_at(scq *h, struct commit *c, unsigned by, int src, int dst,
 		  const char *uid, int from, int to, json_t *record);
+
+/* awaiting_release, released, partly_released, withheld or returned. */
+int state_is_release(int state);
+/* The release state a decision of released.json names (its row's event;
+ * NULL: a record from before decisions were named, STATE_RELEASED); -1
+ * for a name no row has. */
+int state_decided(const char *decision);
+/*
+ * A release decision (from awaiting_release to one of the others) on
+ * behalf of `by`, for the job folder jobfd (completed/, failed/ or
+ * cancelled/): the same checks as state_move, then the row's record is
+ * written into jobfd with FS_NOREPLACE, which is the decision's commit:
+ * SCQ_ESTATE if a decision was made already (by anyone, even at the same
+ * moment).  Durable when it returns with c NULL.
+ */
+int state_decide_at(scq *h, struct commit *c, unsigned by, int jobfd, const char *uid,
+		    int from, int to, json_t *record);
 
 #endif

@@ -1,0 +1,259 @@
+/*
+ * release.c - the owner's decisions on a run's held results (setting
+ * release=review; scq.h: scq_release, scq_release_decide): release all,
+ * release some files, withhold all, return for changes.
+ *
+ * A decision is one row of state.c's table, from awaiting_release: its
+ * record released.json names the decision (the row's event), the log and
+ * every output file, each released or withheld with a reason.  The steps
+ * are those of every transition (doc/protocol.md §5): the record is the
+ * commit (written with no replace, so of two decisions one wins), then the
+ * audit line, then the publication, which copies only what was released.
+ * A crash after the record is repaired by the runner's reconcile: the
+ * requester's status still says held, so the job is published again, and
+ * a decision the log does not explain is audited as "recovered".
+ */
+#include "base/compat.h"
+#include "base/alloc.h"
+#include "base/fs.h"
+#include "queue/decide.h"
+#include "queue/job.h"
+#include "queue/outbox.h"
+#include "store/audit.h"
+#include "store/queue.h"
+#include "store/limits.h"
+#include "store/state.h"
+#include "base/banned.h"
+
+#define WITHHELD_DEFAULT "withheld by the data owner"
+#define RETURNED_REASON "returned to the requester for changes"
+
+/* fs_walk's callback: the run's output files, path -> null (undecided). */
+static int list_output(void *ctx, struct fs_walk_entry *e)
+{
+	if (e->type == FS_T_UNKNOWN || e->error)
+		return errno = e->error ? e->error : EIO, -1;
+	if (e->type == FS_T_FILE)
+		json_object_set_new(ctx, e->path, json_null());
+	return 0;
+}
+
+/* The run's output files (collect.c wrote only files and folders, within
+ * max_output_files); a run without output/ has none.  NULL on error. */
+static json_t *output_paths(scq *h, int jobfd, const char *uid, int *r)
+{
+	struct fs_walk_opts o = { FS_WALK_SORTED, 0, 0, 0, -1 };
+	json_t *paths = json_object();
+	int fd = openat(jobfd, "output", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return paths;
+	if (fd < 0 || fs_walk(fd, &o, list_output, paths) < 0) {
+		*r = scq_fail_errno(h, "job '%s': listing its outputs", uid);
+		json_decref(paths);
+		paths = NULL;
+	}
+	fd_close(&fd);
+	return paths;
+}
+
+/* A path the owner named must be an output of the run, named once. */
+static int named_output(scq *h, const char *uid, json_t *paths, const char *path)
+{
+	struct buf shown = BUF_INIT;
+	json_t *v = path ? json_object_get(paths, path) : NULL;
+	int r = 0;
+	if (v && json_is_null(v))
+		return 0;
+	buf_add_shown(&shown, path ? path : "", path ? strlen(path) : 0, 0);
+	r = scq_fail(h, SCQ_EINVAL, v ? "job '%s': output '%s' is named twice" :
+		     "job '%s' has no output file '%s' (scq output ID lists them)", uid, shown.ptr);
+	buf_release(&shown);
+	return r;
+}
+
+static int reason_given(scq *h, const char *reason, const char *what)
+{
+	if (!reason || !*reason)
+		return scq_fail(h, SCQ_EINVAL, "%s needs a reason", what);
+	return decide_reason_ok(h, reason);
+}
+
+static json_t *entry(const char *path, const char *reason)
+{
+	json_t *e = json_pack("{s:b,s:s?}", "released", reason == NULL, "reason", reason);
+	if (path)
+		json_object_set_new(e, "path", json_string(path));
+	return e;
+}
+
+/*
+ * paths: every output, path -> null.  Mark what o names (released: true;
+ * withheld: its reason), then every other output released (SCQ_RELEASE_ALL)
+ * or withheld for the decision's default reason (false).
+ */
+static int mark_files(scq *h, const char *uid, int kind, const struct scq_release_options *o,
+		      json_t *paths)
+{
+	const char *const *f;
+	const char *key;
+	json_t *v;
+	size_t i;
+	int r = 0;
+	if (o->nwithhold && (kind == SCQ_RELEASE_ALL || kind == SCQ_RETURN))
+		return scq_fail(h, SCQ_EINVAL, "a release of everything or a return withholds "
+				"no single file: name withheld files with a release of some files");
+	for (f = kind == SCQ_RELEASE_FILES ? o->files : NULL; f && *f && !r; f++)
+		if (!(r = named_output(h, uid, paths, *f)))
+			json_object_set_new(paths, *f, json_true());
+	for (i = 0; i < o->nwithhold && !r; i++)
+		if (!(r = named_output(h, uid, paths, o->withhold[i].path)) &&
+		    !(r = reason_given(h, o->withhold[i].reason, "a withheld file")))
+			json_object_set_new(paths, o->withhold[i].path,
+					    json_string(o->withhold[i].reason));
+	/* the rest: false, withheld for the decision's withheld_reason, which
+	 * the record holds once (a thousand outputs do not repeat it) */
+	json_object_foreach(paths, key, v)
+		if (json_is_null(v))
+			json_object_set_new(paths, key, json_boolean(kind == SCQ_RELEASE_ALL));
+	return r;
+}
+
+/* The record's "files": [{path, released, reason}] (reason null: released,
+ * or withheld for the decision's withheld_reason); *withheld counts. */
+static json_t *files_list(json_t *paths, int *withheld)
+{
+	json_t *a = json_array(), *v, *e;
+	const char *key;
+	json_object_foreach(paths, key, v) {
+		*withheld += !json_is_true(v);
+		e = entry(key, json_is_string(v) ? json_string_value(v) : NULL);
+		json_object_set_new(e, "released", json_boolean(json_is_true(v)));
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
+/*
+ * THE place where the disclosure-risk flags of the outputs a decision
+ * releases are checked (issue 12 §2, src/lib/check/, `scq review-output`):
+ * a release of flagged outputs needs ack_flags.  files is the decision's
+ * [{path, released, reason}].  Until the flag module is wired here no
+ * output carries flags, so every decision passes; withholding needs no
+ * acknowledgement.
+ */
+static int release_check_flags(scq *h, const char *uid, int jobfd, json_t *files,
+			       int ack_flags)
+{
+	(void)h;
+	(void)uid;
+	(void)jobfd;
+	(void)files;
+	(void)ack_flags;
+	return 0;
+}
+
+/* The decision record, and the row it takes (*to). */
+static json_t *decision(scq *h, const char *uid, int kind, const struct scq_release_options *o,
+			json_t *paths, int *to, int *r)
+{
+	const char *rest = kind == SCQ_RETURN ? RETURNED_REASON :
+			   kind == SCQ_WITHHOLD_ALL ? o->reason :
+			   o->withhold_reason ? o->withhold_reason : WITHHELD_DEFAULT;
+	int log = kind == SCQ_RELEASE_ALL || (kind == SCQ_RELEASE_FILES && o->log), withheld = 0;
+	json_t *d;
+	if ((*r = mark_files(h, uid, kind, o, paths)) != 0)
+		return NULL;
+	d = decision_record(h->email, o->reason);
+	json_object_set_new(d, "withheld_reason", kind == SCQ_RELEASE_ALL ? json_null() :
+			    json_string(rest));
+	json_object_set_new(d, "files", files_list(paths, &withheld));
+	json_object_set_new(d, "log", entry(NULL, log ? NULL : rest));
+	withheld += !log;
+	*to = kind == SCQ_RETURN ? STATE_RETURNED : kind == SCQ_WITHHOLD_ALL ? STATE_WITHHELD :
+	      withheld ? STATE_PARTLY_RELEASED : STATE_RELEASED;
+	return d;
+}
+
+/* The decision is read back by every view of the job and published in
+ * the requester's status.json, which stays small (protocol §6): a record
+ * past RELEASE_RECORD_MAX is refused before it is written, never cut. */
+static int record_fits(scq *h, const char *uid, json_t *d)
+{
+	char *s = json_dumps(d, JSON_INDENT(2) | JSON_SORT_KEYS);
+	size_t n = s ? strlen(s) : SIZE_MAX;
+	free(s);
+	if (n <= RELEASE_RECORD_MAX)
+		return 0;
+	return scq_fail(h, SCQ_EINVAL, "job '%s': the decision would take more than %zu bytes "
+			"(its files and reasons): give fewer files their own reason (the "
+			"default reason covers the rest)", uid, (size_t)RELEASE_RECORD_MAX);
+}
+
+/* The job must be finished with its results held: what else could be
+ * decided on gets a message saying what is true. */
+static int held_job(scq *h, const char *uid, int st, int fd)
+{
+	struct buf err = BUF_INIT;
+	scq_job *j;
+	int held;
+	if (st != SCQ_COMPLETED && st != SCQ_FAILED && st != SCQ_CANCELLED)
+		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s; only results of finished runs "
+				"can be released or withheld", uid, scq_status_name(st));
+	j = job_load_store(h, fd, st, &err);
+	held = j && scq_job_results_held(j);
+	scq_job_free(j);
+	buf_release(&err);
+	if (!held) /* no audit line for nothing */
+		return scq_fail(h, SCQ_ESTATE, "job '%s': nothing to release or withhold (its results "
+				"were not held, or were decided on already)", uid);
+	return 0;
+}
+
+int scq_release_decide(scq *h, const char *uid, int kind, const struct scq_release_options *o)
+{
+	static const char *const what[] = { "a release", "a release of some files",
+		"withholding", "a return for changes" };
+	const struct state_row *row;
+	json_t *paths = NULL, *d = NULL;
+	int st, to = -1, fd = -1, r;
+	if (kind < SCQ_RELEASE_ALL || kind > SCQ_RETURN || !o)
+		return scq_fail(h, SCQ_EINVAL, "unknown release decision %d", kind);
+	if ((r = reason_given(h, o->reason, what[kind])) || (r = decide_owner_job(h, uid, &st)))
+		return r;
+	if (kind == SCQ_RELEASE_FILES && o->withhold_reason &&
+	    (r = reason_given(h, o->withhold_reason, "the withheld files")))
+		return r;
+	if ((fd = queue_job_dir(h, st, uid)) < 0)
+		return scq_fail_errno(h, "job '%s'", uid);
+	if ((r = held_job(h, uid, st, fd)) || !(paths = output_paths(h, fd, uid, &r)))
+		goto out;
+	if (!(d = decision(h, uid, kind, o, paths, &to, &r)))
+		goto out;
+	if (to != STATE_WITHHELD && to != STATE_RETURNED &&
+	    (r = release_check_flags(h, uid, fd, json_object_get(d, "files"), o->ack_flags)))
+		goto out;
+	row = state_find(STATE_AWAITING_RELEASE, to);
+	json_object_set_new(d, "decision", json_string(row->event));
+	if ((r = record_fits(h, uid, d)))
+		goto out;
+	if ((r = state_decide_at(h, NULL, STATE_BY_OWNER, fd, uid, STATE_AWAITING_RELEASE, to, d)))
+		goto out;
+	/* the record is the commit: a crash from here on is found by the
+	 * runner's reconcile (the requester's status still says held) */
+	r = audit_append(h, NULL, row->event, uid, h->email, o->reason, NULL);
+	if (r == 0)
+		r = outbox_publish(h, NULL, uid, st, 1);
+out:
+	json_decref(paths);
+	json_decref(d);
+	fd_close(&fd);
+	return r;
+}
+
+int scq_release(scq *h, const char *uid)
+{
+	struct scq_release_options o;
+	memset(&o, 0, sizeof(o));
+	o.reason = "results released to the requester";
+	return scq_release_decide(h, uid, SCQ_RELEASE_ALL, &o);
+}
