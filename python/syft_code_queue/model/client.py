@@ -18,7 +18,7 @@ from .files import FilesMixin
 from .job import CodeJob
 from .job import job_uid as uid_of
 from .status import JobStatus
-from .votes import Approval
+from .votes import Approval, VotesMixin
 from .status import limit as cut
 from .status import status as check_status
 from .text import shown_line
@@ -37,9 +37,10 @@ def _collection(name, doc):
     return property(get)
 
 
-class Client(FilesMixin):
+class Client(FilesMixin, VotesMixin):
     """An identity and its workspace.  Every module function is a method here
-    (reviewing and results: FilesMixin, files.py); the collections are
+    (reviewing and results: FilesMixin, files.py; the two-person rule:
+    VotesMixin, votes.py); the collections are
     properties that can also be called."""
 
     def __init__(self, email=None, data_dir=None, config_path=None, init=True):
@@ -249,29 +250,6 @@ class Client(FilesMixin):
         uid = self._owner_uid(job_uid, "approve")
         have, need = self._h.vote(uid, None, reason or None, bool(allow_network))
         return Approval(uid, have, need)
-
-    def vote(self, job_uid, owner, reason=None, allow_network=False):
-        """As a reviewer the owner delegated (its `scq reviewers add`): vote to
-        approve job_uid in owner's queue.  The vote goes to owner's inbox,
-        bound to the code owner shared with me for review, and counts when
-        owner's scq next reads its inbox."""
-        self._changes += 1
-        self._h.vote(uid_of(job_uid), owner, reason or None, bool(allow_network))
-        return Approval(uid_of(job_uid), -1, 0, owner=owner)
-
-    def job_votes(self, job_uid):
-        return json.loads(self._h.job_votes(self._owner_uid(job_uid, "see the votes of")))
-
-    @property
-    def reviewers(self):
-        """The identities I delegate to approve jobs (two-person rule)."""
-        return json.loads(self._h.reviewer_list())
-
-    def add_reviewer(self, email):
-        self._h.reviewer_add(str(email))
-
-    def remove_reviewer(self, email):
-        self._h.reviewer_remove(str(email))
 
     def reject(self, job_uid, reason=None):
         reason = (reason or "").strip() or DEFAULT_REJECT_REASON

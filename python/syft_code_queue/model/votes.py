@@ -1,5 +1,9 @@
 """What an approval did under the two-person rule (setting approvals_required):
-approved now, or one vote recorded of the number needed."""
+approved now, or one vote recorded of the number needed; and the Client's
+calls of the rule (VotesMixin)."""
+import json
+
+from .job import job_uid as uid_of
 
 
 class Approval:
@@ -40,3 +44,30 @@ class Approval:
         return "approved %s (%d of %d votes)" % (self.uid, self.have, self.need)
 
     __repr__ = __str__
+
+
+class VotesMixin:
+    """The Client's calls of the two-person rule (doc/protocol.md §5a)."""
+
+    def vote(self, job_uid, owner, reason=None, allow_network=False):
+        """As a reviewer the owner delegated (its `scq reviewers add`): vote to
+        approve job_uid in owner's queue.  The vote goes to owner's inbox,
+        bound to the code owner shared with me for review, and counts when
+        owner's scq next reads its inbox."""
+        self._changes += 1
+        self._h.vote(uid_of(job_uid), owner, reason or None, bool(allow_network))
+        return Approval(uid_of(job_uid), -1, 0, owner=owner)
+
+    def job_votes(self, job_uid):
+        return json.loads(self._h.job_votes(self._owner_uid(job_uid, "see the votes of")))
+
+    @property
+    def reviewers(self):
+        """The identities I delegate to approve jobs (two-person rule)."""
+        return json.loads(self._h.reviewer_list())
+
+    def add_reviewer(self, email):
+        self._h.reviewer_add(str(email))
+
+    def remove_reviewer(self, email):
+        self._h.reviewer_remove(str(email))
