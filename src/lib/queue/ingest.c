@@ -28,6 +28,7 @@
 #include "queue/ingest.h"
 #include "queue/outbox.h"
 #include "queue/quarantine.h"
+#include "queue/votes.h"
 #include "base/banned.h"
 
 /* A job staged in tmp/, committed to pending/ by commit_staged. */
@@ -48,6 +49,7 @@ struct ingest {
 	struct inflow flow; /* per-requester caps (inflow.h) */
 	double until;   /* monotonic end of this pass's work, 0: none */
 	double budget;  /* its length in seconds, for the notice */
+	int reviewers;  /* pending jobs are shared with reviewers (votes.h) */
 };
 
 /* The runner's pass has used its time: the rest waits for the next tick. */
@@ -456,6 +458,8 @@ static int commit_staged(struct ingest *in)
 		in->st->ingested++;
 	}
 	r = commit_end(&c);
+	for (i = 0; r == 0 && in->reviewers && i < in->nstaged; i++)
+		review_share(h, in->staged[i].uid); /* two-person rule: shown to reviewers */
 	/* Only now, with the store durable, may the inbox copies go. */
 	for (i = 0; i < in->nstaged; i++) {
 		struct buf rel = BUF_INIT;
@@ -506,6 +510,18 @@ static int cancel_request(struct ingest *in, int reqfd, const char *req, const c
 	return r;
 }
 
+/* inbox/<reviewer>/<uid>.vote.json: a delegated reviewer's vote
+ * (vote-inbox.c); what it refuses as hostile is quarantined here. */
+static int vote_record(struct ingest *in, int reqfd, const char *req, const char *name)
+{
+	struct buf why = BUF_INIT;
+	int r = vote_request(in->h, reqfd, req, name, &why);
+	if (r == 0 && why.len)
+		r = quarantine(in, reqfd, req, name, why.ptr);
+	buf_release(&why);
+	return r;
+}
+
 /* Inbox entries one requester may have examined per pass. */
 #define INGEST_SHARE 256
 
@@ -517,7 +533,8 @@ static json_t *entries(DIR *d, json_t *cancels)
 	json_t *names = json_array();
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (ends_with(e->d_name, ".cancel.json") && utf8_valid(e->d_name, strlen(e->d_name)))
+		if ((ends_with(e->d_name, ".cancel.json") || ends_with(e->d_name, VOTE_SUFFIX)) &&
+		    utf8_valid(e->d_name, strlen(e->d_name)))
 			json_array_append_new(cancels, json_string(e->d_name));
 		else if (!is_ignored_name(e->d_name))
 			json_array_append_new(names, json_stringn_nocheck(e->d_name, strlen(e->d_name)));
@@ -549,8 +566,8 @@ static int ingest_requester(struct ingest *in, const char *req)
 	start = n ? (size_t)in->h->ingest_rotor * INGEST_SHARE % n : 0;
 	for (i = 0; i < n && (i < INGEST_SHARE || !in->until) && r == 0 && !out_of_time(in); i++) {
 		const char *name = json_string_value(json_array_get(names, (start + i) % n));
-		r = ends_with(name, ".cancel.json") ? /* a name that is not UTF-8 */
-		    quarantine(in, dirfd(d), req, name, "cancel request for an invalid uid") :
+		r = ends_with(name, ".cancel.json") || ends_with(name, VOTE_SUFFIX) ? /* not UTF-8 */
+		    quarantine(in, dirfd(d), req, name, "request for an invalid uid") :
 		    ingest_entry(in, dirfd(d), req, name);
 	}
 	if (r == 0 && i < n) /* no limit in silence: say what waits */
@@ -562,7 +579,9 @@ static int ingest_requester(struct ingest *in, const char *req)
 	staged_clear(in);
 	json_array_foreach(cancels, ci, c)
 		if (r == 0 && d)
-			r = cancel_request(in, dirfd(d), req, json_string_value(c));
+			r = ends_with(json_string_value(c), VOTE_SUFFIX) ?
+			    vote_record(in, dirfd(d), req, json_string_value(c)) :
+			    cancel_request(in, dirfd(d), req, json_string_value(c));
 	if (d)
 		closedir(d);
 	json_decref(names);
@@ -596,7 +615,7 @@ static json_t *requesters(scq *h, int inbox)
 static int ingest_pass(scq *h, struct scq_ingest_stats *st, double budget)
 {
 	struct scq_ingest_stats local = { 0 };
-	struct ingest in = { h, st ? st : &local, NULL, 0, 0, -1, -1, { 0 }, 0, 0 };
+	struct ingest in = { .h = h, .st = st ? st : &local, .inbox = -1, .tmp = -1 };
 	char *app = app_dir_of(h, h->email), *inbox = path_join(app, "inbox");
 	json_t *reqs = NULL, *q;
 	size_t i;
@@ -620,6 +639,11 @@ static int ingest_pass(scq *h, struct scq_ingest_stats *st, double budget)
 		goto out;
 	}
 	inflow_open(&in.flow, h);
+	if (setting_int(h, SET_APPROVALS_REQUIRED) > 1) {
+		json_t *revs = reviewers_load(h);
+		in.reviewers = json_array_size(revs) > 0;
+		json_decref(revs);
+	}
 	reqs = requesters(h, in.inbox);
 	json_array_foreach(reqs, i, q)
 		if (r == 0 && !out_of_time(&in))
