@@ -477,8 +477,9 @@ SCQ_API void scq_output_flags_free(scq_output_flags *c);
  * files [{name, sdc {summary, cells}}], outcome, command, summary,
  * timestamp, comments, exception) and a copy of each output with its
  * checksum (checksums/NAME.txt) into dir (created; an existing
- * results.json there is refused with SCQ_EPERM).  Only for a job whose
- * results were released (SCQ_ESTATE while held). */
+ * results.json there is refused with SCQ_EPERM).  While the results are
+ * held: every output and the log (the owner decides in SACRO-Viewer);
+ * once decided: only what was released (SCQ_ESTATE when nothing was). */
 SCQ_API int scq_export_acro(scq *h, const char *uid, const char *dir);
 
 /* ---- results ------------------------------------------------------------ */
