@@ -505,7 +505,9 @@ SCQ_API int scq_job_output_copy(scq *h, const char *uid, const char *dir);
  * collect again from what the store kept, then publish.  Audited as
  * "republish". */
 SCQ_API int scq_republish(scq *h, const char *uid);
-/* Wait until the job is terminal; SCQ_ETIMEOUT after timeout_seconds
+/* Wait until the job is terminal and, under release review, for its
+ * requester, until its results are decided on (not held); SCQ_ETIMEOUT
+ * after timeout_seconds
  * (<= 0: forever).  *final_status may be NULL.  A read: it polls (every
  * 0.2 s) for changes others make (the runner, which ingests and expires
  * each tick; an owner publishing to my outbox) and makes none.  An owner

@@ -69,7 +69,7 @@ static const struct cmd commands[] = {
 	{ "output", cmd_output, "ID [--to DIR] [--json] [--wait [--timeout SECONDS]]",
 	  "list or copy a job's outputs (exit 1 until all have synced)", RUN_REFRESH },
 	{ "wait", cmd_wait, "ID [--timeout SECONDS] [--json]",
-	  "wait until a job ends (exit 0 only if completed; --timeout default 600, 0 waits forever)", RUN_REFRESH },
+	  "wait until a job ends and, under release review, its results are decided on (exit 0 only if completed; --timeout default 600, 0 waits forever)", RUN_REFRESH },
 	{ "republish", cmd_republish, "ID", "owner: finish publishing a job's results after a failure (disk full)", RUN_REFRESH },
 	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester",
 	  RUN_REFRESH | RUN_CLEAN },
