@@ -106,4 +106,26 @@ check "run it" do_ run
 check "review-output of the hostile name" do_ review-output "$U3"
 out_has "the name with a marker" "^FAIL +bad⟨U\+202E⟩vsc.name +whole file +type"
 check "the raw override never reaches the terminal" sh -c "! grep -q \"\$(printf '\\342\\200\\256')\" '$TEST_DIR/out'"
+
+# a run with no outputs: checked (the sanitizer build once stopped here on
+# qsort(NULL, 0)), and released without an acknowledgement
+make_job "$TEST_DIR/code4" 'echo nothing to write'
+check "submit a job without outputs" ds submit "$TEST_DIR/code4" --to "$DO_EMAIL" --name none
+U4=$(last_out)
+check "approve and run it" sh -c "'$SCQ' --email '$DO_EMAIL' --data-dir '$WS' approve '$U4' >/dev/null && '$SCQ' --email '$DO_EMAIL' --data-dir '$WS' run >/dev/null"
+check "review-output of a run without outputs" do_ review-output "$U4"
+out_has "... only its log, no flag" "0 fail, 0 review"
+check "its release needs no --ack-flags" do_ release "$U4"
+
+# an output the checks did not reach (over max_output_files now) is not
+# clean: releasing it needs the acknowledgement too
+make_job "$TEST_DIR/code5" 'for f in a b c; do printf "g,n\nx,20\n" > "$OUTPUT_DIR/$f.csv"; done'
+check "submit a job with three clean tables" ds submit "$TEST_DIR/code5" --to "$DO_EMAIL" --name two
+U5=$(last_out)
+check "approve and run it" sh -c "'$SCQ' --email '$DO_EMAIL' --data-dir '$WS' approve '$U5' >/dev/null && '$SCQ' --email '$DO_EMAIL' --data-dir '$WS' run >/dev/null"
+check "the owner lowers max_output_files to 1" do_ config set max_output_files 1
+check_exit "releasing the table left unchecked: refused without --ack-flags" 1 do_ release "$U5" --file c.csv -r ok
+err_has "... saying it was not checked" "unchecked part"
+check "with --ack-flags it goes" do_ release "$U5" --file c.csv -r ok --ack-flags
+do_ config set max_output_files 1000 >/dev/null
 done_testing

@@ -95,11 +95,12 @@ static void describe(const struct check_report *rep, const struct check_file *f,
 	json_t *comments = json_array(), *outcome = json_object(), *col;
 	struct buf sum = BUF_INIT, c = BUF_INIT, key = BUF_INIT;
 	int worst = 0;
-	size_t i;
+	size_t i, listed = 0;
 	for (i = 0; i < rep->nflags; i++) {
 		const struct check_flag *fl = &rep->flags[i];
 		if (strcmp(fl->file, f->path))
 			continue;
+		listed++;
 		worst = fl->severity > worst ? fl->severity : worst;
 		buf_reset(&c);
 		buf_addf(&c, "%s ", fl->severity == CHECK_FAIL ? "FAIL" : "REVIEW");
@@ -118,6 +119,14 @@ static void describe(const struct check_report *rep, const struct check_file *f,
 				 json_object_get(col, key.ptr) ? "; " : "", acro_name(fl->rule));
 			json_object_set_new(col, key.ptr, json_string(c.ptr));
 		}
+	}
+	/* flags past the report's caps, or a file checked only in part: what
+	 * nobody saw is never a pass */
+	if (f->flags > (long long)listed || f->cut) {
+		worst = worst > CHECK_REVIEW ? worst : CHECK_REVIEW;
+		buf_setf(&c, "REVIEW %s", f->cut ? "only the first part of the file was checked" :
+			 "more flags than the report holds (its caps): see scq review-output");
+		json_array_append_new(comments, json_string(c.ptr));
 	}
 	buf_setf(&c, "%s%s%s", worst == CHECK_FAIL ? "fail" : worst ? "review" : "pass",
 		 sum.len ? "; " : "", sum.ptr);

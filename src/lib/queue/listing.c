@@ -151,7 +151,7 @@ static int each_owner(scq *h, int status, const char *prefix, scq_job_fn *fn, vo
 			r = prefix && scq_uid_valid(prefix) ? scan_uid(dirs[s], s, prefix, &e) :
 			    scan_status(h, dirs[s], s, prefix, &e);
 	if (r == 0 && e.n > 1)
-		qsort(e.v, e.n, sizeof(*e.v), newest_entry_first);
+		xqsort(e.v, e.n, sizeof(*e.v), newest_entry_first);
 	for (i = 0; r == 0 && i < e.n; i++) {
 		scq_job *j = load_entry(h, dirs, &e.v[i], now);
 		if (j && (status < 0 || j->status == status))
