@@ -26,6 +26,9 @@
 static const struct state_row table[] = {
 	{ STATE_STAGED, SCQ_PENDING, NULL, NULL, "ingest", STATE_BY_INGEST },
 	{ SCQ_PENDING, SCQ_APPROVED, "approved.json", NULL, "approve", OWNER },
+	/* scq rerun: a new job, the code of a finished one, approved by the
+	 * owner's command itself (queue/rerun.c) */
+	{ STATE_STAGED, SCQ_APPROVED, "approved.json", NULL, "rerun", OWNER },
 	{ SCQ_PENDING, SCQ_REJECTED, "rejected.json", NULL, "reject", OWNER | RES },
 	{ SCQ_PENDING, SCQ_CANCELLED, "cancelled.json", NULL, "cancel", OWNER | REQ | RES },
 	{ SCQ_PENDING, SCQ_TIMEDOUT, "timedout.json", NULL, "expire", STATE_BY_SCQ | RES },
