@@ -33,6 +33,7 @@ static int id(const char *name)
 static const char *const model[] = {
 	"staged pending - - ingest ingest no",
 	"pending approved approved.json - approve owner no",
+	"staged approved approved.json - rerun owner no",
 	"pending rejected rejected.json - reject owner yes",
 	"pending cancelled cancelled.json - cancel owner+requester yes",
 	"pending timedout timedout.json - expire scq yes",

@@ -170,7 +170,7 @@ static int hunks(const struct side *A, const struct side *B, const struct script
 			break;
 		s = i > ctx ? i - ctx : 0;
 		e = i;
-		for (j = i; j < sc->n && j <= e + 2 * ctx; j++)
+		for (j = i; j < sc->n && j <= e + 2 * ctx + 1; j++) /* a gap of 2*ctx joins */
 			if (sc->v[j].t != '=')
 				e = j;
 		e = e + 1 + ctx < sc->n ? e + 1 + ctx : sc->n;
