@@ -52,6 +52,8 @@ out_has "changed file" "^changed: run.sh$"
 out_has "the removed line" "^-echo run-\\\$\(cat lib.py"
 out_has "the added line, ESC as a marker" "^\+echo run-two⟨ESC⟩\[31m"
 out_has "hunk header" "^@@ -1,2 \+1,2 @@"
+out_has "unified header of the changed file" "^--- run.sh	\(job $(echo "$U1" | cut -c1-8)\)$"
+out_has "... and the new side" "^\+\+\+ run.sh	\(job $(echo "$U2" | cut -c1-8)\)$"
 out_has "removed file listed" "^removed: notes.txt \(10 bytes\)"
 out_has "added file listed, with its content" "^\+new file$"
 out_has "binary file: sizes and digests" "^changed: blob.bin$"
@@ -62,6 +64,17 @@ check "review --full shows everything as before" do_ review "$U2" --full
 out_has "--full: lib.py whole" "^b = 2$"
 check "a job that revises nothing is reviewed whole" do_ review "$U1"
 out_has "whole: lib.py" "^b = 2$"
+
+# version 3 revises version 2 (pending, never decided): the diff is
+# still against version 1, the last one approved
+V3="$TEST_DIR/v3"
+cp -r "$V2" "$V3"
+printf 'a = 1\nb = 3\n' > "$V3/lib.py"
+check "submit version 3 --revises version 2" ds submit "$V3" --to "$DO_EMAIL" --name v3 --revises "$U2"
+U3=$(last_out)
+check "review of version 3" do_ review "$U3"
+out_has "against version 1, the last approved, not version 2" "Changes against job $U1 \(completed; the last version you approved\)"
+out_has "lib.py changed since version 1" "^\+b = 3$"
 
 # another requester's job: refused at submit, in one line
 check "another requester submits" ot submit "$V1" --to "$DO_EMAIL" --name other

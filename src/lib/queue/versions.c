@@ -174,7 +174,14 @@ static int diff_body(const struct version *old, const struct version *new,
 			 a ? a->sha256 : "-", b->sha256);
 		goto out;
 	}
-	buf_addf(t, "--- %s\t(job %.8s)\n+++ ", a ? "a" : "/dev/null", a ? old->uid : "-");
+	buf_adds(t, "--- ");
+	if (a) {
+		buf_add_escaped(t, a->path, strlen(a->path));
+		buf_addf(t, "\t(job %.8s)\n", old->uid);
+	} else {
+		buf_adds(t, "/dev/null\n");
+	}
+	buf_adds(t, "+++ ");
 	buf_add_escaped(t, b->path, strlen(b->path));
 	buf_addf(t, "\t(job %.8s)\n", new->uid);
 	r = linediff(x.ptr, x.len, y.ptr, y.len, DIFF_CONTEXT, DIFF_EDITS_MAX, add_line, t);
