@@ -70,11 +70,16 @@ out_has "whole: lib.py" "^b = 2$"
 V3="$TEST_DIR/v3"
 cp -r "$V2" "$V3"
 printf 'a = 1\nb = 3\n' > "$V3/lib.py"
+RLO=$(printf '\342\200\256') # U+202E, right-to-left override, in a file name
+printf 'x\n' > "$V3/evil${RLO}txt.sh"
 check "submit version 3 --revises version 2" ds submit "$V3" --to "$DO_EMAIL" --name v3 --revises "$U2"
 U3=$(last_out)
 check "review of version 3" do_ review "$U3"
 out_has "against version 1, the last approved, not version 2" "Changes against job $U1 \(completed; the last version you approved\)"
 out_has "lib.py changed since version 1" "^\+b = 3$"
+out_has "a hostile file name is shown with a marker" "^added: evil⟨U\+202E⟩txt.sh \(2 bytes"
+out_has "... in the diff header too" "^\+\+\+ evil⟨U\+202E⟩txt.sh"
+check "... and never raw" sh -c "! grep -q '$RLO' '$TEST_DIR/out'"
 
 # another requester's job: refused at submit, in one line
 check "another requester submits" ot submit "$V1" --to "$DO_EMAIL" --name other
