@@ -58,8 +58,9 @@ out_has "removed file listed" "^removed: notes.txt \(10 bytes\)"
 out_has "added file listed, with its content" "^\+new file$"
 out_has "binary file: sizes and digests" "^changed: blob.bin$"
 out_has "... binary file differs" "binary file differs \(6 -> 7 bytes, sha256 [0-9a-f]{64} -> [0-9a-f]{64}\)"
-check "no raw ESC and no raw binary byte in the review" sh -c "! grep -q \"\$(printf '\\033')\" '$TEST_DIR/out' && ! grep -qP '\\x00|\\x01|\\x03' '$TEST_DIR/out'"
-check "... and lib.py's content is not shown" sh -c "! grep -q 'b = 2' '$TEST_DIR/out'"
+cp "$TEST_DIR/out" "$TEST_DIR/review2"
+check "no raw ESC and no raw binary byte in the review" sh -c "! grep -q \"\$(printf '\\033')\" '$TEST_DIR/review2' && ! grep -qaP '\\x00|\\x01|\\x03' '$TEST_DIR/review2'"
+check "... and lib.py's content is not shown" sh -c "! grep -q 'b = 2' '$TEST_DIR/review2'"
 check "review --full shows everything as before" do_ review "$U2" --full
 out_has "--full: lib.py whole" "^b = 2$"
 check "a job that revises nothing is reviewed whole" do_ review "$U1"
@@ -79,7 +80,8 @@ out_has "against version 1, the last approved, not version 2" "Changes against j
 out_has "lib.py changed since version 1" "^\+b = 3$"
 out_has "a hostile file name is shown with a marker" "^added: evil⟨U\+202E⟩txt.sh \(2 bytes"
 out_has "... in the diff header too" "^\+\+\+ evil⟨U\+202E⟩txt.sh"
-check "... and never raw" sh -c "! grep -q '$RLO' '$TEST_DIR/out'"
+cp "$TEST_DIR/out" "$TEST_DIR/review3"
+check "... and never raw" sh -c "! grep -q '$RLO' '$TEST_DIR/review3'"
 
 # another requester's job: refused at submit, in one line
 check "another requester submits" ot submit "$V1" --to "$DO_EMAIL" --name other
