@@ -41,7 +41,12 @@ static const struct cmd commands[] = {
 	{ "review", cmd_review, "ID [--full | --file PATH | --json] | ID --raw [PATH]",
 	  "the owner's review: metadata, digest, files, run.sh whole and the start of the rest "
 	  "(--full: every file whole; --file: one file whole; --raw: a file's exact bytes)", RUN_REFRESH },
-	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network]", "approve a pending job", RUN_REFRESH },
+	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network] [--owner OWNER]",
+	  "approve a pending job (with approvals_required > 1: one vote; --owner: as OWNER's "
+	  "delegated reviewer, through its inbox)", RUN_REFRESH },
+	{ "vote", cmd_approve, "ID [-r REASON] [--allow-network] [--owner OWNER]",
+	  "the same as approve", RUN_REFRESH },
+	{ "votes", cmd_votes, "ID [--json]", "the approvals a job has (two-person rule)", RUN_REFRESH },
 	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job", RUN_REFRESH },
 	{ "rerun", cmd_rerun, "ID [-r REASON]",
 	  "run an approved, finished job again: a new job of the same code, approved by this "
@@ -71,6 +76,8 @@ static const struct cmd commands[] = {
 	{ "run", cmd_run, "[--watch] [--json] [--lock FILE]", "run approved jobs (one cycle, or a loop; --lock: one runner per FILE)", 0 },
 	{ "config", cmd_config, "get KEY | set KEY VALUE | list [--json]", "the data owner's settings", 0 },
 	{ "dataset", cmd_dataset, "add NAME PATH | remove NAME | list [--json]", "datasets exposed to jobs read-only", 0 },
+	{ "reviewers", cmd_reviewers, "add EMAIL | remove EMAIL | list [--json]",
+	  "identities I delegate to approve jobs (approvals_required)", 0 },
 	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },
 	{ "doctor", cmd_doctor, "[--json]", "what isolation this machine supports", 0 },
 	{ "demo", cmd_demo, "[--keep]", "the whole workflow, two identities, throwaway workspace", 0 },

@@ -100,6 +100,10 @@ check_exit "... and not in the queue" 1 do_ show "$UF"
 # rerun: a second run of the same digest, its own log, seen by the requester
 check_exit "rerun of a pending job is refused" 1 do_ rerun "$U2"
 err_has "... saying why" "only a job that was approved and has run"
+check "the two-person rule on" do_ config set approvals_required 2
+check_exit "no rerun under the two-person rule: one command is not two votes" 1 do_ rerun "$U1"
+err_has "... saying why" "approvals_required is 2, and a rerun is approved by one command"
+check "the two-person rule off" do_ config set approvals_required 1
 check "rerun version 1" do_ rerun "$U1" -r "again, with fresh data"
 R=$(sed -n 's/^rerun of .* approved as job \([0-9a-f-]*\):.*/\1/p' "$TEST_DIR/out")
 check "the rerun has its own uid" test -n "$R" -a "$R" != "$U1"

@@ -10,6 +10,8 @@
  * are.  Its approval is written by this call, the owner's own command,
  * for the digest the owner approved the first time (state.c's row
  * staged -> approved, event "rerun"); nothing approves a job by itself.
+ * Under the two-person rule (approvals_required > 1) there is no rerun:
+ * one command cannot stand for two votes.
  * The code is copied from the first job's store folder with every file
  * hashed while it is copied: a store changed on disk since the approval
  * (a file edited by hand) is refused, never run.
@@ -26,6 +28,7 @@
 #include "store/commit.h"
 #include "store/handle.h"
 #include "store/queue.h"
+#include "store/settings.h"
 #include "store/state.h"
 #include "base/banned.h"
 
@@ -150,6 +153,12 @@ int scq_rerun(scq *h, const char *uid, const char *reason, char **new_uid)
 	*new_uid = NULL;
 	if ((r = decide_reason_ok(h, reason)) || (r = decide_owner_job(h, uid, &st)))
 		return r;
+	/* one person's command approves a rerun: never under the two-person
+	 * rule, which a rerun would otherwise bypass */
+	if (setting_int(h, SET_APPROVALS_REQUIRED) > 1)
+		return scq_fail(h, SCQ_EPERM, "job '%s': approvals_required is %lld, and a rerun is "
+				"approved by one command: submit it again (--revises) for the "
+				"votes", uid, setting_int(h, SET_APPROVALS_REQUIRED));
 	if (st != SCQ_COMPLETED && st != SCQ_FAILED)
 		return scq_fail(h, SCQ_ESTATE, "job '%s' is %s: only a job that was approved and "
 				"has run (completed or failed) can be rerun", uid,
