@@ -50,7 +50,7 @@ assert (3, 2, "small-count") in cell, flags
 assert len(flags) == 2, flags
 ' "$DO_EMAIL" "$WS" "$U"
 check "export while held: every output, to decide in SACRO-Viewer" do_ export "$U" --acro "$TEST_DIR/acro-held"
-check "... the held table is in it" test -f "$TEST_DIR/acro-held/files/table.csv"
+check "... the held table is in it" test -f "$TEST_DIR/acro-held/files/1-table.csv"
 check "... and nothing was published" test ! -e "$WS/datasites/$DO_EMAIL/app_data/code-queue/outbox/$DS_EMAIL/$U/output/table.csv"
 check_exit "release of flagged outputs without --ack-flags: refused" 1 do_ release "$U"
 err_has "... naming the first flag and the way on" "the first 'small-count' in 'table.csv': check them [(]scq review-output"
@@ -128,4 +128,22 @@ check_exit "releasing the table left unchecked: refused without --ack-flags" 1 d
 err_has "... saying it was not checked" "unchecked part"
 check "with --ack-flags it goes" do_ release "$U5" --file c.csv -r ok --ack-flags
 do_ config set max_output_files 1000 >/dev/null
+
+# output names that collided in the export (hostile trial): one named like
+# the log, `a` beside `a.txt/b`, and a name of 250 bytes
+make_job "$TEST_DIR/code6" 'echo x > "$OUTPUT_DIR/execution.log"; echo a > "$OUTPUT_DIR/a"; mkdir "$OUTPUT_DIR/a.txt"; echo b > "$OUTPUT_DIR/a.txt/b"; echo l > "$OUTPUT_DIR/$(head -c 250 /dev/zero | tr "\\0" L)"'
+check "submit a job with colliding output names" ds submit "$TEST_DIR/code6" --to "$DO_EMAIL" --name names
+U6=$(last_out)
+check "approve and run it" sh -c "'$SCQ' --email '$DO_EMAIL' --data-dir '$WS' approve '$U6' >/dev/null && '$SCQ' --email '$DO_EMAIL' --data-dir '$WS' run >/dev/null"
+check "the export of its held outputs succeeds" do_ export "$U6" --acro "$TEST_DIR/acro6"
+check "... with all five files (four outputs and the log), each with its checksum" python3 -c '
+import hashlib, json, os, sys
+d = sys.argv[1]
+r = json.load(open(os.path.join(d, "results.json")))["results"]
+names = [f["name"] for o in r.values() for f in o["files"]]
+assert len(names) == 5 and len(set(names)) == 5, names
+for n in names:
+    sha = open(os.path.join(d, "checksums", n + ".txt")).read()
+    assert sha == hashlib.sha256(open(os.path.join(d, n), "rb").read()).hexdigest(), n
+' "$TEST_DIR/acro6"
 done_testing

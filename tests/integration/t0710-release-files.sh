@@ -45,7 +45,7 @@ check "the outbox lists exactly status.json and output/public.csv" \
 	sh -c "cd '$OB/$U' && test \"\$(find . -type f | sort | tr '\n' ' ')\" = './output/public.csv ./status.json '"
 check "the owner's ACRO export of it" do_ export "$U" --acro "$TEST_DIR/acro1"
 check "... holds public.csv and nothing withheld (no small.csv, no log)" \
-	sh -c "test \"\$(cd '$TEST_DIR/acro1' && find . -type f -not -name results.json -not -path './checksums/*' | sort | tr '\n' ' ')\" = './files/public.csv '"
+	sh -c "test \"\$(cd '$TEST_DIR/acro1' && find . -type f -not -name results.json -not -path './checksums/*' | sort | tr '\n' ' ')\" = './files/0-public.csv '"
 check "... and results.json names no withheld file" sh -c "! grep -q 'small.csv\|execution.log' '$TEST_DIR/acro1/results.json'"
 check "the requester copies its outputs" ds output "$U" --to "$TEST_DIR/got1"
 err_has "output says what was withheld, and why" "withheld +small.csv: cell of 3"

@@ -113,6 +113,12 @@ int vote_request(scq *h, int reqfd, const char *req, const char *name, struct bu
 	if (!reviewer_is(h, req))
 		return buf_setf(why, "%s is not an approver of %s's queue (the owner adds one "
 				"with 'scq reviewers add')", req, h->email), 0;
+	/* with one approval required the owner approves alone: a reviewer's
+	 * vote would be a whole approval on a delegate's word */
+	if (setting_int(h, SET_APPROVALS_REQUIRED) < 2)
+		return buf_setf(why, "vote of %s: %s's queue takes reviewers' votes only while "
+				"approvals_required is 2 or more (now 1: the owner approves)",
+				req, h->email), 0;
 	if (!(o = parse_vote(reqfd, name, req, uid, why)))
 		return 0;
 	if (queue_locate(h, uid) < 0) { /* no such job: nothing to count it for */
