@@ -361,10 +361,12 @@ SCQ_NORETURN void sandbox_child_main(const struct child_args *a)
 	sandbox_trace("c cloned");
 	k_prctl(PR_SET_PDEATHSIG, SIGKILL);
 	k_close(a->parent_sock);
-	reset_signals();
+	/* wait first: the runner, whose CPU we may have taken, maps our ids
+	 * meanwhile (every signal stays blocked until reset_signals) */
 	if (await_parent(a, CM_GO, fds) != 0)
 		leave(126); /* GO brings no descriptor */
 	sandbox_trace("c go");
+	reset_signals();
 	/* become the mapped set-up root: files we create need a mapped fsuid */
 	if ((e = raw3(__NR_setresgid, 0, 0, 0)) < 0 || (e = raw3(__NR_setresuid, 0, 0, 0)) < 0)
 		fail(a->sock, e, "switching to the set-up uid", NULL);
