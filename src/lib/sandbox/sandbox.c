@@ -565,14 +565,15 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	close(a->sock); /* the child's copy (never write to *a: the child reads it) */
 	if (pid < 0)
 		goto out;
-	if (start_child(p, pid, &s->limits, err) < 0 || (wait && await_ready(p, err) < 0)) {
+	/* (the namespaces are held while the child is busy with its root) */
+	if (start_child(p, pid, &s->limits, err) < 0 || (hold_namespaces(p, pid), 0) ||
+	    (wait && await_ready(p, err) < 0)) {
 		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		child_detached(p);
 		goto out;
 	}
-	hold_namespaces(p, pid); /* the child is busy with its root meanwhile */
 	c->pid = pid;
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	c->setup_fd = p->ready ? -1 : p->sock;
