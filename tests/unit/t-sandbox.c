@@ -636,6 +636,64 @@ static void test_fork(void)
 	   "a forked runner starts with an empty pool and runs a job (status %d)", st);
 }
 
+/* Descriptors of this process onto a mount or PID namespace. */
+static int ns_fds_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+	while (d && (e = readdir(d))) {
+		char link[64];
+		ssize_t k = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+		if (k > 0) {
+			link[k] = '\0';
+			n += !strncmp(link, "mnt:[", 5) || !strncmp(link, "pid:[", 5);
+		}
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* While the job runs, its sandbox init is in the job's own cgroup (the
+ * child joined it before the job started); the runner holds the job's
+ * mount and PID namespaces so their teardown is not on the job's way
+ * out, and lets go of them once the job is reaped. */
+static void test_cgroup_and_teardown(void)
+{
+	struct sandbox_spec s;
+	struct sandbox_child c;
+	struct sandbox_result r;
+	struct buf err = BUF_INIT, cg = BUF_INIT, path = BUF_INIT;
+	const char *argv[] = { "/bin/sleep", "30", NULL };
+	int held = -1, left = -1, i;
+	default_spec(&s);
+	s.argv = argv;
+	s.stdout_fd = s.stderr_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	buf_init(&r.applied, 0);
+	if (!ok(sandbox_spawn(&s, &c, &err) == 0, "sleeper starts (%s)", err.ptr)) {
+		close(s.stdout_fd);
+		return;
+	}
+	close(s.stdout_fd);
+	buf_addf(&path, "/proc/%ld/cgroup", (long)c.pid);
+	tap_read_path(path.ptr, &cg);
+	if (!ok(strstr(cg.ptr, "/scq-t-sandbox-") != NULL, "the job's init is in the job's cgroup"))
+		tap_diag("%s", cg.ptr);
+	held = ns_fds_open();
+	sandbox_kill(&c);
+	sandbox_reap(&c, &r, &err);
+	take_out(&r, 0);
+	for (i = 0; i < 200 && (left = ns_fds_open()) > 0; i++)
+		usleep(10000);
+	ok(held == 2, "the runner held the job's mount and PID namespaces while it ran (%d)", held);
+	ok(left == 0, "and let go of them after the reap (%d left)", left);
+	buf_release(&r.applied);
+	buf_release(&err);
+	buf_release(&cg);
+	buf_release(&path);
+}
+
 /* The child shares the spawning thread's memory, errno included, while
  * sandbox_spawn_async's caller goes on working: neither may see the
  * other's errno.  The caller hammers failing calls during each set-up
@@ -777,6 +835,7 @@ int main(void)
 	test_errors();
 	test_runner_unchanged();
 	test_async();
+	test_cgroup_and_teardown();
 	test_fork();
 	test_errno_isolation();
 	test_filesystem();

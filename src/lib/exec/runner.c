@@ -118,39 +118,53 @@ static void queue_refresh(struct loop *l, double now)
 	l->queued_at = now;
 }
 
-static void fill_slots(struct loop *l)
+/* Claim approved jobs into free slots under c (they start once c is
+ * durable: start_claimed). */
+static void claim_into(struct loop *l, struct commit *c)
 {
-	struct commit c;
 	int i;
-	if (l->nused >= l->max)
-		return;
-	queue_refresh(l, time_mono());
-	/* claim a group with one sync, then start them: never run an undurable claim */
-	commit_begin(l->h, &c);
 	for (; l->next < l->nqueue && l->nused < l->max; l->next++) {
 		for (i = 0; i < MAX_SLOTS && l->used[i]; i++)
 			;
-		if (run_claim(l->h, &c, l->queue[l->next].uid, &l->slots[i])) {
+		if (run_claim(l->h, c, l->queue[l->next].uid, &l->slots[i])) {
 			l->slots[i].ex = l->ex;
 			l->used[i] = 2; /* claimed, not started */
 			l->nused++;
 			l->st->started++;
 		}
 	}
-	if (commit_end(&c) == 0) {
-		for (i = 0; i < MAX_SLOTS; i++)
-			if (l->used[i] == 2) {
-				run_start(l->h, &l->slots[i]);
-				scq_log(l->h, "job %s started", l->slots[i].job.uid);
-				l->used[i] = 1;
-			}
-	} else {
-		for (i = 0; i < MAX_SLOTS; i++) /* not durable: leave them to recovery */
-			if (l->used[i] == 2) {
-				run_abandon(&l->slots[i], "claim could not be made durable");
-				l->used[i] = 1;
-			}
+}
+
+/* Never run an undurable claim: start the claimed jobs once their commit
+ * is durable, else leave them to recovery. */
+static void start_claimed(struct loop *l, int durable)
+{
+	int i;
+	for (i = 0; i < MAX_SLOTS; i++) {
+		if (l->used[i] != 2)
+			continue;
+		if (durable) {
+			run_start(l->h, &l->slots[i]);
+			scq_log(l->h, "job %s started", l->slots[i].job.uid);
+		} else {
+			run_abandon(&l->slots[i], "claim could not be made durable");
+		}
+		l->used[i] = 1;
 	}
+}
+
+static void fill_slots(struct loop *l)
+{
+	struct commit c;
+	if (l->nused >= l->max)
+		return;
+	queue_refresh(l, time_mono());
+	if (l->next >= l->nqueue)
+		return; /* nothing approved: no commit to make */
+	/* claim a group with one sync, then start them */
+	commit_begin(l->h, &c);
+	claim_into(l, &c);
+	start_claimed(l, commit_end(&c) == 0);
 }
 
 static void finish_slot(struct loop *l, struct commit *c, int i)
@@ -174,8 +188,11 @@ static void finish_slot(struct loop *l, struct commit *c, int i)
 }
 
 /* Wait for the jobs, the ingest child and (run --watch) the folders; what
- * changed in the folders (WATCH_* bits). */
-static unsigned poll_slots(struct loop *l, int timeout_ms, const sigset_t *mask)
+ * changed in the folders (WATCH_* bits).  Jobs that ended free their
+ * slots for new claims in the same commit (one sync for both), unless a
+ * stop was asked for. */
+static unsigned poll_slots(struct loop *l, int timeout_ms, const sigset_t *mask,
+			   volatile int *stop)
 {
 	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000 };
 	struct pollfd p[MAX_SLOTS * EXEC_MAX_FDS + 4];
@@ -208,7 +225,11 @@ static unsigned poll_slots(struct loop *l, int timeout_ms, const sigset_t *mask)
 	commit_begin(l->h, &c); /* every job that ended in this round: one sync */
 	for (i = 0; i < ndone; i++)
 		finish_slot(l, &c, done[i]);
-	commit_end(&c);
+	if (!(stop && *stop)) { /* their successors too */
+		queue_refresh(l, time_mono());
+		claim_into(l, &c);
+	}
+	start_claimed(l, commit_end(&c) == 0);
 	return what;
 }
 
@@ -454,7 +475,7 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 				if (l->used[i])
 					run_stop(h, &l->slots[i]);
 		}
-		unsigned what = poll_slots(l, sleep_ms(l), l->w.fd >= 0 ? &orig : NULL);
+		unsigned what = poll_slots(l, sleep_ms(l), l->w.fd >= 0 ? &orig : NULL, stop);
 		if (l->w.fd >= 0)
 			sigprocmask(SIG_SETMASK, &orig, NULL);
 		if (what)

@@ -284,22 +284,6 @@ out:
 	return r;
 }
 
-int sandbox_cgroup_attach(struct sandbox_cgroup *cg, pid_t pid, struct buf *err)
-{
-	char v[32];
-	int i, n = snprintf(v, sizeof(v), "%ld", (long)pid);
-	for (i = 0; i < 4; i++) {
-		if (cg->procs[i] < 0)
-			continue;
-		if (write(cg->procs[i], v, (size_t)n) != n)
-			return buf_setf(err, "cannot move the job into its cgroup: %s",
-					strerror(errno)), -1;
-		close(cg->procs[i]);
-		cg->procs[i] = -1;
-	}
-	return 0;
-}
-
 static void remove_dir(char **dir)
 {
 	int i;

@@ -19,8 +19,8 @@
  *     init/raw-syscall.h's stubs (no libc wrapper at all).
  * The order is fixed (policy.h has the data):
  *   wait for the parent (uid/gid maps) -> mount plan + pivot_root ->
- *   hostname -> wait for the parent (cgroups joined) -> cgroup namespace
- *   -> drop groups, uid, capabilities -> no_new_privs -> seccomp -> exec
+ *   hostname -> wait for the parent (cgroups made) -> join them ->
+ *   cgroup namespace -> drop groups, uid, capabilities -> no_new_privs -> seccomp -> exec
  *   the init (PID 1, scq-init.c), which starts the job.
  * Guarantees: any failure before the job's exec reaches the parent as a
  * message and the job never runs; the child and the init die with the
@@ -307,24 +307,66 @@ static SCQ_NORETURN void exec_init(const struct child_args *a)
 }
 
 /* Block until the parent sends type; exit quietly if it gave up.  (No
- * handler is installed, so no EINTR.) */
-static void await_parent(const struct child_args *a, char type)
+ * handler is installed, so no EINTR.)  Descriptors that come with it
+ * (SCM_RIGHTS, close-on-exec) go to fds; the count is returned. */
+static int await_parent(const struct child_args *a, char type, int fds[SANDBOX_MAX_JOIN_FDS])
 {
 	struct child_msg m;
-	long n = k_recv(a->sock, &m, sizeof(m));
-	if (n != (long)sizeof(m) || m.type != type)
-		leave(126); /* the runner died or gave up */
+	union {
+		char buf[CMSG_SPACE(SANDBOX_MAX_JOIN_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { &m, sizeof(m) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	int nfds = 0, k, got;
+	long n;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof(ctl.buf);
+	n = raw3(__NR_recvmsg, a->sock, &mh, MSG_CMSG_CLOEXEC);
+	for (c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		got = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (k = 0; k < got && nfds < SANDBOX_MAX_JOIN_FDS; k++)
+			memcpy(&fds[nfds++], CMSG_DATA(c) + (size_t)k * sizeof(int), sizeof(int));
+	}
+	if (n != (long)sizeof(m) || m.type != type || (mh.msg_flags & MSG_CTRUNC))
+		leave(126); /* the runner died or gave up (or sent too much) */
+	return nfds;
+}
+
+/* Write ourselves into the job's cgroups (the parent's JOIN brought their
+ * cgroup.procs, opened by the runner: the kernel checks the opener). */
+static void join_cgroups(const struct child_args *a)
+{
+	int fds[SANDBOX_MAX_JOIN_FDS], n = await_parent(a, CM_JOIN, fds), i;
+	long e = 0;
+	for (i = 0; i < n; i++) {
+		if (e == 0 && (e = k_write(fds[i], "0", 1)) == 1)
+			e = 0;
+		k_close(fds[i]);
+	}
+	if (e != 0)
+		fail(a->sock, e, "joining the job's cgroup", NULL);
 }
 
 SCQ_NORETURN void sandbox_child_main(const struct child_args *a)
 {
+	int fds[SANDBOX_MAX_JOIN_FDS];
 	long e;
 	sandbox_trace("c cloned");
 	k_prctl(PR_SET_PDEATHSIG, SIGKILL);
 	k_close(a->parent_sock);
-	reset_signals();
-	await_parent(a, CM_GO);
+	/* wait first: the runner, whose CPU we may have taken, maps our ids
+	 * meanwhile (every signal stays blocked until reset_signals) */
+	if (await_parent(a, CM_GO, fds) != 0)
+		leave(126); /* GO brings no descriptor */
 	sandbox_trace("c go");
+	reset_signals();
 	/* become the mapped set-up root: files we create need a mapped fsuid */
 	if ((e = raw3(__NR_setresgid, 0, 0, 0)) < 0 || (e = raw3(__NR_setresuid, 0, 0, 0)) < 0)
 		fail(a->sock, e, "switching to the set-up uid", NULL);
@@ -334,7 +376,7 @@ SCQ_NORETURN void sandbox_child_main(const struct child_args *a)
 	    (e = raw2(__NR_setdomainname, "job", 3)) < 0)
 		fail(a->sock, e, "sethostname", NULL);
 	/* the cgroup namespace is rooted at the job's own cgroup */
-	await_parent(a, CM_JOINED);
+	join_cgroups(a);
 	sandbox_trace("c joined");
 	if ((e = raw1(__NR_unshare, CLONE_NEWCGROUP)) < 0)
 		fail(a->sock, e, "cgroup namespace", NULL);

@@ -11,10 +11,10 @@
  * Exports (sandbox-clone.c): sandbox_clone, sandbox_stack_put,
  * sandbox_runner_dumpable.
  * Exports (sandbox-nspool.c): sandbox_pool_take, sandbox_pool_release,
- * sandbox_pool_disable.
+ * sandbox_pool_dispose, sandbox_pool_disable.
  * Exports (sandbox-image.c): sandbox_init_image.
  * Exports (sandbox-cgroup.c): sandbox_cgroup_plan, sandbox_cgroup_create,
- * sandbox_cgroup_attach, sandbox_cgroup_finish, sandbox_cgroup_doctor.
+ * sandbox_cgroup_finish, sandbox_cgroup_doctor.
  * Exports (sandbox-code.c): sandbox_tree_copy.
  * Exports (sandbox-trace.c): sandbox_trace_enable, sandbox_trace,
  * sandbox_trace2, sandbox_trace_take.
@@ -31,6 +31,8 @@
 #include "sandbox/sandbox-msg.h"
 
 #define SANDBOX_MAX_RLIMITS 8
+/* cgroup.procs files a job joins (v2, or v1 memory, pids, cpuacct) */
+#define SANDBOX_MAX_JOIN_FDS 4
 
 /* Everything the child needs, prepared by the parent before clone and
  * owned by it until the reap: the child may still be reading it after
@@ -75,6 +77,9 @@ struct sandbox_ns_pair {
  * starts the pool's background thread. */
 int sandbox_pool_take(struct sandbox_ns_pair *p);
 void sandbox_pool_release(struct sandbox_ns_pair *p);
+/* Close *fd (a finished job's namespace) in the pool's thread, or here
+ * when there is none; *fd becomes -1. */
+void sandbox_pool_dispose(int *fd);
 /* No pool in this process from now on (tests; the bench's comparison). */
 void sandbox_pool_disable(void);
 
@@ -88,8 +93,9 @@ struct sandbox_cgroup {
 	char *mem, *pids, *cpu;  /* v1 directories (NULL if unused) */
 	char *v2;                /* v2 directory */
 	int memory_applied, pids_applied;
-	int procs[4];            /* cgroup.procs of v2, mem, pids, cpu, opened
-				    by create so attach allocates nothing */
+	int procs[SANDBOX_MAX_JOIN_FDS]; /* cgroup.procs of v2, mem, pids, cpu,
+				    opened by create, sent to the child (JOIN),
+				    which writes itself into them */
 };
 
 /* Before clone: which cgroups the job will get and which limits they
@@ -99,13 +105,11 @@ struct sandbox_cgroup {
 void sandbox_cgroup_plan(struct sandbox_cgroup *cg, const char *job_id,
 			 const struct sandbox_limits *l);
 /* After clone (while the child builds its root): make the planned
- * cgroups and write the planned limits; -1 (err set) if any of it fails,
- * since the job's record already claims them. */
+ * cgroups, write the planned limits and open their cgroup.procs (procs[],
+ * for the child to join); -1 (err set) if any of it fails, since the
+ * job's record already claims them. */
 int sandbox_cgroup_create(struct sandbox_cgroup *cg, const struct sandbox_limits *l,
 			  struct buf *err);
-/* Move pid into the cgroups.  Writes only to the stack: it runs while the
- * sandbox child shares the runner's pages copy-on-write. */
-int sandbox_cgroup_attach(struct sandbox_cgroup *cg, pid_t pid, struct buf *err);
 /* Read accounting (values stay -1 when unknown) and remove the cgroups. */
 void sandbox_cgroup_finish(struct sandbox_cgroup *cg, int *oom, double *cpu,
 			   long long *peak);

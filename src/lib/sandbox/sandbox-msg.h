@@ -21,7 +21,9 @@
 
 enum child_msg_type {
 	CM_GO = 'G',     /* parent -> child: ids mapped (build the root) */
-	CM_JOINED = 'J', /* parent -> child: in the job's cgroups (start the job) */
+	CM_JOIN = 'J',   /* parent -> child: the job's cgroups are made; their
+			    cgroup.procs come with it (SCM_RIGHTS): join them,
+			    then start the job */
 	CM_OUT = 'O',    /* child -> parent: SCM_RIGHTS fd of the /out tmpfs */
 	CM_READY = 'R',  /* init -> parent: the job has exec'd */
 	CM_ERROR = 'E',  /* child or init -> parent: setup failed, see text and err */

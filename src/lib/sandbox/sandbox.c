@@ -9,7 +9,8 @@
  * child shares our memory (CLONE_VM) until sandbox-child.c has built the
  * root and exec'd the sandbox init (init/scq-init.c), PID 1, which starts
  * the job.  The parent maps the job's uid to an unprivileged host uid
- * (never 0), puts the child in its cgroups and only then lets it go on.
+ * (never 0) and makes the job's cgroups; the child joins them before it
+ * goes on.
  * Guarantees: SANDBOX_FULL never degrades: any failure returns -1 with a
  * one-line message saying how to fix it.  r->applied lists the limits
  * that were really applied and how, nothing else.  After sandbox_reap no
@@ -49,6 +50,9 @@ struct sandbox_priv {
 	char *cwd;             /* the job's working directory (a copy) */
 	char rl_text[SANDBOX_MAX_RLIMITS][48];
 	void *stack;           /* the child's, until it execs the init */
+	int ns[2];             /* its mount and PID namespaces, held so that
+				  their teardown is not on the job's way out
+				  (sandbox_pool_dispose lets go of them) */
 	int dumpable;          /* the runner's, given back once the child exec'd */
 	/* what the child and the init have said so far (take_messages) */
 	int ready, eof, setup_errno, have_status, status;
@@ -379,8 +383,11 @@ static void priv_free(struct sandbox_priv *p)
 	int oom;
 	double cpu;
 	long long peak;
+	size_t i;
 	if (!p)
 		return;
+	for (i = 0; i < SCQ_NELEM(p->ns); i++)
+		sandbox_pool_dispose(&p->ns[i]);
 	fd_close(&p->sock);
 	fd_close(&p->out_fd);
 	sandbox_cgroup_finish(&p->cg, &oom, &cpu, &peak);
@@ -429,18 +436,76 @@ static int send_type(struct sandbox_priv *p, char type, struct buf *err)
 	return -1;
 }
 
+/* JOIN, with the job's cgroup.procs files (they are closed here: the
+ * child has its own copies).  The child writes itself into them: moving a
+ * process between cgroups waits for an RCU grace period on the kernel's
+ * threadgroup lock (milliseconds, on v1 hierarchies), which the child can
+ * spend while the runner serves its other jobs. */
+static int send_join(struct sandbox_priv *p, struct buf *err)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(p->cg.procs))];
+		struct cmsghdr align;
+	} ctl;
+	struct child_msg m;
+	struct iovec iov = { &m, sizeof(m) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	int fds[SCQ_NELEM(p->cg.procs)], n = 0, r = 0;
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(p->cg.procs); i++)
+		if (p->cg.procs[i] >= 0)
+			fds[n++] = p->cg.procs[i];
+	memset(&m, 0, sizeof(m));
+	memset(&mh, 0, sizeof(mh));
+	memset(&ctl, 0, sizeof(ctl));
+	m.type = CM_JOIN;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (n) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	}
+	if (sendmsg(p->sock, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(m)) {
+		/* the child failed: its message says why */
+		if (await_ready(p, err) == 0)
+			buf_setf(err, "sandbox init exited during setup");
+		r = -1;
+	}
+	for (i = 0; i < SCQ_NELEM(p->cg.procs); i++)
+		fd_close(&p->cg.procs[i]);
+	return r;
+}
+
+/* Hold the job's mount and PID namespaces (see priv.ns).  A failure only
+ * costs time: the job's end then tears them down itself. */
+static void hold_namespaces(struct sandbox_priv *p, pid_t pid)
+{
+	static const char *const ns[] = { "mnt", "pid" };
+	char path[64];
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(ns); i++) {
+		snprintf(path, sizeof(path), "/proc/%ld/ns/%s", (long)pid, ns[i]);
+		p->ns[i] = open(path, O_RDONLY | O_CLOEXEC);
+	}
+}
+
 /* Parent half after clone: map, let the child build the root while the
- * runner makes the job's cgroups and moves it into them (it starts the
- * job only after JOINED). */
+ * runner makes the job's cgroups; the child joins them (JOIN) before
+ * anything of the job runs. */
 static int start_child(struct sandbox_priv *p, pid_t pid, const struct sandbox_limits *l,
 		       struct buf *err)
 {
 	if (map_ids(pid, p->idmap, err) < 0 || (sandbox_trace("ids mapped"), 0) ||
-	    send_type(p, CM_GO, err) < 0 || sandbox_cgroup_create(&p->cg, l, err) < 0 ||
-	    (sandbox_trace("cgroup create"), 0) || sandbox_cgroup_attach(&p->cg, pid, err) < 0)
+	    send_type(p, CM_GO, err) < 0 || sandbox_cgroup_create(&p->cg, l, err) < 0)
 		return -1;
-	sandbox_trace("cgroup attached");
-	return send_type(p, CM_JOINED, err);
+	sandbox_trace("cgroup create");
+	return send_join(p, err);
 }
 
 /* Everything the child needs, made before clone (it cannot allocate). */
@@ -480,7 +545,7 @@ static int prepare_full(const struct sandbox_spec *s, struct sandbox_priv *p,
 }
 
 /* wait: return only once the job has exec'd (or the set-up failed);
- * otherwise once the child is in its namespaces and cgroups. */
+ * otherwise once the child is in its namespaces and its cgroups are made. */
 static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 		      struct buf *err, int wait)
 {
@@ -489,7 +554,7 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	int r = -1;
 	pid_t pid;
 	a->sock = -1;
-	p->sock = p->out_fd = -1;
+	p->sock = p->out_fd = p->ns[0] = p->ns[1] = -1;
 	buf_init(&p->applied, 0);
 	sandbox_trace("spawn");
 	if (prepare_full(s, p, a, err) < 0)
@@ -500,7 +565,9 @@ static int spawn_full(const struct sandbox_spec *s, struct sandbox_child *c,
 	close(a->sock); /* the child's copy (never write to *a: the child reads it) */
 	if (pid < 0)
 		goto out;
-	if (start_child(p, pid, &s->limits, err) < 0 || (wait && await_ready(p, err) < 0)) {
+	/* (the namespaces are held while the child is busy with its root) */
+	if (start_child(p, pid, &s->limits, err) < 0 || (hold_namespaces(p, pid), 0) ||
+	    (wait && await_ready(p, err) < 0)) {
 		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;

@@ -94,7 +94,8 @@ struct sandbox_result {
 int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *c,
 		  struct buf *err);
 /* The same, but with SANDBOX_FULL it returns as soon as the child is in
- * its namespaces and cgroups, while the root is still being built: the
+ * its namespaces and its cgroups are made (it joins them itself before
+ * anything of the job runs), while the root is still being built: the
  * caller polls c->setup_fd and calls sandbox_setup_done, or just waits
  * for c->pidfd (a set-up that fails ends the child; sandbox_reap then
  * returns -1 with the reason).  Errors found before clone return -1 here. */
