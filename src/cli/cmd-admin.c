@@ -172,6 +172,9 @@ int cmd_config(int argc, char **argv)
 			printf("%s\n", v);
 	} else if (!strcmp(argv[1], "set")) {
 		r = scq_config_set(h, argv[2], argv[3]);
+		/* requesters read the default from the publication */
+		if (!r && !strcmp(argv[2], "default_runtime"))
+			r = scq_runtime_publish(h);
 	} else {
 		r = scq_config_json(h, &v);
 		if (!r)

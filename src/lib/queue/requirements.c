@@ -48,6 +48,17 @@ int pkg_name_normalize(const char *s, size_t n, struct buf *out)
 	return 0;
 }
 
+int pkg_version_valid(const char *s, size_t n)
+{
+	size_t i;
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!alnum(s[i]) && (!s[i] || !strchr(".+!_-", s[i])))
+			return 0;
+	return 1;
+}
+
 /* A version parsed into a key that orders as PEP 440 does, in short. */
 struct ver {
 	long epoch;

@@ -6,7 +6,7 @@
  * all call requirements_check, so the three give the same answer.
  *
  * Exports (requirements.c): runtime_name_valid, pkg_name_normalize,
- * version_cmp, version_match, requirements_check.
+ * pkg_version_valid, version_cmp, version_match, requirements_check.
  *
  * The forms understood are pip's common ones: a name, extras in brackets
  * (ignored: the base package is checked), version specifiers (==, !=, >=,
@@ -41,6 +41,9 @@ int runtime_name_valid(const char *s);
  * at most 128 bytes). */
 int pkg_name_normalize(const char *s, size_t n, struct buf *out);
 
+/* 1 if s[0..n) is a version as published (1-64 letters, digits and
+ * ". + ! _ -"). */
+int pkg_version_valid(const char *s, size_t n);
 /* <0, 0, >0 as version a orders before, as, after b. */
 int version_cmp(const char *a, const char *b);
 /* 1 if version have satisfies "op want" (op: "==", "!=", ">=", "<=", ">",

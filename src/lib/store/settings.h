@@ -88,7 +88,9 @@
 	X(SET_P_PERCENT, "p_percent", INT, 10, 0, 100, NONE, \
 	  "output checks: the p of the p % rule, in percent (ACRO 10)") \
 	X(SET_MAX_TABLE_ROWS, "max_table_rows", INT, 5000, 1, 100000000, NONE, \
-	  "output checks: a table with more data rows is flagged (OpenSAFELY 5,000)")
+	  "output checks: a table with more data rows is flagged (OpenSAFELY 5,000)") \
+	X(SET_DEFAULT_RUNTIME, "default_runtime", LIST, 0, 1, 16, VALUES("none"), \
+	  "runtime jobs run on when they name none (scq runtime list; none: the sandbox's /usr)")
 
 #define SETTING_ENUM_ID(id, key, kind, def, min, max, values, help) id,
 enum setting { SCQ_SETTINGS(SETTING_ENUM_ID) SET_COUNT };
