@@ -185,10 +185,13 @@ class Client(FilesMixin):
         return self._job(self._h.submitted(uid))
 
     def submit_job(self, target_email, code_folder, name, description=None, tags=None,
-                   timeout_seconds=86400, convert_crlf=False, context=None, resubmit_of=None):
+                   timeout_seconds=86400, convert_crlf=False, context=None, resubmit_of=None,
+                   runtime=None, force=False):
         """context: text for the owner's output check (CONTEXT.md in the
         submitted code); resubmit_of: the job (returned for changes) this
-        one replaces."""
+        one replaces; runtime: the owner's runtime to run on (default: the
+        owner's default_runtime; see runtimes(owner)); force: submit even
+        when requirements.txt is not satisfied by it."""
         tags, timeout_seconds = self._tags_timeout(tags, timeout_seconds)
         folder = os.fspath(code_folder)
         if not os.path.isdir(folder):
@@ -198,14 +201,15 @@ class Client(FilesMixin):
         if resubmit_of is not None:
             resubmit_of = self._find(resubmit_of, AS_REQUESTER).uid
         uid = self._h.submit(self._target(target_email), folder, str(name), description, tags,
-                             timeout_seconds, bool(convert_crlf), context, resubmit_of)
+                             timeout_seconds, bool(convert_crlf), context, resubmit_of,
+                             runtime, bool(force))
         return self._submitted(uid)
 
     submit_code = submit_job
 
     def submit_script(self, target_email, script_content, name, description=None,
                       requirements=None, tags=None, timeout_seconds=86400, *,
-                      language="python"):
+                      language="python", runtime=None, force=False):
         """The seed's positional order (target_email, script_content, name,
         description, requirements, tags); language only by keyword."""
         if requirements in ("python", "bash"):
@@ -220,7 +224,8 @@ class Client(FilesMixin):
             requirements = [requirements]
         uid = self._h.submit_script(self._target(target_email), str(language), bytes(script_content),
                                     str(name), description, tags, timeout_seconds,
-                                    list(requirements) if requirements else None)
+                                    list(requirements) if requirements else None,
+                                    runtime, bool(force))
         return self._submitted(uid)
 
     def submit_python(self, target_email, script_content, name, description=None,
@@ -347,6 +352,28 @@ class Client(FilesMixin):
 
     def list_datasets(self):
         return json.loads(self._h.dataset_list())
+
+    def add_runtime(self, name, path):
+        """Owner: jobs may run on the directory path (a venv, a conda
+        prefix, /usr), read-only at /runtime/<name>; published."""
+        self._h.runtime_add(str(name), os.fspath(path))
+
+    def remove_runtime(self, name):
+        self._h.runtime_remove(str(name))
+
+    def list_runtimes(self):
+        return json.loads(self._h.runtime_list())
+
+    def publish_runtimes(self):
+        """Owner: scan the runtimes again (after installing packages)."""
+        self._h.runtime_publish()
+
+    def runtimes(self, owner):
+        """What owner's runtimes hold, as published: {owner, default,
+        runtimes: {name: {interpreter: {python}, packages: {name: version},
+        packages_found, cut?}}, dropped}.  Raises NotFound when the owner
+        publishes none."""
+        return json.loads(self._h.runtimes_of(str(owner)))
 
     def audit_verify(self):
         return self._h.audit_verify()
