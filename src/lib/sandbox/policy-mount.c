@@ -340,8 +340,9 @@ static int add_files(const struct sandbox_spec *s, struct mount_plan *p, struct 
 		if (dir)
 			add(p, MK_DIR, 0, 0, NULL, keepf(p, SANDBOX_TOOLS_DIR "/%s%s", dir, NULL), NULL);
 		free(dir);
+		/* copied: the set-up may run after the caller freed the spec */
 		add(p, MK_FILE, 0, (unsigned long)(f->mode & 0755), NULL,
-		    keepf(p, SANDBOX_TOOLS_DIR "/%s%s", f->name, NULL), f->data);
+		    keepf(p, SANDBOX_TOOLS_DIR "/%s%s", f->name, NULL), keep(p, xstrdup(f->data)));
 	}
 	return 0;
 }
