@@ -126,23 +126,25 @@ static int has_python(const char *host)
 
 static int write_tools(int workfd, struct run_env *e, struct buf *err)
 {
-	int tools = -1, r = -1;
+	int tools = -1, bin = -1, fb = -1, r = -1;
 	if (fs_mkdir(workfd, ".scq-tools", 0755) < 0 ||
 	    (tools = fs_open_dir(workfd, ".scq-tools")) < 0 ||
-	    fs_mkdir(tools, "bin", 0755) < 0 || fs_mkdir(tools, "fallback", 0755) < 0) {
+	    fs_mkdir(tools, "bin", 0755) < 0 || fs_mkdir(tools, "fallback", 0755) < 0 ||
+	    (bin = fs_open_dir(tools, "bin")) < 0 || (fb = fs_open_dir(tools, "fallback")) < 0) {
 		buf_setf(err, "the job's tools folder: %s", strerror(errno));
 		goto out;
 	}
-	if (fs_write_atomic(tools, "bin/pip", e->pip, strlen(e->pip), FS_EXEC) < 0 ||
-	    fs_write_atomic(tools, "bin/pip3", e->pip, strlen(e->pip), FS_EXEC) < 0 ||
-	    fs_write_atomic(tools, "fallback/python", python_shim, strlen(python_shim),
-			    FS_EXEC) < 0 ||
+	if (fs_write_atomic(bin, "pip", e->pip, strlen(e->pip), FS_EXEC) < 0 ||
+	    fs_write_atomic(bin, "pip3", e->pip, strlen(e->pip), FS_EXEC) < 0 ||
+	    fs_write_atomic(fb, "python", python_shim, strlen(python_shim), FS_EXEC) < 0 ||
 	    fs_write_atomic(tools, "requirements.check", e->report, strlen(e->report), 0) < 0) {
 		buf_setf(err, "the job's tools: %s", strerror(errno));
 		goto out;
 	}
 	r = 0;
 out:
+	fd_close(&fb);
+	fd_close(&bin);
 	fd_close(&tools);
 	return r;
 }
