@@ -61,8 +61,10 @@ int cmd_runtime(int argc, char **argv)
 		r = scq_runtime_remove(h, argv[2]);
 	else if (!strcmp(sub, "publish"))
 		r = scq_runtime_publish(h);
-	else if (!(r = scq_runtime_list(h, &js)))
-		json ? printf("%s\n", js) : list_mine(js);
+	else if (!(r = scq_runtime_list(h, &js)) && json)
+		printf("%s\n", js);
+	else if (!r)
+		list_mine(js);
 	free(js);
 	return finish(h, r);
 }
@@ -109,8 +111,10 @@ int cmd_runtimes(int argc, char **argv)
 		return cli_usage_error("expected: runtimes OWNER [--json | --all]");
 	h = cli_open();
 	r = scq_runtimes_of(h, argv[1], &js);
-	if (!r)
-		json ? printf("%s\n", js) : show_published(js, all);
+	if (!r && json)
+		printf("%s\n", js);
+	else if (!r)
+		show_published(js, all);
 	free(js);
 	return finish(h, r);
 }

@@ -1,7 +1,7 @@
 /*
- * runtimes-pub.c - what the owner's runtimes hold, published and read
- * back (scq.h: scq_runtime_publish, scq_runtimes_of,
- * scq_requirements_check; runtimes.h).
+ * runtimes-pub.c - what an owner publishes of its runtimes, read back as
+ * hostile input, and requirements checked against a runtime (scq.h:
+ * scq_runtimes_of, scq_requirements_check).
  *
  * public/code-queue/runtimes.json on the owner's datasite, readable by
  * everyone through public/syft.pub.yaml:
@@ -21,42 +21,9 @@
 #include "queue/runtimes.h"
 #include "base/banned.h"
 
-static char *published_dir(scq *h, const char *owner)
+static int str_version(const char *s)
 {
-	struct buf p = BUF_INIT;
-	buf_addf(&p, "%s/%s/public/code-queue", h->datasites, owner);
-	return buf_detach(&p, NULL);
-}
-
-int scq_runtime_publish(scq *h)
-{
-	char *dir = published_dir(h, h->email), *list = NULL, at[ISO_LEN];
-	json_t *mine = NULL, *doc = NULL, *rts = json_object(), *v;
-	const char *k, *def = runtime_of_job(h, NULL);
-	int fd = -1, r = 0;
-	scq_runtime_list(h, &list);
-	mine = json_loads(list, 0, NULL);
-	json_object_foreach(mine, k, v) {
-		json_t *scan = runtime_scan(json_string_value(json_object_get(v, "path")));
-		json_object_del(scan, "site_dirs"); /* folders of the owner's host */
-		json_object_set_new(rts, k, scan);
-	}
-	time_now_iso(at);
-	doc = json_pack("{s:i, s:s, s:s, s:o, s:O}", "version", 1, "owner", h->email,
-			"generated_at", at, "default",
-			def && json_object_get(mine, def) ? json_string(def) : json_null(),
-			"runtimes", rts);
-	if (fs_mkdir_p(dir, 0755) < 0 || (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		r = scq_fail_errno(h, "creating '%s'", dir);
-	else if (json_write_at(fd, "runtimes.json", doc, 0) < 0)
-		r = scq_fail_errno(h, "writing '%s/runtimes.json'", dir);
-	fd_close(&fd);
-	json_decref(rts);
-	json_decref(doc);
-	json_decref(mine);
-	free(list);
-	free(dir);
-	return r;
+	return s && pkg_version_valid(s, strlen(s));
 }
 
 /* One published runtime, rebuilt from what passes the strict forms. */
@@ -70,14 +37,14 @@ static json_t *clean_runtime(json_t *in, long long *dropped)
 	json_object_foreach(json_object_get(in, "packages"), k, v) {
 		if (json_object_size(pkgs) >= RUNTIME_PACKAGES_MAX ||
 		    pkg_name_normalize(k, strlen(k), &name) < 0 || strcmp(name.ptr, k) ||
-		    !(json_string_value(v) && pkg_version_valid(json_string_value(v), strlen(json_string_value(v))))) {
+		    !str_version(json_string_value(v))) {
 			(*dropped)++;
 			continue;
 		}
 		json_object_set(pkgs, k, v);
 	}
 	out = json_pack("{s:o, s:o, s:I}", "interpreter",
-			(py && pkg_version_valid(py, strlen(py))) ? json_pack("{s:s}", "python", py) : json_object(),
+			str_version(py) ? json_pack("{s:s}", "python", py) : json_object(),
 			"packages", pkgs, "packages_found",
 			json_is_integer(found) && json_integer_value(found) >= 0 ?
 			json_integer_value(found) : (json_int_t)json_object_size(pkgs));
@@ -103,7 +70,7 @@ int scq_runtimes_of(scq *h, const char *owner, char **json_out)
 		goto out;
 	}
 	low = ascii_lower(owner);
-	dir = published_dir(h, low);
+	dir = runtime_published_dir(h, low);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	in = fd >= 0 ? json_load_file_at(fd, "runtimes.json", RUNTIMES_JSON_MAX, &err) : NULL;
 	if (!json_is_object(in)) {

@@ -4,8 +4,9 @@
  * package metadata, never a run of pip), the owner's publication of it
  * (public/code-queue/runtimes.json) and the requester's read of that.
  *
- * Exports (runtimes.c): runtime_lookup, runtime_scan, runtime_of_job,
- * runtime_site_dirs.
+ * Exports (runtimes.c): runtime_lookup, runtime_of_job,
+ * runtime_published_dir.
+ * Exports (runtime-scan.c): runtime_scan, runtime_site_dirs.
  * The public functions (scq_runtime_*, scq_runtimes_of,
  * scq_requirements_check) are declared in scq.h.
  */
@@ -32,6 +33,8 @@ char *runtime_lookup(scq *h, const char *name);
  * else NULL (none: the sandbox's own /usr).  *name_out borrows from
  * job_choice or the settings. */
 const char *runtime_of_job(scq *h, const char *job_choice);
+/* datasites/<owner>/public/code-queue (caller frees). */
+char *runtime_published_dir(scq *h, const char *owner);
 /* What the directory root holds: {interpreter, packages{name: version},
  * packages_found, site_dirs[], cut?}.  Never fails: what cannot be read is
  * absent (an unreadable root gives no packages). */

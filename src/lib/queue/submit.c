@@ -374,7 +374,8 @@ static int check_requirements(scq *h, const struct scq_submit_options *o)
 	if (problems && !o->force)
 		r = scq_fail(h, SCQ_EINVAL, "submission refused: %d requirement problem(s) with "
 			     "the owner's runtime (listed above); fix requirements.txt, choose "
-			     "another runtime (scq runtimes %s), or submit with --force (Python: force=True)",
+			     "another runtime (scq runtimes %s), or submit with --force "
+			     "(Python: force=True)",
 			     problems, o->to);
 out:
 	fd_close(&dir);
