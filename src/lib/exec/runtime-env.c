@@ -80,10 +80,9 @@ static int check(int jobfd, json_t *scan, const char *label, struct run_env *e)
 	json_t *pkgs = json_object_get(scan, "packages");
 	int r = 0;
 	if (fs_read_file(jobfd, "code/requirements.txt", REQUIREMENTS_MAX_BYTES, &text) < 0) {
-		if (errno != ENOENT) {
-			buf_addf(&out, "pip: requirements.txt unreadable: %s\n", strerror(errno));
-			r = 1;
-		}
+		buf_addf(&out, "pip: the job's requirements.txt: %s; nothing was checked\n",
+			 errno == ENOENT ? "there is none" : strerror(errno));
+		r = 1;
 		goto out;
 	}
 	requirements_check(text.ptr, text.len, pkgs, label, &out, &res);
@@ -134,10 +133,13 @@ static int write_tools(int workfd, struct run_env *e, struct buf *err)
 		buf_setf(err, "the job's tools folder: %s", strerror(errno));
 		goto out;
 	}
-	if (fs_write_atomic(bin, "pip", e->pip, strlen(e->pip), FS_EXEC) < 0 ||
-	    fs_write_atomic(bin, "pip3", e->pip, strlen(e->pip), FS_EXEC) < 0 ||
-	    fs_write_atomic(fb, "python", python_shim, strlen(python_shim), FS_EXEC) < 0 ||
-	    fs_write_atomic(tools, "requirements.check", e->report, strlen(e->report), 0) < 0) {
+	/* scratch of this run: nothing to make durable */
+	if (fs_write_atomic(bin, "pip", e->pip, strlen(e->pip), FS_EXEC | FS_DEFER_SYNC) < 0 ||
+	    fs_write_atomic(bin, "pip3", e->pip, strlen(e->pip), FS_EXEC | FS_DEFER_SYNC) < 0 ||
+	    fs_write_atomic(fb, "python", python_shim, strlen(python_shim),
+			    FS_EXEC | FS_DEFER_SYNC) < 0 ||
+	    fs_write_atomic(tools, "requirements.check", e->report, strlen(e->report),
+			    FS_DEFER_SYNC) < 0) {
 		buf_setf(err, "the job's tools: %s", strerror(errno));
 		goto out;
 	}
