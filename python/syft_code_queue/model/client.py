@@ -15,6 +15,7 @@ from .config import QueueConfig
 from .datasites import DataSitesCollection
 from .errors import JobFailed
 from .files import FilesMixin
+from .runtimes import RuntimesMixin
 from .job import CodeJob
 from .job import job_uid as uid_of
 from .status import JobStatus
@@ -41,7 +42,7 @@ def _collection(name, doc):
     return property(get)
 
 
-class Client(FilesMixin):
+class Client(FilesMixin, RuntimesMixin):
     """An identity and its workspace.  Every module function is a method here
     (reviewing and results: FilesMixin, files.py); the collections are
     properties that can also be called."""
@@ -352,28 +353,6 @@ class Client(FilesMixin):
 
     def list_datasets(self):
         return json.loads(self._h.dataset_list())
-
-    def add_runtime(self, name, path):
-        """Owner: jobs may run on the directory path (a venv, a conda
-        prefix, /usr), read-only at /runtime/<name>; published."""
-        self._h.runtime_add(str(name), os.fspath(path))
-
-    def remove_runtime(self, name):
-        self._h.runtime_remove(str(name))
-
-    def list_runtimes(self):
-        return json.loads(self._h.runtime_list())
-
-    def publish_runtimes(self):
-        """Owner: scan the runtimes again (after installing packages)."""
-        self._h.runtime_publish()
-
-    def runtimes(self, owner):
-        """What owner's runtimes hold, as published: {owner, default,
-        runtimes: {name: {interpreter: {python}, packages: {name: version},
-        packages_found, cut?}}, dropped}.  Raises NotFound when the owner
-        publishes none."""
-        return json.loads(self._h.runtimes_of(str(owner)))
 
     def audit_verify(self):
         return self._h.audit_verify()
