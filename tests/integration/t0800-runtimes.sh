@@ -136,6 +136,25 @@ check "the owner removes a runtime" do_ runtime remove mini
 check "... audited" sh -c "\"$SCQ\" --email $DO_EMAIL --data-dir $WS audit | grep -q runtime-remove"
 check "... and republished" ds runtimes "$DO_EMAIL" --json
 _result "$(last_out | grep -q '"mini"' && echo 0 || echo 1)" "... without it"
+# --- a hostile publication: the requester keeps only the strict forms ---
+$PY - "$PUB" <<'EOF'
+import json, sys
+json.dump({"version": 1, "owner": "x", "default": "ok1", "runtimes": {
+    "BAD/NAME": {"packages": {"a": "1"}},
+    "ok1": {"interpreter": {"python": "3.11\u001b[2J"}, "packages_found": "many",
+            "packages": {"\u001b[31mx": "1", "good": "1\u001b]0;t\u0007", "fine": "2.0",
+                         "Not_Normal": "1"}}}}, open(sys.argv[1], "w"))
+EOF
+check "a hostile runtimes.json is read" ds runtimes "$DO_EMAIL" --json
+last_out > "$TEST_DIR/hostile.json"
+is "... the clean package is kept" "$(jfield "$TEST_DIR/hostile.json" runtimes.ok1.packages)" '{"fine": "2.0"}'
+is "... the rest is counted as dropped" "$(jfield "$TEST_DIR/hostile.json" dropped)" 4
+is "... no interpreter from bytes that are not a version" "$(jfield "$TEST_DIR/hostile.json" runtimes.ok1.interpreter)" '{}'
+check "... and listed" ds runtimes "$DO_EMAIL"
+_result "$(last_out | od -c | grep -q '033' && echo 0 || echo 1)" "... with no escape byte in what is shown" "$TEST_DIR/out"
+check "the owner publishes again" do_ runtime publish
+check "... and the requester reads the owner's own file" ds runtimes "$DO_EMAIL" --json
+out_has "... system is back as the default" '"default": "system"'
 check_exit "an owner who publishes nothing: not found" 1 do_ runtimes "$DS_EMAIL"
 err_has "... saying so" "publishes no runtimes"
 done_testing

@@ -158,6 +158,30 @@ static void site_dirs(int root, json_t *dirs, char pyver[16], long long *left)
 	buf_release(&rel);
 }
 
+/* The value of "key = value" in pyvenv.cfg. */
+static int cfg_value(const char *text, const char *key, const char **v, size_t *n)
+{
+	size_t kl = strlen(key);
+	const char *p = text;
+	for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		const char *q = p + kl;
+		if (strncmp(p, key, kl) || (*q != ' ' && *q != '='))
+			continue;
+		while (*q == ' ')
+			q++;
+		if (*q++ != '=')
+			continue;
+		while (*q == ' ')
+			q++;
+		*v = q;
+		*n = strcspn(q, "\r\n");
+		while (*n && q[*n - 1] == ' ')
+			(*n)--;
+		return 0;
+	}
+	return -1;
+}
+
 /* The interpreter's version without running it: pyvenv.cfg (a venv), the
  * target of bin/python3 (python3.11), or the lib/python3.X folder. */
 static json_t *interpreter(int root, const char *libver)
@@ -169,13 +193,9 @@ static json_t *interpreter(int root, const char *libver)
 	ssize_t got;
 	json_t *o = NULL;
 	if (fs_read_file(root, "pyvenv.cfg", 65536, &cfg) == 0 &&
-	    (header(cfg.ptr, "version", &val, &n) == 0 ||
-	     header(cfg.ptr, "version_info", &val, &n) == 0)) {
-		while (n && (*val == '=' || *val == ' ')) /* "version = 3.11.2" */
-			val++, n--;
-		if (pkg_version_valid(val, n))
-			o = json_pack("{s:s%, s:s}", "python", val, n, "from", "pyvenv.cfg");
-	}
+	    (cfg_value(cfg.ptr, "version", &val, &n) == 0 ||
+	     cfg_value(cfg.ptr, "version_info", &val, &n) == 0) && pkg_version_valid(val, n))
+		o = json_pack("{s:s%, s:s}", "python", val, n, "from", "pyvenv.cfg");
 	buf_release(&cfg);
 	if (!o && (got = readlinkat(root, "bin/python3", link, sizeof(link) - 1)) > 0) {
 		link[got] = '\0';
