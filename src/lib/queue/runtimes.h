@@ -30,8 +30,9 @@
  * SCQ_ENOTFOUND set on h. */
 char *runtime_lookup(scq *h, const char *name);
 /* The runtime a job of mine runs on: its own choice, else default_runtime,
- * else NULL (none: the sandbox's own /usr).  *name_out borrows from
- * job_choice or the settings. */
+ * else NULL (none: the sandbox's own /usr).  The name returned is
+ * job_choice itself or a per-thread copy of the setting, valid until the
+ * next call. */
 const char *runtime_of_job(scq *h, const char *job_choice);
 /* datasites/<owner>/public/code-queue (caller frees). */
 char *runtime_published_dir(scq *h, const char *owner);
