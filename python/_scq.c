@@ -517,6 +517,25 @@ static PyObject *Handle_approve(Handle *self, PyObject *args, PyObject *kw)
 	return none_or_fail(self, r);
 }
 
+/* vote(uid, owner=None, reason=None, allow_network=False) -> (have, need):
+ * the two-person rule (scq_vote); have is -1 for a reviewer's vote sent to
+ * another owner's inbox. */
+static PyObject *Handle_vote(Handle *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "uid", "owner", "reason", "allow_network", NULL };
+	const char *uid, *owner = NULL, *reason = NULL;
+	int net = 0, r, have = 0, need = 0;
+	if (check_open(self) ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "s|zzp:vote", kwlist, &uid, &owner, &reason,
+					 &net))
+		return NULL;
+	CALL(self, r, scq_vote(self->h, uid, owner, reason, net ? SCQ_ALLOW_NETWORK : 0, &have,
+			       &need));
+	if (r)
+		return fail(self, r);
+	return Py_BuildValue("(ii)", have, need);
+}
+
 /* withhold: {path: reason} -> scq_withheld pairs, strings borrowed from
  * the items list kept in *keep (a copy: the dict may change meanwhile). */
 static int withheld_pairs(PyObject *d, PyObject **keep, struct scq_withheld **out, size_t *n)
@@ -806,6 +825,10 @@ SHAPED(runtime_remove, call_with_string, "s:runtime_remove", scq_runtime_remove)
 SHAPED(runtime_list, json_call, scq_runtime_list)
 SHAPED(runtime_publish, call_plain, scq_runtime_publish)
 SHAPED(runtimes_of, string_to_str, "s:runtimes_of", scq_runtimes_of)
+SHAPED(job_votes, string_to_str, "s:job_votes", scq_job_votes)
+SHAPED(reviewer_add, call_with_string, "s:reviewer_add", scq_reviewer_add)
+SHAPED(reviewer_remove, call_with_string, "s:reviewer_remove", scq_reviewer_remove)
+SHAPED(reviewer_list, json_call, scq_reviewer_list)
 SHAPED(status_json, json_call, status_fresh)
 SHAPED(doctor_json, json_call, scq_doctor_json)
 
@@ -896,6 +919,14 @@ static PyMethodDef Handle_methods[] = {
 	  "runtime_publish(): write public/code-queue/runtimes.json" },
 	{ "runtimes_of", (PyCFunction)Handle_runtimes_of, METH_VARARGS,
 	  "runtimes_of(owner) -> JSON of the owner's published runtimes" },
+	{ "vote", (PyCFunction)(void (*)(void))Handle_vote, METH_VARARGS | METH_KEYWORDS,
+	  "vote(uid, owner=None, reason=None, allow_network=False) -> (have, need)" },
+	{ "job_votes", (PyCFunction)Handle_job_votes, METH_VARARGS, "job_votes(uid) -> JSON" },
+	{ "reviewer_add", (PyCFunction)Handle_reviewer_add, METH_VARARGS, "reviewer_add(email)" },
+	{ "reviewer_remove", (PyCFunction)Handle_reviewer_remove, METH_VARARGS,
+	  "reviewer_remove(email)" },
+	{ "reviewer_list", (PyCFunction)Handle_reviewer_list, METH_NOARGS,
+	  "reviewer_list() -> JSON" },
 	{ "audit_verify", (PyCFunction)Handle_audit_verify, METH_NOARGS,
 	  "audit_verify() -> number of entries" },
 	{ "audit_path", (PyCFunction)Handle_audit_path, METH_NOARGS, "audit_path() -> str" },

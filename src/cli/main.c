@@ -41,12 +41,20 @@ static const struct cmd commands[] = {
 	{ "review", cmd_review, "ID [--full | --file PATH | --json] | ID --raw [PATH]",
 	  "the owner's review: metadata, digest, files, run.sh whole and the start of the rest "
 	  "(--full: every file whole; --file: one file whole; --raw: a file's exact bytes)", RUN_REFRESH },
-	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network]", "approve a pending job", RUN_REFRESH },
+	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network] [--owner OWNER]",
+	  "approve a pending job (with approvals_required > 1: one vote; --owner: as OWNER's "
+	  "delegated reviewer, through its inbox)", RUN_REFRESH },
+	{ "vote", cmd_approve, "ID [-r REASON] [--allow-network] [--owner OWNER]",
+	  "the same as approve", RUN_REFRESH },
+	{ "votes", cmd_votes, "ID [--json]", "the approvals a job has (two-person rule)", RUN_REFRESH },
 	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job", RUN_REFRESH },
 	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)", RUN_REFRESH },
 	{ "release", cmd_release, "ID [-r REASON] | ID --file PATH... [--log] [--withhold PATH=REASON]... [--withhold-reason TEXT] -r REASON [--ack-flags]",
 	  "send a finished job's held log and outputs (release review): all, or only the files "
-	  "named (--log: the log too), the rest withheld with a reason each", RUN_REFRESH },
+	  "named (--log: the log too), the rest withheld with a reason each (--withhold "
+	  "PATH=REASON, else --withhold-reason, else a default); releasing an output that "
+	  "carries a disclosure-risk flag (scq review-output) needs --ack-flags: you checked it",
+	  RUN_REFRESH },
 	{ "withhold", cmd_withhold, "ID -r REASON [--withhold PATH=REASON]...",
 	  "send none of a held job's log and outputs; the requester sees the reasons", RUN_REFRESH },
 	{ "return", cmd_return, "ID -r COMMENT",
@@ -61,7 +69,7 @@ static const struct cmd commands[] = {
 	{ "output", cmd_output, "ID [--to DIR] [--json] [--wait [--timeout SECONDS]]",
 	  "list or copy a job's outputs (exit 1 until all have synced)", RUN_REFRESH },
 	{ "wait", cmd_wait, "ID [--timeout SECONDS] [--json]",
-	  "wait until a job ends (exit 0 only if completed; --timeout default 600, 0 waits forever)", RUN_REFRESH },
+	  "wait until a job ends and, under release review, its results are decided on (exit 0 only if completed; --timeout default 600, 0 waits forever)", RUN_REFRESH },
 	{ "republish", cmd_republish, "ID", "owner: finish publishing a job's results after a failure (disk full)", RUN_REFRESH },
 	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester",
 	  RUN_REFRESH | RUN_CLEAN },
@@ -73,6 +81,8 @@ static const struct cmd commands[] = {
 	  "published as public/code-queue/runtimes.json", 0 },
 	{ "runtimes", cmd_runtimes, "OWNER [--json | --all]",
 	  "what an owner's runtimes hold (python, packages), before submitting", 0 },
+	{ "reviewers", cmd_reviewers, "add EMAIL | remove EMAIL | list [--json]",
+	  "identities I delegate to approve jobs (approvals_required)", 0 },
 	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },
 	{ "doctor", cmd_doctor, "[--json]", "what isolation this machine supports", 0 },
 	{ "demo", cmd_demo, "[--keep]", "the whole workflow, two identities, throwaway workspace", 0 },

@@ -49,8 +49,9 @@ cell = [(f["row"], f["column"], f["rule"]) for f in flags if f["file"] == "table
 assert (3, 2, "small-count") in cell, flags
 assert len(flags) == 2, flags
 ' "$DO_EMAIL" "$WS" "$U"
-check_exit "export refused while held" 1 do_ export "$U" --acro "$TEST_DIR/acro"
-err_has "release first" "are held for review: release them first"
+check "export while held: every output, to decide in SACRO-Viewer" do_ export "$U" --acro "$TEST_DIR/acro-held"
+check "... the held table is in it" test -f "$TEST_DIR/acro-held/files/table.csv"
+check "... and nothing was published" test ! -e "$WS/datasites/$DO_EMAIL/app_data/code-queue/outbox/$DS_EMAIL/$U/output/table.csv"
 check_exit "release of flagged outputs without --ack-flags: refused" 1 do_ release "$U"
 err_has "... naming the first flag and the way on" "the first 'small-count' in 'table.csv': check them [(]scq review-output"
 check "... nothing was published" test ! -e "$WS/datasites/$DO_EMAIL/app_data/code-queue/outbox/$DS_EMAIL/$U/output/table.csv"
@@ -92,6 +93,8 @@ check "approve it" do_ approve "$U2"
 check "run it" do_ run
 check "review-output of the near copy" do_ review-output "$U2"
 out_has "a differencing note naming the released job" "^REVIEW table.csv +whole file +differencing +differs by 1 row\(s\) from the table of the same name released with job ${U%%-*}"
+check_exit "its release without --ack-flags: refused (the note is a flag the owner was shown)" 1 do_ release "$U2"
+err_has "... naming it" "the first 'differencing' in 'table.csv'"
 
 # a hostile output name is shown escaped (one line, markers), never raw
 # (collect leaves out names with control characters; a bidi override passes)

@@ -19,6 +19,7 @@ from .runtimes import RuntimesMixin
 from .job import CodeJob
 from .job import job_uid as uid_of
 from .status import JobStatus
+from .votes import Approval, VotesMixin
 from .status import limit as cut
 from .status import status as check_status
 from .text import shown_line
@@ -42,9 +43,10 @@ def _collection(name, doc):
     return property(get)
 
 
-class Client(FilesMixin, RuntimesMixin):
+class Client(FilesMixin, VotesMixin, RuntimesMixin):
     """An identity and its workspace.  Every module function is a method here
-    (reviewing and results: FilesMixin, files.py); the collections are
+    (reviewing and results: FilesMixin, files.py; the two-person rule:
+    VotesMixin, votes.py; runtimes: RuntimesMixin, runtimes.py); the collections are
     properties that can also be called."""
 
     def __init__(self, email=None, data_dir=None, config_path=None, init=True):
@@ -254,9 +256,13 @@ class Client(FilesMixin, RuntimesMixin):
                              "requester" % (j.target_email, verb, j.uid)) from None
 
     def approve(self, job_uid, reason=None, allow_network=False):
-        self._h.approve(self._owner_uid(job_uid, "approve"), reason or None,
-                        bool(allow_network))
-        return True
+        """Approve a pending job.  With the setting approvals_required above 1
+        this is one vote (the two-person rule): the result says "vote
+        recorded, 1 of 2" and the job stays pending until another approver
+        votes.  The result is truthy either way."""
+        uid = self._owner_uid(job_uid, "approve")
+        have, need = self._h.vote(uid, None, reason or None, bool(allow_network))
+        return Approval(uid, have, need)
 
     def reject(self, job_uid, reason=None):
         reason = (reason or "").strip() or DEFAULT_REJECT_REASON
@@ -314,8 +320,9 @@ class Client(FilesMixin, RuntimesMixin):
             left = 1.0 if end is None else min(1.0, end - time.monotonic())
             if left <= 0:
                 job = self._find(uid)
-                raise Timeout("job '%s' is still %s after %s seconds" %
-                              (uid, job.status, timeout))
+                what = ("awaiting the owner's release of its results" if job.results_held
+                        else job.status)
+                raise Timeout("job '%s' is still %s after %s seconds" % (uid, what, timeout))
             try:
                 st = self._h.wait(uid, max(left, 0.05))
                 break

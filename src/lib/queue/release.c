@@ -155,9 +155,9 @@ static int decision_releases(json_t *d, const struct check_file *f)
  * outputs decision d releases: releasing a flagged output needs ack_flags,
  * so no flag leaves unseen (issue 12 §2); withholding needs none.  The
  * check fails closed: a release whose outputs cannot be checked is
- * refused.  The differencing scan is left out (flags 0): it is a note for
- * review, and reading earlier jobs would make a release cost grow with
- * the store.
+ * refused.  The differencing scan is in: the owner saw its note in
+ * review-output, and a release must not pass what the owner was shown as
+ * a flag (its cost is bounded: output-check.c, DIFF_MAX_JOBS).
  */
 static int release_check_flags(scq *h, const char *uid, json_t *d, int ack_flags)
 {
@@ -168,7 +168,7 @@ static int release_check_flags(scq *h, const char *uid, json_t *d, int ack_flags
 	int r;
 	if (ack_flags)
 		return 0;
-	if ((r = output_check_job(h, uid, 0, &rep, &types)))
+	if ((r = output_check_job(h, uid, SCQ_CHECK_DIFFERENCING, &rep, &types)))
 		goto out;
 	for (i = 0; i < rep.nfiles; i++) {
 		if (!decision_releases(d, &rep.files[i]))
@@ -183,7 +183,8 @@ static int release_check_flags(scq *h, const char *uid, json_t *d, int ack_flags
 	if (n)
 		r = scq_fail(h, SCQ_EPERM, "job '%s': the outputs to release carry %zu "
 			     "disclosure-risk flag(s), the first '%s' in '%s': check them "
-			     "(scq review-output %.8s), then release with --ack-flags",
+			     "(scq review-output %.8s; Python job.output_flags), then release "
+			     "saying so (--ack-flags; Python ack_flags=True)",
 			     uid, n, first->rule, first->file, uid);
 out:
 	check_report_free(&rep);

@@ -90,7 +90,12 @@
 	X(SET_MAX_TABLE_ROWS, "max_table_rows", INT, 5000, 1, 100000000, NONE, \
 	  "output checks: a table with more data rows is flagged (OpenSAFELY 5,000)") \
 	X(SET_DEFAULT_RUNTIME, "default_runtime", LIST, 0, 1, 16, VALUES("none"), \
-	  "runtime jobs run on when they name none (scq runtime list; none: the sandbox's /usr)")
+	  "runtime jobs run on when they name none (scq runtime list; none: the sandbox's /usr)") \
+	X(SET_APPROVALS_REQUIRED, "approvals_required", INT, 1, 1, 8, NONE, \
+	  "distinct approvers (the owner and 'scq reviewers') a job needs before it " \
+	  "runs; never its requester") \
+	X(SET_RELEASE_APPROVALS_REQUIRED, "release_approvals_required", INT, 1, 1, 8, \
+	  NONE, "distinct approvers a release of held results needs")
 
 #define SETTING_ENUM_ID(id, key, kind, def, min, max, values, help) id,
 enum setting { SCQ_SETTINGS(SETTING_ENUM_ID) SET_COUNT };
