@@ -153,7 +153,7 @@ deps:
 
 # What the tests need on top: the browser test (t0600) drives Debian's
 # chromium and classic Notebook with npm's playwright-core.
-TEST_PKGS = chromium jupyter-notebook python3-ipywidgets python3-ipykernel strace
+TEST_PKGS = chromium jupyter-notebook python3-ipywidgets python3-ipykernel strace python3-numpy
 test-deps:
 	@SCQ_EXTRA_PKGS="$(TEST_PKGS) $${SCQ_EXTRA_PKGS:-}" SCQ_NPM_DIRS=tests/browser \
 		sh scripts/install-deps.sh

@@ -196,6 +196,13 @@ struct scq_submit_options {
 	 * replaces (returned for changes, or withheld): the owner sees it as
 	 * resubmit_of.  NULL: a new job. */
 	const char *resubmit_of;
+	/* The owner's runtime to run on (its name in the owner's
+	 * runtimes.json); NULL: the owner's default_runtime. */
+	const char *runtime;
+	/* Non-zero: submit even when the folder's requirements.txt is not
+	 * satisfied by that runtime (submit refuses it otherwise, with one
+	 * line per missing or mismatched package). */
+	int force;
 };
 
 /* Submit a folder.  On success *uid_out (caller frees with free) is the
@@ -586,6 +593,31 @@ SCQ_API int scq_dataset_add(scq *h, const char *name, const char *path);
 SCQ_API int scq_dataset_remove(scq *h, const char *name);
 /* JSON object name -> path (caller frees). */
 SCQ_API int scq_dataset_list(scq *h, char **json_out);
+
+/* ---- runtimes the owner provides (protocol.md §10) ---------------------
+ * scq_runtime_add: register the directory path (a venv, a conda prefix,
+ *   the host's /usr: a directory itself, not a link, not a file) as name
+ *   (1-16 lower-case letters and digits); jobs see it read-only at
+ *   /runtime/<name>, its bin first on PATH.  Audited; republishes.
+ * scq_runtime_remove: forget one.  Audited; republishes.
+ * scq_runtime_list: JSON {name: {path, default}} (caller frees).
+ * scq_runtime_publish: scan every runtime's package metadata and write
+ *   public/code-queue/runtimes.json on my datasite (world-readable).
+ * scq_runtimes_of: an owner's published runtimes.json, read as hostile
+ *   input and kept only where it passes the strict forms (caller frees);
+ *   SCQ_ENOTFOUND when the owner publishes none.
+ * scq_requirements_check: requirements.txt text against a runtime: owner
+ *   NULL checks against my own runtimes (scanned now), else against
+ *   owner's publication; runtime NULL: the job's default.  *report (caller
+ *   frees) is a first line naming the runtime, then one line per problem or
+ *   note; *problems their count (0: satisfied or nothing to check). */
+SCQ_API int scq_runtime_add(scq *h, const char *name, const char *path);
+SCQ_API int scq_runtime_remove(scq *h, const char *name);
+SCQ_API int scq_runtime_list(scq *h, char **json_out);
+SCQ_API int scq_runtime_publish(scq *h);
+SCQ_API int scq_runtimes_of(scq *h, const char *owner, char **json_out);
+SCQ_API int scq_requirements_check(scq *h, const char *owner, const char *runtime,
+				   const char *text, size_t len, char **report, int *problems);
 
 /* Verify the hash chain of the audit log.  *entries may be NULL. */
 SCQ_API int scq_audit_verify(scq *h, unsigned long *entries);

@@ -161,15 +161,40 @@ static PyObject *Handle_get_closed(Handle *self, void *c)
 	return PyBool_FromLong(self->h == NULL);
 }
 
+/* A refused submission's message with the notices before it (the
+ * requirement lines of the runtime check), as the scq command shows them.
+ * The handle lock is taken here (CALL has released it); the threads that
+ * hold it never wait for the GIL. */
+static void with_notices(Handle *self, int r)
+{
+	const char *n;
+	if (!r)
+		return;
+	PyThread_acquire_lock(self->lock, WAIT_LOCK);
+	n = scq_notices(self->h);
+	if (n && *n && self->err) {
+		size_t a = strlen(n), b = strlen(self->err);
+		char *m = malloc(a + b + 1);
+		if (m) {
+			memcpy(m, n, a);
+			memcpy(m + a, self->err, b + 1);
+			free(self->err);
+			self->err = m;
+		}
+	}
+	PyThread_release_lock(self->lock);
+}
+
 /* submit(to, folder, name, description=None, tags=None, timeout_seconds=0,
  *        convert_crlf=False) */
 static PyObject *Handle_submit(Handle *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "to", "folder", "name", "description", "tags",
 				  "timeout_seconds", "convert_crlf", "context", "resubmit_of",
-				  NULL };
-	int crlf = 0;
-	const char *to, *name, *desc = NULL, *context = NULL, *resubmit_of = NULL;
+				  "runtime", "force", NULL };
+	int crlf = 0, force = 0;
+	const char *to, *name, *desc = NULL, *context = NULL, *resubmit_of = NULL,
+		   *runtime = NULL;
 	PyObject *folder = NULL, *tags = Py_None, *tags_keep = NULL, *res = NULL;
 	const char **tagv = NULL;
 	long long timeout = 0;
@@ -178,9 +203,9 @@ static PyObject *Handle_submit(Handle *self, PyObject *args, PyObject *kw)
 	int r;
 	if (check_open(self))
 		return NULL;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "sO&s|zOLpzz:submit", kwlist, &to, fspath_arg,
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "sO&s|zOLpzzzp:submit", kwlist, &to, fspath_arg,
 					 &folder, &name, &desc, &tags, &timeout, &crlf, &context,
-					 &resubmit_of))
+					 &resubmit_of, &runtime, &force))
 		return NULL;
 	if (str_array(tags, &tags_keep, &tagv) < 0)
 		goto out;
@@ -194,7 +219,10 @@ static PyObject *Handle_submit(Handle *self, PyObject *args, PyObject *kw)
 	o.convert_crlf = crlf;
 	o.context = context;
 	o.resubmit_of = resubmit_of;
+	o.runtime = runtime;
+	o.force = force;
 	CALL(self, r, scq_submit(self->h, &o, &uid));
+	with_notices(self, r);
 	res = str_or_fail(self, r, uid);
 out:
 	PyMem_Free(tagv);
@@ -208,8 +236,9 @@ out:
 static PyObject *Handle_submit_script(Handle *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "to", "language", "script", "name", "description", "tags",
-				  "timeout_seconds", "requirements", NULL };
-	const char *to, *lang, *name, *desc = NULL, *script;
+				  "timeout_seconds", "requirements", "runtime", "force", NULL };
+	const char *to, *lang, *name, *desc = NULL, *script, *runtime = NULL;
+	int force = 0;
 	Py_ssize_t len;
 	PyObject *tags = Py_None, *reqs = Py_None, *tags_keep = NULL, *reqs_keep = NULL,
 		 *res = NULL;
@@ -220,8 +249,9 @@ static PyObject *Handle_submit_script(Handle *self, PyObject *args, PyObject *kw
 	int r;
 	if (check_open(self))
 		return NULL;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "sss#s|zOLO:submit_script", kwlist, &to,
-					 &lang, &script, &len, &name, &desc, &tags, &timeout, &reqs))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "sss#s|zOLOzp:submit_script", kwlist, &to,
+					 &lang, &script, &len, &name, &desc, &tags, &timeout, &reqs,
+					 &runtime, &force))
 		return NULL;
 	if (str_array(tags, &tags_keep, &tagv) < 0 || str_array(reqs, &reqs_keep, &reqv) < 0)
 		goto out;
@@ -231,7 +261,10 @@ static PyObject *Handle_submit_script(Handle *self, PyObject *args, PyObject *kw
 	o.description = desc;
 	o.tags = tagv;
 	o.timeout_seconds = timeout;
+	o.runtime = runtime;
+	o.force = force;
 	CALL(self, r, scq_submit_script(self->h, &o, lang, script, (size_t)len, reqv, &uid));
+	with_notices(self, r);
 	res = str_or_fail(self, r, uid);
 out:
 	PyMem_Free(tagv);
@@ -819,6 +852,11 @@ SHAPED(config_json, json_call, scq_config_json)
 SHAPED(dataset_add, call_with_path, "sO&:dataset_add", scq_dataset_add)
 SHAPED(dataset_remove, call_with_string, "s:dataset_remove", scq_dataset_remove)
 SHAPED(dataset_list, json_call, scq_dataset_list)
+SHAPED(runtime_add, call_with_path, "sO&:runtime_add", scq_runtime_add)
+SHAPED(runtime_remove, call_with_string, "s:runtime_remove", scq_runtime_remove)
+SHAPED(runtime_list, json_call, scq_runtime_list)
+SHAPED(runtime_publish, call_plain, scq_runtime_publish)
+SHAPED(runtimes_of, string_to_str, "s:runtimes_of", scq_runtimes_of)
 SHAPED(job_votes, string_to_str, "s:job_votes", scq_job_votes)
 SHAPED(reviewer_add, call_with_string, "s:reviewer_add", scq_reviewer_add)
 SHAPED(reviewer_remove, call_with_string, "s:reviewer_remove", scq_reviewer_remove)
@@ -859,7 +897,7 @@ static PyMethodDef Handle_methods[] = {
 	  "init_datasite(): create my datasite, app folder, ACL and store (idempotent)" },
 	{ "submit", (PyCFunction)(void (*)(void))Handle_submit, METH_VARARGS | METH_KEYWORDS,
 	  "submit(to, folder, name, description=None, tags=None, timeout_seconds=0, "
-	  "convert_crlf=False, context=None, resubmit_of=None) -> uid" },
+	  "convert_crlf=False, context=None, resubmit_of=None, runtime=None, force=False) -> uid" },
 	{ "submit_script", (PyCFunction)(void (*)(void))Handle_submit_script,
 	  METH_VARARGS | METH_KEYWORDS,
 	  "submit_script(to, language, script, name, description=None, tags=None, "
@@ -909,6 +947,14 @@ static PyMethodDef Handle_methods[] = {
 	{ "dataset_remove", (PyCFunction)Handle_dataset_remove, METH_VARARGS,
 	  "dataset_remove(name)" },
 	{ "dataset_list", (PyCFunction)Handle_dataset_list, METH_NOARGS, "dataset_list() -> JSON" },
+	{ "runtime_add", (PyCFunction)Handle_runtime_add, METH_VARARGS, "runtime_add(name, path)" },
+	{ "runtime_remove", (PyCFunction)Handle_runtime_remove, METH_VARARGS,
+	  "runtime_remove(name)" },
+	{ "runtime_list", (PyCFunction)Handle_runtime_list, METH_NOARGS, "runtime_list() -> JSON" },
+	{ "runtime_publish", (PyCFunction)Handle_runtime_publish, METH_NOARGS,
+	  "runtime_publish(): write public/code-queue/runtimes.json" },
+	{ "runtimes_of", (PyCFunction)Handle_runtimes_of, METH_VARARGS,
+	  "runtimes_of(owner) -> JSON of the owner's published runtimes" },
 	{ "vote", (PyCFunction)(void (*)(void))Handle_vote, METH_VARARGS | METH_KEYWORDS,
 	  "vote(uid, owner=None, reason=None, allow_network=False) -> (have, need)" },
 	{ "job_votes", (PyCFunction)Handle_job_votes, METH_VARARGS, "job_votes(uid) -> JSON" },

@@ -36,6 +36,7 @@ _LAZY = {
 _OLD_PATHS = ("_core", "_html", "_actions", "_review")  # the modules before the layers
 # Client methods also offered as module functions (the data owner's extras).
 _CLIENT_FUNCS = ("add_dataset", "remove_dataset", "list_datasets", "audit_verify", "doctor",
+                 "add_runtime", "remove_runtime", "list_runtimes", "publish_runtimes", "runtimes",
                  "init", "ingest", "release", "copy_job_output", "list_output_files", "read_output_file",
                  "read_output_file_bytes")
 _loaded = []
@@ -88,15 +89,19 @@ def client():
 # ---- submitting -------------------------------------------------------------
 
 def submit_job(target_email, code_folder, name, description=None, tags=None,
-               timeout_seconds=86400, convert_crlf=False, context=None, resubmit_of=None):
+               timeout_seconds=86400, convert_crlf=False, context=None, resubmit_of=None,
+               runtime=None, force=False):
     """Submit a folder holding run.sh to target_email; returns the CodeJob.
     convert_crlf=True converts a run.sh saved with Windows line endings (in
     the submitted copy only), which is refused otherwise.  context: what the
     outputs are and which disclosure controls were applied (CONTEXT.md for
     the owner's output check); resubmit_of: the job, returned for changes,
-    that this one replaces."""
+    that this one replaces.  runtime: the owner's runtime to run on
+    (runtimes(owner) lists them; default: the owner's default); a
+    requirements.txt it does not satisfy is refused unless force=True."""
     return _client().submit_job(target_email, code_folder, name, description, tags,
-                                timeout_seconds, convert_crlf, context, resubmit_of)
+                                timeout_seconds, convert_crlf, context, resubmit_of,
+                                runtime, force)
 
 
 def submit_python(target_email, script_content, name, description=None, requirements=None,
@@ -114,12 +119,16 @@ def submit_bash(target_email, script_content, name, description=None, tags=None,
 
 
 def submit_script(target_email, script_content, name, description=None, requirements=None,
-                  tags=None, timeout_seconds=86400, *, language="python"):
+                  tags=None, timeout_seconds=86400, *, language="python", runtime=None,
+                  force=False):
     """Submit a script; the seed's argument order (target_email,
     script_content, name, description, requirements, tags); language is
-    "python" (default) or "bash", by keyword."""
+    "python" (default) or "bash", by keyword.  requirements are checked
+    against the owner's runtime (runtime=, else its default): refused
+    unless force=True when it does not hold them."""
     return _client().submit_script(target_email, script_content, name, description,
-                                   requirements, tags, timeout_seconds, language=language)
+                                   requirements, tags, timeout_seconds, language=language,
+                                   runtime=runtime, force=force)
 
 
 # ---- finding jobs -----------------------------------------------------------

@@ -128,6 +128,8 @@ int cmd_run(int, char **);
 int cmd_config(int, char **);
 int cmd_audit(int, char **);
 int cmd_dataset(int, char **);
+int cmd_runtime(int, char **);
+int cmd_runtimes(int, char **);
 int cmd_reviewers(int, char **);
 int cmd_votes(int, char **);
 int cmd_doctor(int, char **);

@@ -155,6 +155,25 @@ static void print_object_json(char *js, int json, const char *none)
 	scq_value_free(o);
 }
 
+/* default_runtime may name a runtime added later; say so now, not when a
+ * job fails for it. */
+static void warn_unknown_runtime(scq *h, const char *name)
+{
+	char *js = NULL;
+	scq_value *v;
+	if (!strcmp(name, "none") || scq_runtime_list(h, &js))
+		return;
+	v = scq_value_parse(js, 0);
+	if (!scq_value_get(v, name)) {
+		fprintf(stderr, "scq: warning: no runtime named '");
+		cli_put(stderr, name);
+		fprintf(stderr, "' yet: jobs that use the default fail until `scq runtime add` "
+			"registers it\n");
+	}
+	scq_value_free(v);
+	free(js);
+}
+
 int cmd_config(int argc, char **argv)
 {
 	scq *h;
@@ -172,6 +191,11 @@ int cmd_config(int argc, char **argv)
 			printf("%s\n", v);
 	} else if (!strcmp(argv[1], "set")) {
 		r = scq_config_set(h, argv[2], argv[3]);
+		/* requesters read the default from the publication */
+		if (!r && !strcmp(argv[2], "default_runtime")) {
+			warn_unknown_runtime(h, argv[3]);
+			r = scq_runtime_publish(h);
+		}
 	} else {
 		r = scq_config_json(h, &v);
 		if (!r)

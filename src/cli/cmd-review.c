@@ -160,6 +160,24 @@ static void print_left_out(const char *uid, struct shown_part *part)
 	}
 }
 
+/* requirements.txt against the runtime the job will run on, as the
+ * requester saw it at submit (the report is printable ASCII). */
+static void print_requirements(scq *h, const scq_job *j, const scq_job_code *code)
+{
+	const char *rt = scq_value_string(scq_value_get(scq_job_value(j), "runtime"));
+	char *text = NULL, *report = NULL;
+	size_t len = 0;
+	int problems = 0;
+	if (scq_job_code_read(h, code, "requirements.txt", SCQ_CODE_MAX_BYTES, &text, &len))
+		return; /* none (or unreadable: shown with the files) */
+	if (scq_requirements_check(h, NULL, rt, text, len, &report, &problems) == 0)
+		printf("\n%s", report);
+	else
+		cli_fail(h, 1);
+	free(text);
+	free(report);
+}
+
 static void print_review(scq *h, const char *uid, const scq_job *j, const scq_job_code *code,
 			 int full)
 {
@@ -176,6 +194,7 @@ static void print_review(scq *h, const char *uid, const scq_job *j, const scq_jo
 		cli_put(stdout, path);
 		printf("  %lld bytes  %s\n", size, mode);
 	}
+	print_requirements(h, j, code);
 	/* run.sh is read once: shown whole, and searched for the names of the
 	 * files it may run */
 	r = scq_job_code_read(h, code, "run.sh", SCQ_CODE_MAX_BYTES, &runsh, &runsh_len);

@@ -22,7 +22,8 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 		{ "to", 1, 0, 't' }, { "name", 1, 0, 'n' }, { "description", 1, 0, 'd' },
 		{ "tag", 1, 0, 'g' }, { "timeout", 1, 0, 'T' }, { "requirement", 1, 0, 'R' },
 		{ "json", 0, 0, 'j' }, { "convert-crlf", 0, 0, 'C' }, { "context", 1, 0, 'X' },
-		{ "revises", 1, 0, 'S' }, { "resubmit", 1, 0, 'S' }, { 0, 0, 0, 0 } };
+		{ "revises", 1, 0, 'S' }, { "resubmit", 1, 0, 'S' }, { "runtime", 1, 0, 'U' },
+		{ "force", 0, 0, 'F' }, { 0, 0, 0, 0 } };
 	int c;
 	char *end;
 	memset(a, 0, sizeof(*a));
@@ -37,6 +38,8 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 		case 'C': a->o.convert_crlf = 1; break;
 		case 'X': a->o.context = optarg; break;
 		case 'S': a->o.resubmit_of = optarg; break;
+		case 'U': a->o.runtime = optarg; break;
+		case 'F': a->o.force = 1; break;
 		case 'g':
 			if (a->ntags >= SCQ_TAGS_MAX)
 				return cli_usage_error("at most %d tags", SCQ_TAGS_MAX);

@@ -24,7 +24,7 @@ const struct cmd *cli_current;
 
 static const struct cmd commands[] = {
 	{ "init", cmd_init, "", "create my datasite, app folder and private store", 0 },
-	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS] [--convert-crlf] [--context TEXT] [--revises ID] [--json]",
+	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS] [--convert-crlf] [--context TEXT] [--revises ID] [--runtime NAME] [--force] [--json]",
 	  "submit a code folder (with run.sh) to a data owner (--timeout: how long it may wait "
 	  "for approval, default 86400 s; how long it may run is the owner's job_timeout; "
 	  "--context: CONTEXT.md for the owner's output check; --revises (alias --resubmit): this is a new version of an earlier job of "
@@ -79,6 +79,11 @@ static const struct cmd commands[] = {
 	{ "run", cmd_run, "[--watch] [--json] [--lock FILE]", "run approved jobs (one cycle, or a loop; --lock: one runner per FILE)", 0 },
 	{ "config", cmd_config, "get KEY | set KEY VALUE | list [--json]", "the data owner's settings", 0 },
 	{ "dataset", cmd_dataset, "add NAME PATH | remove NAME | list [--json]", "datasets exposed to jobs read-only", 0 },
+	{ "runtime", cmd_runtime, "add NAME PATH | remove NAME | list [--json] | publish",
+	  "runtimes jobs may run on (a venv, a conda prefix, /usr), read-only at /runtime/NAME; "
+	  "published as public/code-queue/runtimes.json", 0 },
+	{ "runtimes", cmd_runtimes, "OWNER [--json | --all]",
+	  "what an owner's runtimes hold (python, packages), before submitting", 0 },
 	{ "reviewers", cmd_reviewers, "add EMAIL | remove EMAIL | list [--json]",
 	  "identities I delegate to approve jobs (approvals_required)", 0 },
 	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },

@@ -20,7 +20,7 @@ for p in /root/.ssh /root "'"$HOST"'/owner-home/.ssh/id_rsa" "'"$HOST"'/canary.t
 done
 c A2 "test \"\$HOME\" = /tmp && test -w \"\$HOME\"" "HOME=$HOME is scratch"
 # A3 inventory and mountinfo
-c A3 "test \"\$(ls / | grep -vxE \"bin|code|data|dev|etc|lib|lib32|lib64|libx32|out|proc|sbin|tmp|usr\")\" = \"\"" "root: $(ls / | tr "\n" " ")"
+c A3 "test \"\$(ls / | grep -vxE \"bin|code|data|dev|etc|lib|lib32|lib64|libx32|opt|out|proc|runtime|sbin|tmp|usr\")\" = \"\"" "root: $(ls / | tr "\n" " ")"
 c A3 "test \"\$(find / -xdev -maxdepth 3 2>/dev/null | wc -l)\" -lt 60" "find / -xdev -maxdepth 3: $(find / -xdev -maxdepth 3 2>/dev/null | wc -l) entries"
 mi=$(cut -d" " -f5,6 /proc/self/mountinfo)
 c A3 "echo \"\$mi\" | grep -q \"^/usr ro,\"" "/usr read-only"

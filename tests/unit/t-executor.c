@@ -287,7 +287,7 @@ static void approved_jobs(scq *ds, scq *owner, const char *code, int n, char uid
 {
 	int i;
 	for (i = 0; i < n; i++) {
-		struct scq_submit_options o = { DO, code, "contract", NULL, NULL, 0, 0, NULL, NULL };
+		struct scq_submit_options o = { DO, code, "contract", NULL, NULL, 0, 0, NULL, NULL, NULL, 0 };
 		char *uid = NULL;
 		if (scq_submit(ds, &o, &uid) != 0)
 			tap_diag("submit: %s", scq_errmsg(ds));

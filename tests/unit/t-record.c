@@ -144,6 +144,13 @@ static void ingest_rules(void)
 	       "control characters in the name");
 	INGEST("name", json_string("two\nlines"), "field 'name' contains control characters",
 	       "a newline in the name");
+	INGEST("runtime", json_string("sci2"), "", "a runtime name");
+	INGEST("runtime", json_string("../etc"), "field 'runtime' must be 1-16 lower-case "
+	       "letters and digits", "a runtime name with a path");
+	INGEST("runtime", json_string("none"), "field 'runtime' must be 1-16 lower-case "
+	       "letters and digits", "the runtime 'none'");
+	INGEST("runtime", json_integer(1), "field 'runtime' must be 1-16 lower-case "
+	       "letters and digits", "a runtime that is not a string");
 	INGEST("description", NULL, "", "no description");
 	INGEST("description", json_null(), "", "a null description");
 	INGEST("description", json_true(), "field 'description' must be a string",

@@ -15,6 +15,7 @@ from .config import QueueConfig
 from .datasites import DataSitesCollection
 from .errors import JobFailed
 from .files import FilesMixin
+from .runtimes import RuntimesMixin
 from .job import CodeJob
 from .job import job_uid as uid_of
 from .status import JobStatus
@@ -42,10 +43,10 @@ def _collection(name, doc):
     return property(get)
 
 
-class Client(FilesMixin, VotesMixin):
+class Client(FilesMixin, VotesMixin, RuntimesMixin):
     """An identity and its workspace.  Every module function is a method here
     (reviewing and results: FilesMixin, files.py; the two-person rule:
-    VotesMixin, votes.py); the collections are
+    VotesMixin, votes.py; runtimes: RuntimesMixin, runtimes.py); the collections are
     properties that can also be called."""
 
     def __init__(self, email=None, data_dir=None, config_path=None, init=True):
@@ -187,10 +188,13 @@ class Client(FilesMixin, VotesMixin):
         return self._job(self._h.submitted(uid))
 
     def submit_job(self, target_email, code_folder, name, description=None, tags=None,
-                   timeout_seconds=86400, convert_crlf=False, context=None, resubmit_of=None):
+                   timeout_seconds=86400, convert_crlf=False, context=None, resubmit_of=None,
+                   runtime=None, force=False):
         """context: text for the owner's output check (CONTEXT.md in the
         submitted code); resubmit_of: the job (returned for changes) this
-        one replaces."""
+        one replaces; runtime: the owner's runtime to run on (default: the
+        owner's default_runtime; see runtimes(owner)); force: submit even
+        when requirements.txt is not satisfied by it."""
         tags, timeout_seconds = self._tags_timeout(tags, timeout_seconds)
         folder = os.fspath(code_folder)
         if not os.path.isdir(folder):
@@ -200,14 +204,15 @@ class Client(FilesMixin, VotesMixin):
         if resubmit_of is not None:
             resubmit_of = self._find(resubmit_of, AS_REQUESTER).uid
         uid = self._h.submit(self._target(target_email), folder, str(name), description, tags,
-                             timeout_seconds, bool(convert_crlf), context, resubmit_of)
+                             timeout_seconds, bool(convert_crlf), context, resubmit_of,
+                             runtime, bool(force))
         return self._submitted(uid)
 
     submit_code = submit_job
 
     def submit_script(self, target_email, script_content, name, description=None,
                       requirements=None, tags=None, timeout_seconds=86400, *,
-                      language="python"):
+                      language="python", runtime=None, force=False):
         """The seed's positional order (target_email, script_content, name,
         description, requirements, tags); language only by keyword."""
         if requirements in ("python", "bash"):
@@ -222,7 +227,8 @@ class Client(FilesMixin, VotesMixin):
             requirements = [requirements]
         uid = self._h.submit_script(self._target(target_email), str(language), bytes(script_content),
                                     str(name), description, tags, timeout_seconds,
-                                    list(requirements) if requirements else None)
+                                    list(requirements) if requirements else None,
+                                    runtime, bool(force))
         return self._submitted(uid)
 
     def submit_python(self, target_email, script_content, name, description=None,

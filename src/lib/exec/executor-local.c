@@ -18,6 +18,7 @@
 #include "base/alloc.h"
 #include "exec/collect.h"
 #include "exec/executor.h"
+#include "exec/runtime-env.h"
 #include "base/fs.h"
 #include "queue/manifest.h"
 #include "sandbox/sandbox.h"
@@ -78,13 +79,15 @@ static void add_env(struct buf *env, const char *k, const char *v)
 	buf_addc(env, '\0');
 }
 
-/* Build a NUL-separated environment block and the pointer array over it. */
+/* Build a NUL-separated environment block and the pointer array over it;
+ * rv: the runtime's variables (PATH first), NUL-separated K=V. */
 static const char **make_env(struct buf *env, struct exec_job *j, const char *code,
-			     const char *out, const char *data, const char *home)
+			     const char *out, const char *data, const char *home,
+			     const struct buf *rv)
 {
-	const char **v = xcalloc(16, sizeof(*v));
+	const char **v = xcalloc(24, sizeof(*v));
 	size_t i = 0, off = 0;
-	add_env(env, "PATH", "/usr/local/bin:/usr/bin:/bin");
+	buf_add(env, rv->ptr, rv->len);
 	add_env(env, "LANG", "C.UTF-8");
 	add_env(env, "HOME", home);
 	add_env(env, "TMPDIR", home);
@@ -97,7 +100,7 @@ static const char **make_env(struct buf *env, struct exec_job *j, const char *co
 	add_env(env, "SYFT_JOB_NAME", j->name);
 	add_env(env, "SYFT_OUTPUT_DIR", out);
 	add_env(env, "SYFT_REQUESTER", j->requester);
-	while (off < env->len && i < 15) {
+	while (off < env->len && i < 23) {
 		v[i++] = env->ptr + off;
 		off += strlen(env->ptr + off) + 1;
 	}
@@ -180,13 +183,22 @@ static int spawn_job(scq *h, struct exec_job *j, struct local_job *lj)
 	int full = is_full(h), ends, r;
 	size_t nds = 0;
 	struct sandbox_dataset *ds = load_datasets(h, &nds);
-	const char **envp;
+	const char **envp = NULL;
 	const char *argv[3] = { "/bin/bash", NULL, NULL };
+	struct run_env re;
+	int wfd = full ? -1 : fs_open_dir(j->jobfd, "work");
 	memset(&spec, 0, sizeof(spec));
 	run = full ? xstrdup("/code/run.sh") : path_join(code, "run.sh");
 	argv[1] = run;
-	envp = full ? make_env(&env, j, "/code", "/out", "/data", "/tmp") :
-		      make_env(&env, j, code, out, "/nonexistent-no-datasets-without-isolation", work);
+	if (run_env_prepare(h, j->runtime, j->jobfd, full ? "/code" : code, full,
+			    wfd, work, &re, &j->st.error) < 0) {
+		j->st.error_kind = "sandbox_error";
+		r = -1;
+		goto out;
+	}
+	envp = full ? make_env(&env, j, "/code", "/out", "/data", "/tmp", &re.vars) :
+		      make_env(&env, j, code, out, "/nonexistent-no-datasets-without-isolation", work,
+			       &re.vars);
 	spec.isolation = full ? SANDBOX_FULL : SANDBOX_NONE;
 	spec.network = j->network;
 	spec.job_id = j->uid;
@@ -195,6 +207,10 @@ static int spawn_job(scq *h, struct exec_job *j, struct local_job *lj)
 	spec.work_dir = full ? NULL : work;
 	spec.datasets = ds;
 	spec.ndatasets = nds;
+	spec.runtimes = &re.mount;
+	spec.nruntimes = re.nmounts;
+	spec.files = re.files;
+	spec.nfiles = re.nfiles;
 	spec.argv = argv;
 	spec.envp = envp;
 	spec.cwd = full ? "/code" : code;
@@ -217,6 +233,9 @@ static int spawn_job(scq *h, struct exec_job *j, struct local_job *lj)
 		j->st.error_kind = lj->code_rejected ? "code_mismatch" : "sandbox_error";
 	lj->child_live = r == 0;
 	lj->starting = r == 0 && lj->child.setup_fd >= 0;
+out:
+	fd_close(&wfd);
+	run_env_release(&re);
 	free(envp);
 	buf_release(&env);
 	free_datasets(ds, nds);

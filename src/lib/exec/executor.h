@@ -94,6 +94,7 @@ struct exec_job {
 	/* inputs, set by the job flow before the first step, never changed */
 	char uid[40];
 	const char *name, *requester; /* for the job's environment */
+	const char *runtime;    /* job.json "runtime" (NULL: default_runtime) */
 	json_t *files;          /* manifest.json "files", read once: its digest
 				   is the approved one (run-job.c); what runs
 				   must be exactly this */

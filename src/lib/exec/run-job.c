@@ -104,6 +104,7 @@ static void job_inputs(scq *h, struct run_slot *s)
 	struct exec_job *j = &s->job;
 	j->name = or_empty(s->rec.name);
 	j->requester = or_empty(s->rec.requester);
+	j->runtime = s->rec.runtime;
 	j->network = setting_bool(h, SET_NETWORK) || s->approval.allow_network;
 	j->t0 = time_mono();
 	j->timeout = (double)setting_int(h, SET_JOB_TIMEOUT);

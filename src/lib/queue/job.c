@@ -115,7 +115,7 @@ static json_t *base_object(json_t *rec, int status)
 	json_t *o = json_object();
 	const char *keys[] = { "uid", "name", "description", "tags", "requester_email",
 		"target_email", "created_at", "submitted_at", "timeout_seconds", "code_sha256",
-		"resubmit_of", "rerun_of" };
+		"resubmit_of", "rerun_of", "runtime" };
 	size_t i;
 	for (i = 0; i < SCQ_NELEM(keys); i++)
 		copy_field(o, keys[i], rec, keys[i]);

@@ -11,6 +11,7 @@
 #include "base/alloc.h"
 #include "queue/manifest.h"
 #include "queue/record.h"
+#include "queue/requirements.h"
 #include "base/banned.h"
 
 static char *dup_string(json_t *obj, const char *key)
@@ -61,6 +62,9 @@ void record_from_json(struct job_record *r, json_t *obj)
 	if (json_object_get(obj, "resubmit_of") && !r->resubmit_of)
 		r->bad |= RECORD_BAD_RESUBMIT;
 	r->rerun_of = dup_string(obj, "rerun_of");
+	r->runtime = dup_string(obj, "runtime");
+	if (json_object_get(obj, "runtime") && !r->runtime)
+		r->bad |= RECORD_BAD_RUNTIME;
 	tags_from_json(r, json_object_get(obj, "tags"));
 	r->timeout_seconds = integer(obj, "timeout_seconds");
 	r->files = ref(json_object_get(obj, "files"));
@@ -71,7 +75,8 @@ void record_release(struct job_record *r)
 {
 	size_t i;
 	char **s[] = { &r->uid, &r->name, &r->description, &r->requester, &r->target,
-		&r->created_at, &r->submitted_at, &r->code_sha256, &r->resubmit_of, &r->rerun_of };
+		&r->created_at, &r->submitted_at, &r->code_sha256, &r->resubmit_of, &r->rerun_of,
+		&r->runtime };
 	for (i = 0; i < SCQ_NELEM(s); i++) {
 		free(*s[i]);
 		*s[i] = NULL;
@@ -165,6 +170,8 @@ json_t *record_to_json(const struct job_record *r, enum record_form form)
 		set(o, "resubmit_of", json_string(r->resubmit_of));
 	if (form == RECORD_STORE && r->rerun_of) /* the owner's own, never the inbox's */
 		set(o, "rerun_of", json_string(r->rerun_of));
+	if (r->runtime) /* only when set, as resubmit_of */
+		set(o, "runtime", json_string(r->runtime));
 	if (form == RECORD_STORE) {
 		set(o, "submitted_at", string_or_null(r->submitted_at));
 		set(o, "created_at", string_or_null(r->created_at));
@@ -258,6 +265,10 @@ static int check_fields(const struct job_record *r, enum record_check how, struc
 		return buf_setf(err, how == RECORD_CHECK_INGEST ? "field 'resubmit_of' must be a "
 				"job uid" : "resubmit: '%s' is not a full job uid",
 				r->resubmit_of ? r->resubmit_of : ""), -1;
+	if ((r->bad & RECORD_BAD_RUNTIME) || (r->runtime && !runtime_name_valid(r->runtime)))
+		return buf_setf(err, how == RECORD_CHECK_INGEST ? "field 'runtime' must be 1-16 "
+				"lower-case letters and digits" : "runtime name must be 1-16 "
+				"lower-case letters and digits, not 'none'"), -1;
 	if (how == RECORD_CHECK_SUBMIT &&
 	    (r->timeout_seconds < 1 || r->timeout_seconds > JOB_TIMEOUT_MAX))
 		return buf_setf(err, "timeout must be between 1 and %lld seconds",

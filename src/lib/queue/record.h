@@ -35,6 +35,7 @@ struct job_record {
 	char *code_sha256;
 	char *resubmit_of;         /* optional: the uid of the job this replaces */
 	char *rerun_of;            /* store form only: the job scq rerun ran again */
+	char *runtime;             /* optional: the owner's runtime it asks for */
 	char **tags;               /* ntags entries; an entry NULL: not a string */
 	size_t ntags;
 	long long timeout_seconds; /* the approval wait; 0: absent or not an integer */
@@ -43,7 +44,8 @@ struct job_record {
 	unsigned bad;              /* RECORD_BAD_*: present with the wrong JSON type */
 };
 #define RECORD_INIT { 0 }
-enum record_bad { RECORD_BAD_DESCRIPTION = 1, RECORD_BAD_TAGS = 2, RECORD_BAD_RESUBMIT = 4 };
+enum record_bad { RECORD_BAD_DESCRIPTION = 1, RECORD_BAD_TAGS = 2, RECORD_BAD_RESUBMIT = 4,
+		  RECORD_BAD_RUNTIME = 8 };
 
 /* Fill r (RECORD_INIT, or released) from obj; never fails: what is missing
  * or of the wrong type is left NULL/0 (or flagged) for record_validate. */

@@ -15,6 +15,7 @@
 #include "queue/job.h"
 #include "queue/manifest.h"
 #include "queue/record.h"
+#include "queue/requirements.h"
 #include "base/banned.h"
 
 static const char app_acl[] =
@@ -106,6 +107,7 @@ static void record_of_options(scq *h, const struct scq_submit_options *o, const 
 	r->target = o->to ? xstrdup(o->to) : NULL;
 	r->timeout_seconds = o->timeout_seconds ? o->timeout_seconds : JOB_TIMEOUT_DEFAULT;
 	r->resubmit_of = o->resubmit_of ? ascii_lower(o->resubmit_of) : NULL;
+	r->runtime = o->runtime ? xstrdup(o->runtime) : NULL;
 }
 
 /* A new version (--revises) names a job of mine to the same owner (one
@@ -355,6 +357,37 @@ out:
 	return r;
 }
 
+/* The folder's requirements.txt against the owner's published runtime:
+ * the report goes to the notices, one line each; a problem refuses the
+ * submission unless o->force. */
+static int check_requirements(scq *h, const struct scq_submit_options *o)
+{
+	struct buf text = BUF_INIT;
+	char *report = NULL;
+	int dir = open(o->folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC), problems = 0, r = 0;
+	if (dir < 0 || fs_read_file(dir, "requirements.txt", REQUIREMENTS_MAX_BYTES, &text) < 0) {
+		if (dir >= 0 && errno == EFBIG)
+			r = scq_fail(h, SCQ_EINVAL, "requirements.txt is larger than %zu bytes",
+				     REQUIREMENTS_MAX_BYTES);
+		goto out; /* no folder: check_options and the copy say so */
+	}
+	r = scq_requirements_check(h, o->to, o->runtime, text.ptr, text.len, &report, &problems);
+	if (r)
+		goto out;
+	buf_adds(&h->notices, report);
+	if (problems && !o->force)
+		r = scq_fail(h, SCQ_EINVAL, "submission refused: %d requirement problem(s) with "
+			     "the owner's runtime (listed above); fix requirements.txt, choose "
+			     "another runtime (scq runtimes %s), or submit with --force "
+			     "(Python: force=True)",
+			     problems, o->to);
+out:
+	fd_close(&dir);
+	buf_release(&text);
+	free(report);
+	return r;
+}
+
 int scq_submit(scq *h, const struct scq_submit_options *opts, char **uid_out)
 {
 	char *uid = scq_uuid4(), *to = opts->to ? ascii_lower(opts->to) : NULL;
@@ -365,6 +398,8 @@ int scq_submit(scq *h, const struct scq_submit_options *opts, char **uid_out)
 	buf_reset(&h->notices);
 	lo.to = to; /* e-mails are compared lower-cased, as my own identity is */
 	if ((r = check_options(h, o, uid, &rec)))
+		goto out;
+	if ((r = check_requirements(h, o)))
 		goto out;
 	if ((inbox = open_inbox(h, o->to)) < 0) {
 		r = inbox;
@@ -407,7 +442,8 @@ static int write_script_folder(scq *h, int dir, const char *language, const char
 		buf_addf(&req, "%s%s", i ? "\n" : "", reqs[i]);
 	}
 	if (req.len)
-		buf_adds(&run, "python3 -m pip install --quiet -r requirements.txt\n");
+		/* the sandbox's pip checks it against the owner's runtime */
+		buf_adds(&run, "pip install -r requirements.txt\n");
 	buf_adds(&run, py ? "python3 script.py\n" : "bash ./script.sh\n");
 	if (!r && len == 0)
 		r = scq_fail(h, SCQ_EINVAL, "the script is empty");

@@ -7,11 +7,15 @@
  * calls mount(2) and friends.  Host paths appear under /oldroot because
  * the child runs the plan after pivot_root into an empty tmpfs.
  * Guarantees: the job's root holds only /usr (ro) and its merged-usr
- * links, /code (ro, a private copy), /data (ro), /out, /tmp, /proc, a minimal /dev and a
- * synthetic /etc; nothing else of the host is reachable.
+ * links, /code (ro, a private copy), /data (ro), /runtime (ro, the
+ * owner's runtimes), /out, /tmp, /proc, a minimal /dev, a synthetic /etc
+ * (with the shared-library links of /etc/alternatives that point into
+ * /usr or /lib) and the runner's tools in /opt/scq (ro); nothing else of the host is
+ * reachable.
  */
 #include "base/compat.h"
 #include <linux/mount.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -89,6 +93,42 @@ static void read_usr_layout(void)
 			usr_layout[i].kind = UL_DIR;
 		}
 	}
+}
+
+/* Debian reaches some shared libraries through /etc/alternatives
+ * (libblas.so.3 -> /etc/alternatives/libblas.so.3-x86_64-linux-gnu ->
+ * /usr/lib/x86_64-linux-gnu/blas/libblas.so.3): without those links
+ * numpy cannot load from /usr.  The job's /etc stays synthetic: only the
+ * links of shared libraries (".so" in the name) that point into /usr or
+ * /lib are made again in it, read once per process like usr_layout. */
+#define ALT_DIR "/etc/alternatives"
+#define ALT_MAX 256
+static struct {
+	char *name, *target;
+} alternatives[ALT_MAX];
+static size_t nalternatives;
+
+static void read_alternatives(void)
+{
+	char target[PATH_MAX];
+	DIR *d = opendir(ALT_DIR);
+	struct dirent *e;
+	while (d && (e = readdir(d)) && nalternatives < ALT_MAX) {
+		int fd = dirfd(d);
+		ssize_t n;
+		if (!strstr(e->d_name, ".so") || strchr(e->d_name, '/'))
+			continue;
+		n = readlinkat(fd, e->d_name, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strncmp(target, "/usr/", 5) && strncmp(target, "/lib/", 5))
+			continue;
+		alternatives[nalternatives].name = xstrdup(e->d_name);
+		alternatives[nalternatives++].target = xstrdup(target);
+	}
+	if (d)
+		closedir(d);
 }
 
 static const char *keep(struct mount_plan *p, char *s)
@@ -211,10 +251,23 @@ out:
 	return r;
 }
 
+static void add_alternatives(struct mount_plan *p)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	size_t i;
+	pthread_once(&once, read_alternatives);
+	if (nalternatives)
+		add(p, MK_DIR, 0, 0, NULL, ALT_DIR, NULL);
+	for (i = 0; i < nalternatives; i++)
+		add(p, MK_SYMLINK, 1, 0, alternatives[i].target,
+		    keepf(p, ALT_DIR "/%s%s", alternatives[i].name, NULL), NULL);
+}
+
 static int add_usr_links(struct mount_plan *p, struct buf *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	size_t i;
+	add_alternatives(p);
 	pthread_once(&once, read_usr_layout);
 	for (i = 0; i < SCQ_NELEM(usr_links); i++) {
 		if (usr_layout[i].kind == UL_LINK) {
@@ -234,19 +287,62 @@ static int valid_name(const char *n)
 	       strcmp(n, "..");
 }
 
-static int add_datasets(const struct sandbox_spec *s, struct mount_plan *p,
-			struct buf *err)
+/* Read-only trees at <top>/<name>: the datasets (/data), the runtimes
+ * (/runtime, made only when there is one). */
+static int add_trees(const struct sandbox_dataset *v, size_t n, const char *top,
+		     struct mount_plan *p, struct buf *err)
 {
 	size_t i;
-	for (i = 0; i < s->ndatasets; i++) {
-		const struct sandbox_dataset *d = &s->datasets[i];
+	if (n && strcmp(top, "/data"))
+		add(p, MK_DIR, 0, 0, NULL, top, NULL);
+	for (i = 0; i < n; i++) {
+		const struct sandbox_dataset *d = &v[i];
 		const char *dst;
 		if (!valid_name(d->name) || !d->host_path || d->host_path[0] != '/')
-			return buf_setf(err, "dataset %zu: bad name or relative path", i), -1;
-		dst = keepf(p, "/data/%s%s", d->name, NULL);
+			return buf_setf(err, "%s %zu: bad name or relative path", top + 1, i), -1;
+		dst = keepf(p, "%s/%s", top, d->name);
 		add(p, MK_DIR, 0, 0, NULL, dst, NULL);
 		if (add_tree(p, d->host_path, dst, err) < 0)
 			return -1;
+	}
+	return 0;
+}
+
+static int add_datasets(const struct sandbox_spec *s, struct mount_plan *p,
+			struct buf *err)
+{
+	return add_trees(s->datasets, s->ndatasets, "/data", p, err) < 0 ||
+	       add_trees(s->runtimes, s->nruntimes, "/runtime", p, err) < 0 ? -1 : 0;
+}
+
+/* The tools files (sandbox.h): written into the root's tmpfs, which
+ * becomes read-only with the rest of the root. */
+static int add_files(const struct sandbox_spec *s, struct mount_plan *p, struct buf *err)
+{
+	size_t i;
+	if (s->nfiles) {
+		add(p, MK_DIR, 0, 0, NULL, "/opt", NULL);
+		add(p, MK_DIR, 0, 0, NULL, SANDBOX_TOOLS_DIR, NULL);
+	}
+	for (i = 0; i < s->nfiles; i++) {
+		const struct sandbox_file *f = &s->files[i];
+		const char *slash = f->name ? strchr(f->name, '/') : NULL;
+		char *dir;
+		if (!f->name || !f->data || (slash && strchr(slash + 1, '/')))
+			return buf_setf(err, "tools file %zu: bad name", i), -1;
+		dir = slash ? xstrdup(f->name) : NULL;
+		if (dir)
+			dir[slash - f->name] = '\0';
+		if ((dir && !valid_name(dir)) || !valid_name(slash ? slash + 1 : f->name)) {
+			free(dir);
+			return buf_setf(err, "tools file %zu: bad name", i), -1;
+		}
+		if (dir)
+			add(p, MK_DIR, 0, 0, NULL, keepf(p, SANDBOX_TOOLS_DIR "/%s%s", dir, NULL), NULL);
+		free(dir);
+		/* copied: the set-up may run after the caller freed the spec */
+		add(p, MK_FILE, 0, (unsigned long)(f->mode & 0755), NULL,
+		    keepf(p, SANDBOX_TOOLS_DIR "/%s%s", f->name, NULL), keep(p, xstrdup(f->data)));
 	}
 	return 0;
 }
@@ -299,7 +395,8 @@ int policy_mount_plan(const struct sandbox_spec *s, struct mount_plan *p,
 	sandbox_trace("p plan head");
 	if (add_tree(p, "/usr", "/usr", err) < 0 || (sandbox_trace("p /usr tree"), 0) ||
 	    add_usr_links(p, err) < 0 || (sandbox_trace("p usr links"), 0) ||
-	    add_datasets(s, p, err) < 0 || (r = add_tail(s, p, err)) < 0) {
+	    add_datasets(s, p, err) < 0 || add_files(s, p, err) < 0 ||
+	    (r = add_tail(s, p, err)) < 0) {
 		policy_mount_plan_free(p);
 		return r == POLICY_CODE_REJECTED ? r : -1;
 	}

@@ -62,7 +62,7 @@ enum mount_kind {
 	MK_DEVPTS,     /* new devpts instance at dst */
 	MK_DEVNODE,    /* bind the host device node src onto a new file dst */
 	MK_SYMLINK,    /* dst -> src */
-	MK_FILE,       /* file dst with content data */
+	MK_FILE,       /* file dst with content data, mode flags (0: 0644) */
 	MK_REMOUNT_RO, /* make the mount at dst read-only */
 	MK_DETACH      /* lazily unmount and remove dst (the old root) */
 };
@@ -88,7 +88,8 @@ struct mount_plan {
 
 struct sandbox_spec;
 /* Build the plan for spec: fixed steps from the policy table, then /code,
- * /data/<name>..., /out, /tmp, /etc.  Host paths must be absolute. */
+ * /data/<name>..., /runtime/<name>..., the tools files, /out, /tmp, /etc.
+ * Host paths must be absolute. */
 int policy_mount_plan(const struct sandbox_spec *spec, struct mount_plan *p,
 		      struct buf *err);
 /* policy_mount_plan's return when spec->check_code refused the /code copy. */

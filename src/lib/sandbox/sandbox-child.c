@@ -135,9 +135,9 @@ static long remount_ro(const char *dst, unsigned long extra)
 		       kept_flags(dst) | extra, NULL);
 }
 
-static long write_file(const char *path, const char *data)
+static long write_file(const char *path, const char *data, unsigned long mode)
 {
-	long fd = k_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r;
+	long fd = k_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode ? (int)mode : 0644), r;
 	size_t len = strlen(data);
 	if (fd < 0)
 		return fd;
@@ -179,7 +179,7 @@ static long do_step(const struct mount_step *s)
 	case MK_SYMLINK:
 		return k_symlink(s->src, s->dst);
 	case MK_FILE:
-		return write_file(s->dst, s->data);
+		return write_file(s->dst, s->data, s->flags); /* flags: its mode */
 	case MK_REMOUNT_RO:
 		return remount_ro(s->dst, s->flags);
 	case MK_DETACH:

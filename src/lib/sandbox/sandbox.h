@@ -31,6 +31,15 @@ struct sandbox_dataset {
 	const char *host_path; /* bound read-only */
 };
 
+/* A small file the sandbox's own root holds under SANDBOX_TOOLS_DIR (made
+ * read-only with the root): the runner's shims (pip, python). */
+struct sandbox_file {
+	const char *name;      /* "bin/pip": at most one folder, valid names */
+	const char *data;      /* its content */
+	int mode;              /* 0: 0644 */
+};
+#define SANDBOX_TOOLS_DIR "/opt/scq"
+
 struct sandbox_limits {  /* 0 means "no limit of this kind" */
 	long long cpu_seconds;
 	long long memory_bytes;
@@ -53,6 +62,10 @@ struct sandbox_spec {
 				       sandbox (HOME, tmp backing), may be NULL */
 	const struct sandbox_dataset *datasets;
 	size_t ndatasets;
+	const struct sandbox_dataset *runtimes; /* /runtime/<name>, read-only */
+	size_t nruntimes;
+	const struct sandbox_file *files;     /* SANDBOX_TOOLS_DIR/<name> */
+	size_t nfiles;
 	const char *const *argv;    /* argv[0] absolute, as seen inside */
 	const char *const *envp;    /* complete, scrubbed environment */
 	const char *cwd;            /* as seen inside; NULL = code dir */

@@ -89,6 +89,8 @@
 	  "output checks: the p of the p % rule, in percent (ACRO 10)") \
 	X(SET_MAX_TABLE_ROWS, "max_table_rows", INT, 5000, 1, 100000000, NONE, \
 	  "output checks: a table with more data rows is flagged (OpenSAFELY 5,000)") \
+	X(SET_DEFAULT_RUNTIME, "default_runtime", LIST, 0, 1, 16, VALUES("none"), \
+	  "runtime jobs run on when they name none (scq runtime list; none: the sandbox's /usr)") \
 	X(SET_APPROVALS_REQUIRED, "approvals_required", INT, 1, 1, 8, NONE, \
 	  "distinct approvers (the owner and 'scq reviewers') a job needs before it " \
 	  "runs; never its requester") \
