@@ -57,6 +57,9 @@ check "with its manifest and record" test -f "$REVIEW/manifest.json" -a -f "$REV
 check "the reviewer votes (--owner)" rev approve "$A" --owner "$DO_EMAIL" -r "checked"
 out_has "it says where the vote went" "sent to $DO_EMAIL"
 check "the vote record sits in the reviewer's inbox folder" test -f "$APP/inbox/$REV/$A.vote.json"
+check_exit "a second vote before the owner counts the first: refused" 1 rev approve "$A" --owner "$DO_EMAIL" -r "again"
+err_has "... saying the first one waits" "already in $DO_EMAIL's inbox"
+check "... and the first record is unchanged" grep -q '"reason": *"checked"' "$APP/inbox/$REV/$A.vote.json"
 check "the owner's refresh counts it" do_ pending
 check "the job is approved" test "$(state_of "$A")" = approved
 check "the vote record is consumed" test ! -e "$APP/inbox/$REV/$A.vote.json"

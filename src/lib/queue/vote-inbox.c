@@ -193,7 +193,10 @@ int vote_send(scq *h, const char *owner, const char *uid, const char *reason,
 	buf_addf(&p, "%s/inbox/%s", app, h->email);
 	buf_addf(&name, "%s%s", uid, VOTE_SUFFIX);
 	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || json_write_at(fd, name.ptr, rec, 0) < 0)
+	if (fd >= 0 && fs_exists(fd, name.ptr)) /* one vote per approver: never replaced */
+		r = scq_fail(h, SCQ_EPERM, "my vote on job '%s' is already in %s's inbox, waiting "
+			     "for its scq to count it; a second one is not sent", uid, owner);
+	else if (fd < 0 || json_write_at(fd, name.ptr, rec, 0) < 0)
 		r = scq_fail_errno(h, "writing vote record to '%s'", p.ptr);
 	fd_close(&fd);
 	json_decref(rec);
