@@ -533,6 +533,52 @@ SCQ_API int scq_dataset_remove(scq *h, const char *name);
 /* JSON object name -> path (caller frees). */
 SCQ_API int scq_dataset_list(scq *h, char **json_out);
 
+/*
+ * Mock data (doc/protocol.md §12): a folder beside a dataset that anyone
+ * (or only readers) may see and try jobs on.  scq_dataset_publish adds the
+ * dataset name -> path as scq_dataset_add does (the private data stays
+ * private), and publishes a copy of mock on my datasite under
+ * public/code-queue/mock/<name>/ (data/, dataset.json with the description
+ * and the schema of its CSV/TSV files, syft.pub.yaml: read-only to readers),
+ * with my limits (public/code-queue/limits.json).  A mock that is or holds
+ * a symlink, a special file or more than the code size cap is refused
+ * (SCQ_EINVAL, naming it) and nothing changes.  Names SyftBox never syncs
+ * are left out and listed in dataset.json "skipped".
+ */
+struct scq_mock_options {
+	const char *mock;        /* the mock folder (required) */
+	const char *description; /* optional, one line, at most 1024 bytes */
+	const char *readers;     /* "a@x,b@y"; NULL or "": everyone */
+};
+SCQ_API int scq_dataset_publish(scq *h, const char *name, const char *path,
+				const struct scq_mock_options *o);
+/* What owner publishes for jobs: {"owner", "datasets": [{"name",
+ * "description", "files", "schema", "skipped", "path"}], "limits": {...} or
+ * null, "cut": datasets not listed (over 256)} as SyftBox synced it; the
+ * owner's bytes are hostile: escape before display.  Caller frees. */
+SCQ_API int scq_datasets_of(scq *h, const char *owner, char **json_out);
+
+/*
+ * A dry run on my own machine: the job in folder goes through the same
+ * submit, ingest, approval and runner as at owner's (in a throwaway
+ * workspace under out_dir, never owner's store or inbox), under owner's
+ * published limits, with owner's mock data at /data/<name> and my own
+ * isolation setting, no network.  out_dir receives execution.log,
+ * output/, flags.json (the output checks with owner's published
+ * thresholds) and result.json (the job as the owner's store shows it).
+ * *report_json (caller frees): {"status", "error_kind", "error_message",
+ * "exit_code", "out_dir", "outputs": [...], "flags": {...}, "limits":
+ * "published" | "defaults", "limits_refused": [...], "datasets": [...]}.
+ */
+struct scq_try_options {
+	const char *folder;  /* holding run.sh (required) */
+	const char *owner;   /* whose mock data and limits (required) */
+	const char *out_dir; /* created, must be empty; NULL: a new scq-try-XXXXXX
+			      * in the current folder */
+	const char *name;    /* NULL: "try" */
+};
+SCQ_API int scq_try(scq *h, const struct scq_try_options *o, char **report_json);
+
 /* Verify the hash chain of the audit log.  *entries may be NULL. */
 SCQ_API int scq_audit_verify(scq *h, unsigned long *entries);
 /* The audit log path (borrowed). */

@@ -127,6 +127,8 @@ int cmd_run(int, char **);
 int cmd_config(int, char **);
 int cmd_audit(int, char **);
 int cmd_dataset(int, char **);
+int cmd_datasets(int, char **);
+int cmd_try(int, char **);
 int cmd_doctor(int, char **);
 int cmd_demo(int, char **);
 
