@@ -484,6 +484,46 @@ static PyObject *Handle_approve(Handle *self, PyObject *args, PyObject *kw)
 	return none_or_fail(self, r);
 }
 
+/* dataset_publish(name, path, mock, description=None, readers=None) */
+static PyObject *Handle_dataset_publish(Handle *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "name", "path", "mock", "description", "readers", NULL };
+	struct scq_mock_options o = { NULL, NULL, NULL };
+	PyObject *path = NULL, *mock = NULL;
+	const char *name;
+	int r;
+	if (check_open(self) ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "sO&O&|zz:dataset_publish", kwlist, &name,
+					 fspath_arg, &path, fspath_arg, &mock, &o.description,
+					 &o.readers))
+		return NULL;
+	o.mock = mock ? PyBytes_AS_STRING(mock) : NULL;
+	CALL(self, r, scq_dataset_publish(self->h, name, path ? PyBytes_AS_STRING(path) : "", &o));
+	Py_XDECREF(path);
+	Py_XDECREF(mock);
+	return none_or_fail(self, r);
+}
+
+/* try_job(folder, owner, out_dir=None, name=None) -> JSON report */
+static PyObject *Handle_try_job(Handle *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "folder", "owner", "out_dir", "name", NULL };
+	struct scq_try_options o = { NULL, NULL, NULL, NULL };
+	PyObject *folder = NULL, *out = NULL;
+	char *json = NULL;
+	int r;
+	if (check_open(self) ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "O&s|O&z:try_job", kwlist, fspath_arg, &folder,
+					 &o.owner, fspath_arg, &out, &o.name))
+		return NULL;
+	o.folder = folder ? PyBytes_AS_STRING(folder) : NULL;
+	o.out_dir = out ? PyBytes_AS_STRING(out) : NULL;
+	CALL(self, r, scq_try(self->h, &o, &json));
+	Py_XDECREF(folder);
+	Py_XDECREF(out);
+	return str_or_fail(self, r, json);
+}
+
 /* withhold: {path: reason} -> scq_withheld pairs, strings borrowed from
  * the items list kept in *keep (a copy: the dict may change meanwhile). */
 static int withheld_pairs(PyObject *d, PyObject **keep, struct scq_withheld **out, size_t *n)
@@ -768,6 +808,7 @@ SHAPED(config_json, json_call, scq_config_json)
 SHAPED(dataset_add, call_with_path, "sO&:dataset_add", scq_dataset_add)
 SHAPED(dataset_remove, call_with_string, "s:dataset_remove", scq_dataset_remove)
 SHAPED(dataset_list, json_call, scq_dataset_list)
+SHAPED(datasets_of, string_to_str, "s:datasets_of", scq_datasets_of)
 SHAPED(status_json, json_call, status_fresh)
 SHAPED(doctor_json, json_call, scq_doctor_json)
 
@@ -850,6 +891,12 @@ static PyMethodDef Handle_methods[] = {
 	{ "dataset_remove", (PyCFunction)Handle_dataset_remove, METH_VARARGS,
 	  "dataset_remove(name)" },
 	{ "dataset_list", (PyCFunction)Handle_dataset_list, METH_NOARGS, "dataset_list() -> JSON" },
+	{ "dataset_publish", (PyCFunction)(void (*)(void))Handle_dataset_publish,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "dataset_publish(name, path, mock, description=None, readers=None)" },
+	{ "datasets_of", (PyCFunction)Handle_datasets_of, METH_VARARGS, "datasets_of(owner) -> JSON" },
+	{ "try_job", (PyCFunction)(void (*)(void))Handle_try_job, METH_VARARGS | METH_KEYWORDS,
+	  "try_job(folder, owner, out_dir=None, name=None) -> JSON" },
 	{ "audit_verify", (PyCFunction)Handle_audit_verify, METH_NOARGS,
 	  "audit_verify() -> number of entries" },
 	{ "audit_path", (PyCFunction)Handle_audit_path, METH_NOARGS, "audit_path() -> str" },
