@@ -445,6 +445,10 @@ struct scq_output_flag {
 };
 enum scq_check_flags { SCQ_CHECK_DIFFERENCING = 1 };
 SCQ_API int scq_output_check(scq *h, const char *uid, unsigned flags, scq_output_flags **out);
+/* The same checks on a plain folder laid out as a run's results (dir/output/
+ * and dir/execution.log, as scq_try leaves them), with my thresholds; no
+ * differencing (no released jobs to compare with). */
+SCQ_API int scq_output_check_dir(scq *h, const char *dir, scq_output_flags **out);
 SCQ_API size_t scq_output_flags_count(const scq_output_flags *c);
 SCQ_API int scq_output_flags_at(const scq_output_flags *c, size_t i, struct scq_output_flag *f);
 SCQ_API size_t scq_output_flags_fails(const scq_output_flags *c);

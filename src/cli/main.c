@@ -52,9 +52,10 @@ static const struct cmd commands[] = {
 	{ "return", cmd_return, "ID -r COMMENT",
 	  "return a held job to its requester for changes (nothing is sent; it may resubmit)",
 	  RUN_REFRESH },
-	{ "review-output", cmd_review_output, "ID [--json]",
+	{ "review-output", cmd_review_output, "ID [--json] | --dir DIR [--json]",
 	  "the owner's output checks of a finished job: disclosure-risk flags (small and unrounded "
-	  "counts, identifiers, dominance, file types, ...) per file, row and column", RUN_REFRESH },
+	  "counts, identifiers, dominance, file types, ...) per file, row and column (--dir: of a "
+	  "folder holding output/ and execution.log, as scq try leaves it, with my thresholds)", RUN_REFRESH },
 	{ "export", cmd_export, "ID --acro DIR",
 	  "write a released job's outputs and an ACRO results.json (SACRO-Viewer) into DIR", RUN_REFRESH },
 	{ "logs", cmd_logs, "ID [--raw]", "print a finished job's execution log (--raw: its exact bytes)", RUN_REFRESH },

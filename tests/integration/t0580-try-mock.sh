@@ -58,6 +58,9 @@ check "the log is in the results folder" grep -qF "$MOCK_ROW" "$TEST_DIR/try1/ex
 check "the output is in the results folder" test -f "$TEST_DIR/try1/output/counts.csv"
 check "flags.json holds the small count" grep -q '"rule": *"small-count"' "$TEST_DIR/try1/flags.json"
 check "no workspace is left behind" test ! -e "$TEST_DIR/try1/.try-ws"
+check "the results folder checks the same with review-output --dir" \
+	ds review-output --dir "$TEST_DIR/try1"
+out_has "...the small count" 'FAIL +counts.csv +row 2, column 2 +small-count'
 snapshot > "$TEST_DIR/owner.after"
 check "the owner's store and inbox are unchanged by the try" \
 	cmp "$TEST_DIR/owner.before" "$TEST_DIR/owner.after"
