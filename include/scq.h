@@ -572,7 +572,7 @@ SCQ_API int scq_datasets_of(scq *h, const char *owner, char **json_out);
  * thresholds) and result.json (the job as the owner's store shows it).
  * *report_json (caller frees): {"status", "error_kind", "error_message",
  * "exit_code", "out_dir", "outputs": [...], "flags": {...}, "limits":
- * "published" | "defaults", "limits_refused": [...], "datasets": [...]}.
+ * "published" | "defaults", "limits_refused": [...], "datasets": [...], "datasets_left_out": [...]}.
  */
 struct scq_try_options {
 	const char *folder;  /* holding run.sh (required) */

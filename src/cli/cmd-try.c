@@ -141,13 +141,21 @@ static int show(const char *js)
 	}
 	if (scq_value_type(scq_value_get(v, "flags")) == SCQ_VALUE_OBJECT)
 		print_flags(scq_value_get(v, "flags"));
-	printf("\nTry %s (%s limits; mock data:", status ? status : "?",
-	       scq_value_string(scq_value_get(v, "limits")));
+	printf("\nTry %s (limits: %s; mock data:%s", status ? status : "?",
+	       scq_value_string(scq_value_get(v, "limits")),
+	       scq_value_size(scq_value_get(v, "datasets")) ? "" : " none");
 	for (i = 0; i < scq_value_size(scq_value_get(v, "datasets")); i++) {
 		printf(" /data/");
 		cli_put(stdout, scq_value_string(scq_value_at(scq_value_get(v, "datasets"), i, NULL)));
 	}
-	printf(")\nResults in ");
+	printf(")\n");
+	for (i = 0; i < scq_value_size(scq_value_get(v, "datasets_left_out")); i++) {
+		printf("Left out: mock ");
+		cli_put(stdout, scq_value_string(scq_value_at(scq_value_get(v, "datasets_left_out"),
+							      i, NULL)));
+		printf(" (not a synced folder yet, or not a dataset name)\n");
+	}
+	printf("Results in ");
 	cli_put(stdout, dir);
 	printf("\n");
 	i = status && !strcmp(status, "completed") ? 0 : EXIT_FAIL;

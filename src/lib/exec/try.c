@@ -67,45 +67,42 @@ static int apply_limits(scq *h, struct try_run *t)
 	return r ? scq_fail(h, r, "try: %s", scq_errmsg(t->own)) : 0;
 }
 
-/* The owner's mock folders as the throwaway owner's datasets. */
-static int add_mocks(scq *h, struct try_run *t)
+/* The owner's mock folders as the throwaway owner's datasets.  One that
+ * is not (yet) a synced folder, or a name a dataset may not have, is left
+ * out and reported: the job then fails as it would without it. */
+static void add_mocks(struct try_run *t)
 {
 	json_t *ds = json_object_get(t->published, "datasets"), *d, *names = json_array();
+	json_t *out = json_array();
 	struct stat st;
 	size_t i;
-	int r = 0;
 	json_array_foreach(ds, i, d) {
 		const char *name = json_string_value(json_object_get(d, "name"));
 		const char *path = json_string_value(json_object_get(d, "path"));
-		/* a synced mock is a real folder; anything else is left out */
-		if (!name || !path || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		if (!name || !path)
 			continue;
-		if (scq_dataset_add(t->own, name, path)) {
-			r = scq_fail(h, SCQ_EINVAL, "try: %s", scq_errmsg(t->own));
-			break;
-		}
-		json_array_append_new(names, json_string(name));
+		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || scq_dataset_add(t->own, name, path))
+			json_array_append_new(out, json_name(name));
+		else
+			json_array_append_new(names, json_string(name));
 	}
 	json_object_set_new(t->report, "datasets", names);
-	return r;
+	json_object_set_new(t->report, "datasets_left_out", out);
 }
 
 /* The workspace's two identities, the owner's settings and mocks. */
-static int setup(scq *h, const struct scq_try_options *o, struct try_run *t)
+static int setup(scq *h, struct try_run *t)
 {
-	char *js = NULL;
-	int r = scq_datasets_of(h, o->owner, &js);
-	if (r)
-		return r;
-	t->published = json_loads(js, 0, NULL);
-	free(js);
+	int r;
 	if ((r = open_as(h, &t->own, json_string_value(json_object_get(t->published, "owner")),
 			 t->ws)) || (r = open_as(h, &t->me, h->email, t->ws)))
 		return r;
 	if (scq_init_datasite(t->own) || scq_init_datasite(t->me))
 		return scq_fail(h, SCQ_EIO, "try: %s", scq_errmsg(t->own));
 	r = apply_limits(h, t);
-	return r ? r : add_mocks(h, t);
+	if (!r)
+		add_mocks(t);
+	return r;
 }
 
 /* Submit, ingest, approve, run: as it would go at the owner's. */
@@ -235,22 +232,28 @@ static int make_out(scq *h, const char *want, char **dir)
 int scq_try(scq *h, const struct scq_try_options *o, char **report_json)
 {
 	struct try_run t = { NULL, NULL, NULL, json_object(), NULL };
-	char *out_dir = NULL, *uid = NULL;
+	char *out_dir = NULL, *uid = NULL, *js = NULL;
 	int out = -1, r;
 	*report_json = NULL;
 	if (!o || !o->folder || !o->owner) {
 		r = scq_fail(h, SCQ_EINVAL, "try: a folder and an owner are required");
 		goto done;
 	}
+	/* the owner first: a wrong one leaves no results folder behind */
+	if ((r = scq_datasets_of(h, o->owner, &js)) != 0)
+		goto done;
+	t.published = json_loads(js, 0, NULL);
 	if ((r = out = make_out(h, o->out_dir, &out_dir)) < 0)
 		goto done;
 	t.ws = path_join(out_dir, TRY_WS);
-	if ((r = setup(h, o, &t)) == 0 && (r = run(h, o, &t, &uid)) == 0)
+	if ((r = setup(h, &t)) == 0 && (r = run(h, o, &t, &uid)) == 0)
 		r = gather(h, &t, uid, out, out_dir);
 	fs_remove_tree(out, TRY_WS);
 	json_object_set_new(t.report, "out_dir", json_name(out_dir));
 	if (!r)
 		*report_json = json_dumps(t.report, JSON_INDENT(2) | JSON_SORT_KEYS);
+	else if (!o->out_dir)
+		rmdir(out_dir); /* the folder made for it, if the try left it empty */
 done:
 	scq_close(t.own);
 	scq_close(t.me);
@@ -260,5 +263,6 @@ done:
 	free(t.ws);
 	free(out_dir);
 	free(uid);
+	free(js);
 	return r;
 }
