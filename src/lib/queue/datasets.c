@@ -1,7 +1,8 @@
 /*
  * datasets.c - the datasets the owner exposes to jobs: datasets.json in the
  * private store, name -> host path, mounted read-only at /data/<name>.
- * Their published mock data is mock.c's.
+ * Their published mock data is mock.c's (so is scq_dataset_remove, which
+ * removes both).
  */
 #include "base/compat.h"
 #include "base/alloc.h"
@@ -72,7 +73,7 @@ int scq_dataset_add(scq *h, const char *name, const char *path)
 	return r ? r : audit_append(h, NULL, "dataset-add", NULL, h->email, name, NULL);
 }
 
-int scq_dataset_remove(scq *h, const char *name)
+int dataset_forget(scq *h, const char *name)
 {
 	json_t *d = datasets_load(h);
 	int r;
@@ -83,8 +84,6 @@ int scq_dataset_remove(scq *h, const char *name)
 	json_object_del(d, name);
 	r = datasets_save(h, d);
 	json_decref(d);
-	if (!r) /* its mock, if one was published, goes with it */
-		r = mock_remove(h, name);
 	return r ? r : audit_append(h, NULL, "dataset-remove", NULL, h->email, name, NULL);
 }
 

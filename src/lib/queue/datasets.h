@@ -4,8 +4,9 @@
  *
  * Exports (datasets.c): dataset_check  a name and path as scq_dataset_add
  *                       takes them (nothing written); the message on h
- * Exports (mock.c):     mock_remove    remove the published mock of a
- *                       dataset of mine, if there is one
+ *                       dataset_forget the private registration of name
+ *                       goes (scq_dataset_remove, in mock.c, removes its
+ *                       mock too)
  */
 #ifndef SCQ_DATASETS_H
 #define SCQ_DATASETS_H
@@ -13,6 +14,6 @@
 #include "store/handle.h"
 
 int dataset_check(scq *h, const char *name, const char *path);
-int mock_remove(scq *h, const char *name);
+int dataset_forget(scq *h, const char *name);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * mock.c - mock data beside a dataset (scq.h: scq_dataset_publish,
- * scq_datasets_of; doc/protocol.md §12).  The owner publishes a copy of a
+ * scq_datasets_of, and scq_dataset_remove, which removes both;
+ * doc/protocol.md §12).  The owner publishes a copy of a
  * mock folder on the datasite, public/code-queue/mock/<name>/: data/ (the
  * files, as jobs see them at /data/<name> in a try), dataset.json (the
  * description, the files and the schema of each CSV/TSV: headers and
@@ -217,9 +218,12 @@ int scq_dataset_publish(scq *h, const char *name, const char *path,
 		goto out;
 	}
 	/* the private registration first refuses a bad name or path */
-	if ((r = dataset_check(h, name, path)) != 0 || (r = src = open_mock(h, o->mock)) < 0)
+	if ((r = dataset_check(h, name, path)) != 0)
 		goto out;
-	r = 0;
+	if ((src = open_mock(h, o->mock)) < 0) {
+		r = src;
+		goto out;
+	}
 	if (fs_mkdir_p(root, 0755) < 0 || (mockdir = open(root, O_RDONLY | O_DIRECTORY |
 							  O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		r = scq_fail_errno(h, "creating '%s'", root);
@@ -246,11 +250,13 @@ out:
 	return r;
 }
 
-int mock_remove(scq *h, const char *name)
+int scq_dataset_remove(scq *h, const char *name)
 {
 	char *root = mock_root(h, h->email);
-	int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
-	if (fd >= 0 && fs_exists(fd, name) &&
+	int r = dataset_forget(h, name), fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+						    O_CLOEXEC);
+	/* its mock, if one was published, goes with it */
+	if (!r && fd >= 0 && fs_exists(fd, name) &&
 	    (fs_remove_tree(fd, name) < 0 || fs_fsync_dir(fd) < 0))
 		r = scq_fail_errno(h, "removing the published mock '%s'", name);
 	fd_close(&fd);
