@@ -357,6 +357,28 @@ SCQ_API void scq_job_code_close(scq_job_code *c);
 enum scq_decide_flags { SCQ_ALLOW_NETWORK = 1 };
 SCQ_API int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags);
 SCQ_API int scq_reject(scq *h, const char *uid, const char *reason);
+/*
+ * The two-person rule (settings approvals_required, doc/protocol.md §5a).
+ * scq_vote: one approval of the pending job uid.  owner NULL (or mine):
+ * at my own store, as scq_approve, with *have of *need votes after it
+ * (*have >= *need: the job is approved now); a second vote of the same
+ * identity, or one by the job's requester, is SCQ_EPERM.  owner another
+ * e-mail: I am its delegated reviewer, and my vote goes to its inbox,
+ * bound to the code it shared with me for review (*have = -1: counted
+ * when the owner reads its inbox).  have and need may be NULL.
+ * scq_approve takes the same path when votes are needed.
+ * scq_job_votes: the votes of a job as JSON {required, code_sha256,
+ * votes: [{by, at, reason}]} (caller frees); the owner's store only.
+ */
+SCQ_API int scq_vote(scq *h, const char *uid, const char *owner, const char *reason,
+		     unsigned flags, int *have, int *need);
+SCQ_API int scq_job_votes(scq *h, const char *uid, char **json_out);
+/* The identities the owner delegates as approvers (reviewers.json in the
+ * store; audited as reviewer-add, reviewer-remove); list: a JSON array of
+ * e-mails (caller frees). */
+SCQ_API int scq_reviewer_add(scq *h, const char *email);
+SCQ_API int scq_reviewer_remove(scq *h, const char *email);
+SCQ_API int scq_reviewer_list(scq *h, char **json_out);
 /* Owner: publish a finished job's log and outputs to its requester when
  * the setting `release` is `review` (with `auto` this happens at once):
  * scq_release_decide(SCQ_RELEASE_ALL) with the reason "results released to

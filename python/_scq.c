@@ -522,6 +522,23 @@ static PyObject *Handle_try_job(Handle *self, PyObject *args, PyObject *kw)
 	Py_XDECREF(folder);
 	Py_XDECREF(out);
 	return str_or_fail(self, r, json);
+/* vote(uid, owner=None, reason=None, allow_network=False) -> (have, need):
+ * the two-person rule (scq_vote); have is -1 for a reviewer's vote sent to
+ * another owner's inbox. */
+static PyObject *Handle_vote(Handle *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "uid", "owner", "reason", "allow_network", NULL };
+	const char *uid, *owner = NULL, *reason = NULL;
+	int net = 0, r, have = 0, need = 0;
+	if (check_open(self) ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "s|zzp:vote", kwlist, &uid, &owner, &reason,
+					 &net))
+		return NULL;
+	CALL(self, r, scq_vote(self->h, uid, owner, reason, net ? SCQ_ALLOW_NETWORK : 0, &have,
+			       &need));
+	if (r)
+		return fail(self, r);
+	return Py_BuildValue("(ii)", have, need);
 }
 
 /* withhold: {path: reason} -> scq_withheld pairs, strings borrowed from
@@ -809,6 +826,10 @@ SHAPED(dataset_add, call_with_path, "sO&:dataset_add", scq_dataset_add)
 SHAPED(dataset_remove, call_with_string, "s:dataset_remove", scq_dataset_remove)
 SHAPED(dataset_list, json_call, scq_dataset_list)
 SHAPED(datasets_of, string_to_str, "s:datasets_of", scq_datasets_of)
+SHAPED(job_votes, string_to_str, "s:job_votes", scq_job_votes)
+SHAPED(reviewer_add, call_with_string, "s:reviewer_add", scq_reviewer_add)
+SHAPED(reviewer_remove, call_with_string, "s:reviewer_remove", scq_reviewer_remove)
+SHAPED(reviewer_list, json_call, scq_reviewer_list)
 SHAPED(status_json, json_call, status_fresh)
 SHAPED(doctor_json, json_call, scq_doctor_json)
 
@@ -897,6 +918,14 @@ static PyMethodDef Handle_methods[] = {
 	{ "datasets_of", (PyCFunction)Handle_datasets_of, METH_VARARGS, "datasets_of(owner) -> JSON" },
 	{ "try_job", (PyCFunction)(void (*)(void))Handle_try_job, METH_VARARGS | METH_KEYWORDS,
 	  "try_job(folder, owner, out_dir=None, name=None) -> JSON" },
+	{ "vote", (PyCFunction)(void (*)(void))Handle_vote, METH_VARARGS | METH_KEYWORDS,
+	  "vote(uid, owner=None, reason=None, allow_network=False) -> (have, need)" },
+	{ "job_votes", (PyCFunction)Handle_job_votes, METH_VARARGS, "job_votes(uid) -> JSON" },
+	{ "reviewer_add", (PyCFunction)Handle_reviewer_add, METH_VARARGS, "reviewer_add(email)" },
+	{ "reviewer_remove", (PyCFunction)Handle_reviewer_remove, METH_VARARGS,
+	  "reviewer_remove(email)" },
+	{ "reviewer_list", (PyCFunction)Handle_reviewer_list, METH_NOARGS,
+	  "reviewer_list() -> JSON" },
 	{ "audit_verify", (PyCFunction)Handle_audit_verify, METH_NOARGS,
 	  "audit_verify() -> number of entries" },
 	{ "audit_path", (PyCFunction)Handle_audit_path, METH_NOARGS, "audit_path() -> str" },

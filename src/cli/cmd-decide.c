@@ -1,5 +1,6 @@
 /*
- * cmd-decide.c - scq approve, reject, cancel (release: cmd-release.c).
+ * cmd-decide.c - scq approve (and its votes), reject, cancel, reviewers,
+ * votes (release: cmd-release.c).
  */
 #include "cli.h"
 #include <getopt.h>
@@ -21,11 +22,46 @@ static void print_cancelled(scq *h, const char *uid)
 	scq_job_free(j);
 }
 
+/* A delegated reviewer's vote: written to the owner's inbox (counted when
+ * the owner's scq reads it). */
+static int vote_as_reviewer(scq *h, const char *uid, const char *owner, const char *reason,
+			    unsigned flags)
+{
+	int r = scq_vote(h, uid, owner, reason, flags, NULL, NULL);
+	if (r)
+		r = cli_fail(h, r);
+	else
+		printf("vote for %s sent to %s: it counts when %s's scq next reads its inbox\n",
+		       uid, owner, owner);
+	scq_close(h);
+	return r;
+}
+
+/* The owner's approval: at once, or one vote of approvals_required. */
+static int approve_at_store(scq *h, const char *id, const char *reason, unsigned flags)
+{
+	int r, have = 0, need = 0;
+	char *uid = cli_resolve_owner(h, id, "approve", &r);
+	if (uid && (r = scq_vote(h, uid, NULL, reason, flags, &have, &need)) != 0)
+		r = cli_fail(h, r);
+	else if (uid && need > 1 && have < need)
+		printf("vote recorded, %d of %d: %s stays pending until %d more approver%s "
+		       "vote%s (scq reviewers)\n", have, need, uid, need - have,
+		       need - have == 1 ? "" : "s", need - have == 1 ? "s" : "");
+	else if (uid && need > 1)
+		printf("approved %s (%d of %d votes)\n", uid, have, need);
+	else if (uid)
+		printf("approved %s\n", uid);
+	free(uid);
+	scq_close(h);
+	return r;
+}
+
 static int decide(int argc, char **argv, int kind)
 {
 	static const struct option opts[] = { { "reason", 1, 0, 'r' }, { "allow-network", 0, 0, 'N' },
-					      { 0, 0, 0, 0 } };
-	const char *reason = NULL;
+					      { "owner", 1, 0, 'O' }, { 0, 0, 0, 0 } };
+	const char *reason = NULL, *owner = NULL;
 	unsigned flags = 0;
 	char *uid;
 	scq *h;
@@ -36,6 +72,8 @@ static int decide(int argc, char **argv, int kind)
 			reason = optarg;
 		else if (c == 'N' && kind == 'a')
 			flags |= SCQ_ALLOW_NETWORK;
+		else if (c == 'O' && kind == 'a')
+			owner = optarg;
 		else
 			return cli_usage_error("unknown option");
 	}
@@ -44,6 +82,10 @@ static int decide(int argc, char **argv, int kind)
 	if (kind == 'r' && (!reason || !*reason))
 		return cli_usage_error("a reason is required: -r REASON");
 	h = cli_open();
+	if (kind == 'a' && owner && strcmp(owner, scq_email(h)))
+		return vote_as_reviewer(h, argv[optind], owner, reason, flags);
+	if (kind == 'a')
+		return approve_at_store(h, argv[optind], reason, flags);
 	uid = kind == 'c' ? cli_resolve(h, argv[optind], SCQ_AS_ANY, &r) :
 	      cli_resolve_owner(h, argv[optind], kind == 'a' ? "approve" : "reject", &r);
 	if (uid) {
@@ -74,4 +116,80 @@ int cmd_reject(int argc, char **argv)
 int cmd_cancel(int argc, char **argv)
 {
 	return decide(argc, argv, 'c');
+}
+
+/* scq reviewers add EMAIL | remove EMAIL | list [--json] */
+int cmd_reviewers(int argc, char **argv)
+{
+	scq *h;
+	char *js = NULL;
+	int r, json = argc == 3 && !strcmp(argv[2], "--json");
+	if (argc < 2 || (!strcmp(argv[1], "add") && argc != 3) ||
+	    (!strcmp(argv[1], "remove") && argc != 3) ||
+	    (!strcmp(argv[1], "list") && argc != 2 + json) ||
+	    (strcmp(argv[1], "add") && strcmp(argv[1], "remove") && strcmp(argv[1], "list")))
+		return cli_usage_error("expected: reviewers add EMAIL | reviewers remove EMAIL | "
+				       "reviewers list [--json]");
+	h = cli_open();
+	if (!strcmp(argv[1], "add"))
+		r = scq_reviewer_add(h, argv[2]);
+	else if (!strcmp(argv[1], "remove"))
+		r = scq_reviewer_remove(h, argv[2]);
+	else
+		r = scq_reviewer_list(h, &js);
+	if (r == 0 && js && json) {
+		printf("%s\n", js);
+	} else if (r == 0 && js) {
+		scq_value *v = scq_value_parse(js, 0);
+		size_t i;
+		for (i = 0; i < scq_value_size(v); i++)
+			printf("%s\n", scq_value_string(scq_value_at(v, i, NULL)));
+		if (!scq_value_size(v))
+			printf("No reviewers: only the owner approves (scq reviewers add EMAIL).\n");
+		scq_value_free(v);
+	} else if (r == 0) {
+		printf("%s %s\n", !strcmp(argv[1], "add") ? "added reviewer" : "removed reviewer",
+		       argv[2]);
+	}
+	free(js);
+	if (r)
+		r = cli_fail(h, r);
+	scq_close(h);
+	return r;
+}
+
+/* scq votes ID [--json]: the approvals a job has, of how many. */
+int cmd_votes(int argc, char **argv)
+{
+	scq *h;
+	char *js = NULL, *uid;
+	int r, json = argc == 3 && !strcmp(argv[2], "--json");
+	if (argc != 2 + json)
+		return cli_usage_error("expected: votes ID [--json]");
+	h = cli_open();
+	uid = cli_resolve_owner(h, argv[1], "see the votes of", &r);
+	if (uid && (r = scq_job_votes(h, uid, &js)) != 0)
+		r = cli_fail(h, r);
+	else if (uid && json)
+		printf("%s\n", js);
+	else if (uid) {
+		scq_value *v = scq_value_parse(js, 0);
+		const scq_value *votes = scq_value_get(v, "votes");
+		size_t i;
+		printf("%zu of %lld approvals\n", scq_value_size(votes),
+		       scq_value_int(scq_value_get(v, "required")));
+		for (i = 0; i < scq_value_size(votes); i++) {
+			const scq_value *e = scq_value_at(votes, i, NULL);
+			const char *why = scq_value_string(scq_value_get(e, "reason"));
+			char *shown = scq_escape_terminal(why ? why : "", why ? strlen(why) : 0);
+			printf("  %s  %s  %s\n", scq_value_string(scq_value_get(e, "at")),
+			       scq_value_string(scq_value_get(e, "by")), shown);
+			free(shown);
+		}
+		scq_value_free(v);
+	}
+	free(js);
+	free(uid);
+	scq_close(h);
+	return r;
 }

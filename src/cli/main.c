@@ -41,7 +41,12 @@ static const struct cmd commands[] = {
 	{ "review", cmd_review, "ID [--full | --file PATH | --json] | ID --raw [PATH]",
 	  "the owner's review: metadata, digest, files, run.sh whole and the start of the rest "
 	  "(--full: every file whole; --file: one file whole; --raw: a file's exact bytes)", RUN_REFRESH },
-	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network]", "approve a pending job", RUN_REFRESH },
+	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network] [--owner OWNER]",
+	  "approve a pending job (with approvals_required > 1: one vote; --owner: as OWNER's "
+	  "delegated reviewer, through its inbox)", RUN_REFRESH },
+	{ "vote", cmd_approve, "ID [-r REASON] [--allow-network] [--owner OWNER]",
+	  "the same as approve", RUN_REFRESH },
+	{ "votes", cmd_votes, "ID [--json]", "the approvals a job has (two-person rule)", RUN_REFRESH },
 	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job", RUN_REFRESH },
 	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)", RUN_REFRESH },
 	{ "release", cmd_release, "ID [-r REASON] | ID --file PATH... [--log] [--withhold PATH=REASON]... [--withhold-reason TEXT] -r REASON [--ack-flags]",
@@ -75,6 +80,8 @@ static const struct cmd commands[] = {
 	{ "try", cmd_try, "FOLDER --to OWNER [--out DIR] [--name NAME] [--json]",
 	  "a dry run on my machine: the owner's sandbox, limits and mock data at /data/NAME, "
 	  "the output checks; nothing reaches the owner", 0 },
+	{ "reviewers", cmd_reviewers, "add EMAIL | remove EMAIL | list [--json]",
+	  "identities I delegate to approve jobs (approvals_required)", 0 },
 	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },
 	{ "doctor", cmd_doctor, "[--json]", "what isolation this machine supports", 0 },
 	{ "demo", cmd_demo, "[--keep]", "the whole workflow, two identities, throwaway workspace", 0 },

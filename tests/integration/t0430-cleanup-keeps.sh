@@ -37,7 +37,7 @@ check "the undelivered job stays in the store" test -d "$JOBS/completed/$P"
 check "the delivered job is removed" test ! -e "$JOBS/completed/$D"
 check "list --held" do_ list --held
 out_has "the held job is still listed" "^${H%%-*}"
-check "the held job can still be released" do_ release "$H"
+check "the held job can still be released" do_ release "$H" --ack-flags
 check "status lists the undelivered job" do_ status --json
 out_has "undelivered" "$P"
 # the requester's view of the removed job: its last state, never "pending"

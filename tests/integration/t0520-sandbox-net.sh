@@ -74,7 +74,7 @@ is "C6 the reviewer sees the output file and its size" \
 is "C6 the data rows in /out are held (not in the outbox)" "$(grep -rlF "$DATA_SECRET" "$OUTBOX/$X" 2>/dev/null | wc -l)" 0
 check_exit "C7 the requester gets no log before release" 1 ds logs "$X"
 check_exit "C6 the requester gets no output before release" 1 ds output "$X"
-check "C6/C7 the owner releases" do_ release "$X"
+check "C6/C7 the owner releases" do_ release "$X" --ack-flags
 check "C6 after release the requester gets the file" ds output "$X"
 out_has "C6 results.csv released" "results.csv"
 sbx_common "$X"

@@ -32,7 +32,8 @@ static int id(const char *name)
  * "from to record also event who results". */
 static const char *const model[] = {
 	"staged pending - - ingest ingest no",
-	"pending approved approved.json - approve owner no",
+	"pending approved approved.json - approve owner+reviewer no",
+	"pending pending votes.json - vote owner+reviewer no",
 	"pending rejected rejected.json - reject owner yes",
 	"pending cancelled cancelled.json - cancel owner+requester yes",
 	"pending timedout timedout.json - expire scq yes",
@@ -77,6 +78,7 @@ static const struct {
 	{ "runner", "the runner", STATE_BY_RUNNER },
 	{ "ingest", "ingest", STATE_BY_INGEST },
 	{ "scq", "scq", STATE_BY_SCQ },
+	{ "reviewer", "a delegated reviewer", STATE_BY_REVIEWER },
 };
 #define NACTORS (sizeof(actors) / sizeof(actors[0]))
 #define UID "00000000-0000-4000-8000-000000000000"
@@ -100,6 +102,7 @@ static unsigned who_flags(const char *who)
 	f |= strstr(who, "runner") ? STATE_BY_RUNNER : 0;
 	f |= strstr(who, "ingest") ? STATE_BY_INGEST : 0;
 	f |= strstr(who, "scq") ? STATE_BY_SCQ : 0;
+	f |= strstr(who, "reviewer") ? STATE_BY_REVIEWER : 0;
 	return f;
 }
 
@@ -110,8 +113,7 @@ static const char *or_dash(const char *s)
 
 static void check_row(int from, int to, const struct state_row *row, const struct move *m)
 {
-	unsigned who = STATE_BY_OWNER | STATE_BY_REQUESTER | STATE_BY_RUNNER |
-		       STATE_BY_INGEST | STATE_BY_SCQ;
+	unsigned who = STATE_BY_ANY;
 	is_str(or_dash(row->record), m->record, "%s -> %s writes %s", names[from], names[to],
 	       m->record);
 	is_str(or_dash(row->also), m->also, "%s -> %s also writes %s", names[from], names[to],

@@ -18,6 +18,7 @@ from .files import FilesMixin
 from .job import CodeJob
 from .job import job_uid as uid_of
 from .status import JobStatus
+from .votes import Approval, VotesMixin
 from .status import limit as cut
 from .status import status as check_status
 from .text import shown_line
@@ -41,9 +42,10 @@ def _collection(name, doc):
     return property(get)
 
 
-class Client(FilesMixin):
+class Client(FilesMixin, VotesMixin):
     """An identity and its workspace.  Every module function is a method here
-    (reviewing and results: FilesMixin, files.py); the collections are
+    (reviewing and results: FilesMixin, files.py; the two-person rule:
+    VotesMixin, votes.py); the collections are
     properties that can also be called."""
 
     def __init__(self, email=None, data_dir=None, config_path=None, init=True):
@@ -248,9 +250,13 @@ class Client(FilesMixin):
                              "requester" % (j.target_email, verb, j.uid)) from None
 
     def approve(self, job_uid, reason=None, allow_network=False):
-        self._h.approve(self._owner_uid(job_uid, "approve"), reason or None,
-                        bool(allow_network))
-        return True
+        """Approve a pending job.  With the setting approvals_required above 1
+        this is one vote (the two-person rule): the result says "vote
+        recorded, 1 of 2" and the job stays pending until another approver
+        votes.  The result is truthy either way."""
+        uid = self._owner_uid(job_uid, "approve")
+        have, need = self._h.vote(uid, None, reason or None, bool(allow_network))
+        return Approval(uid, have, need)
 
     def reject(self, job_uid, reason=None):
         reason = (reason or "").strip() or DEFAULT_REJECT_REASON

@@ -178,6 +178,18 @@ class CodeJob:
         self._refresh_quiet()
         return r
 
+    @property
+    def votes(self):
+        """The approvals this job has under the two-person rule (owner only):
+        a list of {by, at, reason, allow_network}, for its current code
+        (votes for other code were reset).  See votes_required."""
+        return self._c().job_votes(self.uid)["votes"]
+
+    @property
+    def votes_required(self):
+        """How many distinct approvals the job needs (approvals_required)."""
+        return self._c().job_votes(self.uid)["required"]
+
     def reject(self, reason=None):
         r = self._c().reject(self.uid, reason)
         self._refresh_quiet()

@@ -19,6 +19,8 @@
 #include "queue/outbox.h"
 #include "store/state.h"
 #include "queue/record.h"
+#include "queue/votes.h"
+#include "store/settings.h"
 #include "queue/decide.h"
 #include "base/banned.h"
 
@@ -48,9 +50,11 @@ int decide_reason_ok(scq *h, const char *reason)
 	return 0;
 }
 
-int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
+/* An approval at my own store: a plain one, or one vote (votes.c). */
+static int approve_at_store(scq *h, const char *uid, const char *reason, unsigned flags,
+			    int *have, int *need)
 {
-	int st, r = decide_reason_ok(h, reason), fd;
+	int st, r = decide_reason_ok(h, reason), fd, votes;
 	if (r)
 		return r;
 	r = decide_owner_job(h, uid, &st);
@@ -64,6 +68,7 @@ int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
 				"approved", uid, scq_status_name(st));
 	fd = queue_job_dir(h, st, uid);
 	r = fd >= 0 ? record_load_at(&rec, fd, "job.json", SMALL_JSON_MAX, &err) : -1;
+	votes = fd >= 0 && vote_needed(h, fd);
 	fd_close(&fd);
 	if (r < 0) {
 		buf_release(&err);
@@ -82,6 +87,20 @@ int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
 		return scq_fail(h, SCQ_ESTATE, "job '%s' timed out: its approval wait "
 				"ended before it was approved", uid);
 	}
+	if (votes) { /* the two-person rule: this approval is one vote */
+		struct vote_count vc;
+		record_release(&rec);
+		buf_release(&err);
+		r = vote_cast(h, STATE_BY_OWNER, h->email, uid, NULL, reason,
+			      !!(flags & SCQ_ALLOW_NETWORK), &vc);
+		if (r == 0)
+			review_share(h, uid);
+		if (have)
+			*have = vc.have;
+		if (need)
+			*need = vc.need;
+		return r;
+	}
 	d = decision_record(h->email, reason);
 	if (rec.code_sha256) /* the digest approved: the runner runs only that */
 		json_object_set_new(d, "code_sha256", json_string(rec.code_sha256));
@@ -94,7 +113,64 @@ int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
 	json_decref(d);
 	record_release(&rec);
 	buf_release(&err);
+	if (r == 0 && have)
+		*have = *need = 1;
 	return r;
+}
+
+int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
+{
+	return approve_at_store(h, uid, reason, flags, NULL, NULL);
+}
+
+int scq_vote(scq *h, const char *uid, const char *owner, const char *reason,
+	     unsigned flags, int *have, int *need)
+{
+	int r, h_ = 0, n_ = 0;
+	if (!owner || !strcmp(owner, h->email))
+		r = approve_at_store(h, uid, reason, flags, &h_, &n_);
+	else if ((r = decide_reason_ok(h, reason)) == 0)
+		r = vote_send(h, owner, uid, reason, !!(flags & SCQ_ALLOW_NETWORK));
+	if (!owner || !strcmp(owner, h->email)) {
+		if (have)
+			*have = h_;
+		if (need)
+			*need = n_;
+	} else if (have) {
+		*have = -1;
+	}
+	return r;
+}
+
+int scq_job_votes(scq *h, const char *uid, char **json_out)
+{
+	struct buf err = BUF_INIT;
+	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1, fd;
+	json_t *rec = NULL, *out;
+	*json_out = NULL;
+	if (st < 0)
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' is not in the queue of %s", uid,
+				h->email);
+	fd = queue_job_dir(h, st, uid);
+	/* pending: the votes so far; approved and on: those its approval holds */
+	if (fd >= 0 && fs_exists(fd, st == SCQ_PENDING ? "votes.json" : "approved.json"))
+		rec = json_load_file_at(fd, st == SCQ_PENDING ? "votes.json" : "approved.json",
+					SMALL_JSON_MAX, &err);
+	fd_close(&fd);
+	out = json_object();
+	json_object_set_new(out, "required", json_integer(st == SCQ_PENDING ||
+			    !json_object_get(rec, "approvals_required") ?
+			    setting_int(h, SET_APPROVALS_REQUIRED) :
+			    json_integer_value(json_object_get(rec, "approvals_required"))));
+	json_object_set(out, "code_sha256", json_is_string(json_object_get(rec, "code_sha256")) ?
+			json_object_get(rec, "code_sha256") : json_null());
+	json_object_set_new(out, "votes", json_is_array(json_object_get(rec, "votes")) ?
+			    json_incref(json_object_get(rec, "votes")) : json_array());
+	*json_out = json_dumps(out, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(out);
+	json_decref(rec);
+	buf_release(&err);
+	return 0;
 }
 
 int scq_reject(scq *h, const char *uid, const char *reason)

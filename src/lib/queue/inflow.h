@@ -14,11 +14,13 @@
  *   max_files_per_job          manifest entries a job may list
  * The hourly counts live in the store's inflow.json, keyed by a hash of
  * the requester folder's name (any bytes), and are written back once per
- * ingest pass.  Pending counts come from one scan of jobs/pending per pass
- * that needs them.
+ * ingest pass.  Pending counts come from the store's pending-by/ index (one
+ * small file per requester, written by ingest), at a cost bounded by the
+ * cap, whatever the number of pending jobs (inflow.c).
  *
  * Exports: inflow_open/inflow_close around a pass, inflow_may_take before
- * staging a job, inflow_took after, inflow_quarantine_key to decide between
+ * staging a job, inflow_took after, inflow_index_save before the batch's moves into
+ * pending, inflow_quarantine_key to decide between
  * a folder of its own and the hour's batch, inflow_incomplete.
  */
 #ifndef SCQ_INFLOW_H
@@ -29,7 +31,8 @@
 struct inflow {
 	scq *h;
 	json_t *state;    /* inflow.json: hash -> {hour, taken, quarantined} */
-	json_t *pending;  /* requester -> pending jobs, NULL until scanned */
+	json_t *pending;  /* requester -> {uids, live, dirty} (inflow.c) */
+	int index;        /* fd of the store's pending-by/, -1 until needed */
 	json_t *incomplete; /* requester -> incomplete entries this pass */
 	int dirty;
 	char batch[64];   /* inflow_quarantine_key's answer */
@@ -40,7 +43,12 @@ void inflow_open(struct inflow *f, scq *h);
 void inflow_close(struct inflow *f);
 /* 0: take the job now; 1: over a cap, it waits (why says which). */
 int inflow_may_take(struct inflow *f, const char *req, struct buf *why);
-void inflow_took(struct inflow *f, const char *req);
+/* The job uid of req was staged: it counts from now on. */
+void inflow_took(struct inflow *f, const char *req, const char *uid);
+/* Write the changed index files (fsflags: FS_DEFER_SYNC under a commit
+ * whose sync precedes the moves into pending).  0, or -1: then no job
+ * taken since the last save may be moved into pending. */
+int inflow_index_save(struct inflow *f, unsigned fsflags);
 /* Tell the requester its complete job waits, and why (no limit is hit in
  * silence): outbox/<req>/<uid>/status.json {status: pending, waiting}.
  * Written once per reason, not at every pass. */

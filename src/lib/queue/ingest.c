@@ -28,11 +28,13 @@
 #include "queue/ingest.h"
 #include "queue/outbox.h"
 #include "queue/quarantine.h"
+#include "queue/votes.h"
 #include "base/banned.h"
 
 /* A job staged in tmp/, committed to pending/ by commit_staged. */
 struct staged {
 	char *uid, *req, *digest;
+	json_t *rec;     /* its store record, as written: published from it */
 	double deadline; /* its approval deadline, for the folder's mark */
 	int has_deadline;
 };
@@ -43,9 +45,11 @@ struct ingest {
 	struct staged *staged; /* nstaged of them, this requester's pass */
 	size_t nstaged, astaged;
 	int inbox;      /* fd of my inbox/ */
+	int tmp;        /* fd of the store's tmp/, -1 until a job is staged */
 	struct inflow flow; /* per-requester caps (inflow.h) */
 	double until;   /* monotonic end of this pass's work, 0: none */
 	double budget;  /* its length in seconds, for the notice */
+	int reviewers;  /* pending jobs are shared with reviewers (votes.h) */
 };
 
 /* The runner's pass has used its time: the rest waits for the next tick. */
@@ -127,7 +131,7 @@ static int write_store_records(scq *h, int dir, const struct job_record *rec, co
 	}
 	free(text);
 	json_decref(pub);
-	json_decref(srec);
+	s->rec = srec; /* the publication's source (commit_staged) */
 	json_decref(man);
 	return v;
 }
@@ -136,12 +140,12 @@ static int stage(struct ingest *in, int src, const struct job_record *rec, const
 		 struct staged *s, struct buf *err)
 {
 	scq *h = in->h;
-	int tmp = store_subdir(h, "tmp"), dir = -1, code = -1, v = VERIFY_BAD;
+	int tmp = in->tmp >= 0 ? in->tmp : (in->tmp = store_subdir(h, "tmp")), dir = -1, code = -1;
+	int v = VERIFY_LOCAL;
 	if (tmp < 0) {
 		buf_setf(err, "%s", h->err.ptr);
 		return VERIFY_LOCAL;
 	}
-	v = VERIFY_LOCAL;
 	if (fs_remove_tree(tmp, uid) < 0 || fs_mkdir(tmp, uid, 0700) < 0 ||
 	    (dir = openat(tmp, uid, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    fs_mkdir(dir, "code", 0755) < 0 || (code = openat(dir, "code", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -157,7 +161,6 @@ out:
 		fs_remove_tree(tmp, uid);
 	fd_close(&code);
 	fd_close(&dir);
-	close(tmp);
 	return v;
 }
 
@@ -319,7 +322,7 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 {
 	struct buf err = BUF_INIT;
 	struct job_record rec = RECORD_INIT;
-	struct staged s = { NULL, NULL, NULL, 0, 0 };
+	struct staged s = { NULL, NULL, NULL, NULL, 0, 0 };
 	int r = 0, v, code = -1;
 	if (!fs_exists(dir, "job.json")) {
 		r = incomplete(in, parent, req, uid);
@@ -362,7 +365,9 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		r = quarantine(in, parent, req, uid, err.ptr);
 	else if (v == VERIFY_INCOMPLETE)
 		r = incomplete(in, parent, req, uid);
-	else {
+	if (v != VERIFY_OK) {
+		json_decref(s.rec);
+	} else {
 		if (in->nstaged == in->astaged) {
 			in->astaged = in->astaged ? in->astaged * 2 : 16;
 			in->staged = xrealloc(in->staged, xmul(in->astaged, sizeof(*in->staged)));
@@ -371,7 +376,7 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		s.req = xstrdup(req);
 		s.digest = xstrdup(rec.code_sha256); /* validated: present */
 		in->staged[in->nstaged++] = s;
-		inflow_took(&in->flow, req);
+		inflow_took(&in->flow, req, uid);
 	}
 out:
 	fd_close(&code);
@@ -406,6 +411,7 @@ static void staged_clear(struct ingest *in)
 		free(in->staged[i].uid);
 		free(in->staged[i].req);
 		free(in->staged[i].digest);
+		json_decref(in->staged[i].rec);
 	}
 	in->nstaged = 0;
 }
@@ -413,7 +419,7 @@ static void staged_clear(struct ingest *in)
 static int commit_staged(struct ingest *in)
 {
 	scq *h = in->h;
-	int tmp = -1, pend = -1, r = 0;
+	int tmp = -1, pend = -1, out = -1, r = 0;
 	size_t i;
 	struct commit c;
 	if (!in->nstaged)
@@ -421,6 +427,11 @@ static int commit_staged(struct ingest *in)
 	commit_begin(h, &c);
 	tmp = store_subdir(h, "tmp");
 	pend = queue_status_dir(h, SCQ_PENDING);
+	/* every job moved into pending is in the requester's index first */
+	if (tmp >= 0 && pend >= 0 && inflow_index_save(&in->flow, FS_DEFER_SYNC) < 0) {
+		r = scq_fail_errno(h, "writing the store's pending index");
+		goto out;
+	}
 	if (tmp < 0 || pend < 0 || fs_syncfs(tmp) < 0) {
 		r = tmp < 0 || pend < 0 ? SCQ_EIO : scq_fail_errno(h, "syncing the store");
 		goto out;
@@ -441,10 +452,14 @@ static int commit_staged(struct ingest *in)
 	for (i = 0; i < in->nstaged; i++) {
 		const struct staged *e = &in->staged[i];
 		audit_append(h, &c, "ingest", e->uid, e->req, NULL, e->digest);
-		outbox_publish(h, &c, e->uid, SCQ_PENDING, 0);
+		if (i && strcmp(e->req, in->staged[i - 1].req)) /* a batch is one requester's; if not */
+			fd_close(&out);
+		outbox_publish_ingested(h, &c, &out, e->uid, e->rec);
 		in->st->ingested++;
 	}
 	r = commit_end(&c);
+	for (i = 0; r == 0 && in->reviewers && i < in->nstaged; i++)
+		review_share(h, in->staged[i].uid); /* two-person rule: shown to reviewers */
 	/* Only now, with the store durable, may the inbox copies go. */
 	for (i = 0; i < in->nstaged; i++) {
 		struct buf rel = BUF_INIT;
@@ -455,6 +470,7 @@ static int commit_staged(struct ingest *in)
 out:
 	if (c.h) /* left before the commit: nothing told of the moves yet */
 		commit_end(&c);
+	fd_close(&out);
 	fd_close(&tmp);
 	fd_close(&pend);
 	return r;
@@ -494,6 +510,18 @@ static int cancel_request(struct ingest *in, int reqfd, const char *req, const c
 	return r;
 }
 
+/* inbox/<reviewer>/<uid>.vote.json: a delegated reviewer's vote
+ * (vote-inbox.c); what it refuses as hostile is quarantined here. */
+static int vote_record(struct ingest *in, int reqfd, const char *req, const char *name)
+{
+	struct buf why = BUF_INIT;
+	int r = vote_request(in->h, reqfd, req, name, &why);
+	if (r == 0 && why.len)
+		r = quarantine(in, reqfd, req, name, why.ptr);
+	buf_release(&why);
+	return r;
+}
+
 /* Inbox entries one requester may have examined per pass. */
 #define INGEST_SHARE 256
 
@@ -505,7 +533,8 @@ static json_t *entries(DIR *d, json_t *cancels)
 	json_t *names = json_array();
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (ends_with(e->d_name, ".cancel.json") && utf8_valid(e->d_name, strlen(e->d_name)))
+		if ((ends_with(e->d_name, ".cancel.json") || ends_with(e->d_name, VOTE_SUFFIX)) &&
+		    utf8_valid(e->d_name, strlen(e->d_name)))
 			json_array_append_new(cancels, json_string(e->d_name));
 		else if (!is_ignored_name(e->d_name))
 			json_array_append_new(names, json_stringn_nocheck(e->d_name, strlen(e->d_name)));
@@ -537,8 +566,8 @@ static int ingest_requester(struct ingest *in, const char *req)
 	start = n ? (size_t)in->h->ingest_rotor * INGEST_SHARE % n : 0;
 	for (i = 0; i < n && (i < INGEST_SHARE || !in->until) && r == 0 && !out_of_time(in); i++) {
 		const char *name = json_string_value(json_array_get(names, (start + i) % n));
-		r = ends_with(name, ".cancel.json") ? /* a name that is not UTF-8 */
-		    quarantine(in, dirfd(d), req, name, "cancel request for an invalid uid") :
+		r = ends_with(name, ".cancel.json") || ends_with(name, VOTE_SUFFIX) ? /* not UTF-8 */
+		    quarantine(in, dirfd(d), req, name, "request for an invalid uid") :
 		    ingest_entry(in, dirfd(d), req, name);
 	}
 	if (r == 0 && i < n) /* no limit in silence: say what waits */
@@ -550,7 +579,9 @@ static int ingest_requester(struct ingest *in, const char *req)
 	staged_clear(in);
 	json_array_foreach(cancels, ci, c)
 		if (r == 0 && d)
-			r = cancel_request(in, dirfd(d), req, json_string_value(c));
+			r = ends_with(json_string_value(c), VOTE_SUFFIX) ?
+			    vote_record(in, dirfd(d), req, json_string_value(c)) :
+			    cancel_request(in, dirfd(d), req, json_string_value(c));
 	if (d)
 		closedir(d);
 	json_decref(names);
@@ -584,7 +615,7 @@ static json_t *requesters(scq *h, int inbox)
 static int ingest_pass(scq *h, struct scq_ingest_stats *st, double budget)
 {
 	struct scq_ingest_stats local = { 0 };
-	struct ingest in = { h, st ? st : &local, NULL, 0, 0, -1, { 0 }, 0, 0 };
+	struct ingest in = { .h = h, .st = st ? st : &local, .inbox = -1, .tmp = -1 };
 	char *app = app_dir_of(h, h->email), *inbox = path_join(app, "inbox");
 	json_t *reqs = NULL, *q;
 	size_t i;
@@ -608,6 +639,11 @@ static int ingest_pass(scq *h, struct scq_ingest_stats *st, double budget)
 		goto out;
 	}
 	inflow_open(&in.flow, h);
+	if (setting_int(h, SET_APPROVALS_REQUIRED) > 1) {
+		json_t *revs = reviewers_load(h);
+		in.reviewers = json_array_size(revs) > 0;
+		json_decref(revs);
+	}
 	reqs = requesters(h, in.inbox);
 	json_array_foreach(reqs, i, q)
 		if (r == 0 && !out_of_time(&in))
@@ -616,6 +652,7 @@ static int ingest_pass(scq *h, struct scq_ingest_stats *st, double budget)
 out:
 	json_decref(reqs);
 	fd_close(&in.inbox);
+	fd_close(&in.tmp);
 	fd_close(&lock);
 	staged_clear(&in);
 	free(in.staged);

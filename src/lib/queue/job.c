@@ -605,10 +605,9 @@ char *job_folder_of(scq *h, const char *uid, int *owner_view)
 int submitted_by_me(scq *h, const char *uid)
 {
 	struct buf name = BUF_INIT;
-	int fd = store_subdir_peek(h, "submitted"), r; /* a read: creates nothing */
-	buf_addf(&name, "%s.json", uid);
-	r = fd >= 0 && fs_exists(fd, name.ptr);
-	fd_close(&fd);
+	int base = store_peek(h), r; /* a read: creates nothing; one lookup (ingest asks per job) */
+	buf_addf(&name, "submitted/%s.json", uid);
+	r = base >= 0 && fs_exists(base, name.ptr);
 	buf_release(&name);
 	return r;
 }

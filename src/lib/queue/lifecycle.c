@@ -17,6 +17,7 @@
 #include "store/audit.h"
 #include "queue/outbox.h"
 #include "queue/record.h"
+#include "queue/votes.h"
 #include "base/banned.h"
 
 int job_transition(scq *h, struct commit *c, unsigned by, const char *uid, int from,
@@ -27,6 +28,8 @@ int job_transition(scq *h, struct commit *c, unsigned by, const char *uid, int f
 	int r = state_move(h, c, by, uid, from, to, record);
 	if (r)
 		return r;
+	if (from == SCQ_PENDING && to != SCQ_PENDING)
+		review_unshare(h, uid); /* nothing left to review (votes.h) */
 	decision_from_json(&d, record);
 	r = audit_append(h, c, row->event, uid, actor, reason, d.code_sha256);
 	decision_release(&d);

@@ -249,6 +249,47 @@ out:
 	return r;
 }
 
+/* The first publication of jobs an ingest pass has just committed to
+ * pending: from the record it wrote (a pending job has no other record, so
+ * this is what outbox_publish would read back), into outbox/<req>/, open
+ * once per batch (*reqfd, -1 at first).  A uid folder made here is new and
+ * holds no crashed temp to sweep. */
+int outbox_publish_ingested(scq *h, struct commit *c, int *reqfd, const char *uid, json_t *rec)
+{
+	scq_job *j = job_from_json(job_public_json(h, -1, SCQ_PENDING, rec));
+	const char *req = scq_job_requester(j);
+	int outfd = -1, made, r = 0;
+	if (*reqfd < 0) {
+		char *app = app_dir_of(h, h->email);
+		struct buf p = BUF_INIT;
+		buf_addf(&p, "%s/outbox/%s", app, req);
+		*reqfd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 :
+			 open(p.ptr, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (*reqfd < 0)
+			r = scq_fail_errno(h, "opening outbox '%s'", p.ptr);
+		buf_release(&p);
+		free(app);
+		if (r)
+			goto out;
+	}
+	made = mkdirat(*reqfd, uid, 0755) == 0;
+	if (!made && errno != EEXIST) {
+		r = scq_fail_errno(h, "publishing status of job '%s'", uid);
+		goto out;
+	}
+	outfd = openat(*reqfd, uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (outfd < 0 || json_write_at(outfd, "status.json", j->obj, commit_fsflags(c)) < 0) {
+		r = scq_fail_errno(h, "publishing status of job '%s'", uid);
+		goto out;
+	}
+	if (!made)
+		sweep_stale_temps(outfd);
+out:
+	scq_job_free(j);
+	fd_close(&outfd);
+	return r;
+}
+
 /* The requester was told its results are held, but the store says they
  * were released: a crash hit `scq release` after released.json, inside the
  * publication.  The status alone does not show it. */

@@ -67,12 +67,88 @@ static void state_events(int status, struct buf *out)
 struct verify {
 	scq *h;
 	json_t *seen;              /* uid -> " event event ... " */
+	json_t *votes;             /* uid -> {requester, digest, by: {email: 1}} */
+	struct buf bad;            /* the votes out of order, one clause each */
+	unsigned long nbad;
 	struct head {
 		const char *file;
 		long long seq;
 		char hash[65], at_seq[65]; /* at_seq: the log's hash at seq */
 	} heads[2];
 };
+
+static void vote_bad(struct verify *v, const char *uid, const char *what)
+{
+	v->bad.max = 4096; /* past it, the count still tells */
+	buf_addf(&v->bad, "; job '%s' %s", uid, what);
+	v->nbad++;
+}
+
+/* The voters an approval names ("2 of 2 votes (a b)", votes.c): distinct,
+ * never the requester, at least as many as it needed. */
+static void check_approval(struct verify *v, const char *uid, const char *reason,
+			   const char *requester)
+{
+	int have = 0, need = 0, n = 0, off = 0;
+	const char *p;
+	json_t *seen = json_object();
+	char who[256];
+	if (!reason || sscanf(reason, "%d of %d votes (%n", &have, &need, &off) != 2 || !off) {
+		vote_bad(v, uid, "was approved without the votes it had");
+		goto out;
+	}
+	for (p = reason + off; *p && *p != ')'; p += strspn(p, " ")) {
+		size_t len = strcspn(p, " )");
+		snprintf(who, sizeof(who), "%.*s", (int)len, p);
+		if (json_object_get(seen, who) || (requester && !strcmp(who, requester))) {
+			vote_bad(v, uid, "was approved by a repeated vote or its requester's");
+			goto out;
+		}
+		json_object_set_new(seen, who, json_true());
+		p += len;
+		n++;
+	}
+	if (n != have || n < need || need < 1)
+		vote_bad(v, uid, "was approved with fewer votes than it needed");
+out:
+	json_decref(seen);
+}
+
+/* The two-person rule's events, in the order they came (votes.c): a vote
+ * is never the requester's nor a second one of the same identity for the
+ * same code, and an approval after votes names enough distinct voters. */
+static void check_vote(struct verify *v, const struct audit_entry *e)
+{
+	json_t *j = json_object_get(v->votes, e->uid), *by;
+	const char *ev = e->event, *req;
+	if (!j) {
+		j = json_pack("{s:o}", "by", json_object());
+		json_object_set_new(v->votes, e->uid, j);
+	}
+	req = json_string_value(json_object_get(j, "requester"));
+	by = json_object_get(j, "by");
+	if (!strcmp(ev, "ingest") || !strcmp(ev, "ingest-recovered")) {
+		if (e->actor)
+			json_object_set_new(j, "requester", json_string(e->actor));
+	} else if (!strcmp(ev, "vote-reset")) {
+		json_object_clear(by);
+	} else if (!strcmp(ev, "vote") && e->actor) {
+		const char *d = json_string_value(json_object_get(j, "digest"));
+		if (d && e->code_sha256 && strcmp(d, e->code_sha256))
+			json_object_clear(by); /* other code: a reset whose line was lost */
+		if (e->code_sha256)
+			json_object_set_new(j, "digest", json_string(e->code_sha256));
+		if (req && !strcmp(req, e->actor))
+			vote_bad(v, e->uid, "has a vote by its own requester");
+		else if (json_object_get(by, e->actor))
+			vote_bad(v, e->uid, "has two votes by one identity");
+		json_object_set_new(by, e->actor, json_true());
+		json_object_set_new(j, "voted", json_true());
+	} else if (!strcmp(ev, "approve") &&
+		   (json_object_get(j, "voted") || (e->reason && strstr(e->reason, " votes (")))) {
+		check_approval(v, e->uid, e->reason, req);
+	}
+}
 
 static void note_event(struct verify *v, json_t *o)
 {
@@ -84,6 +160,8 @@ static void note_event(struct verify *v, json_t *o)
 	ev = e.event;
 	if (!uid || !ev || !scq_uid_valid(uid))
 		return;
+	if (v->votes)
+		check_vote(v, &e);
 	had = json_string_value(json_object_get(v->seen, uid));
 	buf_addf(&b, "%s%s ", had ? had : " ", ev);
 	json_object_set_new(v->seen, uid, json_stringn(b.ptr, b.len));
@@ -213,6 +291,9 @@ static int check_order(struct verify *v)
 			nbad++;
 		}
 	}
+	if (v->nbad) /* the two-person rule's (check_vote) */
+		buf_addf(&bad, "%s", v->bad.ptr);
+	nbad += v->nbad;
 	if (nbad)
 		r = scq_fail(v->h, SCQ_EINVAL, "audit log: %lu job%s out of order%s", nbad,
 			     nbad == 1 ? "" : "s", bad.ptr);
@@ -319,7 +400,7 @@ static int load_log(struct verify *v, int sfd, unsigned long *n)
 
 json_t *audit_events_by_uid(scq *h)
 {
-	struct verify v = { h, json_object(), { { 0 }, { 0 } } };
+	struct verify v = { h, json_object(), NULL, BUF_INIT, 0, { { 0 }, { 0 } } };
 	unsigned long n;
 	int sfd = store_peek(h);
 	v.heads[0].seq = v.heads[1].seq = -1;
@@ -332,7 +413,7 @@ json_t *audit_events_by_uid(scq *h)
 
 int scq_audit_verify(scq *h, unsigned long *entries)
 {
-	struct verify v = { h, json_object(), { { 0 }, { 0 } } };
+	struct verify v = { h, json_object(), json_object(), BUF_INIT, 0, { { 0 }, { 0 } } };
 	int sfd = store_peek(h), afd = -1, r; /* verifying creates no store */
 	unsigned long n = 0;
 	char *app = app_dir_of(h, h->email);
@@ -359,6 +440,8 @@ out:
 	if (entries)
 		*entries = n;
 	json_decref(v.seen);
+	json_decref(v.votes);
+	buf_release(&v.bad);
 	free(app);
 	return r;
 }

@@ -92,7 +92,12 @@
 	X(SET_P_PERCENT, "p_percent", INT, 10, 0, 100, NONE, \
 	  "output checks: the p of the p % rule, in percent (ACRO 10)") \
 	X(SET_MAX_TABLE_ROWS, "max_table_rows", INT, 5000, 1, 100000000, NONE, \
-	  "output checks: a table with more data rows is flagged (OpenSAFELY 5,000)")
+	  "output checks: a table with more data rows is flagged (OpenSAFELY 5,000)") \
+	X(SET_APPROVALS_REQUIRED, "approvals_required", INT, 1, 1, 8, NONE, \
+	  "distinct approvers (the owner and 'scq reviewers') a job needs before it " \
+	  "runs; never its requester") \
+	X(SET_RELEASE_APPROVALS_REQUIRED, "release_approvals_required", INT, 1, 1, 8, \
+	  NONE, "distinct approvers a release of held results needs")
 
 #define SETTING_ENUM_ID(id, key, kind, def, min, max, values, help) id,
 enum setting { SCQ_SETTINGS(SETTING_ENUM_ID) SET_COUNT };

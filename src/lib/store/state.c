@@ -21,11 +21,14 @@
 #define REQ STATE_BY_REQUESTER
 #define RUNNER STATE_BY_RUNNER
 #define RES STATE_RESULTS
+#define REVIEWER STATE_BY_REVIEWER
 
 /* doc/protocol.md §5 is written from this table: change both together. */
 static const struct state_row table[] = {
 	{ STATE_STAGED, SCQ_PENDING, NULL, NULL, "ingest", STATE_BY_INGEST },
-	{ SCQ_PENDING, SCQ_APPROVED, "approved.json", NULL, "approve", OWNER },
+	{ SCQ_PENDING, SCQ_APPROVED, "approved.json", NULL, "approve", OWNER | REVIEWER },
+	/* a vote short of approvals_required: the job stays pending (votes.c) */
+	{ SCQ_PENDING, SCQ_PENDING, "votes.json", NULL, "vote", OWNER | REVIEWER },
 	{ SCQ_PENDING, SCQ_REJECTED, "rejected.json", NULL, "reject", OWNER | RES },
 	{ SCQ_PENDING, SCQ_CANCELLED, "cancelled.json", NULL, "cancel", OWNER | REQ | RES },
 	{ SCQ_PENDING, SCQ_TIMEDOUT, "timedout.json", NULL, "expire", STATE_BY_SCQ | RES },
@@ -87,6 +90,7 @@ const char *state_by_name(unsigned by)
 	case STATE_BY_RUNNER: return "the runner";
 	case STATE_BY_INGEST: return "ingest";
 	case STATE_BY_SCQ: return "scq";
+	case STATE_BY_REVIEWER: return "a delegated reviewer";
 	default: return "an unknown actor";
 	}
 }

@@ -67,10 +67,11 @@ enum state_flags {
 	STATE_BY_RUNNER = 1 << 2,    /* the runner (claim, finish) */
 	STATE_BY_INGEST = 1 << 3,    /* ingest's commit */
 	STATE_BY_SCQ = 1 << 4,       /* scq itself (expiry) */
-	STATE_RESULTS = 1 << 5       /* publish log and outputs with the status */
+	STATE_RESULTS = 1 << 5,      /* publish log and outputs with the status */
+	STATE_BY_REVIEWER = 1 << 6   /* a delegated reviewer's vote (votes.c) */
 };
 #define STATE_BY_ANY (STATE_BY_OWNER | STATE_BY_REQUESTER | STATE_BY_RUNNER | \
-		      STATE_BY_INGEST | STATE_BY_SCQ)
+		      STATE_BY_INGEST | STATE_BY_SCQ | STATE_BY_REVIEWER)
 
 struct state_row {
 	int from, to;

@@ -1,0 +1,72 @@
+"""What an approval did under the two-person rule (setting approvals_required):
+approved now, or one vote recorded of the number needed; and the Client's
+calls of the rule (VotesMixin)."""
+import json
+
+from .job import job_uid as uid_of
+
+
+class Approval:
+    """The result of q.approve / job.approve / q.vote.  Truthy (as the True the
+    call used to return); str() and repr() say what happened, e.g.
+    "vote recorded, 1 of 2: job ... stays pending until 1 more approver votes"."""
+
+    def __init__(self, uid, have, need, owner=None):
+        self.uid, self.have, self.need, self.owner = uid, have, need, owner
+
+    @property
+    def approved(self):
+        """True when this call approved the job (False for a vote that waits
+        for more approvers, and for a reviewer's vote not yet counted)."""
+        return self.owner is None and (self.need <= 1 or self.have >= self.need)
+
+    def __bool__(self):
+        return True
+
+    def __eq__(self, other):
+        if isinstance(other, bool):
+            return other is True
+        return NotImplemented
+
+    __hash__ = object.__hash__
+
+    def __str__(self):
+        if self.owner is not None:
+            return ("vote for %s sent to %s: it counts when %s's scq next reads its inbox"
+                    % (self.uid, self.owner, self.owner))
+        if self.need <= 1:
+            return "approved %s" % self.uid
+        if self.have < self.need:
+            more = self.need - self.have
+            return ("vote recorded, %d of %d: job %s stays pending until %d more approver%s "
+                    "vote%s" % (self.have, self.need, self.uid, more, "" if more == 1 else "s",
+                                "s" if more == 1 else ""))
+        return "approved %s (%d of %d votes)" % (self.uid, self.have, self.need)
+
+    __repr__ = __str__
+
+
+class VotesMixin:
+    """The Client's calls of the two-person rule (doc/protocol.md §5a)."""
+
+    def vote(self, job_uid, owner, reason=None, allow_network=False):
+        """As a reviewer the owner delegated (its `scq reviewers add`): vote to
+        approve job_uid in owner's queue.  The vote goes to owner's inbox,
+        bound to the code owner shared with me for review, and counts when
+        owner's scq next reads its inbox."""
+        self._h.vote(uid_of(job_uid), owner, reason or None, bool(allow_network))
+        return Approval(uid_of(job_uid), -1, 0, owner=owner)
+
+    def job_votes(self, job_uid):
+        return json.loads(self._h.job_votes(self._owner_uid(job_uid, "see the votes of")))
+
+    @property
+    def reviewers(self):
+        """The identities I delegate to approve jobs (two-person rule)."""
+        return json.loads(self._h.reviewer_list())
+
+    def add_reviewer(self, email):
+        self._h.reviewer_add(str(email))
+
+    def remove_reviewer(self, email):
+        self._h.reviewer_remove(str(email))

@@ -1,0 +1,198 @@
+/*
+ * vote-inbox.c - a delegated reviewer's vote travels as a requester's
+ * cancel request does: a record inbox/<reviewer>/<uid>.vote.json in the
+ * owner's datasite, which the app ACL lets only <reviewer> write, so the
+ * folder name is the authenticated voter (doc/protocol.md §1, §4).
+ *
+ * Both sides are here: vote_send (the reviewer's scq writes it) and
+ * vote_request (the owner's ingest reads it, as hostile input: anything
+ * malformed, spoofed or from someone who may not vote is quarantined with
+ * its one-line reason; a vote that merely lost a race, for a job decided
+ * meanwhile or for code that changed, is dropped with a notice and an
+ * audit line, "vote-refused").
+ */
+#include "base/compat.h"
+#include "base/alloc.h"
+#include "base/clock.h"
+#include "base/fs.h"
+#include "queue/manifest.h"
+#include "queue/record.h"
+#include "queue/votes.h"
+#include "store/audit.h"
+#include "store/limits.h"
+#include "store/queue.h"
+#include "store/settings.h"
+#include "store/state.h"
+#include "base/banned.h"
+
+static int hex64(const char *s)
+{
+	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+static int text_ok(const char *s, size_t max)
+{
+	return strlen(s) <= max && utf8_valid(s, strlen(s)) && !has_control(s, 0);
+}
+
+/* The record's fields, checked; NULL with *why set when it is refused. */
+static json_t *parse_vote(int reqfd, const char *name, const char *req, const char *uid,
+			  struct buf *why)
+{
+	struct buf err = BUF_INIT;
+	json_t *o = json_load_file_at(reqfd, name, VOTE_JSON_MAX, &err), *v;
+	const char *k, *by, *reason;
+	if (!o || !json_is_object(o)) {
+		buf_setf(why, "vote record: %s", o ? "not a JSON object" : err.ptr);
+		goto bad;
+	}
+	json_object_foreach(o, k, v)
+		if (strcmp(k, "uid") && strcmp(k, "by") && strcmp(k, "at") &&
+		    strcmp(k, "code_sha256") && strcmp(k, "reason") && strcmp(k, "allow_network")) {
+			buf_setf(why, "vote record: unknown field");
+			goto bad;
+		}
+	by = json_string_value(json_object_get(o, "by"));
+	reason = json_string_value(json_object_get(o, "reason"));
+	if (!json_is_string(json_object_get(o, "uid")) ||
+	    strcmp(json_string_value(json_object_get(o, "uid")), uid))
+		buf_setf(why, "vote record: 'uid' is not the job its name says");
+	else if (!by || strcmp(by, req))
+		buf_setf(why, "vote record: spoofed identity ('by' is not the inbox folder "
+			 "it came from)");
+	else if (!hex64(json_string_value(json_object_get(o, "code_sha256"))))
+		buf_setf(why, "vote record: 'code_sha256' is not 64 lower-case hex digits");
+	else if (json_object_get(o, "reason") && !json_is_null(json_object_get(o, "reason")) &&
+		 (!reason || !text_ok(reason, DECISION_REASON_MAX)))
+		buf_setf(why, "vote record: 'reason' is not one line of UTF-8 within %d bytes",
+			 DECISION_REASON_MAX);
+	else if ((v = json_object_get(o, "allow_network")) && !json_is_boolean(v))
+		buf_setf(why, "vote record: 'allow_network' is not a boolean");
+	else if ((v = json_object_get(o, "at")) && (!json_is_string(v) ||
+		 !text_ok(json_string_value(v), JOB_CREATED_AT_MAX)))
+		buf_setf(why, "vote record: 'at' is not a short string");
+	else {
+		buf_release(&err);
+		return o;
+	}
+bad:
+	json_decref(o);
+	buf_release(&err);
+	return NULL;
+}
+
+/* A refusal that is no attack (the job moved on, the code changed, a
+ * vote counted already): the record goes, the owner is told, the log
+ * keeps it. */
+static int drop(scq *h, int reqfd, const char *name, const char *req, const char *uid)
+{
+	buf_addf(&h->notices, "vote of %s for job %s not counted: %s\n", req, uid,
+		 scq_errmsg(h));
+	audit_append(h, NULL, "vote-refused", uid, req, scq_errmsg(h), NULL);
+	return fs_remove_tree(reqfd, name) < 0 && errno != ENOENT ?
+	       scq_fail_errno(h, "removing vote record '%s/%s'", req, name) : 0;
+}
+
+int vote_request(scq *h, int reqfd, const char *req, const char *name, struct buf *why)
+{
+	char uid[64];
+	struct stat sb;
+	struct vote_count vc;
+	json_t *o;
+	int r;
+	snprintf(uid, sizeof(uid), "%.*s", (int)(strlen(name) - strlen(VOTE_SUFFIX)), name);
+	buf_reset(why);
+	if (!scq_uid_valid(uid))
+		return buf_setf(why, "vote record for an invalid uid"), 0;
+	if (fstatat(reqfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0; /* vanished (sync) */
+	if (!S_ISREG(sb.st_mode))
+		return buf_setf(why, "vote record is not a plain file"), 0;
+	/* before anything costs a line of the log: only approvers vote (the
+	 * quarantine of the others is capped per folder, inflow.c) */
+	if (!reviewer_is(h, req))
+		return buf_setf(why, "%s is not an approver of %s's queue (the owner adds one "
+				"with 'scq reviewers add')", req, h->email), 0;
+	if (!(o = parse_vote(reqfd, name, req, uid, why)))
+		return 0;
+	if (queue_locate(h, uid) < 0) { /* no such job: nothing to count it for */
+		json_decref(o);
+		scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+		return drop(h, reqfd, name, req, uid);
+	}
+	r = vote_cast(h, STATE_BY_REVIEWER, req, uid,
+		      json_string_value(json_object_get(o, "code_sha256")),
+		      json_string_value(json_object_get(o, "reason")),
+		      json_is_true(json_object_get(o, "allow_network")), &vc);
+	json_decref(o);
+	if (r == 0) {
+		buf_addf(&h->notices, "vote of %s for job %s: %s\n", req, uid, vc.approved ?
+			 "approved" : "recorded");
+		return fs_remove_tree(reqfd, name) < 0 && errno != ENOENT ?
+		       scq_fail_errno(h, "removing vote record '%s/%s'", req, name) : 0;
+	}
+	if (vc.refusal == VOTE_NOT_APPROVER || vc.refusal == VOTE_SELF)
+		return buf_setf(why, "%s", scq_errmsg(h)), 0;
+	if (vc.refusal != VOTE_OK)
+		return drop(h, reqfd, name, req, uid);
+	return r; /* a local error: the record stays for the next pass */
+}
+
+/* ---- the reviewer's side ------------------------------------------------ */
+
+/* The digest of the copy the owner shared with me for review. */
+static int shared_digest(scq *h, const char *owner, const char *uid, char out[65])
+{
+	char *app = app_dir_of(h, owner);
+	struct buf p = BUF_INIT, err = BUF_INIT;
+	json_t *m;
+	int r = 0;
+	buf_addf(&p, "%s/outbox/%s/review/%s", app, h->email, uid);
+	buf_addf(&p, "/manifest.json");
+	m = json_load_file_at(AT_FDCWD, p.ptr, JOB_JSON_MAX, &err);
+	if (!m)
+		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has not been shared with you for review "
+			     "by %s (expected '%s'; the owner shares pending jobs with its "
+			     "reviewers when approvals_required is 2 or more)", uid, owner, p.ptr);
+	else if (manifest_validate(json_object_get(m, "files"), &err) < 0)
+		r = scq_fail(h, SCQ_EINVAL, "the review copy of job '%s': %s", uid, err.ptr);
+	else
+		manifest_digest(json_object_get(m, "files"), out);
+	json_decref(m);
+	free(app);
+	buf_release(&p);
+	buf_release(&err);
+	return r;
+}
+
+int vote_send(scq *h, const char *owner, const char *uid, const char *reason,
+	      int allow_network)
+{
+	char digest[65], at[ISO_LEN], *app = NULL;
+	struct buf p = BUF_INIT, name = BUF_INIT;
+	json_t *rec = NULL;
+	int fd = -1, r;
+	if (!email_valid(owner))
+		return scq_fail(h, SCQ_EINVAL, "'%s' is not a valid owner e-mail", owner);
+	if (!scq_uid_valid(uid))
+		return scq_fail(h, SCQ_EINVAL, "'%s' is not a full job uid", uid);
+	if ((r = shared_digest(h, owner, uid, digest)))
+		return r;
+	time_now_iso(at);
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:b}", "uid", uid, "by", h->email, "at", at,
+			"code_sha256", digest, "allow_network", allow_network);
+	if (reason && *reason)
+		json_object_set_new(rec, "reason", json_string(reason));
+	app = app_dir_of(h, owner);
+	buf_addf(&p, "%s/inbox/%s", app, h->email);
+	buf_addf(&name, "%s%s", uid, VOTE_SUFFIX);
+	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || json_write_at(fd, name.ptr, rec, 0) < 0)
+		r = scq_fail_errno(h, "writing vote record to '%s'", p.ptr);
+	fd_close(&fd);
+	json_decref(rec);
+	free(app);
+	buf_release(&p);
+	buf_release(&name);
+	return r;
+}

@@ -1,0 +1,92 @@
+/*
+ * votes.h - the two-person rule (doc/protocol.md §5a): approvals as votes
+ * bound to a digest, from the owner and the reviewers it delegates.
+ *
+ * Exports (reviewers.c):
+ *   reviewers_load      the delegated reviewers, a JSON array of e-mails
+ *                       (reviewers.json in the store; [] when none)
+ *   reviewer_is         email is the owner or a delegated reviewer
+ *   review_share        publish a pending job's code to each reviewer's
+ *                       outbox folder (outbox/<reviewer>/review/<uid>/)
+ *   review_unshare      remove those copies (the job left pending)
+ * Exports (votes.c):
+ *   struct vote_count   what a vote did: have of need, approved, refusal
+ *   vote_needed         the job needs votes (approvals_required > 1, or
+ *                       votes.json is there already)
+ *   vote_cast           record one approver's vote on a pending job; the
+ *                       vote that makes approvals_required approves it
+ *   vote_release        count a vote for releasing held results, bound to
+ *                       the outputs' digest (release_approvals_required)
+ *   vote_outputs_digest the digest of a finished job's log and outputs
+ * Exports (vote-inbox.c):
+ *   vote_request        a reviewer's vote record from the inbox, hostile
+ *                       input: quarantined (why) or counted
+ *   vote_send           the reviewer's side: write that record into the
+ *                       owner's inbox, bound to the shared copy's digest
+ */
+#ifndef SCQ_VOTES_H
+#define SCQ_VOTES_H
+
+#include "store/handle.h"
+
+/* The inbox name of a vote record: inbox/<reviewer>/<uid>.vote.json. */
+#define VOTE_SUFFIX ".vote.json"
+/* Its size cap: a uid, an e-mail, a digest and a reason. */
+#define VOTE_JSON_MAX ((size_t)16 << 10)
+
+enum vote_refusal {
+	VOTE_OK = 0,
+	VOTE_NOT_APPROVER, /* neither the owner nor a delegated reviewer */
+	VOTE_SELF,         /* the job's requester */
+	VOTE_AGAIN,        /* this identity voted already (same digest) */
+	VOTE_STALE,        /* the vote names other code than the job has now */
+	VOTE_STATE         /* the job is not pending (decided, expired) */
+};
+
+struct vote_count {
+	int have, need;   /* distinct votes for the current digest, required */
+	int approved;     /* this vote approved the job */
+	int reset;        /* votes for other content were discarded first */
+	enum vote_refusal refusal;
+};
+
+json_t *reviewers_load(scq *h);
+int reviewer_is(scq *h, const char *email);
+/* Best effort: a copy that cannot be written is said in a notice. */
+void review_share(scq *h, const char *uid);
+void review_unshare(scq *h, const char *uid);
+
+int vote_needed(scq *h, int jobfd);
+/*
+ * One vote of `voter` (by: STATE_BY_OWNER or STATE_BY_REVIEWER) for the
+ * pending job uid.  seen: the code digest the voter reviewed (NULL: the
+ * job's current one, for the owner at its own store).  With fewer than
+ * approvals_required distinct votes for the current digest the vote is
+ * recorded (votes.json, pending -> pending, audited "vote"); the last one
+ * approves (approved.json with every vote, audited "approve").  Votes for
+ * another digest are discarded first (audited "vote-reset").  Refused with
+ * SCQ_EPERM/SCQ_ESTATE and vc->refusal saying why.
+ */
+int vote_cast(scq *h, unsigned by, const char *voter, const char *uid, const char *seen,
+	      const char *reason, int allow_network, struct vote_count *vc);
+/*
+ * A vote to release the held results of the finished job at jobfd, bound
+ * to `digest` (vote_outputs_digest): recorded in release-votes.json and
+ * audited "release-vote"; vc->approved when release_approvals_required
+ * distinct approvers (never the requester) voted for this digest.  The
+ * caller releases then.  Votes for other outputs are discarded first.
+ */
+int vote_release(scq *h, int jobfd, const char *uid, const char *voter, const char *digest,
+		 const char *reason, struct vote_count *vc);
+/* SHA-256 over the log's and each output file's path, size and SHA-256
+ * (the code digest's canonical form, manifest.h): 0, or -1 with errno. */
+int vote_outputs_digest(int jobfd, char out[65]);
+
+/* 0 and why empty: counted or dropped (with a notice); 0 and why set:
+ * the caller quarantines the record with that reason; < 0: a local error
+ * (the record stays for the next pass). */
+int vote_request(scq *h, int reqfd, const char *req, const char *name, struct buf *why);
+int vote_send(scq *h, const char *owner, const char *uid, const char *reason,
+	      int allow_network);
+
+#endif
