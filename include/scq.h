@@ -30,7 +30,7 @@
  *   Reads (scq_list, scq_list_each, scq_find, scq_wait, scq_job_files,
  *   scq_job_read_file, scq_job_code_open and scq_job_code_*, scq_job_logs,
  *   scq_job_output_dir, scq_status_json, scq_config_get/json,
- *   scq_dataset_list, scq_audit_verify) never write: not to the store,
+ *   scq_dataset_list, scq_datasets_of, scq_audit_verify) never write: not to the store,
  *   not to an outbox or inbox, nowhere (they work on a read-only mount,
  *   and a store that does not exist yet lists empty and stays absent).
  *   They show the store as it is.  Bringing it up to date (taking jobs
@@ -578,10 +578,11 @@ struct scq_mock_options {
 };
 SCQ_API int scq_dataset_publish(scq *h, const char *name, const char *path,
 				const struct scq_mock_options *o);
-/* What owner publishes for jobs: {"owner", "datasets": [{"name",
- * "description", "files", "schema", "skipped", "path"}], "limits": {...} or
- * null, "cut": datasets not listed (over 256)} as SyftBox synced it; the
- * owner's bytes are hostile: escape before display.  Caller frees. */
+/* What owner publishes for jobs, as SyftBox synced it: {"owner",
+ * "datasets": [{"name", "description", "files", "schema", "schema_cut",
+ * "skipped", "path", "error"}], "limits": {...} or null, "cut": datasets
+ * not listed (over 256)}.  The owner's bytes are hostile: escape before
+ * display.  Never writes.  Caller frees. */
 SCQ_API int scq_datasets_of(scq *h, const char *owner, char **json_out);
 
 /*

@@ -522,6 +522,8 @@ static PyObject *Handle_try_job(Handle *self, PyObject *args, PyObject *kw)
 	Py_XDECREF(folder);
 	Py_XDECREF(out);
 	return str_or_fail(self, r, json);
+}
+
 /* vote(uid, owner=None, reason=None, allow_network=False) -> (have, need):
  * the two-person rule (scq_vote); have is -1 for a reviewer's vote sent to
  * another owner's inbox. */

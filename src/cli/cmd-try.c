@@ -45,6 +45,9 @@ static void print_dataset(const scq_value *d)
 			printf("    (%lld more columns not described)\n",
 			       scq_value_int(scq_value_get(t, "columns_cut")));
 	}
+	if (scq_value_int(scq_value_get(d, "schema_cut")))
+		printf("  (%lld more tables not described)\n",
+		       scq_value_int(scq_value_get(d, "schema_cut")));
 }
 
 int cmd_datasets(int argc, char **argv)

@@ -109,10 +109,13 @@ static int write_acl(scq *h, int dirfd, const char *readers)
 	while (p && *p) {
 		size_t len = strcspn(p, ",");
 		buf_setf(&one, "%.*s", (int)len, p);
-		if (!email_valid(one.ptr) || ++n > MOCK_READERS_MAX) {
-			r = scq_fail(h, SCQ_EINVAL, n > MOCK_READERS_MAX ? "more than %d mock readers" :
-				     "mock reader '%.*s' is not an e-mail address (lower case)",
-				     n > MOCK_READERS_MAX ? MOCK_READERS_MAX : (int)len, p);
+		if (++n > MOCK_READERS_MAX) {
+			r = scq_fail(h, SCQ_EINVAL, "more than %d mock readers", MOCK_READERS_MAX);
+			goto out;
+		}
+		if (!email_valid(one.ptr)) {
+			r = scq_fail(h, SCQ_EINVAL, "mock reader '%s' is not an e-mail address "
+				     "(lower case)", one.ptr);
 			goto out;
 		}
 		buf_addf(&y, "%s'%s'", n > 1 ? ", " : "", one.ptr);
@@ -281,6 +284,9 @@ static json_t *one_dataset(int mockdir, const char *name, const char *root)
 		v = json_object_get(meta, keys[i]);
 		json_object_set_new(o, keys[i], json_is_array(v) ? json_incref(v) : json_array());
 	}
+	v = json_object_get(meta, "schema_cut");
+	json_object_set_new(o, "schema_cut", json_integer(json_is_integer(v) ?
+							  json_integer_value(v) : 0));
 	buf_addf(&p, "%s/%s/data", root, name);
 	json_object_set_new(o, "path", json_name(p.ptr));
 	json_object_set_new(o, "error", meta ? json_null() : json_string(err.len ? err.ptr :
