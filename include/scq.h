@@ -481,8 +481,9 @@ SCQ_API void scq_output_flags_free(scq_output_flags *c);
  * files [{name, sdc {summary, cells}}], outcome, command, summary,
  * timestamp, comments, exception) and a copy of each output with its
  * checksum (checksums/NAME.txt) into dir (created; an existing
- * results.json there is refused with SCQ_EPERM).  Only for a job whose
- * results were released (SCQ_ESTATE while held). */
+ * results.json there is refused with SCQ_EPERM).  While the results are
+ * held: every output and the log (the owner decides in SACRO-Viewer);
+ * once decided: only what was released (SCQ_ESTATE when nothing was). */
 SCQ_API int scq_export_acro(scq *h, const char *uid, const char *dir);
 
 /* ---- results ------------------------------------------------------------ */
@@ -508,7 +509,9 @@ SCQ_API int scq_job_output_copy(scq *h, const char *uid, const char *dir);
  * collect again from what the store kept, then publish.  Audited as
  * "republish". */
 SCQ_API int scq_republish(scq *h, const char *uid);
-/* Wait until the job is terminal; SCQ_ETIMEOUT after timeout_seconds
+/* Wait until the job is terminal and, under release review, for its
+ * requester, until its results are decided on (not held); SCQ_ETIMEOUT
+ * after timeout_seconds
  * (<= 0: forever).  *final_status may be NULL.  A read: it polls (every
  * 0.2 s) for changes others make (the runner, which ingests and expires
  * each tick; an owner publishing to my outbox) and makes none.  An owner

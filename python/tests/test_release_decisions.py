@@ -114,3 +114,14 @@ class ReleaseDecisions(Workspace):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ModuleForms(unittest.TestCase):
+    """The owner's release calls and the two-person rule's are module
+    functions too, as q.release is (a fresh user found q.vote missing)."""
+
+    def test_module_level_calls(self):
+        for name in ("release", "withhold", "return_for_changes", "vote", "add_reviewer",
+                     "remove_reviewer"):
+            self.assertIn(name, dir(q))
+            self.assertIn(name, q._CLIENT_FUNCS)

@@ -51,7 +51,10 @@ static const struct cmd commands[] = {
 	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)", RUN_REFRESH },
 	{ "release", cmd_release, "ID [-r REASON] | ID --file PATH... [--log] [--withhold PATH=REASON]... [--withhold-reason TEXT] -r REASON [--ack-flags]",
 	  "send a finished job's held log and outputs (release review): all, or only the files "
-	  "named (--log: the log too), the rest withheld with a reason each", RUN_REFRESH },
+	  "named (--log: the log too), the rest withheld with a reason each (--withhold "
+	  "PATH=REASON, else --withhold-reason, else a default); releasing an output that "
+	  "carries a disclosure-risk flag (scq review-output) needs --ack-flags: you checked it",
+	  RUN_REFRESH },
 	{ "withhold", cmd_withhold, "ID -r REASON [--withhold PATH=REASON]...",
 	  "send none of a held job's log and outputs; the requester sees the reasons", RUN_REFRESH },
 	{ "return", cmd_return, "ID -r COMMENT",
@@ -67,7 +70,7 @@ static const struct cmd commands[] = {
 	{ "output", cmd_output, "ID [--to DIR] [--json] [--wait [--timeout SECONDS]]",
 	  "list or copy a job's outputs (exit 1 until all have synced)", RUN_REFRESH },
 	{ "wait", cmd_wait, "ID [--timeout SECONDS] [--json]",
-	  "wait until a job ends (exit 0 only if completed; --timeout default 600, 0 waits forever)", RUN_REFRESH },
+	  "wait until a job ends and, under release review, its results are decided on (exit 0 only if completed; --timeout default 600, 0 waits forever)", RUN_REFRESH },
 	{ "republish", cmd_republish, "ID", "owner: finish publishing a job's results after a failure (disk full)", RUN_REFRESH },
 	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester",
 	  RUN_REFRESH | RUN_CLEAN },

@@ -6,12 +6,12 @@
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 printf '{"email":"%s","data_dir":"%s"}' "$DO_EMAIL" "$WS" > "$TEST_DIR/client.json"
 [ -x "$ROOT/build/scq" ] || cp "$SCQ" "$ROOT/build/scq" 2>/dev/null || true
-(cd "$ROOT" && SYFTBOX_CLIENT_CONFIG_PATH="$TEST_DIR/client.json" exec ./run.sh) \
+(cd "$ROOT" && SCQ_BUILD="$SCQ_BUILD" SYFTBOX_CLIENT_CONFIG_PATH="$TEST_DIR/client.json" exec ./run.sh) \
 	>"$TEST_DIR/app.out" 2>&1 &
 APP=$!
 sleep 1
 check "the app is running" kill -0 $APP
-check_exit "a second instance is refused by the lock" 1 env SYFTBOX_CLIENT_CONFIG_PATH="$TEST_DIR/client.json" sh -c "cd '$ROOT' && ./run.sh"
+check_exit "a second instance is refused by the lock" 1 env SCQ_BUILD="$SCQ_BUILD" SYFTBOX_CLIENT_CONFIG_PATH="$TEST_DIR/client.json" sh -c "cd '$ROOT' && ./run.sh"
 make_job "$TEST_DIR/code"
 daemon_job "the app" app 15
 stops_on_term "SIGTERM stops the app" $APP

@@ -45,7 +45,7 @@ check "the outbox lists exactly status.json and output/public.csv" \
 	sh -c "cd '$OB/$U' && test \"\$(find . -type f | sort | tr '\n' ' ')\" = './output/public.csv ./status.json '"
 check "the owner's ACRO export of it" do_ export "$U" --acro "$TEST_DIR/acro1"
 check "... holds public.csv and nothing withheld (no small.csv, no log)" \
-	sh -c "test \"\$(cd '$TEST_DIR/acro1' && find . -type f -not -name results.json -not -path './checksums/*' | sort | tr '\n' ' ')\" = './files/public.csv '"
+	sh -c "test \"\$(cd '$TEST_DIR/acro1' && find . -type f -not -name results.json -not -path './checksums/*' | sort | tr '\n' ' ')\" = './files/0-public.csv '"
 check "... and results.json names no withheld file" sh -c "! grep -q 'small.csv\|execution.log' '$TEST_DIR/acro1/results.json'"
 check "the requester copies its outputs" ds output "$U" --to "$TEST_DIR/got1"
 err_has "output says what was withheld, and why" "withheld +small.csv: cell of 3"
@@ -89,6 +89,8 @@ out_has "says withheld" "^withheld $U"
 check "the outbox: status.json only (an empty output/)" \
 	sh -c "cd '$OB/$U' && test \"\$(find . -type f)\" = ./status.json"
 check "no byte of the run in the outbox" sh -c "! grep -rq 'SECRET\|PUBLIC-TABLE\|SMALL-CELL' '$OB/$U'"
+check_exit "no ACRO export of a job withheld whole" 1 do_ export "$U" --acro "$TEST_DIR/acro4"
+err_has "... saying nothing was released" "nothing of job '$U' was released to its requester \(decision: withheld\)"
 check "the requester's copy is empty" ds output "$U" --to "$TEST_DIR/got4"
 check "... nothing in it" sh -c "test -z \"\$(find '$TEST_DIR/got4' -type f)\""
 check "requester show: the reasons" ds show "$U"

@@ -57,6 +57,9 @@ check "with its manifest and record" test -f "$REVIEW/manifest.json" -a -f "$REV
 check "the reviewer votes (--owner)" rev approve "$A" --owner "$DO_EMAIL" -r "checked"
 out_has "it says where the vote went" "sent to $DO_EMAIL"
 check "the vote record sits in the reviewer's inbox folder" test -f "$APP/inbox/$REV/$A.vote.json"
+check_exit "a second vote before the owner counts the first: refused" 1 rev approve "$A" --owner "$DO_EMAIL" -r "again"
+err_has "... saying the first one waits" "already in $DO_EMAIL's inbox"
+check "... and the first record is unchanged" grep -q '"reason": *"checked"' "$APP/inbox/$REV/$A.vote.json"
 check "the owner's refresh counts it" do_ pending
 check "the job is approved" test "$(state_of "$A")" = approved
 check "the vote record is consumed" test ! -e "$APP/inbox/$REV/$A.vote.json"
@@ -146,6 +149,28 @@ check "no hostile record was counted" test ! -e "$JOBS/pending/$C/votes.json"
 check "audit --verify still passes" do_ audit --verify
 
 # 8. the log is checked: a forged approval without enough votes is caught
+# reviewers never open the network on their own word, and vote only while
+# the rule asks for votes (hostile trial: with 1 a reviewer approved alone)
+check "a second reviewer" do_ reviewers add "$REV2"
+N=$(ds submit "$TEST_DIR/job" --to "$DO_EMAIL" --name net)
+do_ pending >/dev/null
+check "reviewer 1 votes, allowing the network" rev approve "$N" --owner "$DO_EMAIL" --allow-network
+do_ pending >/dev/null
+check "reviewer 2 votes, allowing the network" rev2 approve "$N" --owner "$DO_EMAIL" --allow-network
+do_ pending >/dev/null
+check "two reviewers' votes approve it" test "$(state_of "$N")" = approved
+check "its approval" do_ show "$N" --json
+out_has "... grants no network: the owner did not vote for it" '"allow_network": *false'
+check "approvals_required back to 1" do_ config set approvals_required 1
+M=$(ds submit "$TEST_DIR/job" --to "$DO_EMAIL" --name alone)
+do_ pending >/dev/null
+check "a reviewer writes a vote (its shared copy is gone: it votes blind)" sh -c "'$SCQ' --email '$REV' --data-dir '$WS' approve '$M' --owner '$DO_EMAIL' 2>/dev/null; true"
+check "... or forges one into its inbox folder" sh -c "mkdir -p '$APP/inbox/$REV' && printf '{\"uid\":\"$M\",\"by\":\"$REV\",\"code_sha256\":\"%s\"}' \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"code_sha256\"])' '$JOBS/pending/$M/job.json')\" > '$APP/inbox/$REV/$M.vote.json'"
+check "the owner's next command" do_ pending
+check "the job is still pending: the owner approves alone under 1" test "$(state_of "$M")" = pending
+check "the vote is quarantined with its reason" sh -c "grep -rqs 'approvals_required is 2 or more' '$QUAR'"
+do_ config set approvals_required 2 >/dev/null
+
 cat > "$TEST_DIR/rechain.py" <<'EOF'
 import sys
 p, uid, owner, forge = sys.argv[1:]

@@ -315,8 +315,9 @@ class Client(FilesMixin, VotesMixin, MockMixin):
             left = 1.0 if end is None else min(1.0, end - time.monotonic())
             if left <= 0:
                 job = self._find(uid)
-                raise Timeout("job '%s' is still %s after %s seconds" %
-                              (uid, job.status, timeout))
+                what = ("awaiting the owner's release of its results" if job.results_held
+                        else job.status)
+                raise Timeout("job '%s' is still %s after %s seconds" % (uid, what, timeout))
             try:
                 st = self._h.wait(uid, max(left, 0.05))
                 break

@@ -1,5 +1,5 @@
 /*
- * export.c - scq_export_acro (scq.h, "output checking"): a released job as
+ * export.c - scq_export_acro (scq.h, "output checking"): a held or released job as
  * an ACRO results folder, so an owner who checks outputs with the SACRO
  * tools opens it in SACRO-Viewer (doc/protocol.md §11).
  *
@@ -12,16 +12,18 @@
  *    "results": {"output_0": {uid, status (pass|fail|review), type (table
  *       or custom), properties, files: [{name, sdc: {summary, cells}}],
  *       outcome, command, summary, timestamp, comments, exception}}}
- * One ACRO output per file (SACRO-Viewer decides per output), and only
- * for what the requester was sent: a withheld file or log is left out.  A cell is
+ * One ACRO output per file (SACRO-Viewer decides per output): while the
+ * results are held, every one; once decided, only what the requester was
+ * sent (a withheld file or log is left out).  A cell is
  * [row, column] as ACRO numbers a table's data: rows from 0 after the
  * header, columns from 0 after the first (index) column, which is how
  * SACRO-Viewer highlights them (tr:nth-child(row + 1), td:nth-child(col +
  * 2)); a flag in the label column is column -1.  ACRO's names stand for
  * our rules where they are the same check (threshold = small-count,
  * nk-rule = dominance, p-ratio = p-percent); the others keep our names.
- * The copies go under files/, so no output can take the name results.json
- * or checksums/.
+ * The copies go under files/ as <number>-<name> (export_name), so no
+ * output can take the name results.json or checksums/, nor another's; a
+ * failed export takes back what it wrote.
  */
 #include "base/compat.h"
 #include <sodium.h>
@@ -95,11 +97,12 @@ static void describe(const struct check_report *rep, const struct check_file *f,
 	json_t *comments = json_array(), *outcome = json_object(), *col;
 	struct buf sum = BUF_INIT, c = BUF_INIT, key = BUF_INIT;
 	int worst = 0;
-	size_t i;
+	size_t i, listed = 0;
 	for (i = 0; i < rep->nflags; i++) {
 		const struct check_flag *fl = &rep->flags[i];
 		if (strcmp(fl->file, f->path))
 			continue;
+		listed++;
 		worst = fl->severity > worst ? fl->severity : worst;
 		buf_reset(&c);
 		buf_addf(&c, "%s ", fl->severity == CHECK_FAIL ? "FAIL" : "REVIEW");
@@ -118,6 +121,14 @@ static void describe(const struct check_report *rep, const struct check_file *f,
 				 json_object_get(col, key.ptr) ? "; " : "", acro_name(fl->rule));
 			json_object_set_new(col, key.ptr, json_string(c.ptr));
 		}
+	}
+	/* flags past the report's caps, or a file checked only in part: what
+	 * nobody saw is never a pass */
+	if (f->flags > (long long)listed || f->cut) {
+		worst = worst > CHECK_REVIEW ? worst : CHECK_REVIEW;
+		buf_setf(&c, "REVIEW %s", f->cut ? "only the first part of the file was checked" :
+			 "more flags than the report holds (its caps): see scq review-output");
+		json_array_append_new(comments, json_string(c.ptr));
 	}
 	buf_setf(&c, "%s%s%s", worst == CHECK_FAIL ? "fail" : worst ? "review" : "pass",
 		 sum.len ? "; " : "", sum.ptr);
@@ -148,12 +159,32 @@ static json_t *properties(const char *uid, const struct check_file *f, const cha
 	return p;
 }
 
-/* Copy src/path to dst/files/path and write checksums/files/path.txt;
- * sha gets the copy's SHA-256. */
-static int copy_out(int src, const char *path, int dst, char sha[65], struct buf *err)
+/* The name output number i (path: the job's) takes in the export:
+ * files/<i>-<last component>, cut to EXPORT_NAME_MAX bytes on a character
+ * boundary.  Flat and numbered, so no two outputs (nor an output and the
+ * log: `execution.log` and `a` vs `a.txt/b` were hostile names that
+ * collided) meet, and the checksum's name (+ ".txt") stays a legal one;
+ * the job's own path stays in the output's properties. */
+#define EXPORT_NAME_MAX 200
+static void export_name(struct buf *b, size_t i, const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t n = strlen(base);
+	if (n > EXPORT_NAME_MAX) {
+		n = EXPORT_NAME_MAX;
+		while (n > 0 && ((unsigned char)base[n] & 0xc0) == 0x80)
+			n--; /* not inside a UTF-8 sequence */
+	}
+	buf_setf(b, EXPORT_FILES "%zu-%.*s", i, (int)n, base);
+}
+
+/* Copy src/path to dst/name and write checksums/name.txt; sha gets the
+ * copy's SHA-256. */
+static int copy_out(int src, const char *path, int dst, const char *name, char sha[65],
+		    struct buf *err)
 {
 	crypto_hash_sha256_state hs;
-	struct buf name = BUF_INIT;
+	struct buf sum = BUF_INIT;
 	struct fs_copy c;
 	const char *base;
 	int pd = -1, r = -1;
@@ -163,16 +194,15 @@ static int copy_out(int src, const char *path, int dst, char sha[65], struct buf
 	c.fn = sha256_chunk;
 	c.ctx = &hs;
 	crypto_hash_sha256_init(&hs);
-	buf_addf(&name, EXPORT_FILES "%s", path);
-	if ((pd = manifest_open_parent(dst, name.ptr, 1, &base)) < 0 ||
+	if ((pd = manifest_open_parent(dst, name, 1, &base)) < 0 ||
 	    fs_copy_file(src, path, pd, base, &c) < 0) {
 		buf_addf(err, "copying '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	sha256_chunk_hex(&hs, sha);
 	fd_close(&pd);
-	buf_setf(&name, "checksums/" EXPORT_FILES "%s.txt", path);
-	if ((pd = manifest_open_parent(dst, name.ptr, 1, &base)) < 0 ||
+	buf_setf(&sum, "checksums/%s.txt", name);
+	if ((pd = manifest_open_parent(dst, sum.ptr, 1, &base)) < 0 ||
 	    fs_write_atomic(pd, base, sha, 64, 0) < 0) {
 		buf_addf(err, "writing the checksum of '%s': %s", path, strerror(errno));
 		goto out;
@@ -180,38 +210,58 @@ static int copy_out(int src, const char *path, int dst, char sha[65], struct buf
 	r = 0;
 out:
 	fd_close(&pd);
-	buf_release(&name);
+	buf_release(&sum);
 	return r;
 }
 
-/* The job's folder (*jobfd) and its release view (*view, job.h), if its
- * results are not held. */
-static int released(scq *h, const char *uid, int *jobfd, json_t **view)
+/* Take back what a failed export wrote (names: the files/ names), so the
+ * folder holds a whole export or none. */
+static void export_undo(int dst, json_t *names)
+{
+	struct buf sum = BUF_INIT;
+	json_t *v;
+	size_t i;
+	json_array_foreach(names, i, v) {
+		buf_setf(&sum, "checksums/%s.txt", json_string_value(v));
+		unlinkat(dst, json_string_value(v), 0);
+		unlinkat(dst, sum.ptr, 0);
+	}
+	buf_release(&sum);
+}
+
+/* The job's folder (*jobfd) and its release view (*view, job.h: its
+ * results_held says the owner has not decided yet). */
+static int release_view(scq *h, const char *uid, int *jobfd, json_t **view)
 {
 	struct run_record res = RUN_RECORD_INIT;
-	int st = queue_locate(h, uid), held, have;
+	int st = queue_locate(h, uid), have;
 	*jobfd = st >= 0 ? queue_job_dir(h, st, uid) : -1;
 	if (*jobfd < 0)
 		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found in my store", uid);
 	have = run_record_load(&res, *jobfd, SMALL_JSON_MAX);
-	held = job_results_held(h, *jobfd, st, &res);
 	*view = job_release_view(h, *jobfd, st, have ? &res : NULL);
 	run_record_release(&res);
-	return held ? scq_fail(h, SCQ_ESTATE, "the results of job '%s' are held for review: "
-			       "release them first (scq release)", uid) : 0;
+	return 0;
 }
 
-/* Was output f released to the requester (only: job_released_only)?  A
- * withheld file or log never leaves through an export either. */
-static int was_released(const struct check_file *f, json_t *view, json_t *only)
+/*
+ * Does output f go into the export?  While the results are held, all of
+ * them: the owner exports to decide in SACRO-Viewer, on its own machine.
+ * Once decided, only what the requester was sent (only:
+ * job_released_only): a withheld file or log never leaves through an
+ * export either.
+ */
+static int exported(const struct check_file *f, json_t *view, json_t *only)
 {
+	if (json_is_true(json_object_get(view, "results_held")))
+		return 1;
 	if (f->is_log)
 		return !job_log_withheld(view);
 	return !only || json_object_get(only, f->path);
 }
 
 static int export_files(scq *h, const char *uid, const struct check_report *rep, int jobfd,
-			int dst, json_t *view, json_t *results)
+			int dst, json_t *view, json_t *results, json_t *written)
 {
 	json_t *only = job_released_only(view);
 	struct buf err = BUF_INIT, name = BUF_INIT, ts = BUF_INIT;
@@ -223,13 +273,14 @@ static int export_files(scq *h, const char *uid, const struct check_report *rep,
 		const struct check_file *f = &rep->files[i];
 		int is_log = f->is_log;
 		json_t *o, *file, *files;
-		if (!was_released(f, view, only))
+		if (!exported(f, view, only))
 			continue;
 		o = json_object(), file = json_object(), files = json_array();
-		if (copy_out(is_log ? jobfd : out, f->path, dst, sha, &err) < 0)
+		export_name(&ts, i, f->path);
+		json_array_append_new(written, json_string(ts.ptr));
+		if (copy_out(is_log ? jobfd : out, f->path, dst, ts.ptr, sha, &err) < 0)
 			r = scq_fail(h, SCQ_EIO, "exporting job '%s': %s", uid, err.ptr);
 		buf_setf(&name, "output_%zu", i);
-		buf_setf(&ts, EXPORT_FILES "%s", f->path);
 		json_object_set_new(o, "uid", json_string(name.ptr));
 		json_object_set_new(o, "type", json_string(strcmp(f->kind, "table") ? "custom" :
 							  "table"));
@@ -257,10 +308,10 @@ int scq_export_acro(scq *h, const char *uid, const char *dir)
 {
 	struct check_report rep = { 0 };
 	char *types = NULL;
-	json_t *doc = NULL, *view = NULL, *results = json_object();
+	json_t *doc = NULL, *view = NULL, *results = json_object(), *written = json_array();
 	int jobfd = -1, dst = -1, r;
 	if ((r = output_check_job(h, uid, SCQ_CHECK_DIFFERENCING, &rep, &types)) ||
-	    (r = released(h, uid, &jobfd, &view)))
+	    (r = release_view(h, uid, &jobfd, &view)))
 		goto out;
 	if (fs_mkdir_p(dir, 0755) < 0 || (dst = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		r = scq_fail_errno(h, "exporting to '%s'", dir);
@@ -270,12 +321,22 @@ int scq_export_acro(scq *h, const char *uid, const char *dir)
 		r = scq_fail(h, SCQ_EPERM, "'%s/results.json' already exists; not overwritten", dir);
 		goto out;
 	}
-	if ((r = export_files(h, uid, &rep, jobfd, dst, view, results)))
+	if ((r = export_files(h, uid, &rep, jobfd, dst, view, results, written)))
 		goto out;
+	if (json_object_size(results) == 0) { /* withheld or returned whole */
+		r = scq_fail(h, SCQ_ESTATE, "nothing of job '%s' was released to its requester "
+			     "(decision: %s): nothing to export", uid,
+			     json_string_value(json_object_get(view, "release_state")) ?
+			     json_string_value(json_object_get(view, "release_state")) : "none");
+		goto out;
+	}
 	doc = json_pack("{s:s, s:O}", "version", ACRO_VERSION, "results", results);
 	if (json_write_at(dst, "results.json", doc, 0) < 0)
 		r = scq_fail_errno(h, "writing '%s/results.json'", dir);
 out:
+	if (r && dst >= 0)
+		export_undo(dst, written);
+	json_decref(written);
 	json_decref(doc);
 	json_decref(view);
 	json_decref(results);

@@ -505,7 +505,7 @@ static int newest_first(const void *a, const void *b)
 void job_list_sort_newest(scq_job_list *l)
 {
 	if (l->n > 1)
-		qsort(l->v, l->n, sizeof(*l->v), newest_first);
+		xqsort(l->v, l->n, sizeof(*l->v), newest_first);
 }
 
 size_t scq_job_list_count(const scq_job_list *l)

@@ -113,6 +113,12 @@ int vote_request(scq *h, int reqfd, const char *req, const char *name, struct bu
 	if (!reviewer_is(h, req))
 		return buf_setf(why, "%s is not an approver of %s's queue (the owner adds one "
 				"with 'scq reviewers add')", req, h->email), 0;
+	/* with one approval required the owner approves alone: a reviewer's
+	 * vote would be a whole approval on a delegate's word */
+	if (setting_int(h, SET_APPROVALS_REQUIRED) < 2)
+		return buf_setf(why, "vote of %s: %s's queue takes reviewers' votes only while "
+				"approvals_required is 2 or more (now 1: the owner approves)",
+				req, h->email), 0;
 	if (!(o = parse_vote(reqfd, name, req, uid, why)))
 		return 0;
 	if (queue_locate(h, uid) < 0) { /* no such job: nothing to count it for */
@@ -187,7 +193,10 @@ int vote_send(scq *h, const char *owner, const char *uid, const char *reason,
 	buf_addf(&p, "%s/inbox/%s", app, h->email);
 	buf_addf(&name, "%s%s", uid, VOTE_SUFFIX);
 	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || json_write_at(fd, name.ptr, rec, 0) < 0)
+	if (fd >= 0 && fs_exists(fd, name.ptr)) /* one vote per approver: never replaced */
+		r = scq_fail(h, SCQ_EPERM, "my vote on job '%s' is already in %s's inbox, waiting "
+			     "for its scq to count it; a second one is not sent", uid, owner);
+	else if (fd < 0 || json_write_at(fd, name.ptr, rec, 0) < 0)
 		r = scq_fail_errno(h, "writing vote record to '%s'", p.ptr);
 	fd_close(&fd);
 	json_decref(rec);

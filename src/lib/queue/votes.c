@@ -89,14 +89,21 @@ static void approve_reason(struct buf *b, json_t *votes, int need, const char *r
 		buf_addf(b, ": %s", reason);
 }
 
-static int all_allow_network(json_t *votes)
+/* Network is granted only if every vote allows it and the owner itself
+ * is among them: a delegated reviewer approves code, it never opens the
+ * owner's network on its own word. */
+static int network_granted(json_t *votes, const char *owner)
 {
 	json_t *v;
 	size_t i;
-	json_array_foreach(votes, i, v)
+	int by_owner = 0;
+	json_array_foreach(votes, i, v) {
+		const char *by = json_string_value(json_object_get(v, "by"));
 		if (!json_is_true(json_object_get(v, "allow_network")))
 			return 0;
-	return 1;
+		by_owner |= by && !strcmp(by, owner);
+	}
+	return by_owner;
 }
 
 static json_t *new_vote(const char *voter, const char *reason, int allow_network)
@@ -156,7 +163,7 @@ static int approve(scq *h, unsigned by, const char *voter, const char *uid,
 	struct buf why = BUF_INIT;
 	int r;
 	json_object_set_new(d, "code_sha256", json_string(digest));
-	json_object_set_new(d, "allow_network", json_boolean(all_allow_network(votes)));
+	json_object_set_new(d, "allow_network", json_boolean(network_granted(votes, h->email)));
 	json_object_set_new(d, "uid", json_string(uid));
 	json_object_set_new(d, "approvals_required", json_integer(need));
 	json_object_set(d, "votes", votes);
