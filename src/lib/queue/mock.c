@@ -327,7 +327,7 @@ static json_t *list_mocks(int pub, const char *root, json_int_t *cut)
 		else
 			names[n++] = xstrdup(de->d_name);
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	xqsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n; i++) {
 		json_array_append_new(a, one_dataset(dirfd(d), names[i], root));
 		free(names[i]);
