@@ -97,8 +97,10 @@ static int setup(scq *h, struct try_run *t)
 	if ((r = open_as(h, &t->own, json_string_value(json_object_get(t->published, "owner")),
 			 t->ws)) || (r = open_as(h, &t->me, h->email, t->ws)))
 		return r;
-	if (scq_init_datasite(t->own) || scq_init_datasite(t->me))
-		return scq_fail(h, SCQ_EIO, "try: %s", scq_errmsg(t->own));
+	if ((r = scq_init_datasite(t->own)) != 0)
+		return scq_fail(h, r, "try: %s", scq_errmsg(t->own));
+	if ((r = scq_init_datasite(t->me)) != 0)
+		return scq_fail(h, r, "try: %s", scq_errmsg(t->me));
 	r = apply_limits(h, t);
 	if (!r)
 		add_mocks(t);
