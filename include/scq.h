@@ -30,7 +30,7 @@
  *   Reads (scq_list, scq_list_each, scq_find, scq_wait, scq_job_files,
  *   scq_job_read_file, scq_job_code_open and scq_job_code_*, scq_job_logs,
  *   scq_job_output_dir, scq_status_json, scq_config_get/json,
- *   scq_dataset_list, scq_audit_verify) never write: not to the store,
+ *   scq_dataset_list, scq_datasets_of, scq_audit_verify) never write: not to the store,
  *   not to an outbox or inbox, nowhere (they work on a read-only mount,
  *   and a store that does not exist yet lists empty and stays absent).
  *   They show the store as it is.  Bringing it up to date (taking jobs
@@ -503,6 +503,10 @@ struct scq_output_flag {
 };
 enum scq_check_flags { SCQ_CHECK_DIFFERENCING = 1 };
 SCQ_API int scq_output_check(scq *h, const char *uid, unsigned flags, scq_output_flags **out);
+/* The same checks on a plain folder laid out as a run's results (dir/output/
+ * and dir/execution.log, as scq_try leaves them), with my thresholds; no
+ * differencing (no released jobs to compare with). */
+SCQ_API int scq_output_check_dir(scq *h, const char *dir, scq_output_flags **out);
 SCQ_API size_t scq_output_flags_count(const scq_output_flags *c);
 SCQ_API int scq_output_flags_at(const scq_output_flags *c, size_t i, struct scq_output_flag *f);
 SCQ_API size_t scq_output_flags_fails(const scq_output_flags *c);
@@ -618,6 +622,53 @@ SCQ_API int scq_runtime_publish(scq *h);
 SCQ_API int scq_runtimes_of(scq *h, const char *owner, char **json_out);
 SCQ_API int scq_requirements_check(scq *h, const char *owner, const char *runtime,
 				   const char *text, size_t len, char **report, int *problems);
+
+/*
+ * Mock data (doc/protocol.md §13): a folder beside a dataset that anyone
+ * (or only readers) may see and try jobs on.  scq_dataset_publish adds the
+ * dataset name -> path as scq_dataset_add does (the private data stays
+ * private), and publishes a copy of mock on my datasite under
+ * public/code-queue/mock/<name>/ (data/, dataset.json with the description
+ * and the schema of its CSV/TSV files, syft.pub.yaml: read-only to readers),
+ * with my limits (public/code-queue/limits.json).  A mock that is or holds
+ * a symlink, a special file or more than the code size cap is refused
+ * (SCQ_EINVAL, naming it) and nothing changes.  Names SyftBox never syncs
+ * are left out and listed in dataset.json "skipped".
+ */
+struct scq_mock_options {
+	const char *mock;        /* the mock folder (required) */
+	const char *description; /* optional, one line, at most 1024 bytes */
+	const char *readers;     /* "a@x,b@y"; NULL or "": everyone */
+};
+SCQ_API int scq_dataset_publish(scq *h, const char *name, const char *path,
+				const struct scq_mock_options *o);
+/* What owner publishes for jobs, as SyftBox synced it: {"owner",
+ * "datasets": [{"name", "description", "files", "schema", "schema_cut",
+ * "skipped", "path", "error"}], "limits": {...} or null, "cut": datasets
+ * not listed (over 256)}.  The owner's bytes are hostile: escape before
+ * display.  Never writes.  Caller frees. */
+SCQ_API int scq_datasets_of(scq *h, const char *owner, char **json_out);
+
+/*
+ * A dry run on my own machine: the job in folder goes through the same
+ * submit, ingest, approval and runner as at owner's (in a throwaway
+ * workspace under out_dir, never owner's store or inbox), under owner's
+ * published limits, with owner's mock data at /data/<name> and my own
+ * isolation setting, no network.  out_dir receives execution.log,
+ * output/, flags.json (the output checks with owner's published
+ * thresholds) and result.json (the job as the owner's store shows it).
+ * *report_json (caller frees): {"status", "error_kind", "error_message",
+ * "exit_code", "out_dir", "outputs": [...], "flags": {...}, "limits":
+ * "published" | "defaults", "limits_refused": [...], "datasets": [...], "datasets_left_out": [...]}.
+ */
+struct scq_try_options {
+	const char *folder;  /* holding run.sh (required) */
+	const char *owner;   /* whose mock data and limits (required) */
+	const char *out_dir; /* created, must be empty; NULL: a new scq-try-XXXXXX
+			      * in the current folder */
+	const char *name;    /* NULL: "try" */
+};
+SCQ_API int scq_try(scq *h, const struct scq_try_options *o, char **report_json);
 
 /* Verify the hash chain of the audit log.  *entries may be NULL. */
 SCQ_API int scq_audit_verify(scq *h, unsigned long *entries);

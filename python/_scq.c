@@ -547,6 +547,44 @@ static PyObject *Handle_rerun(Handle *self, PyObject *args)
 	res = r ? fail(self, r) : PyUnicode_FromString(nu);
 	free(nu);
 	return res;
+/* dataset_publish(name, path, mock, description=None, readers=None) */
+static PyObject *Handle_dataset_publish(Handle *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "name", "path", "mock", "description", "readers", NULL };
+	struct scq_mock_options o = { NULL, NULL, NULL };
+	PyObject *path = NULL, *mock = NULL;
+	const char *name;
+	int r;
+	if (check_open(self) ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "sO&O&|zz:dataset_publish", kwlist, &name,
+					 fspath_arg, &path, fspath_arg, &mock, &o.description,
+					 &o.readers))
+		return NULL;
+	o.mock = mock ? PyBytes_AS_STRING(mock) : NULL;
+	CALL(self, r, scq_dataset_publish(self->h, name, path ? PyBytes_AS_STRING(path) : "", &o));
+	Py_XDECREF(path);
+	Py_XDECREF(mock);
+	return none_or_fail(self, r);
+}
+
+/* try_job(folder, owner, out_dir=None, name=None) -> JSON report */
+static PyObject *Handle_try_job(Handle *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "folder", "owner", "out_dir", "name", NULL };
+	struct scq_try_options o = { NULL, NULL, NULL, NULL };
+	PyObject *folder = NULL, *out = NULL;
+	char *json = NULL;
+	int r;
+	if (check_open(self) ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "O&s|O&z:try_job", kwlist, fspath_arg, &folder,
+					 &o.owner, fspath_arg, &out, &o.name))
+		return NULL;
+	o.folder = folder ? PyBytes_AS_STRING(folder) : NULL;
+	o.out_dir = out ? PyBytes_AS_STRING(out) : NULL;
+	CALL(self, r, scq_try(self->h, &o, &json));
+	Py_XDECREF(folder);
+	Py_XDECREF(out);
+	return str_or_fail(self, r, json);
 }
 
 /* vote(uid, owner=None, reason=None, allow_network=False) -> (have, need):
@@ -857,6 +895,7 @@ SHAPED(runtime_remove, call_with_string, "s:runtime_remove", scq_runtime_remove)
 SHAPED(runtime_list, json_call, scq_runtime_list)
 SHAPED(runtime_publish, call_plain, scq_runtime_publish)
 SHAPED(runtimes_of, string_to_str, "s:runtimes_of", scq_runtimes_of)
+SHAPED(datasets_of, string_to_str, "s:datasets_of", scq_datasets_of)
 SHAPED(job_votes, string_to_str, "s:job_votes", scq_job_votes)
 SHAPED(reviewer_add, call_with_string, "s:reviewer_add", scq_reviewer_add)
 SHAPED(reviewer_remove, call_with_string, "s:reviewer_remove", scq_reviewer_remove)
@@ -955,6 +994,12 @@ static PyMethodDef Handle_methods[] = {
 	  "runtime_publish(): write public/code-queue/runtimes.json" },
 	{ "runtimes_of", (PyCFunction)Handle_runtimes_of, METH_VARARGS,
 	  "runtimes_of(owner) -> JSON of the owner's published runtimes" },
+	{ "dataset_publish", (PyCFunction)(void (*)(void))Handle_dataset_publish,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "dataset_publish(name, path, mock, description=None, readers=None)" },
+	{ "datasets_of", (PyCFunction)Handle_datasets_of, METH_VARARGS, "datasets_of(owner) -> JSON" },
+	{ "try_job", (PyCFunction)(void (*)(void))Handle_try_job, METH_VARARGS | METH_KEYWORDS,
+	  "try_job(folder, owner, out_dir=None, name=None) -> JSON" },
 	{ "vote", (PyCFunction)(void (*)(void))Handle_vote, METH_VARARGS | METH_KEYWORDS,
 	  "vote(uid, owner=None, reason=None, allow_network=False) -> (have, need)" },
 	{ "job_votes", (PyCFunction)Handle_job_votes, METH_VARARGS, "job_votes(uid) -> JSON" },

@@ -35,7 +35,8 @@ _LAZY = {
 }
 _OLD_PATHS = ("_core", "_html", "_actions", "_review")  # the modules before the layers
 # Client methods also offered as module functions (the data owner's extras).
-_CLIENT_FUNCS = ("add_dataset", "remove_dataset", "list_datasets", "audit_verify", "doctor",
+_CLIENT_FUNCS = ("add_dataset", "remove_dataset", "list_datasets", "datasets", "try_job",
+                 "audit_verify", "doctor",
                  "add_runtime", "remove_runtime", "list_runtimes", "publish_runtimes", "runtimes",
                  "init", "ingest", "release", "copy_job_output", "list_output_files", "read_output_file",
                  "read_output_file_bytes", "withhold", "return_for_changes", "vote", "reviewers",

@@ -130,6 +130,8 @@ int cmd_audit(int, char **);
 int cmd_dataset(int, char **);
 int cmd_runtime(int, char **);
 int cmd_runtimes(int, char **);
+int cmd_datasets(int, char **);
+int cmd_try(int, char **);
 int cmd_reviewers(int, char **);
 int cmd_votes(int, char **);
 int cmd_doctor(int, char **);

@@ -215,21 +215,54 @@ int cmd_config(int argc, char **argv)
 	return simple(h, r);
 }
 
+/* dataset add NAME PATH [--mock DIR [--description TEXT] [--mock-readers LIST]] */
+static int dataset_add(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mock", 1, 0, 'm' }, { "description", 1, 0, 'd' }, { "mock-readers", 1, 0, 'r' },
+		{ 0, 0, 0, 0 } };
+	struct scq_mock_options o = { NULL, NULL, NULL };
+	int c;
+	scq *h;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': o.mock = optarg; break;
+		case 'd': o.description = optarg; break;
+		case 'r': o.readers = optarg; break;
+		case ':': return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 2)
+		return cli_usage_error("expected: dataset add NAME PATH [--mock DIR "
+				       "[--description TEXT] [--mock-readers A,B]]");
+	if (!o.mock && (o.description || o.readers))
+		return cli_usage_error("--description and --mock-readers describe a mock: "
+				       "give --mock DIR");
+	h = cli_open();
+	return simple(h, o.mock ? scq_dataset_publish(h, argv[optind], argv[optind + 1], &o) :
+		      scq_dataset_add(h, argv[optind], argv[optind + 1]));
+}
+
 int cmd_dataset(int argc, char **argv)
 {
 	scq *h;
 	char *js = NULL;
-	int r, json = take_json(&argc, argv);
-	if (argc < 2 || (!strcmp(argv[1], "add") && argc != 4) ||
-	    (!strcmp(argv[1], "remove") && argc != 3) || (!strcmp(argv[1], "list") && argc != 2) ||
-	    (strcmp(argv[1], "add") && strcmp(argv[1], "remove") && strcmp(argv[1], "list")) ||
+	int r, json;
+	if (argc >= 2 && !strcmp(argv[1], "add"))
+		return dataset_add(argc - 1, argv + 1);
+	json = take_json(&argc, argv);
+	if (argc < 2 || (!strcmp(argv[1], "remove") && argc != 3) ||
+	    (!strcmp(argv[1], "list") && argc != 2) ||
+	    (strcmp(argv[1], "remove") && strcmp(argv[1], "list")) ||
 	    (json && strcmp(argv[1], "list")))
-		return cli_usage_error("expected: dataset add NAME PATH | dataset remove NAME | "
+		return cli_usage_error("expected: dataset add NAME PATH [--mock DIR [--description "
+				       "TEXT] [--mock-readers A,B]] | dataset remove NAME | "
 				       "dataset list [--json]");
 	h = cli_open();
-	if (!strcmp(argv[1], "add"))
-		r = scq_dataset_add(h, argv[2], argv[3]);
-	else if (!strcmp(argv[1], "remove"))
+	if (!strcmp(argv[1], "remove"))
 		r = scq_dataset_remove(h, argv[2]);
 	else {
 		r = scq_dataset_list(h, &js);

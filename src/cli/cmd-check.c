@@ -73,13 +73,15 @@ static void print_flags(const scq_output_flags *fl, const scq_value *files)
 	}
 }
 
-static int show(scq *h, const scq_job *j, int json)
+/* j: a job's outputs; NULL: the folder dir's (--dir) */
+static int show(scq *h, const scq_job *j, const char *dir, int json)
 {
 	scq_output_flags *fl = NULL;
 	scq_value *v = NULL;
 	char *text = NULL;
 	size_t n, fails;
-	int r = scq_output_check(h, scq_job_uid(j), SCQ_CHECK_DIFFERENCING, &fl);
+	int r = j ? scq_output_check(h, scq_job_uid(j), SCQ_CHECK_DIFFERENCING, &fl) :
+		scq_output_check_dir(h, dir, &fl);
 	if (r)
 		return cli_fail(h, r);
 	text = scq_output_flags_json(fl);
@@ -91,9 +93,15 @@ static int show(scq *h, const scq_job *j, int json)
 	v = scq_value_parse(text, 0);
 	n = scq_output_flags_count(fl);
 	fails = scq_output_flags_fails(fl);
-	printf("Output checks of job %s (", scq_job_uid(j));
-	cli_put(stdout, scq_job_name(j));
-	printf("): %zu fail, %zu review\n", fails, n - fails);
+	if (j) {
+		printf("Output checks of job %s (", scq_job_uid(j));
+		cli_put(stdout, scq_job_name(j));
+		printf(")");
+	} else {
+		printf("Output checks of ");
+		cli_put(stdout, dir);
+	}
+	printf(": %zu fail, %zu review\n", fails, n - fails);
 	print_files(scq_value_get(v, "files"));
 	if (n) {
 		printf("\nFlags (severity, file, where, rule, why):\n");
@@ -103,8 +111,9 @@ static int show(scq *h, const scq_job *j, int json)
 		printf("(%lld more flags past the report's cap are not listed)\n",
 		       scq_value_int(scq_value_get(v, "flags_dropped")));
 	printf("\nFlags point at what to look at; they decide nothing.  Rows and columns count "
-	       "from 1, the header is row 1.\nSee the outputs: scq output %.8s --to DIR\n",
-	       scq_job_uid(j));
+	       "from 1, the header is row 1.\n");
+	if (j)
+		printf("See the outputs: scq output %.8s --to DIR\n", scq_job_uid(j));
 	scq_value_free(v);
 	free(text);
 	scq_output_flags_free(fl);
@@ -113,23 +122,28 @@ static int show(scq *h, const scq_job *j, int json)
 
 int cmd_review_output(int argc, char **argv)
 {
-	static const struct option opts[] = { { "json", 0, 0, 'j' }, { 0, 0, 0, 0 } };
-	scq_job *j;
+	static const struct option opts[] = { { "json", 0, 0, 'j' }, { "dir", 1, 0, 'd' },
+					      { 0, 0, 0, 0 } };
+	const char *dir = NULL;
+	scq_job *j = NULL;
 	scq *h;
 	int c, json = 0, r;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;
+		else if (c == 'd')
+			dir = optarg;
 		else
 			return cli_usage_error("unknown option");
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("expected one job ID");
+	if (optind != argc - (dir ? 0 : 1))
+		return cli_usage_error("expected one job ID, or --dir DIR");
 	h = cli_open();
-	j = cli_find_owner(h, argv[optind], "check the outputs of", &r);
-	if (j)
-		r = show(h, j, json);
+	if (dir)
+		r = show(h, NULL, dir, json);
+	else if ((j = cli_find_owner(h, argv[optind], "check the outputs of", &r)))
+		r = show(h, j, NULL, json);
 	scq_job_free(j);
 	scq_close(h);
 	return r;

@@ -32,9 +32,12 @@ static int make_inputs(const char *ws, char *code, char *data)
 {
 	snprintf(code, 4096, "%s/my_analysis", ws);
 	snprintf(data, 4096, "%s/patients", ws);
-	if (mkdir(code, 0755) < 0 || mkdir(data, 0755) < 0)
+	char mock[4200];
+	snprintf(mock, sizeof(mock), "%s-mock", data);
+	if (mkdir(code, 0755) < 0 || mkdir(data, 0755) < 0 || mkdir(mock, 0755) < 0)
 		return -1;
 	return write_file(data, "ages.csv", "age\n34\n51\n67\n45\n")
+	    || write_file(mock, "ages.csv", "age\n20\n30\n")
 	    || write_file(code, "run.sh", "#!/bin/bash\nset -e\npython3 analyze.py\n")
 	    || write_file(code, "analyze.py",
 		"import csv, os, json\n"
@@ -73,6 +76,9 @@ int cmd_demo(int argc, char **argv)
 	int keep = argc > 1 && !strcmp(argv[1], "--keep"), r = EXIT_FAIL, status = -1;
 	const char *tags[] = { "statistics", NULL };
 	const char *tmpdir = getenv("TMPDIR");
+	char mock[4200], tried[2100];
+	struct scq_mock_options mo = { mock, "ages, synthetic", NULL };
+	struct scq_try_options to = { code, DO, tried, "Mean age" };
 	if (argc > 2 || (argc == 2 && !keep)) /* --kep is no --keep: refuse it */
 		return cli_usage_error("unexpected argument '%s'", argv[argc - 1]);
 	snprintf(ws, sizeof(ws), "%s/scq-demo-XXXXXX", tmpdir && *tmpdir == '/' ? tmpdir : "/tmp");
@@ -85,11 +91,26 @@ int cmd_demo(int argc, char **argv)
 		r = step_fail(ds && *scq_errmsg(ds) ? ds : own, "init");
 		goto out;
 	}
-	if (scq_dataset_add(own, "patients", data)) {
+	snprintf(mock, sizeof(mock), "%s-mock", data);
+	if (scq_dataset_publish(own, "patients", data, &mo)) {
 		r = step_fail(own, "dataset add");
 		goto out;
 	}
-	printf("== 1. %s exposes dataset 'patients' (read-only to jobs)\n", DO);
+	printf("== 1. %s exposes dataset 'patients' (read-only to jobs) and publishes mock data\n", DO);
+	snprintf(tried, sizeof(tried), "%s/try", ws);
+	if (scq_try(ds, &to, &js)) {
+		r = step_fail(ds, "try");
+		goto out;
+	}
+	{
+		scq_value *rep = scq_value_parse(js, 0);
+		printf("== 1b. %s tries the job on the mock, on its own machine (scq try): %s, "
+		       "%zu output(s)\n", DS, scq_value_string(scq_value_get(rep, "status")),
+		       scq_value_size(scq_value_get(rep, "outputs")));
+		scq_value_free(rep);
+	}
+	free(js);
+	js = NULL;
 	memset(&so, 0, sizeof(so));
 	so.to = DO;
 	so.folder = code;

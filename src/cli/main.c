@@ -63,9 +63,10 @@ static const struct cmd commands[] = {
 	{ "return", cmd_return, "ID -r COMMENT",
 	  "return a held job to its requester for changes (nothing is sent; it may resubmit)",
 	  RUN_REFRESH },
-	{ "review-output", cmd_review_output, "ID [--json]",
+	{ "review-output", cmd_review_output, "ID [--json] | --dir DIR [--json]",
 	  "the owner's output checks of a finished job: disclosure-risk flags (small and unrounded "
-	  "counts, identifiers, dominance, file types, ...) per file, row and column", RUN_REFRESH },
+	  "counts, identifiers, dominance, file types, ...) per file, row and column (--dir: of a "
+	  "folder holding output/ and execution.log, as scq try leaves it, with my thresholds)", RUN_REFRESH },
 	{ "export", cmd_export, "ID --acro DIR",
 	  "write a released job's outputs and an ACRO results.json (SACRO-Viewer) into DIR", RUN_REFRESH },
 	{ "logs", cmd_logs, "ID [--raw]", "print a finished job's execution log (--raw: its exact bytes)", RUN_REFRESH },
@@ -78,12 +79,18 @@ static const struct cmd commands[] = {
 	  RUN_REFRESH | RUN_CLEAN },
 	{ "run", cmd_run, "[--watch] [--json] [--lock FILE]", "run approved jobs (one cycle, or a loop; --lock: one runner per FILE)", 0 },
 	{ "config", cmd_config, "get KEY | set KEY VALUE | list [--json]", "the data owner's settings", 0 },
-	{ "dataset", cmd_dataset, "add NAME PATH | remove NAME | list [--json]", "datasets exposed to jobs read-only", 0 },
+	{ "dataset", cmd_dataset, "add NAME PATH [--mock DIR [--description TEXT] [--mock-readers A,B]] | remove NAME | list [--json]",
+	  "datasets exposed to jobs read-only (--mock: publish mock data and its schema beside it)", 0 },
 	{ "runtime", cmd_runtime, "add NAME PATH | remove NAME | list [--json] | publish",
 	  "runtimes jobs may run on (a venv, a conda prefix, /usr), read-only at /runtime/NAME; "
 	  "published as public/code-queue/runtimes.json", 0 },
 	{ "runtimes", cmd_runtimes, "OWNER [--json | --all]",
 	  "what an owner's runtimes hold (python, packages), before submitting", 0 },
+	{ "datasets", cmd_datasets, "OWNER [--json]",
+	  "the mock data, schemas and limits an owner publishes for jobs", 0 },
+	{ "try", cmd_try, "FOLDER --to OWNER [--out DIR] [--name NAME] [--json]",
+	  "a dry run on my machine: the owner's sandbox, limits and mock data at /data/NAME, "
+	  "the output checks; nothing reaches the owner", 0 },
 	{ "reviewers", cmd_reviewers, "add EMAIL | remove EMAIL | list [--json]",
 	  "identities I delegate to approve jobs (approvals_required)", 0 },
 	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },

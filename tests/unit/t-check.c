@@ -258,8 +258,30 @@ static void differencing(void)
 	is_int(diff(CLEAN, "group,n,pct\na,15,30\n"), -1, "another header: not comparable");
 }
 
+/* A mock's schema (mock.c): each column's type from its data cells. */
+static void column_types(void)
+{
+	static const char csv[] = "id,score,born,name,none,mixed,bad_date\n"
+				  "1,2.5,1990-03-04,ann,,1,2020-13-01\n"
+				  "2,3,1991-12-31,bob,,1990-01-01,2020-01-01\n"
+				  "-3,1e3,,x y,,,\n";
+	static const char *const want[] = { "int", "float", "date", "text", "empty", "text",
+					    "text" };
+	struct table *t = table_parse(csv, strlen(csv), ',');
+	size_t c;
+	for (c = 0; c < SCQ_NELEM(want); c++)
+		is_str(table_column_type(t, c), want[c], "column %s is %s (an empty cell says nothing)",
+		       table_cell(t, 0, c), want[c]);
+	table_free(t);
+	t = table_parse("1,2020-01-01\n2,2020-02-02\n", 26, ',');
+	is_str(table_column_type(t, 0), "int", "without a header every record is data");
+	is_str(table_column_type(t, 1), "date", "...a date column too");
+	table_free(t);
+}
+
 int main(void)
 {
+	column_types();
 	run_cases();
 	row_cap();
 	flag_cap();

@@ -20,6 +20,7 @@ from .job import CodeJob
 from .job import job_uid as uid_of
 from .status import JobStatus
 from .votes import Approval, VotesMixin
+from .mock import MockMixin
 from .status import limit as cut
 from .status import status as check_status
 from .text import shown_line
@@ -43,10 +44,12 @@ def _collection(name, doc):
     return property(get)
 
 
-class Client(FilesMixin, VotesMixin, RuntimesMixin, ReleaseMixin):
+class Client(FilesMixin, VotesMixin, RuntimesMixin, ReleaseMixin, MockMixin):
     """An identity and its workspace.  Every module function is a method here
     (reviewing and results: FilesMixin, files.py; the two-person rule:
-    VotesMixin, votes.py; runtimes: RuntimesMixin, runtimes.py); the collections are
+    VotesMixin, votes.py; runtimes: RuntimesMixin, runtimes.py; release
+    decisions: ReleaseMixin, release.py; mock data and scq try: MockMixin,
+    mock.py); the collections are
     properties that can also be called."""
 
     def __init__(self, email=None, data_dir=None, config_path=None, init=True):
@@ -322,9 +325,6 @@ class Client(FilesMixin, VotesMixin, RuntimesMixin, ReleaseMixin):
     @property
     def config(self):
         return QueueConfig(self)
-
-    def add_dataset(self, name, path):
-        self._h.dataset_add(str(name), os.fspath(path))
 
     def remove_dataset(self, name):
         self._h.dataset_remove(str(name))

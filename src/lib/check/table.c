@@ -225,3 +225,33 @@ long long table_diff_rows(const struct table *a, const struct table *b)
 	free(kb);
 	return diff;
 }
+
+/* A date as ISO 8601 writes it: YYYY-MM-DD, month 01-12, day 01-31. */
+static int is_date(const char *s)
+{
+	int i;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
+			return 0;
+	return s[10] == '\0' && (s[5] - '0') * 10 + (s[6] - '0') >= 1 &&
+	       (s[5] - '0') * 10 + (s[6] - '0') <= 12 && (s[8] - '0') * 10 + (s[9] - '0') >= 1 &&
+	       (s[8] - '0') * 10 + (s[9] - '0') <= 31;
+}
+
+const char *table_column_type(const struct table *t, size_t col)
+{
+	int ints = 1, nums = 1, dates = 1, any = 0, integer;
+	double v;
+	size_t r;
+	for (r = t->has_header ? 1 : 0; r < t->nrows; r++) {
+		const char *c = table_cell(t, r, col);
+		if (!*c)
+			continue; /* a missing value says nothing of the type */
+		any = 1;
+		if (table_number(c, &v, &integer))
+			ints &= integer, dates = 0;
+		else
+			ints = nums = 0, dates &= is_date(c);
+	}
+	return !any ? "empty" : ints ? "int" : nums ? "float" : dates ? "date" : "text";
+}

@@ -19,6 +19,9 @@
  *   table_number     a cell that is a number ("12", "-3.5", "1e3", " 7 "):
  *                    1 and its value; *integer when it has no fraction,
  *                    point or exponent
+ *   table_column_type  a column's type from its data cells: "int",
+ *                    "float", "date" (YYYY-MM-DD), "text", or "empty"
+ *                    (no cell has a value; empty cells are ignored)
  *
  * Records are numbered from 0 here; flags (check.h) count them from 1, as
  * a spreadsheet shows them.  The parser knows nothing of jobs or files.
@@ -55,5 +58,6 @@ const char *table_cell(const struct table *t, size_t row, size_t col);
 void table_free(struct table *t);
 int table_number(const char *s, double *v, int *integer);
 long long table_diff_rows(const struct table *a, const struct table *b);
+const char *table_column_type(const struct table *t, size_t col);
 
 #endif

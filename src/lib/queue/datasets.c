@@ -1,10 +1,13 @@
 /*
  * datasets.c - the datasets the owner exposes to jobs: datasets.json in the
  * private store, name -> host path, mounted read-only at /data/<name>.
+ * Their published mock data is mock.c's (so is scq_dataset_remove, which
+ * removes both).
  */
 #include "base/compat.h"
 #include "base/alloc.h"
 #include "base/fs.h"
+#include "queue/datasets.h"
 #include "store/audit.h"
 #include "base/banned.h"
 
@@ -37,11 +40,9 @@ static int dataset_name_ok(const char *n)
 	       strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
 }
 
-int scq_dataset_add(scq *h, const char *name, const char *path)
+/* name and path as scq_dataset_add takes them; real: path resolved. */
+static int check(scq *h, const char *name, const char *path, char real[PATH_MAX])
 {
-	char real[PATH_MAX];
-	json_t *d;
-	int r;
 	if (!dataset_name_ok(name))
 		return scq_fail(h, SCQ_EINVAL, "dataset name '%s' must be 1-64 letters, "
 				"digits, '_', '.' or '-'", name);
@@ -49,6 +50,22 @@ int scq_dataset_add(scq *h, const char *name, const char *path)
 		return scq_fail(h, SCQ_ENOTFOUND, "dataset path '%s': %s", path, strerror(errno));
 	if (!utf8_valid(real, strlen(real))) /* datasets.json could not hold it */
 		return scq_fail(h, SCQ_EINVAL, "dataset path '%s' is not valid UTF-8", real);
+	return 0;
+}
+
+int dataset_check(scq *h, const char *name, const char *path)
+{
+	char real[PATH_MAX];
+	return check(h, name, path, real);
+}
+
+int scq_dataset_add(scq *h, const char *name, const char *path)
+{
+	char real[PATH_MAX];
+	json_t *d;
+	int r = check(h, name, path, real);
+	if (r)
+		return r;
 	d = datasets_load(h);
 	json_object_set_new(d, name, json_string(real));
 	r = datasets_save(h, d);
@@ -56,7 +73,7 @@ int scq_dataset_add(scq *h, const char *name, const char *path)
 	return r ? r : audit_append(h, NULL, "dataset-add", NULL, h->email, name, NULL);
 }
 
-int scq_dataset_remove(scq *h, const char *name)
+int dataset_forget(scq *h, const char *name)
 {
 	json_t *d = datasets_load(h);
 	int r;

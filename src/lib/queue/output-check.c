@@ -366,6 +366,29 @@ out:
 	return r;
 }
 
+int scq_output_check_dir(scq *h, const char *dir, scq_output_flags **out)
+{
+	scq_output_flags *c = xcalloc(1, sizeof(*c));
+	struct check_opts o;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+	*out = NULL;
+	if (fd < 0) {
+		scq_output_flags_free(c);
+		return scq_fail_errno(h, "'%s'", dir);
+	}
+	load_opts(h, &o, &c->types);
+	/* the same two checks as a job's, on the folder's output/ and log */
+	r = check_outputs(h, &c->rep, &o, fd, dir);
+	if (!r)
+		r = check_log(h, &c->rep, &o, fd, dir);
+	fd_close(&fd);
+	if (r)
+		scq_output_flags_free(c);
+	else
+		*out = c;
+	return r;
+}
+
 int scq_output_check(scq *h, const char *uid, unsigned flags, scq_output_flags **out)
 {
 	scq_output_flags *c = xcalloc(1, sizeof(*c));

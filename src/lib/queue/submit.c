@@ -16,6 +16,7 @@
 #include "queue/manifest.h"
 #include "queue/record.h"
 #include "queue/requirements.h"
+#include "store/settings.h"
 #include "base/banned.h"
 
 static const char app_acl[] =
@@ -79,6 +80,8 @@ int scq_init_datasite(scq *h)
 		r = write_if_different(h, app, "syft.pub.yaml", app_acl, 0);
 	if (!r && store_open(h) < 0)
 		r = SCQ_EIO;
+	if (!r) /* what a requester's `scq try` applies */
+		r = settings_publish(h);
 	free(site);
 	free(app);
 	free(pub);

@@ -288,7 +288,65 @@ int scq_config_set(scq *h, const char *key, const char *value)
 		return fd;
 	if (json_write_at(fd, "config.json", cfg, 0) < 0)
 		return scq_fail_errno(h, "writing '%s/config.json'", h->store);
-	return audit_append(h, NULL, "config", NULL, h->email, key, NULL);
+	r = audit_append(h, NULL, "config", NULL, h->email, key, NULL);
+	return r ? r : settings_publish(h);
+}
+
+/* What a requester's `scq try` needs to run a job as my runner would: the
+ * limits of a run and the thresholds of the output checks.  Not the
+ * network, isolation or queue settings: they are mine alone. */
+static const enum setting published[] = {
+	SET_JOB_TIMEOUT, SET_CPU_TIME_LIMIT, SET_MEMORY_LIMIT_MB, SET_MAX_PROCESSES,
+	SET_MAX_OPEN_FILES, SET_MAX_FILE_SIZE_MB, SET_TMP_SIZE_MB, SET_MAX_OUTPUT_BYTES,
+	SET_MAX_OUTPUT_FILES, SET_MIN_CELL_COUNT, SET_ROUNDING_BASE, SET_RELEASE_TYPES,
+	SET_DOMINANCE_N, SET_DOMINANCE_K, SET_P_PERCENT, SET_MAX_TABLE_ROWS,
+};
+
+int setting_is_published(const char *key)
+{
+	size_t i;
+	for (i = 0; i < SCQ_NELEM(published); i++)
+		if (!strcmp(table[published[i]].key, key))
+			return 1;
+	return 0;
+}
+
+int settings_publish(scq *h)
+{
+	char *site = path_join(h->datasites, h->email), *dir = NULL;
+	struct buf cur = BUF_INIT;
+	json_t *o = json_object();
+	char *text = NULL;
+	int fd = -1, r = 0;
+	size_t i;
+	/* a datasite not made yet (scq init): init publishes them */
+	if (!fs_exists(AT_FDCWD, site))
+		goto out;
+	for (i = 0; i < SCQ_NELEM(published); i++) {
+		const struct setting_def *s = &table[published[i]];
+		json_object_set_new(o, s->key, s->kind == K_LIST ? json_string(list_value(h, s)) :
+				    json_integer(setting_value(h, s)));
+	}
+	dir = path_join(site, "public/code-queue");
+	text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (fs_mkdir_p(dir, 0755) < 0 || (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		r = scq_fail_errno(h, "creating '%s'", dir);
+		goto out;
+	}
+	/* unchanged: no write, so no sync traffic */
+	if (fs_read_file(fd, "limits.json", SMALL_JSON_MAX, &cur) == 0 && cur.len &&
+	    cur.len - 1 == strlen(text) && !memcmp(cur.ptr, text, strlen(text)))
+		goto out;
+	if (json_write_at(fd, "limits.json", o, 0) < 0)
+		r = scq_fail_errno(h, "writing '%s/limits.json'", dir);
+out:
+	fd_close(&fd);
+	json_decref(o);
+	buf_release(&cur);
+	free(text);
+	free(site);
+	free(dir);
+	return r;
 }
 
 int scq_config_json(scq *h, char **json_out)

@@ -13,6 +13,10 @@
  *                  buffer, never NULL
  *   setting_key    the key of a setting ("max_concurrent_jobs")
  *   setting_list   a LIST setting's value ("csv,tsv"): a copy, caller frees
+ *   settings_publish  the limits a requester's `scq try` applies, to my
+ *                  datasite's public/code-queue/limits.json (written when
+ *                  they changed; nothing before my datasite exists)
+ *   setting_is_published  key is one of those limits
  *
  * Code reads setting_int(h, SET_JOB_TIMEOUT): a misspelt name does not
  * compile, where a key string read 0 in silence.  Only the public
@@ -106,5 +110,7 @@ int setting_bool(scq *h, enum setting id);
 const char *setting_str(scq *h, enum setting id);
 const char *setting_key(enum setting id);
 char *setting_list(scq *h, enum setting id);
+int settings_publish(scq *h);
+int setting_is_published(const char *key);
 
 #endif

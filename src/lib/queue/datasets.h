@@ -1,0 +1,19 @@
+/*
+ * datasets.h - what datasets.c and mock.c share (the public API is
+ * scq.h's scq_dataset_*, scq_datasets_of).
+ *
+ * Exports (datasets.c): dataset_check  a name and path as scq_dataset_add
+ *                       takes them (nothing written); the message on h
+ *                       dataset_forget the private registration of name
+ *                       goes (scq_dataset_remove, in mock.c, removes its
+ *                       mock too)
+ */
+#ifndef SCQ_DATASETS_H
+#define SCQ_DATASETS_H
+
+#include "store/handle.h"
+
+int dataset_check(scq *h, const char *name, const char *path);
+int dataset_forget(scq *h, const char *name);
+
+#endif

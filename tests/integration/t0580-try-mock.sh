@@ -1,0 +1,112 @@
+#!/bin/sh
+# t0580: mock data and a local dry run (issue 13 §2), two identities, the
+# real scq, isolation full.  The owner publishes a mock beside the private
+# dataset "cohort" (tests/sandbox/cli-lib.sh: its rows carry DATA_SECRET);
+# the requester sees its schema, tries a job on it (the mock rows at
+# /data/cohort, never a private row; the owner's output checks flag a
+# small count) and the owner's store and inbox are the same bytes after
+# the try.  A mock that is or holds a symlink is refused, naming it.
+SCQ_TEST_ISOLATION=full
+. "$(dirname "$0")/test-lib.sh"
+. "$(dirname "$0")/../sandbox/cli-lib.sh"
+sbx_require
+
+MOCK_ROW="MOCKROW-$$"
+MOCK="$TEST_DIR/mock"
+mkdir -p "$MOCK"
+printf 'id,age,born,score,secret\n1,30,1990-03-04,2.5,%s\n2,31,1991-05-06,3,%s\n3,,1992-01-01,4.25,x\n' \
+	"$MOCK_ROW" "$MOCK_ROW" > "$MOCK/private.csv"
+PUB="$WS/datasites/$DO_EMAIL/public/code-queue"
+
+# ---- the owner publishes; the requester sees the schema ----
+check "owner adds cohort with a mock" do_ dataset add cohort "$HOST/cohort" --mock "$MOCK" \
+	--description "Cohort, one row per person (synthetic)"
+check "the mock is on the owner's datasite" test -f "$PUB/mock/cohort/data/private.csv"
+check "its ACL lets everyone read and nobody write" \
+	grep -qxF "      read: ['*']" "$PUB/mock/cohort/syft.pub.yaml"
+check "the private rows are not published" sh -c "! grep -rqF '$DATA_SECRET' '$WS/datasites'"
+check "the owner's limits are published" test -f "$PUB/limits.json"
+check "requester lists the owner's datasets" ds datasets "$DO_EMAIL"
+out_has "the description is shown" 'cohort: Cohort, one row per person \(synthetic\)'
+out_has "id is inferred int" '^ +int +id$'
+out_has "score is inferred float" '^ +float +score$'
+out_has "born is inferred date" '^ +date +born$'
+out_has "secret is inferred text" '^ +text +secret$'
+out_has "the limits are shown" 'job_timeout: +600'
+check "datasets --json" ds datasets "$DO_EMAIL" --json
+out_has "--json holds the schema" '"type": "date"'
+
+# ---- a try: mock rows, never private rows, the owner's flags ----
+snapshot() {
+	(cd "$WS" && find "private/code-queue/$DO_EMAIL" "datasites/$DO_EMAIL/app_data" \
+		-printf '%p %y %s %m %T@\n' | sort &&
+		find "private/code-queue/$DO_EMAIL" "datasites/$DO_EMAIL/app_data" -type f \
+			-exec sha256sum {} + | sort)
+}
+snapshot > "$TEST_DIR/owner.before"
+make_job "$TEST_DIR/job" 'cat /data/cohort/private.csv
+printf "group,count\na,3\nb,10\n" > "$OUTPUT_DIR/counts.csv"'
+check "requester tries the job on the mock" ds try "$TEST_DIR/job" --to "$DO_EMAIL" \
+	--out "$TEST_DIR/try1"
+out_has "the job read the mock rows at /data/cohort" "1,30,1990-03-04,2.5,$MOCK_ROW"
+out_has "the log is shown as a real run's" '^Exit Code: 0$'
+out_has "the output is listed" '^  counts.csv  21 bytes$'
+out_has "the owner's output check flags the small count" 'FAIL +counts.csv +row 2, column 2 +small-count'
+out_has "the results folder is named" "^Results in $TEST_DIR/try1\$"
+check "the try never saw a private row" sh -c "! grep -rqF '$DATA_SECRET' '$TEST_DIR/try1' '$TEST_DIR/out'"
+check "the log is in the results folder" grep -qF "$MOCK_ROW" "$TEST_DIR/try1/execution.log"
+check "the output is in the results folder" test -f "$TEST_DIR/try1/output/counts.csv"
+check "flags.json holds the small count" grep -q '"rule": *"small-count"' "$TEST_DIR/try1/flags.json"
+check "no workspace is left behind" test ! -e "$TEST_DIR/try1/.try-ws"
+check "the results folder checks the same with review-output --dir" \
+	ds review-output --dir "$TEST_DIR/try1"
+out_has "...the small count" 'FAIL +counts.csv +row 2, column 2 +small-count'
+snapshot > "$TEST_DIR/owner.after"
+check "the owner's store and inbox are unchanged by the try" \
+	cmp "$TEST_DIR/owner.before" "$TEST_DIR/owner.after"
+check_exit "a results folder is never reused" 1 ds try "$TEST_DIR/job" --to "$DO_EMAIL" \
+	--out "$TEST_DIR/try1"
+err_has "...saying so" "holds an earlier try's results"
+
+# ---- the owner's limits apply ----
+check "owner lowers job_timeout" do_ config set job_timeout 2
+check "limits.json follows" grep -q '"job_timeout": 2' "$PUB/limits.json"
+make_job "$TEST_DIR/slow" 'sleep 60'
+check_exit "a try past the owner's timeout fails" 1 ds try "$TEST_DIR/slow" --to "$DO_EMAIL" \
+	--out "$TEST_DIR/try2"
+out_has "...at the owner's wall-clock limit" 'wall-clock limit of 2 s reached'
+do_ config set job_timeout 600 >/dev/null
+
+# ---- the same job at the owner's: the private rows (one code path) ----
+U=$(ds submit "$TEST_DIR/job" --to "$DO_EMAIL" --name real)
+do_ approve "$U" >/dev/null
+sbx_run
+sbx_show "$U"
+log_has "the approved run reads the private rows at the same path" "$U" "$DATA_SECRET"
+
+# ---- bad mocks: refused by name, nothing lost ----
+ln -s "$HOST" "$TEST_DIR/mock-link"
+check_exit "a mock that is a symlink is refused" 1 do_ dataset add cohort "$HOST/cohort" \
+	--mock "$TEST_DIR/mock-link"
+err_has "...naming it" "mock '$TEST_DIR/mock-link' is a symlink"
+mkdir -p "$TEST_DIR/mock-holds"
+cp "$MOCK/private.csv" "$TEST_DIR/mock-holds/"
+ln -s "$HOST/cohort/private.csv" "$TEST_DIR/mock-holds/rows.csv"
+check_exit "a mock holding a symlink is refused" 1 do_ dataset add cohort "$HOST/cohort" \
+	--mock "$TEST_DIR/mock-holds"
+err_has "...naming it" "'rows.csv' is a symlink"
+check "the published mock is still the first" grep -qF "$MOCK_ROW" "$PUB/mock/cohort/data/private.csv"
+check "no half-built mock is left" sh -c "test -z \"\$(ls -A '$PUB/mock' | grep -v '^cohort\$')\""
+check "the private rows were never published" sh -c "! grep -rqF '$DATA_SECRET' '$WS/datasites/$DO_EMAIL/public'"
+check_exit "mock readers must be e-mail addresses" 1 do_ dataset add cohort "$HOST/cohort" \
+	--mock "$MOCK" --mock-readers "a@x.example,'evil"
+check "mock readers: a list" do_ dataset add cohort "$HOST/cohort" --mock "$MOCK" \
+	--mock-readers "$DS_EMAIL,b@x.example"
+check "...in its ACL" grep -qxF "      read: ['$DS_EMAIL', 'b@x.example']" \
+	"$PUB/mock/cohort/syft.pub.yaml"
+check "removing the dataset removes its mock" do_ dataset remove cohort
+check "...from the datasite" test ! -e "$PUB/mock/cohort"
+
+host_sums > "$TEST_DIR/sums.after"
+check "host witnesses unchanged" cmp "$TEST_DIR/sums.before" "$TEST_DIR/sums.after"
+done_testing
