@@ -598,7 +598,7 @@ SCQ_API int scq_dataset_remove(scq *h, const char *name);
 /* JSON object name -> path (caller frees). */
 SCQ_API int scq_dataset_list(scq *h, char **json_out);
 
-/* ---- runtimes the owner provides (protocol.md §10) ---------------------
+/* ---- runtimes the owner provides (protocol.md §12) ---------------------
  * scq_runtime_add: register the directory path (a venv, a conda prefix,
  *   the host's /usr: a directory itself, not a link, not a file) as name
  *   (1-16 lower-case letters and digits); jobs see it read-only at

@@ -547,6 +547,8 @@ static PyObject *Handle_rerun(Handle *self, PyObject *args)
 	res = r ? fail(self, r) : PyUnicode_FromString(nu);
 	free(nu);
 	return res;
+}
+
 /* dataset_publish(name, path, mock, description=None, readers=None) */
 static PyObject *Handle_dataset_publish(Handle *self, PyObject *args, PyObject *kw)
 {
