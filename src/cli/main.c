@@ -49,9 +49,10 @@ static const struct cmd commands[] = {
 	{ "votes", cmd_votes, "ID [--json]", "the approvals a job has (two-person rule)", RUN_REFRESH },
 	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job", RUN_REFRESH },
 	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)", RUN_REFRESH },
-	{ "release", cmd_release, "ID [-r REASON] | ID --file PATH... [--log] [--withhold PATH=REASON]... [--withhold-reason TEXT] -r REASON [--ack-flags]",
+	{ "release", cmd_release, "ID [-r REASON] | ID --file PATH... [--log] [--withhold PATH=REASON]... [--withhold-reason TEXT] -r REASON [--ack-flags] [--owner OWNER]",
 	  "send a finished job's held log and outputs (release review): all, or only the files "
-	  "named (--log: the log too), the rest withheld with a reason each", RUN_REFRESH },
+	  "named (--log: the log too), the rest withheld with a reason each; with "
+	  "release_approvals_required 2+, one vote (--owner: a reviewer's, to OWNER)", RUN_REFRESH },
 	{ "withhold", cmd_withhold, "ID -r REASON [--withhold PATH=REASON]...",
 	  "send none of a held job's log and outputs; the requester sees the reasons", RUN_REFRESH },
 	{ "return", cmd_return, "ID -r COMMENT",

@@ -20,9 +20,12 @@
 #include "queue/job.h"
 #include "queue/outbox.h"
 #include "queue/output-check.h"
+#include "queue/release.h"
+#include "queue/votes.h"
 #include "store/audit.h"
 #include "store/queue.h"
 #include "store/limits.h"
+#include "store/settings.h"
 #include "store/state.h"
 #include "base/banned.h"
 
@@ -159,7 +162,7 @@ static int decision_releases(json_t *d, const struct check_file *f)
  * review, and reading earlier jobs would make a release cost grow with
  * the store.
  */
-static int release_check_flags(scq *h, const char *uid, json_t *d, int ack_flags)
+int release_check_flags(scq *h, const char *uid, json_t *d, int ack_flags)
 {
 	struct check_report rep = { 0 };
 	const struct check_flag *first = NULL;
@@ -230,7 +233,7 @@ static int record_fits(scq *h, const char *uid, json_t *d)
 
 /* The job must be finished with its results held: what else could be
  * decided on gets a message saying what is true. */
-static int held_job(scq *h, const char *uid, int st, int fd)
+int release_held(scq *h, const char *uid, int st, int fd)
 {
 	struct buf err = BUF_INIT;
 	scq_job *j;
@@ -248,42 +251,80 @@ static int held_job(scq *h, const char *uid, int st, int fd)
 	return 0;
 }
 
+json_t *release_plan(scq *h, int dirfd, const char *uid, int kind,
+		     const struct scq_release_options *o, int *to, int *r)
+{
+	json_t *paths = output_paths(h, dirfd, uid, r), *d = NULL;
+	const struct state_row *row;
+	if (!paths || !(d = decision(h, uid, kind, o, paths, to, r)))
+		goto out;
+	row = state_find(STATE_AWAITING_RELEASE, *to);
+	json_object_set_new(d, "decision", json_string(row->event));
+	if ((*r = record_fits(h, uid, d))) {
+		json_decref(d);
+		d = NULL;
+	}
+out:
+	json_decref(paths);
+	return d;
+}
+
+int release_commit(scq *h, unsigned by, int fd, int st, const char *uid, int to, json_t *d,
+		   const char *actor, const char *why)
+{
+	const struct state_row *row = state_find(STATE_AWAITING_RELEASE, to);
+	int r = state_decide_at(h, NULL, by, fd, uid, STATE_AWAITING_RELEASE, to, d);
+	if (r)
+		return r;
+	/* the record is the commit: a crash from here on is found by the
+	 * runner's reconcile (the requester's status still says held) */
+	r = audit_append(h, NULL, row->event, uid, actor, why, NULL);
+	if (r == 0)
+		r = outbox_publish(h, NULL, uid, st, 1); /* and unshares (release_unshare) */
+	return r;
+}
+
+/* Release all or some files with release_approvals_required > 1: a vote
+ * (release-votes.c), which decides only when enough approvers voted for
+ * this exact decision. */
+static int voted_release(int kind, int to)
+{
+	return kind <= SCQ_RELEASE_FILES && to != STATE_WITHHELD && to != STATE_RETURNED;
+}
+
 int scq_release_decide(scq *h, const char *uid, int kind, const struct scq_release_options *o)
 {
 	static const char *const what[] = { "a release", "a release of some files",
 		"withholding", "a return for changes" };
-	const struct state_row *row;
-	json_t *paths = NULL, *d = NULL;
+	struct vote_count vc;
+	json_t *d = NULL;
 	int st, to = -1, fd = -1, r;
 	if (kind < SCQ_RELEASE_ALL || kind > SCQ_RETURN || !o)
 		return scq_fail(h, SCQ_EINVAL, "unknown release decision %d", kind);
-	if ((r = reason_given(h, o->reason, what[kind])) || (r = decide_owner_job(h, uid, &st)))
+	if ((r = reason_given(h, o->reason, what[kind])))
 		return r;
 	if (kind == SCQ_RELEASE_FILES && o->withhold_reason &&
 	    (r = reason_given(h, o->withhold_reason, "the withheld files")))
 		return r;
+	if (o->owner && strcmp(o->owner, h->email)) /* a delegated reviewer's vote */
+		return kind <= SCQ_RELEASE_FILES ? release_vote_send(h, uid, kind, o) :
+		       scq_fail(h, SCQ_EINVAL, "a reviewer votes only to release: withholding "
+				"and returning are the owner's (they release nothing)");
+	if ((r = decide_owner_job(h, uid, &st)))
+		return r;
 	if ((fd = queue_job_dir(h, st, uid)) < 0)
 		return scq_fail_errno(h, "job '%s'", uid);
-	if ((r = held_job(h, uid, st, fd)) || !(paths = output_paths(h, fd, uid, &r)))
-		goto out;
-	if (!(d = decision(h, uid, kind, o, paths, &to, &r)))
-		goto out;
-	row = state_find(STATE_AWAITING_RELEASE, to);
-	json_object_set_new(d, "decision", json_string(row->event));
-	if ((r = record_fits(h, uid, d)))
+	if ((r = release_held(h, uid, st, fd)) || !(d = release_plan(h, fd, uid, kind, o, &to, &r)))
 		goto out;
 	if (to != STATE_WITHHELD && to != STATE_RETURNED &&
 	    (r = release_check_flags(h, uid, d, o->ack_flags)))
 		goto out;
-	if ((r = state_decide_at(h, NULL, STATE_BY_OWNER, fd, uid, STATE_AWAITING_RELEASE, to, d)))
-		goto out;
-	/* the record is the commit: a crash from here on is found by the
-	 * runner's reconcile (the requester's status still says held) */
-	r = audit_append(h, NULL, row->event, uid, h->email, o->reason, NULL);
-	if (r == 0)
-		r = outbox_publish(h, NULL, uid, st, 1);
+	if ((setting_int(h, SET_RELEASE_APPROVALS_REQUIRED) > 1 ||
+	     fs_exists(fd, "release-votes.json")) && voted_release(kind, to))
+		r = release_vote_cast(h, STATE_BY_OWNER, fd, st, uid, h->email, d, to, NULL, &vc);
+	else
+		r = release_commit(h, STATE_BY_OWNER, fd, st, uid, to, d, h->email, o->reason);
 out:
-	json_decref(paths);
 	json_decref(d);
 	fd_close(&fd);
 	return r;

@@ -1,0 +1,413 @@
+/*
+ * release-review.c - a delegated reviewer's part in a release under
+ * release_approvals_required > 1 (doc/protocol.md §6a, release.h).
+ *
+ * Disclosure: to check outputs a reviewer must see them, so while a job
+ * awaits release (and only with the setting above 1) the owner copies the
+ * held log, outputs and their flags to outbox/<reviewer>/release-review/
+ * <uid>/, which the app ACL lets only that reviewer read.  Delegated
+ * reviewers are trusted output checkers, as Airlock's are; the requester
+ * never gets this copy (the requester may not vote).  The copy goes when
+ * the job is decided (outbox_publish of a decided job calls
+ * release_unshare), or when the reviewer is removed.
+ *
+ * The vote travels as an approval vote does (vote-inbox.c): a record
+ * inbox/<reviewer>/<uid>.release.vote.json in the owner's datasite, the
+ * folder being the authenticated voter; the owner's ingest reads it as
+ * hostile input (malformed or spoofed: quarantined with its reason; one
+ * that lost a race: dropped with a notice and "vote-refused").
+ */
+#include "base/compat.h"
+#include "base/alloc.h"
+#include "base/clock.h"
+#include "base/fs.h"
+#include "queue/decide.h"
+#include "queue/manifest.h"
+#include "queue/release.h"
+#include "queue/votes.h"
+#include "store/audit.h"
+#include "store/limits.h"
+#include "store/queue.h"
+#include "store/settings.h"
+#include "store/state.h"
+#include "base/banned.h"
+
+/* A record names at most this many files (more: a release of all). */
+#define RVOTE_FILES_MAX 4096
+
+/* outbox/<reviewer>/release-review/ of my datasite; -1 on error. */
+static int review_dir(scq *h, const char *owner, const char *reviewer, int create)
+{
+	char *app = app_dir_of(h, owner);
+	struct buf p = BUF_INIT;
+	int fd;
+	buf_addf(&p, "%s/outbox/%s/" RELEASE_REVIEW_DIR, app, reviewer);
+	fd = create && fs_mkdir_p(p.ptr, 0755) < 0 ? -1 :
+	     open(p.ptr, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	free(app);
+	buf_release(&p);
+	return fd;
+}
+
+static int copy_log(int job, int tmp)
+{
+	int fd = openat(job, "execution.log", O_RDONLY | O_NOFOLLOW | O_CLOEXEC), r;
+	uint64_t n;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	r = fs_copy_atomic(fd, tmp, "execution.log", UINT64_MAX, 0, NULL, NULL, &n);
+	close(fd);
+	return r;
+}
+
+static int copy_outputs(int job, int tmp)
+{
+	struct buf err = BUF_INIT;
+	int src = openat(job, "output", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), dst = -1;
+	json_t *m = NULL;
+	if (src < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fs_mkdir(tmp, "output", 0755) == 0 && (dst = fs_open_dir(tmp, "output")) >= 0)
+		m = manifest_copy_tree(src, dst, &err);
+	fd_close(&src);
+	fd_close(&dst);
+	buf_release(&err);
+	json_decref(m);
+	return m ? 0 : (errno = errno ? errno : EIO, -1);
+}
+
+/* One reviewer's copy, built in .<uid>.tmp (SyftBox skips it), then put
+ * in place of the old one: the outputs may have changed since. */
+static int share_one(scq *h, int job, const char *flags, const char *reviewer, const char *uid)
+{
+	int dir = review_dir(h, h->email, reviewer, 1), tmp = -1, r = -1;
+	struct buf name = BUF_INIT, rec = BUF_INIT;
+	if (dir < 0)
+		return -1;
+	buf_addf(&name, ".%s.tmp", uid);
+	fs_remove_tree(dir, name.ptr);
+	if (fs_mkdir(dir, name.ptr, 0755) < 0 || (tmp = fs_open_dir(dir, name.ptr)) < 0 ||
+	    copy_log(job, tmp) < 0 || copy_outputs(job, tmp) < 0 ||
+	    fs_write_atomic(tmp, "flags.json", flags, strlen(flags), 0) < 0 ||
+	    fs_read_file(job, "job.json", SMALL_JSON_MAX, &rec) < 0 ||
+	    fs_write_atomic(tmp, "job.json", rec.ptr, rec.len, 0) < 0)
+		goto out;
+	if ((fs_remove_tree(dir, uid) < 0 && errno != ENOENT) ||
+	    fs_rename(dir, name.ptr, dir, uid, 0) < 0)
+		goto out;
+	r = 0;
+out:
+	if (r)
+		fs_remove_tree(dir, name.ptr);
+	fd_close(&tmp);
+	fd_close(&dir);
+	buf_release(&name);
+	buf_release(&rec);
+	return r;
+}
+
+void release_share(scq *h, int jobfd, const char *uid)
+{
+	json_t *list, *v;
+	scq_output_flags *f = NULL;
+	char *flags = NULL;
+	size_t i;
+	if (setting_int(h, SET_RELEASE_APPROVALS_REQUIRED) < 2)
+		return;
+	list = reviewers_load(h);
+	if (!json_array_size(list))
+		goto out;
+	/* the flags as the owner sees them (scq review-output --json) */
+	if (scq_output_check(h, uid, 0, &f) != 0 || !(flags = scq_output_flags_json(f))) {
+		buf_addf(&h->notices, "release review: job %s not shared: %s\n", uid,
+			 scq_errmsg(h));
+		goto out;
+	}
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && email_valid(json_string_value(v)) &&
+		    share_one(h, jobfd, flags, json_string_value(v), uid) < 0)
+			buf_addf(&h->notices, "release review: job %s could not be shared with "
+				 "%s: %s\n", uid, json_string_value(v), strerror(errno));
+out:
+	free(flags);
+	scq_output_flags_free(f);
+	json_decref(list);
+}
+
+void release_unshare(scq *h, const char *uid)
+{
+	json_t *list = reviewers_load(h), *v;
+	size_t i;
+	json_array_foreach(list, i, v) {
+		int dir = json_is_string(v) && email_valid(json_string_value(v)) ?
+			  review_dir(h, h->email, json_string_value(v), 0) : -1;
+		if (dir >= 0 && fs_remove_tree(dir, uid) < 0 && errno != ENOENT)
+			buf_addf(&h->notices, "release review: the copy of job %s for %s stays: "
+				 "%s\n", uid, json_string_value(v), strerror(errno));
+		fd_close(&dir);
+	}
+	json_decref(list);
+}
+
+/* ---- the reviewer's side ------------------------------------------------ */
+
+/* Does decision d release the file a flag names? */
+static int releases(json_t *d, const char *file)
+{
+	json_t *e;
+	size_t i;
+	if (!strcmp(file, "execution.log") &&
+	    json_is_true(json_object_get(json_object_get(d, "log"), "released")))
+		return 1;
+	json_array_foreach(json_object_get(d, "files"), i, e)
+		if (json_is_string(json_object_get(e, "path")) &&
+		    !strcmp(json_string_value(json_object_get(e, "path")), file))
+			return json_is_true(json_object_get(e, "released"));
+	return 0;
+}
+
+/* The flags of the shared copy: --ack-flags is every voter's to give. */
+static int shared_flags_ok(scq *h, int dir, const char *uid, json_t *d, int ack)
+{
+	struct buf err = BUF_INIT;
+	json_t *f = json_load_file_at(dir, "flags.json", SMALL_JSON_MAX, &err), *e;
+	size_t i, n = 0;
+	int r = 0;
+	if (!f)
+		r = scq_fail(h, SCQ_EIO, "the release review copy of job '%s': flags.json: %s",
+			     uid, err.ptr);
+	json_array_foreach(json_object_get(f, "flags"), i, e)
+		n += json_is_string(json_object_get(e, "file")) &&
+		     releases(d, json_string_value(json_object_get(e, "file")));
+	if (!r && n && !ack)
+		r = scq_fail(h, SCQ_EPERM, "job '%s': the outputs to release carry %zu "
+			     "disclosure-risk flag(s) (flags.json of the copy shared with you): "
+			     "check them, then vote with --ack-flags", uid, n);
+	json_decref(f);
+	buf_release(&err);
+	return r;
+}
+
+static json_t *vote_json(scq *h, const char *uid, const char *digest, int kind,
+			 const struct scq_release_options *o)
+{
+	char at[ISO_LEN];
+	json_t *rec, *files = json_array();
+	const char *const *f;
+	time_now_iso(at);
+	for (f = kind == SCQ_RELEASE_FILES ? o->files : NULL; f && *f; f++)
+		json_array_append_new(files, json_string(*f));
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "uid", uid, "by", h->email,
+			"at", at, "release_sha256", digest, "reason", o->reason,
+			"log", kind == SCQ_RELEASE_ALL || o->log, "ack_flags", !!o->ack_flags);
+	if (kind == SCQ_RELEASE_FILES)
+		json_object_set(rec, "files", files);
+	json_decref(files);
+	return rec;
+}
+
+int release_vote_send(scq *h, const char *uid, int kind, const struct scq_release_options *o)
+{
+	char outs[65], digest[65], *app = NULL;
+	struct buf p = BUF_INIT, name = BUF_INIT;
+	json_t *d = NULL, *rec = NULL;
+	int dir = -1, fd = -1, r = 0, to;
+	if (!email_valid(o->owner))
+		return scq_fail(h, SCQ_EINVAL, "'%s' is not a valid owner e-mail", o->owner);
+	if (!scq_uid_valid(uid))
+		return scq_fail(h, SCQ_EINVAL, "'%s' is not a full job uid", uid);
+	if (o->nwithhold)
+		return scq_fail(h, SCQ_EINVAL, "a reviewer's vote names the files it releases; "
+				"the reasons of the withheld ones are the owner's");
+	dir = review_dir(h, o->owner, h->email, 0);
+	fd = dir < 0 ? -1 : openat(dir, uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has not been shared with you for release "
+			     "review by %s (the owner shares held results with its reviewers when "
+			     "release_approvals_required is 2 or more)", uid, o->owner);
+		goto out;
+	}
+	if (!(d = release_plan(h, fd, uid, kind, o, &to, &r)) ||
+	    (r = shared_flags_ok(h, fd, uid, d, o->ack_flags)))
+		goto out;
+	if (vote_outputs_digest(fd, outs) < 0) {
+		r = scq_fail_errno(h, "reading the release review copy of job '%s'", uid);
+		goto out;
+	}
+	release_digest(outs, d, digest);
+	rec = vote_json(h, uid, digest, kind, o);
+	app = app_dir_of(h, o->owner);
+	buf_addf(&p, "%s/inbox/%s", app, h->email);
+	buf_addf(&name, "%s%s", uid, RELEASE_VOTE_SUFFIX);
+	fd_close(&fd);
+	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || json_write_at(fd, name.ptr, rec, 0) < 0)
+		r = scq_fail_errno(h, "writing release vote record to '%s'", p.ptr);
+out:
+	fd_close(&fd);
+	fd_close(&dir);
+	json_decref(d);
+	json_decref(rec);
+	free(app);
+	buf_release(&p);
+	buf_release(&name);
+	return r;
+}
+
+/* ---- the owner's ingest ------------------------------------------------- */
+
+static int hex64(const char *s)
+{
+	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+static int text_ok(const char *s, size_t max)
+{
+	return strlen(s) <= max && utf8_valid(s, strlen(s)) && !has_control(s, 0);
+}
+
+static const char *bad_files(json_t *files)
+{
+	json_t *f;
+	size_t i;
+	if (!files || json_is_null(files))
+		return NULL;
+	if (!json_is_array(files) || !json_array_size(files) ||
+	    json_array_size(files) > RVOTE_FILES_MAX)
+		return "'files' is not a list of 1 to 4096 paths";
+	json_array_foreach(files, i, f)
+		if (!json_is_string(f) || !text_ok(json_string_value(f), 4096))
+			return "'files' holds something that is not a path";
+	return NULL;
+}
+
+/* The record's fields, checked; NULL with *why set when it is refused. */
+static json_t *parse(int reqfd, const char *name, const char *req, const char *uid,
+		     struct buf *why)
+{
+	static const char *const keys[] = { "uid", "by", "at", "release_sha256", "reason",
+		"files", "log", "ack_flags", NULL };
+	struct buf err = BUF_INIT;
+	json_t *o = json_load_file_at(reqfd, name, VOTE_JSON_MAX, &err), *v;
+	const char *k, *by, *reason, *bad;
+	const char *const *kk;
+	if (!o || !json_is_object(o)) {
+		buf_setf(why, "release vote record: %s", o ? "not a JSON object" : err.ptr);
+		goto bad;
+	}
+	json_object_foreach(o, k, v) {
+		for (kk = keys; *kk && strcmp(*kk, k); kk++)
+			;
+		if (!*kk) {
+			buf_setf(why, "release vote record: unknown field");
+			goto bad;
+		}
+	}
+	by = json_string_value(json_object_get(o, "by"));
+	reason = json_string_value(json_object_get(o, "reason"));
+	if (!json_is_string(json_object_get(o, "uid")) ||
+	    strcmp(json_string_value(json_object_get(o, "uid")), uid))
+		buf_setf(why, "release vote record: 'uid' is not the job its name says");
+	else if (!by || strcmp(by, req))
+		buf_setf(why, "release vote record: spoofed identity ('by' is not the inbox "
+			 "folder it came from)");
+	else if (!hex64(json_string_value(json_object_get(o, "release_sha256"))))
+		buf_setf(why, "release vote record: 'release_sha256' is not 64 lower-case hex "
+			 "digits");
+	else if (!reason || !*reason || !text_ok(reason, DECISION_REASON_MAX))
+		buf_setf(why, "release vote record: 'reason' is not one line of UTF-8 within "
+			 "%d bytes", DECISION_REASON_MAX);
+	else if ((bad = bad_files(json_object_get(o, "files"))))
+		buf_setf(why, "release vote record: %s", bad);
+	else if (!json_is_boolean(json_object_get(o, "log")) ||
+		 ((v = json_object_get(o, "ack_flags")) && !json_is_boolean(v)))
+		buf_setf(why, "release vote record: 'log' or 'ack_flags' is not a boolean");
+	else if ((v = json_object_get(o, "at")) && (!json_is_string(v) ||
+		 !text_ok(json_string_value(v), JOB_CREATED_AT_MAX)))
+		buf_setf(why, "release vote record: 'at' is not a short string");
+	else {
+		buf_release(&err);
+		return o;
+	}
+bad:
+	json_decref(o);
+	buf_release(&err);
+	return NULL;
+}
+
+/* The vote, as the owner's store counts it; refusals in vc. */
+static int count(scq *h, const char *req, const char *uid, json_t *o, struct vote_count *vc)
+{
+	struct scq_release_options opt;
+	json_t *files = json_object_get(o, "files"), *d = NULL, *f;
+	const char **list = NULL;
+	size_t i;
+	int st = queue_locate(h, uid), fd, to, kind, r;
+	memset(&opt, 0, sizeof(opt));
+	memset(vc, 0, sizeof(*vc));
+	if ((fd = st < 0 ? -1 : queue_job_dir(h, st, uid)) < 0) {
+		vc->refusal = VOTE_STATE;
+		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
+	}
+	kind = json_is_array(files) ? SCQ_RELEASE_FILES : SCQ_RELEASE_ALL;
+	list = xcalloc(json_array_size(files) + 1, sizeof(*list));
+	json_array_foreach(files, i, f)
+		list[i] = json_string_value(f);
+	opt.files = list;
+	opt.reason = json_string_value(json_object_get(o, "reason"));
+	opt.log = json_is_true(json_object_get(o, "log"));
+	opt.ack_flags = json_is_true(json_object_get(o, "ack_flags"));
+	if ((r = release_held(h, uid, st, fd))) {
+		vc->refusal = VOTE_STATE;
+	} else if (!(d = release_plan(h, fd, uid, kind, &opt, &to, &r)) ||
+		   (r = release_check_flags(h, uid, d, opt.ack_flags))) {
+		vc->refusal = VOTE_STALE; /* names no output the job has, or flags unseen */
+	} else {
+		json_object_set_new(d, "by", json_string(req));
+		r = release_vote_cast(h, STATE_BY_REVIEWER, fd, st, uid, req, d, to,
+				      json_string_value(json_object_get(o, "release_sha256")), vc);
+	}
+	json_decref(d);
+	free(list);
+	fd_close(&fd);
+	return r;
+}
+
+/* A refusal that is no attack: the record goes, the owner is told, the
+ * log keeps it. */
+static int drop(scq *h, int reqfd, const char *name, const char *req, const char *uid)
+{
+	buf_addf(&h->notices, "release vote of %s for job %s not counted: %s\n", req, uid,
+		 scq_errmsg(h));
+	audit_append(h, NULL, "vote-refused", uid, req, scq_errmsg(h), NULL);
+	return fs_remove_tree(reqfd, name) < 0 && errno != ENOENT ?
+	       scq_fail_errno(h, "removing vote record '%s/%s'", req, name) : 0;
+}
+
+int release_vote_request(scq *h, int reqfd, const char *req, const char *name,
+			 struct buf *why)
+{
+	char uid[64];
+	struct vote_count vc;
+	json_t *o;
+	int r;
+	snprintf(uid, sizeof(uid), "%.*s", (int)(strlen(name) - strlen(RELEASE_VOTE_SUFFIX)),
+		 name);
+	if (!scq_uid_valid(uid))
+		return buf_setf(why, "release vote record for an invalid uid"), 0;
+	if (!(o = parse(reqfd, name, req, uid, why)))
+		return 0;
+	r = count(h, req, uid, o, &vc);
+	json_decref(o);
+	if (r == 0) {
+		buf_addf(&h->notices, "release vote of %s for job %s: %s\n", req, uid,
+			 vc.approved ? "decided" : "recorded");
+		return fs_remove_tree(reqfd, name) < 0 && errno != ENOENT ?
+		       scq_fail_errno(h, "removing vote record '%s/%s'", req, name) : 0;
+	}
+	if (vc.refusal == VOTE_NOT_APPROVER || vc.refusal == VOTE_SELF)
+		return buf_setf(why, "%s", scq_errmsg(h)), 0;
+	if (vc.refusal != VOTE_OK)
+		return drop(h, reqfd, name, req, uid);
+	return r; /* a local error: the record stays for the next pass */
+}
