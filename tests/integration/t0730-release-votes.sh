@@ -121,6 +121,9 @@ printf '{"uid":"%s","by":"%s","release_sha256":"%064d","reason":"x","log":true}'
 check "the requester's own release vote is read" do_ pending
 check "... and quarantined: not an approver" sh -c "grep -l 'is not an approver' '$QUAR'/*/reason.json"
 check "audit --verify still accepts the log" do_ audit --verify
+check "the held job is shared with the reviewer" test -d "$APP/outbox/$REV/release-review/$U"
+check "removing the reviewer" do_ reviewers remove "$REV"
+check "... removes its release review copies" test ! -e "$APP/outbox/$REV/release-review"
 
 # 8. the log is checked: a forged release without enough votes is caught
 cat > "$TEST_DIR/rechain.py" <<'EOF'

@@ -114,8 +114,8 @@ for MODE in crash fail; do
 	# the owner's first vote: release-votes.json and its "release-vote" line
 	fault_loop first '' 'owner_votes'
 	# the reviewer's vote from its inbox folder decides: ingest reads it
-	fault_loop inbox 'owner_votes >/dev/null; rev_votes >/dev/null' 'do_ pending'
+	fault_loop inbox 'owner_votes >/dev/null 2>&1; rev_votes >/dev/null 2>&1' 'do_ pending'
 	# the owner's vote decides after the reviewer's was counted
-	fault_loop last 'rev_votes >/dev/null; do_ pending >/dev/null' 'owner_votes'
+	fault_loop last 'rev_votes >/dev/null 2>&1; do_ pending >/dev/null 2>&1' 'owner_votes'
 done
 done_testing
