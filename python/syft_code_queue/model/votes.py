@@ -85,7 +85,7 @@ class ReleaseVote:
                     % (self.have, self.need, self.uid, more, "" if more == 1 else "s",
                        "s" if more == 1 else ""))
         if self.need <= 1:
-            return "decided on %s" % self.uid
+            return "released %s" % self.uid
         return "released %s (%d of %d votes)" % (self.uid, self.have, self.need)
 
     __repr__ = __str__

@@ -1,15 +1,7 @@
 /*
- * release-review.c - a delegated reviewer's part in a release under
- * release_approvals_required > 1 (doc/protocol.md §6a, release.h).
- *
- * Disclosure: to check outputs a reviewer must see them, so while a job
- * awaits release (and only with the setting above 1) the owner copies the
- * held log, outputs and their flags to outbox/<reviewer>/release-review/
- * <uid>/, which the app ACL lets only that reviewer read.  Delegated
- * reviewers are trusted output checkers, as Airlock's are; the requester
- * never gets this copy (the requester may not vote).  The copy goes when
- * the job is decided (outbox_publish of a decided job calls
- * release_unshare), or when the reviewer is removed.
+ * release-review.c - a delegated reviewer's release vote (doc/protocol.md
+ * §6a, release.h), both sides: the reviewer's scq writes it from the copy
+ * the owner shared with it (release-share.c), the owner's ingest reads it.
  *
  * The vote travels as an approval vote does (vote-inbox.c): a record
  * inbox/<reviewer>/<uid>.release.vote.json in the owner's datasite, the
@@ -34,120 +26,6 @@
 
 /* A record names at most this many files (more: a release of all). */
 #define RVOTE_FILES_MAX 4096
-
-/* outbox/<reviewer>/release-review/ of my datasite; -1 on error. */
-static int review_dir(scq *h, const char *owner, const char *reviewer, int create)
-{
-	char *app = app_dir_of(h, owner);
-	struct buf p = BUF_INIT;
-	int fd;
-	buf_addf(&p, "%s/outbox/%s/" RELEASE_REVIEW_DIR, app, reviewer);
-	fd = create && fs_mkdir_p(p.ptr, 0755) < 0 ? -1 :
-	     open(p.ptr, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	free(app);
-	buf_release(&p);
-	return fd;
-}
-
-static int copy_log(int job, int tmp)
-{
-	int fd = openat(job, "execution.log", O_RDONLY | O_NOFOLLOW | O_CLOEXEC), r;
-	uint64_t n;
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	r = fs_copy_atomic(fd, tmp, "execution.log", UINT64_MAX, 0, NULL, NULL, &n);
-	close(fd);
-	return r;
-}
-
-static int copy_outputs(int job, int tmp)
-{
-	struct buf err = BUF_INIT;
-	int src = openat(job, "output", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), dst = -1;
-	json_t *m = NULL;
-	if (src < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (fs_mkdir(tmp, "output", 0755) == 0 && (dst = fs_open_dir(tmp, "output")) >= 0)
-		m = manifest_copy_tree(src, dst, &err);
-	fd_close(&src);
-	fd_close(&dst);
-	buf_release(&err);
-	json_decref(m);
-	return m ? 0 : (errno = errno ? errno : EIO, -1);
-}
-
-/* One reviewer's copy, built in .<uid>.tmp (SyftBox skips it), then put
- * in place of the old one: the outputs may have changed since. */
-static int share_one(scq *h, int job, const char *flags, const char *reviewer, const char *uid)
-{
-	int dir = review_dir(h, h->email, reviewer, 1), tmp = -1, r = -1;
-	struct buf name = BUF_INIT, rec = BUF_INIT;
-	if (dir < 0)
-		return -1;
-	buf_addf(&name, ".%s.tmp", uid);
-	fs_remove_tree(dir, name.ptr);
-	if (fs_mkdir(dir, name.ptr, 0755) < 0 || (tmp = fs_open_dir(dir, name.ptr)) < 0 ||
-	    copy_log(job, tmp) < 0 || copy_outputs(job, tmp) < 0 ||
-	    fs_write_atomic(tmp, "flags.json", flags, strlen(flags), 0) < 0 ||
-	    fs_read_file(job, "job.json", SMALL_JSON_MAX, &rec) < 0 ||
-	    fs_write_atomic(tmp, "job.json", rec.ptr, rec.len, 0) < 0)
-		goto out;
-	if ((fs_remove_tree(dir, uid) < 0 && errno != ENOENT) ||
-	    fs_rename(dir, name.ptr, dir, uid, 0) < 0)
-		goto out;
-	r = 0;
-out:
-	if (r)
-		fs_remove_tree(dir, name.ptr);
-	fd_close(&tmp);
-	fd_close(&dir);
-	buf_release(&name);
-	buf_release(&rec);
-	return r;
-}
-
-void release_share(scq *h, int jobfd, const char *uid)
-{
-	json_t *list, *v;
-	scq_output_flags *f = NULL;
-	char *flags = NULL;
-	size_t i;
-	if (setting_int(h, SET_RELEASE_APPROVALS_REQUIRED) < 2)
-		return;
-	list = reviewers_load(h);
-	if (!json_array_size(list))
-		goto out;
-	/* the flags as the owner sees them (scq review-output --json) */
-	if (scq_output_check(h, uid, 0, &f) != 0 || !(flags = scq_output_flags_json(f))) {
-		buf_addf(&h->notices, "release review: job %s not shared: %s\n", uid,
-			 scq_errmsg(h));
-		goto out;
-	}
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && email_valid(json_string_value(v)) &&
-		    share_one(h, jobfd, flags, json_string_value(v), uid) < 0)
-			buf_addf(&h->notices, "release review: job %s could not be shared with "
-				 "%s: %s\n", uid, json_string_value(v), strerror(errno));
-out:
-	free(flags);
-	scq_output_flags_free(f);
-	json_decref(list);
-}
-
-void release_unshare(scq *h, const char *uid)
-{
-	json_t *list = reviewers_load(h), *v;
-	size_t i;
-	json_array_foreach(list, i, v) {
-		int dir = json_is_string(v) && email_valid(json_string_value(v)) ?
-			  review_dir(h, h->email, json_string_value(v), 0) : -1;
-		if (dir >= 0 && fs_remove_tree(dir, uid) < 0 && errno != ENOENT)
-			buf_addf(&h->notices, "release review: the copy of job %s for %s stays: "
-				 "%s\n", uid, json_string_value(v), strerror(errno));
-		fd_close(&dir);
-	}
-	json_decref(list);
-}
 
 /* ---- the reviewer's side ------------------------------------------------ */
 
@@ -219,7 +97,7 @@ int release_vote_send(scq *h, const char *uid, int kind, const struct scq_releas
 	if (o->nwithhold)
 		return scq_fail(h, SCQ_EINVAL, "a reviewer's vote names the files it releases; "
 				"the reasons of the withheld ones are the owner's");
-	dir = review_dir(h, o->owner, h->email, 0);
+	dir = release_review_dir(h, o->owner, h->email, 0);
 	fd = dir < 0 ? -1 : openat(dir, uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has not been shared with you for release "

@@ -30,6 +30,7 @@
 #include "base/hash.h"
 #include "queue/decide.h"
 #include "queue/job.h"
+#include "queue/outbox.h"
 #include "queue/record.h"
 #include "queue/release.h"
 #include "queue/votes.h"
@@ -41,22 +42,21 @@
 
 #define RELEASE_VOTES "release-votes.json"
 
-void release_digest(const char *outputs, json_t *d, char out[65])
+int release_commit(scq *h, unsigned by, int fd, int st, const char *uid, int to, json_t *d,
+		   const char *actor, const char *why)
 {
-	struct buf b = BUF_INIT;
-	json_t *e;
-	size_t i;
-	buf_addf(&b, "scq-release-vote 1\n%s\nlog %d\n", outputs,
-		 json_is_true(json_object_get(json_object_get(d, "log"), "released")));
-	json_array_foreach(json_object_get(d, "files"), i, e)
-		if (json_is_true(json_object_get(e, "released"))) {
-			const char *p = json_string_value(json_object_get(e, "path"));
-			buf_adds(&b, p ? p : "");
-			buf_add(&b, "", 1); /* a path holds no NUL: the list is unambiguous */
-		}
-	sha256_hex(b.ptr, b.len, out);
-	buf_release(&b);
+	const struct state_row *row = state_find(STATE_AWAITING_RELEASE, to);
+	int r = state_decide_at(h, NULL, by, fd, uid, STATE_AWAITING_RELEASE, to, d);
+	if (r)
+		return r;
+	/* the record is the commit: a crash from here on is found by the
+	 * runner's reconcile (the requester's status still says held) */
+	r = audit_append(h, NULL, row->event, uid, actor, why, NULL);
+	if (r == 0)
+		r = outbox_publish(h, NULL, uid, st, 1); /* and unshares (release_unshare) */
+	return r;
 }
+
 
 static const char *sval(json_t *v)
 {
