@@ -36,7 +36,8 @@ run_held() { # NAME: submit, approve, run; U gets the uid
 # 1. the owner's release alone publishes nothing
 run_held one
 RR="$APP/outbox/$REV/release-review/$U"
-check "held outputs are shared with the reviewer" test -f "$RR/output/public.csv" -a -f "$RR/execution.log"
+check "held outputs are shared with the reviewer" test -f "$RR/output/public.csv" -a -f "$RR/execution.txt"
+check "the log as execution.txt (SyftBox syncs no .log)" test ! -e "$RR/execution.log"
 check "with their flags and record" test -f "$RR/flags.json" -a -f "$RR/job.json"
 check "nothing is shared with the requester for release review" test ! -e "$APP/outbox/$DS_EMAIL/release-review"
 check "the owner votes to release public.csv" do_ release "$U" --file public.csv -r "table checked" --ack-flags

@@ -108,7 +108,7 @@ int release_vote_send(scq *h, const char *uid, int kind, const struct scq_releas
 	if (!(d = release_plan(h, fd, uid, kind, o, &to, &r)) ||
 	    (r = shared_flags_ok(h, fd, uid, d, o->ack_flags)))
 		goto out;
-	if (vote_outputs_digest(fd, outs) < 0) {
+	if (vote_outputs_digest_log(fd, "execution.txt", outs) < 0) {
 		r = scq_fail_errno(h, "reading the release review copy of job '%s'", uid);
 		goto out;
 	}

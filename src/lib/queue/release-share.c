@@ -41,7 +41,8 @@ static int copy_log(int job, int tmp)
 	uint64_t n;
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
-	r = fs_copy_atomic(fd, tmp, "execution.log", UINT64_MAX, 0, NULL, NULL, &n);
+	/* as execution.txt: SyftBox syncs no .log file (protocol §2) */
+	r = fs_copy_atomic(fd, tmp, "execution.txt", UINT64_MAX, 0, NULL, NULL, &n);
 	close(fd);
 	return r;
 }

@@ -304,13 +304,18 @@ static int hash_entry(void *ctx, struct fs_walk_entry *e)
 
 int vote_outputs_digest(int jobfd, char out[65])
 {
+	return vote_outputs_digest_log(jobfd, "execution.log", out);
+}
+
+int vote_outputs_digest_log(int jobfd, const char *logname, char out[65])
+{
 	struct fs_walk_opts o = { FS_WALK_SORTED, 0, 0, 0, -1 };
 	struct canon c = { BUF_INIT, "" };
-	struct fs_walk_entry log = { .dirfd = jobfd, .name = "execution.log",
+	struct fs_walk_entry log = { .dirfd = jobfd, .name = logname,
 				     .path = "execution.log", .type = FS_T_FILE };
 	int fd = -1, r = 0;
 	/* the log is an output like any other */
-	if (fs_exists(jobfd, "execution.log"))
+	if (fs_exists(jobfd, logname))
 		r = hash_entry(&c, &log);
 	c.prefix = "output/";
 	fd = r == 0 ? openat(jobfd, "output", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;

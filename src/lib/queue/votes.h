@@ -82,6 +82,9 @@ void vote_approve_reason(struct buf *b, json_t *votes, int need, const char *rea
 /* SHA-256 over the log's and each output file's path, size and SHA-256
  * (the code digest's canonical form, manifest.h): 0, or -1 with errno. */
 int vote_outputs_digest(int jobfd, char out[65]);
+/* The same with the log under another name (a reviewer's copy holds it as
+ * execution.txt: SyftBox syncs no .log file), hashed as execution.log. */
+int vote_outputs_digest_log(int jobfd, const char *logname, char out[65]);
 
 /* 0 and why empty: counted or dropped (with a notice); 0 and why set:
  * the caller quarantines the record with that reason; < 0: a local error
