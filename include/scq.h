@@ -130,6 +130,10 @@ SCQ_API const char *scq_job_uid(const scq_job *j);
 SCQ_API const char *scq_job_name(const scq_job *j);
 SCQ_API const char *scq_job_requester(const scq_job *j);
 SCQ_API const char *scq_job_target(const scq_job *j);
+/* The earlier version this job revises (submit --revises), and the job
+ * this one runs again (scq rerun). */
+SCQ_API const char *scq_job_resubmit_of(const scq_job *j);
+SCQ_API const char *scq_job_rerun_of(const scq_job *j);
 SCQ_API int scq_job_status(const scq_job *j);
 /* Borrowed from the job; NULL when absent.  Times are UTC ISO-8601 text
  * ("2026-11-30T10:00:00.123456Z"): created_at is when the owner received
@@ -328,6 +332,31 @@ SCQ_API void scq_file_list_free(scq_file_list *l);
 SCQ_API int scq_job_read_file(scq *h, const char *uid, const char *path, size_t max,
 			      char **data, size_t *len);
 /*
+ * Versions (doc/protocol.md §4, "resubmit_of"; scq submit --revises).
+ *   scq_job_diff   the owner's view of what a revision changed: against
+ *                  the nearest earlier version of the chain it approved,
+ *                  else the nearest decided one, else the one it names
+ *                  (*base_uid, caller frees); file by file, unchanged
+ *                  files one line each, added and removed files listed, a
+ *                  unified diff (3 lines of context) per changed text
+ *                  file, a binary file as sizes and digests.  The text is
+ *                  for display: the submitter's bytes are shown with
+ *                  markers as scq_escape_text does (valid UTF-8, no
+ *                  control character but TAB and LF); caps (1 MiB a side
+ *                  of a file, 1000 changed lines, 8 MiB in all) are said
+ *                  in it.  A job that revises nothing in my store: 0,
+ *                  *base_uid NULL and a text saying so.  Caller frees.
+ *   scq_rerun      the owner runs an approved, finished job again: a new
+ *                  job (*new_uid, caller frees) with the same code, its
+ *                  record naming the first ("rerun_of"), approved by this
+ *                  call (the owner's own command, audited as "rerun").
+ *                  SCQ_ESTATE unless the job was approved and finished
+ *                  (completed or failed); SCQ_EINVAL when its code in the
+ *                  store no longer matches the digest approved.
+ */
+SCQ_API int scq_job_diff(scq *h, const char *uid, char **text, char **base_uid);
+SCQ_API int scq_rerun(scq *h, const char *uid, const char *reason, char **new_uid);
+/*
  * A job's code, opened once for a review: the job is found and its
  * manifest read and checked once, and the code folder held open, so
  * listing and reading every file costs one manifest read however many
@@ -498,8 +527,9 @@ SCQ_API void scq_output_flags_free(scq_output_flags *c);
  * files [{name, sdc {summary, cells}}], outcome, command, summary,
  * timestamp, comments, exception) and a copy of each output with its
  * checksum (checksums/NAME.txt) into dir (created; an existing
- * results.json there is refused with SCQ_EPERM).  Only for a job whose
- * results were released (SCQ_ESTATE while held). */
+ * results.json there is refused with SCQ_EPERM).  While the results are
+ * held: every output and the log (the owner decides in SACRO-Viewer);
+ * once decided: only what was released (SCQ_ESTATE when nothing was). */
 SCQ_API int scq_export_acro(scq *h, const char *uid, const char *dir);
 
 /* ---- results ------------------------------------------------------------ */
@@ -525,7 +555,9 @@ SCQ_API int scq_job_output_copy(scq *h, const char *uid, const char *dir);
  * collect again from what the store kept, then publish.  Audited as
  * "republish". */
 SCQ_API int scq_republish(scq *h, const char *uid);
-/* Wait until the job is terminal; SCQ_ETIMEOUT after timeout_seconds
+/* Wait until the job is terminal and, under release review, for its
+ * requester, until its results are decided on (not held); SCQ_ETIMEOUT
+ * after timeout_seconds
  * (<= 0: forever).  *final_status may be NULL.  A read: it polls (every
  * 0.2 s) for changes others make (the runner, which ingests and expires
  * each tick; an owner publishing to my outbox) and makes none.  An owner

@@ -484,6 +484,38 @@ static PyObject *Handle_approve(Handle *self, PyObject *args, PyObject *kw)
 	return none_or_fail(self, r);
 }
 
+/* job_diff(uid) -> (text, base uid or None): scq_job_diff's text, shown
+ * with markers already (valid UTF-8). */
+static PyObject *Handle_job_diff(Handle *self, PyObject *args)
+{
+	const char *uid;
+	char *text = NULL, *base = NULL;
+	PyObject *res;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s:job_diff", &uid))
+		return NULL;
+	CALL(self, r, scq_job_diff(self->h, uid, &text, &base));
+	res = r ? fail(self, r) : Py_BuildValue("(sz)", text, base);
+	free(text);
+	free(base);
+	return res;
+}
+
+/* rerun(uid, reason=None) -> the new job's uid */
+static PyObject *Handle_rerun(Handle *self, PyObject *args)
+{
+	const char *uid, *reason = NULL;
+	char *nu = NULL;
+	PyObject *res;
+	int r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s|z:rerun", &uid, &reason))
+		return NULL;
+	CALL(self, r, scq_rerun(self->h, uid, reason, &nu));
+	res = r ? fail(self, r) : PyUnicode_FromString(nu);
+	free(nu);
+	return res;
+}
+
 /* vote(uid, owner=None, reason=None, allow_network=False) -> (have, need):
  * the two-person rule (scq_vote); have is -1 for a reviewer's vote sent to
  * another owner's inbox. */
@@ -867,6 +899,10 @@ static PyMethodDef Handle_methods[] = {
 	{ "approve", (PyCFunction)(void (*)(void))Handle_approve, METH_VARARGS | METH_KEYWORDS,
 	  "approve(uid, reason=None, allow_network=False)" },
 	{ "reject", (PyCFunction)Handle_reject, METH_VARARGS, "reject(uid, reason)" },
+	{ "job_diff", (PyCFunction)Handle_job_diff, METH_VARARGS,
+	  "job_diff(uid) -> (text, base uid or None): what a revision changed (owner)" },
+	{ "rerun", (PyCFunction)Handle_rerun, METH_VARARGS,
+	  "rerun(uid, reason=None) -> uid of the new job (owner)" },
 	{ "cancel", (PyCFunction)Handle_cancel, METH_VARARGS, "cancel(uid)" },
 	{ "release", (PyCFunction)Handle_release, METH_VARARGS,
 	  "release(uid): publish a held job's log and outputs (setting release=review)" },

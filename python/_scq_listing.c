@@ -349,8 +349,11 @@ static int newest_first(const void *pa, const void *pb)
 
 static void sort_newest(struct listing *l)
 {
-	struct key *k = calloc(l->n, sizeof(*k));
+	struct key *k;
 	size_t i;
+	if (l->n < 2) /* nothing to sort; calloc(0) may be NULL, qsort(NULL) is UB */
+		return;
+	k = calloc(l->n, sizeof(*k));
 	if (!k)
 		abort();
 	for (i = 0; i < l->n; i++) {

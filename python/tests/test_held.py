@@ -20,7 +20,10 @@ class HeldResults(Workspace):
         cls.owner.run_jobs()
 
     def test_requester_sees_held(self):
-        job = q.wait_for_completion(self.uid, timeout=30)  # completed: no JobFailed
+        # the requester's wait goes on until the owner decides on the results
+        with self.assertRaisesRegex(q.Timeout, "awaiting the owner's release of its results"):
+            q.wait_for_completion(self.uid, timeout=1)
+        job = q.get_job(self.uid)
         self.assertEqual(str(job.status), "completed")
         self.assertIs(job.results_held, True)
         self.assertIs(job.to_dict()["results_held"], True)

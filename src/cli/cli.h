@@ -112,6 +112,7 @@ int cmd_show(int, char **);
 int cmd_review(int, char **);
 int cmd_approve(int, char **);
 int cmd_reject(int, char **);
+int cmd_rerun(int, char **);
 int cmd_cancel(int, char **);
 int cmd_release(int, char **);
 int cmd_withhold(int, char **);

@@ -196,7 +196,9 @@ void cli_show_job(const scq_job *j)
 		t = scq_value_type(v);
 		if (!strcmp(f[i][1], "status") && scq_job_results_held(j))
 			printf("%-14s %s, awaiting release (log and outputs held for the data "
-			       "owner's review)\n", f[i][0], scq_status_name(scq_job_status(j)));
+			       "owner's review)\n", "Status:", scq_status_name(scq_job_status(j)));
+		else if (!strcmp(f[i][1], "results_held") && scq_job_status(j) < SCQ_COMPLETED)
+			; /* only a finished run's results are held or not: none yet */
 		else if (t == SCQ_VALUE_STRING && !strcmp(f[i][1], "description"))
 			show_description(scq_value_string(v), 12);
 		else if (t == SCQ_VALUE_INT && !strcmp(f[i][1], "timeout_seconds"))

@@ -376,6 +376,7 @@ int cmd_wait(int argc, char **argv)
 		r = wait_job(h, uid, o.timeout, &st);
 		if (r == SCQ_ETIMEOUT) /* scq_wait's words, with the whole timeout */
 			fprintf(stderr, "scq: job '%s' is still %s after %.0f seconds\n", uid,
+				st >= SCQ_COMPLETED ? "awaiting the owner's release of its results" :
 				scq_status_name(st), o.timeout);
 		if (r)
 			r = r == SCQ_ETIMEOUT ? EXIT_FAIL : cli_fail(h, r);

@@ -9,7 +9,9 @@
  * as markers, never hidden, with a loud warning when the file can run
  * (run.sh, a file with the exec bit, a file run.sh names); every file
  * shown in part is listed at the end with how to see it whole (--full,
- * --file PATH).  Files with Windows line endings get a warning line: bash
+ * --file PATH).  A revision (submit --revises) is shown by default as
+ * what changed against its earlier version (scq_job_diff); --full shows
+ * it whole, as any other job.  Files with Windows line endings get a warning line: bash
  * misreads them.  --raw writes the exact bytes of one file, for a pipe or
  * a file, never to a terminal.
  */
@@ -188,6 +190,29 @@ static void print_review(scq *h, const char *uid, const scq_job *j, const scq_jo
 	printf("\nApprove: scq approve %.8s [-r REASON]    Reject: scq reject %.8s -r REASON\n", uid, uid);
 }
 
+/* A revision (submit --revises): what changed against the earlier version
+ * (scq_job_diff), or 1 when the job revises nothing here and is reviewed
+ * whole.  The text is shown as the library made it: the submitter's bytes
+ * in it are markers already (scq.h), so printing it raw is the escaping. */
+static int print_diff(scq *h, const char *uid, const scq_job *j, int *rc)
+{
+	char *text = NULL, *base = NULL;
+	int r = scq_job_diff(h, uid, &text, &base);
+	if (r == 0 && base) {
+		cli_show_job(j);
+		printf("\n");
+		fputs(text, stdout);
+		printf("\nEvery file whole: scq review %.8s --full\n", uid);
+		printf("Approve: scq approve %.8s [-r REASON]    Reject: scq reject %.8s -r REASON\n",
+		       uid, uid);
+	} else if (r) {
+		*rc = cli_fail(h, r);
+	}
+	free(text);
+	free(base);
+	return r == 0 && !base;
+}
+
 /* --file PATH: one code file whole, shown as it is (markers). */
 static int print_one(scq *h, const char *uid, const char *path)
 {
@@ -277,7 +302,7 @@ int cmd_review(int argc, char **argv)
 			printf("{\"job\":%s,\"files\":%s}\n", js, files);
 			free(js);
 		}
-	} else if (uid) {
+	} else if (uid && (a.full || !scq_job_resubmit_of(j) || print_diff(h, uid, j, &r))) {
 		r = scq_job_code_open(h, uid, &code) ? cli_fail(h, SCQ_ENOTFOUND) : 0;
 		if (!r)
 			print_review(h, uid, j, code, a.full);

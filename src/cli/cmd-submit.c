@@ -22,7 +22,7 @@ static int parse(int argc, char **argv, struct submit_args *a, int allow_req)
 		{ "to", 1, 0, 't' }, { "name", 1, 0, 'n' }, { "description", 1, 0, 'd' },
 		{ "tag", 1, 0, 'g' }, { "timeout", 1, 0, 'T' }, { "requirement", 1, 0, 'R' },
 		{ "json", 0, 0, 'j' }, { "convert-crlf", 0, 0, 'C' }, { "context", 1, 0, 'X' },
-		{ "resubmit", 1, 0, 'S' }, { 0, 0, 0, 0 } };
+		{ "revises", 1, 0, 'S' }, { "resubmit", 1, 0, 'S' }, { 0, 0, 0, 0 } };
 	int c;
 	char *end;
 	memset(a, 0, sizeof(*a));
@@ -107,6 +107,28 @@ static int done(scq *h, int r, char *uid, int json)
 	return 0;
 }
 
+/* The job a new version revises: one of mine, found as show finds it.
+ * Another requester's job is not found, and says so in one line. */
+static char *revised_uid(scq *h, const char *id, int *rc)
+{
+	scq_job *j = NULL;
+	char *uid = NULL;
+	int r = scq_find(h, id, SCQ_AS_REQUESTER, &j);
+	if (r == SCQ_ENOTFOUND) {
+		fprintf(stderr, "scq: --revises: no job of yours matches '");
+		cli_put(stderr, id);
+		fprintf(stderr, "': a new version may revise only a job you submitted\n");
+		*rc = EXIT_FAIL;
+	} else if (r) {
+		*rc = cli_fail(h, r);
+	} else if (!(uid = strdup(scq_job_uid(j)))) {
+		fprintf(stderr, "scq: out of memory\n");
+		*rc = EXIT_FAIL;
+	}
+	scq_job_free(j);
+	return uid;
+}
+
 int cmd_submit(int argc, char **argv)
 {
 	struct submit_args a;
@@ -117,9 +139,8 @@ int cmd_submit(int argc, char **argv)
 		return r;
 	h = cli_open();
 	a.o.folder = a.path;
-	/* --resubmit takes an id or prefix of a job of mine, as show does */
-	if (a.o.resubmit_of && !(a.o.resubmit_of = of = cli_resolve(h, a.o.resubmit_of,
-								     SCQ_AS_REQUESTER, &r))) {
+	/* --revises (--resubmit) takes an id or prefix of a job of mine */
+	if (a.o.resubmit_of && !(a.o.resubmit_of = of = revised_uid(h, a.o.resubmit_of, &r))) {
 		scq_close(h);
 		return r;
 	}

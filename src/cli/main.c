@@ -24,11 +24,11 @@ const struct cmd *cli_current;
 
 static const struct cmd commands[] = {
 	{ "init", cmd_init, "", "create my datasite, app folder and private store", 0 },
-	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS] [--convert-crlf] [--context TEXT] [--resubmit ID] [--json]",
+	{ "submit", cmd_submit, "FOLDER --to EMAIL --name NAME [--description TEXT] [--tag TAG]... [--timeout SECONDS] [--convert-crlf] [--context TEXT] [--revises ID] [--json]",
 	  "submit a code folder (with run.sh) to a data owner (--timeout: how long it may wait "
 	  "for approval, default 86400 s; how long it may run is the owner's job_timeout; "
-	  "--context: CONTEXT.md for the owner's output check; --resubmit: this replaces a job "
-	  "returned for changes)", 0 },
+	  "--context: CONTEXT.md for the owner's output check; --revises (alias --resubmit): this is a new version of an earlier job of "
+	  "mine to the same owner, whose review shows what changed)", 0 },
 	{ "submit-python", cmd_submit_python, "FILE|- --to EMAIL --name NAME [--requirement PKG]... [options of submit]",
 	  "submit a Python script (run.sh is generated)", 0 },
 	{ "submit-bash", cmd_submit_bash, "FILE|- --to EMAIL --name NAME [options of submit]",
@@ -48,11 +48,17 @@ static const struct cmd commands[] = {
 	  "the same as approve", RUN_REFRESH },
 	{ "votes", cmd_votes, "ID [--json]", "the approvals a job has (two-person rule)", RUN_REFRESH },
 	{ "reject", cmd_reject, "ID -r REASON", "reject a pending job", RUN_REFRESH },
+	{ "rerun", cmd_rerun, "ID [-r REASON]",
+	  "run an approved, finished job again: a new job of the same code, approved by this "
+	  "command (refused if the code changed since its approval)", RUN_REFRESH },
 	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)", RUN_REFRESH },
 	{ "release", cmd_release, "ID [-r REASON] | ID --file PATH... [--log] [--withhold PATH=REASON]... [--withhold-reason TEXT] -r REASON [--ack-flags] [--owner OWNER]",
 	  "send a finished job's held log and outputs (release review): all, or only the files "
-	  "named (--log: the log too), the rest withheld with a reason each; with "
-	  "release_approvals_required 2+, one vote (--owner: a reviewer's, to OWNER)", RUN_REFRESH },
+	  "named (--log: the log too), the rest withheld with a reason each (--withhold "
+	  "PATH=REASON, else --withhold-reason, else a default); releasing an output that "
+	  "carries a disclosure-risk flag (scq review-output) needs --ack-flags: you checked it; "
+	  "with release_approvals_required 2+, one vote (--owner: a reviewer's, to OWNER)",
+	  RUN_REFRESH },
 	{ "withhold", cmd_withhold, "ID -r REASON [--withhold PATH=REASON]...",
 	  "send none of a held job's log and outputs; the requester sees the reasons", RUN_REFRESH },
 	{ "return", cmd_return, "ID -r COMMENT",
@@ -67,7 +73,7 @@ static const struct cmd commands[] = {
 	{ "output", cmd_output, "ID [--to DIR] [--json] [--wait [--timeout SECONDS]]",
 	  "list or copy a job's outputs (exit 1 until all have synced)", RUN_REFRESH },
 	{ "wait", cmd_wait, "ID [--timeout SECONDS] [--json]",
-	  "wait until a job ends (exit 0 only if completed; --timeout default 600, 0 waits forever)", RUN_REFRESH },
+	  "wait until a job ends and, under release review, its results are decided on (exit 0 only if completed; --timeout default 600, 0 waits forever)", RUN_REFRESH },
 	{ "republish", cmd_republish, "ID", "owner: finish publishing a job's results after a failure (disk full)", RUN_REFRESH },
 	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester",
 	  RUN_REFRESH | RUN_CLEAN },

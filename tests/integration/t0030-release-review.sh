@@ -17,10 +17,12 @@ check "owner: nothing held before the run" do_ list --held
 out_has "owner: says none wait" "No results are waiting for your release"
 check "approve" do_ approve "$U"
 check "run" do_ run
-check "requester sees it completed" ds wait "$U" --timeout 10
+check_exit "requester's wait goes on while the results are held" 1 ds wait "$U" --timeout 1
+err_has "... and says what it waits for" "is still awaiting the owner's release of its results after 1 seconds"
+check "the owner's wait does not wait for its own decision" do_ wait "$U" --timeout 10
 out_has "wait prints the status" "^$U completed$"
-err_has "wait says the results are held" "results held for the owner's review"
-check "wait --json" ds wait "$U" --timeout 10 --json
+err_has "wait says the results are held" "its log and outputs wait for your review"
+check "wait --json" do_ wait "$U" --timeout 10 --json
 out_has "wait --json has results_held" '"results_held":true'
 check "status says results are held" ds show "$U" --json
 out_has "results_held" '"results_held":true'

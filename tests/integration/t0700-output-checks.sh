@@ -49,8 +49,9 @@ cell = [(f["row"], f["column"], f["rule"]) for f in flags if f["file"] == "table
 assert (3, 2, "small-count") in cell, flags
 assert len(flags) == 2, flags
 ' "$DO_EMAIL" "$WS" "$U"
-check_exit "export refused while held" 1 do_ export "$U" --acro "$TEST_DIR/acro"
-err_has "release first" "are held for review: release them first"
+check "export while held: every output, to decide in SACRO-Viewer" do_ export "$U" --acro "$TEST_DIR/acro-held"
+check "... the held table is in it" test -f "$TEST_DIR/acro-held/files/table.csv"
+check "... and nothing was published" test ! -e "$WS/datasites/$DO_EMAIL/app_data/code-queue/outbox/$DS_EMAIL/$U/output/table.csv"
 check_exit "release of flagged outputs without --ack-flags: refused" 1 do_ release "$U"
 err_has "... naming the first flag and the way on" "the first 'small-count' in 'table.csv': check them [(]scq review-output"
 check "... nothing was published" test ! -e "$WS/datasites/$DO_EMAIL/app_data/code-queue/outbox/$DS_EMAIL/$U/output/table.csv"
@@ -92,6 +93,8 @@ check "approve it" do_ approve "$U2"
 check "run it" do_ run
 check "review-output of the near copy" do_ review-output "$U2"
 out_has "a differencing note naming the released job" "^REVIEW table.csv +whole file +differencing +differs by 1 row\(s\) from the table of the same name released with job ${U%%-*}"
+check_exit "its release without --ack-flags: refused (the note is a flag the owner was shown)" 1 do_ release "$U2"
+err_has "... naming it" "the first 'differencing' in 'table.csv'"
 
 # a hostile output name is shown escaped (one line, markers), never raw
 # (collect leaves out names with control characters; a bidi override passes)
@@ -103,4 +106,26 @@ check "run it" do_ run
 check "review-output of the hostile name" do_ review-output "$U3"
 out_has "the name with a marker" "^FAIL +bad⟨U\+202E⟩vsc.name +whole file +type"
 check "the raw override never reaches the terminal" sh -c "! grep -q \"\$(printf '\\342\\200\\256')\" '$TEST_DIR/out'"
+
+# a run with no outputs: checked (the sanitizer build once stopped here on
+# qsort(NULL, 0)), and released without an acknowledgement
+make_job "$TEST_DIR/code4" 'echo nothing to write'
+check "submit a job without outputs" ds submit "$TEST_DIR/code4" --to "$DO_EMAIL" --name none
+U4=$(last_out)
+check "approve and run it" sh -c "'$SCQ' --email '$DO_EMAIL' --data-dir '$WS' approve '$U4' >/dev/null && '$SCQ' --email '$DO_EMAIL' --data-dir '$WS' run >/dev/null"
+check "review-output of a run without outputs" do_ review-output "$U4"
+out_has "... only its log, no flag" "0 fail, 0 review"
+check "its release needs no --ack-flags" do_ release "$U4"
+
+# an output the checks did not reach (over max_output_files now) is not
+# clean: releasing it needs the acknowledgement too
+make_job "$TEST_DIR/code5" 'for f in a b c; do printf "g,n\nx,20\n" > "$OUTPUT_DIR/$f.csv"; done'
+check "submit a job with three clean tables" ds submit "$TEST_DIR/code5" --to "$DO_EMAIL" --name two
+U5=$(last_out)
+check "approve and run it" sh -c "'$SCQ' --email '$DO_EMAIL' --data-dir '$WS' approve '$U5' >/dev/null && '$SCQ' --email '$DO_EMAIL' --data-dir '$WS' run >/dev/null"
+check "the owner lowers max_output_files to 1" do_ config set max_output_files 1
+check_exit "releasing the table left unchecked: refused without --ack-flags" 1 do_ release "$U5" --file c.csv -r ok
+err_has "... saying it was not checked" "unchecked part"
+check "with --ack-flags it goes" do_ release "$U5" --file c.csv -r ok --ack-flags
+do_ config set max_output_files 1000 >/dev/null
 done_testing

@@ -89,6 +89,8 @@ out_has "says withheld" "^withheld $U"
 check "the outbox: status.json only (an empty output/)" \
 	sh -c "cd '$OB/$U' && test \"\$(find . -type f)\" = ./status.json"
 check "no byte of the run in the outbox" sh -c "! grep -rq 'SECRET\|PUBLIC-TABLE\|SMALL-CELL' '$OB/$U'"
+check_exit "no ACRO export of a job withheld whole" 1 do_ export "$U" --acro "$TEST_DIR/acro4"
+err_has "... saying nothing was released" "nothing of job '$U' was released to its requester \(decision: withheld\)"
 check "the requester's copy is empty" ds output "$U" --to "$TEST_DIR/got4"
 check "... nothing in it" sh -c "test -z \"\$(find '$TEST_DIR/got4' -type f)\""
 check "requester show: the reasons" ds show "$U"

@@ -228,6 +228,13 @@ static void parser(void)
 	t = table_parse("1,2\n3,4\n", 8, ',');
 	ok(!t->has_header, "a numeric first record is data");
 	table_free(t);
+	/* a quote left open hides the rows after it in one cell: an error */
+	t = table_parse("g,n\nA,\"3\nB,1\nC,2\n", 17, ',');
+	ok(t->parse_error, "an unclosed quote is a parse error, not one long cell");
+	table_free(t);
+	t = table_parse("g,n\nA,3\"x\"\n", 11, ',');
+	ok(t->parse_error, "a quote inside an unquoted cell is a parse error");
+	table_free(t);
 	caps();
 }
 

@@ -34,6 +34,7 @@ static const char *const model[] = {
 	"staged pending - - ingest ingest no",
 	"pending approved approved.json - approve owner+reviewer no",
 	"pending pending votes.json - vote owner+reviewer no",
+	"staged approved approved.json - rerun owner no",
 	"pending rejected rejected.json - reject owner yes",
 	"pending cancelled cancelled.json - cancel owner+requester yes",
 	"pending timedout timedout.json - expire scq yes",

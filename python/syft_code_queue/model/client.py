@@ -258,6 +258,17 @@ class Client(FilesMixin, VotesMixin):
         have, need = self._h.vote(uid, None, reason or None, bool(allow_network))
         return Approval(uid, have, need)
 
+    def job_diff(self, job_uid):
+        """Owner: what a revision changed against its earlier version, as
+        text (the submitter's bytes shown with markers): see CodeJob.diff."""
+        return self._h.job_diff(self._owner_uid(job_uid, "review"))[0]
+
+    def rerun(self, job_uid, reason=None):
+        """Owner: run an approved, finished job again as a new job of the
+        same code, approved by this call; returns the new job."""
+        uid = self._h.rerun(self._owner_uid(job_uid, "rerun"), reason or None)
+        return self._find(uid, AS_OWNER)
+
     def reject(self, job_uid, reason=None):
         reason = (reason or "").strip() or DEFAULT_REJECT_REASON
         self._h.reject(self._owner_uid(job_uid, "reject"), reason)
@@ -317,8 +328,9 @@ class Client(FilesMixin, VotesMixin):
             left = 1.0 if end is None else min(1.0, end - time.monotonic())
             if left <= 0:
                 job = self._find(uid)
-                raise Timeout("job '%s' is still %s after %s seconds" %
-                              (uid, job.status, timeout))
+                what = ("awaiting the owner's release of its results" if job.results_held
+                        else job.status)
+                raise Timeout("job '%s' is still %s after %s seconds" % (uid, what, timeout))
             try:
                 st = self._h.wait(uid, max(left, 0.05))
                 break

@@ -34,7 +34,7 @@ _FIELDS = ("uid", "name", "description", "tags", "requester_email", "target_emai
            "started_at", "completed_at", "timeout_seconds", "exit_code", "error_message",
            "error_kind", "reason", "code_sha256", "allow_network", "decided_by", "logs",
            "log", "output_files", "output_error", "run", "results_held", "release_state",
-           "release_decision", "resubmit_of")
+           "release_decision", "resubmit_of", "rerun_of")
 _TIME_FIELDS = ("created_at", "submitted_at", "updated_at", "approved_at", "started_at",
                 "completed_at")
 
@@ -227,6 +227,45 @@ class CodeJob:
         r = self._c().return_for_changes(self.uid, comment)
         self._refresh_quiet()
         return r
+
+    # -- versions ----------------------------------------------------------------
+    def resubmit(self, code_folder, name=None, description=None, tags=None, **kw):
+        """Requester: submit code_folder as a new version of this job (to
+        the same owner; scq submit --revises).  The owner's review shows
+        what changed.  Returns the new job."""
+        return self._c().submit_job(self.target_email, code_folder, name or self.name,
+                                    description if description is not None
+                                    else self.description,
+                                    self.tags if tags is None else tags,
+                                    resubmit_of=self.uid, **kw)
+
+    @property
+    def versions(self):
+        """The chain of versions, oldest first, ending with this job: each
+        job's resubmit_of followed back as far as this identity can see
+        them (at most 64)."""
+        chain, seen, j = [self], {self.uid}, self
+        while j.resubmit_of and j.resubmit_of not in seen and len(chain) < 64:
+            try:
+                j = self._c()._find(j.resubmit_of)
+            except Exception:  # cleaned up, or not visible to this identity
+                break
+            seen.add(j.uid)
+            chain.append(j)
+        return chain[::-1]
+
+    def diff(self):
+        """Owner: what this version changed against the last one approved
+        (else the last decided on), file by file, unchanged files one line
+        each, as `scq review` shows it.  The submitter's bytes are shown
+        with markers; safe to print."""
+        return self._c().job_diff(self.uid)
+
+    def rerun(self, reason=None):
+        """Owner: run this approved, finished job again (same code digest)
+        as a new job, approved by this call; returns it.  Refused if the
+        job never ran or its code changed since its approval."""
+        return self._c().rerun(self.uid, reason)
 
     @property
     def context(self):

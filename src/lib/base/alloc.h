@@ -6,7 +6,8 @@
  * (scq_set_oom_handler in scq.h), which by default prints one line and
  * aborts.  Callers therefore never check for NULL.
  *
- * Exports (alloc.c): xmalloc, xcalloc, xrealloc, xstrdup, xstrndup, xmul.
+ * Exports (alloc.c): xmalloc, xcalloc, xrealloc, xstrdup, xstrndup, xmul,
+ * xqsort.
  */
 #ifndef SCQ_ALLOC_H
 #define SCQ_ALLOC_H
@@ -20,5 +21,9 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Overflow-checked nmemb * size, aborting through the OOM hook on overflow. */
 size_t xmul(size_t nmemb, size_t size);
+/* qsort for our arrays, which are NULL while empty: qsort(NULL, 0, ...) is
+ * undefined behaviour (UBSan stops on it), so n < 2 sorts nothing.  Plain
+ * qsort is banned (banned.h). */
+void xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 #endif

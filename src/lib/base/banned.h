@@ -2,7 +2,7 @@
  * banned.h - libc functions we never call.
  *
  * Each is unbounded, not thread-safe or has a safer replacement in our own
- * modules (buf_* for strings, fs_* for files).  Included last by every .c
+ * modules (buf_* for strings, fs_* for files, xqsort for sorting).  Included last by every .c
  * file of the project, so a use is a compile error, not a review comment.
  */
 #ifndef SCQ_BANNED_H
@@ -30,5 +30,7 @@
 #define tmpnam(t) SCQ_BANNED(tmpnam)
 #undef gets
 #define gets(t) SCQ_BANNED(gets)
+#undef qsort
+#define qsort(a, n, s, c) SCQ_BANNED(qsort_use_xqsort)
 
 #endif

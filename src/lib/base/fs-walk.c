@@ -171,7 +171,7 @@ static char **sorted_names(DIR *d, int *err)
 	}
 	*err = errno;
 	v[n] = NULL;
-	qsort(v, n, sizeof(*v), name_cmp);
+	xqsort(v, n, sizeof(*v), name_cmp);
 	return v;
 }
 

@@ -331,7 +331,7 @@ int rule_unique(const char **values, size_t n)
 		return 0;
 	v = xmalloc(xmul(n, sizeof(*v)));
 	memcpy(v, values, n * sizeof(*v));
-	qsort(v, n, sizeof(*v), cmp_str);
+	xqsort(v, n, sizeof(*v), cmp_str);
 	for (i = 1; i < n && !dup; i++)
 		dup = !strcmp(v[i - 1], v[i]);
 	free(v);

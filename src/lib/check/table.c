@@ -124,7 +124,10 @@ struct table *table_parse(const char *data, size_t len, char sep)
 	struct parse p = { t, NULL, 0, 0, 0 };
 	struct csv_parser cp;
 	size_t i;
-	if (csv_init(&cp, CSV_APPEND_NULL) != 0) {
+	/* strict: a quote left open swallows the rest of the file into one
+	 * cell, and a lenient parser would hide those rows from every rule;
+	 * strict makes it a parse error, which the checks flag for review */
+	if (csv_init(&cp, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
 		t->parse_error = 1;
 		return t;
 	}
@@ -195,7 +198,7 @@ static struct keyed *sorted_rows(const struct table *t, size_t *n)
 	k = xmalloc(xmul(*n + 1, sizeof(*k)));
 	for (r = 1; r < t->nrows; r++)
 		k[r - 1] = (struct keyed){ t, r };
-	qsort(k, *n, sizeof(*k), cmp_keyed);
+	xqsort(k, *n, sizeof(*k), cmp_keyed);
 	return k;
 }
 

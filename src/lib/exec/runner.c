@@ -114,7 +114,7 @@ static void queue_refresh(struct loop *l, double now)
 	l->queue = approved_uids(l->h, &l->nqueue);
 	if (!l->queue) /* none: an empty snapshot, still used for a second */
 		l->queue = xcalloc(1, sizeof(*l->queue));
-	qsort(l->queue, l->nqueue, sizeof(*l->queue), by_time);
+	xqsort(l->queue, l->nqueue, sizeof(*l->queue), by_time);
 	l->queued_at = now;
 }
 

@@ -1,5 +1,5 @@
 /*
- * export.c - scq_export_acro (scq.h, "output checking"): a released job as
+ * export.c - scq_export_acro (scq.h, "output checking"): a held or released job as
  * an ACRO results folder, so an owner who checks outputs with the SACRO
  * tools opens it in SACRO-Viewer (doc/protocol.md §11).
  *
@@ -95,11 +95,12 @@ static void describe(const struct check_report *rep, const struct check_file *f,
 	json_t *comments = json_array(), *outcome = json_object(), *col;
 	struct buf sum = BUF_INIT, c = BUF_INIT, key = BUF_INIT;
 	int worst = 0;
-	size_t i;
+	size_t i, listed = 0;
 	for (i = 0; i < rep->nflags; i++) {
 		const struct check_flag *fl = &rep->flags[i];
 		if (strcmp(fl->file, f->path))
 			continue;
+		listed++;
 		worst = fl->severity > worst ? fl->severity : worst;
 		buf_reset(&c);
 		buf_addf(&c, "%s ", fl->severity == CHECK_FAIL ? "FAIL" : "REVIEW");
@@ -118,6 +119,14 @@ static void describe(const struct check_report *rep, const struct check_file *f,
 				 json_object_get(col, key.ptr) ? "; " : "", acro_name(fl->rule));
 			json_object_set_new(col, key.ptr, json_string(c.ptr));
 		}
+	}
+	/* flags past the report's caps, or a file checked only in part: what
+	 * nobody saw is never a pass */
+	if (f->flags > (long long)listed || f->cut) {
+		worst = worst > CHECK_REVIEW ? worst : CHECK_REVIEW;
+		buf_setf(&c, "REVIEW %s", f->cut ? "only the first part of the file was checked" :
+			 "more flags than the report holds (its caps): see scq review-output");
+		json_array_append_new(comments, json_string(c.ptr));
 	}
 	buf_setf(&c, "%s%s%s", worst == CHECK_FAIL ? "fail" : worst ? "review" : "pass",
 		 sum.len ? "; " : "", sum.ptr);
@@ -184,27 +193,32 @@ out:
 	return r;
 }
 
-/* The job's folder (*jobfd) and its release view (*view, job.h), if its
- * results are not held. */
-static int released(scq *h, const char *uid, int *jobfd, json_t **view)
+/* The job's folder (*jobfd) and its release view (*view, job.h: its
+ * results_held says the owner has not decided yet). */
+static int release_view(scq *h, const char *uid, int *jobfd, json_t **view)
 {
 	struct run_record res = RUN_RECORD_INIT;
-	int st = queue_locate(h, uid), held, have;
+	int st = queue_locate(h, uid), have;
 	*jobfd = st >= 0 ? queue_job_dir(h, st, uid) : -1;
 	if (*jobfd < 0)
 		return scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found in my store", uid);
 	have = run_record_load(&res, *jobfd, SMALL_JSON_MAX);
-	held = job_results_held(h, *jobfd, st, &res);
 	*view = job_release_view(h, *jobfd, st, have ? &res : NULL);
 	run_record_release(&res);
-	return held ? scq_fail(h, SCQ_ESTATE, "the results of job '%s' are held for review: "
-			       "release them first (scq release)", uid) : 0;
+	return 0;
 }
 
-/* Was output f released to the requester (only: job_released_only)?  A
- * withheld file or log never leaves through an export either. */
-static int was_released(const struct check_file *f, json_t *view, json_t *only)
+/*
+ * Does output f go into the export?  While the results are held, all of
+ * them: the owner exports to decide in SACRO-Viewer, on its own machine.
+ * Once decided, only what the requester was sent (only:
+ * job_released_only): a withheld file or log never leaves through an
+ * export either.
+ */
+static int exported(const struct check_file *f, json_t *view, json_t *only)
 {
+	if (json_is_true(json_object_get(view, "results_held")))
+		return 1;
 	if (f->is_log)
 		return !job_log_withheld(view);
 	return !only || json_object_get(only, f->path);
@@ -223,7 +237,7 @@ static int export_files(scq *h, const char *uid, const struct check_report *rep,
 		const struct check_file *f = &rep->files[i];
 		int is_log = f->is_log;
 		json_t *o, *file, *files;
-		if (!was_released(f, view, only))
+		if (!exported(f, view, only))
 			continue;
 		o = json_object(), file = json_object(), files = json_array();
 		if (copy_out(is_log ? jobfd : out, f->path, dst, sha, &err) < 0)
@@ -260,7 +274,7 @@ int scq_export_acro(scq *h, const char *uid, const char *dir)
 	json_t *doc = NULL, *view = NULL, *results = json_object();
 	int jobfd = -1, dst = -1, r;
 	if ((r = output_check_job(h, uid, SCQ_CHECK_DIFFERENCING, &rep, &types)) ||
-	    (r = released(h, uid, &jobfd, &view)))
+	    (r = release_view(h, uid, &jobfd, &view)))
 		goto out;
 	if (fs_mkdir_p(dir, 0755) < 0 || (dst = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		r = scq_fail_errno(h, "exporting to '%s'", dir);
@@ -272,6 +286,13 @@ int scq_export_acro(scq *h, const char *uid, const char *dir)
 	}
 	if ((r = export_files(h, uid, &rep, jobfd, dst, view, results)))
 		goto out;
+	if (json_object_size(results) == 0) { /* withheld or returned whole */
+		r = scq_fail(h, SCQ_ESTATE, "nothing of job '%s' was released to its requester "
+			     "(decision: %s): nothing to export", uid,
+			     json_string_value(json_object_get(view, "release_state")) ?
+			     json_string_value(json_object_get(view, "release_state")) : "none");
+		goto out;
+	}
 	doc = json_pack("{s:s, s:O}", "version", ACRO_VERSION, "results", results);
 	if (json_write_at(dst, "results.json", doc, 0) < 0)
 		r = scq_fail_errno(h, "writing '%s/results.json'", dir);

@@ -33,7 +33,7 @@
 
 /* A job staged in tmp/, committed to pending/ by commit_staged. */
 struct staged {
-	char *uid, *req, *digest;
+	char *uid, *req, *digest, *revises; /* revises: resubmit_of, or NULL */
 	json_t *rec;     /* its store record, as written: published from it */
 	double deadline; /* its approval deadline, for the folder's mark */
 	int has_deadline;
@@ -87,11 +87,39 @@ static int quarantine(struct ingest *in, int parent, const char *req, const char
 }
 
 /* The rules of job.json are record.c's, shared with submit. */
+/* A revision (resubmit_of, from scq submit --revises) is only a claim of
+ * the submitter: it may name no job of mine (one cleaned up, or not here
+ * yet), but never the job itself nor another requester's job, whose code
+ * the owner's review would then show as this one's "earlier version". */
+static int revises_ok(scq *h, const struct job_record *r, const char *req, const char *uid,
+		      struct buf *err)
+{
+	struct job_record of = RECORD_INIT;
+	struct buf e = BUF_INIT;
+	int st, fd, bad = 0;
+	if (!r->resubmit_of)
+		return 0;
+	if (!strcmp(r->resubmit_of, uid))
+		return buf_setf(err, "field 'resubmit_of' names the job itself"), -1;
+	st = queue_locate(h, r->resubmit_of);
+	fd = st >= 0 ? queue_job_dir(h, st, r->resubmit_of) : -1;
+	if (fd >= 0 && record_load_at(&of, fd, "job.json", JOB_JSON_MAX, &e) == 0)
+		bad = !of.requester || strcmp(of.requester, req);
+	if (bad)
+		buf_setf(err, "field 'resubmit_of' names job '%s' of another requester",
+			 r->resubmit_of);
+	fd_close(&fd);
+	record_release(&of);
+	buf_release(&e);
+	return bad ? -1 : 0;
+}
+
 static int validate_record(scq *h, const struct job_record *r, const char *req,
 			   const char *uid, struct buf *err)
 {
 	struct record_expect x = { uid, req, h->email, setting_int(h, SET_MAX_FILES_PER_JOB) };
-	return record_validate(r, RECORD_CHECK_INGEST, &x, err);
+	return record_validate(r, RECORD_CHECK_INGEST, &x, err) < 0 ? -1 :
+	       revises_ok(h, r, req, uid, err);
 }
 
 /* The store's own job.json: the submitted record minus the manifest, with
@@ -107,6 +135,7 @@ static json_t *store_record(scq *h, const struct job_record *in, double *deadlin
 	time_now_iso(now);
 	r.submitted_at = in->created_at;
 	r.created_at = now;
+	r.rerun_of = NULL; /* only scq rerun says a job runs another again */
 	if (r.timeout_seconds > max)
 		r.timeout_seconds = max;
 	*has = record_deadline(&r, deadline) == 0;
@@ -322,7 +351,7 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 {
 	struct buf err = BUF_INIT;
 	struct job_record rec = RECORD_INIT;
-	struct staged s = { NULL, NULL, NULL, NULL, 0, 0 };
+	struct staged s = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
 	int r = 0, v, code = -1;
 	if (!fs_exists(dir, "job.json")) {
 		r = incomplete(in, parent, req, uid);
@@ -375,6 +404,7 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		s.uid = xstrdup(uid);
 		s.req = xstrdup(req);
 		s.digest = xstrdup(rec.code_sha256); /* validated: present */
+		s.revises = rec.resubmit_of ? xstrdup(rec.resubmit_of) : NULL;
 		in->staged[in->nstaged++] = s;
 		inflow_took(&in->flow, req, uid);
 	}
@@ -411,6 +441,7 @@ static void staged_clear(struct ingest *in)
 		free(in->staged[i].uid);
 		free(in->staged[i].req);
 		free(in->staged[i].digest);
+		free(in->staged[i].revises);
 		json_decref(in->staged[i].rec);
 	}
 	in->nstaged = 0;
@@ -451,7 +482,12 @@ static int commit_staged(struct ingest *in)
 	}
 	for (i = 0; i < in->nstaged; i++) {
 		const struct staged *e = &in->staged[i];
-		audit_append(h, &c, "ingest", e->uid, e->req, NULL, e->digest);
+		struct buf why = BUF_INIT; /* the version link, in the audit log */
+		if (e->revises)
+			buf_addf(&why, "revises %s", e->revises);
+		audit_append(h, &c, "ingest", e->uid, e->req, e->revises ? why.ptr : NULL,
+			     e->digest);
+		buf_release(&why);
 		if (i && strcmp(e->req, in->staged[i - 1].req)) /* a batch is one requester's; if not */
 			fd_close(&out);
 		outbox_publish_ingested(h, &c, &out, e->uid, e->rec);

@@ -115,7 +115,7 @@ static json_t *base_object(json_t *rec, int status)
 	json_t *o = json_object();
 	const char *keys[] = { "uid", "name", "description", "tags", "requester_email",
 		"target_email", "created_at", "submitted_at", "timeout_seconds", "code_sha256",
-		"resubmit_of" };
+		"resubmit_of", "rerun_of" };
 	size_t i;
 	for (i = 0; i < SCQ_NELEM(keys); i++)
 		copy_field(o, keys[i], rec, keys[i]);
@@ -328,6 +328,16 @@ const char *scq_job_target(const scq_job *j)
 	return field(j, "target_email");
 }
 
+const char *scq_job_resubmit_of(const scq_job *j)
+{
+	return field(j, "resubmit_of");
+}
+
+const char *scq_job_rerun_of(const scq_job *j)
+{
+	return field(j, "rerun_of");
+}
+
 const char *scq_job_created_at(const scq_job *j)
 {
 	return field(j, "created_at");
@@ -505,7 +515,7 @@ static int newest_first(const void *a, const void *b)
 void job_list_sort_newest(scq_job_list *l)
 {
 	if (l->n > 1)
-		qsort(l->v, l->n, sizeof(*l->v), newest_first);
+		xqsort(l->v, l->n, sizeof(*l->v), newest_first);
 }
 
 size_t scq_job_list_count(const scq_job_list *l)

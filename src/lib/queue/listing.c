@@ -151,7 +151,7 @@ static int each_owner(scq *h, int status, const char *prefix, scq_job_fn *fn, vo
 			r = prefix && scq_uid_valid(prefix) ? scan_uid(dirs[s], s, prefix, &e) :
 			    scan_status(h, dirs[s], s, prefix, &e);
 	if (r == 0 && e.n > 1)
-		qsort(e.v, e.n, sizeof(*e.v), newest_entry_first);
+		xqsort(e.v, e.n, sizeof(*e.v), newest_entry_first);
 	for (i = 0; r == 0 && i < e.n; i++) {
 		scq_job *j = load_entry(h, dirs, &e.v[i], now);
 		if (j && (status < 0 || j->status == status))
@@ -503,18 +503,24 @@ int scq_wait(scq *h, const char *uid, double timeout, int *final_status)
 	double end = time_mono() + timeout;
 	for (;;) {
 		scq_job *j = NULL;
-		int r = scq_find(h, uid, SCQ_AS_ANY, &j), st;
+		int r = scq_find(h, uid, SCQ_AS_ANY, &j), st, held;
 		if (r)
 			return r;
 		st = j->status;
+		/* a run whose results wait for the owner's release has not
+		 * ended for its requester: `scq wait && scq output` must work
+		 * (the owner, whose decision it waits for, is not kept waiting) */
+		held = scq_job_results_held(j) && (!scq_job_target(j) ||
+						    strcmp(scq_job_target(j), h->email));
 		scq_job_free(j);
 		if (final_status)
 			*final_status = st;
-		if (state_finished(st))
+		if (state_finished(st) && !held)
 			return 0;
 		if (timeout > 0 && time_mono() >= end)
 			return scq_fail(h, SCQ_ETIMEOUT, "job '%s' is still %s after %.0f seconds",
-					uid, scq_status_name(st), timeout);
+					uid, held ? "awaiting the owner's release of its results" :
+					scq_status_name(st), timeout);
 		usleep(200 * 1000);
 	}
 }

@@ -216,7 +216,7 @@ static void sort_manifest(json_t *m)
 	json_t **v = xcalloc(n ? n : 1, sizeof(*v));
 	for (i = 0; i < n; i++)
 		v[i] = json_incref(json_array_get(m, i));
-	qsort(v, n, sizeof(*v), entry_cmp);
+	xqsort(v, n, sizeof(*v), entry_cmp);
 	json_array_clear(m);
 	for (i = 0; i < n; i++)
 		json_array_append_new(m, v[i]);

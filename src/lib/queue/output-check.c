@@ -136,7 +136,7 @@ static int check_outputs(scq *h, struct check_report *rep, const struct check_op
 		r = scq_fail_errno(h, "job '%s': listing its outputs", uid);
 		goto out;
 	}
-	qsort(w.v, w.n, sizeof(*w.v), cmp_file);
+	xqsort(w.v, w.n, sizeof(*w.v), cmp_file);
 	for (i = 0; i < w.n; i++) {
 		const char *path = w.v[i].path;
 		struct out_file key = { NULL, 0 };
@@ -173,12 +173,12 @@ static int check_log(scq *h, struct check_report *rep, const struct check_opts *
 	struct buf data = BUF_INIT;
 	struct stat st;
 	int r = 0;
-	if (fstatat(jobfd, "execution.log", &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(jobfd, OUTPUT_CHECK_LOG, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : scq_fail_errno(h, "job '%s': its log", uid);
-	if (output_read_head(jobfd, "execution.log", CHECK_MAX_FILE_BYTES, &data) < 0)
+	if (output_read_head(jobfd, OUTPUT_CHECK_LOG, CHECK_MAX_FILE_BYTES, &data) < 0)
 		r = scq_fail_errno(h, "job '%s': reading its log", uid);
 	else
-		check_file(rep, o, "execution.log", (long long)st.st_size, data.ptr, data.len,
+		check_file(rep, o, OUTPUT_CHECK_LOG, (long long)st.st_size, data.ptr, data.len,
 			   NULL, 0, 1);
 	buf_release(&data);
 	return r;
@@ -235,7 +235,7 @@ static size_t candidates(scq *h, const char *uid, struct candidate *c, int *cut)
 		closedir(d);
 	}
 	if (n)
-		qsort(all, n, sizeof(*all), newest_first);
+		xqsort(all, n, sizeof(*all), newest_first);
 	n = n < DIFF_MAX_JOBS ? n : DIFF_MAX_JOBS;
 	if (n)
 		memcpy(c, all, n * sizeof(*c));

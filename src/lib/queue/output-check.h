@@ -14,6 +14,9 @@
 #include "store/handle.h"
 #include "check/check.h"
 
+/* The run's log in the owner's store, as the checks name it. */
+#define OUTPUT_CHECK_LOG "execution.log"
+
 int output_check_job(scq *h, const char *uid, unsigned flags, struct check_report *rep,
 		     char **types);
 int output_read_head(int root, const char *path, size_t max, struct buf *out);

@@ -60,6 +60,7 @@ void record_from_json(struct job_record *r, json_t *obj)
 	r->resubmit_of = dup_string(obj, "resubmit_of");
 	if (json_object_get(obj, "resubmit_of") && !r->resubmit_of)
 		r->bad |= RECORD_BAD_RESUBMIT;
+	r->rerun_of = dup_string(obj, "rerun_of");
 	tags_from_json(r, json_object_get(obj, "tags"));
 	r->timeout_seconds = integer(obj, "timeout_seconds");
 	r->files = ref(json_object_get(obj, "files"));
@@ -70,7 +71,7 @@ void record_release(struct job_record *r)
 {
 	size_t i;
 	char **s[] = { &r->uid, &r->name, &r->description, &r->requester, &r->target,
-		&r->created_at, &r->submitted_at, &r->code_sha256, &r->resubmit_of };
+		&r->created_at, &r->submitted_at, &r->code_sha256, &r->resubmit_of, &r->rerun_of };
 	for (i = 0; i < SCQ_NELEM(s); i++) {
 		free(*s[i]);
 		*s[i] = NULL;
@@ -162,6 +163,8 @@ json_t *record_to_json(const struct job_record *r, enum record_form form)
 	set(o, "code_sha256", string_or_null(r->code_sha256));
 	if (r->resubmit_of) /* only when set: older records keep their bytes */
 		set(o, "resubmit_of", json_string(r->resubmit_of));
+	if (form == RECORD_STORE && r->rerun_of) /* the owner's own, never the inbox's */
+		set(o, "rerun_of", json_string(r->rerun_of));
 	if (form == RECORD_STORE) {
 		set(o, "submitted_at", string_or_null(r->submitted_at));
 		set(o, "created_at", string_or_null(r->created_at));

@@ -34,6 +34,7 @@ struct job_record {
 	char *submitted_at;        /* store form only: the submitter's created_at */
 	char *code_sha256;
 	char *resubmit_of;         /* optional: the uid of the job this replaces */
+	char *rerun_of;            /* store form only: the job scq rerun ran again */
 	char **tags;               /* ntags entries; an entry NULL: not a string */
 	size_t ntags;
 	long long timeout_seconds; /* the approval wait; 0: absent or not an integer */

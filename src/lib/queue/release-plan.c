@@ -132,57 +132,78 @@ static json_t *files_list(json_t *paths, int *withheld)
 	return a;
 }
 
-/* Is output f of a check released by decision d ({files: [{path,
- * released}], log: {released}})? */
-static int decision_releases(json_t *d, const struct check_file *f)
+/* The check of output path (is_log: the run's log) in rep, NULL: none. */
+static const struct check_file *checked(const struct check_report *rep, const char *path,
+					int is_log)
 {
-	json_t *e;
 	size_t i;
-	if (f->is_log)
-		return json_is_true(json_object_get(json_object_get(d, "log"), "released"));
-	json_array_foreach(json_object_get(d, "files"), i, e) {
-		const char *p = json_string_value(json_object_get(e, "path"));
-		if (p && !strcmp(p, f->path))
-			return json_is_true(json_object_get(e, "released"));
-	}
-	return 0;
+	for (i = 0; i < rep->nfiles; i++)
+		if (rep->files[i].is_log == is_log && !strcmp(rep->files[i].path, path))
+			return &rep->files[i];
+	return NULL;
+}
+
+/* What releasing one output needs acknowledged: its flags (counted, so
+ * flags past the report's caps count too), or 1 when it was not checked
+ * at all or only in part (over a cap): unseen is not clean.  *first: its
+ * first listed flag, if any and none yet. */
+static size_t unacked(const struct check_report *rep, const char *path, int is_log,
+		      const struct check_flag **first)
+{
+	const struct check_file *f = checked(rep, path, is_log);
+	size_t i;
+	if (!f)
+		return 1;
+	for (i = 0; i < rep->nflags && !*first; i++)
+		if (!strcmp(rep->flags[i].file, path))
+			*first = &rep->flags[i];
+	return (size_t)(f->flags > 0 ? f->flags : 0) + (f->cut && f->flags <= 0);
 }
 
 /*
  * The disclosure-risk flags (src/lib/check/, `scq review-output`) of the
- * outputs decision d releases: releasing a flagged output needs ack_flags,
- * so no flag leaves unseen (issue 12 §2); withholding needs none.  The
- * check fails closed: a release whose outputs cannot be checked is
- * refused.  The differencing scan is left out (flags 0): it is a note for
- * review, and reading earlier jobs would make a release cost grow with
- * the store.
+ * outputs decision d ({files: [{path, released}], log: {released}})
+ * releases: releasing a flagged output needs ack_flags, so no flag leaves
+ * unseen (issue 12 §2); withholding needs none.  The check fails closed:
+ * a release whose outputs cannot be checked is refused, and an output
+ * left unchecked or checked only in part (a cap) counts as flagged.  The
+ * differencing scan is in: the owner saw its note in review-output, and a
+ * release must not pass what the owner was shown as a flag (its cost is
+ * bounded: output-check.c, DIFF_MAX_JOBS).
  */
 int release_check_flags(scq *h, const char *uid, json_t *d, int ack_flags)
 {
 	struct check_report rep = { 0 };
 	const struct check_flag *first = NULL;
+	const char *what = NULL;
 	char *types = NULL;
-	size_t i, j, n = 0;
+	json_t *e;
+	size_t i, n = 0, k;
 	int r;
 	if (ack_flags)
 		return 0;
-	if ((r = output_check_job(h, uid, 0, &rep, &types)))
+	if ((r = output_check_job(h, uid, SCQ_CHECK_DIFFERENCING, &rep, &types)))
 		goto out;
-	for (i = 0; i < rep.nfiles; i++) {
-		if (!decision_releases(d, &rep.files[i]))
-			continue;
-		for (j = 0; j < rep.nflags; j++)
-			if (!strcmp(rep.flags[j].file, rep.files[i].path)) { /* a log and an
-				output of one name both count: the safe side */
-				n++;
-				first = first ? first : &rep.flags[j];
-			}
+	json_array_foreach(json_object_get(d, "files"), i, e) {
+		const char *p = json_string_value(json_object_get(e, "path"));
+		if (p && json_is_true(json_object_get(e, "released")) &&
+		    (k = unacked(&rep, p, 0, &first)) > 0) {
+			n += k;
+			what = what ? what : p;
+		}
+	}
+	if (json_is_true(json_object_get(json_object_get(d, "log"), "released")) &&
+	    (k = unacked(&rep, OUTPUT_CHECK_LOG, 1, &first)) > 0) {
+		n += k;
+		what = what ? what : OUTPUT_CHECK_LOG;
 	}
 	if (n)
 		r = scq_fail(h, SCQ_EPERM, "job '%s': the outputs to release carry %zu "
-			     "disclosure-risk flag(s), the first '%s' in '%s': check them "
-			     "(scq review-output %.8s), then release with --ack-flags",
-			     uid, n, first->rule, first->file, uid);
+			     "disclosure-risk flag(s) or unchecked part(s), the first %s%s%s in "
+			     "'%s': check them (scq review-output %.8s; Python job.output_flags), "
+			     "then release saying so (--ack-flags; Python ack_flags=True)", uid, n,
+			     first ? "'" : "", first ? first->rule : "past the report's caps",
+			     first ? "'" : "", first ? first->file : what, uid);
 out:
 	check_report_free(&rep);
 	free(types);

@@ -15,6 +15,7 @@
 #include "base/fs.h"
 #include "queue/decide.h"
 #include "queue/manifest.h"
+#include "queue/output-check.h"
 #include "queue/release.h"
 #include "queue/votes.h"
 #include "store/audit.h"
@@ -29,38 +30,52 @@
 
 /* ---- the reviewer's side ------------------------------------------------ */
 
-/* Does decision d release the file a flag names? */
-static int releases(json_t *d, const char *file)
+/* What releasing one output needs acknowledged, as release-plan.c counts
+ * it in the store: its flags, or 1 when it was not checked or only in
+ * part (a cap).  files: flags.json's "files" [{path, flags, cut}], where
+ * the log is "execution.log" too: an output of that name counts with it,
+ * the safe side. */
+static size_t unacked(json_t *files, const char *path)
 {
-	json_t *e;
-	size_t i;
-	if (!strcmp(file, "execution.log") &&
-	    json_is_true(json_object_get(json_object_get(d, "log"), "released")))
-		return 1;
-	json_array_foreach(json_object_get(d, "files"), i, e)
-		if (json_is_string(json_object_get(e, "path")) &&
-		    !strcmp(json_string_value(json_object_get(e, "path")), file))
-			return json_is_true(json_object_get(e, "released"));
-	return 0;
+	json_t *f;
+	size_t i, n = 0;
+	json_int_t k;
+	int seen = 0;
+	json_array_foreach(files, i, f) {
+		const char *p = json_string_value(json_object_get(f, "path"));
+		if (!p || strcmp(p, path))
+			continue;
+		seen = 1;
+		k = json_integer_value(json_object_get(f, "flags"));
+		n += (size_t)(k > 0 ? k : 0) + (json_is_true(json_object_get(f, "cut")) && k <= 0);
+	}
+	return seen ? n : 1;
 }
 
-/* The flags of the shared copy: --ack-flags is every voter's to give. */
+/* The flags of the shared copy: --ack-flags is every voter's to give
+ * (the owner's ingest checks again against the store). */
 static int shared_flags_ok(scq *h, int dir, const char *uid, json_t *d, int ack)
 {
 	struct buf err = BUF_INIT;
-	json_t *f = json_load_file_at(dir, "flags.json", SMALL_JSON_MAX, &err), *e;
+	json_t *f = ack ? NULL : json_load_file_at(dir, "flags.json", SMALL_JSON_MAX, &err), *e;
+	json_t *files = json_object_get(f, "files");
 	size_t i, n = 0;
 	int r = 0;
+	if (ack)
+		return 0;
 	if (!f)
 		r = scq_fail(h, SCQ_EIO, "the release review copy of job '%s': flags.json: %s",
 			     uid, err.ptr);
-	json_array_foreach(json_object_get(f, "flags"), i, e)
-		n += json_is_string(json_object_get(e, "file")) &&
-		     releases(d, json_string_value(json_object_get(e, "file")));
-	if (!r && n && !ack)
+	json_array_foreach(json_object_get(d, "files"), i, e)
+		if (json_is_true(json_object_get(e, "released")) &&
+		    json_is_string(json_object_get(e, "path")))
+			n += unacked(files, json_string_value(json_object_get(e, "path")));
+	if (json_is_true(json_object_get(json_object_get(d, "log"), "released")))
+		n += unacked(files, OUTPUT_CHECK_LOG);
+	if (!r && n)
 		r = scq_fail(h, SCQ_EPERM, "job '%s': the outputs to release carry %zu "
-			     "disclosure-risk flag(s) (flags.json of the copy shared with you): "
-			     "check them, then vote with --ack-flags", uid, n);
+			     "disclosure-risk flag(s) or unchecked part(s) (flags.json of the copy "
+			     "shared with you): check them, then vote with --ack-flags", uid, n);
 	json_decref(f);
 	buf_release(&err);
 	return r;

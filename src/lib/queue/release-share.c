@@ -108,7 +108,7 @@ void release_share(scq *h, int jobfd, const char *uid)
 	if (!json_array_size(list))
 		goto out;
 	/* the flags as the owner sees them (scq review-output --json) */
-	if (scq_output_check(h, uid, 0, &f) != 0 || !(flags = scq_output_flags_json(f))) {
+	if (scq_output_check(h, uid, SCQ_CHECK_DIFFERENCING, &f) != 0 || !(flags = scq_output_flags_json(f))) {
 		buf_addf(&h->notices, "release review: job %s not shared: %s\n", uid,
 			 scq_errmsg(h));
 		goto out;

@@ -216,7 +216,7 @@ json_t *run_record_to_json(const struct run_record *r)
 	keys = xcalloc(json_object_size(all) + 1, sizeof(*keys));
 	json_object_foreach(all, key, v)
 		keys[n++] = key;
-	qsort(keys, n, sizeof(*keys), by_key);
+	xqsort(keys, n, sizeof(*keys), by_key);
 	for (i = 0; i < n; i++)
 		json_object_set(o, keys[i], json_object_get(all, keys[i]));
 	free(keys);

@@ -108,13 +108,17 @@ static void record_of_options(scq *h, const struct scq_submit_options *o, const 
 	r->resubmit_of = o->resubmit_of ? ascii_lower(o->resubmit_of) : NULL;
 }
 
-/* A resubmission names a job of mine to the same owner (one lookup). */
+/* A new version (--revises) names a job of mine to the same owner (one
+ * lookup); the owner checks it again at ingest (ingest.c, revises_ok). */
 static int resubmit_ok(scq *h, const struct scq_submit_options *o, const char *of)
 {
 	scq_job *j = NULL;
 	int r = scq_find(h, of, SCQ_AS_REQUESTER, &j);
-	if (r == 0 && (!scq_job_target(j) || !o->to || strcmp(scq_job_target(j), o->to)))
-		r = scq_fail(h, SCQ_EINVAL, "resubmit: job '%s' was sent to %s, not to %s", of,
+	if (r == SCQ_ENOTFOUND)
+		r = scq_fail(h, SCQ_EINVAL, "revises: no job of yours matches '%s': a new "
+			     "version may revise only a job you submitted", of);
+	else if (r == 0 && (!scq_job_target(j) || !o->to || strcmp(scq_job_target(j), o->to)))
+		r = scq_fail(h, SCQ_EINVAL, "revises: job '%s' was sent to %s, not to %s", of,
 			     scq_job_target(j) ? scq_job_target(j) : "?", o->to ? o->to : "?");
 	scq_job_free(j);
 	return r;

@@ -319,6 +319,7 @@ static int check_order(struct verify *v)
 		if (!start)
 			continue;
 		if (!occurs_before(had, " approve ", start) &&
+		    !occurs_before(had, " rerun ", start) &&
 		    !occurs_before(had, " recovered ", start)) {
 			buf_addf(&bad, "; job '%s' was started without an approval", uid);
 			nbad++;

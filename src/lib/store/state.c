@@ -29,6 +29,9 @@ static const struct state_row table[] = {
 	{ SCQ_PENDING, SCQ_APPROVED, "approved.json", NULL, "approve", OWNER | REVIEWER },
 	/* a vote short of approvals_required: the job stays pending (votes.c) */
 	{ SCQ_PENDING, SCQ_PENDING, "votes.json", NULL, "vote", OWNER | REVIEWER },
+	/* scq rerun: a new job, the code of a finished one, approved by the
+	 * owner's command itself (queue/rerun.c) */
+	{ STATE_STAGED, SCQ_APPROVED, "approved.json", NULL, "rerun", OWNER },
 	{ SCQ_PENDING, SCQ_REJECTED, "rejected.json", NULL, "reject", OWNER | RES },
 	{ SCQ_PENDING, SCQ_CANCELLED, "cancelled.json", NULL, "cancel", OWNER | REQ | RES },
 	{ SCQ_PENDING, SCQ_TIMEDOUT, "timedout.json", NULL, "expire", STATE_BY_SCQ | RES },
