@@ -286,10 +286,7 @@ class Client(FilesMixin, VotesMixin):
         each with its reason from withhold={path: reason} or withhold_reason
         (default "withheld by the data owner").  reason: why, which the
         requester reads (required with files).  ack_flags: the disclosure-
-        risk flags of the released outputs were seen.  Returns a ReleaseVote:
-        with release_approvals_required 2 or more, this may be one vote
-        ("release vote recorded, 1 of 2"), the decision taking effect with
-        another approver's vote for the same files."""
+        risk flags of the released outputs were seen.  -> ReleaseVote (votes.py)."""
         uid = self._owner_uid(job_uid, "release")
         if files is None:
             if withhold or withhold_reason or log:
