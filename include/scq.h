@@ -441,6 +441,18 @@ SCQ_API int scq_release(scq *h, const char *uid);
  * run (SCQ_EINVAL otherwise, also for a path named twice).  ack_flags:
  * the owner has seen the disclosure-risk flags of the outputs released
  * (see `scq review-output`); a release of flagged outputs needs it.
+ * With release_approvals_required N > 1 (doc/protocol.md §6a) a release
+ * of all or some files is one vote, bound to the outputs' digest and to
+ * exactly which files (and the log) it releases: 0 is returned, and the
+ * decision takes effect only with the N-th distinct approver's vote for
+ * the same decision (scq_release_votes tells which happened).  A second
+ * vote of the same identity for the same decision, or one by the job's
+ * requester, is SCQ_EPERM; another decision by the same identity
+ * replaces its vote.  Withholding and returning release nothing and take
+ * effect at once.  owner: set to another owner's e-mail, I am its
+ * delegated reviewer, and my vote (SCQ_RELEASE_ALL or _FILES only) goes
+ * to its inbox, bound to the copy it shared with me (outbox/<me>/
+ * release-review/<uid>/), counted when the owner next reads its inbox.
  */
 enum scq_release_kind { SCQ_RELEASE_ALL, SCQ_RELEASE_FILES, SCQ_WITHHOLD_ALL, SCQ_RETURN };
 struct scq_withheld { const char *path, *reason; };
@@ -452,9 +464,18 @@ struct scq_release_options {
 	size_t nwithhold;
 	const char *withhold_reason;     /* the reason of the other withheld files */
 	int ack_flags;
+	const char *owner;               /* NULL (me), or a reviewer's vote to owner */
 };
 SCQ_API int scq_release_decide(scq *h, const char *uid, int kind,
 			       const struct scq_release_options *o);
+/* The release votes of a job in my store: *need the approvals its release
+ * requires (release_approvals_required while held, the decision's own
+ * after), *have the distinct votes for the decision I voted for (else the
+ * most voted one; after the decision, the votes it holds, or 1 when it
+ * needed none).  *decided: 1 once released, withheld or returned.  Any of
+ * the three may be NULL.  SCQ_ENOTFOUND: not a job of my store; SCQ_ESTATE:
+ * its results were never held; SCQ_EIO; the message on h. */
+SCQ_API int scq_release_votes(scq *h, const char *uid, int *have, int *need, int *decided);
 /* The job's release state: NULL when its results were never held (setting
  * release=auto, or not run), else "awaiting_release", "released",
  * "partly_released", "withheld" or "returned" (borrowed; the decision

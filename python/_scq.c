@@ -641,11 +641,11 @@ static int withheld_pairs(PyObject *d, PyObject **keep, struct scq_withheld **ou
 }
 
 /* release_decide(uid, kind, reason, files=None, log=False, withhold=None,
- *                withhold_reason=None, ack_flags=False) */
+ *                withhold_reason=None, ack_flags=False, owner=None) */
 static PyObject *Handle_release_decide(Handle *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "uid", "kind", "reason", "files", "log", "withhold",
-				  "withhold_reason", "ack_flags", NULL };
+				  "withhold_reason", "ack_flags", "owner", NULL };
 	const char *uid, *reason;
 	PyObject *files = Py_None, *wh = Py_None, *files_keep = NULL, *wh_keep = NULL, *res = NULL;
 	const char **filev = NULL;
@@ -654,8 +654,9 @@ static PyObject *Handle_release_decide(Handle *self, PyObject *args, PyObject *k
 	int kind, log = 0, ack = 0, r;
 	memset(&o, 0, sizeof(o));
 	if (check_open(self) ||
-	    !PyArg_ParseTupleAndKeywords(args, kw, "sis|OpOzp:release_decide", kwlist, &uid, &kind,
-					 &reason, &files, &log, &wh, &o.withhold_reason, &ack))
+	    !PyArg_ParseTupleAndKeywords(args, kw, "sis|OpOzpz:release_decide", kwlist, &uid,
+					 &kind, &reason, &files, &log, &wh, &o.withhold_reason, &ack,
+					 &o.owner))
 		return NULL;
 	if (str_array(files, &files_keep, &filev) < 0 ||
 	    withheld_pairs(wh, &wh_keep, &pairs, &o.nwithhold) < 0)
@@ -673,6 +674,19 @@ out:
 	Py_XDECREF(files_keep);
 	Py_XDECREF(wh_keep);
 	return res;
+}
+
+/* release_votes(uid) -> (have, need, decided) (scq_release_votes) */
+static PyObject *Handle_release_votes(Handle *self, PyObject *args)
+{
+	const char *uid;
+	int have = 0, need = 0, decided = 0, r;
+	if (check_open(self) || !PyArg_ParseTuple(args, "s:release_votes", &uid))
+		return NULL;
+	CALL(self, r, scq_release_votes(self->h, uid, &have, &need, &decided));
+	if (r)
+		return none_or_fail(self, r);
+	return Py_BuildValue("(iiO)", have, need, decided ? Py_True : Py_False);
 }
 
 /* logs(uid) -> bytes */
@@ -971,6 +985,9 @@ static PyMethodDef Handle_methods[] = {
 	{ "cancel", (PyCFunction)Handle_cancel, METH_VARARGS, "cancel(uid)" },
 	{ "release", (PyCFunction)Handle_release, METH_VARARGS,
 	  "release(uid): publish a held job's log and outputs (setting release=review)" },
+	{ "release_votes", (PyCFunction)Handle_release_votes, METH_VARARGS,
+	  "release_votes(uid) -> (have, need, decided): the release votes of a held job "
+	  "(release_approvals_required)" },
 	{ "release_decide", (PyCFunction)(void (*)(void))Handle_release_decide,
 	  METH_VARARGS | METH_KEYWORDS,
 	  "release_decide(uid, kind, reason, files=None, log=False, withhold=None, "

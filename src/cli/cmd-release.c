@@ -8,12 +8,15 @@
  * default for every file not released: "withheld by the data owner").
  * --ack-flags says the owner has seen the disclosure-risk flags of what it
  * releases (scq review-output); a release of flagged outputs needs it.
+ * With release_approvals_required 2 or more a release is one vote
+ * ("release vote recorded, 1 of 2"), and --owner OWNER makes it a
+ * delegated reviewer's vote, sent to OWNER's inbox (doc/protocol.md §6a).
  */
 #include "cli.h"
 #include <getopt.h>
 
 struct release_args {
-	const char *reason, *withhold_reason;
+	const char *reason, *withhold_reason, *owner;
 	const char **files;
 	struct scq_withheld *withhold;
 	size_t nfiles, nwithhold;
@@ -45,7 +48,7 @@ static int parse(int argc, char **argv, int kind, struct release_args *a)
 {
 	static const struct option opts[] = { { "reason", 1, 0, 'r' }, { "file", 1, 0, 'f' },
 		{ "log", 0, 0, 'L' }, { "withhold", 1, 0, 'W' }, { "withhold-reason", 1, 0, 'R' },
-		{ "ack-flags", 0, 0, 'A' }, { 0, 0, 0, 0 } };
+		{ "ack-flags", 0, 0, 'A' }, { "owner", 1, 0, 'O' }, { 0, 0, 0, 0 } };
 	int c, r;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
@@ -66,6 +69,8 @@ static int parse(int argc, char **argv, int kind, struct release_args *a)
 			a->withhold_reason = optarg;
 		else if (c == 'A' && kind == 'l')
 			a->ack_flags = 1;
+		else if (c == 'O' && kind == 'l')
+			a->owner = optarg;
 		else
 			return cli_usage_error("unknown option");
 	}
@@ -87,12 +92,41 @@ static const char *state_said(const char *st)
 	return !st ? "released" : !strcmp(st, "partly_released") ? "partly released" : st;
 }
 
+/* A delegated reviewer's vote: into the owner's inbox. */
+static int reviewer_vote(const char *id, int k, const struct scq_release_options *o)
+{
+	scq *h = cli_open();
+	int r = scq_release_decide(h, id, k, o);
+	if (r)
+		r = cli_fail(h, r);
+	else
+		printf("release vote for %s sent to %s: it counts when %s's scq next reads its "
+		       "inbox\n", id, o->owner, o->owner);
+	scq_close(h);
+	return r;
+}
+
+/* What the owner's decision did: decided, or one vote of several. */
+static void said(scq *h, const char *uid, int kind)
+{
+	scq_job *j = NULL;
+	int have = 0, need = 1, decided = 1;
+	if (kind == 'l' && scq_release_votes(h, uid, &have, &need, &decided) == 0 && !decided)
+		printf("release vote recorded, %d of %d: %s stays held until %d more approver%s "
+		       "vote%s for the same decision (scq reviewers)\n", have, need, uid,
+		       need - have, need - have == 1 ? "" : "s", need - have == 1 ? "s" : "");
+	else if (scq_find(h, uid, SCQ_AS_OWNER, &j) == 0)
+		printf("%s %s%s\n", kind == 't' ? "returned for changes:" :
+		       state_said(scq_job_release_state(j)), uid, need > 1 && kind == 'l' ?
+		       " (the votes were enough)" : "");
+	scq_job_free(j);
+}
+
 static int decide(int argc, char **argv, int kind)
 {
 	static const char *const verbs[] = { "release", "withhold", "return" };
 	struct release_args a;
 	struct scq_release_options o;
-	scq_job *j = NULL;
 	char *uid = NULL;
 	scq *h;
 	int r, k;
@@ -111,14 +145,18 @@ static int decide(int argc, char **argv, int kind)
 	o.nwithhold = a.nwithhold;
 	o.withhold_reason = a.withhold_reason;
 	o.ack_flags = a.ack_flags;
+	o.owner = a.owner;
+	if (a.owner) {
+		r = reviewer_vote(argv[optind], k, &o);
+		args_free(&a);
+		return r;
+	}
 	h = cli_open();
 	uid = cli_resolve_owner(h, argv[optind], verbs[kind == 'w' ? 1 : kind == 't' ? 2 : 0], &r);
 	if (uid && (r = scq_release_decide(h, uid, k, &o)))
 		r = cli_fail(h, r);
-	else if (uid && scq_find(h, uid, SCQ_AS_OWNER, &j) == 0)
-		printf("%s %s\n", kind == 't' ? "returned for changes:" :
-		       state_said(scq_job_release_state(j)), uid);
-	scq_job_free(j);
+	else if (uid)
+		said(h, uid, kind);
 	free(uid);
 	scq_close(h);
 	args_free(&a);

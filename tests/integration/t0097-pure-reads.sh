@@ -104,7 +104,7 @@ B=${SCQ_BUILD}
 # built as the library was (make SANITIZE=... passes SCQ_SANITIZE)
 check "the reads program builds" cc ${SCQ_SANITIZE:+-fsanitize=$SCQ_SANITIZE} -I"$SRC/include" \
 	-o "$TEST_DIR/reads" "$TEST_DIR/reads.c" \
-	"$B/libscq.a" $(pkg-config --libs jansson libsodium libseccomp) -lm
+	"$B/libscq.a" $(pkg-config --libs jansson libsodium libseccomp) -lcsv -lm
 
 # snapshot: every file of the data folder with type, mode, size, mtime and
 # ctime (`output --to DIR` writes DIR, outside it, as it should)

@@ -45,8 +45,8 @@ static const char *const model[] = {
 	"running cancelled result.json cancelled.json finish runner yes",
 	"failed completed result.json - republish owner yes",
 	"failed failed result.json - republish owner yes",
-	"awaiting_release released released.json - release owner yes",
-	"awaiting_release partly_released released.json - release-partial owner yes",
+	"awaiting_release released released.json - release owner+reviewer yes",
+	"awaiting_release partly_released released.json - release-partial owner+reviewer yes",
 	"awaiting_release withheld released.json - withhold owner yes",
 	"awaiting_release returned released.json - return owner yes",
 };

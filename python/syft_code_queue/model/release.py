@@ -18,7 +18,7 @@ class ReleaseMixin:
         each with its reason from withhold={path: reason} or withhold_reason
         (default "withheld by the data owner").  reason: why, which the
         requester reads (required with files).  ack_flags: the disclosure-
-        risk flags of the released outputs were seen."""
+        risk flags of the released outputs were seen.  -> ReleaseVote (votes.py)."""
         uid = self._owner_uid(job_uid, "release")
         if files is None:
             if withhold or withhold_reason or log:
@@ -27,13 +27,13 @@ class ReleaseMixin:
                 self._h.release(uid)
             else:
                 self._h.release_decide(uid, RELEASE_ALL, reason or "", ack_flags=bool(ack_flags))
-            return True
+            return self._release_said(uid)
         if isinstance(files, (str, os.PathLike)):
             files = [files]
         self._h.release_decide(uid, RELEASE_FILES, reason or "", [os.fspath(f) for f in files],
                                bool(log), dict(withhold) if withhold else None,
                                withhold_reason, bool(ack_flags))
-        return True
+        return self._release_said(uid)
 
     def withhold(self, job_uid, reason, withhold=None):
         """Owner: send none of a held job's log and outputs; every file is

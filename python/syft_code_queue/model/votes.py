@@ -2,6 +2,9 @@
 approved now, or one vote recorded of the number needed; and the Client's
 calls of the rule (VotesMixin)."""
 import json
+import os
+
+from .._scq import RELEASE_ALL, RELEASE_FILES
 
 from .job import job_uid as uid_of
 
@@ -46,6 +49,48 @@ class Approval:
     __repr__ = __str__
 
 
+class ReleaseVote:
+    """The result of q.release / job.release (setting release_approvals_required):
+    released now, or one vote recorded of the number needed for this exact
+    decision.  Truthy (as the True the call used to return); str() and repr()
+    say what happened, e.g. "release vote recorded, 1 of 2: job ... stays
+    held until 1 more approver votes for the same decision"."""
+
+    def __init__(self, uid, have, need, decided, owner=None):
+        self.uid, self.have, self.need, self.decided, self.owner = uid, have, need, decided, owner
+
+    @property
+    def released(self):
+        """True when this call's decision took effect."""
+        return self.owner is None and self.decided
+
+    def __bool__(self):
+        return True
+
+    def __eq__(self, other):
+        if isinstance(other, bool):
+            return other is True
+        return NotImplemented
+
+    __hash__ = object.__hash__
+
+    def __str__(self):
+        if self.owner is not None:
+            return ("release vote for %s sent to %s: it counts when %s's scq next reads "
+                    "its inbox" % (self.uid, self.owner, self.owner))
+        if not self.decided:
+            more = self.need - self.have
+            return ("release vote recorded, %d of %d: job %s stays held until %d more "
+                    "approver%s vote%s for the same decision"
+                    % (self.have, self.need, self.uid, more, "" if more == 1 else "s",
+                       "s" if more == 1 else ""))
+        if self.need <= 1:
+            return "released %s" % self.uid
+        return "released %s (%d of %d votes)" % (self.uid, self.have, self.need)
+
+    __repr__ = __str__
+
+
 class VotesMixin:
     """The Client's calls of the two-person rule (doc/protocol.md §5a)."""
 
@@ -56,6 +101,34 @@ class VotesMixin:
         owner's scq next reads its inbox."""
         self._h.vote(uid_of(job_uid), owner, reason or None, bool(allow_network))
         return Approval(uid_of(job_uid), -1, 0, owner=owner)
+
+    def release_vote(self, job_uid, owner, files=None, reason=None, log=False,
+                     ack_flags=False):
+        """As a reviewer the owner delegated, with release_approvals_required 2 or
+        more: vote to release job_uid's held results in owner's queue, all of
+        them (files=None) or only files (and the log if log=True).  The vote
+        goes to owner's inbox, bound to the outputs owner shared with me
+        (outbox/<me>/release-review/<uid>/) and to exactly this choice of
+        files, and counts when owner's scq next reads its inbox."""
+        uid = uid_of(job_uid)
+        if files is None:
+            self._h.release_decide(uid, RELEASE_ALL, reason or "", ack_flags=bool(ack_flags),
+                                   owner=owner)
+        else:
+            if isinstance(files, (str, os.PathLike)):
+                files = [files]
+            self._h.release_decide(uid, RELEASE_FILES, reason or "",
+                                   [os.fspath(f) for f in files], bool(log),
+                                   ack_flags=bool(ack_flags), owner=owner)
+        return ReleaseVote(uid, -1, 0, False, owner=owner)
+
+    def release_votes(self, job_uid):
+        """(have, need, decided): the release votes of a held job in my queue."""
+        return self._h.release_votes(self._owner_uid(job_uid, "see the release votes of"))
+
+    def _release_said(self, uid):
+        have, need, decided = self._h.release_votes(uid)
+        return ReleaseVote(uid, have, need, decided)
 
     def job_votes(self, job_uid):
         return json.loads(self._h.job_votes(self._owner_uid(job_uid, "see the votes of")))

@@ -27,6 +27,7 @@
 #include <sodium.h>
 #include "store/audit.h"
 #include "queue/outbox.h"
+#include "queue/release.h"
 #include "queue/record.h"
 #include "store/state.h"
 #include "base/banned.h"
@@ -221,6 +222,9 @@ int outbox_publish(scq *h, struct commit *c, const char *uid, int status, int wi
 	if (scq_job_results_held(j)) {
 		with_results = 0;
 		job_redact_held(j->obj); /* nothing the job chose leaves before release */
+		release_share(h, jobfd, uid); /* release_approvals_required > 1 only */
+	} else if (scq_job_release_state(j)) {
+		release_unshare(h, uid); /* decided: the reviewers' copies go */
 	}
 	if (with_results) {
 		int had_error = fs_exists(jobfd, PUBLISH_ERROR_FILE);

@@ -142,8 +142,10 @@ int scq_reviewer_remove(scq *h, const char *email)
 	buf_addf(&p, "%s/outbox/%s", app, email);
 	{
 		int fd = open(p.ptr, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0)
+		if (fd >= 0) {
 			fs_remove_tree(fd, "review");
+			fs_remove_tree(fd, "release-review"); /* release.h */
+		}
 		fd_close(&fd);
 	}
 	free(app);

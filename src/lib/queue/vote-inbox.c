@@ -17,6 +17,7 @@
 #include "base/fs.h"
 #include "queue/manifest.h"
 #include "queue/record.h"
+#include "queue/release.h"
 #include "queue/votes.h"
 #include "store/audit.h"
 #include "store/limits.h"
@@ -99,8 +100,10 @@ int vote_request(scq *h, int reqfd, const char *req, const char *name, struct bu
 	struct stat sb;
 	struct vote_count vc;
 	json_t *o;
-	int r;
-	snprintf(uid, sizeof(uid), "%.*s", (int)(strlen(name) - strlen(VOTE_SUFFIX)), name);
+	size_t n = strlen(name), m = strlen(RELEASE_VOTE_SUFFIX);
+	int r, release = n >= m && !strcmp(name + n - m, RELEASE_VOTE_SUFFIX);
+	snprintf(uid, sizeof(uid), "%.*s", (int)(strlen(name) - strlen(release ?
+		 RELEASE_VOTE_SUFFIX : VOTE_SUFFIX)), name);
 	buf_reset(why);
 	if (!scq_uid_valid(uid))
 		return buf_setf(why, "vote record for an invalid uid"), 0;
@@ -113,6 +116,14 @@ int vote_request(scq *h, int reqfd, const char *req, const char *name, struct bu
 	if (!reviewer_is(h, req))
 		return buf_setf(why, "%s is not an approver of %s's queue (the owner adds one "
 				"with 'scq reviewers add')", req, h->email), 0;
+	/* with one vote required the owner decides alone: a reviewer's vote
+	 * would be a whole decision on a delegate's word (hostile trial) */
+	if (release && setting_int(h, SET_RELEASE_APPROVALS_REQUIRED) < 2)
+		return buf_setf(why, "release vote of %s: %s's queue takes reviewers' release "
+				"votes only while release_approvals_required is 2 or more (now 1: "
+				"the owner decides)", req, h->email), 0;
+	if (release) /* a vote to release held results (release-review.c) */
+		return release_vote_request(h, reqfd, req, name, why);
 	/* with one approval required the owner approves alone: a reviewer's
 	 * vote would be a whole approval on a delegate's word */
 	if (setting_int(h, SET_APPROVALS_REQUIRED) < 2)

@@ -57,7 +57,7 @@ static json_t *votes_for(json_t *rec, const char *digest, int *dropped)
 	return out;
 }
 
-static int voted(json_t *votes, const char *who)
+int vote_by(json_t *votes, const char *who)
 {
 	json_t *v;
 	size_t i;
@@ -68,7 +68,7 @@ static int voted(json_t *votes, const char *who)
 }
 
 /* The audit reason of a vote: "1 of 2", then the voter's reason. */
-static void vote_reason(struct buf *b, int have, int need, const char *reason)
+void vote_reason(struct buf *b, int have, int need, const char *reason)
 {
 	buf_setf(b, "%d of %d", have, need);
 	if (reason && *reason)
@@ -77,7 +77,7 @@ static void vote_reason(struct buf *b, int have, int need, const char *reason)
 
 /* The audit reason of the approval: "2 of 2 votes (a b)", which
  * audit-verify.c reads back, then the last voter's reason. */
-static void approve_reason(struct buf *b, json_t *votes, int need, const char *reason)
+void vote_approve_reason(struct buf *b, json_t *votes, int need, const char *reason)
 {
 	json_t *v;
 	size_t i;
@@ -142,7 +142,7 @@ static int refuse(struct vote_count *vc, enum vote_refusal why, int code)
 
 /* Who may vote: the owner and its delegated reviewers, never the job's
  * requester (even when delegated). */
-static int check_voter(scq *h, const struct job_record *rec, const char *voter,
+int vote_check_voter(scq *h, const struct job_record *rec, const char *voter,
 		       const char *uid, struct vote_count *vc)
 {
 	if (rec->requester && !strcmp(rec->requester, voter))
@@ -167,7 +167,7 @@ static int approve(scq *h, unsigned by, const char *voter, const char *uid,
 	json_object_set_new(d, "uid", json_string(uid));
 	json_object_set_new(d, "approvals_required", json_integer(need));
 	json_object_set(d, "votes", votes);
-	approve_reason(&why, votes, need, reason);
+	vote_approve_reason(&why, votes, need, reason);
 	r = job_transition(h, NULL, by, uid, SCQ_PENDING, SCQ_APPROVED, d, voter, why.ptr);
 	json_decref(d);
 	buf_release(&why);
@@ -206,13 +206,13 @@ static int cast_locked(scq *h, int fd, unsigned by, const char *voter, const cha
 			goto out;
 	}
 	vc->have = (int)json_array_size(votes);
-	if (voted(votes, voter) && vc->have < vc->need) {
+	if (vote_by(votes, voter) && vc->have < vc->need) {
 		r = refuse(vc, VOTE_AGAIN, scq_fail(h, SCQ_EPERM, "%s already voted to "
 			   "approve job '%s' (%d of %d): the next approval must come from "
 			   "another approver", voter, uid, vc->have, vc->need));
 		goto out;
 	}
-	if (!voted(votes, voter)) /* else: enough already (the setting was lowered,
+	if (!vote_by(votes, voter)) /* else: enough already (the setting was lowered,
 				   * or a crash came before the approval) */
 		json_array_append_new(votes, new_vote(voter, reason, allow_network));
 	vc->have = (int)json_array_size(votes);
@@ -256,7 +256,7 @@ int vote_cast(scq *h, unsigned by, const char *voter, const char *uid, const cha
 				   "only pending jobs can be approved", uid, scq_status_name(st)));
 		goto out;
 	}
-	if ((r = check_voter(h, &rec, voter, uid, vc)) || (r = current_digest(h, fd, &rec, uid,
+	if ((r = vote_check_voter(h, &rec, voter, uid, vc)) || (r = current_digest(h, fd, &rec, uid,
 									       digest)))
 		goto out;
 	if (seen && strcmp(seen, digest)) {
@@ -273,63 +273,7 @@ out:
 	return r;
 }
 
-/* ---- release votes ------------------------------------------------------ */
-
-int vote_release(scq *h, int jobfd, const char *uid, const char *voter, const char *digest,
-		 const char *reason, struct vote_count *vc)
-{
-	struct job_record rec = RECORD_INIT;
-	struct buf err = BUF_INIT, why = BUF_INIT;
-	json_t *old = NULL, *votes = NULL, *rv = NULL;
-	int r = 0;
-	memset(vc, 0, sizeof(*vc));
-	vc->need = (int)setting_int(h, SET_RELEASE_APPROVALS_REQUIRED);
-	if (fs_flock(jobfd, LOCK_EX) < 0)
-		return scq_fail_errno(h, "locking job '%s'", uid);
-	if (record_load_at(&rec, jobfd, "job.json", SMALL_JSON_MAX, &err) < 0) {
-		r = scq_fail(h, SCQ_EIO, "job '%s': job.json: %s", uid, err.ptr);
-		goto out;
-	}
-	if ((r = check_voter(h, &rec, voter, uid, vc)))
-		goto out;
-	old = fs_exists(jobfd, "release-votes.json") ?
-	      json_load_file_at(jobfd, "release-votes.json", SMALL_JSON_MAX, &err) : NULL;
-	votes = votes_for(old, digest, &vc->reset);
-	if (vc->reset && (r = audit_append(h, NULL, "vote-reset", uid, "scq",
-					   "outputs changed: release votes discarded", digest)))
-		goto out;
-	vc->have = (int)json_array_size(votes);
-	if (voted(votes, voter) && vc->have < vc->need) {
-		r = refuse(vc, VOTE_AGAIN, scq_fail(h, SCQ_EPERM, "%s already voted to "
-			   "release job '%s' (%d of %d): the next vote must come from another "
-			   "approver", voter, uid, vc->have, vc->need));
-		goto out;
-	}
-	if (!voted(votes, voter)) {
-		json_array_append_new(votes, new_vote(voter, reason, 0));
-		vc->have++;
-		rv = json_pack("{s:s, s:i, s:O}", "code_sha256", digest, "approvals_required",
-			       vc->need, "votes", votes);
-		/* a record of the finished job, not a move: written in place */
-		if (json_write_at(jobfd, "release-votes.json", rv, 0) < 0) {
-			r = scq_fail_errno(h, "recording the release vote of job '%s'", uid);
-			goto out;
-		}
-		vote_reason(&why, vc->have, vc->need, reason);
-		if ((r = audit_append(h, NULL, "release-vote", uid, voter, why.ptr, digest)))
-			goto out;
-	}
-	vc->approved = vc->have >= vc->need;
-out:
-	record_release(&rec);
-	json_decref(old);
-	json_decref(votes);
-	json_decref(rv);
-	buf_release(&err);
-	buf_release(&why);
-	flock(jobfd, LOCK_UN);
-	return r;
-}
+/* ---- the outputs a release vote is bound to (release-votes.c) -------- */
 
 /* The canonical list of the outputs (manifest.h's form), and where the
  * files being walked sit ("output/" or ""). */
@@ -367,13 +311,18 @@ static int hash_entry(void *ctx, struct fs_walk_entry *e)
 
 int vote_outputs_digest(int jobfd, char out[65])
 {
+	return vote_outputs_digest_log(jobfd, "execution.log", out);
+}
+
+int vote_outputs_digest_log(int jobfd, const char *logname, char out[65])
+{
 	struct fs_walk_opts o = { FS_WALK_SORTED, 0, 0, 0, -1 };
 	struct canon c = { BUF_INIT, "" };
-	struct fs_walk_entry log = { .dirfd = jobfd, .name = "execution.log",
+	struct fs_walk_entry log = { .dirfd = jobfd, .name = logname,
 				     .path = "execution.log", .type = FS_T_FILE };
 	int fd = -1, r = 0;
 	/* the log is an output like any other */
-	if (fs_exists(jobfd, "execution.log"))
+	if (fs_exists(jobfd, logname))
 		r = hash_entry(&c, &log);
 	c.prefix = "output/";
 	fd = r == 0 ? openat(jobfd, "output", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;

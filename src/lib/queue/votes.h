@@ -15,8 +15,12 @@
  *                       votes.json is there already)
  *   vote_cast           record one approver's vote on a pending job; the
  *                       vote that makes approvals_required approves it
- *   vote_release        count a vote for releasing held results, bound to
- *                       the outputs' digest (release_approvals_required)
+ *   vote_check_voter    the owner or a delegated reviewer, never the
+ *                       job's requester (release-votes.c too)
+ *   vote_by             votes holds one by that identity
+ *   vote_reason         "1 of 2: REASON", a vote's audit reason
+ *   vote_approve_reason "2 of 2 votes (a b): REASON", the decision's, which
+ *                       audit-verify.c reads back
  *   vote_outputs_digest the digest of a finished job's log and outputs
  * Exports (vote-inbox.c):
  *   vote_request        a reviewer's vote record from the inbox, hostile
@@ -69,18 +73,18 @@ int vote_needed(scq *h, int jobfd);
  */
 int vote_cast(scq *h, unsigned by, const char *voter, const char *uid, const char *seen,
 	      const char *reason, int allow_network, struct vote_count *vc);
-/*
- * A vote to release the held results of the finished job at jobfd, bound
- * to `digest` (vote_outputs_digest): recorded in release-votes.json and
- * audited "release-vote"; vc->approved when release_approvals_required
- * distinct approvers (never the requester) voted for this digest.  The
- * caller releases then.  Votes for other outputs are discarded first.
- */
-int vote_release(scq *h, int jobfd, const char *uid, const char *voter, const char *digest,
-		 const char *reason, struct vote_count *vc);
+struct job_record;
+int vote_check_voter(scq *h, const struct job_record *rec, const char *voter,
+		     const char *uid, struct vote_count *vc);
+int vote_by(json_t *votes, const char *who);
+void vote_reason(struct buf *b, int have, int need, const char *reason);
+void vote_approve_reason(struct buf *b, json_t *votes, int need, const char *reason);
 /* SHA-256 over the log's and each output file's path, size and SHA-256
  * (the code digest's canonical form, manifest.h): 0, or -1 with errno. */
 int vote_outputs_digest(int jobfd, char out[65]);
+/* The same with the log under another name (a reviewer's copy holds it as
+ * execution.txt: SyftBox syncs no .log file), hashed as execution.log. */
+int vote_outputs_digest_log(int jobfd, const char *logname, char out[65]);
 
 /* 0 and why empty: counted or dropped (with a notice); 0 and why set:
  * the caller quarantines the record with that reason; < 0: a local error

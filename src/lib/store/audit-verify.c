@@ -84,34 +84,63 @@ static void vote_bad(struct verify *v, const char *uid, const char *what)
 	v->nbad++;
 }
 
-/* The voters an approval names ("2 of 2 votes (a b)", votes.c): distinct,
- * never the requester, at least as many as it needed. */
+/* The voters a decision names ("2 of 2 votes (a b)", votes.c and
+ * release-votes.c): distinct, never the requester, at least as many as it
+ * needed, and (need_at_least, from the votes before it) as many as the
+ * setting demanded when they were cast.  what: "approved", "released". */
 static void check_approval(struct verify *v, const char *uid, const char *reason,
-			   const char *requester)
+			   const char *requester, const char *what, int need_at_least)
 {
 	int have = 0, need = 0, n = 0, off = 0;
 	const char *p;
 	json_t *seen = json_object();
 	char who[256];
+	struct buf msg = BUF_INIT;
 	if (!reason || sscanf(reason, "%d of %d votes (%n", &have, &need, &off) != 2 || !off) {
-		vote_bad(v, uid, "was approved without the votes it had");
+		buf_setf(&msg, "was %s without the votes it had", what);
 		goto out;
 	}
 	for (p = reason + off; *p && *p != ')'; p += strspn(p, " ")) {
 		size_t len = strcspn(p, " )");
 		snprintf(who, sizeof(who), "%.*s", (int)len, p);
 		if (json_object_get(seen, who) || (requester && !strcmp(who, requester))) {
-			vote_bad(v, uid, "was approved by a repeated vote or its requester's");
+			buf_setf(&msg, "was %s by a repeated vote or its requester's", what);
 			goto out;
 		}
 		json_object_set_new(seen, who, json_true());
 		p += len;
 		n++;
 	}
-	if (n != have || n < need || need < 1)
-		vote_bad(v, uid, "was approved with fewer votes than it needed");
+	if (n != have || n < need || need < 1 || n < need_at_least)
+		buf_setf(&msg, "was %s with fewer votes than it needed", what);
 out:
+	if (msg.len)
+		vote_bad(v, uid, msg.ptr);
+	buf_release(&msg);
 	json_decref(seen);
+}
+
+/* A release vote (release-votes.c): never the requester's, never a second
+ * one of the same identity for the same decision (digest); a voter may
+ * change its vote to another decision.  "1 of 2: ..." says the need. */
+static void check_release_vote(struct verify *v, const struct audit_entry *e, json_t *j,
+			       const char *req)
+{
+	json_t *rby = json_object_get(j, "rby");
+	const char *had;
+	int have = 0, need = 0;
+	if (!rby) {
+		rby = json_object();
+		json_object_set_new(j, "rby", rby);
+	}
+	had = json_string_value(json_object_get(rby, e->actor));
+	if (req && !strcmp(req, e->actor))
+		vote_bad(v, e->uid, "has a release vote by its own requester");
+	else if (had && e->code_sha256 && !strcmp(had, e->code_sha256))
+		vote_bad(v, e->uid, "has two release votes by one identity for one decision");
+	json_object_set_new(rby, e->actor, json_string(e->code_sha256 ? e->code_sha256 : ""));
+	if (e->reason && sscanf(e->reason, "%d of %d", &have, &need) == 2 && need > 1)
+		json_object_set_new(j, "rneed", json_integer(need));
 }
 
 /* The two-person rule's events, in the order they came (votes.c): a vote
@@ -132,6 +161,13 @@ static void check_vote(struct verify *v, const struct audit_entry *e)
 			json_object_set_new(j, "requester", json_string(e->actor));
 	} else if (!strcmp(ev, "vote-reset")) {
 		json_object_clear(by);
+		json_object_del(j, "rby");
+	} else if (!strcmp(ev, "release-vote") && e->actor) {
+		check_release_vote(v, e, j, req);
+	} else if ((!strcmp(ev, "release") || !strcmp(ev, "release-partial")) &&
+		   (json_object_get(j, "rneed") || (e->reason && strstr(e->reason, " votes (")))) {
+		check_approval(v, e->uid, e->reason, req, "released",
+			       (int)json_integer_value(json_object_get(j, "rneed")));
 	} else if (!strcmp(ev, "vote") && e->actor) {
 		const char *d = json_string_value(json_object_get(j, "digest"));
 		if (d && e->code_sha256 && strcmp(d, e->code_sha256))
@@ -146,7 +182,7 @@ static void check_vote(struct verify *v, const struct audit_entry *e)
 		json_object_set_new(j, "voted", json_true());
 	} else if (!strcmp(ev, "approve") &&
 		   (json_object_get(j, "voted") || (e->reason && strstr(e->reason, " votes (")))) {
-		check_approval(v, e->uid, e->reason, req);
+		check_approval(v, e->uid, e->reason, req, "approved", 0);
 	}
 }
 

@@ -46,9 +46,12 @@ static const struct state_row table[] = {
 	{ SCQ_FAILED, SCQ_FAILED, "result.json", NULL, "republish", OWNER | RES },
 	/* the owner's decision on a run awaiting release (state_decide_at):
 	 * released.json is written in place, the folder stays the outcome */
-	{ STATE_AWAITING_RELEASE, STATE_RELEASED, "released.json", NULL, "release", OWNER | RES },
+	/* a reviewer's release vote read from the inbox may be the one that
+	 * decides (release_approvals_required, release-votes.c) */
+	{ STATE_AWAITING_RELEASE, STATE_RELEASED, "released.json", NULL, "release",
+	  OWNER | REVIEWER | RES },
 	{ STATE_AWAITING_RELEASE, STATE_PARTLY_RELEASED, "released.json", NULL,
-	  "release-partial", OWNER | RES },
+	  "release-partial", OWNER | REVIEWER | RES },
 	{ STATE_AWAITING_RELEASE, STATE_WITHHELD, "released.json", NULL, "withhold", OWNER | RES },
 	{ STATE_AWAITING_RELEASE, STATE_RETURNED, "released.json", NULL, "return", OWNER | RES },
 };
