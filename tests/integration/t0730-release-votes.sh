@@ -122,6 +122,12 @@ printf '{"uid":"%s","by":"%s","release_sha256":"%064d","reason":"x","log":true}'
 check "the requester's own release vote is read" do_ pending
 check "... and quarantined: not an approver" sh -c "grep -l 'is not an approver' '$QUAR'/*/reason.json"
 check "audit --verify still accepts the log" do_ audit --verify
+check "release_approvals_required 1 for a moment" do_ config set release_approvals_required 1
+printf '{"uid":"%s","by":"%s","release_sha256":"%064d","reason":"x","log":true}' "$U" "$REV" 0 > "$IN/$U.release.vote.json"
+check "a reviewer's release vote under 1 is read" do_ pending
+check "... and quarantined: the owner decides alone" sh -c "grep -l 'release_approvals_required is 2 or more (now 1' '$QUAR'/*/reason.json"
+check "... the job still held" grep -q '"awaiting_release"' "$OB/$U/status.json"
+do_ config set release_approvals_required 2 >/dev/null
 check "the held job is shared with the reviewer" test -d "$APP/outbox/$REV/release-review/$U"
 check "removing the reviewer" do_ reviewers remove "$REV"
 check "... removes its release review copies" test ! -e "$APP/outbox/$REV/release-review"
