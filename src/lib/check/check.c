@@ -235,7 +235,30 @@ static void check_column(struct ctx *x, const struct table *t, size_t c, size_t 
  * interim figures: count, sum, num_negative; max = top1, top_2_sum =
  * top1 + top2, top_n_sum = top1 + ... + topn).  row and column name the
  * cell as flags do (the table's header is row 1). */
-static void check_dominance(struct ctx *x, const char *sidecar, size_t len)
+/* Is record f (row, column, count, sum, num_negative) with its ntop
+ * largest contributions top[] one that can describe a cell of table t?
+ * The job writes it, so it is hostile: a cell outside the table, counts
+ * that are not whole or negative, contributions not in order or larger
+ * than the sum would switch the rules off (or put a flag where no cell
+ * is); such a record is flagged for review instead. */
+static int sidecar_record_ok(const struct table *t, const double f[5], const double *top,
+			     size_t ntop)
+{
+	size_t i;
+	if (f[0] < (t->has_header ? 2 : 1) || f[0] > (double)t->nrows || f[1] < 1 || f[1] > (double)t->ncols ||
+	    f[0] != (double)(long long)f[0] || f[1] != (double)(long long)f[1])
+		return 0; /* inside the table, past its header */
+	if (f[2] < 0 || f[2] > 1e12 || f[2] != (double)(long long)f[2] || f[4] < 0 ||
+	    f[4] > f[2] || f[4] != (double)(long long)f[4] || (double)ntop > f[2])
+		return 0;
+	for (i = 0; i < ntop; i++)
+		if (top[i] < 0 || (i && top[i] > top[i - 1]) || (f[4] == 0 && top[i] > f[3]))
+			return 0;
+	return 1;
+}
+
+static void check_dominance(struct ctx *x, const struct table *t, const char *sidecar,
+			    size_t len)
 {
 	struct table *s = table_parse(sidecar, len, ',');
 	const struct check_opts *o = x->o;
@@ -249,9 +272,10 @@ static void check_dominance(struct ctx *x, const char *sidecar, size_t len)
 		for (i = 5; i < s->widths[r] && ntop < SCQ_NELEM(top); i++)
 			if (table_number(table_cell(s, r, i), &top[ntop], NULL))
 				ntop++;
-		if (!ok || f[0] < 1 || f[1] < 1) {
+		if (!ok || !sidecar_record_ok(t, f, top, ntop)) {
 			flag(x, 0, 0, "contributors", CHECK_REVIEW, "record %zu of the contributor "
-			     "statistics is not row,column,count,sum,num_negative,top1,...", r + 1);
+			     "statistics is not row,column,count,sum,num_negative,top1,... for a "
+			     "cell of the table (whole counts, contributions in order)", r + 1);
 			continue;
 		}
 		flag(x, (long long)f[0], (long long)f[1], "dominance",
@@ -294,7 +318,7 @@ static void check_table(struct ctx *x, const char *data, size_t len, char sep,
 		check_cells(x, t, c, first, &col);
 	}
 	if (sidecar)
-		check_dominance(x, sidecar, sidecar_len);
+		check_dominance(x, t, sidecar, sidecar_len);
 	else if (magnitude) {
 		flag(x, 0, 0, "dominance", CHECK_REVIEW, "columns of magnitudes without contributor "
 		     "statistics (" CHECK_SIDECAR_SUFFIX "): the (n, k) rule cannot be checked");
