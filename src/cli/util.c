@@ -335,6 +335,11 @@ static void tags_and_created(const scq_job *j, int tags)
 
 void cli_table_header(int role)
 {
+	if (role == CLI_AS_REVIEWER) {
+		printf("%-8s %-30s %-28s %-28s %-16s %s\n", "ID", "NAME", "FROM", "OWNER",
+		       "CREATED (UTC)", "TAGS");
+		return;
+	}
 	printf("%-8s %-30s %-28s %-20s %-16s %s\n", "ID", "NAME",
 	       role == SCQ_AS_OWNER ? "FROM" : "TO", "STATUS", "CREATED (UTC)", "TAGS");
 }
@@ -351,6 +356,14 @@ void cli_table_row(const scq_job *j, int role)
 		 " (withheld)" : !strcmp(rs, "returned") ? " (returned)" : " (?)");
 	printf("%.8s ", scq_job_uid(j));
 	cell(scq_job_name(j), 30, "\u2026");
+	if (role == CLI_AS_REVIEWER) { /* a copy shared for review: always pending */
+		cell(scq_job_requester(j), 28, "\u2026");
+		cell(scq_job_target(j), 28, "\u2026");
+		tags_and_created(j, 0);
+		tags_and_created(j, 1);
+		printf("\n");
+		return;
+	}
 	cell(role == SCQ_AS_OWNER ? scq_job_requester(j) : scq_job_target(j), 28, "\u2026");
 	if (cli_color())
 		printf("\033[%sm%-20s\033[0m ", status_color(st), label);
