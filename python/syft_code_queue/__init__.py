@@ -38,7 +38,7 @@ _OLD_PATHS = ("_core", "_html", "_actions", "_review")  # the modules before the
 _CLIENT_FUNCS = ("add_dataset", "remove_dataset", "list_datasets", "audit_verify", "doctor",
                  "init", "ingest", "release", "copy_job_output", "list_output_files", "read_output_file",
                  "read_output_file_bytes", "withhold", "return_for_changes", "vote", "reviewers",
-                 "add_reviewer", "remove_reviewer")
+                 "add_reviewer", "remove_reviewer", "pending_for_review", "review_requests")
 _loaded = []
 
 
