@@ -209,6 +209,18 @@ scq_job *cli_find_owner(scq *h, const char *id, const char *verb, int *rc)
 		fprintf(stderr, " may %s it; you (%s) are its requester\n", verb, scq_email(h));
 		scq_job_free(j);
 		*rc = EXIT_FAIL;
+	} else if (scq_review_find(h, NULL, id, &j) == 0) {
+		/* a copy another owner shares with me: say how to reach it */
+		fprintf(stderr, "scq: job %s is not in your queue: ", scq_job_uid(j));
+		cli_put(stderr, scq_job_target(j));
+		fprintf(stderr, " shares it with you for review (scq review %.8s --owner ",
+			scq_job_uid(j));
+		cli_put(stderr, scq_job_target(j));
+		fprintf(stderr, "; scq approve %.8s --owner ", scq_job_uid(j));
+		cli_put(stderr, scq_job_target(j));
+		fprintf(stderr, ")\n");
+		scq_job_free(j);
+		*rc = EXIT_FAIL;
 	} else {
 		found(msg ? msg : "job not found", r, NULL, rc);
 	}

@@ -48,6 +48,8 @@ out_has "lists the other file" "extra.py"
 out_has "says how to vote" "scq approve $(echo "$A" | cut -c1-8) --owner $DO_EMAIL"
 check "review --file" rev review "$A" --owner "$DO_EMAIL" --file extra.py
 out_has "shows that file" "print\\(1\\)"
+check_exit "review without --owner" 1 rev review "$P"
+err_has "... says who shares it and how to read it" "shares it with you for review \\(scq review $(echo "$A" | cut -c1-8) --owner $DO_EMAIL"
 check_exit "review of an unknown id" 1 rev review deadbeef --owner "$DO_EMAIL"
 err_has "... says none is shared" "no job 'deadbeef' is shared with you for review"
 
