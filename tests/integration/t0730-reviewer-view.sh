@@ -69,6 +69,11 @@ sed -i "s/$B/$FAKE/" "$APP/outbox/$REV/review/$FAKE/job.json"
 check_exit "an ambiguous prefix" 1 rev approve "$(echo "$B" | cut -c1-4)" --owner "$DO_EMAIL"
 err_has "... is one line naming the candidates" "matches 2 jobs shared with you for review"
 check "... on one line" test "$(wc -l < "$TEST_DIR/err")" = 1
+sed -i "s/$DO_EMAIL/other@lab.example/" "$APP/outbox/$REV/review/$FAKE/job.json"
+check "a copy whose job.json names another owner" rev pending --owner "$DO_EMAIL"
+err_has "... is said in a notice" "review copy $FAKE shared by $DO_EMAIL left out: .*target_email"
+cp "$TEST_DIR/out" "$TEST_DIR/shown"
+check "... and not listed" sh -c "! grep -q '^$(echo "$FAKE" | cut -c1-8) ' '$TEST_DIR/shown'"
 rm -rf "$APP/outbox/$REV/review/$FAKE"
 
 # 5. a copy changed after it was shared: the same size (only the hash

@@ -100,7 +100,8 @@ static void list_owner(scq *h, const char *owner, const char *prefix, scq_job_li
 		if (j)
 			job_list_add(l, j);
 		else
-			skip_notice(h, owner, e->d_name, fd < 0 ? "not a plain folder" : why.ptr);
+			skip_notice(h, owner, e->d_name, fd < 0 ? "not a plain folder" :
+				    why.len ? why.ptr : "unreadable");
 		fd_close(&fd);
 	}
 	closedir(d);
