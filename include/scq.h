@@ -409,6 +409,33 @@ SCQ_API int scq_reject(scq *h, const char *uid, const char *reason);
 SCQ_API int scq_vote(scq *h, const char *uid, const char *owner, const char *reason,
 		     unsigned flags, int *have, int *need);
 SCQ_API int scq_job_votes(scq *h, const char *uid, char **json_out);
+/*
+ * A delegated reviewer's side: the pending jobs an owner shares with me
+ * for review (outbox/<me>/review/<uid>/ in its datasite, §5a), which my
+ * scq_vote(h, uid, owner, ...) approves.  Hostile input, checked here.
+ *   scq_review_list       the copies shared with me by owner (NULL: by
+ *                         every owner in my data folder), newest first, as
+ *                         pending jobs (target: the owner; "review_copy":
+ *                         true in the object).  A copy whose job.json does
+ *                         not fit where it lies is left out, with a line
+ *                         in scq_notices.  Caller frees.
+ *   scq_review_find       one of them by full uid or unique prefix (>= 4);
+ *                         SCQ_ENOTFOUND, SCQ_EAMBIGUOUS (the candidates on
+ *                         the one-line message).  Caller frees.
+ *   scq_review_code_open  the copy's code to read as scq_job_code_open
+ *                         gives a job's: only after its tree is exactly
+ *                         its manifest (no link, special file or extra
+ *                         entry; sizes and SHA-256) and the job's
+ *                         code_sha256 is the manifest's digest, else
+ *                         SCQ_EINVAL saying the copy does not match; each
+ *                         read is hashed again (SCQ_EINVAL if the file
+ *                         changed since).  Caller closes.
+ * Reads: they write nothing.
+ */
+SCQ_API int scq_review_list(scq *h, const char *owner, scq_job_list **out);
+SCQ_API int scq_review_find(scq *h, const char *owner, const char *id, scq_job **out);
+SCQ_API int scq_review_code_open(scq *h, const char *owner, const char *uid,
+				 scq_job_code **out);
 /* The identities the owner delegates as approvers (reviewers.json in the
  * store; audited as reviewer-add, reviewer-remove); list: a JSON array of
  * e-mails (caller frees). */

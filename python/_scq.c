@@ -863,10 +863,11 @@ static PyObject *call_with_path(Handle *self, PyObject *args, const char *fmt, s
 	return none_or_fail(self, r);
 }
 
-/* one string in (format "s"), a malloc'ed string back as str */
+/* one string in (format "s", or "|z": NULL when not given), a malloc'ed
+ * string back as str */
 static PyObject *string_to_str(Handle *self, PyObject *args, const char *fmt, str_out_fn *fn)
 {
-	const char *arg;
+	const char *arg = NULL;
 	char *out = NULL;
 	int r;
 	if (check_open(self) || !PyArg_ParseTuple(args, fmt, &arg))
@@ -916,6 +917,7 @@ SHAPED(job_votes, string_to_str, "s:job_votes", scq_job_votes)
 SHAPED(reviewer_add, call_with_string, "s:reviewer_add", scq_reviewer_add)
 SHAPED(reviewer_remove, call_with_string, "s:reviewer_remove", scq_reviewer_remove)
 SHAPED(reviewer_list, json_call, scq_reviewer_list)
+SHAPED(review_list, string_to_str, "|z:review_list", review_list_json)
 SHAPED(status_json, json_call, status_fresh)
 SHAPED(doctor_json, json_call, scq_doctor_json)
 
@@ -1022,6 +1024,8 @@ static PyMethodDef Handle_methods[] = {
 	{ "vote", (PyCFunction)(void (*)(void))Handle_vote, METH_VARARGS | METH_KEYWORDS,
 	  "vote(uid, owner=None, reason=None, allow_network=False) -> (have, need)" },
 	{ "job_votes", (PyCFunction)Handle_job_votes, METH_VARARGS, "job_votes(uid) -> JSON" },
+	{ "review_list", (PyCFunction)Handle_review_list, METH_VARARGS,
+	  "review_list(owner=None) -> JSON: the pending jobs owners share with me for my vote" },
 	{ "reviewer_add", (PyCFunction)Handle_reviewer_add, METH_VARARGS, "reviewer_add(email)" },
 	{ "reviewer_remove", (PyCFunction)Handle_reviewer_remove, METH_VARARGS,
 	  "reviewer_remove(email)" },

@@ -38,6 +38,8 @@ int list_each_fresh(struct scq *h, int role, int status,
 		    int (*fn)(const struct scq_job *, void *), void *ctx);
 int find_fresh(struct scq *h, const char *id, int role, char **json);
 int status_fresh(struct scq *h, char **json);
+/* scq_review_list as JSON text (no refresh: other owners' datasites). */
+int review_list_json(struct scq *h, const char *owner, char **json);
 /* scq_wait, refreshing every second; *st the last status seen. */
 int wait_fresh(struct scq *h, const char *uid, double timeout, int *st);
 

@@ -85,3 +85,15 @@ int wait_fresh(scq *h, const char *uid, double timeout, int *st)
 			return r;
 	}
 }
+
+/* The copies owners share with me for review (owner NULL: every owner),
+ * as JSON text in *json.  A read of other datasites: nothing to refresh. */
+int review_list_json(scq *h, const char *owner, char **json)
+{
+	scq_job_list *l = NULL;
+	int r = scq_review_list(h, owner, &l);
+	if (!r)
+		*json = scq_job_list_to_json(l);
+	scq_job_list_free(l);
+	return r;
+}

@@ -50,5 +50,19 @@ class TwoPersonRule(Workspace):
         self.assertEqual([v["by"] for v in own.votes], [DO, REV])
 
 
+    def test_reviewer_finds_shared_jobs(self):
+        job = self.submit("for-review")
+        self.owner.ingest()
+        mine = [d for d in self.reviewer.pending_for_review if d["uid"] == job.uid]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine[0]["name"], "for-review")
+        self.assertEqual(mine[0]["target_email"], DO)
+        self.assertEqual(mine[0]["status"], "pending")
+        self.assertTrue(mine[0]["review_copy"])
+        self.assertIn(job.uid, [d["uid"] for d in self.reviewer.review_requests(DO)])
+        self.assertEqual(self.reviewer.review_requests("nobody@lab.example"), [])
+        self.assertEqual(self.owner.pending_for_review, [])
+
+
 if __name__ == "__main__":
     unittest.main()

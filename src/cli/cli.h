@@ -78,7 +78,9 @@ char *cli_resolve_owner(scq *h, const char *id, const char *verb, int *rc);
 scq_job *cli_find_owner(scq *h, const char *id, const char *verb, int *rc);
 /* Print a JSON document with a trailing newline and free it. */
 void cli_print_json(char *json);
-/* Aligned job table, streamed row by row (role: FROM or TO column). */
+/* Aligned job table, streamed row by row (role: FROM or TO column;
+ * CLI_AS_REVIEWER: FROM and OWNER, for the copies shared for review). */
+#define CLI_AS_REVIEWER 8
 void cli_table_header(int role);
 void cli_table_row(const scq_job *j, int role);
 void cli_print_ingest_notices(scq *h);

@@ -23,16 +23,22 @@ static void print_cancelled(scq *h, const char *uid)
 }
 
 /* A delegated reviewer's vote: written to the owner's inbox (counted when
- * the owner's scq reads it). */
-static int vote_as_reviewer(scq *h, const char *uid, const char *owner, const char *reason,
+ * the owner's scq reads it).  id: a uid or a prefix of one of the copies
+ * the owner shares with me for review. */
+static int vote_as_reviewer(scq *h, const char *id, const char *owner, const char *reason,
 			    unsigned flags)
 {
-	int r = scq_vote(h, uid, owner, reason, flags, NULL, NULL);
+	scq_job *j = NULL;
+	int r = scq_review_find(h, owner, id, &j);
+	const char *uid = j ? scq_job_uid(j) : NULL;
+	if (!r)
+		r = scq_vote(h, uid, owner, reason, flags, NULL, NULL);
 	if (r)
 		r = cli_fail(h, r);
 	else
 		printf("vote for %s sent to %s: it counts when %s's scq next reads its inbox\n",
 		       uid, owner, owner);
+	scq_job_free(j);
 	scq_close(h);
 	return r;
 }

@@ -1,26 +1,30 @@
 /*
  * cmd-queue.c - scq pending, list, jobs, show: reading the queue.
+ * scq pending also lists the jobs other owners share with me for my vote
+ * as their delegated reviewer (--owner OWNER: only those of OWNER).
  */
 #include "cli.h"
 #include <getopt.h>
 
 struct list_args {
 	int json, status, held;
-	const char *id;
+	const char *id, *owner;
 };
 
 static int parse(int argc, char **argv, struct list_args *a, int want_id, int allow_status)
 {
 	static const struct option opts[] = { { "json", 0, 0, 'j' }, { "status", 1, 0, 's' },
-		{ "held", 0, 0, 'H' }, { 0, 0, 0, 0 } };
+		{ "held", 0, 0, 'H' }, { "owner", 1, 0, 'O' }, { 0, 0, 0, 0 } };
 	int c;
 	a->json = a->held = 0;
 	a->status = -1;
-	a->id = NULL;
+	a->id = a->owner = NULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:", opts, NULL)) != -1) {
 		if (c == 'j')
 			a->json = 1;
+		else if (c == 'O' && want_id < 0)
+			a->owner = optarg;
 		else if (c == 'H' && allow_status)
 			a->held = 1;
 		else if (c == 's' && allow_status) {
@@ -31,11 +35,11 @@ static int parse(int argc, char **argv, struct list_args *a, int want_id, int al
 		} else
 			return cli_usage_error("unknown option");
 	}
-	if (want_id && optind != argc - 1)
+	if (want_id > 0 && optind != argc - 1)
 		return cli_usage_error("expected one job ID");
-	if (!want_id && optind != argc)
+	if (want_id <= 0 && optind != argc)
 		return cli_usage_error("unexpected argument '%s'", argv[optind]);
-	if (want_id)
+	if (want_id > 0)
 		a->id = argv[optind];
 	return 0;
 }
@@ -83,14 +87,45 @@ static void print_none(scq *h, int role, int status, int forced, const char *emp
 		       total, total == 1 ? "" : "s", role == SCQ_AS_OWNER ? "submitted to" : "submitted by");
 }
 
+/* The copies shared with me for review (owner NULL: by anyone); with
+ * owner, the whole answer (said when empty), else a section after my
+ * own pending jobs when there are any. */
+static int list_review(scq *h, const char *owner, int json)
+{
+	scq_job_list *l = NULL;
+	size_t i;
+	int r = scq_review_list(h, owner, &l);
+	if (r == 0 && json) {
+		cli_print_json(scq_job_list_to_json(l));
+	} else if (r == 0 && scq_job_list_count(l)) {
+		printf("%sShared with you for review (vote: scq approve ID --owner OWNER; read: "
+		       "scq review ID --owner OWNER):\n", owner ? "" : "\n");
+		cli_table_header(CLI_AS_REVIEWER);
+		for (i = 0; i < scq_job_list_count(l); i++)
+			cli_table_row(scq_job_list_at(l, i), CLI_AS_REVIEWER);
+	} else if (r == 0 && owner) {
+		printf("No jobs of %s are shared with you for review.\n", owner);
+	}
+	scq_job_list_free(l);
+	return r;
+}
+
 static int list_common(int argc, char **argv, int role, int force_status, const char *empty)
 {
 	struct list_args a;
 	struct printer p = { 0, role, 0, 0, 0 };
 	scq *h;
-	int r = parse(argc, argv, &a, 0, force_status < 0);
+	int r = parse(argc, argv, &a, force_status == SCQ_PENDING ? -1 : 0, force_status < 0);
 	if (r)
 		return r;
+	if (a.owner) {
+		h = cli_open();
+		r = list_review(h, a.owner, a.json);
+		cli_print_ingest_notices(h);
+		r = r ? cli_fail(h, r) : 0;
+		scq_close(h);
+		return r;
+	}
 	if (force_status >= 0)
 		a.status = force_status;
 	p.json = a.json;
@@ -109,6 +144,8 @@ static int list_common(int argc, char **argv, int role, int force_status, const 
 		       "log and outputs wait for your review (scq logs ID, scq output ID), then scq release "
 		       "ID [--file PATH...], scq withhold ID or scq return ID, with -r REASON" :
 		       "the owner holds the log and outputs for review; they arrive once released");
+	if (!r && !p.json && force_status == SCQ_PENDING)
+		r = list_review(h, NULL, 0);
 	cli_print_ingest_notices(h);
 	if (r)
 		r = cli_fail(h, r);

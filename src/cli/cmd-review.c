@@ -21,6 +21,10 @@
 #define PREVIEW_LINES 40
 #define PREVIEW_BYTES 8192
 
+/* " --owner OWNER" when reviewing a copy an owner shared with me (§5a),
+ * else "": every hint this view prints names the same job. */
+static char owner_opt[320];
+
 /* Where the preview of a file other than run.sh ends: after 40 lines or
  * 8 KiB, whichever comes first, never inside a UTF-8 sequence. */
 static size_t preview_end(const char *data, size_t len)
@@ -115,7 +119,8 @@ static int show_file(scq *h, const char *uid, const char *path, int r, const cha
 	if (shown && data[shown - 1] != '\n')
 		printf("\n");
 	if (shown < len) {
-		printf("... (%zu more bytes not shown: scq review %.8s --file ", len - shown, uid);
+		printf("... (%zu more bytes not shown: scq review %.8s%s --file ", len - shown, uid,
+		       owner_opt);
 		cli_put(stdout, path);
 		printf(")\n");
 		part_add(part, path, (long long)shown, (long long)len);
@@ -148,8 +153,9 @@ static void print_left_out(const char *uid, struct shown_part *part)
 	size_t i;
 	if (!part->n)
 		return;
-	printf("\nShown in part (%zu file(s)); see every byte with `scq review %.8s --full`, "
-	       "or one file with `scq review %.8s --file PATH`:\n", part->n, uid, uid);
+	printf("\nShown in part (%zu file(s)); see every byte with `scq review %.8s%s --full`, "
+	       "or one file with `scq review %.8s%s --file PATH`:\n", part->n, uid, owner_opt, uid,
+	       owner_opt);
 	for (i = 0; i < part->n; i++) {
 		printf("  ");
 		cli_put(stdout, part->v[i].path);
@@ -206,7 +212,17 @@ static void print_review(scq *h, const char *uid, const scq_job *j, const scq_jo
 	print_left_out(uid, &part);
 	part_release(&part);
 	free(runsh);
-	printf("\nApprove: scq approve %.8s [-r REASON]    Reject: scq reject %.8s -r REASON\n", uid, uid);
+	if (*owner_opt)
+		printf("\nVote to approve: scq approve %.8s%s [-r REASON]\n", uid, owner_opt);
+	else
+		printf("\nApprove: scq approve %.8s [-r REASON]    Reject: scq reject %.8s -r "
+		       "REASON\n", uid, uid);
+}
+
+/* The code to review: my store's, or the copy owner shared with me. */
+static int code_open(scq *h, const char *owner, const char *uid, scq_job_code **code)
+{
+	return owner ? scq_review_code_open(h, owner, uid, code) : scq_job_code_open(h, uid, code);
 }
 
 /* A revision (submit --revises): what changed against the earlier version
@@ -233,13 +249,13 @@ static int print_diff(scq *h, const char *uid, const scq_job *j, int *rc)
 }
 
 /* --file PATH: one code file whole, shown as it is (markers). */
-static int print_one(scq *h, const char *uid, const char *path)
+static int print_one(scq *h, const char *owner, const char *uid, const char *path)
 {
 	struct shown_part part = { NULL, 0 };
 	scq_job_code *code = NULL;
 	const char *mode = NULL, *p, *m;
 	size_t i;
-	int r = scq_job_code_open(h, uid, &code);
+	int r = code_open(h, owner, uid, &code);
 	for (i = 0; r == 0 && scq_job_code_at(code, i, &p, NULL, &m) == 0; i++)
 		if (!strcmp(p, path))
 			mode = m;
@@ -263,14 +279,14 @@ static int print_raw(scq *h, const char *uid, const char *path)
 
 struct review_args {
 	int json, raw, full;
-	const char *id, *path, *file;
+	const char *id, *path, *file, *owner;
 };
 
 static int parse(int argc, char **argv, struct review_args *a)
 {
 	static const struct option opts[] = { { "json", 0, 0, 'j' }, { "raw", 0, 0, 'R' },
 					      { "full", 0, 0, 'F' }, { "file", 1, 0, 'f' },
-					      { 0, 0, 0, 0 } };
+					      { "owner", 1, 0, 'O' }, { 0, 0, 0, 0 } };
 	int c;
 	memset(a, 0, sizeof(*a));
 	optind = 1;
@@ -283,9 +299,14 @@ static int parse(int argc, char **argv, struct review_args *a)
 			a->full = 1;
 		else if (c == 'f')
 			a->file = optarg;
+		else if (c == 'O')
+			a->owner = optarg;
 		else
 			return cli_usage_error("unknown option");
 	}
+	if (a->owner && (a->json || a->raw))
+		return cli_usage_error("--owner reviews a shared copy as text: not with --json "
+				       "or --raw");
 	if (a->json + a->raw + a->full + !!a->file > 1)
 		return cli_usage_error("--json, --raw, --full and --file do not go together");
 	if (optind != argc - 1 && !(a->raw && optind == argc - 2))
@@ -308,12 +329,19 @@ int cmd_review(int argc, char **argv)
 	if (r)
 		return r;
 	h = cli_open();
-	j = cli_find_owner(h, a.id, "review", &r); /* one find: the job shown is the one read */
+	if (a.owner && !strcmp(a.owner, scq_email(h)))
+		a.owner = NULL; /* my own queue */
+	if (a.owner) {
+		snprintf(owner_opt, sizeof(owner_opt), " --owner %s", a.owner);
+		if ((r = scq_review_find(h, a.owner, a.id, &j)))
+			r = cli_fail(h, r);
+	} else /* one find: the job shown is the one read */
+		j = cli_find_owner(h, a.id, "review", &r);
 	uid = j ? scq_job_uid(j) : NULL;
 	if (uid && a.raw) {
 		r = print_raw(h, uid, a.path);
 	} else if (uid && a.file) {
-		r = print_one(h, uid, a.file);
+		r = print_one(h, a.owner, uid, a.file);
 	} else if (uid && a.json) { /* the library's text of the files as it is */
 		r = scq_job_files(h, uid, &files) ? cli_fail(h, SCQ_ENOTFOUND) : 0;
 		if (!r) {
@@ -321,8 +349,10 @@ int cmd_review(int argc, char **argv)
 			printf("{\"job\":%s,\"files\":%s}\n", js, files);
 			free(js);
 		}
-	} else if (uid && (a.full || !scq_job_resubmit_of(j) || print_diff(h, uid, j, &r))) {
-		r = scq_job_code_open(h, uid, &code) ? cli_fail(h, SCQ_ENOTFOUND) : 0;
+	} else if (uid && (a.owner || a.full || !scq_job_resubmit_of(j) ||
+			   print_diff(h, uid, j, &r))) { /* a reviewer's copy: no history here */
+		r = code_open(h, a.owner, uid, &code);
+		r = r ? cli_fail(h, a.owner ? r : SCQ_ENOTFOUND) : 0;
 		if (!r)
 			print_review(h, uid, j, code, a.full);
 	}

@@ -34,11 +34,12 @@ static const struct cmd commands[] = {
 	{ "submit-bash", cmd_submit_bash, "FILE|- --to EMAIL --name NAME [options of submit]",
 	  "submit a bash script (run.sh is generated)", 0 },
 	{ "jobs", cmd_jobs, "[--status S] [--held] [--json]", "the jobs I submitted, with their status", RUN_CLEAN },
-	{ "pending", cmd_pending, "[--json]", "jobs waiting for my approval", RUN_REFRESH },
+	{ "pending", cmd_pending, "[--json] [--owner OWNER]", "jobs waiting for my approval, "
+	  "then those other owners share with me for my vote (--owner: only OWNER's)", RUN_REFRESH },
 	{ "list", cmd_list, "[--status S] [--held] [--json]",
 	  "all jobs submitted to me (--held: results waiting for my release)", RUN_REFRESH },
 	{ "show", cmd_show, "ID [--json]", "one job, as I may see it", RUN_REFRESH },
-	{ "review", cmd_review, "ID [--full | --file PATH | --json] | ID --raw [PATH]",
+	{ "review", cmd_review, "ID [--full | --file PATH | --json] [--owner OWNER] | ID --raw [PATH]",
 	  "the owner's review: metadata, digest, files, run.sh whole and the start of the rest "
 	  "(--full: every file whole; --file: one file whole; --raw: a file's exact bytes)", RUN_REFRESH },
 	{ "approve", cmd_approve, "ID [-r REASON] [--allow-network] [--owner OWNER]",

@@ -209,6 +209,18 @@ scq_job *cli_find_owner(scq *h, const char *id, const char *verb, int *rc)
 		fprintf(stderr, " may %s it; you (%s) are its requester\n", verb, scq_email(h));
 		scq_job_free(j);
 		*rc = EXIT_FAIL;
+	} else if (scq_review_find(h, NULL, id, &j) == 0) {
+		/* a copy another owner shares with me: say how to reach it */
+		fprintf(stderr, "scq: job %s is not in your queue: ", scq_job_uid(j));
+		cli_put(stderr, scq_job_target(j));
+		fprintf(stderr, " shares it with you for review (scq review %.8s --owner ",
+			scq_job_uid(j));
+		cli_put(stderr, scq_job_target(j));
+		fprintf(stderr, "; scq approve %.8s --owner ", scq_job_uid(j));
+		cli_put(stderr, scq_job_target(j));
+		fprintf(stderr, ")\n");
+		scq_job_free(j);
+		*rc = EXIT_FAIL;
 	} else {
 		found(msg ? msg : "job not found", r, NULL, rc);
 	}
@@ -335,6 +347,11 @@ static void tags_and_created(const scq_job *j, int tags)
 
 void cli_table_header(int role)
 {
+	if (role == CLI_AS_REVIEWER) {
+		printf("%-8s %-30s %-28s %-28s %-16s %s\n", "ID", "NAME", "FROM", "OWNER",
+		       "CREATED (UTC)", "TAGS");
+		return;
+	}
 	printf("%-8s %-30s %-28s %-20s %-16s %s\n", "ID", "NAME",
 	       role == SCQ_AS_OWNER ? "FROM" : "TO", "STATUS", "CREATED (UTC)", "TAGS");
 }
@@ -351,6 +368,14 @@ void cli_table_row(const scq_job *j, int role)
 		 " (withheld)" : !strcmp(rs, "returned") ? " (returned)" : " (?)");
 	printf("%.8s ", scq_job_uid(j));
 	cell(scq_job_name(j), 30, "\u2026");
+	if (role == CLI_AS_REVIEWER) { /* a copy shared for review: always pending */
+		cell(scq_job_requester(j), 28, "\u2026");
+		cell(scq_job_target(j), 28, "\u2026");
+		tags_and_created(j, 0);
+		tags_and_created(j, 1);
+		printf("\n");
+		return;
+	}
 	cell(role == SCQ_AS_OWNER ? scq_job_requester(j) : scq_job_target(j), 28, "\u2026");
 	if (cli_color())
 		printf("\033[%sm%-20s\033[0m ", status_color(st), label);

@@ -130,6 +130,20 @@ class VotesMixin:
         have, need, decided = self._h.release_votes(uid)
         return ReleaseVote(uid, have, need, decided)
 
+    def review_requests(self, owner=None):
+        """As a delegated reviewer: the pending jobs owners share with me for
+        my vote (only owner's when given), newest first, as dicts (uid, name,
+        requester_email, target_email: the owner, created_at, code_sha256,
+        ...).  Strings are the requester's raw bytes: escape them before
+        display (q.escape_log, _scq.escape_text).  Read one with
+        `scq review ID --owner OWNER`; vote with q.vote(uid, owner)."""
+        return json.loads(self._h.review_list(owner))
+
+    @property
+    def pending_for_review(self):
+        """review_requests() of every owner: the jobs waiting for my vote."""
+        return self.review_requests()
+
     def job_votes(self, job_uid):
         return json.loads(self._h.job_votes(self._owner_uid(job_uid, "see the votes of")))
 

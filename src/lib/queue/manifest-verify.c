@@ -275,7 +275,7 @@ int manifest_verify(int dirfd, json_t *m, struct buf *err)
 		if (hash_file(dirfd, me.path, hex, &size) < 0)
 			return buf_setf(err, "code file '%s': %s", me.path, strerror(errno)), -1;
 		if (size != (uint64_t)me.size || strcmp(hex, me.sha256))
-			return buf_setf(err, "code file '%s' changed since approval", me.path), -1;
+			return buf_setf(err, "code file '%s' does not match the manifest (size or SHA-256 changed)", me.path), -1;
 	}
 	return 0;
 }

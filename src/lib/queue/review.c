@@ -16,6 +16,7 @@
 #include "base/fs.h"
 #include "queue/job.h"
 #include "queue/manifest.h"
+#include "queue/votes.h"
 #include "store/queue.h"
 #include "base/banned.h"
 
@@ -61,6 +62,7 @@ struct code_file {
 	char *path;
 	long long size;
 	char mode[8]; /* "0644" or "0755" (manifest_validate) */
+	char sha256[65];
 };
 
 struct scq_file_list {
@@ -70,8 +72,9 @@ struct scq_file_list {
 
 struct scq_job_code {
 	struct scq_file_list files;
-	int dir;   /* the job's code/ */
-	char *uid; /* for messages */
+	int dir;    /* the job's code/ */
+	char *uid;  /* for messages */
+	int verify; /* a review copy: each read is checked against the manifest */
 };
 
 static void list_fill(struct scq_file_list *l, json_t *files)
@@ -85,6 +88,8 @@ static void list_fill(struct scq_file_list *l, json_t *files)
 		l->v[i].size = (long long)json_integer_value(json_object_get(e, "size"));
 		snprintf(l->v[i].mode, sizeof(l->v[i].mode), "%s",
 			 json_string_value(json_object_get(e, "mode")));
+		snprintf(l->v[i].sha256, sizeof(l->v[i].sha256), "%s",
+			 json_string_value(json_object_get(e, "sha256")));
 	}
 }
 
@@ -123,6 +128,31 @@ out:
 	return r;
 }
 
+scq_job_code *job_code_new(int dir, json_t *files, const char *uid, int verify)
+{
+	scq_job_code *c = xcalloc(1, sizeof(*c));
+	c->dir = dir;
+	list_fill(&c->files, files);
+	c->uid = xstrdup(uid);
+	c->verify = verify;
+	return c;
+}
+
+/* A review copy's file as read must be the file its manifest lists: the
+ * owner's datasite can change it between the check at open and now. */
+static int read_matches(scq *h, const scq_job_code *c, size_t i, const char *data, size_t len)
+{
+	char hex[65];
+	if (!c->verify)
+		return 0;
+	sha256_hex(data, len, hex);
+	if ((long long)len == c->files.v[i].size && !strcmp(hex, c->files.v[i].sha256))
+		return 0;
+	return scq_fail(h, SCQ_EINVAL, "file '%s' of the review copy of job '%s' does not match "
+			"its manifest (changed after it was shared): not shown", c->files.v[i].path,
+			c->uid);
+}
+
 size_t scq_job_code_count(const scq_job_code *c)
 {
 	return scq_file_list_count(c ? &c->files : NULL);
@@ -151,6 +181,10 @@ int scq_job_code_read(scq *h, const scq_job_code *c, const char *path, size_t ma
 			scq_fail_errno(h, "reading '%s' of job '%s'", path, c->uid);
 		buf_release(&b);
 		return r;
+	}
+	if (read_matches(h, c, i, b.ptr, b.len)) {
+		buf_release(&b);
+		return SCQ_EINVAL;
 	}
 	*data = buf_detach(&b, len);
 	return 0;

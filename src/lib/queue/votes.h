@@ -22,6 +22,9 @@
  *   vote_approve_reason "2 of 2 votes (a b): REASON", the decision's, which
  *                       audit-verify.c reads back
  *   vote_outputs_digest the digest of a finished job's log and outputs
+ * Exports (review.c):
+ *   job_code_new        a scq_job_code over a code folder and its checked
+ *                       manifest files (review-copy.c: a reviewer's copy)
  * Exports (vote-inbox.c):
  *   vote_request        a reviewer's vote record from the inbox, hostile
  *                       input: quarantined (why) or counted
@@ -59,6 +62,10 @@ int reviewer_is(scq *h, const char *email);
 /* Best effort: a copy that cannot be written is said in a notice. */
 void review_share(scq *h, const char *uid);
 void review_unshare(scq *h, const char *uid);
+
+/* Takes dir.  verify: each read is hashed against the manifest, for code
+ * that someone else's datasite holds (the checks at open can go stale). */
+scq_job_code *job_code_new(int dir, json_t *files, const char *uid, int verify);
 
 int vote_needed(scq *h, int jobfd);
 /*
