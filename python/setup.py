@@ -22,7 +22,7 @@ setup(
     packages=["syft_code_queue", "syft_code_queue.model", "syft_code_queue.views"],
     package_dir={"syft_code_queue": "syft_code_queue"},
     ext_modules=[Extension(
-        "syft_code_queue._scq", sources=["_scq.c", "_scq_module.c", "_scq_convert.c", "_scq_fresh.c",
+        "syft_code_queue._scq", sources=["_scq.c", "_scq_decide.c", "_scq_module.c", "_scq_convert.c", "_scq_fresh.c",
                                            "_scq_listing.c"],
         include_dirs=[os.path.join(ROOT, "include")],
         # only PyInit__scq is exported, as with `make python` (Makefile.inc)
