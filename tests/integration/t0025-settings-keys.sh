@@ -18,4 +18,7 @@ err_has "naming the key" "unknown setting 'no_such_setting'"
 err_has "and the known ones are listed" "^known settings: .*max_pending_per_requester"
 check "config get of a known key" do_ config get max_pending_per_requester
 out_has "its default" "^1000$"
+check "config set of a value" do_ config set job_timeout 77
+check "the audit log says the key and its new value" do_ audit
+out_has "... job_timeout = 77" "config .*job_timeout = 77"
 done_testing

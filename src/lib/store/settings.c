@@ -271,6 +271,21 @@ static json_t *parse_value(scq *h, const struct setting_def *s, const char *v, i
 	return json_integer(x);
 }
 
+/* The audit line of a setting says its new value too ("key = value", the
+ * canonical JSON form): a log that names only the key cannot tell what
+ * the owner set (fresh-user finding). */
+static int config_audit(scq *h, const char *key, json_t *v)
+{
+	char *js = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	struct buf why = BUF_INIT;
+	int r;
+	buf_addf(&why, "%s = %s", key, js ? js : "?");
+	r = audit_append(h, NULL, "config", NULL, h->email, why.ptr, NULL);
+	free(js);
+	buf_release(&why);
+	return r;
+}
+
 int scq_config_set(scq *h, const char *key, const char *value)
 {
 	const struct setting_def *s = find(h, key);
@@ -288,7 +303,7 @@ int scq_config_set(scq *h, const char *key, const char *value)
 		return fd;
 	if (json_write_at(fd, "config.json", cfg, 0) < 0)
 		return scq_fail_errno(h, "writing '%s/config.json'", h->store);
-	r = audit_append(h, NULL, "config", NULL, h->email, key, NULL);
+	r = config_audit(h, key, v);
 	return r ? r : settings_publish(h);
 }
 
