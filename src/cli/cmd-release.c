@@ -76,12 +76,13 @@ static int parse(int argc, char **argv, int kind, struct release_args *a)
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("expected one job ID");
-	if (kind == 'l' && !a->nfiles && (a->log || a->nwithhold || a->withhold_reason))
-		return cli_usage_error("--log, --withhold and --withhold-reason go with --file "
+	/* --log alone releases the log and withholds every output */
+	if (kind == 'l' && !a->nfiles && !a->log && (a->nwithhold || a->withhold_reason))
+		return cli_usage_error("--withhold and --withhold-reason go with --file or --log "
 				       "(a release of some files)");
 	/* a release of everything keeps its short form; every other decision
 	 * says why, and the requester reads it */
-	if ((kind != 'l' || a->nfiles) && (!a->reason || !*a->reason))
+	if ((kind != 'l' || a->nfiles || a->log) && (!a->reason || !*a->reason))
 		return cli_usage_error("a reason is required: -r %s", kind == 't' ? "COMMENT" :
 				       "REASON");
 	return 0;
@@ -137,7 +138,7 @@ static int decide(int argc, char **argv, int kind)
 		return r;
 	}
 	k = kind == 'w' ? SCQ_WITHHOLD_ALL : kind == 't' ? SCQ_RETURN :
-	    a.nfiles ? SCQ_RELEASE_FILES : SCQ_RELEASE_ALL;
+	    a.nfiles || a.log ? SCQ_RELEASE_FILES : SCQ_RELEASE_ALL;
 	o.reason = a.reason ? a.reason : "results released to the requester";
 	o.files = a.files;
 	o.log = a.log;

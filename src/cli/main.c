@@ -53,9 +53,9 @@ static const struct cmd commands[] = {
 	  "run an approved, finished job again: a new job of the same code, approved by this "
 	  "command (refused if the code changed since its approval)", RUN_REFRESH },
 	{ "cancel", cmd_cancel, "ID", "cancel a job (its requester or its owner)", RUN_REFRESH },
-	{ "release", cmd_release, "ID [-r REASON] | ID --file PATH... [--log] [--withhold PATH=REASON]... [--withhold-reason TEXT] -r REASON [--ack-flags] [--owner OWNER]",
+	{ "release", cmd_release, "ID [-r REASON] | ID [--file PATH...] [--log] [--withhold PATH=REASON]... [--withhold-reason TEXT] -r REASON [--ack-flags] [--owner OWNER]",
 	  "send a finished job's held log and outputs (release review): all, or only the files "
-	  "named (--log: the log too), the rest withheld with a reason each (--withhold "
+	  "named (--log: the log too, or alone: only the log), the rest withheld with a reason each (--withhold "
 	  "PATH=REASON, else --withhold-reason, else a default); releasing an output that "
 	  "carries a disclosure-risk flag (scq review-output) needs --ack-flags: you checked it; "
 	  "with release_approvals_required 2+, one vote (--owner: a reviewer's, to OWNER)",

@@ -222,4 +222,11 @@ out_has "returned" "completed \(returned\)"
 check "requester jobs" ds jobs
 out_has "partly released" "completed \(partly\)"
 out_has "returned" "completed \(returned\)"
+# the log alone (fresh-user finding: --log needed --file)
+run_held logonly
+check "release --log alone" do_ release "$U" --log -r "the log only" --ack-flags
+out_has "... says partly released" "partly released $U"
+check "... the log reached the outbox" test -f "$OB/$U/execution.txt"
+check "... and no output" sh -c "test -z \"\$(find '$OB/$U/output' -type f 2>/dev/null)\""
+check_exit "--withhold alone still needs --file or --log" 2 do_ release "$U" --withhold x=y -r r
 done_testing
