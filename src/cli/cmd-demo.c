@@ -64,6 +64,51 @@ static void show_logs(scq *h, const char *uid)
 	free(text);
 }
 
+/* Step 8: the requester revises the job (submit --revises); the owner's
+ * review shows only what changed, approves and runs the new version. */
+static int demo_revision(scq *ds, scq *own, const char *code, const char *first)
+{
+	struct scq_submit_options so;
+	struct scq_run_stats st;
+	char *uid = NULL, *diff = NULL, *base = NULL;
+	int r = EXIT_FAIL, status = -1;
+	if (write_file(code, "analyze.py",
+		"import csv, os, json\n"
+		"rows = list(csv.DictReader(open(os.path.join(os.environ['DATA_DIR'], 'patients', 'ages.csv'))))\n"
+		"ages = [int(r['age']) for r in rows]\n"
+		"res = {'count': len(ages), 'mean_age': round(sum(ages) / len(ages), 1)}\n"
+		"json.dump(res, open(os.path.join(os.environ['OUTPUT_DIR'], 'result.json'), 'w'))\n"
+		"print('aggregate written:', res)\n") < 0) {
+		fprintf(stderr, "scq demo: cannot write the revision: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	memset(&so, 0, sizeof(so));
+	so.to = DO;
+	so.folder = code;
+	so.name = "Mean age, rounded";
+	so.resubmit_of = first;
+	if (scq_submit(ds, &so, &uid))
+		return step_fail(ds, "submit --revises");
+	printf("== 8. %s revises it (submit --revises): job %s\n", DS, uid);
+	if (scq_refresh(own, SCQ_REFRESH_READS) || scq_job_diff(own, uid, &diff, &base)) {
+		r = step_fail(own, "review of the revision");
+		goto out;
+	}
+	printf("== 9. %s's review shows only what changed:\n%s", DO, diff);
+	if (scq_approve(own, uid, "rounding only: fine", 0) || scq_run_cycle(own, &st) ||
+	    scq_wait(ds, uid, 30, &status)) {
+		r = step_fail(own, "approve and run of the revision");
+		goto out;
+	}
+	printf("== 10. approved and run: %s sees status '%s'\n", DS, scq_status_name(status));
+	r = status == SCQ_COMPLETED ? 0 : EXIT_FAIL;
+out:
+	free(uid);
+	free(diff);
+	free(base);
+	return r;
+}
+
 int cmd_demo(int argc, char **argv)
 {
 	/* mkdtemp template: the X's become a unique name (under $TMPDIR) */
@@ -155,7 +200,7 @@ int cmd_demo(int argc, char **argv)
 		else
 			printf("%s\n", scq_errmsg(own));
 	}
-	r = status == SCQ_COMPLETED ? 0 : EXIT_FAIL;
+	r = status == SCQ_COMPLETED ? demo_revision(ds, own, code, uid) : EXIT_FAIL;
 	printf("== demo %s\n", r ? "FAILED (see the log above; 'scq doctor' tells what the sandbox needs)" : "succeeded");
 out:
 	scq_job_list_free(l);

@@ -54,5 +54,13 @@ out_has "job is cancelled" "$U3"
 check_exit "unknown id fails with 1" 1 do_ show abcd1234
 check_exit "bad id is a usage error" 2 do_ show zz
 check_exit "unknown command is a usage error" 2 do_ frobnicate
-check "every command has --help" sh -c "for c in init submit submit-python submit-bash jobs pending list show review approve reject cancel logs output wait status run config dataset audit doctor demo; do '$SCQ' \$c --help >/dev/null || exit 1; done"
+check "every command has --help" sh -c "for c in \$('$SCQ' --help | awk '/^Commands:/ { f = 1; next } /^\$/ { f = 0 } f { print \$1 }'); do '$SCQ' \$c --help >/dev/null || { echo \"no --help: \$c\"; exit 1; }; done"
+check "... and the list is all of them (36 or more)" sh -c "test \$('$SCQ' --help | awk '/^Commands:/ { f = 1; next } /^\$/ { f = 0 } f' | wc -l) -ge 36"
+# make demo's whole loop (issue 13): try on the mock, submit, approve, run,
+# revise, the owner's review of only what changed, approve and run again
+check "scq demo" "$SCQ" demo
+out_has "... the requester tries the job on the mock first" "^== 1b\. .* tries the job on the mock, on its own machine \(scq try\): completed"
+out_has "... the revision's review is a diff" "^-res = \{'count': len\(ages\), 'mean_age': sum"
+out_has "... the revision runs" "^== 10\. approved and run: .* sees status 'completed'"
+out_has "... and the demo succeeds" "^== demo succeeded"
 done_testing
