@@ -463,7 +463,7 @@ class Sim:
     def busy(self):
         n = self.state["step"]
         return any(self.state["pending"].values()) or \
-            any(v > n for v in self.state["offline"].values())
+            any(v >= n for v in self.state["offline"].values())
 
     def settle(self, max_steps=60):
         """Steps until a step does nothing and nothing is in flight."""
