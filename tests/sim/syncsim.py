@@ -603,7 +603,7 @@ def main(argv=None):
     ap.add_argument("--as", dest="who", help="check: EMAIL")
     ap.add_argument("--level", choices=("read", "write", "admin"), default="write")
     ap.add_argument("path", nargs="?", help="check: a path under datasites/")
-    a = ap.parse_args(argv)
+    a = ap.parse_intermixed_args(argv)
     clients = {}
     for c in a.client:
         e, sep, d = c.partition("=")
