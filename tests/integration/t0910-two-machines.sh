@@ -9,7 +9,7 @@
 . "$(dirname "$0")/test-lib.sh"
 
 SEED=${SCQ_SIM_SEED:-1}
-SIM="python3 $(cd "$(dirname "$0")/../sim" && pwd)/syncsim.py"
+SIM="${SCQ_SIM_PYTHON:-/usr/bin/python3} $(cd "$(dirname "$0")/../sim" && pwd)/syncsim.py"
 DSD="$TEST_DIR/ds-machine" DOD="$TEST_DIR/do-machine" SRV="$TEST_DIR/server"
 ds() { "$SCQ" --email "$DS_EMAIL" --data-dir "$DSD" "$@"; }
 do_() { "$SCQ" --email "$DO_EMAIL" --data-dir "$DOD" "$@"; }
