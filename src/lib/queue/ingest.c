@@ -210,13 +210,16 @@ static double entry_age(int parent, const char *name)
 	return time_now() - born;
 }
 
-static int incomplete(struct ingest *in, int parent, const char *req, const char *name)
+/* detail: what is missing, for the quarantine's reason (NULL: files) */
+static int incomplete(struct ingest *in, int parent, const char *req, const char *name,
+		      const char *detail)
 {
 	long long grace = setting_int(in->h, SET_INGEST_GRACE_SECONDS);
 	struct buf why = BUF_INIT;
 	int r = 0;
 	if (entry_age(parent, name) > (double)grace) {
-		buf_addf(&why, "still incomplete after %lld seconds", grace);
+		buf_addf(&why, "%s%sstill incomplete after %lld seconds", detail ? detail : "",
+			 detail ? "; " : "", grace);
 		r = quarantine(in, parent, req, name, why.ptr);
 	} else if (inflow_incomplete(&in->flow, req)) {
 		buf_addf(&why, "over max_incomplete_per_requester (%lld): too many jobs "
@@ -349,19 +352,20 @@ static int all_files_empty(json_t *files)
 
 static int ingest_job(struct ingest *in, int parent, int dir, const char *req, const char *uid)
 {
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, why0 = BUF_INIT;
 	struct job_record rec = RECORD_INIT;
 	struct staged s = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
 	int r = 0, v, code = -1;
 	if (!fs_exists(dir, "job.json")) {
-		r = incomplete(in, parent, req, uid);
+		r = incomplete(in, parent, req, uid, NULL);
 		goto out;
 	}
 	if (record_load_at(&rec, dir, "job.json", JOB_JSON_MAX, &err) < 0 && errno == ENODATA) {
 		/* cut short: SyftBox may deliver a file in parts (the simulator's
 		 * truncated delivery quarantined, and so lost, real jobs): it
 		 * waits like missing code files, within ingest_grace_seconds */
-		r = incomplete(in, parent, req, uid);
+		buf_addf(&why0, "job.json cut short (%s)", err.ptr);
+		r = incomplete(in, parent, req, uid, why0.ptr);
 		goto out;
 	}
 	if (err.len || validate_record(in->h, &rec, req, uid, &err) < 0) {
@@ -399,7 +403,7 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 	else if (v == VERIFY_BAD)
 		r = quarantine(in, parent, req, uid, err.ptr);
 	else if (v == VERIFY_INCOMPLETE)
-		r = incomplete(in, parent, req, uid);
+		r = incomplete(in, parent, req, uid, NULL);
 	if (v != VERIFY_OK) {
 		json_decref(s.rec);
 	} else {
@@ -418,6 +422,7 @@ out:
 	fd_close(&code);
 	record_release(&rec);
 	buf_release(&err);
+	buf_release(&why0);
 	return r;
 }
 
