@@ -30,6 +30,14 @@ check_exit "a missing path is refused" 1 do_ runtime add bad "$TEST_DIR/nothing"
 err_has "... named" "runtime path '.*/nothing': No such file"
 check_exit "/ is refused" 1 do_ runtime add bad /
 check_exit "a bad name is refused" 1 do_ runtime add ../x /usr
+# the kernel's views: a job given /proc read the host's process table
+for pseudo in /proc /sys /dev /sys/fs/cgroup; do
+	test -d "$pseudo" || continue
+	check_exit "pseudo-filesystem $pseudo is refused as a runtime" 1 do_ runtime add bad "$pseudo"
+	err_has "... in one line naming it" "^scq: runtime path '$pseudo' is on a kernel pseudo-filesystem"
+done
+check_exit "the workspace is refused as a runtime" 1 do_ runtime add bad "$WS"
+err_has "... as the queue's own folders" "^scq: runtime path '$WS' holds or is inside the queue's own folders\$"
 check "nothing was registered" do_ runtime list --json
 out_has "... the list is empty" '^\{\}$'
 
