@@ -121,6 +121,7 @@ ln -s "$HOST/cohort/private.csv" "$TEST_DIR/mock-holds/rows.csv"
 check_exit "a mock holding a symlink is refused" 1 do_ dataset add cohort "$HOST/cohort" \
 	--mock "$TEST_DIR/mock-holds"
 err_has "...naming it" "'rows.csv' is a symlink"
+err_has "...as a mock, not a job" "only regular files and folders can be published as mock data$"
 check "the published mock is still the first" grep -qF "$MOCK_ROW" "$PUB/mock/cohort/data/private.csv"
 check "no half-built mock is left" sh -c "test -z \"\$(ls -A '$PUB/mock' | grep -v '^cohort\$')\""
 check "the private rows were never published" sh -c "! grep -rqF '$DATA_SECRET' '$WS/datasites/$DO_EMAIL/public'"

@@ -77,6 +77,11 @@ err_has "... the marker is a note" "^scq: line 4: environment marker ignored"
 err_has "... the refusal says --force" "submission refused: 3 requirement problem\(s\).*--force"
 is "... and nothing reached the inbox" "$(ls "$INBOX" 2>/dev/null | wc -l)" 0
 check_exit "a bad runtime name is refused at submit" 1 ds submit "$TEST_DIR/needs" --to "$DO_EMAIL" --name n --runtime ../x
+err_has "... naming it" "^scq: runtime name '../x' must be"
+check_exit "a runtime name with an escape is refused" 1 ds submit "$TEST_DIR/needs" --to "$DO_EMAIL" \
+	--name n --runtime "$(printf 'a\033[31m')"
+err_has "... naming it escaped" "^scq: runtime name 'a(\\\\x1b|⟨ESC⟩)\[31m' must be"
+_result "$(od -c "$TEST_DIR/err" | grep -q '033' && echo 0 || echo 1)" "... with no escape byte shown" "$TEST_DIR/err"
 check "--force submits it anyway" ds submit "$TEST_DIR/needs" --to "$DO_EMAIL" --name needs --runtime mini --force
 FORCED=$(last_out)
 err_has "... still showing the lines" "seedstats>=2.0: runtime 'mini' has 1.2.0"

@@ -167,7 +167,7 @@ static int build(scq *h, int mockdir, const char *tmp, int src, const char *name
 		r = scq_fail_errno(h, "creating the mock's folder");
 		goto out;
 	}
-	files = manifest_copy_tree_ex(src, data, &err, skipped);
+	files = manifest_copy_mock(src, data, &err, skipped);
 	if (!files) {
 		r = scq_fail(h, SCQ_EINVAL, "mock '%s': %s", o->mock, err.ptr);
 		goto out;
