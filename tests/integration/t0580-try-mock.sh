@@ -144,6 +144,9 @@ check "...nothing of it published" test ! -e "$PUB/mock/w"
 check_exit "the private store as a mock is refused" 1 do_ dataset add w "$HOST/cohort" \
 	--mock "$WS/private"
 err_has "...naming it" "^scq: mock '$WS/private' holds or is inside the queue's own folders\$"
+check_exit "another identity's store as a mock is refused" 1 do_ dataset add w "$HOST/cohort" \
+	--mock "$WS/private/code-queue/$DS_EMAIL"
+err_has "...naming it" "^scq: mock '$WS/private/code-queue/$DS_EMAIL' holds or is inside the queue's own folders\$"
 check_exit "a datasite as a dataset is refused" 1 do_ dataset add w "$WS/datasites/$DS_EMAIL"
 err_has "...naming it" "^scq: dataset path '$WS/datasites/$DS_EMAIL' holds or is inside the queue's own folders\$"
 check_exit "/proc as a dataset is refused" 1 do_ dataset add w /proc

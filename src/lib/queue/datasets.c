@@ -76,14 +76,26 @@ static int pseudo_fs(const char *real)
 	return 0;
 }
 
+/* a, resolved if it exists (a data folder named through a link or
+ * relatively still compares), else as it is. */
+static int nested_real(const char *real, const char *a)
+{
+	char ra[PATH_MAX];
+	return nested(real, realpath(a, ra) ? ra : a);
+}
+
 int host_path_guard(scq *h, const char *what, const char *real)
 {
-	char ws[PATH_MAX];
+	char *private = path_join(h->data_dir, "private"); /* every identity's store */
+	int own;
 	if (!strcmp(real, "/"))
-		return scq_fail(h, SCQ_EINVAL, "%s '/' would give jobs the whole host", what);
-	if (!realpath(h->data_dir, ws))
-		snprintf(ws, sizeof(ws), "%s", h->data_dir);
-	if (nested(real, ws) || nested(real, h->store) || nested(real, h->datasites))
+		return free(private), scq_fail(h, SCQ_EINVAL, "%s '/' would give jobs the whole "
+					       "host", what);
+	/* the workspace itself holds them, so is refused too */
+	own = nested_real(real, h->store) || nested_real(real, private) ||
+	      nested_real(real, h->datasites);
+	free(private);
+	if (own)
 		return scq_fail(h, SCQ_EINVAL, "%s '%s' holds or is inside the queue's own folders",
 				what, real);
 	if (pseudo_fs(real))
