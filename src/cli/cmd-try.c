@@ -203,7 +203,7 @@ static int show(const char *js)
 }
 
 /* --json: the report as it is, and the exit status show gives. */
-static int json_report(const char *js)
+static int print_report(const char *js)
 {
 	scq_value *v = scq_value_parse(js, 0);
 	const char *status = scq_value_string(scq_value_get(v, "status"));
@@ -242,7 +242,7 @@ int cmd_try(int argc, char **argv)
 	if (r)
 		r = cli_fail(h, r);
 	else if (json)
-		r = json_report(js);
+		r = print_report(js);
 	else
 		r = show(js);
 	free(js);
