@@ -93,6 +93,17 @@ out_has "... naming the runtime" "^requirements.txt against runtime 'mini' .*NOT
 check "default_runtime is a setting" do_ config set default_runtime system
 check "the requester sees the default" ds runtimes "$DO_EMAIL" --json
 out_has "... system" '"default": "system"'
+
+# --- scq try: submit's check, against the owner's published runtime -----
+check "the owner's default: mini for now" do_ config set default_runtime mini
+mkdir -p "$TEST_DIR/trymini"
+printf '#!/bin/sh\ntrue\n' > "$TEST_DIR/trymini/run.sh"
+echo 'seedstats==1.2.0' > "$TEST_DIR/trymini/requirements.txt"
+check "a try of a job needing seedstats" ds try "$TEST_DIR/trymini" --to "$DO_EMAIL" \
+	--out "$TEST_DIR/trymini-out"
+out_has "... checked against the owner's mini, not my /usr" \
+	"^requirements.txt against runtime 'mini' \(python [0-9.]+, 1 packages\): satisfied$"
+check "the owner's default back to system" do_ config set default_runtime system
 cp -R "$EXAMPLES/seed_analysis" "$TEST_DIR/seed"
 check "the seed's example submits: /usr holds numpy" ds submit "$TEST_DIR/seed" --to "$DO_EMAIL" --name seed
 SEED=$(last_out)
