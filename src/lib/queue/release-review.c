@@ -266,17 +266,6 @@ static int count(scq *h, const char *req, const char *uid, json_t *o, struct vot
 	return r;
 }
 
-/* A refusal that is no attack: the record goes, the owner is told, the
- * log keeps it. */
-static int drop(scq *h, int reqfd, const char *name, const char *req, const char *uid)
-{
-	buf_addf(&h->notices, "release vote of %s for job %s not counted: %s\n", req, uid,
-		 scq_errmsg(h));
-	audit_append(h, NULL, "vote-refused", uid, req, scq_errmsg(h), NULL);
-	return fs_remove_tree(reqfd, name) < 0 && errno != ENOENT ?
-	       scq_fail_errno(h, "removing vote record '%s/%s'", req, name) : 0;
-}
-
 int release_vote_request(scq *h, int reqfd, const char *req, const char *name,
 			 struct buf *why)
 {
@@ -301,6 +290,6 @@ int release_vote_request(scq *h, int reqfd, const char *req, const char *name,
 	if (vc.refusal == VOTE_NOT_APPROVER || vc.refusal == VOTE_SELF)
 		return buf_setf(why, "%s", scq_errmsg(h)), 0;
 	if (vc.refusal != VOTE_OK)
-		return drop(h, reqfd, name, req, uid);
+		return vote_drop(h, reqfd, name, "release vote", req, uid);
 	return r; /* a local error: the record stays for the next pass */
 }

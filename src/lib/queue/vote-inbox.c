@@ -82,18 +82,6 @@ bad:
 	return NULL;
 }
 
-/* A refusal that is no attack (the job moved on, the code changed, a
- * vote counted already): the record goes, the owner is told, the log
- * keeps it. */
-static int drop(scq *h, int reqfd, const char *name, const char *req, const char *uid)
-{
-	buf_addf(&h->notices, "vote of %s for job %s not counted: %s\n", req, uid,
-		 scq_errmsg(h));
-	audit_append(h, NULL, "vote-refused", uid, req, scq_errmsg(h), NULL);
-	return fs_remove_tree(reqfd, name) < 0 && errno != ENOENT ?
-	       scq_fail_errno(h, "removing vote record '%s/%s'", req, name) : 0;
-}
-
 int vote_request(scq *h, int reqfd, const char *req, const char *name, struct buf *why)
 {
 	char uid[64];
@@ -135,7 +123,7 @@ int vote_request(scq *h, int reqfd, const char *req, const char *name, struct bu
 	if (queue_locate(h, uid) < 0) { /* no such job: nothing to count it for */
 		json_decref(o);
 		scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
-		return drop(h, reqfd, name, req, uid);
+		return vote_drop(h, reqfd, name, "vote", req, uid);
 	}
 	r = vote_cast(h, STATE_BY_REVIEWER, req, uid,
 		      json_string_value(json_object_get(o, "code_sha256")),
@@ -151,7 +139,7 @@ int vote_request(scq *h, int reqfd, const char *req, const char *name, struct bu
 	if (vc.refusal == VOTE_NOT_APPROVER || vc.refusal == VOTE_SELF)
 		return buf_setf(why, "%s", scq_errmsg(h)), 0;
 	if (vc.refusal != VOTE_OK)
-		return drop(h, reqfd, name, req, uid);
+		return vote_drop(h, reqfd, name, "vote", req, uid);
 	return r; /* a local error: the record stays for the next pass */
 }
 

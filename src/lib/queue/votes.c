@@ -334,3 +334,13 @@ int vote_outputs_digest_log(int jobfd, const char *logname, char out[65])
 	buf_release(&c.list);
 	return r;
 }
+
+int vote_drop(scq *h, int reqfd, const char *name, const char *what, const char *req,
+	      const char *uid)
+{
+	buf_addf(&h->notices, "%s of %s for job %s not counted: %s\n", what, req, uid,
+		 scq_errmsg(h));
+	audit_append(h, NULL, "vote-refused", uid, req, scq_errmsg(h), NULL);
+	return fs_remove_tree(reqfd, name) < 0 && errno != ENOENT ?
+	       scq_fail_errno(h, "removing vote record '%s/%s'", req, name) : 0;
+}

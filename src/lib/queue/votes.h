@@ -22,6 +22,8 @@
  *   vote_approve_reason "2 of 2 votes (a b): REASON", the decision's, which
  *                       audit-verify.c reads back
  *   vote_outputs_digest the digest of a finished job's log and outputs
+ *   vote_drop           a record refused without an attack: removed, said
+ *                       in a notice and audited vote-refused
  * Exports (review.c):
  *   job_code_new        a scq_job_code over a code folder and its checked
  *                       manifest files (review-copy.c: a reviewer's copy)
@@ -97,6 +99,11 @@ int vote_outputs_digest_log(int jobfd, const char *logname, char out[65]);
  * the caller quarantines the record with that reason; < 0: a local error
  * (the record stays for the next pass). */
 int vote_request(scq *h, int reqfd, const char *req, const char *name, struct buf *why);
+/* A vote record (what: "vote", "release vote") refused without an attack
+ * (the job moved on, the code changed, a vote counted already): the record
+ * goes, the owner is told (notice), the log keeps it (vote-refused). */
+int vote_drop(scq *h, int reqfd, const char *name, const char *what, const char *req,
+	      const char *uid);
 int vote_send(scq *h, const char *owner, const char *uid, const char *reason,
 	      int allow_network);
 
