@@ -112,7 +112,7 @@ SCQ_API const char *scq_data_dir(const scq *h); /* borrowed */
 /* Create my datasite, app folder, ACL file and private store (idempotent). */
 SCQ_API int scq_init_datasite(scq *h);
 
-/* Signing keys (protocol.md §4.3).  scq_init_datasite makes my key pair
+/* Signing keys (protocol.md §4, "Signed submissions").  scq_init_datasite makes my key pair
  * and publishes datasites/<me>/public/did.json.  The requesters' keys I
  * pinned at ingest, one "email<TAB>fingerprint<TAB>state" line each
  * (*text: caller frees); accept EMAIL's published key in place of the one

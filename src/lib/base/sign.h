@@ -24,7 +24,7 @@
 void sign_b64url(const unsigned char *in, size_t n, struct buf *out);
 /* Decode exactly n bytes; -1 on anything else (bad text, other length). */
 int sign_unb64url(const char *s, unsigned char *out, size_t n);
-/* The bytes a job signature covers (protocol.md §4.3): a fixed context
+/* The bytes a job signature covers (protocol.md §4, "Signed submissions"): a fixed context
  * line, then uid, requester, target and the SHA-256 of job.json's exact
  * bytes, each on its own line. */
 void sign_job_message(struct buf *m, const char *uid, const char *requester,

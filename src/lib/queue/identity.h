@@ -1,6 +1,6 @@
 /*
  * identity.h - my signing key, the requesters' pinned keys, and the
- * signature of an inbox job (protocol.md §4.3).
+ * signature of an inbox job (protocol.md §4, "Signed submissions").
  *
  * Exports (identity.c)
  *   identity_ensure     my Ed25519 key pair in the private store
