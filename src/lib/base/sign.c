@@ -107,6 +107,11 @@ json_t *sign_did_build(const char *email, const unsigned char pk[SIGN_PK_BYTES],
 	return o;
 }
 
+static int str_is(json_t *v, const char *want)
+{
+	return json_is_string(v) && !strcmp(json_string_value(v), want);
+}
+
 int sign_did_key(json_t *did, const char *email, unsigned char pk[SIGN_PK_BYTES],
 		 struct buf *err)
 {
@@ -127,9 +132,8 @@ int sign_did_key(json_t *did, const char *email, unsigned char pk[SIGN_PK_BYTES]
 		const char *mid = json_string_value(json_object_get(m, "id"));
 		if (!mid || (strcmp(mid, ik.ptr) && strcmp(mid, "#identity-key")))
 			continue;
-		if (!json_is_object(k) ||
-		    strcmp(json_string_value(json_object_get(k, "kty")) ?: "", "OKP") ||
-		    strcmp(json_string_value(json_object_get(k, "crv")) ?: "", "Ed25519") ||
+		if (!json_is_object(k) || !str_is(json_object_get(k, "kty"), "OKP") ||
+		    !str_is(json_object_get(k, "crv"), "Ed25519") ||
 		    sign_unb64url(json_string_value(json_object_get(k, "x")), pk, SIGN_PK_BYTES) < 0)
 			break;
 		r = 0;
