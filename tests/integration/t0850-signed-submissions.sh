@@ -133,4 +133,21 @@ check "refuse: ingest" do_ pending
 check "refuse: quarantined" reason_has "$U" "unsigned job .*unsigned_jobs = refuse"
 check "refuse: not pending" test ! -e "$PEND/$U"
 
+# --- a did.json without a usable key (truncated by sync?) ----------------
+DAVE_EMAIL=dave@uni.example
+do_ config set unsigned_jobs auto >/dev/null
+do_ config set ingest_grace_seconds 86400 >/dev/null
+"$SCQ" --email "$DAVE_EMAIL" --data-dir "$WS" init >/dev/null
+check "dave submits" "$SCQ" --email "$DAVE_EMAIL" --data-dir "$WS" submit "$TEST_DIR/code" --to "$DO_EMAIL" --name dave
+U=$(last_out)
+head -c 100 "$WS/datasites/$DAVE_EMAIL/public/did.json" > "$TEST_DIR/t"
+cp "$TEST_DIR/t" "$WS/datasites/$DAVE_EMAIL/public/did.json"
+check "ingest with a broken did.json" do_ pending
+check "the job waits for a whole did.json" test -d "$APP/$DAVE_EMAIL/$U"
+do_ config set ingest_grace_seconds 0 >/dev/null
+sleep 1
+check "ingest after the grace" do_ pending
+check "then quarantined, naming did.json" reason_has "$U" "public/did.json: .* after 0 seconds"
+check "not pending" test ! -e "$PEND/$U"
+
 done_testing

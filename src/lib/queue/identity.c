@@ -25,6 +25,7 @@
 #define KEYS_DIR "keys"
 #define PINS_DIR "keys/pinned"
 #define ID_FORMAT "scq-identity-v1"
+#define KEY_NONE 2 /* requester_key: no key (beside the VERIFY_* codes) */
 
 struct identity {
 	unsigned char sk[SIGN_SK_BYTES], xsk[32];
@@ -253,7 +254,9 @@ static int job_signature(int dir, unsigned char sig[SIGN_SIG_BYTES], struct buf 
 
 /* The key to check req's job with: the pinned one, or the published one
  * (pinned by the caller once a job verifies).  A published key that is
- * not the pinned one is refused until scq keys accept. */
+ * not the pinned one is refused until scq keys accept; a did.json that
+ * cannot be read (still syncing?) only matters while nothing is pinned.
+ * Returns a VERIFY_* code, or KEY_NONE: the requester has no key at all. */
 static int requester_key(scq *h, const char *req, unsigned char pk[SIGN_PK_BYTES],
 			 int *fresh, struct buf *why)
 {
@@ -263,8 +266,6 @@ static int requester_key(scq *h, const char *req, unsigned char pk[SIGN_PK_BYTES
 	*fresh = 0;
 	if (pin < 0)
 		return VERIFY_LOCAL;
-	if (p < 0)
-		return VERIFY_BAD;
 	if (pin == 0 && p == 0 && sodium_memcmp(pk, pub, SIGN_PK_BYTES)) {
 		sign_fingerprint(pk, a);
 		sign_fingerprint(pub, b);
@@ -272,11 +273,18 @@ static int requester_key(scq *h, const char *req, unsigned char pk[SIGN_PK_BYTES
 			 "refused until you accept it with 'scq keys accept %s'", a, b, req);
 		return VERIFY_BAD;
 	}
-	if (pin == 1 && p == 0) {
+	if (pin == 0) {
+		buf_reset(why);
+		return VERIFY_OK;
+	}
+	if (p < 0)
+		return VERIFY_INCOMPLETE; /* why: what is wrong with did.json */
+	if (p == 0) {
 		memcpy(pk, pub, SIGN_PK_BYTES);
 		*fresh = 1;
+		return VERIFY_OK;
 	}
-	return pin == 0 || p == 0 ? VERIFY_OK : 1; /* 1: no key at all */
+	return KEY_NONE;
 }
 
 int identity_check_job(scq *h, int dir, const char *req, const char *uid,
@@ -287,24 +295,24 @@ int identity_check_job(scq *h, int dir, const char *req, const char *uid,
 	char hex[65], fpr[SIGN_FPR_LEN + 1];
 	struct buf m = BUF_INIT;
 	int fresh, k = requester_key(h, req, pk, &fresh, why), s, v;
-	if (k == VERIFY_LOCAL || k == VERIFY_BAD)
+	if (k == VERIFY_LOCAL || k == VERIFY_BAD || k == VERIFY_INCOMPLETE)
 		return k;
 	s = job_signature(dir, sig, why);
 	if (s < 0)
 		return VERIFY_BAD;
 	if (s == 1) { /* unsigned */
-		if (!strcmp(mode, "accept") || (k == 1 && strcmp(mode, "refuse"))) {
+		if (!strcmp(mode, "accept") || (k == KEY_NONE && strcmp(mode, "refuse"))) {
 			buf_setf(why, "job %s of %s is unsigned (%s): taken (unsigned_jobs = %s)",
-				 uid, req, k == 1 ? "the requester publishes no key" :
+				 uid, req, k == KEY_NONE ? "the requester publishes no key" :
 				 "the requester has a key", mode);
 			return VERIFY_OK;
 		}
 		buf_setf(why, "unsigned job (no signature.json) from a requester %s "
-			 "(unsigned_jobs = %s)", k == 1 ? "who publishes no key" :
+			 "(unsigned_jobs = %s)", k == KEY_NONE ? "who publishes no key" :
 			 "who publishes a signing key", mode);
 		return VERIFY_INCOMPLETE; /* signature.json may still be on its way */
 	}
-	if (k == 1) {
+	if (k == KEY_NONE) {
 		buf_setf(why, "signed job, but the requester publishes no key "
 			 "(public/did.json) to check it with");
 		return VERIFY_INCOMPLETE; /* did.json may still be on its way */
