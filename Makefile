@@ -157,7 +157,8 @@ deps:
 
 # What the tests need on top: the browser test (t0600) drives Debian's
 # chromium and classic Notebook with npm's playwright-core.
-TEST_PKGS = chromium jupyter-notebook python3-ipywidgets python3-ipykernel strace python3-numpy
+# The sync simulator (tests/sim/syncsim.py) reads syft.pub.yaml with python3-yaml.
+TEST_PKGS = chromium jupyter-notebook python3-ipywidgets python3-ipykernel strace python3-numpy python3-yaml
 test-deps:
 	@SCQ_EXTRA_PKGS="$(TEST_PKGS) $${SCQ_EXTRA_PKGS:-}" SCQ_NPM_DIRS=tests/browser \
 		sh scripts/install-deps.sh

@@ -42,6 +42,7 @@ class TestTry(Workspace):
         before = sorted(os.walk(os.path.join(self.ws, "private", "code-queue", DO)))
         rep = q.try_job(code, DO, out=out)
         self.assertEqual(rep["status"], "completed")
+        self.assertEqual(rep["exit_code"], 0)  # was null: the library's answer read backwards
         self.assertEqual([o["path"] for o in rep["outputs"]], ["counts.csv"])
         self.assertIn("small-count", [f["rule"] for f in rep["flags"]["flags"]])
         with open(os.path.join(out, "execution.log")) as f:
@@ -51,11 +52,21 @@ class TestTry(Workspace):
         self.assertEqual(before, sorted(os.walk(os.path.join(self.ws, "private", "code-queue", DO))))
 
     def test_symlink_mock_refused(self):
+        data = os.path.join(self.tmp, "plain")
+        os.makedirs(data, exist_ok=True)
         link = os.path.join(self.tmp, "link")
-        os.symlink(self.tmp, link)
+        os.symlink(data, link)
         with self.assertRaises(q.InvalidJob) as e:
-            self.owner.add_dataset("bad", self.tmp, mock=link)
+            self.owner.add_dataset("bad", data, mock=link)
         self.assertIn("is a symlink", str(e.exception))
+
+    def test_own_folders_refused(self):
+        # the workspace (it holds the private store) as a dataset or a mock
+        for path, mock in ((self.ws, None), (os.path.join(self.tmp, "plain2"), self.ws)):
+            os.makedirs(path, exist_ok=True)
+            with self.assertRaises(q.InvalidJob) as e:
+                self.owner.add_dataset("bad", path, mock=mock)
+            self.assertIn("holds or is inside the queue's own folders", str(e.exception))
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ static int vote_as_reviewer(scq *h, const char *id, const char *owner, const cha
 	scq_job *j = NULL;
 	int r = scq_review_find(h, owner, id, &j);
 	const char *uid = j ? scq_job_uid(j) : NULL;
+	if (!r) /* the copy names its owner as the datasites do (lower case) */
+		owner = scq_job_target(j) ? scq_job_target(j) : owner;
 	if (!r)
 		r = scq_vote(h, uid, owner, reason, flags, NULL, NULL);
 	if (r)

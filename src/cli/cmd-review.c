@@ -232,9 +232,14 @@ static int code_open(scq *h, const char *owner, const char *uid, scq_job_code **
 static int print_diff(scq *h, const char *uid, const scq_job *j, int *rc)
 {
 	char *text = NULL, *base = NULL;
+	scq_job_code *code = NULL;
 	int r = scq_job_diff(h, uid, &text, &base);
 	if (r == 0 && base) {
 		cli_show_job(j);
+		/* the check the full review shows, in the diff too */
+		if (scq_job_code_open(h, uid, &code) == 0)
+			print_requirements(h, j, code);
+		scq_job_code_close(code);
 		printf("\n");
 		fputs(text, stdout);
 		printf("\nEvery file whole: scq review %.8s --full\n", uid);

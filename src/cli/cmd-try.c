@@ -16,6 +16,9 @@ static void print_dataset(const scq_value *d)
 	cli_put(stdout, scq_value_string(scq_value_get(d, "name")));
 	printf(": ");
 	cli_put(stdout, scq_value_string(scq_value_get(d, "description")));
+	if (scq_value_int(scq_value_get(d, "description_cut")))
+		printf(" (%lld more bytes not shown)",
+		       scq_value_int(scq_value_get(d, "description_cut")));
 	printf("\n  mock at /data/");
 	cli_put(stdout, scq_value_string(scq_value_get(d, "name")));
 	printf(" (%zu files", scq_value_size(scq_value_get(d, "files")));
@@ -36,8 +39,11 @@ static void print_dataset(const scq_value *d)
 		       scq_value_is_true(scq_value_get(t, "partial")) ? ", types from the first part" : "");
 		for (c = 0; c < scq_value_size(cols); c++) {
 			const scq_value *col = scq_value_at(cols, c, NULL);
-			printf("    %-6s ", scq_value_string(scq_value_get(col, "type")) ?
-			       scq_value_string(scq_value_get(col, "type")) : "?");
+			const char *type = scq_value_string(scq_value_get(col, "type"));
+			/* the library keeps only its five types; escaped all the same */
+			printf("    ");
+			cli_put(stdout, type ? type : "?");
+			printf("%*s ", (int)(6 - strlen(type ? type : "?")), "");
 			cli_put(stdout, scq_value_string(scq_value_get(col, "name")));
 			printf("\n");
 		}
@@ -48,6 +54,26 @@ static void print_dataset(const scq_value *d)
 	if (scq_value_int(scq_value_get(d, "schema_cut")))
 		printf("  (%lld more tables not described)\n",
 		       scq_value_int(scq_value_get(d, "schema_cut")));
+	if (scq_value_int(scq_value_get(d, "dropped")))
+		printf("  (%lld entries of its dataset.json refused: not of the published form)\n",
+		       scq_value_int(scq_value_get(d, "dropped")));
+}
+
+/* The entries of the owner's limits.json a try does not apply. */
+static void print_refused(const scq_value *refused, long long more)
+{
+	size_t i;
+	if (!scq_value_size(refused) && !more)
+		return;
+	printf("Refused in the owner's limits.json (not a known limit, or not a valid value; "
+	       "a try uses the default):");
+	for (i = 0; i < scq_value_size(refused); i++) {
+		printf(" ");
+		cli_put(stdout, scq_value_string(scq_value_at(refused, i, NULL)));
+	}
+	if (more)
+		printf(" (and %lld more)", more);
+	printf("\n");
 }
 
 int cmd_datasets(int argc, char **argv)
@@ -85,6 +111,8 @@ int cmd_datasets(int argc, char **argv)
 	} else {
 		printf("\nNo limits published yet: scq try uses the defaults.\n");
 	}
+	print_refused(scq_value_get(v, "limits_refused"),
+		      scq_value_int(scq_value_get(v, "limits_refused_cut")));
 	scq_value_free(v);
 	free(js);
 	scq_close(h);
@@ -134,6 +162,11 @@ static int show(const char *js)
 		}
 		fclose(f);
 	}
+	if (scq_value_string(scq_value_get(v, "requirements"))) {
+		const char *req = scq_value_string(scq_value_get(v, "requirements"));
+		cli_put_text(stdout, req, strlen(req));
+		printf("\n");
+	}
 	cli_put_text(stdout, log ? log : "", len);
 	printf("\nOutputs (%zu):\n", scq_value_size(outs));
 	for (i = 0; i < scq_value_size(outs); i++) {
@@ -152,6 +185,7 @@ static int show(const char *js)
 		cli_put(stdout, scq_value_string(scq_value_at(scq_value_get(v, "datasets"), i, NULL)));
 	}
 	printf(")\n");
+	print_refused(scq_value_get(v, "limits_refused"), 0);
 	for (i = 0; i < scq_value_size(scq_value_get(v, "datasets_left_out")); i++) {
 		printf("Left out: mock ");
 		cli_put(stdout, scq_value_string(scq_value_at(scq_value_get(v, "datasets_left_out"),
@@ -166,6 +200,17 @@ static int show(const char *js)
 	free(path);
 	scq_value_free(v);
 	return (int)i;
+}
+
+/* --json: the report as it is, and the exit status show gives. */
+static int print_report(const char *js)
+{
+	scq_value *v = scq_value_parse(js, 0);
+	const char *status = scq_value_string(scq_value_get(v, "status"));
+	int r = status && !strcmp(status, "completed") ? 0 : EXIT_FAIL;
+	printf("%s\n", js);
+	scq_value_free(v);
+	return r;
 }
 
 int cmd_try(int argc, char **argv)
@@ -197,7 +242,7 @@ int cmd_try(int argc, char **argv)
 	if (r)
 		r = cli_fail(h, r);
 	else if (json)
-		printf("%s\n", js);
+		r = print_report(js);
 	else
 		r = show(js);
 	free(js);

@@ -110,7 +110,7 @@ mkdir -p "$IN"
 printf '{"uid":"%s","by":"%s","release_sha256":"%064d","reason":"x","log":true}' "$U" "$DO_EMAIL" 0 > "$IN/$U.release.vote.json"
 check "a spoofed record is read" do_ pending
 check "... and quarantined as spoofed" sh -c "grep -l 'spoofed identity' '$QUAR'/*/reason.json"
-printf '{"uid":"%s", "by":' "$U" > "$IN/$U.release.vote.json"
+printf '{"uid":"%s", "by": nope}' "$U" > "$IN/$U.release.vote.json"
 check "a malformed record is read" do_ pending
 check "... and quarantined" sh -c "grep -l 'release vote record:' '$QUAR'/*/reason.json | wc -l | grep -qx 2"
 printf '{"uid":"%s","by":"%s","release_sha256":"%064d","reason":"x","log":true,"files":["../../etc/passwd"]}' "$U" "$REV" 0 > "$IN/$U.release.vote.json"

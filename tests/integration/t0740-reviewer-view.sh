@@ -55,7 +55,8 @@ err_has "... says none is shared" "no job 'deadbeef' is shared with you for revi
 
 # 3. voting by prefix
 check_exit "approve with a 3-character prefix is refused" 1 rev approve "$(echo "$A" | cut -c1-3)" --owner "$DO_EMAIL"
-check "approve PREFIX --owner" rev approve "$P" --owner "$DO_EMAIL" -r ok
+check "approve PREFIX --owner, both in upper case (ids and e-mails are not case-sensitive)" \
+	rev approve "$(echo "$P" | tr a-z A-Z)" --owner "$(echo "$DO_EMAIL" | tr a-z A-Z)" -r ok
 out_has "... names the full uid" "vote for $A sent to $DO_EMAIL"
 check "the owner votes too" do_ approve "$A"
 check "the two votes approve the job" test -d "$JOBS/approved/$A"

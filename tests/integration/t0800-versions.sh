@@ -73,6 +73,8 @@ cp -r "$V2" "$V3"
 printf 'a = 1\nb = 3\n' > "$V3/lib.py"
 RLO=$(printf '\342\200\256') # U+202E, right-to-left override, in a file name
 printf 'x\n' > "$V3/evil${RLO}txt.sh"
+echo 'nosuchpkg13==1.0' > "$V3/requirements.txt"
+head -c 1100000 /dev/zero | tr '\0' 'z' > "$V3/big.txt"
 check "submit version 3 --revises version 2" ds submit "$V3" --to "$DO_EMAIL" --name v3 --revises "$U2"
 U3=$(last_out)
 check "review of version 3" do_ review "$U3"
@@ -80,6 +82,9 @@ out_has "against version 1, the last approved, not version 2" "Changes against j
 out_has "lib.py changed since version 1" "^\+b = 3$"
 out_has "a hostile file name is shown with a marker" "^added: evil⟨U\+202E⟩txt.sh \(2 bytes"
 out_has "... in the diff header too" "^\+\+\+ evil⟨U\+202E⟩txt.sh"
+out_has "the requirements check, as the full review shows it" '^requirements.txt against runtime .*NOT satisfied'
+out_has "... one line per package" 'nosuchpkg13'
+out_has "a file too large to diff names itself and the job" "too large to diff here .*: scq review $U3 --file 'big.txt'\$"
 cp "$TEST_DIR/out" "$TEST_DIR/review3"
 check "... and never raw" sh -c "! grep -q '$RLO' '$TEST_DIR/review3'"
 
@@ -128,6 +133,16 @@ err_has "... saying the code is not the code approved" "not the code approved"
 check "no job was made by the refused rerun" sh -c "test \$(ls '$STORE/jobs/approved' | wc -l) = 0"
 # put it back, so the audit check below sees an unchanged store
 sed -i '$d' "$STORE/jobs/completed/$U1/code/run.sh"
+
+# a rerun of a revision is a second run, not a revision: rerun_of only
+check "approve and run version 3 (a revision)" sh -c "'$SCQ' --email '$DO_EMAIL' --data-dir '$WS' approve '$U3' >/dev/null && '$SCQ' --email '$DO_EMAIL' --data-dir '$WS' run >/dev/null"
+check "rerun version 3" do_ rerun "$U3"
+R3=$(sed -n 's/^rerun of .* approved as job \([0-9a-f-]*\):.*/\1/p' "$TEST_DIR/out")
+check "the owner's record of the rerun" do_ show "$R3" --json
+out_has "... rerun_of names version 3" "\"rerun_of\": *\"$U3\""
+cp "$TEST_DIR/out" "$TEST_DIR/rerun3"
+check "... and it revises nothing (no resubmit_of copied)" sh -c "! grep -q '\"resubmit_of\": *\"' '$TEST_DIR/rerun3'"
+check "the runner runs it" do_ run
 
 check "the audit log records the link" do_ audit --json
 out_has "ingest: revises" "\"event\": *\"ingest\".*\"uid\": *\"$U2\".*revises $U1|revises $U1.*$U2"

@@ -30,6 +30,14 @@ check_exit "a missing path is refused" 1 do_ runtime add bad "$TEST_DIR/nothing"
 err_has "... named" "runtime path '.*/nothing': No such file"
 check_exit "/ is refused" 1 do_ runtime add bad /
 check_exit "a bad name is refused" 1 do_ runtime add ../x /usr
+# the kernel's views: a job given /proc read the host's process table
+for pseudo in /proc /sys /dev /sys/fs/cgroup; do
+	test -d "$pseudo" || continue
+	check_exit "pseudo-filesystem $pseudo is refused as a runtime" 1 do_ runtime add bad "$pseudo"
+	err_has "... in one line naming it" "^scq: runtime path '$pseudo' is on a kernel pseudo-filesystem"
+done
+check_exit "the workspace is refused as a runtime" 1 do_ runtime add bad "$WS"
+err_has "... as the queue's own folders" "^scq: runtime path '$WS' holds or is inside the queue's own folders\$"
 check "nothing was registered" do_ runtime list --json
 out_has "... the list is empty" '^\{\}$'
 
@@ -69,6 +77,11 @@ err_has "... the marker is a note" "^scq: line 4: environment marker ignored"
 err_has "... the refusal says --force" "submission refused: 3 requirement problem\(s\).*--force"
 is "... and nothing reached the inbox" "$(ls "$INBOX" 2>/dev/null | wc -l)" 0
 check_exit "a bad runtime name is refused at submit" 1 ds submit "$TEST_DIR/needs" --to "$DO_EMAIL" --name n --runtime ../x
+err_has "... naming it" "^scq: runtime name '../x' must be"
+check_exit "a runtime name with an escape is refused" 1 ds submit "$TEST_DIR/needs" --to "$DO_EMAIL" \
+	--name n --runtime "$(printf 'a\033[31m')"
+err_has "... naming it escaped" "^scq: runtime name 'a(\\\\x1b|⟨ESC⟩)\[31m' must be"
+_result "$(od -c "$TEST_DIR/err" | grep -q '033' && echo 0 || echo 1)" "... with no escape byte shown" "$TEST_DIR/err"
 check "--force submits it anyway" ds submit "$TEST_DIR/needs" --to "$DO_EMAIL" --name needs --runtime mini --force
 FORCED=$(last_out)
 err_has "... still showing the lines" "seedstats>=2.0: runtime 'mini' has 1.2.0"
@@ -80,6 +93,17 @@ out_has "... naming the runtime" "^requirements.txt against runtime 'mini' .*NOT
 check "default_runtime is a setting" do_ config set default_runtime system
 check "the requester sees the default" ds runtimes "$DO_EMAIL" --json
 out_has "... system" '"default": "system"'
+
+# --- scq try: submit's check, against the owner's published runtime -----
+check "the owner's default: mini for now" do_ config set default_runtime mini
+mkdir -p "$TEST_DIR/trymini"
+printf '#!/bin/sh\ntrue\n' > "$TEST_DIR/trymini/run.sh"
+echo 'seedstats==1.2.0' > "$TEST_DIR/trymini/requirements.txt"
+check "a try of a job needing seedstats" ds try "$TEST_DIR/trymini" --to "$DO_EMAIL" \
+	--out "$TEST_DIR/trymini-out"
+out_has "... checked against the owner's mini, not my /usr" \
+	"^requirements.txt against runtime 'mini' \(python [0-9.]+, 1 packages\): satisfied$"
+check "the owner's default back to system" do_ config set default_runtime system
 cp -R "$EXAMPLES/seed_analysis" "$TEST_DIR/seed"
 check "the seed's example submits: /usr holds numpy" ds submit "$TEST_DIR/seed" --to "$DO_EMAIL" --name seed
 SEED=$(last_out)

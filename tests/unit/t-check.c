@@ -76,6 +76,12 @@ static const struct tcase {
 	{ "contributors: negative, both undefined", "t.csv", CLEAN,
 	  "row,column,count,sum,num_negative,top1,top2\n4,3,15,1000,1,300,200\n",
 	  "dominance@4,3 p-percent@4,3 " },
+	/* a stray text cell does not switch the count rules off (hostile trial) */
+	{ "a count column with one text cell", "t.csv",
+	  "group,count\na,15\nb,3\nc,see note\nd,20\n", NULL,
+	  "mixed-column@0,2 small-count@3,2 unrounded@3,2 " },
+	{ "a column of text with one number stays text", "t.csv",
+	  "group,label\na,x\nb,3\nc,y\nd,z\n", NULL, "" },
 	/* hostile sidecar records (hostile trial): each is flagged, not believed */
 	{ "contributors: a row far outside the table", "t.csv", CLEAN,
 	  "row,column,count,sum,num_negative,top1,top2\n999999999999,2,20,1000,0,950,20\n",

@@ -29,13 +29,15 @@ json_t *json_load_file_keep(int dirfd, const char *name, size_t max, struct buf 
 		goto out;
 	}
 	root = json_loadb(data.ptr, data.len, JSON_REJECT_DUPLICATES, &je);
-	if (!root)
+	if (!root) {
 		buf_setf(err, "invalid JSON at line %d column %d: %s", je.line,
 			 je.column, je.text);
-	else if (!json_is_object(root)) {
+		errno = json_error_code(&je) == json_error_premature_end_of_input ? ENODATA : EINVAL;
+	} else if (!json_is_object(root)) {
 		buf_setf(err, "not a JSON object");
 		json_decref(root);
 		root = NULL;
+		errno = EINVAL;
 	}
 out:
 	if (bytes && root) { /* the very bytes parsed, for a signature */

@@ -20,7 +20,9 @@
 #include "base/buf.h"
 
 /* Parse strictly (duplicate keys rejected), at most max bytes; NULL with
- * the reason in err. */
+ * the reason in err and errno ENODATA when the text ends before the JSON
+ * does (a file SyftBox is still delivering, or a cut one: callers that
+ * read from the inbox wait for it within a grace), else another errno. */
 json_t *json_load_file_at(int dirfd, const char *name, size_t max,
 			  struct buf *err);
 json_t *json_load_file_keep(int dirfd, const char *name, size_t max, struct buf *err,

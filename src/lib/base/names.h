@@ -18,7 +18,8 @@
 #include "base/compat.h"
 
 /* A copy of s with A-Z lowered (caller frees). */
-char *ascii_lower(const char *s);
+/* A lower-case copy of s (ASCII letters only); the caller frees it. */
+__attribute__((warn_unused_result)) char *ascii_lower(const char *s);
 /* local@domain.tld, lowercase ASCII, no path characters, <= 254 bytes. */
 int email_valid(const char *s);
 /* One path component of at most maxlen bytes: not empty, ".", ".." nor

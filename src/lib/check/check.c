@@ -164,7 +164,10 @@ static void classify(const struct table *t, size_t c, size_t first, struct colum
 		else if (col->numbers++, integer && v >= 0)
 			col->whole++;
 	}
-	if (!col->numbers || col->other)
+	/* a column of numbers with a few text cells ("see note", "n/a") is
+	 * still a column of numbers: one stray cell must not switch the
+	 * count rules off for the rest (hostile trial); mostly text is text */
+	if (!col->numbers || col->other * 2 > col->numbers)
 		return;
 	col->count = (c > 0 || t->ncols == 1) && col->whole == col->numbers && !col->share &&
 		     !rule_not_count_header(col->words) && !rule_id_header(col->words);
@@ -216,6 +219,9 @@ static void check_column(struct ctx *x, const struct table *t, size_t c, size_t 
 	size_t r, n = 0, idlike = 0;
 	flag(x, 0, cn, "id-column", rule_id_header(col->words),
 	     "column %lld is named like a record identifier", cn);
+	flag(x, 0, cn, "mixed-column", (col->count || col->magnitude) && col->other ?
+	     CHECK_REVIEW : 0, "column %lld mixes %zu number(s) with %zu cell(s) of text: the "
+	     "numbers were checked, the text was not", cn, col->numbers, col->other);
 	flag(x, 0, cn, "min-max", rule_minmax_header(col->words),
 	     "column %lld holds a minimum or maximum (a single record's value)", cn);
 	for (r = first; r < t->nrows; r++) {

@@ -14,8 +14,10 @@
  * results are copied to out_dir and the workspace is removed.
  */
 #include "base/compat.h"
+#include <dirent.h>
 #include "base/alloc.h"
 #include "base/fs.h"
+#include "queue/requirements.h"
 #include "store/handle.h"
 #include "store/settings.h"
 #include "base/banned.h"
@@ -39,22 +41,27 @@ static int open_as(scq *h, scq **out, const char *email, const char *ws)
 	return r;
 }
 
-/* The owner's published limits on the throwaway owner, each checked as
- * `scq config set` checks it; a refused one is reported, not applied. */
+/* The owner's published limits on the throwaway owner: only those
+ * scq_datasets_of kept (known keys, each of its kind and range); what it
+ * refused, and what `scq config set` still refuses, is reported, not
+ * applied. */
 static int apply_limits(scq *h, struct try_run *t)
 {
-	json_t *limits = json_object_get(t->published, "limits"), *v, *refused = json_array();
+	json_t *limits = json_object_get(t->published, "limits"), *v;
+	json_t *refused = json_deep_copy(json_object_get(t->published, "limits_refused"));
 	const char *k;
 	char text[64];
 	int r = scq_config_set(t->own, "isolation", setting_str(h, SET_ISOLATION));
+	if (!json_is_array(refused))
+		json_decref(refused), refused = json_array();
 	if (!r)
 		r = scq_config_set(t->own, "network", "false");
 	json_object_foreach(limits, k, v) {
-		if (r || !setting_is_published(k))
-			continue;
+		if (r)
+			break;
 		if (json_is_integer(v))
 			snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(v));
-		else if (json_is_string(v) && strlen(json_string_value(v)) < sizeof(text))
+		else if (strlen(json_string_value(v)) < sizeof(text))
 			snprintf(text, sizeof(text), "%s", json_string_value(v));
 		else
 			text[0] = '\0';
@@ -159,7 +166,7 @@ static int gather(scq *h, struct try_run *t, const char *uid, int out, const cha
 	scq_output_flags *fl = NULL;
 	char *log = NULL, *js = NULL, *od = path_join(out_dir, "output");
 	size_t len = 0;
-	int code, r = scq_find(t->own, uid, SCQ_AS_OWNER, &j);
+	int code = 0, r = scq_find(t->own, uid, SCQ_AS_OWNER, &j);
 	if (r) {
 		r = scq_fail(h, r, "try: %s", scq_errmsg(t->own));
 		goto out;
@@ -169,7 +176,7 @@ static int gather(scq *h, struct try_run *t, const char *uid, int out, const cha
 			    json_string(scq_job_error_kind(j)) : json_null());
 	json_object_set_new(t->report, "error_message", scq_job_error_message(j) ?
 			    json_name(scq_job_error_message(j)) : json_null());
-	json_object_set_new(t->report, "exit_code", scq_job_exit_code(j, &code) == 0 ?
+	json_object_set_new(t->report, "exit_code", scq_job_exit_code(j, &code) == 1 ?
 			    json_integer(code) : json_null());
 	js = scq_job_to_json(j);
 	if (fs_write_atomic(out, "result.json", js, strlen(js), 0) < 0 ||
@@ -203,30 +210,72 @@ out:
 	return r;
 }
 
-/* out_dir made (a new one when NULL), empty, opened. */
+/* requirements.txt against the owner's published runtime: submit's check
+ * (scq_requirements_check with the real owner), never my own /usr.  The
+ * report is said; a problem does not stop the try (the real submit says
+ * it again and refuses). */
+static int check_requirements(scq *h, const struct scq_try_options *o, json_t *report)
+{
+	struct buf text = BUF_INIT;
+	char *said = NULL;
+	int dir = open(o->folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC), problems = 0, r = 0;
+	if (dir < 0 || fs_read_file(dir, "requirements.txt", REQUIREMENTS_MAX_BYTES, &text) < 0) {
+		if (dir >= 0 && errno == EFBIG)
+			r = scq_fail(h, SCQ_EINVAL, "requirements.txt is larger than %zu bytes",
+				     REQUIREMENTS_MAX_BYTES);
+		goto out; /* none, or no folder: the submit says so */
+	}
+	r = scq_requirements_check(h, o->owner, NULL, text.ptr, text.len, &said, &problems);
+	if (!r) {
+		json_object_set_new(report, "requirements", json_name(said));
+		json_object_set_new(report, "requirement_problems", json_integer(problems));
+	}
+out:
+	fd_close(&dir);
+	buf_release(&text);
+	free(said);
+	return r;
+}
+
+/* out_dir made (a new one when NULL), empty, opened.  A given one is
+ * never a symlink (run as root, a link put the results into /etc) and
+ * never holds anything (two runs' results are never mixed). */
 static int make_out(scq *h, const char *want, char **dir)
 {
 	char tmpl[] = "scq-try-XXXXXX";
-	int fd;
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	int fd, used = 0;
 	if (!want) {
 		if (!mkdtemp(tmpl))
 			return scq_fail_errno(h, "try: creating a folder for the results");
-		*dir = realpath(tmpl, NULL);
-	} else {
-		if (fs_mkdir_p(want, 0755) < 0)
-			return scq_fail_errno(h, "try: creating '%s'", want);
-		*dir = realpath(want, NULL);
+		want = tmpl;
+	} else if (lstat(want, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		return scq_fail(h, SCQ_EINVAL, "try: --out '%s' is %s: give a folder (new or "
+				"empty)", want, S_ISLNK(st.st_mode) ? "a symlink" : "not a folder");
+	} else if (fs_mkdir_p(want, 0755) < 0) {
+		return scq_fail_errno(h, "try: creating '%s'", want);
 	}
-	if (!*dir)
-		return scq_fail_errno(h, "try: the results folder");
-	fd = open(*dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(want, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return scq_fail_errno(h, "try: opening '%s'", *dir);
-	if (want && (fs_exists(fd, "output") || fs_exists(fd, "execution.log") ||
-		     fs_exists(fd, TRY_WS))) { /* never mix two runs' results */
+		return scq_fail_errno(h, "try: opening '%s'", want);
+	*dir = realpath(want, NULL);
+	if (!*dir) {
 		close(fd);
-		return scq_fail(h, SCQ_EINVAL, "try: '%s' holds an earlier try's results: give "
-				"another --out, or remove them", *dir);
+		return scq_fail_errno(h, "try: the results folder '%s'", want);
+	}
+	if ((d = fdopendir(dup(fd))) == NULL) {
+		close(fd);
+		return scq_fail_errno(h, "try: listing '%s'", *dir);
+	}
+	while (!used && (e = readdir(d)) != NULL)
+		used = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	if (used) {
+		close(fd);
+		return scq_fail(h, SCQ_EINVAL, "try: --out '%s' is not empty (an earlier try's "
+				"results?): give a new or empty folder", *dir);
 	}
 	return fd;
 }
@@ -245,6 +294,8 @@ int scq_try(scq *h, const struct scq_try_options *o, char **report_json)
 	if ((r = scq_datasets_of(h, o->owner, &js)) != 0)
 		goto done;
 	t.published = json_loads(js, 0, NULL);
+	if ((r = check_requirements(h, o, t.report)) != 0)
+		goto done;
 	if ((r = out = make_out(h, o->out_dir, &out_dir)) < 0)
 		goto done;
 	t.ws = path_join(out_dir, TRY_WS);

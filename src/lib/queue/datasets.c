@@ -5,6 +5,8 @@
  * removes both).
  */
 #include "base/compat.h"
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include "base/alloc.h"
 #include "base/fs.h"
 #include "queue/datasets.h"
@@ -40,6 +42,69 @@ static int dataset_name_ok(const char *n)
 	       strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
 }
 
+/* a inside b, or b inside a (as folders). */
+static int nested(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), n = la < lb ? la : lb;
+	return !strncmp(a, b, n) && (a[n] == '/' || a[n] == '\0' || b[n] == '/' ||
+				     b[n] == '\0' || n == 1);
+}
+
+/* The kernel's views (a job given one reads the host's processes, devices,
+ * cgroups): never a dataset, a mock or a runtime.  By the filesystem's
+ * kind wherever mounted, and /proc, /sys, /dev by name as well: /dev and
+ * a cgroup v1 /sys/fs/cgroup are tmpfs mounts holding the kernel's. */
+static int pseudo_fs(const char *real)
+{
+	static const unsigned long kinds[] = {
+		PROC_SUPER_MAGIC, SYSFS_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC,
+		DEBUGFS_MAGIC, SECURITYFS_MAGIC, TRACEFS_MAGIC, BPF_FS_MAGIC, PSTOREFS_MAGIC,
+		DEVPTS_SUPER_MAGIC, EFIVARFS_MAGIC, SELINUX_MAGIC, BINFMTFS_MAGIC,
+		HUGETLBFS_MAGIC, NSFS_MAGIC };
+	struct statfs sf;
+	size_t i;
+	static const char *const roots[] = { "/proc", "/sys", "/dev" };
+	for (i = 0; i < SCQ_NELEM(roots); i++)
+		if (!strncmp(real, roots[i], strlen(roots[i])) &&
+		    (!real[strlen(roots[i])] || real[strlen(roots[i])] == '/'))
+			return 1;
+	if (statfs(real, &sf) < 0)
+		return 0; /* what cannot be asked is refused by the open that follows */
+	for (i = 0; i < SCQ_NELEM(kinds); i++)
+		if ((unsigned long)sf.f_type == kinds[i])
+			return 1;
+	return 0;
+}
+
+/* a, resolved if it exists (a data folder named through a link or
+ * relatively still compares), else as it is. */
+static int nested_real(const char *real, const char *a)
+{
+	char ra[PATH_MAX];
+	return nested(real, realpath(a, ra) ? ra : a);
+}
+
+int host_path_guard(scq *h, const char *what, const char *real)
+{
+	char *private = path_join(h->data_dir, "private"); /* every identity's store */
+	int own;
+	if (!strcmp(real, "/"))
+		return free(private), scq_fail(h, SCQ_EINVAL, "%s '/' would give jobs the whole "
+					       "host", what);
+	/* the workspace itself holds them, so is refused too */
+	own = nested_real(real, h->store) || nested_real(real, private) ||
+	      nested_real(real, h->datasites);
+	free(private);
+	if (own)
+		return scq_fail(h, SCQ_EINVAL, "%s '%s' holds or is inside the queue's own folders",
+				what, real);
+	if (pseudo_fs(real))
+		return scq_fail(h, SCQ_EINVAL, "%s '%s' is on a kernel pseudo-filesystem "
+				"(proc, sysfs, devtmpfs, cgroup...): it would show jobs the host",
+				what, real);
+	return 0;
+}
+
 /* name and path as scq_dataset_add takes them; real: path resolved. */
 static int check(scq *h, const char *name, const char *path, char real[PATH_MAX])
 {
@@ -50,7 +115,7 @@ static int check(scq *h, const char *name, const char *path, char real[PATH_MAX]
 		return scq_fail(h, SCQ_ENOTFOUND, "dataset path '%s': %s", path, strerror(errno));
 	if (!utf8_valid(real, strlen(real))) /* datasets.json could not hold it */
 		return scq_fail(h, SCQ_EINVAL, "dataset path '%s' is not valid UTF-8", real);
-	return 0;
+	return host_path_guard(h, "dataset path", real);
 }
 
 int dataset_check(scq *h, const char *name, const char *path)

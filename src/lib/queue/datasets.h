@@ -7,6 +7,10 @@
  *                       dataset_forget the private registration of name
  *                       goes (scq_dataset_remove, in mock.c, removes its
  *                       mock too)
+ *                       host_path_guard a resolved host path a job would
+ *                       see (dataset, mock, runtime): not '/', not around
+ *                       or inside the queue's own folders, not a kernel
+ *                       pseudo-filesystem; the message on h names what
  */
 #ifndef SCQ_DATASETS_H
 #define SCQ_DATASETS_H
@@ -15,5 +19,6 @@
 
 int dataset_check(scq *h, const char *name, const char *path);
 int dataset_forget(scq *h, const char *name);
+int host_path_guard(scq *h, const char *what, const char *real);
 
 #endif

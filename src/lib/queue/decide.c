@@ -10,6 +10,7 @@
 #include "base/compat.h"
 #include <dirent.h>
 #include "base/alloc.h"
+#include "base/names.h"
 #include "base/fs.h"
 #include "base/clock.h"
 #include "queue/job.h"
@@ -126,12 +127,15 @@ int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
 int scq_vote(scq *h, const char *uid, const char *owner, const char *reason,
 	     unsigned flags, int *have, int *need)
 {
-	int r, h_ = 0, n_ = 0;
-	if (!owner || !strcmp(owner, h->email))
+	/* e-mails are not case-sensitive: the owner as the datasites name it */
+	char *o = owner ? ascii_lower(owner) : NULL;
+	int r, h_ = 0, n_ = 0, mine = !o || !strcmp(o, h->email);
+	if (mine)
 		r = approve_at_store(h, uid, reason, flags, &h_, &n_);
 	else if ((r = decide_reason_ok(h, reason)) == 0)
-		r = vote_send(h, owner, uid, reason, !!(flags & SCQ_ALLOW_NETWORK));
-	if (!owner || !strcmp(owner, h->email)) {
+		r = vote_send(h, o, uid, reason, !!(flags & SCQ_ALLOW_NETWORK));
+	free(o);
+	if (mine) {
 		if (have)
 			*have = h_;
 		if (need)

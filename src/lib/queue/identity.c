@@ -231,7 +231,8 @@ static int pin_key(scq *h, const char *req, const unsigned char pk[SIGN_PK_BYTES
 	return r;
 }
 
-/* signature.json of the job: 1 none, 0 sig filled, -1 unusable (why). */
+/* signature.json of the job: 1 none, 0 sig filled, -1 unusable (why),
+ * 2 cut short (why). */
 static int job_signature(int dir, unsigned char sig[SIGN_SIG_BYTES], struct buf *why)
 {
 	struct buf err = BUF_INIT;
@@ -240,6 +241,11 @@ static int job_signature(int dir, unsigned char sig[SIGN_SIG_BYTES], struct buf 
 	if (!fs_exists(dir, "signature.json"))
 		return 1;
 	o = json_load_file_at(dir, "signature.json", SMALL_JSON_MAX, &err);
+	if (!o && errno == ENODATA) { /* cut short: sync may deliver it in parts */
+		buf_setf(why, "signature.json cut short (%s)", err.ptr);
+		buf_release(&err);
+		return 2;
+	}
 	r = o && json_is_string(json_object_get(o, "alg")) &&
 	    !strcmp(json_string_value(json_object_get(o, "alg")), "Ed25519") &&
 	    sign_unb64url(json_string_value(json_object_get(o, "signature")), sig,
@@ -300,6 +306,8 @@ int identity_check_job(scq *h, int dir, const char *req, const char *uid,
 	s = job_signature(dir, sig, why);
 	if (s < 0)
 		return VERIFY_BAD;
+	if (s == 2)
+		return VERIFY_INCOMPLETE;
 	if (s == 1) { /* unsigned */
 		if (!strcmp(mode, "accept") || (k == KEY_NONE && strcmp(mode, "refuse"))) {
 			buf_setf(why, "job %s of %s is unsigned (%s): taken (unsigned_jobs = %s)",

@@ -211,15 +211,16 @@ static double entry_age(int parent, const char *name)
 	return time_now() - born;
 }
 
-/* what: what it waits for (a signature, a key), or NULL (its files) */
+/* detail: what is missing, for the quarantine's reason (NULL: files) */
 static int incomplete(struct ingest *in, int parent, const char *req, const char *name,
-		      const char *what)
+		      const char *detail)
 {
 	long long grace = setting_int(in->h, SET_INGEST_GRACE_SECONDS);
 	struct buf why = BUF_INIT;
 	int r = 0;
 	if (entry_age(parent, name) > (double)grace) {
-		buf_addf(&why, "%s after %lld seconds", what ? what : "still incomplete", grace);
+		buf_addf(&why, "%s%sstill incomplete after %lld seconds", detail ? detail : "",
+			 detail ? "; " : "", grace);
 		r = quarantine(in, parent, req, name, why.ptr);
 	} else if (inflow_incomplete(&in->flow, req)) {
 		buf_addf(&why, "over max_incomplete_per_requester (%lld): too many jobs "
@@ -353,7 +354,7 @@ static int all_files_empty(json_t *files)
 
 static int ingest_job(struct ingest *in, int parent, int dir, const char *req, const char *uid)
 {
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, why0 = BUF_INIT;
 	struct job_record rec = RECORD_INIT;
 	struct buf text = BUF_INIT, sig = BUF_INIT; /* job.json's bytes; the signature's verdict */
 	struct staged s = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
@@ -363,7 +364,16 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		r = incomplete(in, parent, req, uid, NULL);
 		goto out;
 	}
-	if ((o = json_load_file_keep(dir, "job.json", JOB_JSON_MAX, &err, &text)))
+	o = json_load_file_keep(dir, "job.json", JOB_JSON_MAX, &err, &text);
+	if (!o && errno == ENODATA) {
+		/* cut short: SyftBox may deliver a file in parts (the simulator's
+		 * truncated delivery quarantined, and so lost, real jobs): it
+		 * waits like missing code files, within ingest_grace_seconds */
+		buf_addf(&why0, "job.json cut short (%s)", err.ptr);
+		r = incomplete(in, parent, req, uid, why0.ptr);
+		goto out;
+	}
+	if (o) /* the record of exactly the bytes the signature is checked on */
 		record_from_json(&rec, o);
 	json_decref(o);
 	if (!o || validate_record(in->h, &rec, req, uid, &err) < 0) {
@@ -432,6 +442,7 @@ out:
 	buf_release(&err);
 	buf_release(&text);
 	buf_release(&sig);
+	buf_release(&why0);
 	return r;
 }
 
@@ -571,7 +582,18 @@ static int cancel_request(struct ingest *in, int reqfd, const char *req, const c
 static int vote_record(struct ingest *in, int reqfd, const char *req, const char *name)
 {
 	struct buf why = BUF_INIT;
-	int r = vote_request(in->h, reqfd, req, name, &why);
+	json_t *o = json_load_file_at(reqfd, name, VOTE_JSON_MAX, &why);
+	int r;
+	/* a record cut short is still arriving (as job.json): it waits */
+	if (!o && errno == ENODATA &&
+	    entry_age(reqfd, name) <= (double)setting_int(in->h, SET_INGEST_GRACE_SECONDS)) {
+		in->st->incomplete++;
+		buf_release(&why);
+		return 0;
+	}
+	json_decref(o);
+	buf_reset(&why);
+	r = vote_request(in->h, reqfd, req, name, &why);
 	if (r == 0 && why.len)
 		r = quarantine(in, reqfd, req, name, why.ptr);
 	buf_release(&why);

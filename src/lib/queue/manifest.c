@@ -20,7 +20,20 @@ struct walker {
 	uint64_t bytes;
 	struct buf *err;
 	json_t *only; /* non-NULL: copy only these paths (keys), and their folders */
+	const char *what; /* "job", or "mock": what a refusal names */
 };
+
+/* "job larger than the size limit of N bytes", or "mock ...". */
+static int too_large(struct walker *w, const char *path)
+{
+	return buf_setf(w->err, "copying '%s': %s larger than the size limit of %llu bytes",
+			path, w->what, (unsigned long long)MANIFEST_MAX_BYTES), -1;
+}
+
+static const char *verb(const struct walker *w)
+{
+	return strcmp(w->what, "mock") ? "submitted" : "published as mock data";
+}
 
 static int path_ok(const char *path, struct buf *err)
 {
@@ -96,8 +109,9 @@ static int copy_one(struct walker *w, const struct fs_walk_entry *e)
 	if (fs_copy_file(e->dirfd, e->name, e->dst, e->name, &c) < 0) {
 		if (c.fail <= FS_FAIL_CHANGED)
 			return buf_setf(w->err, "cannot read '%s': %s", e->path, strerror(errno)), -1;
-		return buf_setf(w->err, "copying '%s': %s", e->path, errno == EFBIG ?
-				"job larger than the size limit" : strerror(errno)), -1;
+		if (errno == EFBIG)
+			return too_large(w, e->path);
+		return buf_setf(w->err, "copying '%s': %s", e->path, strerror(errno)), -1;
 	}
 	w->bytes += c.copied;
 add:
@@ -161,18 +175,18 @@ static int walk_entry(void *ctx, struct fs_walk_entry *e)
 	if (e->type == FS_T_FILE && json_array_size(w->list) >= MANIFEST_MAX_FILES)
 		return buf_setf(w->err, "more than %d files", MANIFEST_MAX_FILES), -1;
 	if (e->limit == FS_LIMIT_BYTES)
-		return buf_setf(w->err, "copying '%s': job larger than the size limit", e->path), -1;
+		return too_large(w, e->path);
 	if (e->type == FS_T_FILE)
 		return copy_one(w, e);
 	if (e->type != FS_T_DIR)
 		return buf_setf(w->err, "'%s' is a %s: only regular files and folders "
-				"can be submitted", e->path, e->type == FS_T_LINK ? "symlink" :
-				"special file"), -1;
+				"can be %s", e->path, e->type == FS_T_LINK ? "symlink" :
+				"special file", verb(w)), -1;
 	if (e->limit == FS_LIMIT_DEPTH)
 		return buf_setf(w->err, "folders nested deeper than %d", MANIFEST_MAX_DEPTH), -1;
 	if (e->limit == FS_LIMIT_XDEV) /* stricter than before: it was entered */
 		return buf_setf(w->err, "'%s' is a mount point (another file system): only "
-				"regular files and folders can be submitted", e->path), -1;
+				"regular files and folders can be %s", e->path, verb(w)), -1;
 	if (fs_mkdir(e->dst, e->name, 0755) < 0 ||
 	    (e->child_dst = openat(e->dst, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 				   O_CLOEXEC)) < 0)
@@ -223,26 +237,33 @@ static void sort_manifest(json_t *m)
 	free(v);
 }
 
-static json_t *copy_tree(int srcfd, int dstfd, struct buf *err, json_t *skipped, json_t *only);
+static json_t *copy_tree(int srcfd, int dstfd, struct buf *err, json_t *skipped, json_t *only,
+			 const char *what);
 
 json_t *manifest_copy_tree(int srcfd, int dstfd, struct buf *err)
 {
-	return manifest_copy_tree_ex(srcfd, dstfd, err, NULL);
+	return copy_tree(srcfd, dstfd, err, NULL, NULL, "job");
 }
 
 json_t *manifest_copy_only(int srcfd, int dstfd, json_t *only, struct buf *err)
 {
-	return copy_tree(srcfd, dstfd, err, NULL, only);
+	return copy_tree(srcfd, dstfd, err, NULL, only, "job");
 }
 
 json_t *manifest_copy_tree_ex(int srcfd, int dstfd, struct buf *err, json_t *skipped)
 {
-	return copy_tree(srcfd, dstfd, err, skipped, NULL);
+	return copy_tree(srcfd, dstfd, err, skipped, NULL, "job");
 }
 
-static json_t *copy_tree(int srcfd, int dstfd, struct buf *err, json_t *skipped, json_t *only)
+json_t *manifest_copy_mock(int srcfd, int dstfd, struct buf *err, json_t *skipped)
 {
-	struct walker w = { json_array(), skipped, skipped != NULL, 0, err, only };
+	return copy_tree(srcfd, dstfd, err, skipped, NULL, "mock");
+}
+
+static json_t *copy_tree(int srcfd, int dstfd, struct buf *err, json_t *skipped, json_t *only,
+			 const char *what)
+{
+	struct walker w = { json_array(), skipped, skipped != NULL, 0, err, only, what };
 	/* sorted: the first entry refused is the same on every machine */
 	struct fs_walk_opts o = { FS_WALK_SORTED, 0, MANIFEST_MAX_DEPTH, MANIFEST_MAX_BYTES, dstfd };
 	buf_reset(err);

@@ -8,7 +8,8 @@
  * bytes give the same digest on every machine, and any change of content,
  * name or exec bit changes it.
  *
- * Exports (manifest.c): manifest_copy_tree, manifest_copy_tree_ex, manifest_copy_only,
+ * Exports (manifest.c): manifest_copy_tree, manifest_copy_tree_ex, manifest_copy_mock,
+ *   manifest_copy_only,
  * syftbox_ignored, manifest_validate, manifest_digest, manifest_entry_at,
  * manifest_find.
  * Exports (manifest-verify.c): manifest_check_tree,
@@ -30,6 +31,9 @@
 json_t *manifest_copy_tree(int srcfd, int dstfd, struct buf *err);
 /* The same, leaving out (and listing in skipped) names SyftBox never syncs. */
 json_t *manifest_copy_tree_ex(int srcfd, int dstfd, struct buf *err, json_t *skipped);
+/* manifest_copy_tree_ex for a mock (mock.c): its refusals say "mock" and
+ * "published as mock data", not "job" and "submitted". */
+json_t *manifest_copy_mock(int srcfd, int dstfd, struct buf *err, json_t *skipped);
 /* The same copying only the files whose paths are keys of only (and the
  * folders above them): a release of some outputs. */
 json_t *manifest_copy_only(int srcfd, int dstfd, json_t *only, struct buf *err);

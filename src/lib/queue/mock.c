@@ -94,13 +94,17 @@ static json_t *schema_of(int datafd, json_t *files, json_int_t *cut)
 	return schema;
 }
 
-/* The ACL of a mock: read-only to everyone, or to the readers listed
- * (checked e-mails: no quote can reach the YAML). */
+/* The ACL of a mock: read-only to everyone (readers NULL), or to the
+ * readers listed (checked e-mails: no quote can reach the YAML).  An empty
+ * list is refused: it read as "everyone". */
 static int write_acl(scq *h, int dirfd, const char *readers)
 {
 	struct buf y = BUF_INIT, one = BUF_INIT;
-	const char *p = readers && *readers ? readers : NULL;
+	const char *p = readers;
 	int n = 0, r = 0;
+	if (readers && !readers[strspn(readers, ", ")])
+		return scq_fail(h, SCQ_EINVAL, "the list of mock readers is empty: give e-mail "
+				"addresses, or leave it out for everyone");
 	buf_adds(&y, "# syft-code-queue mock data (written by scq dataset add --mock).\n"
 		 "rules:\n  - pattern: '**'\n    access:\n      admin: []\n      write: []\n"
 		 "      read: [");
@@ -130,14 +134,19 @@ out:
 	return r;
 }
 
-/* The mock folder, never a link (one named is refused by name). */
+/* The mock folder, never a link (one named is refused by name), never
+ * one host_path_guard refuses. */
 static int open_mock(scq *h, const char *mock)
 {
+	char real[PATH_MAX];
 	struct stat st;
-	int fd;
+	int fd, r;
 	if (lstat(mock, &st) == 0 && S_ISLNK(st.st_mode))
 		return scq_fail(h, SCQ_EINVAL, "mock '%s' is a symlink: give the folder itself "
 				"(a link could publish what it points to)", mock);
+	/* the queue's own folders would be published world-readable */
+	if (realpath(mock, real) && (r = host_path_guard(h, "mock", real)))
+		return r;
 	fd = open(mock, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return scq_fail_errno(h, "mock '%s'", mock);
@@ -149,7 +158,7 @@ static int build(scq *h, int mockdir, const char *tmp, int src, const char *name
 		 const struct scq_mock_options *o)
 {
 	struct buf err = BUF_INIT;
-	json_t *skipped = json_array(), *files = NULL, *meta = NULL;
+	json_t *skipped = json_array(), *files = NULL, *meta = NULL, *schema;
 	json_int_t cut = 0;
 	int dir = -1, data = -1, r = 0;
 	char now[ISO_LEN];
@@ -158,15 +167,17 @@ static int build(scq *h, int mockdir, const char *tmp, int src, const char *name
 		r = scq_fail_errno(h, "creating the mock's folder");
 		goto out;
 	}
-	files = manifest_copy_tree_ex(src, data, &err, skipped);
+	files = manifest_copy_mock(src, data, &err, skipped);
 	if (!files) {
 		r = scq_fail(h, SCQ_EINVAL, "mock '%s': %s", o->mock, err.ptr);
 		goto out;
 	}
 	time_now_iso(now);
+	/* before the pack: cut is its out-parameter (argument order is unspecified) */
+	schema = schema_of(data, files, &cut);
 	meta = json_pack("{s:s,s:o,s:o,s:O,s:O,s:I,s:s}", "name", name, "description",
 			 o->description ? json_name(o->description) : json_string(""), "schema",
-			 schema_of(data, files, &cut), "files", files, "skipped", skipped,
+			 schema, "files", files, "skipped", skipped,
 			 "schema_cut", cut, "published_at", now);
 	if (json_write_at(dir, "dataset.json", meta, 0) < 0)
 		r = scq_fail_errno(h, "writing the mock's dataset.json");
@@ -267,8 +278,98 @@ int scq_dataset_remove(scq *h, const char *name)
 	return r;
 }
 
+/* What a requester keeps of an owner's dataset.json: each entry of the
+ * form mock.c writes, else dropped and counted (the bytes are hostile). */
+#define SHOWN_NAME_MAX 256
+#define SHOWN_PATH_MAX 4096
+
+static int short_string(json_t *v, size_t max)
+{
+	return json_is_string(v) && json_string_length(v) <= max;
+}
+
+static int count_of(json_t *v)
+{
+	return json_is_integer(v) && json_integer_value(v) >= 0;
+}
+
+/* A column: a name, and a type mock.c infers (check/table.c). */
+static json_t *clean_column(json_t *c)
+{
+	static const char *const types[] = { "int", "float", "date", "text", "empty" };
+	json_t *t = json_object_get(c, "type");
+	size_t i;
+	if (!short_string(json_object_get(c, "name"), SHOWN_NAME_MAX) || !json_is_string(t))
+		return NULL;
+	for (i = 0; i < SCQ_NELEM(types); i++)
+		if (!strcmp(json_string_value(t), types[i]))
+			return json_pack("{s:O,s:s}", "name", json_object_get(c, "name"),
+					 "type", types[i]);
+	return NULL;
+}
+
+static json_t *clean_table(json_t *t, json_int_t *dropped)
+{
+	json_t *cols = json_array(), *c, *one, *v = json_object_get(t, "columns");
+	json_int_t cut = count_of(json_object_get(t, "columns_cut")) ?
+			 json_integer_value(json_object_get(t, "columns_cut")) : 0;
+	size_t i;
+	if (!short_string(json_object_get(t, "path"), SHOWN_PATH_MAX) || !json_is_array(v)) {
+		json_decref(cols);
+		return NULL;
+	}
+	json_array_foreach(v, i, c) {
+		if (json_array_size(cols) >= SCHEMA_MAX_COLS)
+			cut++;
+		else if ((one = clean_column(c)))
+			json_array_append_new(cols, one);
+		else
+			++*dropped;
+	}
+	v = json_object_get(t, "rows_scanned");
+	return json_pack("{s:O,s:o,s:I,s:I,s:b}", "path", json_object_get(t, "path"), "columns",
+			 cols, "columns_cut", cut, "rows_scanned",
+			 count_of(v) ? json_integer_value(v) : (json_int_t)0, "partial",
+			 !json_is_false(json_object_get(t, "partial")));
+}
+
+/* meta's schema, files and skipped, into o. */
+static void clean_lists(json_t *meta, json_t *o)
+{
+	json_t *schema = json_array(), *files = json_array(), *skipped = json_array(), *e, *one;
+	json_t *v = json_object_get(meta, "schema_cut");
+	json_int_t dropped = 0, cut = count_of(v) ? json_integer_value(v) : 0;
+	size_t i;
+	json_array_foreach(json_object_get(meta, "schema"), i, e) {
+		if (json_array_size(schema) >= SCHEMA_MAX_TABLES)
+			cut++;
+		else if ((one = clean_table(e, &dropped)))
+			json_array_append_new(schema, one);
+		else
+			dropped++;
+	}
+	json_array_foreach(json_object_get(meta, "files"), i, e) {
+		if (json_is_object(e) && short_string(json_object_get(e, "path"), SHOWN_PATH_MAX))
+			json_array_append(files, e);
+		else
+			dropped++;
+	}
+	json_array_foreach(json_object_get(meta, "skipped"), i, e) {
+		if (short_string(e, SHOWN_PATH_MAX))
+			json_array_append(skipped, e);
+		else
+			dropped++;
+	}
+	json_object_set_new(o, "schema", schema);
+	json_object_set_new(o, "files", files);
+	json_object_set_new(o, "skipped", skipped);
+	json_object_set_new(o, "schema_cut", json_integer(cut));
+	json_object_set_new(o, "dropped", json_integer(dropped));
+}
+
 /* One published dataset as a requester may show it: only the fields we
- * know, each of its type (the bytes are the owner's). */
+ * know, each of its form, the description at most MOCK_DESCRIPTION_MAX
+ * bytes (a longer one is cut and the cut said). */
 static json_t *one_dataset(int mockdir, const char *name, const char *root)
 {
 	struct buf err = BUF_INIT;
@@ -276,17 +377,15 @@ static json_t *one_dataset(int mockdir, const char *name, const char *root)
 	json_t *meta = dir >= 0 ? json_load_file_at(dir, "dataset.json", SMALL_JSON_MAX, &err) : NULL;
 	json_t *o = json_pack("{s:s}", "name", name), *v;
 	struct buf p = BUF_INIT;
-	const char *keys[] = { "schema", "files", "skipped" };
-	size_t i;
+	size_t len = 0, keep;
 	v = json_object_get(meta, "description");
-	json_object_set_new(o, "description", json_is_string(v) ? json_incref(v) : json_string(""));
-	for (i = 0; i < SCQ_NELEM(keys); i++) {
-		v = json_object_get(meta, keys[i]);
-		json_object_set_new(o, keys[i], json_is_array(v) ? json_incref(v) : json_array());
-	}
-	v = json_object_get(meta, "schema_cut");
-	json_object_set_new(o, "schema_cut", json_integer(json_is_integer(v) ?
-							  json_integer_value(v) : 0));
+	if (json_is_string(v))
+		len = json_string_length(v);
+	keep = len > MOCK_DESCRIPTION_MAX ?
+	       utf8_boundary(json_string_value(v), len, MOCK_DESCRIPTION_MAX) : len;
+	json_object_set_new(o, "description", json_stringn(len ? json_string_value(v) : "", keep));
+	json_object_set_new(o, "description_cut", json_integer((json_int_t)(len - keep)));
+	clean_lists(meta, o);
 	buf_addf(&p, "%s/%s/data", root, name);
 	json_object_set_new(o, "path", json_name(p.ptr));
 	json_object_set_new(o, "error", meta ? json_null() : json_string(err.len ? err.ptr :
@@ -336,6 +435,29 @@ static json_t *list_mocks(int pub, const char *root, json_int_t *cut)
 	return a;
 }
 
+/* The owner's limits.json: only the limits a try applies, each of its kind
+ * and range (settings.c), as "limits"; every other key is named in
+ * "limits_refused" (at most LIMITS_REFUSED_MAX, the rest counted). */
+#define LIMITS_REFUSED_MAX 32
+static void clean_limits(json_t *limits, json_t *o)
+{
+	json_t *ok = json_object(), *refused = json_array(), *v;
+	json_int_t more = 0;
+	const char *k;
+	json_object_foreach(limits, k, v) {
+		if (setting_published_valid(k, v))
+			json_object_set(ok, k, v);
+		else if (json_array_size(refused) < LIMITS_REFUSED_MAX)
+			json_array_append_new(refused, json_name(k));
+		else
+			more++;
+	}
+	json_object_set_new(o, "limits", json_is_object(limits) ? ok : (json_decref(ok),
+							json_null()));
+	json_object_set_new(o, "limits_refused", refused);
+	json_object_set_new(o, "limits_refused_cut", json_integer(more));
+}
+
 int scq_datasets_of(scq *h, const char *owner, char **json_out)
 {
 	char *who = ascii_lower(owner ? owner : ""), *root = NULL, *site = NULL;
@@ -359,9 +481,9 @@ int scq_datasets_of(scq *h, const char *owner, char **json_out)
 	/* below the datasite, SyftBox syncs no symlink: none is followed */
 	pub = fs_open_dir(sitefd, "public/code-queue");
 	limits = pub >= 0 ? json_load_file_at(pub, "limits.json", SMALL_JSON_MAX, &err) : NULL;
-	o = json_pack("{s:s,s:o,s:o}", "owner", who, "datasets", list_mocks(pub, root, &cut),
-		      "limits", json_is_object(limits) ? json_incref(limits) : json_null());
+	o = json_pack("{s:s,s:o}", "owner", who, "datasets", list_mocks(pub, root, &cut));
 	json_object_set_new(o, "cut", json_integer(cut));
+	clean_limits(limits, o);
 	*json_out = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 out:
 	json_decref(o);

@@ -265,10 +265,17 @@ static int check_fields(const struct job_record *r, enum record_check how, struc
 		return buf_setf(err, how == RECORD_CHECK_INGEST ? "field 'resubmit_of' must be a "
 				"job uid" : "resubmit: '%s' is not a full job uid",
 				r->resubmit_of ? r->resubmit_of : ""), -1;
-	if ((r->bad & RECORD_BAD_RUNTIME) || (r->runtime && !runtime_name_valid(r->runtime)))
-		return buf_setf(err, how == RECORD_CHECK_INGEST ? "field 'runtime' must be 1-16 "
-				"lower-case letters and digits" : "runtime name must be 1-16 "
-				"lower-case letters and digits, not 'none'"), -1;
+	if ((r->bad & RECORD_BAD_RUNTIME) || (r->runtime && !runtime_name_valid(r->runtime))) {
+		if (how == RECORD_CHECK_INGEST)
+			return buf_setf(err, "field 'runtime' must be 1-16 lower-case letters "
+					"and digits"), -1;
+		/* the name as given, escaped: it is the submitter's own bytes */
+		buf_setf(err, "runtime name '");
+		buf_add_escaped(err, r->runtime ? r->runtime : "", r->runtime ?
+				strlen(r->runtime) : 0);
+		buf_adds(err, "' must be 1-16 lower-case letters and digits, not 'none'");
+		return -1;
+	}
 	if (how == RECORD_CHECK_SUBMIT &&
 	    (r->timeout_seconds < 1 || r->timeout_seconds > JOB_TIMEOUT_MAX))
 		return buf_setf(err, "timeout must be between 1 and %lld seconds",

@@ -95,6 +95,7 @@ static int stage_copy(scq *h, int tmp, int jobfd, const char *uid, const char *n
 	time_now_iso(now);
 	rec.uid = (char *)nu;
 	rec.rerun_of = (char *)uid;
+	rec.resubmit_of = NULL; /* a second run, not a revision: rerun_of only */
 	rec.created_at = now;
 	o = record_to_json(&rec, RECORD_STORE);
 	if (json_write_at(dir, "manifest.json", f->manifest, 0) < 0 ||

@@ -132,10 +132,7 @@ static int list_copies(scq *h, const char *owner, const char *prefix, scq_job_li
  * (caller frees); NULL for NULL. */
 static char *lower(const char *owner)
 {
-	char *o = owner ? xstrdup(owner) : NULL;
-	if (o)
-		ascii_lower(o);
-	return o;
+	return owner ? ascii_lower(owner) : NULL;
 }
 
 int scq_review_list(scq *h, const char *owner, scq_job_list **out)
@@ -162,10 +159,9 @@ int scq_review_find(scq *h, const char *owner, const char *id, scq_job **out)
 {
 	scq_job_list *l = NULL;
 	struct buf c = BUF_INIT;
-	char *low = xstrdup(id ? id : ""), *o = lower(owner);
+	char *low = ascii_lower(id ? id : ""), *o = lower(owner);
 	int r;
 	*out = NULL;
-	ascii_lower(low);
 	if (strlen(low) < 4 || strlen(low) > 36 || strspn(low, "0123456789abcdef-") != strlen(low))
 		r = scq_fail(h, SCQ_EINVAL, "'%s' is not a job id or a prefix of at least 4 of "
 			     "its characters", id ? id : "");

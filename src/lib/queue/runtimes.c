@@ -19,6 +19,7 @@
 #include "base/names.h"
 #include "store/audit.h"
 #include "store/settings.h"
+#include "queue/datasets.h"
 #include "queue/requirements.h"
 #include "queue/runtimes.h"
 #include "base/banned.h"
@@ -68,19 +69,12 @@ const char *runtime_of_job(scq *h, const char *job_choice)
 	return strcmp(def, "none") ? def : NULL;
 }
 
-/* a inside b, or b inside a (as folders). */
-static int nested(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), n = la < lb ? la : lb;
-	return !strncmp(a, b, n) && (a[n] == '/' || a[n] == '\0' || b[n] == '/' ||
-				     b[n] == '\0' || n == 1);
-}
-
 /* The path the owner gave: a directory itself (no link, no file), not the
- * root and not around or inside the store or the datasites. */
+ * root, not around or inside the queue's folders, no pseudo-filesystem. */
 static int path_ok(scq *h, const char *path, char real[PATH_MAX])
 {
 	struct stat st;
+	int r;
 	if (lstat(path, &st) < 0)
 		return scq_fail(h, SCQ_ENOTFOUND, "runtime path '%s': %s", path, strerror(errno));
 	if (S_ISLNK(st.st_mode))
@@ -90,11 +84,8 @@ static int path_ok(scq *h, const char *path, char real[PATH_MAX])
 		return scq_fail(h, SCQ_EINVAL, "runtime path '%s' is not a directory", path);
 	if (!realpath(path, real))
 		return scq_fail(h, SCQ_ENOTFOUND, "runtime path '%s': %s", path, strerror(errno));
-	if (!strcmp(real, "/"))
-		return scq_fail(h, SCQ_EINVAL, "runtime path '/' would give jobs the whole host");
-	if (nested(real, h->store) || nested(real, h->datasites))
-		return scq_fail(h, SCQ_EINVAL, "runtime path '%s' holds or is inside the queue's "
-				"own folders", real);
+	if ((r = host_path_guard(h, "runtime path", real)))
+		return r;
 	if (!utf8_valid(real, strlen(real)) || has_control(real, 0))
 		return scq_fail(h, SCQ_EINVAL, "runtime path '%s' is not printable UTF-8", path);
 	return 0;

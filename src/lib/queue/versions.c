@@ -160,8 +160,10 @@ static int diff_body(const struct version *old, const struct version *new,
 	int r = 0;
 	if ((a && a->size > (long long)DIFF_FILE_MAX) || b->size > (long long)DIFF_FILE_MAX) {
 		buf_addf(t, "  too large to diff here (%lld -> %lld bytes; at most %zu a side): "
-			 "scq review %.8s --file PATH\n", a ? a->size : 0, b->size,
-			 DIFF_FILE_MAX, new->uid);
+			 "scq review %s --file '", a ? a->size : 0, b->size, DIFF_FILE_MAX,
+			 new->uid);
+		buf_add_escaped(t, b->path, strlen(b->path)); /* markers: never raw */
+		buf_adds(t, "'\n");
 		goto out;
 	}
 	if ((a && read_side(old, a->path, &x) < 0) || read_side(new, b->path, &y) < 0) {

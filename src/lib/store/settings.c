@@ -317,12 +317,18 @@ static const enum setting published[] = {
 	SET_DOMINANCE_N, SET_DOMINANCE_K, SET_P_PERCENT, SET_MAX_TABLE_ROWS,
 };
 
-int setting_is_published(const char *key)
+int setting_published_valid(const char *key, json_t *v)
 {
 	size_t i;
-	for (i = 0; i < SCQ_NELEM(published); i++)
-		if (!strcmp(table[published[i]].key, key))
-			return 1;
+	for (i = 0; i < SCQ_NELEM(published); i++) {
+		const struct setting_def *s = &table[published[i]];
+		if (strcmp(s->key, key))
+			continue;
+		if (s->kind == K_LIST)
+			return json_is_string(v) && list_valid(s, json_string_value(v));
+		return json_is_integer(v) && json_integer_value(v) >= s->min &&
+		       json_integer_value(v) <= s->max;
+	}
 	return 0;
 }
 

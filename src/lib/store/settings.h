@@ -16,7 +16,8 @@
  *   settings_publish  the limits a requester's `scq try` applies, to my
  *                  datasite's public/code-queue/limits.json (written when
  *                  they changed; nothing before my datasite exists)
- *   setting_is_published  key is one of those limits
+ *   setting_published_valid  key is one of those limits and v (a
+ *                  requester's read of limits.json) of its kind, in range
  *
  * Code reads setting_int(h, SET_JOB_TIMEOUT): a misspelt name does not
  * compile, where a key string read 0 in silence.  Only the public
@@ -114,6 +115,6 @@ const char *setting_str(scq *h, enum setting id);
 const char *setting_key(enum setting id);
 char *setting_list(scq *h, enum setting id);
 int settings_publish(scq *h);
-int setting_is_published(const char *key);
+int setting_published_valid(const char *key, json_t *v);
 
 #endif

@@ -1,0 +1,631 @@
+#!/usr/bin/env python3
+"""syncsim - a SyftBox sync simulator for tests (not part of libscq).
+
+N client data folders (each <dir>/datasites/<email>/...) and one server store
+(<server>/datasites/...).  One step runs each client's sync cycle: upload what
+it changed and may write, download what it may read, propagate deletions.
+The rules are those of ../shared/reference/syftbox.md as the Go server
+enforces them: ACL (section 3), sync (section 4), fidelity list (section 7).
+
+Decisions where the reference leaves room (documented here, tested in
+test_acl.py):
+- Conflict (the client and the server both changed a path since the last
+  sync, to different bytes): the server copy wins.  The local file is renamed
+  to the `name.conflict.ext` marker and the next cycle downloads the server
+  copy.  This is what the Go client intends (its TODO); the Go code may
+  instead delete the remote copy (section 8), which our app must never rely
+  on either way: one writer per path.
+- A denied upload renames the local file to `name.rejected.ext` (rotating an
+  older marker to `name.rejected.<YYYYMMDDHHMMSS>.ext`) and forgets the
+  journal entry, so the next cycle downloads the server copy again (restore).
+  A denied delete forgets the entry too, so the file comes back.
+- Specificity ties keep file order (Go: unspecified).
+- An unreadable or malformed syft.pub.yaml counts as a private `**` ruleset.
+- Template values: .Year '%Y', .Month '%m', .Date '%Y-%m-%d' (UTC);
+  sha2 = full SHA-256 hex (the reference does not say; no app here uses them).
+
+Hostile delivery (each on with --hostile NAME, all with --hostile all; the
+dice are seeded by --seed, the step number and the client):
+  shuffle    clients, uploads and downloads in random order
+  delay      a download or remote delete arrives 0-3 steps later
+  truncate   a download first arrives truncated (a truncated *version*, as
+             a scan of a half-written file gives); the whole one follows
+  duplicate  a download is delivered again 1-3 steps later
+  offline    a client goes offline for 1-4 steps (no upload, no download)
+
+State between CLI calls: <server>/.syncsim.json (step, in-flight deliveries,
+offline clients) and <client>/.data/syncsim-journal.json (the journal).
+"""
+import argparse
+import base64
+import fnmatch
+import hashlib
+import json
+import os
+import random
+import re
+import sys
+import time
+
+import yaml
+
+ACL = "syft.pub.yaml"
+READ, WRITE, ADMIN = 1, 4, 8
+RESERVED = ("api", ".well-known", "_internal")
+EMAIL_RE = re.compile(r"^[^\s@/]+@[^\s@/]+\.[^\s@/]+$")
+HOSTILE = ("shuffle", "delay", "truncate", "duplicate", "offline")
+DEFAULT_IGNORE = [
+    "syftignore", "*syftrejected*", "*syftconflict*", "*.conflict.*", "*.rejected.*",
+    "*.syft.tmp.*", ".syftkeep", ".ipynb_checkpoints/", "__pycache__/", "*.py[cod]",
+    "dist/", "venv/", ".venv/", ".vscode", ".idea", ".git", "*.tmp", "*.log", "logs/",
+    ".DS_Store", "Thumbds.db", "Icon",
+]
+
+
+# ---------------------------------------------------------------- globs
+def _class(p, i):
+    """A [...] class at p[i]: (regex, next index), or None if unclosed."""
+    j = i + 1
+    if j < len(p) and p[j] in "!^":
+        j += 1
+    if j < len(p) and p[j] == "]":
+        j += 1
+    while j < len(p) and p[j] != "]":
+        j += 1
+    if j >= len(p):
+        return None
+    body = p[i + 1:j]
+    neg = body[:1] in ("!", "^")
+    if neg:
+        body = body[1:]
+    body = body.replace("\\", "\\\\")
+    return ("[^/" if neg else "[") + body + "]", j + 1
+
+
+def _split_alts(s):
+    out, depth, cur = [], 0, ""
+    for c in s:
+        if c == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+            continue
+        depth += c == "{"
+        depth -= c == "}"
+        cur += c
+    return out + [cur]
+
+
+def glob_regex(p):
+    """doublestar syntax: * within a component, ** across, ?, [..], {a,b}."""
+    out, i = "", 0
+    while i < len(p):
+        c = p[i]
+        if c == "\\" and i + 1 < len(p):
+            out += re.escape(p[i + 1])
+            i += 2
+            continue
+        if p.startswith("**", i):
+            j = i + 2
+            whole = (i == 0 or p[i - 1] == "/") and (j == len(p) or p[j] == "/")
+            if whole and j < len(p):
+                out += "(?:.*/)?"
+                i = j + 1
+            elif whole:
+                out += ".*"
+                i = j
+            else:
+                out += "[^/]*"
+                i = j
+            continue
+        if c == "*":
+            out += "[^/]*"
+        elif c == "?":
+            out += "[^/]"
+        elif c == "[" and _class(p, i):
+            rx, i = _class(p, i)
+            out += rx
+            continue
+        elif c == "{":
+            depth, j = 0, i
+            while j < len(p):
+                depth += p[j] == "{"
+                depth -= p[j] == "}"
+                if depth == 0:
+                    break
+                j += 1
+            if j < len(p):
+                out += "(?:" + "|".join(glob_regex(a) for a in _split_alts(p[i + 1:j])) + ")"
+                i = j + 1
+                continue
+            out += re.escape(c)
+        else:
+            out += re.escape(c)
+        i += 1
+    return out
+
+
+def glob_match(pattern, path):
+    return re.fullmatch(glob_regex(pattern), path, re.S) is not None
+
+
+def glob_escape(s):
+    return re.sub(r"([*?\[\]{}\\])", r"\\\1", s)
+
+
+# ---------------------------------------------------------------- ACL
+_TPL = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+
+
+def resolve_template(pattern, email, now=None):
+    t = time.gmtime(now if now is not None else time.time())
+    vals = {
+        ".UserEmail": email,
+        ".UserHash": hashlib.sha256(email.encode()).hexdigest()[:16],
+        ".Year": time.strftime("%Y", t),
+        ".Month": time.strftime("%m", t),
+        ".Date": time.strftime("%Y-%m-%d", t),
+    }
+    funcs = {"sha2": lambda v: hashlib.sha256(v.encode()).hexdigest(),
+             "upper": str.upper, "lower": str.lower}
+
+    def expr(m):
+        parts = [x.strip() for x in m.group(1).split("|")]
+        words = parts[0].split()
+        if len(words) == 2 and words[0] in funcs and words[1] in vals:
+            v = funcs[words[0]](vals[words[1]])
+        elif len(words) == 1 and words[0] in vals:
+            v = vals[words[0]]
+        else:
+            raise ValueError("unknown template " + m.group(0))
+        for f in parts[1:]:
+            if f not in funcs:
+                raise ValueError("unknown template function " + f)
+            v = funcs[f](v)
+        return glob_escape(v)
+    return _TPL.sub(expr, pattern)
+
+
+def specificity(pattern):
+    if pattern == "**":
+        return -100
+    if pattern == "**/*":
+        return -99
+    s = 2 * len(pattern) + 10 * pattern.count("/")
+    if "{{" in pattern:
+        s += 50
+    for i, c in enumerate(pattern):
+        if c == "*":
+            s -= 20 if i == 0 else 10
+        elif c in "?![{":
+            s -= 2
+    return s
+
+
+PRIVATE_ALL = {"pattern": "**", "access": {}}
+
+
+def parse_ruleset(text):
+    """(terminal, rules sorted by specificity) or None when the file does not
+    count (empty).  A broken file is private."""
+    if not text:
+        return None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError:
+        doc = None
+    if not isinstance(doc, dict):
+        return (False, [PRIVATE_ALL])
+    rules = []
+    for r in doc.get("rules") or []:
+        if isinstance(r, dict) and isinstance(r.get("pattern"), str) and r["pattern"] \
+                and isinstance(r.get("access"), dict):
+            rules.append(r)
+    if not any(r["pattern"] == "**" for r in rules):
+        rules.append(PRIVATE_ALL)
+    rules = sorted(rules, key=lambda r: -specificity(r["pattern"]))  # stable
+    return (bool(doc.get("terminal", False)), rules)
+
+
+def principal_matches(p, email):
+    if not isinstance(p, str):
+        return False
+    if p in ("*", "USER"):
+        return True
+    if any(c in p for c in "*?[]"):
+        return fnmatch.fnmatchcase(email.lower(), p.lower())
+    return p.lower() == email.lower()
+
+
+def granted(access, email):
+    level = 0
+    for name, lv in (("admin", ADMIN | WRITE | READ), ("write", WRITE | READ), ("read", READ)):
+        lst = access.get(name) or []
+        if isinstance(lst, list) and any(principal_matches(p, email) for p in lst):
+            level |= lv
+    return level
+
+
+def check(read_acl, path, email, level, now=None):
+    """Go server verdict for EMAIL doing LEVEL on PATH (relative to
+    datasites/).  read_acl(dir) gives that dir's syft.pub.yaml bytes or None.
+    Returns (allowed, reason)."""
+    parts = path.split("/")
+    if not EMAIL_RE.match(parts[0]) or len(parts) < 2:
+        return False, "not under a valid <email>/ datasite"
+    if level > READ:
+        for c in parts[1:]:
+            if c.lower() in RESERVED:
+                return False, "reserved component '%s'" % c
+        if parts[-1] == ACL:
+            level = ADMIN
+    if path.startswith(email):  # the Go owner test is a string prefix
+        return True, "owner"
+    found = None
+    for k in range(1, len(parts)):
+        d = "/".join(parts[:k])
+        rs = parse_ruleset(read_acl(d))
+        if rs is None:
+            continue
+        found = (d, rs)
+        if rs[0]:
+            break
+    if found is None:
+        return False, "no ruleset on the path"
+    d, (_, rules) = found
+    for r in rules:
+        pat = r["pattern"]
+        try:
+            pat = resolve_template(pat, email, now)
+        except ValueError:
+            continue
+        if glob_match(glob_escape(d) + "/" + pat, path):
+            ok = granted(r["access"], email) & level == level
+            return ok, "%s/%s rule '%s'" % (d, ACL, r["pattern"])
+    return False, "no rule matched"
+
+
+def dir_acl_reader(root):
+    """read_acl for a folder holding datasites/ (the server store)."""
+    def read(d):
+        try:
+            with open(os.path.join(root, "datasites", d, ACL), "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return None
+    return read
+
+
+# ---------------------------------------------------------------- files
+def ignored(rel, extra=()):
+    parts = rel.split("/")
+    for pat in list(DEFAULT_IGNORE) + list(extra):
+        dironly = pat.endswith("/")
+        pat = pat.rstrip("/")
+        if "/" in pat:
+            if glob_match(pat.lstrip("/"), rel) or glob_match(pat.lstrip("/") + "/**", rel):
+                return True
+            continue
+        comps = parts[:-1] if dironly else parts
+        if any(fnmatch.fnmatchcase(c, pat) for c in comps):
+            return True
+    return False
+
+
+def md5(b):
+    return hashlib.md5(b).hexdigest()
+
+
+def scan(root):
+    """{rel: bytes} of what a sync client would upload from root/datasites."""
+    base = os.path.join(root, "datasites")
+    extra = []
+    try:
+        with open(os.path.join(base, "syftignore")) as f:
+            extra = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+    except OSError:
+        pass
+    out = {}
+    for dirpath, dirs, files in os.walk(base):  # os.walk does not follow symlinks
+        for name in files:
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, base)
+            if os.path.islink(full) or not os.path.isfile(full) or ignored(rel, extra):
+                continue
+            with open(full, "rb") as f:
+                data = f.read()
+            if data:  # 0-byte files are never synced
+                out[rel] = data
+    return out
+
+
+def write_atomic(root, rel, data):
+    full = os.path.join(root, "datasites", rel)
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    tmp = os.path.join(os.path.dirname(full), ".%s.%d.syft.tmp.x" % (os.path.basename(full), os.getpid()))
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.rename(tmp, full)
+
+
+def remove(root, rel):
+    base = os.path.join(root, "datasites")
+    try:
+        os.unlink(os.path.join(base, rel))
+    except FileNotFoundError:
+        pass
+    d = os.path.dirname(rel)
+    while d:  # empty parents are removed after local deletes
+        try:
+            os.rmdir(os.path.join(base, d))
+        except OSError:
+            break
+        d = os.path.dirname(d)
+
+
+def marker_name(rel, kind):
+    """report.json -> report.<kind>.json (Go filepath.Ext: the last dot)."""
+    d, b = os.path.split(rel)
+    stem, ext = os.path.splitext(b)
+    if b.startswith(".") and not ext:
+        stem, ext = "", b
+    return os.path.join(d, "%s.%s%s" % (stem, kind, ext))
+
+
+def mark(root, rel, kind):
+    base = os.path.join(root, "datasites")
+    m = marker_name(rel, kind)
+    if os.path.exists(os.path.join(base, m)):  # rotate the older marker
+        ts = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+        os.rename(os.path.join(base, m), os.path.join(base, marker_name(rel, kind + "." + ts)))
+    os.rename(os.path.join(base, rel), os.path.join(base, m))
+    return m
+
+
+# ---------------------------------------------------------------- simulator
+class Sim:
+    def __init__(self, server, clients, seed=0, hostile=()):
+        """clients: {email: data_dir}.  hostile: names from HOSTILE."""
+        self.server = server
+        self.clients = dict(clients)
+        self.seed = seed
+        self.hostile = set(HOSTILE if "all" in hostile else hostile)
+        bad = self.hostile - set(HOSTILE)
+        if bad:
+            raise ValueError("unknown hostile mode: " + ", ".join(sorted(bad)))
+        os.makedirs(os.path.join(server, "datasites"), exist_ok=True)
+        self._statef = os.path.join(server, ".syncsim.json")
+        try:
+            with open(self._statef) as f:
+                self.state = json.load(f)
+        except OSError:
+            self.state = {"step": 0, "pending": {}, "offline": {}}
+        self.read_acl = dir_acl_reader(server)
+
+    # journal
+    def _jpath(self, email):
+        return os.path.join(self.clients[email], ".data", "syncsim-journal.json")
+
+    def _journal(self, email):
+        try:
+            with open(self._jpath(email)) as f:
+                return json.load(f)
+        except OSError:
+            return {}
+
+    def _save(self, email, journal):
+        p = self._jpath(email)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p + ".new", "w") as f:
+            json.dump(journal, f, sort_keys=True)
+        os.rename(p + ".new", p)
+
+    def save_state(self):
+        with open(self._statef + ".new", "w") as f:
+            json.dump(self.state, f, sort_keys=True)
+        os.rename(self._statef + ".new", self._statef)
+
+    def _rng(self, *salt):
+        return random.Random("%s:%s:%s" % (self.seed, self.state["step"], ":".join(map(str, salt))))
+
+    def may(self, email, rel, level):
+        return check(self.read_acl, rel, email, level)
+
+    def server_view(self, email):
+        return {rel: data for rel, data in scan(self.server).items()
+                if self.may(email, rel, READ)[0]}
+
+    def step(self):
+        """One sync step of every client; returns the events
+        (kind, email, path, detail)."""
+        self.state["step"] += 1
+        n = self.state["step"]
+        ev = []
+        order = sorted(self.clients)
+        if "shuffle" in self.hostile:
+            self._rng("order").shuffle(order)
+        for email in order:
+            off = self.state["offline"].get(email, 0)
+            if off >= n:
+                continue
+            rng = self._rng(email)
+            if "offline" in self.hostile and rng.random() < 0.1:
+                k = rng.randint(1, 4)
+                self.state["offline"][email] = n + k - 1
+                ev.append(("offline", email, "", "%d steps" % k))
+                continue
+            self._deliver(email, n, ev)
+            self._cycle(email, n, rng, ev)
+        self.save_state()
+        return ev
+
+    def busy(self):
+        n = self.state["step"]
+        return any(self.state["pending"].values()) or \
+            any(v >= n for v in self.state["offline"].values())
+
+    def settle(self, max_steps=60):
+        """Steps until a step does nothing and nothing is in flight."""
+        out = []
+        for _ in range(max_steps):
+            ev = self.step()
+            out += ev
+            if not [e for e in ev if e[0] != "offline"] and not self.busy():
+                return out
+        raise RuntimeError("not quiescent after %d steps" % max_steps)
+
+    def _deliver(self, email, n, ev):
+        root = self.clients[email]
+        j = self._journal(email)
+        keep = []
+        for d in self.state["pending"].get(email, []):
+            if d["due"] > n:
+                keep.append(d)
+                continue
+            local = os.path.join(root, "datasites", d["path"])
+            cur = None
+            if os.path.isfile(local) and not os.path.islink(local):
+                with open(local, "rb") as f:
+                    cur = md5(f.read())
+            if cur != j.get(d["path"]):
+                continue  # changed locally meanwhile: the next cycle reconciles
+            if d["data"] is None:
+                remove(root, d["path"])
+                j.pop(d["path"], None)
+                ev.append(("delete-local", email, d["path"], "late"))
+            else:
+                data = base64.b64decode(d["data"])
+                write_atomic(root, d["path"], data)
+                j[d["path"]] = md5(data)
+                ev.append(("download", email, d["path"], d.get("how", "late")))
+        self.state["pending"][email] = keep
+        self._save(email, j)
+
+    def _cycle(self, email, n, rng, ev):
+        root = self.clients[email]
+        j = self._journal(email)
+        local = scan(root)
+        remote = self.server_view(email)
+        inflight = {d["path"] for d in self.state["pending"].get(email, [])}
+        ups, downs = [], []
+        for p in sorted(set(local) | set(remote) | set(j)):
+            if p in inflight:
+                continue
+            L = md5(local[p]) if p in local else None
+            R = md5(remote[p]) if p in remote else None
+            J = j.get(p)
+            if L == R:
+                if L is None:
+                    j.pop(p, None)
+                else:
+                    j[p] = L
+            elif R == J:
+                ups.append(p)
+            elif L == J or L is None:
+                downs.append(p)
+            elif R is None:
+                ups.append(p)
+            else:  # both changed: the server copy wins
+                m = mark(root, p, "conflict")
+                j.pop(p, None)
+                ev.append(("conflict", email, p, m))
+        if "shuffle" in self.hostile:
+            rng.shuffle(ups)
+        for p in ups:
+            data = local.get(p)
+            ok, why = self.may(email, p, WRITE)
+            if not ok:
+                j.pop(p, None)
+                if data is None:
+                    ev.append(("reject-delete", email, p, why))
+                else:
+                    ev.append(("reject", email, p, "%s -> %s" % (why, mark(root, p, "rejected"))))
+                continue
+            if data is None:
+                remove(self.server, p)
+                j.pop(p, None)
+                ev.append(("delete", email, p, ""))
+            else:
+                write_atomic(self.server, p, data)
+                j[p] = md5(data)
+                ev.append(("upload", email, p, ""))
+        if "shuffle" in self.hostile:
+            rng.shuffle(downs)
+        else:
+            downs.sort(key=lambda p: (not p.startswith(email + "/"),
+                                      not p.endswith("/" + ACL), len(remote.get(p, b""))))
+        pend = self.state["pending"].setdefault(email, [])
+        for p in downs:
+            data = remote.get(p)
+            delay = rng.randint(0, 3) if "delay" in self.hostile else 0
+            if data is not None and "truncate" in self.hostile and len(data) >= 2 \
+                    and rng.random() < 0.3:
+                data, how = data[:rng.randint(1, len(data) - 1)], "truncated"
+            else:
+                how = "late" if delay else ""
+            if "duplicate" in self.hostile and data is not None and rng.random() < 0.3:
+                pend.append({"path": p, "due": n + rng.randint(1, 3), "how": "again",
+                             "data": base64.b64encode(data).decode()})
+            if delay:
+                pend.insert(0, {"path": p, "due": n + delay, "how": how,
+                                "data": None if data is None else base64.b64encode(data).decode()})
+                continue
+            if data is None:
+                if L_unchanged(root, p, j):
+                    remove(root, p)
+                    ev.append(("delete-local", email, p, ""))
+                j.pop(p, None)
+            else:
+                write_atomic(root, p, data)
+                j[p] = md5(data)
+                ev.append(("download", email, p, how))
+        self._save(email, j)
+
+
+def L_unchanged(root, rel, j):
+    full = os.path.join(root, "datasites", rel)
+    if not os.path.isfile(full):
+        return True
+    with open(full, "rb") as f:
+        return md5(f.read()) == j.get(rel)
+
+
+# ---------------------------------------------------------------- CLI
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="syncsim.py", description=__doc__.split("\n")[0])
+    ap.add_argument("command", choices=("step", "settle", "check"))
+    ap.add_argument("--server", required=True)
+    ap.add_argument("--client", action="append", default=[], metavar="EMAIL=DIR")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--hostile", default="", help="comma list of " + ",".join(HOSTILE) + " or all")
+    ap.add_argument("--steps", type=int, default=1)
+    ap.add_argument("--as", dest="who", help="check: EMAIL")
+    ap.add_argument("--level", choices=("read", "write", "admin"), default="write")
+    ap.add_argument("path", nargs="?", help="check: a path under datasites/")
+    a = ap.parse_intermixed_args(argv)
+    clients = {}
+    for c in a.client:
+        e, sep, d = c.partition("=")
+        if not sep:
+            ap.error("--client wants EMAIL=DIR")
+        clients[e] = d
+    if a.command == "check":
+        lv = {"read": READ, "write": WRITE, "admin": ADMIN}[a.level]
+        ok, why = check(dir_acl_reader(a.server), a.path, a.who, lv)
+        print("%s %s" % ("allowed" if ok else "denied", why))
+        return 0 if ok else 1
+    sim = Sim(a.server, clients, a.seed, [h for h in a.hostile.split(",") if h])
+    if a.command == "settle":
+        ev = sim.settle(a.steps if a.steps > 1 else 60)
+    else:
+        ev = []
+        for _ in range(a.steps):
+            ev += sim.step()
+    for e in ev:
+        print(" ".join(x for x in e if x))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
