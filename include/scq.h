@@ -112,6 +112,17 @@ SCQ_API const char *scq_data_dir(const scq *h); /* borrowed */
 /* Create my datasite, app folder, ACL file and private store (idempotent). */
 SCQ_API int scq_init_datasite(scq *h);
 
+/* Signing keys (protocol.md §4, "Signed submissions").  scq_init_datasite makes my key pair
+ * and publishes datasites/<me>/public/did.json.  The requesters' keys I
+ * pinned at ingest, one "email<TAB>fingerprint<TAB>state" line each
+ * (*text: caller frees); accept EMAIL's published key in place of the one
+ * pinned (audited). */
+SCQ_API int scq_keys_list(scq *h, char **text);
+SCQ_API int scq_keys_accept(scq *h, const char *email);
+/* Sign FOLDER/job.json with my key (signature.json beside it), as submit
+ * does: for job folders made by hand (tests, repair). */
+SCQ_API int scq_sign_job_folder(scq *h, const char *folder);
+
 /* ---- jobs --------------------------------------------------------------- */
 
 /* Statuses, in the order of the transition table (doc/protocol.md). */

@@ -135,6 +135,7 @@ int cmd_runtimes(int, char **);
 int cmd_datasets(int, char **);
 int cmd_try(int, char **);
 int cmd_reviewers(int, char **);
+int cmd_keys(int, char **);
 int cmd_votes(int, char **);
 int cmd_doctor(int, char **);
 int cmd_demo(int, char **);

@@ -1,5 +1,5 @@
 /*
- * cmd-decide.c - scq approve (and its votes), reject, cancel, reviewers,
+ * cmd-decide.c - scq approve (and its votes), reject, cancel, reviewers, keys,
  * votes (release: cmd-release.c).
  */
 #include "cli.h"
@@ -198,6 +198,46 @@ int cmd_votes(int argc, char **argv)
 	}
 	free(js);
 	free(uid);
+	scq_close(h);
+	return r;
+}
+
+/* scq keys list | keys accept EMAIL: the requesters' signing keys I pinned
+ * at ingest (trust on first use), and accepting a changed one.  keys sign
+ * FOLDER signs a job folder made by hand (tests, repair) as submit would. */
+int cmd_keys(int argc, char **argv)
+{
+	scq *h;
+	char *text = NULL;
+	int r;
+	if (argc < 2 || (!strcmp(argv[1], "accept") && argc != 3) ||
+	    (!strcmp(argv[1], "sign") && argc != 3) || (!strcmp(argv[1], "list") && argc != 2) ||
+	    (strcmp(argv[1], "accept") && strcmp(argv[1], "list") && strcmp(argv[1], "sign")))
+		return cli_usage_error("expected: keys list | keys accept EMAIL | keys sign FOLDER");
+	h = cli_open();
+	if (!strcmp(argv[1], "sign")) {
+		r = scq_sign_job_folder(h, argv[2]);
+		if (!r)
+			printf("signed %s/job.json as %s\n", argv[2], scq_email(h));
+	} else if (!strcmp(argv[1], "accept")) {
+		r = scq_keys_accept(h, argv[2]);
+		if (!r)
+			printf("accepted the published key of %s: its jobs are checked against "
+			       "it from now on\n", argv[2]);
+	} else {
+		r = scq_keys_list(h, &text);
+		if (!r && text && *text) {
+			char *safe = scq_escape_text(text, strlen(text), SCQ_SHOW_MULTILINE, NULL);
+			fputs(safe, stdout);
+			free(safe);
+		} else if (!r) {
+			printf("No pinned keys yet: a requester's key is pinned with its first "
+			       "signed job.\n");
+		}
+	}
+	free(text);
+	if (r)
+		r = cli_fail(h, r);
 	scq_close(h);
 	return r;
 }

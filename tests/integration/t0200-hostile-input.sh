@@ -21,11 +21,15 @@ T=$(last_out)
 mv "$INBOX/$T" "$TEST_DIR/tmpl"
 
 # clone NAME: copy the template entry to inbox/<ds>/NAME (uid field fixed up)
+# Each crafted job.json is signed again with the requester's key (as a
+# requester attacking its owner would), so that the flaw each case plants,
+# not a stale signature, is what ingest finds (signatures: t0850).
 clone() {
 	cp -a "$TEST_DIR/tmpl" "$INBOX/$1"
 	python3 "$FORGE" "$INBOX/$1" "pass"
+	ds keys sign "$INBOX/$1" >/dev/null 2>&1
 }
-forge() { python3 "$FORGE" "$INBOX/$@"; }
+forge() { python3 "$FORGE" "$INBOX/$@"; ds keys sign "$INBOX/$1" >/dev/null 2>&1; }
 
 GOOD=""
 # case LABEL ENTRY REASON_ERE [timeout]: submit a good job too, ingest, check.

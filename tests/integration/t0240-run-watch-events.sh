@@ -126,7 +126,7 @@ deliver() {
 }
 trace_on
 mkdir -p "$INBOX/$E/code/sub"
-deliver job.json; deliver code/run.sh
+deliver job.json; deliver signature.json; deliver code/run.sh
 sleep 0.5
 check "the entry waits, incomplete" test ! -e "$STORE/jobs/pending/$E"
 deliver code/sub/f.txt

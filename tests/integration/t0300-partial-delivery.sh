@@ -7,6 +7,8 @@ DSWS="$TEST_DIR/dsws"
 mkdir -p "$DSWS"
 dsx() { "$SCQ" --email "$DS_EMAIL" --data-dir "$DSWS" "$@"; }
 check "init the requester's own data dir" dsx init
+# SyftBox has synced the requester's public key (its did.json) to the owner
+cp "$DSWS/datasites/$DS_EMAIL/public/did.json" "$WS/datasites/$DS_EMAIL/public/did.json"
 # SyftBox has synced the owner's datasite (its public part) to the requester
 mkdir -p "$DSWS/datasites/$DO_EMAIL/public"
 check_exit "submitting to a datasite that is not there fails" 1 dsx submit "$TEST_DIR" --to nobody@nowhere.example --name x
@@ -40,7 +42,7 @@ for round in 1 2 3; do
 	fi
 	# SyftBox never syncs empty files: empty.txt is never delivered, and the
 	# manifest's size 0 lets the job complete without it.
-	check "round $round: 8 non-empty files to deliver" test "$(wc -l < "$TEST_DIR/order")" = 8
+	check "round $round: 9 non-empty files to deliver (signature.json too)" test "$(wc -l < "$TEST_DIR/order")" = 9
 	total=$(wc -l < "$TEST_DIR/order")
 	i=0; early=0; badpend=0; noisy=0
 	while IFS= read -r f; do

@@ -107,6 +107,7 @@ check "third submit" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name "Third"
 U3=$(last_out)
 mkdir -p "$APP_DO/inbox/$DS_EMAIL/$U3/code"
 cp "$APP_DS/inbox/$DS_EMAIL/$U3/code/run.sh" "$APP_DO/inbox/$DS_EMAIL/$U3/code/run.sh"
+cp "$APP_DS/inbox/$DS_EMAIL/$U3/signature.json" "$APP_DO/inbox/$DS_EMAIL/$U3/signature.json"
 head -c 60 "$APP_DS/inbox/$DS_EMAIL/$U3/job.json" > "$APP_DO/inbox/$DS_EMAIL/$U3/.job.json.x.tmp"
 mv "$APP_DO/inbox/$DS_EMAIL/$U3/.job.json.x.tmp" "$APP_DO/inbox/$DS_EMAIL/$U3/job.json"
 check "the owner's refresh with a truncated job.json" do_ pending

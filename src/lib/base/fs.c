@@ -86,7 +86,7 @@ static void temp_name(struct buf *b, const char *name)
 static int write_temp(int dirfd, const char *tmp, const void *data,
 		      size_t len, unsigned flags)
 {
-	mode_t mode = (flags & FS_EXEC) ? 0755 : 0644;
+	mode_t mode = (flags & FS_EXEC) ? 0755 : (flags & FS_PRIVATE) ? 0600 : 0644;
 	int fd, err;
 	if (fs_fault_step("create temp") < 0)
 		return -1;

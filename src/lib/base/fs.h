@@ -33,7 +33,8 @@ enum fs_flags {
 	/* The directory is itself an unpublished staging folder that will be
 	 * renamed into place whole (after a sync): write the final name
 	 * directly (O_EXCL), the folder's rename is the atomic step. */
-	FS_STAGED = 1 << 3
+	FS_STAGED = 1 << 3,
+	FS_PRIVATE = 1 << 4     /* fs_write_atomic: mode 0600 (a private key) */
 };
 
 int fs_write_atomic(int dirfd, const char *name, const void *data, size_t len,

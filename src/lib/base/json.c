@@ -10,6 +10,12 @@
 
 json_t *json_load_file_at(int dirfd, const char *name, size_t max, struct buf *err)
 {
+	return json_load_file_keep(dirfd, name, max, err, NULL);
+}
+
+json_t *json_load_file_keep(int dirfd, const char *name, size_t max, struct buf *err,
+			    struct buf *bytes)
+{
 	struct buf data = BUF_INIT;
 	json_error_t je;
 	json_t *root = NULL;
@@ -34,7 +40,12 @@ json_t *json_load_file_at(int dirfd, const char *name, size_t max, struct buf *e
 		errno = EINVAL;
 	}
 out:
-	buf_release(&data);
+	if (bytes && root) { /* the very bytes parsed, for a signature */
+		buf_release(bytes);
+		*bytes = data;
+	} else {
+		buf_release(&data);
+	}
 	return root;
 }
 

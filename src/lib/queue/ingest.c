@@ -17,6 +17,7 @@
 #include "store/commit.h"
 #include "base/fs.h"
 #include "queue/inflow.h"
+#include "queue/identity.h"
 #include "queue/job.h"
 #include "queue/lifecycle.h"
 #include "queue/manifest.h"
@@ -305,7 +306,7 @@ static int already_taken(struct ingest *in, int parent, const char *req,
 	return r;
 }
 
-/* The job folder holds job.json and code/ only (code/ may still be
+/* The job folder holds job.json, signature.json and code/ only (code/ may still be
  * missing while sync delivers, or absent for a job of empty files). */
 static int check_root(int dir, int *code, struct buf *err)
 {
@@ -316,7 +317,8 @@ static int check_root(int dir, int *code, struct buf *err)
 		rewinddir(d); /* a dup shares its offset with earlier walks of dir */
 	while (d && v != VERIFY_BAD && (e = readdir(d))) {
 		struct stat st;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "job.json"))
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    !strcmp(e->d_name, "job.json") || !strcmp(e->d_name, "signature.json"))
 			continue;
 		if (!strcmp(e->d_name, "code") && fstatat(dirfd(d), "code", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISDIR(st.st_mode))
@@ -325,7 +327,7 @@ static int check_root(int dir, int *code, struct buf *err)
 			v = VERIFY_INCOMPLETE;
 			continue;
 		}
-		buf_setf(err, "unexpected entry '%s' in the job folder (only job.json and code/)",
+		buf_setf(err, "unexpected entry '%s' in the job folder (only job.json, signature.json and code/)",
 			 e->d_name);
 		v = VERIFY_BAD;
 	}
@@ -354,13 +356,16 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 {
 	struct buf err = BUF_INIT, why0 = BUF_INIT;
 	struct job_record rec = RECORD_INIT;
+	struct buf text = BUF_INIT, sig = BUF_INIT; /* job.json's bytes; the signature's verdict */
 	struct staged s = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
+	json_t *o;
 	int r = 0, v, code = -1;
 	if (!fs_exists(dir, "job.json")) {
 		r = incomplete(in, parent, req, uid, NULL);
 		goto out;
 	}
-	if (record_load_at(&rec, dir, "job.json", JOB_JSON_MAX, &err) < 0 && errno == ENODATA) {
+	o = json_load_file_keep(dir, "job.json", JOB_JSON_MAX, &err, &text);
+	if (!o && errno == ENODATA) {
 		/* cut short: SyftBox may deliver a file in parts (the simulator's
 		 * truncated delivery quarantined, and so lost, real jobs): it
 		 * waits like missing code files, within ingest_grace_seconds */
@@ -368,7 +373,10 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		r = incomplete(in, parent, req, uid, why0.ptr);
 		goto out;
 	}
-	if (err.len || validate_record(in->h, &rec, req, uid, &err) < 0) {
+	if (o) /* the record of exactly the bytes the signature is checked on */
+		record_from_json(&rec, o);
+	json_decref(o);
+	if (!o || validate_record(in->h, &rec, req, uid, &err) < 0) {
 		struct buf why = BUF_INIT;
 		buf_addf(&why, "job.json: %s", err.ptr);
 		r = quarantine(in, parent, req, uid, why.ptr);
@@ -388,6 +396,16 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		v = VERIFY_OK; /* SyftBox never syncs empty files: such a job has no code/ */
 	else if (v == VERIFY_OK)
 		v = manifest_check_tree(code, rec.files, NULL, &err);
+	/* complete: is it signed by its requester (identity.c)? */
+	if (v == VERIFY_OK) {
+		v = identity_check_job(in->h, dir, req, uid, rec.target, &text, &sig);
+		if (v == VERIFY_BAD)
+			buf_setf(&err, "%s", sig.ptr);
+		else if (v == VERIFY_LOCAL)
+			buf_setf(&err, "%s", in->h->err.ptr);
+		else if (v == VERIFY_OK && sig.len) /* an unsigned job taken: say so */
+			buf_addf(&in->h->notices, "%s\n", sig.ptr);
+	}
 	/* a fresh copy that only the owner owns, each manifest entry read once
 	 * and hashed while copied: the submitter's inodes (and any descriptor
 	 * it holds on them) never enter the store, nor anything unlisted */
@@ -403,7 +421,7 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 	else if (v == VERIFY_BAD)
 		r = quarantine(in, parent, req, uid, err.ptr);
 	else if (v == VERIFY_INCOMPLETE)
-		r = incomplete(in, parent, req, uid, NULL);
+		r = incomplete(in, parent, req, uid, sig.len ? sig.ptr : NULL);
 	if (v != VERIFY_OK) {
 		json_decref(s.rec);
 	} else {
@@ -422,6 +440,8 @@ out:
 	fd_close(&code);
 	record_release(&rec);
 	buf_release(&err);
+	buf_release(&text);
+	buf_release(&sig);
 	buf_release(&why0);
 	return r;
 }

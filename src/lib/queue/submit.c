@@ -12,6 +12,7 @@
 #include "base/alloc.h"
 #include "base/fs.h"
 #include "store/handle.h"
+#include "queue/identity.h"
 #include "queue/job.h"
 #include "queue/manifest.h"
 #include "queue/record.h"
@@ -82,6 +83,8 @@ int scq_init_datasite(scq *h)
 		r = SCQ_EIO;
 	if (!r) /* what a requester's `scq try` applies */
 		r = settings_publish(h);
+	if (!r) /* my signing key, made once, and its did.json */
+		r = identity_ensure(h);
 	free(site);
 	free(app);
 	free(pub);
@@ -300,6 +303,7 @@ static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 {
 	struct buf err = BUF_INIT, run = BUF_INIT;
 	json_t *manifest = NULL, *skipped = NULL, *js = NULL;
+	char *text = NULL;
 	int src = -1, code = -1, tmp = -1, r;
 	src = open(o->folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (src < 0) {
@@ -342,13 +346,19 @@ static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 			buf_addf(&h->notices, "%s %s", i ? "," : "", json_string_value(e));
 		buf_addc(&h->notices, '\n');
 	}
-	/* one sync makes the job and my record durable before the job is visible */
-	r = json_write_at(tmp, "job.json", js, FS_DEFER_SYNC | FS_STAGED) < 0 ?
+	/* one sync makes the job, its signature and my record durable before
+	 * the job is visible; the signature covers job.json's exact bytes */
+	text = json_dumps(js, JSON_INDENT(2) | JSON_SORT_KEYS);
+	r = !text || fs_write_atomic(tmp, "job.json", text, strlen(text), FS_DEFER_SYNC | FS_STAGED) < 0 ?
 	    scq_fail_errno(h, "writing job '%s'", rec->uid) :
-	    record_submission(h, rec, FS_DEFER_SYNC);
+	    identity_sign_job(h, tmp, rec->uid, rec->target, text, strlen(text),
+			      FS_DEFER_SYNC | FS_STAGED);
+	if (!r)
+		r = record_submission(h, rec, FS_DEFER_SYNC);
 	if (r == 0 && fs_syncfs(tmp) < 0)
 		r = scq_fail_errno(h, "syncing job '%s'", rec->uid);
 out:
+	free(text);
 	json_decref(js);
 	json_decref(manifest);
 	json_decref(skipped);

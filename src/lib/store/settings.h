@@ -79,6 +79,9 @@
 	  "are refused") \
 	X(SET_MAX_FILES_PER_JOB, "max_files_per_job", INT, 1000, 1, 10000, NONE, \
 	  "files a job may list in its manifest") \
+	X(SET_UNSIGNED_JOBS, "unsigned_jobs", ENUM, 0, 0, 2, \
+	  VALUES("auto", "accept", "refuse"), "jobs without a signature: auto takes " \
+	  "them only from requesters who publish no key; accept or refuse all") \
 	X(SET_MIN_CELL_COUNT, "min_cell_count", INT, 10, 1, 1000000, NONE, \
 	  "output checks: a count below it is flagged (ACRO 10; DataSHIELD 3)") \
 	X(SET_ROUNDING_BASE, "rounding_base", INT, 5, 0, 1000000, NONE, \
