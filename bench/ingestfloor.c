@@ -13,7 +13,7 @@
  * and public.json beside job.json (each the job.json bytes), the outbox
  * folder and its status.json (temp + rename), and removes the inbox copy
  * after the sync: the file-system work of scq's layout (8 files and folders
- * made, 4 removed a one-file job), whose cost is the file system's alone.
+ * made, 5 removed a one-file job, signature.json too), whose cost is the file system's alone.
  *
  * usage: ingestfloor [--layout OUTBOX_DIR] INBOX_REQUESTER_DIR STORE_DIR
  */
@@ -125,6 +125,7 @@ static int drop(int inbox, const char *uid)
 	}
 	unlinkat(job, "code", AT_REMOVEDIR);
 	unlinkat(job, "job.json", 0);
+	unlinkat(job, "signature.json", 0); /* signed submissions (protocol §4) */
 	close(job);
 	return unlinkat(inbox, uid, AT_REMOVEDIR);
 }

@@ -74,7 +74,7 @@ rate() { echo "$n * 1000 / $1" | bc; }
 ts=$(median_of < "$T/i2s"); tf=$(median_of < "$T/i2f"); tl=$(median_of < "$T/i2l")
 echo "   $n jobs, median of $ROUNDS interleaved rounds: ${ts} ms = $(rate "$ts") jobs/s (target >= 2000/s)"
 echo "   floor (read, copy, one record, rename; one syncfs): ${tf} ms = $(rate "$tf") jobs/s"
-echo "   floor with scq's files (8 created, 4 removed a job): ${tl} ms = $(rate "$tl") jobs/s; scq/that $(ratio "$ts" "$tl")"
+echo "   floor with scq's files (8 created, 5 removed a job): ${tl} ms = $(rate "$tl") jobs/s; scq/that $(ratio "$ts" "$tl")"
 echo "   rounds (scq floor layout ms): $(paste -d' ' "$T/i2s" "$T/i2f" "$T/i2l" | tr '\n' ',' | sed 's/,$//; s/,/, /g')"
 
 echo "== 3. scq pending --json with 10,000 jobs in the store"
