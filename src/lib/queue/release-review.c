@@ -149,16 +149,6 @@ out:
 
 /* ---- the owner's ingest ------------------------------------------------- */
 
-static int hex64(const char *s)
-{
-	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
-}
-
-static int text_ok(const char *s, size_t max)
-{
-	return strlen(s) <= max && utf8_valid(s, strlen(s)) && !has_control(s, 0);
-}
-
 static const char *bad_files(json_t *files)
 {
 	json_t *f;
@@ -169,7 +159,7 @@ static const char *bad_files(json_t *files)
 	    json_array_size(files) > RVOTE_FILES_MAX)
 		return "'files' is not a list of 1 to 4096 paths";
 	json_array_foreach(files, i, f)
-		if (!json_is_string(f) || !text_ok(json_string_value(f), 4096))
+		if (!json_is_string(f) || !vote_text_ok(json_string_value(f), 4096))
 			return "'files' holds something that is not a path";
 	return NULL;
 }
@@ -180,34 +170,12 @@ static json_t *parse(int reqfd, const char *name, const char *req, const char *u
 {
 	static const char *const keys[] = { "uid", "by", "at", "release_sha256", "reason",
 		"files", "log", "ack_flags", NULL };
-	struct buf err = BUF_INIT;
-	json_t *o = json_load_file_at(reqfd, name, VOTE_JSON_MAX, &err), *v;
-	const char *k, *by, *reason, *bad;
-	const char *const *kk;
-	if (!o || !json_is_object(o)) {
-		buf_setf(why, "release vote record: %s", o ? "not a JSON object" : err.ptr);
-		goto bad;
-	}
-	json_object_foreach(o, k, v) {
-		for (kk = keys; *kk && strcmp(*kk, k); kk++)
-			;
-		if (!*kk) {
-			buf_setf(why, "release vote record: unknown field");
-			goto bad;
-		}
-	}
-	by = json_string_value(json_object_get(o, "by"));
-	reason = json_string_value(json_object_get(o, "reason"));
-	if (!json_is_string(json_object_get(o, "uid")) ||
-	    strcmp(json_string_value(json_object_get(o, "uid")), uid))
-		buf_setf(why, "release vote record: 'uid' is not the job its name says");
-	else if (!by || strcmp(by, req))
-		buf_setf(why, "release vote record: spoofed identity ('by' is not the inbox "
-			 "folder it came from)");
-	else if (!hex64(json_string_value(json_object_get(o, "release_sha256"))))
-		buf_setf(why, "release vote record: 'release_sha256' is not 64 lower-case hex "
-			 "digits");
-	else if (!reason || !*reason || !text_ok(reason, DECISION_REASON_MAX))
+	json_t *o = vote_record_open(reqfd, name, req, uid, "release vote record", keys,
+				     "release_sha256", why), *v;
+	const char *reason = json_string_value(json_object_get(o, "reason")), *bad;
+	if (!o)
+		return NULL;
+	if (!reason || !*reason || !vote_text_ok(reason, DECISION_REASON_MAX))
 		buf_setf(why, "release vote record: 'reason' is not one line of UTF-8 within "
 			 "%d bytes", DECISION_REASON_MAX);
 	else if ((bad = bad_files(json_object_get(o, "files"))))
@@ -215,16 +183,9 @@ static json_t *parse(int reqfd, const char *name, const char *req, const char *u
 	else if (!json_is_boolean(json_object_get(o, "log")) ||
 		 ((v = json_object_get(o, "ack_flags")) && !json_is_boolean(v)))
 		buf_setf(why, "release vote record: 'log' or 'ack_flags' is not a boolean");
-	else if ((v = json_object_get(o, "at")) && (!json_is_string(v) ||
-		 !text_ok(json_string_value(v), JOB_CREATED_AT_MAX)))
-		buf_setf(why, "release vote record: 'at' is not a short string");
-	else {
-		buf_release(&err);
+	else
 		return o;
-	}
-bad:
 	json_decref(o);
-	buf_release(&err);
 	return NULL;
 }
 

@@ -26,59 +26,26 @@
 #include "store/state.h"
 #include "base/banned.h"
 
-static int hex64(const char *s)
-{
-	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
-}
-
-static int text_ok(const char *s, size_t max)
-{
-	return strlen(s) <= max && utf8_valid(s, strlen(s)) && !has_control(s, 0);
-}
-
 /* The record's fields, checked; NULL with *why set when it is refused. */
 static json_t *parse_vote(int reqfd, const char *name, const char *req, const char *uid,
 			  struct buf *why)
 {
-	struct buf err = BUF_INIT;
-	json_t *o = json_load_file_at(reqfd, name, VOTE_JSON_MAX, &err), *v;
-	const char *k, *by, *reason;
-	if (!o || !json_is_object(o)) {
-		buf_setf(why, "vote record: %s", o ? "not a JSON object" : err.ptr);
-		goto bad;
-	}
-	json_object_foreach(o, k, v)
-		if (strcmp(k, "uid") && strcmp(k, "by") && strcmp(k, "at") &&
-		    strcmp(k, "code_sha256") && strcmp(k, "reason") && strcmp(k, "allow_network")) {
-			buf_setf(why, "vote record: unknown field");
-			goto bad;
-		}
-	by = json_string_value(json_object_get(o, "by"));
-	reason = json_string_value(json_object_get(o, "reason"));
-	if (!json_is_string(json_object_get(o, "uid")) ||
-	    strcmp(json_string_value(json_object_get(o, "uid")), uid))
-		buf_setf(why, "vote record: 'uid' is not the job its name says");
-	else if (!by || strcmp(by, req))
-		buf_setf(why, "vote record: spoofed identity ('by' is not the inbox folder "
-			 "it came from)");
-	else if (!hex64(json_string_value(json_object_get(o, "code_sha256"))))
-		buf_setf(why, "vote record: 'code_sha256' is not 64 lower-case hex digits");
-	else if (json_object_get(o, "reason") && !json_is_null(json_object_get(o, "reason")) &&
-		 (!reason || !text_ok(reason, DECISION_REASON_MAX)))
+	static const char *const keys[] = { "uid", "by", "at", "code_sha256", "reason",
+		"allow_network", NULL };
+	json_t *o = vote_record_open(reqfd, name, req, uid, "vote record", keys, "code_sha256",
+				     why), *v;
+	const char *reason = json_string_value(json_object_get(o, "reason"));
+	if (!o)
+		return NULL;
+	if (json_object_get(o, "reason") && !json_is_null(json_object_get(o, "reason")) &&
+	    !vote_text_ok(reason, DECISION_REASON_MAX))
 		buf_setf(why, "vote record: 'reason' is not one line of UTF-8 within %d bytes",
 			 DECISION_REASON_MAX);
 	else if ((v = json_object_get(o, "allow_network")) && !json_is_boolean(v))
 		buf_setf(why, "vote record: 'allow_network' is not a boolean");
-	else if ((v = json_object_get(o, "at")) && (!json_is_string(v) ||
-		 !text_ok(json_string_value(v), JOB_CREATED_AT_MAX)))
-		buf_setf(why, "vote record: 'at' is not a short string");
-	else {
-		buf_release(&err);
+	else
 		return o;
-	}
-bad:
 	json_decref(o);
-	buf_release(&err);
 	return NULL;
 }
 

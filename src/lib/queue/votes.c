@@ -23,6 +23,8 @@
 #include "base/clock.h"
 #include "base/fs.h"
 #include "base/hash.h"
+#include "base/json.h"
+#include "base/names.h"
 #include "queue/lifecycle.h"
 #include "queue/manifest.h"
 #include "queue/record.h"
@@ -343,4 +345,52 @@ int vote_drop(scq *h, int reqfd, const char *name, const char *what, const char 
 	audit_append(h, NULL, "vote-refused", uid, req, scq_errmsg(h), NULL);
 	return fs_remove_tree(reqfd, name) < 0 && errno != ENOENT ?
 	       scq_fail_errno(h, "removing vote record '%s/%s'", req, name) : 0;
+}
+
+int vote_text_ok(const char *s, size_t max)
+{
+	return s && strlen(s) <= max && utf8_valid(s, strlen(s)) && !has_control(s, 0);
+}
+
+json_t *vote_record_open(int reqfd, const char *name, const char *req, const char *uid,
+			 const char *what, const char *const *keys, const char *digest,
+			 struct buf *why)
+{
+	struct buf err = BUF_INIT;
+	json_t *o = json_load_file_at(reqfd, name, VOTE_JSON_MAX, &err), *v;
+	const char *k, *by, *d;
+	const char *const *kk;
+	if (!o || !json_is_object(o)) {
+		buf_setf(why, "%s: %s", what, o ? "not a JSON object" : err.ptr);
+		goto bad;
+	}
+	json_object_foreach(o, k, v) {
+		for (kk = keys; *kk && strcmp(*kk, k); kk++)
+			;
+		if (!*kk) {
+			buf_setf(why, "%s: unknown field", what);
+			goto bad;
+		}
+	}
+	by = json_string_value(json_object_get(o, "by"));
+	d = json_string_value(json_object_get(o, digest));
+	if (!json_is_string(json_object_get(o, "uid")) ||
+	    strcmp(json_string_value(json_object_get(o, "uid")), uid))
+		buf_setf(why, "%s: 'uid' is not the job its name says", what);
+	else if (!by || strcmp(by, req))
+		buf_setf(why, "%s: spoofed identity ('by' is not the inbox folder it came from)",
+			 what);
+	else if (!d || strlen(d) != 64 || strspn(d, "0123456789abcdef") != 64)
+		buf_setf(why, "%s: '%s' is not 64 lower-case hex digits", what, digest);
+	else if ((v = json_object_get(o, "at")) && (!json_is_string(v) ||
+		 !vote_text_ok(json_string_value(v), JOB_CREATED_AT_MAX)))
+		buf_setf(why, "%s: 'at' is not a short string", what);
+	else {
+		buf_release(&err);
+		return o;
+	}
+bad:
+	json_decref(o);
+	buf_release(&err);
+	return NULL;
 }

@@ -24,6 +24,9 @@
  *   vote_outputs_digest the digest of a finished job's log and outputs
  *   vote_drop           a record refused without an attack: removed, said
  *                       in a notice and audited vote-refused
+ *   vote_record_open    an inbox vote record (either kind) read and its
+ *                       common fields checked, as hostile input
+ *   vote_text_ok        one line of UTF-8 without controls, within max
  * Exports (review.c):
  *   job_code_new        a scq_job_code over a code folder and its checked
  *                       manifest files (review-copy.c: a reviewer's copy)
@@ -102,6 +105,15 @@ int vote_request(scq *h, int reqfd, const char *req, const char *name, struct bu
 /* A vote record (what: "vote", "release vote") refused without an attack
  * (the job moved on, the code changed, a vote counted already): the record
  * goes, the owner is told (notice), the log keeps it (vote-refused). */
+/* Read inbox vote record `name` of requester folder req for job uid: a
+ * JSON object of only keys, its uid, by = req, digest (the key of its 64
+ * lower-case hex digest) and an optional short 'at' checked; NULL with
+ * *why ("<what>: ...") when refused.  The caller checks the rest and
+ * frees the object. */
+json_t *vote_record_open(int reqfd, const char *name, const char *req, const char *uid,
+			 const char *what, const char *const *keys, const char *digest,
+			 struct buf *why);
+int vote_text_ok(const char *s, size_t max);
 int vote_drop(scq *h, int reqfd, const char *name, const char *what, const char *req,
 	      const char *uid);
 int vote_send(scq *h, const char *owner, const char *uid, const char *reason,
