@@ -24,12 +24,33 @@
 
 #define KEYS_DIR "keys"
 #define PINS_DIR "keys/pinned"
+#define PIN_FILE "key.json"
 #define ID_FORMAT "scq-identity-v1"
 #define KEY_NONE 2 /* requester_key: no key (beside the VERIFY_* codes) */
 
 struct identity {
 	unsigned char sk[SIGN_SK_BYTES], xsk[32];
 };
+
+/* The key file is mine alone (like ssh, a key others could read is not
+ * used: it may have leaked), and its public half is its seed's (a damaged
+ * one would publish a key that verifies none of my signatures). */
+static int identity_sane(scq *h, int fd, const struct identity *id)
+{
+	unsigned char pk[SIGN_PK_BYTES], sk[SIGN_SK_BYTES];
+	struct stat st;
+	int bad;
+	if (fstatat(fd, "identity.json", &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & 077))
+		return scq_fail(h, SCQ_EIO, "'%s/" KEYS_DIR "/identity.json' has mode %04o: others "
+				"may read the private key; chmod 600 it (if it may have leaked, "
+				"remove it and run scq init for a new key)", h->store,
+				(unsigned)(st.st_mode & 07777));
+	crypto_sign_seed_keypair(pk, sk, id->sk);
+	bad = sodium_memcmp(sk, id->sk, SIGN_SK_BYTES) != 0;
+	sodium_memzero(sk, sizeof(sk));
+	return bad ? scq_fail(h, SCQ_EIO, "'%s/" KEYS_DIR "/identity.json' is damaged: its public "
+			      "key is not the one of its private key", h->store) : 0;
+}
 
 static int load_identity(scq *h, struct identity *id)
 {
@@ -47,7 +68,7 @@ static int load_identity(scq *h, struct identity *id)
 		r = scq_fail(h, SCQ_EIO, "'%s/" KEYS_DIR "/identity.json' is not a key file of "
 			     "scq: %s", h->store, err.ptr ? err.ptr : "bad key");
 	else
-		r = 0;
+		r = identity_sane(h, fd, id);
 out:
 	json_decref(o);
 	buf_release(&err);
@@ -182,51 +203,65 @@ out:
 	return r;
 }
 
+/* The pin of req: keys/pinned/<req>/key.json.  A folder per requester, as
+ * its inbox folder: an address of up to 254 bytes fits as a name, where
+ * "<req>.json" (and its temp name) did not and failed every ingest. */
+static int pin_load(int pins, const char *req, unsigned char pk[SIGN_PK_BYTES])
+{
+	struct buf name = BUF_INIT, err = BUF_INIT;
+	json_t *o;
+	int r;
+	buf_addf(&name, "%s/" PIN_FILE, req);
+	o = json_load_file_at(pins, name.ptr, SMALL_JSON_MAX, &err);
+	r = o && json_is_string(json_object_get(o, "email")) &&
+	    !strcmp(json_string_value(json_object_get(o, "email")), req) &&
+	    sign_unb64url(json_string_value(json_object_get(o, "x")), pk, SIGN_PK_BYTES) == 0 ?
+	    0 : -1;
+	json_decref(o);
+	buf_release(&name);
+	buf_release(&err);
+	return r;
+}
+
 /* The key I pinned for req: 1 none, 0 pk filled, <0 h's message. */
 static int pinned_key(scq *h, const char *req, unsigned char pk[SIGN_PK_BYTES])
 {
-	struct buf name = BUF_INIT, err = BUF_INIT;
+	struct buf name = BUF_INIT;
 	int fd = store_subdir(h, PINS_DIR), r = 1;
-	json_t *o = NULL;
 	if (fd < 0)
 		return fd;
-	buf_addf(&name, "%s.json", req);
-	if (fs_exists(fd, name.ptr)) {
-		o = json_load_file_at(fd, name.ptr, SMALL_JSON_MAX, &err);
-		r = o && sign_unb64url(json_string_value(json_object_get(o, "x")), pk,
-				       SIGN_PK_BYTES) == 0 ? 0 :
-		    scq_fail(h, SCQ_EIO, "pinned key '%s/" PINS_DIR "/%s' is unreadable", h->store,
-			     name.ptr);
-	}
-	json_decref(o);
+	buf_addf(&name, "%s/" PIN_FILE, req);
+	if (fs_exists(fd, name.ptr))
+		r = pin_load(fd, req, pk) == 0 ? 0 :
+		    scq_fail(h, SCQ_EIO, "pinned key '%s/" PINS_DIR "/%s' is unreadable or not "
+			     "%s's", h->store, name.ptr, req);
 	close(fd);
 	buf_release(&name);
-	buf_release(&err);
 	return r;
 }
 
 static int pin_key(scq *h, const char *req, const unsigned char pk[SIGN_PK_BYTES],
 		   const char *event)
 {
-	struct buf name = BUF_INIT, x = BUF_INIT;
+	struct buf x = BUF_INIT;
 	char fpr[SIGN_FPR_LEN + 1], now[ISO_LEN];
-	int fd = store_subdir(h, PINS_DIR), r = 0;
+	int pins = store_subdir(h, PINS_DIR), fd = -1, r = 0;
 	json_t *o;
-	if (fd < 0)
-		return fd;
+	if (pins < 0)
+		return pins;
 	time_now_iso(now);
 	sign_fingerprint(pk, fpr);
 	sign_b64url(pk, SIGN_PK_BYTES, &x);
-	buf_addf(&name, "%s.json", req);
 	o = json_pack("{s:s,s:s,s:s,s:s}", "email", req, "x", x.ptr, "fingerprint", fpr,
 		      "pinned_at", now);
-	if (json_write_at(fd, name.ptr, o, 0) < 0)
-		r = scq_fail_errno(h, "writing '%s/" PINS_DIR "/%s'", h->store, name.ptr);
+	if (fs_mkdir(pins, req, 0700) < 0 || fs_fsync_dir(pins) < 0 ||
+	    (fd = fs_open_dir(pins, req)) < 0 || json_write_at(fd, PIN_FILE, o, 0) < 0)
+		r = scq_fail_errno(h, "writing '%s/" PINS_DIR "/%s/" PIN_FILE "'", h->store, req);
 	else
 		r = audit_append(h, NULL, event, NULL, req, fpr, NULL);
 	json_decref(o);
-	close(fd);
-	buf_release(&name);
+	fd_close(&fd);
+	close(pins);
 	buf_release(&x);
 	return r;
 }
@@ -300,7 +335,14 @@ int identity_check_job(scq *h, int dir, const char *req, const char *uid,
 	const char *mode = setting_str(h, SET_UNSIGNED_JOBS);
 	char hex[65], fpr[SIGN_FPR_LEN + 1];
 	struct buf m = BUF_INIT;
-	int fresh, k = requester_key(h, req, pk, &fresh, why), s, v;
+	int fresh, k, s, v;
+	/* accept takes every unsigned job, whatever the requester publishes
+	 * (a did.json still syncing, or changed, made it wait, then refused) */
+	if (!strcmp(mode, "accept") && !fs_exists(dir, "signature.json")) {
+		buf_setf(why, "job %s of %s is unsigned: taken (unsigned_jobs = accept)", uid, req);
+		return VERIFY_OK;
+	}
+	k = requester_key(h, req, pk, &fresh, why);
 	if (k == VERIFY_LOCAL || k == VERIFY_BAD || k == VERIFY_INCOMPLETE)
 		return k;
 	s = job_signature(dir, sig, why);
@@ -309,10 +351,9 @@ int identity_check_job(scq *h, int dir, const char *req, const char *uid,
 	if (s == 2)
 		return VERIFY_INCOMPLETE;
 	if (s == 1) { /* unsigned */
-		if (!strcmp(mode, "accept") || (k == KEY_NONE && strcmp(mode, "refuse"))) {
-			buf_setf(why, "job %s of %s is unsigned (%s): taken (unsigned_jobs = %s)",
-				 uid, req, k == KEY_NONE ? "the requester publishes no key" :
-				 "the requester has a key", mode);
+		if (k == KEY_NONE && strcmp(mode, "refuse")) {
+			buf_setf(why, "job %s of %s is unsigned (the requester publishes no key): "
+				 "taken (unsigned_jobs = %s)", uid, req, mode);
 			return VERIFY_OK;
 		}
 		buf_setf(why, "unsigned job (no signature.json) from a requester %s "
@@ -338,9 +379,29 @@ int identity_check_job(scq *h, int dir, const char *req, const char *uid,
 	return v;
 }
 
+/* One line of keys list: the fingerprint of the pinned key itself (not
+ * the file's label), and whether the published one is still it. */
+static void list_pin(scq *h, int pins, const char *req, struct buf *out)
+{
+	unsigned char pin[SIGN_PK_BYTES], pub[SIGN_PK_BYTES];
+	char a[SIGN_FPR_LEN + 1];
+	struct buf why = BUF_INIT;
+	int p;
+	if (pin_load(pins, req, pin) < 0) {
+		buf_addf(out, "%s\t-\tpinned key unreadable\n", req);
+		return;
+	}
+	p = published_key(h, req, pub, &why);
+	sign_fingerprint(pin, a);
+	buf_addf(out, "%s\t%s\t%s\n", req, a,
+		 p == 1 ? "not published now" : p < 0 ? "published key unreadable" :
+		 !sodium_memcmp(pin, pub, SIGN_PK_BYTES) ? "pinned" : "CHANGED: scq keys accept");
+	buf_release(&why);
+}
+
 int scq_keys_list(scq *h, char **text)
 {
-	struct buf out = BUF_INIT, err = BUF_INIT;
+	struct buf out = BUF_INIT;
 	int fd = store_subdir(h, PINS_DIR);
 	DIR *d;
 	struct dirent *e;
@@ -348,33 +409,13 @@ int scq_keys_list(scq *h, char **text)
 	if (fd < 0)
 		return fd;
 	d = fdopendir(fd);
-	while (d && (e = readdir(d))) {
-		json_t *o;
-		size_t n = strlen(e->d_name);
-		unsigned char pub[SIGN_PK_BYTES];
-		char b[SIGN_FPR_LEN + 1];
-		const char *em, *fp;
-		int p;
-		if (e->d_name[0] == '.' || n < 6 || strcmp(e->d_name + n - 5, ".json"))
-			continue;
-		o = json_load_file_at(dirfd(d), e->d_name, SMALL_JSON_MAX, &err);
-		em = json_string_value(json_object_get(o, "email"));
-		fp = json_string_value(json_object_get(o, "fingerprint"));
-		if (em && fp && email_valid(em)) {
-			struct buf why = BUF_INIT;
-			p = published_key(h, em, pub, &why);
-			if (p == 0)
-				sign_fingerprint(pub, b);
-			buf_addf(&out, "%s\t%s\t%s\n", em, fp,
-				 p == 1 ? "not published now" : p < 0 ? "published key unreadable" :
-				 !strcmp(b, fp) ? "pinned" : "CHANGED: scq keys accept");
-			buf_release(&why);
-		}
-		json_decref(o);
-	}
+	while (d && (e = readdir(d)))
+		if (email_valid(e->d_name)) /* a folder per requester (pin_key) */
+			list_pin(h, dirfd(d), e->d_name, &out);
 	if (d)
 		closedir(d);
-	buf_release(&err);
+	else
+		close(fd);
 	*text = buf_detach(&out, NULL);
 	return 0;
 }
@@ -384,8 +425,8 @@ int scq_keys_accept(scq *h, const char *email)
 	unsigned char pub[SIGN_PK_BYTES];
 	struct buf why = BUF_INIT;
 	char *req = ascii_lower(email);
-	int p = published_key(h, req, pub, &why), r;
-	if (!email_valid(req))
+	int p = email_valid(req) ? published_key(h, req, pub, &why) : -2, r;
+	if (p == -2)
 		r = scq_fail(h, SCQ_EINVAL, "'%s' is not an email address", email);
 	else if (p == 1)
 		r = scq_fail(h, SCQ_ENOTFOUND, "%s publishes no key (no public/did.json under "
