@@ -282,6 +282,9 @@ static int cleanup_status(scq *h, int status, double cutoff, unsigned *n)
 		int keep = jfd < 0 || cleanup_keeps(h, jfd, status);
 		scq_job *j = keep ? NULL : job_load_store(h, jfd, status, &err);
 		fd_close(&jfd);
+		/* no tombstone (disk full?): kept, tried again next time */
+		if (!keep && job_tombstone(h, e->d_name, j ? scq_job_requester(j) : NULL) < 0)
+			keep = 1;
 		if (!keep) {
 			if (j)
 				cleanup_outbox(h, j, e->d_name);

@@ -391,6 +391,11 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		r = already_taken(in, parent, req, uid, &rec);
 		goto out;
 	}
+	if (job_removed(in->h, uid)) { /* its signature may be good: a replay all the same */
+		r = quarantine(in, parent, req, uid, "a replay of a job already taken, and "
+			       "cleaned up since (removed/<uid>.json)");
+		goto out;
+	}
 	v = check_root(dir, &code, &err);
 	if (v == VERIFY_INCOMPLETE && code < 0 && all_files_empty(rec.files))
 		v = VERIFY_OK; /* SyftBox never syncs empty files: such a job has no code/ */

@@ -621,3 +621,32 @@ int submitted_by_me(scq *h, const char *uid)
 	buf_release(&name);
 	return r;
 }
+
+int job_tombstone(scq *h, const char *uid, const char *requester)
+{
+	struct buf name = BUF_INIT;
+	char now[ISO_LEN];
+	int fd = store_subdir(h, "removed"), r = 0;
+	json_t *o;
+	if (fd < 0)
+		return fd;
+	time_now_iso(now);
+	buf_addf(&name, "%s.json", uid);
+	o = json_pack("{s:s,s:s?,s:s}", "uid", uid, "requester_email", requester, "removed_at", now);
+	if (json_write_at(fd, name.ptr, o, 0) < 0)
+		r = scq_fail_errno(h, "writing '%s/removed/%s'", h->store, name.ptr);
+	json_decref(o);
+	buf_release(&name);
+	close(fd);
+	return r;
+}
+
+int job_removed(scq *h, const char *uid)
+{
+	struct buf name = BUF_INIT;
+	int base = store_peek(h), r;
+	buf_addf(&name, "removed/%s.json", uid);
+	r = base >= 0 && fs_exists(base, name.ptr);
+	buf_release(&name);
+	return r;
+}

@@ -26,7 +26,7 @@
  * job_mark_deadline, job_folder_of, job_results_held, job_release_view,
  * job_released_only, job_redact_held,
  * job_redact_withheld, job_log_withheld, decision_file,
- * submitted_by_me.
+ * submitted_by_me, job_tombstone, job_removed.
  * Exports (listing.c): submission_staging.
  */
 #ifndef SCQ_JOB_H
@@ -121,5 +121,11 @@ const char *decision_file(int status);
  * must not take it over in my store (ingest), and the owner's decisions
  * name the role (decide.c). */
 int submitted_by_me(scq *h, const char *uid);
+/* A job the clean-up removes leaves removed/<uid>.json in the store: its
+ * inbox folder, signature and all, may be replayed (by the sync server,
+ * which keeps every file it moved) once the store has forgotten the uid,
+ * and would be taken, and run, again.  job_removed: is there one? */
+int job_tombstone(scq *h, const char *uid, const char *requester);
+int job_removed(scq *h, const char *uid);
 
 #endif

@@ -32,13 +32,14 @@ static void quarantine_notice(scq *h, const char *req, const char *name,
 	free(n);
 }
 
-/* Tell the requester why (only for a well-formed uid not used in the store). */
+/* Tell the requester why (only for a well-formed uid not used in the store,
+ * nor by a job cleaned up from it: its outbox keeps that job's last state). */
 static void publish_refusal(scq *h, const char *req, const char *uid, const char *reason)
 {
 	json_t *o;
 	int fd;
 	if (!email_valid(req) || !scq_uid_valid(uid) || queue_locate(h, uid) >= 0 ||
-	    (fd = outbox_open(h, req, uid)) < 0)
+	    job_removed(h, uid) || (fd = outbox_open(h, req, uid)) < 0)
 		return;
 	/* uid and req are checked above; the reason may name a file of the job */
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "uid", uid, "requester_email", req,
