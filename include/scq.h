@@ -116,9 +116,11 @@ SCQ_API int scq_init_datasite(scq *h);
  * and publishes datasites/<me>/public/did.json.  The requesters' keys I
  * pinned at ingest, one "email<TAB>fingerprint<TAB>state" line each
  * (*text: caller frees); accept EMAIL's published key in place of the one
- * pinned (audited). */
+ * pinned (audited).  fingerprint (NULL: any): 16 to 64 hex characters of
+ * SHA-256 of the key the owner means, as keys list shows it; another key
+ * published by then (the sync server's?) is refused, nothing pinned. */
 SCQ_API int scq_keys_list(scq *h, char **text);
-SCQ_API int scq_keys_accept(scq *h, const char *email);
+SCQ_API int scq_keys_accept(scq *h, const char *email, const char *fingerprint);
 /* Sign FOLDER/job.json with my key (signature.json beside it), as submit
  * does: for job folders made by hand (tests, repair). */
 SCQ_API int scq_sign_job_folder(scq *h, const char *folder);

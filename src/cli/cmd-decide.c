@@ -202,7 +202,7 @@ int cmd_votes(int argc, char **argv)
 	return r;
 }
 
-/* scq keys list | keys accept EMAIL: the requesters' signing keys I pinned
+/* scq keys list | keys accept EMAIL [FINGERPRINT]: the requesters' signing keys I pinned
  * at ingest (trust on first use), and accepting a changed one.  keys sign
  * FOLDER signs a job folder made by hand (tests, repair) as submit would. */
 int cmd_keys(int argc, char **argv)
@@ -210,20 +210,22 @@ int cmd_keys(int argc, char **argv)
 	scq *h;
 	char *text = NULL;
 	int r;
-	if (argc < 2 || (!strcmp(argv[1], "accept") && argc != 3) ||
+	if (argc < 2 || (!strcmp(argv[1], "accept") && argc != 3 && argc != 4) ||
 	    (!strcmp(argv[1], "sign") && argc != 3) || (!strcmp(argv[1], "list") && argc != 2) ||
 	    (strcmp(argv[1], "accept") && strcmp(argv[1], "list") && strcmp(argv[1], "sign")))
-		return cli_usage_error("expected: keys list | keys accept EMAIL | keys sign FOLDER");
+		return cli_usage_error("expected: keys list | keys accept EMAIL [FINGERPRINT] | "
+				       "keys sign FOLDER");
 	h = cli_open();
 	if (!strcmp(argv[1], "sign")) {
 		r = scq_sign_job_folder(h, argv[2]);
 		if (!r)
 			printf("signed %s/job.json as %s\n", argv[2], scq_email(h));
 	} else if (!strcmp(argv[1], "accept")) {
-		r = scq_keys_accept(h, argv[2]);
-		if (!r)
-			printf("accepted the published key of %s: its jobs are checked against "
-			       "it from now on\n", argv[2]);
+		r = scq_keys_accept(h, argv[2], argc == 4 ? argv[3] : NULL);
+		if (!r) /* valid: an e-mail address, and hex */
+			printf("accepted the key %s publishes%s%s: its jobs are checked against "
+			       "it from now on\n", argv[2],
+			       argc == 4 ? ", " : "", argc == 4 ? argv[3] : "");
 	} else {
 		r = scq_keys_list(h, &text);
 		if (!r && text && *text) {

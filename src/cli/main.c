@@ -95,7 +95,7 @@ static const struct cmd commands[] = {
 	  "the output checks; nothing reaches the owner", 0 },
 	{ "reviewers", cmd_reviewers, "add EMAIL | remove EMAIL | list [--json]",
 	  "identities I delegate to approve jobs (approvals_required)", 0 },
-	{ "keys", cmd_keys, "list | accept EMAIL | sign FOLDER",
+	{ "keys", cmd_keys, "list | accept EMAIL [FINGERPRINT] | sign FOLDER",
 	  "requesters' signing keys pinned at first use; accept a changed one; sign a "
 	  "hand-made job folder", 0 },
 	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },

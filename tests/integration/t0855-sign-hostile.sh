@@ -191,6 +191,39 @@ check "accept: ingest an unsigned job beside a broken did.json" do_ pending
 check "accept: the unsigned job is pending" test -d "$PEND/$U"
 do_ config set unsigned_jobs auto >/dev/null
 
+# --- a re-key, and the sync server swapping did.json before the accept ------
+# The owner accepts the key the requester vouches for, by fingerprint; a key
+# swapped in between is refused, nothing pinned.
+DSKEY="$WS/private/code-queue/$DS_EMAIL/keys/identity.json"
+DSDID="$WS/datasites/$DS_EMAIL/public/did.json"
+fpr_of() { python3 -c 'import json,sys,base64,hashlib; d=json.load(open(sys.argv[1])); x=d["verificationMethod"][0]["publicKeyJwk"]["x"]; print(hashlib.sha256(base64.urlsafe_b64decode(x+"=")).hexdigest()[:16])' "$1"; }
+OLD=$(fpr_of "$DSDID")
+rm "$DSKEY"
+ds init >/dev/null
+NEW=$(fpr_of "$DSDID")
+submit_as "$DS_EMAIL" rekeyed
+check "ingest of the re-keyed job" do_ pending
+check "the reason gives the accept command with the new fingerprint" reason_has "$U" "scq keys accept $DS_EMAIL $NEW"
+check "keys list" do_ keys list
+out_has "keys list names the published fingerprint" "^$DS_EMAIL	$OLD	CHANGED to $NEW: scq keys accept $DS_EMAIL $NEW$"
+cp "$DSDID" "$TEST_DIR/ds-did-new"
+python3 - "$DSDID" "$WS/datasites/$MAL_EMAIL/public/did.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); m = json.load(open(sys.argv[2]))
+d["verificationMethod"][0]["publicKeyJwk"]["x"] = m["verificationMethod"][0]["publicKeyJwk"]["x"]
+json.dump(d, open(sys.argv[1], "w"))
+PY
+check_exit "accept of the vouched key after the server swapped did.json" 1 do_ keys accept "$DS_EMAIL" "$NEW"
+err_has "says which key is published now" "publishes key [0-9a-f]{16} now, not $NEW: nothing accepted"
+check "keys list" do_ keys list
+out_has "the old pin stays" "^$DS_EMAIL	$OLD	CHANGED"
+check_exit "a fingerprint that is no fingerprint" 1 do_ keys accept "$DS_EMAIL" "xyz"
+err_has "says so" "is not a key fingerprint"
+cp "$TEST_DIR/ds-did-new" "$DSDID"
+check "accept of the vouched key" do_ keys accept "$DS_EMAIL" "$(echo "$NEW" | tr a-f A-F)"
+check "keys list" do_ keys list
+out_has "the new key is pinned" "^$DS_EMAIL	$NEW	pinned$"
+
 # --- a job run and cleaned up, replayed with its valid signature -----------
 submit_as "$DS_EMAIL" replayed
 R=$U

@@ -311,7 +311,7 @@ static int requester_key(scq *h, const char *req, unsigned char pk[SIGN_PK_BYTES
 		sign_fingerprint(pk, a);
 		sign_fingerprint(pub, b);
 		buf_setf(why, "the requester's published key changed (pinned %s, now %s): "
-			 "refused until you accept it with 'scq keys accept %s'", a, b, req);
+			 "refused until you accept it with 'scq keys accept %s %s'", a, b, req, b);
 		return VERIFY_BAD;
 	}
 	if (pin == 0) {
@@ -384,7 +384,7 @@ int identity_check_job(scq *h, int dir, const char *req, const char *uid,
 static void list_pin(scq *h, int pins, const char *req, struct buf *out)
 {
 	unsigned char pin[SIGN_PK_BYTES], pub[SIGN_PK_BYTES];
-	char a[SIGN_FPR_LEN + 1];
+	char a[SIGN_FPR_LEN + 1], b[SIGN_FPR_LEN + 1];
 	struct buf why = BUF_INIT;
 	int p;
 	if (pin_load(pins, req, pin) < 0) {
@@ -393,9 +393,14 @@ static void list_pin(scq *h, int pins, const char *req, struct buf *out)
 	}
 	p = published_key(h, req, pub, &why);
 	sign_fingerprint(pin, a);
-	buf_addf(out, "%s\t%s\t%s\n", req, a,
-		 p == 1 ? "not published now" : p < 0 ? "published key unreadable" :
-		 !sodium_memcmp(pin, pub, SIGN_PK_BYTES) ? "pinned" : "CHANGED: scq keys accept");
+	buf_addf(out, "%s\t%s\t", req, a);
+	if (p == 0 && sodium_memcmp(pin, pub, SIGN_PK_BYTES)) {
+		sign_fingerprint(pub, b); /* the one to compare with the requester's word */
+		buf_addf(out, "CHANGED to %s: scq keys accept %s %s\n", b, req, b);
+	} else {
+		buf_addf(out, "%s\n", p == 1 ? "not published now" :
+			 p < 0 ? "published key unreadable" : "pinned");
+	}
 	buf_release(&why);
 }
 
@@ -420,12 +425,34 @@ int scq_keys_list(scq *h, char **text)
 	return 0;
 }
 
-int scq_keys_accept(scq *h, const char *email)
+/* want: 16 to 64 hex characters, a prefix of SHA-256(pk) (the fingerprint
+ * keys list and the quarantine reason show is its first 16).  1 matches,
+ * 0 does not, -1 is no fingerprint. */
+static int fpr_matches(const unsigned char pk[SIGN_PK_BYTES], const char *want)
+{
+	char hex[65], *low;
+	size_t n = strlen(want);
+	int r;
+	if (n < SIGN_FPR_LEN || n > 64 || strspn(want, "0123456789abcdefABCDEF") != n)
+		return -1;
+	sha256_hex(pk, SIGN_PK_BYTES, hex);
+	low = ascii_lower(want);
+	r = strncmp(hex, low, n) == 0;
+	free(low);
+	return r;
+}
+
+int scq_keys_accept(scq *h, const char *email, const char *fingerprint)
 {
 	unsigned char pub[SIGN_PK_BYTES];
+	char fpr[SIGN_FPR_LEN + 1];
 	struct buf why = BUF_INIT;
 	char *req = ascii_lower(email);
-	int p = email_valid(req) ? published_key(h, req, pub, &why) : -2, r;
+	int p = email_valid(req) ? published_key(h, req, pub, &why) : -2, r, m = 1;
+	if (p == 0 && fingerprint)
+		m = fpr_matches(pub, fingerprint);
+	if (p == 0)
+		sign_fingerprint(pub, fpr);
 	if (p == -2)
 		r = scq_fail(h, SCQ_EINVAL, "'%s' is not an email address", email);
 	else if (p == 1)
@@ -433,6 +460,12 @@ int scq_keys_accept(scq *h, const char *email)
 			     "'%s')", req, h->datasites);
 	else if (p < 0)
 		r = scq_fail(h, SCQ_EINVAL, "%s", why.ptr);
+	else if (m < 0)
+		r = scq_fail(h, SCQ_EINVAL, "'%s' is not a key fingerprint (16 to 64 hex "
+			     "characters, as scq keys list shows them)", fingerprint);
+	else if (m == 0) /* did.json changed since the owner looked: the server's? */
+		r = scq_fail(h, SCQ_EINVAL, "%s publishes key %s now, not %s: nothing accepted",
+			     req, fpr, fingerprint);
 	else
 		r = pin_key(h, req, pub, "key-accepted");
 	buf_release(&why);
