@@ -133,6 +133,24 @@ ln -s "$WS/datasites/$DS_EMAIL/public/did.json" "$WS/datasites/$_who/public/did.
 check "did.json a symlink: ingest" do_ pending
 check "did.json a symlink: not pending" test ! -e "$PEND/$U"
 
+# --- sync order: did.json after the job, signature.json after job.json -------
+as late@uni.example init >/dev/null
+LDID="$WS/datasites/late@uni.example/public/did.json"
+submit_as late@uni.example did-late
+mv "$LDID" "$TEST_DIR/late-did"
+check "a signed job before its requester's did.json: ingest" do_ pending
+check "it waits in the inbox" test -d "$APP/late@uni.example/$U"
+mv "$TEST_DIR/late-did" "$LDID"
+check "did.json arrives: ingest" do_ pending
+check "the job is pending" test -d "$PEND/$U"
+submit_as late@uni.example sig-late
+mv "$APP/late@uni.example/$U/signature.json" "$TEST_DIR/late-sig"
+check "a job whose signature.json is not there yet: ingest" do_ pending
+check "it waits in the inbox (auto, the requester has a key)" test -d "$APP/late@uni.example/$U"
+mv "$TEST_DIR/late-sig" "$APP/late@uni.example/$U/signature.json"
+check "signature.json arrives: ingest" do_ pending
+check "the job is pending" test -d "$PEND/$U"
+
 # --- a key change after pinning, and tampering with the pin ----------------
 PIN=$(find "$STORE/keys/pinned" -name '*.json' | xargs grep -l "\"$DS_EMAIL\"" | head -1)
 check "ds's key is pinned in a file" test -n "$PIN"
@@ -146,6 +164,14 @@ PY
 check "keys list with a pin whose key was swapped" do_ keys list
 out_has "keys list compares the pinned key itself, not its label" "^$DS_EMAIL	[0-9a-f]{16}	CHANGED"
 cp "$TEST_DIR/pin.bak" "$PIN"
+
+echo '{"x":' > "$PIN"
+submit_as "$DS_EMAIL" after-bad-pin
+check_exit "a damaged pin stops the ingest" 1 do_ pending
+err_has "naming the pin and the repair" "pinned key .* is unreadable .*scq keys accept $DS_EMAIL pins"
+check "keys accept repairs it" do_ keys accept "$DS_EMAIL"
+check "then the job ingests" do_ pending
+check "the job is pending" test -d "$PEND/$U"
 
 # --- scq keys accept with hostile strings ---------------------------------
 check_exit "keys accept of a path" 1 do_ keys accept "../../../$DS_EMAIL"

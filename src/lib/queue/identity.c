@@ -49,7 +49,8 @@ static int identity_sane(scq *h, int fd, const struct identity *id)
 	bad = sodium_memcmp(sk, id->sk, SIGN_SK_BYTES) != 0;
 	sodium_memzero(sk, sizeof(sk));
 	return bad ? scq_fail(h, SCQ_EIO, "'%s/" KEYS_DIR "/identity.json' is damaged: its public "
-			      "key is not the one of its private key", h->store) : 0;
+			      "key is not the one of its private key (move it away, and scq init "
+			      "makes a new one)", h->store) : 0;
 }
 
 static int load_identity(scq *h, struct identity *id)
@@ -66,7 +67,9 @@ static int load_identity(scq *h, struct identity *id)
 				SIGN_SK_BYTES) < 0 ||
 	    sign_unb64url(json_string_value(json_object_get(o, "x25519")), id->xsk, 32) < 0)
 		r = scq_fail(h, SCQ_EIO, "'%s/" KEYS_DIR "/identity.json' is not a key file of "
-			     "scq: %s", h->store, err.ptr ? err.ptr : "bad key");
+			     "scq: %s (a lost key: move it away, and scq init makes a new one, which "
+			     "each owner accepts with scq keys accept)", h->store,
+			     err.ptr ? err.ptr : "bad key");
 	else
 		r = identity_sane(h, fd, id);
 out:
@@ -234,7 +237,8 @@ static int pinned_key(scq *h, const char *req, unsigned char pk[SIGN_PK_BYTES])
 	if (fs_exists(fd, name.ptr))
 		r = pin_load(fd, req, pk) == 0 ? 0 :
 		    scq_fail(h, SCQ_EIO, "pinned key '%s/" PINS_DIR "/%s' is unreadable or not "
-			     "%s's", h->store, name.ptr, req);
+			     "%s's (scq keys accept %s pins the published one again)", h->store,
+			     name.ptr, req, req);
 	close(fd);
 	buf_release(&name);
 	return r;
