@@ -151,6 +151,27 @@ mv "$TEST_DIR/late-sig" "$APP/late@uni.example/$U/signature.json"
 check "signature.json arrives: ingest" do_ pending
 check "the job is pending" test -d "$PEND/$U"
 
+# --- a job forged in the owner's own inbox folder ---------------------------
+# The server swaps the owner's own did.json for a key of an identity made
+# under the owner's address elsewhere, and drops a job signed with it.
+EVIL="$TEST_DIR/evil-ws"
+mkdir -p "$EVIL"
+"$SCQ" --email "$DO_EMAIL" --data-dir "$EVIL" init >/dev/null
+cp "$EVIL/datasites/$DO_EMAIL/public/did.json" "$WS/datasites/$DO_EMAIL/public/did.json"
+submit_as "$MAL_EMAIL" as-owner
+mkdir -p "$APP/$DO_EMAIL"
+mv "$APP/$MAL_EMAIL/$U" "$APP/$DO_EMAIL/$U"
+python3 "$FORGE" "$APP/$DO_EMAIL/$U" "j['requester_email'] = '$DO_EMAIL'"
+check "signed with the forger's key under the owner's address" "$SCQ" --email "$DO_EMAIL" --data-dir "$EVIL" keys sign "$APP/$DO_EMAIL/$U"
+check "ingest" do_ pending
+check "the forged own job is not pending" test ! -e "$PEND/$U"
+check "quarantined: bad signature" reason_has "$U" "bad signature"
+check "no pin for the owner itself" sh -c '! find "$1" -name "$2*" | grep -q .' x "$STORE/keys/pinned" "$DO_EMAIL"
+do_ init >/dev/null
+submit_as "$DO_EMAIL" own-job
+check "the owner's own job ingests" do_ pending
+check "the owner's own job is pending" test -d "$PEND/$U"
+
 # --- a key change after pinning, and tampering with the pin ----------------
 PIN=$(find "$STORE/keys/pinned" -name '*.json' | xargs grep -l "\"$DS_EMAIL\"" | head -1)
 check "ds's key is pinned in a file" test -n "$PIN"
