@@ -85,6 +85,11 @@ static void b64url(void)
 	is_int(sign_unb64url(b.ptr, out, sizeof(out)), -1, "padding refused");
 	is_int(sign_unb64url("abc+def/", out, 6), -1, "the standard alphabet refused");
 	is_int(sign_unb64url(NULL, out, 6), -1, "no text refused");
+	/* one key, one text: no second spelling of a key or a signature */
+	is_int(sign_unb64url("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB", out, 32), -1,
+	       "non-zero unused bits refused");
+	is_int(sign_unb64url("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA ", out, 32), -1,
+	       "trailing white space refused");
 	buf_release(&b);
 }
 
@@ -116,6 +121,9 @@ static void did(void)
 	json_object_set_new(k, "crv", json_string("Ed25519"));
 	json_object_set_new(k, "x", json_string("c2hvcnQ"));
 	is_int(sign_did_key(d, "ds+x@uni.example", got, &err), -1, "a short key: refused");
+	json_object_set_new(d, "verificationMethod", json_string("#identity-key"));
+	is_int(sign_did_key(d, "ds+x@uni.example", got, &err), -1,
+	       "a verificationMethod that is no array: refused");
 	json_object_del(d, "verificationMethod");
 	is_int(sign_did_key(d, "ds+x@uni.example", got, &err), -1, "no verificationMethod: refused");
 	json_decref(d);

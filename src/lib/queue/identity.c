@@ -435,9 +435,12 @@ int scq_keys_list(scq *h, char **text)
 	if (fd < 0)
 		return fd;
 	d = fdopendir(fd);
-	while (d && (e = readdir(d)))
-		if (email_valid(e->d_name)) /* a folder per requester (pin_key) */
-			list_pin(h, dirfd(d), e->d_name, &out);
+	while (d && (e = readdir(d))) {
+		struct stat st;
+		if (email_valid(e->d_name) && fstatat(dirfd(d), e->d_name, &st,
+						      AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+			list_pin(h, dirfd(d), e->d_name, &out); /* a folder per requester */
+	}
 	if (d)
 		closedir(d);
 	else
