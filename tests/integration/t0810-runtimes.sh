@@ -18,6 +18,8 @@ INBOX="$WS/datasites/$DO_EMAIL/app_data/code-queue/inbox/$DS_EMAIL"
 mkdir -p "$TEST_DIR/patients"
 printf 'age,sex\n30,f\n40,m\n50,f\n' > "$TEST_DIR/patients/p.csv"
 chmod -R a+rX "$TEST_DIR"
+# (but the private keys: scq refuses a key file others may read)
+chmod 600 "$WS"/private/code-queue/*/keys/identity.json
 do_ dataset add patients "$TEST_DIR/patients" >/dev/null
 
 # --- a runtime path that is not a directory: one line naming it ---------
