@@ -90,6 +90,12 @@ static const struct cmd commands[] = {
 	  "what an owner's runtimes hold (python, packages), before submitting", 0 },
 	{ "datasets", cmd_datasets, "OWNER [--json]",
 	  "the mock data, schemas and limits an owner publishes for jobs", 0 },
+	{ "datasites", cmd_datasites, "[--json]",
+	  "datasites that run the queue, with their runtimes, datasets and runner (from what "
+	  "each publishes, as synced here)", 0 },
+	{ "ping", cmd_ping, "OWNER [--json]",
+	  "is OWNER's runner alive? its heartbeat, and how long ago (no job, no approval; "
+	  "exit 0 only if alive)", 0 },
 	{ "try", cmd_try, "FOLDER --to OWNER [--out DIR] [--name NAME] [--json]",
 	  "a dry run on my machine: the owner's sandbox, limits and mock data at /data/NAME, "
 	  "the output checks; nothing reaches the owner", 0 },

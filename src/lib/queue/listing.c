@@ -22,6 +22,7 @@
 #include "store/queue.h"
 #include "store/state.h"
 #include "queue/record.h"
+#include "queue/signed.h"
 #include "base/banned.h"
 
 struct entry {
@@ -180,6 +181,9 @@ static int published_status(scq *h, const char *owner, const char *uid, json_t *
 	*out = json_load_file_at(AT_FDCWD, rel.ptr, SMALL_JSON_MAX, &err);
 	if (!*out && fstatat(AT_FDCWD, rel.ptr, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		r = scq_fail(h, SCQ_EIO, "job '%s': cannot read '%s': %s", uid, rel.ptr, err.ptr);
+	if (json_is_object(*out)) /* my verdict replaces whatever the file says */
+		json_object_set_new(*out, "status_signature",
+				    signed_check(h, *out, SIGNED_STATUS, owner));
 	buf_release(&rel);
 	buf_release(&err);
 	free(app);
