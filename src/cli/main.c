@@ -102,8 +102,8 @@ static const struct cmd commands[] = {
 	{ "reviewers", cmd_reviewers, "add EMAIL | remove EMAIL | list [--json]",
 	  "identities I delegate to approve jobs (approvals_required)", 0 },
 	{ "keys", cmd_keys, "list | accept EMAIL | sign FOLDER",
-	  "requesters' signing keys pinned at first use; accept a changed one; sign a "
-	  "hand-made job folder", 0 },
+	  "signing keys pinned at first use (a requester's at its first job, an owner's at my "
+	  "first submit); accept a changed one; sign a hand-made job folder", 0 },
 	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },
 	{ "doctor", cmd_doctor, "[--json]", "what isolation this machine supports", 0 },
 	{ "demo", cmd_demo, "[--keep]", "the whole workflow, two identities, throwaway workspace", 0 },
