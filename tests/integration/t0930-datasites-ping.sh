@@ -84,6 +84,9 @@ check "show --json" ds show "$U" --json
 out_has "status_signature is bad" '"status_signature":\{"state":"bad"'
 check "status" ds status
 out_has "status names the job with the bad signature" "BAD SIGNATURE: $U"
+check_exit "its log is not shown: the hashes that describe it are not the owner's" 1 ds logs "$U"
+err_has "... saying BAD SIGNATURE" "BAD SIGNATURE on the status.json $DO_EMAIL published"
+check_exit "nor are its outputs copied" 1 ds output "$U" --to "$TEST_DIR/got"
 HB="$DSD/datasites/$DO_EMAIL/public/code-queue/heartbeat.json"
 sed 's/"interval_seconds": 60/"interval_seconds": 86400/' "$HB" >"$TEST_DIR/hb" && cp "$TEST_DIR/hb" "$HB"
 check_exit "a changed heartbeat: ping exits 1" 1 ds ping "$DO_EMAIL"
