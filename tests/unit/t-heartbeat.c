@@ -115,7 +115,7 @@ static const char *status_verdict(scq *h, scq *r, const char *change, const char
 	signed_add(h, o, SIGNED_STATUS);
 	if (change)
 		json_object_set_new(o, "status", json_string(change));
-	v = signed_check(r, o, SIGNED_STATUS, signer);
+	v = signed_check(r, o, SIGNED_STATUS, signer, NULL);
 	snprintf(st, sizeof(st), "%s", json_string_value(json_object_get(v, "state")));
 	ok(!json_object_get(o, "signature"), "the check takes the signature out");
 	json_decref(o);
@@ -129,7 +129,7 @@ static void statuses(scq *h, scq *r)
 	is_str(status_verdict(h, r, NULL, OWNER), "verified", "a signed status verifies");
 	is_str(status_verdict(h, r, "failed", OWNER), "bad", "a changed status does not");
 	is_str(status_verdict(h, r, NULL, DS), "bad", "nor one said to be another's");
-	v = signed_check(r, o, SIGNED_STATUS, OWNER);
+	v = signed_check(r, o, SIGNED_STATUS, OWNER, NULL);
 	is_str(json_string_value(json_object_get(v, "state")), "unsigned", "no signature: unsigned");
 	json_decref(o);
 	json_decref(v);

@@ -117,7 +117,7 @@ json_t *heartbeat_state(scq *h, const char *owner)
 		buf_add_shown(&d, bad, strlen(bad), 0); /* the parser quotes the file */
 		goto out;
 	}
-	sig = signed_check(h, o, SIGNED_HEARTBEAT, owner);
+	sig = signed_check(h, o, SIGNED_HEARTBEAT, owner, NULL);
 	age = time_now() - at;
 	state = age < -FUTURE_SLACK ? "future" :
 		age <= (double)(every * STALE_FACTOR) ? "alive" : "stale";

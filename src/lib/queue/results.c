@@ -82,7 +82,7 @@ static int signature_ok(scq *h, const char *uid, const struct view *v)
 	if (strncmp(v->dir, h->datasites, n) || v->dir[n] != '/' || !end)
 		return 0; /* not under the datasites: not a published status */
 	owner = xstrndup(site, (size_t)(end - site));
-	sig = signed_check(h, v->pub, SIGNED_STATUS, owner);
+	sig = signed_check(h, v->pub, SIGNED_STATUS, owner, NULL);
 	if (!strcmp(json_string_value(json_object_get(sig, "state")), "bad"))
 		r = scq_fail(h, SCQ_EIO, "job '%s': BAD SIGNATURE on the status.json %s published: "
 			     "%s; its log and outputs are not shown (scq show %s)", uid, owner,

@@ -66,7 +66,34 @@ static json_t *verdict(const char *state, const char *fpr, const char *detail)
 	return o;
 }
 
-json_t *signed_check(scq *h, json_t *doc, const char *context, const char *signer)
+/* identity_key_of, through keys (signer -> {k, pk, why}) when given: a
+ * listing of many jobs from one owner reads its key files once. */
+static int key_of(scq *h, const char *signer, unsigned char pk[SIGN_PK_BYTES], struct buf *why,
+		  json_t *keys)
+{
+	json_t *c = keys ? json_object_get(keys, signer) : NULL;
+	struct buf b = BUF_INIT;
+	int k;
+	if (c) {
+		k = (int)json_integer_value(json_object_get(c, "k"));
+		buf_setf(why, "%s", json_string_value(json_object_get(c, "why")));
+		if (k != IDKEY_NONE &&
+		    sign_unb64url(json_string_value(json_object_get(c, "pk")), pk, SIGN_PK_BYTES) < 0)
+			k = IDKEY_NONE;
+		return k;
+	}
+	k = identity_key_of(h, signer, pk, why);
+	if (keys && k >= 0) {
+		sign_b64url(pk, SIGN_PK_BYTES, &b);
+		json_object_set_new(keys, signer, json_pack("{s:i,s:s,s:s}", "k", k, "pk",
+							    k == IDKEY_NONE ? "" : b.ptr, "why",
+							    why->ptr ? why->ptr : ""));
+	}
+	buf_release(&b);
+	return k;
+}
+
+json_t *signed_check(scq *h, json_t *doc, const char *context, const char *signer, json_t *keys)
 {
 	unsigned char pk[SIGN_PK_BYTES], sig[SIGN_SIG_BYTES];
 	char fpr[SIGN_FPR_LEN + 1];
@@ -85,7 +112,7 @@ json_t *signed_check(scq *h, json_t *doc, const char *context, const char *signe
 		v = verdict("bad", NULL, "its signature is malformed or names another signer");
 		goto out;
 	}
-	k = identity_key_of(h, signer, pk, &why);
+	k = key_of(h, signer, pk, &why, keys);
 	if (k < 0 || k == IDKEY_NONE) {
 		v = verdict("unknown-key", NULL, k < 0 ? scq_errmsg(h) : why.ptr);
 		goto out;

@@ -26,8 +26,10 @@ void signed_add(scq *h, json_t *doc, const char *context);
 int signed_status_write(scq *h, int fd, json_t *obj, unsigned fsflags);
 /* Removes doc's "signature" member and returns the verdict (caller frees):
  * {state: verified | unsigned | bad | unknown-key, key_fingerprint?,
- * detail?}.  A read: pins nothing. */
-json_t *signed_check(scq *h, json_t *doc, const char *context, const char *signer);
+ * detail?}.  A read: pins nothing.  keys: NULL, or an object the caller
+ * keeps over many checks (the signers' keys, read once each). */
+json_t *signed_check(scq *h, json_t *doc, const char *context, const char *signer,
+		     json_t *keys);
 
 /* Write public/code-queue/heartbeat.json unless the one there is younger
  * than heartbeat_seconds; 0 also when my datasite does not exist. */
