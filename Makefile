@@ -2,7 +2,8 @@
 #
 #   make              build libscq and scq
 #   make test         install missing deps, build, run every test (TAP, prove)
-#   make demo         install missing deps, build, run the whole workflow
+#   make demo         install missing deps, build, run the whole workflow on two
+#                     simulated machines (make demo-local: in one data folder)
 #   make bench        benchmarks (figures printed, never asserted)
 #   make fuzz         libFuzzer targets, seeded (clang)
 #   make DEVELOPER=1  -Werror and the curated warning list
@@ -182,9 +183,15 @@ test: test-deps
 	$(MAKE) python-test
 	$(MAKE) check-symbols
 
-demo: deps
+# make demo: two machines, the sync simulator between them (python3-yaml);
+# make demo-local: both identities in one data folder (scq demo)
+demo:
+	@SCQ_EXTRA_PKGS="python3-yaml $${SCQ_EXTRA_PKGS:-}" sh scripts/install-deps.sh
 	$(MAKE) all
 	SCQ=$(abspath $(B))/scq sh scripts/demo.sh
+demo-local: deps
+	$(MAKE) all
+	SCQ=$(abspath $(B))/scq sh scripts/demo.sh --one-folder
 
 bench: deps
 	$(MAKE) all python
@@ -197,5 +204,5 @@ clean:
 	rm -rf build build-san build-fuzz
 
 FORCE:
-.PHONY: all deps test-deps unit integration test demo bench clean check-layering check-symbols FORCE
+.PHONY: all deps test-deps unit integration test demo demo-local bench clean check-layering check-symbols FORCE
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -521,6 +521,11 @@ SCQ_API int scq_release_votes(scq *h, const char *uid, int *have, int *need, int
  * "partly_released", "withheld" or "returned" (borrowed; the decision
  * itself, with each file's, is "release_decision" in scq_job_value). */
 SCQ_API const char *scq_job_release_state(const scq_job *j);
+/* A requester's job: whether the owner signed the status.json it came from
+ * (protocol.md §6, "Signed status"): "verified", "unsigned", "bad",
+ * "unknown-key"; NULL for the owner's own view and for a job not
+ * published yet.  The job's value "status_signature" holds the detail. */
+SCQ_API const char *scq_job_signature(const scq_job *j);
 /* Requester: asks the owner to cancel (through the inbox).  Owner: cancels
  * pending/approved at once, and asks the runner to stop a running job. */
 SCQ_API int scq_cancel(scq *h, const char *uid);
@@ -709,6 +714,18 @@ SCQ_API int scq_dataset_publish(scq *h, const char *name, const char *path,
  * not listed (over 256)}.  The owner's bytes are hostile: escape before
  * display.  Never writes.  Caller frees. */
 SCQ_API int scq_datasets_of(scq *h, const char *owner, char **json_out);
+/* Datasites that run the queue, from what each publishes in
+ * public/code-queue/ as synced here: {"datasites": [{email, is_me,
+ * runtimes: [name], default_runtime, datasets: [name], runner: (as
+ * scq_ping, without owner)}], "notices": [one line naming a file that
+ * could not be read], "cut"}.  Hostile bytes: escape.  Never writes. */
+SCQ_API int scq_datasites(scq *h, char **json_out);
+/* Is owner's runner alive?  Its heartbeat (public/code-queue/
+ * heartbeat.json) as synced here: {owner, state: alive | stale | never |
+ * future | unreadable | bad-signature, seen_at, age_seconds,
+ * interval_seconds, stale_after_seconds, signature: {state, ...} or null,
+ * detail: one line to show}.  Not a job: nothing to approve.  A read. */
+SCQ_API int scq_ping(scq *h, const char *owner, char **json_out);
 
 /*
  * A dry run on my own machine: the job in folder goes through the same

@@ -672,6 +672,10 @@ SHAPED(runtime_list, json_call, scq_runtime_list)
 SHAPED(runtime_publish, call_plain, scq_runtime_publish)
 SHAPED(runtimes_of, string_to_str, "s:runtimes_of", scq_runtimes_of)
 SHAPED(datasets_of, string_to_str, "s:datasets_of", scq_datasets_of)
+SHAPED(datasites_json, json_call, scq_datasites)
+SHAPED(ping, string_to_str, "s:ping", scq_ping)
+SHAPED(keys_list, json_call, scq_keys_list)
+SHAPED(keys_accept, call_with_strings, "s|z:keys_accept", scq_keys_accept)
 SHAPED(job_votes, string_to_str, "s:job_votes", scq_job_votes)
 SHAPED(reviewer_add, call_with_string, "s:reviewer_add", scq_reviewer_add)
 SHAPED(reviewer_remove, call_with_string, "s:reviewer_remove", scq_reviewer_remove)
@@ -778,6 +782,14 @@ static PyMethodDef Handle_methods[] = {
 	  METH_VARARGS | METH_KEYWORDS,
 	  "dataset_publish(name, path, mock, description=None, readers=None)" },
 	{ "datasets_of", (PyCFunction)Handle_datasets_of, METH_VARARGS, "datasets_of(owner) -> JSON" },
+	{ "datasites_json", (PyCFunction)Handle_datasites_json, METH_NOARGS,
+	  "datasites_json() -> JSON: the datasites that run the queue, as synced here" },
+	{ "ping", (PyCFunction)Handle_ping, METH_VARARGS,
+	  "ping(owner) -> JSON: the owner's runner heartbeat (alive, stale, never, ...)" },
+	{ "keys_list", (PyCFunction)Handle_keys_list, METH_NOARGS,
+	  "keys_list() -> text: email TAB fingerprint TAB state, one line per pinned key" },
+	{ "keys_accept", (PyCFunction)Handle_keys_accept, METH_VARARGS,
+	  "keys_accept(email): pin the key email publishes now" },
 	{ "try_job", (PyCFunction)(void (*)(void))Handle_try_job, METH_VARARGS | METH_KEYWORDS,
 	  "try_job(folder, owner, out_dir=None, name=None) -> JSON" },
 	{ "vote", (PyCFunction)(void (*)(void))Handle_vote, METH_VARARGS | METH_KEYWORDS,

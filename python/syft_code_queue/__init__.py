@@ -40,7 +40,8 @@ _CLIENT_FUNCS = ("add_dataset", "remove_dataset", "list_datasets", "datasets", "
                  "add_runtime", "remove_runtime", "list_runtimes", "publish_runtimes", "runtimes",
                  "init", "ingest", "release", "copy_job_output", "list_output_files", "read_output_file",
                  "read_output_file_bytes", "withhold", "return_for_changes", "vote", "reviewers",
-                 "add_reviewer", "remove_reviewer", "pending_for_review", "review_requests")
+                 "add_reviewer", "remove_reviewer", "pending_for_review", "review_requests",
+                 "ping", "keys", "accept_key")
 _loaded = []
 
 

@@ -264,8 +264,10 @@ class HtmlCase(Workspace):
         self.assertNotIn("\x1b", box.value)
 
     def test_datasites_html_escapes(self):
-        evil = os.path.join(self.ws, "datasites", "<i>x\"\'@evil.example", "app_data",
-                            "code-queue", "inbox")
+        # a datasite is listed from what it publishes (public/code-queue);
+        # this name is no e-mail address: a notice names it, escaped
+        evil = os.path.join(self.ws, "datasites", "<i>x\"\'@evil.example", "public",
+                            "code-queue")
         os.makedirs(evil)
         m = q.datasites._repr_html_()
         self.assertIn("&lt;i&gt;x&quot;&#x27;@evil.example", m)

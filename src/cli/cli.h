@@ -104,6 +104,8 @@ void cli_output_notes(FILE *f, const scq_value *job);
 
 /* Command entry points. */
 int cmd_init(int, char **);
+int cmd_datasites(int, char **);
+int cmd_ping(int, char **);
 int cmd_submit(int, char **);
 int cmd_submit_python(int, char **);
 int cmd_submit_bash(int, char **);

@@ -202,6 +202,30 @@ static void trim_run(scq_value *o)
 	scq_value_remove(out, "not_copied_from_sandbox"); /* always 0: kept for old readers */
 }
 
+/* A requester's job: did its owner sign the status it came from? */
+static void show_signature(const scq_value *s)
+{
+	const char *st = scq_value_string(scq_value_get(s, "state"));
+	const char *fpr = scq_value_string(scq_value_get(s, "key_fingerprint"));
+	const char *d = scq_value_string(scq_value_get(s, "detail"));
+	if (!st)
+		return;
+	if (!strcmp(st, "verified"))
+		printf("%-14s verified (the owner's key %s)", "Owner-signed:", fpr ? fpr : "?");
+	else if (!strcmp(st, "unsigned"))
+		printf("%-14s unsigned (this status cannot be told from one the sync server "
+		       "wrote)", "Owner-signed:");
+	else if (!strcmp(st, "bad"))
+		printf("%-14s BAD SIGNATURE: do not trust this status", "Owner-signed:");
+	else
+		printf("%-14s cannot be checked", "Owner-signed:");
+	if (d && strcmp(st, "unsigned")) {
+		printf("\n%-14s ", "");
+		cli_put_msg(stdout, d, strlen(d));
+	}
+	printf("\n");
+}
+
 void cli_show_job(const scq_job *j)
 {
 	static const char *const f[][2] = {
@@ -246,8 +270,11 @@ void cli_show_job(const scq_job *j)
 			 * while waiting) ended; it did not complete */
 			cli_print_field(!strcmp(f[i][1], "completed_at") && !ran ? "Ended" :
 					f[i][0], 12, v, 0);
+		if (!strcmp(f[i][1], "status"))
+			show_signature(scq_value_get(o, "status_signature"));
 		scq_value_remove(o, f[i][1]);
 	}
+	scq_value_remove(o, "status_signature");
 	cli_show_release(o); /* which files were released, which withheld, why */
 	scq_value_remove(o, "release_decision");
 	scq_value_remove(o, "release_state");

@@ -410,6 +410,23 @@ static long long count_of(const scq_value *o, const char *group, const char *key
 	return scq_value_int(scq_value_get(scq_value_get(o, group), key));
 }
 
+/* Whether the owners signed the statuses of my jobs (protocol.md §6). */
+static void print_signatures(const scq_value *s)
+{
+	const scq_value *bad = scq_value_get(s, "bad");
+	long long un = scq_value_int(scq_value_get(s, "unsigned")),
+		  unk = scq_value_int(scq_value_get(s, "unknown-key"));
+	size_t i;
+	if (!s || !(un + unk + scq_value_int(scq_value_get(s, "verified")) + (long long)scq_value_size(bad)))
+		return; /* no job of mine published yet */
+	printf("\nOwner signatures on my jobs' statuses: %lld verified, %lld unsigned, "
+	       "%lld cannot be checked, %zu BAD\n", scq_value_int(scq_value_get(s, "verified")),
+	       un, unk, scq_value_size(bad));
+	for (i = 0; i < scq_value_size(bad); i++)
+		printf("  BAD SIGNATURE: %s (do not trust its status: scq show ID)\n",
+		       scq_value_string(scq_value_at(bad, i, NULL)));
+}
+
 static void print_status(scq *h, const scq_value *o)
 {
 	const char *iso = scq_value_string(scq_value_get(o, "isolation")), *k;
@@ -430,6 +447,7 @@ static void print_status(scq *h, const scq_value *o)
 		       "(disk full?); free space, then `scq republish ID`:\n", scq_value_size(u));
 	for (i = 0; scq_value_type(u) == SCQ_VALUE_ARRAY && i < scq_value_size(u); i++)
 		printf("  %s\n", scq_value_string(scq_value_at(u, i, NULL)));
+	print_signatures(scq_value_get(o, "status_signatures"));
 }
 
 int cmd_status(int argc, char **argv)

@@ -90,14 +90,20 @@ static const struct cmd commands[] = {
 	  "what an owner's runtimes hold (python, packages), before submitting", 0 },
 	{ "datasets", cmd_datasets, "OWNER [--json]",
 	  "the mock data, schemas and limits an owner publishes for jobs", 0 },
+	{ "datasites", cmd_datasites, "[--json]",
+	  "datasites that run the queue, with their runtimes, datasets and runner (from what "
+	  "each publishes, as synced here)", 0 },
+	{ "ping", cmd_ping, "OWNER [--json]",
+	  "is OWNER's runner alive? its heartbeat, and how long ago (no job, no approval; "
+	  "exit 0 only if alive)", 0 },
 	{ "try", cmd_try, "FOLDER --to OWNER [--out DIR] [--name NAME] [--json]",
 	  "a dry run on my machine: the owner's sandbox, limits and mock data at /data/NAME, "
 	  "the output checks; nothing reaches the owner", 0 },
 	{ "reviewers", cmd_reviewers, "add EMAIL | remove EMAIL | list [--json]",
 	  "identities I delegate to approve jobs (approvals_required)", 0 },
 	{ "keys", cmd_keys, "list | accept EMAIL [FINGERPRINT] | sign FOLDER",
-	  "requesters' signing keys pinned at first use; accept a changed one; sign a "
-	  "hand-made job folder", 0 },
+	  "signing keys pinned at first use (a requester's at its first job, an owner's at my "
+	  "first submit); accept a changed one; sign a hand-made job folder", 0 },
 	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },
 	{ "doctor", cmd_doctor, "[--json]", "what isolation this machine supports", 0 },
 	{ "demo", cmd_demo, "[--keep]", "the whole workflow, two identities, throwaway workspace", 0 },

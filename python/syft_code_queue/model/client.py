@@ -21,6 +21,7 @@ from .job import job_uid as uid_of
 from .status import JobStatus
 from .votes import Approval, VotesMixin
 from .mock import MockMixin
+from .keys import KeysMixin
 from .status import limit as cut
 from .status import status as check_status
 from .text import shown_line
@@ -44,7 +45,7 @@ def _collection(name, doc):
     return property(get)
 
 
-class Client(FilesMixin, VotesMixin, RuntimesMixin, ReleaseMixin, MockMixin):
+class Client(FilesMixin, VotesMixin, RuntimesMixin, ReleaseMixin, MockMixin, KeysMixin):
     """An identity and its workspace.  Every module function is a method here
     (reviewing and results: FilesMixin, files.py; the two-person rule:
     VotesMixin, votes.py; runtimes: RuntimesMixin, runtimes.py; release
@@ -179,8 +180,12 @@ class Client(FilesMixin, VotesMixin, RuntimesMixin, ReleaseMixin, MockMixin):
         """The owner's email, checked to run the queue here.  (scq_submit
         itself would create a fake datasite for an unknown owner.)"""
         t = str(target_email).strip().lower()
-        app = os.path.join(self._h.data_dir, "datasites", t, "app_data", "code-queue", "inbox")
-        if "/" in t or t in ("", ".", "..") or not os.path.isdir(app):
+        site = os.path.join(self._h.data_dir, "datasites", t)
+        app = os.path.join(site, "app_data", "code-queue", "inbox")
+        # on another machine the owner's app folder is private to it: what
+        # it publishes (public/code-queue, scq init) says it runs the queue
+        pub = os.path.join(site, "public", "code-queue")
+        if "/" in t or t in ("", ".", "..") or not (os.path.isdir(app) or os.path.isdir(pub)):
             raise InvalidJob("'%s' has no code queue in %s/datasites (wrong email, or the "
                              "data owner has not set up syft-code-queue yet)" %
                              (target_email, self._h.data_dir))

@@ -1,43 +1,42 @@
 """q.datasites: the datasites visible locally that run the queue (its
 Jupyter table: views/datasites.py)."""
-import os
+import json
 import time
 
 from .status import JobStatus
 
 
 class DataSitesCollection(list):
-    """One dict per datasite that runs syft-code-queue (has
-    datasites/<email>/app_data/code-queue/inbox), with my job counts there:
-    {email, is_me, total_jobs, status_counts, responded, last_response}.
-    For my own datasite the counts are the jobs submitted to me."""
+    """One dict per datasite that runs syft-code-queue, from what it
+    publishes (public/code-queue/, as synced here: scq datasites), with my
+    job counts there: {email, is_me, runtimes, default_runtime, datasets,
+    runner: {state, age_seconds, ...} (as q.ping), total_jobs,
+    status_counts, responded, last_response}.  For my own datasite the
+    counts are the jobs submitted to me.  .notices: one line per published
+    file that could not be read."""
 
     def __init__(self, client, rows=None):
         self._client = client
+        self.notices = []
         super().__init__(self._scan() if rows is None else rows)
 
     def _scan(self):
         c = self._client
-        root = os.path.join(str(c.data_dir), "datasites")
+        listing = json.loads(c._h.datasites_json())
+        self.notices = listing["notices"]
         mine = c._list(2)  # AS_REQUESTER
         rows = []
-        try:
-            entries = sorted(os.scandir(root), key=lambda d: d.name)
-        except FileNotFoundError:
-            entries = []
-        for d in entries:
-            if "@" not in d.name or not d.is_dir(follow_symlinks=False):
-                continue
-            if not os.path.isdir(os.path.join(d.path, "app_data", "code-queue", "inbox")):
-                continue
-            is_me = d.name == c.email
-            jobs = c._list(1) if is_me else [j for j in mine if j.target_email == d.name]
+        for site in listing["datasites"]:
+            name, is_me = site["email"], site["is_me"]
+            jobs = c._list(1) if is_me else [j for j in mine if j.target_email == name]
             counts = {s.value: 0 for s in JobStatus}
             for j in jobs:
                 counts[str(j.status)] += 1
             answered = [j for j in jobs if str(j.status) not in ("pending", "cancelled")]
             last = max((j.updated_at for j in answered if j.updated_at), default=None)
-            rows.append({"email": d.name, "is_me": is_me, "total_jobs": len(jobs),
+            rows.append({"email": name, "is_me": is_me, "total_jobs": len(jobs),
+                         "runtimes": site["runtimes"], "datasets": site["datasets"],
+                         "default_runtime": site["default_runtime"], "runner": site["runner"],
                          "status_counts": counts, "pending": counts["pending"],
                          "responded": len(answered), "last_response": last})
         rows.sort(key=lambda r: (r["last_response"] is None,

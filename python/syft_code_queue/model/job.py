@@ -34,7 +34,7 @@ _FIELDS = ("uid", "name", "description", "tags", "requester_email", "target_emai
            "started_at", "completed_at", "timeout_seconds", "exit_code", "error_message",
            "error_kind", "reason", "code_sha256", "allow_network", "decided_by", "logs",
            "log", "output_files", "output_error", "run", "results_held", "release_state",
-           "release_decision", "resubmit_of", "rerun_of")
+           "release_decision", "resubmit_of", "rerun_of", "status_signature")
 _TIME_FIELDS = ("created_at", "submitted_at", "updated_at", "approved_at", "started_at",
                 "completed_at")
 
@@ -76,6 +76,13 @@ class CodeJob:
     @property
     def client(self):
         return self._client
+
+    @property
+    def signature(self):
+        """A requester's job: whether its owner signed the status it came
+        from: "verified", "unsigned", "bad" or "unknown-key" (details in
+        status_signature); None in the owner's own view."""
+        return (self.status_signature or {}).get("state")
 
     @property
     def short_id(self):

@@ -35,6 +35,23 @@ void sign_job_message(struct buf *m, const char *uid, const char *requester,
 	buf_addf(m, "scq-job-signature-v1\n%s\n%s\n%s\n%s\n", uid, requester, target, job_sha256);
 }
 
+int sign_doc_message(struct buf *m, const char *context, const char *signer, json_t *doc)
+{
+	json_t *body = json_deep_copy(doc);
+	char *text, hex[65];
+	json_object_del(body, "signature");
+	/* ASCII, sorted, compact: the same bytes from any copy of the same
+	 * document, however its file was spaced or its keys ordered */
+	text = body ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
+	json_decref(body);
+	if (!text)
+		return -1;
+	sha256_hex(text, strlen(text), hex);
+	free(text);
+	buf_addf(m, "scq-signed-json-v1\n%s\n%s\n%s\n", context, signer, hex);
+	return 0;
+}
+
 void sign_fingerprint(const unsigned char pk[SIGN_PK_BYTES], char out[SIGN_FPR_LEN + 1])
 {
 	char hex[65];

@@ -5,7 +5,7 @@
  * files: queue/identity.c keeps the keys and checks the jobs.
  *
  * Exports (sign.c): sign_b64url, sign_unb64url, sign_job_message,
- * sign_fingerprint, sign_detached, sign_verify, sign_did_build,
+ * sign_doc_message, sign_fingerprint, sign_detached, sign_verify, sign_did_build,
  * sign_did_key.
  */
 #ifndef SCQ_SIGN_H
@@ -29,6 +29,11 @@ int sign_unb64url(const char *s, unsigned char *out, size_t n);
  * bytes, each on its own line. */
 void sign_job_message(struct buf *m, const char *uid, const char *requester,
 		      const char *target, const char *job_sha256);
+/* The bytes a signed JSON document's signature covers (protocol.md §6,
+ * "Signed status"): a fixed line, the context (what kind of document),
+ * the signer, and the SHA-256 of the document without its "signature"
+ * member, dumped compact, sorted and ASCII.  -1 if doc is no object. */
+int sign_doc_message(struct buf *m, const char *context, const char *signer, json_t *doc);
 /* First SIGN_FPR_LEN hex characters of SHA-256(pk), NUL-terminated. */
 void sign_fingerprint(const unsigned char pk[SIGN_PK_BYTES], char out[SIGN_FPR_LEN + 1]);
 void sign_detached(const unsigned char sk[SIGN_SK_BYTES], const void *m, size_t n,

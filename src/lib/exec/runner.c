@@ -32,6 +32,7 @@
 #include "base/clock.h"
 #include "queue/refresh.h"
 #include "exec/watch.h"
+#include "queue/signed.h"
 #include "base/banned.h"
 
 #define MAX_SLOTS 64
@@ -58,6 +59,7 @@ struct loop {
 	double ingest_at;           /* time_mono() of the next pass; INFINITY */
 	double expire_at;           /* time_now() of the next deadline; -1 none */
 	double retry;               /* wait before looking at a kept inbox again */
+	double beat_at;             /* time_mono() of the next heartbeat */
 };
 
 /* The approved uids with the time of their approval (the folder's ctime),
@@ -259,7 +261,7 @@ static void cleanup_outbox(scq *h, scq_job *j, const char *uid)
 	json_object_del(j->obj, "log");
 	json_object_del(j->obj, "output_files");
 	json_object_set_new(j->obj, "results_removed_at", json_string(now));
-	if (json_write_at(outfd, "status.json", j->obj, 0) == 0) {
+	if (signed_status_write(h, outfd, j->obj, 0) == 0) {
 		unlinkat(outfd, "execution.txt", 0);
 		unlinkat(outfd, "execution.log", 0);
 		fs_remove_tree(outfd, "output");
@@ -406,13 +408,25 @@ static int sleep_ms(struct loop *l)
 		return 250;
 	if (l->ingest.pid >= 0) /* its end wakes the loop (pidfd, or its pipe) */
 		return l->ingest.pidfd >= 0 ? -1 : 100;
-	t = l->ingest_at - time_mono();
+	t = fmin(l->ingest_at, l->beat_at) - time_mono();
 	if (l->expire_at >= 0)
 		t = fmin(t, l->expire_at - time_now());
 	if (isinf(t))
 		return -1;
 	t = ceil(t * 1000);
 	return t < 0 ? 0 : t > 86400000 ? 86400000 : (int)t;
+}
+
+/* The heartbeat scq ping reads (heartbeat.c: written only when the last
+ * is older than heartbeat_seconds, so a cycle run often floods nothing). */
+static void beat(struct loop *l)
+{
+	double now = time_mono();
+	if (now < l->beat_at)
+		return;
+	if (heartbeat_publish(l->h) < 0)
+		scq_log(l->h, "heartbeat: %s", scq_errmsg(l->h));
+	l->beat_at = now + (double)setting_int(l->h, SET_HEARTBEAT_SECONDS);
 }
 
 static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
@@ -447,6 +461,7 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 	ingest_child_init(&l->ingest);
 	for (; r == 0;) {
 		double now = time_mono(); /* a stepped clock must not stop ingest */
+		beat(l);
 		/* no inbox entry and no full disk may stop the jobs that run:
 		 * report, keep the first error for the cycle's end.  The first
 		 * pass runs here, before any claim (a cancel that came first

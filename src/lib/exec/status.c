@@ -60,6 +60,9 @@ int scq_status_json(scq *h, char **json_out)
 {
 	struct tally t = { json_object(), json_array(), 0 };
 	json_t *o = json_object(), *mine = json_object(), *held = json_object();
+	/* did the owners sign what they published of my jobs? */
+	json_t *sigs = json_pack("{s:i,s:i,s:i,s:[]}", "verified", 0, "unsigned", 0,
+				 "unknown-key", 0, "bad");
 	json_int_t held_mine = 0;
 	scq_job_list *l = NULL;
 	int s, r = 0;
@@ -79,7 +82,15 @@ int scq_status_json(scq *h, char **json_out)
 		json_object_set_new(mine, name, json_integer(json_integer_value(
 			json_object_get(mine, name)) + 1));
 		held_mine += scq_job_results_held(l->v[i]);
+		name = scq_job_signature(l->v[i]);
+		if (name && !strcmp(name, "bad"))
+			json_array_append_new(json_object_get(sigs, "bad"),
+					      json_string(scq_job_uid(l->v[i])));
+		else if (name && json_object_get(sigs, name))
+			json_object_set_new(sigs, name, json_integer(json_integer_value(
+				json_object_get(sigs, name)) + 1));
 	}
+	json_object_set_new(o, "status_signatures", sigs);
 	/* runs whose results could not be collected or published */
 	json_object_set_new(o, "undelivered", t.undelivered);
 	/* finished jobs whose log and outputs wait for `scq release` (§6) */

@@ -226,11 +226,14 @@ static int pin_load(int pins, const char *req, unsigned char pk[SIGN_PK_BYTES])
 	return r;
 }
 
-/* The key I pinned for req: 1 none, 0 pk filled, <0 h's message. */
-static int pinned_key(scq *h, const char *req, unsigned char pk[SIGN_PK_BYTES])
+/* The key I pinned for req: 1 none, 0 pk filled, <0 h's message.  peek:
+ * a read, which creates no folder. */
+static int pinned_key_at(scq *h, const char *req, unsigned char pk[SIGN_PK_BYTES], int peek)
 {
 	struct buf name = BUF_INIT;
-	int fd = store_subdir(h, PINS_DIR), r = 1;
+	int fd = peek ? store_subdir_peek(h, PINS_DIR) : store_subdir(h, PINS_DIR), r = 1;
+	if (fd == SCQ_ENOTFOUND && peek)
+		return 1;
 	if (fd < 0)
 		return fd;
 	buf_addf(&name, "%s/" PIN_FILE, req);
@@ -242,6 +245,11 @@ static int pinned_key(scq *h, const char *req, unsigned char pk[SIGN_PK_BYTES])
 	close(fd);
 	buf_release(&name);
 	return r;
+}
+
+static int pinned_key(scq *h, const char *req, unsigned char pk[SIGN_PK_BYTES])
+{
+	return pinned_key_at(h, req, pk, 0);
 }
 
 static int pin_key(scq *h, const char *req, const unsigned char pk[SIGN_PK_BYTES],
@@ -347,6 +355,58 @@ static int requester_key(scq *h, const char *req, unsigned char pk[SIGN_PK_BYTES
 		return VERIFY_OK;
 	}
 	return KEY_NONE;
+}
+
+int identity_secret(scq *h, unsigned char sk[SIGN_SK_BYTES])
+{
+	struct identity id;
+	int fd = store_subdir_peek(h, KEYS_DIR), r;
+	if (fd == SCQ_ENOTFOUND)
+		return 1;
+	if (fd < 0)
+		return fd;
+	close(fd);
+	r = load_identity(h, &id);
+	if (r == 0)
+		memcpy(sk, id.sk, SIGN_SK_BYTES);
+	sodium_memzero(&id, sizeof(id));
+	return r;
+}
+
+int identity_key_of(scq *h, const char *email, unsigned char pk[SIGN_PK_BYTES], struct buf *why)
+{
+	unsigned char pub[SIGN_PK_BYTES];
+	char a[SIGN_FPR_LEN + 1], b[SIGN_FPR_LEN + 1];
+	int pin = pinned_key_at(h, email, pk, 1), p = published_key(h, email, pub, why);
+	if (pin < 0)
+		return pin;
+	if (pin == 0 && p == 0 && sodium_memcmp(pk, pub, SIGN_PK_BYTES)) {
+		sign_fingerprint(pk, a);
+		sign_fingerprint(pub, b);
+		buf_setf(why, "%s's published key changed (pinned %s, now %s): 'scq keys accept "
+			 "%s' if you trust the new one", email, a, b, email);
+		return IDKEY_CHANGED;
+	}
+	if (pin == 0)
+		return IDKEY_PINNED;
+	if (p == 0) {
+		memcpy(pk, pub, SIGN_PK_BYTES);
+		return IDKEY_FIRST;
+	}
+	if (p == 1)
+		buf_setf(why, "%s publishes no key (public/did.json)", email);
+	return IDKEY_NONE;
+}
+
+int identity_pin_first(scq *h, const char *email)
+{
+	unsigned char pk[SIGN_PK_BYTES];
+	struct buf why = BUF_INIT;
+	int k = identity_key_of(h, email, pk, &why);
+	buf_release(&why);
+	if (k == IDKEY_FIRST)
+		return pin_key(h, email, pk, "key-pinned");
+	return k < 0 ? k : 0;
 }
 
 int identity_check_job(scq *h, int dir, const char *req, const char *uid,

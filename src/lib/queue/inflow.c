@@ -11,6 +11,7 @@
 #include "store/queue.h"
 #include "store/settings.h"
 #include "queue/record.h"
+#include "queue/signed.h"
 #include "base/banned.h"
 
 #define INFLOW_FILE "inflow.json"
@@ -311,7 +312,7 @@ void inflow_tell_waiting(struct inflow *f, const char *req, const char *uid,
 		goto out;
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "uid", uid, "requester_email", req,
 		      "target_email", f->h->email, "status", "pending", "waiting", text.ptr);
-	json_write_at(fd, "status.json", o, 0);
+	signed_status_write(f->h, fd, o, 0);
 	buf_addf(&f->h->notices, "waiting inbox/%s/%s: %s\n", req, uid, why);
 out:
 	json_decref(old);

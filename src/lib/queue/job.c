@@ -473,6 +473,12 @@ const char *scq_job_release_state(const scq_job *j)
 	return json_string_value(json_object_get(job_obj(j), "release_state"));
 }
 
+const char *scq_job_signature(const scq_job *j)
+{
+	return json_string_value(json_object_get(json_object_get(job_obj(j), "status_signature"),
+						 "state"));
+}
+
 char *scq_job_to_json(const scq_job *j)
 {
 	/* key order is the fixed order the object was built in */

@@ -22,6 +22,7 @@
 #include "store/queue.h"
 #include "store/state.h"
 #include "queue/record.h"
+#include "queue/signed.h"
 #include "base/banned.h"
 
 struct entry {
@@ -170,7 +171,8 @@ static int each_owner(scq *h, int status, const char *prefix, scq_job_fn *fn, vo
  * cap, not JSON) is an error naming the file, never replaced by an older
  * state (the local record says "pending" forever).
  */
-static int published_status(scq *h, const char *owner, const char *uid, json_t **out)
+static int published_status(scq *h, const char *owner, const char *uid, json_t **out,
+			    json_t *keys)
 {
 	char *app = app_dir_of(h, owner);
 	struct buf rel = BUF_INIT, err = BUF_INIT;
@@ -180,6 +182,9 @@ static int published_status(scq *h, const char *owner, const char *uid, json_t *
 	*out = json_load_file_at(AT_FDCWD, rel.ptr, SMALL_JSON_MAX, &err);
 	if (!*out && fstatat(AT_FDCWD, rel.ptr, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		r = scq_fail(h, SCQ_EIO, "job '%s': cannot read '%s': %s", uid, rel.ptr, err.ptr);
+	if (json_is_object(*out)) /* my verdict replaces whatever the file says */
+		json_object_set_new(*out, "status_signature",
+				    signed_check(h, *out, SIGNED_STATUS, owner, keys));
 	buf_release(&rel);
 	buf_release(&err);
 	free(app);
@@ -221,11 +226,11 @@ static int same(const char *a, const char *b)
 
 /* A status one owner published in outbox/<me>/<uid>/, if it is well formed
  * and names me and that owner (only that owner can write there). */
-static scq_job *discovered(scq *h, const char *owner, const char *uid, int *r)
+static scq_job *discovered(scq *h, const char *owner, const char *uid, int *r, json_t *keys)
 {
 	json_t *pub = NULL;
 	scq_job *j;
-	*r = published_status(h, owner, uid, &pub);
+	*r = published_status(h, owner, uid, &pub, keys);
 	if (!pub)
 		return NULL;
 	j = job_from_json(pub); /* read through the job's accessors */
@@ -273,7 +278,7 @@ static void matching_names(int dirfd_, const char *prefix, const char *suffix, j
 }
 
 static int discover_published(scq *h, int status, const char *prefix, json_t *seen,
-			      scq_job_list *l)
+			      scq_job_list *l, json_t *keys)
 {
 	DIR *sites = opendir(h->datasites);
 	struct dirent *s;
@@ -298,7 +303,7 @@ static int discover_published(scq *h, int status, const char *prefix, json_t *se
 			scq_job *j;
 			if (r || !scq_uid_valid(uid) || json_object_get(seen, uid))
 				continue;
-			j = discovered(h, s->d_name, uid, &r);
+			j = discovered(h, s->d_name, uid, &r, keys);
 			if (j && (status < 0 || j->status == status))
 				job_list_add(l, j);
 			else
@@ -321,9 +326,11 @@ static int list_requester(scq *h, int status, const char *prefix, scq_job_list *
 	int fd = store_subdir_peek(h, "submitted");
 	struct buf err = BUF_INIT;
 	json_t *seen = json_object(), *names = json_array(), *n;
+	json_t *keys = json_object(); /* the owners' keys, read once each */
 	size_t i;
 	int r = 0;
 	if (fd < 0 && fd != SCQ_ENOTFOUND) { /* none yet: only what owners published */
+		json_decref(keys);
 		json_decref(seen);
 		json_decref(names);
 		return fd;
@@ -341,7 +348,7 @@ static int list_requester(scq *h, int status, const char *prefix, scq_job_list *
 		record_from_json(&rr, rec);
 		if (rr.uid)
 			json_object_set_new(seen, rr.uid, json_true());
-		r = published_status(h, rr.target, rr.uid, &pub);
+		r = published_status(h, rr.target, rr.uid, &pub, keys);
 		if (!r && !pub && (stage = submission_staging(h, &rr, NULL))) {
 			free(stage);
 			json_decref(rec);
@@ -370,9 +377,10 @@ static int list_requester(scq *h, int status, const char *prefix, scq_job_list *
 	}
 	fd_close(&fd);
 	if (r == 0)
-		r = discover_published(h, status, prefix, seen, l);
+		r = discover_published(h, status, prefix, seen, l, keys);
 	json_decref(names);
 	json_decref(seen);
+	json_decref(keys);
 	buf_release(&err);
 	return r;
 }

@@ -30,6 +30,7 @@
 #include "queue/release.h"
 #include "queue/record.h"
 #include "store/state.h"
+#include "queue/signed.h"
 #include "base/banned.h"
 
 int outbox_open(scq *h, const char *requester, const char *uid)
@@ -240,7 +241,7 @@ int outbox_publish(scq *h, struct commit *c, const char *uid, int status, int wi
 		json_object_update(j->obj, extra);
 	}
 	job_redact_withheld(j->obj); /* the run's text goes with its log */
-	if (json_write_at(outfd, "status.json", j->obj, commit_fsflags(c)) < 0 && !r)
+	if (signed_status_write(h, outfd, j->obj, commit_fsflags(c)) < 0 && !r)
 		r = scq_fail_errno(h, "publishing status of job '%s'", uid);
 	if (r == 0)
 		sweep_stale_temps(outfd);
@@ -282,7 +283,7 @@ int outbox_publish_ingested(scq *h, struct commit *c, int *reqfd, const char *ui
 		goto out;
 	}
 	outfd = openat(*reqfd, uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (outfd < 0 || json_write_at(outfd, "status.json", j->obj, commit_fsflags(c)) < 0) {
+	if (outfd < 0 || signed_status_write(h, outfd, j->obj, commit_fsflags(c)) < 0) {
 		r = scq_fail_errno(h, "publishing status of job '%s'", uid);
 		goto out;
 	}

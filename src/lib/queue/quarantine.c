@@ -14,6 +14,7 @@
 #include "store/audit.h"
 #include "queue/outbox.h"
 #include "queue/quarantine.h"
+#include "queue/signed.h"
 #include "base/banned.h"
 
 static void quarantine_notice(scq *h, const char *req, const char *name,
@@ -45,7 +46,7 @@ static void publish_refusal(scq *h, const char *req, const char *uid, const char
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "uid", uid, "requester_email", req,
 		      "target_email", h->email, "status", "rejected", "error_kind",
 		      "invalid_job", "error_message", json_name(reason), "reason", json_name(reason));
-	json_write_at(fd, "status.json", o, 0);
+	signed_status_write(h, fd, o, 0);
 	json_decref(o);
 	close(fd);
 }

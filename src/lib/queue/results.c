@@ -20,6 +20,7 @@
 #include "queue/job.h"
 #include "queue/manifest.h"
 #include "store/queue.h"
+#include "queue/signed.h"
 #include "base/banned.h"
 
 struct view {
@@ -67,6 +68,30 @@ static void view_release(struct view *v)
 	json_decref(v->pub);
 }
 
+/* The status describes the log and outputs by their SHA-256: if its owner's
+ * signature does not verify, neither can they (protocol.md §6, "Signed
+ * status").  The owner is the datasite whose outbox holds it, never what
+ * the file says.  Unsigned (an owner from before signed statuses) passes. */
+static int signature_ok(scq *h, const char *uid, const struct view *v)
+{
+	size_t n = strlen(h->datasites);
+	const char *site = v->dir + n + 1, *end = strchr(site, '/');
+	char *owner;
+	json_t *sig;
+	int r = 0;
+	if (strncmp(v->dir, h->datasites, n) || v->dir[n] != '/' || !end)
+		return 0; /* not under the datasites: not a published status */
+	owner = xstrndup(site, (size_t)(end - site));
+	sig = signed_check(h, v->pub, SIGNED_STATUS, owner, NULL);
+	if (!strcmp(json_string_value(json_object_get(sig, "state")), "bad"))
+		r = scq_fail(h, SCQ_EIO, "job '%s': BAD SIGNATURE on the status.json %s published: "
+			     "%s; its log and outputs are not shown (scq show %s)", uid, owner,
+			     json_string_value(json_object_get(sig, "detail")), uid);
+	json_decref(sig);
+	free(owner);
+	return r;
+}
+
 static int load_view(scq *h, const char *uid, struct view *v)
 {
 	struct buf err = BUF_INIT;
@@ -91,6 +116,11 @@ static int load_view(scq *h, const char *uid, struct view *v)
 	}
 	p = path_join(v->dir, "status.json");
 	v->pub = json_load_file_at(AT_FDCWD, p, SMALL_JSON_MAX, &err);
+	if (v->pub && (r = signature_ok(h, uid, v)) < 0) {
+		free(p);
+		buf_release(&err);
+		return r;
+	}
 	read_pub(v);
 	if (!v->pub && fstatat(AT_FDCWD, p, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 		r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has not been published by its owner yet "

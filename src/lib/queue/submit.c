@@ -355,6 +355,10 @@ static int stage_job(scq *h, const struct scq_submit_options *o, int inbox,
 			      FS_DEFER_SYNC | FS_STAGED);
 	if (!r)
 		r = record_submission(h, rec, FS_DEFER_SYNC);
+	/* trust on first use of the owner's key, which signs the statuses
+	 * I will read (protocol.md §6, "Signed status") */
+	if (!r && strcmp(rec->target, h->email))
+		r = identity_pin_first(h, rec->target);
 	if (r == 0 && fs_syncfs(tmp) < 0)
 		r = scq_fail_errno(h, "syncing job '%s'", rec->uid);
 out:

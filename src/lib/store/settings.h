@@ -82,6 +82,9 @@
 	X(SET_UNSIGNED_JOBS, "unsigned_jobs", ENUM, 0, 0, 2, \
 	  VALUES("auto", "accept", "refuse"), "jobs without a signature: auto takes " \
 	  "them only from requesters who publish no key; accept or refuse all") \
+	X(SET_HEARTBEAT_SECONDS, "heartbeat_seconds", INT, 60, 5, 86400, NONE, \
+	  "the runner publishes public/code-queue/heartbeat.json at most this often " \
+	  "(scq ping: stale after 3 times this)") \
 	X(SET_MIN_CELL_COUNT, "min_cell_count", INT, 10, 1, 1000000, NONE, \
 	  "output checks: a count below it is flagged (ACRO 10; DataSHIELD 3)") \
 	X(SET_ROUNDING_BASE, "rounding_base", INT, 5, 0, 1000000, NONE, \
