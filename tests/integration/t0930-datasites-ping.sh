@@ -63,7 +63,7 @@ make_job "$TEST_DIR/code"
 check "requester submits" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name signed
 U=$(last_out)
 check "the owner's key was pinned at the submit (trust on first use)" \
-	test -s "$DSD/private/code-queue/$DS_EMAIL/keys/pinned/$DO_EMAIL.json"
+	test -s "$DSD/private/code-queue/$DS_EMAIL/keys/pinned/$DO_EMAIL/key.json"
 check "sync" settle
 check "owner ingests, approves, runs" sh -c "'$SCQ' --email '$DO_EMAIL' --data-dir '$DOD' pending >/dev/null &&
 	'$SCQ' --email '$DO_EMAIL' --data-dir '$DOD' approve '$U' -r ok >/dev/null &&
