@@ -345,6 +345,7 @@ static void poll_requester(struct ui *u)
 			send_job(u, &nx->v[i], SCQ_AS_REQUESTER);
 	}
 	index_free(old);
+	nx->built = now();
 	u->idx[1] = nx;
 }
 
@@ -368,10 +369,18 @@ void events_tick(struct ui *u)
 int ui_index(struct ui *u, int role, struct jobindex **out)
 {
 	int i = role == SCQ_AS_OWNER ? 0 : 1, r = 0;
+	/* the requester's jobs are followed only while a stream is open
+	 * (poll_requester): else listed again when a second old */
+	if (i == 1 && u->idx[1] && u->ev->n == 0 && now() - u->idx[1]->built > 1.0) {
+		index_free(u->idx[1]);
+		u->idx[1] = NULL;
+	}
 	if (!u->idx[i]) {
 		if (i == 0)
 			log_mark(u, u->ev); /* the listing sees what the log said so far */
 		r = index_build(u->h, role, &u->idx[i]);
+		if (u->idx[i])
+			u->idx[i]->built = now();
 	}
 	*out = u->idx[i];
 	return r;

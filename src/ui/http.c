@@ -85,25 +85,48 @@ void reply_error(struct reply *r, int status, const char *code, const char *fmt,
 	reply_json(r, &j);
 }
 
+static const struct { int rc, status; const char *code; } errmap[] = {
+	{ SCQ_ENOTFOUND, 404, "not_found" }, { SCQ_EPERM, 403, "perm" },
+	{ SCQ_ESTATE, 409, "state" },         { SCQ_EINVAL, 400, "invalid" },
+	{ SCQ_ECONFIG, 500, "config" },       { SCQ_ESANDBOX, 500, "sandbox" },
+	{ SCQ_EIO, 500, "io" },               { SCQ_EAMBIGUOUS, 400, "ambiguous" },
+	{ SCQ_ETIMEOUT, 504, "timeout" },     { SCQ_EBUSY, 409, "busy" },
+	{ SCQ_EINCOMPLETE, 409, "incomplete" },
+};
+
+static void error_of(scq *h, int rc, int *status, const char **code, const char **msg)
+{
+	size_t i;
+	*status = 500;
+	*code = "io";
+	for (i = 0; i < sizeof errmap / sizeof errmap[0]; i++)
+		if (errmap[i].rc == rc) {
+			*status = errmap[i].status;
+			*code = errmap[i].code;
+		}
+	*msg = scq_errmsg(h);
+	if (!*msg || !**msg)
+		*msg = scq_strerror(rc);
+}
+
+void error_object(struct jw *j, scq *h, int rc)
+{
+	int status;
+	const char *code, *msg;
+	error_of(h, rc, &status, &code, &msg);
+	jw_obj(j);
+	jw_kint(j, "status", status);
+	jw_kstr(j, "code", code);
+	jw_kstr(j, "message", msg);
+	jw_end(j);
+}
+
 void reply_scq(struct reply *r, scq *h, int rc)
 {
-	static const struct { int rc, status; const char *code; } map[] = {
-		{ SCQ_ENOTFOUND, 404, "not_found" }, { SCQ_EPERM, 403, "perm" },
-		{ SCQ_ESTATE, 409, "state" },         { SCQ_EINVAL, 400, "invalid" },
-		{ SCQ_ECONFIG, 500, "config" },       { SCQ_ESANDBOX, 500, "sandbox" },
-		{ SCQ_EIO, 500, "io" },               { SCQ_EAMBIGUOUS, 400, "ambiguous" },
-		{ SCQ_ETIMEOUT, 504, "timeout" },     { SCQ_EBUSY, 409, "busy" },
-		{ SCQ_EINCOMPLETE, 409, "incomplete" },
-	};
-	size_t i;
-	const char *msg = scq_errmsg(h);
-	for (i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (map[i].rc == rc) {
-			reply_error(r, map[i].status, map[i].code, "%s",
-				    msg && *msg ? msg : scq_strerror(rc));
-			return;
-		}
-	reply_error(r, 500, "io", "%s", msg && *msg ? msg : scq_strerror(rc));
+	int status;
+	const char *code, *msg;
+	error_of(h, rc, &status, &code, &msg);
+	reply_error(r, status, code, "%s", msg);
 }
 
 static void reply_clear(struct reply *r)

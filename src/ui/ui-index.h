@@ -20,6 +20,7 @@ struct jobindex {
 	struct jobsum *v;
 	size_t n, cap;
 	unsigned long long clock;
+	double built; /* CLOCK_MONOTONIC seconds */
 };
 
 /* List the store (role's jobs) into a new index (caller frees). */
@@ -33,6 +34,9 @@ int index_refresh_job(scq *h, struct jobindex *x, const char *uid, struct jobsum
 void sum_free(struct jobsum *s);
 void sum_from_job(struct jobsum *s, const scq_job *j);
 void sum_json(struct jw *j, const struct jobsum *s);
+/* api-audit.c: the audit lines of uid as an array, oldest first (timeline:
+ * only at, event, actor, reason). */
+void audit_entries(struct jw *j, scq *h, const char *uid, int timeline);
 /* u's index of role, built on first use (events.c keeps it current). */
 int ui_index(struct ui *u, int role, struct jobindex **out);
 

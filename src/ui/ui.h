@@ -105,6 +105,8 @@ void reply_error(struct reply *r, int status, const char *code, const char *fmt,
 	__attribute__((format(printf, 4, 5)));
 /* The error of a library call that returned rc (its scq_errmsg). */
 void reply_scq(struct reply *r, scq *h, int rc);
+/* The same error as an object {status, code, message} in j (batches). */
+void error_object(struct jw *j, scq *h, int rc);
 /* A text/plain; charset=utf-8 body (copied). */
 void reply_text(struct reply *r, const char *s, size_t n);
 
