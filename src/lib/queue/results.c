@@ -461,11 +461,13 @@ static int open_result(scq *h, const char *uid, struct view *v, const char *path
 	if (!r) {
 		*fd = fs_open_beneath(root, path ? path : (v->owner ? "execution.log" : JOB_LOG_FILE),
 				      O_RDONLY | O_NONBLOCK);
-		if (*fd < 0 && errno == ENOENT && !path && v->owner)
+		/* a path that leaves the folder or passes a link names no output */
+		int gone = errno == ENOENT || errno == EXDEV || errno == ELOOP || errno == ENOTDIR;
+		if (*fd < 0 && gone && !path && v->owner)
 			r = no_results(h, uid, v, "log");
-		else if (*fd < 0 && errno == ENOENT && v->owner)
+		else if (*fd < 0 && gone && v->owner)
 			r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has no output '%s'", uid, path);
-		else if (*fd < 0 && errno != ENOENT)
+		else if (*fd < 0 && !gone)
 			r = scq_fail_errno(h, "job '%s': opening %s", uid, path ? path : "its log");
 	}
 	if (!r && (*fd < 0 || fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode) ||
