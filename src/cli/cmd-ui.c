@@ -11,7 +11,8 @@
 
 int cmd_ui(int argc, char **argv)
 {
-	char self[PATH_MAX], *slash, **args;
+	char self[PATH_MAX], *slash;
+	const char **args;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 16);
 	int i, k = 0;
 	if (n <= 0) {
@@ -26,17 +27,17 @@ int cmd_ui(int argc, char **argv)
 		abort();
 	args[k++] = self;
 	if (cli_opts.email)
-		args[k++] = "--email", args[k++] = (char *)cli_opts.email;
+		args[k++] = "--email", args[k++] = cli_opts.email;
 	if (cli_opts.data_dir)
-		args[k++] = "--data-dir", args[k++] = (char *)cli_opts.data_dir;
+		args[k++] = "--data-dir", args[k++] = cli_opts.data_dir;
 	if (cli_opts.config_path)
-		args[k++] = "--config", args[k++] = (char *)cli_opts.config_path;
+		args[k++] = "--config", args[k++] = cli_opts.config_path;
 	for (i = 1; i < argc; i++)
 		args[k++] = argv[i];
 	args[k] = NULL;
-	execv(self, args);
+	execv(self, (char *const *)args); /* execv never writes them */
 	fprintf(stderr, "scq: cannot run %s (the dashboard server, built beside scq): %s\n",
 		self, strerror(errno));
-	free(args);
+	free((void *)args);
 	return EXIT_FAIL;
 }

@@ -42,8 +42,10 @@ void audit_entries(struct jw *j, scq *h, const char *uid, int timeline)
 		scq_value *v;
 		if (!strstr(line, uid))
 			continue; /* most lines: no parse */
+		const char *u;
 		v = scq_value_parse(line, 0);
-		if (!strcmp(scq_value_string(scq_value_get(v, "uid")) ?: "", uid))
+		u = scq_value_string(scq_value_get(v, "uid"));
+		if (u && !strcmp(u, uid))
 			entry(j, v, timeline);
 		scq_value_free(v);
 	}
