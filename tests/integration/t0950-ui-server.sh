@@ -17,7 +17,8 @@ check "submit a job with a hostile name" ds submit "$TEST_DIR/code" --to "$DO_EM
 	--name '<script>alert(1)</script>' --tag '<img src=x onerror=alert(2)>' \
 	--description "$(printf 'a\342\200\256b "quoted" </pre><svg onload=alert(3)>')"
 HOSTILE=$(last_out)
-check "submit a second job" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name plain
+printf '<script>alert(4)</script>\r\n' > "$TEST_DIR/code/<img src=x onerror=alert(5)>.html"
+check "submit a second job, with a hostile file" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name plain
 PLAIN=$(last_out)
 check "owner ingests" do_ pending
 
@@ -107,6 +108,15 @@ auth "$BASE/api/jobs/$HOSTILE"
 status_is "the hostile job" 200
 body_lacks "no raw markup in the job" '<script|<img|<svg|</pre'
 body_has "the bidi override is there, as data" "$(printf 'a\342\200\256b')"
+auth "$BASE/api/jobs/$PLAIN/files"
+status_is "the file list" 200
+body_has "the hostile file name comes back JSON-escaped" '\\u003cimg src=x onerror=alert\(5\)\\u003e\.html'
+body_lacks "... and never raw" '<img'
+auth "$BASE/api/jobs/$PLAIN/file?path=%3Cimg%20src%3Dx%20onerror%3Dalert(5)%3E.html"
+status_is "the hostile file" 200
+hdr_has "... as text/plain, whatever its name" '^Content-Type: text/plain; charset=utf-8$'
+hdr_has "... its CRLF counted" '^X-SCQ-Flaws: nul=0,invalid=0,crlf=1$'
+headers_ok "a code file"
 auth "$BASE/api/jobs?q=plain&field=name"
 body_has "search by name" "\"total\":1,"
 body_has "... finds it" "$PLAIN"
