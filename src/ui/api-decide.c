@@ -15,6 +15,8 @@
 static void answer_job(struct jw *j, struct ui *u, const char *uid)
 {
 	struct jobsum *s = NULL;
+	index_free(u->idx[1]); /* a requester's cancel: my jobs listed again */
+	u->idx[1] = NULL;
 	if (u->idx[0] && index_refresh_job(u->h, u->idx[0], uid, &s) == 0 && s) {
 		sum_json(j, s);
 		return;

@@ -194,6 +194,8 @@ void api_submit(struct call *c)
 		reply_scq(c->r, c->u->h, r);
 		return;
 	}
+	index_free(c->u->idx[1]); /* my jobs are listed again, with this one */
+	c->u->idx[1] = NULL;
 	jw_init(&j);
 	jw_obj(&j);
 	jw_kbool(&j, "ok", 1);
