@@ -22,7 +22,7 @@ static void answer_job(struct jw *j, struct ui *u, const char *uid)
 		return;
 	}
 	scq_job *job = NULL;
-	if (scq_find(u->h, uid, SCQ_AS_OWNER, &job) == 0) {
+	if (scq_find(u->h, uid, SCQ_AS_ANY, &job) == 0) { /* a requester's cancel too */
 		struct jobsum t;
 		memset(&t, 0, sizeof t);
 		sum_from_job(&t, job);
