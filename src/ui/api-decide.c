@@ -18,7 +18,7 @@ static void answer_job(struct jw *j, struct ui *u, const char *uid)
 	index_free(u->idx[1]); /* a requester's cancel: my jobs listed again */
 	u->idx[1] = NULL;
 	if (u->idx[0] && index_refresh_job(u->h, u->idx[0], uid, &s) == 0 && s) {
-		sum_json(j, s);
+		sum_json(j, s, NULL);
 		return;
 	}
 	scq_job *job = NULL;
@@ -26,7 +26,7 @@ static void answer_job(struct jw *j, struct ui *u, const char *uid)
 		struct jobsum t;
 		memset(&t, 0, sizeof t);
 		sum_from_job(&t, job);
-		sum_json(j, &t);
+		sum_json(j, &t, NULL);
 		sum_free(&t);
 	} else {
 		jw_null(j);

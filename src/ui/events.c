@@ -239,20 +239,9 @@ static void send_job(struct ui *u, const struct jobsum *s, int role)
 {
 	struct jw j;
 	char *text;
-	size_t n;
 	jw_init(&j);
-	sum_json(&j, s);
-	text = jw_take(&j, &n);
-	/* the summary's closing brace gives way to the role */
-	if (n && text[n - 1] == '}') {
-		text[n - 1] = '\0';
-		jw_append(&j, text, n - 1);
-		jw_append(&j, ",\"role\":", 8);
-		jw_append(&j, role == SCQ_AS_OWNER ? "\"owner\"}" : "\"requester\"}",
-			  role == SCQ_AS_OWNER ? 8 : 12);
-		free(text);
-		text = jw_take(&j, NULL);
-	}
+	sum_json(&j, s, role_name(role));
+	text = jw_take(&j, NULL);
 	broadcast(u, "job", text);
 	free(text);
 }
@@ -370,8 +359,10 @@ static void poll_requester(struct ui *u)
 	size_t i, k = 0;
 	if (index_build(u->h, SCQ_AS_REQUESTER, &nx) != 0)
 		return;
-	qsort(old->v, old->n, sizeof old->v[0], by_uid);
-	qsort(nx->v, nx->n, sizeof nx->v[0], by_uid);
+	if (old->n)
+		qsort(old->v, old->n, sizeof old->v[0], by_uid);
+	if (nx->n)
+		qsort(nx->v, nx->n, sizeof nx->v[0], by_uid);
 	for (i = 0; i < nx->n; i++) {
 		int c = 1;
 		while (k < old->n && (c = strcmp(old->v[k].uid, nx->v[i].uid)) < 0)
