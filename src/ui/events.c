@@ -98,6 +98,18 @@ struct events *events_new(struct ui *u)
 	return ev;
 }
 
+void events_end(struct ui *u)
+{
+	struct stream *s;
+	for (s = u->ev ? u->ev->streams : NULL; s; s = s->next) {
+		s->dead = 1;
+		if (s->suspended) {
+			s->suspended = 0;
+			MHD_resume_connection(s->conn);
+		}
+	}
+}
+
 int events_fd(struct ui *u)
 {
 	return u->ev->ino_fd;

@@ -556,7 +556,10 @@ int http_start(struct ui *u, unsigned port)
 
 void http_stop(struct ui *u)
 {
-	if (u->daemon)
+	if (u->daemon) {
+		events_end(u); /* resumed, they end at the next run */
+		MHD_run(u->daemon);
 		MHD_stop_daemon(u->daemon);
+	}
 	u->daemon = NULL;
 }

@@ -240,6 +240,15 @@ else
 	_n=$((_n + 1)); echo "ok $_n # skip peak RSS under a sanitizer build"
 fi
 
-stops_on_term "scq ui stops on SIGTERM" "$UI_PID"
+# a stream open while it stops (the daemon refuses to stop with one suspended)
+curl -sN -b "scq_ui=$TOKEN" "$BASE/api/events" > "$TEST_DIR/events2" 2>/dev/null &
+EV_PID=$!
+for _i in $(seq 50); do grep -q '^event: hello' "$TEST_DIR/events2" && break; sleep 0.1; done
+kill -TERM "$UI_PID"
+wait "$UI_PID"
+rc=$?
 UI_PID=
+check "scq ui stops on SIGTERM with a stream open, exit 0 (was $rc)" test "$rc" = 0
+wait "$EV_PID" 2>/dev/null
+EV_PID=
 done_testing
