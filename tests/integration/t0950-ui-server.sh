@@ -240,6 +240,20 @@ else
 	_n=$((_n + 1)); echo "ok $_n # skip peak RSS under a sanitizer build"
 fi
 
+# reads do not write: every GET route, and nothing in the data folder changes
+touch "$TEST_DIR/mark"
+sleep 0.1
+: > "$TEST_DIR/get-fails"
+for p in "" app.js api/session api/jobs "api/jobs?role=requester" "api/jobs/$OUT" \
+	"api/jobs/$OUT/files" "api/jobs/$OUT/file?path=run.sh" "api/jobs/$OUT/diff" \
+	"api/jobs/$OUT/log" "api/jobs/$OUT/outputs" "api/jobs/$OUT/output?path=t.csv" \
+	api/audit api/audit/verify api/settings api/datasets; do
+	auth "$BASE/$p"
+	[ "$S" = 200 ] || echo "GET /$p: HTTP $S" >> "$TEST_DIR/get-fails"
+done
+check "every read route answered 200" test ! -s "$TEST_DIR/get-fails"
+check "GETs wrote nothing in the data folder" sh -c "[ -z \"\$(find '$WS' -newer '$TEST_DIR/mark' | head -5)\" ]"
+
 # a stream open while it stops (the daemon refuses to stop with one suspended)
 curl -sN -b "scq_ui=$TOKEN" "$BASE/api/events" > "$TEST_DIR/events2" 2>/dev/null &
 EV_PID=$!
