@@ -61,7 +61,7 @@ page() {
 		END { printf "%.2f %.2f\n", s, last }'
 }
 set -- $(page "")
-echo "   $total jobs; first queue page (the server lists the store): ${1} ms, of which the jobs JSON ${2} ms"
+echo "   $total jobs; first queue page (the server lists the store once, for the session's counts): ${1} ms, of which the jobs JSON ${2} ms"
 : > "$T/pa"; : > "$T/pj"; : > "$T/ps"; : > "$T/pq"
 for i in $(seq 21); do
 	page "" > "$T/one"; cut -d' ' -f1 "$T/one" >> "$T/pa"; cut -d' ' -f2 "$T/one" >> "$T/pj"
