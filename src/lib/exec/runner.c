@@ -433,7 +433,7 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 	l->max = (int)setting_int(h, SET_MAX_CONCURRENT_JOBS);
 	if (l->max > MAX_SLOTS)
 		l->max = MAX_SLOTS;
-	r = run_recover(h, ex, &l->st->recovered);
+	r = run_recover(h, ex, &l->st->recovered, l->slots, l->used, MAX_SLOTS, &l->nused);
 	if (r == 0)
 		outbox_reconcile(h); /* best effort: redone at the next start */
 	if (r == 0 && watch) /* before the first pass: nothing comes unseen */
@@ -503,10 +503,10 @@ int runner_cycle(scq *h, const struct executor *ex, struct scq_run_stats *st)
 
 int scq_run_cycle(scq *h, struct scq_run_stats *st)
 {
-	return run_loop(h, &executor_local, st, NULL, 0);
+	return run_loop(h, executor_for(h), st, NULL, 0);
 }
 
 int scq_run_watch(scq *h, volatile int *stop)
 {
-	return run_loop(h, &executor_local, NULL, stop, 1);
+	return run_loop(h, executor_for(h), NULL, stop, 1);
 }

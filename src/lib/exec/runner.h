@@ -54,8 +54,11 @@ void run_stop(scq *h, struct run_slot *s);
 /* Finalize, record the result, clean up, finish; releases the slot. */
 int run_finish(scq *h, struct commit *commit, struct run_slot *s);
 /* running/<uid> with no live runner -> failed (runner restart); never
- * started again. */
-int run_recover(scq *h, const struct executor *ex, unsigned *recovered);
+ * started again.  Unless the executor adopts it (a batch system still
+ * has it): then it takes a free slot of slots/used (used 1, *nused
+ * counts it) and the loop follows it like its own. */
+int run_recover(scq *h, const struct executor *ex, unsigned *recovered,
+		struct run_slot *slots, int *used, int nslots, int *nused);
 /* scq_run_cycle with the executor ex (tests drive a fake one). */
 int runner_cycle(scq *h, const struct executor *ex, struct scq_run_stats *st);
 
