@@ -288,7 +288,21 @@ static void sbatch_argv(scq *h, struct exec_job *j, const char *staged, char **a
 	free(extra);
 }
 
-static int submit(scq *h, struct exec_job *j, struct slurm_job *p)
+/* sbatch's error says slurmctld did not answer (restarting, network): the
+ * submission is tried again later (slurm-track.c), after a look whether
+ * the job got there after all. */
+static int unreachable(const struct buf *err)
+{
+	static const char *const says[] = { "Unable to contact slurm controller",
+		"Socket timed out", "Connection refused", "connect failure", NULL };
+	size_t i;
+	for (i = 0; err->ptr && says[i]; i++)
+		if (strstr(err->ptr, says[i]))
+			return 1;
+	return 0;
+}
+
+int slurm_submit(scq *h, struct exec_job *j, struct slurm_job *p)
 {
 	char *argv[48] = { xstrdup("sbatch"), xstrdup("--parsable"), xstrdup("--no-requeue"),
 			   xstrdup("--export=NONE") };
@@ -301,7 +315,10 @@ static int submit(scq *h, struct exec_job *j, struct slurm_job *p)
 	r = slurm_cmd((const char *const *)argv, &out, &err, 60);
 	p->since = time_mono();
 	p->id = r == 0 ? parse_jobid(out.ptr) : 0;
-	if (!p->id) {
+	p->submit_later = !p->id && unreachable(&err);
+	if (p->submit_later) {
+		r = 1;
+	} else if (!p->id) {
 		buf_setf(&j->st.error, "sbatch failed: %.*s", (int)(err.len < 500 ? err.len : 500),
 			 err.ptr ? err.ptr : "");
 		r = -1;
@@ -329,7 +346,7 @@ static int slurm_start(scq *h, struct exec_job *j)
 	if (p->id || p->failed)
 		return p->failed ? -1 : 0;
 	j->st.state = EXEC_RUNNING;
-	if (j->st.error_kind || submit(h, j, p) < 0) {
+	if (j->st.error_kind || slurm_submit(h, j, p) < 0) {
 		if (!j->st.error_kind)
 			j->st.error_kind = "sandbox_error";
 		p->failed = 1;

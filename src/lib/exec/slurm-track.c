@@ -32,6 +32,8 @@
 /* How long a job may be missing from squeue after its sbatch before it
  * counts as unknown (a table taken before the submission lacks it). */
 #define UNKNOWN_AFTER (2 * SLURM_TICK)
+/* Seconds between submissions while slurmctld does not answer. */
+#define RESUBMIT_AFTER 3.0
 
 static void name_of(const struct exec_job *j, char out[48])
 {
@@ -159,6 +161,39 @@ static void do_scancel(struct exec_job *j, struct slurm_job *p)
 	buf_release(&err);
 }
 
+/* sbatch found no controller: once one answers, take the job if it got
+ * there after all (its name), else submit it again.  Cancelled meanwhile:
+ * it ends, never submitted. */
+static enum exec_state resubmit(scq *h, struct exec_job *j, struct slurm_job *p)
+{
+	struct slurm_table *t;
+	const struct slurm_row *row;
+	char name[48];
+	if (j->st.stop != EXEC_STOP_NONE) {
+		p->submit_later = 0;
+		return ended(j, p, NULL);
+	}
+	if (time_mono() - p->since < RESUBMIT_AFTER)
+		return j->st.state;
+	t = slurm_table_refresh(0);
+	name_of(j, name);
+	if (!t->ok) {
+		p->since = time_mono();
+		return j->st.state;
+	}
+	row = slurm_table_find(t, 0, name);
+	if (row) {
+		p->id = row->id;
+		p->submit_later = 0;
+		return j->st.state;
+	}
+	if (slurm_submit(h, j, p) < 0) {
+		j->st.error_kind = "sandbox_error";
+		return ended(j, p, NULL);
+	}
+	return j->st.state;
+}
+
 enum exec_state slurm_poll(scq *h, struct exec_job *j, const struct pollfd *pf, int n,
 			   double now)
 {
@@ -173,6 +208,8 @@ enum exec_state slurm_poll(scq *h, struct exec_job *j, const struct pollfd *pf, 
 		return j->st.state;
 	if (p->failed)
 		return j->st.state = EXEC_FINISHED;
+	if (p->submit_later)
+		return resubmit(h, j, p);
 	if (j->st.stop != EXEC_STOP_NONE && !p->scancelled)
 		do_scancel(j, p); /* again: slurmctld may have been away */
 	t = slurm_table_refresh(0);

@@ -4,7 +4,8 @@
  * with every release), the one squeue table of a tick, the staged folder's
  * names, and the node's side.
  *
- * Exports (executor-slurm.c): executor_slurm, slurm_job_new, slurm_staged_open.
+ * Exports (executor-slurm.c): executor_slurm, slurm_job_new, slurm_staged_open,
+ * slurm_submit.
  * Exports (slurm-track.c): slurm_poll, slurm_cancel, slurm_finalize,
  * slurm_cleanup, slurm_adopt.
  * Exports (slurm-cmd.c): slurm_cmd, slurm_table_refresh, slurm_table_find,
@@ -69,6 +70,7 @@ struct slurm_job {
 	int failed;        /* start failed: nothing runs */
 	int scancelled;    /* scancel worked */
 	int adopted;       /* adopt() took it; the runner did not submit it */
+	int submit_later;  /* sbatch found no controller: try again */
 	double since;      /* time_mono() of sbatch or adoption */
 	char state[24];    /* Slurm's last word on it */
 	json_t *report;    /* the node's status.json, once read */
@@ -77,6 +79,9 @@ struct slurm_job {
 /* executor-slurm.c: staging and submission */
 struct slurm_job *slurm_job_new(void);
 int slurm_staged_open(scq *h, const struct exec_job *j);
+/* sbatch the staged job: 0 submitted (p->id), 1 slurmctld did not answer
+ * (p->submit_later), -1 refused (st.error says why). */
+int slurm_submit(scq *h, struct exec_job *j, struct slurm_job *p);
 /* slurm-track.c: following the job, its end, adoption */
 enum exec_state slurm_poll(scq *h, struct exec_job *j, const struct pollfd *p, int n,
 			   double now);
