@@ -15,6 +15,7 @@ fail() {
 	for f in "$DIR"/munge/munged.log "$DIR"/slurmctld.log "$DIR"/slurmd.n1.log "$DIR"/slurmd.n2.log; do
 		[ -f "$f" ] && { echo "== $f" >&2; tail -n 20 "$f" >&2; }
 	done
+	sh "$here/scripts/slurm-down.sh" "$DIR" >/dev/null 2>&1
 	exit 1
 }
 [ "$(id -u)" = 0 ] || fail "must run as root (slurmd and munged need it)"

@@ -9,7 +9,9 @@
 SCQ_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 _slurm_own=0
 if [ -z "${SLURM_CONF:-}" ] || ! SLURM_CONF=$SLURM_CONF scontrol ping 2>/dev/null | grep -q ' is UP'; then
-	export SCQ_SLURM_DIR="$TEST_DIR/cluster"
+	# not under TEST_DIR (0700): munged runs as user munge
+	export SCQ_SLURM_DIR="${TMPDIR:-/tmp}/scq-slurm-$$"
+	export SCQ_SLURM_PORT=$((20000 + ($$ % 1000) * 4)) # beside make test's cluster
 	if ! SLURM_CONF=$(sh "$SCQ_ROOT/scripts/slurm-up.sh" "$SCQ_SLURM_DIR" 2>"$TEST_DIR/slurm-up.err"); then
 		echo "Bail out! the Slurm test cluster did not start: $(tail -n 30 "$TEST_DIR/slurm-up.err" | tr '\n' ' ')"
 		sh "$SCQ_ROOT/scripts/slurm-down.sh" "$SCQ_SLURM_DIR"
@@ -19,7 +21,7 @@ if [ -z "${SLURM_CONF:-}" ] || ! SLURM_CONF=$SLURM_CONF scontrol ping 2>/dev/nul
 fi
 export SLURM_CONF
 SLURM_DIR=$(dirname "$SLURM_CONF")
-trap '[ $_slurm_own = 1 ] && sh "$SCQ_ROOT/scripts/slurm-down.sh" "$SLURM_DIR"; rm -rf "$TEST_DIR"' EXIT
+trap '[ $_slurm_own = 1 ] && sh "$SCQ_ROOT/scripts/slurm-down.sh" "$SLURM_DIR" && rm -rf "$SLURM_DIR"; rm -rf "$TEST_DIR"' EXIT
 
 STORE="$WS/private/code-queue/$DO_EMAIL/jobs"
 SHARED="$TEST_DIR/shared"
