@@ -149,3 +149,7 @@ echo "== 10. Python and the requester at 10,000 jobs"
 SCQ_BUILD="$B" bash bench/python-scale.sh || echo "   python scale bench failed"
 echo "== 11. the owner's review of a revision: a diff of a 1 MiB file (bench/diff.sh)"
 SCQ_BUILD="$B" sh bench/diff.sh || echo "   diff bench failed"
+if [ "$(id -u)" = 0 ]; then
+	echo "== 12. the Slurm executor on the test cluster (bench/slurm.sh)"
+	SCQ_BUILD="$B" bash bench/slurm.sh 200 || echo "   slurm bench failed"
+fi

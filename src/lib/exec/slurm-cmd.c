@@ -145,7 +145,8 @@ struct slurm_table *slurm_table_refresh(int force)
 		"-o", "%i %T %j", NULL };
 	struct buf out = BUF_INIT;
 	double now = time_mono();
-	if (!force && table.at > 0 && now - table.at < SLURM_TICK)
+	/* no answer (each try costs squeue's own ~4 s of retries): back off */
+	if (!force && table.at > 0 && now - table.at < (table.ok ? SLURM_TICK : 5 * SLURM_TICK))
 		return &table;
 	if (!table.err.max)
 		buf_init(&table.err, 4096);
