@@ -46,4 +46,17 @@ check "... nor is in Slurm now" test -z "$(slurm_state "$U7")"
 check "no stage is left in the shared folder" test -z "$(ls "$SHARED")"
 check "a second cycle finds nothing to do" do_ run
 out_has "... ran nothing" "ran 0 job"
+
+# ---- SIGTERM: the runner leaves its Slurm jobs to the next one ----
+approved T1 term 'echo start; sleep 4; echo done > "$OUTPUT_DIR/done.txt"'
+"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch >"$TEST_DIR/watch2.out" 2>"$TEST_DIR/watch2.err" &
+W=$!
+check "a job runs in Slurm under a new run --watch" wait_for 30 in_state "$T1" RUNNING
+stops_on_term "that runner stops on SIGTERM at once" "$W"
+check "... it says it left the job to the next runner" grep -q "left to the slurm executor" "$TEST_DIR/watch2.err"
+check "... the job is still running in our store" test "$(status_of "$T1")" = running
+check "... and in Slurm (not cancelled)" sh -c "s=\$(squeue --me -h -t all -n scq-$T1 -o %T); test "\$s" = RUNNING || test "\$s" = COMPLETED || test "\$s" = COMPLETING"
+check "the next runner adopts it: one cycle" do_ run
+out_has "... completed" "1 completed, 0 failed"
+check "... it ran once" test "$(jobcomp_count "$T1")" = 1
 done_testing

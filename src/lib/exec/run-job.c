@@ -197,6 +197,7 @@ void run_stop(scq *h, struct run_slot *s)
 	s->ex->cancel(h, &s->job, EXEC_STOP_RUNNER);
 }
 
+
 static void read_capture(int jobfd, const char *name, struct buf *log)
 {
 	struct buf b = BUF_INIT;
@@ -338,6 +339,16 @@ static void release(struct run_slot *s)
 	decision_release(&s->approval);
 	exec_job_release(&s->job);
 	s->approved = 0;
+}
+
+/* The runner stops and the backend keeps the job without it (adopt): the
+ * job stays in running/, its lock is let go, the next runner adopts it. */
+void run_detach(scq *h, struct run_slot *s)
+{
+	scq_log(h, "job %s left to the %s executor (the next runner adopts it)", s->job.uid,
+		s->ex->name);
+	s->ex->cleanup(h, &s->job); /* not finalized: the backend keeps its stage */
+	release(s);
 }
 
 /* The job's end, through the queue (running -> its final state). */

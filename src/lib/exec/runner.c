@@ -471,9 +471,22 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 		}
 		if (stop && *stop) {
 			int i;
-			for (i = 0; i < MAX_SLOTS; i++)
-				if (l->used[i])
+			/* a batch system keeps the jobs: the next runner adopts them,
+			 * rather than see them cancelled with this one */
+			for (i = 0; i < MAX_SLOTS; i++) {
+				if (l->used[i] && ex->adopt && l->slots[i].job.st.state == EXEC_RUNNING) {
+					run_detach(h, &l->slots[i]);
+					l->used[i] = 0;
+					l->nused--;
+				} else if (l->used[i]) {
 					run_stop(h, &l->slots[i]);
+				}
+			}
+			if (l->nused == 0) {
+				if (l->w.fd >= 0)
+					sigprocmask(SIG_SETMASK, &orig, NULL);
+				break;
+			}
 		}
 		unsigned what = poll_slots(l, sleep_ms(l), l->w.fd >= 0 ? &orig : NULL, stop);
 		if (l->w.fd >= 0)
