@@ -521,11 +521,6 @@ const struct executor executor_local = {
 	local_cancel, local_finalize, local_cleanup, NULL,
 };
 
-const struct executor *executor_for(scq *h)
-{
-	return strcmp(setting_str(h, SET_EXECUTOR), "slurm") ? &executor_local : &executor_slurm;
-}
-
 void exec_job_init(struct exec_job *j, const char *uid)
 {
 	memset(j, 0, sizeof(*j));

@@ -1,365 +1,368 @@
 /*
- * executor-slurm.c - the Slurm backend of executor.h: the job is staged
- * into slurm_shared_dir and handed to sbatch as a batch job whose script
- * runs `scq exec-node` (slurm-node.c): the same sandbox, limits, datasets
- * and code check as the local backend, on the node.  The runner follows
- * it through one squeue table per tick (slurm-cmd.c), scancels it, and
- * collects its log and outputs with the same collector.
+ * executor-slurm.c - the Slurm backend of executor.h (executor_slurm):
+ * prepare and start are slurm-submit.c's; after sbatch this file's steps
+ * follow the job through the tick's squeue table, map how Slurm ended it
+ * onto our states, scancel it, read the node's report, collect its log and
+ * outputs, and adopt the jobs a restarted runner finds.
  *
- * Guarantees:
- * - at most once: sbatch --no-requeue (Slurm's default would run a job
- *   again after a node failure), and the node refuses to start a staged
- *   job twice (node-started, made O_EXCL);
- * - the code that runs is the approved manifest: staged with its hashes
- *   checked (manifest_copy_verified), checked again on the node before
- *   exec;
- * - --export=NONE: nothing of the runner's environment reaches the job;
- * - a restarted runner adopts the jobs Slurm still has (adopt), so a job
- *   is neither lost nor started twice; one Slurm does not know is failed
- *   as runner_restart (run-job.c), never submitted again.
- * The job's own deadline is exact (the node enforces job_timeout); Slurm's
- * --time is that rounded up to minutes, a backstop.
+ * The node's status.json (written last, temp + rename) is the job's own
+ * report: a job that has one has ended, whatever Slurm says or whether
+ * slurmctld answers at all (it may be restarting).  Slurm's final state
+ * decides only when the node could not report, or reported that it was
+ * stopped from outside (scancel, a node taken down, preemption, Slurm's
+ * time limit):
+ *   COMPLETED, FAILED without a report  sandbox_error (the script failed
+ *                                       before scq ran; slurm.err says)
+ *   TIMEOUT, DEADLINE                   timeout
+ *   OUT_OF_MEMORY                       oom
+ *   NODE_FAIL, BOOT_FAIL                node_fail (never re-run)
+ *   PREEMPTED                           preempted (never re-run)
+ *   CANCELLED                           cancelled if scq asked, else
+ *                                       slurm_error (an administrator)
  */
 #include "base/compat.h"
-#include <stdarg.h>
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/fs.h"
 #include "exec/executor.h"
-#include "exec/runtime-env.h"
 #include "exec/slurm.h"
-#include "queue/manifest.h"
 #include "store/limits.h"
 #include "store/settings.h"
 #include "base/banned.h"
 
-struct slurm_job *slurm_job_new(void)
+/* How long a job may be missing from squeue after its sbatch before it
+ * counts as unknown (a table taken before the submission lacks it). */
+#define UNKNOWN_AFTER (2 * SLURM_TICK)
+/* Seconds between submissions while slurmctld does not answer. */
+#define RESUBMIT_AFTER 3.0
+
+static void name_of(const struct exec_job *j, char out[48])
 {
-	struct slurm_job *p = xcalloc(1, sizeof(*p));
-	p->dirfd = -1;
-	return p;
+	snprintf(out, 48, "scq-%s", j->uid);
 }
 
-/* <slurm_shared_dir>/<uid>, as the nodes see it. */
-static char *staged_path(scq *h, const struct exec_job *j)
-{
-	char *dir = setting_list(h, SET_SLURM_SHARED_DIR), *p = path_join(dir, j->uid);
-	free(dir);
-	return p;
-}
-
-/* The staged folder, opened (-1 if it is gone). */
-int slurm_staged_open(scq *h, const struct exec_job *j)
+static json_t *load_report(int dirfd)
 {
 	struct buf err = BUF_INIT;
-	int shared = slurm_shared_open(h, &err), fd = -1;
-	if (shared >= 0)
-		fd = openat(shared, j->uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	fd_close(&shared);
+	json_t *o = dirfd >= 0 ? json_load_file_at(dirfd, "status.json", SMALL_JSON_MAX, &err) : NULL;
 	buf_release(&err);
-	return fd;
+	return json_is_object(o) ? o : (json_decref(o), NULL);
 }
 
-/* The scq program the nodes run: this one when it is scq, else scq on
- * PATH (the library may run inside Python).  Only plain path bytes: it
- * goes into the batch script. */
-static int scq_program(struct buf *out)
+static const char *known_kind(const char *k)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	const char *path = getenv("PATH"), *s;
-	size_t i;
-	buf_reset(out);
-	if (n > 0) {
-		self[n] = 0;
-		s = strrchr(self, '/');
-		if (s && !strcmp(s, "/scq"))
-			buf_adds(out, self);
+	return k && !strcmp(k, "code_mismatch") ? "code_mismatch" : "sandbox_error";
+}
+
+/* The node's report into st. */
+static void apply_report(struct exec_job *j, json_t *r)
+{
+	struct exec_status *st = &j->st;
+	const char *stop = json_string_value(json_object_get(r, "stop"));
+	const char *kind = json_string_value(json_object_get(r, "error_kind"));
+	const char *msg = json_string_value(json_object_get(r, "error"));
+	const char *applied = json_string_value(json_object_get(r, "applied"));
+	st->exited = json_is_true(json_object_get(r, "exited"));
+	st->exit_code = (int)json_integer_value(json_object_get(r, "exit_code"));
+	st->signal = (int)json_integer_value(json_object_get(r, "signal"));
+	st->oom_killed = json_is_true(json_object_get(r, "oom_killed"));
+	st->cpu_seconds = json_number_value(json_object_get(r, "cpu_seconds"));
+	st->peak_memory_bytes = json_is_integer(json_object_get(r, "peak_memory_bytes")) ?
+		json_integer_value(json_object_get(r, "peak_memory_bytes")) : -1;
+	st->log_bytes = json_integer_value(json_object_get(r, "log_bytes"));
+	if (st->stop == EXEC_STOP_NONE && stop)
+		st->stop = !strcmp(stop, "timeout") ? EXEC_STOP_TIMEOUT :
+			   !strcmp(stop, "output_limit") ? EXEC_STOP_OUTPUT_LIMIT : EXEC_STOP_NONE;
+	if (kind && !st->error_kind) {
+		st->error_kind = known_kind(kind);
+		buf_setf(&st->error, "%s", msg ? msg : kind);
 	}
-	while (!out->len && path && *path) {
-		size_t k = strcspn(path, ":");
-		buf_setf(out, "%.*s/scq", (int)k, path);
-		if (out->ptr[0] != '/' || access(out->ptr, X_OK) != 0)
-			buf_reset(out);
-		path += k + (path[k] == ':');
+	if (applied) {
+		buf_reset(&st->applied);
+		buf_adds(&st->applied, applied);
 	}
-	for (i = 0; i < out->len; i++)
-		if (!strchr("/_-.+", out->ptr[i]) && !((out->ptr[i] | 32) >= 'a' && (out->ptr[i] | 32) <= 'z') &&
-		    !(out->ptr[i] >= '0' && out->ptr[i] <= '9'))
-			return -1;
-	return out->len ? 0 : -1;
 }
 
-static json_t *env_array(const char *const *envp)
-{
-	json_t *a = json_array();
-	for (; *envp; envp++)
-		json_array_append_new(a, json_string(*envp));
-	return a;
-}
-
-static json_t *limits_json(scq *h)
-{
-	struct sandbox_limits l;
-	exec_limits(h, &l);
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "cpu_seconds", (json_int_t)l.cpu_seconds,
-			 "memory_bytes", (json_int_t)l.memory_bytes, "max_processes",
-			 (json_int_t)l.max_processes, "max_open_files", (json_int_t)l.max_open_files,
-			 "max_file_bytes", (json_int_t)l.max_file_bytes, "out_bytes",
-			 (json_int_t)l.out_bytes, "tmp_bytes", (json_int_t)l.tmp_bytes,
-			 "max_output_files", (json_int_t)setting_int(h, SET_MAX_OUTPUT_FILES));
-}
-
-static json_t *datasets_json(scq *h)
-{
-	size_t n = 0, i;
-	struct sandbox_dataset *ds = exec_datasets_load(h, &n);
-	json_t *o = json_object();
-	for (i = 0; i < n; i++)
-		json_object_set_new(o, ds[i].name, json_string(ds[i].host_path));
-	exec_datasets_free(ds, n);
-	return o;
-}
-
-static json_t *tools_json(const struct run_env *re)
-{
-	json_t *a = json_array();
-	size_t i;
-	for (i = 0; i < re->nfiles; i++)
-		json_array_append_new(a, json_pack("{s:s,s:s,s:i}", "name", re->files[i].name,
-						   "data", re->files[i].data, "mode", re->files[i].mode));
-	return a;
-}
-
-/* spec.json: everything the node needs, the same policy as the local
- * backend would apply here (limits, datasets, runtime, environment). */
-static int write_spec(scq *h, struct exec_job *j, int dirfd, const char *staged, struct buf *err)
-{
-	int full = strcmp(setting_str(h, SET_ISOLATION), "none") != 0, r = -1, workfd = -1;
-	char *code = path_join(staged, "code"), *out = path_join(staged, "out");
-	char *work = path_join(staged, "work");
-	struct buf env = BUF_INIT;
-	const char **envp = NULL;
-	char digest[65];
-	struct run_env re;
-	json_t *spec = NULL;
-	if (!full && (fs_mkdir(dirfd, "work", 0700) < 0 || (workfd = fs_open_dir(dirfd, "work")) < 0)) {
-		buf_setf(err, "staging work/: %s", strerror(errno));
-		goto out;
-	}
-	if (run_env_prepare(h, j->runtime, j->jobfd, full ? "/code" : code, full, workfd, work,
-			    &re, err) < 0)
-		goto out;
-	envp = full ? exec_job_env(&env, j, "/code", "/out", "/data", "/tmp", &re.vars) :
-		      exec_job_env(&env, j, code, out, "/nonexistent-no-datasets-without-isolation",
-				   work, &re.vars);
-	manifest_digest(j->files, digest);
-	spec = json_pack("{s:s,s:s,s:o,s:b,s:b,s:f,s:I,s:o,s:o,s:o,s:o}", "uid", j->uid,
-			 "code_sha256", digest, "files", json_incref(j->files), "isolation_full", full,
-			 "network", j->network, "timeout", j->timeout, "log_cap", (json_int_t)j->log_cap,
-			 "limits", limits_json(h), "datasets", datasets_json(h), "env", env_array(envp),
-			 "tools", tools_json(&re));
-	if (re.nmounts)
-		json_object_set_new(spec, "runtime", json_pack("{s:s,s:s}", "name", re.mount.name,
-							       "host_path", re.mount.host_path));
-	if (json_write_at(dirfd, "spec.json", spec, 0) < 0)
-		buf_setf(err, "writing spec.json: %s", strerror(errno));
-	else
-		r = 0;
-	run_env_release(&re);
-out:
-	fd_close(&workfd);
-	json_decref(spec);
-	free(envp);
-	buf_release(&env);
-	free(code);
-	free(out);
-	free(work);
-	return r;
-}
-
-static int write_script(int dirfd, const char *staged, struct buf *err)
-{
-	struct buf prog = BUF_INIT, s = BUF_INIT;
-	int r = -1;
-	if (scq_program(&prog) < 0) {
-		buf_setf(err, "no scq program to run on the nodes (an absolute path of plain "
-			 "characters, named scq, on PATH)");
-		goto out;
-	}
-	/* the staged path is the setting's checked characters and a uid */
-	buf_addf(&s, "#!/bin/sh\n# syft-code-queue: the sandboxed job, run on the node\n"
-		 "exec '%s' exec-node '%s'\n", prog.ptr, staged);
-	if (fs_write_atomic(dirfd, "job.sh", s.ptr, s.len, 0) < 0 || fchmodat(dirfd, "job.sh", 0700, 0))
-		buf_setf(err, "writing job.sh: %s", strerror(errno));
-	else
-		r = 0;
-out:
-	buf_release(&prog);
-	buf_release(&s);
-	return r;
-}
-
-/* Stage the job: a fresh private folder, the verified code, spec.json,
- * job.sh.  A failure is the job's (sandbox_error), reported by start. */
-static int slurm_prepare(scq *h, struct exec_job *j)
-{
-	struct slurm_job *p;
-	struct buf *err = &j->st.error;
-	char *staged = NULL;
-	int shared = -1, code = -1, src = -1;
-	if (j->priv)
-		return 0;
-	j->priv = p = slurm_job_new();
-	shared = slurm_shared_open(h, err);
-	if (shared < 0)
-		goto out;
-	staged = staged_path(h, j);
-	fs_remove_tree(shared, j->uid); /* a stage a dead runner left: never submitted */
-	if (mkdirat(shared, j->uid, 0700) < 0 ||
-	    (p->dirfd = fs_open_dir(shared, j->uid)) < 0 || fs_mkdir(p->dirfd, "code", 0700) < 0 ||
-	    (code = fs_open_dir(p->dirfd, "code")) < 0 || (src = fs_open_dir(j->jobfd, "code")) < 0) {
-		buf_setf(err, "staging into '%s': %s", staged, strerror(errno));
-		goto out;
-	}
-	if (!j->files || manifest_copy_verified(src, code, j->files, err) < 0) {
-		if (!err->len)
-			buf_setf(err, "job records incomplete (manifest)");
-		j->st.error_kind = "code_mismatch";
-		goto out;
-	}
-	if (write_spec(h, j, p->dirfd, staged, err) == 0)
-		write_script(p->dirfd, staged, err);
-out:
-	if (err->len && !j->st.error_kind)
-		j->st.error_kind = "sandbox_error";
-	fd_close(&shared);
-	fd_close(&code);
-	fd_close(&src);
-	free(staged);
-	return 0;
-}
-
-static long parse_jobid(const char *s)
-{
-	char *end;
-	long id;
-	errno = 0;
-	id = strtol(s ? s : "", &end, 10);
-	return errno || end == s || (*end && *end != ';' && *end != '\n') || id <= 0 ? 0 : id;
-}
-
-static void add_opt(char **argv, size_t *n, const char *fmt, ...)
+/* The tail of Slurm's own stderr file of the batch script (why it failed
+ * before scq reported), one line, in msg. */
+static void script_error(int dirfd, struct buf *msg)
 {
 	struct buf b = BUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	argv[(*n)++] = buf_detach(&b, NULL);
+	size_t i, from;
+	if (dirfd < 0 || fs_read_file(dirfd, "slurm.err", 1 << 16, &b) < 0 || !b.len)
+		goto out;
+	from = b.len > 300 ? b.len - 300 : 0;
+	buf_adds(msg, ": ");
+	for (i = from; i < b.len; i++)
+		buf_addc(msg, b.ptr[i] >= ' ' && b.ptr[i] < 127 ? b.ptr[i] : ' ');
+out:
+	buf_release(&b);
 }
 
-/* sbatch's argv after its fixed flags: the job's, then the owner's
- * checked extras (each one argv word: no shell, no splitting). */
-static void sbatch_argv(scq *h, struct exec_job *j, const char *staged, char **argv, size_t *n)
+/* Slurm's final word, where the node could not give its own. */
+static void apply_slurm_end(struct exec_job *j, struct slurm_job *p, const char *s)
 {
-	long long mins = ((long long)j->timeout + 59) / 60; /* Slurm's limits are whole minutes */
-	char *part = setting_list(h, SET_SLURM_PARTITION), *acct = setting_list(h, SET_SLURM_ACCOUNT);
-	char *extra = setting_list(h, SET_SLURM_EXTRA), *w, *save = NULL;
-	add_opt(argv, n, "--time=%lld", mins);
-	add_opt(argv, n, "--mem=%lldM", setting_int(h, SET_MEMORY_LIMIT_MB));
-	add_opt(argv, n, "--cpus-per-task=%lld", setting_int(h, SET_SLURM_CPUS_PER_TASK));
-	add_opt(argv, n, "--job-name=scq-%s", j->uid);
-	add_opt(argv, n, "--comment=scq-%s", j->uid);
-	add_opt(argv, n, "--output=%s/slurm.out", staged);
-	add_opt(argv, n, "--error=%s/slurm.err", staged);
-	add_opt(argv, n, "--chdir=%s", staged);
-	if (*part)
-		add_opt(argv, n, "--partition=%s", part);
-	if (*acct)
-		add_opt(argv, n, "--account=%s", acct);
-	/* settings.c allowed each flag; at most 512 bytes: fewer than 30 words */
-	for (w = strtok_r(extra, " ", &save); w && *n < 38; w = strtok_r(NULL, " ", &save))
-		add_opt(argv, n, "%s", w);
-	add_opt(argv, n, "%s/job.sh", staged);
-	argv[*n] = NULL;
-	free(part);
-	free(acct);
-	free(extra);
-}
-
-/* sbatch's error says slurmctld did not answer (restarting, network): the
- * submission is tried again later (slurm-track.c), after a look whether
- * the job got there after all. */
-static int unreachable(const struct buf *err)
-{
-	static const char *const says[] = { "Unable to contact slurm controller",
-		"Socket timed out", "Connection refused", "connect failure", NULL };
-	size_t i;
-	for (i = 0; err->ptr && says[i]; i++)
-		if (strstr(err->ptr, says[i]))
-			return 1;
-	return 0;
-}
-
-int slurm_submit(scq *h, struct exec_job *j, struct slurm_job *p)
-{
-	char *argv[48] = { xstrdup("sbatch"), xstrdup("--parsable"), xstrdup("--no-requeue"),
-			   xstrdup("--export=NONE") };
-	struct buf out = BUF_INIT, err = BUF_INIT;
-	char *staged = staged_path(h, j);
-	size_t n = 4, fixed = 0;
-	int r;
-	json_t *rec;
-	sbatch_argv(h, j, staged, argv, &n);
-	r = slurm_cmd((const char *const *)argv, &out, &err, 60);
-	p->since = time_mono();
-	p->id = r == 0 ? parse_jobid(out.ptr) : 0;
-	p->submit_later = !p->id && unreachable(&err);
-	if (p->submit_later) {
-		r = 1;
-	} else if (!p->id) {
-		buf_setf(&j->st.error, "sbatch failed: %.*s", (int)(err.len < 500 ? err.len : 500),
-			 err.ptr ? err.ptr : "");
-		r = -1;
-	} else {
-		/* our own record: Slurm forgets the job after MinJobAge */
-		rec = json_pack("{s:I,s:s}", "job_id", (json_int_t)p->id, "staged", staged);
-		json_write_at(j->jobfd, "slurm.json", rec, 0);
-		json_decref(rec);
-		r = 0;
+	struct exec_status *st = &j->st;
+	if (st->error_kind || st->stop == EXEC_STOP_CANCEL || st->stop == EXEC_STOP_RUNNER)
+		return; /* ours came first */
+	if (!strcmp(s, "TIMEOUT") || !strcmp(s, "DEADLINE")) {
+		st->stop = EXEC_STOP_TIMEOUT;
+	} else if (!strcmp(s, "OUT_OF_MEMORY")) {
+		st->oom_killed = 1;
+	} else if (!strcmp(s, "NODE_FAIL") || !strcmp(s, "BOOT_FAIL")) {
+		st->error_kind = "node_fail";
+		buf_setf(&st->error, "Slurm job %ld ended %s: its node failed; the job was not "
+			 "re-run (approve a new submission to run it again)", p->id, s);
+	} else if (!strcmp(s, "PREEMPTED")) {
+		st->error_kind = "preempted";
+		buf_setf(&st->error, "Slurm job %ld was preempted; it was not re-run", p->id);
+	} else if (!strcmp(s, "CANCELLED")) {
+		st->error_kind = "slurm_error";
+		buf_setf(&st->error, "Slurm job %ld was cancelled outside scq", p->id);
+	} else if (!p->report) {
+		st->error_kind = "sandbox_error";
+		buf_setf(&st->error, "Slurm job %ld ended %s before scq reported on the node", p->id, s);
+		script_error(p->dirfd, &st->error);
 	}
-	while (fixed < n)
-		free(argv[fixed++]);
-	free(staged);
+}
+
+/* The job ended: its report (if any), then Slurm's state (if it must). */
+static enum exec_state ended(struct exec_job *j, struct slurm_job *p, const char *state)
+{
+	if (!p->report)
+		p->report = load_report(p->dirfd);
+	if (p->report)
+		apply_report(j, p->report);
+	if (state && (!p->report || json_is_true(json_object_get(p->report, "terminated"))))
+		apply_slurm_end(j, p, state);
+	else if (!state && !p->report && !j->st.error_kind && j->st.stop == EXEC_STOP_NONE) {
+		/* Slurm does not know it, and the node left no report */
+		j->st.error_kind = p->adopted ? "runner_restart" : "sandbox_error";
+		buf_setf(&j->st.error, p->adopted ? "the runner stopped while the job was in "
+			 "Slurm, and Slurm no longer knows it; it was not re-run (approve a new "
+			 "submission to run it again)" : "Slurm lost job %ld without an end state",
+			 p->id);
+	}
+	j->st.state = EXEC_FINISHED;
+	return EXEC_FINISHED;
+}
+
+static void do_scancel(struct exec_job *j, struct slurm_job *p)
+{
+	char name[64], id[32];
+	const char *by_id[] = { "scancel", id, NULL };
+	const char *by_name[] = { "scancel", "--me", name, NULL };
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	snprintf(id, sizeof(id), "%ld", p ? p->id : 0L);
+	snprintf(name, sizeof(name), "--name=scq-%s", j->uid);
+	/* by name when the id is not known: a job submitted just before a crash */
+	if (slurm_cmd(p && p->id ? by_id : by_name, &out, &err, 30) == 0 && p)
+		p->scancelled = 1;
 	buf_release(&out);
 	buf_release(&err);
-	return r;
 }
 
-static int slurm_start(scq *h, struct exec_job *j)
+/* sbatch found no controller: once one answers, take the job if it got
+ * there after all (its name), else submit it again.  Cancelled meanwhile:
+ * it ends, never submitted. */
+static enum exec_state resubmit(scq *h, struct exec_job *j, struct slurm_job *p)
 {
-	struct slurm_job *p;
-	if (!j->priv)
-		slurm_prepare(h, j);
-	p = j->priv;
-	if (p->id || p->failed)
-		return p->failed ? -1 : 0;
-	j->st.state = EXEC_RUNNING;
-	if (j->st.error_kind || slurm_submit(h, j, p) < 0) {
-		if (!j->st.error_kind)
-			j->st.error_kind = "sandbox_error";
-		p->failed = 1;
-		return -1;
+	struct slurm_table *t;
+	const struct slurm_row *row;
+	char name[48];
+	if (j->st.stop != EXEC_STOP_NONE) {
+		p->submit_later = 0;
+		return ended(j, p, NULL);
 	}
+	if (time_mono() - p->since < RESUBMIT_AFTER)
+		return j->st.state;
+	t = slurm_table_refresh(0);
+	name_of(j, name);
+	if (!t->ok) {
+		p->since = time_mono();
+		return j->st.state;
+	}
+	row = slurm_table_find(t, 0, name);
+	if (row) {
+		p->id = row->id;
+		p->submit_later = 0;
+		return j->st.state;
+	}
+	if (slurm_submit(h, j, p) < 0) {
+		j->st.error_kind = "sandbox_error";
+		return ended(j, p, NULL);
+	}
+	return j->st.state;
+}
+
+static enum exec_state slurm_poll(scq *h, struct exec_job *j, const struct pollfd *pf, int n,
+			   double now)
+{
+	struct slurm_job *p = j->priv;
+	struct slurm_table *t;
+	const struct slurm_row *row;
+	char name[48];
+	(void)h;
+	(void)pf;
+	(void)n;
+	if (!p || j->st.state == EXEC_FINISHED)
+		return j->st.state;
+	if (p->failed)
+		return j->st.state = EXEC_FINISHED;
+	if (p->submit_later)
+		return resubmit(h, j, p);
+	if (j->st.stop != EXEC_STOP_NONE && !p->scancelled)
+		do_scancel(j, p); /* again: slurmctld may have been away */
+	t = slurm_table_refresh(0);
+	name_of(j, name);
+	row = t->ok ? slurm_table_find(t, p->id, name) : NULL;
+	if (row) {
+		p->id = row->id;
+		snprintf(p->state, sizeof(p->state), "%s", row->state);
+		if (slurm_state_ended(row->state))
+			return ended(j, p, row->state);
+	}
+	/* a report ends the job even while Slurm says COMPLETING, or does
+	 * not answer; one that says "stopped from outside" waits for Slurm */
+	if (!p->report && fs_exists(p->dirfd, "status.json"))
+		p->report = load_report(p->dirfd);
+	if (p->report && !json_is_true(json_object_get(p->report, "terminated")))
+		return ended(j, p, NULL);
+	if (t->ok && !row && t->at - p->since > UNKNOWN_AFTER)
+		return ended(j, p, NULL);
+	(void)now;
+	return j->st.state;
+}
+
+static void slurm_cancel(scq *h, struct exec_job *j, enum exec_stop why)
+{
+	struct slurm_job *p = j->priv;
+	(void)h;
+	if (j->st.state == EXEC_FINISHED)
+		return;
+	if (j->st.stop == EXEC_STOP_NONE)
+		j->st.stop = why;
+	if (!p || (!p->scancelled && !p->failed))
+		do_scancel(j, p);
+}
+
+/* The node's capped log into the job folder's capture files. */
+static void copy_log(struct exec_job *j, int dirfd, const char *from, const char *to)
+{
+	int in = dirfd >= 0 ? openat(dirfd, from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	int out = openat(j->jobfd, to, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	uint64_t n = 0;
+	if (in >= 0 && out >= 0)
+		fs_copy_fd(in, out, (uint64_t)j->log_cap, NULL, NULL, &n);
+	fd_close(&in);
+	fd_close(&out);
+}
+
+/* What the node's own collection left out is part of the report too. */
+static void merge_collect(json_t *o, json_t *node)
+{
+	json_t *ex = json_object_get(node, "excluded"), *v;
+	size_t i;
+	const char *k[] = { "excluded_count", "limited_count" };
+	if (!json_is_object(o) || !json_is_object(node))
+		return;
+	for (i = 0; i < 2; i++)
+		json_object_set_new(o, k[i], json_integer(json_integer_value(json_object_get(o, k[i])) +
+							  json_integer_value(json_object_get(node, k[i]))));
+	json_array_foreach(ex, i, v)
+		json_array_append(json_object_get(o, "excluded"), v);
+	if (json_is_true(json_object_get(node, "source_full")))
+		json_object_set_new(o, "source_full", json_true());
+	if (json_integer_value(json_object_get(o, "limited_count")) > 0 ||
+	    json_is_true(json_object_get(o, "source_full")))
+		json_object_set_new(o, "limit_reached", json_true());
+}
+
+static int slurm_finalize(scq *h, struct exec_job *j)
+{
+	struct slurm_job *p = j->priv;
+	int dirfd = p ? p->dirfd : slurm_staged_open(h, j), src;
+	json_t *report = p ? json_incref(p->report) : NULL;
+	if (j->st.finalized)
+		goto out;
+	if (!report)
+		report = load_report(dirfd);
+	copy_log(j, dirfd, "stdout", ".stdout.tmp");
+	copy_log(j, dirfd, "stderr", ".stderr.tmp");
+	if (!p && report) /* a restarted runner: what the node said is still true */
+		j->st.log_bytes = json_integer_value(json_object_get(report, "log_bytes"));
+	src = dirfd >= 0 ? openat(dirfd, "out", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	j->st.output = run_collect(h, j->commit, j->jobfd, src, &j->st.collect_error);
+	merge_collect(j->st.output, json_object_get(report, "collect"));
+	j->st.finalized = 1;
+	j->st.state = EXEC_FINISHED;
+out:
+	if (!p)
+		fd_close(&dirfd);
+	json_decref(report);
 	return 0;
 }
 
-static int slurm_wait_fds(struct exec_job *j, struct pollfd *p)
+static void slurm_cleanup(scq *h, struct exec_job *j)
 {
-	(void)j;
-	(void)p;
-	return 0; /* nothing to wait on: the runner polls on its timer */
+	struct slurm_job *p = j->priv;
+	struct buf err = BUF_INIT;
+	int shared;
+	/* the stage stays while its outputs are not collected (republish) */
+	if (j->st.finalized && !j->st.collect_error.len) {
+		shared = slurm_shared_open(h, &err);
+		if (shared >= 0)
+			fs_remove_tree(shared, j->uid);
+		fd_close(&shared);
+	}
+	buf_release(&err);
+	if (!p)
+		return;
+	fd_close(&p->dirfd);
+	json_decref(p->report);
+	free(p);
+	j->priv = NULL;
+}
+
+/* Our record of the submission (slurm.json): its Slurm id, or 0. */
+static long recorded_id(struct exec_job *j)
+{
+	struct buf err = BUF_INIT;
+	json_t *o = json_load_file_at(j->jobfd, "slurm.json", SMALL_JSON_MAX, &err);
+	long id = (long)json_integer_value(json_object_get(o, "job_id"));
+	json_decref(o);
+	buf_release(&err);
+	return id;
+}
+
+/* Adopt what Slurm still has (by our record or by the job's name: sbatch
+ * may have answered just before the crash), and what the node reported
+ * (ended while no runner ran).  slurmctld not answering: adopt, and let
+ * poll decide once it answers. */
+static int slurm_adopt(scq *h, struct exec_job *j)
+{
+	struct slurm_table *t = slurm_table_refresh(1);
+	struct slurm_job *p = slurm_job_new();
+	const struct slurm_row *row;
+	char name[48];
+	name_of(j, name);
+	p->id = recorded_id(j);
+	p->dirfd = slurm_staged_open(h, j);
+	row = t->ok ? slurm_table_find(t, p->id, name) : NULL;
+	if (!row && t->ok && p->id)
+		row = slurm_table_find(t, 0, name);
+	if (t->ok && !row && !fs_exists(p->dirfd, "status.json")) {
+		fd_close(&p->dirfd);
+		free(p);
+		return 0; /* unknown to Slurm: run_recover fails it, never resubmits */
+	}
+	if (row)
+		p->id = row->id;
+	p->adopted = 1;
+	p->since = time_mono();
+	j->priv = p;
+	j->st.state = EXEC_RUNNING;
+	return 1;
 }
 
 const struct executor executor_slurm = {

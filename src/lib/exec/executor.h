@@ -12,7 +12,6 @@
  *                          sandbox (executor-local.c)
  *   executor_slurm         the job is a Slurm batch job that runs the
  *                          same sandbox on a node (executor-slurm.c)
- *   executor_for           the backend the owner's setting `executor` names
  *   exec_job_env, exec_limits, exec_datasets_load/free  the job's
  *                          environment, limits and datasets as the local
  *                          backend gives them (executor-local.c; the
@@ -159,8 +158,6 @@ struct executor {
 
 extern const struct executor executor_local;
 extern const struct executor executor_slurm;
-
-const struct executor *executor_for(scq *h);
 
 /* The job's NUL-separated environment in env (code, out, data, home: the
  * paths the job sees; rv the runtime's variables) and the pointer array

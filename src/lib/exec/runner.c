@@ -509,6 +509,12 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 	return r;
 }
 
+/* The backend the owner's setting `executor` names. */
+static const struct executor *executor_for(scq *h)
+{
+	return strcmp(setting_str(h, SET_EXECUTOR), "slurm") ? &executor_local : &executor_slurm;
+}
+
 int runner_cycle(scq *h, const struct executor *ex, struct scq_run_stats *st)
 {
 	return run_loop(h, ex, st, NULL, 0);

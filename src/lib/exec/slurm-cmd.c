@@ -205,6 +205,25 @@ out:
 	return fd;
 }
 
+struct slurm_job *slurm_job_new(void)
+{
+	struct slurm_job *p = xcalloc(1, sizeof(*p));
+	p->dirfd = -1;
+	return p;
+}
+
+/* The staged folder, opened (-1 if it is gone). */
+int slurm_staged_open(scq *h, const struct exec_job *j)
+{
+	struct buf err = BUF_INIT;
+	int shared = slurm_shared_open(h, &err), fd = -1;
+	if (shared >= 0)
+		fd = openat(shared, j->uid, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd_close(&shared);
+	buf_release(&err);
+	return fd;
+}
+
 static json_t *tool_line(const char *const *argv, int *ok)
 {
 	struct buf out = BUF_INIT, err = BUF_INIT;

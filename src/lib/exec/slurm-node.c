@@ -14,7 +14,7 @@
  *   staged code/, with isolation none) is verified file by file;
  * - SIGTERM (scancel, a node taken down, Slurm's time limit) kills the
  *   job at once and still writes a report, marked "terminated": Slurm's
- *   end state then says why (slurm-track.c).
+ *   end state then says why (executor-slurm.c).
  */
 #include "base/compat.h"
 #include <poll.h>

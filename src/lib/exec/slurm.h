@@ -4,11 +4,10 @@
  * with every release), the one squeue table of a tick, the staged folder's
  * names, and the node's side.
  *
- * Exports (executor-slurm.c): executor_slurm, slurm_job_new, slurm_staged_open,
+ * Exports (executor-slurm.c): executor_slurm (in executor.h).
+ * Exports (slurm-submit.c): slurm_prepare, slurm_start, slurm_wait_fds,
  * slurm_submit.
- * Exports (slurm-track.c): slurm_poll, slurm_cancel, slurm_finalize,
- * slurm_cleanup, slurm_adopt.
- * Exports (slurm-cmd.c): slurm_cmd, slurm_table_refresh, slurm_table_find,
+ * Exports (slurm-cmd.c): slurm_job_new, slurm_staged_open, slurm_cmd, slurm_table_refresh, slurm_table_find,
  * slurm_state_ended, slurm_shared_open, slurm_doctor.
  * Exports (slurm-node.c): (scq_exec_node, in scq.h).
  *
@@ -76,19 +75,17 @@ struct slurm_job {
 	json_t *report;    /* the node's status.json, once read */
 };
 
-/* executor-slurm.c: staging and submission */
 struct slurm_job *slurm_job_new(void);
+/* The staged folder, <slurm_shared_dir>/<uid>, opened (-1: gone). */
 int slurm_staged_open(scq *h, const struct exec_job *j);
+/* slurm-submit.c: staging and submission (executor.h's prepare, start and
+ * wait_fds of the Slurm backend) */
+int slurm_prepare(scq *h, struct exec_job *j);
+int slurm_start(scq *h, struct exec_job *j);
+int slurm_wait_fds(struct exec_job *j, struct pollfd *p);
 /* sbatch the staged job: 0 submitted (p->id), 1 slurmctld did not answer
  * (p->submit_later), -1 refused (st.error says why). */
 int slurm_submit(scq *h, struct exec_job *j, struct slurm_job *p);
-/* slurm-track.c: following the job, its end, adoption */
-enum exec_state slurm_poll(scq *h, struct exec_job *j, const struct pollfd *p, int n,
-			   double now);
-void slurm_cancel(scq *h, struct exec_job *j, enum exec_stop why);
-int slurm_finalize(scq *h, struct exec_job *j);
-void slurm_cleanup(scq *h, struct exec_job *j);
-int slurm_adopt(scq *h, struct exec_job *j);
 
 /* scq doctor's "slurm" object: the tools, the controller, the
  * partition's limits, the shared folder. */

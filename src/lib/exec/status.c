@@ -112,7 +112,7 @@ int scq_doctor_json(scq *h, char **json_out)
 	json_object_set_new(o, "policy", cfg);
 	/* the Slurm backend: only when it is chosen (its checks call the
 	 * cluster's tools, which a local owner may not have) */
-	if (executor_for(h) == &executor_slurm)
+	if (!strcmp(setting_str(h, SET_EXECUTOR), "slurm"))
 		json_object_set_new(o, "slurm", slurm_doctor(h));
 	*json_out = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(o);
