@@ -21,6 +21,12 @@ out_has "... finds sbatch" '"sbatch": "slurm-wlm 22'
 out_has "... reaches the controller" '"controller_reachable": true'
 out_has "... shows the partition's limits" 'PartitionName=scq .*MaxTime='
 out_has "... finds the shared folder private" '"shared_dir_private": true'
+out_has "... reads the partition's MaxTime" '"MaxTime": "01:00:00"'
+out_has "... job_timeout (10 min) fits it" '"job_timeout_fits": true'
+do_ config set job_timeout 7200 >/dev/null
+check "scq doctor with job_timeout 2 h" do_ doctor --json
+out_has "... job_timeout does not fit MaxTime 1 h" '"job_timeout_fits": false'
+do_ config set job_timeout 600 >/dev/null
 chmod 0755 "$SHARED"
 check "scq doctor with an open shared folder" do_ doctor --json
 out_has "... says it is not private" '"shared_dir_private": false'

@@ -242,6 +242,50 @@ static json_t *tool_line(const char *const *argv, int *ok)
 	return v ? v : json_string("(output not UTF-8)");
 }
 
+/* Minutes of a Slurm time ("[D-]HH:MM:SS", "MM:SS" or "UNLIMITED"), -1
+ * for unlimited or unknown. */
+static long long minutes_of(const char *t)
+{
+	long long d = 0, a = 0, b = 0, c = 0;
+	int n;
+	if (strchr(t, '-') && sscanf(t, "%lld-", &d) == 1)
+		t = strchr(t, '-') + 1;
+	n = sscanf(t, "%lld:%lld:%lld", &a, &b, &c);
+	if (n == 3)
+		return d * 1440 + a * 60 + b + (c > 0);
+	if (n == 2)
+		return d * 1440 + a + (b > 0);
+	return -1;
+}
+
+/* The partition's limits that bear on our jobs, from `scontrol show
+ * partition -o` (one line of KEY=VALUE words), and whether the owner's
+ * limits fit them. */
+static void partition_limits(scq *h, json_t *o, const char *line)
+{
+	static const char *const keys[] = { "PartitionName", "State", "MaxTime", "DefaultTime",
+		"MaxNodes", "MaxCPUsPerNode", "MaxMemPerNode", "MaxMemPerCPU", "DefMemPerCPU",
+		"TotalCPUs", "TotalNodes", NULL };
+	json_t *lim = json_object();
+	char *copy = xstrdup(line), *w, *save = NULL, *eq;
+	long long max = -2, mins = (setting_int(h, SET_JOB_TIMEOUT) + 59) / 60;
+	size_t i;
+	for (w = strtok_r(copy, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+		if (!(eq = strchr(w, '=')))
+			continue;
+		*eq = 0;
+		for (i = 0; keys[i]; i++)
+			if (!strcmp(w, keys[i]))
+				json_object_set_new(lim, w, json_string(eq + 1)); /* (UTF-8: line was) */
+		if (!strcmp(w, "MaxTime"))
+			max = minutes_of(eq + 1);
+	}
+	json_object_set_new(o, "partition_limits", lim);
+	if (max >= -1) /* job_timeout, as the --time we submit, within MaxTime */
+		json_object_set_new(o, "job_timeout_fits", json_boolean(max < 0 || mins <= max));
+	free(copy);
+}
+
 json_t *slurm_doctor(scq *h)
 {
 	static const char *const tools[] = { "sbatch", "squeue", "scontrol", "scancel", NULL };
@@ -265,6 +309,8 @@ json_t *slurm_doctor(scq *h)
 	json_object_set_new(o, "controller", tool_line(ping, &ok));
 	json_object_set_new(o, "controller_reachable", json_boolean(ok));
 	json_object_set_new(o, "partition", tool_line(show, &ok));
+	if (ok)
+		partition_limits(h, o, json_string_value(json_object_get(o, "partition")));
 	fd = slurm_shared_open(h, &err);
 	json_object_set_new(o, "shared_dir_private", json_boolean(fd >= 0));
 	json_object_set_new(o, "shared_dir", json_string(fd >= 0 ? "ok" : err.ptr));
