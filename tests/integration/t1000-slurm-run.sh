@@ -70,6 +70,7 @@ check "... its log" ds logs "$U3"
 out_has "... says the wall-clock limit of 3 s" "wall-clock limit of 3 s reached"
 out_has "... it had started" "^started$"
 check "... never printed what came after" sh -c "! grep -q '^never' '$TEST_DIR/out'"
+check "... the node stopped it, not Slurm's limit (its batch job ended COMPLETED, not TIMEOUT)" sh -c "grep ' Name=scq-$U3 ' '$SLURM_DIR/jobcomp.txt' | grep -q 'JobState=COMPLETED'"
 check "... Slurm's limit was a whole minute (rounded up)" sh -c "grep ' Name=scq-$U3 ' '$SLURM_DIR/jobcomp.txt' | grep -q 'TimeLimit=1 '"
 do_ config set job_timeout 600 >/dev/null
 

@@ -17,7 +17,8 @@ check "slurmctld is stopped" wait_for 20 sh -c "! kill -0 $CTLD 2>/dev/null"
 check "... squeue gets no answer" sh -c "! squeue --me -h >/dev/null 2>&1"
 approved C ctld-c 'echo start; echo done > "$OUTPUT_DIR/done.txt"'
 check "the job approved meanwhile is claimed (running/) though sbatch has no controller" wait_for 20 test -d "$STORE/running/$C"
-sleep 3
+sleep 8 # longer than sbatch's own retries (about 4 s): the runner's retry is needed
+check "... it is not in Slurm yet" test -z "$(cat "$STORE/running/$C/slurm.json" 2>/dev/null)"
 slurmctld -f "$SLURM_CONF"
 check "slurmctld is up again" wait_for 30 sh -c "scontrol ping | grep -q ' is UP'"
 for v in A B C; do
