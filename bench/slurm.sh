@@ -18,13 +18,14 @@ B=${SCQ_BUILD:-$(pwd)/build}
 SCQ="$B/scq"
 T=$(mktemp -d /tmp/scq-bench-slurm-XXXXXX)
 OWN=0
+C=/tmp/scq-bench-slurm-cluster-$$ # not under $T (0700): munged runs as user munge
 cleanup() {
-	[ $OWN = 1 ] && sh scripts/slurm-down.sh "$T/cluster"
+	[ $OWN = 1 ] && sh scripts/slurm-down.sh "$C" && rm -rf "$C"
 	rm -rf "$T"
 }
 trap cleanup EXIT
 if [ -z "${SLURM_CONF:-}" ] || ! scontrol ping 2>/dev/null | grep -q ' is UP'; then
-	SLURM_CONF=$(SCQ_SLURM_PORT=${SCQ_SLURM_PORT:-17817} sh scripts/slurm-up.sh "$T/cluster")
+	SLURM_CONF=$(SCQ_SLURM_PORT=${SCQ_SLURM_PORT:-17817} sh scripts/slurm-up.sh "$C")
 	OWN=1
 fi
 export SLURM_CONF
