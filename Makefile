@@ -192,7 +192,10 @@ deps:
 # What the tests need on top: the browser test (t0600) drives Debian's
 # chromium and classic Notebook with npm's playwright-core.
 # The sync simulator (tests/sim/syncsim.py) reads syft.pub.yaml with python3-yaml.
-TEST_PKGS = curl chromium jupyter-notebook python3-ipywidgets python3-ipykernel strace python3-numpy python3-yaml
+# The Slurm tests (t10xx) run a cluster on 127.0.0.1 (scripts/slurm-up.sh).
+# The dashboard's server test (t0950) talks to scq-ui with curl.
+TEST_PKGS = curl chromium jupyter-notebook python3-ipywidgets python3-ipykernel strace python3-numpy \
+	python3-yaml slurm-wlm munge
 test-deps:
 	@SCQ_EXTRA_PKGS="$(TEST_PKGS) $${SCQ_EXTRA_PKGS:-}" SCQ_NPM_DIRS=tests/browser \
 		sh scripts/install-deps.sh
@@ -209,10 +212,15 @@ integration: all
 
 # The Python package is built first: some integration tests drive the
 # library through it (SCQ_PYTHONPATH; a sanitizer build's is non-sanitized).
+# The Slurm test cluster comes up first (a cluster that cannot start fails
+# the run, loudly) and goes down at the end, whatever the tests said.
+SLURM_TEST_DIR = /tmp/scq-slurm-test
 test: test-deps
 	$(MAKE) all unit check-layering python
-	SCQ_BUILD=$(abspath $(B)) SCQ_SANITIZE=$(SANITIZE) SCQ_PYTHONPATH=$(abspath $(PY_OUT)) \
-		$(PROVE) -f --comments $(UNIT_BIN) tests/integration/t[0-9]*.sh
+	@conf=$$(sh scripts/slurm-up.sh $(SLURM_TEST_DIR)) || { echo "make test: the Slurm test cluster did not start" >&2; exit 1; }; \
+	SLURM_CONF=$$conf SCQ_BUILD=$(abspath $(B)) SCQ_SANITIZE=$(SANITIZE) SCQ_PYTHONPATH=$(abspath $(PY_OUT)) \
+		$(PROVE) -f --comments $(UNIT_BIN) tests/integration/t[0-9]*.sh; r=$$?; \
+	sh scripts/slurm-down.sh $(SLURM_TEST_DIR); exit $$r
 	$(MAKE) python-test
 	$(MAKE) check-symbols
 

@@ -151,3 +151,9 @@ echo "== 11. the owner's review of a revision: a diff of a 1 MiB file (bench/dif
 SCQ_BUILD="$B" sh bench/diff.sh || echo "   diff bench failed"
 echo "== 12. the dashboard (scq ui) at 10,000 jobs (bench/ui.sh)"
 SCQ_BUILD="$B" sh bench/ui.sh || echo "   dashboard bench failed"
+if [ "$(id -u)" = 0 ]; then
+	echo "== 13. the Slurm executor on the test cluster (bench/slurm.sh)"
+	SCQ_BUILD="$B" bash bench/slurm.sh 200 || echo "   slurm bench failed"
+else
+	echo "== 13. the Slurm executor: skipped, it needs root to start the test cluster"
+fi

@@ -772,6 +772,13 @@ SCQ_API const char *scq_audit_path(scq *h);
  * the store as it is; see scq_refresh). */
 SCQ_API int scq_status_json(scq *h, char **json_out);
 
+/* The Slurm backend's node side (`scq exec-node DIR`, run by the batch
+ * script executor-slurm.c writes): run the job staged in DIR in the
+ * sandbox and write DIR/status.json.  0 once the report is written
+ * (whatever the job did); 1 with *message (caller frees) when nothing
+ * could run: a stage that is not private, or one started once already. */
+SCQ_API int scq_exec_node(const char *dir, char **message);
+
 /* Machine report for `scq doctor` as JSON (caller frees). */
 SCQ_API int scq_doctor_json(scq *h, char **json_out);
 

@@ -140,6 +140,7 @@ int cmd_reviewers(int, char **);
 int cmd_keys(int, char **);
 int cmd_votes(int, char **);
 int cmd_doctor(int, char **);
+int cmd_exec_node(int, char **);
 int cmd_demo(int, char **);
 int cmd_ui(int, char **);
 

@@ -391,3 +391,19 @@ int cmd_doctor(int argc, char **argv)
 	free(js);
 	return simple(h, r);
 }
+
+/* scq exec-node DIR: the batch script of the Slurm backend runs this on
+ * the node (hidden from the command list: people never call it).  Exit 0
+ * once DIR/status.json is written, 1 when nothing ran. */
+int cmd_exec_node(int argc, char **argv)
+{
+	char *msg = NULL;
+	int r;
+	if (argc != 2 || argv[1][0] != '/')
+		return cli_usage_error("expected: exec-node /ABSOLUTE/STAGED/FOLDER");
+	r = scq_exec_node(argv[1], &msg);
+	if (msg)
+		fprintf(stderr, "scq exec-node: %s\n", msg);
+	free(msg);
+	return r ? 1 : 0;
+}

@@ -200,6 +200,8 @@ int main(int argc, char **argv)
 		printf("scq %s (protocol %d)\n", SCQ_VERSION, SCQ_PROTOCOL_VERSION);
 		return 0;
 	}
+	if (!strcmp(argv[1], "exec-node")) /* not for people: the Slurm batch script's */
+		return cmd_exec_node(argc - 1, argv + 1);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;

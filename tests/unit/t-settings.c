@@ -33,7 +33,8 @@ static void every_setting(scq *h)
 		same &= keys[id] && !strcmp(keys[id], setting_key((enum setting)id));
 		r = scq_config_get(h, setting_key((enum setting)id), &text);
 		snprintf(num, sizeof(num), "%lld", setting_int(h, (enum setting)id));
-		if (r || !(*str ? !strcmp(text, str) : !strcmp(text, num) ||
+		/* an empty TEXT setting reads as "" both ways */
+		if (r || !(*str ? !strcmp(text, str) : !strcmp(text, num) || !*text ||
 			   !strcmp(text, setting_bool(h, (enum setting)id) ? "true" : "false"))) {
 			tap_diag("%s: config_get '%s', enum read '%s'/%s", setting_key((enum setting)id),
 				 text ? text : "?", str, num);
@@ -93,6 +94,29 @@ static void by_key(scq *h)
 	free(v);
 }
 
+/* TEXT settings: their characters, and slurm_extra's allowlist of flags
+ * (the value becomes sbatch arguments). */
+static void text_settings(scq *h)
+{
+	char *v;
+	is_int(scq_config_set(h, "slurm_partition", "gpu-long_2"), 0, "a partition name");
+	is_int(scq_config_set(h, "slurm_partition", "a b"), SCQ_ECONFIG, "a partition with a space");
+	is_int(scq_config_set(h, "slurm_shared_dir", "/srv/scq/shared"), 0, "a shared folder");
+	is_int(scq_config_set(h, "slurm_shared_dir", "/srv/$(id)"), SCQ_ECONFIG, "a folder with $(");
+	is_int(scq_config_set(h, "slurm_extra", "--qos=high --constraint=avx2"), 0, "allowed flags");
+	is_int(scq_config_set(h, "slurm_extra", "--qos=high --wrap=id"), SCQ_ECONFIG,
+	       "a flag outside the allowlist");
+	is_int(scq_config_set(h, "slurm_extra", "-w n1"), SCQ_ECONFIG, "a short flag");
+	is_int(scq_config_set(h, "slurm_extra", "--qos=high "), SCQ_ECONFIG, "a trailing space");
+	is_int(scq_config_set(h, "slurm_extra", "--qosx=1"), SCQ_ECONFIG, "a longer flag name");
+	is_int(scq_config_set(h, "slurm_extra", "--export=ALL"), SCQ_ECONFIG,
+	       "--export, which would copy the runner's environment");
+	v = setting_list(h, SET_SLURM_EXTRA);
+	is_str(v, "--qos=high --constraint=avx2", "the last valid value stands");
+	free(v);
+	is_str(setting_str(h, SET_EXECUTOR), "local", "executor: local by default");
+}
+
 int main(void)
 {
 	char *d = tap_tempdir();
@@ -102,6 +126,7 @@ int main(void)
 	every_setting(h);
 	defaults(h);
 	by_key(h);
+	text_settings(h);
 	every_setting(h);
 	ok(scq_open(&h2, &o) == 0 && setting_str(h2, SET_RELEASE) == setting_str(h, SET_RELEASE),
 	   "an enum value is a constant, the same pointer for every handle");

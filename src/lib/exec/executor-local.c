@@ -81,7 +81,7 @@ static void add_env(struct buf *env, const char *k, const char *v)
 
 /* Build a NUL-separated environment block and the pointer array over it;
  * rv: the runtime's variables (PATH first), NUL-separated K=V. */
-static const char **make_env(struct buf *env, struct exec_job *j, const char *code,
+const char **exec_job_env(struct buf *env, struct exec_job *j, const char *code,
 			     const char *out, const char *data, const char *home,
 			     const struct buf *rv)
 {
@@ -107,7 +107,7 @@ static const char **make_env(struct buf *env, struct exec_job *j, const char *co
 	return v;
 }
 
-static void fill_limits(scq *h, struct sandbox_limits *l)
+void exec_limits(scq *h, struct sandbox_limits *l)
 {
 	long long cpu = setting_int(h, SET_CPU_TIME_LIMIT);
 	l->cpu_seconds = cpu ? cpu : setting_int(h, SET_JOB_TIMEOUT);
@@ -119,7 +119,7 @@ static void fill_limits(scq *h, struct sandbox_limits *l)
 	l->tmp_bytes = setting_int(h, SET_TMP_SIZE_MB) << 20;
 }
 
-static struct sandbox_dataset *load_datasets(scq *h, size_t *n)
+struct sandbox_dataset *exec_datasets_load(scq *h, size_t *n)
 {
 	char *js = NULL;
 	json_t *d, *v;
@@ -138,7 +138,7 @@ static struct sandbox_dataset *load_datasets(scq *h, size_t *n)
 	return ds;
 }
 
-static void free_datasets(struct sandbox_dataset *ds, size_t n)
+void exec_datasets_free(struct sandbox_dataset *ds, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; i++) {
@@ -182,7 +182,7 @@ static int spawn_job(scq *h, struct exec_job *j, struct local_job *lj)
 	char *work = job_path(h, j, "work"), *run = NULL;
 	int full = is_full(h), ends, r;
 	size_t nds = 0;
-	struct sandbox_dataset *ds = load_datasets(h, &nds);
+	struct sandbox_dataset *ds = exec_datasets_load(h, &nds);
 	const char **envp = NULL;
 	const char *argv[3] = { "/bin/bash", NULL, NULL };
 	struct run_env re;
@@ -196,8 +196,8 @@ static int spawn_job(scq *h, struct exec_job *j, struct local_job *lj)
 		r = -1;
 		goto out;
 	}
-	envp = full ? make_env(&env, j, "/code", "/out", "/data", "/tmp", &re.vars) :
-		      make_env(&env, j, code, out, "/nonexistent-no-datasets-without-isolation", work,
+	envp = full ? exec_job_env(&env, j, "/code", "/out", "/data", "/tmp", &re.vars) :
+		      exec_job_env(&env, j, code, out, "/nonexistent-no-datasets-without-isolation", work,
 			       &re.vars);
 	spec.isolation = full ? SANDBOX_FULL : SANDBOX_NONE;
 	spec.network = j->network;
@@ -216,7 +216,7 @@ static int spawn_job(scq *h, struct exec_job *j, struct local_job *lj)
 	spec.cwd = full ? "/code" : code;
 	spec.check_code = check_code_copy;
 	spec.check_code_ctx = j;
-	fill_limits(h, &spec.limits);
+	exec_limits(h, &spec.limits);
 	ends = open_capture(j, lj);
 	if (ends < 0) {
 		buf_setf(&j->st.error, "capture: %s", strerror(errno));
@@ -238,7 +238,7 @@ out:
 	run_env_release(&re);
 	free(envp);
 	buf_release(&env);
-	free_datasets(ds, nds);
+	exec_datasets_free(ds, nds);
 	free(code);
 	free(out);
 	free(work);
@@ -518,7 +518,7 @@ static void local_cleanup(scq *h, struct exec_job *j)
 
 const struct executor executor_local = {
 	"local", local_prepare, local_start, local_wait_fds, local_poll,
-	local_cancel, local_finalize, local_cleanup,
+	local_cancel, local_finalize, local_cleanup, NULL,
 };
 
 void exec_job_init(struct exec_job *j, const char *uid)

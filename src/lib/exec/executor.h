@@ -8,8 +8,14 @@
  *   struct exec_job        one job as the runner hands it to a backend:
  *                          inputs (uid, folder, limits), the backend's
  *                          report (struct exec_status) and its state (priv)
- *   executor_local         today's backend: the job is a child of the
- *                          runner, in the sandbox (executor-local.c)
+ *   executor_local         the job is a child of the runner, in the
+ *                          sandbox (executor-local.c)
+ *   executor_slurm         the job is a Slurm batch job that runs the
+ *                          same sandbox on a node (executor-slurm.c)
+ *   exec_job_env, exec_limits, exec_datasets_load/free  the job's
+ *                          environment, limits and datasets as the local
+ *                          backend gives them (executor-local.c; the
+ *                          Slurm backend ships the same to its node)
  *   exec_job_init/release  a job's fields and buffers
  *   run_collect            a job's outputs into its output/, the report
  *                          of result.json "output" (also for republish)
@@ -22,7 +28,9 @@
  * running/ without the backend's scratch).  A job that fails before start
  * (its records, its digest, a claim not durable) skips prepare and start;
  * a job found in running/ by a restarted runner gets cancel, finalize and
- * cleanup only.  Both get finalize (output/ holds what the folder had)
+ * cleanup only, unless the backend has adopt and it says the job still
+ * lives there (a batch system runs it without us): then the job goes on
+ * with poll, finalize and cleanup as if this runner had started it.  Both get finalize (output/ holds what the folder had)
  * and cleanup.
  *
  * Rules
@@ -50,6 +58,7 @@
 #define SCQ_EXECUTOR_H
 
 #include "store/handle.h"
+#include "sandbox/sandbox.h"
 #include <poll.h>
 
 enum exec_state {
@@ -140,9 +149,25 @@ struct executor {
 	int (*finalize)(scq *h, struct exec_job *j);
 	/* Remove the backend's scratch, free priv. */
 	void (*cleanup)(scq *h, struct exec_job *j);
+	/* NULL, or: a restarted runner found the job in running/; 1 if the
+	 * backend still has it (running, or ended with its report kept):
+	 * st.state is then EXEC_RUNNING and poll follows it; 0 if it does
+	 * not (the job is failed as runner_restart, never started again). */
+	int (*adopt)(scq *h, struct exec_job *j);
 };
 
 extern const struct executor executor_local;
+extern const struct executor executor_slurm;
+
+/* The job's NUL-separated environment in env (code, out, data, home: the
+ * paths the job sees; rv the runtime's variables) and the pointer array
+ * over it (caller frees the array, releases env). */
+const char **exec_job_env(struct buf *env, struct exec_job *j, const char *code,
+			  const char *out, const char *data, const char *home,
+			  const struct buf *rv);
+void exec_limits(scq *h, struct sandbox_limits *l);
+struct sandbox_dataset *exec_datasets_load(scq *h, size_t *n);
+void exec_datasets_free(struct sandbox_dataset *ds, size_t n);
 
 void exec_job_init(struct exec_job *j, const char *uid);
 void exec_job_release(struct exec_job *j);

@@ -197,6 +197,7 @@ void run_stop(scq *h, struct run_slot *s)
 	s->ex->cancel(h, &s->job, EXEC_STOP_RUNNER);
 }
 
+
 static void read_capture(int jobfd, const char *name, struct buf *log)
 {
 	struct buf b = BUF_INIT;
@@ -340,6 +341,16 @@ static void release(struct run_slot *s)
 	s->approved = 0;
 }
 
+/* The runner stops and the backend keeps the job without it (adopt): the
+ * job stays in running/, its lock is let go, the next runner adopts it. */
+void run_detach(scq *h, struct run_slot *s)
+{
+	scq_log(h, "job %s left to the %s executor (the next runner adopts it)", s->job.uid,
+		s->ex->name);
+	s->ex->cleanup(h, &s->job); /* not finalized: the backend keeps its stage */
+	release(s);
+}
+
 /* The job's end, through the queue (running -> its final state). */
 static int finish_transition(scq *h, struct commit *c, struct run_slot *s, int status,
 			     const struct run_record *res)
@@ -408,8 +419,29 @@ int run_finish(scq *h, struct commit *commit, struct run_slot *s)
 /* A running job whose lock nobody holds lost its runner: fail it, never
  * re-run it on its own (it may have had effects).  The executor is told
  * to stop it (a batch system may still run it) and collects what is left;
- * start is never called. */
-int run_recover(scq *h, const struct executor *ex, unsigned *recovered)
+ * start is never called.  An executor that can adopt it (it still runs
+ * there) keeps it instead: the slot goes to the loop, lock held. */
+static int adopt(scq *h, struct run_slot *s, struct run_slot *slots, int *used, int nslots,
+		 int *nused)
+{
+	int i;
+	for (i = 0; i < nslots && used[i]; i++)
+		;
+	if (!s->ex->adopt || i == nslots)
+		return 0;
+	load_approval(s);
+	job_inputs(h, s);
+	if (s->ex->adopt(h, &s->job) != 1)
+		return 0;
+	scq_log(h, "job %s adopted again from the %s executor", s->job.uid, s->ex->name);
+	slots[i] = *s; /* the slot now owns the lock, folder and records */
+	used[i] = 1;
+	(*nused)++;
+	return 1;
+}
+
+int run_recover(scq *h, const struct executor *ex, unsigned *recovered,
+		struct run_slot *slots, int *used, int nslots, int *nused)
 {
 	int dir = queue_status_dir(h, SCQ_RUNNING);
 	DIR *d = dir >= 0 ? fdopendir(dir) : NULL;
@@ -430,6 +462,8 @@ int run_recover(scq *h, const struct executor *ex, unsigned *recovered)
 		load_record(s.job.jobfd, &s.rec);
 		s.started = time_now();
 		s.job.t0 = time_mono();
+		if (adopt(h, &s, slots, used, nslots, nused))
+			continue;
 		buf_setf(&s.job.st.error, "the runner stopped while the job was running; "
 			 "it was not re-run (approve a new submission to run it again)");
 		s.job.st.error_kind = "runner_restart";

@@ -450,7 +450,7 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 	l->max = (int)setting_int(h, SET_MAX_CONCURRENT_JOBS);
 	if (l->max > MAX_SLOTS)
 		l->max = MAX_SLOTS;
-	r = run_recover(h, ex, &l->st->recovered);
+	r = run_recover(h, ex, &l->st->recovered, l->slots, l->used, MAX_SLOTS, &l->nused);
 	if (r == 0)
 		outbox_reconcile(h); /* best effort: redone at the next start */
 	if (r == 0 && watch) /* before the first pass: nothing comes unseen */
@@ -489,9 +489,22 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 		}
 		if (stop && *stop) {
 			int i;
-			for (i = 0; i < MAX_SLOTS; i++)
-				if (l->used[i])
+			/* a batch system keeps the jobs: the next runner adopts them,
+			 * rather than see them cancelled with this one */
+			for (i = 0; i < MAX_SLOTS; i++) {
+				if (l->used[i] && ex->adopt && l->slots[i].job.st.state == EXEC_RUNNING) {
+					run_detach(h, &l->slots[i]);
+					l->used[i] = 0;
+					l->nused--;
+				} else if (l->used[i]) {
 					run_stop(h, &l->slots[i]);
+				}
+			}
+			if (l->nused == 0) {
+				if (l->w.fd >= 0)
+					sigprocmask(SIG_SETMASK, &orig, NULL);
+				break;
+			}
 		}
 		unsigned what = poll_slots(l, sleep_ms(l), l->w.fd >= 0 ? &orig : NULL, stop);
 		if (l->w.fd >= 0)
@@ -514,6 +527,12 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 	return r;
 }
 
+/* The backend the owner's setting `executor` names. */
+static const struct executor *executor_for(scq *h)
+{
+	return strcmp(setting_str(h, SET_EXECUTOR), "slurm") ? &executor_local : &executor_slurm;
+}
+
 int runner_cycle(scq *h, const struct executor *ex, struct scq_run_stats *st)
 {
 	return run_loop(h, ex, st, NULL, 0);
@@ -521,10 +540,10 @@ int runner_cycle(scq *h, const struct executor *ex, struct scq_run_stats *st)
 
 int scq_run_cycle(scq *h, struct scq_run_stats *st)
 {
-	return run_loop(h, &executor_local, st, NULL, 0);
+	return run_loop(h, executor_for(h), st, NULL, 0);
 }
 
 int scq_run_watch(scq *h, volatile int *stop)
 {
-	return run_loop(h, &executor_local, NULL, stop, 1);
+	return run_loop(h, executor_for(h), NULL, stop, 1);
 }

@@ -11,7 +11,7 @@
  * run_finish.  run_recover fails the jobs a dead runner left in running/.
  *
  * Exports (run-job.c): run_claim, run_start, run_abandon, run_wait_fds,
- * run_poll, run_stop, run_finish, run_recover.
+ * run_poll, run_stop, run_detach, run_finish, run_recover.
  * Exports (runner.c): runner_cycle.
  * Exports (runner-ingest.c): ingest_child_init, ingest_child_start,
  * ingest_child_service, ingest_child_finish.
@@ -51,11 +51,18 @@ int run_wait_fds(struct run_slot *s, struct pollfd *p);
 int run_poll(scq *h, struct run_slot *s, const struct pollfd *p, int n, double now);
 /* The runner stops: stop the job (recorded as runner_restart). */
 void run_stop(scq *h, struct run_slot *s);
+/* The runner stops, with an executor that adopts (a batch system keeps
+ * running the job): leave the job in running/ to the next runner;
+ * releases the slot. */
+void run_detach(scq *h, struct run_slot *s);
 /* Finalize, record the result, clean up, finish; releases the slot. */
 int run_finish(scq *h, struct commit *commit, struct run_slot *s);
 /* running/<uid> with no live runner -> failed (runner restart); never
- * started again. */
-int run_recover(scq *h, const struct executor *ex, unsigned *recovered);
+ * started again.  Unless the executor adopts it (a batch system still
+ * has it): then it takes a free slot of slots/used (used 1, *nused
+ * counts it) and the loop follows it like its own. */
+int run_recover(scq *h, const struct executor *ex, unsigned *recovered,
+		struct run_slot *slots, int *used, int nslots, int *nused);
 /* scq_run_cycle with the executor ex (tests drive a fake one). */
 int runner_cycle(scq *h, const struct executor *ex, struct scq_run_stats *st);
 

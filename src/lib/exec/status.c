@@ -11,6 +11,7 @@
 #include "queue/run-record.h"
 #include "sandbox/sandbox.h"
 #include "store/settings.h"
+#include "exec/slurm.h"
 #include "base/banned.h"
 
 /* What scq status counts, one walk of the store: each state folder read
@@ -120,6 +121,10 @@ int scq_doctor_json(scq *h, char **json_out)
 	scq_config_json(h, &c);
 	cfg = c ? json_loads(c, 0, NULL) : json_object();
 	json_object_set_new(o, "policy", cfg);
+	/* the Slurm backend: only when it is chosen (its checks call the
+	 * cluster's tools, which a local owner may not have) */
+	if (!strcmp(setting_str(h, SET_EXECUTOR), "slurm"))
+		json_object_set_new(o, "slurm", slurm_doctor(h));
 	*json_out = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(o);
 	free(c);

@@ -16,7 +16,7 @@
 #include "store/audit.h"
 #include "base/banned.h"
 
-enum kind { K_INT, K_BOOL, K_ENUM, K_LIST };
+enum kind { K_INT, K_BOOL, K_ENUM, K_LIST, K_TEXT };
 
 struct setting_def {
 	const char *key;
@@ -24,7 +24,10 @@ struct setting_def {
 	long long def, min, max;
 	/* K_ENUM: the values, NULL-terminated, def indexes them; setting_str
 	 * returns these constants, never a buffer that a later call rewrites.
-	 * K_LIST: values[0] is the default */
+	 * K_LIST: values[0] is the default.  K_TEXT: values[0] the default,
+	 * values[1] the characters allowed besides letters and digits, and
+	 * values[2..], when present, the only flags the value may hold (see
+	 * text_valid) */
 	const char *const *values;
 	const char *help;
 };
@@ -138,18 +141,57 @@ static int list_valid(const struct setting_def *s, const char *v)
 	return n >= (size_t)s->min && n <= (size_t)s->max && word;
 }
 
-/* A LIST setting as stored, or its default (borrowed: from the loaded
- * settings or the table). */
+/* 1 if word (up to '=' or its end, n bytes) is "--" and one of the flags
+ * of s (values[2..]). */
+static int text_flag_ok(const struct setting_def *s, const char *word, size_t n)
+{
+	size_t i, k = strcspn(word, "=");
+	if (k > n)
+		k = n;
+	if (k < 3 || strncmp(word, "--", 2))
+		return 0;
+	for (i = 2; s->values[i]; i++)
+		if (strlen(s->values[i]) == k - 2 && !strncmp(s->values[i], word + 2, k - 2))
+			return 1;
+	return 0;
+}
+
+/* A TEXT value: min..max bytes of letters, digits and values[1]; with a
+ * flag list (values[2..]) words separated by single spaces, each
+ * "--flag" or "--flag=value" with a flag of the list (an allowlist: the
+ * value goes onto a command line of the runner, see executor-slurm.c). */
+static int text_valid(const struct setting_def *s, const char *v)
+{
+	size_t n = strlen(v), i, w;
+	if (n < (size_t)s->min || n > (size_t)s->max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= '0' && v[i] <= '9')) && !strchr(s->values[1], v[i]))
+			return 0;
+	if (!s->values[2])
+		return 1;
+	for (i = 0; i < n; i += w + 1) {
+		w = strcspn(v + i, " ");
+		if (!text_flag_ok(s, v + i, w))
+			return 0;
+	}
+	return n == 0 || v[n - 1] != ' ';
+}
+
+/* A LIST or TEXT setting as stored, or its default (borrowed: from the
+ * loaded settings or the table). */
 static const char *list_value(scq *h, const struct setting_def *s)
 {
 	const char *v = json_string_value(json_object_get(settings_load(h), s->key));
-	return v && list_valid(s, v) ? v : s->values[0];
+	int ok = v && (s->kind == K_LIST ? list_valid(s, v) : text_valid(s, v));
+	return ok ? v : s->values[0];
 }
 
 char *setting_list(scq *h, enum setting id)
 {
 	const struct setting_def *s = &table[id];
-	return xstrdup(s->kind == K_LIST ? list_value(h, s) : "");
+	return xstrdup(s->kind == K_LIST || s->kind == K_TEXT ? list_value(h, s) : "");
 }
 
 /* The value of s as stored: v, or the default when v is unset, of the
@@ -160,7 +202,7 @@ static long long value_of(const struct setting_def *s, json_t *v)
 	long long i;
 	if (s->kind == K_BOOL)
 		return json_is_boolean(v) ? json_is_true(v) : s->def;
-	if (s->kind == K_LIST)
+	if (s->kind == K_LIST || s->kind == K_TEXT)
 		return 0; /* list_value */
 	if (s->kind == K_ENUM) {
 		for (i = s->min; str && i <= s->max; i++)
@@ -211,7 +253,7 @@ static char *value_text(scq *h, const struct setting_def *s)
 {
 	struct buf b = BUF_INIT;
 	long long v = setting_value(h, s);
-	if (s->kind == K_LIST)
+	if (s->kind == K_LIST || s->kind == K_TEXT)
 		buf_adds(&b, list_value(h, s));
 	else if (s->kind == K_INT)
 		buf_addf(&b, "%lld", v);
@@ -241,6 +283,23 @@ static json_t *parse_value(scq *h, const struct setting_def *s, const char *v, i
 			return json_string(v);
 		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes comma-separated lower-case "
 			      "words of letters and digits (e.g. %s)", s->key, s->values[0]);
+		return NULL;
+	}
+	if (s->kind == K_TEXT) {
+		size_t i;
+		struct buf flags = BUF_INIT;
+		if (text_valid(s, v))
+			return json_string(v);
+		for (i = 2; s->values[i]; i++)
+			buf_addf(&flags, "%s--%s", i > 2 ? " " : "", s->values[i]);
+		if (flags.len)
+			*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes space-separated flags of: %s "
+				      "(--flag or --flag=value; letters, digits and '%s')", s->key,
+				      flags.ptr, s->values[1]);
+		else
+			*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes at most %lld letters, digits "
+				      "and '%s'", s->key, s->max, s->values[1]);
+		buf_release(&flags);
 		return NULL;
 	}
 	if (s->kind == K_BOOL) {
@@ -377,7 +436,7 @@ int scq_config_json(scq *h, char **json_out)
 	for (i = 0; i < SCQ_NELEM(table); i++) {
 		const struct setting_def *s = &table[i];
 		long long x = setting_value(h, s);
-		json_t *v = s->kind == K_LIST ? json_string(list_value(h, s)) :
+		json_t *v = s->kind == K_LIST || s->kind == K_TEXT ? json_string(list_value(h, s)) :
 			    s->kind == K_INT ? json_integer(x) :
 			    s->kind == K_BOOL ? json_boolean(x) : json_string(s->values[x]);
 		json_object_set_new(o, s->key, v);

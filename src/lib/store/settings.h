@@ -12,7 +12,8 @@
  *   setting_str    an ENUM setting's value: a string literal, never a
  *                  buffer, never NULL
  *   setting_key    the key of a setting ("max_concurrent_jobs")
- *   setting_list   a LIST setting's value ("csv,tsv"): a copy, caller frees
+ *   setting_list   a LIST or TEXT setting's value ("csv,tsv"): a copy,
+ *                  caller frees
  *   settings_publish  the limits a requester's `scq try` applies, to my
  *                  datasite's public/code-queue/limits.json (written when
  *                  they changed; nothing before my datasite exists)
@@ -31,7 +32,9 @@
 
 /* kind: INT (bounds min..max), BOOL (0/1), ENUM (values, def indexes it),
  * LIST (comma-separated lower-case words of letters and digits, at most
- * max bytes; VALUES holds the default) */
+ * max bytes; VALUES holds the default), TEXT (min..max bytes of letters,
+ * digits and the characters of VALUES' second string; VALUES: default,
+ * those characters, then the flags it may hold, if it is a flag list) */
 #define SCQ_SETTINGS(X) \
 	X(SET_MAX_CONCURRENT_JOBS, "max_concurrent_jobs", INT, 3, 1, 64, NONE, \
 	  "jobs run at once") \
@@ -106,7 +109,22 @@
 	  "distinct approvers (the owner and 'scq reviewers') a job needs before it " \
 	  "runs; never its requester") \
 	X(SET_RELEASE_APPROVALS_REQUIRED, "release_approvals_required", INT, 1, 1, 8, \
-	  NONE, "distinct approvers a release of held results needs")
+	  NONE, "distinct approvers a release of held results needs") \
+	X(SET_EXECUTOR, "executor", ENUM, 0, 0, 1, VALUES("local", "slurm"), \
+	  "where approved jobs run: local (the runner's machine) or slurm (sbatch)") \
+	X(SET_SLURM_PARTITION, "slurm_partition", TEXT, 0, 0, 64, VALUES("", "_-."), \
+	  "executor slurm: the partition jobs go to (empty: the cluster's default)") \
+	X(SET_SLURM_ACCOUNT, "slurm_account", TEXT, 0, 0, 64, VALUES("", "_-."), \
+	  "executor slurm: the account jobs are charged to (empty: the user's default)") \
+	X(SET_SLURM_CPUS_PER_TASK, "slurm_cpus_per_task", INT, 1, 1, 1024, NONE, \
+	  "executor slurm: CPUs each job asks for (sbatch --cpus-per-task)") \
+	X(SET_SLURM_EXTRA, "slurm_extra", TEXT, 0, 0, 512, \
+	  VALUES("", "-_=.:,+ ", "qos", "constraint", "reservation", "gres", "nodelist", \
+		 "exclude", "nice", "priority", "tmp", "cluster-constraint", "licenses"), \
+	  "executor slurm: more sbatch flags (space-separated, of an allowlist)") \
+	X(SET_SLURM_SHARED_DIR, "slurm_shared_dir", TEXT, 0, 0, 512, VALUES("", "/_-.+"), \
+	  "executor slurm: an absolute folder the runner and the nodes see, private " \
+	  "to the runner's user (jobs are staged there)")
 
 #define SETTING_ENUM_ID(id, key, kind, def, min, max, values, help) id,
 enum setting { SCQ_SETTINGS(SETTING_ENUM_ID) SET_COUNT };
