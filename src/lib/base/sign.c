@@ -35,6 +35,13 @@ void sign_job_message(struct buf *m, const char *uid, const char *requester,
 	buf_addf(m, "scq-job-signature-v1\n%s\n%s\n%s\n%s\n", uid, requester, target, job_sha256);
 }
 
+void sign_record_message(struct buf *m, const char *kind, const char *uid, const char *by,
+			 const char *target, const char *record_sha256)
+{
+	buf_addf(m, "scq-record-signature-v1\n%s\n%s\n%s\n%s\n%s\n", kind, uid, by, target,
+		 record_sha256);
+}
+
 void sign_fingerprint(const unsigned char pk[SIGN_PK_BYTES], char out[SIGN_FPR_LEN + 1])
 {
 	char hex[65];

@@ -11,6 +11,13 @@
  *   identity_check_job  the owner's verdict on an inbox job: its
  *                       signature against the requester's pinned (or
  *                       published, then pinned: trust on first use) key
+ *   identity_write_record  an inbox record of mine besides jobs (a vote,
+ *                       a release vote, a cancel request), signed:
+ *                       <name>.sig.json beside <name>
+ *   identity_read_record   the owner's reading of such a record: its exact
+ *                       bytes checked as identity_check_job checks a job
+ *   identity_remove_record the record consumed, then its signature
+ *   identity_sig_name   "<uid>.vote.json" -> "<uid>.vote.sig.json"
  * scq_keys_list and scq_keys_accept (scq.h) are here too.
  */
 #ifndef SCQ_IDENTITY_H
@@ -26,5 +33,22 @@ int identity_sign_job(scq *h, int dir, const char *uid, const char *target,
  * for), VERIFY_LOCAL (h's message: our own store failed). */
 int identity_check_job(scq *h, int dir, const char *req, const char *uid,
 		       const char *target, const struct buf *job, struct buf *why);
+
+/* The signature of inbox record <base>.json is <base>.sig.json. */
+#define IDENTITY_SIG_SUFFIX ".sig.json"
+void identity_sig_name(const char *name, struct buf *out);
+/* name (its suffix gives the kind the signature binds) in dir, my record
+ * for job uid of owner target: rec serialised once, those bytes signed
+ * (the signature written first), then written.  0 or h's error. */
+int identity_write_record(scq *h, int dir, const char *name, const char *uid,
+			  const char *target, json_t *rec);
+/* req's record name in dir (my inbox), for job uid, at most max bytes:
+ * VERIFY_OK with *obj its parsed bytes (why may hold a notice: unsigned,
+ * taken), else a verdict as identity_check_job's (VERIFY_INCOMPLETE also
+ * for a record cut short: it may still be arriving). */
+int identity_read_record(scq *h, int dir, const char *name, const char *req, const char *uid,
+			 size_t max, json_t **obj, struct buf *why);
+/* 0, or -1 with errno. */
+int identity_remove_record(int dir, const char *name);
 
 #endif
