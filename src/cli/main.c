@@ -95,9 +95,9 @@ static const struct cmd commands[] = {
 	  "the output checks; nothing reaches the owner", 0 },
 	{ "reviewers", cmd_reviewers, "add EMAIL | remove EMAIL | list [--json]",
 	  "identities I delegate to approve jobs (approvals_required)", 0 },
-	{ "keys", cmd_keys, "list | accept EMAIL [FINGERPRINT] | sign FOLDER",
+	{ "keys", cmd_keys, "list | accept EMAIL [FINGERPRINT] | sign FOLDER|RECORD",
 	  "requesters' signing keys pinned at first use; accept a changed one; sign a "
-	  "hand-made job folder", 0 },
+	  "hand-made job folder or inbox record", 0 },
 	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },
 	{ "doctor", cmd_doctor, "[--json]", "what isolation this machine supports", 0 },
 	{ "demo", cmd_demo, "[--keep]", "the whole workflow, two identities, throwaway workspace", 0 },

@@ -53,13 +53,6 @@ static int parse_vote(scq *h, int reqfd, const char *name, const char *req, cons
 	return VERIFY_BAD;
 }
 
-/* A verdict other than VERIFY_OK as vote_request returns it. */
-int vote_verdict(int v)
-{
-	/* VERIFY_LOCAL: h holds the message of our store's failure */
-	return v == VERIFY_INCOMPLETE ? VOTE_WAIT : v == VERIFY_LOCAL ? SCQ_EIO : 0;
-}
-
 int vote_request(scq *h, int reqfd, const char *req, const char *name, struct buf *why)
 {
 	char uid[64];

@@ -358,6 +358,12 @@ int vote_text_ok(const char *s, size_t max)
 	return s && strlen(s) <= max && utf8_valid(s, strlen(s)) && !has_control(s, 0);
 }
 
+int vote_verdict(int v)
+{
+	/* VERIFY_LOCAL: h holds the message of our store's failure */
+	return v == VERIFY_INCOMPLETE ? VOTE_WAIT : v == VERIFY_LOCAL ? SCQ_EIO : 0;
+}
+
 int vote_record_open(scq *h, int reqfd, const char *name, const char *req, const char *uid,
 		     const char *what, const char *const *keys, const char *digest, json_t **out,
 		     struct buf *why)

@@ -29,6 +29,8 @@
  *                       input
  *   vote_consumed       a record counted or dropped removed (and its
  *                       signature)
+ *   vote_verdict        vote_record_open's refusal as vote_request
+ *                       returns it (release-review.c too)
  *   vote_text_ok        one line of UTF-8 without controls, within max
  * Exports (review.c):
  *   job_code_new        a scq_job_code over a code folder and its checked
@@ -36,7 +38,6 @@
  * Exports (vote-inbox.c):
  *   vote_request        a reviewer's vote record from the inbox, hostile
  *                       input: quarantined (why), waiting or counted
- *   vote_verdict        a refused record's verdict as vote_request's
  *   vote_send           the reviewer's side: write that record into the
  *                       owner's inbox, bound to the shared copy's digest
  */
