@@ -45,7 +45,9 @@ quarantine_now() {
 ds init >/dev/null; do_ init >/dev/null; rev init >/dev/null; mal init >/dev/null
 do_ config set isolation none >/dev/null
 do_ config set approvals_required 2 >/dev/null
-do_ reviewers add "$REV" >/dev/null
+check "the reviewer is delegated" do_ reviewers add "$REV"
+check "... and the key it publishes is pinned then, before any vote" test -f "$STORE/keys/pinned/$REV/key.json"
+check "... audited" sh -c "grep '\"event\":\"key-pinned\"' '$AUDIT' | grep -q '$REV'"
 make_job "$TEST_DIR/job" 'echo ran; printf "group,n\na,20\n" > "$OUTPUT_DIR/public.csv"'
 
 # --- 1. a forged approval vote (the hostile trial's reproduction) ---------
@@ -94,7 +96,17 @@ mv "$TEST_DIR/a-sig" "$IN/$REV/$A.vote.sig.json"
 check "the signature arrives: the owner's refresh" do_ pending
 check "the signed vote approves the job" test "$(state_of "$A")" = approved
 check "the record and its signature are consumed" test ! -e "$IN/$REV/$A.vote.json" -a ! -e "$IN/$REV/$A.vote.sig.json"
-check "the reviewer's key is pinned (trust on first use)" test -f "$STORE/keys/pinned/$REV/key.json"
+
+# a forged record waiting in the reviewer's folder does not stop its vote
+E=$(ds submit "$TEST_DIR/job" --to "$DO_EMAIL" --name e)
+do_ pending >/dev/null
+do_ approve "$E" >/dev/null
+printf '{"uid":"%s","by":"%s","code_sha256":"%s","allow_network":true}' "$E" "$REV" "$(digest_of "$E")" > "$IN/$REV/$E.vote.json"
+check "an unsigned record forged in the reviewer's folder waits" do_ pending
+check "the reviewer votes all the same (the unsigned record is none of its own)" rev approve "$E" --owner "$DO_EMAIL"
+check "its own record replaced the forged one" sh -c "! grep -q allow_network.*true '$IN/$REV/$E.vote.json'"
+check "the owner's refresh counts the real vote" do_ pending
+check "approved" test "$(state_of "$E")" = approved
 check "the approval names both voters" grep -q "\"event\":\"approve\".*($DO_EMAIL $REV).*\"uid\":\"$A\"" "$AUDIT"
 
 # --- 3. cancel requests -------------------------------------------------------

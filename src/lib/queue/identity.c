@@ -437,6 +437,17 @@ int identity_check_job(scq *h, int dir, const char *req, const char *uid,
 	return v;
 }
 
+int identity_pin_published(scq *h, const char *email)
+{
+	unsigned char pk[SIGN_PK_BYTES];
+	struct buf why = BUF_INIT;
+	int pin = strcmp(email, h->email) ? pinned_key(h, email, pk) : 0, r = 0;
+	if (pin == 1 && published_key(h, email, pk, &why) == 0)
+		r = pin_key(h, email, pk, "key-pinned");
+	buf_release(&why);
+	return pin < 0 ? pin : r;
+}
+
 /* ---- signed inbox records (votes, release votes, cancel requests) ------ */
 
 /* The records of an inbox folder besides jobs, by name: the kind their

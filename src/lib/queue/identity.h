@@ -18,6 +18,8 @@
  *                       bytes checked as identity_check_job checks a job
  *   identity_remove_record the record consumed, then its signature
  *   identity_sig_name   "<uid>.vote.json" -> "<uid>.vote.sig.json"
+ *   identity_pin_published  pin the key an identity publishes now, unless
+ *                       one is pinned (a reviewer, when delegated)
  * scq_keys_list and scq_keys_accept (scq.h) are here too.
  */
 #ifndef SCQ_IDENTITY_H
@@ -34,6 +36,11 @@ int identity_sign_job(scq *h, int dir, const char *uid, const char *target,
 int identity_check_job(scq *h, int dir, const char *req, const char *uid,
 		       const char *target, const struct buf *job, struct buf *why);
 
+/* Pin the key email publishes now, if none is pinned (scq reviewers add:
+ * the owner names whom it trusts, so trust on first use need not wait for
+ * the first vote, which a server could forge with a did.json of its
+ * own).  0 (nothing published: nothing pinned) or h's error. */
+int identity_pin_published(scq *h, const char *email);
 /* The signature of inbox record <base>.json is <base>.sig.json. */
 #define IDENTITY_SIG_SUFFIX ".sig.json"
 void identity_sig_name(const char *name, struct buf *out);

@@ -144,7 +144,7 @@ int vote_send(scq *h, const char *owner, const char *uid, const char *reason,
 	      int allow_network)
 {
 	char digest[65], at[ISO_LEN], *app = NULL;
-	struct buf p = BUF_INIT, name = BUF_INIT;
+	struct buf p = BUF_INIT, name = BUF_INIT, sig = BUF_INIT;
 	json_t *rec = NULL;
 	int fd = -1, r;
 	if (!email_valid(owner))
@@ -161,8 +161,12 @@ int vote_send(scq *h, const char *owner, const char *uid, const char *reason,
 	app = app_dir_of(h, owner);
 	buf_addf(&p, "%s/inbox/%s", app, h->email);
 	buf_addf(&name, "%s%s", uid, VOTE_SUFFIX);
+	identity_sig_name(name.ptr, &sig);
 	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0 && fs_exists(fd, name.ptr)) /* one vote per approver: never replaced */
+	/* one vote per approver: never replaced; but a record without its
+	 * signature is none of mine (I write the signature first): one the
+	 * server put there would stop my vote for the whole grace */
+	if (fd >= 0 && fs_exists(fd, name.ptr) && fs_exists(fd, sig.ptr))
 		r = scq_fail(h, SCQ_EPERM, "my vote on job '%s' is already in %s's inbox, waiting "
 			     "for its scq to count it; a second one is not sent", uid, owner);
 	else if (fd < 0)
@@ -174,5 +178,6 @@ int vote_send(scq *h, const char *owner, const char *uid, const char *reason,
 	free(app);
 	buf_release(&p);
 	buf_release(&name);
+	buf_release(&sig);
 	return r;
 }
