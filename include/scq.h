@@ -123,7 +123,10 @@ SCQ_API int scq_init_datasite(scq *h);
 SCQ_API int scq_keys_list(scq *h, char **text);
 SCQ_API int scq_keys_accept(scq *h, const char *email, const char *fingerprint);
 /* Sign FOLDER/job.json with my key (signature.json beside it), as submit
- * does: for job folders made by hand (tests, repair). */
+ * does: for job folders made by hand (tests, repair).  A file instead: my
+ * inbox record (<uid>.vote.json, .release.vote.json, .cancel.json) in
+ * inbox/<me>/ of an owner's app folder, signed as scq writes one
+ * (<uid>.vote.sig.json beside it; protocol.md §4, "Signed records"). */
 SCQ_API int scq_sign_job_folder(scq *h, const char *folder);
 
 /* ---- jobs --------------------------------------------------------------- */

@@ -204,7 +204,8 @@ int cmd_votes(int argc, char **argv)
 
 /* scq keys list | keys accept EMAIL [FINGERPRINT]: the requesters' signing keys I pinned
  * at ingest (trust on first use), and accepting a changed one.  keys sign
- * FOLDER signs a job folder made by hand (tests, repair) as submit would. */
+ * FOLDER signs a job folder made by hand (tests, repair) as submit would,
+ * keys sign RECORD an inbox record of mine (a vote, a cancel request). */
 int cmd_keys(int argc, char **argv)
 {
 	scq *h;
@@ -214,12 +215,12 @@ int cmd_keys(int argc, char **argv)
 	    (!strcmp(argv[1], "sign") && argc != 3) || (!strcmp(argv[1], "list") && argc != 2) ||
 	    (strcmp(argv[1], "accept") && strcmp(argv[1], "list") && strcmp(argv[1], "sign")))
 		return cli_usage_error("expected: keys list | keys accept EMAIL [FINGERPRINT] | "
-				       "keys sign FOLDER");
+				       "keys sign FOLDER|RECORD");
 	h = cli_open();
 	if (!strcmp(argv[1], "sign")) {
 		r = scq_sign_job_folder(h, argv[2]);
 		if (!r)
-			printf("signed %s/job.json as %s\n", argv[2], scq_email(h));
+			printf("signed %s as %s\n", argv[2], scq_email(h));
 	} else if (!strcmp(argv[1], "accept")) {
 		r = scq_keys_accept(h, argv[2], argc == 4 ? argv[3] : NULL);
 		if (!r) /* valid: an e-mail address, and hex */

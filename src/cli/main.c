@@ -101,9 +101,9 @@ static const struct cmd commands[] = {
 	  "the output checks; nothing reaches the owner", 0 },
 	{ "reviewers", cmd_reviewers, "add EMAIL | remove EMAIL | list [--json]",
 	  "identities I delegate to approve jobs (approvals_required)", 0 },
-	{ "keys", cmd_keys, "list | accept EMAIL [FINGERPRINT] | sign FOLDER",
+	{ "keys", cmd_keys, "list | accept EMAIL [FINGERPRINT] | sign FOLDER|RECORD",
 	  "signing keys pinned at first use (a requester's at its first job, an owner's at my "
-	  "first submit); accept a changed one; sign a hand-made job folder", 0 },
+	  "first submit); accept a changed one; sign a hand-made job folder or inbox record", 0 },
 	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },
 	{ "doctor", cmd_doctor, "[--json]", "what isolation this machine supports", 0 },
 	{ "ui", cmd_ui, "[--port N] [--role owner|requester]",

@@ -127,8 +127,10 @@ do_ pending >/dev/null 2>&1
 check "a stranger's vote for no job costs no vote-refused line: quarantined too" sh -c "! grep -q 'second@lab.example.*vote-refused' '$AUDIT' && test ! -e '$APP/inbox/$REV2/01234567-89ab-4def-8123-456789abcdef.vote.json'"
 
 # 7. hostile vote records: each quarantined with its reason, nothing counted
+# (signed by the reviewer, when it parses: the fields are what is hostile)
 hostile() { # NAME CONTENT REASON-ERE
 	printf '%s' "$2" > "$APP/inbox/$REV/$C.vote.json"
+	rev keys sign "$APP/inbox/$REV/$C.vote.json" >/dev/null 2>&1
 	do_ pending >/dev/null 2>&1
 	check "hostile vote ($1) is quarantined" sh -c "test ! -e '$APP/inbox/$REV/$C.vote.json' && grep -lE '$3' '$QUAR'/*/reason.json"
 }

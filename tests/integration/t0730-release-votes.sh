@@ -108,12 +108,14 @@ run_held three
 IN="$APP/inbox/$REV"
 mkdir -p "$IN"
 printf '{"uid":"%s","by":"%s","release_sha256":"%064d","reason":"x","log":true}' "$U" "$DO_EMAIL" 0 > "$IN/$U.release.vote.json"
+check "signed by the reviewer (the fields are what is hostile)" rev keys sign "$IN/$U.release.vote.json"
 check "a spoofed record is read" do_ pending
 check "... and quarantined as spoofed" sh -c "grep -l 'spoofed identity' '$QUAR'/*/reason.json"
 printf '{"uid":"%s", "by": nope}' "$U" > "$IN/$U.release.vote.json"
 check "a malformed record is read" do_ pending
 check "... and quarantined" sh -c "grep -l 'release vote record:' '$QUAR'/*/reason.json | wc -l | grep -qx 2"
 printf '{"uid":"%s","by":"%s","release_sha256":"%064d","reason":"x","log":true,"files":["../../etc/passwd"]}' "$U" "$REV" 0 > "$IN/$U.release.vote.json"
+check "signed by the reviewer" rev keys sign "$IN/$U.release.vote.json"
 check "a vote naming no output is read" do_ pending
 check "... and refused in the log" grep -q "\"event\":\"vote-refused\".*no output file.*\"uid\":\"$U\"" "$AUDIT"
 check "still held after all of them" grep -q '"awaiting_release"' "$OB/$U/status.json"

@@ -67,6 +67,42 @@ static void job_signature(void)
 	buf_release(&m2);
 }
 
+/* The bytes a vote, release vote or cancel request signature covers: its
+ * own context line and kind, so no signature verifies as one of a job,
+ * of another kind, uid, writer or owner. */
+static void record_signature(void)
+{
+	unsigned char pk[32], sk[64], sig[64];
+	struct buf m = BUF_INIT, o = BUF_INIT;
+	const char *u = "1b4e28ba-2fa1-41d2-883f-0016d3cca427", *r = "rev@lab.example";
+	const char *w = "owner@hospital.example";
+	const char *d = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	sign_record_message(&m, "vote", u, r, w, d);
+	is_str(m.ptr, "scq-record-signature-v1\nvote\n1b4e28ba-2fa1-41d2-883f-0016d3cca427\n"
+	       "rev@lab.example\nowner@hospital.example\n"
+	       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n",
+	       "record: the signed bytes are the documented ones");
+	crypto_sign_keypair(pk, sk);
+	sign_detached(sk, m.ptr, m.len, sig);
+	is_int(sign_verify(pk, m.ptr, m.len, sig), 0, "a vote signature verifies");
+	sign_job_message(&o, u, r, w, d);
+	is_int(sign_verify(pk, o.ptr, o.len, sig), -1, "not as a job's");
+	buf_reset(&o);
+	sign_record_message(&o, "release-vote", u, r, w, d);
+	is_int(sign_verify(pk, o.ptr, o.len, sig), -1, "not as a release vote's");
+	buf_reset(&o);
+	sign_record_message(&o, "cancel", u, r, w, d);
+	is_int(sign_verify(pk, o.ptr, o.len, sig), -1, "not as a cancel request's");
+	buf_reset(&o);
+	sign_record_message(&o, "vote", u, r, "other@clinic.example", d);
+	is_int(sign_verify(pk, o.ptr, o.len, sig), -1, "not for another owner");
+	buf_reset(&o);
+	sign_record_message(&o, "vote", "2b4e28ba-2fa1-41d2-883f-0016d3cca427", r, w, d);
+	is_int(sign_verify(pk, o.ptr, o.len, sig), -1, "not for another job");
+	buf_release(&m);
+	buf_release(&o);
+}
+
 static void b64url(void)
 {
 	unsigned char in[32], out[32], sig[64];
@@ -136,6 +172,7 @@ int main(void)
 		return 1;
 	rfc8032();
 	job_signature();
+	record_signature();
 	b64url();
 	did();
 	return done_testing();

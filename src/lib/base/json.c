@@ -49,18 +49,25 @@ out:
 	return root;
 }
 
-int json_write_at(int dirfd, const char *name, json_t *obj, unsigned fsflags)
+int json_serialise(json_t *obj, struct buf *out)
 {
 	char *s = obj ? json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
-	struct buf b = BUF_INIT;
-	int r;
 	if (!s) { /* a refused constructor upstream: never write "nothing" */
 		errno = EINVAL;
 		return -1;
 	}
-	buf_adds(&b, s);
-	buf_addc(&b, '\n');
+	buf_adds(out, s);
+	buf_addc(out, '\n');
 	free(s);
+	return 0;
+}
+
+int json_write_at(int dirfd, const char *name, json_t *obj, unsigned fsflags)
+{
+	struct buf b = BUF_INIT;
+	int r;
+	if (json_serialise(obj, &b) < 0)
+		return -1;
 	r = fs_write_atomic(dirfd, name, b.ptr, b.len, fsflags);
 	buf_release(&b);
 	return r;

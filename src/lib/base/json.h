@@ -2,7 +2,8 @@
  * json.h - JSON records on disk, and untrusted text into JSON.
  *
  * Exports (json.c):
- *   json_load_file_at (json_load_file_keep: and the bytes it parsed), json_write_at, json_compact
+ *   json_load_file_at (json_load_file_keep: and the bytes it parsed), json_write_at
+ *   (json_serialise: its bytes), json_compact
  *                     strict parse with a size cap; atomic sorted write
  *   utf8_sanitize, json_text, json_name, json_set_name
  *                     the only ways bytes a submitter or a job chose reach
@@ -27,7 +28,9 @@ json_t *json_load_file_at(int dirfd, const char *name, size_t max,
 			  struct buf *err);
 json_t *json_load_file_keep(int dirfd, const char *name, size_t max, struct buf *err,
 			    struct buf *bytes);
-/* Serialise (sorted keys, indented) and write atomically (fs.h fsflags). */
+/* Serialise (sorted keys, indented, a final LF) and write atomically
+ * (fs.h fsflags); json_serialise: the same bytes appended to out. */
+int json_serialise(json_t *obj, struct buf *out);
 int json_write_at(int dirfd, const char *name, json_t *obj, unsigned fsflags);
 char *json_compact(json_t *obj); /* caller frees */
 

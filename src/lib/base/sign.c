@@ -52,6 +52,13 @@ int sign_doc_message(struct buf *m, const char *context, const char *signer, jso
 	return 0;
 }
 
+void sign_record_message(struct buf *m, const char *kind, const char *uid, const char *by,
+			 const char *target, const char *record_sha256)
+{
+	buf_addf(m, "scq-record-signature-v1\n%s\n%s\n%s\n%s\n%s\n", kind, uid, by, target,
+		 record_sha256);
+}
+
 void sign_fingerprint(const unsigned char pk[SIGN_PK_BYTES], char out[SIGN_FPR_LEN + 1])
 {
 	char hex[65];

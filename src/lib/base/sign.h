@@ -5,8 +5,8 @@
  * files: queue/identity.c keeps the keys and checks the jobs.
  *
  * Exports (sign.c): sign_b64url, sign_unb64url, sign_job_message,
- * sign_doc_message, sign_fingerprint, sign_detached, sign_verify, sign_did_build,
- * sign_did_key.
+ * sign_doc_message, sign_record_message, sign_fingerprint, sign_detached,
+ * sign_verify, sign_did_build, sign_did_key.
  */
 #ifndef SCQ_SIGN_H
 #define SCQ_SIGN_H
@@ -34,6 +34,12 @@ void sign_job_message(struct buf *m, const char *uid, const char *requester,
  * the signer, and the SHA-256 of the document without its "signature"
  * member, dumped compact, sorted and ASCII.  -1 if doc is no object. */
 int sign_doc_message(struct buf *m, const char *context, const char *signer, json_t *doc);
+/* The same for an inbox record other than a job (protocol.md §4, "Signed
+ * records"): its own context line, then the kind (vote, release-vote,
+ * cancel), uid, writer, target and the SHA-256 of the record's exact bytes:
+ * no signature of one kind, job or owner verifies as another's. */
+void sign_record_message(struct buf *m, const char *kind, const char *uid, const char *by,
+			 const char *target, const char *record_sha256);
 /* First SIGN_FPR_LEN hex characters of SHA-256(pk), NUL-terminated. */
 void sign_fingerprint(const unsigned char pk[SIGN_PK_BYTES], char out[SIGN_FPR_LEN + 1]);
 void sign_detached(const unsigned char sk[SIGN_SK_BYTES], const void *m, size_t n,

@@ -13,6 +13,7 @@
 #include "base/names.h"
 #include "base/fs.h"
 #include "base/clock.h"
+#include "queue/identity.h"
 #include "queue/job.h"
 #include "queue/lifecycle.h"
 #include "store/queue.h"
@@ -232,8 +233,10 @@ int scq_cancel(scq *h, const char *uid)
 	req = decision_record(h->email, "cancelled by requester");
 	json_object_set_new(req, "uid", json_string(uid));
 	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || json_write_at(fd, name.ptr, req, 0) < 0)
+	if (fd < 0)
 		r = scq_fail_errno(h, "writing cancel request to '%s'", p.ptr);
+	else /* signed: the folder names me only while the server keeps the ACL */
+		r = identity_write_record(h, fd, name.ptr, uid, scq_job_target(j), req);
 	fd_close(&fd);
 	json_decref(req);
 out:

@@ -155,30 +155,45 @@ int identity_ensure(scq *h)
 	return r;
 }
 
-int identity_sign_job(scq *h, int dir, const char *uid, const char *target,
-		      const char *job, size_t len, unsigned fsflags)
+/* name in dir: the signature record of message m ({version, alg,
+ * signer, key_fingerprint, <hexkey>: hex, signature}) of the file `of`
+ * (for the error); 0 or an SCQ_E* code with h's message. */
+static int sign_write(scq *h, int dir, const char *name, const struct buf *m,
+		      const char *hexkey, const char *hex, unsigned fsflags, const char *of)
 {
 	struct identity id;
 	unsigned char sig[SIGN_SIG_BYTES];
-	char hex[65], fpr[SIGN_FPR_LEN + 1];
-	struct buf m = BUF_INIT, s = BUF_INIT;
-	json_t *o = NULL;
+	char fpr[SIGN_FPR_LEN + 1];
+	struct buf s = BUF_INIT;
+	json_t *o;
 	int r = identity_ensure(h); /* lazily, for a workspace made before keys */
 	if (r || (r = my_identity(h, &id)))
 		return r;
-	sha256_hex(job, len, hex);
-	sign_job_message(&m, uid, h->email, target, hex);
-	sign_detached(id.sk, m.ptr, m.len, sig);
+	sign_detached(id.sk, m->ptr, m->len, sig);
 	sign_fingerprint(id.sk + 32, fpr);
 	sign_b64url(sig, sizeof(sig), &s);
 	o = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s}", "version", 1, "alg", "Ed25519", "signer",
-		      h->email, "key_fingerprint", fpr, "job_sha256", hex, "signature", s.ptr);
-	if (json_write_at(dir, "signature.json", o, fsflags) < 0)
-		r = scq_fail_errno(h, "writing the signature of job '%s'", uid);
+		      h->email, "key_fingerprint", fpr, hexkey, hex, "signature", s.ptr);
+	if (json_write_at(dir, name, o, fsflags) < 0)
+		r = scq_fail_errno(h, "writing the signature of %s", of);
 	sodium_memzero(&id, sizeof(id));
 	json_decref(o);
-	buf_release(&m);
 	buf_release(&s);
+	return r;
+}
+
+int identity_sign_job(scq *h, int dir, const char *uid, const char *target,
+		      const char *job, size_t len, unsigned fsflags)
+{
+	char hex[65];
+	struct buf m = BUF_INIT, of = BUF_INIT;
+	int r;
+	sha256_hex(job, len, hex);
+	sign_job_message(&m, uid, h->email, target, hex);
+	buf_addf(&of, "job '%s'", uid);
+	r = sign_write(h, dir, "signature.json", &m, "job_sha256", hex, fsflags, of.ptr);
+	buf_release(&m);
+	buf_release(&of);
 	return r;
 }
 
@@ -278,18 +293,19 @@ static int pin_key(scq *h, const char *req, const unsigned char pk[SIGN_PK_BYTES
 	return r;
 }
 
-/* signature.json of the job: 1 none, 0 sig filled, -1 unusable (why),
- * 2 cut short (why). */
-static int job_signature(int dir, unsigned char sig[SIGN_SIG_BYTES], struct buf *why)
+/* The signature file name in dir: 1 none, 0 sig filled, -1 unusable
+ * (why), 2 cut short (why). */
+static int read_signature(int dir, const char *name, unsigned char sig[SIGN_SIG_BYTES],
+			  struct buf *why)
 {
 	struct buf err = BUF_INIT;
 	json_t *o;
 	int r;
-	if (!fs_exists(dir, "signature.json"))
+	if (!fs_exists(dir, name))
 		return 1;
-	o = json_load_file_at(dir, "signature.json", SMALL_JSON_MAX, &err);
+	o = json_load_file_at(dir, name, SMALL_JSON_MAX, &err);
 	if (!o && errno == ENODATA) { /* cut short: sync may deliver it in parts */
-		buf_setf(why, "signature.json cut short (%s)", err.ptr);
+		buf_setf(why, "%s cut short (%s)", name, err.ptr);
 		buf_release(&err);
 		return 2;
 	}
@@ -298,7 +314,7 @@ static int job_signature(int dir, unsigned char sig[SIGN_SIG_BYTES], struct buf 
 	    sign_unb64url(json_string_value(json_object_get(o, "signature")), sig,
 			  SIGN_SIG_BYTES) == 0 ? 0 : -1;
 	if (r < 0)
-		buf_setf(why, "signature.json is not an Ed25519 signature record%s%s",
+		buf_setf(why, "%s is not an Ed25519 signature record%s%s", name,
 			 err.ptr ? ": " : "", err.ptr ? err.ptr : "");
 	json_decref(o);
 	buf_release(&err);
@@ -402,62 +418,186 @@ int identity_pin_first(scq *h, const char *email)
 {
 	unsigned char pk[SIGN_PK_BYTES];
 	struct buf why = BUF_INIT;
-	int k = identity_key_of(h, email, pk, &why);
+	int k;
+	if (!strcmp(email, h->email))
+		return 0; /* my own key is identity.json's, never a pin */
+	k = identity_key_of(h, email, pk, &why);
 	buf_release(&why);
 	if (k == IDKEY_FIRST)
 		return pin_key(h, email, pk, "key-pinned");
 	return k < 0 ? k : 0;
 }
 
-int identity_check_job(scq *h, int dir, const char *req, const char *uid,
-		       const char *target, const struct buf *job, struct buf *why)
+/* A signed file of an inbox folder: what the owner checks and names. */
+struct signed_file {
+	int dir;          /* the folder the signature is in */
+	const char *sig;  /* its name: signature.json, <uid>.vote.sig.json */
+	const char *rec;  /* the signed file's name, for the reasons */
+	const char *what; /* "job", "vote record", ... */
+};
+
+/* The owner's verdict on f, whose signature must sign m with req's key,
+ * under the unsigned_jobs policy (identity.h: identity_check_job). */
+static int check_signed(scq *h, const struct signed_file *f, const char *req,
+			const char *uid, const struct buf *m, struct buf *why)
 {
 	unsigned char pk[SIGN_PK_BYTES], sig[SIGN_SIG_BYTES];
 	const char *mode = setting_str(h, SET_UNSIGNED_JOBS);
-	char hex[65], fpr[SIGN_FPR_LEN + 1];
-	struct buf m = BUF_INIT;
+	char fpr[SIGN_FPR_LEN + 1];
 	int fresh, k, s, v;
-	/* accept takes every unsigned job, whatever the requester publishes
+	/* accept takes every unsigned one, whatever the requester publishes
 	 * (a did.json still syncing, or changed, made it wait, then refused) */
-	if (!strcmp(mode, "accept") && !fs_exists(dir, "signature.json")) {
-		buf_setf(why, "job %s of %s is unsigned: taken (unsigned_jobs = accept)", uid, req);
+	if (!strcmp(mode, "accept") && !fs_exists(f->dir, f->sig)) {
+		buf_setf(why, "%s %s of %s is unsigned: taken (unsigned_jobs = accept)", f->what,
+			 uid, req);
 		return VERIFY_OK;
 	}
 	k = requester_key(h, req, pk, &fresh, why);
 	if (k == VERIFY_LOCAL || k == VERIFY_BAD || k == VERIFY_INCOMPLETE)
 		return k;
-	s = job_signature(dir, sig, why);
+	s = read_signature(f->dir, f->sig, sig, why);
 	if (s < 0)
 		return VERIFY_BAD;
 	if (s == 2)
 		return VERIFY_INCOMPLETE;
 	if (s == 1) { /* unsigned */
 		if (k == KEY_NONE && strcmp(mode, "refuse")) {
-			buf_setf(why, "job %s of %s is unsigned (the requester publishes no key): "
-				 "taken (unsigned_jobs = %s)", uid, req, mode);
+			buf_setf(why, "%s %s of %s is unsigned (the requester publishes no key): "
+				 "taken (unsigned_jobs = %s)", f->what, uid, req, mode);
 			return VERIFY_OK;
 		}
-		buf_setf(why, "unsigned job (no signature.json) from a requester %s "
-			 "(unsigned_jobs = %s)", k == KEY_NONE ? "who publishes no key" :
+		buf_setf(why, "unsigned %s (no %s) from a requester %s (unsigned_jobs = %s)",
+			 f->what, f->sig, k == KEY_NONE ? "who publishes no key" :
 			 "who publishes a signing key", mode);
-		return VERIFY_INCOMPLETE; /* signature.json may still be on its way */
+		return VERIFY_INCOMPLETE; /* the signature may still be on its way */
 	}
 	if (k == KEY_NONE) {
-		buf_setf(why, "signed job, but the requester publishes no key "
-			 "(public/did.json) to check it with");
+		buf_setf(why, "signed %s, but the requester publishes no key (public/did.json) "
+			 "to check it with", f->what);
 		return VERIFY_INCOMPLETE; /* did.json may still be on its way */
 	}
-	sha256_hex(job->ptr, job->len, hex);
-	sign_job_message(&m, uid, req, target, hex);
 	sign_fingerprint(pk, fpr);
-	v = sign_verify(pk, m.ptr, m.len, sig) == 0 ? VERIFY_OK : VERIFY_BAD;
+	v = sign_verify(pk, m->ptr, m->len, sig) == 0 ? VERIFY_OK : VERIFY_BAD;
 	if (v == VERIFY_BAD)
-		buf_setf(why, "bad signature: signature.json does not sign this job.json with "
-			 "the requester's key %s", fpr);
+		buf_setf(why, "bad signature: %s does not sign this %s with the requester's "
+			 "key %s", f->sig, f->rec, fpr);
 	else if (fresh && pin_key(h, req, pk, "key-pinned") < 0)
 		v = VERIFY_LOCAL;
+	return v;
+}
+
+int identity_check_job(scq *h, int dir, const char *req, const char *uid,
+		       const char *target, const struct buf *job, struct buf *why)
+{
+	struct signed_file f = { dir, "signature.json", "job.json", "job" };
+	struct buf m = BUF_INIT;
+	char hex[65];
+	int v;
+	sha256_hex(job->ptr, job->len, hex);
+	sign_job_message(&m, uid, req, target, hex);
+	v = check_signed(h, &f, req, uid, &m, why);
 	buf_release(&m);
 	return v;
+}
+
+/* ---- signed inbox records (votes, release votes, cancel requests) ------ */
+
+/* The records of an inbox folder besides jobs, by name: the kind their
+ * signature binds (sign_record_message) and what the reasons call them.
+ * The longer suffix first: a release vote's name ends in ".vote.json". */
+static const struct record_kind {
+	const char *suffix, *kind, *what;
+} record_kinds[] = {
+	{ ".release.vote.json", "release-vote", "release vote record" },
+	{ ".vote.json", "vote", "vote record" },
+	{ ".cancel.json", "cancel", "cancel request" },
+};
+
+static const struct record_kind *record_kind_of(const char *name)
+{
+	size_t i, n = strlen(name), m;
+	for (i = 0; i < sizeof(record_kinds) / sizeof(record_kinds[0]); i++) {
+		m = strlen(record_kinds[i].suffix);
+		if (n > m && !strcmp(name + n - m, record_kinds[i].suffix))
+			return &record_kinds[i];
+	}
+	return NULL;
+}
+
+void identity_sig_name(const char *name, struct buf *out)
+{
+	size_t n = strlen(name);
+	buf_reset(out);
+	buf_addf(out, "%.*s" IDENTITY_SIG_SUFFIX, (int)(n > 5 && !strcmp(name + n - 5, ".json") ?
+		 n - 5 : n), name);
+}
+
+int identity_write_record(scq *h, int dir, const char *name, const char *uid,
+			  const char *target, json_t *rec)
+{
+	const struct record_kind *k = record_kind_of(name);
+	struct buf text = BUF_INIT, m = BUF_INIT, sn = BUF_INIT;
+	char hex[65];
+	int r = 0;
+	if (!k || json_serialise(rec, &text) < 0)
+		return scq_fail(h, SCQ_EINVAL, "'%s' is no inbox record", name);
+	sha256_hex(text.ptr, text.len, hex);
+	sign_record_message(&m, k->kind, uid, h->email, target, hex);
+	identity_sig_name(name, &sn);
+	/* the signature first: an owner beside me never sees the record
+	 * unsigned (through sync either may come first: the owner waits) */
+	r = sign_write(h, dir, sn.ptr, &m, "record_sha256", hex, 0, name);
+	if (r == 0 && fs_write_atomic(dir, name, text.ptr, text.len, 0) < 0)
+		r = scq_fail_errno(h, "writing %s '%s'", k->what, name);
+	buf_release(&text);
+	buf_release(&m);
+	buf_release(&sn);
+	return r;
+}
+
+int identity_read_record(scq *h, int dir, const char *name, const char *req, const char *uid,
+			 size_t max, json_t **obj, struct buf *why)
+{
+	const struct record_kind *k = record_kind_of(name);
+	struct buf text = BUF_INIT, err = BUF_INIT, m = BUF_INIT, sn = BUF_INIT;
+	struct signed_file f = { dir, NULL, name, k ? k->what : "record" };
+	json_t *o = k ? json_load_file_keep(dir, name, max, &err, &text) : NULL;
+	char hex[65];
+	int v;
+	*obj = NULL;
+	buf_reset(why);
+	if (!o) {
+		v = k && errno == ENODATA ? VERIFY_INCOMPLETE : VERIFY_BAD; /* cut short: wait */
+		buf_setf(why, "%s: %s", f.what, err.ptr ? err.ptr : "no inbox record");
+		goto out;
+	}
+	sha256_hex(text.ptr, text.len, hex);
+	sign_record_message(&m, k->kind, uid, req, h->email, hex);
+	identity_sig_name(name, &sn);
+	f.sig = sn.ptr;
+	v = check_signed(h, &f, req, uid, &m, why);
+	if (v == VERIFY_OK)
+		*obj = json_incref(o);
+out:
+	json_decref(o);
+	buf_release(&text);
+	buf_release(&err);
+	buf_release(&m);
+	buf_release(&sn);
+	return v;
+}
+
+int identity_remove_record(int dir, const char *name)
+{
+	struct buf sn = BUF_INIT;
+	int r = fs_remove_tree(dir, name) < 0 && errno != ENOENT ? -1 : 0;
+	if (r == 0) { /* the record first: a signature left alone waits, then goes */
+		identity_sig_name(name, &sn);
+		if (unlinkat(dir, sn.ptr, 0) < 0 && errno != ENOENT)
+			r = -1;
+	}
+	buf_release(&sn);
+	return r;
 }
 
 /* One line of keys list: the fingerprint of the pinned key itself (not
@@ -557,14 +697,70 @@ int scq_keys_accept(scq *h, const char *email, const char *fingerprint)
 	return r;
 }
 
+/* An inbox record of mine made by hand, signed as vote_send signs one:
+ * path must be <datasites>/<owner>/app_data/code-queue/inbox/<me>/<name>,
+ * which names its owner (the signature binds it). */
+static int sign_record_file(scq *h, const char *path)
+{
+	const struct record_kind *k;
+	char real[PATH_MAX], ds[PATH_MAX], uid[64];
+	struct buf text = BUF_INIT, err = BUF_INIT, m = BUF_INIT, sn = BUF_INIT, want = BUF_INIT;
+	const char *name, *rest, *slash;
+	char hex[65];
+	int fd = -1, r;
+	json_t *o = NULL;
+	if (!realpath(path, real) || !realpath(h->datasites, ds))
+		return scq_fail_errno(h, "record '%s'", path);
+	name = strrchr(real, '/') + 1;
+	k = record_kind_of(name);
+	snprintf(uid, sizeof(uid), "%.*s", k ? (int)(strlen(name) - strlen(k->suffix)) : 0, name);
+	rest = strncmp(real, ds, strlen(ds)) || real[strlen(ds)] != '/' ? NULL : real + strlen(ds) + 1;
+	slash = rest ? strchr(rest, '/') : NULL;
+	if (slash)
+		buf_addf(&want, "%.*s/app_data/code-queue/inbox/%s/%s", (int)(slash - rest), rest,
+			 h->email, name);
+	if (!k || !scq_uid_valid(uid) || !slash || strcmp(rest, want.ptr)) {
+		r = scq_fail(h, SCQ_EINVAL, "'%s' is no job folder, nor a record <uid>.vote.json, "
+			     "<uid>.release.vote.json or <uid>.cancel.json of mine (in inbox/%s/ of "
+			     "an owner's app folder under '%s')", path, h->email, h->datasites);
+		goto out;
+	}
+	*strrchr(real, '/') = '\0';
+	fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	o = fd < 0 ? NULL : json_load_file_keep(fd, name, SMALL_JSON_MAX, &err, &text);
+	if (!o) {
+		r = scq_fail(h, SCQ_EINVAL, "'%s': %s", path, err.len ? err.ptr : strerror(errno));
+		goto out;
+	}
+	sha256_hex(text.ptr, text.len, hex);
+	buf_setf(&want, "%.*s", (int)(slash - rest), rest); /* the owner */
+	sign_record_message(&m, k->kind, uid, h->email, want.ptr, hex);
+	identity_sig_name(name, &sn);
+	r = sign_write(h, fd, sn.ptr, &m, "record_sha256", hex, 0, name);
+out:
+	fd_close(&fd);
+	json_decref(o);
+	buf_release(&text);
+	buf_release(&err);
+	buf_release(&m);
+	buf_release(&sn);
+	buf_release(&want);
+	return r;
+}
+
 /* A folder's job.json signed with my key, as submit signs it: for tests
- * that craft inbox jobs by hand, and for a job re-made by hand. */
+ * that craft inbox jobs by hand, and for a job re-made by hand.  A file:
+ * an inbox record of mine (sign_record_file). */
 int scq_sign_job_folder(scq *h, const char *folder)
 {
 	struct buf text = BUF_INIT, err = BUF_INIT;
 	const char *uid, *target;
+	struct stat st;
 	json_t *o = NULL;
-	int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+	int fd, r;
+	if (stat(folder, &st) == 0 && S_ISREG(st.st_mode))
+		return sign_record_file(h, folder);
+	fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return scq_fail_errno(h, "job folder '%s'", folder);
 	o = json_load_file_keep(fd, "job.json", JOB_JSON_MAX, &err, &text);

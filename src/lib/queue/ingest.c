@@ -554,22 +554,41 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-/* inbox/<req>/<uid>.cancel.json: the requester asks to cancel its job. */
+/* inbox/<req>/<uid>.cancel.json: the requester asks to cancel its job,
+ * signed as its jobs are (identity.c): a request that is not the
+ * requester's waits for its signature within the grace, or is
+ * quarantined; one for no job of the store is dropped unread. */
 static int cancel_request(struct ingest *in, int reqfd, const char *req, const char *name)
 {
 	char uid[64];
-	int st, r = 0;
+	struct buf why = BUF_INIT;
+	json_t *o = NULL;
+	int st, r = 0, v;
 	snprintf(uid, sizeof(uid), "%.*s", (int)(strlen(name) - strlen(".cancel.json")), name);
 	struct stat sb;
 	if (!scq_uid_valid(uid))
 		return quarantine(in, reqfd, req, name, "cancel request for an invalid uid");
-	/* only its name counts, but what it holds is hostile input all the
-	 * same: a folder (or link, FIFO) is quarantined, never deleted */
+	/* only its name and signature count, but what it holds is hostile
+	 * input all the same: a folder (or link, FIFO) is quarantined, never
+	 * deleted */
 	if (fstatat(reqfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(sb.st_mode))
 		return quarantine(in, reqfd, req, name, "cancel request is not a plain file");
 	st = queue_locate(in->h, uid);
 	if (st < 0 && fs_exists(reqfd, uid))
 		return 0; /* the job itself is still arriving: keep the request */
+	v = st < 0 ? VERIFY_OK : identity_read_record(in->h, reqfd, name, req, uid,
+						       VOTE_JSON_MAX, &o, &why);
+	json_decref(o);
+	if (v == VERIFY_OK && st >= 0 && why.len) /* unsigned, taken: said */
+		buf_addf(&in->h->notices, "%s\n", why.ptr);
+	if (v == VERIFY_BAD)
+		r = quarantine(in, reqfd, req, name, why.ptr);
+	else if (v == VERIFY_INCOMPLETE)
+		r = incomplete(in, reqfd, req, name, why.ptr);
+	else if (v == VERIFY_LOCAL)
+		r = SCQ_EIO;
+	if (v != VERIFY_OK)
+		goto out;
 	if (st >= 0) {
 		r = job_cancel(in->h, uid, req);
 		if (r == 0)
@@ -578,31 +597,53 @@ static int cancel_request(struct ingest *in, int reqfd, const char *req, const c
 			r = 0; /* finished meanwhile, or not theirs: nothing to do */
 	}
 	if (r == 0)
-		fs_remove_tree(reqfd, name);
+		identity_remove_record(reqfd, name);
+out:
+	buf_release(&why);
 	return r;
 }
 
 /* inbox/<reviewer>/<uid>.vote.json: a delegated reviewer's vote
- * (vote-inbox.c); what it refuses as hostile is quarantined here. */
+ * (vote-inbox.c); what it refuses as hostile is quarantined here, and
+ * what is not all there yet (cut short, its signature) waits. */
 static int vote_record(struct ingest *in, int reqfd, const char *req, const char *name)
 {
 	struct buf why = BUF_INIT;
-	json_t *o = json_load_file_at(reqfd, name, VOTE_JSON_MAX, &why);
-	int r;
-	/* a record cut short is still arriving (as job.json): it waits */
-	if (!o && errno == ENODATA &&
-	    entry_age(reqfd, name) <= (double)setting_int(in->h, SET_INGEST_GRACE_SECONDS)) {
-		in->st->incomplete++;
-		buf_release(&why);
-		return 0;
-	}
-	json_decref(o);
-	buf_reset(&why);
-	r = vote_request(in->h, reqfd, req, name, &why);
-	if (r == 0 && why.len)
+	int r = vote_request(in->h, reqfd, req, name, &why);
+	if (r == VOTE_WAIT)
+		r = incomplete(in, reqfd, req, name, why.ptr);
+	else if (r == 0 && why.len)
 		r = quarantine(in, reqfd, req, name, why.ptr);
 	buf_release(&why);
 	return r;
+}
+
+/* A record's signature (<uid>.vote.sig.json ...) is read with its record;
+ * alone (the record consumed or quarantined, or not there yet) it waits
+ * within the grace, then is quarantined. */
+static int record_signature(struct ingest *in, int reqfd, const char *req, const char *name)
+{
+	struct buf rec = BUF_INIT;
+	long long grace = setting_int(in->h, SET_INGEST_GRACE_SECONDS);
+	int r = 0;
+	buf_addf(&rec, "%.*s.json", (int)(strlen(name) - strlen(IDENTITY_SIG_SUFFIX)), name);
+	if (!fs_exists(reqfd, rec.ptr) && entry_age(reqfd, name) > (double)grace)
+		r = quarantine(in, reqfd, req, name, "the signature of an inbox record that is "
+			       "not there (consumed, quarantined or never sent)");
+	buf_release(&rec);
+	return r;
+}
+
+/* The names of an inbox folder that are records besides job folders. */
+static int is_record(const char *n)
+{
+	return ends_with(n, ".cancel.json") || ends_with(n, VOTE_SUFFIX) ||
+	       ends_with(n, ".cancel" IDENTITY_SIG_SUFFIX) || ends_with(n, ".vote" IDENTITY_SIG_SUFFIX);
+}
+
+static int is_signature(const char *n)
+{
+	return ends_with(n, IDENTITY_SIG_SUFFIX);
 }
 
 /* Inbox entries one requester may have examined per pass. */
@@ -616,8 +657,7 @@ static json_t *entries(DIR *d, json_t *cancels)
 	json_t *names = json_array();
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if ((ends_with(e->d_name, ".cancel.json") || ends_with(e->d_name, VOTE_SUFFIX)) &&
-		    utf8_valid(e->d_name, strlen(e->d_name)))
+		if (is_record(e->d_name) && utf8_valid(e->d_name, strlen(e->d_name)))
 			json_array_append_new(cancels, json_string(e->d_name));
 		else if (!is_ignored_name(e->d_name))
 			json_array_append_new(names, json_stringn_nocheck(e->d_name, strlen(e->d_name)));
@@ -649,7 +689,7 @@ static int ingest_requester(struct ingest *in, const char *req)
 	start = n ? (size_t)in->h->ingest_rotor * INGEST_SHARE % n : 0;
 	for (i = 0; i < n && (i < INGEST_SHARE || !in->until) && r == 0 && !out_of_time(in); i++) {
 		const char *name = json_string_value(json_array_get(names, (start + i) % n));
-		r = ends_with(name, ".cancel.json") || ends_with(name, VOTE_SUFFIX) ? /* not UTF-8 */
+		r = is_record(name) ? /* not UTF-8 */
 		    quarantine(in, dirfd(d), req, name, "request for an invalid uid") :
 		    ingest_entry(in, dirfd(d), req, name);
 	}
@@ -662,7 +702,9 @@ static int ingest_requester(struct ingest *in, const char *req)
 	staged_clear(in);
 	json_array_foreach(cancels, ci, c)
 		if (r == 0 && d)
-			r = ends_with(json_string_value(c), VOTE_SUFFIX) ?
+			r = is_signature(json_string_value(c)) ?
+			    record_signature(in, dirfd(d), req, json_string_value(c)) :
+			    ends_with(json_string_value(c), VOTE_SUFFIX) ?
 			    vote_record(in, dirfd(d), req, json_string_value(c)) :
 			    cancel_request(in, dirfd(d), req, json_string_value(c));
 	if (d)

@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/fs.h"
 #include "queue/decide.h"
+#include "queue/identity.h"
 #include "queue/manifest.h"
 #include "queue/output-check.h"
 #include "queue/release.h"
@@ -134,8 +135,10 @@ int release_vote_send(scq *h, const char *uid, int kind, const struct scq_releas
 	buf_addf(&name, "%s%s", uid, RELEASE_VOTE_SUFFIX);
 	fd_close(&fd);
 	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || json_write_at(fd, name.ptr, rec, 0) < 0)
+	if (fd < 0)
 		r = scq_fail_errno(h, "writing release vote record to '%s'", p.ptr);
+	else /* signed, as a vote (vote-inbox.c) */
+		r = identity_write_record(h, fd, name.ptr, uid, o->owner, rec);
 out:
 	fd_close(&fd);
 	fd_close(&dir);
@@ -164,17 +167,20 @@ static const char *bad_files(json_t *files)
 	return NULL;
 }
 
-/* The record's fields, checked; NULL with *why set when it is refused. */
-static json_t *parse(int reqfd, const char *name, const char *req, const char *uid,
-		     struct buf *why)
+/* The record, its signature and fields checked: VERIFY_OK with *out, else
+ * a verdict of vote_record_open with *why. */
+static int parse(scq *h, int reqfd, const char *name, const char *req, const char *uid,
+		 json_t **out, struct buf *why)
 {
 	static const char *const keys[] = { "uid", "by", "at", "release_sha256", "reason",
 		"files", "log", "ack_flags", NULL };
-	json_t *o = vote_record_open(reqfd, name, req, uid, "release vote record", keys,
-				     "release_sha256", why), *v;
-	const char *reason = json_string_value(json_object_get(o, "reason")), *bad;
-	if (!o)
-		return NULL;
+	json_t *o, *v;
+	const char *reason, *bad;
+	int r = vote_record_open(h, reqfd, name, req, uid, "release vote record", keys,
+				 "release_sha256", &o, why);
+	if (r != VERIFY_OK)
+		return r;
+	reason = json_string_value(json_object_get(o, "reason"));
 	if (!reason || !*reason || !vote_text_ok(reason, DECISION_REASON_MAX))
 		buf_setf(why, "release vote record: 'reason' is not one line of UTF-8 within "
 			 "%d bytes", DECISION_REASON_MAX);
@@ -184,9 +190,9 @@ static json_t *parse(int reqfd, const char *name, const char *req, const char *u
 		 ((v = json_object_get(o, "ack_flags")) && !json_is_boolean(v)))
 		buf_setf(why, "release vote record: 'log' or 'ack_flags' is not a boolean");
 	else
-		return o;
+		return *out = o, VERIFY_OK;
 	json_decref(o);
-	return NULL;
+	return VERIFY_BAD;
 }
 
 /* The vote, as the owner's store counts it; refusals in vc. */
@@ -238,15 +244,14 @@ int release_vote_request(scq *h, int reqfd, const char *req, const char *name,
 		 name);
 	if (!scq_uid_valid(uid))
 		return buf_setf(why, "release vote record for an invalid uid"), 0;
-	if (!(o = parse(reqfd, name, req, uid, why)))
-		return 0;
+	if ((r = parse(h, reqfd, name, req, uid, &o, why)) != VERIFY_OK)
+		return vote_verdict(r);
 	r = count(h, req, uid, o, &vc);
 	json_decref(o);
 	if (r == 0) {
 		buf_addf(&h->notices, "release vote of %s for job %s: %s\n", req, uid,
 			 vc.approved ? "decided" : "recorded");
-		return fs_remove_tree(reqfd, name) < 0 && errno != ENOENT ?
-		       scq_fail_errno(h, "removing vote record '%s/%s'", req, name) : 0;
+		return vote_consumed(h, reqfd, req, name);
 	}
 	if (vc.refusal == VOTE_NOT_APPROVER || vc.refusal == VOTE_SELF)
 		return buf_setf(why, "%s", scq_errmsg(h)), 0;

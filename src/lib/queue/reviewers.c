@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include "base/alloc.h"
 #include "base/fs.h"
+#include "queue/identity.h"
 #include "queue/manifest.h"
 #include "queue/votes.h"
 #include "store/audit.h"
@@ -99,6 +100,8 @@ int scq_reviewer_add(scq *h, const char *email)
 	json_decref(list);
 	if (r == 0)
 		r = audit_append(h, NULL, "reviewer-add", NULL, h->email, email, NULL);
+	if (r == 0) /* its votes are checked with the key it publishes now */
+		r = identity_pin_first(h, email);
 	if (r == 0)
 		share_pending(h);
 	return r;

@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/fs.h"
+#include "queue/identity.h"
 #include "queue/manifest.h"
 #include "queue/record.h"
 #include "queue/release.h"
@@ -26,17 +27,20 @@
 #include "store/state.h"
 #include "base/banned.h"
 
-/* The record's fields, checked; NULL with *why set when it is refused. */
-static json_t *parse_vote(int reqfd, const char *name, const char *req, const char *uid,
-			  struct buf *why)
+/* The record, its signature and fields checked: VERIFY_OK with *out, else
+ * a verdict of vote_record_open with *why. */
+static int parse_vote(scq *h, int reqfd, const char *name, const char *req, const char *uid,
+		      json_t **out, struct buf *why)
 {
 	static const char *const keys[] = { "uid", "by", "at", "code_sha256", "reason",
 		"allow_network", NULL };
-	json_t *o = vote_record_open(reqfd, name, req, uid, "vote record", keys, "code_sha256",
-				     why), *v;
-	const char *reason = json_string_value(json_object_get(o, "reason"));
-	if (!o)
-		return NULL;
+	json_t *o, *v;
+	const char *reason;
+	int r = vote_record_open(h, reqfd, name, req, uid, "vote record", keys, "code_sha256",
+				 &o, why);
+	if (r != VERIFY_OK)
+		return r;
+	reason = json_string_value(json_object_get(o, "reason"));
 	if (json_object_get(o, "reason") && !json_is_null(json_object_get(o, "reason")) &&
 	    !vote_text_ok(reason, DECISION_REASON_MAX))
 		buf_setf(why, "vote record: 'reason' is not one line of UTF-8 within %d bytes",
@@ -44,9 +48,9 @@ static json_t *parse_vote(int reqfd, const char *name, const char *req, const ch
 	else if ((v = json_object_get(o, "allow_network")) && !json_is_boolean(v))
 		buf_setf(why, "vote record: 'allow_network' is not a boolean");
 	else
-		return o;
+		return *out = o, VERIFY_OK;
 	json_decref(o);
-	return NULL;
+	return VERIFY_BAD;
 }
 
 int vote_request(scq *h, int reqfd, const char *req, const char *name, struct buf *why)
@@ -85,8 +89,8 @@ int vote_request(scq *h, int reqfd, const char *req, const char *name, struct bu
 		return buf_setf(why, "vote of %s: %s's queue takes reviewers' votes only while "
 				"approvals_required is 2 or more (now 1: the owner approves)",
 				req, h->email), 0;
-	if (!(o = parse_vote(reqfd, name, req, uid, why)))
-		return 0;
+	if ((r = parse_vote(h, reqfd, name, req, uid, &o, why)) != VERIFY_OK)
+		return vote_verdict(r);
 	if (queue_locate(h, uid) < 0) { /* no such job: nothing to count it for */
 		json_decref(o);
 		scq_fail(h, SCQ_ENOTFOUND, "job '%s' not found", uid);
@@ -100,8 +104,7 @@ int vote_request(scq *h, int reqfd, const char *req, const char *name, struct bu
 	if (r == 0) {
 		buf_addf(&h->notices, "vote of %s for job %s: %s\n", req, uid, vc.approved ?
 			 "approved" : "recorded");
-		return fs_remove_tree(reqfd, name) < 0 && errno != ENOENT ?
-		       scq_fail_errno(h, "removing vote record '%s/%s'", req, name) : 0;
+		return vote_consumed(h, reqfd, req, name);
 	}
 	if (vc.refusal == VOTE_NOT_APPROVER || vc.refusal == VOTE_SELF)
 		return buf_setf(why, "%s", scq_errmsg(h)), 0;
@@ -141,7 +144,7 @@ int vote_send(scq *h, const char *owner, const char *uid, const char *reason,
 	      int allow_network)
 {
 	char digest[65], at[ISO_LEN], *app = NULL;
-	struct buf p = BUF_INIT, name = BUF_INIT;
+	struct buf p = BUF_INIT, name = BUF_INIT, sig = BUF_INIT;
 	json_t *rec = NULL;
 	int fd = -1, r;
 	if (!email_valid(owner))
@@ -158,16 +161,23 @@ int vote_send(scq *h, const char *owner, const char *uid, const char *reason,
 	app = app_dir_of(h, owner);
 	buf_addf(&p, "%s/inbox/%s", app, h->email);
 	buf_addf(&name, "%s%s", uid, VOTE_SUFFIX);
+	identity_sig_name(name.ptr, &sig);
 	fd = fs_mkdir_p(p.ptr, 0755) < 0 ? -1 : open(p.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0 && fs_exists(fd, name.ptr)) /* one vote per approver: never replaced */
+	/* one vote per approver: never replaced; but a record without its
+	 * signature is none of mine (I write the signature first): one the
+	 * server put there would stop my vote for the whole grace */
+	if (fd >= 0 && fs_exists(fd, name.ptr) && fs_exists(fd, sig.ptr))
 		r = scq_fail(h, SCQ_EPERM, "my vote on job '%s' is already in %s's inbox, waiting "
 			     "for its scq to count it; a second one is not sent", uid, owner);
-	else if (fd < 0 || json_write_at(fd, name.ptr, rec, 0) < 0)
+	else if (fd < 0)
 		r = scq_fail_errno(h, "writing vote record to '%s'", p.ptr);
+	else /* signed: the folder names me only while the server keeps the ACL */
+		r = identity_write_record(h, fd, name.ptr, uid, owner, rec);
 	fd_close(&fd);
 	json_decref(rec);
 	free(app);
 	buf_release(&p);
 	buf_release(&name);
+	buf_release(&sig);
 	return r;
 }

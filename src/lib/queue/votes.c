@@ -25,6 +25,7 @@
 #include "base/hash.h"
 #include "base/json.h"
 #include "base/names.h"
+#include "queue/identity.h"
 #include "queue/lifecycle.h"
 #include "queue/manifest.h"
 #include "queue/record.h"
@@ -343,7 +344,12 @@ int vote_drop(scq *h, int reqfd, const char *name, const char *what, const char 
 	buf_addf(&h->notices, "%s of %s for job %s not counted: %s\n", what, req, uid,
 		 scq_errmsg(h));
 	audit_append(h, NULL, "vote-refused", uid, req, scq_errmsg(h), NULL);
-	return fs_remove_tree(reqfd, name) < 0 && errno != ENOENT ?
+	return vote_consumed(h, reqfd, req, name);
+}
+
+int vote_consumed(scq *h, int reqfd, const char *req, const char *name)
+{
+	return identity_remove_record(reqfd, name) < 0 ?
 	       scq_fail_errno(h, "removing vote record '%s/%s'", req, name) : 0;
 }
 
@@ -352,16 +358,29 @@ int vote_text_ok(const char *s, size_t max)
 	return s && strlen(s) <= max && utf8_valid(s, strlen(s)) && !has_control(s, 0);
 }
 
-json_t *vote_record_open(int reqfd, const char *name, const char *req, const char *uid,
-			 const char *what, const char *const *keys, const char *digest,
-			 struct buf *why)
+int vote_verdict(int v)
 {
-	struct buf err = BUF_INIT;
-	json_t *o = json_load_file_at(reqfd, name, VOTE_JSON_MAX, &err), *v;
+	/* VERIFY_LOCAL: h holds the message of our store's failure */
+	return v == VERIFY_INCOMPLETE ? VOTE_WAIT : v == VERIFY_LOCAL ? SCQ_EIO : 0;
+}
+
+int vote_record_open(scq *h, int reqfd, const char *name, const char *req, const char *uid,
+		     const char *what, const char *const *keys, const char *digest, json_t **out,
+		     struct buf *why)
+{
+	json_t *o, *v;
 	const char *k, *by, *d;
 	const char *const *kk;
-	if (!o || !json_is_object(o)) {
-		buf_setf(why, "%s: %s", what, o ? "not a JSON object" : err.ptr);
+	/* the bytes parsed are the bytes whose signature was checked */
+	int r = identity_read_record(h, reqfd, name, req, uid, VOTE_JSON_MAX, &o, why);
+	*out = NULL;
+	if (r != VERIFY_OK)
+		return r;
+	if (why->len) /* unsigned, taken under unsigned_jobs: said */
+		buf_addf(&h->notices, "%s\n", why->ptr);
+	buf_reset(why);
+	if (!json_is_object(o)) {
+		buf_setf(why, "%s: not a JSON object", what);
 		goto bad;
 	}
 	json_object_foreach(o, k, v) {
@@ -386,11 +405,10 @@ json_t *vote_record_open(int reqfd, const char *name, const char *req, const cha
 		 !vote_text_ok(json_string_value(v), JOB_CREATED_AT_MAX)))
 		buf_setf(why, "%s: 'at' is not a short string", what);
 	else {
-		buf_release(&err);
-		return o;
+		*out = o;
+		return VERIFY_OK;
 	}
 bad:
 	json_decref(o);
-	buf_release(&err);
-	return NULL;
+	return VERIFY_BAD;
 }

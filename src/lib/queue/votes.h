@@ -24,15 +24,20 @@
  *   vote_outputs_digest the digest of a finished job's log and outputs
  *   vote_drop           a record refused without an attack: removed, said
  *                       in a notice and audited vote-refused
- *   vote_record_open    an inbox vote record (either kind) read and its
- *                       common fields checked, as hostile input
+ *   vote_record_open    an inbox vote record (either kind) read, its
+ *                       signature and common fields checked, as hostile
+ *                       input
+ *   vote_consumed       a record counted or dropped removed (and its
+ *                       signature)
+ *   vote_verdict        vote_record_open's refusal as vote_request
+ *                       returns it (release-review.c too)
  *   vote_text_ok        one line of UTF-8 without controls, within max
  * Exports (review.c):
  *   job_code_new        a scq_job_code over a code folder and its checked
  *                       manifest files (review-copy.c: a reviewer's copy)
  * Exports (vote-inbox.c):
  *   vote_request        a reviewer's vote record from the inbox, hostile
- *                       input: quarantined (why) or counted
+ *                       input: quarantined (why), waiting or counted
  *   vote_send           the reviewer's side: write that record into the
  *                       owner's inbox, bound to the shared copy's digest
  */
@@ -99,23 +104,34 @@ int vote_outputs_digest(int jobfd, char out[65]);
 int vote_outputs_digest_log(int jobfd, const char *logname, char out[65]);
 
 /* 0 and why empty: counted or dropped (with a notice); 0 and why set:
- * the caller quarantines the record with that reason; < 0: a local error
- * (the record stays for the next pass). */
+ * the caller quarantines the record with that reason; VOTE_WAIT and why
+ * set: it waits (its signature, or the rest of it, may still be syncing;
+ * the caller quarantines it with that reason after ingest_grace_seconds);
+ * < 0: a local error (the record stays for the next pass). */
+#define VOTE_WAIT 1
 int vote_request(scq *h, int reqfd, const char *req, const char *name, struct buf *why);
+/* A verdict of vote_record_open other than VERIFY_OK as vote_request
+ * returns it (release-review.c too). */
+int vote_verdict(int v);
 /* A vote record (what: "vote", "release vote") refused without an attack
  * (the job moved on, the code changed, a vote counted already): the record
  * goes, the owner is told (notice), the log keeps it (vote-refused). */
-/* Read inbox vote record `name` of requester folder req for job uid: a
- * JSON object of only keys, its uid, by = req, digest (the key of its 64
- * lower-case hex digest) and an optional short 'at' checked; NULL with
- * *why ("<what>: ...") when refused.  The caller checks the rest and
- * frees the object. */
-json_t *vote_record_open(int reqfd, const char *name, const char *req, const char *uid,
-			 const char *what, const char *const *keys, const char *digest,
-			 struct buf *why);
+/* Read inbox vote record `name` of requester folder req for job uid: its
+ * signature checked (identity_read_record: the bytes parsed are the bytes
+ * signed), then a JSON object of only keys, its uid, by = req, digest (the
+ * key of its 64 lower-case hex digest) and an optional short 'at'.
+ * VERIFY_OK with *out (the caller checks the rest and frees it);
+ * VERIFY_BAD with *why ("<what>: ...") to quarantine; VERIFY_INCOMPLETE
+ * with *why (what it waits for: its signature, the rest of its bytes);
+ * VERIFY_LOCAL (h's message). */
+int vote_record_open(scq *h, int reqfd, const char *name, const char *req, const char *uid,
+		     const char *what, const char *const *keys, const char *digest, json_t **out,
+		     struct buf *why);
 int vote_text_ok(const char *s, size_t max);
 int vote_drop(scq *h, int reqfd, const char *name, const char *what, const char *req,
 	      const char *uid);
+/* A record counted or dropped: removed, then its signature. */
+int vote_consumed(scq *h, int reqfd, const char *req, const char *name);
 int vote_send(scq *h, const char *owner, const char *uid, const char *reason,
 	      int allow_network);
 
