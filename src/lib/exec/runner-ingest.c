@@ -80,6 +80,9 @@ int ingest_child_start(scq *h, struct ingest_child *c)
 		return -1;
 	}
 	if (pid == 0) {
+		/* the parent's hooks and due notes are the parent's to tell */
+		h->hooks = (struct spawn_set)SPAWN_SET_INIT;
+		h->notify_due = NULL;
 		close(p[0]);
 		fcntl(p[1], F_SETFL, 0); /* the child may block on a full pipe */
 		child_main(h, p[1]);

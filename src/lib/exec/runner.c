@@ -32,6 +32,7 @@
 #include "base/clock.h"
 #include "queue/refresh.h"
 #include "exec/watch.h"
+#include "queue/notify.h"
 #include "base/banned.h"
 
 #define MAX_SLOTS 64
@@ -397,7 +398,7 @@ static int pass_due(struct loop *l, double now, double next_tick)
 static int sleep_ms(struct loop *l)
 {
 	double t;
-	if (l->nused)
+	if (l->nused || notify_running(l->h)) /* a hook's deadline: a look soon */
 		return 100;
 	if (l->w.fd < 0)
 		return 250;
@@ -458,6 +459,7 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 		}
 		if (!(stop && *stop))
 			fill_slots(l);
+		notify_start(h); /* the moves so far; never waited for here */
 		/* SIGINT and SIGTERM (the stop flag's usual setters) wait until
 		 * the poll: one that comes after the look at *stop wakes it,
 		 * however long it would sleep.  Blocked only here: the jobs and
@@ -486,6 +488,7 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 		}
 	}
 	ingest_child_finish(h, &l->ingest, &ingest_code, &ingest_err);
+	notify_flush(h); /* the last moves; every hook reaped */
 	cleanup(h, &l->st->cleaned);
 	queue_drop(l);
 	watch_close(&l->w);

@@ -30,6 +30,7 @@
 #include "queue/outbox.h"
 #include "queue/quarantine.h"
 #include "queue/votes.h"
+#include "queue/notify.h"
 #include "base/banned.h"
 
 /* A job staged in tmp/, committed to pending/ by commit_staged. */
@@ -732,6 +733,7 @@ out:
 	fd_close(&in.inbox);
 	fd_close(&in.tmp);
 	fd_close(&lock);
+	notify_flush(h); /* the jobs taken, told once the lock is let go */
 	staged_clear(&in);
 	free(in.staged);
 	free(app);

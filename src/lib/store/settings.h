@@ -13,6 +13,8 @@
  *                  buffer, never NULL
  *   setting_key    the key of a setting ("max_concurrent_jobs")
  *   setting_list   a LIST setting's value ("csv,tsv"): a copy, caller frees
+ *   setting_path   a PATH setting's value ("" when unset or not valid): a
+ *                  copy, caller frees
  *   settings_publish  the limits a requester's `scq try` applies, to my
  *                  datasite's public/code-queue/limits.json (written when
  *                  they changed; nothing before my datasite exists)
@@ -31,7 +33,9 @@
 
 /* kind: INT (bounds min..max), BOOL (0/1), ENUM (values, def indexes it),
  * LIST (comma-separated lower-case words of letters and digits, at most
- * max bytes; VALUES holds the default) */
+ * max bytes; VALUES holds the default), PATH (empty, or an absolute path
+ * of at most max bytes without control characters; set only to an
+ * executable regular file; VALUES holds the default) */
 #define SCQ_SETTINGS(X) \
 	X(SET_MAX_CONCURRENT_JOBS, "max_concurrent_jobs", INT, 3, 1, 64, NONE, \
 	  "jobs run at once") \
@@ -103,7 +107,12 @@
 	  "distinct approvers (the owner and 'scq reviewers') a job needs before it " \
 	  "runs; never its requester") \
 	X(SET_RELEASE_APPROVALS_REQUIRED, "release_approvals_required", INT, 1, 1, 8, \
-	  NONE, "distinct approvers a release of held results needs")
+	  NONE, "distinct approvers a release of held results needs") \
+	X(SET_NOTIFY_COMMAND, "notify_command", PATH, 0, 0, 1024, VALUES(""), \
+	  "absolute path of a program run (no shell) on each job transition, the event " \
+	  "as JSON on stdin (doc/protocol.md §14); empty: off") \
+	X(SET_NOTIFY_TIMEOUT_SECONDS, "notify_timeout_seconds", INT, 10, 1, 600, NONE, \
+	  "seconds notify_command may run before its process group is killed")
 
 #define SETTING_ENUM_ID(id, key, kind, def, min, max, values, help) id,
 enum setting { SCQ_SETTINGS(SETTING_ENUM_ID) SET_COUNT };
@@ -114,6 +123,7 @@ int setting_bool(scq *h, enum setting id);
 const char *setting_str(scq *h, enum setting id);
 const char *setting_key(enum setting id);
 char *setting_list(scq *h, enum setting id);
+char *setting_path(scq *h, enum setting id);
 int settings_publish(scq *h);
 int setting_published_valid(const char *key, json_t *v);
 
