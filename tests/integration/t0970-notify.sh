@@ -191,4 +191,72 @@ check "it completed" sh -c "do_() { '$SCQ' --email '$DO_EMAIL' --data-dir '$WS' 
 check "each failure logged: could not be run" sh -c \
 	"test \$(grep -c '\"event\":\"notify-failed\".*could not be run: No such file.*\"uid\":\"$G\"' '$WS/private/code-queue/$DO_EMAIL/audit.jsonl') = 4"
 check "the audit chain still verifies" do_ audit --verify
+
+# a requester's hook that fails: its view goes on, its own audit log says so
+printf '#!/bin/sh\nexit 3\n' > "$TEST_DIR/ds-fails"
+chmod +x "$TEST_DIR/ds-fails"
+check "the requester's hook fails" ds config set notify_command "$TEST_DIR/ds-fails"
+check "scq jobs still lists" ds jobs
+out_has "... the job" "${G%%-*}"
+check "... and the requester's audit log names the failure" grep -q \
+	"notify-failed.*exited with status 3 (event finish).*\"uid\":\"$G\"" "$DSTORE/audit.jsonl"
+
+# examples/notify-sendmail.py, with a sendmail that records what it is given
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+FAKE="$TEST_DIR/fake"
+mkdir -p "$FAKE/mail"
+cat > "$FAKE/sendmail" <<EOF
+#!/bin/sh
+echo "\$*" > "$FAKE/mail/args.\$\$"
+cat > "$FAKE/mail/mail.\$\$"
+EOF
+chmod +x "$FAKE/sendmail"
+PATH="$FAKE:$PATH"
+export PATH
+# every recorded mail parses and has only our headers (one To, no Bcc or
+# Cc, no CR); prints "To|Subject" per mail
+cat > "$TEST_DIR/mails.py" <<'EOF'
+import email, email.policy, os, sys
+d = sys.argv[1]
+ours = {"To", "Subject", "Auto-Submitted", "Content-Type", "Content-Transfer-Encoding",
+        "MIME-Version"}
+for f in sorted(os.listdir(d)):
+    if f.startswith("args."):
+        assert open(os.path.join(d, f)).read() == "-t -i\n"
+        continue
+    raw = open(os.path.join(d, f), "rb").read()
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    assert set(m.keys()) == ours, m.keys()
+    head = raw.split(b"\n\n", 1)[0].replace(b"\n ", b" ")   # unfolded
+    assert all(l.split(b":", 1)[0].decode() in ours for l in head.split(b"\n")), head
+    assert b"\r" not in head
+    print("%s|%s" % (m["To"], m["Subject"]))
+EOF
+HOOK="$ROOT/examples/notify-sendmail.py"
+check "the owner's hook: the sendmail example" do_ config set notify_command "$HOOK"
+check "the requester's" ds config set notify_command "$HOOK"
+check "a job to mail about" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name "$NAME"
+M=$(last_out)
+check "ingest" do_ pending
+check "reject it with a reason that tries a header" do_ reject "$M" -r "$(printf 'no\r\nBcc: evil@attacker.example')"
+check "the requester looks" ds jobs
+check "the mails parse, with only our headers" python3 "$TEST_DIR/mails.py" "$FAKE/mail"
+out_has "the owner is told of the new job" "^$DO_EMAIL|\[scq\] job 'Q\"\\\\ <b>x</b> evil' ingest: pending\$"
+out_has "the requester of the rejection, its reason on the subject line" \
+	"^$DS_EMAIL|\[scq\] job '.*' reject: rejected \(no Bcc: evil@attacker.example\)\$"
+check "two mails (the owner is not mailed its own rejection)" test "$(wc -l < "$TEST_DIR/out")" = 2
+check "the bidi override never reaches a mail" sh -c "! grep -rq '$(printf '\342\200\256')' '$FAKE/mail'"
+rm -f "$FAKE/mail"/*
+cat > "$TEST_DIR/crafted.json" <<EOF
+{"audience": "requester", "event": "reject", "requester": "$DS_EMAIL", "status": "rejected",
+ "name": "x\r\nBcc: evil@attacker.example\r\n\r\nbody"}
+EOF
+check "an event no scq writes: CR LF in the name" sh -c "'$HOOK' < '$TEST_DIR/crafted.json'"
+check "... mailed" python3 "$TEST_DIR/mails.py" "$FAKE/mail"
+out_has "... with the name on one line, no Bcc header" \
+	"^$DS_EMAIL|\[scq\] job 'x Bcc: evil@attacker.example body' reject: rejected\$"
+printf '{"audience": "owner", "event": "ingest", "owner": "a@b.example\\nBcc: c@d.example"}' \
+	> "$TEST_DIR/crafted.json"
+check_exit "a recipient with a line break is refused" 1 sh -c "'$HOOK' < '$TEST_DIR/crafted.json'"
+check "... nothing sent" test "$(ls "$FAKE/mail" | wc -l)" = 2
 done_testing
