@@ -6,7 +6,6 @@
 #include "store/commit.h"
 #include "store/notify.h"
 #include "store/settings.h"
-#include "store/state.h"
 #include "base/banned.h"
 
 static int notify_on(scq *h)
@@ -24,20 +23,20 @@ static json_t *member(json_t *record, const char *key)
 	return json_is_string(v) ? json_copy(v) : json_null();
 }
 
-void notify_note(scq *h, struct commit *c, const struct state_row *row, const char *uid,
-		 json_t *record)
+void notify_note(scq *h, struct commit *c, const char *uid, const char *event,
+		 const char *from, const char *to, json_t *record, int run_record)
 {
 	char at[ISO_LEN];
 	json_t *n, **list = c ? &c->notify : &h->notify_due;
 	const char *rel = json_string_value(json_object_get(record, "release"));
-	if (row->from == row->to || !notify_on(h))
+	if (!strcmp(from, to) || !notify_on(h))
 		return; /* a vote or a record rewritten in place: no transition */
 	time_now_iso(at);
-	n = json_pack("{s:s,s:s,s:s,s:s,s:s}", "uid", uid, "event", row->event,
-		      "from", state_name(row->from), "to", state_name(row->to), "at", at);
+	n = json_pack("{s:s,s:s,s:s,s:s,s:s}", "uid", uid, "event", event, "from", from,
+		      "to", to, "at", at);
 	json_object_set_new(n, "reason", member(record, "reason"));
 	json_object_set_new(n, "error_kind", member(record, "error_kind"));
-	if (row->record && !strcmp(row->record, "result.json"))
+	if (run_record)
 		json_object_set_new(n, "results_held", json_boolean(rel && !strcmp(rel, "review")));
 	if (!*list)
 		*list = json_array();

@@ -5,8 +5,9 @@
  * locks (the hook may take seconds; no job waits for it).
  *
  * Exports (notify.c):
- *   notify_note()    state.c: a move was made (its row, uid, the record it
- *                    wrote); nothing when notify_command is off
+ *   notify_note()    state.c: a move was made (uid, its row's event, the
+ *                    states' names, the record it wrote, whether that is
+ *                    a run record); nothing when notify_command is off
  *   notify_commit()  commit_end: the commit's notes are due, or dropped
  *                    with it when it failed (a move that may be lost is
  *                    never told)
@@ -24,10 +25,11 @@
 #include "store/handle.h"
 
 struct commit;
-struct state_row;
 
-void notify_note(scq *h, struct commit *c, const struct state_row *row, const char *uid,
-		 json_t *record);
+/* Names, not state.h's numbers: this module sits beside state.c, below
+ * it in no way (no cycle between the two). */
+void notify_note(scq *h, struct commit *c, const char *uid, const char *event,
+		 const char *from, const char *to, json_t *record, int run_record);
 void notify_commit(scq *h, struct commit *c, int durable);
 json_t *notify_take(scq *h);
 

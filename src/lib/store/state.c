@@ -166,6 +166,14 @@ static const struct state_row *check_move(scq *h, unsigned by, const char *uid, 
 	return *r ? NULL : row;
 }
 
+/* A move made, for notify_command (store/notify.h). */
+static void note(scq *h, struct commit *c, const struct state_row *row, const char *uid,
+		 json_t *record)
+{
+	notify_note(h, c, uid, row->event, state_name(row->from), state_name(row->to), record,
+		    row->record && !strcmp(row->record, "result.json"));
+}
+
 int state_move_at(scq *h, struct commit *c, unsigned by, int src, int dst,
 		  const char *uid, int from, int to, json_t *record)
 {
@@ -184,7 +192,7 @@ int state_move_at(scq *h, struct commit *c, unsigned by, int src, int dst,
 	if (fs_rename(src, uid, dst, uid, fsflags) < 0)
 		return errno == ENOENT || errno == EEXIST ? state_error(h, uid, from) :
 		       scq_fail_errno(h, "moving job '%s' to %s", uid, state_name(to));
-	notify_note(h, c, row, uid, record); /* told after the commit (notify.h) */
+	note(h, c, row, uid, record); /* told after the commit (notify.h) */
 	return 0;
 }
 
@@ -218,7 +226,7 @@ int state_decide_at(scq *h, struct commit *c, unsigned by, int jobfd, const char
 				uid, state_name(from), state_name(to));
 	/* no replace: of two decisions, even at the same moment, one wins */
 	if (json_write_at(jobfd, row->record, record, commit_fsflags(c) | FS_NOREPLACE) == 0) {
-		notify_note(h, c, row, uid, record);
+		note(h, c, row, uid, record);
 		return 0;
 	}
 	if (errno == EEXIST)
