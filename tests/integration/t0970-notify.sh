@@ -201,6 +201,52 @@ out_has "... the job" "${G%%-*}"
 check "... and the requester's audit log names the failure" grep -q \
 	"notify-failed.*exited with status 3 (event finish).*\"uid\":\"$G\"" "$DSTORE/audit.jsonl"
 
+check "the requester's hook off" ds config set notify_command ""
+
+# run --watch: its ingest runs in a child process, whose moves the runner
+# tells (the child sends them up); the runner never waits for a hook
+rm -f "$EV"/*
+check "the owner's recording hook again" do_ config set notify_command "$TEST_DIR/hook"
+check "ten seconds" do_ config set notify_timeout_seconds 10
+"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch > "$TEST_DIR/watch.out" 2> "$TEST_DIR/watch.err" &
+W=$!
+sleep 0.5
+check "a job while run --watch runs" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name watched
+WJ=$(last_out)
+for i in $(seq 100); do grep -q "\"event\":\"ingest\",.*$WJ" "$EV"/* 2>/dev/null && break; sleep 0.1; done
+check "approve it" do_ approve "$WJ"
+check "it runs" ds wait "$WJ" --timeout 30
+for i in $(seq 100); do grep -q "\"event\":\"finish\",.*$WJ" "$EV"/* 2>/dev/null && break; sleep 0.1; done
+stops_on_term "the runner stops on SIGTERM" "$W"
+tally
+check "run --watch: ingest (in its child) told once" has 1 "owner ingest $WJ pending None"
+check "approve once" has 1 "owner approve $WJ approved None"
+check "start once" has 1 "owner start $WJ running None"
+check "finish once" has 1 "owner finish $WJ completed None"
+
+# a burst: 40 jobs in one ingest, each told once (16 hooks at a time)
+rm -f "$EV"/*
+for i in $(seq 40); do ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name "burst $i"; done \
+	> "$TEST_DIR/burst"
+check "40 jobs ingested at once" do_ pending
+tally
+check "40 ingest events, one each" sh -c "test \$(grep -c '^owner ingest ' '$TEST_DIR/tally') = 40 &&
+	test -z \"\$(uniq -d '$TEST_DIR/tally')\""
+check "... one for each job" sh -c "for u in \$(cat '$TEST_DIR/burst'); do
+	grep -q \"^owner ingest \$u \" '$TEST_DIR/tally' || exit 1; done"
+# the same with a hook that hangs: the command ends (2 x the timeout, then
+# the hooks still waiting to start are dropped, and the logs say how many)
+check "a hook that hangs, one second" do_ config set notify_command "$TEST_DIR/hangs"
+check "... one second" do_ config set notify_timeout_seconds 1
+for i in $(seq 60); do ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name "slow $i"; done > /dev/null
+check "60 jobs ingested, within 60 s" timeout 60 "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" pending
+check "the audit log counts the events not told" grep -Eq \
+	'"notify_command: [0-9]+ events not told: the hook runs too slowly' \
+	"$WS/private/code-queue/$DO_EMAIL/audit.jsonl"
+check "the owner's hook off" do_ config set notify_command ""
+check "the 60 wait for review all the same" sh -c \
+	"test \$(ls '$WS/private/code-queue/$DO_EMAIL/jobs/pending' | wc -l) -ge 60"
+
 # examples/notify-sendmail.py, with a sendmail that records what it is given
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 FAKE="$TEST_DIR/fake"
@@ -234,7 +280,11 @@ for f in sorted(os.listdir(d)):
 EOF
 HOOK="$ROOT/examples/notify-sendmail.py"
 check "the owner's hook: the sendmail example" do_ config set notify_command "$HOOK"
-check "the requester's" ds config set notify_command "$HOOK"
+# (what happened while its hook was off is told when it is on again)
+check "the requester catches up with its recording hook" ds config set notify_command "$TEST_DIR/hook"
+check "... by a look" ds jobs
+check "... told of the job run under run --watch, that it missed" grep -q "\"audience\":\"requester\",.*\"event\":\"finish\",.*$WJ" "$EV"/*
+check "the requester's hook: the sendmail example" ds config set notify_command "$HOOK"
 check "a job to mail about" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name "$NAME"
 M=$(last_out)
 check "ingest" do_ pending

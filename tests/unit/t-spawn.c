@@ -55,7 +55,7 @@ int main(void)
 	deaf = script(d, "deaf", "exit 0");
 
 	ok(spawn_start(&s, copy, "{\"a\":1}\n", 8, 10, "one copy") == 0, "a program starts");
-	is_int((long long)spawn_reap(&s, 1, record, &seen), 0, "waited for: none left");
+	is_int((long long)spawn_reap(&s, 0, record, &seen), 0, "waited for: none left");
 	ok(seen.n == 1 && WIFEXITED(seen.status) && WEXITSTATUS(seen.status) == 0 && !seen.late,
 	   "its exit status 0 is reported");
 	is_str(seen.label, "one copy", "with the caller's label");
@@ -63,7 +63,7 @@ int main(void)
 	is_str(got.ptr, "{\"a\":1}\n", "its stdin held exactly the bytes given");
 
 	memset(&seen, 0, sizeof(seen));
-	ok(spawn_start(&s, fail, "x", 1, 10, "f") == 0 && spawn_reap(&s, 1, record, &seen) == 0 &&
+	ok(spawn_start(&s, fail, "x", 1, 10, "f") == 0 && spawn_reap(&s, 0, record, &seen) == 0 &&
 	   seen.n == 1 && WIFEXITED(seen.status) && WEXITSTATUS(seen.status) == 3,
 	   "a program that fails: its status 3 is reported");
 
@@ -80,7 +80,7 @@ int main(void)
 	memset(&seen, 0, sizeof(seen));
 	ok(spawn_start(&s, deaf, big, sizeof(big), 10, "deaf") == 0,
 	   "a program that never reads 1 MiB of stdin: started at once (no pipe to fill)");
-	ok(spawn_reap(&s, 1, record, &seen) == 0 && seen.n == 1 && WIFEXITED(seen.status),
+	ok(spawn_reap(&s, 0, record, &seen) == 0 && seen.n == 1 && WIFEXITED(seen.status),
 	   "and reaped, with no SIGPIPE here");
 
 	memset(&seen, 0, sizeof(seen));
@@ -88,8 +88,8 @@ int main(void)
 	ok(spawn_start(&s, hang, "x", 1, 2, "h") == 0, "a program that hangs");
 	for (int i = 0; i < 250 && (stat(p.ptr, &st) < 0 || st.st_size == 0); i++)
 		usleep(20000); /* until its child runs (a loaded machine: slowly) */
-	is_int((long long)spawn_reap(&s, 0, record, &seen), 1, "a look without waiting: it runs");
-	is_int((long long)spawn_reap(&s, 1, record, &seen), 0, "waited for: killed at its deadline");
+	is_int((long long)spawn_reap(&s, SPAWN_NOWAIT, record, &seen), 1, "a look without waiting: it runs");
+	is_int((long long)spawn_reap(&s, 0, record, &seen), 0, "waited for: killed at its deadline");
 	ok(seen.n == 1 && seen.late && WIFSIGNALED(seen.status) && WTERMSIG(seen.status) == SIGKILL,
 	   "reported as late, killed by SIGKILL");
 	tap_read_path(p.ptr, &pids);
