@@ -148,7 +148,7 @@ static void wait_some(struct spawn_set *s, double now)
 	poll(p, (nfds_t)n, ms < 0 ? 0 : ms);
 }
 
-size_t spawn_reap(struct spawn_set *s, int wait, spawn_report_fn *fn, void *ctx)
+size_t spawn_reap(struct spawn_set *s, size_t most, spawn_report_fn *fn, void *ctx)
 {
 	size_t i;
 	double now;
@@ -156,7 +156,7 @@ size_t spawn_reap(struct spawn_set *s, int wait, spawn_report_fn *fn, void *ctx)
 		now = time_mono();
 		for (i = s->n; i-- > 0;)
 			reap_one(s, i, now, fn, ctx);
-		if (!wait || !s->n)
+		if (s->n <= most)
 			return s->n;
 		wait_some(s, now);
 	}
@@ -167,7 +167,7 @@ void spawn_set_release(struct spawn_set *s)
 	size_t i;
 	for (i = 0; i < s->n; i++)
 		s->v[i].deadline = 0; /* past: killed */
-	spawn_reap(s, 1, NULL, NULL);
+	spawn_reap(s, 0, NULL, NULL);
 	free(s->v);
 	s->v = NULL;
 	s->alloc = 0;

@@ -9,8 +9,9 @@
  *                     stdout and stderr /dev/null, signals at their
  *                     defaults; it must end within `timeout` seconds
  *   spawn_reap()      report and forget the programs that ended; kill the
- *                     process group of those past their deadline; with
- *                     wait, until none is left (at most the last deadline)
+ *                     process group of those past their deadline; then
+ *                     wait until at most `most` run (0: all ended, at most
+ *                     the last deadline; SPAWN_NOWAIT: no wait)
  *   spawn_set_release()  kill and reap what is left, reporting nothing
  *
  * Why a file for stdin, not a pipe: we write it whole before the program
@@ -44,9 +45,10 @@ typedef void spawn_report_fn(void *ctx, const char *label, int wstatus, int time
  * nothing was started). */
 int spawn_start(struct spawn_set *s, const char *path, const char *data, size_t len,
 		double timeout, const char *label);
-/* Reap what ended (fn per run, may be NULL); with wait, block until the
- * set is empty.  The number still running. */
-size_t spawn_reap(struct spawn_set *s, int wait, spawn_report_fn *fn, void *ctx);
+#define SPAWN_NOWAIT ((size_t)-1)
+/* Reap what ended (fn per run, may be NULL), then block while more than
+ * `most` run.  The number still running. */
+size_t spawn_reap(struct spawn_set *s, size_t most, spawn_report_fn *fn, void *ctx);
 void spawn_set_release(struct spawn_set *s);
 
 #endif

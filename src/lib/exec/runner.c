@@ -335,11 +335,12 @@ static void log_notices(scq *h, const char *n)
  * that came first wins), or when no child could be made. */
 static void ingest_here(scq *h, int first, int *code, struct buf *msg)
 {
-	int e = first ? scq_ingest(h, NULL) : ingest_bounded(h, INGEST_BUDGET);
+	/* ingest_bounded, not scq_ingest: its moves are told by the loop */
+	int e = ingest_bounded(h, first ? 0 : INGEST_BUDGET);
 	if (*scq_ingest_notices(h))
 		log_notices(h, scq_ingest_notices(h));
 	if (e == 0)
-		e = scq_refresh(h, SCQ_REFRESH_EXPIRE);
+		e = refresh_steps(h, SCQ_REFRESH_EXPIRE); /* told by the loop */
 	if (e < 0) {
 		scq_log(h, "ingest: %s (the runner goes on)", h->err.ptr);
 		if (!*code)

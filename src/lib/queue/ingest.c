@@ -733,7 +733,6 @@ out:
 	fd_close(&in.inbox);
 	fd_close(&in.tmp);
 	fd_close(&lock);
-	notify_flush(h); /* the jobs taken, told once the lock is let go */
 	staged_clear(&in);
 	free(in.staged);
 	free(app);
@@ -743,7 +742,9 @@ out:
 
 int scq_ingest(scq *h, struct scq_ingest_stats *st)
 {
-	return ingest_pass(h, st, 0);
+	int r = ingest_pass(h, st, 0);
+	notify_flush(h); /* the jobs taken, told once the lock is let go */
+	return r;
 }
 
 int ingest_bounded(scq *h, double seconds)

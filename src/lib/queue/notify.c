@@ -147,23 +147,77 @@ static json_t *owner_event(scq *h, json_t *note)
 	return ev;
 }
 
-/* Tell the due notes; reap (wait: all).  The caller's message (of the
- * call that made the moves) survives what a failed hook logs. */
+/* Start the hooks of the first due events while fewer than
+ * NOTIFY_MAX_RUNNING run; the rest stay due, in order.  A due event is an
+ * owner's note (store/notify.h, told as owner_event) or a requester's
+ * event made whole by notify_scan (it has its "type"). */
+static void start_some(scq *h, const char *cmd)
+{
+	json_t *due = h->notify_due, *rest, *e;
+	size_t i, n = json_array_size(due);
+	for (i = 0; i < n && h->hooks.n < NOTIFY_MAX_RUNNING; i++) {
+		e = json_array_get(due, i);
+		fire(h, cmd, json_object_get(e, "type") ? json_incref(e) : owner_event(h, e));
+	}
+	if (i == 0)
+		return;
+	rest = json_array();
+	for (; i < n; i++)
+		json_array_append(rest, json_array_get(due, i));
+	json_decref(due);
+	h->notify_due = rest;
+}
+
+/* A blocking tell past its budget: the events not started are dropped,
+ * and the logs say how many (never silently). */
+static void drop_due(scq *h)
+{
+	size_t n = json_array_size(h->notify_due);
+	struct buf why = BUF_INIT;
+	json_decref(notify_take(h));
+	if (!n)
+		return;
+	buf_addf(&why, "notify_command: %zu event%s not told: the hook runs too slowly for so many "
+		 "(notify_timeout_seconds, %d at a time)", n, n == 1 ? "" : "s", NOTIFY_MAX_RUNNING);
+	scq_log(h, "%s", why.ptr);
+	audit_append(h, NULL, "notify-failed", NULL, "scq", why.ptr, NULL);
+	buf_release(&why);
+}
+
+/*
+ * Tell the due events and reap.  wait 0 (the runner): start what may
+ * start, reap what ended, return.  wait 1: until every event was told and
+ * every hook reaped, but the events not started within twice
+ * notify_timeout_seconds are dropped (logged): a flood of jobs and a slow
+ * hook cannot hold a command for long.  The caller's message (of the call
+ * that made the moves) survives what a failed hook logs.
+ */
 static void tell(scq *h, int wait)
 {
-	json_t *due = notify_take(h), *note;
 	char *cmd, *keep;
-	size_t i;
-	if (!due && !h->hooks.n)
+	double until;
+	if (!json_array_size(h->notify_due) && !h->hooks.n)
 		return;
 	cmd = setting_path(h, SET_NOTIFY_COMMAND);
-	keep = xstrdup(h->err.ptr ? h->err.ptr : "");
-	json_array_foreach(due, i, note)
-		if (*cmd)
-			fire(h, cmd, owner_event(h, note));
-	spawn_reap(&h->hooks, wait, report, h);
+	keep = xstrdup(h->err.ptr);
+	until = time_mono() + 2.0 * (double)setting_int(h, SET_NOTIFY_TIMEOUT_SECONDS);
+	if (!*cmd) /* turned off since (a long-lived handle re-read it) */
+		json_decref(notify_take(h));
+	for (;;) {
+		start_some(h, cmd);
+		if (!wait) {
+			spawn_reap(&h->hooks, SPAWN_NOWAIT, report, h);
+			break;
+		}
+		if (json_array_size(h->notify_due) && time_mono() >= until)
+			drop_due(h);
+		if (!json_array_size(h->notify_due)) {
+			spawn_reap(&h->hooks, 0, report, h);
+			break;
+		}
+		spawn_reap(&h->hooks, NOTIFY_MAX_RUNNING - 1, report, h); /* a free place */
+	}
 	buf_setf(&h->err, "%s", keep);
-	json_decref(due);
 	free(cmd);
 	free(keep);
 }
@@ -180,7 +234,7 @@ void notify_flush(scq *h)
 
 size_t notify_running(scq *h)
 {
-	return h->hooks.n;
+	return h->hooks.n + json_array_size(h->notify_due);
 }
 
 /* ---- the requester's side ------------------------------------------- */
@@ -328,8 +382,6 @@ int notify_scan(scq *h)
 	struct scan s = { h, NULL, json_object(), json_array(), NULL };
 	char *cmd = setting_path(h, SET_NOTIFY_COMMAND);
 	int lock = -1, r = 0; /* stays 0: a look that fails tells later */
-	json_t *ev;
-	size_t i;
 	if (!*cmd)
 		goto out; /* off: not even a look */
 	lock = store_open(h) < 0 ? -1 :
@@ -345,8 +397,9 @@ int notify_scan(scq *h)
 		r = 0;
 		goto out;
 	}
-	json_array_foreach(s.tell, i, ev)
-		fire(h, cmd, json_incref(ev));
+	if (!h->notify_due)
+		h->notify_due = json_array();
+	json_array_extend(h->notify_due, s.tell);
 	notify_flush(h);
 out:
 	fd_close(&lock);
