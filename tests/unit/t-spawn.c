@@ -62,6 +62,22 @@ int main(void)
 	tap_read_path(p.ptr, &got);
 	is_str(got.ptr, "{\"a\":1}\n", "its stdin held exactly the bytes given");
 
+	{ /* an fd of ours without O_CLOEXEC stays ours */
+		char *fds = script(d, "fds", "exec ls /proc/self/fd > \"$(dirname \"$0\")/got\"");
+		int leak = open(d, O_RDONLY | O_DIRECTORY);
+		struct buf want = BUF_INIT;
+		memset(&seen, 0, sizeof(seen));
+		ok(spawn_start(&s, fds, "", 0, 10, "fds") == 0 && spawn_reap(&s, 0, record, &seen) == 0,
+		   "a program that lists its fds");
+		buf_reset(&got);
+		tap_read_path(p.ptr, &got);
+		buf_addf(&want, "0\n1\n2\n3\n"); /* 3: the folder ls reads */
+		is_str(got.ptr, want.ptr, "it has stdin, stdout, stderr, and not our fd %d", leak);
+		if (leak >= 0)
+			close(leak);
+		buf_release(&want);
+		free(fds);
+	}
 	memset(&seen, 0, sizeof(seen));
 	ok(spawn_start(&s, fail, "x", 1, 10, "f") == 0 && spawn_reap(&s, 0, record, &seen) == 0 &&
 	   seen.n == 1 && WIFEXITED(seen.status) && WEXITSTATUS(seen.status) == 3,

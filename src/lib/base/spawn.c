@@ -57,6 +57,9 @@ static int start(const char *path, int in, pid_t *pid)
 	posix_spawn_file_actions_adddup2(&fa, in, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	/* nothing else of ours: not a job's lock, not the store (what a
+	 * caller forgot to open O_CLOEXEC would otherwise go along) */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	/* its own group, so a timeout kills what it started too; the signal
 	 * mask and handlers of the caller (the runner blocks SIGTERM around
 	 * its poll) are not the program's */
