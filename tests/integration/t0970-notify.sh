@@ -190,6 +190,11 @@ check "run" do_ run
 check "it completed" sh -c "do_() { '$SCQ' --email '$DO_EMAIL' --data-dir '$WS' \"\$@\"; }; do_ show '$G' --json | grep -q '\"status\": *\"completed\"'"
 check "each failure logged: could not be run" sh -c \
 	"test \$(grep -c '\"event\":\"notify-failed\".*could not be run: No such file.*\"uid\":\"$G\"' '$WS/private/code-queue/$DO_EMAIL/audit.jsonl') = 4"
+for i in 1 2 3; do ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name "gone $i"; done > /dev/null
+check "three jobs ingested at once with the hook gone" do_ pending
+check "... one failure to run it, the two others dropped in one line" grep -q \
+	'"notify_command: 2 more events not told: the hook could not be run"' \
+	"$WS/private/code-queue/$DO_EMAIL/audit.jsonl"
 check "the audit chain still verifies" do_ audit --verify
 
 # a requester's hook that fails: its view goes on, its own audit log says so
@@ -241,7 +246,7 @@ check "... one second" do_ config set notify_timeout_seconds 1
 for i in $(seq 60); do ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name "slow $i"; done > /dev/null
 check "60 jobs ingested, within 60 s" timeout 60 "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" pending
 check "the audit log counts the events not told" grep -Eq \
-	'"notify_command: [0-9]+ events not told: the hook runs too slowly' \
+	'"notify_command: [0-9]+ more events not told: the hook runs too slowly' \
 	"$WS/private/code-queue/$DO_EMAIL/audit.jsonl"
 check "the owner's hook off" do_ config set notify_command ""
 check "the 60 wait for review all the same" sh -c \

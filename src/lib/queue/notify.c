@@ -66,16 +66,18 @@ static void report(void *ctx, const char *label, int st, int timed_out)
 	buf_release(&why);
 }
 
-/* Start the hook for one event (taken). */
-static void fire(scq *h, const char *cmd, json_t *ev)
+/* Start the hook for one event (taken): 0, or -1 (logged) when the
+ * program could not be started. */
+static int fire(scq *h, const char *cmd, json_t *ev)
 {
 	char *text = json_dumps(ev, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_SORT_KEYS);
 	struct buf label = BUF_INIT, why = BUF_INIT, in = BUF_INIT;
 	buf_addf(&label, "%s %s", json_string_value(json_object_get(ev, "uid")),
 		 json_string_value(json_object_get(ev, "event")));
 	buf_addf(&in, "%s\n", text ? text : "{}");
-	if (spawn_start(&h->hooks, cmd, in.ptr, in.len,
-			(double)setting_int(h, SET_NOTIFY_TIMEOUT_SECONDS), label.ptr) < 0) {
+	int r = spawn_start(&h->hooks, cmd, in.ptr, in.len,
+			    (double)setting_int(h, SET_NOTIFY_TIMEOUT_SECONDS), label.ptr);
+	if (r < 0) {
 		buf_addf(&why, "'%s' could not be run: %s", cmd, strerror(errno));
 		failed(h, label.ptr, why.ptr);
 	}
@@ -84,6 +86,7 @@ static void fire(scq *h, const char *cmd, json_t *ev)
 	buf_release(&label);
 	buf_release(&why);
 	buf_release(&in);
+	return r;
 }
 
 /* The event every hook gets: its fixed keys, null where unknown. */
@@ -147,6 +150,21 @@ static json_t *owner_event(scq *h, json_t *note)
 	return ev;
 }
 
+/* Due events that will not be told: dropped, and the logs say how many
+ * and why (never silently). */
+static void drop_due(scq *h, const char *why_)
+{
+	size_t n = json_array_size(h->notify_due);
+	struct buf why = BUF_INIT;
+	json_decref(notify_take(h));
+	if (!n)
+		return;
+	buf_addf(&why, "notify_command: %zu more event%s not told: %s", n, n == 1 ? "" : "s", why_);
+	scq_log(h, "%s", why.ptr);
+	audit_append(h, NULL, "notify-failed", NULL, "scq", why.ptr, NULL);
+	buf_release(&why);
+}
+
 /* Start the hooks of the first due events while fewer than
  * NOTIFY_MAX_RUNNING run; the rest stay due, in order.  A due event is an
  * owner's note (store/notify.h, told as owner_event) or a requester's
@@ -155,9 +173,10 @@ static void start_some(scq *h, const char *cmd)
 {
 	json_t *due = h->notify_due, *rest, *e;
 	size_t i, n = json_array_size(due);
-	for (i = 0; i < n && h->hooks.n < NOTIFY_MAX_RUNNING; i++) {
+	int r = 0;
+	for (i = 0; r == 0 && i < n && h->hooks.n < NOTIFY_MAX_RUNNING; i++) {
 		e = json_array_get(due, i);
-		fire(h, cmd, json_object_get(e, "type") ? json_incref(e) : owner_event(h, e));
+		r = fire(h, cmd, json_object_get(e, "type") ? json_incref(e) : owner_event(h, e));
 	}
 	if (i == 0)
 		return;
@@ -166,22 +185,8 @@ static void start_some(scq *h, const char *cmd)
 		json_array_append(rest, json_array_get(due, i));
 	json_decref(due);
 	h->notify_due = rest;
-}
-
-/* A blocking tell past its budget: the events not started are dropped,
- * and the logs say how many (never silently). */
-static void drop_due(scq *h)
-{
-	size_t n = json_array_size(h->notify_due);
-	struct buf why = BUF_INIT;
-	json_decref(notify_take(h));
-	if (!n)
-		return;
-	buf_addf(&why, "notify_command: %zu event%s not told: the hook runs too slowly for so many "
-		 "(notify_timeout_seconds, %d at a time)", n, n == 1 ? "" : "s", NOTIFY_MAX_RUNNING);
-	scq_log(h, "%s", why.ptr);
-	audit_append(h, NULL, "notify-failed", NULL, "scq", why.ptr, NULL);
-	buf_release(&why);
+	if (r) /* missing or not executable: the rest would fail alike */
+		drop_due(h, "the hook could not be run");
 }
 
 /*
@@ -210,7 +215,7 @@ static void tell(scq *h, int wait)
 			break;
 		}
 		if (json_array_size(h->notify_due) && time_mono() >= until)
-			drop_due(h);
+			drop_due(h, "the hook runs too slowly for so many (notify_timeout_seconds)");
 		if (!json_array_size(h->notify_due)) {
 			spawn_reap(&h->hooks, 0, report, h);
 			break;
