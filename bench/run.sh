@@ -151,9 +151,11 @@ echo "== 11. the owner's review of a revision: a diff of a 1 MiB file (bench/dif
 SCQ_BUILD="$B" sh bench/diff.sh || echo "   diff bench failed"
 echo "== 12. the dashboard (scq ui) at 10,000 jobs (bench/ui.sh)"
 SCQ_BUILD="$B" sh bench/ui.sh || echo "   dashboard bench failed"
+echo "== 13. notify_command: a decision's cost, and a hook that hangs (bench/notify.sh)"
+SCQ_BUILD="$B" bash bench/notify.sh || echo "   notify bench failed"
 if [ "$(id -u)" = 0 ]; then
-	echo "== 13. the Slurm executor on the test cluster (bench/slurm.sh)"
+	echo "== 14. the Slurm executor on the test cluster (bench/slurm.sh)"
 	SCQ_BUILD="$B" bash bench/slurm.sh 200 || echo "   slurm bench failed"
 else
-	echo "== 13. the Slurm executor: skipped, it needs root to start the test cluster"
+	echo "== 14. the Slurm executor: skipped, it needs root to start the test cluster"
 fi

@@ -267,8 +267,14 @@ SCQ_API int scq_submitted_job(scq *h, const char *uid, scq_job **out);
  *                            their staging folder at the owner (the submit
  *                            died) once it is 10 minutes old, with my
  *                            record of them (listings hide them anyway).
- *   SCQ_REFRESH_READS        INGEST | EXPIRE | SUBMISSIONS: what reads did
- *                            themselves before they became pure.
+ *   SCQ_REFRESH_NOTIFY       with the setting notify_command: run it for
+ *                            each new status of my submitted jobs that
+ *                            the owners published (doc/protocol.md §14),
+ *                            each event once (my record: notified.json);
+ *                            without it, nothing is read.
+ *   SCQ_REFRESH_READS        INGEST | EXPIRE | SUBMISSIONS | NOTIFY: what
+ *                            reads did themselves before they became pure,
+ *                            and the requester's notifications.
  *   SCQ_REFRESH_ALL          every flag.
  * Any flag first creates my private store and its folders if missing (the
  * data folder itself must exist: SCQ_ECONFIG, as for every call).  0 does
@@ -283,8 +289,9 @@ enum scq_refresh_flags {
 	SCQ_REFRESH_EXPIRE = 2,
 	SCQ_REFRESH_RECONCILE = 4,
 	SCQ_REFRESH_SUBMISSIONS = 8,
-	SCQ_REFRESH_READS = 1 | 2 | 8,
-	SCQ_REFRESH_ALL = 15
+	SCQ_REFRESH_NOTIFY = 16,
+	SCQ_REFRESH_READS = 1 | 2 | 8 | 16,
+	SCQ_REFRESH_ALL = 31
 };
 SCQ_API int scq_refresh(scq *h, unsigned flags);
 

@@ -13,13 +13,16 @@
  * listings, lookups, waits and status bringing the queue up to date (the
  * reads used to ingest and expire), so these entry points refresh first:
  * the owner's view with ingest and expiry, a list of my submissions with
- * the clean-up of the abandoned ones (it walks them all anyway).
+ * the clean-up of the abandoned ones (it walks them all anyway), and my
+ * view of my jobs with my notify_command told of their new statuses
+ * (nothing is read while the setting is off).
  */
 #define OWNER_REFRESH (SCQ_REFRESH_INGEST | SCQ_REFRESH_EXPIRE) /* cost: the inbox */
 
 static unsigned refresh_for(int role)
 {
-	return (role & SCQ_AS_OWNER) ? OWNER_REFRESH : 0;
+	return ((role & SCQ_AS_OWNER) ? OWNER_REFRESH : 0) |
+	       ((role & SCQ_AS_REQUESTER) ? SCQ_REFRESH_NOTIFY : 0);
 }
 
 /* A list of my submissions walks them all anyway: clean up too. */

@@ -29,9 +29,10 @@ struct cmd {
 /* The table's refresh values.  Ingest and expiry cost nothing per job in
  * the store (a single-job command stays as cheap at 100,000 jobs); the
  * clean-up of my abandoned submissions walks them all, so only the
- * commands that list them all do it. */
-#define RUN_REFRESH (SCQ_REFRESH_INGEST | SCQ_REFRESH_EXPIRE) /* owner's queue */
-#define RUN_CLEAN SCQ_REFRESH_SUBMISSIONS                     /* my submissions */
+ * commands that list them all do it.  NOTIFY (my notify_command, told of
+ * my jobs' new statuses) costs nothing while the setting is off. */
+#define RUN_REFRESH (SCQ_REFRESH_INGEST | SCQ_REFRESH_EXPIRE | SCQ_REFRESH_NOTIFY)
+#define RUN_CLEAN (SCQ_REFRESH_SUBMISSIONS | SCQ_REFRESH_NOTIFY) /* my submissions */
 
 extern struct scq_open_options cli_opts;
 extern const struct cmd *cli_current;

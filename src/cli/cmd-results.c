@@ -374,6 +374,9 @@ int cmd_wait(int argc, char **argv)
 	uid = cli_resolve(h, id, SCQ_AS_ANY, &r);
 	if (uid) {
 		r = wait_job(h, uid, o.timeout, &st);
+		/* what the wait saw, told to my notify_command */
+		if (!cli_no_refresh && (r == 0 || r == SCQ_ETIMEOUT))
+			scq_refresh(h, SCQ_REFRESH_NOTIFY);
 		if (r == SCQ_ETIMEOUT) /* scq_wait's words, with the whole timeout */
 			fprintf(stderr, "scq: job '%s' is still %s after %.0f seconds\n", uid,
 				st >= SCQ_COMPLETED ? "awaiting the owner's release of its results" :

@@ -80,7 +80,10 @@ static const struct cmd commands[] = {
 	{ "status", cmd_status, "[--json]", "queue summary as owner and as requester",
 	  RUN_REFRESH | RUN_CLEAN },
 	{ "run", cmd_run, "[--watch] [--json] [--lock FILE]", "run approved jobs (one cycle, or a loop; --lock: one runner per FILE)", 0 },
-	{ "config", cmd_config, "get KEY | set KEY VALUE | list [--json]", "the data owner's settings", 0 },
+	{ "config", cmd_config, "get KEY | set KEY VALUE | list [--json]", "the data owner's settings "
+	  "(and each identity's notify_command: the absolute path of a program, run without a "
+	  "shell on each job transition with the event as JSON on stdin, killed after "
+	  "notify_timeout_seconds; \"\" for none; doc/protocol.md §14)", 0 },
 	{ "dataset", cmd_dataset, "add NAME PATH [--mock DIR [--description TEXT] [--mock-readers A,B]] | remove NAME | list [--json]",
 	  "datasets exposed to jobs read-only (--mock: publish mock data and its schema beside it)", 0 },
 	{ "runtime", cmd_runtime, "add NAME PATH | remove NAME | list [--json] | publish",

@@ -28,13 +28,17 @@ static void every_setting(scq *h)
 	for (id = 0; id < SET_COUNT; id++) {
 		const char *str = setting_str(h, (enum setting)id);
 		char *list = setting_list(h, (enum setting)id);
+		char *path = setting_path(h, (enum setting)id);
+		int text_kind = *list || id == SET_NOTIFY_COMMAND; /* LIST, PATH */
 		if (*list) /* a LIST setting reads as its text */
 			str = list;
+		if (id == SET_NOTIFY_COMMAND) /* a PATH setting too, "" when off */
+			str = path;
 		same &= keys[id] && !strcmp(keys[id], setting_key((enum setting)id));
 		r = scq_config_get(h, setting_key((enum setting)id), &text);
 		snprintf(num, sizeof(num), "%lld", setting_int(h, (enum setting)id));
 		/* an empty TEXT setting reads as "" both ways */
-		if (r || !(*str ? !strcmp(text, str) : !strcmp(text, num) || !*text ||
+		if (r || !(*str || text_kind ? !strcmp(text, str) : !strcmp(text, num) || !*text ||
 			   !strcmp(text, setting_bool(h, (enum setting)id) ? "true" : "false"))) {
 			tap_diag("%s: config_get '%s', enum read '%s'/%s", setting_key((enum setting)id),
 				 text ? text : "?", str, num);
@@ -42,6 +46,7 @@ static void every_setting(scq *h)
 		}
 		free(text);
 		free(list);
+		free(path);
 		text = NULL;
 	}
 	ok(same && !keys[SET_COUNT], "the %d settings: the enum, the key list and config_get agree",
@@ -117,6 +122,42 @@ static void text_settings(scq *h)
 	is_str(setting_str(h, SET_EXECUTOR), "local", "executor: local by default");
 }
 
+/* notify_command (a PATH): an absolute path of an executable file, or ""
+ * for off; a hand-broken value reads as off. */
+static void path_setting(scq *h, const char *dir)
+{
+	char *v = NULL, exe[4096], plain[4096];
+	snprintf(exe, sizeof(exe), "%s/hook", dir);
+	snprintf(plain, sizeof(plain), "%s/plain", dir);
+	write_file(dir, "hook", "#!/bin/sh\n");
+	write_file(dir, "plain", "#!/bin/sh\n");
+	chmod(exe, 0755);
+	is_int(scq_config_set(h, "notify_command", "hook"), SCQ_ECONFIG, "a relative path: refused");
+	is_int(scq_config_set(h, "notify_command", "/bin/echo hi"), SCQ_ECONFIG,
+	       "a command line: refused (no shell)");
+	is_int(scq_config_set(h, "notify_command", plain), SCQ_ECONFIG, "not executable: refused");
+	ok(strstr(scq_errmsg(h), "is not executable") != NULL, "... saying so");
+	is_int(scq_config_set(h, "notify_command", dir), SCQ_ECONFIG, "a folder: refused");
+	is_int(scq_config_set(h, "notify_command", "/x\n/y"), SCQ_ECONFIG,
+	       "a control character: refused");
+	is_int(scq_config_set(h, "notify_command", exe), 0, "an executable file: set");
+	ok(scq_config_get(h, "notify_command", &v) == 0 && !strcmp(v, exe), "and read back");
+	free(v);
+	v = setting_path(h, SET_NOTIFY_COMMAND);
+	is_str(v, exe, "setting_path reads it");
+	free(v);
+	is_int(scq_config_set(h, "notify_command", ""), 0, "\"\": off");
+	write_file(h->store, "config.json", "{\"notify_command\": \"rel/hook\"}");
+	json_decref(h->settings);
+	h->settings = NULL;
+	v = setting_path(h, SET_NOTIFY_COMMAND);
+	is_str(v, "", "a hand-broken value (relative): off");
+	free(v);
+	v = setting_path(h, SET_JOB_TIMEOUT);
+	is_str(v, "", "setting_path of a number: \"\"");
+	free(v);
+}
+
 int main(void)
 {
 	char *d = tap_tempdir();
@@ -127,6 +168,7 @@ int main(void)
 	defaults(h);
 	by_key(h);
 	text_settings(h);
+	path_setting(h, d);
 	every_setting(h);
 	ok(scq_open(&h2, &o) == 0 && setting_str(h2, SET_RELEASE) == setting_str(h, SET_RELEASE),
 	   "an enum value is a constant, the same pointer for every handle");

@@ -22,6 +22,7 @@
 #include "queue/outbox.h"
 #include "exec/republish.h"
 #include "queue/run-record.h"
+#include "queue/notify.h"
 #include "base/banned.h"
 
 static int collect_failed(const struct run_record *res)
@@ -89,7 +90,7 @@ static int redo_collect(scq *h, const char *uid, int st, int fd, struct run_reco
 	return r;
 }
 
-int scq_republish(scq *h, const char *uid)
+static int republish(scq *h, const char *uid)
 {
 	int st = scq_uid_valid(uid) ? queue_locate(h, uid) : -1, fd = -1, r, have = 0;
 	struct run_record res = RUN_RECORD_INIT;
@@ -115,6 +116,13 @@ int scq_republish(scq *h, const char *uid)
 	}
 	run_record_release(&res);
 	close(fd);
+	return r;
+}
+
+int scq_republish(scq *h, const char *uid)
+{
+	int r = republish(h, uid);
+	notify_flush(h); /* its moves, told with no lock held */
 	return r;
 }
 

@@ -23,13 +23,15 @@
 #include "store/queue.h"
 #include "exec/runner.h"
 #include "queue/ingest.h"
+#include "queue/refresh.h"
+#include "store/notify.h"
 #include "base/banned.h"
 
 void ingest_child_init(struct ingest_child *c)
 {
 	c->pid = -1;
 	c->pidfd = c->pipe = -1;
-	buf_init(&c->out, 1 << 20);
+	buf_init(&c->out, 16 << 20); /* notices, and a note per job moved */
 }
 
 static void child_write(int fd, const char *s, size_t n)
@@ -43,6 +45,22 @@ static void child_write(int fd, const char *s, size_t n)
 		s += w;
 		n -= (size_t)w;
 	}
+}
+
+/* The moves of the pass, due for notification, go up as "V <note>" lines
+ * (one compact JSON object each: no newline): the parent tells them
+ * without waiting, where the child would have held the next pass. */
+static void notes_up(scq *h, struct buf *out)
+{
+	json_t *due = notify_take(h), *n;
+	size_t i;
+	json_array_foreach(due, i, n) {
+		char *text = json_dumps(n, JSON_COMPACT);
+		if (text)
+			buf_addf(out, "V %s\n", text);
+		free(text);
+	}
+	json_decref(due);
 }
 
 /* The child's whole life: one pass and expiry, its report, _exit. */
@@ -60,9 +78,10 @@ static void child_main(scq *h, int fd)
 			break;
 	}
 	if (r == 0)
-		r = scq_refresh(h, SCQ_REFRESH_EXPIRE); /* the tick's maintenance */
+		r = refresh_steps(h, SCQ_REFRESH_EXPIRE); /* the tick's maintenance */
 	if (r < 0)
 		buf_addf(&out, "E %d %s\n", r, h->err.ptr);
+	notes_up(h, &out);
 	child_write(fd, out.ptr, out.len);
 	_exit(0); /* no atexit handlers, no stdio flush: the parent owns them */
 }
@@ -80,6 +99,9 @@ int ingest_child_start(scq *h, struct ingest_child *c)
 		return -1;
 	}
 	if (pid == 0) {
+		/* the parent's hooks and due notes are the parent's to tell */
+		h->hooks = (struct spawn_set)SPAWN_SET_INIT;
+		h->notify_due = NULL;
 		close(p[0]);
 		fcntl(p[1], F_SETFL, 0); /* the child may block on a full pipe */
 		child_main(h, p[1]);
@@ -112,6 +134,19 @@ static void drain(struct ingest_child *c)
 		close(c->pipe), c->pipe = -1;
 }
 
+/* A note the child sent up: due here (the loop tells it). */
+static void note_down(scq *h, const char *text)
+{
+	json_t *n = json_loads(text, 0, NULL);
+	if (!json_is_object(n)) {
+		json_decref(n);
+		return;
+	}
+	if (!h->notify_due)
+		h->notify_due = json_array();
+	json_array_append_new(h->notify_due, n);
+}
+
 /* Report the finished child's lines; its first error goes to *code/msg. */
 static void report(scq *h, struct ingest_child *c, int *code, struct buf *msg)
 {
@@ -123,6 +158,8 @@ static void report(scq *h, struct ingest_child *c, int *code, struct buf *msg)
 		*nl = '\0';
 		if (line[0] == 'N' && line[1] == ' ')
 			scq_log(h, "%s", line + 2);
+		else if (line[0] == 'V' && line[1] == ' ')
+			note_down(h, line + 2);
 		else if (line[0] == 'E' && line[1] == ' ') {
 			char *end;
 			long e = strtol(line + 2, &end, 10);

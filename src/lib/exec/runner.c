@@ -33,6 +33,7 @@
 #include "queue/refresh.h"
 #include "exec/watch.h"
 #include "queue/signed.h"
+#include "queue/notify.h"
 #include "base/banned.h"
 
 #define MAX_SLOTS 64
@@ -339,11 +340,12 @@ static void log_notices(scq *h, const char *n)
  * that came first wins), or when no child could be made. */
 static void ingest_here(scq *h, int first, int *code, struct buf *msg)
 {
-	int e = first ? scq_ingest(h, NULL) : ingest_bounded(h, INGEST_BUDGET);
+	/* ingest_bounded, not scq_ingest: its moves are told by the loop */
+	int e = ingest_bounded(h, first ? 0 : INGEST_BUDGET);
 	if (*scq_ingest_notices(h))
 		log_notices(h, scq_ingest_notices(h));
 	if (e == 0)
-		e = scq_refresh(h, SCQ_REFRESH_EXPIRE);
+		e = refresh_steps(h, SCQ_REFRESH_EXPIRE); /* told by the loop */
 	if (e < 0) {
 		scq_log(h, "ingest: %s (the runner goes on)", h->err.ptr);
 		if (!*code)
@@ -402,7 +404,7 @@ static int pass_due(struct loop *l, double now, double next_tick)
 static int sleep_ms(struct loop *l)
 {
 	double t;
-	if (l->nused)
+	if (l->nused || notify_running(l->h)) /* a hook's deadline: a look soon */
 		return 100;
 	if (l->w.fd < 0)
 		return 250;
@@ -476,6 +478,7 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 		}
 		if (!(stop && *stop))
 			fill_slots(l);
+		notify_start(h); /* the moves so far; never waited for here */
 		/* SIGINT and SIGTERM (the stop flag's usual setters) wait until
 		 * the poll: one that comes after the look at *stop wakes it,
 		 * however long it would sleep.  Blocked only here: the jobs and
@@ -517,6 +520,7 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 		}
 	}
 	ingest_child_finish(h, &l->ingest, &ingest_code, &ingest_err);
+	notify_flush(h); /* the last moves; every hook reaped */
 	cleanup(h, &l->st->cleaned);
 	queue_drop(l);
 	watch_close(&l->w);

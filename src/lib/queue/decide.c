@@ -24,6 +24,7 @@
 #include "queue/votes.h"
 #include "store/settings.h"
 #include "queue/decide.h"
+#include "queue/notify.h"
 #include "base/banned.h"
 
 int decide_owner_job(scq *h, const char *uid, int *status)
@@ -122,10 +123,12 @@ static int approve_at_store(scq *h, const char *uid, const char *reason, unsigne
 
 int scq_approve(scq *h, const char *uid, const char *reason, unsigned flags)
 {
-	return approve_at_store(h, uid, reason, flags, NULL, NULL);
+	int r = approve_at_store(h, uid, reason, flags, NULL, NULL);
+	notify_flush(h); /* its moves, told with no lock held */
+	return r;
 }
 
-int scq_vote(scq *h, const char *uid, const char *owner, const char *reason,
+static int vote(scq *h, const char *uid, const char *owner, const char *reason,
 	     unsigned flags, int *have, int *need)
 {
 	/* e-mails are not case-sensitive: the owner as the datasites name it */
@@ -144,6 +147,14 @@ int scq_vote(scq *h, const char *uid, const char *owner, const char *reason,
 	} else if (have) {
 		*have = -1;
 	}
+	return r;
+}
+
+int scq_vote(scq *h, const char *uid, const char *owner, const char *reason,
+	     unsigned flags, int *have, int *need)
+{
+	int r = vote(h, uid, owner, reason, flags, have, need);
+	notify_flush(h); /* its moves, told with no lock held */
 	return r;
 }
 
@@ -178,7 +189,7 @@ int scq_job_votes(scq *h, const char *uid, char **json_out)
 	return 0;
 }
 
-int scq_reject(scq *h, const char *uid, const char *reason)
+static int reject(scq *h, const char *uid, const char *reason)
 {
 	int st, r;
 	json_t *d;
@@ -196,9 +207,16 @@ int scq_reject(scq *h, const char *uid, const char *reason)
 	return r;
 }
 
+int scq_reject(scq *h, const char *uid, const char *reason)
+{
+	int r = reject(h, uid, reason);
+	notify_flush(h); /* its moves, told with no lock held */
+	return r;
+}
+
 /* The owner cancels in its store; the requester asks the owner through its
  * inbox folder there (ingest turns the request into the move). */
-int scq_cancel(scq *h, const char *uid)
+static int cancel(scq *h, const char *uid)
 {
 	int owner, fd, r = 0;
 	char *dir = job_folder_of(h, uid, &owner), *app;
@@ -243,5 +261,12 @@ out:
 	scq_job_free(j);
 	buf_release(&name);
 	buf_release(&p);
+	return r;
+}
+
+int scq_cancel(scq *h, const char *uid)
+{
+	int r = cancel(h, uid);
+	notify_flush(h); /* its moves, told with no lock held */
 	return r;
 }

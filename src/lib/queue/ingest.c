@@ -30,6 +30,7 @@
 #include "queue/outbox.h"
 #include "queue/quarantine.h"
 #include "queue/votes.h"
+#include "queue/notify.h"
 #include "base/banned.h"
 
 /* A job staged in tmp/, committed to pending/ by commit_staged. */
@@ -788,7 +789,9 @@ out:
 
 int scq_ingest(scq *h, struct scq_ingest_stats *st)
 {
-	return ingest_pass(h, st, 0);
+	int r = ingest_pass(h, st, 0);
+	notify_flush(h); /* the jobs taken, told once the lock is let go */
+	return r;
 }
 
 int ingest_bounded(scq *h, double seconds)

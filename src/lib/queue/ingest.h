@@ -10,7 +10,9 @@
 #include "store/handle.h"
 
 /* scq_ingest with a budget: stops starting new work after `seconds` of
- * monotonic time (the runner's tick), the rest waits for the next pass. */
+ * monotonic time (the runner's tick; 0: none), the rest waits for the next
+ * pass.  Its moves stay due for notification (the runner tells them, never
+ * waiting: queue/notify.h). */
 int ingest_bounded(scq *h, double seconds);
 /* Seconds of one runner ingest pass (in its child process, runner-ingest.c):
  * short passes take turns fairly between requesters. */

@@ -15,6 +15,7 @@
 #include "base/fs.h"
 #include "queue/job.h"
 #include "queue/lifecycle.h"
+#include "queue/notify.h"
 #include "store/queue.h"
 #include "queue/outbox.h"
 #include "queue/record.h"
@@ -195,7 +196,7 @@ static int clean_submissions(scq *h)
 	return 0;
 }
 
-int scq_refresh(scq *h, unsigned flags)
+int refresh_steps(scq *h, unsigned flags)
 {
 	int r = 0;
 	if (flags & ~(unsigned)SCQ_REFRESH_ALL)
@@ -212,6 +213,15 @@ int scq_refresh(scq *h, unsigned flags)
 		r = outbox_reconcile(h);
 	if (r == 0 && (flags & SCQ_REFRESH_SUBMISSIONS))
 		r = clean_submissions(h);
+	return r;
+}
+
+int scq_refresh(scq *h, unsigned flags)
+{
+	int r = refresh_steps(h, flags);
+	notify_flush(h); /* the owner's: the moves above (ingest, expiry) */
+	if (r == 0 && (flags & SCQ_REFRESH_NOTIFY))
+		r = notify_scan(h);
 	return r;
 }
 

@@ -32,6 +32,7 @@
 #include "store/limits.h"
 #include "store/settings.h"
 #include "store/state.h"
+#include "queue/notify.h"
 #include "base/banned.h"
 
 /* Release all or some files with release_approvals_required > 1 (or votes
@@ -44,7 +45,7 @@ static int voted_release(scq *h, int fd, int kind, int to)
 		fs_exists(fd, "release-votes.json"));
 }
 
-int scq_release_decide(scq *h, const char *uid, int kind, const struct scq_release_options *o)
+static int release_decide(scq *h, const char *uid, int kind, const struct scq_release_options *o)
 {
 	static const char *const what[] = { "a release", "a release of some files",
 		"withholding", "a return for changes" };
@@ -79,6 +80,13 @@ int scq_release_decide(scq *h, const char *uid, int kind, const struct scq_relea
 out:
 	json_decref(d);
 	fd_close(&fd);
+	return r;
+}
+
+int scq_release_decide(scq *h, const char *uid, int kind, const struct scq_release_options *o)
+{
+	int r = release_decide(h, uid, kind, o);
+	notify_flush(h); /* its moves, told with no lock held */
 	return r;
 }
 

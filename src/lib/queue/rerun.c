@@ -30,6 +30,7 @@
 #include "store/queue.h"
 #include "store/settings.h"
 #include "store/state.h"
+#include "queue/notify.h"
 #include "base/banned.h"
 
 /* What the first job holds, read once and checked against its approval. */
@@ -146,7 +147,7 @@ static int approve_staged(scq *h, int tmp, const char *uid, const char *nu,
 	return r;
 }
 
-int scq_rerun(scq *h, const char *uid, const char *reason, char **new_uid)
+static int rerun(scq *h, const char *uid, const char *reason, char **new_uid)
 {
 	struct first f = { RECORD_INIT, DECISION_INIT, NULL, { 0 } };
 	char *nu = NULL;
@@ -189,5 +190,12 @@ out:
 	record_release(&f.rec);
 	decision_release(&f.approval);
 	json_decref(f.manifest);
+	return r;
+}
+
+int scq_rerun(scq *h, const char *uid, const char *reason, char **new_uid)
+{
+	int r = rerun(h, uid, reason, new_uid);
+	notify_flush(h); /* its moves, told with no lock held */
 	return r;
 }

@@ -12,11 +12,13 @@
 #include "store/commit.h"
 #include "base/fs.h"
 #include "store/audit.h"
+#include "store/notify.h"
 #include "base/banned.h"
 
 void commit_begin(scq *h, struct commit *c)
 {
 	c->h = h;
+	c->notify = NULL;
 	buf_init(&c->audit, 1 << 30);
 }
 
@@ -49,6 +51,7 @@ int commit_end(struct commit *c)
 	if (audit_flush(h, &c->audit) < 0 && !r)
 		r = SCQ_EIO;
 	buf_release(&c->audit);
+	notify_commit(h, c, r == 0);
 	c->h = NULL;
 	return r;
 }

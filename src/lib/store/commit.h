@@ -9,7 +9,9 @@
  *   commit_end()      make every deferred write durable: one syncfs of the
  *                     store (and of datasites/ if it is another file
  *                     system), then the deferred audit events, chained and
- *                     appended with one fsync
+ *                     appended with one fsync; its transitions are then
+ *                     due for notification (store/notify.h), or dropped
+ *                     when the commit failed
  *
  * Every library function that writes on behalf of a state change takes a
  * `struct commit *` (state_move, job_transition, audit_append,
@@ -32,6 +34,8 @@ struct commit {
 	/* audit events deferred by audit_append, one JSON object a line,
 	 * chained to the log at commit_end (audit_flush) */
 	struct buf audit;
+	/* the transitions of the commit, told once it is durable (notify.h) */
+	json_t *notify;
 };
 
 void commit_begin(scq *h, struct commit *c);

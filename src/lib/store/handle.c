@@ -224,6 +224,8 @@ void scq_close(scq *h)
 {
 	if (!h)
 		return;
+	spawn_set_release(&h->hooks); /* reaped by queue/notify.c before; a guard */
+	json_decref(h->notify_due);
 	fd_close(&h->store_fd);
 	json_decref(h->settings);
 	json_decref(h->submitted);

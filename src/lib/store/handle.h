@@ -24,6 +24,7 @@
 #include "base/hash.h"
 #include "base/json.h"
 #include "base/names.h"
+#include "base/spawn.h"
 
 #define APP_NAME "code-queue"
 
@@ -41,6 +42,8 @@ struct scq {
 	char *audit_path;         /* scq_audit_path, made on first use */
 	void *log_ctx;
 	json_t *submitted;        /* my record of the last job submitted (scq_submitted_job) */
+	json_t *notify_due;       /* transitions made, not yet told (store/notify.h) */
+	struct spawn_set hooks;   /* notify_command runs not yet reaped */
 };
 
 /* Report one line through scq_set_log's hook (nothing if none is set). */

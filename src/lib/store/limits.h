@@ -11,6 +11,8 @@
  *   MANIFEST_MAX_FILES, MANIFEST_MAX_BYTES, MANIFEST_MAX_PATH,
  *   MANIFEST_MAX_COMPONENT, MANIFEST_MAX_DEPTH   a job's code
  *   JOB_JSON_MAX, SMALL_JSON_MAX the JSON files we read
+ *   NOTIFY_SEEN_MAX              the requester's record of what it told
+ *   NOTIFY_MAX_RUNNING           notification hooks run at once
  */
 #ifndef SCQ_LIMITS_H
 #define SCQ_LIMITS_H
@@ -48,5 +50,11 @@
  * and every other record */
 #define JOB_JSON_MAX ((size_t)4 << 20)
 #define SMALL_JSON_MAX ((size_t)1 << 20)
+/* notified.json (queue/notify.c): about 80 bytes a job, 200,000 jobs; a
+ * requester past it is told (scq_log) and its record starts again */
+#define NOTIFY_SEEN_MAX ((size_t)16 << 20)
+/* notify_command runs at once per process; more events wait their turn
+ * (a burst of 1,000 jobs ingested starts no 1,000 processes) */
+#define NOTIFY_MAX_RUNNING 16
 
 #endif

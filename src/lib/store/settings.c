@@ -16,7 +16,7 @@
 #include "store/audit.h"
 #include "base/banned.h"
 
-enum kind { K_INT, K_BOOL, K_ENUM, K_LIST, K_TEXT };
+enum kind { K_INT, K_BOOL, K_ENUM, K_LIST, K_TEXT, K_PATH };
 
 struct setting_def {
 	const char *key;
@@ -24,7 +24,7 @@ struct setting_def {
 	long long def, min, max;
 	/* K_ENUM: the values, NULL-terminated, def indexes them; setting_str
 	 * returns these constants, never a buffer that a later call rewrites.
-	 * K_LIST: values[0] is the default.  K_TEXT: values[0] the default,
+	 * K_LIST, K_PATH: values[0] is the default.  K_TEXT: values[0] the default,
 	 * values[1] the characters allowed besides letters and digits, and
 	 * values[2..], when present, the only flags the value may hold (see
 	 * text_valid) */
@@ -179,12 +179,24 @@ static int text_valid(const struct setting_def *s, const char *v)
 	return n == 0 || v[n - 1] != ' ';
 }
 
-/* A LIST or TEXT setting as stored, or its default (borrowed: from the
+/* A PATH value: empty (off), or absolute, at most s->max bytes, without
+ * control characters (it is named in messages and logs). */
+static int path_valid(const struct setting_def *s, const char *v)
+{
+	size_t n;
+	for (n = 0; v[n]; n++)
+		if ((unsigned char)v[n] < 0x20 || v[n] == 0x7f)
+			return 0;
+	return n == 0 || (v[0] == '/' && n <= (size_t)s->max);
+}
+
+/* A LIST, TEXT or PATH setting as stored, or its default (borrowed: from the
  * loaded settings or the table). */
 static const char *list_value(scq *h, const struct setting_def *s)
 {
 	const char *v = json_string_value(json_object_get(settings_load(h), s->key));
-	int ok = v && (s->kind == K_LIST ? list_valid(s, v) : text_valid(s, v));
+	int ok = v && (s->kind == K_PATH ? path_valid(s, v) :
+		       s->kind == K_TEXT ? text_valid(s, v) : list_valid(s, v));
 	return ok ? v : s->values[0];
 }
 
@@ -192,6 +204,12 @@ char *setting_list(scq *h, enum setting id)
 {
 	const struct setting_def *s = &table[id];
 	return xstrdup(s->kind == K_LIST || s->kind == K_TEXT ? list_value(h, s) : "");
+}
+
+char *setting_path(scq *h, enum setting id)
+{
+	const struct setting_def *s = &table[id];
+	return xstrdup(s->kind == K_PATH ? list_value(h, s) : "");
 }
 
 /* The value of s as stored: v, or the default when v is unset, of the
@@ -202,7 +220,7 @@ static long long value_of(const struct setting_def *s, json_t *v)
 	long long i;
 	if (s->kind == K_BOOL)
 		return json_is_boolean(v) ? json_is_true(v) : s->def;
-	if (s->kind == K_LIST || s->kind == K_TEXT)
+	if (s->kind == K_LIST || s->kind == K_TEXT || s->kind == K_PATH)
 		return 0; /* list_value */
 	if (s->kind == K_ENUM) {
 		for (i = s->min; str && i <= s->max; i++)
@@ -253,7 +271,7 @@ static char *value_text(scq *h, const struct setting_def *s)
 {
 	struct buf b = BUF_INIT;
 	long long v = setting_value(h, s);
-	if (s->kind == K_LIST || s->kind == K_TEXT)
+	if (s->kind == K_LIST || s->kind == K_TEXT || s->kind == K_PATH)
 		buf_adds(&b, list_value(h, s));
 	else if (s->kind == K_INT)
 		buf_addf(&b, "%lld", v);
@@ -273,11 +291,35 @@ int scq_config_get(scq *h, const char *key, char **value)
 	return 0;
 }
 
+/* A program to run: empty (off), or an absolute path to an executable
+ * regular file now (it is run without a shell: no arguments, no
+ * expansion; a file that goes later is a logged failure of each run). */
+static json_t *parse_path(scq *h, const struct setting_def *s, const char *v, int *r)
+{
+	struct stat st;
+	json_t *o;
+	if (!path_valid(s, v))
+		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s' takes an absolute path of a program "
+			      "(at most %lld bytes, no control characters; no arguments: it runs "
+			      "without a shell), or \"\" for none", s->key, s->max);
+	else if (*v && (stat(v, &st) < 0 || !S_ISREG(st.st_mode)))
+		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s': '%s' is not a file", s->key, v);
+	else if (*v && faccessat(AT_FDCWD, v, X_OK, AT_EACCESS) < 0)
+		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s': '%s' is not executable", s->key, v);
+	if (*r)
+		return NULL;
+	if (!(o = json_string(v))) /* jansson takes UTF-8 only */
+		*r = scq_fail(h, SCQ_ECONFIG, "setting '%s': the path is not UTF-8", s->key);
+	return o;
+}
+
 static json_t *parse_value(scq *h, const struct setting_def *s, const char *v, int *r)
 {
 	char *end;
 	long long x;
 	*r = 0;
+	if (s->kind == K_PATH)
+		return parse_path(h, s, v, r);
 	if (s->kind == K_LIST) {
 		if (list_valid(s, v))
 			return json_string(v);
@@ -436,7 +478,8 @@ int scq_config_json(scq *h, char **json_out)
 	for (i = 0; i < SCQ_NELEM(table); i++) {
 		const struct setting_def *s = &table[i];
 		long long x = setting_value(h, s);
-		json_t *v = s->kind == K_LIST || s->kind == K_TEXT ? json_string(list_value(h, s)) :
+		json_t *v = s->kind == K_LIST || s->kind == K_TEXT || s->kind == K_PATH ?
+			    json_string(list_value(h, s)) :
 			    s->kind == K_INT ? json_integer(x) :
 			    s->kind == K_BOOL ? json_boolean(x) : json_string(s->values[x]);
 		json_object_set_new(o, s->key, v);

@@ -14,6 +14,8 @@
  *   setting_key    the key of a setting ("max_concurrent_jobs")
  *   setting_list   a LIST or TEXT setting's value ("csv,tsv"): a copy,
  *                  caller frees
+ *   setting_path   a PATH setting's value ("" when unset or not valid): a
+ *                  copy, caller frees
  *   settings_publish  the limits a requester's `scq try` applies, to my
  *                  datasite's public/code-queue/limits.json (written when
  *                  they changed; nothing before my datasite exists)
@@ -34,7 +36,10 @@
  * LIST (comma-separated lower-case words of letters and digits, at most
  * max bytes; VALUES holds the default), TEXT (min..max bytes of letters,
  * digits and the characters of VALUES' second string; VALUES: default,
- * those characters, then the flags it may hold, if it is a flag list) */
+ * those characters, then the flags it may hold, if it is a flag list),
+ * PATH (empty, or an absolute path of at most max bytes without control
+ * characters; set only to an executable regular file; VALUES holds the
+ * default) */
 #define SCQ_SETTINGS(X) \
 	X(SET_MAX_CONCURRENT_JOBS, "max_concurrent_jobs", INT, 3, 1, 64, NONE, \
 	  "jobs run at once") \
@@ -124,7 +129,12 @@
 	  "executor slurm: more sbatch flags (space-separated, of an allowlist)") \
 	X(SET_SLURM_SHARED_DIR, "slurm_shared_dir", TEXT, 0, 0, 512, VALUES("", "/_-.+"), \
 	  "executor slurm: an absolute folder the runner and the nodes see, private " \
-	  "to the runner's user (jobs are staged there)")
+	  "to the runner's user (jobs are staged there)") \
+	X(SET_NOTIFY_COMMAND, "notify_command", PATH, 0, 0, 1024, VALUES(""), \
+	  "absolute path of a program run (no shell) on each job transition, the event " \
+	  "as JSON on stdin (doc/protocol.md §14); empty: off") \
+	X(SET_NOTIFY_TIMEOUT_SECONDS, "notify_timeout_seconds", INT, 10, 1, 600, NONE, \
+	  "seconds notify_command may run before its process group is killed")
 
 #define SETTING_ENUM_ID(id, key, kind, def, min, max, values, help) id,
 enum setting { SCQ_SETTINGS(SETTING_ENUM_ID) SET_COUNT };
@@ -135,6 +145,7 @@ int setting_bool(scq *h, enum setting id);
 const char *setting_str(scq *h, enum setting id);
 const char *setting_key(enum setting id);
 char *setting_list(scq *h, enum setting id);
+char *setting_path(scq *h, enum setting id);
 int settings_publish(scq *h);
 int setting_published_valid(const char *key, json_t *v);
 

@@ -13,6 +13,7 @@
 #include "base/alloc.h"
 #include "store/commit.h"
 #include "base/fs.h"
+#include "store/notify.h"
 #include "store/queue.h"
 #include "store/state.h"
 #include "base/banned.h"
@@ -165,6 +166,14 @@ static const struct state_row *check_move(scq *h, unsigned by, const char *uid, 
 	return *r ? NULL : row;
 }
 
+/* A move made, for notify_command (store/notify.h). */
+static void note(scq *h, struct commit *c, const struct state_row *row, const char *uid,
+		 json_t *record)
+{
+	notify_note(h, c, uid, row->event, state_name(row->from), state_name(row->to), record,
+		    row->record && !strcmp(row->record, "result.json"));
+}
+
 int state_move_at(scq *h, struct commit *c, unsigned by, int src, int dst,
 		  const char *uid, int from, int to, json_t *record)
 {
@@ -183,6 +192,7 @@ int state_move_at(scq *h, struct commit *c, unsigned by, int src, int dst,
 	if (fs_rename(src, uid, dst, uid, fsflags) < 0)
 		return errno == ENOENT || errno == EEXIST ? state_error(h, uid, from) :
 		       scq_fail_errno(h, "moving job '%s' to %s", uid, state_name(to));
+	note(h, c, row, uid, record); /* told after the commit (notify.h) */
 	return 0;
 }
 
@@ -215,8 +225,10 @@ int state_decide_at(scq *h, struct commit *c, unsigned by, int jobfd, const char
 		return scq_fail(h, SCQ_EINVAL, "job '%s': %s -> %s is not a release decision",
 				uid, state_name(from), state_name(to));
 	/* no replace: of two decisions, even at the same moment, one wins */
-	if (json_write_at(jobfd, row->record, record, commit_fsflags(c) | FS_NOREPLACE) == 0)
+	if (json_write_at(jobfd, row->record, record, commit_fsflags(c) | FS_NOREPLACE) == 0) {
+		note(h, c, row, uid, record);
 		return 0;
+	}
 	if (errno == EEXIST)
 		return scq_fail(h, SCQ_ESTATE, "job '%s': its results were decided on already "
 				"(%s exists)", uid, row->record);
