@@ -78,7 +78,7 @@
   // ---- queue (owner) and my jobs (requester) --------------------------------
   const STATUSES = ['all', 'pending', 'held', 'running', 'approved', 'completed', 'failed', 'rejected',
     'timedout', 'cancelled'];
-  function queuePage(params, role) {
+  async function queuePage(params, role) {
     const st = {
       status: params.get('status') || (role === 'owner' ? 'pending' : 'all'), q: params.get('q') || '',
       field: params.get('field') || 'any', sort: params.get('sort') || '-created',
@@ -195,7 +195,7 @@
         h('th', { scope: 'col' }, owner ? 'Requester' : 'Owner'), h('th', { scope: 'col' }, 'Status'),
         h('th', { scope: 'col' }, 'Tags'), h('th', { scope: 'col' }, 'Received'))), tbody),
       h('div', { class: 'pager' }, prev, info, next));
-    load();
+    await load();
     return { refresh: load };
   }
 
@@ -480,7 +480,7 @@
     }
     prev.addEventListener('click', () => { st.offset = Math.max(0, st.offset - st.limit); load(); });
     next.addEventListener('click', () => { st.offset += st.limit; load(); });
-    load();
+    await load();
     return { refresh: load };
   }
 
@@ -561,13 +561,17 @@
     nav(page);
     if (uid !== null && !SCQV.UID_RE.test(uid)) { fill(main, h('h1', null, 'Not found'), h('p', null, 'That is not a job id.')); return; }
     S.view = null;
+    // The route being shown, and busy until its first data is on the page
+    // (screen readers; the browser test waits on it).
+    main.setAttribute('data-route', location.hash);
+    main.setAttribute('aria-busy', 'true');
     const pages = {
       queue: () => queuePage(params, 'owner'), mine: () => queuePage(params, 'requester'),
       review: () => reviewPage(uid), outputs: () => outputsPage(uid), job: () => jobPage(uid),
       audit: () => auditPage(params), settings: () => settingsPage(), submit: () => submitPage(),
     };
     if (!pages[page] || (['review', 'outputs', 'job'].includes(page) && !uid)) { fill(main, h('h1', null, 'Not found')); return; }
-    S.view = await pages[page]();
+    try { S.view = await pages[page](); } finally { main.removeAttribute('aria-busy'); }
   }
 
   let pending = null;
