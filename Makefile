@@ -66,15 +66,23 @@ Q = @
 endif
 LIBS = $(PKG_LIBS) -lm
 
+# The dashboard server, scq-ui (src/ui, doc/ui-api.md), is its own program
+# so that only it links libmicrohttpd: `scq ui` runs it.
+UI_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+UI_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+
 LIB_SRC := $(sort $(wildcard src/lib/*/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/t-*.c))
 LIB_OBJ := $(LIB_SRC:src/lib/%.c=$(B)/lib/%.o) $(B)/lib/sandbox/init-image.o
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(B)/cli/%.o)
+UI_SRC := $(sort $(wildcard src/ui/*.c))
+UI_OBJ := $(UI_SRC:src/ui/%.c=$(B)/ui/%.o) $(B)/ui/bundle.o
+UI_ASSETS := $(shell find src/ui/assets -type f 2>/dev/null)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TAP_OBJ := $(B)/tests/tap.o
 
-all: $(B)/scq $(B)/libscq.a
+all: $(B)/scq $(B)/scq-ui $(B)/libscq.a
 
 $(B)/.flags: FORCE
 	@mkdir -p $(B)
@@ -91,6 +99,24 @@ $(B)/cli/%.o: src/cli/%.c $(B)/.flags
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/cli -MMD -MP -c -o $@ $<
+
+$(B)/ui/%.o: src/ui/%.c $(B)/.flags
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(UI_CFLAGS) -Isrc/ui -MMD -MP -c -o $@ $<
+
+# The pages (src/ui/assets/) embedded in scq-ui: the folder is a
+# prerequisite too, so an added or removed file rebuilds the table.
+$(B)/ui/bundle.S: scripts/ui-assets.sh src/ui/assets $(UI_ASSETS)
+	@mkdir -p $(@D)
+	$(Q)sh scripts/ui-assets.sh src/ui/assets $@
+
+$(B)/ui/bundle.o: $(B)/ui/bundle.S
+	$(Q)$(CC) -c -o $@ $<
+
+$(B)/scq-ui: $(UI_OBJ) $(B)/libscq.a $(B)/.flags
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(UI_OBJ) $(B)/libscq.a $(CLI_LIBS) $(UI_LIBS)
 
 # The sandbox init: static, no C library, none of the library's flags
 # (no sanitizers, no stack protector: it has no TLS), embedded in libscq.
@@ -131,6 +157,13 @@ check-layering: $(B)/libscq.a
 	@$(PYTHON) scripts/check-layers.py $(B)/lib $(filter-out %/init-image.o,$(LIB_OBJ))
 	@! grep -n '#include "' $(CLI_SRC) | grep -v -e '"cli.h"' -e '"scq.h"' \
 		|| { echo "src/cli must include only scq.h and cli.h"; exit 1; }
+	@! grep -n '#include "' $(UI_SRC) src/ui/*.h | grep -v -e '"ui.h"' -e '"ui-[a-z]*.h"' -e '"scq.h"' \
+		|| { echo "src/ui must include only scq.h and its own ui*.h"; exit 1; }
+	@! grep -nE '\bjson_[a-z_]+ *\(|\bjson_t\b|jansson' $(UI_SRC) src/ui/*.h \
+		|| { echo "src/ui must not use jansson: read JSON through scq.h (scq_value)"; exit 1; }
+	@for f in $(UI_SRC); do \
+		$(CC) -std=c11 -D_GNU_SOURCE -Iinclude -Isrc/ui -I$(NO_JANSSON) $(UI_CFLAGS) \
+		-Werror=implicit-function-declaration -fsyntax-only $$f || exit 1; done
 	@sh scripts/check-state-moves.sh
 	@! grep -nE '\bjson_[a-z_]+ *\(|\bjson_t\b' $(CLI_SRC) src/cli/cli.h \
 		|| { echo "src/cli must not use jansson: read JSON through scq.h (scq_value)"; exit 1; }
@@ -158,7 +191,7 @@ deps:
 # What the tests need on top: the browser test (t0600) drives Debian's
 # chromium and classic Notebook with npm's playwright-core.
 # The sync simulator (tests/sim/syncsim.py) reads syft.pub.yaml with python3-yaml.
-TEST_PKGS = chromium jupyter-notebook python3-ipywidgets python3-ipykernel strace python3-numpy python3-yaml
+TEST_PKGS = curl chromium jupyter-notebook python3-ipywidgets python3-ipykernel strace python3-numpy python3-yaml
 test-deps:
 	@SCQ_EXTRA_PKGS="$(TEST_PKGS) $${SCQ_EXTRA_PKGS:-}" SCQ_NPM_DIRS=tests/browser \
 		sh scripts/install-deps.sh
@@ -198,4 +231,4 @@ clean:
 
 FORCE:
 .PHONY: all deps test-deps unit integration test demo bench clean check-layering check-symbols FORCE
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UI_OBJ:.o=.d)

@@ -29,7 +29,7 @@
  * Reads and maintenance
  *   Reads (scq_list, scq_list_each, scq_find, scq_wait, scq_job_files,
  *   scq_job_read_file, scq_job_code_open and scq_job_code_*, scq_job_logs,
- *   scq_job_output_dir, scq_status_json, scq_config_get/json,
+ *   scq_job_result_read, scq_job_output_files, scq_job_output_dir, scq_status_json, scq_config_get/json,
  *   scq_dataset_list, scq_datasets_of, scq_audit_verify) never write: not to the store,
  *   not to an outbox or inbox, nowhere (they work on a read-only mount,
  *   and a store that does not exist yet lists empty and stays absent).
@@ -593,6 +593,20 @@ SCQ_API int scq_export_acro(scq *h, const char *uid, const char *dir);
  */
 /* The job's execution log (caller frees). */
 SCQ_API int scq_job_logs(scq *h, const char *uid, char **text, size_t *len);
+/* Part of the log (path NULL) or of one output (path as listed): at most
+ * max bytes from byte offset (*data, NUL-terminated, caller frees; *len
+ * bytes; empty past the end), and *size the whole file's, so a dashboard
+ * pages a 50 MB log without holding it.  The owner reads the store; the
+ * requester the published file, which must be listed and have its
+ * published size (SCQ_EINCOMPLETE while it syncs; only the whole-file
+ * reads above also check its SHA-256).  Errors as scq_job_logs. */
+SCQ_API int scq_job_result_read(scq *h, const char *uid, const char *path, long long offset,
+				size_t max, char **data, size_t *len, long long *size);
+/* Requester: the outputs published to me as JSON [{path, size, sha256}]
+ * (caller frees), read from the published status, not from what has synced
+ * (SCQ_ENOTFOUND, with why, when there are none).  The owner lists a
+ * stored run's outputs with scq_output_check (SCQ_EINVAL here). */
+SCQ_API int scq_job_output_files(scq *h, const char *uid, char **json_out);
 /* Path of the job's output folder as the caller sees it (caller frees). */
 SCQ_API int scq_job_output_dir(scq *h, const char *uid, char **path);
 /* Copy the outputs to dir (created).  Resumable: a file already in dir

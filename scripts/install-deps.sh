@@ -9,7 +9,7 @@
 # the lock file (the browser tests: tests/browser).
 set -eu
 PKGS="build-essential pkg-config libjansson-dev libsodium-dev libseccomp-dev libcsv-dev
-python3-dev bubblewrap perl bc time clang libclang-rt-14-dev ${SCQ_EXTRA_PKGS:-}"
+python3-dev libmicrohttpd-dev bubblewrap perl bc time clang libclang-rt-14-dev ${SCQ_EXTRA_PKGS:-}"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -139,5 +139,6 @@ int cmd_keys(int, char **);
 int cmd_votes(int, char **);
 int cmd_doctor(int, char **);
 int cmd_demo(int, char **);
+int cmd_ui(int, char **);
 
 #endif

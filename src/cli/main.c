@@ -100,6 +100,9 @@ static const struct cmd commands[] = {
 	  "hand-made job folder", 0 },
 	{ "audit", cmd_audit, "[--verify] [--json]", "print or verify the hash-chained audit log", 0 },
 	{ "doctor", cmd_doctor, "[--json]", "what isolation this machine supports", 0 },
+	{ "ui", cmd_ui, "[--port N] [--role owner|requester]",
+	  "the dashboard: a web server on 127.0.0.1 (port: --port, SYFTBOX_ASSIGNED_PORT or a "
+	  "free one); open the address with its token that it prints", 0 },
 	{ "demo", cmd_demo, "[--keep]", "the whole workflow, two identities, throwaway workspace", 0 },
 };
 

@@ -425,3 +425,119 @@ int scq_job_output_copy(scq *h, const char *uid, const char *dir)
 	view_release(&v);
 	return r;
 }
+
+/* Open the file a paged read wants (results.h scq_job_result_read): the
+ * log or one output, the owner's in the store, the requester's as
+ * published (listed, and of its published size). */
+static int open_result(scq *h, const char *uid, struct view *v, const char *path, int *fd)
+{
+	const char *what = path ? "output" : "log";
+	char *dir = path_join(v->dir, path ? "output" : ".");
+	int root = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
+	long long want = -1;
+	struct stat st;
+	*fd = -1;
+	if (!v->owner && !path) {
+		if (!v->log)
+			r = no_results(h, uid, v, "log");
+		else if (!v->log_file || strcmp(v->log_file, JOB_LOG_FILE) || v->log_size < 0)
+			r = scq_fail(h, SCQ_EIO, "job '%s': status.json: bad \"log\" description", uid);
+		want = v->log_size;
+	} else if (!v->owner) {
+		json_t *files = NULL, *e;
+		struct manifest_entry me;
+		r = published_files(h, uid, v, &files);
+		e = r ? NULL : manifest_find(files, path);
+		if (!r && !e)
+			r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has no output '%s'", uid, path);
+		if (e) {
+			manifest_entry_at(e, &me);
+			want = me.size;
+		}
+	}
+	if (!r && root < 0)
+		r = errno == ENOENT ? no_results(h, uid, v, what)
+				    : scq_fail_errno(h, "job '%s': opening its %s", uid, what);
+	if (!r) {
+		*fd = fs_open_beneath(root, path ? path : (v->owner ? "execution.log" : JOB_LOG_FILE),
+				      O_RDONLY | O_NONBLOCK);
+		/* a path that leaves the folder or passes a link names no output */
+		int gone = errno == ENOENT || errno == EXDEV || errno == ELOOP || errno == ENOTDIR;
+		if (*fd < 0 && gone && !path && v->owner)
+			r = no_results(h, uid, v, "log");
+		else if (*fd < 0 && gone && v->owner)
+			r = scq_fail(h, SCQ_ENOTFOUND, "job '%s' has no output '%s'", uid, path);
+		else if (*fd < 0 && !gone)
+			r = scq_fail_errno(h, "job '%s': opening %s", uid, path ? path : "its log");
+	}
+	if (!r && (*fd < 0 || fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+		   (want >= 0 && st.st_size != want)))
+		r = want == 0 && *fd < 0 ? 0 /* empty files never sync */
+			: scq_fail(h, SCQ_EINCOMPLETE, "the %s%s%s of job '%s' has not fully "
+				   "synced yet; try again", what, path ? " " : "", path ? path : "", uid);
+	if (r)
+		fd_close(fd);
+	fd_close(&root);
+	free(dir);
+	return r;
+}
+
+int scq_job_result_read(scq *h, const char *uid, const char *path, long long offset,
+			size_t max, char **data, size_t *len, long long *size)
+{
+	struct view v;
+	struct stat st;
+	size_t n, got = 0;
+	char *b = NULL;
+	int fd = -1, r;
+	*data = NULL;
+	*len = 0;
+	*size = 0;
+	if (offset < 0)
+		return scq_fail(h, SCQ_EINVAL, "a read offset cannot be negative");
+	if ((r = load_view(h, uid, &v)) != 0 || (r = open_result(h, uid, &v, path, &fd)) != 0)
+		goto out;
+	if (fd >= 0 && fstat(fd, &st) < 0) {
+		r = scq_fail_errno(h, "job '%s': reading", uid);
+		goto out;
+	}
+	*size = fd >= 0 ? (long long)st.st_size : 0;
+	n = offset >= *size ? 0 : (size_t)(*size - offset) < max ? (size_t)(*size - offset) : max;
+	b = xmalloc(n + 1);
+	while (got < n) {
+		ssize_t k = pread(fd, b + got, n - got, (off_t)(offset + (long long)got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			r = scq_fail_errno(h, "job '%s': reading", uid);
+			goto out;
+		}
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	b[got] = '\0';
+	*data = b;
+	*len = got;
+	b = NULL;
+out:
+	free(b);
+	fd_close(&fd);
+	view_release(&v);
+	return r;
+}
+
+int scq_job_output_files(scq *h, const char *uid, char **json_out)
+{
+	struct view v;
+	json_t *files = NULL;
+	int r = load_view(h, uid, &v);
+	*json_out = NULL;
+	if (!r && v.owner)
+		r = scq_fail(h, SCQ_EINVAL, "job '%s' is in my store: its outputs are listed by "
+			     "the output checks (scq_output_check)", uid);
+	if (!r && !(r = published_files(h, uid, &v, &files)))
+		*json_out = json_dumps(files, JSON_COMPACT);
+	view_release(&v);
+	return r;
+}
