@@ -55,7 +55,7 @@ function sameOnDisk(uid, before) {
 // ---- servers ----------------------------------------------------------------
 function startUi(who, logName) {
   const log = fs.openSync(path.join(cfg.dir, logName), 'w');
-  const p = spawn(cfg.scq, ['--email', who, '--data-dir', cfg.ws, 'ui', '--no-open'],
+  const p = spawn(cfg.scq, ['--email', who, '--data-dir', cfg.ws, 'ui'],
     { detached: true, stdio: ['ignore', 'pipe', log] });
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -293,6 +293,7 @@ async function main() {
       const all = await page.evaluate(() => document.body.textContent);
       if (/[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/.test(all)) throw new Error('a raw format character reached the page');
     });
+    await shot(page, 'ui-review-bidi.png');
     await step('review: CRLF line ends flagged', async () => {
       await page.locator('.tree button[data-path="crlf.txt"]').click();
       await page.locator('.filepane .mark.crlf').first().waitFor();
@@ -476,8 +477,11 @@ async function main() {
     });
     await shot(dpage, 'ui-ds-jobs.png');
     await step('requester: the released job\'s page shows its log', async () => {
-      await go(dpage, reqr.base, `#/job/${J.outs}`);
+      await go(dpage, reqr.base, '#/mine?status=all&q=outputs%20to%20review');
+      await dpage.locator(`tr[data-uid="${J.outs}"] td.name a`).click();
       await dpage.locator('pre.log', { hasText: 'Job: ' }).waitFor({ timeout: 15000 });
+      await dpage.locator('ol.timeline li').first().waitFor();
+      await named(dpage, 'the requester\'s job page');
     });
     await step('requester: submit a folder from the browser (scq jobs has it)', async () => {
       await go(dpage, reqr.base, '#/submit');

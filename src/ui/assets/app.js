@@ -34,7 +34,13 @@
     return { text: await r.text(), headers: r.headers };
   }
   const enc = encodeURIComponent;
-  const jobPath = (uid, rest) => `/api/jobs/${enc(uid)}${rest || ''}`;
+  // A job is read as its owner (the default) or as its requester: the
+  // pages of a job carry ?role=requester when opened from "My jobs".
+  function jobPath(uid, rest) {
+    const p = `/api/jobs/${enc(uid)}${rest || ''}`;
+    return S.jobRole === 'requester' ? p + (p.includes('?') ? '&' : '?') + 'role=requester' : p;
+  }
+  const jobRoute = (page, uid, role) => route(page, uid, (role || S.jobRole) === 'requester' ? { role: 'requester' } : undefined);
 
   // ---- messages ------------------------------------------------------------
   const flashEl = document.getElementById('flash');
@@ -70,9 +76,9 @@
   }
   function pre(text, cls) { return h('pre', { class: cls || 'log' }, shown(text, { lf: true })); }
   function jobLinks(uid) {
-    return h('p', { class: 'links' }, h('a', { href: route('job', uid) }, 'Job'), ' \u00b7 ',
-      h('a', { href: route('review', uid) }, 'Code review'), ' \u00b7 ',
-      h('a', { href: route('outputs', uid) }, 'Outputs'));
+    return h('p', { class: 'links' }, h('a', { href: jobRoute('job', uid) }, 'Job'), ' \u00b7 ',
+      h('a', { href: jobRoute('review', uid) }, 'Code review'), ' \u00b7 ',
+      h('a', { href: jobRoute('outputs', uid) }, 'Outputs'));
   }
 
   // ---- queue (owner) and my jobs (requester) --------------------------------
@@ -126,10 +132,10 @@
       for (const j of last.jobs) {
         const box = h('input', { type: 'checkbox', 'aria-label': 'Select ' + j.name, 'data-uid': j.uid, checked: st.selected.has(j.uid) });
         box.addEventListener('change', () => { if (box.checked) st.selected.add(j.uid); else st.selected.delete(j.uid); tr.classList.toggle('selected', box.checked); syncSel(); });
-        const target = j.status === 'pending' ? 'review' : j.held ? 'outputs' : 'job';
+        const target = role === 'requester' ? 'job' : j.status === 'pending' ? 'review' : j.held ? 'outputs' : 'job';
         const tr = h('tr', { 'data-uid': j.uid, class: st.selected.has(j.uid) ? 'selected' : null },
           h('td', null, box),
-          h('td', { class: 'name' }, h('a', { href: route(target, j.uid) }, shown(j.name || '(no name)'))),
+          h('td', { class: 'name' }, h('a', { href: jobRoute(target, j.uid, role) }, shown(j.name || '(no name)'))),
           h('td', null, shown(role === 'owner' ? j.requester : j.target)),
           h('td', null, badge(j.status, j.held)),
           h('td', null, tags(j.tags)),
@@ -210,7 +216,8 @@
       ap.disabled = rj.disabled = true;
       try {
         const r = await api('POST', jobPath(uid, '/' + action), { reason: reason.value });
-        msg.textContent = r.votes ? `Vote recorded (${r.votes.have} of ${r.votes.need}).` : (action === 'approve' ? 'Approved.' : 'Rejected.');
+        msg.textContent = action === 'reject' ? 'Rejected.' : r.job && r.job.status === 'pending' && r.votes ?
+          `Vote recorded (${r.votes.votes.length} of ${r.votes.required}).` : 'Approved.';
         flash(msg.textContent, true);
       } catch (e) { msg.textContent = errText(e); showErr(e); }
       ap.disabled = rj.disabled = false;
@@ -282,7 +289,7 @@
         ['Tags', j.tags && j.tags.length ? tags(j.tags) : null],
         ['Code digest', h('span', { class: 'digest' }, 'sha256 ' + j.code_sha256)],
         ['Approval wait', j.timeout_seconds + ' s'],
-        ['Revises', j.resubmit_of ? h('a', { href: route('review', j.resubmit_of) }, j.resubmit_of) : null],
+        ['Revises', j.resubmit_of ? h('a', { href: jobRoute('review', j.resubmit_of) }, j.resubmit_of) : null],
         ['Reason', j.reason ? shown(j.reason) : null],
         ['Votes', d.votes ? `${d.votes.votes.length} of ${d.votes.required}` : null]]),
       h('h2', null, "Requester's context"), ctxBox,
@@ -327,13 +334,16 @@
     const boxes = o.files.map(f => {
       const fl = o.flags.filter(x => x.file === f.path);
       const body = h('div', { class: 'body' });
+      const isLog = f.path === 'execution.log' && f.type === 'log';
       const pick = h('input', { type: 'checkbox', 'aria-label': 'Release ' + f.path, checked: !fl.length });
       const why = h('input', { type: 'text', 'aria-label': 'Reason to withhold ' + f.path, placeholder: 'reason to withhold' });
-      picks.push({ f, pick, why });
-      loadOutput(uid, f, fl, body);
+      picks.push({ f, pick, why, isLog });
+      // The log may be large: the job page pages it.
+      if (isLog) add(body, h('p', null, h('a', { href: route('job', uid) }, 'Read the log on the job page'), ' (paged).'));
+      else loadOutput(uid, f, fl, body);
       return h('section', { class: 'output', 'data-path': f.path },
         h('h2', null, shown(f.path)),
-        h('p', { class: 'muted' }, `${f.type} \u00b7 ${fmtBytes(f.size)}` + (f.rows !== null && f.rows !== undefined ? ` \u00b7 ${f.rows} rows \u00d7 ${f.columns} columns` : '') + (f.cut ? ' \u00b7 checked only in part' : '')),
+        h('p', { class: 'muted' }, `${f.type || ''} \u00b7 ${fmtBytes(f.size)}` + (f.rows !== null && f.rows !== undefined ? ` \u00b7 ${f.rows} rows \u00d7 ${f.columns} columns` : '') + (f.cut ? ' \u00b7 checked only in part' : '')),
         fl.length ? h('ul', { class: 'flags', 'aria-label': 'Disclosure-risk flags' }, fl.map(x => h('li', null,
           h('span', { class: 'sev-' + x.severity }, x.severity), ' ', h('code', null, x.rule), ' ',
           (x.row || x.column) ? `(row ${x.row || 'all'}, column ${x.column || 'all'}) ` : '', shown(x.message)))) :
@@ -347,13 +357,15 @@
     async function decide(kind) {
       const body = { kind, reason: reason.value, ack_flags: ack.checked };
       if (kind === 'files') {
-        body.files = picks.filter(p => p.pick.checked).map(p => p.f.path);
-        body.log = true;
-        body.withhold = picks.filter(p => !p.pick.checked).map(p => ({ path: p.f.path, reason: p.why.value || reason.value || 'withheld by the owner' }));
+        body.files = picks.filter(p => p.pick.checked && !p.isLog).map(p => p.f.path);
+        body.log = picks.some(p => p.isLog && p.pick.checked);
+        body.withhold = picks.filter(p => !p.pick.checked && !p.isLog).map(p => ({ path: p.f.path, reason: p.why.value || reason.value || 'withheld by the owner' }));
       }
       if (kind === 'withhold') body.withhold_reason = reason.value;
-      try { await api('POST', jobPath(uid, '/release'), body); flash(`Done: ${kind}.`, true); } catch (e) { showErr(e); }
-      route_();
+      // A refusal keeps the form as it is (the ticks, the reasons).
+      try { await api('POST', jobPath(uid, '/release'), body); } catch (e) { showErr(e); return; }
+      await route_();
+      flash(`Done: ${kind}.`, true);
     }
     fill(main, title('Outputs: ' + (j.name || uid)), jobLinks(uid),
       dl([['Status', badge(j.status, j.results_held)], ['Release', o.release ? `${o.release.state}` : 'not held'],
@@ -367,27 +379,29 @@
       o.files.length ? boxes : h('p', { class: 'muted' }, 'No output.'));
     return { refresh: null, uid };
   }
+  // An output shown by the type the server gives it (it reads the content,
+  // not the name): text as text (CSV as a table), the four raster types as
+  // an image from a blob, anything else (SVG, HTML, PDF) not shown.
   async function loadOutput(uid, f, flags, body) {
-    const path = jobPath(uid, '/output?path=' + enc(f.path) + '&inline=1');
     try {
-      if (/^image\/(png|jpeg|gif|webp)$/.test(f.type)) {
-        const r = await fetch(path, { credentials: 'same-origin' });
-        if (!r.ok) throw new Error(r.status + ' ' + r.statusText);
+      const r = await fetch(jobPath(uid, '/output?path=' + enc(f.path) + '&inline=1'), { credentials: 'same-origin' });
+      if (!r.ok) {
+        const e = await r.json().catch(() => null);
+        throw new ApiError(r.status, e && e.error ? e.error.code : 'http', e && e.error ? e.error.message : String(r.status));
+      }
+      const type = (r.headers.get('Content-Type') || '').split(';')[0];
+      if (/^image\/(png|jpeg|gif|webp)$/.test(type)) {
         const img = h('img', { class: 'outimg', title: f.path });
         img.src = URL.createObjectURL(await r.blob());  // blob: only (CSP img-src 'self' blob:)
         img.alt = 'output ' + f.path;
-        body.appendChild(img);
-        return;
-      }
-      if (f.kind !== 'table' && f.kind !== 'text' && !/^text\//.test(f.type)) {
-        body.appendChild(h('p', { class: 'muted' }, 'Not shown (type ' + f.type + '); scq output copies it.'));
-        return;
-      }
-      const r = await api('GET', path);
-      if (f.kind === 'table' && /csv|tab-separated|tsv/.test(f.type + f.path))
-        body.appendChild(SCQV.csvTable(r.text, flags, /\.tsv$|tab-separated/.test(f.path + f.type) ? '\t' : ','));
-      else body.appendChild(pre(r.text));
-    } catch (e) { body.appendChild(h('p', { class: 'err' }, errText(e))); }
+        add(body, img);
+      } else if (type === 'text/plain') {
+        const text = await r.text();
+        const tsv = /\.tsv$/i.test(f.path) || f.type === 'tsv' || f.type === 'text/tab-separated-values';
+        if (f.kind === 'table' || /\.(csv|tsv)$/i.test(f.path)) add(body, SCQV.csvTable(text, flags, tsv ? '\t' : ','));
+        else add(body, pre(text));
+      } else add(body, h('p', { class: 'muted' }, `Not shown here (${type || 'unknown type'}); scq output copies it.`));
+    } catch (e) { add(body, h('p', { class: 'err' }, errText(e))); }
   }
 
   // ---- job: timeline, log, outputs, audit -------------------------------------
@@ -454,7 +468,7 @@
       h('h2', null, 'Audit entries for this job'), auditTable(d.audit || []));
     api('GET', jobPath(uid, '/outputs')).then(o => {
       outs.appendChild(o.files.length ? h('ul', null, o.files.map(f => h('li', null, shown(f.path), ' ',
-        h('span', { class: 'muted' }, fmtBytes(f.size) + ' ' + f.type + (f.flags ? ` \u00b7 ${f.flags} flag(s)` : ''))))) :
+        h('span', { class: 'muted' }, fmtBytes(f.size) + ' ' + (f.type || '') + (f.flags ? ` \u00b7 ${f.flags} flag(s)` : ''))))) :
         h('p', { class: 'muted' }, 'No output.'));
     }).catch(e => outs.appendChild(h('p', { class: 'muted' }, errText(e))));
     return { refresh: null, uid };
@@ -539,7 +553,7 @@
       clear(msg);
       try {
         const r = await api('POST', '/api/submit', body);
-        add(msg, h('span', { class: 'ok' }, 'Submitted: '), SCQV.UID_RE.test(r.uid) ? h('a', { href: route('job', r.uid) }, r.uid) : shown(r.uid),
+        add(msg, h('span', { class: 'ok' }, 'Submitted: '), SCQV.UID_RE.test(r.uid) ? h('a', { href: jobRoute('job', r.uid, 'requester') }, r.uid) : shown(r.uid),
           r.notices ? pre(r.notices, 'notices') : null);
       } catch (e) { add(msg, h('span', { class: 'err' }, errText(e))); }
     });
@@ -561,6 +575,7 @@
     nav(page);
     if (uid !== null && !SCQV.UID_RE.test(uid)) { fill(main, h('h1', null, 'Not found'), h('p', null, 'That is not a job id.')); return; }
     S.view = null;
+    S.jobRole = params.get('role') === 'requester' ? 'requester' : 'owner';
     // The route being shown, and busy until its first data is on the page
     // (screen readers; the browser test waits on it).
     main.setAttribute('data-route', location.hash);
@@ -614,7 +629,7 @@
     notified.add(key);
     // Notification text is plain text (the browser draws it), not HTML.
     const n = new Notification('scq', { body: text, tag: key });
-    n.addEventListener('click', () => { window.focus(); location.hash = route('job', j.uid).href; });
+    n.addEventListener('click', () => { window.focus(); location.hash = jobRoute('job', j.uid, j.target === me ? 'owner' : 'requester').href; });
   }
   function notifyButton() {
     const b = document.getElementById('notify-btn');
