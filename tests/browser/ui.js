@@ -98,7 +98,24 @@ function attacker(target, uid) {
 
 // ---- page checks ------------------------------------------------------------------
 const state = { dialogs: [], pageErrors: [], consoleErrors: [], responses: [], shots: [] };
-function watch(page, base) {
+async function watch(page, base) {
+  // Every response of the dashboard, with its headers, as Chromium got it
+  // (CDP: the event stream and the refusals included).
+  const cdp = await page.context().newCDPSession(page);
+  cdp.on('Network.responseReceived', e => {
+    if (!e.response.url.startsWith(base)) return;
+    const hd = {};
+    for (const [k, v] of Object.entries(e.response.headers)) hd[k.toLowerCase()] = v;
+    state.responses.push({ url: e.response.url, status: e.response.status, hd });
+  });
+  cdp.on('Network.requestWillBeSent', e => {
+    const r = e.redirectResponse;
+    if (!r || !r.url.startsWith(base)) return;
+    const hd = {};
+    for (const [k, v] of Object.entries(r.headers)) hd[k.toLowerCase()] = v;
+    state.responses.push({ url: r.url, status: r.status, hd });
+  });
+  await cdp.send('Network.enable');
   page.on('dialog', d => { state.dialogs.push(d.type() + ': ' + d.message()); d.dismiss().catch(() => {}); });
   page.on('pageerror', e => state.pageErrors.push(String(e)));
   // Chromium logs every 4xx answer as "Failed to load resource"; the
@@ -110,7 +127,6 @@ function watch(page, base) {
       /\/api\//.test(m.location().url || '')) return;
     state.consoleErrors.push(m.text() + ' @ ' + (m.location().url || page.url()));
   });
-  page.on('response', r => { if (r.url().startsWith(base)) state.responses.push(r); });
 }
 async function noInjection(page) {
   const found = await page.evaluate(() => Array.from(document.querySelectorAll(
@@ -197,7 +213,7 @@ async function main() {
       };
     });
     const page = await ctx.newPage();
-    watch(page, B);
+    await watch(page, B);
 
     // ---- sign-in and the queue --------------------------------------------
     await step('the address with the token opens the queue (token swapped for a cookie)', async () => {
@@ -262,6 +278,18 @@ async function main() {
       await page.waitForFunction(u => document.querySelector(`tr[data-uid="${u}"]`), J.b3, { timeout: 10000 });
       const st = await page.locator('table.jobs tbody tr[data-uid] .badge[data-status]').evaluateAll(b => b.map(x => x.dataset.status));
       if (!st.length || st.some(s => s !== 'rejected')) throw new Error('statuses shown: ' + st);
+    });
+
+    await step('queue: a search finds the hostile job; its name and tags are literal text, inert', async () => {
+      await go(page, B, '#/queue?status=all&q=scqpwn');
+      await page.locator(`tr[data-uid="${J.evil}"]`).waitFor();
+      await literal(page, cfg.literal.slice(0, 1).concat(cfg.literal.slice(2, 4)));
+      await noInjection(page);
+    });
+    await step('job page of the hostile job: its name, description and tags literal, inert', async () => {
+      await go(page, B, `#/job/${J.evil}`);
+      await literal(page, cfg.literal.slice(0, 4));
+      await noInjection(page);
     });
 
     // ---- review ------------------------------------------------------------
@@ -362,7 +390,7 @@ async function main() {
 
     // ---- two tabs, a stale tab, notifications ------------------------------
     const page2 = await ctx.newPage();
-    watch(page2, B);
+    await watch(page2, B);
     await step('two tabs: an approve in one shows in the other without reloading', async () => {
       await go(page2, B, `#/review/${J.stale}`);
       await go(page, B, `#/review/${J.stale}`);
@@ -467,7 +495,7 @@ async function main() {
     // ---- the requester's view ---------------------------------------------------
     const dctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const dpage = await dctx.newPage();
-    watch(dpage, reqr.base);
+    await watch(dpage, reqr.base);
     await step('requester: my jobs, across owners, with their status', async () => {
       await dpage.goto(reqr.url);
       await dpage.waitForSelector('table.jobs tbody tr[data-uid]', { timeout: 15000 });
@@ -502,7 +530,7 @@ async function main() {
     await step('without the token: the page and the API answer 403 and show no job', async () => {
       const nctx = await browser.newContext();
       const np = await nctx.newPage();
-      watch(np, B);
+      await watch(np, B);
       const r = await np.goto(B);
       if (r.status() !== 403) throw new Error('/ answered ' + r.status());
       const r2 = await np.goto(B + 'api/jobs');
@@ -548,16 +576,18 @@ async function main() {
 
     // ---- over the whole run ----------------------------------------------------
     await step('every response of the dashboard carried the CSP and the other safety headers', async () => {
-      const bad = [];
-      for (const r of state.responses) {
-        const hd = await r.allHeaders().catch(() => null);
-        if (!hd) continue;
+      const bad = [], kinds = new Set();
+      for (const { url, status, hd } of state.responses) {
+        kinds.add(status + ' ' + (hd['content-type'] || '').split(';')[0]);
         const csp = hd['content-security-policy'] || '';
         if (!/frame-ancestors 'none'/.test(csp) || !/script-src 'self'/.test(csp) || !/default-src 'none'/.test(csp) ||
           /unsafe-inline|unsafe-eval/.test(csp) || hd['x-content-type-options'] !== 'nosniff' || hd['referrer-policy'] !== 'no-referrer')
-          bad.push(`${r.status()} ${r.url()}: ${JSON.stringify(csp)}`);
+          bad.push(`${status} ${url}: ${JSON.stringify(csp)}`);
       }
-      console.log(`# ${state.responses.length} responses checked`);
+      console.log(`# ${state.responses.length} responses checked: ${[...kinds].sort().join(', ')}`);
+      for (const want of ['200 text/html', '200 text/javascript', '200 text/css', '200 application/json',
+        '200 text/plain', '200 text/event-stream', '403 application/json', '409 application/json'])
+        if (!kinds.has(want)) bad.push('no response of the kind ' + want + ' was recorded');
       if (state.responses.length < 50) throw new Error('only ' + state.responses.length + ' responses recorded');
       if (bad.length) throw new Error(bad.slice(0, 10).join('\n'));
     });

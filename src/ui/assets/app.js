@@ -452,7 +452,9 @@
     const outs = h('div');
     fill(main, title('Job: ' + (j.name || uid)), jobLinks(uid),
       dl([['Status', badge(j.status, j.results_held)], ['Job', uid], ['Requester', shown(j.requester_email)],
-        ['Owner', shown(j.target_email)], ['Exit code', j.exit_code === null ? null : String(j.exit_code)],
+        ['Owner', shown(j.target_email)],
+        ['Description', j.description ? h('div', { class: 'desc' }, shown(j.description)) : null],
+        ['Tags', j.tags && j.tags.length ? tags(j.tags) : null], ['Exit code', j.exit_code === null ? null : String(j.exit_code)],
         ['Error', j.error_message ? shown((j.error_kind || '') + ': ' + j.error_message) : null],
         ['Reason', j.reason ? shown(j.reason) : null], ['Release', d.release ? `${d.release.state} (${d.release.have} of ${d.release.need})` : null],
         ['Wall time', run.wall_seconds !== undefined ? run.wall_seconds.toFixed(2) + ' s' : null],
