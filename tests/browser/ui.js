@@ -338,7 +338,10 @@ async function main() {
     await step('review: a revised job shows its changes against the previous version', async () => {
       await go(page, B, `#/review/${J.v2}`);
       await page.locator('h2', { hasText: 'Changes against the previous version' }).waitFor();
-      await page.locator('section[aria-label="Changes against the previous version"] .codebox').waitFor({ timeout: 10000 });
+      const diff = page.locator('section[aria-label="Changes against the previous version"]');
+      await diff.locator('tr.add', { hasText: 'echo second version' }).waitFor({ timeout: 10000 });
+      if (await diff.locator('tr.del').count() !== 0) throw new Error('lines shown as removed');
+      await noInjection(page);
     });
     await step('review: the bidi name is shown with its marker', async () => {
       await go(page, B, `#/review/${J.bidi}`);

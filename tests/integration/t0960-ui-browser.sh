@@ -39,13 +39,14 @@ printf 'access = "user"\nif access != "user\342\200\256 \342\201\246// admin onl
 printf 'line one\r\nline two\r\n' > "$TEST_DIR/evil/crlf.txt"
 printf '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(9)"><script>alert(9)</script></svg>\n' > "$TEST_DIR/evil/$HFILE"
 printf '# Context\n\nThis job counts <b id=scqpwn8>things</b>.\n' > "$TEST_DIR/evil/CONTEXT.md"
+cp -r "$TEST_DIR/evil" "$TEST_DIR/evil2" && echo 'echo second version' >> "$TEST_DIR/evil2/run.sh"
 make_job "$TEST_DIR/plain"
 # Outputs under release review: a flagged table, an HTML and an SVG file.
 make_job "$TEST_DIR/outs" 'printf "name,count\nalice,3\nbob,127\n" > "$OUTPUT_DIR/t.csv"
 printf "<script>alert(10)</script><img id=scqpwn10 src=x onerror=alert(10)>\n" > "$OUTPUT_DIR/page.html"
 printf "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(11)\"><script>alert(11)</script></svg>\n" > "$OUTPUT_DIR/pic.svg"'
 # A 50 MB log (more than 50 * 2^20 bytes), ending in a known line.
-make_job "$TEST_DIR/big" 'seq -f "log line %08g of the big log" 1 1700000; echo LAST-LINE-OF-THE-BIG-LOG'
+make_job "$TEST_DIR/big" 'seq -f "log line %07.0f of the big log" 1 1700000; echo LAST-LINE-OF-THE-BIG-LOG'
 
 sub() { # DIR NAME [ARGS...]: the new job's uid on stdout
 	_d=$1; _nm=$2; shift 2
@@ -65,7 +66,7 @@ evil=$(sub evil "$NAME" --description "$DESC" --tag "$TAG1" --tag "$TAG2") &&
 	untouched=$(sub plain "batch-alpha untouched") &&
 	outs=$(sub outs "outputs to review") &&
 	big=$(sub big "big log") &&
-	v2=$(sub evil "second version" --revises "$evil") ||
+	v2=$(sub evil2 "second version" --revises "$evil") ||
 	{ echo "Bail out! could not submit the jobs"; exit 1; }
 # Enough jobs for three pages of 50.
 for i in $(seq 1 110); do

@@ -166,10 +166,18 @@
     async function batch(action) {
       if (action === 'reject' && !reason.value.trim()) { flash('A rejection needs a reason.'); reason.focus(); return; }
       bApprove.disabled = bReject.disabled = true;
+      // The server takes at most limits.batch_max uids a request: a larger
+      // selection goes in several, each job still decided on its own.
+      const max = (S.session.limits && S.session.limits.batch_max) || 500;
+      const uids = Array.from(st.selected), bad = [];
+      let done = 0;
       try {
-        const r = await api('POST', '/api/jobs/batch', { action, uids: Array.from(st.selected), reason: reason.value });
-        const bad = (r.results || []).filter(x => !x.ok);
-        flash(`${action === 'approve' ? 'Approved' : 'Rejected'} ${r.done} job(s)` + (bad.length ? `; ${bad.length} refused:\n` +
+        for (let i = 0; i < uids.length; i += max) {
+          const r = await api('POST', '/api/jobs/batch', { action, uids: uids.slice(i, i + max), reason: reason.value });
+          done += r.done;
+          bad.push(...(r.results || []).filter(x => !x.ok));
+        }
+        flash(`${action === 'approve' ? 'Approved' : 'Rejected'} ${done} job(s)` + (bad.length ? `; ${bad.length} refused:\n` +
           bad.map(x => x.uid.slice(0, 8) + ': ' + (x.error ? x.error.message : '?')).join('\n') : '.'), !bad.length);
         st.selected.clear();
         reason.value = '';
@@ -314,6 +322,7 @@
     return { refresh, uid };
   }
   function unifiedDiff(text) {
+    if (!text) return h('p', { class: 'muted' }, 'No change against the previous version.');
     const body = h('tbody');
     String(text || '').split('\n').forEach(line => {
       const c = line[0];
@@ -364,8 +373,9 @@
       if (kind === 'withhold') body.withhold_reason = reason.value;
       // A refusal keeps the form as it is (the ticks, the reasons).
       try { await api('POST', jobPath(uid, '/release'), body); } catch (e) { showErr(e); return; }
+      const here = location.hash;
       await route_();
-      flash(`Done: ${kind}.`, true);
+      if (location.hash === here) flash(`Done: ${kind}.`, true);
     }
     fill(main, title('Outputs: ' + (j.name || uid)), jobLinks(uid),
       dl([['Status', badge(j.status, j.results_held)], ['Release', o.release ? `${o.release.state}` : 'not held'],
