@@ -15,16 +15,18 @@
 static void answer_job(struct jw *j, struct ui *u, const char *uid)
 {
 	struct jobsum *s = NULL;
+	index_free(u->idx[1]); /* a requester's cancel: my jobs listed again */
+	u->idx[1] = NULL;
 	if (u->idx[0] && index_refresh_job(u->h, u->idx[0], uid, &s) == 0 && s) {
-		sum_json(j, s);
+		sum_json(j, s, NULL);
 		return;
 	}
 	scq_job *job = NULL;
-	if (scq_find(u->h, uid, SCQ_AS_OWNER, &job) == 0) {
+	if (scq_find(u->h, uid, SCQ_AS_ANY, &job) == 0) { /* a requester's cancel too */
 		struct jobsum t;
 		memset(&t, 0, sizeof t);
 		sum_from_job(&t, job);
-		sum_json(j, &t);
+		sum_json(j, &t, NULL);
 		sum_free(&t);
 	} else {
 		jw_null(j);

@@ -77,7 +77,7 @@ static void job_detail(struct call *c, const char *uid, int role)
 	jw_key(&j, "job");
 	jw_value(&j, scq_job_value(job));
 	jw_key(&j, "summary");
-	sum_json(&j, &s);
+	sum_json(&j, &s, NULL);
 	if (role == SCQ_AS_OWNER) {
 		jw_key(&j, "timeline");
 		audit_entries(&j, h, uid, 1);

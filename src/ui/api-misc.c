@@ -15,7 +15,7 @@ void api_session(struct call *c)
 	struct jw j;
 	size_t i, n = 0;
 	const uint32_t (*fc)[2] = scq_format_char_ranges(&n);
-	char *status = NULL;
+	int r;
 	jw_init(&j);
 	jw_obj(&j);
 	jw_kstr(&j, "email", u->email);
@@ -32,12 +32,29 @@ void api_session(struct call *c)
 		jw_end_arr(&j);
 	}
 	jw_end_arr(&j);
-	jw_key(&j, "status");
-	if (scq_status_json(u->h, &status) == 0)
-		jw_doc(&j, status);
-	else
-		jw_null(&j);
-	free(status);
+	/* from the indexes, not scq_status_json: that walks the store each time */
+	jw_key(&j, "counts");
+	jw_obj(&j);
+	for (r = 0; r < 2; r++) {
+		struct jobindex *x = NULL;
+		size_t k, n2, held = 0, by[SCQ_STATUS_COUNT] = { 0 };
+		jw_key(&j, r ? "requester" : "owner");
+		if (ui_index(u, r ? SCQ_AS_REQUESTER : SCQ_AS_OWNER, &x) != 0 || !x) {
+			jw_null(&j);
+			continue;
+		}
+		for (k = 0, n2 = x->n; k < n2; k++) {
+			by[x->v[k].status]++;
+			held += !!x->v[k].held;
+		}
+		jw_obj(&j);
+		for (k = 0; k < SCQ_STATUS_COUNT; k++)
+			jw_kint(&j, scq_status_name((int)k), (long long)by[k]);
+		jw_kint(&j, "held", (long long)held);
+		jw_kint(&j, "all", (long long)n2);
+		jw_end(&j);
+	}
+	jw_end(&j);
 	jw_key(&j, "limits");
 	jw_obj(&j);
 	jw_kint(&j, "file_max", FILE_MAX);
@@ -177,6 +194,8 @@ void api_submit(struct call *c)
 		reply_scq(c->r, c->u->h, r);
 		return;
 	}
+	index_free(c->u->idx[1]); /* my jobs are listed again, with this one */
+	c->u->idx[1] = NULL;
 	jw_init(&j);
 	jw_obj(&j);
 	jw_kbool(&j, "ok", 1);

@@ -18,6 +18,8 @@
 #include "ui.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +49,7 @@ struct events {
 	off_t off;
 	int have_log;
 	double last_ping, last_poll;
+	int ino_fd; /* inotify on the log's folder; -1: the tick's stat only */
 };
 
 static double now(void)
@@ -67,6 +70,23 @@ static void log_mark(struct ui *u, struct events *ev)
 	ev->off = ev->have_log ? st.st_size : 0;
 }
 
+/* Wake the loop when the log's folder changes (the log grows, or is
+ * made or replaced), so an event goes out at once rather than at the
+ * next tick.  The folder, not the file: it may not exist yet. */
+static int watch_log(struct ui *u)
+{
+	const char *p = scq_audit_path(u->h);
+	char *copy = p ? strdup(p) : NULL;
+	int fd = copy ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
+	if (fd >= 0 && inotify_add_watch(fd, dirname(copy), IN_MODIFY | IN_CREATE | IN_MOVED_TO |
+					 IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	free(copy);
+	return fd;
+}
+
 struct events *events_new(struct ui *u)
 {
 	struct events *ev = calloc(1, sizeof *ev);
@@ -74,7 +94,32 @@ struct events *events_new(struct ui *u)
 		abort();
 	log_mark(u, ev);
 	ev->last_ping = ev->last_poll = now();
+	ev->ino_fd = watch_log(u);
 	return ev;
+}
+
+void events_end(struct ui *u)
+{
+	struct stream *s;
+	for (s = u->ev ? u->ev->streams : NULL; s; s = s->next) {
+		s->dead = 1;
+		if (s->suspended) {
+			s->suspended = 0;
+			MHD_resume_connection(s->conn);
+		}
+	}
+}
+
+int events_fd(struct ui *u)
+{
+	return u->ev->ino_fd;
+}
+
+void events_drain(struct ui *u)
+{
+	char b[4096];
+	while (read(u->ev->ino_fd, b, sizeof b) > 0)
+		;
 }
 
 void events_free(struct events *ev)
@@ -82,6 +127,8 @@ void events_free(struct events *ev)
 	struct stream *s;
 	if (!ev)
 		return;
+	if (ev->ino_fd >= 0)
+		close(ev->ino_fd);
 	for (s = ev->streams; s; s = s->next)
 		s->u = NULL; /* the daemon is stopped first; streams freed with it */
 	free(ev);
@@ -204,20 +251,9 @@ static void send_job(struct ui *u, const struct jobsum *s, int role)
 {
 	struct jw j;
 	char *text;
-	size_t n;
 	jw_init(&j);
-	sum_json(&j, s);
-	text = jw_take(&j, &n);
-	/* the summary's closing brace gives way to the role */
-	if (n && text[n - 1] == '}') {
-		text[n - 1] = '\0';
-		jw_append(&j, text, n - 1);
-		jw_append(&j, ",\"role\":", 8);
-		jw_append(&j, role == SCQ_AS_OWNER ? "\"owner\"}" : "\"requester\"}",
-			  role == SCQ_AS_OWNER ? 8 : 12);
-		free(text);
-		text = jw_take(&j, NULL);
-	}
+	sum_json(&j, s, role_name(role));
+	text = jw_take(&j, NULL);
 	broadcast(u, "job", text);
 	free(text);
 }
@@ -335,8 +371,10 @@ static void poll_requester(struct ui *u)
 	size_t i, k = 0;
 	if (index_build(u->h, SCQ_AS_REQUESTER, &nx) != 0)
 		return;
-	qsort(old->v, old->n, sizeof old->v[0], by_uid);
-	qsort(nx->v, nx->n, sizeof nx->v[0], by_uid);
+	if (old->n)
+		qsort(old->v, old->n, sizeof old->v[0], by_uid);
+	if (nx->n)
+		qsort(nx->v, nx->n, sizeof nx->v[0], by_uid);
 	for (i = 0; i < nx->n; i++) {
 		int c = 1;
 		while (k < old->n && (c = strcmp(old->v[k].uid, nx->v[i].uid)) < 0)

@@ -496,8 +496,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 			}
 			if (post_checks(u, conn, &r))
 				return send_reply(conn, &r);
-			return MHD_YES; /* the body comes next */
 		}
+		/* the answer on the next call, once MHD has the whole request:
+		 * a response queued on the first closes the connection */
+		return MHD_YES;
+	}
+	if (*upload_size && strcmp(m, "POST")) {
+		*upload_size = 0; /* a GET with a body: ignored */
+		return MHD_YES;
 	}
 	if (!strcmp(m, "POST") && *upload_size) {
 		if (rq->body.len + *upload_size > BODY_MAX)
@@ -550,7 +556,10 @@ int http_start(struct ui *u, unsigned port)
 
 void http_stop(struct ui *u)
 {
-	if (u->daemon)
+	if (u->daemon) {
+		events_end(u); /* resumed, they end at the next run */
+		MHD_run(u->daemon);
 		MHD_stop_daemon(u->daemon);
+	}
 	u->daemon = NULL;
 }

@@ -54,7 +54,7 @@ void sum_from_job(struct jobsum *s, const scq_job *j)
 	s->ntags = n;
 }
 
-void sum_json(struct jw *j, const struct jobsum *s)
+void sum_json(struct jw *j, const struct jobsum *s, const char *role)
 {
 	size_t i;
 	jw_obj(j);
@@ -72,6 +72,8 @@ void sum_json(struct jw *j, const struct jobsum *s)
 	jw_kbool(j, "held", s->held);
 	jw_kstr(j, "release_state", s->release_state);
 	jw_kstr(j, "resubmit_of", s->resubmit_of);
+	if (role)
+		jw_kstr(j, "role", role);
 	jw_end(j);
 }
 
@@ -324,7 +326,7 @@ void api_jobs(struct call *c)
 	jw_key(&j, "jobs");
 	jw_arr(&j);
 	for (i = (size_t)off; i < n && i < (size_t)(off + lim); i++)
-		sum_json(&j, hit[i]);
+		sum_json(&j, hit[i], NULL);
 	jw_end_arr(&j);
 	jw_end(&j);
 	free(hit);

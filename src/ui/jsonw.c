@@ -138,7 +138,7 @@ void jw_strn(struct jw *j, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, start;
-	char esc[8];
+	char esc[16];
 	sep(j);
 	put(j, "\"");
 	while (i < n) {

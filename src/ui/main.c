@@ -2,13 +2,15 @@
  * main.c - scq-ui, the dashboard server (`scq ui` runs it): options, the
  * handle, the token, and the loop.
  *
- * One thread: the daemon runs from this loop (MHD_run_wait), and between
- * its turns the loop follows the store (events_tick).  One request at a
+ * One thread: the loop waits in poll(2) on the daemon's epoll descriptor
+ * and on the store's inotify (events_fd), at most a tick (0.25 s), runs
+ * the daemon (MHD_run), then follows the store (events_tick).  One request at a
  * time is plenty for one person's browser, keeps the handle to one
  * thread (scq.h: a handle is not thread-safe) and the process small.
  */
 #include "ui.h"
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <sodium.h>
 #include "ui-index.h"
@@ -138,7 +140,15 @@ int main(int argc, char **argv)
 	printf("http://127.0.0.1:%u/?token=%s\n", u.port, u.token);
 	fflush(stdout);
 	while (!stop) {
-		MHD_run_wait(u.daemon, 250);
+		const union MHD_DaemonInfo *di = MHD_get_daemon_info(u.daemon, MHD_DAEMON_INFO_EPOLL_FD);
+		struct pollfd p[2] = { { di ? di->epoll_fd : -1, POLLIN, 0 }, { events_fd(&u), POLLIN, 0 } };
+		MHD_UNSIGNED_LONG_LONG to;
+		int ms = 250;
+		if (MHD_get_timeout(u.daemon, &to) == MHD_YES && to < (MHD_UNSIGNED_LONG_LONG)ms)
+			ms = (int)to;
+		if (poll(p, 2, ms) > 0 && (p[1].revents & POLLIN))
+			events_drain(&u);
+		MHD_run(u.daemon);
 		events_tick(&u);
 	}
 	rc = 0;

@@ -33,7 +33,8 @@ int index_refresh_job(scq *h, struct jobindex *x, const char *uid, struct jobsum
 /* sum_free: the strings of s (s itself is the caller's), s zeroed. */
 void sum_free(struct jobsum *s);
 void sum_from_job(struct jobsum *s, const scq_job *j);
-void sum_json(struct jw *j, const struct jobsum *s);
+/* role: also a "role" member (events), or NULL */
+void sum_json(struct jw *j, const struct jobsum *s, const char *role);
 /* api-audit.c: the audit lines of uid as an array, oldest first (timeline:
  * only at, event, actor, reason). */
 void audit_entries(struct jw *j, scq *h, const char *uid, int timeline);

@@ -155,6 +155,13 @@ struct events *events_new(struct ui *u);
 void events_free(struct events *ev);
 enum MHD_Result events_open(struct ui *u, struct MHD_Connection *conn, struct reply *r);
 void events_tick(struct ui *u);
+/* A descriptor that is readable when the store's log folder changed (-1:
+ * none; the tick alone then), and what empties it. */
+int events_fd(struct ui *u);
+/* End every stream (before the daemon stops: it refuses to stop while a
+ * connection is suspended). */
+void events_end(struct ui *u);
+void events_drain(struct ui *u);
 
 /* static.c: the embedded file name (no leading /), NULL if none. */
 const unsigned char *asset_find(const char *name, size_t *len);

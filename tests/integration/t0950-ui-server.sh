@@ -17,7 +17,8 @@ check "submit a job with a hostile name" ds submit "$TEST_DIR/code" --to "$DO_EM
 	--name '<script>alert(1)</script>' --tag '<img src=x onerror=alert(2)>' \
 	--description "$(printf 'a\342\200\256b "quoted" </pre><svg onload=alert(3)>')"
 HOSTILE=$(last_out)
-check "submit a second job" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name plain
+printf '<script>alert(4)</script>\r\n' > "$TEST_DIR/code/<img src=x onerror=alert(5)>.html"
+check "submit a second job, with a hostile file" ds submit "$TEST_DIR/code" --to "$DO_EMAIL" --name plain
 PLAIN=$(last_out)
 check "owner ingests" do_ pending
 
@@ -107,6 +108,15 @@ auth "$BASE/api/jobs/$HOSTILE"
 status_is "the hostile job" 200
 body_lacks "no raw markup in the job" '<script|<img|<svg|</pre'
 body_has "the bidi override is there, as data" "$(printf 'a\342\200\256b')"
+auth "$BASE/api/jobs/$PLAIN/files"
+status_is "the file list" 200
+body_has "the hostile file name comes back JSON-escaped" '\\u003cimg src=x onerror=alert\(5\)\\u003e\.html'
+body_lacks "... and never raw" '<img'
+auth "$BASE/api/jobs/$PLAIN/file?path=%3Cimg%20src%3Dx%20onerror%3Dalert(5)%3E.html"
+status_is "the hostile file" 200
+hdr_has "... as text/plain, whatever its name" '^Content-Type: text/plain; charset=utf-8$'
+hdr_has "... its CRLF counted" '^X-SCQ-Flaws: nul=0,invalid=0,crlf=1$'
+headers_ok "a code file"
 auth "$BASE/api/jobs?q=plain&field=name"
 body_has "search by name" "\"total\":1,"
 body_has "... finds it" "$PLAIN"
@@ -230,6 +240,29 @@ else
 	_n=$((_n + 1)); echo "ok $_n # skip peak RSS under a sanitizer build"
 fi
 
-stops_on_term "scq ui stops on SIGTERM" "$UI_PID"
+# reads do not write: every GET route, and nothing in the data folder changes
+touch "$TEST_DIR/mark"
+sleep 0.1
+: > "$TEST_DIR/get-fails"
+for p in "" app.js api/session api/jobs "api/jobs?role=requester" "api/jobs/$OUT" \
+	"api/jobs/$OUT/files" "api/jobs/$OUT/file?path=run.sh" "api/jobs/$OUT/diff" \
+	"api/jobs/$OUT/log" "api/jobs/$OUT/outputs" "api/jobs/$OUT/output?path=t.csv" \
+	api/audit api/audit/verify api/settings api/datasets; do
+	auth "$BASE/$p"
+	[ "$S" = 200 ] || echo "GET /$p: HTTP $S" >> "$TEST_DIR/get-fails"
+done
+check "every read route answered 200" test ! -s "$TEST_DIR/get-fails"
+check "GETs wrote nothing in the data folder" sh -c "[ -z \"\$(find '$WS' -newer '$TEST_DIR/mark' | head -5)\" ]"
+
+# a stream open while it stops (the daemon refuses to stop with one suspended)
+curl -sN -b "scq_ui=$TOKEN" "$BASE/api/events" > "$TEST_DIR/events2" 2>/dev/null &
+EV_PID=$!
+for _i in $(seq 50); do grep -q '^event: hello' "$TEST_DIR/events2" && break; sleep 0.1; done
+kill -TERM "$UI_PID"
+wait "$UI_PID"
+rc=$?
 UI_PID=
+check "scq ui stops on SIGTERM with a stream open, exit 0 (was $rc)" test "$rc" = 0
+wait "$EV_PID" 2>/dev/null
+EV_PID=
 done_testing
