@@ -402,6 +402,7 @@ async function main() {
       await page.getByRole('button', { name: 'Approve', exact: true }).click();
       await waitStatus(J.stale, 'approved');
       await page2.locator('dl.meta .badge[data-status="approved"]').waitFor({ timeout: 10000 });
+      await page2.locator('[role="status"]', { hasText: 'This job is now approved.' }).waitFor();
     });
     await step('the stale tab rejecting the decided job gets a clear error; the job stays approved', async () => {
       const before = show(J.stale);
@@ -421,6 +422,19 @@ async function main() {
       scq(cfg.owner, ['pending']);  // ingest, as a runner would
       await page.waitForFunction(nm => window.__notes.some(x => String(x.body).includes(nm)), name, { timeout: 15000 });
       await page.locator('table.jobs td.name', { hasText: name }).waitFor({ timeout: 10000 });
+    });
+
+    await step('without permission yet, an "Enable notifications" button asks for it', async () => {
+      const nctx = await browser.newContext();
+      const np = await nctx.newPage();
+      await watch(np, B);
+      await np.goto(owner.url);
+      await np.waitForSelector('table.jobs tbody tr[data-uid]', { timeout: 15000 });
+      const perm = await np.evaluate(() => Notification.permission);
+      if (perm !== 'default') throw new Error('the permission starts as ' + perm);
+      await np.getByRole('button', { name: 'Enable notifications' }).click();
+      await np.locator('#flash', { hasText: /^Notifications (on|are \w+)\.$/ }).waitFor({ timeout: 10000 });
+      await nctx.close();
     });
 
     // ---- outputs, job, audit, settings -------------------------------------

@@ -207,7 +207,7 @@
         field('Reason (batch)', reason), bApprove, bReject, selInfo) : null,
       h('table', { class: 'jobs' }, h('thead', null, h('tr', null, h('th', null, all), h('th', { scope: 'col' }, 'Name'),
         h('th', { scope: 'col' }, owner ? 'Requester' : 'Owner'), h('th', { scope: 'col' }, 'Status'),
-        h('th', { scope: 'col' }, 'Tags'), h('th', { scope: 'col' }, 'Received'))), tbody),
+        h('th', { scope: 'col' }, 'Tags'), h('th', { scope: 'col' }, owner ? 'Received' : 'Submitted'))), tbody),
       h('div', { class: 'pager' }, prev, info, next));
     await load();
     return { refresh: load };
@@ -285,6 +285,7 @@
     catch (e) { fill(main, h('h1', null, 'Review'), h('p', { class: 'err' }, errText(e))); return null; }
     const j = d.job;
     const statusEl = h('span', null, badge(j.status, j.results_held));
+    const changed = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' });
     const pane = h('section', { class: 'filepane', 'aria-label': 'File' });
     const tree = fileTree(files.files, f => showFile(uid, f, pane));
     const ctx = files.files.find(f => f.path === 'CONTEXT.md');
@@ -301,7 +302,7 @@
         ['Reason', j.reason ? shown(j.reason) : null],
         ['Votes', d.votes ? `${d.votes.votes.length} of ${d.votes.required}` : null]]),
       h('h2', null, "Requester's context"), ctxBox,
-      j.status === 'pending' ? decideBox(uid, () => refresh()) : h('p', { class: 'muted' }, 'Decided: ' + j.status + '.'),
+      j.status === 'pending' ? [decideBox(uid, () => refresh()), changed] : h('p', { class: 'muted' }, 'Decided: ' + j.status + '.'),
       j.resubmit_of ? [h('h2', null, 'Changes against the previous version'), diffBox] : null,
       h('h2', null, `Files (${files.files.length})`),
       h('div', { class: 'review' }, tree.el, pane));
@@ -316,7 +317,12 @@
     const first = tree.buttons.find(b => b.dataset.path === 'run.sh') || tree.buttons[0];
     if (first) first.click();
     async function refresh() {
-      try { const n = await api('GET', jobPath(uid)); fill(statusEl, badge(n.job.status, n.job.results_held)); }
+      try {
+        const n = await api('GET', jobPath(uid));
+        fill(statusEl, badge(n.job.status, n.job.results_held));
+        // Buttons stay: acting now gets the server's clear refusal.
+        changed.textContent = n.job.status === 'pending' ? '' : `This job is now ${n.job.status}.`;
+      }
       catch (e) { showErr(e); }
     }
     return { refresh, uid };
