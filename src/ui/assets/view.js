@@ -68,12 +68,13 @@ const SCQV = (function () {
     [0x115f, 0x1160], [0x17b4, 0x17b5], [0x180b, 0x180e], [0x200b, 0x200f], [0x2028, 0x202e],
     [0x205f, 0x206f], [0x3164, 0x3164], [0xfe00, 0xfe0f], [0xfeff, 0xfeff], [0xfff0, 0xfffb],
     [0xe0000, 0xe007f]];
-  let MARK, MARK_T;  // without and with TAB
+  let MARK, MARK_T, MARK_1;  // without TAB and LF, with TAB, with both
   const u = cp => '\\u{' + cp.toString(16) + '}';
   function build(ranges) {
     const c = ranges.map(([a, b]) => u(a) + (b > a ? '-' + u(b) : '')).join('');
     MARK = new RegExp('[' + c + ']', 'gu');
     MARK_T = new RegExp('[\\u{9}' + c + ']', 'gu');
+    MARK_1 = new RegExp('[\\u{9}\\u{a}' + c + ']', 'gu');
   }
   build(BASE);
   // The server's list (scq_format_char_ranges, in /api/session): the one
@@ -88,11 +89,14 @@ const SCQV = (function () {
     return 'U+' + ch.codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
   }
   // Text with every such character drawn as <U+XXXX> in a marked span.
-  // opts.tabs: show TAB as an arrow span; opts.lf: LF kept (pre).
+  // opts.tabs: show TAB as an arrow span (a code line); opts.lf: TAB and
+  // LF kept as they are (a log, a description); neither: one line of text
+  // (a name, a tag, an address), where TAB and LF are marked too, so a
+  // name cannot pass for two rows.
   function shown(text, opts) {
     text = String(text === null || text === undefined ? '' : text);
     const out = [];
-    const re = opts && opts.tabs ? MARK_T : MARK;
+    const re = opts && opts.tabs ? MARK_T : opts && opts.lf ? MARK : MARK_1;
     re.lastIndex = 0;
     let last = 0, m;
     while ((m = re.exec(text)) !== null) {
