@@ -29,7 +29,8 @@
  * Reads and maintenance
  *   Reads (scq_list, scq_list_each, scq_find, scq_wait, scq_job_files,
  *   scq_job_read_file, scq_job_code_open and scq_job_code_*, scq_job_logs,
- *   scq_job_result_read, scq_job_output_files, scq_job_output_dir, scq_status_json, scq_config_get/json,
+ *   scq_job_result_read, scq_job_output_files, scq_job_output_dir,
+ *   scq_status_json, scq_config_get/json,
  *   scq_dataset_list, scq_datasets_of, scq_audit_verify) never write: not to the store,
  *   not to an outbox or inbox, nowhere (they work on a read-only mount,
  *   and a store that does not exist yet lists empty and stays absent).

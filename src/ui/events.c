@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -419,6 +420,7 @@ int ui_index(struct ui *u, int role, struct jobindex **out)
 		r = index_build(u->h, role, &u->idx[i]);
 		if (u->idx[i])
 			u->idx[i]->built = now();
+		malloc_trim(0); /* what the listing read and freed goes back */
 	}
 	*out = u->idx[i];
 	return r;

@@ -14,44 +14,61 @@
 #include <strings.h>
 #include "ui-index.h"
 
-static char *sdup(const char *s)
-{
-	char *d = s ? strdup(s) : NULL;
-	if (s && !d)
-		abort();
-	return d;
-}
-
 void sum_free(struct jobsum *s)
 {
-	size_t i;
-	free(s->uid); free(s->name); free(s->requester); free(s->target);
-	free(s->created_at); free(s->release_state); free(s->resubmit_of);
-	for (i = 0; i < s->ntags; i++)
-		free(s->tags[i]);
-	free(s->tags);
+	free(s->mem);
 	memset(s, 0, sizeof *s);
 }
 
+/* Copy src (NULL stays NULL) to *at, advancing it. */
+static char *put(char **at, const char *src)
+{
+	char *d = *at;
+	size_t n;
+	if (!src)
+		return NULL;
+	n = strlen(src) + 1;
+	memcpy(d, src, n);
+	*at += n;
+	return d;
+}
+
+static size_t len0(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+/* One block per summary: the tag pointers, then every string (10,000
+ * jobs are 10,000 allocations, not 80,000). */
 void sum_from_job(struct jobsum *s, const scq_job *j)
 {
-	size_t i, n = scq_job_tag_count(j);
+	const char *f[7] = { scq_job_uid(j), scq_job_name(j), scq_job_requester(j),
+			     scq_job_target(j), scq_job_created_at(j), scq_job_release_state(j),
+			     scq_job_resubmit_of(j) };
+	size_t i, n = scq_job_tag_count(j), size = n * sizeof(char *);
+	char *at;
 	sum_free(s);
-	s->uid = sdup(scq_job_uid(j));
-	s->name = sdup(scq_job_name(j));
-	s->requester = sdup(scq_job_requester(j));
-	s->target = sdup(scq_job_target(j));
-	s->created_at = sdup(scq_job_created_at(j));
-	s->release_state = sdup(scq_job_release_state(j));
-	s->resubmit_of = sdup(scq_job_resubmit_of(j));
+	for (i = 0; i < 7; i++)
+		size += len0(f[i]);
+	for (i = 0; i < n; i++)
+		size += len0(scq_job_tag(j, i));
+	s->mem = malloc(size ? size : 1);
+	if (!s->mem)
+		abort();
+	s->tags = n ? (char **)s->mem : NULL;
+	at = (char *)s->mem + n * sizeof(char *);
+	s->uid = put(&at, f[0]);
+	s->name = put(&at, f[1]);
+	s->requester = put(&at, f[2]);
+	s->target = put(&at, f[3]);
+	s->created_at = put(&at, f[4]);
+	s->release_state = put(&at, f[5]);
+	s->resubmit_of = put(&at, f[6]);
+	for (i = 0; i < n; i++)
+		s->tags[i] = put(&at, scq_job_tag(j, i));
+	s->ntags = n;
 	s->status = scq_job_status(j);
 	s->held = scq_job_results_held(j);
-	s->tags = n ? calloc(n, sizeof *s->tags) : NULL;
-	if (n && !s->tags)
-		abort();
-	for (i = 0; i < n; i++)
-		s->tags[i] = sdup(scq_job_tag(j, i));
-	s->ntags = n;
 }
 
 void sum_json(struct jw *j, const struct jobsum *s, const char *role)

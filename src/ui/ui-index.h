@@ -11,6 +11,7 @@ struct jobsum {
 	char *uid, *name, *requester, *target, *created_at, *release_state, *resubmit_of;
 	char **tags;
 	size_t ntags;
+	void *mem; /* the one block holding the above (sum_from_job) */
 	int status, held;
 	unsigned long long rank; /* larger: changed more recently */
 };
@@ -30,7 +31,7 @@ struct jobsum *index_find(struct jobindex *x, const char *uid);
 /* Look uid up again (scq_find) and update, add or (SCQ_ENOTFOUND) drop
  * its summary; *out is it, NULL when dropped or on error. */
 int index_refresh_job(scq *h, struct jobindex *x, const char *uid, struct jobsum **out);
-/* sum_free: the strings of s (s itself is the caller's), s zeroed. */
+/* sum_free: the block of s (s itself is the caller's), s zeroed. */
 void sum_free(struct jobsum *s);
 void sum_from_job(struct jobsum *s, const scq_job *j);
 /* role: also a "role" member (events), or NULL */

@@ -34,6 +34,20 @@ TOKEN=${URL##*token=}
 check "scq ui prints a loopback URL with a 64-hex token" sh -c \
 	"echo '$URL' | grep -Eq '^http://127\\.0\\.0\\.1:[0-9]+/\\?token=[0-9a-f]{64}\$'"
 
+PORT=${BASE##*:}
+HEXPORT=$(printf '%04X' "$PORT")
+check "it listens on 127.0.0.1 only" sh -c \
+	"grep -q ' 0100007F:$HEXPORT 00000000:0000 0A' /proc/net/tcp && ! grep -Eq ' [0-9A-F]{8}:$HEXPORT 00000000:0000 0A' /proc/net/tcp6 2>/dev/null && [ \$(grep -c ':$HEXPORT 00000000:0000 0A' /proc/net/tcp) = 1 ]"
+# SyftBox's assigned port, when no --port is given
+FREE=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+SYFTBOX_ASSIGNED_PORT=$FREE "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" ui > "$TEST_DIR/ui2.out" 2>&1 &
+UI2=$!
+for _i in $(seq 100); do grep -q token= "$TEST_DIR/ui2.out" 2>/dev/null && break; sleep 0.1; done
+check "SYFTBOX_ASSIGNED_PORT is the port" grep -q "^http://127.0.0.1:$FREE/?token=" "$TEST_DIR/ui2.out"
+kill $UI2; wait $UI2 2>/dev/null
+check "--port N is the port (and beats SYFTBOX_ASSIGNED_PORT)" sh -c \
+	"SYFTBOX_ASSIGNED_PORT=1 timeout 2 '$SCQ' --email '$DO_EMAIL' --data-dir '$WS' ui --port $FREE | grep -q '^http://127.0.0.1:$FREE/'"
+
 # req ARGS...: curl; headers in $H, body in $B, status in $S.
 H="$TEST_DIR/h" B="$TEST_DIR/b"
 req() { S=$(curl -s -D "$H" -o "$B" -w '%{http_code}' "$@"); sed -i 's/\r$//' "$H"; }
