@@ -591,6 +591,16 @@ async function main() {
       state.consoleErrors = state.consoleErrors.filter(e => !e.includes(evil.url.slice(0, -1)) && !/403/.test(e));
     });
 
+    await step('audit page: a hand-edited line shows the chain broken, naming the line', async () => {
+      const log = path.join(cfg.ws, 'private', 'code-queue', cfg.owner, 'audit.jsonl');
+      const lines = fs.readFileSync(log, 'utf8').split('\n');
+      lines[2] = lines[2].replace(/"actor":"[^"]*"/, '"actor":"someone@else.example"');
+      fs.writeFileSync(log, lines.join('\n'));
+      await go(page, B, '#/audit');
+      await page.locator('.broken', { hasText: /Chain broken: .*line 3/ }).waitFor({ timeout: 15000 });
+    });
+    await shot(page, 'ui-audit-broken.png');
+
     // ---- over the whole run ----------------------------------------------------
     await step('every response of the dashboard carried the CSP and the other safety headers', async () => {
       const bad = [], kinds = new Set();
