@@ -24,19 +24,41 @@ test_acl.py):
 - Template values: .Year '%Y', .Month '%m', .Date '%Y-%m-%d' (UTC);
   sha2 = full SHA-256 hex (the reference does not say; no app here uses them).
 
-Hostile delivery (each on with --hostile NAME, all with --hostile all; the
-dice are seeded by --seed, the step number and the client):
+Hostile delivery (each on with --hostile NAME; --hostile all is every mode
+but conflict, which needs naming, e.g. all,conflict; the dice are seeded by
+--seed, the step number and the client):
   shuffle    clients, uploads and downloads in random order
   delay      a download or remote delete arrives 0-3 steps later
   truncate   a download first arrives truncated (a truncated *version*, as
              a scan of a half-written file gives); the whole one follows
   duplicate  a download is delivered again 1-3 steps later
   offline    a client goes offline for 1-4 steps (no upload, no download)
+  skew       each client's clock is off by a seeded constant (-3600..3600 s,
+             Sim.skew): files the simulator writes at a client carry that
+             client's time as their mtime, and Sim.client_env gives the
+             environment (the clockstep preload, tests/shim/clockstep.c)
+             under which the client's own commands see the same clock.  The
+             kernel stamps ctimes with the true time: a real machine's
+             skew moves both, so keep skews below the app's grace periods.
+  conflict   a write/write conflict: when a client uploads a changed file,
+             another client that may write the same path (the datasite's
+             owner, or a holder of write access) writes its own version in
+             the same step, before either cycle runs.  What syftbox.md 4.1
+             says follows: the first cycle's upload reaches the server; the
+             second client finds both its copy and the server's changed, its
+             copy is renamed `name.conflict.ext` (kept, never deleted or
+             uploaded: the loser's bytes are not lost) and the server's is
+             downloaded.  A `conflict` event names both.
+
+Conflicts also arise without the mode: a client whose local copy changed
+while the server's changed or was deleted since its last sync (both sides
+changed) keeps its copy as `name.conflict.ext` and takes the server's state.
 
 State between CLI calls: <server>/.syncsim.json (step, in-flight deliveries,
 offline clients) and <client>/.data/syncsim-journal.json (the journal).
 """
 import argparse
+import functools
 import base64
 import fnmatch
 import hashlib
@@ -53,7 +75,10 @@ ACL = "syft.pub.yaml"
 READ, WRITE, ADMIN = 1, 4, 8
 RESERVED = ("api", ".well-known", "_internal")
 EMAIL_RE = re.compile(r"^[^\s@/]+@[^\s@/]+\.[^\s@/]+$")
-HOSTILE = ("shuffle", "delay", "truncate", "duplicate", "offline")
+HOSTILE = ("shuffle", "delay", "truncate", "duplicate", "offline", "skew", "conflict")
+# "all": every mode that only delivers (and clocks) differently; "conflict"
+# writes bytes no user of the app wrote, so it is named on its own
+ALL = ("shuffle", "delay", "truncate", "duplicate", "offline", "skew")
 DEFAULT_IGNORE = [
     "syftignore", "*syftrejected*", "*syftconflict*", "*.conflict.*", "*.rejected.*",
     "*.syft.tmp.*", ".syftkeep", ".ipynb_checkpoints/", "__pycache__/", "*.py[cod]",
@@ -204,6 +229,7 @@ def specificity(pattern):
 PRIVATE_ALL = {"pattern": "**", "access": {}}
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_ruleset(text):
     """(terminal, rules sorted by specificity) or None when the file does not
     count (empty).  A broken file is private."""
@@ -223,7 +249,7 @@ def parse_ruleset(text):
     if not any(r["pattern"] == "**" for r in rules):
         rules.append(PRIVATE_ALL)
     rules = sorted(rules, key=lambda r: -specificity(r["pattern"]))  # stable
-    return (bool(doc.get("terminal", False)), rules)
+    return (bool(doc.get("terminal", False)), tuple(rules))  # cached: immutable
 
 
 def principal_matches(p, email):
@@ -338,7 +364,8 @@ def scan(root):
     return out
 
 
-def write_atomic(root, rel, data):
+def write_atomic(root, rel, data, skew=0):
+    """temp, fsync, rename; a skewed client's file gets its clock's mtime."""
     full = os.path.join(root, "datasites", rel)
     os.makedirs(os.path.dirname(full), exist_ok=True)
     tmp = os.path.join(os.path.dirname(full), ".%s.%d.syft.tmp.x" % (os.path.basename(full), os.getpid()))
@@ -346,6 +373,9 @@ def write_atomic(root, rel, data):
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
+    if skew:
+        t = time.time() + skew
+        os.utime(tmp, (t, t))
     os.rename(tmp, full)
 
 
@@ -390,7 +420,7 @@ class Sim:
         self.server = server
         self.clients = dict(clients)
         self.seed = seed
-        self.hostile = set(HOSTILE if "all" in hostile else hostile)
+        self.hostile = set(hostile) - {"all"} | (set(ALL) if "all" in hostile else set())
         bad = self.hostile - set(HOSTILE)
         if bad:
             raise ValueError("unknown hostile mode: " + ", ".join(sorted(bad)))
@@ -401,7 +431,27 @@ class Sim:
                 self.state = json.load(f)
         except OSError:
             self.state = {"step": 0, "pending": {}, "offline": {}}
+        self.state.setdefault("skew", {})
+        for email in sorted(self.clients):
+            if email not in self.state["skew"]:
+                on = "skew" in self.hostile
+                self.state["skew"][email] = \
+                    random.Random("%s:skew:%s" % (seed, email)).randint(-3600, 3600) if on else 0
         self.read_acl = dir_acl_reader(server)
+
+    # clock skew
+    def skew(self, email):
+        """Seconds the client's clock is off (0 without the skew mode)."""
+        return self.state["skew"].get(email, 0)
+
+    def client_env(self, email, shim):
+        """Environment entries under which a command of EMAIL's sees its
+        skewed wall clock: SHIM is the clockstep preload's path.  Empty
+        when the client has no skew."""
+        off = self.skew(email)
+        if not off:
+            return {}
+        return {"LD_PRELOAD": shim, "CLOCKSTEP_OFFSET": str(off), "CLOCKSTEP_FILE": "/"}
 
     # journal
     def _jpath(self, email):
@@ -445,6 +495,8 @@ class Sim:
         order = sorted(self.clients)
         if "shuffle" in self.hostile:
             self._rng("order").shuffle(order)
+        if "conflict" in self.hostile:
+            self._conflict_writes(n, order, ev)
         for email in order:
             off = self.state["offline"].get(email, 0)
             if off >= n:
@@ -459,6 +511,30 @@ class Sim:
             self._cycle(email, n, rng, ev)
         self.save_state()
         return ev
+
+    def _conflict_writes(self, n, order, ev):
+        """The conflict mode: for a file some online client changed since
+        its last sync, another online client that may write the same path
+        writes its own version of it in this step (before any cycle)."""
+        online = [e for e in order if self.state["offline"].get(e, 0) < n]
+        for email in online:
+            rng = self._rng("conflict", email)
+            j = self._journal(email)
+            changed = [p for p, d in sorted(scan(self.clients[email]).items())
+                       if md5(d) != j.get(p) and not p.endswith("/" + ACL)]
+            if not changed or rng.random() >= 0.3:
+                continue
+            p = rng.choice(changed)
+            for other in online:
+                if other != email and self.may(other, p, WRITE)[0]:
+                    full = os.path.join(self.clients[other], "datasites", p)
+                    data = b"conflicting write by " + other.encode() + b"\n"
+                    if os.path.isfile(full):
+                        with open(full, "rb") as f:
+                            data = f.read() + data
+                    write_atomic(self.clients[other], p, data, self.skew(other))
+                    ev.append(("conflict-write", other, p, "against " + email))
+                    break
 
     def busy(self):
         n = self.state["step"]
@@ -496,7 +572,7 @@ class Sim:
                 ev.append(("delete-local", email, d["path"], "late"))
             else:
                 data = base64.b64decode(d["data"])
-                write_atomic(root, d["path"], data)
+                write_atomic(root, d["path"], data, self.skew(email))
                 j[d["path"]] = md5(data)
                 ev.append(("download", email, d["path"], d.get("how", "late")))
         self.state["pending"][email] = keep
@@ -524,12 +600,12 @@ class Sim:
                 ups.append(p)
             elif L == J or L is None:
                 downs.append(p)
-            elif R is None:
-                ups.append(p)
-            else:  # both changed: the server copy wins
+            else:  # both changed (the server's deleted, too): the server wins
                 m = mark(root, p, "conflict")
                 j.pop(p, None)
                 ev.append(("conflict", email, p, m))
+                if R is not None:
+                    downs.append(p)
         if "shuffle" in self.hostile:
             rng.shuffle(ups)
         for p in ups:
@@ -577,7 +653,7 @@ class Sim:
                     ev.append(("delete-local", email, p, ""))
                 j.pop(p, None)
             else:
-                write_atomic(root, p, data)
+                write_atomic(root, p, data, self.skew(email))
                 j[p] = md5(data)
                 ev.append(("download", email, p, how))
         self._save(email, j)
