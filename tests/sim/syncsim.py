@@ -66,6 +66,7 @@ import json
 import os
 import random
 import re
+import stat
 import sys
 import time
 
@@ -169,8 +170,13 @@ def glob_regex(p):
     return out
 
 
+@functools.lru_cache(maxsize=8192)
+def _glob_compiled(pattern):
+    return re.compile(glob_regex(pattern), re.S)
+
+
 def glob_match(pattern, path):
-    return re.fullmatch(glob_regex(pattern), path, re.S) is not None
+    return _glob_compiled(pattern).fullmatch(path) is not None
 
 
 def glob_escape(s):
@@ -323,6 +329,11 @@ def dir_acl_reader(root):
 
 # ---------------------------------------------------------------- files
 def ignored(rel, extra=()):
+    return _ignored(rel, tuple(extra))
+
+
+@functools.lru_cache(maxsize=65536)
+def _ignored(rel, extra):
     parts = rel.split("/")
     for pat in list(DEFAULT_IGNORE) + list(extra):
         dironly = pat.endswith("/")
@@ -341,6 +352,24 @@ def md5(b):
     return hashlib.md5(b).hexdigest()
 
 
+_SCANNED = {}  # full path -> ((ino, size, mtime_ns, ctime_ns), bytes)
+
+
+def _contents(full, st):
+    """A file's bytes, read again only when its stat changed (the Go client
+    caches its hashes by size and mtime, too)."""
+    key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    hit = _SCANNED.get(full)
+    if hit and hit[0] == key:
+        return hit[1]
+    with open(full, "rb") as f:
+        data = f.read()
+    if len(_SCANNED) > 200000:
+        _SCANNED.clear()
+    _SCANNED[full] = (key, data)
+    return data
+
+
 def scan(root):
     """{rel: bytes} of what a sync client would upload from root/datasites."""
     base = os.path.join(root, "datasites")
@@ -354,11 +383,16 @@ def scan(root):
     for dirpath, dirs, files in os.walk(base):  # os.walk does not follow symlinks
         for name in files:
             full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, base)
-            if os.path.islink(full) or not os.path.isfile(full) or ignored(rel, extra):
+            rel = full[len(base) + 1:]
+            if ignored(rel, extra):
                 continue
-            with open(full, "rb") as f:
-                data = f.read()
+            try:
+                st = os.lstat(full)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):  # symlinks are never synced
+                continue
+            data = _contents(full, st)
             if data:  # 0-byte files are never synced
                 out[rel] = data
     return out
@@ -370,9 +404,7 @@ def write_atomic(root, rel, data, skew=0):
     os.makedirs(os.path.dirname(full), exist_ok=True)
     tmp = os.path.join(os.path.dirname(full), ".%s.%d.syft.tmp.x" % (os.path.basename(full), os.getpid()))
     with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+        f.write(data)  # (no fsync: a test's machines do not crash)
     if skew:
         t = time.time() + skew
         os.utime(tmp, (t, t))
@@ -437,7 +469,13 @@ class Sim:
                 on = "skew" in self.hostile
                 self.state["skew"][email] = \
                     random.Random("%s:skew:%s" % (seed, email)).randint(-3600, 3600) if on else 0
-        self.read_acl = dir_acl_reader(server)
+        self._read_acl = dir_acl_reader(server)
+        self._srv = None
+        self._verdicts = {}  # (email, rel, level) -> verdict, until an ACL changes
+        self._acls = {}      # dir -> syft.pub.yaml text on the server, likewise
+        self._jc = {}        # email -> journal (also saved to its file)
+        self._jtext = {}     # email -> the journal text last saved
+        self._acl_sig = None
 
     # clock skew
     def skew(self, email):
@@ -458,6 +496,8 @@ class Sim:
         return os.path.join(self.clients[email], ".data", "syncsim-journal.json")
 
     def _journal(self, email):
+        if email in self._jc:
+            return self._jc[email]
         try:
             with open(self._jpath(email)) as f:
                 return json.load(f)
@@ -465,6 +505,11 @@ class Sim:
             return {}
 
     def _save(self, email, journal):
+        self._jc[email] = journal
+        text = json.dumps(journal, sort_keys=True)
+        if self._jtext.get(email) == text:
+            return
+        self._jtext[email] = text
         p = self._jpath(email)
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p + ".new", "w") as f:
@@ -479,11 +524,28 @@ class Sim:
     def _rng(self, *salt):
         return random.Random("%s:%s:%s" % (self.seed, self.state["step"], ":".join(map(str, salt))))
 
+    def read_acl(self, d):
+        if d not in self._acls:
+            self._acls[d] = self._read_acl(d)
+        return self._acls[d]
+
+    def _acl_changed(self, rel):
+        if rel.endswith("/" + ACL):
+            self._verdicts, self._acls = {}, {}
+
     def may(self, email, rel, level):
-        return check(self.read_acl, rel, email, level)
+        k = (email, rel, level)
+        if k not in self._verdicts:
+            self._verdicts[k] = check(self.read_acl, rel, email, level)
+        return self._verdicts[k]
 
     def server_view(self, email):
-        return {rel: data for rel, data in scan(self.server).items()
+        if self._srv is None:  # one scan per change of the server store
+            self._srv = scan(self.server)
+            sig = sorted((r, md5(d)) for r, d in self._srv.items() if r.endswith("/" + ACL))
+            if sig != self._acl_sig:
+                self._verdicts, self._acls, self._acl_sig = {}, {}, sig
+        return {rel: data for rel, data in self._srv.items()
                 if self.may(email, rel, READ)[0]}
 
     def step(self):
@@ -491,6 +553,8 @@ class Sim:
         (kind, email, path, detail)."""
         self.state["step"] += 1
         n = self.state["step"]
+        # tests may change the server store and journals between steps
+        self._srv, self._jc = None, {}
         ev = []
         order = sorted(self.clients)
         if "shuffle" in self.hostile:
@@ -575,8 +639,9 @@ class Sim:
                 write_atomic(root, d["path"], data, self.skew(email))
                 j[d["path"]] = md5(data)
                 ev.append(("download", email, d["path"], d.get("how", "late")))
+        if len(keep) != len(self.state["pending"].get(email, [])):
+            self._save(email, j)
         self.state["pending"][email] = keep
-        self._save(email, j)
 
     def _cycle(self, email, n, rng, ev):
         root = self.clients[email]
@@ -620,10 +685,14 @@ class Sim:
                 continue
             if data is None:
                 remove(self.server, p)
+                self._srv = None
+                self._acl_changed(p)
                 j.pop(p, None)
                 ev.append(("delete", email, p, ""))
             else:
                 write_atomic(self.server, p, data)
+                self._srv = None
+                self._acl_changed(p)
                 j[p] = md5(data)
                 ev.append(("upload", email, p, ""))
         if "shuffle" in self.hostile:
