@@ -258,7 +258,7 @@ class World:
         for uid in self.held(do):
             how = self.rng.choice(("release", "release", "withhold", "return"))
             if how == "release":
-                self.scq(do, "release", uid, "-r", "fine")
+                self.scq(do, "release", uid, "-r", "fine", "--ack-flags")
             else:
                 self.scq(do, how, uid, "-r", "not this")
 
@@ -575,7 +575,12 @@ class World:
                 bad("hostile", "%s saw %s's write to %s" % (do, ds, path))
 
     def done(self):
-        if not self.keep:
+        if self.keep:  # what happened, for the replay
+            with open(os.path.join(self.dir, "events.log"), "w") as f:
+                f.write("\n".join(" ".join(map(str, e)) for e in self.events) + "\n")
+            with open(os.path.join(self.dir, "driver.log"), "w") as f:
+                f.write("\n".join(self.log) + "\n")
+        else:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
