@@ -182,6 +182,12 @@ test: test-deps
 	$(MAKE) python-test
 	$(MAKE) check-symbols
 
+# The properties over many seeds (tests/sim/props.py): make test runs 200
+# (t0920), this runs SCQ_SIM_SEEDS (default 5000) from SCQ_SIM_FIRST.
+soak: all $(SHIM)
+	SCQ_BUILD=$(abspath $(B)) SCQ_SIM_SEEDS=$${SCQ_SIM_SEEDS:-5000} \
+		sh tests/integration/t0920-sim-properties.sh
+
 demo: deps
 	$(MAKE) all
 	SCQ=$(abspath $(B))/scq sh scripts/demo.sh
@@ -197,5 +203,5 @@ clean:
 	rm -rf build build-san build-fuzz
 
 FORCE:
-.PHONY: all deps test-deps unit integration test demo bench clean check-layering check-symbols FORCE
+.PHONY: all deps test-deps unit integration test soak demo bench clean check-layering check-symbols FORCE
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -76,6 +76,18 @@ class Fail(Exception):
     pass
 
 
+def workdir():
+    """SCQ_SIM_TMPDIR, else /dev/shm when it is a writable tmpfs (the
+    properties do not depend on the disk, and the many small fsyncs of five
+    machines' worth of scq commands dominate on a busy disk), else TMPDIR."""
+    d = os.environ.get("SCQ_SIM_TMPDIR")
+    if d:
+        return d
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK | os.X_OK):
+        return "/dev/shm"
+    return None
+
+
 def sha(b):
     return hashlib.sha256(b).hexdigest()
 
@@ -103,7 +115,7 @@ class World:
     def __init__(self, seed, scq, shim, brk=None, keep=False):
         self.seed, self.bin, self.shim, self.brk = seed, scq, shim, brk
         self.rng = random.Random("props:%d" % seed)
-        self.dir = tempfile.mkdtemp(prefix="scq-props-%d-" % seed)
+        self.dir = tempfile.mkdtemp(prefix="scq-props-%d-" % seed, dir=workdir())
         self.keep = keep
         self.dd = {e: os.path.join(self.dir, e.split("@")[0]) for e in DOS + DSS}
         self.sim = syncsim.Sim(os.path.join(self.dir, "server"), self.dd, seed, HOSTILE)
