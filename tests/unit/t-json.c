@@ -126,7 +126,7 @@ static void test_cut_short(void)
 		tap_diag("first prefix that is not: %zu bytes, '%.*s'", first_bad, (int)first_bad, rec);
 	is_int(load_errno(fd, rec, sizeof(rec) - 1), 0, "the whole record parses");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		is_int(load_errno(fd, bad[i], strlen(bad[i])), EINVAL, bad[i]);
+		is_int(load_errno(fd, bad[i], strlen(bad[i])), EINVAL, "malformed: %s", bad[i]);
 	close(fd);
 	tap_rmtree(dir);
 	free(dir);
