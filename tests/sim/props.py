@@ -138,6 +138,9 @@ class World:
             senv = {"LD_PRELOAD": self.shim, "CLOCKSTEP_FILE": "/",
                     "CLOCKSTEP_OFFSET": str(self.sim.skew(who) + self.jump[who])}
         env.update(senv)
+        if senv:  # a sanitizer build wants its runtime first otherwise (t0410)
+            env["ASAN_OPTIONS"] = ":".join(x for x in (os.environ.get("ASAN_OPTIONS"),
+                                                       "verify_asan_link_order=0") if x)
         argv = [self.bin, "--email", who, "--data-dir", self.dd[who]] + list(args)
         self.log.append(" ".join(argv[5:]) + " (%s)" % who)
         if popen:
