@@ -466,8 +466,14 @@ class World:
             audits[do] = [json.loads(x) for x in lines if x.strip()]
             q = os.path.join(self.store(do), "quarantine")
             if os.path.isdir(q) and os.listdir(q):
-                reasons = [read(os.path.join(q, x, "reason.json"), b"?").decode("utf-8", "replace")
-                           for x in sorted(os.listdir(q))]
+                reasons = []
+                for x in sorted(os.listdir(q)):
+                    try:
+                        r = json.loads(read(os.path.join(q, x, "reason.json"), b"{}"))
+                        reasons.append("%s/%s: %s" % (r.get("inbox_folder"), r.get("entry"),
+                                                      r.get("reason")))
+                    except ValueError:
+                        reasons.append(x + ": reason.json unreadable")
                 bad("lost", "%s quarantined: %s" % (do, "; ".join(reasons)[:400]))
         execs = (read(self.counter, b"") or b"").decode().split()
         for uid, j in sorted(self.jobs.items()):
