@@ -333,13 +333,11 @@ class World:
                     json.dump(rec, f)
                 self.broken = True
             elif b == "unapproved" and st == ["pending"] and j["fate"] != "approve":
-                man = json.loads(read(os.path.join(d, "manifest.json")))
                 rec = json.loads(read(os.path.join(d, "job.json")))
                 with open(os.path.join(d, "approved.json"), "w") as f:
                     json.dump({"at": "2026-01-01T00:00:00.000000Z", "by": do, "reason": "x",
                                "code_sha256": rec["code_sha256"], "allow_network": False,
                                "uid": uid}, f)
-                del man
                 os.rename(d, os.path.join(self.store(do), "jobs", "approved", uid))
                 self.broken = True
             elif b == "code-swap" and st == ["approved"]:
