@@ -224,6 +224,14 @@ test: test-deps
 	$(MAKE) python-test
 	$(MAKE) check-symbols
 
+# The properties over many seeds (tests/sim/props.py): make test runs 200
+# (t0920), this runs SCQ_SIM_SEEDS (default 5000) from SCQ_SIM_FIRST.
+soak:
+	@SCQ_EXTRA_PKGS="python3-yaml $${SCQ_EXTRA_PKGS:-}" sh scripts/install-deps.sh
+	$(MAKE) all $(SHIM)
+	SCQ_BUILD=$(abspath $(B)) SCQ_SIM_SEEDS=$${SCQ_SIM_SEEDS:-5000} \
+		sh tests/integration/t0920-sim-properties.sh
+
 # make demo: two machines, the sync simulator between them (python3-yaml);
 # make demo-local: both identities in one data folder (scq demo)
 demo:
@@ -245,5 +253,5 @@ clean:
 	rm -rf build build-san build-fuzz
 
 FORCE:
-.PHONY: all deps test-deps unit integration test demo demo-local bench clean check-layering check-symbols FORCE
+.PHONY: all deps test-deps unit integration test soak demo demo-local bench clean check-layering check-symbols FORCE
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UI_OBJ:.o=.d)

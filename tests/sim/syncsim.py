@@ -24,19 +24,41 @@ test_acl.py):
 - Template values: .Year '%Y', .Month '%m', .Date '%Y-%m-%d' (UTC);
   sha2 = full SHA-256 hex (the reference does not say; no app here uses them).
 
-Hostile delivery (each on with --hostile NAME, all with --hostile all; the
-dice are seeded by --seed, the step number and the client):
+Hostile delivery (each on with --hostile NAME; --hostile all is every mode
+but conflict, which needs naming, e.g. all,conflict; the dice are seeded by
+--seed, the step number and the client):
   shuffle    clients, uploads and downloads in random order
   delay      a download or remote delete arrives 0-3 steps later
   truncate   a download first arrives truncated (a truncated *version*, as
              a scan of a half-written file gives); the whole one follows
   duplicate  a download is delivered again 1-3 steps later
   offline    a client goes offline for 1-4 steps (no upload, no download)
+  skew       each client's clock is off by a seeded constant (-3600..3600 s,
+             Sim.skew): files the simulator writes at a client carry that
+             client's time as their mtime, and Sim.client_env gives the
+             environment (the clockstep preload, tests/shim/clockstep.c)
+             under which the client's own commands see the same clock.  The
+             kernel stamps ctimes with the true time: a real machine's
+             skew moves both, so keep skews below the app's grace periods.
+  conflict   a write/write conflict: when a client uploads a changed file,
+             another client that may write the same path (the datasite's
+             owner, or a holder of write access) writes its own version in
+             the same step, before either cycle runs.  What syftbox.md 4.1
+             says follows: the first cycle's upload reaches the server; the
+             second client finds both its copy and the server's changed, its
+             copy is renamed `name.conflict.ext` (kept, never deleted or
+             uploaded: the loser's bytes are not lost) and the server's is
+             downloaded.  A `conflict` event names both.
+
+Conflicts also arise without the mode: a client whose local copy changed
+while the server's changed or was deleted since its last sync (both sides
+changed) keeps its copy as `name.conflict.ext` and takes the server's state.
 
 State between CLI calls: <server>/.syncsim.json (step, in-flight deliveries,
 offline clients) and <client>/.data/syncsim-journal.json (the journal).
 """
 import argparse
+import functools
 import base64
 import fnmatch
 import hashlib
@@ -44,6 +66,7 @@ import json
 import os
 import random
 import re
+import stat
 import sys
 import time
 
@@ -53,7 +76,10 @@ ACL = "syft.pub.yaml"
 READ, WRITE, ADMIN = 1, 4, 8
 RESERVED = ("api", ".well-known", "_internal")
 EMAIL_RE = re.compile(r"^[^\s@/]+@[^\s@/]+\.[^\s@/]+$")
-HOSTILE = ("shuffle", "delay", "truncate", "duplicate", "offline")
+HOSTILE = ("shuffle", "delay", "truncate", "duplicate", "offline", "skew", "conflict")
+# "all": every mode that only delivers (and clocks) differently; "conflict"
+# writes bytes no user of the app wrote, so it is named on its own
+ALL = ("shuffle", "delay", "truncate", "duplicate", "offline", "skew")
 DEFAULT_IGNORE = [
     "syftignore", "*syftrejected*", "*syftconflict*", "*.conflict.*", "*.rejected.*",
     "*.syft.tmp.*", ".syftkeep", ".ipynb_checkpoints/", "__pycache__/", "*.py[cod]",
@@ -144,8 +170,13 @@ def glob_regex(p):
     return out
 
 
+@functools.lru_cache(maxsize=8192)
+def _glob_compiled(pattern):
+    return re.compile(glob_regex(pattern), re.S)
+
+
 def glob_match(pattern, path):
-    return re.fullmatch(glob_regex(pattern), path, re.S) is not None
+    return _glob_compiled(pattern).fullmatch(path) is not None
 
 
 def glob_escape(s):
@@ -204,6 +235,7 @@ def specificity(pattern):
 PRIVATE_ALL = {"pattern": "**", "access": {}}
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_ruleset(text):
     """(terminal, rules sorted by specificity) or None when the file does not
     count (empty).  A broken file is private."""
@@ -223,7 +255,7 @@ def parse_ruleset(text):
     if not any(r["pattern"] == "**" for r in rules):
         rules.append(PRIVATE_ALL)
     rules = sorted(rules, key=lambda r: -specificity(r["pattern"]))  # stable
-    return (bool(doc.get("terminal", False)), rules)
+    return (bool(doc.get("terminal", False)), tuple(rules))  # cached: immutable
 
 
 def principal_matches(p, email):
@@ -297,6 +329,11 @@ def dir_acl_reader(root):
 
 # ---------------------------------------------------------------- files
 def ignored(rel, extra=()):
+    return _ignored(rel, tuple(extra))
+
+
+@functools.lru_cache(maxsize=65536)
+def _ignored(rel, extra):
     parts = rel.split("/")
     for pat in list(DEFAULT_IGNORE) + list(extra):
         dironly = pat.endswith("/")
@@ -315,6 +352,24 @@ def md5(b):
     return hashlib.md5(b).hexdigest()
 
 
+_SCANNED = {}  # full path -> ((ino, size, mtime_ns, ctime_ns), bytes)
+
+
+def _contents(full, st):
+    """A file's bytes, read again only when its stat changed (the Go client
+    caches its hashes by size and mtime, too)."""
+    key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    hit = _SCANNED.get(full)
+    if hit and hit[0] == key:
+        return hit[1]
+    with open(full, "rb") as f:
+        data = f.read()
+    if len(_SCANNED) > 200000:
+        _SCANNED.clear()
+    _SCANNED[full] = (key, data)
+    return data
+
+
 def scan(root):
     """{rel: bytes} of what a sync client would upload from root/datasites."""
     base = os.path.join(root, "datasites")
@@ -328,24 +383,31 @@ def scan(root):
     for dirpath, dirs, files in os.walk(base):  # os.walk does not follow symlinks
         for name in files:
             full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, base)
-            if os.path.islink(full) or not os.path.isfile(full) or ignored(rel, extra):
+            rel = full[len(base) + 1:]
+            if ignored(rel, extra):
                 continue
-            with open(full, "rb") as f:
-                data = f.read()
+            try:
+                st = os.lstat(full)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):  # symlinks are never synced
+                continue
+            data = _contents(full, st)
             if data:  # 0-byte files are never synced
                 out[rel] = data
     return out
 
 
-def write_atomic(root, rel, data):
+def write_atomic(root, rel, data, skew=0):
+    """temp, fsync, rename; a skewed client's file gets its clock's mtime."""
     full = os.path.join(root, "datasites", rel)
     os.makedirs(os.path.dirname(full), exist_ok=True)
     tmp = os.path.join(os.path.dirname(full), ".%s.%d.syft.tmp.x" % (os.path.basename(full), os.getpid()))
     with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+        f.write(data)  # (no fsync: a test's machines do not crash)
+    if skew:
+        t = time.time() + skew
+        os.utime(tmp, (t, t))
     os.rename(tmp, full)
 
 
@@ -390,7 +452,7 @@ class Sim:
         self.server = server
         self.clients = dict(clients)
         self.seed = seed
-        self.hostile = set(HOSTILE if "all" in hostile else hostile)
+        self.hostile = set(hostile) - {"all"} | (set(ALL) if "all" in hostile else set())
         bad = self.hostile - set(HOSTILE)
         if bad:
             raise ValueError("unknown hostile mode: " + ", ".join(sorted(bad)))
@@ -401,13 +463,41 @@ class Sim:
                 self.state = json.load(f)
         except OSError:
             self.state = {"step": 0, "pending": {}, "offline": {}}
-        self.read_acl = dir_acl_reader(server)
+        self.state.setdefault("skew", {})
+        for email in sorted(self.clients):
+            if email not in self.state["skew"]:
+                on = "skew" in self.hostile
+                self.state["skew"][email] = \
+                    random.Random("%s:skew:%s" % (seed, email)).randint(-3600, 3600) if on else 0
+        self._read_acl = dir_acl_reader(server)
+        self._srv = None
+        self._verdicts = {}  # (email, rel, level) -> verdict, until an ACL changes
+        self._acls = {}      # dir -> syft.pub.yaml text on the server, likewise
+        self._jc = {}        # email -> journal (also saved to its file)
+        self._jtext = {}     # email -> the journal text last saved
+        self._acl_sig = None
+
+    # clock skew
+    def skew(self, email):
+        """Seconds the client's clock is off (0 without the skew mode)."""
+        return self.state["skew"].get(email, 0)
+
+    def client_env(self, email, shim):
+        """Environment entries under which a command of EMAIL's sees its
+        skewed wall clock: SHIM is the clockstep preload's path.  Empty
+        when the client has no skew."""
+        off = self.skew(email)
+        if not off:
+            return {}
+        return {"LD_PRELOAD": shim, "CLOCKSTEP_OFFSET": str(off), "CLOCKSTEP_FILE": "/"}
 
     # journal
     def _jpath(self, email):
         return os.path.join(self.clients[email], ".data", "syncsim-journal.json")
 
     def _journal(self, email):
+        if email in self._jc:
+            return self._jc[email]
         try:
             with open(self._jpath(email)) as f:
                 return json.load(f)
@@ -415,6 +505,11 @@ class Sim:
             return {}
 
     def _save(self, email, journal):
+        self._jc[email] = journal
+        text = json.dumps(journal, sort_keys=True)
+        if self._jtext.get(email) == text:
+            return
+        self._jtext[email] = text
         p = self._jpath(email)
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p + ".new", "w") as f:
@@ -429,11 +524,28 @@ class Sim:
     def _rng(self, *salt):
         return random.Random("%s:%s:%s" % (self.seed, self.state["step"], ":".join(map(str, salt))))
 
+    def read_acl(self, d):
+        if d not in self._acls:
+            self._acls[d] = self._read_acl(d)
+        return self._acls[d]
+
+    def _acl_changed(self, rel):
+        if rel.endswith("/" + ACL):
+            self._verdicts, self._acls = {}, {}
+
     def may(self, email, rel, level):
-        return check(self.read_acl, rel, email, level)
+        k = (email, rel, level)
+        if k not in self._verdicts:
+            self._verdicts[k] = check(self.read_acl, rel, email, level)
+        return self._verdicts[k]
 
     def server_view(self, email):
-        return {rel: data for rel, data in scan(self.server).items()
+        if self._srv is None:  # one scan per change of the server store
+            self._srv = scan(self.server)
+            sig = sorted((r, md5(d)) for r, d in self._srv.items() if r.endswith("/" + ACL))
+            if sig != self._acl_sig:
+                self._verdicts, self._acls, self._acl_sig = {}, {}, sig
+        return {rel: data for rel, data in self._srv.items()
                 if self.may(email, rel, READ)[0]}
 
     def step(self):
@@ -441,10 +553,14 @@ class Sim:
         (kind, email, path, detail)."""
         self.state["step"] += 1
         n = self.state["step"]
+        # tests may change the server store and journals between steps
+        self._srv, self._jc = None, {}
         ev = []
         order = sorted(self.clients)
         if "shuffle" in self.hostile:
             self._rng("order").shuffle(order)
+        if "conflict" in self.hostile:
+            self._conflict_writes(n, order, ev)
         for email in order:
             off = self.state["offline"].get(email, 0)
             if off >= n:
@@ -459,6 +575,30 @@ class Sim:
             self._cycle(email, n, rng, ev)
         self.save_state()
         return ev
+
+    def _conflict_writes(self, n, order, ev):
+        """The conflict mode: for a file some online client changed since
+        its last sync, another online client that may write the same path
+        writes its own version of it in this step (before any cycle)."""
+        online = [e for e in order if self.state["offline"].get(e, 0) < n]
+        for email in online:
+            rng = self._rng("conflict", email)
+            j = self._journal(email)
+            changed = [p for p, d in sorted(scan(self.clients[email]).items())
+                       if md5(d) != j.get(p) and not p.endswith("/" + ACL)]
+            if not changed or rng.random() >= 0.3:
+                continue
+            p = rng.choice(changed)
+            for other in online:
+                if other != email and self.may(other, p, WRITE)[0]:
+                    full = os.path.join(self.clients[other], "datasites", p)
+                    data = b"conflicting write by " + other.encode() + b"\n"
+                    if os.path.isfile(full):
+                        with open(full, "rb") as f:
+                            data = f.read() + data
+                    write_atomic(self.clients[other], p, data, self.skew(other))
+                    ev.append(("conflict-write", other, p, "against " + email))
+                    break
 
     def busy(self):
         n = self.state["step"]
@@ -496,11 +636,12 @@ class Sim:
                 ev.append(("delete-local", email, d["path"], "late"))
             else:
                 data = base64.b64decode(d["data"])
-                write_atomic(root, d["path"], data)
+                write_atomic(root, d["path"], data, self.skew(email))
                 j[d["path"]] = md5(data)
                 ev.append(("download", email, d["path"], d.get("how", "late")))
+        if len(keep) != len(self.state["pending"].get(email, [])):
+            self._save(email, j)
         self.state["pending"][email] = keep
-        self._save(email, j)
 
     def _cycle(self, email, n, rng, ev):
         root = self.clients[email]
@@ -524,12 +665,12 @@ class Sim:
                 ups.append(p)
             elif L == J or L is None:
                 downs.append(p)
-            elif R is None:
-                ups.append(p)
-            else:  # both changed: the server copy wins
+            else:  # both changed (the server's deleted, too): the server wins
                 m = mark(root, p, "conflict")
                 j.pop(p, None)
                 ev.append(("conflict", email, p, m))
+                if R is not None:
+                    downs.append(p)
         if "shuffle" in self.hostile:
             rng.shuffle(ups)
         for p in ups:
@@ -544,10 +685,14 @@ class Sim:
                 continue
             if data is None:
                 remove(self.server, p)
+                self._srv = None
+                self._acl_changed(p)
                 j.pop(p, None)
                 ev.append(("delete", email, p, ""))
             else:
                 write_atomic(self.server, p, data)
+                self._srv = None
+                self._acl_changed(p)
                 j[p] = md5(data)
                 ev.append(("upload", email, p, ""))
         if "shuffle" in self.hostile:
@@ -577,7 +722,7 @@ class Sim:
                     ev.append(("delete-local", email, p, ""))
                 j.pop(p, None)
             else:
-                write_atomic(root, p, data)
+                write_atomic(root, p, data, self.skew(email))
                 j[p] = md5(data)
                 ev.append(("download", email, p, how))
         self._save(email, j)

@@ -5,8 +5,10 @@ deletions, unreadable files removed, conflicts, and convergence of every
 hostile mode over seeds."""
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import syncsim as s  # noqa: E402
@@ -54,6 +56,105 @@ def world(seed=0, hostile=()):
     put(cl[A], A + "/shared/syft.pub.yaml", SHARED)
     sim = s.Sim(os.path.join(t, "server"), cl, seed, hostile)
     return t, cl, sim
+
+
+def marker_bytes(root, rel):
+    """{name: text} of the .conflict. markers of REL at ROOT."""
+    d, b = os.path.split(os.path.join(root, "datasites", rel))
+    stem, ext = os.path.splitext(b)
+    out = {}
+    for n in os.listdir(d) if os.path.isdir(d) else []:
+        if n.startswith(stem + ".conflict") and n.endswith(ext):
+            out[n] = get(root, os.path.join(os.path.dirname(rel), n))
+    return out
+
+
+def skew_tests():
+    skews = set()
+    for seed in range(6):
+        t, cl, sim = world(seed, ("skew",))
+        a, b = cl[A], cl[B]
+        skews |= {sim.skew(A), sim.skew(B)}
+        again = s.Sim(sim.server, cl, seed, ("skew",))
+        if (again.skew(A), again.skew(B)) != (sim.skew(A), sim.skew(B)):
+            skews.add("unstable")
+        put(a, A + "/public/m.json", "skewed")
+        sim.settle()
+        mt = os.stat(os.path.join(b, "datasites", A, "public", "m.json")).st_mtime
+        off = mt - time.time() - sim.skew(B)
+        if abs(off) > 30:
+            skews.add(("mtime", seed, sim.skew(B), off))
+        shutil.rmtree(t)
+    ok(len([x for x in skews if isinstance(x, int)]) >= 6 and all(isinstance(x, int) for x in skews)
+       and all(-3600 <= x <= 3600 for x in skews if isinstance(x, int)),
+       "skew: each client's clock is off by its own seeded amount, the same on every load, "
+       "and a download's mtime at a client is that client's time", sorted(map(str, skews)))
+    t, cl, sim = world(3)
+    ok(sim.skew(A) == 0 and sim.client_env(A, "/x.so") == {}, "without the mode no client is skewed")
+    shutil.rmtree(t)
+    t, cl, sim = world(3, ("skew",))
+    shim = os.environ.get("SCQ_BUILD", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                     "..", "..", "build")) + "/tests/clockstep.so"
+    env = dict(os.environ, **sim.client_env(B, shim))
+    if os.path.exists(shim):
+        got = int(subprocess.run(["date", "+%s"], env=env, capture_output=True, text=True).stdout)
+        ok(abs(got - time.time() - sim.skew(B)) < 30,
+           "client_env: a command of the client sees its skewed clock (clockstep preload)",
+           (got, time.time(), sim.skew(B)))
+    else:
+        ok(False, "client_env: the clockstep preload exists", shim + " is missing: make unit builds it")
+    shutil.rmtree(t)
+
+
+def conflict_tests():
+    rel = A + "/shared/drop/%s/w.json" % B
+    # both sides write the same path in one step: one version wins
+    # everywhere, the other is kept as the loser's w.conflict.json
+    t, cl, sim = world()
+    a, b = cl[A], cl[B]
+    sim.settle()
+    put(a, rel, "alice's")
+    put(b, rel, "bob's")
+    ev = sim.settle()
+    conf = [e for e in ev if e[0] == "conflict"]
+    win = get(sim.server, rel)
+    lost = {"alice's": (b, "bob's"), "bob's": (a, "alice's")}.get(win)
+    ok(len(conf) == 1 and conf[0][2] == rel and get(a, rel) == win and get(b, rel) == win,
+       "write/write in one step: one conflict event, both clients end with the server's copy", ev)
+    ok(lost is not None and list(marker_bytes(lost[0], rel).values()) == [lost[1]],
+       "... and the loser's bytes are kept in its w.conflict.json", (win, lost))
+    ok(get(sim.server, A + "/shared/drop/%s/w.conflict.json" % B) is None,
+       "... which is never uploaded")
+    # delete against change: the change is kept as a marker, the delete wins
+    put(b, rel, "bob's second")
+    os.unlink(os.path.join(a, "datasites", rel))
+    ev = sim.settle()
+    ok(get(a, rel) is None and get(b, rel) is None and get(sim.server, rel) is None,
+       "delete/write in one step (the deleter first): the path is gone everywhere", ev)
+    ok("bob's second" in marker_bytes(b, rel).values(),
+       "... and the writer's bytes are kept in a conflict marker", marker_bytes(b, rel))
+    shutil.rmtree(t)
+    # the conflict mode makes such writes itself
+    fired = bad = 0
+    for seed in range(10):
+        t, cl, sim = world(seed, ("conflict",))
+        a, b = cl[A], cl[B]
+        sim.settle()
+        put(b, rel, "bob's own")
+        ev = sim.settle(200)
+        cw = [e for e in ev if e[0] == "conflict-write"]
+        if cw:
+            fired += 1
+            w = get(sim.server, rel)
+            loser = b if w != "bob's own" else a
+            if get(a, rel) != w or get(b, rel) != w or not marker_bytes(loser, rel) or \
+                    cw[0][1] != A:
+                bad += 1
+        elif get(a, rel) != "bob's own":
+            bad += 1
+        shutil.rmtree(t)
+    ok(fired >= 2 and not bad, "conflict mode: the owner writes the same path in the same step; "
+       "both converge on one copy and the loser keeps a marker", (fired, bad))
 
 
 def main():
@@ -144,7 +245,7 @@ def main():
     shutil.rmtree(t)
 
     # every hostile mode converges to the same trees, over seeds
-    for mode in s.HOSTILE + ("all",):
+    for mode in s.ALL + ("all",):
         bad = []
         for seed in range(8):
             t, cl, sim = world(seed, (mode,))
@@ -159,7 +260,7 @@ def main():
                     bad.append((seed, "f%d" % i, get(b, A + "/public/f%d.json" % i)))
             if get(a, A + "/shared/drop/%s/n.json" % B) != "from bob":
                 bad.append((seed, "n.json"))
-            if mode != "all" and mode != "shuffle" and mode != "offline" and \
+            if mode not in ("all", "shuffle", "offline", "skew") and \
                     not any(e[0] in ("download", "offline") and e[3] for e in ev):
                 bad.append((seed, "mode never fired"))
             shutil.rmtree(t)
@@ -182,6 +283,8 @@ def main():
             seen = seen or (v is not None and len(v) < 100)
         shutil.rmtree(t)
     ok(seen, "truncate mode does show a truncated version before the whole one")
+    skew_tests()
+    conflict_tests()
     print("1..%d" % _n)
     return 1 if _fail else 0
 

@@ -5,6 +5,7 @@
  * NULL object is never written as an empty file.
  */
 #include "base/compat.h"
+#include "base/fs.h"
 #include "store/handle.h"
 #include "tap.h"
 
@@ -88,8 +89,52 @@ static void test_write_null(void)
 	free(dir);
 }
 
+/* load TEXT (N bytes) from a file: 0 parsed, else the errno */
+static int load_errno(int fd, const char *text, size_t n)
+{
+	struct buf err = BUF_INIT;
+	json_t *o;
+	int e;
+	if (fs_write_atomic(fd, "t.json", text, n, 0) < 0)
+		return -1;
+	o = json_load_file_at(fd, "t.json", 1 << 20, &err);
+	e = o ? 0 : errno;
+	json_decref(o);
+	buf_release(&err);
+	return e;
+}
+
+/* Every proper prefix of a record is cut short (ENODATA: it waits), even
+ * where jansson names a token rather than the end of input ('nu', '1e',
+ * a cut escape or UTF-8 sequence); the simulator cut job.json inside
+ * "null" and the job was quarantined.  Malformed texts stay EINVAL. */
+static void test_cut_short(void)
+{
+	static const char rec[] = "{\"a\": null, \"b\": true, \"c\": false, \"d\": -12.5e+3, "
+				  "\"e\": \"caf\xc3\xa9 \\u00e9 \\ud83d\\ude00 \\n\", \"f\": [1, 0.5E-2]}";
+	static const char *const bad[] = { "{\"a\" 1", "{\"a\":1}}", "{\"a\": nux", "{\"a\": xyz}",
+					   "{\"a\": 1]", "{\"a\": 1 2", "{\"a\": --1" };
+	char *dir = tap_tempdir();
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t n, first_bad = 0;
+	unsigned i;
+	for (n = 1; n < sizeof(rec) - 1; n++)
+		if (load_errno(fd, rec, n) != ENODATA && !first_bad)
+			first_bad = n;
+	ok(!first_bad, "every proper prefix of a record is cut short (ENODATA)");
+	if (first_bad)
+		tap_diag("first prefix that is not: %zu bytes, '%.*s'", first_bad, (int)first_bad, rec);
+	is_int(load_errno(fd, rec, sizeof(rec) - 1), 0, "the whole record parses");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		is_int(load_errno(fd, bad[i], strlen(bad[i])), EINVAL, "malformed: %s", bad[i]);
+	close(fd);
+	tap_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
+	test_cut_short();
 	test_valid();
 	test_cut();
 	test_text();

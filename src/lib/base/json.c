@@ -8,6 +8,77 @@
 #include "base/json.h"
 #include "base/banned.h"
 
+/* The state at the end of a JSON text: inside a string, an unfinished
+ * escape (a backslash, \u and fewer than 4 hex digits, or a high surrogate
+ * still waiting for its pair), the start of the trailing token. */
+struct json_tail {
+	int in_str, esc, hex, hi;
+	size_t tok;
+};
+
+static void json_tail_scan(const char *s, size_t n, struct json_tail *t)
+{
+	size_t i;
+	unsigned u = 0;
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (t->hex) {
+			u = u * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+			if (--t->hex == 0)
+				t->hi = u >= 0xd800 && u <= 0xdbff;
+		} else if (t->esc) {
+			t->esc = 0;
+			t->hex = c == 'u' ? 4 : 0;
+			t->hi = t->hi && c == 'u';
+			u = 0;
+		} else if (t->in_str) {
+			t->esc = c == '\\';
+			t->in_str = c != '"';
+			t->hi = t->hi && c == '\\';
+		} else if (c == '"') {
+			t->in_str = 1;
+		}
+		if (!t->in_str && strchr(" \t\r\n{}[],:\"", c))
+			t->tok = i + 1;
+	}
+}
+
+/* jansson names the token a text was cut inside ("invalid token near
+ * 'nu'", "invalid escape", a UTF-8 sequence it cannot decode), not the end
+ * of input: such a text is still cut short when its end could grow into a
+ * valid token (a literal's prefix, a number ending in a sign, point or
+ * exponent, an unfinished escape or UTF-8 sequence).  SyftBox delivers
+ * files in parts; the simulator's truncated delivery cut job.json inside
+ * "null" and the job was quarantined, so lost (tests/sim/props.py). */
+static int json_cut_in_token(const char *s, size_t n, const json_error_t *je)
+{
+	static const char *const lits[] = { "null", "true", "false" };
+	enum json_error_code code = json_error_code(je);
+	struct json_tail t;
+	size_t i, k, len;
+	if ((code != json_error_invalid_syntax && code != json_error_invalid_utf8) ||
+	    je->position < 0 || (size_t)je->position + 4 < n)
+		return 0;
+	for (k = 0, i = n; k < 3 && i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80; k++)
+		i--;
+	if (i > 0 && (unsigned char)s[i - 1] >= 0xc0) { /* a lead byte, cut */
+		unsigned char c = (unsigned char)s[i - 1];
+		if (n - (i - 1) < (size_t)(c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2))
+			return 1;
+	}
+	json_tail_scan(s, n, &t);
+	if (t.in_str)
+		return t.esc || t.hex || t.hi;
+	len = n - t.tok;
+	for (k = 0; len && k < 3; k++)
+		if (len < strlen(lits[k]) && !memcmp(s + t.tok, lits[k], len))
+			return 1;
+	if (!len || !strchr("-.eE+", s[n - 1]) || !strchr("-0123456789", s[t.tok]))
+		return 0;
+	return strspn(s + t.tok, "0123456789-+.eE") == len;
+}
+
 json_t *json_load_file_at(int dirfd, const char *name, size_t max, struct buf *err)
 {
 	return json_load_file_keep(dirfd, name, max, err, NULL);
@@ -32,7 +103,8 @@ json_t *json_load_file_keep(int dirfd, const char *name, size_t max, struct buf 
 	if (!root) {
 		buf_setf(err, "invalid JSON at line %d column %d: %s", je.line,
 			 je.column, je.text);
-		errno = json_error_code(&je) == json_error_premature_end_of_input ? ENODATA : EINVAL;
+		errno = json_error_code(&je) == json_error_premature_end_of_input ||
+				json_cut_in_token(data.ptr, data.len, &je) ? ENODATA : EINVAL;
 	} else if (!json_is_object(root)) {
 		buf_setf(err, "not a JSON object");
 		json_decref(root);
