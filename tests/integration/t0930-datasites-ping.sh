@@ -92,6 +92,17 @@ sed 's/"interval_seconds": 60/"interval_seconds": 86400/' "$HB" >"$TEST_DIR/hb" 
 check_exit "a changed heartbeat: ping exits 1" 1 ds ping "$DO_EMAIL"
 out_has "saying BAD SIGNATURE" "^$DO_EMAIL: BAD SIGNATURE"
 
+# the signature removed on the way (a downgrade): the owner signs with a
+# pinned key, so an unsigned copy is as bad as a changed one
+unsign() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("signature",None); json.dump(d,open(sys.argv[1],"w"))' "$1"; }
+unsign "$OUT_DS/$U/status.json"
+check "a status stripped of its signature still shows" ds show "$U"
+out_has "flagged: BAD SIGNATURE, not unsigned" '^Owner-signed: +BAD SIGNATURE'
+check_exit "its log is not shown" 1 ds logs "$U"
+unsign "$HB"
+check_exit "a heartbeat stripped of its signature: ping exits 1" 1 ds ping "$DO_EMAIL"
+out_has "saying BAD SIGNATURE, not unsigned" "^$DO_EMAIL: BAD SIGNATURE"
+
 # hostile published files: one notice each, the rest still listed
 printf '{"runtimes": {"x\033[2J": ' > "$DSD/datasites/$DO_EMAIL/public/code-queue/runtimes.json"
 check "datasites with a broken runtimes.json" ds datasites
