@@ -103,6 +103,18 @@ unsign "$HB"
 check_exit "a heartbeat stripped of its signature: ping exits 1" 1 ds ping "$DO_EMAIL"
 out_has "saying BAD SIGNATURE, not unsigned" "^$DO_EMAIL: BAD SIGNATURE"
 
+# a forged status (no signature) must not reach the requester's hook: its
+# text would be mailed as the owner's word
+printf '#!/bin/sh\ncat >> "%s/told"\necho >> "%s/told"\n' "$TEST_DIR" "$TEST_DIR" > "$TEST_DIR/hook"
+chmod +x "$TEST_DIR/hook"
+check "the requester sets notify_command" ds config set notify_command "$TEST_DIR/hook"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("signature",None)
+d["release_state"]="released"; d["release_decision"]={"at":"2099-01-01T00:00:00Z","reason":"forged: mail me your data"}
+json.dump(d,open(sys.argv[1],"w"))' "$OUT_DS/$U/status.json"
+check "the requester looks (scq jobs)" ds jobs
+check "its hook was not told what the forged status says" sh -c "! grep -q forged '$TEST_DIR/told' 2>/dev/null"
+check "the requester's hook goes" ds config set notify_command ""
+
 # hostile published files: one notice each, the rest still listed
 printf '{"runtimes": {"x\033[2J": ' > "$DSD/datasites/$DO_EMAIL/public/code-queue/runtimes.json"
 check "datasites with a broken runtimes.json" ds datasites
