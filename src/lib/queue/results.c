@@ -116,7 +116,14 @@ static int load_view(scq *h, const char *uid, struct view *v)
 	}
 	p = path_join(v->dir, "status.json");
 	v->pub = json_load_file_at(AT_FDCWD, p, SMALL_JSON_MAX, &err);
-	if (v->pub && (r = signature_ok(h, uid, v)) < 0) {
+	/* a signed status moved from another job's folder still verifies:
+	 * what it names must be this folder's job, of mine */
+	if (v->pub && (!str(v->pub, "uid") || strcmp(str(v->pub, "uid"), uid) ||
+		       !str(v->pub, "requester_email") ||
+		       strcmp(str(v->pub, "requester_email"), h->email)))
+		r = scq_fail(h, SCQ_EIO, "job '%s': the status.json in '%s' names another job "
+			     "or requester; its log and outputs are not this job's", uid, v->dir);
+	if (v->pub && (r || (r = signature_ok(h, uid, v)) < 0)) {
 		free(p);
 		buf_release(&err);
 		return r;
