@@ -616,8 +616,9 @@ SCQ_API int scq_job_logs(scq *h, const char *uid, char **text, size_t *len);
  * bytes; empty past the end), and *size the whole file's, so a dashboard
  * pages a 50 MB log without holding it.  The owner reads the store; the
  * requester the published file, which must be listed and have its
- * published size (SCQ_EINCOMPLETE while it syncs; only the whole-file
- * reads above also check its SHA-256).  Errors as scq_job_logs. */
+ * published size and SHA-256, hashed whole at each read (SCQ_EINCOMPLETE
+ * while it syncs or when its bytes are not the owner's).  Errors as
+ * scq_job_logs. */
 SCQ_API int scq_job_result_read(scq *h, const char *uid, const char *path, long long offset,
 				size_t max, char **data, size_t *len, long long *size);
 /* Requester: the outputs published to me as JSON [{path, size, sha256}]

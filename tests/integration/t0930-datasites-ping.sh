@@ -92,6 +92,29 @@ sed 's/"interval_seconds": 60/"interval_seconds": 86400/' "$HB" >"$TEST_DIR/hb" 
 check_exit "a changed heartbeat: ping exits 1" 1 ds ping "$DO_EMAIL"
 out_has "saying BAD SIGNATURE" "^$DO_EMAIL: BAD SIGNATURE"
 
+# the signature removed on the way (a downgrade): the owner signs with a
+# pinned key, so an unsigned copy is as bad as a changed one
+unsign() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("signature",None); json.dump(d,open(sys.argv[1],"w"))' "$1"; }
+unsign "$OUT_DS/$U/status.json"
+check "a status stripped of its signature still shows" ds show "$U"
+out_has "flagged: BAD SIGNATURE, not unsigned" '^Owner-signed: +BAD SIGNATURE'
+check_exit "its log is not shown" 1 ds logs "$U"
+unsign "$HB"
+check_exit "a heartbeat stripped of its signature: ping exits 1" 1 ds ping "$DO_EMAIL"
+out_has "saying BAD SIGNATURE, not unsigned" "^$DO_EMAIL: BAD SIGNATURE"
+
+# a forged status (no signature) must not reach the requester's hook: its
+# text would be mailed as the owner's word
+printf '#!/bin/sh\ncat >> "%s/told"\necho >> "%s/told"\n' "$TEST_DIR" "$TEST_DIR" > "$TEST_DIR/hook"
+chmod +x "$TEST_DIR/hook"
+check "the requester sets notify_command" ds config set notify_command "$TEST_DIR/hook"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("signature",None)
+d["release_state"]="released"; d["release_decision"]={"at":"2099-01-01T00:00:00Z","reason":"forged: mail me your data"}
+json.dump(d,open(sys.argv[1],"w"))' "$OUT_DS/$U/status.json"
+check "the requester looks (scq jobs)" ds jobs
+check "its hook was not told what the forged status says" sh -c "! grep -q forged '$TEST_DIR/told' 2>/dev/null"
+check "the requester's hook goes" ds config set notify_command ""
+
 # hostile published files: one notice each, the rest still listed
 printf '{"runtimes": {"x\033[2J": ' > "$DSD/datasites/$DO_EMAIL/public/code-queue/runtimes.json"
 check "datasites with a broken runtimes.json" ds datasites

@@ -314,4 +314,10 @@ printf '{"audience": "owner", "event": "ingest", "owner": "a@b.example\\nBcc: c@
 	> "$TEST_DIR/crafted.json"
 check_exit "a recipient with a line break is refused" 1 sh -c "'$HOOK' < '$TEST_DIR/crafted.json'"
 check "... nothing sent" test "$(ls "$FAKE/mail" | wc -l)" = 2
+# Python's re "$" matches before a final line break: that one would end
+# the mail's headers (its Subject in the body)
+printf '{"audience": "owner", "event": "ingest", "owner": "a@b.example\\n"}' \
+	> "$TEST_DIR/crafted.json"
+check_exit "a recipient ending in a line break is refused" 1 sh -c "'$HOOK' < '$TEST_DIR/crafted.json'"
+check "... nothing sent" test "$(ls "$FAKE/mail" | wc -l)" = 2
 done_testing

@@ -92,8 +92,9 @@ static void heartbeats(scq *h, scq *r)
 	beat_at(h, 0, 60, 2);
 	is_str(seen(r, NULL), "bad-signature", "changed after signing: bad signature");
 	beat_at(h, 0, 60, 0);
-	is_str(seen(r, sig), "alive", "unsigned: alive ...");
-	is_str(sig, "unsigned", "... and said to be unsigned");
+	is_str(seen(r, sig), "bad-signature", "unsigned, by an owner with a key: bad "
+	       "(its signature was removed) ...");
+	is_str(sig, "bad", "... and its signature said to be bad");
 	put(pubdir, "heartbeat.json", "{\"owner\": \"" OWNER "\", \"at\": ", 30);
 	is_str(seen(r, NULL), "unreadable", "cut short: unreadable");
 	put(pubdir, "heartbeat.json", "{\"owner\":\"\\u001b[31mx@y.z\",\"at\":\"x\"}", 38);
@@ -130,7 +131,12 @@ static void statuses(scq *h, scq *r)
 	is_str(status_verdict(h, r, "failed", OWNER), "bad", "a changed status does not");
 	is_str(status_verdict(h, r, NULL, DS), "bad", "nor one said to be another's");
 	v = signed_check(r, o, SIGNED_STATUS, OWNER, NULL);
-	is_str(json_string_value(json_object_get(v, "state")), "unsigned", "no signature: unsigned");
+	is_str(json_string_value(json_object_get(v, "state")), "bad",
+	       "no signature, from an owner with a key: bad (a downgrade)");
+	json_decref(v);
+	v = signed_check(r, o, SIGNED_STATUS, "keyless@nowhere.example", NULL);
+	is_str(json_string_value(json_object_get(v, "state")), "unsigned",
+	       "no signature, from an owner without a key: unsigned");
 	json_decref(o);
 	json_decref(v);
 }

@@ -320,10 +320,15 @@ static int scan_job(const scq_job *j, void *ctx)
 	struct scan *s = ctx;
 	json_t *o = job_obj(j), *evs = json_array(), *e;
 	const char *uid = scq_job_uid(j), *had = str_of(s->seen, uid);
+	const char *sig = str_of(json_object_get(o, "status_signature"), "state");
 	struct buf now = BUF_INIT, w = BUF_INIT;
 	size_t i;
 	buf_adds(&now, had ? had : " ");
-	events_of(o, scq_job_status(j), evs);
+	/* a status its owner did not sign (changed, or its signature removed
+	 * on the way) is not the owner's word: nothing of it is told, nor
+	 * recorded, so the owner's own status tells it when it comes */
+	if (!sig || strcmp(sig, "bad"))
+		events_of(o, scq_job_status(j), evs);
 	json_array_foreach(evs, i, e) {
 		const char *at = str_of(e, "at");
 		buf_setf(&w, " %s ", str_of(e, "event"));

@@ -116,7 +116,14 @@ static int load_view(scq *h, const char *uid, struct view *v)
 	}
 	p = path_join(v->dir, "status.json");
 	v->pub = json_load_file_at(AT_FDCWD, p, SMALL_JSON_MAX, &err);
-	if (v->pub && (r = signature_ok(h, uid, v)) < 0) {
+	/* a signed status moved from another job's folder still verifies:
+	 * what it names must be this folder's job, of mine */
+	if (v->pub && (!str(v->pub, "uid") || strcmp(str(v->pub, "uid"), uid) ||
+		       !str(v->pub, "requester_email") ||
+		       strcmp(str(v->pub, "requester_email"), h->email)))
+		r = scq_fail(h, SCQ_EIO, "job '%s': the status.json in '%s' names another job "
+			     "or requester; its log and outputs are not this job's", uid, v->dir);
+	if (v->pub && (r || (r = signature_ok(h, uid, v)) < 0)) {
 		free(p);
 		buf_release(&err);
 		return r;
@@ -459,7 +466,8 @@ int scq_job_output_copy(scq *h, const char *uid, const char *dir)
 /* Open the file a paged read wants (results.h scq_job_result_read): the
  * log or one output, the owner's in the store, the requester's as
  * published (listed, and of its published size). */
-static int open_result(scq *h, const char *uid, struct view *v, const char *path, int *fd)
+static int open_result(scq *h, const char *uid, struct view *v, const char *path, int *fd,
+		       char sha[65])
 {
 	const char *what = path ? "output" : "log";
 	char *dir = path_join(v->dir, path ? "output" : ".");
@@ -467,12 +475,14 @@ static int open_result(scq *h, const char *uid, struct view *v, const char *path
 	long long want = -1;
 	struct stat st;
 	*fd = -1;
+	sha[0] = '\0';
 	if (!v->owner && !path) {
 		if (!v->log)
 			r = no_results(h, uid, v, "log");
 		else if (!v->log_file || strcmp(v->log_file, JOB_LOG_FILE) || v->log_size < 0)
 			r = scq_fail(h, SCQ_EIO, "job '%s': status.json: bad \"log\" description", uid);
 		want = v->log_size;
+		snprintf(sha, 65, "%s", v->log_sha256 ? v->log_sha256 : "");
 	} else if (!v->owner) {
 		json_t *files = NULL, *e;
 		struct manifest_entry me;
@@ -483,6 +493,7 @@ static int open_result(scq *h, const char *uid, struct view *v, const char *path
 		if (e) {
 			manifest_entry_at(e, &me);
 			want = me.size;
+			snprintf(sha, 65, "%s", me.sha256 ? me.sha256 : "");
 		}
 	}
 	if (!r && root < 0)
@@ -518,17 +529,26 @@ int scq_job_result_read(scq *h, const char *uid, const char *path, long long off
 	struct view v;
 	struct stat st;
 	size_t n, got = 0;
-	char *b = NULL;
-	int fd = -1, r;
+	char *b = NULL, sha[65];
+	int fd = -1, r, m;
 	*data = NULL;
 	*len = 0;
 	*size = 0;
 	if (offset < 0)
 		return scq_fail(h, SCQ_EINVAL, "a read offset cannot be negative");
-	if ((r = load_view(h, uid, &v)) != 0 || (r = open_result(h, uid, &v, path, &fd)) != 0)
+	if ((r = load_view(h, uid, &v)) != 0 || (r = open_result(h, uid, &v, path, &fd, sha)) != 0)
 		goto out;
 	if (fd >= 0 && fstat(fd, &st) < 0) {
 		r = scq_fail_errno(h, "job '%s': reading", uid);
+		goto out;
+	}
+	/* the requester's bytes came through the sync: a page of them is the
+	 * owner's only if the whole file has its published SHA-256 */
+	if (!v.owner && fd >= 0 && (m = matches(fd, st.st_size, sha[0] ? sha : NULL)) != 0) {
+		r = m < 0 ? scq_fail_errno(h, "job '%s': reading", uid)
+			  : scq_fail(h, SCQ_EINCOMPLETE, "the %s%s%s of job '%s' has not fully "
+				     "synced yet (different content than its owner published); "
+				     "try again", path ? "output " : "log", path ? path : "", "", uid);
 		goto out;
 	}
 	*size = fd >= 0 ? (long long)st.st_size : 0;

@@ -103,8 +103,16 @@ json_t *signed_check(scq *h, json_t *doc, const char *context, const char *signe
 	const char *alg = json_string_value(json_object_get(s, "alg"));
 	int k;
 	json_object_del(doc, "signature");
-	if (!s) {
-		v = verdict("unsigned", NULL, "the owner did not sign it");
+	if (!s) { /* a downgrade, unless the owner has no key to sign with */
+		k = key_of(h, signer, pk, &why, keys);
+		if (k < 0 || k == IDKEY_NONE) {
+			v = verdict("unsigned", NULL, "the owner did not sign it");
+		} else {
+			sign_fingerprint(pk, fpr);
+			v = verdict("bad", fpr, "it carries no signature, but the owner signs "
+				    "with a key: whoever wrote it removed the signature or "
+				    "had not the owner's key");
+		}
 		goto out;
 	}
 	if (!alg || strcmp(alg, "Ed25519") || !by || strcmp(by, signer) ||
