@@ -17,17 +17,7 @@ const path = require('path');
 
 const cfg = JSON.parse(process.env.SCQ_BROWSER);
 const J = cfg.jobs;
-let n = cfg.tap_start, failed = 0;
-function tap(ok, name, diag) {
-  n++;
-  if (!ok) failed++;
-  console.log(`${ok ? 'ok' : 'not ok'} ${n} - ${name}`);
-  if (!ok && diag) for (const l of String(diag).split('\n').slice(0, 25)) console.log('#   ' + l);
-}
-async function step(name, fn) {
-  try { await fn(); tap(true, name); return true; }
-  catch (e) { tap(false, name, e && e.stack || e); return false; }
-}
+const { tap, step, finish } = require('./tap').makeTap(cfg.tap_start, 25);
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 // ---- the store, through the real command --------------------------------
@@ -631,7 +621,4 @@ async function main() {
   }
 }
 
-main().then(() => {
-  console.log(`1..${n}`);
-  process.exit(failed || n === cfg.tap_start ? 1 : 0);
-});
+main().then(finish);
