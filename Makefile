@@ -189,8 +189,8 @@ check-symbols: $(SYMS_SO)
 deps:
 	@sh scripts/install-deps.sh
 
-# What the tests need on top: the browser test (t0600) drives Debian's
-# chromium and classic Notebook with npm's playwright-core.
+# What the tests need on top: the browser tests (t0600: classic Notebook;
+# t0960: the dashboard) drive Debian's chromium with npm's playwright-core.
 # The sync simulator (tests/sim/syncsim.py) reads syft.pub.yaml with python3-yaml.
 # The Slurm tests (t10xx) run a cluster on 127.0.0.1 (scripts/slurm-up.sh).
 # The dashboard's server test (t0950) talks to scq-ui with curl.
