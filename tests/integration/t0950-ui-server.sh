@@ -279,4 +279,12 @@ UI_PID=
 check "scq ui stops on SIGTERM with a stream open, exit 0 (was $rc)" test "$rc" = 0
 wait "$EV_PID" 2>/dev/null
 EV_PID=
+# a data folder that does not exist (a typo): refused at once, as every
+# command refuses it, never a dashboard of an empty queue
+check_exit "scq ui with a data folder that does not exist: exit 1" 1 \
+	timeout 5 "$SCQ" --email "$DO_EMAIL" --data-dir "$TEST_DIR/no-such-folder" ui --port 0
+err_has "... saying why, naming it" "^scq ui: data folder '$TEST_DIR/no-such-folder' does not exist"
+check_exit "... also with --role" 1 \
+	timeout 5 "$SCQ" --email "$DO_EMAIL" --data-dir "$TEST_DIR/no-such-folder" ui --role owner
+out_empty "... and prints no address"
 done_testing
