@@ -35,7 +35,15 @@ DSM="$W/ds-machine" DOM="$W/do-machine" SRV="$W/syftbox-server"
 ds() { "$SCQ" --email "$DS" --data-dir "$DSM" "$@"; }
 do_() { "$SCQ" --email "$DO" --data-dir "$DOM" "$@"; }
 say() { printf '\n== %s\n' "$*"; }
-run() { printf '   $ %s\n' "$*" | sed "s|--data-dir [^ ]*||"; }
+# run ARGS...: show a command as one can type it (an argument with a space quoted)
+run() {
+	_l=
+	for _a in "$@"; do
+		case $_a in *' '* | '') _a="\"$_a\"" ;; esac
+		_l="$_l $_a"
+	done
+	printf '   $%s\n' "$_l"
+}
 # sync WHAT: one SyftBox settle between both machines; shows what moved
 # (the app's own files), and stops the demo if the server refused any
 sync() {

@@ -16,6 +16,8 @@ out_has "ping sees the owner's runner once it ran" '^ +owner@hospital.example: a
 out_has "the datasites list shows the owner's dataset" '^ +datasets: patients'
 out_has "the requester verifies the owner's signature" '^ +Owner-signed: +verified'
 out_has "the requester gets the result" '^ +results/result.json: \{"count": 4, "mean_age": 49.25\}'
+out_has "the commands it shows can be copied: an argument with a space quoted" '^   \$ scq submit .* --name "Mean age"$'
+out_has "... the reason too" '^   \$ scq approve [0-9a-f]{8} -r "aggregate only"$'
 out_has "and it succeeds" '^== demo succeeded'
 check "nothing is left behind" sh -c "! ls -d '$TEST_DIR'/scq-demo2-* 2>/dev/null"
 check "one folder: demo.sh --one-folder" sh "$DEMO" --one-folder
