@@ -203,6 +203,14 @@ body_has "... with the library's words" 'job_timeout'
 check "the setting did not change" do_ config get job_timeout
 out_has "... still 600" '^600$'
 
+# ---- submit: the folder is a path on this machine, and only an absolute one
+# means the same to the person typing it and to the server (started elsewhere)
+auth -X POST -H "Origin: $BASE" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
+	-d "{\"folder\":\"code\",\"to\":\"$DO_EMAIL\",\"name\":\"relative\"}" "$BASE/api/submit"
+status_is "a relative folder is refused" 400
+body_has "... saying it must be absolute" '"message":"folder .code. is not an absolute path'
+check "... and nothing was submitted" sh -c "! '$SCQ' --email '$DS_EMAIL' --data-dir '$WS' --no-refresh jobs | grep -q relative"
+
 # ---- outputs and a 50 MB log ---------------------------------------------------
 check "owner holds results for review" do_ config set release review
 check "a log may hold 64 MiB" do_ config set max_output_bytes 67108864
