@@ -14,6 +14,11 @@
 # (default /usr/bin/python3).
 set -eu
 SCQ=${SCQ:-build/scq}
+if [ "$(id -u)" != 0 ]; then # else the owner's jobs fail in the sandbox, late and far down
+	echo "demo: the owner's runner needs root for isolation full (each job runs as a dedicated" \
+		"unprivileged uid): run it as root (sudo make demo); 'scq doctor' says what is missing" >&2
+	exit 1
+fi
 case "${1:-}" in
 --one-folder) shift; exec "$SCQ" demo "$@" ;;
 --keep|"") ;;
