@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """notify-sendmail.py - a notify_command hook for scq: mail each event
 through the local `sendmail -t -i` (Debian: any MTA, e.g. exim4, postfix,
-msmtp-mta, that provides /usr/sbin/sendmail).
+msmtp-mta, that provides /usr/sbin/sendmail; found in PATH, else in /usr/sbin
+and /usr/lib).
 
     scq config set notify_command /path/to/notify-sendmail.py
 
@@ -24,6 +25,7 @@ scq logs it.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -33,6 +35,9 @@ from email.policy import default as POLICY
 OWNER_DEFAULT = {"ingest", "finish"}
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,255}")
 SENDMAIL_TIMEOUT = 8  # under scq's notify_timeout_seconds (default 10)
+# where MTAs put sendmail, for a PATH without sbin (a user's, a service's);
+# SCQ_SENDMAIL_DIRS (colon-separated) replaces them
+SENDMAIL_DIRS = "/usr/sbin:/usr/lib"
 
 
 def one_line(text, limit=150):
@@ -89,6 +94,16 @@ def build(ev):
     return msg
 
 
+def sendmail():
+    """the sendmail program: from PATH, else from SENDMAIL_DIRS."""
+    dirs = os.environ.get("SCQ_SENDMAIL_DIRS", SENDMAIL_DIRS)
+    found = shutil.which("sendmail") or shutil.which("sendmail", path=dirs)
+    if not found:
+        raise OSError("no sendmail program in PATH, %s: install an MTA "
+                      "(exim4, postfix, msmtp-mta)" % ", ".join(dirs.split(":")))
+    return found
+
+
 def main():
     try:
         ev = json.load(sys.stdin)
@@ -97,7 +112,7 @@ def main():
         if not wanted(ev):
             return 0
         mail = build(ev).as_bytes()
-        subprocess.run(["sendmail", "-t", "-i"], input=mail, check=True,
+        subprocess.run([sendmail(), "-t", "-i"], input=mail, check=True,
                        timeout=SENDMAIL_TIMEOUT, stdout=subprocess.DEVNULL)
     except (OSError, ValueError, subprocess.SubprocessError) as e:
         print("notify-sendmail: %s" % e, file=sys.stderr)

@@ -14,6 +14,11 @@
 # (default /usr/bin/python3).
 set -eu
 SCQ=${SCQ:-build/scq}
+if [ "$(id -u)" != 0 ]; then # else the owner's jobs fail in the sandbox, late and far down
+	echo "demo: the owner's runner needs root for isolation full (each job runs as a dedicated" \
+		"unprivileged uid): run it as root (sudo make demo); 'scq doctor' says what is missing" >&2
+	exit 1
+fi
 case "${1:-}" in
 --one-folder) shift; exec "$SCQ" demo "$@" ;;
 --keep|"") ;;
@@ -35,7 +40,15 @@ DSM="$W/ds-machine" DOM="$W/do-machine" SRV="$W/syftbox-server"
 ds() { "$SCQ" --email "$DS" --data-dir "$DSM" "$@"; }
 do_() { "$SCQ" --email "$DO" --data-dir "$DOM" "$@"; }
 say() { printf '\n== %s\n' "$*"; }
-run() { printf '   $ %s\n' "$*" | sed "s|--data-dir [^ ]*||"; }
+# run ARGS...: show a command as one can type it (an argument with a space quoted)
+run() {
+	_l=
+	for _a in "$@"; do
+		case $_a in *' '* | '') _a="\"$_a\"" ;; esac
+		_l="$_l $_a"
+	done
+	printf '   $%s\n' "$_l"
+}
 # sync WHAT: one SyftBox settle between both machines; shows what moved
 # (the app's own files), and stops the demo if the server refused any
 sync() {

@@ -1,6 +1,7 @@
 """Results are never shown as complete when they are not (issue 8, items 4
 and 5): a big log completes, output cut by a limit says so, a partial sync
 raises ResultsIncomplete until everything has synced."""
+import json
 import os
 import shutil
 import warnings
@@ -91,3 +92,25 @@ class TestResults(Workspace):
             os.unlink(rec)
         self.assertEqual(str(self.owner.wait_for_completion(uid, timeout=10).status),
                          "completed")
+
+    def test_a_forged_status_is_not_a_completion(self):
+        uid = self.run_job("forged", 'exit 3')
+        self.assertEqual(q.get_job(uid).signature, "verified")
+        with self.assertRaises(q.JobFailed):
+            q.wait_for_completion(uid, timeout=10)
+        # a sync server that writes turns the failure into a completion
+        path = os.path.join(self.outbox(uid), "status.json")
+        with open(path) as f:
+            real = f.read()
+        doc = json.loads(real)
+        doc.update(status="completed", exit_code=0, error_kind=None, error_message=None)
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        try:
+            self.assertEqual(q.get_job(uid).signature, "bad")
+            with self.assertRaisesRegex(q.JobFailed, "BAD SIGNATURE on the status.json %s "
+                                        "published" % DO):
+                q.wait_for_completion(uid, timeout=10)
+        finally:
+            with open(path, "w") as f:
+                f.write(real)

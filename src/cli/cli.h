@@ -83,7 +83,8 @@ void cli_print_json(char *json);
  * CLI_AS_REVIEWER: FROM and OWNER, for the copies shared for review). */
 #define CLI_AS_REVIEWER 8
 void cli_table_header(int role);
-void cli_table_row(const scq_job *j, int role);
+/* 1 when the row is a requester's job whose status the owner's key does not verify */
+int cli_table_row(const scq_job *j, int role);
 void cli_print_ingest_notices(scq *h);
 /* Readable text of JSON (print.c): cli_print_field prints "label:" padded
  * to width, then the value; objects follow indented, one "key: value" line

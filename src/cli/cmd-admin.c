@@ -399,6 +399,12 @@ int cmd_exec_node(int argc, char **argv)
 {
 	char *msg = NULL;
 	int r;
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: scq exec-node /ABSOLUTE/STAGED/FOLDER\n\nrun one job the Slurm "
+		       "executor staged there, on this node, in the sandbox (the batch script's "
+		       "command, not for people: README, Running on a Slurm cluster)\n");
+		return 0;
+	}
 	if (argc != 2 || argv[1][0] != '/')
 		return cli_usage_error("expected: exec-node /ABSOLUTE/STAGED/FOLDER");
 	r = scq_exec_node(argv[1], &msg);

@@ -46,7 +46,7 @@ static int parse(int argc, char **argv, struct list_args *a, int want_id, int al
 
 struct printer {
 	int json, role, only_held;
-	unsigned long n, held;
+	unsigned long n, held, bad;
 };
 
 /* Streams each job as it is loaded: memory stays flat for any queue size. */
@@ -63,7 +63,7 @@ static int print_job(const scq_job *j, void *ctx)
 	} else {
 		if (!p->n)
 			cli_table_header(p->role);
-		cli_table_row(j, p->role);
+		p->bad += cli_table_row(j, p->role);
 	}
 	p->n++;
 	return 0;
@@ -113,7 +113,7 @@ static int list_review(scq *h, const char *owner, int json)
 static int list_common(int argc, char **argv, int role, int force_status, const char *empty)
 {
 	struct list_args a;
-	struct printer p = { 0, role, 0, 0, 0 };
+	struct printer p = { 0, role, 0, 0, 0, 0 };
 	scq *h;
 	int r = parse(argc, argv, &a, force_status == SCQ_PENDING ? -1 : 0, force_status < 0);
 	if (r)
@@ -144,6 +144,9 @@ static int list_common(int argc, char **argv, int role, int force_status, const 
 		       "log and outputs wait for your review (scq logs ID, scq output ID), then scq release "
 		       "ID [--file PATH...], scq withhold ID or scq return ID, with -r REASON" :
 		       "the owner holds the log and outputs for review; they arrive once released");
+	if (!r && p.bad)
+		printf("\n(BAD SIGNATURE): the owner's signature does not verify this status: it was "
+		       "changed on the way; do not trust it (scq show ID)\n");
 	if (!r && !p.json && force_status == SCQ_PENDING)
 		r = list_review(h, NULL, 0);
 	cli_print_ingest_notices(h);

@@ -360,6 +360,23 @@ static int wait_job(scq *h, const char *uid, double timeout, int *st)
 	}
 }
 
+/* A requester's job whose status.json the owner's key does not verify: its
+ * "completed" may be a sync server's word, so wait does not end in success
+ * on it (protocol.md §6, "Signed status": never silently trusted). */
+static int forged(scq *h, const char *uid)
+{
+	scq_job *j = find_job(h, uid);
+	const char *sig = j ? scq_job_signature(j) : NULL;
+	int bad = sig && !strcmp(sig, "bad");
+	if (bad) {
+		fprintf(stderr, "scq: job '%s': BAD SIGNATURE on the status.json ", uid);
+		cli_put(stderr, scq_job_target(j));
+		fprintf(stderr, " published: do not trust its status (scq show %s)\n", uid);
+	}
+	scq_job_free(j);
+	return bad;
+}
+
 int cmd_wait(int argc, char **argv)
 {
 	static const struct option opts[] = { { "timeout", 1, 0, 'T' }, { "json", 0, 0, 'j' }, { 0, 0, 0, 0 } };
@@ -383,6 +400,8 @@ int cmd_wait(int argc, char **argv)
 				scq_status_name(st), o.timeout);
 		if (r)
 			r = r == SCQ_ETIMEOUT ? EXIT_FAIL : cli_fail(h, r);
+		else if (forged(h, uid))
+			r = EXIT_FAIL; /* nothing on stdout: no status to trust */
 		else if (o.json)
 			printf("{\"uid\":\"%s\",\"status\":\"%s\",\"results_held\":%s}\n", uid,
 			       scq_status_name(st), wait_held(h, uid, st) ? "true" : "false");

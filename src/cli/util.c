@@ -356,16 +356,18 @@ void cli_table_header(int role)
 	       role == SCQ_AS_OWNER ? "FROM" : "TO", "STATUS", "CREATED (UTC)", "TAGS");
 }
 
-void cli_table_row(const scq_job *j, int role)
+int cli_table_row(const scq_job *j, int role)
 {
 	int st = scq_job_status(j);
-	const char *rs = scq_job_release_state(j);
-	char label[40]; /* a status and whether its results wait for release */
+	const char *rs = scq_job_release_state(j), *sig = scq_job_signature(j);
+	int bad = sig && !strcmp(sig, "bad");
+	char label[56]; /* a status, whether its results wait for release, its signature */
 	/* the release decision, when one kept something back */
-	snprintf(label, sizeof(label), "%s%s", scq_status_name(st),
+	snprintf(label, sizeof(label), "%s%s%s", scq_status_name(st),
 		 !rs || !strcmp(rs, "released") ? "" : !strcmp(rs, "awaiting_release") ? " (held)" :
 		 !strcmp(rs, "partly_released") ? " (partly)" : !strcmp(rs, "withheld") ?
-		 " (withheld)" : !strcmp(rs, "returned") ? " (returned)" : " (?)");
+		 " (withheld)" : !strcmp(rs, "returned") ? " (returned)" : " (?)",
+		 bad ? " (BAD SIGNATURE)" : "");
 	printf("%.8s ", scq_job_uid(j));
 	cell(scq_job_name(j), 30, "\u2026");
 	if (role == CLI_AS_REVIEWER) { /* a copy shared for review: always pending */
@@ -374,7 +376,7 @@ void cli_table_row(const scq_job *j, int role)
 		tags_and_created(j, 0);
 		tags_and_created(j, 1);
 		printf("\n");
-		return;
+		return 0;
 	}
 	cell(role == SCQ_AS_OWNER ? scq_job_requester(j) : scq_job_target(j), 28, "\u2026");
 	if (cli_color())
@@ -384,4 +386,5 @@ void cli_table_row(const scq_job *j, int role)
 	tags_and_created(j, 0);
 	tags_and_created(j, 1);
 	printf("\n");
+	return bad;
 }

@@ -178,6 +178,11 @@ void api_submit(struct call *c)
 		reply_error(c->r, 400, "bad_request", "folder, to and name are required");
 		return;
 	}
+	if (o.folder[0] != '/') { /* the server's working folder is not the person's */
+		reply_error(c->r, 400, "bad_request", "folder '%s' is not an absolute path: give "
+			    "the whole path on this machine (/home/me/job)", o.folder);
+		return;
+	}
 	if ((tags && scq_value_type(tags) != SCQ_VALUE_ARRAY && scq_value_type(tags) != SCQ_VALUE_NULL) ||
 	    n > SCQ_TAGS_MAX) {
 		reply_error(c->r, 400, "bad_request", "tags: an array of at most %d strings", SCQ_TAGS_MAX);

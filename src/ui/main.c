@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 	unsigned port = 0;
 	const char *env = getenv("SYFTBOX_ASSIGNED_PORT"), *role = NULL;
 	struct sigaction sa;
-	int i, rc = 1;
+	int i, any, rc = 1;
 	memset(&u, 0, sizeof u);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -110,7 +110,10 @@ int main(int argc, char **argv)
 		return fprintf(stderr, "scq ui: --role is owner or requester\n"), 2;
 	if (sodium_init() < 0)
 		return fprintf(stderr, "scq ui: libsodium did not start\n"), 1;
-	if (scq_open(&u.h, &o) != 0) {
+	/* the first read also checks the data folder: a typo in it is refused
+	 * here, as every command refuses it, not served as an empty queue */
+	if (scq_open(&u.h, &o) != 0 ||
+	    (any = scq_list_each(u.h, SCQ_AS_OWNER, -1, any_job, NULL)) < 0) {
 		char *m = scq_escape_terminal(scq_errmsg(u.h), strlen(scq_errmsg(u.h)));
 		fprintf(stderr, "scq ui: %s\n", m);
 		free(m);
@@ -120,8 +123,7 @@ int main(int argc, char **argv)
 	if (role)
 		u.role = !strcmp(role, "owner") ? SCQ_AS_OWNER : SCQ_AS_REQUESTER;
 	else
-		u.role = scq_list_each(u.h, SCQ_AS_OWNER, -1, any_job, NULL) == 1 ? SCQ_AS_OWNER
-										 : SCQ_AS_REQUESTER;
+		u.role = any == 1 ? SCQ_AS_OWNER : SCQ_AS_REQUESTER;
 	make_secrets(&u);
 	u.ev = events_new(&u);
 	if (http_start(&u, port) != 0) {

@@ -518,6 +518,25 @@ async function main() {
       await dpage.locator('ol.timeline li').first().waitFor();
       await named(dpage, 'the requester\'s job page');
     });
+    await step('requester: the job page says the owner signed its status; a changed one is BAD SIGNATURE', async () => {
+      const n0 = state.consoleErrors.length;
+      await dpage.locator('dd', { hasText: /^verified \(the owner's key [0-9a-f]{16}\)$/ }).waitFor({ timeout: 15000 });
+      const st = path.join(cfg.ws, 'datasites', cfg.owner, 'app_data', 'code-queue', 'outbox', cfg.requester,
+        J.outs, 'status.json');
+      const real = fs.readFileSync(st);
+      const doc = JSON.parse(real);
+      doc.exit_code = 99; // what a sync server that writes could do
+      fs.writeFileSync(st, JSON.stringify(doc));
+      try {
+        await dpage.reload();
+        await dpage.locator('dd .err', { hasText: 'BAD SIGNATURE: do not trust this status' }).waitFor({ timeout: 15000 });
+      } finally {
+        fs.writeFileSync(st, real);
+      }
+      // the log and the outputs are refused (500 "io": BAD SIGNATURE), as they must be
+      state.consoleErrors = state.consoleErrors.slice(0, n0)
+        .concat(state.consoleErrors.slice(n0).filter(e => !/status of 500/.test(e)));
+    });
     await step('requester: submit a folder from the browser (scq jobs has it)', async () => {
       await go(dpage, reqr.base, '#/submit');
       await dpage.getByLabel('Folder on this machine (with run.sh)').fill(path.join(cfg.dir, 'plain'));

@@ -56,6 +56,8 @@ check_exit "bad id is a usage error" 2 do_ show zz
 check_exit "unknown command is a usage error" 2 do_ frobnicate
 check "every command has --help" sh -c "for c in \$('$SCQ' --help | awk '/^Commands:/ { f = 1; next } /^\$/ { f = 0 } f { print \$1 }'); do '$SCQ' \$c --help >/dev/null || { echo \"no --help: \$c\"; exit 1; }; done"
 check "... and the list is all of them (36 or more)" sh -c "test \$('$SCQ' --help | awk '/^Commands:/ { f = 1; next } /^\$/ { f = 0 } f' | wc -l) -ge 36"
+check "exec-node, the Slurm batch script's (not listed), has --help too" "$SCQ" exec-node --help
+out_has "... its usage" '^usage: scq exec-node /ABSOLUTE/STAGED/FOLDER'
 # make demo's whole loop (issue 13): try on the mock, submit, approve, run,
 # revise, the owner's review of only what changed, approve and run again
 check "scq demo" "$SCQ" demo

@@ -87,6 +87,12 @@ out_has "status names the job with the bad signature" "BAD SIGNATURE: $U"
 check_exit "its log is not shown: the hashes that describe it are not the owner's" 1 ds logs "$U"
 err_has "... saying BAD SIGNATURE" "BAD SIGNATURE on the status.json $DO_EMAIL published"
 check_exit "nor are its outputs copied" 1 ds output "$U" --to "$TEST_DIR/got"
+check_exit "nor does wait call it completed (exit 1)" 1 ds wait "$U" --timeout 5
+err_has "... saying BAD SIGNATURE" "BAD SIGNATURE on the status.json $DO_EMAIL published"
+check_exit "... also with --json" 1 ds wait "$U" --timeout 5 --json
+check "scq jobs lists it" ds jobs
+out_has "... flagged BAD SIGNATURE beside its status" "^${U%%"${U#????????}"} .* completed \(BAD SIGNATURE\) "
+out_has "... and says what that means" "^\(BAD SIGNATURE\): the owner's signature does not verify"
 HB="$DSD/datasites/$DO_EMAIL/public/code-queue/heartbeat.json"
 sed 's/"interval_seconds": 60/"interval_seconds": 86400/' "$HB" >"$TEST_DIR/hb" && cp "$TEST_DIR/hb" "$HB"
 check_exit "a changed heartbeat: ping exits 1" 1 ds ping "$DO_EMAIL"

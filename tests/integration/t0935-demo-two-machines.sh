@@ -16,8 +16,20 @@ out_has "ping sees the owner's runner once it ran" '^ +owner@hospital.example: a
 out_has "the datasites list shows the owner's dataset" '^ +datasets: patients'
 out_has "the requester verifies the owner's signature" '^ +Owner-signed: +verified'
 out_has "the requester gets the result" '^ +results/result.json: \{"count": 4, "mean_age": 49.25\}'
+out_has "the commands it shows can be copied: an argument with a space quoted" '^   \$ scq submit .* --name "Mean age"$'
+out_has "... the reason too" '^   \$ scq approve [0-9a-f]{8} -r "aggregate only"$'
 out_has "and it succeeds" '^== demo succeeded'
 check "nothing is left behind" sh -c "! ls -d '$TEST_DIR'/scq-demo2-* 2>/dev/null"
+# not root: the owner's runner cannot sandbox a job (isolation full maps it
+# to a dedicated uid); the demo says so at once, instead of dying silently
+NB=$(mktemp -d /tmp/scq-demo-nobody-XXXXXX) && chmod 0777 "$NB"
+for mode in "" --one-folder; do
+	check_exit "demo.sh $mode as a user who is not root: exit 1" 1 setpriv --reuid=65534 \
+		--regid=65534 --clear-groups env TMPDIR="$NB" HOME="$NB" sh "$DEMO" $mode
+	err_has "... saying why in one line" "^demo: the owner's runner needs root .*isolation full.*: run it as root \(sudo make demo\)"
+	check "... before making a workspace" test -z "$(ls "$NB")"
+done
+rm -rf "$NB"
 check "one folder: demo.sh --one-folder" sh "$DEMO" --one-folder
 out_has "... succeeds" '^== demo succeeded'
 check_exit "an unknown option is a usage error" 2 sh "$DEMO" --two

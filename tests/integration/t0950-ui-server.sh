@@ -203,6 +203,14 @@ body_has "... with the library's words" 'job_timeout'
 check "the setting did not change" do_ config get job_timeout
 out_has "... still 600" '^600$'
 
+# ---- submit: the folder is a path on this machine, and only an absolute one
+# means the same to the person typing it and to the server (started elsewhere)
+auth -X POST -H "Origin: $BASE" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
+	-d "{\"folder\":\"code\",\"to\":\"$DO_EMAIL\",\"name\":\"relative\"}" "$BASE/api/submit"
+status_is "a relative folder is refused" 400
+body_has "... saying it must be absolute" '"message":"folder .code. is not an absolute path'
+check "... and nothing was submitted" sh -c "! '$SCQ' --email '$DS_EMAIL' --data-dir '$WS' --no-refresh jobs | grep -q relative"
+
 # ---- outputs and a 50 MB log ---------------------------------------------------
 check "owner holds results for review" do_ config set release review
 check "a log may hold 64 MiB" do_ config set max_output_bytes 67108864
@@ -279,4 +287,12 @@ UI_PID=
 check "scq ui stops on SIGTERM with a stream open, exit 0 (was $rc)" test "$rc" = 0
 wait "$EV_PID" 2>/dev/null
 EV_PID=
+# a data folder that does not exist (a typo): refused at once, as every
+# command refuses it, never a dashboard of an empty queue
+check_exit "scq ui with a data folder that does not exist: exit 1" 1 \
+	timeout 5 "$SCQ" --email "$DO_EMAIL" --data-dir "$TEST_DIR/no-such-folder" ui --port 0
+err_has "... saying why, naming it" "^scq ui: data folder '$TEST_DIR/no-such-folder' does not exist"
+check_exit "... also with --role" 1 \
+	timeout 5 "$SCQ" --email "$DO_EMAIL" --data-dir "$TEST_DIR/no-such-folder" ui --role owner
+out_empty "... and prints no address"
 done_testing

@@ -320,4 +320,14 @@ printf '{"audience": "owner", "event": "ingest", "owner": "a@b.example\\n"}' \
 	> "$TEST_DIR/crafted.json"
 check_exit "a recipient ending in a line break is refused" 1 sh -c "'$HOOK' < '$TEST_DIR/crafted.json'"
 check "... nothing sent" test "$(ls "$FAKE/mail" | wc -l)" = 2
+# a runner's PATH without sbin (a user's, a service's): /usr/sbin/sendmail,
+# where Debian's MTAs put it, is found all the same; none at all is said
+printf '{"audience": "owner", "event": "ingest", "owner": "%s", "name": "x"}' "$DO_EMAIL" \
+	> "$TEST_DIR/crafted.json"
+check "no sendmail anywhere: the hook says so" sh -c "! PATH=/usr/bin:/bin SCQ_SENDMAIL_DIRS=/nonexistent '$HOOK' < '$TEST_DIR/crafted.json' 2>'$TEST_DIR/nosm.err'"
+check "... in one line naming where it looked" grep -qx "notify-sendmail: no sendmail program in PATH, /nonexistent: install an MTA (exim4, postfix, msmtp-mta)" "$TEST_DIR/nosm.err"
+rm -f "$FAKE/mail"/*
+check "a PATH without it (/usr/bin:/bin): found in the sbin folders" sh -c "PATH=/usr/bin:/bin SCQ_SENDMAIL_DIRS='/nonexistent:$FAKE' '$HOOK' < '$TEST_DIR/crafted.json'"
+check "... mailed" python3 "$TEST_DIR/mails.py" "$FAKE/mail"
+out_has "... to the owner" "^$DO_EMAIL|\[scq\] job 'x' ingest\$"
 done_testing

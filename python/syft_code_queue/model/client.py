@@ -308,6 +308,11 @@ class Client(FilesMixin, VotesMixin, RuntimesMixin, ReleaseMixin, MockMixin, Key
             except Timeout:
                 continue  # one slice; Ctrl-C is handled between slices
         job = self._find(uid)
+        if job.signature == "bad":  # a sync server's word, not the owner's: never trusted
+            raise JobFailed("job '%s' (%s): BAD SIGNATURE on the status.json %s published: "
+                            "do not trust its status (%s)"
+                            % (shown_line(job.name), job.short_id, job.target_email,
+                               (job.status_signature or {}).get("detail")), job)
         if job.error_kind == "publish_error":  # ran, but its results were not delivered
             # the name is the submitter's text: shown with markers
             raise JobFailed("job '%s' (%s) ended %s, but its results could not be published: %s"

@@ -5,7 +5,8 @@ from .._scq import Error
 
 class JobFailed(Error, RuntimeError):
     """wait_for_completion: the job ended in a state other than completed
-    (failed, rejected, timedout, cancelled).  The job is in `.job`."""
+    (failed, rejected, timedout, cancelled), or its status does not carry
+    the owner's signature (BAD SIGNATURE).  The job is in `.job`."""
 
     def __init__(self, message, job=None):
         super().__init__(message)

@@ -50,6 +50,28 @@ static int spawn(const char *const *argv, int out, int err, pid_t *pid)
 	return r;
 }
 
+/* The tools' stderr as one line ("a; b"): it becomes a job's error, which
+ * `scq show` and the dashboard print as one field, where a newline would be
+ * a ⟨LF⟩ marker and a warning about terminal controls. */
+static void one_line(struct buf *b)
+{
+	struct buf o = BUF_INIT;
+	size_t i, n = b->len;
+	while (n && (b->ptr[n - 1] == '\n' || b->ptr[n - 1] == '\r' || b->ptr[n - 1] == ' '))
+		n--;
+	for (i = 0; i < n; i++) {
+		if (b->ptr[i] == '\r' && i + 1 < n && b->ptr[i + 1] == '\n')
+			continue;
+		if (b->ptr[i] == '\n' || b->ptr[i] == '\r')
+			buf_adds(&o, "; ");
+		else
+			buf_addc(&o, b->ptr[i]);
+	}
+	buf_reset(b);
+	buf_add(b, o.ptr ? o.ptr : "", o.len);
+	buf_release(&o);
+}
+
 int slurm_cmd(const char *const *argv, struct buf *out, struct buf *err, double timeout)
 {
 	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status = 0, r = -1, e;
@@ -98,6 +120,7 @@ out:
 	fd_close(&po[1]);
 	fd_close(&pe[0]);
 	fd_close(&pe[1]);
+	one_line(err);
 	return r;
 }
 

@@ -31,7 +31,8 @@
 
 /* Run argv (argv[0] found in PATH; no shell), stdin /dev/null, its stdout
  * into out and stderr into err (each capped at 1 MiB), killed after
- * timeout seconds.  Its exit status, or -1 (err says why). */
+ * timeout seconds.  Its exit status, or -1 (err says why).  err is one line:
+ * the tool's lines joined with "; ". */
 int slurm_cmd(const char *const *argv, struct buf *out, struct buf *err, double timeout);
 
 struct slurm_row {

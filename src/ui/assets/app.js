@@ -458,6 +458,16 @@
       h('td', null, e.uid && SCQV.UID_RE.test(e.uid) ? h('a', { href: route('job', e.uid) }, e.uid.slice(0, 8)) : '-'),
       h('td', null, shown(e.actor)), h('td', null, shown(e.reason || ''))))));
   }
+  // A requester's job: whether the owner signed the status it came from (as
+  // scq show's Owner-signed line); null in the owner's own view.
+  function signedBy(sig) {
+    if (!sig || !sig.state) return null;
+    const key = sig.key_fingerprint ? ` (the owner's key ${sig.key_fingerprint})` : '';
+    if (sig.state === 'verified') return 'verified' + key;
+    if (sig.state === 'bad')
+      return h('span', { class: 'err' }, 'BAD SIGNATURE: do not trust this status', sig.detail ? [' \u2014 ', shown(sig.detail)] : null);
+    return [sig.state === 'unsigned' ? 'unsigned' : 'cannot be checked', sig.detail ? [': ', shown(sig.detail)] : null];
+  }
   async function jobPage(uid) {
     let d;
     try { d = await api('GET', jobPath(uid)); }
@@ -467,8 +477,8 @@
     const cancellable = ['pending', 'approved', 'running'].includes(j.status);
     const outs = h('div');
     fill(main, title('Job: ' + (j.name || uid)), jobLinks(uid),
-      dl([['Status', badge(j.status, j.results_held)], ['Job', uid], ['Requester', shown(j.requester_email)],
-        ['Owner', shown(j.target_email)],
+      dl([['Status', badge(j.status, j.results_held)], ['Owner-signed', signedBy(j.status_signature)],
+        ['Job', uid], ['Requester', shown(j.requester_email)], ['Owner', shown(j.target_email)],
         ['Description', j.description ? h('div', { class: 'desc' }, shown(j.description, { lf: true })) : null],
         ['Tags', j.tags && j.tags.length ? tags(j.tags) : null], ['Exit code', j.exit_code === null ? null : String(j.exit_code)],
         ['Error', j.error_message ? shown((j.error_kind || '') + ': ' + j.error_message) : null],
