@@ -27,32 +27,12 @@
 #include "store/settings.h"
 #include "store/audit.h"
 #include "queue/ingest.h"
+#include "queue/ingest-int.h"
 #include "queue/outbox.h"
 #include "queue/quarantine.h"
 #include "queue/votes.h"
 #include "queue/notify.h"
 #include "base/banned.h"
-
-/* A job staged in tmp/, committed to pending/ by commit_staged. */
-struct staged {
-	char *uid, *req, *digest, *revises; /* revises: resubmit_of, or NULL */
-	json_t *rec;     /* its store record, as written: published from it */
-	double deadline; /* its approval deadline, for the folder's mark */
-	int has_deadline;
-};
-
-struct ingest {
-	scq *h;
-	struct scq_ingest_stats *st;
-	struct staged *staged; /* nstaged of them, this requester's pass */
-	size_t nstaged, astaged;
-	int inbox;      /* fd of my inbox/ */
-	int tmp;        /* fd of the store's tmp/, -1 until a job is staged */
-	struct inflow flow; /* per-requester caps (inflow.h) */
-	double until;   /* monotonic end of this pass's work, 0: none */
-	double budget;  /* its length in seconds, for the notice */
-	int reviewers;  /* pending jobs are shared with reviewers (votes.h) */
-};
 
 /* The runner's pass has used its time: the rest waits for the next tick. */
 static int out_of_time(const struct ingest *in)
@@ -74,18 +54,6 @@ static int is_ignored_name(const char *n)
 {
 	return n[0] == '.' || strstr(n, ".rejected.") || strstr(n, ".conflict.") ||
 	       strstr(n, "syftrejected") || strstr(n, "syftconflict") || strstr(n, ".tmp");
-}
-
-/* Quarantine an inbox entry and count it (quarantine.c does the work). */
-static int quarantine(struct ingest *in, int parent, const char *req, const char *name,
-		      const char *reason)
-{
-	const char *batch = inflow_quarantine_key(&in->flow, req);
-	int r = batch ? quarantine_batch(in->h, parent, req, name, reason, batch) :
-			quarantine_entry(in->h, parent, req, name, reason);
-	if (r == 0)
-		in->st->quarantined++;
-	return r;
 }
 
 /* The rules of job.json are record.c's, shared with submit. */
@@ -195,44 +163,6 @@ out:
 	return v;
 }
 
-/* Seconds since the entry was first seen: its folder's birth time where
- * the file system records one, else its own change time (creating job.json
- * or code/ in it).  Files delivered below never restart the grace, and
- * nothing walks the tree (a re-walk at every ingest was a way to stall the
- * owner with big incomplete entries). */
-static double entry_age(int parent, const char *name)
-{
-	struct statx sx;
-	double born;
-	if (statx(parent, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_CTIME, &sx) < 0)
-		return 0;
-	born = (sx.stx_mask & STATX_BTIME) ?
-		(double)sx.stx_btime.tv_sec + sx.stx_btime.tv_nsec / 1e9 :
-		(double)sx.stx_ctime.tv_sec + sx.stx_ctime.tv_nsec / 1e9;
-	return time_now() - born;
-}
-
-/* detail: what is missing, for the quarantine's reason (NULL: files) */
-static int incomplete(struct ingest *in, int parent, const char *req, const char *name,
-		      const char *detail)
-{
-	long long grace = setting_int(in->h, SET_INGEST_GRACE_SECONDS);
-	struct buf why = BUF_INIT;
-	int r = 0;
-	if (entry_age(parent, name) > (double)grace) {
-		buf_addf(&why, "%s%sstill incomplete after %lld seconds", detail ? detail : "",
-			 detail ? "; " : "", grace);
-		r = quarantine(in, parent, req, name, why.ptr);
-	} else if (inflow_incomplete(&in->flow, req)) {
-		buf_addf(&why, "over max_incomplete_per_requester (%lld): too many jobs "
-			 "waiting for their files", setting_int(in->h, SET_MAX_INCOMPLETE_PER_REQUESTER));
-		r = quarantine(in, parent, req, name, why.ptr);
-	} else {
-		in->st->incomplete++;
-	}
-	buf_release(&why);
-	return r;
-}
 
 static int check_root(int dir, int *code, struct buf *err);
 
@@ -281,7 +211,7 @@ static int already_taken(struct ingest *in, int parent, const char *req,
 	a = have.code_sha256;
 	who = have.requester;
 	if (a && b && !strcmp(a, b) && who && !strcmp(who, req) && !exact_leftover(parent, uid, rec)) {
-		r = quarantine(in, parent, req, uid, "a replay of a job already taken, with "
+		r = ingest_quarantine(in, parent, req, uid, "a replay of a job already taken, with "
 			       "entries that job did not have");
 	} else if (a && b && !strcmp(a, b) && who && !strcmp(who, req)) {
 		/* a crash hit after the commit: finish what ingest would have
@@ -295,11 +225,11 @@ static int already_taken(struct ingest *in, int parent, const char *req,
 			struct buf why = BUF_INIT;
 			buf_addf(&why, "leftover copy of an ingested job that could not be removed: %s",
 				 strerror(errno));
-			r = quarantine(in, parent, req, uid, why.ptr);
+			r = ingest_quarantine(in, parent, req, uid, why.ptr);
 			buf_release(&why);
 		}
 	} else {
-		r = quarantine(in, parent, req, uid, "uid already used by another job");
+		r = ingest_quarantine(in, parent, req, uid, "uid already used by another job");
 	}
 	fd_close(&fd);
 	record_release(&have);
@@ -382,12 +312,12 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 	if (!fs_exists(dir, "job.json") && queue_locate(in->h, uid) >= 0 &&
 	    leftover_of_taken(in->h, req, uid)) {
 		if (fs_remove_tree(parent, uid) < 0)
-			r = quarantine(in, parent, req, uid, "leftover files of an ingested job "
+			r = ingest_quarantine(in, parent, req, uid, "leftover files of an ingested job "
 				       "that could not be removed");
 		goto out;
 	}
 	if (!fs_exists(dir, "job.json")) {
-		r = incomplete(in, parent, req, uid, NULL);
+		r = ingest_incomplete(in, parent, req, uid, NULL);
 		goto out;
 	}
 	o = json_load_file_keep(dir, "job.json", JOB_JSON_MAX, &err, &text);
@@ -396,7 +326,7 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		 * truncated delivery quarantined, and so lost, real jobs): it
 		 * waits like missing code files, within ingest_grace_seconds */
 		buf_addf(&why0, "job.json cut short (%s)", err.ptr);
-		r = incomplete(in, parent, req, uid, why0.ptr);
+		r = ingest_incomplete(in, parent, req, uid, why0.ptr);
 		goto out;
 	}
 	if (o) /* the record of exactly the bytes the signature is checked on */
@@ -405,12 +335,12 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 	if (!o || validate_record(in->h, &rec, req, uid, &err) < 0) {
 		struct buf why = BUF_INIT;
 		buf_addf(&why, "job.json: %s", err.ptr);
-		r = quarantine(in, parent, req, uid, why.ptr);
+		r = ingest_quarantine(in, parent, req, uid, why.ptr);
 		buf_release(&why);
 		goto out;
 	}
 	if (strcmp(req, in->h->email) && submitted_by_me(in->h, uid)) {
-		r = quarantine(in, parent, req, uid, "uid already used by a job you submitted");
+		r = ingest_quarantine(in, parent, req, uid, "uid already used by a job you submitted");
 		goto out;
 	}
 	if (queue_locate(in->h, uid) >= 0) {
@@ -418,7 +348,7 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 		goto out;
 	}
 	if (job_removed(in->h, uid)) { /* its signature may be good: a replay all the same */
-		r = quarantine(in, parent, req, uid, "a replay of a job already taken, and "
+		r = ingest_quarantine(in, parent, req, uid, "a replay of a job already taken, and "
 			       "cleaned up since (removed/<uid>.json)");
 		goto out;
 	}
@@ -450,9 +380,9 @@ static int ingest_job(struct ingest *in, int parent, int dir, const char *req, c
 	if (v == VERIFY_LOCAL) /* our disk, not the submitter: keep it in the inbox */
 		r = scq_fail(in->h, SCQ_EIO, "ingest of inbox/%s/%s: %s", req, uid, err.ptr);
 	else if (v == VERIFY_BAD)
-		r = quarantine(in, parent, req, uid, err.ptr);
+		r = ingest_quarantine(in, parent, req, uid, err.ptr);
 	else if (v == VERIFY_INCOMPLETE)
-		r = incomplete(in, parent, req, uid, sig.len ? sig.ptr : NULL);
+		r = ingest_incomplete(in, parent, req, uid, sig.len ? sig.ptr : NULL);
 	if (v != VERIFY_OK) {
 		json_decref(s.rec);
 	} else {
@@ -484,10 +414,10 @@ static int ingest_entry(struct ingest *in, int reqfd, const char *req, const cha
 	if (fstatat(reqfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0; /* vanished (sync) */
 	if (!S_ISDIR(st.st_mode))
-		return quarantine(in, reqfd, req, name, S_ISLNK(st.st_mode) ?
+		return ingest_quarantine(in, reqfd, req, name, S_ISLNK(st.st_mode) ?
 				  "a symlink in the inbox" : "not a job folder");
 	if (!scq_uid_valid(name))
-		return quarantine(in, reqfd, req, name, "folder name is not a lowercase UUIDv4");
+		return ingest_quarantine(in, reqfd, req, name, "folder name is not a lowercase UUIDv4");
 	dir = openat(reqfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dir < 0)
 		return 0;
@@ -574,104 +504,6 @@ out:
 	return r;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-/* inbox/<req>/<uid>.cancel.json: the requester asks to cancel its job,
- * signed as its jobs are (identity.c): a request that is not the
- * requester's waits for its signature within the grace, or is
- * quarantined; one for no job of the store is dropped unread. */
-static int cancel_request(struct ingest *in, int reqfd, const char *req, const char *name)
-{
-	char uid[64];
-	struct buf why = BUF_INIT;
-	json_t *o = NULL;
-	int st, r = 0, v;
-	snprintf(uid, sizeof(uid), "%.*s", (int)(strlen(name) - strlen(".cancel.json")), name);
-	struct stat sb;
-	if (!scq_uid_valid(uid))
-		return quarantine(in, reqfd, req, name, "cancel request for an invalid uid");
-	/* only its name and signature count, but what it holds is hostile
-	 * input all the same: a folder (or link, FIFO) is quarantined, never
-	 * deleted */
-	if (fstatat(reqfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(sb.st_mode))
-		return quarantine(in, reqfd, req, name, "cancel request is not a plain file");
-	st = queue_locate(in->h, uid);
-	if (st < 0 && fs_exists(reqfd, uid))
-		return 0; /* the job itself is still arriving: keep the request */
-	v = st < 0 ? VERIFY_OK : identity_read_record(in->h, reqfd, name, req, uid,
-						       VOTE_JSON_MAX, &o, &why);
-	json_decref(o);
-	if (v == VERIFY_OK && st >= 0 && why.len) /* unsigned, taken: said */
-		buf_addf(&in->h->notices, "%s\n", why.ptr);
-	if (v == VERIFY_BAD)
-		r = quarantine(in, reqfd, req, name, why.ptr);
-	else if (v == VERIFY_INCOMPLETE)
-		r = incomplete(in, reqfd, req, name, why.ptr);
-	else if (v == VERIFY_LOCAL)
-		r = SCQ_EIO;
-	if (v != VERIFY_OK)
-		goto out;
-	if (st >= 0) {
-		r = job_cancel(in->h, uid, req);
-		if (r == 0)
-			in->st->cancelled++;
-		else if (r == SCQ_ESTATE || r == SCQ_EPERM)
-			r = 0; /* finished meanwhile, or not theirs: nothing to do */
-	}
-	if (r == 0)
-		identity_remove_record(reqfd, name);
-out:
-	buf_release(&why);
-	return r;
-}
-
-/* inbox/<reviewer>/<uid>.vote.json: a delegated reviewer's vote
- * (vote-inbox.c); what it refuses as hostile is quarantined here, and
- * what is not all there yet (cut short, its signature) waits. */
-static int vote_record(struct ingest *in, int reqfd, const char *req, const char *name)
-{
-	struct buf why = BUF_INIT;
-	int r = vote_request(in->h, reqfd, req, name, &why);
-	if (r == VOTE_WAIT)
-		r = incomplete(in, reqfd, req, name, why.ptr);
-	else if (r == 0 && why.len)
-		r = quarantine(in, reqfd, req, name, why.ptr);
-	buf_release(&why);
-	return r;
-}
-
-/* A record's signature (<uid>.vote.sig.json ...) is read with its record;
- * alone (the record consumed or quarantined, or not there yet) it waits
- * within the grace, then is quarantined. */
-static int record_signature(struct ingest *in, int reqfd, const char *req, const char *name)
-{
-	struct buf rec = BUF_INIT;
-	long long grace = setting_int(in->h, SET_INGEST_GRACE_SECONDS);
-	int r = 0;
-	buf_addf(&rec, "%.*s.json", (int)(strlen(name) - strlen(IDENTITY_SIG_SUFFIX)), name);
-	if (!fs_exists(reqfd, rec.ptr) && entry_age(reqfd, name) > (double)grace)
-		r = quarantine(in, reqfd, req, name, "the signature of an inbox record that is "
-			       "not there (consumed, quarantined or never sent)");
-	buf_release(&rec);
-	return r;
-}
-
-/* The names of an inbox folder that are records besides job folders. */
-static int is_record(const char *n)
-{
-	return ends_with(n, ".cancel.json") || ends_with(n, VOTE_SUFFIX) ||
-	       ends_with(n, ".cancel" IDENTITY_SIG_SUFFIX) || ends_with(n, ".vote" IDENTITY_SIG_SUFFIX);
-}
-
-static int is_signature(const char *n)
-{
-	return ends_with(n, IDENTITY_SIG_SUFFIX);
-}
-
 /* Inbox entries one requester may have examined per pass. */
 #define INGEST_SHARE 256
 
@@ -683,7 +515,7 @@ static json_t *entries(DIR *d, json_t *cancels)
 	json_t *names = json_array();
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (is_record(e->d_name) && utf8_valid(e->d_name, strlen(e->d_name)))
+		if (ingest_is_record(e->d_name) && utf8_valid(e->d_name, strlen(e->d_name)))
 			json_array_append_new(cancels, json_string(e->d_name));
 		else if (!is_ignored_name(e->d_name))
 			json_array_append_new(names, json_stringn_nocheck(e->d_name, strlen(e->d_name)));
@@ -699,12 +531,12 @@ static int ingest_requester(struct ingest *in, const char *req)
 	size_t i = 0, n, start, ci;
 	if (reqfd < 0) {
 		json_decref(cancels);
-		return quarantine(in, in->inbox, req, req, "inbox entry is not a folder");
+		return ingest_quarantine(in, in->inbox, req, req, "inbox entry is not a folder");
 	}
 	if (!email_valid(req)) {
 		close(reqfd);
 		json_decref(cancels);
-		return quarantine(in, in->inbox, req, req, "inbox folder name is not a valid email");
+		return ingest_quarantine(in, in->inbox, req, req, "inbox folder name is not a valid email");
 	}
 	d = fdopendir(reqfd);
 	names = d ? entries(d, cancels) : json_array();
@@ -715,8 +547,8 @@ static int ingest_requester(struct ingest *in, const char *req)
 	start = n ? (size_t)in->h->ingest_rotor * INGEST_SHARE % n : 0;
 	for (i = 0; i < n && (i < INGEST_SHARE || !in->until) && r == 0 && !out_of_time(in); i++) {
 		const char *name = json_string_value(json_array_get(names, (start + i) % n));
-		r = is_record(name) ? /* not UTF-8 */
-		    quarantine(in, dirfd(d), req, name, "request for an invalid uid") :
+		r = ingest_is_record(name) ? /* not UTF-8 */
+		    ingest_quarantine(in, dirfd(d), req, name, "request for an invalid uid") :
 		    ingest_entry(in, dirfd(d), req, name);
 	}
 	if (r == 0 && i < n) /* no limit in silence: say what waits */
@@ -728,11 +560,7 @@ static int ingest_requester(struct ingest *in, const char *req)
 	staged_clear(in);
 	json_array_foreach(cancels, ci, c)
 		if (r == 0 && d)
-			r = is_signature(json_string_value(c)) ?
-			    record_signature(in, dirfd(d), req, json_string_value(c)) :
-			    ends_with(json_string_value(c), VOTE_SUFFIX) ?
-			    vote_record(in, dirfd(d), req, json_string_value(c)) :
-			    cancel_request(in, dirfd(d), req, json_string_value(c));
+			r = ingest_record(in, dirfd(d), req, json_string_value(c));
 	if (d)
 		closedir(d);
 	json_decref(names);
