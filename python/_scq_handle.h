@@ -6,7 +6,8 @@
  * the ACRO export, versions, mock data and try).
  *
  * Exports (_scq.c): fail, check_open, none_or_fail, str_or_fail.
- * Exports (_scq_decide.c): the Handle_* methods declared below.
+ * Exports (_scq_decide.c, _scq_code.c): the Handle_* methods declared
+ * below.
  */
 #ifndef SCQ_PY_HANDLE_H
 #define SCQ_PY_HANDLE_H
@@ -47,6 +48,8 @@ PyObject *none_or_fail(Handle *self, int r);
 /* the malloc'ed s as str (freed), or r's exception (s freed too) */
 PyObject *str_or_fail(Handle *self, int r, char *s);
 
+PyObject *Handle_read_file(Handle *self, PyObject *args);
+PyObject *Handle_read_code(Handle *self, PyObject *args);
 PyObject *Handle_output_check(Handle *self, PyObject *args);
 PyObject *Handle_export_acro(Handle *self, PyObject *args);
 PyObject *Handle_approve(Handle *self, PyObject *args, PyObject *kw);
