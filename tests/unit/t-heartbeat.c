@@ -97,7 +97,8 @@ static void heartbeats(scq *h, scq *r)
 	is_str(sig, "bad", "... and its signature said to be bad");
 	put(pubdir, "heartbeat.json", "{\"owner\": \"" OWNER "\", \"at\": ", 30);
 	is_str(seen(r, NULL), "unreadable", "cut short: unreadable");
-	put(pubdir, "heartbeat.json", "{\"owner\":\"\\u001b[31mx@y.z\",\"at\":\"x\"}", 38);
+	put(pubdir, "heartbeat.json", "{\"owner\":\"\\u001b[31mx@y.z\",\"at\":\"x\"}",
+	    strlen("{\"owner\":\"\\u001b[31mx@y.z\",\"at\":\"x\"}"));
 	is_str(seen(r, NULL), "unreadable", "another owner, with a control character: unreadable");
 	memset(big, ' ', sizeof(big));
 	big[0] = '{';

@@ -6,11 +6,13 @@
  * outputs, and adopt the jobs a restarted runner finds.
  *
  * The node's status.json (written last, temp + rename) is the job's own
- * report: a job that has one has ended, whatever Slurm says or whether
- * slurmctld answers at all (it may be restarting).  Slurm's final state
- * decides only when the node could not report, or reported that it was
- * stopped from outside (scancel, a node taken down, preemption, Slurm's
- * time limit):
+ * report: a job that has one has ended.  Its end waits for Slurm's final
+ * state (REPORT_WAIT at most; not at all while slurmctld does not answer:
+ * it may be restarting), because a job stopped from outside can still
+ * leave a clean-looking report: a node taken down kills the job's
+ * processes, and a run.sh whose `sleep` was killed goes on to exit 0.  So
+ * Slurm's final state decides whenever it is not a plain end (COMPLETED,
+ * FAILED), and when the node could not report at all:
  *   COMPLETED, FAILED without a report  sandbox_error (the script failed
  *                                       before scq ran; slurm.err says)
  *   TIMEOUT, DEADLINE                   timeout
@@ -35,6 +37,9 @@
 #define UNKNOWN_AFTER (2 * SLURM_TICK)
 /* Seconds between submissions while slurmctld does not answer. */
 #define RESUBMIT_AFTER 3.0
+/* Seconds a clean report waits for Slurm's final state (the batch script
+ * exits right after writing it: COMPLETING, then COMPLETED). */
+#define REPORT_WAIT 10.0
 
 static void name_of(const struct exec_job *j, char out[48])
 {
@@ -126,6 +131,13 @@ static void apply_slurm_end(struct exec_job *j, struct slurm_job *p, const char 
 	}
 }
 
+/* Slurm ended the job itself (a node failure, preemption, its time limit,
+ * memory, a cancel): not a plain end of the batch script. */
+static int slurm_stopped_it(const char *state)
+{
+	return strcmp(state, "COMPLETED") && strcmp(state, "FAILED");
+}
+
 /* The job ended: its report (if any), then Slurm's state (if it must). */
 static enum exec_state ended(struct exec_job *j, struct slurm_job *p, const char *state)
 {
@@ -133,7 +145,8 @@ static enum exec_state ended(struct exec_job *j, struct slurm_job *p, const char
 		p->report = load_report(p->dirfd);
 	if (p->report)
 		apply_report(j, p->report);
-	if (state && (!p->report || json_is_true(json_object_get(p->report, "terminated"))))
+	if (state && (!p->report || json_is_true(json_object_get(p->report, "terminated")) ||
+		      slurm_stopped_it(state)))
 		apply_slurm_end(j, p, state);
 	else if (!state && !p->report && !j->st.error_kind && j->st.stop == EXEC_STOP_NONE) {
 		/* Slurm does not know it, and the node left no report */
@@ -222,12 +235,16 @@ static enum exec_state slurm_poll(scq *h, struct exec_job *j, const struct pollf
 		if (slurm_state_ended(row->state))
 			return ended(j, p, row->state);
 	}
-	/* a report ends the job even while Slurm says COMPLETING, or does
+	/* a report ends the job once Slurm gives its final state (above),
+	 * or REPORT_WAIT after it was read, or at once while slurmctld does
 	 * not answer; one that says "stopped from outside" waits for Slurm */
-	if (!p->report && fs_exists(p->dirfd, "status.json"))
+	if (!p->report && fs_exists(p->dirfd, "status.json")) {
 		p->report = load_report(p->dirfd);
-	if (p->report && !json_is_true(json_object_get(p->report, "terminated")))
-		return ended(j, p, NULL);
+		p->report_at = time_mono();
+	}
+	if (p->report && !json_is_true(json_object_get(p->report, "terminated")) &&
+	    (!t->ok || !row || time_mono() - p->report_at > REPORT_WAIT))
+		return ended(j, p, NULL); /* Slurm's end would have come first */
 	if (t->ok && !row && t->at - p->since > UNKNOWN_AFTER)
 		return ended(j, p, NULL);
 	(void)now;

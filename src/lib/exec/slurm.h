@@ -74,6 +74,7 @@ struct slurm_job {
 	double since;      /* time_mono() of sbatch or adoption */
 	char state[24];    /* Slurm's last word on it */
 	json_t *report;    /* the node's status.json, once read */
+	double report_at;  /* time_mono() it was first read; 0: not yet */
 };
 
 struct slurm_job *slurm_job_new(void);
