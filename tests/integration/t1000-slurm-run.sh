@@ -31,11 +31,13 @@ chmod 0755 "$SHARED"
 check "scq doctor with an open shared folder" do_ doctor --json
 out_has "... says it is not private" '"shared_dir_private": false'
 out_has "... and why" "is not private: it must belong to uid [0-9]+ with mode 0700 \(it has uid [0-9]+, mode 0755\)"
-approved OPEN open 'echo should not run'
-check "a job with an open shared folder: the runner cycle" do_ run
-check "... fails it without submitting" test "$(status_of "$OPEN")/$(kind_of "$OPEN")" = failed/sandbox_error
+approved OPEN open 'echo waited'
+check "a job with an open shared folder: the runner cycle fails" sh -c "! '$SCQ' --email '$DO_EMAIL' --data-dir '$WS' run"
+check "... claims nothing: the job stays approved (t1050)" test "$(status_of "$OPEN")" = approved
 check "... Slurm never saw it" test "$(jobcomp_count "$OPEN")" = 0
 chmod 0700 "$SHARED"
+check "once private, the runner cycle runs it" do_ run
+check "... completed" test "$(status_of "$OPEN")" = completed
 
 # ---- submit, approve, run, logs, outputs ----
 approved U1 first 'echo hello from $(hostname); echo result > "$OUTPUT_DIR/result.txt"; mkdir "$OUTPUT_DIR/sub"; echo deep > "$OUTPUT_DIR/sub/d.txt"'

@@ -367,5 +367,5 @@ static int slurm_adopt(scq *h, struct exec_job *j)
 
 const struct executor executor_slurm = {
 	"slurm", slurm_prepare, slurm_start, slurm_wait_fds, slurm_poll,
-	slurm_cancel, slurm_finalize, slurm_cleanup, slurm_adopt,
+	slurm_cancel, slurm_finalize, slurm_cleanup, slurm_adopt, slurm_ready,
 };

@@ -228,6 +228,42 @@ out:
 	return fd;
 }
 
+/* 1 if name is an executable file in a folder of PATH (as posix_spawnp
+ * would find it), without running it. */
+int slurm_tool_found(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	struct buf f = BUF_INIT;
+	int found = 0;
+	for (p = path ? path : "/usr/bin:/bin"; !found; p = e + 1) {
+		e = strchr(p, ':');
+		if (!e)
+			e = p + strlen(p);
+		buf_setf(&f, "%.*s/%s", (int)(e - p), e > p ? p : ".", name);
+		found = access(f.ptr, X_OK) == 0;
+		if (!*e)
+			break;
+	}
+	buf_release(&f);
+	return found;
+}
+
+/* Before any claim: a job claimed while these fail could only fail. */
+int slurm_ready(scq *h, struct buf *err)
+{
+	int fd = slurm_shared_open(h, err);
+	if (fd < 0)
+		return -1;
+	fd_close(&fd);
+	if (!slurm_tool_found("sbatch")) {
+		buf_setf(err, "sbatch is not found in PATH (%s): install Slurm's client tools "
+			 "(Debian: slurm-client) or set `scq config set executor local`",
+			 getenv("PATH") ? getenv("PATH") : "unset");
+		return -1;
+	}
+	return 0;
+}
+
 struct slurm_job *slurm_job_new(void)
 {
 	struct slurm_job *p = xcalloc(1, sizeof(*p));
