@@ -53,6 +53,15 @@ check "the requester copies the outputs" ds output "$U1" --to "$TEST_DIR/got1"
 check "... result.txt" grep -qx result "$TEST_DIR/got1/result.txt"
 check "... sub/d.txt" grep -qx deep "$TEST_DIR/got1/sub/d.txt"
 check "the staged folder is gone" test -z "$(ls "$SHARED")"
+check "the owner's scq show" do_ show "$U1"
+out_has "... names the Slurm job" "^Slurm job: +[0-9]+\$"
+out_has "... and the node that ran it" "^Slurm node: +n[12]\$"
+check "the owner's scq show --json" do_ show "$U1" --json
+out_has "... slurm_job_id" '"slurm_job_id": ?[0-9]+'
+out_has "... slurm_node" '"slurm_node": ?"n[12]"'
+check "the requester's scq show --json" ds show "$U1" --json
+cp "$TEST_DIR/out" "$TEST_DIR/ds-show.json"
+check "... has neither (the owner's view only)" sh -c "! grep -qi slurm '$TEST_DIR/ds-show.json'"
 
 # ---- a failing job ----
 approved U2 failing 'echo about to fail >&2; exit 3'
