@@ -23,6 +23,21 @@ out_has "... shows the partition's limits" 'PartitionName=scq .*MaxTime='
 out_has "... finds the shared folder private" '"shared_dir_private": true'
 out_has "... reads the partition's MaxTime" '"MaxTime": "01:00:00"'
 out_has "... job_timeout (10 min) fits it" '"job_timeout_fits": true'
+out_has "... every tool ok" '"sbatch": "ok"'
+out_has "... no tools_problem" '"tools_problem": null'
+# doctor_as ENV...: scq doctor --json with the environment changed
+doctor_as() { env "$@" "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" doctor --json; }
+check "scq doctor with SLURM_CONF naming no file" doctor_as SLURM_CONF="$TEST_DIR/nosuch.conf"
+out_has "... keeps tools: sbatch false" '"sbatch": false'
+out_has "... says sbatch is installed but unconfigured" '"sbatch": "unconfigured"'
+out_has "... and why, naming SLURM_CONF" "\"tools_problem\": \"Slurm's tools are installed but cannot read their configuration from SLURM_CONF \\($TEST_DIR/nosuch.conf\\)\""
+mkdir "$TEST_DIR/nobin"
+check "scq doctor with no Slurm tools in PATH" doctor_as PATH="$TEST_DIR/nobin"
+out_has "... says sbatch is not installed" '"sbatch": "not_installed"'
+out_has "... and what to install" '"tools_problem": "Slurm.s client tools are not installed \(not found in PATH; Debian: apt-get install slurm-client\)"'
+check "scq doctor (text) with SLURM_CONF naming no file" env SLURM_CONF="$TEST_DIR/nosuch.conf" "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" doctor
+out_has "... a tools_problem line" "^  tools_problem: +Slurm's tools are installed but cannot read"
+out_has "... sbatch: unconfigured" "^    sbatch: +unconfigured\$"
 do_ config set job_timeout 7200 >/dev/null
 check "scq doctor with job_timeout 2 h" do_ doctor --json
 out_has "... job_timeout does not fit MaxTime 1 h" '"job_timeout_fits": false'
