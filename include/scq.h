@@ -175,7 +175,10 @@ SCQ_API const scq_value *scq_job_value(const scq_job *j);
  * scq_release (setting release=review, or a cancelled run), else 0.  The
  * job's status stays what it is (completed, failed, cancelled). */
 SCQ_API int scq_job_results_held(const scq_job *j);
-/* The job as the JSON object of `scq show --json` (caller frees with free). */
+/* The job as the JSON object of `scq show --json` (caller frees with free).
+ * In the owner's view (never published to the requester), a job the Slurm
+ * executor ran also has "slurm_job_id" (Slurm's id, from its sbatch) and,
+ * once the node's report came back, "slurm_node" (the node's host name). */
 SCQ_API char *scq_job_to_json(const scq_job *j);
 SCQ_API void scq_job_free(scq_job *j);
 

@@ -237,6 +237,7 @@ void cli_show_job(const scq_job *j)
 		{ "Created", "created_at" }, { "Submitted", "submitted_at" },
 		{ "Approved", "approved_at" }, { "Approved by", "approved_by" },
 		{ "Decided by", "decided_by" }, { "Started", "started_at" },
+		{ "Slurm job", "slurm_job_id" }, { "Slurm node", "slurm_node" },
 		{ "Completed", "completed_at" }, { "Exit code", "exit_code" },
 		{ "Error kind", "error_kind" }, { "Error", "error_message" }, { "Reason", "reason" },
 		{ "Code SHA-256", "code_sha256" }, { "Approval wait", "timeout_seconds" },

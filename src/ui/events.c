@@ -361,7 +361,7 @@ static int by_uid(const void *a, const void *b)
 
 static int same_state(const struct jobsum *a, const struct jobsum *b)
 {
-	return a->status == b->status && a->held == b->held &&
+	return a->status == b->status && a->held == b->held && a->bad_signature == b->bad_signature &&
 	       !strcmp(a->release_state ? a->release_state : "", b->release_state ? b->release_state : "");
 }
 

@@ -69,6 +69,7 @@ void sum_from_job(struct jobsum *s, const scq_job *j)
 	s->ntags = n;
 	s->status = scq_job_status(j);
 	s->held = scq_job_results_held(j);
+	s->bad_signature = scq_job_signature(j) && !strcmp(scq_job_signature(j), "bad");
 }
 
 void sum_json(struct jw *j, const struct jobsum *s, const char *role)
@@ -87,6 +88,8 @@ void sum_json(struct jw *j, const struct jobsum *s, const char *role)
 		jw_str(j, s->tags[i]);
 	jw_end_arr(j);
 	jw_kbool(j, "held", s->held);
+	if (s->bad_signature) /* the list flags it as scq jobs does */
+		jw_kbool(j, "bad_signature", 1);
 	jw_kstr(j, "release_state", s->release_state);
 	jw_kstr(j, "resubmit_of", s->resubmit_of);
 	if (role)

@@ -13,6 +13,8 @@ struct jobsum {
 	size_t ntags;
 	void *mem; /* the one block holding the above (sum_from_job) */
 	int status, held;
+	int bad_signature; /* a requester's job: the owner's signature does not
+			      verify its status (scq_job_signature "bad") */
 	unsigned long long rank; /* larger: changed more recently */
 };
 

@@ -530,6 +530,11 @@ async function main() {
       try {
         await dpage.reload();
         await dpage.locator('dd .err', { hasText: 'BAD SIGNATURE: do not trust this status' }).waitFor({ timeout: 15000 });
+        // "My jobs" flags it too, as scq jobs does: completed (BAD SIGNATURE)
+        await go(dpage, reqr.base, '#/mine?status=all&q=outputs%20to%20review');
+        await dpage.locator(`tr[data-uid="${J.outs}"] .badge.bad-signature`, { hasText: '(BAD SIGNATURE)' }).waitFor({ timeout: 15000 });
+        if (await dpage.locator('table.jobs .badge.bad-signature').count() !== 1)
+          throw new Error('a job whose status verifies is flagged too');
       } finally {
         fs.writeFileSync(st, real);
       }

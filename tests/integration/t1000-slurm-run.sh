@@ -23,6 +23,21 @@ out_has "... shows the partition's limits" 'PartitionName=scq .*MaxTime='
 out_has "... finds the shared folder private" '"shared_dir_private": true'
 out_has "... reads the partition's MaxTime" '"MaxTime": "01:00:00"'
 out_has "... job_timeout (10 min) fits it" '"job_timeout_fits": true'
+out_has "... every tool ok" '"sbatch": "ok"'
+out_has "... no tools_problem" '"tools_problem": null'
+# doctor_as ENV...: scq doctor --json with the environment changed
+doctor_as() { env "$@" "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" doctor --json; }
+check "scq doctor with SLURM_CONF naming no file" doctor_as SLURM_CONF="$TEST_DIR/nosuch.conf"
+out_has "... keeps tools: sbatch false" '"sbatch": false'
+out_has "... says sbatch is installed but unconfigured" '"sbatch": "unconfigured"'
+out_has "... and why, naming SLURM_CONF" "\"tools_problem\": \"Slurm's tools are installed but cannot read their configuration from SLURM_CONF \\($TEST_DIR/nosuch.conf\\)\""
+mkdir "$TEST_DIR/nobin"
+check "scq doctor with no Slurm tools in PATH" doctor_as PATH="$TEST_DIR/nobin"
+out_has "... says sbatch is not installed" '"sbatch": "not_installed"'
+out_has "... and what to install" '"tools_problem": "Slurm.s client tools are not installed \(not found in PATH; Debian: apt-get install slurm-client\)"'
+check "scq doctor (text) with SLURM_CONF naming no file" env SLURM_CONF="$TEST_DIR/nosuch.conf" "$SCQ" --email "$DO_EMAIL" --data-dir "$WS" doctor
+out_has "... a tools_problem line" "^  tools_problem: +Slurm's tools are installed but cannot read"
+out_has "... sbatch: unconfigured" "^    sbatch: +unconfigured\$"
 do_ config set job_timeout 7200 >/dev/null
 check "scq doctor with job_timeout 2 h" do_ doctor --json
 out_has "... job_timeout does not fit MaxTime 1 h" '"job_timeout_fits": false'
@@ -31,11 +46,13 @@ chmod 0755 "$SHARED"
 check "scq doctor with an open shared folder" do_ doctor --json
 out_has "... says it is not private" '"shared_dir_private": false'
 out_has "... and why" "is not private: it must belong to uid [0-9]+ with mode 0700 \(it has uid [0-9]+, mode 0755\)"
-approved OPEN open 'echo should not run'
-check "a job with an open shared folder: the runner cycle" do_ run
-check "... fails it without submitting" test "$(status_of "$OPEN")/$(kind_of "$OPEN")" = failed/sandbox_error
+approved OPEN open 'echo waited'
+check "a job with an open shared folder: the runner cycle fails" sh -c "! '$SCQ' --email '$DO_EMAIL' --data-dir '$WS' run"
+check "... claims nothing: the job stays approved (t1050)" test "$(status_of "$OPEN")" = approved
 check "... Slurm never saw it" test "$(jobcomp_count "$OPEN")" = 0
 chmod 0700 "$SHARED"
+check "once private, the runner cycle runs it" do_ run
+check "... completed" test "$(status_of "$OPEN")" = completed
 
 # ---- submit, approve, run, logs, outputs ----
 approved U1 first 'echo hello from $(hostname); echo result > "$OUTPUT_DIR/result.txt"; mkdir "$OUTPUT_DIR/sub"; echo deep > "$OUTPUT_DIR/sub/d.txt"'
@@ -51,6 +68,15 @@ check "the requester copies the outputs" ds output "$U1" --to "$TEST_DIR/got1"
 check "... result.txt" grep -qx result "$TEST_DIR/got1/result.txt"
 check "... sub/d.txt" grep -qx deep "$TEST_DIR/got1/sub/d.txt"
 check "the staged folder is gone" test -z "$(ls "$SHARED")"
+check "the owner's scq show" do_ show "$U1"
+out_has "... names the Slurm job" "^Slurm job: +[0-9]+\$"
+out_has "... and the node that ran it" "^Slurm node: +n[12]\$"
+check "the owner's scq show --json" do_ show "$U1" --json
+out_has "... slurm_job_id" '"slurm_job_id": ?[0-9]+'
+out_has "... slurm_node" '"slurm_node": ?"n[12]"'
+check "the requester's scq show --json" ds show "$U1" --json
+cp "$TEST_DIR/out" "$TEST_DIR/ds-show.json"
+check "... has neither (the owner's view only)" sh -c "! grep -qi slurm '$TEST_DIR/ds-show.json'"
 
 # ---- a failing job ----
 approved U2 failing 'echo about to fail >&2; exit 3'

@@ -97,7 +97,7 @@ static void fake_cleanup(scq *h, struct exec_job *j)
 
 static const struct executor fake = {
 	"fake", fake_prepare, fake_start, fake_wait_fds, fake_poll,
-	fake_cancel, fake_finalize, fake_cleanup, NULL,
+	fake_cancel, fake_finalize, fake_cleanup, NULL, NULL,
 };
 
 /* ---- doubling: every step called twice ---------------------------------- */
@@ -149,7 +149,7 @@ static void dbl_cleanup(scq *h, struct exec_job *j)
 
 static const struct executor doubling = {
 	"doubling", dbl_prepare, dbl_start, dbl_wait_fds, dbl_poll,
-	dbl_cancel, dbl_finalize, dbl_cleanup, NULL,
+	dbl_cancel, dbl_finalize, dbl_cleanup, NULL, NULL,
 };
 
 /* ---- counting: what the runner calls, per job, in order ----------------- */
@@ -229,7 +229,7 @@ static void cnt_cleanup(scq *h, struct exec_job *j)
 
 static const struct executor counting = {
 	"counting", cnt_prepare, cnt_start, cnt_wait_fds, cnt_poll,
-	cnt_cancel, cnt_finalize, cnt_cleanup, NULL,
+	cnt_cancel, cnt_finalize, cnt_cleanup, NULL, NULL,
 };
 
 /* ---- cancelling: the owner asks to cancel once the job runs ------------ */
@@ -262,7 +262,7 @@ static void ask_cleanup(scq *h, struct exec_job *j) { below->cleanup(h, j); }
 
 static const struct executor cancelling = {
 	"cancelling", ask_prepare, ask_start, ask_wait_fds, ask_poll,
-	ask_cancel, ask_finalize, ask_cleanup, NULL,
+	ask_cancel, ask_finalize, ask_cleanup, NULL, NULL,
 };
 
 /* ---- a store with approved jobs ----------------------------------------- */

@@ -518,7 +518,7 @@ static void local_cleanup(scq *h, struct exec_job *j)
 
 const struct executor executor_local = {
 	"local", local_prepare, local_start, local_wait_fds, local_poll,
-	local_cancel, local_finalize, local_cleanup, NULL,
+	local_cancel, local_finalize, local_cleanup, NULL, NULL,
 };
 
 void exec_job_init(struct exec_job *j, const char *uid)

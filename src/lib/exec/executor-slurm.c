@@ -295,6 +295,23 @@ static void merge_collect(json_t *o, json_t *node)
 		json_object_set_new(o, "limit_reached", json_true());
 }
 
+/* The node that ran the job, beside its Slurm id in slurm.json: the owner's
+ * scq show reads both there (status.json goes with the stage at cleanup). */
+static void record_node(struct exec_job *j, json_t *report)
+{
+	const char *node = json_string_value(json_object_get(report, "node"));
+	struct buf err = BUF_INIT;
+	json_t *rec;
+	if (!node || !*node)
+		return;
+	rec = json_load_file_at(j->jobfd, "slurm.json", SMALL_JSON_MAX, &err);
+	if (json_is_object(rec) && !json_object_get(rec, "node") &&
+	    json_object_set_new(rec, "node", json_string(node)) == 0)
+		json_write_at(j->jobfd, "slurm.json", rec, 0); /* best effort: shown only */
+	json_decref(rec);
+	buf_release(&err);
+}
+
 static int slurm_finalize(scq *h, struct exec_job *j)
 {
 	struct slurm_job *p = j->priv;
@@ -311,6 +328,7 @@ static int slurm_finalize(scq *h, struct exec_job *j)
 	src = dirfd >= 0 ? openat(dirfd, "out", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
 	j->st.output = run_collect(h, j->commit, j->jobfd, src, &j->st.collect_error);
 	merge_collect(j->st.output, json_object_get(report, "collect"));
+	record_node(j, report);
 	j->st.finalized = 1;
 	j->st.state = EXEC_FINISHED;
 out:
@@ -384,5 +402,5 @@ static int slurm_adopt(scq *h, struct exec_job *j)
 
 const struct executor executor_slurm = {
 	"slurm", slurm_prepare, slurm_start, slurm_wait_fds, slurm_poll,
-	slurm_cancel, slurm_finalize, slurm_cleanup, slurm_adopt,
+	slurm_cancel, slurm_finalize, slurm_cleanup, slurm_adopt, slurm_ready,
 };

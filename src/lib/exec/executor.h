@@ -154,6 +154,11 @@ struct executor {
 	 * st.state is then EXEC_RUNNING and poll follows it; 0 if it does
 	 * not (the job is failed as runner_restart, never started again). */
 	int (*adopt)(scq *h, struct exec_job *j);
+	/* NULL, or: can the backend run a job at all now (its settings, its
+	 * tools)?  Asked before every claim, so cheap (no job, no scheduler
+	 * call): -1 with err saying what to fix, and the runner claims
+	 * nothing (the jobs stay approved; a claimed job could only fail). */
+	int (*ready)(scq *h, struct buf *err);
 };
 
 extern const struct executor executor_local;

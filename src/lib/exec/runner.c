@@ -61,6 +61,8 @@ struct loop {
 	double expire_at;           /* time_now() of the next deadline; -1 none */
 	double retry;               /* wait before looking at a kept inbox again */
 	double beat_at;             /* time_mono() of the next heartbeat */
+	struct buf not_ready;       /* why the executor could not run jobs at
+				       the last look ("": it could) */
 };
 
 /* The approved uids with the time of their approval (the folder's ctime),
@@ -156,6 +158,22 @@ static void start_claimed(struct loop *l, int durable)
 	}
 }
 
+/* Can the executor run a job now?  A misconfigured backend (Slurm
+ * without its shared folder or sbatch) would fail every job it got, and
+ * each failure costs the owner an approval and the requester a resubmit:
+ * claim nothing, log the reason once (a cycle returns it). */
+static int executor_ready(struct loop *l)
+{
+	struct buf err = BUF_INIT;
+	int ok = !l->ex->ready || l->ex->ready(l->h, &err) == 0;
+	if (!ok && strcmp(l->not_ready.ptr, err.ptr))
+		scq_log(l->h, "runner: the %s executor cannot run jobs, approved jobs wait: %s",
+			l->ex->name, err.ptr);
+	buf_setf(&l->not_ready, "%s", ok ? "" : err.ptr);
+	buf_release(&err);
+	return ok;
+}
+
 static void fill_slots(struct loop *l)
 {
 	struct commit c;
@@ -164,6 +182,8 @@ static void fill_slots(struct loop *l)
 	queue_refresh(l, time_mono());
 	if (l->next >= l->nqueue)
 		return; /* nothing approved: no commit to make */
+	if (!executor_ready(l))
+		return;
 	/* claim a group with one sync, then start them */
 	commit_begin(l->h, &c);
 	claim_into(l, &c);
@@ -448,6 +468,7 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 	l->ingest_at = INFINITY;
 	l->expire_at = -1;
 	l->retry = RETRY_FIRST;
+	buf_init(&l->not_ready, BUF_MAX_DEFAULT);
 	memset(l->st, 0, sizeof(*l->st));
 	l->max = (int)setting_int(h, SET_MAX_CONCURRENT_JOBS);
 	if (l->max > MAX_SLOTS)
@@ -524,10 +545,14 @@ static int run_loop(scq *h, const struct executor *ex, struct scq_run_stats *st,
 	cleanup(h, &l->st->cleaned);
 	queue_drop(l);
 	watch_close(&l->w);
-	free(l);
+	if (r == 0 && l->not_ready.len && !watch)
+		r = scq_fail(h, SCQ_ECONFIG, "the %s executor cannot run jobs (they stay approved): %s",
+			     ex->name, l->not_ready.ptr);
 	if (r == 0 && ingest_code && !watch)
 		r = scq_fail(h, ingest_code, "%s", ingest_err.ptr);
 	buf_release(&ingest_err);
+	buf_release(&l->not_ready);
+	free(l);
 	return r;
 }
 

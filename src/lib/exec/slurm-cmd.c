@@ -228,6 +228,42 @@ out:
 	return fd;
 }
 
+/* 1 if name is an executable file in a folder of PATH (as posix_spawnp
+ * would find it), without running it. */
+int slurm_tool_found(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	struct buf f = BUF_INIT;
+	int found = 0;
+	for (p = path ? path : "/usr/bin:/bin"; !found; p = e + 1) {
+		e = strchr(p, ':');
+		if (!e)
+			e = p + strlen(p);
+		buf_setf(&f, "%.*s/%s", (int)(e - p), e > p ? p : ".", name);
+		found = access(f.ptr, X_OK) == 0;
+		if (!*e)
+			break;
+	}
+	buf_release(&f);
+	return found;
+}
+
+/* Before any claim: a job claimed while these fail could only fail. */
+int slurm_ready(scq *h, struct buf *err)
+{
+	int fd = slurm_shared_open(h, err);
+	if (fd < 0)
+		return -1;
+	fd_close(&fd);
+	if (!slurm_tool_found("sbatch")) {
+		buf_setf(err, "sbatch is not found in PATH (%s): install Slurm's client tools "
+			 "(Debian: slurm-client) or set `scq config set executor local`",
+			 getenv("PATH") ? getenv("PATH") : "unset");
+		return -1;
+	}
+	return 0;
+}
+
 struct slurm_job *slurm_job_new(void)
 {
 	struct slurm_job *p = xcalloc(1, sizeof(*p));
@@ -309,6 +345,28 @@ static void partition_limits(scq *h, json_t *o, const char *line)
 	free(copy);
 }
 
+/* What the tools' state means, in one sentence (null: nothing wrong):
+ * "sbatch: false" alone did not tell a missing install from a missing
+ * configuration, which needs another fix. */
+static json_t *tools_problem(int missing, int unconfigured, int reachable)
+{
+	const char *conf = getenv("SLURM_CONF");
+	if (missing)
+		return json_string("Slurm's client tools are not installed (not found in PATH; "
+				   "Debian: apt-get install slurm-client)");
+	if (unconfigured && !conf)
+		return json_string("Slurm's tools are installed but find no configuration: "
+				   "SLURM_CONF is unset and no slurm.conf or DNS record names "
+				   "the controller (set SLURM_CONF to the cluster's slurm.conf)");
+	if (unconfigured)
+		return json_sprintf("Slurm's tools are installed but cannot read their "
+				    "configuration from SLURM_CONF (%s)", conf);
+	if (!reachable)
+		return json_string("Slurm's tools are installed and configured, but the "
+				   "controller does not answer (scontrol ping)");
+	return json_null();
+}
+
 json_t *slurm_doctor(scq *h)
 {
 	static const char *const tools[] = { "sbatch", "squeue", "scontrol", "scancel", NULL };
@@ -316,21 +374,30 @@ json_t *slurm_doctor(scq *h)
 	const char *ping[] = { "scontrol", "ping", NULL };
 	char *part = setting_list(h, SET_SLURM_PARTITION);
 	const char *show[] = { "scontrol", "show", "partition", "-o", part[0] ? part : NULL, NULL };
-	json_t *o = json_object(), *t = json_object();
+	json_t *o = json_object(), *t = json_object(), *ts = json_object();
 	struct buf err = BUF_INIT;
-	int ok, i, fd;
+	int ok, i, fd, missing = 0, unconfigured = 0;
 	for (i = 0; tools[i]; i++) {
 		const char *w[] = { tools[i], "--version", NULL };
+		int found = slurm_tool_found(tools[i]);
 		json_t *v = tool_line(w, &ok);
 		json_object_set_new(t, tools[i], ok ? v : json_false());
+		/* a tool in PATH whose --version fails found no configuration:
+		 * Slurm's tools read slurm.conf (SLURM_CONF) before anything */
+		json_object_set_new(ts, tools[i], json_string(ok ? "ok" : found ? "unconfigured" :
+							      "not_installed"));
+		missing += !found;
+		unconfigured += found && !ok;
 		if (!ok)
 			json_decref(v);
 	}
 	json_object_set_new(o, "executor", json_string(setting_str(h, SET_EXECUTOR)));
 	json_object_set_new(o, "tools", t);
+	json_object_set_new(o, "tools_status", ts);
 	json_object_set_new(o, "version", tool_line(ver, &ok));
 	json_object_set_new(o, "controller", tool_line(ping, &ok));
 	json_object_set_new(o, "controller_reachable", json_boolean(ok));
+	json_object_set_new(o, "tools_problem", tools_problem(missing, unconfigured, ok));
 	json_object_set_new(o, "partition", tool_line(show, &ok));
 	if (ok)
 		partition_limits(h, o, json_string_value(json_object_get(o, "partition")));

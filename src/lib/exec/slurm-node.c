@@ -238,7 +238,10 @@ static int write_status(struct node *n)
 	char host[256] = "";
 	json_t *o;
 	int r;
+	const char *slurm_node = getenv("SLURMD_NODENAME"); /* Slurm's name of this node */
 	gethostname(host, sizeof(host) - 1);
+	if (slurm_node && *slurm_node && strlen(slurm_node) < sizeof(host))
+		snprintf(host, sizeof(host), "%s", slurm_node);
 	o = json_pack("{s:b,s:i,s:i,s:b,s:f,s:I,s:I,s:b,s:s?,s:s?,s:s?,s:s%,s:o?,s:s}",
 		      "exited", n->res.exited, "exit_code", n->res.exit_code, "signal", n->res.signal,
 		      "oom_killed", n->res.oom_killed, "cpu_seconds", n->res.cpu_seconds,

@@ -284,6 +284,26 @@ static int unreachable(const struct buf *err)
 	return 0;
 }
 
+/* sbatch names a partition or an account it refuses, not where it came
+ * from: name the owner's setting, so the fix is one config set. */
+static void setting_hint(scq *h, struct buf *msg)
+{
+	static const struct { const char *word; enum setting id; const char *key; } hints[] = {
+		{ "partition", SET_SLURM_PARTITION, "slurm_partition" },
+		{ "account", SET_SLURM_ACCOUNT, "slurm_account" },
+	};
+	size_t i;
+	char *v;
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		if (!msg->ptr || !strcasestr(msg->ptr, hints[i].word))
+			continue;
+		v = setting_list(h, hints[i].id);
+		buf_addf(msg, " (the setting %s is '%s': scq config set %s NAME)", hints[i].key,
+			 v, hints[i].key);
+		free(v);
+	}
+}
+
 int slurm_submit(scq *h, struct exec_job *j, struct slurm_job *p)
 {
 	char *argv[48] = { xstrdup("sbatch"), xstrdup("--parsable"), xstrdup("--no-requeue"),
@@ -303,6 +323,7 @@ int slurm_submit(scq *h, struct exec_job *j, struct slurm_job *p)
 	} else if (!p->id) {
 		buf_setf(&j->st.error, "sbatch failed: %.*s", (int)(err.len < 500 ? err.len : 500),
 			 err.ptr ? err.ptr : "");
+		setting_hint(h, &j->st.error);
 		r = -1;
 	} else {
 		/* our own record: Slurm forgets the job after MinJobAge */

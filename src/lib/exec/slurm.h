@@ -8,7 +8,8 @@
  * Exports (slurm-submit.c): slurm_prepare, slurm_start, slurm_wait_fds,
  * slurm_submit.
  * Exports (slurm-cmd.c): slurm_job_new, slurm_staged_open, slurm_cmd, slurm_table_refresh, slurm_table_find,
- * slurm_state_ended, slurm_shared_open, slurm_doctor.
+ * slurm_state_ended, slurm_shared_open, slurm_tool_found, slurm_ready,
+ * slurm_doctor.
  * Exports (slurm-node.c): (scq_exec_node, in scq.h).
  *
  * The staged folder of a job, <slurm_shared_dir>/<uid>/, mode 0700:
@@ -62,6 +63,11 @@ int slurm_state_ended(const char *state);
 /* slurm_shared_dir, opened, if it is an absolute folder owned by us with
  * no access for group or others; else -1 with the reason in err. */
 int slurm_shared_open(scq *h, struct buf *err);
+/* 1 if name is an executable in PATH (not run). */
+int slurm_tool_found(const char *name);
+/* executor_slurm's ready: the shared folder as slurm_shared_open wants it
+ * and sbatch in PATH; -1 with err saying what to fix. */
+int slurm_ready(scq *h, struct buf *err);
 
 /* The Slurm backend's state of one job (exec_job.priv). */
 struct slurm_job {

@@ -227,6 +227,20 @@ json_t *job_public_json(scq *h, int fd, int status, json_t *rec)
 	return o;
 }
 
+void job_add_slurm(json_t *o, int fd)
+{
+	struct buf err = BUF_INIT;
+	json_t *rec = json_load_file_at(fd, "slurm.json", SMALL_JSON_MAX, &err);
+	json_int_t id = json_integer_value(json_object_get(rec, "job_id"));
+	const char *node = json_string_value(json_object_get(rec, "node"));
+	if (id > 0)
+		json_object_set_new(o, "slurm_job_id", json_integer(id));
+	if (id > 0 && node && *node && strlen(node) < 256)
+		json_object_set_new(o, "slurm_node", json_string(node));
+	json_decref(rec);
+	buf_release(&err);
+}
+
 json_t *job_release_view(scq *h, int fd, int status, const struct run_record *res)
 {
 	json_t *o = json_object();

@@ -17,12 +17,14 @@
  *                   event of its row in state.c (no decision: an older
  *                   record, everything released)
  *   execution.log   output/
+ *   slurm.json      {job_id, staged, node?}: the Slurm backend's record of
+ *                   its sbatch (node: once the node's report came back)
  *   publish-error.json  {at, by, reason}: the last publication of the log
  *                   and outputs failed (disk full); removed by the next
  *                   one that succeeds (scq republish)
  *
  * Exports (job.c): job_obj, job_from_raw, job_from_json, job_load_store,
- * job_public_json, job_list_add, job_list_new, job_list_sort_newest,
+ * job_public_json, job_add_slurm, job_list_add, job_list_new, job_list_sort_newest,
  * job_mark_deadline, job_folder_of, job_results_held, job_release_view,
  * job_released_only, job_redact_held,
  * job_redact_withheld, job_log_withheld, decision_file,
@@ -58,6 +60,9 @@ scq_job *job_load_store(scq *h, int jobfd, int status, struct buf *err);
 /* Public object from the store records (new reference); h: the owner's
  * settings (results held for review, see job.c). */
 json_t *job_public_json(scq *h, int jobfd, int status, json_t *rec);
+/* The owner's view only (never published): slurm_job_id and slurm_node of
+ * a job the Slurm backend ran, from its slurm.json in folder fd. */
+void job_add_slurm(json_t *o, int fd);
 
 void job_list_add(scq_job_list *l, scq_job *j);
 scq_job_list *job_list_new(void);

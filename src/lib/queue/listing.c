@@ -128,6 +128,10 @@ static scq_job *load_entry(scq *h, const int *dirs, struct entry *e, double now)
 	else if (rec && st >= 0 && (fd = openat(dirs[st], e->uid,
 			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
 		j = job_from_json(job_public_json(h, fd, st, rec));
+	if (j && fd >= 0 && st >= SCQ_RUNNING && st <= SCQ_FAILED)
+		job_add_slurm(job_obj(j), fd); /* the owner's view only: never published */
+	else if (j && fd >= 0 && st == SCQ_CANCELLED && json_object_get(job_obj(j), "started_at"))
+		job_add_slurm(job_obj(j), fd);
 	json_decref(rec);
 	fd_close(&fd);
 	buf_release(&err);

@@ -59,9 +59,12 @@
   function showErr(e) { flash(errText(e)); }
 
   // ---- small pieces ---------------------------------------------------------
-  function badge(status, held) {
+  // bad: the owner's signature does not verify this status (a requester's
+  // job), flagged as scq jobs does: "completed (BAD SIGNATURE)".
+  function badge(status, held, bad) {
     return [h('span', { class: ['badge', status], 'data-status': status }, status),
-      held ? [' ', h('span', { class: 'badge held' }, 'held')] : null];
+      held ? [' ', h('span', { class: 'badge held' }, 'held')] : null,
+      bad ? [' ', h('span', { class: 'badge bad-signature err', title: 'the owner\u2019s signature does not verify this status: do not trust it' }, '(BAD SIGNATURE)')] : null];
   }
   function tags(list) { return (list || []).map(t => h('span', { class: 'tag' }, shown(t))); }
   function field(label, input) {
@@ -137,7 +140,7 @@
           h('td', null, box),
           h('td', { class: 'name' }, h('a', { href: jobRoute(target, j.uid, role) }, shown(j.name || '(no name)'))),
           h('td', null, shown(role === 'owner' ? j.requester : j.target)),
-          h('td', null, badge(j.status, j.held)),
+          h('td', null, badge(j.status, j.held, j.bad_signature)),
           h('td', null, tags(j.tags)),
           h('td', { class: 'muted' }, fmtTime(j.created_at)));
         tbody.appendChild(tr);
