@@ -28,9 +28,13 @@ mkdir "$TEST_DIR/bin"
 RUN_PATH=$TEST_DIR/bin not_ready "sbatch not in PATH" "sbatch is not found in PATH"
 # run --watch says it once on stderr, claims nothing
 do_ config set slurm_shared_dir "$TEST_DIR/open" >/dev/null
-do_ run --watch 2>"$TEST_DIR/watch.err" & W=$!
+# the runner itself in the background (not the do_ function: killing a
+# subshell left scq holding the TAP pipe, and prove waited for ever)
+"$SCQ" --email "$DO_EMAIL" --data-dir "$WS" run --watch >/dev/null 2>"$TEST_DIR/watch.err" &
+W=$!
 check "run --watch logs why it claims nothing" wait_for 20 grep -q "the slurm executor cannot run jobs, approved jobs wait: slurm_shared_dir '$TEST_DIR/open' is not private" "$TEST_DIR/watch.err"
-kill $W; wait $W 2>/dev/null
+stops_on_term "... and run --watch stops on SIGTERM" "$W"
+kill -KILL "$W" 2>/dev/null; wait "$W" 2>/dev/null
 check "... and the job stays approved" test "$(status_of "$WAIT")" = approved
 do_ config set slurm_shared_dir "$SHARED" >/dev/null
 check "once fixed, the runner cycle" do_ run
