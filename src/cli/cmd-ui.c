@@ -21,7 +21,8 @@ int cmd_ui(int argc, char **argv)
 	}
 	self[n] = '\0';
 	slash = strrchr(self, '/');
-	strcpy(slash ? slash + 1 : self, "scq-ui");
+	/* readlink left 16 bytes free: room for the sibling's name */
+	memcpy(slash ? slash + 1 : self, "scq-ui", sizeof "scq-ui");
 	args = calloc((size_t)argc + 8, sizeof *args);
 	if (!args)
 		abort();

@@ -341,9 +341,10 @@ static int split(const char *path, char *copy, size_t cap, const char **seg, int
 {
 	int n = 0;
 	char *p, *save = NULL;
-	if (strlen(path) >= cap)
+	size_t len = strlen(path);
+	if (len >= cap)
 		return -1;
-	strcpy(copy, path);
+	memcpy(copy, path, len + 1);
 	for (p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
 		if (n == max)
 			return -1;
